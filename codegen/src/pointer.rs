@@ -1,0 +1,66 @@
+//! JSON pointers (RFC 6901): building them while walking a tree, and
+//! following them to a node (for `$ref`).
+
+use crate::load::Node;
+
+/// Escapes one reference token: `~` as `~0`, `/` as `~1`.
+pub fn escape(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+/// `base` extended by one token.
+pub fn join(base: &str, token: &str) -> String {
+    format!("{base}/{}", escape(token))
+}
+
+/// Follows a pointer such as `/definitions/Port` from `root`.
+/// Percent-encoding inside a `$ref` fragment is decoded by the caller.
+pub fn resolve<'a>(root: &'a Node, pointer: &str) -> Option<&'a Node> {
+    if pointer.is_empty() {
+        return Some(root);
+    }
+    let mut node = root;
+    for raw in pointer.strip_prefix('/')?.split('/') {
+        let token = raw.replace("~1", "/").replace("~0", "~");
+        node = match node.items() {
+            Some(items) => items.get(token.parse::<usize>().ok()?)?,
+            None => node.get(&token)?,
+        };
+    }
+    Some(node)
+}
+
+/// Decodes `%XX` escapes in a URI fragment.
+pub fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() + 0 && i + 2 <= bytes.len() - 1 {
+            if let Ok(b) = u8::from_str_radix(&text[i + 1..i + 3], 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::load_str;
+
+    #[test]
+    fn follows_escaped_tokens() {
+        let doc = load_str("t.yaml", "paths:\n  /a/{id}:\n    get:\n      x: [1, 2]\n").unwrap();
+        let ptr = join(&join("/paths", "/a/{id}"), "get");
+        assert_eq!(ptr, "/paths/~1a~1{id}/get");
+        let x = resolve(&doc.root, &format!("{ptr}/x/1")).unwrap();
+        assert_eq!(x.as_i64(), Some(2));
+        assert_eq!(percent_decode("/a%7Bb%7D"), "/a{b}");
+    }
+}
