@@ -429,6 +429,7 @@ pub fn check_tree(root: &Node, out: &mut Vec<Diagnostic>) {
         match &node.value {
             Value::Map(entries) => {
                 let mut seen: std::collections::HashMap<&str, Pos> = Default::default();
+                let mut children = Vec::with_capacity(entries.len());
                 for e in entries {
                     if e.key_node.style == Style::Plain {
                         truthy(&e.key_node, &ptr, out);
@@ -450,11 +451,13 @@ pub fn check_tree(root: &Node, out: &mut Vec<Diagnostic>) {
                     let own_line = e.value.pos.line > e.key_node.pos.line;
                     let parent =
                         (own_line && node.style == Style::Block).then_some(e.key_node.pos.col);
-                    stack.push((&e.value, child_ptr, parent));
+                    children.push((&e.value, child_ptr, parent));
                 }
+                // Depth-first in source order: the first indentation seen sets the unit.
+                stack.extend(children.into_iter().rev());
             }
             Value::Seq(items) => {
-                for (i, item) in items.iter().enumerate() {
+                for (i, item) in items.iter().enumerate().rev() {
                     stack.push((item, crate::pointer::join(&ptr, &i.to_string()), None));
                 }
             }
