@@ -312,6 +312,9 @@ pub fn check_tokens(text: &str, out: &mut Vec<Diagnostic>) {
             } else {
                 u32::MAX
             };
+            if !line.contains('#') {
+                continue;
+            }
             let chars: Vec<char> = line.chars().collect();
             let seg_start = (start_col as usize).saturating_sub(1).min(chars.len());
             let seg_end = (end_col as usize).saturating_sub(1).min(chars.len());

@@ -102,10 +102,23 @@ fn is_json(path: &Path) -> bool {
 /// Runs every rule on a loaded document.
 pub fn validate_document(doc: &Document) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    if !is_json(&doc.path) {
-        lint::check_text(&doc.text, &mut out);
-        lint::check_tokens(&doc.text, &mut out);
-        lint::check_tree(&doc.root, &mut out);
+    let yaml = !is_json(&doc.path);
+    // The token lint re-scans the text; it runs beside the tree rules.
+    let mut token_findings = Vec::new();
+    std::thread::scope(|scope| {
+        if yaml {
+            scope.spawn(|| lint::check_tokens(&doc.text, &mut token_findings));
+        }
+        check_tree_rules(doc, yaml, &mut out);
+    });
+    out.append(&mut token_findings);
+    finish(&doc.path, out)
+}
+
+fn check_tree_rules(doc: &Document, yaml: bool, out: &mut Vec<Diagnostic>) {
+    if yaml {
+        lint::check_text(&doc.text, out);
+        lint::check_tree(&doc.root, out);
     }
     match SpecVersion::of(&doc.root) {
         None => out.push(Diagnostic::error(
@@ -117,12 +130,11 @@ pub fn validate_document(doc: &Document) -> Vec<Diagnostic> {
             "",
         )),
         Some(version) => {
-            structure::check(version, &doc.root, &mut out);
+            structure::check(version, &doc.root, out);
             let base = doc.path.parent().unwrap_or(Path::new("."));
-            semantic::check(version, &doc.root, base, &mut out);
+            semantic::check(version, &doc.root, base, out);
         }
     }
-    finish(&doc.path, out)
 }
 
 fn finish(path: &Path, mut out: Vec<Diagnostic>) -> Vec<Diagnostic> {
