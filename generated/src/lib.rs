@@ -3,3 +3,5 @@
 //! This crate will hold the types, server and client that `cargo xtask
 //! codegen` generates from the repository's `swagger.yaml`, beside a small
 //! hand-written support layer. Nothing is generated into it yet.
+
+pub mod support;

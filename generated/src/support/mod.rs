@@ -1,0 +1,11 @@
+//! The hand-written, spec-independent support the generated code uses:
+//! API versions, Docker's query conventions, error bodies and the client's
+//! typed error, daemon addresses from the environment, and the stream
+//! codecs (multiplexed stdout/stderr, JSON streams).
+
+pub mod error;
+pub mod host;
+pub mod json_stream;
+pub mod mux;
+pub mod query;
+pub mod version;
