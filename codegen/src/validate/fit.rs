@@ -49,10 +49,8 @@ fn fit(
     }
     let format = schema.get("format").and_then(Node::as_str).unwrap_or("");
     match schema.get("type").and_then(Node::as_str) {
-        Some("string") => {
-            if value.as_str().is_none() {
-                return Err(format!("{} is not a string", show(value)));
-            }
+        Some("string") if value.as_str().is_none() => {
+            return Err(format!("{} is not a string", show(value)));
         }
         Some("integer") => {
             let Value::Int(i) = value.value else {
@@ -70,15 +68,11 @@ fn fit(
                 return Err(format!("{i} is out of range for format {format}"));
             }
         }
-        Some("number") => {
-            if !matches!(value.value, Value::Int(_) | Value::Float(_)) {
-                return Err(format!("{} is not a number", show(value)));
-            }
+        Some("number") if !matches!(value.value, Value::Int(_) | Value::Float(_)) => {
+            return Err(format!("{} is not a number", show(value)));
         }
-        Some("boolean") => {
-            if value.as_bool().is_none() {
-                return Err(format!("{} is not a boolean", show(value)));
-            }
+        Some("boolean") if value.as_bool().is_none() => {
+            return Err(format!("{} is not a boolean", show(value)));
         }
         Some("array") => {
             let Some(items) = value.items() else {
@@ -90,10 +84,8 @@ fn fit(
                 }
             }
         }
-        Some("object") => {
-            if value.entries().is_none() {
-                return Err(format!("{} is not an object", show(value)));
-            }
+        Some("object") if value.entries().is_none() => {
+            return Err(format!("{} is not an object", show(value)));
         }
         _ => {}
     }

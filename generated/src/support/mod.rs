@@ -3,6 +3,8 @@
 //! typed error, daemon addresses from the environment, and the stream
 //! codecs (multiplexed stdout/stderr, JSON streams).
 
+#[cfg(feature = "client")]
+pub mod client;
 pub mod error;
 pub mod host;
 pub mod json_stream;
