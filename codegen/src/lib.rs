@@ -7,4 +7,5 @@
 
 pub mod load;
 pub mod pointer;
+pub mod spec_diff;
 pub mod validate;
