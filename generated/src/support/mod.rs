@@ -3,6 +3,8 @@
 //! typed error, daemon addresses from the environment, and the stream
 //! codecs (multiplexed stdout/stderr, JSON streams).
 
+#[cfg(any(feature = "client", feature = "server"))]
+pub mod body;
 #[cfg(feature = "client")]
 pub mod client;
 pub mod error;
@@ -10,4 +12,6 @@ pub mod host;
 pub mod json_stream;
 pub mod mux;
 pub mod query;
+#[cfg(feature = "server")]
+pub mod server;
 pub mod version;

@@ -8,15 +8,14 @@
 mod connector;
 mod tls;
 
-use std::io;
 use std::path::PathBuf;
 use std::pin::Pin;
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
-use futures_util::{Stream, StreamExt, TryStreamExt};
-use http_body_util::{combinators::BoxBody, BodyExt, BodyStream, Empty, Full, StreamBody};
-use hyper::body::{Frame, Incoming};
+use futures_util::{Stream, StreamExt};
+use http_body_util::{BodyExt, BodyStream};
+use hyper::body::Incoming;
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::client::legacy::Client as Pool;
 use hyper_util::rt::{TokioExecutor, TokioIo};
@@ -27,13 +26,11 @@ pub use tls::TlsFiles;
 
 use connector::Connector;
 
+pub use super::body::Body;
 use super::error::ApiError;
 use super::host::{EnvConfig, Host};
 use super::mux;
 use super::version::ApiVersion;
-
-/// A request body: empty, a buffer, or a stream (tar uploads).
-pub type Body = BoxBody<Bytes, io::Error>;
 
 /// Everything that can go wrong in a call.
 #[derive(Debug, thiserror::Error)]
@@ -211,17 +208,9 @@ impl std::fmt::Debug for Transport {
 
 /// Body constructors for generated code.
 pub mod body {
-    use super::*;
+    pub use crate::support::body::{bytes, empty, stream};
 
-    pub fn empty() -> Body {
-        Empty::new().map_err(|never| match never {}).boxed()
-    }
-
-    pub fn bytes(data: impl Into<Bytes>) -> Body {
-        Full::new(data.into())
-            .map_err(|never| match never {})
-            .boxed()
-    }
+    use super::{Body, ClientError};
 
     pub fn json<T: serde::Serialize>(value: &T) -> Result<Body, ClientError> {
         serde_json::to_vec(value)
@@ -230,14 +219,6 @@ pub mod body {
                 what: "the request body".into(),
                 source,
             })
-    }
-
-    /// A streamed body (tar archives, image loads).
-    pub fn stream<S>(stream: S) -> Body
-    where
-        S: Stream<Item = io::Result<Bytes>> + Send + Sync + 'static,
-    {
-        BodyExt::boxed(StreamBody::new(stream.map_ok(Frame::data)))
     }
 }
 

@@ -1,0 +1,121 @@
+//! Where a server listens: unix sockets (mode 0660, a stale socket file
+//! replaced), plain TCP, and TCP with TLS that requires and verifies client
+//! certificates (dockerd's `--tlsverify`).
+
+use std::io;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use tokio::net::{TcpListener, UnixListener};
+use tokio_rustls::rustls::server::WebPkiClientVerifier;
+use tokio_rustls::rustls::{RootCertStore, ServerConfig};
+use tokio_rustls::TlsAcceptor;
+
+use crate::support::host::Host;
+
+/// PEM files of a TLS server; `ca` verifies client certificates.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServerTls {
+    pub ca: PathBuf,
+    pub cert: PathBuf,
+    pub key: PathBuf,
+}
+
+/// A bound listening socket.
+pub enum Listener {
+    Unix(UnixListener, PathBuf),
+    Tcp(TcpListener),
+    Tls(TcpListener, TlsAcceptor),
+}
+
+impl Listener {
+    /// Binds `host`. A unix socket's parent directory is created, an old
+    /// socket file at the path is replaced, and the socket is made 0660.
+    pub async fn bind(host: &Host, tls: Option<&ServerTls>) -> io::Result<Listener> {
+        match (host, tls) {
+            (Host::Unix(path), None) => bind_unix(path),
+            (Host::Unix(_), Some(_)) => Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "TLS applies to tcp:// hosts only",
+            )),
+            (Host::Tcp(addr), None) => Ok(Listener::Tcp(TcpListener::bind(addr).await?)),
+            (Host::Tcp(addr), Some(files)) => {
+                let acceptor = TlsAcceptor::from(server_config(files)?);
+                Ok(Listener::Tls(TcpListener::bind(addr).await?, acceptor))
+            }
+        }
+    }
+
+    /// The address actually bound (a tcp port of 0 becomes the real one).
+    pub fn local_addr(&self) -> String {
+        match self {
+            Listener::Unix(_, path) => format!("unix://{}", path.display()),
+            Listener::Tcp(l) | Listener::Tls(l, _) => l
+                .local_addr()
+                .map(|a| format!("tcp://{a}"))
+                .unwrap_or_else(|e| format!("tcp://? ({e})")),
+        }
+    }
+}
+
+fn bind_unix(path: &Path) -> io::Result<Listener> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if std::os::unix::fs::FileTypeExt::is_socket(&meta.file_type()) => {
+            std::fs::remove_file(path)?
+        }
+        Ok(_) => {
+            return Err(io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                format!("{} exists and is not a socket", path.display()),
+            ))
+        }
+        Err(_) => {}
+    }
+    let listener = UnixListener::bind(path)?;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o660))?;
+    Ok(Listener::Unix(listener, path.to_path_buf()))
+}
+
+fn invalid(path: &Path, why: impl std::fmt::Display) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!("{}: {why}", path.display()),
+    )
+}
+
+fn server_config(files: &ServerTls) -> io::Result<Arc<ServerConfig>> {
+    let read = |p: &Path| std::fs::read(p).map_err(|e| invalid(p, e));
+    let certs = |p: &Path| -> io::Result<Vec<_>> {
+        let pem = read(p)?;
+        let list = rustls_pemfile::certs(&mut pem.as_slice())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| invalid(p, e))?;
+        if list.is_empty() {
+            return Err(invalid(p, "no certificate in the file"));
+        }
+        Ok(list)
+    };
+    let mut roots = RootCertStore::empty();
+    for ca in certs(&files.ca)? {
+        roots.add(ca).map_err(|e| invalid(&files.ca, e))?;
+    }
+    let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+    let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+        .build()
+        .map_err(|e| invalid(&files.ca, e))?;
+    let key_pem = read(&files.key)?;
+    let key = rustls_pemfile::private_key(&mut key_pem.as_slice())
+        .map_err(|e| invalid(&files.key, e))?
+        .ok_or_else(|| invalid(&files.key, "no private key in the file"))?;
+    let config = ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| invalid(&files.cert, e))?
+        .with_client_cert_verifier(verifier)
+        .with_single_cert(certs(&files.cert)?, key)
+        .map_err(|e| invalid(&files.cert, e))?;
+    Ok(Arc::new(config))
+}

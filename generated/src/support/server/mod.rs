@@ -1,0 +1,142 @@
+//! The server's engine room, independent of the spec: listeners, the
+//! accept loop with HTTP/1 upgrades and graceful shutdown, the Engine API's
+//! version prefix rules, the headers Docker servers send, and response
+//! builders (JSON, errors, streams, hijacked connections). The generated
+//! router implements [`HttpService`] on top of this.
+
+mod listener;
+pub mod respond;
+pub mod version_prefix;
+
+use std::future::Future;
+use std::io;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper::{Request, Response};
+use hyper_util::rt::TokioIo;
+
+pub use listener::{Listener, ServerTls};
+
+use super::body::Body;
+
+/// What a server says about itself in every response's headers.
+#[derive(Clone, Debug)]
+pub struct ServerInfo {
+    /// The `Server` header, e.g. `engined/0.1.0 (linux)`.
+    pub server: String,
+    /// `Ostype`.
+    pub os_type: String,
+    /// `Docker-Experimental`.
+    pub experimental: bool,
+}
+
+/// Anything that answers requests: the generated router is one.
+pub trait HttpService: Send + Sync + 'static {
+    fn call(
+        &self,
+        req: Request<Incoming>,
+    ) -> Pin<Box<dyn Future<Output = Response<Body>> + Send + '_>>;
+}
+
+/// How long in-flight connections get to finish after shutdown is asked.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// Accepts connections on `listener` until `shutdown` completes, then
+/// stops accepting and waits (up to [`SHUTDOWN_GRACE`]) for open requests.
+pub async fn serve<S: HttpService>(
+    listener: Listener,
+    service: Arc<S>,
+    shutdown: impl Future<Output = ()>,
+) -> io::Result<()> {
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let mut connections = tokio::task::JoinSet::new();
+    tokio::pin!(shutdown);
+    loop {
+        let accepted = tokio::select! {
+            _ = &mut shutdown => break,
+            conn = accept(&listener) => conn,
+        };
+        // Reap finished connection tasks so the set does not grow.
+        while connections.try_join_next().is_some() {}
+        let conn = match accepted {
+            Ok(conn) => conn,
+            Err(e) => {
+                // A failed accept (e.g. a client that hung up mid-TLS) is
+                // not fatal for the server.
+                tracing::debug!("accept failed: {e}");
+                continue;
+            }
+        };
+        let service = service.clone();
+        let handler = service_fn(move |req| {
+            let service = service.clone();
+            async move { Ok::<_, std::convert::Infallible>(service.call(req).await) }
+        });
+        let mut stop = stop_rx.clone();
+        connections.spawn(async move {
+            let conn = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(conn), handler)
+                .with_upgrades();
+            tokio::pin!(conn);
+            let result = tokio::select! {
+                r = conn.as_mut() => r,
+                _ = stopped(&mut stop) => {
+                    // Finish the request in flight, then close.
+                    conn.as_mut().graceful_shutdown();
+                    conn.await
+                }
+            };
+            if let Err(e) = result {
+                tracing::debug!("connection ended with an error: {e}");
+            }
+        });
+    }
+    drop(listener);
+    let _ = stop_tx.send(true);
+    let drain = async { while connections.join_next().await.is_some() {} };
+    if tokio::time::timeout(SHUTDOWN_GRACE, drain).await.is_err() {
+        tracing::warn!("connections still open after {SHUTDOWN_GRACE:?}; closing anyway");
+        connections.abort_all();
+    }
+    Ok(())
+}
+
+/// Resolves once shutdown has been asked (or the server is gone).
+async fn stopped(stop: &mut tokio::sync::watch::Receiver<bool>) {
+    while !*stop.borrow_and_update() {
+        if stop.changed().await.is_err() {
+            return;
+        }
+    }
+}
+
+/// One accepted connection of any listener kind.
+type Conn = Box<dyn AsyncIo>;
+trait AsyncIo: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin {}
+impl<T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin> AsyncIo for T {}
+
+async fn accept(listener: &Listener) -> io::Result<Conn> {
+    match listener {
+        Listener::Unix(l, _) => Ok(Box::new(l.accept().await?.0)),
+        Listener::Tcp(l) => {
+            let (s, _) = l.accept().await?;
+            s.set_nodelay(true)?;
+            Ok(Box::new(s))
+        }
+        Listener::Tls(l, acceptor) => {
+            let (s, _) = l.accept().await?;
+            s.set_nodelay(true)?;
+            // The handshake must not stall the accept loop forever.
+            let tls = tokio::time::timeout(Duration::from_secs(10), acceptor.accept(s))
+                .await
+                .map_err(|_| {
+                    io::Error::new(io::ErrorKind::TimedOut, "TLS handshake timed out")
+                })??;
+            Ok(Box::new(tls))
+        }
+    }
+}
