@@ -5,6 +5,7 @@
 //! it and reports every problem with its position. Later stages (convert, IR,
 //! emit) build on the same tree.
 
+pub mod docs;
 pub mod load;
 pub mod pointer;
 pub mod spec_diff;

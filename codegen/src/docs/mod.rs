@@ -1,0 +1,140 @@
+//! The HTML API reference, rendered from the spec (`cargo xtask docs`).
+//!
+//! One static page (`index.html`) plus the assets beside its templates:
+//! the introduction, a navigation of tags and their operations, every
+//! operation (parameters, request body, responses, examples) and every
+//! definition as a nested property table. Anchors follow ReDoc's
+//! (`#tag/Container`, `#operation/ContainerCreate`, `#schema/Name`) so
+//! links into Docker's published reference keep working. The page needs no
+//! JavaScript and fetches nothing from the internet; the same spec and
+//! templates always give byte-identical files.
+//!
+//! - `model`: what the page shows, built from the loaded spec tree
+//!   (`operation` builds each operation).
+//! - `schema`, `example`, `markdown`, `anchors`, `spec`: the pieces it uses.
+//! - `render`: the model through the templates, and the files onto disk.
+
+mod anchors;
+mod example;
+mod markdown;
+mod model;
+mod operation;
+mod render;
+mod schema;
+mod spec;
+
+use std::path::{Path, PathBuf};
+
+use crate::load::{load_file, LoadError, Node};
+
+pub use anchors::slugify;
+pub use model::Page;
+pub use render::{OutputFile, Templates, ENTRY};
+
+/// Why the docs could not be generated.
+#[derive(Debug, thiserror::Error)]
+pub enum DocsError {
+    #[error("{path}: {source}")]
+    Load {
+        path: PathBuf,
+        #[source]
+        source: LoadError,
+    },
+    #[error("cannot read templates at {path}: {source}")]
+    Templates {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{dir} has no `{name}` template")]
+    MissingTemplate { dir: PathBuf, name: &'static str },
+    #[error("template: {0}")]
+    Render(String),
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// The rendered site, not yet written.
+#[derive(Debug)]
+pub struct Site {
+    pub files: Vec<OutputFile>,
+    /// Problems worth fixing in the spec (links to anchors not on the page).
+    pub warnings: Vec<String>,
+}
+
+impl Site {
+    /// Total bytes of all files: what a reader downloads.
+    pub fn weight(&self) -> usize {
+        self.files.iter().map(|f| f.bytes.len()).sum()
+    }
+}
+
+/// What `generate` did.
+#[derive(Debug)]
+pub struct Report {
+    pub site: Site,
+    /// Files rewritten because their bytes changed.
+    pub written: Vec<PathBuf>,
+}
+
+/// The page model of a loaded spec (for callers that inspect it).
+pub fn page(root: &Node) -> (Page, Vec<String>) {
+    let built = model::build(root);
+    (built.page, built.warnings)
+}
+
+/// Renders a loaded spec with the templates in `templates`.
+/// `spec_name` names the source in the page's generated-file notice.
+pub fn render_site(root: &Node, spec_name: &str, templates: &Templates) -> Result<Site, DocsError> {
+    let built = model::build(root);
+    let mut files = templates.render(&built.page, spec_name)?;
+    if let Some(index) = files.first_mut() {
+        disarm_links(index, &built.dangling);
+    }
+    Ok(Site {
+        files,
+        warnings: built.warnings,
+    })
+}
+
+/// A description's link to an id the page lacks would lead nowhere: it
+/// stays as text (an `<a>` without `href`), and the warning names it.
+fn disarm_links(page: &mut OutputFile, dangling: &[String]) {
+    if dangling.is_empty() {
+        return;
+    }
+    let mut html = String::from_utf8_lossy(&page.bytes).into_owned();
+    for id in dangling {
+        let from = format!("<a href=\"#{}\">", html_attr(id));
+        html = html.replace(&from, "<a class=\"dangling\">");
+    }
+    page.bytes = html.into_bytes();
+}
+
+fn html_attr(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// Loads `spec`, renders it with the templates in `templates_dir` and
+/// writes the site into `out` (only files whose bytes changed).
+pub fn generate(spec: &Path, templates_dir: &Path, out: &Path) -> Result<Report, DocsError> {
+    let doc = load_file(spec).map_err(|source| DocsError::Load {
+        path: spec.to_path_buf(),
+        source,
+    })?;
+    let templates = Templates::read(templates_dir)?;
+    let spec_name = spec
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "the spec".to_string());
+    let site = render_site(&doc.root, &spec_name, &templates)?;
+    let written = render::write_site(out, &site.files)?;
+    Ok(Report { site, written })
+}
