@@ -5,7 +5,10 @@
 //! it and reports every problem with its position. Later stages (convert, IR,
 //! emit) build on the same tree.
 
+pub mod convert;
 pub mod docs;
+pub mod emit;
+pub mod ir;
 pub mod load;
 pub mod pointer;
 pub mod spec_diff;

@@ -3,6 +3,7 @@
 //! Exit codes: 0 success, 1 the check found problems, 2 the tool could not
 //! do its job (bad arguments, unreadable input).
 
+mod codegen;
 mod docs;
 mod spec_diff;
 mod validate_swagger;
@@ -12,6 +13,7 @@ use std::process::ExitCode;
 const USAGE: &str = "usage: cargo xtask <command> [args]
 
 commands:
+  codegen [--check] [--spec FILE --out DIR]          generate Rust from swagger.yaml (or a standalone crate)
   validate-swagger [--format text|json] [FILE...]   check specs (default: swagger.yaml)
   docs [--out DIR] [--spec FILE]                     HTML API reference (default: target/docs/)
   spec-diff OTHER [--against FILE] [--format text|json]
@@ -26,6 +28,7 @@ fn main() -> ExitCode {
     };
     let code = match command.as_str() {
         "validate-swagger" => validate_swagger::run(rest),
+        "codegen" => codegen::run(rest),
         "docs" => docs::run(rest),
         "spec-diff" => spec_diff::run(rest),
         "help" | "--help" | "-h" => {

@@ -1,0 +1,76 @@
+//! From a spec file to the IR: load, validate (a spec with errors is not
+//! generated from), convert, lower.
+
+use std::path::{Path, PathBuf};
+
+use crate::convert::{self, ConvertError};
+use crate::ir::{self, Api, IrError};
+use crate::load::{self, LoadError};
+use crate::validate::{self, Diagnostic, Outcome, Severity};
+
+#[derive(Debug, thiserror::Error)]
+pub enum GenerateError {
+    #[error("{}: {source}", path.display())]
+    Load { path: PathBuf, source: LoadError },
+    #[error("{}: the spec has {} error(s); nothing was generated", path.display(), errors(diagnostics))]
+    Invalid {
+        path: PathBuf,
+        /// Every diagnostic of the validator, warnings included.
+        diagnostics: Vec<Diagnostic>,
+    },
+    #[error("{}:{source}", path.display())]
+    Convert { path: PathBuf, source: ConvertError },
+    #[error("{}:{source}", path.display())]
+    Ir { path: PathBuf, source: IrError },
+}
+
+fn errors(diagnostics: &[Diagnostic]) -> usize {
+    diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count()
+}
+
+/// Loads, validates, converts and lowers the spec at `path`.
+pub fn load_api(path: &Path) -> Result<Api, GenerateError> {
+    let doc = match load::load_file(path) {
+        Ok(doc) => doc,
+        Err(LoadError::Syntax { .. }) => {
+            // The validator reports a syntax error with the lint findings.
+            let diagnostics = match validate::validate_file(path) {
+                Outcome::Checked(d) => d,
+                Outcome::Unreadable(source) => {
+                    return Err(GenerateError::Load {
+                        path: path.to_path_buf(),
+                        source,
+                    })
+                }
+            };
+            return Err(GenerateError::Invalid {
+                path: path.to_path_buf(),
+                diagnostics,
+            });
+        }
+        Err(source) => {
+            return Err(GenerateError::Load {
+                path: path.to_path_buf(),
+                source,
+            })
+        }
+    };
+    let diagnostics = validate::validate_document(&doc);
+    if errors(&diagnostics) > 0 {
+        return Err(GenerateError::Invalid {
+            path: path.to_path_buf(),
+            diagnostics,
+        });
+    }
+    let converted = convert::convert(&doc).map_err(|source| GenerateError::Convert {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    ir::build(&converted, &doc.root).map_err(|source| GenerateError::Ir {
+        path: path.to_path_buf(),
+        source,
+    })
+}

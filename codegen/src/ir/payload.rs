@@ -1,0 +1,197 @@
+//! What travels in a request or response body, beyond its schema: a JSON
+//! value, a stream of JSON values, raw bytes (tar, binary), plain text,
+//! Docker's multiplexed stdout/stderr frames, or nothing because the
+//! connection is taken over (attach, exec start).
+//!
+//! Content types decide most cases. The rest is Engine API knowledge the
+//! spec cannot express (which JSON answers are streams, which operations
+//! hijack the connection, the item type of untyped progress streams): that
+//! lives in [`OVERRIDES`], one sorted table.
+
+use super::model::{Operation, Scalar, TypeRef};
+
+/// The shape of a body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Payload {
+    /// No body.
+    Empty,
+    /// One JSON value of this type.
+    Json(TypeRef),
+    /// JSON values one after another (progress, events, stats).
+    JsonStream(TypeRef),
+    /// Plain text.
+    Text,
+    /// Raw bytes, possibly streamed (tar archives, exports).
+    Bytes,
+    /// Docker's 8-byte-header stdout/stderr frames (raw bytes with a TTY).
+    Multiplexed,
+    /// The connection is upgraded and handed to both sides.
+    Hijack,
+}
+
+/// Engine API facts the spec does not state, by operationId (sorted).
+struct Override {
+    operation: &'static str,
+    response: Payload2,
+}
+
+/// `Payload` without the type (the table is static).
+#[derive(Clone, Copy)]
+enum Payload2 {
+    /// A JSON stream of the named type.
+    JsonStreamOf(&'static str),
+    /// A JSON stream of untyped values.
+    JsonStreamAny,
+    /// A JSON stream of the response's own schema.
+    JsonStream,
+    Hijack,
+}
+
+static OVERRIDES: &[Override] = &[
+    Override {
+        operation: "ContainerAttach",
+        response: Payload2::Hijack,
+    },
+    Override {
+        operation: "ContainerStats",
+        response: Payload2::JsonStream,
+    },
+    Override {
+        operation: "ExecStart",
+        response: Payload2::Hijack,
+    },
+    Override {
+        operation: "ImageBuild",
+        response: Payload2::JsonStreamOf("BuildInfo"),
+    },
+    Override {
+        operation: "ImageCreate",
+        response: Payload2::JsonStreamOf("CreateImageInfo"),
+    },
+    Override {
+        operation: "ImageLoad",
+        response: Payload2::JsonStreamAny,
+    },
+    Override {
+        operation: "ImagePush",
+        response: Payload2::JsonStreamOf("PushImageInfo"),
+    },
+    Override {
+        operation: "PluginPull",
+        response: Payload2::JsonStreamAny,
+    },
+    Override {
+        operation: "PluginUpgrade",
+        response: Payload2::JsonStreamAny,
+    },
+    Override {
+        operation: "Session",
+        response: Payload2::Hijack,
+    },
+    Override {
+        operation: "SystemEvents",
+        response: Payload2::JsonStream,
+    },
+];
+
+fn override_for(operation_id: &str) -> Option<Payload2> {
+    OVERRIDES
+        .binary_search_by(|o| o.operation.cmp(operation_id))
+        .ok()
+        .map(|i| OVERRIDES[i].response)
+}
+
+/// The payload of one body from its content types and schema type.
+pub fn from_content(content_types: &[String], ty: Option<&TypeRef>) -> Payload {
+    let has = |needle: &str| content_types.iter().any(|c| c.starts_with(needle));
+    if has("application/vnd.docker.raw-stream") || has("application/vnd.docker.multiplexed-stream")
+    {
+        return Payload::Multiplexed;
+    }
+    if has("application/x-tar") || has("application/octet-stream") {
+        // A JSON alternative with a schema wins (ContainerCreate accepts both).
+        if let (true, Some(ty)) = (has("application/json"), ty) {
+            return Payload::Json(ty.clone());
+        }
+        return Payload::Bytes;
+    }
+    match ty {
+        Some(TypeRef::Scalar(Scalar::String)) if has("text/plain") => Payload::Text,
+        Some(ty) => Payload::Json(ty.clone()),
+        None if has("text/plain") && !has("application/json") => Payload::Text,
+        None => Payload::Empty,
+    }
+}
+
+/// The payload of the operation's request body.
+pub fn request(op: &Operation) -> Payload {
+    match &op.body {
+        None => Payload::Empty,
+        Some(body) => from_content(&body.content_types, body.ty.as_ref()),
+    }
+}
+
+/// The payload of the operation's successful answers (2xx, or 101 for
+/// hijacking operations).
+pub fn success(op: &Operation) -> Payload {
+    let ok = op
+        .responses
+        .iter()
+        .find(|r| r.status.starts_with('2'))
+        .or_else(|| op.responses.iter().find(|r| r.status == "101"));
+    let natural = ok.map_or(Payload::Empty, |r| {
+        from_content(&r.content_types, r.ty.as_ref())
+    });
+    match override_for(&op.operation_id) {
+        None => natural,
+        Some(Payload2::Hijack) => Payload::Hijack,
+        Some(Payload2::JsonStreamAny) => Payload::JsonStream(TypeRef::Scalar(Scalar::Any)),
+        Some(Payload2::JsonStreamOf(name)) => Payload::JsonStream(TypeRef::Named(name.to_string())),
+        Some(Payload2::JsonStream) => match natural {
+            Payload::Json(ty) => Payload::JsonStream(ty),
+            _ => Payload::JsonStream(TypeRef::Scalar(Scalar::Any)),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_override_table_is_sorted() {
+        let names: Vec<_> = OVERRIDES.iter().map(|o| o.operation).collect();
+        let mut sorted = names.clone();
+        sorted.sort();
+        assert_eq!(names, sorted);
+    }
+
+    #[test]
+    fn content_types_decide_the_common_cases() {
+        let ct = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let named = TypeRef::Named("X".into());
+        assert_eq!(
+            from_content(&ct(&["application/vnd.docker.raw-stream"]), None),
+            Payload::Multiplexed
+        );
+        assert_eq!(
+            from_content(&ct(&["application/x-tar"]), None),
+            Payload::Bytes
+        );
+        assert_eq!(
+            from_content(
+                &ct(&["application/json", "application/octet-stream"]),
+                Some(&named)
+            ),
+            Payload::Json(named.clone())
+        );
+        assert_eq!(
+            from_content(&ct(&["text/plain"]), Some(&TypeRef::Scalar(Scalar::String))),
+            Payload::Text
+        );
+        assert_eq!(
+            from_content(&ct(&["application/json"]), None),
+            Payload::Empty
+        );
+    }
+}

@@ -1,0 +1,266 @@
+//! Tests of the IR: names of hoisted types, merging, nullability, widths,
+//! recursion and the errors for what is not supported.
+
+use super::*;
+use crate::convert::convert;
+use crate::load::load_str;
+
+fn api(text: &str) -> Api {
+    let doc = load_str("t.yaml", text).unwrap();
+    build(&convert(&doc).unwrap(), &doc.root).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn error(text: &str) -> IrError {
+    let doc = load_str("t.yaml", text).unwrap();
+    build(&convert(&doc).unwrap(), &doc.root).unwrap_err()
+}
+
+fn strukt<'a>(api: &'a Api, name: &str) -> &'a Struct {
+    match &api
+        .type_named(name)
+        .unwrap_or_else(|| panic!("no type {name}"))
+        .kind
+    {
+        TypeKind::Struct(s) => s,
+        other => panic!("{name} is {other:?}"),
+    }
+}
+
+fn field<'a>(s: &'a Struct, wire: &str) -> &'a Field {
+    s.fields
+        .iter()
+        .find(|f| f.wire == wire)
+        .unwrap_or_else(|| panic!("no field {wire}"))
+}
+
+const OPS: &str = r##"swagger: "2.0"
+info: {title: t, version: "1"}
+definitions:
+  Config:
+    type: object
+    properties:
+      Healthcheck:
+        type: object
+        properties:
+          Test: {type: array, items: {type: string}}
+paths:
+  /containers/create:
+    post:
+      operationId: ContainerCreate
+      parameters:
+        - name: body
+          in: body
+          schema:
+            allOf:
+              - $ref: "#/definitions/Config"
+              - type: object
+                properties:
+                  HostConfig:
+                    type: object
+                    properties:
+                      Memory: {type: integer, format: int64}
+        - name: platform
+          in: query
+          type: string
+          enum: [linux, windows]
+      responses:
+        201:
+          description: created
+          schema:
+            type: object
+            required: [Id]
+            properties:
+              Id: {type: string}
+        404:
+          description: missing
+          schema:
+            type: object
+            properties:
+              message: {type: string}
+  /info:
+    get:
+      operationId: SystemInfo
+      responses:
+        200:
+          description: ok
+          schema:
+            type: object
+            properties:
+              Plugins:
+                type: array
+                items:
+                  type: object
+                  properties:
+                    Name: {type: string}
+"##;
+
+#[test]
+fn inline_schemas_get_names_from_their_operation_and_property() {
+    let api = api(OPS);
+    let names: Vec<&str> = api.types.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "Config",
+            "ConfigHealthcheck",
+            "ContainerCreateBody",
+            "ContainerCreateBodyHostConfig",
+            "ContainerCreatePlatform",
+            "ContainerCreateResponse",
+            "ContainerCreateResponse404",
+            "SystemInfoResponse",
+            "SystemInfoResponsePluginsItem",
+        ]
+    );
+    // The allOf body has the referenced fields and its own.
+    let body = strukt(&api, "ContainerCreateBody");
+    let wires: Vec<&str> = body.fields.iter().map(|f| f.wire.as_str()).collect();
+    assert_eq!(wires, ["Healthcheck", "HostConfig"]);
+    assert_eq!(
+        field(body, "Healthcheck").ty,
+        TypeRef::Named("ConfigHealthcheck".into())
+    );
+    assert_eq!(
+        field(strukt(&api, "ContainerCreateResponse"), "Id").presence,
+        Presence::Required
+    );
+    let op = &api.operations[0];
+    assert_eq!(
+        (op.name.as_str(), op.method.as_str()),
+        ("ContainerCreate", "POST")
+    );
+    assert_eq!(
+        op.body.as_ref().unwrap().ty,
+        Some(TypeRef::Named("ContainerCreateBody".into()))
+    );
+    assert_eq!(
+        op.params[0].ty,
+        TypeRef::Named("ContainerCreatePlatform".into())
+    );
+    assert_eq!(op.responses[0].status, "201");
+    assert_eq!(
+        op.responses[1].ty,
+        Some(TypeRef::Named("ContainerCreateResponse404".into()))
+    );
+}
+
+#[test]
+fn generation_input_order_does_not_matter_for_names() {
+    // The same spec twice gives the same IR.
+    assert_eq!(api(OPS), api(OPS));
+}
+
+const SHAPES: &str = r##"swagger: "2.0"
+info: {title: t, version: "1"}
+paths: {}
+definitions:
+  Node:
+    type: object
+    required: [Kids, Up]
+    properties:
+      Kids: {type: array, items: {$ref: "#/definitions/Node"}}
+      Up:
+        $ref: "#/definitions/Node"
+        x-nullable: true
+      Peer: {$ref: "#/definitions/Peer"}
+      Width: {type: integer, format: uint16}
+      Count: {type: integer}
+      Total: {type: integer, format: uint64}
+      Score: {type: number, format: float}
+      Map:
+        type: object
+        additionalProperties:
+          type: array
+          items: {type: string}
+  Peer:
+    type: object
+    properties:
+      Back: {$ref: "#/definitions/Node"}
+  Mode:
+    type: string
+    enum: ["", other, Other, fast]
+  Level:
+    type: integer
+    format: uint8
+    default: 1
+    enum: [0, 1]
+"##;
+
+#[test]
+fn widths_nullability_and_recursion() {
+    let api = api(SHAPES);
+    let node = strukt(&api, "Node");
+    let kids = field(node, "Kids");
+    assert_eq!(
+        kids.presence,
+        Presence::RequiredNullable,
+        "Go sends null for empty arrays"
+    );
+    assert!(!kids.boxed, "a Vec already allocates");
+    let up = field(node, "Up");
+    assert_eq!((up.presence, up.boxed), (Presence::RequiredNullable, true));
+    assert_eq!(field(node, "Width").ty, TypeRef::Scalar(Scalar::U16));
+    assert_eq!(field(node, "Count").ty, TypeRef::Scalar(Scalar::I64));
+    assert_eq!(field(node, "Total").ty, TypeRef::Scalar(Scalar::U64));
+    assert_eq!(field(node, "Score").ty, TypeRef::Scalar(Scalar::F32));
+    assert_eq!(
+        field(node, "Map").ty,
+        TypeRef::Map(Box::new(TypeRef::Nullable(Box::new(TypeRef::List(
+            Box::new(TypeRef::Scalar(Scalar::String))
+        )))))
+    );
+    // Node -> Peer -> Node: one box breaks the cycle.
+    let boxed = usize::from(field(node, "Peer").boxed)
+        + usize::from(field(strukt(&api, "Peer"), "Back").boxed);
+    assert_eq!(boxed, 1);
+    // Every field is an Option, so Node has a Default despite the cycle.
+    assert!(api.type_named("Node").unwrap().default);
+}
+
+#[test]
+fn enums_keep_unknown_values_and_name_every_value() {
+    let api = api(SHAPES);
+    let TypeKind::StringEnum(mode) = &api.type_named("Mode").unwrap().kind else {
+        panic!("Mode is not a string enum");
+    };
+    let names: Vec<&str> = mode.variants.iter().map(|v| v.name.as_str()).collect();
+    assert_eq!(names, ["Empty", "OtherValue", "OtherValue2", "Fast"]);
+    assert_eq!(mode.fallback, FALLBACK_VARIANT);
+    let level = api.type_named("Level").unwrap();
+    let TypeKind::IntEnum(e) = &level.kind else {
+        panic!("Level is not an integer enum");
+    };
+    assert_eq!((e.repr, e.default), (Scalar::U8, Some(1)));
+    assert!(level.default);
+}
+
+#[test]
+fn unsupported_constructs_name_their_pointer_and_line() {
+    let err = error(
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    A:\n      type: object\n      properties:\n        B:\n          anyOf:\n            - type: string\n",
+    );
+    let at = err.location();
+    assert_eq!(at.pointer, "/components/schemas/A/properties/B/anyOf");
+    assert_eq!(at.pos.line, 11);
+    assert!(err.to_string().contains("`anyOf`"), "{err}");
+}
+
+#[test]
+fn swagger_errors_point_into_the_swagger_source() {
+    let err = error(
+        "swagger: '2.0'\ninfo: {title: t, version: '1'}\npaths:\n  /x:\n    post:\n      parameters:\n        - name: b\n          in: body\n          schema:\n            $ref: 'other.yaml#/definitions/X'\n      responses:\n        200: {description: ok}\n",
+    );
+    assert_eq!(
+        err.location().pointer,
+        "/paths/~1x/post/parameters/0/schema"
+    );
+    assert_eq!(err.location().pos.line, 10);
+}
+
+#[test]
+fn allof_cycles_are_errors() {
+    let err = error(
+        "swagger: '2.0'\ninfo: {title: t, version: '1'}\npaths: {}\ndefinitions:\n  A:\n    allOf: [{$ref: '#/definitions/B'}, {properties: {x: {type: string}}}]\n  B:\n    allOf: [{$ref: '#/definitions/A'}, {properties: {y: {type: string}}}]\n",
+    );
+    assert!(err.to_string().contains("includes itself"), "{err}");
+}
