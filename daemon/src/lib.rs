@@ -3,9 +3,15 @@
 //! Its modules (runtimes, containers, images, volumes) and the `engined`
 //! binary land issue by issue; this crate holds only what works:
 //!
-//! - [`config`]: `daemon.json`, parsed strictly (the keys implemented so far).
+//! - [`cli`]: dockerd's flags, for what engined supports.
+//! - [`config`]: `daemon.json` parsed strictly, merged with the flags by
+//!   dockerd's rules, and reloaded on SIGHUP.
+//! - [`logging`]: the daemon's log on stderr, its level changeable at runtime.
 //! - [`runtimes`]: the OCI runtimes a container can run on, their wrapper
 //!   scripts, and the snapshot of them that a config reload swaps atomically.
 
+pub mod cli;
 pub mod config;
+pub mod logging;
 pub mod runtimes;
+pub mod system;

@@ -1,8 +1,13 @@
-//! The errors of reading `daemon.json`; each names the key it is about.
+//! The errors of reading `daemon.json` and merging it with the flags; each
+//! names the key it is about.
 
 use std::fmt;
 use std::io;
 use std::path::PathBuf;
+
+use engine_api::support::host::HostError;
+
+use super::merge::Conflict;
 
 /// Why a `daemon.json` was refused.
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +39,72 @@ pub enum ConfigError {
         /// What is wrong with it.
         reason: &'static str,
     },
+    /// A `hosts` entry is not a `unix://` or `tcp://` address.
+    #[error("hosts: {source}")]
+    InvalidHost {
+        /// What is wrong with it (names the address).
+        source: HostError,
+    },
+    /// A label key is given twice with different values.
+    #[error("labels: conflict labels for {key}={value} and {key}={existing}")]
+    LabelConflict {
+        /// The key.
+        key: String,
+        /// The later value.
+        value: String,
+        /// The value given first.
+        existing: String,
+    },
+    /// A key that another key makes necessary is not set.
+    #[error("{key}: {reason}")]
+    Missing {
+        /// The key that is missing, like `tlscert`.
+        key: &'static str,
+        /// Why it is needed.
+        reason: &'static str,
+    },
+    /// The configuration file named by `--config-file` does not exist.
+    #[error("configuration file {} does not exist (named by --config-file)", path.display())]
+    FileMissing {
+        /// The file.
+        path: PathBuf,
+    },
+    /// Keys given both as a flag and in the file (dockerd's wording).
+    #[error(
+        "the following directives are specified both as a flag and in the configuration file: {}",
+        ConflictList(conflicts)
+    )]
+    Conflicts {
+        /// Every conflicting key, in key order.
+        conflicts: Vec<Conflict>,
+    },
+    /// A repeatable flag gives the same thing twice, like two
+    /// `--add-runtime` of one name.
+    #[error("{flag}: {value:?} is given more than once")]
+    RepeatedFlag {
+        /// The flag, like `--add-runtime`.
+        flag: &'static str,
+        /// What was repeated (for `--add-runtime`, the runtime name).
+        value: String,
+    },
+    /// The flags' settings could not be turned into JSON to compare them
+    /// with the file's (not expected: flags are checked to be UTF-8).
+    #[error("command-line flags: {0}")]
+    Flags(serde_json::Error),
+}
+
+struct ConflictList<'a>(&'a [Conflict]);
+
+impl fmt::Display for ConflictList<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, conflict) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "{conflict}")?;
+        }
+        Ok(())
+    }
 }
 
 struct ParseMessage<'a> {

@@ -1,26 +1,51 @@
-//! The daemon's configuration: what `daemon.json` says, parsed strictly.
+//! The daemon's configuration: `daemon.json` and the flags, merged.
 //!
-//! Keys are dockerd's, with dockerd's spelling and meaning. Only the keys the
-//! daemon implements are accepted so far (`runtimes`, `default-runtime`,
-//! `data-root`); dockerd's other keys become fields of [`DaemonConfig`] as the
-//! features behind them land. An unknown key, or a value of the wrong type, is
+//! Keys are dockerd's, with dockerd's spelling and meaning: `hosts`,
+//! `data-root`, `exec-root`, `pidfile`, `runtimes`, `default-runtime`,
+//! `labels`, `debug`, `log-level`, `tls`, `tlsverify`, `tlscacert`,
+//! `tlscert`, `tlskey`. An unknown key, or a value of the wrong type, is
 //! refused with an error naming the key ([`ConfigError`]), never ignored.
 //!
-//! This module checks what a key means on its own (`data-root` must be
-//! absolute). Rules that relate keys to each other or to the running system
-//! (a runtime's `path` or `runtimeType`, `default-runtime` naming a runtime)
-//! belong to the module that owns the feature: see [`crate::runtimes`].
+//! - this file: [`DaemonConfig`] (one `daemon.json`, or what the flags set)
+//!   and the checks of each key on its own (`data-root` must be absolute, a
+//!   label is `key=value`, a host is `unix://` or `tcp://`);
+//! - [`file`](mod@file): which file to read and whether it must exist;
+//! - [`merge`](mod@merge): dockerd's rule for flags and file (a key set by
+//!   both is an error), giving an [`EffectiveConfig`] ([`effective`]: the
+//!   checks that relate keys, such as TLS needing a certificate and key, and
+//!   the defaults);
+//! - [`reload`](mod@reload): SIGHUP: the file again, the flags again, the
+//!   runtimes snapshot swapped, the keys that cannot change at runtime kept;
+//! - [`hosts`], [`labels`], [`log_level`], [`tls`]: one key each.
+//!
+//! Rules about the runtimes (a runtime's `path` or `runtimeType`,
+//! `default-runtime` naming a runtime) belong to [`crate::runtimes`].
 
+pub mod effective;
 mod error;
+pub mod file;
+pub mod hosts;
+pub mod labels;
+pub mod log_level;
+pub mod merge;
+pub mod reload;
 mod runtime;
+pub mod tls;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+pub use effective::EffectiveConfig;
 pub use error::ConfigError;
+pub use file::{ConfigFile, FileConfig};
+pub use hosts::DEFAULT_HOST;
+pub use log_level::LogLevel;
+pub use merge::{load, merge, Conflict};
+pub use reload::{reload, reload_config, NewConfig, ReloadError, ReloadWarning, Reloaded};
 pub use runtime::RuntimeConfig;
+pub use tls::TlsSettings;
 
 /// Where the daemon keeps its state when `data-root` is not set.
 ///
@@ -28,14 +53,39 @@ pub use runtime::RuntimeConfig;
 /// on the same host never share a state directory.
 pub const DEFAULT_DATA_ROOT: &str = "/var/lib/engined";
 
-/// The contents of `daemon.json` (the part implemented so far).
+/// Where the daemon keeps its runtime state when `exec-root` is not set
+/// (dockerd's is `/var/run/docker`).
+pub const DEFAULT_EXEC_ROOT: &str = "/run/engined";
+
+/// The daemon's pid file when `pidfile` is not set (dockerd's is
+/// `/var/run/docker.pid`).
+pub const DEFAULT_PIDFILE: &str = "/run/engined.pid";
+
+/// The configuration file read when `--config-file` is not given; unlike a
+/// named one, it may be absent.
+pub const DEFAULT_CONFIG_FILE: &str = "/etc/engined/daemon.json";
+
+/// The contents of `daemon.json`, or the settings the flags gave.
 ///
-/// A field left out of the file is `None` or empty; accessors such as
-/// [`DaemonConfig::data_root`] apply dockerd's defaults. Like dockerd, an
-/// empty string counts as "not set".
+/// A field left out is `None` or empty; accessors such as
+/// [`DaemonConfig::data_root`] apply the defaults. Like dockerd, an empty
+/// string counts as "not set".
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct DaemonConfig {
+    /// The addresses the API listens on, `unix:///path` or `tcp://host:port`
+    /// (dockerd's `hosts`, `-H`); [`DEFAULT_HOST`] when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hosts: Vec<String>,
+    /// The root of the daemon's persistent state (dockerd's `data-root`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_root: Option<PathBuf>,
+    /// The root of the daemon's runtime state (dockerd's `exec-root`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exec_root: Option<PathBuf>,
+    /// The file the daemon writes its pid to (dockerd's `pidfile`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pidfile: Option<PathBuf>,
     /// Extra OCI runtimes, by name (dockerd's `runtimes`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub runtimes: BTreeMap<String, RuntimeConfig>,
@@ -43,9 +93,31 @@ pub struct DaemonConfig {
     /// `default-runtime`; `runc` when unset).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_runtime: Option<String>,
-    /// The root of the daemon's persistent state (dockerd's `data-root`).
+    /// The daemon's labels, each `key=value` (dockerd's `labels`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub labels: Vec<String>,
+    /// Debug logging (dockerd's `debug`, `-D`): the log level is `debug`
+    /// whatever `log-level` says.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data_root: Option<PathBuf>,
+    pub debug: Option<bool>,
+    /// The log level (dockerd's `log-level`, `-l`); `info` when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_level: Option<LogLevel>,
+    /// Serve TLS on tcp hosts (dockerd's `tls`; implied by `tlsverify`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls: Option<bool>,
+    /// Serve TLS and require client certificates signed by `tlscacert`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tlsverify: Option<bool>,
+    /// The CA that client certificates must be signed by.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tlscacert: Option<PathBuf>,
+    /// The server's certificate (PEM).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tlscert: Option<PathBuf>,
+    /// The server certificate's private key (PEM).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tlskey: Option<PathBuf>,
 }
 
 impl DaemonConfig {
@@ -57,6 +129,19 @@ impl DaemonConfig {
         let text = text.trim();
         if text.is_empty() {
             return Ok(Self::default());
+        }
+        if !text.starts_with('{') {
+            // The derived `Deserialize` would take an array as the fields in
+            // order, and `null` as all defaults; a daemon.json is an object.
+            // Parsing as one gives the error, with its line and column.
+            if let Err(source) =
+                serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(text)
+            {
+                return Err(ConfigError::Parse {
+                    key: String::new(),
+                    source,
+                });
+            }
         }
         let mut de = serde_json::Deserializer::from_str(text);
         let config: Self = serde_path_to_error::deserialize(&mut de).map_err(|err| {
@@ -89,26 +174,49 @@ impl DaemonConfig {
         Self::from_json(&text)
     }
 
-    /// Checks the values that can be judged key by key.
+    /// Checks the values that can be judged key by key: the paths are
+    /// absolute, every host parses, every label is `key=value`.
+    ///
+    /// What relates keys to each other (TLS files, labels given twice) is
+    /// checked by [`EffectiveConfig::new`], on the merged configuration.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        if let Some(root) = self.data_root.as_deref() {
-            if !root.as_os_str().is_empty() && !root.is_absolute() {
-                return Err(ConfigError::InvalidValue {
-                    key: "data-root".to_owned(),
-                    value: root.display().to_string(),
-                    reason: "must be an absolute path",
-                });
+        for (key, path) in [
+            ("data-root", &self.data_root),
+            ("exec-root", &self.exec_root),
+            ("pidfile", &self.pidfile),
+        ] {
+            if let Some(path) = path.as_deref() {
+                if !path.as_os_str().is_empty() && !path.is_absolute() {
+                    return Err(ConfigError::InvalidValue {
+                        key: key.to_owned(),
+                        value: path.display().to_string(),
+                        reason: "must be an absolute path",
+                    });
+                }
             }
+        }
+        for host in &self.hosts {
+            hosts::parse(host, false)?;
+        }
+        for label in &self.labels {
+            labels::parse(label)?;
         }
         Ok(())
     }
 
     /// The data root: `data-root` if set, else [`DEFAULT_DATA_ROOT`].
     pub fn data_root(&self) -> &Path {
-        match self.data_root.as_deref() {
-            Some(root) if !root.as_os_str().is_empty() => root,
-            _ => Path::new(DEFAULT_DATA_ROOT),
-        }
+        non_empty_or(self.data_root.as_deref(), DEFAULT_DATA_ROOT)
+    }
+
+    /// The exec root: `exec-root` if set, else [`DEFAULT_EXEC_ROOT`].
+    pub fn exec_root(&self) -> &Path {
+        non_empty_or(self.exec_root.as_deref(), DEFAULT_EXEC_ROOT)
+    }
+
+    /// The pid file: `pidfile` if set, else [`DEFAULT_PIDFILE`].
+    pub fn pidfile(&self) -> &Path {
+        non_empty_or(self.pidfile.as_deref(), DEFAULT_PIDFILE)
     }
 
     /// The default runtime's name: `default-runtime` if set, else `runc`.
@@ -117,6 +225,28 @@ impl DaemonConfig {
             Some(name) if !name.is_empty() => name,
             _ => crate::runtimes::STOCK_RUNTIME,
         }
+    }
+
+    /// The log level in effect: `debug` when `debug` is true, else
+    /// `log-level`, else `info`.
+    pub fn effective_log_level(&self) -> LogLevel {
+        if self.debug == Some(true) {
+            LogLevel::Debug
+        } else {
+            self.log_level.unwrap_or_default()
+        }
+    }
+
+    /// Whether TLS is on: `tls` or `tlsverify` (which implies it).
+    pub fn tls_enabled(&self) -> bool {
+        self.tls == Some(true) || self.tlsverify == Some(true)
+    }
+}
+
+fn non_empty_or<'a>(path: Option<&'a Path>, default: &'static str) -> &'a Path {
+    match path {
+        Some(path) if !path.as_os_str().is_empty() => path,
+        _ => Path::new(default),
     }
 }
 
@@ -161,10 +291,120 @@ mod tests {
 
     #[test]
     fn unknown_top_level_key_is_named() {
-        let err =
-            DaemonConfig::from_json(r#"{"runtimes": {}, "hosts": ["unix:///x"]}"#).unwrap_err();
+        let err = DaemonConfig::from_json(r#"{"runtimes": {}, "storage-driver": "overlay2"}"#)
+            .unwrap_err();
         let text = err.to_string();
-        assert!(text.contains("`hosts`"), "{text}");
+        assert!(text.contains("unknown field `storage-driver`"), "{text}");
+        // dockerd's flag names are not file keys.
+        let err = DaemonConfig::from_json(r#"{"host": ["unix:///x"]}"#).unwrap_err();
+        assert!(err.to_string().contains("unknown field `host`"), "{err}");
+    }
+
+    #[test]
+    fn parses_every_dockerd_key() {
+        let config = DaemonConfig::from_json(
+            r#"{
+                "hosts": ["unix:///run/e.sock", "tcp://127.0.0.1:2376"],
+                "data-root": "/srv/data",
+                "exec-root": "/srv/exec",
+                "pidfile": "/srv/e.pid",
+                "runtimes": {"crun": {"path": "crun"}},
+                "default-runtime": "crun",
+                "labels": ["zone=a", "tier=db"],
+                "debug": true,
+                "log-level": "warn",
+                "tls": true,
+                "tlsverify": true,
+                "tlscacert": "/tls/ca.pem",
+                "tlscert": "/tls/cert.pem",
+                "tlskey": "/tls/key.pem"
+            }"#,
+        )
+        .unwrap();
+        assert_eq!(config.hosts, ["unix:///run/e.sock", "tcp://127.0.0.1:2376"]);
+        assert_eq!(config.data_root(), Path::new("/srv/data"));
+        assert_eq!(config.exec_root(), Path::new("/srv/exec"));
+        assert_eq!(config.pidfile(), Path::new("/srv/e.pid"));
+        assert_eq!(config.default_runtime_name(), "crun");
+        assert_eq!(config.labels, ["zone=a", "tier=db"]);
+        assert_eq!(config.debug, Some(true));
+        assert_eq!(config.log_level, Some(LogLevel::Warn));
+        assert_eq!(config.tls, Some(true));
+        assert_eq!(config.tlsverify, Some(true));
+        assert_eq!(config.tlscacert.as_deref(), Some(Path::new("/tls/ca.pem")));
+        assert_eq!(config.tlscert.as_deref(), Some(Path::new("/tls/cert.pem")));
+        assert_eq!(config.tlskey.as_deref(), Some(Path::new("/tls/key.pem")));
+        assert_eq!(config.effective_log_level(), LogLevel::Debug);
+        assert!(config.tls_enabled());
+        // Serializing writes the same keys back.
+        let again = serde_json::to_string(&config).unwrap();
+        assert_eq!(DaemonConfig::from_json(&again).unwrap(), config);
+    }
+
+    #[test]
+    fn wrong_types_name_their_key() {
+        for (json, key) in [
+            (r#"{"hosts": "unix:///x"}"#, "hosts"),
+            (r#"{"hosts": [1]}"#, "hosts[0]"),
+            (r#"{"labels": {"a": "b"}}"#, "labels"),
+            (r#"{"debug": "true"}"#, "debug"),
+            (r#"{"tls": 1}"#, "tls"),
+            (r#"{"tlsverify": null, "tlscert": false}"#, "tlscert"),
+            (r#"{"exec-root": ["/x"]}"#, "exec-root"),
+            (r#"{"pidfile": 7}"#, "pidfile"),
+            (r#"{"log-level": 3}"#, "log-level"),
+        ] {
+            let err = DaemonConfig::from_json(json).unwrap_err();
+            assert!(matches!(err, ConfigError::Parse { .. }), "{json}: {err:?}");
+            let text = err.to_string();
+            assert!(
+                text.starts_with(&format!("invalid daemon.json: {key}: invalid type")),
+                "{json}: {text}"
+            );
+        }
+    }
+
+    #[test]
+    fn bad_values_name_their_key() {
+        let err = DaemonConfig::from_json(r#"{"log-level": "verbose"}"#).unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.starts_with(
+                "invalid daemon.json: log-level: unknown log level \"verbose\" \
+                 (use debug, info, warn, error or fatal)"
+            ),
+            "{text}"
+        );
+        for (json, start) in [
+            (
+                r#"{"hosts": ["ssh://box"]}"#,
+                "hosts: `ssh://box`: unsupported scheme",
+            ),
+            (r#"{"hosts": ["tcp://h:x"]}"#, "hosts: `tcp://h:x`"),
+            (r#"{"labels": ["novalue"]}"#, "labels: must be key=value"),
+            (
+                r#"{"exec-root": "run/x"}"#,
+                "exec-root: must be an absolute path",
+            ),
+            (
+                r#"{"pidfile": "x.pid"}"#,
+                "pidfile: must be an absolute path",
+            ),
+        ] {
+            let text = DaemonConfig::from_json(json).unwrap_err().to_string();
+            assert!(text.starts_with(start), "{json}: {text}");
+        }
+    }
+
+    #[test]
+    fn non_object_documents_are_refused() {
+        for json in ["[]", r#"["unix:///x"]"#, "true", "\"x\"", "1", "null"] {
+            let text = DaemonConfig::from_json(json).unwrap_err().to_string();
+            assert!(
+                text.starts_with("invalid daemon.json: invalid type"),
+                "{json}: {text}"
+            );
+        }
     }
 
     #[test]

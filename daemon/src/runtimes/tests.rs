@@ -61,6 +61,7 @@ impl Area {
                 .collect(),
             default_runtime: None,
             data_root: Some(self.root()),
+            ..DaemonConfig::default()
         }
     }
 

@@ -1,0 +1,111 @@
+//! `GET /info`: the daemon's state and the host's, as the docker CLI's
+//! `docker info` prints them. Every value is read from what the daemon and
+//! the host really have; nothing is made up to look like dockerd.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use engine_api::types::{Runtime, SystemInfo, SystemInfoCgroupDriver, SystemInfoCgroupVersion};
+
+use super::host::HostFacts;
+use crate::runtimes::{RuntimeKind, Snapshot};
+
+/// How many containers and images the daemon holds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub containers: i64,
+    pub running: i64,
+    pub paused: i64,
+    pub stopped: i64,
+    pub images: i64,
+}
+
+/// Everything `/info` is built from.
+pub struct InfoInputs<'a> {
+    pub id: &'a str,
+    pub server_version: &'a str,
+    pub host: &'a HostFacts,
+    pub runtimes: &'a Snapshot,
+    pub data_root: &'a Path,
+    pub labels: &'a [String],
+    pub debug: bool,
+    pub counts: Counts,
+    pub storage_driver: &'a str,
+    pub event_listeners: i64,
+    /// RFC 3339 with nanoseconds.
+    pub system_time: String,
+}
+
+/// The runtimes as `/info` lists them: the path the user configured (not a
+/// wrapper script) and its arguments.
+pub fn runtimes_info(snapshot: &Snapshot) -> BTreeMap<String, Runtime> {
+    snapshot
+        .runtimes()
+        .map(|entry| {
+            let mut runtime = Runtime::default();
+            match entry.kind() {
+                RuntimeKind::Builtin {
+                    configured_path, ..
+                }
+                | RuntimeKind::Path {
+                    configured_path, ..
+                } => {
+                    runtime.path = Some(configured_path.clone());
+                }
+                RuntimeKind::Wrapped {
+                    configured_path,
+                    args,
+                    ..
+                } => {
+                    runtime.path = Some(configured_path.clone());
+                    runtime.runtime_args = Some(args.clone());
+                }
+                // A shim has no path; dockerd lists it by name only.
+                RuntimeKind::Shim { .. } => {}
+            }
+            (entry.name().to_string(), runtime)
+        })
+        .collect()
+}
+
+pub fn system_info(i: &InfoInputs) -> SystemInfo {
+    let host = i.host;
+    SystemInfo {
+        id: Some(i.id.to_string()),
+        containers: Some(i.counts.containers),
+        containers_running: Some(i.counts.running),
+        containers_paused: Some(i.counts.paused),
+        containers_stopped: Some(i.counts.stopped),
+        images: Some(i.counts.images),
+        driver: Some(i.storage_driver.to_string()),
+        driver_status: Some(Vec::new()),
+        docker_root_dir: Some(i.data_root.display().to_string()),
+        debug: Some(i.debug),
+        n_events_listener: Some(i.event_listeners),
+        system_time: Some(i.system_time.clone()),
+        logging_driver: Some("json-file".into()),
+        cgroup_driver: Some(SystemInfoCgroupDriver::Cgroupfs),
+        cgroup_version: Some(if host.cgroup_version == "2" {
+            SystemInfoCgroupVersion::V2
+        } else {
+            SystemInfoCgroupVersion::V1
+        }),
+        kernel_version: Some(host.kernel_version.clone()),
+        operating_system: Some(host.operating_system.clone()),
+        os_version: Some(host.os_version.clone()),
+        os_type: Some("linux".into()),
+        architecture: Some(host.architecture.clone()),
+        ncpu: Some(host.ncpu),
+        mem_total: Some(host.mem_total),
+        name: Some(host.hostname.clone()),
+        labels: Some(i.labels.to_vec()),
+        experimental_build: Some(false),
+        server_version: Some(i.server_version.to_string()),
+        runtimes: Some(runtimes_info(i.runtimes)),
+        default_runtime: Some(i.runtimes.default_runtime().to_string()),
+        live_restore_enabled: Some(false),
+        security_options: Some(Vec::new()),
+        warnings: Some(Vec::new()),
+        ..Default::default()
+    }
+}

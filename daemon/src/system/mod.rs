@@ -1,0 +1,12 @@
+//! What the daemon says about itself and its host: `/info`, `/version`,
+//! the persistent engine ID, and the host facts both are built from.
+
+pub mod host;
+pub mod identity;
+pub mod info;
+pub mod version;
+
+pub use host::HostFacts;
+pub use identity::engine_id;
+pub use info::{system_info, Counts, InfoInputs};
+pub use version::{system_version, RuntimeVersion, ENGINE_VERSION};

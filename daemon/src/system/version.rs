@@ -1,0 +1,146 @@
+//! `GET /version`: engined's own version and API range, the host's kernel
+//! and platform, and a component entry for the default runtime with the
+//! version its binary reports.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use engine_api::support::version::ApiVersion;
+use engine_api::types::{SystemVersion, SystemVersionComponentsItem, SystemVersionPlatform};
+use serde_json::json;
+
+use super::host::HostFacts;
+
+/// engined's version (the crate's).
+pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// What `<runtime> --version` printed: "runc version 1.1.5+ds1" and
+/// "commit: ..." lines, as runc and crun print them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RuntimeVersion {
+    pub version: String,
+    pub commit: String,
+}
+
+impl RuntimeVersion {
+    /// Runs `binary --version` (at most 2 s) and reads its answer.
+    pub fn probe(binary: &Path) -> Option<RuntimeVersion> {
+        let mut child = Command::new(binary)
+            .arg("--version")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .ok()?;
+        let deadline = std::time::Instant::now() + Duration::from_secs(2);
+        loop {
+            match child.try_wait() {
+                Ok(Some(status)) if status.success() => break,
+                Ok(Some(_)) | Err(_) => return None,
+                Ok(None) if std::time::Instant::now() > deadline => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return None;
+                }
+                Ok(None) => std::thread::sleep(Duration::from_millis(10)),
+            }
+        }
+        let mut out = String::new();
+        std::io::Read::read_to_string(&mut child.stdout.take()?, &mut out).ok()?;
+        Some(Self::parse(&out))
+    }
+
+    pub fn parse(text: &str) -> RuntimeVersion {
+        let mut v = RuntimeVersion::default();
+        for line in text.lines() {
+            if let Some(rest) = line.split_once(" version ").map(|(_, r)| r) {
+                if v.version.is_empty() {
+                    v.version = rest.trim().to_string();
+                }
+            } else if let Some(rest) = line.strip_prefix("commit:") {
+                v.commit = rest.trim().to_string();
+            }
+        }
+        v
+    }
+}
+
+pub fn system_version(
+    host: &HostFacts,
+    runtime_name: &str,
+    runtime: Option<&RuntimeVersion>,
+) -> SystemVersion {
+    let api = ApiVersion::CURRENT.to_string();
+    let min_api = ApiVersion::MIN_SUPPORTED.to_string();
+    let engine = SystemVersionComponentsItem {
+        name: "Engine".into(),
+        version: ENGINE_VERSION.into(),
+        details: Some(json!({
+            "ApiVersion": api,
+            "MinAPIVersion": min_api,
+            "Os": "linux",
+            "Arch": host.go_arch,
+            "KernelVersion": host.kernel_version,
+            "Experimental": "false",
+        })),
+    };
+    let mut components = vec![engine];
+    if let Some(rt) = runtime {
+        components.push(SystemVersionComponentsItem {
+            name: runtime_name.to_string(),
+            version: rt.version.clone(),
+            details: Some(json!({ "GitCommit": rt.commit })),
+        });
+    }
+    SystemVersion {
+        platform: Some(SystemVersionPlatform {
+            name: format!("engined {ENGINE_VERSION}"),
+        }),
+        components: Some(components),
+        version: Some(ENGINE_VERSION.into()),
+        api_version: Some(api),
+        min_api_version: Some(min_api),
+        os: Some("linux".into()),
+        arch: Some(host.go_arch.clone()),
+        kernel_version: Some(host.kernel_version.clone()),
+        experimental: Some(false),
+        ..Default::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_runc_and_crun_version_output() {
+        let runc = RuntimeVersion::parse(
+            "runc version 1.1.5+ds1\ncommit: 1.1.5+ds1-1+deb12u1\nspec: 1.0.2-dev\n",
+        );
+        assert_eq!(runc.version, "1.1.5+ds1");
+        assert_eq!(runc.commit, "1.1.5+ds1-1+deb12u1");
+        let crun = RuntimeVersion::parse(
+            "crun version 1.8.1\ncommit: f8a096be060b22ccd3d5f3ebe44108517fbf6c30\n",
+        );
+        assert_eq!(crun.version, "1.8.1");
+    }
+
+    #[test]
+    fn reports_our_api_range() {
+        let host = HostFacts::read();
+        let v = system_version(
+            &host,
+            "runc",
+            Some(&RuntimeVersion {
+                version: "1.1.5".into(),
+                commit: "c".into(),
+            }),
+        );
+        assert_eq!(v.api_version.as_deref(), Some("1.44"));
+        assert_eq!(v.min_api_version.as_deref(), Some("1.24"));
+        let components = v.components.unwrap();
+        assert_eq!(components[0].name, "Engine");
+        assert_eq!(components[1].name, "runc");
+        assert_eq!(components[1].version, "1.1.5");
+    }
+}
