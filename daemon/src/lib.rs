@@ -12,6 +12,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod engine;
 pub mod events;
 pub mod logging;
 pub mod runtimes;

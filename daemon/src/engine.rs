@@ -1,0 +1,115 @@
+//! The running daemon's shared state: the runtimes store (the config
+//! snapshot), the event bus, the host facts and the engine's identity; and
+//! the operations that read them as a whole (`/info`, `/version`, reload).
+//! Handlers hold an `Arc<Engine>`.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use engine_api::types::{SystemInfo, SystemVersion};
+
+use crate::config::{self, ConfigFile, DaemonConfig, Reloaded};
+use crate::events::EventBus;
+use crate::logging::LogHandle;
+use crate::runtimes::{RuntimeStore, Snapshot};
+use crate::system::{self, Counts, HostFacts, InfoInputs, RuntimeVersion};
+
+/// The storage driver engined uses for container root filesystems.
+pub const STORAGE_DRIVER: &str = "vfs";
+
+pub struct Engine {
+    pub store: RuntimeStore,
+    pub events: EventBus,
+    pub host: HostFacts,
+    pub id: String,
+    pub data_root: PathBuf,
+    pub exec_root: PathBuf,
+    /// What the command line set, re-applied on every reload.
+    flags: DaemonConfig,
+    config_file: ConfigFile,
+    log: Option<LogHandle>,
+    /// `<binary> --version` answers, asked once per binary.
+    runtime_versions: Mutex<HashMap<PathBuf, Option<RuntimeVersion>>>,
+}
+
+impl Engine {
+    pub fn new(
+        store: RuntimeStore,
+        flags: DaemonConfig,
+        config_file: ConfigFile,
+        log: Option<LogHandle>,
+        exec_root: &Path,
+    ) -> std::io::Result<Engine> {
+        let data_root = store.load().config().data_root().to_path_buf();
+        let id = system::engine_id(&data_root)?;
+        Ok(Engine {
+            store,
+            events: EventBus::new(),
+            host: HostFacts::read(),
+            id,
+            data_root,
+            exec_root: exec_root.to_path_buf(),
+            flags,
+            config_file,
+            log,
+            runtime_versions: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// The current configuration snapshot; keep it for a whole request.
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.store.load()
+    }
+
+    /// SIGHUP: re-read the file, re-apply the flags, swap the snapshot and
+    /// the log level. On error nothing changes and the reason is returned.
+    pub fn reload(&self) -> Result<Reloaded, config::ReloadError> {
+        let reloaded = config::reload(&self.store, &self.flags, &self.config_file)?;
+        if let Some(log) = &self.log {
+            if let Err(e) = log.set_level(reloaded.log_level()) {
+                tracing::warn!("cannot change the log level: {e}");
+            }
+        }
+        Ok(reloaded)
+    }
+
+    fn runtime_version(&self, binary: &Path) -> Option<RuntimeVersion> {
+        let mut cache = self
+            .runtime_versions
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        cache
+            .entry(binary.to_path_buf())
+            .or_insert_with(|| RuntimeVersion::probe(binary))
+            .clone()
+    }
+
+    pub fn version(&self) -> SystemVersion {
+        let snapshot = self.snapshot();
+        let default = snapshot.default_runtime().to_string();
+        let version = snapshot
+            .resolve(&default)
+            .ok()
+            .and_then(|r| self.runtime_version(r.binary()));
+        system::system_version(&self.host, &default, version.as_ref())
+    }
+
+    pub fn info(&self, counts: Counts) -> SystemInfo {
+        let snapshot = self.snapshot();
+        let config = snapshot.config();
+        system::system_info(&InfoInputs {
+            id: &self.id,
+            server_version: system::ENGINE_VERSION,
+            host: &self.host,
+            runtimes: &snapshot,
+            data_root: &self.data_root,
+            labels: &config.labels,
+            debug: config.debug.unwrap_or(false),
+            counts,
+            storage_driver: STORAGE_DRIVER,
+            event_listeners: self.events.listeners() as i64,
+            system_time: humantime::format_rfc3339_nanos(std::time::SystemTime::now()).to_string(),
+        })
+    }
+}
