@@ -7,5 +7,19 @@
 
 pub mod support;
 
+/// The client: one method of [`Client`] per operation (generated).
+#[rustfmt::skip]
+#[cfg(feature = "client")]
+pub mod client;
+
+#[cfg(feature = "client")]
+pub use support::client::{Client, ClientBuilder, ClientError};
+
 #[rustfmt::skip]
 pub mod types;
+
+/// The server: a typed request and reply per operation, a handler trait
+/// per tag, and the [`server::Router`] that serves them (generated).
+#[rustfmt::skip]
+#[cfg(feature = "server")]
+pub mod server;

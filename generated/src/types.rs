@@ -2,50 +2,151 @@
 //! Types of Docker Engine API (API version 1.44): one per definition and per inline
 //! object or enum schema of the spec.
 
+use crate::support::serde_support as wire;
+
 /// An IP address together with its prefix length (CIDR notation split in two).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Address {
     /// The IPv4 or IPv6 address, without prefix.
-    #[serde(rename = "Addr", default, skip_serializing_if = "Option::is_none")]
     pub addr: Option<String>,
     /// Number of leading bits that form the network part (e.g. `24`).
-    #[serde(rename = "PrefixLen", default, skip_serializing_if = "Option::is_none")]
     pub prefix_len: Option<i64>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for Address {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Addr", &self.addr, 0)?;
+        self.rest.write_optional(&mut __map, "PrefixLen", &self.prefix_len, 1)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Address {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = Address;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "Address")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<Address, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut addr = None;
+                let mut prefix_len = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Addr" => addr = __rest.read_optional(&mut __map, 0)?,
+                        "PrefixLen" => prefix_len = __rest.read_optional(&mut __map, 1)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(Address {
+                    addr,
+                    prefix_len,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Registry credentials, sent (base64url-encoded JSON) in the
 /// `X-Registry-Auth` header or as the body of `POST /auth`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthConfig {
     /// Account name on the registry.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
     /// Password or personal access token for `username`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
     /// E-mail address of the account (legacy, ignored by most registries).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Registry host (and optional scheme/path) the credentials are for.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub serveraddress: Option<String>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for AuthConfig {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "username", &self.username, 0)?;
+        self.rest.write_optional(&mut __map, "password", &self.password, 1)?;
+        self.rest.write_optional(&mut __map, "email", &self.email, 2)?;
+        self.rest.write_optional(&mut __map, "serveraddress", &self.serveraddress, 3)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AuthConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = AuthConfig;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "AuthConfig")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<AuthConfig, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut username = None;
+                let mut password = None;
+                let mut email = None;
+                let mut serveraddress = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "username" => username = __rest.read_optional(&mut __map, 0)?,
+                        "password" => password = __rest.read_optional(&mut __map, 1)?,
+                        "email" => email = __rest.read_optional(&mut __map, 2)?,
+                        "serveraddress" => {
+                            serveraddress = __rest.read_optional(&mut __map, 3)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(AuthConfig {
+                    username,
+                    password,
+                    email,
+                    serveraddress,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// One record of the builder's cache, as reported by `GET /system/df`
 /// and the build-cache prune endpoint.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BuildCache {
     /// Opaque BuildKit identifier of this record.
-    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// ID of the record this one was derived from.
     ///
     /// > **Deprecated**: superseded by `Parents`; only sent when non-empty.
-    #[serde(rename = "Parent", default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<String>,
     /// IDs of the records this one was derived from (a record can have
     /// several inputs).
-    #[serde(rename = "Parents", default, skip_serializing_if = "Option::is_none")]
     pub parents: Option<Vec<String>>,
     /// Kind of cached data, as classified by BuildKit:
     ///
@@ -55,33 +156,116 @@ pub struct BuildCache {
     /// - `source.local`: files transferred from the client context;
     /// - `source.git.checkout`: a checked-out Git repository;
     /// - `exec.cachemount`: contents of a `RUN --mount=type=cache` mount.
-    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<BuildCacheType>,
     /// Human-readable note on which build step created this record.
-    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// `true` while a running build holds the record; such records cannot
     /// be pruned.
-    #[serde(rename = "InUse", default, skip_serializing_if = "Option::is_none")]
     pub in_use: Option<bool>,
     /// `true` when the underlying data is also referenced elsewhere (for
     /// example by an image), in which case pruning this record alone may
     /// not give the space back.
-    #[serde(rename = "Shared", default, skip_serializing_if = "Option::is_none")]
     pub shared: Option<bool>,
     /// How many bytes the record occupies on disk.
-    #[serde(rename = "Size", default, skip_serializing_if = "Option::is_none")]
     pub size: Option<i64>,
     /// When the record was created, RFC 3339 with nanoseconds.
-    #[serde(rename = "CreatedAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// When a build last reused the record, RFC 3339 with nanoseconds;
     /// absent if never reused.
-    #[serde(rename = "LastUsedAt", default, skip_serializing_if = "Option::is_none")]
     pub last_used_at: Option<String>,
     /// Number of times builds have used this record.
-    #[serde(rename = "UsageCount", default, skip_serializing_if = "Option::is_none")]
     pub usage_count: Option<i64>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for BuildCache {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "ID", &self.id, 0)?;
+        self.rest.write_optional(&mut __map, "Parent", &self.parent, 1)?;
+        self.rest.write_optional(&mut __map, "Parents", &self.parents, 2)?;
+        self.rest.write_optional(&mut __map, "Type", &self.r#type, 3)?;
+        self.rest.write_optional(&mut __map, "Description", &self.description, 4)?;
+        self.rest.write_optional(&mut __map, "InUse", &self.in_use, 5)?;
+        self.rest.write_optional(&mut __map, "Shared", &self.shared, 6)?;
+        self.rest.write_optional(&mut __map, "Size", &self.size, 7)?;
+        self.rest.write_optional(&mut __map, "CreatedAt", &self.created_at, 8)?;
+        self.rest.write_optional(&mut __map, "LastUsedAt", &self.last_used_at, 9)?;
+        self.rest.write_optional(&mut __map, "UsageCount", &self.usage_count, 10)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BuildCache {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = BuildCache;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "BuildCache")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<BuildCache, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut id = None;
+                let mut parent = None;
+                let mut parents = None;
+                let mut r#type = None;
+                let mut description = None;
+                let mut in_use = None;
+                let mut shared = None;
+                let mut size = None;
+                let mut created_at = None;
+                let mut last_used_at = None;
+                let mut usage_count = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "ID" => id = __rest.read_optional(&mut __map, 0)?,
+                        "Parent" => parent = __rest.read_optional(&mut __map, 1)?,
+                        "Parents" => parents = __rest.read_optional(&mut __map, 2)?,
+                        "Type" => r#type = __rest.read_optional(&mut __map, 3)?,
+                        "Description" => {
+                            description = __rest.read_optional(&mut __map, 4)?;
+                        }
+                        "InUse" => in_use = __rest.read_optional(&mut __map, 5)?,
+                        "Shared" => shared = __rest.read_optional(&mut __map, 6)?,
+                        "Size" => size = __rest.read_optional(&mut __map, 7)?,
+                        "CreatedAt" => created_at = __rest.read_optional(&mut __map, 8)?,
+                        "LastUsedAt" => {
+                            last_used_at = __rest.read_optional(&mut __map, 9)?;
+                        }
+                        "UsageCount" => {
+                            usage_count = __rest.read_optional(&mut __map, 10)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(BuildCache {
+                    id,
+                    parent,
+                    parents,
+                    r#type,
+                    description,
+                    in_use,
+                    shared,
+                    size,
+                    created_at,
+                    last_used_at,
+                    usage_count,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Kind of cached data, as classified by BuildKit:
@@ -177,39 +361,169 @@ impl<'de> serde::Deserialize<'de> for BuildCacheType {
 /// message carries only the fields relevant to it (a line of output, a
 /// progress update, an error, or auxiliary data such as the built image
 /// ID).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BuildInfo {
     /// Identifier of the item (e.g. a layer) a progress message refers to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// A chunk of build output text, typically ending in a newline.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream: Option<String>,
     /// Error text; superseded by `errorDetail`, kept for older clients.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
-    #[serde(rename = "errorDetail", default, skip_serializing_if = "Option::is_none")]
     pub error_detail: Option<ErrorDetail>,
     /// Short status line, e.g. `Downloading` or `Pull complete`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// Pre-rendered progress bar text for terminals.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub progress: Option<String>,
-    #[serde(rename = "progressDetail", default, skip_serializing_if = "Option::is_none")]
     pub progress_detail: Option<ProgressDetail>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aux: Option<ImageId>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for BuildInfo {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "id", &self.id, 0)?;
+        self.rest.write_optional(&mut __map, "stream", &self.stream, 1)?;
+        self.rest.write_optional(&mut __map, "error", &self.error, 2)?;
+        self.rest.write_optional(&mut __map, "errorDetail", &self.error_detail, 3)?;
+        self.rest.write_optional(&mut __map, "status", &self.status, 4)?;
+        self.rest.write_optional(&mut __map, "progress", &self.progress, 5)?;
+        self.rest.write_optional(
+            &mut __map,
+            "progressDetail",
+            &self.progress_detail,
+            6,
+        )?;
+        self.rest.write_optional(&mut __map, "aux", &self.aux, 7)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BuildInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = BuildInfo;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "BuildInfo")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<BuildInfo, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut id = None;
+                let mut stream = None;
+                let mut error = None;
+                let mut error_detail = None;
+                let mut status = None;
+                let mut progress = None;
+                let mut progress_detail = None;
+                let mut aux = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "id" => id = __rest.read_optional(&mut __map, 0)?,
+                        "stream" => stream = __rest.read_optional(&mut __map, 1)?,
+                        "error" => error = __rest.read_optional(&mut __map, 2)?,
+                        "errorDetail" => {
+                            error_detail = __rest.read_optional(&mut __map, 3)?;
+                        }
+                        "status" => status = __rest.read_optional(&mut __map, 4)?,
+                        "progress" => progress = __rest.read_optional(&mut __map, 5)?,
+                        "progressDetail" => {
+                            progress_detail = __rest.read_optional(&mut __map, 6)?;
+                        }
+                        "aux" => aux = __rest.read_optional(&mut __map, 7)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(BuildInfo {
+                    id,
+                    stream,
+                    error,
+                    error_detail,
+                    status,
+                    progress,
+                    progress_detail,
+                    aux,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// BuildPruneResponse
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BuildPruneResponse {
-    #[serde(rename = "CachesDeleted", default, skip_serializing_if = "Option::is_none")]
     pub caches_deleted: Option<Vec<String>>,
     /// Total number of bytes freed on disk.
-    #[serde(rename = "SpaceReclaimed", default, skip_serializing_if = "Option::is_none")]
     pub space_reclaimed: Option<i64>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for BuildPruneResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "CachesDeleted", &self.caches_deleted, 0)?;
+        self.rest.write_optional(
+            &mut __map,
+            "SpaceReclaimed",
+            &self.space_reclaimed,
+            1,
+        )?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BuildPruneResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = BuildPruneResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "BuildPruneResponse")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<BuildPruneResponse, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut caches_deleted = None;
+                let mut space_reclaimed = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "CachesDeleted" => {
+                            caches_deleted = __rest.read_optional(&mut __map, 0)?;
+                        }
+                        "SpaceReclaimed" => {
+                            space_reclaimed = __rest.read_optional(&mut __map, 1)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(BuildPruneResponse {
+                    caches_deleted,
+                    space_reclaimed,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// What happened to a path, encoded as a small integer. The `docker
@@ -272,113 +586,317 @@ impl<'de> serde::Deserialize<'de> for ChangeType {
 /// Swarm details as embedded in the `Swarm.Cluster` field of `GET /info`.
 /// Same content as `GET /swarm` minus the join tokens, which only that
 /// endpoint returns.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ClusterInfo {
     /// Identifier assigned to the swarm when it was initialised.
-    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(rename = "Version", default, skip_serializing_if = "Option::is_none")]
     pub version: Option<ObjectVersion>,
     /// Moment the swarm came into existence. Serialised per RFC 3339,
     /// including fractional seconds down to the nanosecond.
-    #[serde(rename = "CreatedAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// Moment of the most recent change to the swarm's spec. Serialised
     /// per RFC 3339, including fractional seconds down to the nanosecond.
-    #[serde(rename = "UpdatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    #[serde(rename = "Spec", default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<SwarmSpec>,
-    #[serde(rename = "TLSInfo", default, skip_serializing_if = "Option::is_none")]
     pub tls_info: Option<TlsInfo>,
     /// `true` while the swarm is switching to a new root CA and nodes are
     /// still being reissued certificates.
-    #[serde(
-        rename = "RootRotationInProgress",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub root_rotation_in_progress: Option<bool>,
     /// UDP port carrying overlay (VXLAN) data traffic between nodes. Valid
     /// values are 1024-49151; `0` or an unset value means the default,
     /// 4789.
-    #[serde(rename = "DataPathPort", default, skip_serializing_if = "Option::is_none")]
     pub data_path_port: Option<u32>,
     /// CIDR ranges from which subnets for swarm-scoped (overlay) networks
     /// are carved when a network does not specify its own subnet.
-    #[serde(
-        rename = "DefaultAddrPool",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_addr_pool: Option<Vec<String>>,
     /// Prefix length of each subnet allocated from `DefaultAddrPool`; for
     /// instance `24` yields /24 networks.
-    #[serde(rename = "SubnetSize", default, skip_serializing_if = "Option::is_none")]
     pub subnet_size: Option<u32>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for ClusterInfo {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "ID", &self.id, 0)?;
+        self.rest.write_optional(&mut __map, "Version", &self.version, 1)?;
+        self.rest.write_optional(&mut __map, "CreatedAt", &self.created_at, 2)?;
+        self.rest.write_optional(&mut __map, "UpdatedAt", &self.updated_at, 3)?;
+        self.rest.write_optional(&mut __map, "Spec", &self.spec, 4)?;
+        self.rest.write_optional(&mut __map, "TLSInfo", &self.tls_info, 5)?;
+        self.rest.write_optional(
+            &mut __map,
+            "RootRotationInProgress",
+            &self.root_rotation_in_progress,
+            6,
+        )?;
+        self.rest.write_optional(&mut __map, "DataPathPort", &self.data_path_port, 7)?;
+        self.rest.write_optional(
+            &mut __map,
+            "DefaultAddrPool",
+            &self.default_addr_pool,
+            8,
+        )?;
+        self.rest.write_optional(&mut __map, "SubnetSize", &self.subnet_size, 9)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ClusterInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ClusterInfo;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ClusterInfo")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ClusterInfo, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut id = None;
+                let mut version = None;
+                let mut created_at = None;
+                let mut updated_at = None;
+                let mut spec = None;
+                let mut tls_info = None;
+                let mut root_rotation_in_progress = None;
+                let mut data_path_port = None;
+                let mut default_addr_pool = None;
+                let mut subnet_size = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "ID" => id = __rest.read_optional(&mut __map, 0)?,
+                        "Version" => version = __rest.read_optional(&mut __map, 1)?,
+                        "CreatedAt" => created_at = __rest.read_optional(&mut __map, 2)?,
+                        "UpdatedAt" => updated_at = __rest.read_optional(&mut __map, 3)?,
+                        "Spec" => spec = __rest.read_optional(&mut __map, 4)?,
+                        "TLSInfo" => tls_info = __rest.read_optional(&mut __map, 5)?,
+                        "RootRotationInProgress" => {
+                            root_rotation_in_progress = __rest.read_optional(&mut __map, 6)?;
+                        }
+                        "DataPathPort" => {
+                            data_path_port = __rest.read_optional(&mut __map, 7)?;
+                        }
+                        "DefaultAddrPool" => {
+                            default_addr_pool = __rest.read_optional(&mut __map, 8)?;
+                        }
+                        "SubnetSize" => {
+                            subnet_size = __rest.read_optional(&mut __map, 9)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ClusterInfo {
+                    id,
+                    version,
+                    created_at,
+                    updated_at,
+                    spec,
+                    tls_info,
+                    root_rotation_in_progress,
+                    data_path_port,
+                    default_addr_pool,
+                    subnet_size,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Swarm-side state of a cluster (CSI) volume. Present only for volumes
 /// managed by Swarm through a CSI plugin; ordinary local volumes do not
 /// have it.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ClusterVolume {
     /// Swarm object ID of the volume. Plain volumes are known only by
     /// name, but cluster volumes are Swarm objects and also get an ID,
     /// which API calls accept in place of the name.
-    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(rename = "Version", default, skip_serializing_if = "Option::is_none")]
     pub version: Option<ObjectVersion>,
     /// When Swarm created the volume object (RFC 3339 timestamp).
-    #[serde(rename = "CreatedAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// When the volume object was last changed (RFC 3339 timestamp).
-    #[serde(rename = "UpdatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    #[serde(rename = "Spec", default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<ClusterVolumeSpec>,
     /// Cluster-wide facts about the volume, as reported back by the CSI
     /// plugin once it has been provisioned.
-    #[serde(rename = "Info", default, skip_serializing_if = "Option::is_none")]
     pub info: Option<ClusterVolumeInfo>,
     /// Per-node publication state: on which nodes the volume is (or is
     /// being) made available, and how far that process has got.
-    #[serde(rename = "PublishStatus", default, skip_serializing_if = "Option::is_none")]
     pub publish_status: Option<Vec<ClusterVolumePublishStatusItem>>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for ClusterVolume {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "ID", &self.id, 0)?;
+        self.rest.write_optional(&mut __map, "Version", &self.version, 1)?;
+        self.rest.write_optional(&mut __map, "CreatedAt", &self.created_at, 2)?;
+        self.rest.write_optional(&mut __map, "UpdatedAt", &self.updated_at, 3)?;
+        self.rest.write_optional(&mut __map, "Spec", &self.spec, 4)?;
+        self.rest.write_optional(&mut __map, "Info", &self.info, 5)?;
+        self.rest.write_optional(&mut __map, "PublishStatus", &self.publish_status, 6)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ClusterVolume {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ClusterVolume;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ClusterVolume")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ClusterVolume, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut id = None;
+                let mut version = None;
+                let mut created_at = None;
+                let mut updated_at = None;
+                let mut spec = None;
+                let mut info = None;
+                let mut publish_status = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "ID" => id = __rest.read_optional(&mut __map, 0)?,
+                        "Version" => version = __rest.read_optional(&mut __map, 1)?,
+                        "CreatedAt" => created_at = __rest.read_optional(&mut __map, 2)?,
+                        "UpdatedAt" => updated_at = __rest.read_optional(&mut __map, 3)?,
+                        "Spec" => spec = __rest.read_optional(&mut __map, 4)?,
+                        "Info" => info = __rest.read_optional(&mut __map, 5)?,
+                        "PublishStatus" => {
+                            publish_status = __rest.read_optional(&mut __map, 6)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ClusterVolume {
+                    id,
+                    version,
+                    created_at,
+                    updated_at,
+                    spec,
+                    info,
+                    publish_status,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Cluster-wide facts about the volume, as reported back by the CSI
 /// plugin once it has been provisioned.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ClusterVolumeInfo {
     /// Provisioned size in bytes; `0` means the plugin did not say.
-    #[serde(rename = "CapacityBytes", default, skip_serializing_if = "Option::is_none")]
     pub capacity_bytes: Option<i64>,
     /// Opaque string map the plugin returned at creation time, passed
     /// back to it on later operations.
-    #[serde(rename = "VolumeContext", default, skip_serializing_if = "Option::is_none")]
     pub volume_context: Option<std::collections::BTreeMap<String, String>>,
     /// The plugin's own identifier for the volume. It is unrelated to
     /// the Swarm `ID` above and is never used in Docker API calls.
     /// An empty value means the plugin has not finished creating the
     /// volume yet.
-    #[serde(rename = "VolumeID", default, skip_serializing_if = "Option::is_none")]
     pub volume_id: Option<String>,
     /// Topology segments from which the provisioned volume can
     /// actually be reached.
-    #[serde(
-        rename = "AccessibleTopology",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub accessible_topology: Option<Vec<Topology>>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for ClusterVolumeInfo {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "CapacityBytes", &self.capacity_bytes, 0)?;
+        self.rest.write_optional(&mut __map, "VolumeContext", &self.volume_context, 1)?;
+        self.rest.write_optional(&mut __map, "VolumeID", &self.volume_id, 2)?;
+        self.rest.write_optional(
+            &mut __map,
+            "AccessibleTopology",
+            &self.accessible_topology,
+            3,
+        )?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ClusterVolumeInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ClusterVolumeInfo;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ClusterVolumeInfo")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ClusterVolumeInfo, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut capacity_bytes = None;
+                let mut volume_context = None;
+                let mut volume_id = None;
+                let mut accessible_topology = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "CapacityBytes" => {
+                            capacity_bytes = __rest.read_optional(&mut __map, 0)?;
+                        }
+                        "VolumeContext" => {
+                            volume_context = __rest.read_optional(&mut __map, 1)?;
+                        }
+                        "VolumeID" => volume_id = __rest.read_optional(&mut __map, 2)?,
+                        "AccessibleTopology" => {
+                            accessible_topology = __rest.read_optional(&mut __map, 3)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ClusterVolumeInfo {
+                    capacity_bytes,
+                    volume_context,
+                    volume_id,
+                    accessible_topology,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ClusterVolumePublishStatusItem {
     /// Swarm node this entry refers to.
-    #[serde(rename = "NodeID", default, skip_serializing_if = "Option::is_none")]
     pub node_id: Option<String>,
     /// Stage of publishing the volume to, or withdrawing it from,
     /// this node:
@@ -389,12 +907,70 @@ pub struct ClusterVolumePublishStatusItem {
     /// | `published` | available on the node |
     /// | `pending-node-unpublish` | to be removed; waiting for the worker to report it has unpublished |
     /// | `pending-controller-unpublish` | gone from the node; waiting for the controller plugin to finish unpublishing |
-    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
     pub state: Option<ClusterVolumePublishStatusItemState>,
     /// Opaque string map the CSI controller plugin returned when it
     /// published the volume to this node.
-    #[serde(rename = "PublishContext", default, skip_serializing_if = "Option::is_none")]
     pub publish_context: Option<std::collections::BTreeMap<String, String>>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for ClusterVolumePublishStatusItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "NodeID", &self.node_id, 0)?;
+        self.rest.write_optional(&mut __map, "State", &self.state, 1)?;
+        self.rest.write_optional(
+            &mut __map,
+            "PublishContext",
+            &self.publish_context,
+            2,
+        )?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ClusterVolumePublishStatusItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ClusterVolumePublishStatusItem;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ClusterVolumePublishStatusItem")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ClusterVolumePublishStatusItem, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut node_id = None;
+                let mut state = None;
+                let mut publish_context = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "NodeID" => node_id = __rest.read_optional(&mut __map, 0)?,
+                        "State" => state = __rest.read_optional(&mut __map, 1)?,
+                        "PublishContext" => {
+                            publish_context = __rest.read_optional(&mut __map, 2)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ClusterVolumePublishStatusItem {
+                    node_id,
+                    state,
+                    publish_context,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Stage of publishing the volume to, or withdrawing it from,
@@ -478,26 +1054,74 @@ impl<'de> serde::Deserialize<'de> for ClusterVolumePublishStatusItemState {
 }
 
 /// Swarm-specific settings supplied when creating a cluster (CSI) volume.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ClusterVolumeSpec {
     /// Optional group name. A service can ask for "any volume of group X"
     /// instead of a particular volume, and the scheduler then considers
     /// all members of the group interchangeable. Volumes with no group all
     /// share the empty-string group.
-    #[serde(rename = "Group", default, skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
     /// How tasks are allowed to use the volume.
-    #[serde(rename = "AccessMode", default, skip_serializing_if = "Option::is_none")]
     pub access_mode: Option<ClusterVolumeSpecAccessMode>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for ClusterVolumeSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Group", &self.group, 0)?;
+        self.rest.write_optional(&mut __map, "AccessMode", &self.access_mode, 1)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ClusterVolumeSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ClusterVolumeSpec;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ClusterVolumeSpec")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ClusterVolumeSpec, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut group = None;
+                let mut access_mode = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Group" => group = __rest.read_optional(&mut __map, 0)?,
+                        "AccessMode" => {
+                            access_mode = __rest.read_optional(&mut __map, 1)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ClusterVolumeSpec {
+                    group,
+                    access_mode,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// How tasks are allowed to use the volume.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ClusterVolumeSpecAccessMode {
     /// How many nodes may use the volume at the same time:
     /// `single` (one node) or `multi` (as many as the plugin
     /// supports).
-    #[serde(rename = "Scope", default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<ClusterVolumeSpecAccessModeScope>,
     /// How concurrent tasks may share the volume:
     ///
@@ -507,34 +1131,25 @@ pub struct ClusterVolumeSpecAccessMode {
     /// | `readonly` | any number, all mounting it read-only |
     /// | `onewriter` | any number, but only one of them may write |
     /// | `all` | any number, all may read and write |
-    #[serde(rename = "Sharing", default, skip_serializing_if = "Option::is_none")]
     pub sharing: Option<ClusterVolumeSpecAccessModeSharing>,
     /// Selects filesystem access: the volume is mounted into tasks as
     /// a directory. Set exactly one of this or block access.
     ///
     /// The plugin-level options for this mode (a filesystem type and a
     /// list of mount flags) are not described by this schema.
-    #[serde(rename = "MountVolume", default, skip_serializing_if = "Option::is_none")]
     pub mount_volume: Option<serde_json::Value>,
     /// Credentials or other sensitive parameters the storage plugin
     /// needs for this volume. Each is taken from a Swarm secret and
     /// supplied on every plugin call concerning the volume.
-    #[serde(rename = "Secrets", default, skip_serializing_if = "Option::is_none")]
     pub secrets: Option<Vec<ClusterVolumeSpecAccessModeSecretsItem>>,
     /// Optional constraints on where the volume must or should be
     /// reachable from, expressed as CSI topologies (see the CSI
     /// specification for their exact semantics).
-    #[serde(
-        rename = "AccessibilityRequirements",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub accessibility_requirements: Option<
         ClusterVolumeSpecAccessModeAccessibilityRequirements,
     >,
     /// Size bounds for provisioning. Leave it out to let the plugin
     /// pick a size.
-    #[serde(rename = "CapacityRange", default, skip_serializing_if = "Option::is_none")]
     pub capacity_range: Option<ClusterVolumeSpecAccessModeCapacityRange>,
     /// Whether the scheduler may use the volume for tasks:
     ///
@@ -543,23 +1158,151 @@ pub struct ClusterVolumeSpecAccessMode {
     ///   on it;
     /// - `drain`: the volume is being emptied; tasks that use it are
     ///   shut down and placed elsewhere, and nothing new may use it.
-    #[serde(rename = "Availability", default, skip_serializing_if = "Option::is_none")]
     pub availability: Option<ClusterVolumeSpecAccessModeAvailability>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for ClusterVolumeSpecAccessMode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Scope", &self.scope, 0)?;
+        self.rest.write_optional(&mut __map, "Sharing", &self.sharing, 1)?;
+        self.rest.write_optional(&mut __map, "MountVolume", &self.mount_volume, 2)?;
+        self.rest.write_optional(&mut __map, "Secrets", &self.secrets, 3)?;
+        self.rest.write_optional(
+            &mut __map,
+            "AccessibilityRequirements",
+            &self.accessibility_requirements,
+            4,
+        )?;
+        self.rest.write_optional(&mut __map, "CapacityRange", &self.capacity_range, 5)?;
+        self.rest.write_optional(&mut __map, "Availability", &self.availability, 6)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ClusterVolumeSpecAccessMode {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ClusterVolumeSpecAccessMode;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ClusterVolumeSpecAccessMode")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ClusterVolumeSpecAccessMode, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut scope = None;
+                let mut sharing = None;
+                let mut mount_volume = None;
+                let mut secrets = None;
+                let mut accessibility_requirements = None;
+                let mut capacity_range = None;
+                let mut availability = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Scope" => scope = __rest.read_optional(&mut __map, 0)?,
+                        "Sharing" => sharing = __rest.read_optional(&mut __map, 1)?,
+                        "MountVolume" => {
+                            mount_volume = __rest.read_optional(&mut __map, 2)?;
+                        }
+                        "Secrets" => secrets = __rest.read_optional(&mut __map, 3)?,
+                        "AccessibilityRequirements" => {
+                            accessibility_requirements = __rest.read_optional(&mut __map, 4)?;
+                        }
+                        "CapacityRange" => {
+                            capacity_range = __rest.read_optional(&mut __map, 5)?;
+                        }
+                        "Availability" => {
+                            availability = __rest.read_optional(&mut __map, 6)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ClusterVolumeSpecAccessMode {
+                    scope,
+                    sharing,
+                    mount_volume,
+                    secrets,
+                    accessibility_requirements,
+                    capacity_range,
+                    availability,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Optional constraints on where the volume must or should be
 /// reachable from, expressed as CSI topologies (see the CSI
 /// specification for their exact semantics).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ClusterVolumeSpecAccessModeAccessibilityRequirements {
     /// Hard requirement: the volume has to be accessible from at
     /// least one of these topologies.
-    #[serde(rename = "Requisite", default, skip_serializing_if = "Option::is_none")]
     pub requisite: Option<Vec<Topology>>,
     /// Soft preference: topologies where the plugin should try
     /// to place the volume, in order.
-    #[serde(rename = "Preferred", default, skip_serializing_if = "Option::is_none")]
     pub preferred: Option<Vec<Topology>>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for ClusterVolumeSpecAccessModeAccessibilityRequirements {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Requisite", &self.requisite, 0)?;
+        self.rest.write_optional(&mut __map, "Preferred", &self.preferred, 1)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ClusterVolumeSpecAccessModeAccessibilityRequirements {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ClusterVolumeSpecAccessModeAccessibilityRequirements;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ClusterVolumeSpecAccessModeAccessibilityRequirements")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ClusterVolumeSpecAccessModeAccessibilityRequirements, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut requisite = None;
+                let mut preferred = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Requisite" => requisite = __rest.read_optional(&mut __map, 0)?,
+                        "Preferred" => preferred = __rest.read_optional(&mut __map, 1)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ClusterVolumeSpecAccessModeAccessibilityRequirements {
+                    requisite,
+                    preferred,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Whether the scheduler may use the volume for tasks:
@@ -638,14 +1381,65 @@ impl<'de> serde::Deserialize<'de> for ClusterVolumeSpecAccessModeAvailability {
 
 /// Size bounds for provisioning. Leave it out to let the plugin
 /// pick a size.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ClusterVolumeSpecAccessModeCapacityRange {
     /// Lower bound in bytes; `0` means no minimum is requested.
-    #[serde(rename = "RequiredBytes", default, skip_serializing_if = "Option::is_none")]
     pub required_bytes: Option<i64>,
     /// Upper bound in bytes; `0` means no maximum is requested.
-    #[serde(rename = "LimitBytes", default, skip_serializing_if = "Option::is_none")]
     pub limit_bytes: Option<i64>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for ClusterVolumeSpecAccessModeCapacityRange {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "RequiredBytes", &self.required_bytes, 0)?;
+        self.rest.write_optional(&mut __map, "LimitBytes", &self.limit_bytes, 1)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ClusterVolumeSpecAccessModeCapacityRange {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ClusterVolumeSpecAccessModeCapacityRange;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ClusterVolumeSpecAccessModeCapacityRange")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ClusterVolumeSpecAccessModeCapacityRange, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut required_bytes = None;
+                let mut limit_bytes = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "RequiredBytes" => {
+                            required_bytes = __rest.read_optional(&mut __map, 0)?;
+                        }
+                        "LimitBytes" => {
+                            limit_bytes = __rest.read_optional(&mut __map, 1)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ClusterVolumeSpecAccessModeCapacityRange {
+                    required_bytes,
+                    limit_bytes,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// How many nodes may use the volume at the same time:
@@ -715,16 +1509,63 @@ impl<'de> serde::Deserialize<'de> for ClusterVolumeSpecAccessModeScope {
 
 /// A single key/value pair for the plugin, with the value read
 /// from a Swarm secret.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ClusterVolumeSpecAccessModeSecretsItem {
     /// Name under which the plugin receives the value.
-    #[serde(rename = "Key", default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
     /// Name or ID of the Swarm secret that supplies the value.
     /// Swarm reads the secret's data itself and passes it to
     /// the plugin.
-    #[serde(rename = "Secret", default, skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for ClusterVolumeSpecAccessModeSecretsItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Key", &self.key, 0)?;
+        self.rest.write_optional(&mut __map, "Secret", &self.secret, 1)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ClusterVolumeSpecAccessModeSecretsItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ClusterVolumeSpecAccessModeSecretsItem;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ClusterVolumeSpecAccessModeSecretsItem")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ClusterVolumeSpecAccessModeSecretsItem, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut key = None;
+                let mut secret = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Key" => key = __rest.read_optional(&mut __map, 0)?,
+                        "Secret" => secret = __rest.read_optional(&mut __map, 1)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ClusterVolumeSpecAccessModeSecretsItem {
+                    key,
+                    secret,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// How concurrent tasks may share the volume:
@@ -810,55 +1651,213 @@ impl<'de> serde::Deserialize<'de> for ClusterVolumeSpecAccessModeSharing {
 /// Source revision of a helper binary the Engine depends on (such as
 /// `containerd`, `runc` or `docker-init`), as found in that binary's
 /// version output.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Commit {
     /// Commit the installed binary reports it was built from.
-    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Commit that dockerd was built to expect; a mismatch with `ID` means
     /// the helper was upgraded or replaced separately.
-    #[serde(rename = "Expected", default, skip_serializing_if = "Option::is_none")]
     pub expected: Option<String>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for Commit {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "ID", &self.id, 0)?;
+        self.rest.write_optional(&mut __map, "Expected", &self.expected, 1)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Commit {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = Commit;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "Commit")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<Commit, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut id = None;
+                let mut expected = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "ID" => id = __rest.read_optional(&mut __map, 0)?,
+                        "Expected" => expected = __rest.read_optional(&mut __map, 1)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(Commit {
+                    id,
+                    expected,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// A stored swarm config, including its content.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Config {
     /// Identifier of the config.
-    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(rename = "Version", default, skip_serializing_if = "Option::is_none")]
     pub version: Option<ObjectVersion>,
     /// When the config was created.
-    #[serde(rename = "CreatedAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// When the config's labels were last changed.
-    #[serde(rename = "UpdatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    #[serde(rename = "Spec", default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<ConfigSpec>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for Config {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "ID", &self.id, 0)?;
+        self.rest.write_optional(&mut __map, "Version", &self.version, 1)?;
+        self.rest.write_optional(&mut __map, "CreatedAt", &self.created_at, 2)?;
+        self.rest.write_optional(&mut __map, "UpdatedAt", &self.updated_at, 3)?;
+        self.rest.write_optional(&mut __map, "Spec", &self.spec, 4)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Config {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = Config;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "Config")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<Config, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut id = None;
+                let mut version = None;
+                let mut created_at = None;
+                let mut updated_at = None;
+                let mut spec = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "ID" => id = __rest.read_optional(&mut __map, 0)?,
+                        "Version" => version = __rest.read_optional(&mut __map, 1)?,
+                        "CreatedAt" => created_at = __rest.read_optional(&mut __map, 2)?,
+                        "UpdatedAt" => updated_at = __rest.read_optional(&mut __map, 3)?,
+                        "Spec" => spec = __rest.read_optional(&mut __map, 4)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(Config {
+                    id,
+                    version,
+                    created_at,
+                    updated_at,
+                    spec,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Definition of a swarm config: non-sensitive data, such as a
 /// configuration file, distributed to services.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ConfigSpec {
     /// Unique name of the config in the swarm, e.g. `nginx.conf`.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Arbitrary string labels attached to the config.
-    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<std::collections::BTreeMap<String, String>>,
     /// Content of the config, encoded as base64 with the URL-safe alphabet
     /// described in section 5 of RFC 4648.
     /// Unlike secrets, it is returned when the config is inspected.
-    #[serde(rename = "Data", default, skip_serializing_if = "Option::is_none")]
     pub data: Option<String>,
     /// Template engine applied to the content before it is handed to a
     /// task (for example `golang`). Leave unset to deliver the content
     /// as-is.
-    #[serde(rename = "Templating", default, skip_serializing_if = "Option::is_none")]
     pub templating: Option<Driver>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for ConfigSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Name", &self.name, 0)?;
+        self.rest.write_optional(&mut __map, "Labels", &self.labels, 1)?;
+        self.rest.write_optional(&mut __map, "Data", &self.data, 2)?;
+        self.rest.write_optional(&mut __map, "Templating", &self.templating, 3)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ConfigSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ConfigSpec;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ConfigSpec")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ConfigSpec, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut name = None;
+                let mut labels = None;
+                let mut data = None;
+                let mut templating = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Name" => name = __rest.read_optional(&mut __map, 0)?,
+                        "Labels" => labels = __rest.read_optional(&mut __map, 1)?,
+                        "Data" => data = __rest.read_optional(&mut __map, 2)?,
+                        "Templating" => {
+                            templating = __rest.read_optional(&mut __map, 3)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ConfigSpec {
+                    name,
+                    labels,
+                    data,
+                    templating,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// The portable part of a container's configuration: what to run and how
@@ -869,73 +1868,56 @@ pub struct ConfigSpec {
 /// `ContainerConfig`. There it is a leftover from older builders, which
 /// kept the configuration of the last committed build container in it;
 /// current builders leave it empty and it should not be relied upon.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContainerConfig {
     /// Host name seen inside the container; must be a valid RFC 1123 host
     /// name. Defaults to the first 12 characters of the container ID.
-    #[serde(rename = "Hostname", default, skip_serializing_if = "Option::is_none")]
     pub hostname: Option<String>,
     /// DNS domain name of the container, combined with `Hostname` to form
     /// its fully qualified name.
-    #[serde(rename = "Domainname", default, skip_serializing_if = "Option::is_none")]
     pub domainname: Option<String>,
     /// User (and optionally group) the container's processes run as, by
     /// name or number: `nginx`, `1000`, `1000:1000`. Defaults to the
     /// image's `USER`, or `root`.
-    #[serde(rename = "User", default, skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
     /// Connect the client to the container's standard input.
-    #[serde(rename = "AttachStdin", default, skip_serializing_if = "Option::is_none")]
     pub attach_stdin: Option<bool>,
     /// Stream the container's standard output back to the client.
-    #[serde(rename = "AttachStdout", default, skip_serializing_if = "Option::is_none")]
     pub attach_stdout: Option<bool>,
     /// Stream the container's standard error back to the client.
-    #[serde(rename = "AttachStderr", default, skip_serializing_if = "Option::is_none")]
     pub attach_stderr: Option<bool>,
     /// Ports the container listens on, as keys of the form
     /// `"<number>/<protocol>"` (`tcp`, `udp` or `sctp`); every value is an
     /// empty object. Exposing a port does not publish it on the host; see
     /// `HostConfig.PortBindings` for that.
-    #[serde(rename = "ExposedPorts", default, skip_serializing_if = "Option::is_none")]
     pub exposed_ports: Option<std::collections::BTreeMap<String, serde_json::Value>>,
     /// Allocate a pseudo-terminal for the container and connect its
     /// standard streams to it (stdin included, unless it was closed).
-    #[serde(rename = "Tty", default, skip_serializing_if = "Option::is_none")]
     pub tty: Option<bool>,
     /// Keep the container's standard input open, even when no client is attached.
-    #[serde(rename = "OpenStdin", default, skip_serializing_if = "Option::is_none")]
     pub open_stdin: Option<bool>,
     /// Close standard input once the first attached client detaches, so
     /// the process sees end-of-file.
-    #[serde(rename = "StdinOnce", default, skip_serializing_if = "Option::is_none")]
     pub stdin_once: Option<bool>,
     /// Environment variables, each as `"NAME=value"`. An entry that is
     /// only a name, without `=`, unsets that variable (for example one
     /// inherited from the image) rather than setting it to an empty string.
-    #[serde(rename = "Env", default, skip_serializing_if = "Option::is_none")]
     pub env: Option<Vec<String>>,
     /// Command to execute, as a list of arguments. It overrides the
     /// image's `CMD` and is appended to the entry point, if there is one.
-    #[serde(rename = "Cmd", default, skip_serializing_if = "Option::is_none")]
     pub cmd: Option<Vec<String>>,
-    #[serde(rename = "Healthcheck", default, skip_serializing_if = "Option::is_none")]
     pub healthcheck: Option<HealthConfig>,
     /// **Windows only.** Signals that `Cmd` / `Entrypoint` already form a
     /// correctly quoted command line and must be passed through as is.
-    #[serde(rename = "ArgsEscaped", default, skip_serializing_if = "Option::is_none")]
     pub args_escaped: Option<bool>,
     /// Image to create the container from, by name, name and tag, or
     /// digest. When inspecting, the image the container was created from.
-    #[serde(rename = "Image", default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
     /// Paths inside the container at which anonymous volumes are created,
     /// as keys whose values are empty objects, e.g. `{"/data": {}}`.
-    #[serde(rename = "Volumes", default, skip_serializing_if = "Option::is_none")]
     pub volumes: Option<std::collections::BTreeMap<String, serde_json::Value>>,
     /// Directory the command starts in; created if it does not exist.
     /// Defaults to the image's `WORKDIR`, or `/`.
-    #[serde(rename = "WorkingDir", default, skip_serializing_if = "Option::is_none")]
     pub working_dir: Option<String>,
     /// Executable (plus leading arguments) that `Cmd` is appended to,
     /// overriding the image's `ENTRYPOINT`.
@@ -943,108 +1925,251 @@ pub struct ContainerConfig {
     /// Send `[""]`, a list holding one empty string, to drop the image's
     /// entry point altogether so that `Cmd` is run on its own, as if the
     /// `Dockerfile` had no `ENTRYPOINT`.
-    #[serde(rename = "Entrypoint", default, skip_serializing_if = "Option::is_none")]
     pub entrypoint: Option<Vec<String>>,
     /// When `true`, the container gets no network interfaces besides loopback.
-    #[serde(
-        rename = "NetworkDisabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub network_disabled: Option<bool>,
     /// MAC address for the container's interface. As of this API version,
     /// prefer setting `MacAddress` per network in `EndpointSettings`.
-    #[serde(rename = "MacAddress", default, skip_serializing_if = "Option::is_none")]
     pub mac_address: Option<String>,
     /// Instructions registered with `ONBUILD` in the image's `Dockerfile`;
     /// they run when another image is built `FROM` this one.
-    #[serde(rename = "OnBuild", default, skip_serializing_if = "Option::is_none")]
     pub on_build: Option<Vec<String>>,
     /// Arbitrary key/value metadata attached to the container. Keys should
     /// use reverse-DNS notation to avoid collisions.
-    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<std::collections::BTreeMap<String, String>>,
     /// Signal sent to the main process to ask it to stop, by name
     /// (`SIGQUIT`) or number (`3`). Defaults to `SIGTERM`.
-    #[serde(rename = "StopSignal", default, skip_serializing_if = "Option::is_none")]
     pub stop_signal: Option<String>,
     /// Seconds to wait after the stop signal before killing the container
     /// with `SIGKILL`.
-    #[serde(rename = "StopTimeout", default, skip_serializing_if = "Option::is_none")]
     pub stop_timeout: Option<i64>,
     /// Shell used to run the shell-form `RUN`, `CMD` and `ENTRYPOINT`
     /// instructions, as a program followed by its arguments.
-    #[serde(rename = "Shell", default, skip_serializing_if = "Option::is_none")]
     pub shell: Option<Vec<String>>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for ContainerConfig {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Hostname", &self.hostname, 0)?;
+        self.rest.write_optional(&mut __map, "Domainname", &self.domainname, 1)?;
+        self.rest.write_optional(&mut __map, "User", &self.user, 2)?;
+        self.rest.write_optional(&mut __map, "AttachStdin", &self.attach_stdin, 3)?;
+        self.rest.write_optional(&mut __map, "AttachStdout", &self.attach_stdout, 4)?;
+        self.rest.write_optional(&mut __map, "AttachStderr", &self.attach_stderr, 5)?;
+        self.rest.write_optional(&mut __map, "ExposedPorts", &self.exposed_ports, 6)?;
+        self.rest.write_optional(&mut __map, "Tty", &self.tty, 7)?;
+        self.rest.write_optional(&mut __map, "OpenStdin", &self.open_stdin, 8)?;
+        self.rest.write_optional(&mut __map, "StdinOnce", &self.stdin_once, 9)?;
+        self.rest.write_optional(&mut __map, "Env", &self.env, 10)?;
+        self.rest.write_optional(&mut __map, "Cmd", &self.cmd, 11)?;
+        self.rest.write_optional(&mut __map, "Healthcheck", &self.healthcheck, 12)?;
+        self.rest.write_optional(&mut __map, "ArgsEscaped", &self.args_escaped, 13)?;
+        self.rest.write_optional(&mut __map, "Image", &self.image, 14)?;
+        self.rest.write_optional(&mut __map, "Volumes", &self.volumes, 15)?;
+        self.rest.write_optional(&mut __map, "WorkingDir", &self.working_dir, 16)?;
+        self.rest.write_optional(&mut __map, "Entrypoint", &self.entrypoint, 17)?;
+        self.rest.write_optional(
+            &mut __map,
+            "NetworkDisabled",
+            &self.network_disabled,
+            18,
+        )?;
+        self.rest.write_optional(&mut __map, "MacAddress", &self.mac_address, 19)?;
+        self.rest.write_optional(&mut __map, "OnBuild", &self.on_build, 20)?;
+        self.rest.write_optional(&mut __map, "Labels", &self.labels, 21)?;
+        self.rest.write_optional(&mut __map, "StopSignal", &self.stop_signal, 22)?;
+        self.rest.write_optional(&mut __map, "StopTimeout", &self.stop_timeout, 23)?;
+        self.rest.write_optional(&mut __map, "Shell", &self.shell, 24)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContainerConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ContainerConfig;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ContainerConfig")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ContainerConfig, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut hostname = None;
+                let mut domainname = None;
+                let mut user = None;
+                let mut attach_stdin = None;
+                let mut attach_stdout = None;
+                let mut attach_stderr = None;
+                let mut exposed_ports = None;
+                let mut tty = None;
+                let mut open_stdin = None;
+                let mut stdin_once = None;
+                let mut env = None;
+                let mut cmd = None;
+                let mut healthcheck = None;
+                let mut args_escaped = None;
+                let mut image = None;
+                let mut volumes = None;
+                let mut working_dir = None;
+                let mut entrypoint = None;
+                let mut network_disabled = None;
+                let mut mac_address = None;
+                let mut on_build = None;
+                let mut labels = None;
+                let mut stop_signal = None;
+                let mut stop_timeout = None;
+                let mut shell = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Hostname" => hostname = __rest.read_optional(&mut __map, 0)?,
+                        "Domainname" => {
+                            domainname = __rest.read_optional(&mut __map, 1)?;
+                        }
+                        "User" => user = __rest.read_optional(&mut __map, 2)?,
+                        "AttachStdin" => {
+                            attach_stdin = __rest.read_optional(&mut __map, 3)?;
+                        }
+                        "AttachStdout" => {
+                            attach_stdout = __rest.read_optional(&mut __map, 4)?;
+                        }
+                        "AttachStderr" => {
+                            attach_stderr = __rest.read_optional(&mut __map, 5)?;
+                        }
+                        "ExposedPorts" => {
+                            exposed_ports = __rest.read_optional(&mut __map, 6)?;
+                        }
+                        "Tty" => tty = __rest.read_optional(&mut __map, 7)?,
+                        "OpenStdin" => open_stdin = __rest.read_optional(&mut __map, 8)?,
+                        "StdinOnce" => stdin_once = __rest.read_optional(&mut __map, 9)?,
+                        "Env" => env = __rest.read_optional(&mut __map, 10)?,
+                        "Cmd" => cmd = __rest.read_optional(&mut __map, 11)?,
+                        "Healthcheck" => {
+                            healthcheck = __rest.read_optional(&mut __map, 12)?;
+                        }
+                        "ArgsEscaped" => {
+                            args_escaped = __rest.read_optional(&mut __map, 13)?;
+                        }
+                        "Image" => image = __rest.read_optional(&mut __map, 14)?,
+                        "Volumes" => volumes = __rest.read_optional(&mut __map, 15)?,
+                        "WorkingDir" => {
+                            working_dir = __rest.read_optional(&mut __map, 16)?;
+                        }
+                        "Entrypoint" => {
+                            entrypoint = __rest.read_optional(&mut __map, 17)?;
+                        }
+                        "NetworkDisabled" => {
+                            network_disabled = __rest.read_optional(&mut __map, 18)?;
+                        }
+                        "MacAddress" => {
+                            mac_address = __rest.read_optional(&mut __map, 19)?;
+                        }
+                        "OnBuild" => on_build = __rest.read_optional(&mut __map, 20)?,
+                        "Labels" => labels = __rest.read_optional(&mut __map, 21)?,
+                        "StopSignal" => {
+                            stop_signal = __rest.read_optional(&mut __map, 22)?;
+                        }
+                        "StopTimeout" => {
+                            stop_timeout = __rest.read_optional(&mut __map, 23)?;
+                        }
+                        "Shell" => shell = __rest.read_optional(&mut __map, 24)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ContainerConfig {
+                    hostname,
+                    domainname,
+                    user,
+                    attach_stdin,
+                    attach_stdout,
+                    attach_stderr,
+                    exposed_ports,
+                    tty,
+                    open_stdin,
+                    stdin_once,
+                    env,
+                    cmd,
+                    healthcheck,
+                    args_escaped,
+                    image,
+                    volumes,
+                    working_dir,
+                    entrypoint,
+                    network_disabled,
+                    mac_address,
+                    on_build,
+                    labels,
+                    stop_signal,
+                    stop_timeout,
+                    shell,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContainerCreateBody {
     /// Host name seen inside the container; must be a valid RFC 1123 host
     /// name. Defaults to the first 12 characters of the container ID.
-    #[serde(rename = "Hostname", default, skip_serializing_if = "Option::is_none")]
     pub hostname: Option<String>,
     /// DNS domain name of the container, combined with `Hostname` to form
     /// its fully qualified name.
-    #[serde(rename = "Domainname", default, skip_serializing_if = "Option::is_none")]
     pub domainname: Option<String>,
     /// User (and optionally group) the container's processes run as, by
     /// name or number: `nginx`, `1000`, `1000:1000`. Defaults to the
     /// image's `USER`, or `root`.
-    #[serde(rename = "User", default, skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
     /// Connect the client to the container's standard input.
-    #[serde(rename = "AttachStdin", default, skip_serializing_if = "Option::is_none")]
     pub attach_stdin: Option<bool>,
     /// Stream the container's standard output back to the client.
-    #[serde(rename = "AttachStdout", default, skip_serializing_if = "Option::is_none")]
     pub attach_stdout: Option<bool>,
     /// Stream the container's standard error back to the client.
-    #[serde(rename = "AttachStderr", default, skip_serializing_if = "Option::is_none")]
     pub attach_stderr: Option<bool>,
     /// Ports the container listens on, as keys of the form
     /// `"<number>/<protocol>"` (`tcp`, `udp` or `sctp`); every value is an
     /// empty object. Exposing a port does not publish it on the host; see
     /// `HostConfig.PortBindings` for that.
-    #[serde(rename = "ExposedPorts", default, skip_serializing_if = "Option::is_none")]
     pub exposed_ports: Option<std::collections::BTreeMap<String, serde_json::Value>>,
     /// Allocate a pseudo-terminal for the container and connect its
     /// standard streams to it (stdin included, unless it was closed).
-    #[serde(rename = "Tty", default, skip_serializing_if = "Option::is_none")]
     pub tty: Option<bool>,
     /// Keep the container's standard input open, even when no client is attached.
-    #[serde(rename = "OpenStdin", default, skip_serializing_if = "Option::is_none")]
     pub open_stdin: Option<bool>,
     /// Close standard input once the first attached client detaches, so
     /// the process sees end-of-file.
-    #[serde(rename = "StdinOnce", default, skip_serializing_if = "Option::is_none")]
     pub stdin_once: Option<bool>,
     /// Environment variables, each as `"NAME=value"`. An entry that is
     /// only a name, without `=`, unsets that variable (for example one
     /// inherited from the image) rather than setting it to an empty string.
-    #[serde(rename = "Env", default, skip_serializing_if = "Option::is_none")]
     pub env: Option<Vec<String>>,
     /// Command to execute, as a list of arguments. It overrides the
     /// image's `CMD` and is appended to the entry point, if there is one.
-    #[serde(rename = "Cmd", default, skip_serializing_if = "Option::is_none")]
     pub cmd: Option<Vec<String>>,
-    #[serde(rename = "Healthcheck", default, skip_serializing_if = "Option::is_none")]
     pub healthcheck: Option<HealthConfig>,
     /// **Windows only.** Signals that `Cmd` / `Entrypoint` already form a
     /// correctly quoted command line and must be passed through as is.
-    #[serde(rename = "ArgsEscaped", default, skip_serializing_if = "Option::is_none")]
     pub args_escaped: Option<bool>,
     /// Image to create the container from, by name, name and tag, or
     /// digest. When inspecting, the image the container was created from.
-    #[serde(rename = "Image", default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
     /// Paths inside the container at which anonymous volumes are created,
     /// as keys whose values are empty objects, e.g. `{"/data": {}}`.
-    #[serde(rename = "Volumes", default, skip_serializing_if = "Option::is_none")]
     pub volumes: Option<std::collections::BTreeMap<String, serde_json::Value>>,
     /// Directory the command starts in; created if it does not exist.
     /// Defaults to the image's `WORKDIR`, or `/`.
-    #[serde(rename = "WorkingDir", default, skip_serializing_if = "Option::is_none")]
     pub working_dir: Option<String>,
     /// Executable (plus leading arguments) that `Cmd` is appended to,
     /// overriding the image's `ENTRYPOINT`.
@@ -1052,215 +2177,720 @@ pub struct ContainerCreateBody {
     /// Send `[""]`, a list holding one empty string, to drop the image's
     /// entry point altogether so that `Cmd` is run on its own, as if the
     /// `Dockerfile` had no `ENTRYPOINT`.
-    #[serde(rename = "Entrypoint", default, skip_serializing_if = "Option::is_none")]
     pub entrypoint: Option<Vec<String>>,
     /// When `true`, the container gets no network interfaces besides loopback.
-    #[serde(
-        rename = "NetworkDisabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub network_disabled: Option<bool>,
     /// MAC address for the container's interface. As of this API version,
     /// prefer setting `MacAddress` per network in `EndpointSettings`.
-    #[serde(rename = "MacAddress", default, skip_serializing_if = "Option::is_none")]
     pub mac_address: Option<String>,
     /// Instructions registered with `ONBUILD` in the image's `Dockerfile`;
     /// they run when another image is built `FROM` this one.
-    #[serde(rename = "OnBuild", default, skip_serializing_if = "Option::is_none")]
     pub on_build: Option<Vec<String>>,
     /// Arbitrary key/value metadata attached to the container. Keys should
     /// use reverse-DNS notation to avoid collisions.
-    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<std::collections::BTreeMap<String, String>>,
     /// Signal sent to the main process to ask it to stop, by name
     /// (`SIGQUIT`) or number (`3`). Defaults to `SIGTERM`.
-    #[serde(rename = "StopSignal", default, skip_serializing_if = "Option::is_none")]
     pub stop_signal: Option<String>,
     /// Seconds to wait after the stop signal before killing the container
     /// with `SIGKILL`.
-    #[serde(rename = "StopTimeout", default, skip_serializing_if = "Option::is_none")]
     pub stop_timeout: Option<i64>,
     /// Shell used to run the shell-form `RUN`, `CMD` and `ENTRYPOINT`
     /// instructions, as a program followed by its arguments.
-    #[serde(rename = "Shell", default, skip_serializing_if = "Option::is_none")]
     pub shell: Option<Vec<String>>,
-    #[serde(rename = "HostConfig", default, skip_serializing_if = "Option::is_none")]
     pub host_config: Option<HostConfig>,
-    #[serde(
-        rename = "NetworkingConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub networking_config: Option<NetworkingConfig>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for ContainerCreateBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Hostname", &self.hostname, 0)?;
+        self.rest.write_optional(&mut __map, "Domainname", &self.domainname, 1)?;
+        self.rest.write_optional(&mut __map, "User", &self.user, 2)?;
+        self.rest.write_optional(&mut __map, "AttachStdin", &self.attach_stdin, 3)?;
+        self.rest.write_optional(&mut __map, "AttachStdout", &self.attach_stdout, 4)?;
+        self.rest.write_optional(&mut __map, "AttachStderr", &self.attach_stderr, 5)?;
+        self.rest.write_optional(&mut __map, "ExposedPorts", &self.exposed_ports, 6)?;
+        self.rest.write_optional(&mut __map, "Tty", &self.tty, 7)?;
+        self.rest.write_optional(&mut __map, "OpenStdin", &self.open_stdin, 8)?;
+        self.rest.write_optional(&mut __map, "StdinOnce", &self.stdin_once, 9)?;
+        self.rest.write_optional(&mut __map, "Env", &self.env, 10)?;
+        self.rest.write_optional(&mut __map, "Cmd", &self.cmd, 11)?;
+        self.rest.write_optional(&mut __map, "Healthcheck", &self.healthcheck, 12)?;
+        self.rest.write_optional(&mut __map, "ArgsEscaped", &self.args_escaped, 13)?;
+        self.rest.write_optional(&mut __map, "Image", &self.image, 14)?;
+        self.rest.write_optional(&mut __map, "Volumes", &self.volumes, 15)?;
+        self.rest.write_optional(&mut __map, "WorkingDir", &self.working_dir, 16)?;
+        self.rest.write_optional(&mut __map, "Entrypoint", &self.entrypoint, 17)?;
+        self.rest.write_optional(
+            &mut __map,
+            "NetworkDisabled",
+            &self.network_disabled,
+            18,
+        )?;
+        self.rest.write_optional(&mut __map, "MacAddress", &self.mac_address, 19)?;
+        self.rest.write_optional(&mut __map, "OnBuild", &self.on_build, 20)?;
+        self.rest.write_optional(&mut __map, "Labels", &self.labels, 21)?;
+        self.rest.write_optional(&mut __map, "StopSignal", &self.stop_signal, 22)?;
+        self.rest.write_optional(&mut __map, "StopTimeout", &self.stop_timeout, 23)?;
+        self.rest.write_optional(&mut __map, "Shell", &self.shell, 24)?;
+        self.rest.write_optional(&mut __map, "HostConfig", &self.host_config, 25)?;
+        self.rest.write_optional(
+            &mut __map,
+            "NetworkingConfig",
+            &self.networking_config,
+            26,
+        )?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContainerCreateBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ContainerCreateBody;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ContainerCreateBody")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ContainerCreateBody, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut hostname = None;
+                let mut domainname = None;
+                let mut user = None;
+                let mut attach_stdin = None;
+                let mut attach_stdout = None;
+                let mut attach_stderr = None;
+                let mut exposed_ports = None;
+                let mut tty = None;
+                let mut open_stdin = None;
+                let mut stdin_once = None;
+                let mut env = None;
+                let mut cmd = None;
+                let mut healthcheck = None;
+                let mut args_escaped = None;
+                let mut image = None;
+                let mut volumes = None;
+                let mut working_dir = None;
+                let mut entrypoint = None;
+                let mut network_disabled = None;
+                let mut mac_address = None;
+                let mut on_build = None;
+                let mut labels = None;
+                let mut stop_signal = None;
+                let mut stop_timeout = None;
+                let mut shell = None;
+                let mut host_config = None;
+                let mut networking_config = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Hostname" => hostname = __rest.read_optional(&mut __map, 0)?,
+                        "Domainname" => {
+                            domainname = __rest.read_optional(&mut __map, 1)?;
+                        }
+                        "User" => user = __rest.read_optional(&mut __map, 2)?,
+                        "AttachStdin" => {
+                            attach_stdin = __rest.read_optional(&mut __map, 3)?;
+                        }
+                        "AttachStdout" => {
+                            attach_stdout = __rest.read_optional(&mut __map, 4)?;
+                        }
+                        "AttachStderr" => {
+                            attach_stderr = __rest.read_optional(&mut __map, 5)?;
+                        }
+                        "ExposedPorts" => {
+                            exposed_ports = __rest.read_optional(&mut __map, 6)?;
+                        }
+                        "Tty" => tty = __rest.read_optional(&mut __map, 7)?,
+                        "OpenStdin" => open_stdin = __rest.read_optional(&mut __map, 8)?,
+                        "StdinOnce" => stdin_once = __rest.read_optional(&mut __map, 9)?,
+                        "Env" => env = __rest.read_optional(&mut __map, 10)?,
+                        "Cmd" => cmd = __rest.read_optional(&mut __map, 11)?,
+                        "Healthcheck" => {
+                            healthcheck = __rest.read_optional(&mut __map, 12)?;
+                        }
+                        "ArgsEscaped" => {
+                            args_escaped = __rest.read_optional(&mut __map, 13)?;
+                        }
+                        "Image" => image = __rest.read_optional(&mut __map, 14)?,
+                        "Volumes" => volumes = __rest.read_optional(&mut __map, 15)?,
+                        "WorkingDir" => {
+                            working_dir = __rest.read_optional(&mut __map, 16)?;
+                        }
+                        "Entrypoint" => {
+                            entrypoint = __rest.read_optional(&mut __map, 17)?;
+                        }
+                        "NetworkDisabled" => {
+                            network_disabled = __rest.read_optional(&mut __map, 18)?;
+                        }
+                        "MacAddress" => {
+                            mac_address = __rest.read_optional(&mut __map, 19)?;
+                        }
+                        "OnBuild" => on_build = __rest.read_optional(&mut __map, 20)?,
+                        "Labels" => labels = __rest.read_optional(&mut __map, 21)?,
+                        "StopSignal" => {
+                            stop_signal = __rest.read_optional(&mut __map, 22)?;
+                        }
+                        "StopTimeout" => {
+                            stop_timeout = __rest.read_optional(&mut __map, 23)?;
+                        }
+                        "Shell" => shell = __rest.read_optional(&mut __map, 24)?,
+                        "HostConfig" => {
+                            host_config = __rest.read_optional(&mut __map, 25)?;
+                        }
+                        "NetworkingConfig" => {
+                            networking_config = __rest.read_optional(&mut __map, 26)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ContainerCreateBody {
+                    hostname,
+                    domainname,
+                    user,
+                    attach_stdin,
+                    attach_stdout,
+                    attach_stderr,
+                    exposed_ports,
+                    tty,
+                    open_stdin,
+                    stdin_once,
+                    env,
+                    cmd,
+                    healthcheck,
+                    args_escaped,
+                    image,
+                    volumes,
+                    working_dir,
+                    entrypoint,
+                    network_disabled,
+                    mac_address,
+                    on_build,
+                    labels,
+                    stop_signal,
+                    stop_timeout,
+                    shell,
+                    host_config,
+                    networking_config,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Body returned by `POST /containers/create` on success.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContainerCreateResponse {
     /// ID of the new container; use it in subsequent calls such as start.
-    #[serde(rename = "Id")]
     pub id: String,
     /// Non-fatal issues with the requested configuration, e.g. a resource
     /// limit the kernel does not support. Empty when all went well.
-    #[serde(rename = "Warnings", default)]
     pub warnings: Option<Vec<String>>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for ContainerCreateResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        wire::write(&mut __map, "Id", &self.id)?;
+        self.rest.write_nullable(&mut __map, "Warnings", &self.warnings, 0)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContainerCreateResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ContainerCreateResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ContainerCreateResponse")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ContainerCreateResponse, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut id = None;
+                let mut warnings = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Id" => id = Some(__map.next_value()?),
+                        "Warnings" => warnings = Some(__map.next_value()?),
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ContainerCreateResponse {
+                    id: wire::required::<A, _>(id, "Id")?,
+                    warnings: __rest.take_nullable(warnings, 0),
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// ExecConfig
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContainerExecBody {
     /// Connect the request's input to the command's standard input once it is started.
-    #[serde(rename = "AttachStdin", default, skip_serializing_if = "Option::is_none")]
     pub attach_stdin: Option<bool>,
     /// Forward the command's standard output to the client.
-    #[serde(rename = "AttachStdout", default, skip_serializing_if = "Option::is_none")]
     pub attach_stdout: Option<bool>,
     /// Forward the command's standard error to the client.
-    #[serde(rename = "AttachStderr", default, skip_serializing_if = "Option::is_none")]
     pub attach_stderr: Option<bool>,
     /// Terminal dimensions to start with, given as `[rows, columns]`. Only meaningful together with `Tty`.
-    #[serde(rename = "ConsoleSize", default, skip_serializing_if = "Option::is_none")]
     pub console_size: Option<Vec<i64>>,
     /// Key sequence that detaches the client from the command,
     /// replacing the container's or daemon's default. Write either a
     /// single letter, or `ctrl-` followed by a letter or by one of
     /// `@ ^ [ , _`; join several keys with commas, for example
     /// `ctrl-x,x`.
-    #[serde(rename = "DetachKeys", default, skip_serializing_if = "Option::is_none")]
     pub detach_keys: Option<String>,
     /// Run the command with a pseudo-terminal. stdout and stderr are then merged into one raw stream.
-    #[serde(rename = "Tty", default, skip_serializing_if = "Option::is_none")]
     pub tty: Option<bool>,
     /// Extra environment variables for the command, each written
     /// `NAME=value`. They are added to the container's environment.
-    #[serde(rename = "Env", default, skip_serializing_if = "Option::is_none")]
     pub env: Option<Vec<String>>,
     /// The program to execute followed by its arguments, e.g. `["sh", "-c", "ls /data"]`.
-    #[serde(rename = "Cmd", default, skip_serializing_if = "Option::is_none")]
     pub cmd: Option<Vec<String>>,
     /// Give the command extended (privileged) capabilities, regardless of how the container was started.
-    #[serde(rename = "Privileged", default, skip_serializing_if = "Option::is_none")]
     pub privileged: Option<bool>,
     /// Identity the command runs as inside the container: a user
     /// name or UID, optionally followed by `:` and a group name or
     /// GID (`www-data`, `1000:1000`). Defaults to the container's user.
-    #[serde(rename = "User", default, skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
     /// Directory inside the container to start the command in.
     /// Defaults to the container's working directory.
-    #[serde(rename = "WorkingDir", default, skip_serializing_if = "Option::is_none")]
     pub working_dir: Option<String>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for ContainerExecBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "AttachStdin", &self.attach_stdin, 0)?;
+        self.rest.write_optional(&mut __map, "AttachStdout", &self.attach_stdout, 1)?;
+        self.rest.write_optional(&mut __map, "AttachStderr", &self.attach_stderr, 2)?;
+        self.rest.write_optional(&mut __map, "ConsoleSize", &self.console_size, 3)?;
+        self.rest.write_optional(&mut __map, "DetachKeys", &self.detach_keys, 4)?;
+        self.rest.write_optional(&mut __map, "Tty", &self.tty, 5)?;
+        self.rest.write_optional(&mut __map, "Env", &self.env, 6)?;
+        self.rest.write_optional(&mut __map, "Cmd", &self.cmd, 7)?;
+        self.rest.write_optional(&mut __map, "Privileged", &self.privileged, 8)?;
+        self.rest.write_optional(&mut __map, "User", &self.user, 9)?;
+        self.rest.write_optional(&mut __map, "WorkingDir", &self.working_dir, 10)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContainerExecBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ContainerExecBody;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ContainerExecBody")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ContainerExecBody, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut attach_stdin = None;
+                let mut attach_stdout = None;
+                let mut attach_stderr = None;
+                let mut console_size = None;
+                let mut detach_keys = None;
+                let mut tty = None;
+                let mut env = None;
+                let mut cmd = None;
+                let mut privileged = None;
+                let mut user = None;
+                let mut working_dir = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "AttachStdin" => {
+                            attach_stdin = __rest.read_optional(&mut __map, 0)?;
+                        }
+                        "AttachStdout" => {
+                            attach_stdout = __rest.read_optional(&mut __map, 1)?;
+                        }
+                        "AttachStderr" => {
+                            attach_stderr = __rest.read_optional(&mut __map, 2)?;
+                        }
+                        "ConsoleSize" => {
+                            console_size = __rest.read_optional(&mut __map, 3)?;
+                        }
+                        "DetachKeys" => {
+                            detach_keys = __rest.read_optional(&mut __map, 4)?;
+                        }
+                        "Tty" => tty = __rest.read_optional(&mut __map, 5)?,
+                        "Env" => env = __rest.read_optional(&mut __map, 6)?,
+                        "Cmd" => cmd = __rest.read_optional(&mut __map, 7)?,
+                        "Privileged" => {
+                            privileged = __rest.read_optional(&mut __map, 8)?;
+                        }
+                        "User" => user = __rest.read_optional(&mut __map, 9)?,
+                        "WorkingDir" => {
+                            working_dir = __rest.read_optional(&mut __map, 10)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ContainerExecBody {
+                    attach_stdin,
+                    attach_stdout,
+                    attach_stderr,
+                    console_size,
+                    detach_keys,
+                    tty,
+                    env,
+                    cmd,
+                    privileged,
+                    user,
+                    working_dir,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// ContainerInspectResponse
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContainerInspectResponse {
     /// Full 64-character hexadecimal identifier of the container.
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Creation timestamp, RFC 3339 with nanoseconds, in UTC.
-    #[serde(rename = "Created", default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
     /// Executable started as the container's main process (first word of entrypoint + command).
-    #[serde(rename = "Path", default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// Arguments passed to `Path`, in order.
-    #[serde(rename = "Args", default, skip_serializing_if = "Option::is_none")]
     pub args: Option<Vec<String>>,
-    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
     pub state: Option<ContainerState>,
     /// ID (`sha256:` digest) of the image the container was created from.
-    #[serde(rename = "Image", default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
     /// Host path of the `resolv.conf` file bind-mounted into the container.
-    #[serde(rename = "ResolvConfPath", default, skip_serializing_if = "Option::is_none")]
     pub resolv_conf_path: Option<String>,
     /// Host path of the generated `/etc/hostname` file.
-    #[serde(rename = "HostnamePath", default, skip_serializing_if = "Option::is_none")]
     pub hostname_path: Option<String>,
     /// Host path of the generated `/etc/hosts` file.
-    #[serde(rename = "HostsPath", default, skip_serializing_if = "Option::is_none")]
     pub hosts_path: Option<String>,
     /// Host path of the log file, when the logging driver writes one (e.g. `json-file`); empty otherwise.
-    #[serde(rename = "LogPath", default, skip_serializing_if = "Option::is_none")]
     pub log_path: Option<String>,
     /// Container name, with a leading `/`.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// How many times the restart policy has restarted this container.
-    #[serde(rename = "RestartCount", default, skip_serializing_if = "Option::is_none")]
     pub restart_count: Option<i64>,
     /// Storage driver holding the container's filesystem (e.g. `overlay2`).
-    #[serde(rename = "Driver", default, skip_serializing_if = "Option::is_none")]
     pub driver: Option<String>,
     /// Operating system of the container, e.g. `linux`.
-    #[serde(rename = "Platform", default, skip_serializing_if = "Option::is_none")]
     pub platform: Option<String>,
     /// SELinux label applied to the container's mounts; empty when SELinux is not in use.
-    #[serde(rename = "MountLabel", default, skip_serializing_if = "Option::is_none")]
     pub mount_label: Option<String>,
     /// SELinux label of the container's processes; empty when SELinux is not in use.
-    #[serde(rename = "ProcessLabel", default, skip_serializing_if = "Option::is_none")]
     pub process_label: Option<String>,
     /// AppArmor profile confining the container, if any.
-    #[serde(
-        rename = "AppArmorProfile",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub app_armor_profile: Option<String>,
     /// Exec sessions (see `POST /containers/{id}/exec`) currently
     /// alive in this container, by ID. `null` when there are none.
-    #[serde(rename = "ExecIDs", default, skip_serializing_if = "Option::is_none")]
     pub exec_i_ds: Option<Vec<String>>,
-    #[serde(rename = "HostConfig", default, skip_serializing_if = "Option::is_none")]
     pub host_config: Option<HostConfig>,
-    #[serde(rename = "GraphDriver", default, skip_serializing_if = "Option::is_none")]
     pub graph_driver: Option<GraphDriverData>,
     /// Bytes written by the container on top of its image (its
     /// writable layer). Only present when `size=true`.
-    #[serde(rename = "SizeRw", default, skip_serializing_if = "Option::is_none")]
     pub size_rw: Option<i64>,
     /// Bytes of the whole container filesystem, image layers
     /// included. Only present when `size=true`.
-    #[serde(rename = "SizeRootFs", default, skip_serializing_if = "Option::is_none")]
     pub size_root_fs: Option<i64>,
     /// Volumes, bind mounts and tmpfs mounts in use by the container.
-    #[serde(rename = "Mounts", default, skip_serializing_if = "Option::is_none")]
     pub mounts: Option<Vec<MountPoint>>,
-    #[serde(rename = "Config", default, skip_serializing_if = "Option::is_none")]
     pub config: Option<ContainerConfig>,
-    #[serde(
-        rename = "NetworkSettings",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub network_settings: Option<NetworkSettings>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for ContainerInspectResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Id", &self.id, 0)?;
+        self.rest.write_optional(&mut __map, "Created", &self.created, 1)?;
+        self.rest.write_optional(&mut __map, "Path", &self.path, 2)?;
+        self.rest.write_optional(&mut __map, "Args", &self.args, 3)?;
+        self.rest.write_optional(&mut __map, "State", &self.state, 4)?;
+        self.rest.write_optional(&mut __map, "Image", &self.image, 5)?;
+        self.rest.write_optional(
+            &mut __map,
+            "ResolvConfPath",
+            &self.resolv_conf_path,
+            6,
+        )?;
+        self.rest.write_optional(&mut __map, "HostnamePath", &self.hostname_path, 7)?;
+        self.rest.write_optional(&mut __map, "HostsPath", &self.hosts_path, 8)?;
+        self.rest.write_optional(&mut __map, "LogPath", &self.log_path, 9)?;
+        self.rest.write_optional(&mut __map, "Name", &self.name, 10)?;
+        self.rest.write_optional(&mut __map, "RestartCount", &self.restart_count, 11)?;
+        self.rest.write_optional(&mut __map, "Driver", &self.driver, 12)?;
+        self.rest.write_optional(&mut __map, "Platform", &self.platform, 13)?;
+        self.rest.write_optional(&mut __map, "MountLabel", &self.mount_label, 14)?;
+        self.rest.write_optional(&mut __map, "ProcessLabel", &self.process_label, 15)?;
+        self.rest.write_optional(
+            &mut __map,
+            "AppArmorProfile",
+            &self.app_armor_profile,
+            16,
+        )?;
+        self.rest.write_optional(&mut __map, "ExecIDs", &self.exec_i_ds, 17)?;
+        self.rest.write_optional(&mut __map, "HostConfig", &self.host_config, 18)?;
+        self.rest.write_optional(&mut __map, "GraphDriver", &self.graph_driver, 19)?;
+        self.rest.write_optional(&mut __map, "SizeRw", &self.size_rw, 20)?;
+        self.rest.write_optional(&mut __map, "SizeRootFs", &self.size_root_fs, 21)?;
+        self.rest.write_optional(&mut __map, "Mounts", &self.mounts, 22)?;
+        self.rest.write_optional(&mut __map, "Config", &self.config, 23)?;
+        self.rest.write_optional(
+            &mut __map,
+            "NetworkSettings",
+            &self.network_settings,
+            24,
+        )?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContainerInspectResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ContainerInspectResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ContainerInspectResponse")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ContainerInspectResponse, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut id = None;
+                let mut created = None;
+                let mut path = None;
+                let mut args = None;
+                let mut state = None;
+                let mut image = None;
+                let mut resolv_conf_path = None;
+                let mut hostname_path = None;
+                let mut hosts_path = None;
+                let mut log_path = None;
+                let mut name = None;
+                let mut restart_count = None;
+                let mut driver = None;
+                let mut platform = None;
+                let mut mount_label = None;
+                let mut process_label = None;
+                let mut app_armor_profile = None;
+                let mut exec_i_ds = None;
+                let mut host_config = None;
+                let mut graph_driver = None;
+                let mut size_rw = None;
+                let mut size_root_fs = None;
+                let mut mounts = None;
+                let mut config = None;
+                let mut network_settings = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Id" => id = __rest.read_optional(&mut __map, 0)?,
+                        "Created" => created = __rest.read_optional(&mut __map, 1)?,
+                        "Path" => path = __rest.read_optional(&mut __map, 2)?,
+                        "Args" => args = __rest.read_optional(&mut __map, 3)?,
+                        "State" => state = __rest.read_optional(&mut __map, 4)?,
+                        "Image" => image = __rest.read_optional(&mut __map, 5)?,
+                        "ResolvConfPath" => {
+                            resolv_conf_path = __rest.read_optional(&mut __map, 6)?;
+                        }
+                        "HostnamePath" => {
+                            hostname_path = __rest.read_optional(&mut __map, 7)?;
+                        }
+                        "HostsPath" => hosts_path = __rest.read_optional(&mut __map, 8)?,
+                        "LogPath" => log_path = __rest.read_optional(&mut __map, 9)?,
+                        "Name" => name = __rest.read_optional(&mut __map, 10)?,
+                        "RestartCount" => {
+                            restart_count = __rest.read_optional(&mut __map, 11)?;
+                        }
+                        "Driver" => driver = __rest.read_optional(&mut __map, 12)?,
+                        "Platform" => platform = __rest.read_optional(&mut __map, 13)?,
+                        "MountLabel" => {
+                            mount_label = __rest.read_optional(&mut __map, 14)?;
+                        }
+                        "ProcessLabel" => {
+                            process_label = __rest.read_optional(&mut __map, 15)?;
+                        }
+                        "AppArmorProfile" => {
+                            app_armor_profile = __rest.read_optional(&mut __map, 16)?;
+                        }
+                        "ExecIDs" => exec_i_ds = __rest.read_optional(&mut __map, 17)?,
+                        "HostConfig" => {
+                            host_config = __rest.read_optional(&mut __map, 18)?;
+                        }
+                        "GraphDriver" => {
+                            graph_driver = __rest.read_optional(&mut __map, 19)?;
+                        }
+                        "SizeRw" => size_rw = __rest.read_optional(&mut __map, 20)?,
+                        "SizeRootFs" => {
+                            size_root_fs = __rest.read_optional(&mut __map, 21)?;
+                        }
+                        "Mounts" => mounts = __rest.read_optional(&mut __map, 22)?,
+                        "Config" => config = __rest.read_optional(&mut __map, 23)?,
+                        "NetworkSettings" => {
+                            network_settings = __rest.read_optional(&mut __map, 24)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ContainerInspectResponse {
+                    id,
+                    created,
+                    path,
+                    args,
+                    state,
+                    image,
+                    resolv_conf_path,
+                    hostname_path,
+                    hosts_path,
+                    log_path,
+                    name,
+                    restart_count,
+                    driver,
+                    platform,
+                    mount_label,
+                    process_label,
+                    app_armor_profile,
+                    exec_i_ds,
+                    host_config,
+                    graph_driver,
+                    size_rw,
+                    size_root_fs,
+                    mounts,
+                    config,
+                    network_settings,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// ContainerPruneResponse
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContainerPruneResponse {
     /// Full IDs of the removed containers.
-    #[serde(
-        rename = "ContainersDeleted",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub containers_deleted: Option<Vec<String>>,
     /// Bytes of disk space freed by removing their writable layers.
-    #[serde(rename = "SpaceReclaimed", default, skip_serializing_if = "Option::is_none")]
     pub space_reclaimed: Option<i64>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for ContainerPruneResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(
+            &mut __map,
+            "ContainersDeleted",
+            &self.containers_deleted,
+            0,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "SpaceReclaimed",
+            &self.space_reclaimed,
+            1,
+        )?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContainerPruneResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ContainerPruneResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ContainerPruneResponse")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ContainerPruneResponse, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut containers_deleted = None;
+                let mut space_reclaimed = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "ContainersDeleted" => {
+                            containers_deleted = __rest.read_optional(&mut __map, 0)?;
+                        }
+                        "SpaceReclaimed" => {
+                            space_reclaimed = __rest.read_optional(&mut __map, 1)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ContainerPruneResponse {
+                    containers_deleted,
+                    space_reclaimed,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Runtime state of a container, found under `State` in the response of
 /// `GET /containers/{id}/json`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContainerState {
     /// Current state in a single word. This is the field to test when you
     /// want to know whether a container is running.
-    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ContainerStateStatus>,
     /// `true` while the container's processes exist.
     ///
@@ -1268,39 +2898,121 @@ pub struct ContainerState {
     /// processes through the cgroup freezer, which only works on live
     /// processes, so a paused container reports `Running: true` as well as
     /// `Paused: true`. Check `Status` if you need to tell the two apart.
-    #[serde(rename = "Running", default, skip_serializing_if = "Option::is_none")]
     pub running: Option<bool>,
     /// `true` when the container's processes are frozen by a pause.
-    #[serde(rename = "Paused", default, skip_serializing_if = "Option::is_none")]
     pub paused: Option<bool>,
     /// `true` while the restart policy is bringing the container back up.
-    #[serde(rename = "Restarting", default, skip_serializing_if = "Option::is_none")]
     pub restarting: Option<bool>,
     /// `true` if the kernel's out-of-memory killer terminated one of the
     /// container's processes during its current (or most recent) run.
-    #[serde(rename = "OOMKilled", default, skip_serializing_if = "Option::is_none")]
     pub oom_killed: Option<bool>,
     /// `true` if the daemon failed to clean the container up and gave up on it.
-    #[serde(rename = "Dead", default, skip_serializing_if = "Option::is_none")]
     pub dead: Option<bool>,
     /// Host PID of the container's main process; `0` when it is not running.
-    #[serde(rename = "Pid", default, skip_serializing_if = "Option::is_none")]
     pub pid: Option<i64>,
     /// Exit status from the container's most recent run.
-    #[serde(rename = "ExitCode", default, skip_serializing_if = "Option::is_none")]
     pub exit_code: Option<i64>,
     /// Error message from the last failed start attempt, if any.
-    #[serde(rename = "Error", default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// Time of the most recent start (RFC 3339 with nanoseconds).
-    #[serde(rename = "StartedAt", default, skip_serializing_if = "Option::is_none")]
     pub started_at: Option<String>,
     /// Time the container last stopped. Reads `0001-01-01T00:00:00Z` if it
     /// has never exited.
-    #[serde(rename = "FinishedAt", default, skip_serializing_if = "Option::is_none")]
     pub finished_at: Option<String>,
-    #[serde(rename = "Health", default, skip_serializing_if = "Option::is_none")]
     pub health: Option<Health>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for ContainerState {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Status", &self.status, 0)?;
+        self.rest.write_optional(&mut __map, "Running", &self.running, 1)?;
+        self.rest.write_optional(&mut __map, "Paused", &self.paused, 2)?;
+        self.rest.write_optional(&mut __map, "Restarting", &self.restarting, 3)?;
+        self.rest.write_optional(&mut __map, "OOMKilled", &self.oom_killed, 4)?;
+        self.rest.write_optional(&mut __map, "Dead", &self.dead, 5)?;
+        self.rest.write_optional(&mut __map, "Pid", &self.pid, 6)?;
+        self.rest.write_optional(&mut __map, "ExitCode", &self.exit_code, 7)?;
+        self.rest.write_optional(&mut __map, "Error", &self.error, 8)?;
+        self.rest.write_optional(&mut __map, "StartedAt", &self.started_at, 9)?;
+        self.rest.write_optional(&mut __map, "FinishedAt", &self.finished_at, 10)?;
+        self.rest.write_optional(&mut __map, "Health", &self.health, 11)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContainerState {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ContainerState;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ContainerState")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ContainerState, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut status = None;
+                let mut running = None;
+                let mut paused = None;
+                let mut restarting = None;
+                let mut oom_killed = None;
+                let mut dead = None;
+                let mut pid = None;
+                let mut exit_code = None;
+                let mut error = None;
+                let mut started_at = None;
+                let mut finished_at = None;
+                let mut health = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Status" => status = __rest.read_optional(&mut __map, 0)?,
+                        "Running" => running = __rest.read_optional(&mut __map, 1)?,
+                        "Paused" => paused = __rest.read_optional(&mut __map, 2)?,
+                        "Restarting" => {
+                            restarting = __rest.read_optional(&mut __map, 3)?;
+                        }
+                        "OOMKilled" => oom_killed = __rest.read_optional(&mut __map, 4)?,
+                        "Dead" => dead = __rest.read_optional(&mut __map, 5)?,
+                        "Pid" => pid = __rest.read_optional(&mut __map, 6)?,
+                        "ExitCode" => exit_code = __rest.read_optional(&mut __map, 7)?,
+                        "Error" => error = __rest.read_optional(&mut __map, 8)?,
+                        "StartedAt" => started_at = __rest.read_optional(&mut __map, 9)?,
+                        "FinishedAt" => {
+                            finished_at = __rest.read_optional(&mut __map, 10)?;
+                        }
+                        "Health" => health = __rest.read_optional(&mut __map, 11)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ContainerState {
+                    status,
+                    running,
+                    paused,
+                    restarting,
+                    oom_killed,
+                    dead,
+                    pid,
+                    exit_code,
+                    error,
+                    started_at,
+                    finished_at,
+                    health,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Current state in a single word. This is the field to test when you
@@ -1393,110 +3105,336 @@ impl<'de> serde::Deserialize<'de> for ContainerStateStatus {
 
 /// Condensed view of a container, one element of the `GET /containers/json`
 /// listing. Use `GET /containers/{id}/json` for the full picture.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContainerSummary {
     /// Full 64-character hexadecimal container ID.
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Names of the container, each starting with `/` (legacy links add
     /// further entries such as `/web/db`).
-    #[serde(rename = "Names", default, skip_serializing_if = "Option::is_none")]
     pub names: Option<Vec<String>>,
     /// Image reference as given when the container was created, e.g. `redis:7`.
-    #[serde(rename = "Image", default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
     /// Digest-style identifier (`sha256:...`) of the exact image backing the container, stable even if the tag moved.
-    #[serde(rename = "ImageID", default, skip_serializing_if = "Option::is_none")]
     pub image_id: Option<String>,
     /// Entrypoint and arguments joined into one string, as shown by `docker ps`.
-    #[serde(rename = "Command", default, skip_serializing_if = "Option::is_none")]
     pub command: Option<String>,
     /// Creation time as a Unix timestamp (seconds since the epoch).
-    #[serde(rename = "Created", default, skip_serializing_if = "Option::is_none")]
     pub created: Option<i64>,
     /// Exposed ports and, where published, their host bindings.
-    #[serde(rename = "Ports", default, skip_serializing_if = "Option::is_none")]
     pub ports: Option<Vec<Port>>,
     /// Bytes written to the container's writable layer (files added or
     /// modified). Only reported when the listing is requested with
     /// `size=true`.
-    #[serde(rename = "SizeRw", default, skip_serializing_if = "Option::is_none")]
     pub size_rw: Option<i64>,
     /// Total bytes of the container's filesystem, image layers included.
     /// Only reported with `size=true`.
-    #[serde(rename = "SizeRootFs", default, skip_serializing_if = "Option::is_none")]
     pub size_root_fs: Option<i64>,
     /// String labels set on the container.
-    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<std::collections::BTreeMap<String, String>>,
     /// Machine-friendly state of the container, such as `running` or `exited`.
-    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
     /// Human-friendly status line, such as `Up 3 hours` or `Exited (137) 2 minutes ago`.
-    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// Subset of the container's host configuration.
-    #[serde(rename = "HostConfig", default, skip_serializing_if = "Option::is_none")]
     pub host_config: Option<ContainerSummaryHostConfig>,
     /// Networks the container is connected to.
-    #[serde(
-        rename = "NetworkSettings",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub network_settings: Option<ContainerSummaryNetworkSettings>,
     /// Volumes, binds and tmpfs mounts in use by the container.
-    #[serde(rename = "Mounts", default, skip_serializing_if = "Option::is_none")]
     pub mounts: Option<Vec<MountPoint>>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for ContainerSummary {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Id", &self.id, 0)?;
+        self.rest.write_optional(&mut __map, "Names", &self.names, 1)?;
+        self.rest.write_optional(&mut __map, "Image", &self.image, 2)?;
+        self.rest.write_optional(&mut __map, "ImageID", &self.image_id, 3)?;
+        self.rest.write_optional(&mut __map, "Command", &self.command, 4)?;
+        self.rest.write_optional(&mut __map, "Created", &self.created, 5)?;
+        self.rest.write_optional(&mut __map, "Ports", &self.ports, 6)?;
+        self.rest.write_optional(&mut __map, "SizeRw", &self.size_rw, 7)?;
+        self.rest.write_optional(&mut __map, "SizeRootFs", &self.size_root_fs, 8)?;
+        self.rest.write_optional(&mut __map, "Labels", &self.labels, 9)?;
+        self.rest.write_optional(&mut __map, "State", &self.state, 10)?;
+        self.rest.write_optional(&mut __map, "Status", &self.status, 11)?;
+        self.rest.write_optional(&mut __map, "HostConfig", &self.host_config, 12)?;
+        self.rest.write_optional(
+            &mut __map,
+            "NetworkSettings",
+            &self.network_settings,
+            13,
+        )?;
+        self.rest.write_optional(&mut __map, "Mounts", &self.mounts, 14)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContainerSummary {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ContainerSummary;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ContainerSummary")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ContainerSummary, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut id = None;
+                let mut names = None;
+                let mut image = None;
+                let mut image_id = None;
+                let mut command = None;
+                let mut created = None;
+                let mut ports = None;
+                let mut size_rw = None;
+                let mut size_root_fs = None;
+                let mut labels = None;
+                let mut state = None;
+                let mut status = None;
+                let mut host_config = None;
+                let mut network_settings = None;
+                let mut mounts = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Id" => id = __rest.read_optional(&mut __map, 0)?,
+                        "Names" => names = __rest.read_optional(&mut __map, 1)?,
+                        "Image" => image = __rest.read_optional(&mut __map, 2)?,
+                        "ImageID" => image_id = __rest.read_optional(&mut __map, 3)?,
+                        "Command" => command = __rest.read_optional(&mut __map, 4)?,
+                        "Created" => created = __rest.read_optional(&mut __map, 5)?,
+                        "Ports" => ports = __rest.read_optional(&mut __map, 6)?,
+                        "SizeRw" => size_rw = __rest.read_optional(&mut __map, 7)?,
+                        "SizeRootFs" => {
+                            size_root_fs = __rest.read_optional(&mut __map, 8)?;
+                        }
+                        "Labels" => labels = __rest.read_optional(&mut __map, 9)?,
+                        "State" => state = __rest.read_optional(&mut __map, 10)?,
+                        "Status" => status = __rest.read_optional(&mut __map, 11)?,
+                        "HostConfig" => {
+                            host_config = __rest.read_optional(&mut __map, 12)?;
+                        }
+                        "NetworkSettings" => {
+                            network_settings = __rest.read_optional(&mut __map, 13)?;
+                        }
+                        "Mounts" => mounts = __rest.read_optional(&mut __map, 14)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ContainerSummary {
+                    id,
+                    names,
+                    image,
+                    image_id,
+                    command,
+                    created,
+                    ports,
+                    size_rw,
+                    size_root_fs,
+                    labels,
+                    state,
+                    status,
+                    host_config,
+                    network_settings,
+                    mounts,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Subset of the container's host configuration.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContainerSummaryHostConfig {
     /// Networking mode, e.g. `bridge`, `host`, `none` or a network name.
-    #[serde(rename = "NetworkMode", default, skip_serializing_if = "Option::is_none")]
     pub network_mode: Option<String>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for ContainerSummaryHostConfig {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "NetworkMode", &self.network_mode, 0)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContainerSummaryHostConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ContainerSummaryHostConfig;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ContainerSummaryHostConfig")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ContainerSummaryHostConfig, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut network_mode = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "NetworkMode" => {
+                            network_mode = __rest.read_optional(&mut __map, 0)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ContainerSummaryHostConfig {
+                    network_mode,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Networks the container is connected to.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContainerSummaryNetworkSettings {
     /// Endpoint settings per network, keyed by network name.
-    #[serde(rename = "Networks", default, skip_serializing_if = "Option::is_none")]
     pub networks: Option<std::collections::BTreeMap<String, EndpointSettings>>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for ContainerSummaryNetworkSettings {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Networks", &self.networks, 0)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContainerSummaryNetworkSettings {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ContainerSummaryNetworkSettings;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ContainerSummaryNetworkSettings")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ContainerSummaryNetworkSettings, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut networks = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Networks" => networks = __rest.read_optional(&mut __map, 0)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ContainerSummaryNetworkSettings {
+                    networks,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Output of `ps` for a container, as column headers plus one row per process.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContainerTopResponse {
     /// Column headers printed by `ps`, e.g. `UID`, `PID`, `CMD`.
-    #[serde(rename = "Titles", default, skip_serializing_if = "Option::is_none")]
     pub titles: Option<Vec<String>>,
     /// One entry per process. Each entry is a list of strings lined
     /// up with `Titles`: element *i* is the value of column *i*.
-    #[serde(rename = "Processes", default, skip_serializing_if = "Option::is_none")]
     pub processes: Option<Vec<Vec<String>>>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for ContainerTopResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Titles", &self.titles, 0)?;
+        self.rest.write_optional(&mut __map, "Processes", &self.processes, 1)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContainerTopResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ContainerTopResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ContainerTopResponse")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ContainerTopResponse, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut titles = None;
+                let mut processes = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Titles" => titles = __rest.read_optional(&mut __map, 0)?,
+                        "Processes" => processes = __rest.read_optional(&mut __map, 1)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ContainerTopResponse {
+                    titles,
+                    processes,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContainerUpdateBody {
     /// Relative CPU weight (cgroup `cpu.shares`, default `1024`). It only
     /// matters when CPUs are contended: a container with `2048` gets about
     /// twice the CPU time of one with `1024`. Idle CPU is never withheld.
-    #[serde(rename = "CpuShares", default, skip_serializing_if = "Option::is_none")]
     pub cpu_shares: Option<i64>,
     /// Hard memory limit, in bytes. If the container exceeds it, the kernel
     /// OOM killer terminates processes in it. `0` means no limit.
-    #[serde(rename = "Memory", default, skip_serializing_if = "Option::is_none")]
     pub memory: Option<i64>,
     /// Parent cgroup for the container's cgroup. A relative path is
     /// resolved against the cgroup of the daemon's init process; missing
     /// cgroups along the path are created.
-    #[serde(rename = "CgroupParent", default, skip_serializing_if = "Option::is_none")]
     pub cgroup_parent: Option<String>,
     /// Proportional block I/O weight, from `10` to `1000`; `0` leaves the
     /// default. Like `CpuShares`, it only applies under contention.
-    #[serde(rename = "BlkioWeight", default, skip_serializing_if = "Option::is_none")]
     pub blkio_weight: Option<i64>,
     /// Per-device block I/O weights, overriding `BlkioWeight` for the
     /// listed devices:
@@ -1504,186 +3442,444 @@ pub struct ContainerUpdateBody {
     /// ```json
     /// [{"Path": "/dev/nvme0n1", "Weight": 300}]
     /// ```
-    #[serde(
-        rename = "BlkioWeightDevice",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub blkio_weight_device: Option<Vec<ResourcesBlkioWeightDeviceItem>>,
     /// Read throughput cap per device, in **bytes per second**, e.g.
     /// `[{"Path": "/dev/sda", "Rate": 10485760}]` for 10 MiB/s.
-    #[serde(
-        rename = "BlkioDeviceReadBps",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub blkio_device_read_bps: Option<Vec<ThrottleDevice>>,
     /// Write throughput cap per device, in **bytes per second**, e.g.
     /// `[{"Path": "/dev/sda", "Rate": 5242880}]` for 5 MiB/s.
-    #[serde(
-        rename = "BlkioDeviceWriteBps",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub blkio_device_write_bps: Option<Vec<ThrottleDevice>>,
     /// Cap on read **operations per second** per device, e.g.
     /// `[{"Path": "/dev/sda", "Rate": 500}]`.
-    #[serde(
-        rename = "BlkioDeviceReadIOps",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub blkio_device_read_i_ops: Option<Vec<ThrottleDevice>>,
     /// Cap on write **operations per second** per device, e.g.
     /// `[{"Path": "/dev/sda", "Rate": 250}]`.
-    #[serde(
-        rename = "BlkioDeviceWriteIOps",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub blkio_device_write_i_ops: Option<Vec<ThrottleDevice>>,
     /// Length of the CFS scheduling period, in microseconds (kernel default
     /// `100000`, i.e. 100 ms). Used together with `CpuQuota`.
-    #[serde(rename = "CpuPeriod", default, skip_serializing_if = "Option::is_none")]
     pub cpu_period: Option<i64>,
     /// CPU time, in microseconds, the container may use during each
     /// `CpuPeriod`. A quota of `50000` with a period of `100000` is half a
     /// CPU. Prefer `NanoCpus` for the simple case.
-    #[serde(rename = "CpuQuota", default, skip_serializing_if = "Option::is_none")]
     pub cpu_quota: Option<i64>,
     /// Real-time scheduler period, in microseconds. `0` gives the
     /// container no real-time CPU time at all.
-    #[serde(
-        rename = "CpuRealtimePeriod",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cpu_realtime_period: Option<i64>,
     /// Real-time CPU time, in microseconds, the container may use per
     /// real-time period. With `0`, real-time tasks get no CPU time.
-    #[serde(
-        rename = "CpuRealtimeRuntime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cpu_realtime_runtime: Option<i64>,
     /// CPUs the container may run on, as a list of numbers and ranges
     /// (e.g. `2,3` or `0-7`). Empty means all CPUs.
-    #[serde(rename = "CpusetCpus", default, skip_serializing_if = "Option::is_none")]
     pub cpuset_cpus: Option<String>,
     /// NUMA memory nodes the container may allocate from, in the same
     /// syntax as `CpusetCpus`. Has no effect on non-NUMA machines.
-    #[serde(rename = "CpusetMems", default, skip_serializing_if = "Option::is_none")]
     pub cpuset_mems: Option<String>,
     /// Host devices to make available inside the container.
-    #[serde(rename = "Devices", default, skip_serializing_if = "Option::is_none")]
     pub devices: Option<Vec<DeviceMapping>>,
     /// Extra device-cgroup rules in the form `type major:minor permissions`,
     /// allowing access to devices that may appear later (`*` is a
     /// wildcard).
-    #[serde(
-        rename = "DeviceCgroupRules",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub device_cgroup_rules: Option<Vec<String>>,
     /// Devices (typically GPUs) to obtain from device drivers; see
     /// `DeviceRequest`.
-    #[serde(rename = "DeviceRequests", default, skip_serializing_if = "Option::is_none")]
     pub device_requests: Option<Vec<DeviceRequest>>,
     /// Hard limit, in bytes, on kernel memory used for TCP buffers. Treat
     /// it as best-effort: runc, the default runtime, no longer implements
     /// it and other runtimes may ignore it as well.
     ///
     /// Left out of responses when not set.
-    #[serde(
-        rename = "KernelMemoryTCP",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub kernel_memory_tcp: Option<i64>,
     /// Soft memory limit, in bytes. When the host runs short of memory the
     /// kernel tries to push the container back under this amount; it is
     /// not enforced otherwise. Must be lower than `Memory`.
-    #[serde(
-        rename = "MemoryReservation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub memory_reservation: Option<i64>,
     /// Combined limit of memory plus swap, in bytes, so the swap allowance
     /// is `MemorySwap - Memory`. `-1` allows unlimited swap; when left at
     /// `0` with `Memory` set, the container gets as much swap as memory.
-    #[serde(rename = "MemorySwap", default, skip_serializing_if = "Option::is_none")]
     pub memory_swap: Option<i64>,
     /// How eagerly the kernel swaps out the container's anonymous pages, from
     /// `0` (avoid swapping) to `100` (swap freely). When not set, the host's
     /// setting is inherited. Not supported with cgroup v2.
-    #[serde(
-        rename = "MemorySwappiness",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub memory_swappiness: Option<i64>,
     /// CPU limit in billionths of a CPU: `1500000000` means 1.5 CPUs. This
     /// is what `docker run --cpus` sets; it cannot be combined with
     /// `CpuPeriod`/`CpuQuota`.
-    #[serde(rename = "NanoCpus", default, skip_serializing_if = "Option::is_none")]
     pub nano_cpus: Option<i64>,
     /// When `true`, the kernel OOM killer will not kill processes of this
     /// container when it hits its memory limit. Only use it together with
     /// a `Memory` limit; not available with cgroup v2.
-    #[serde(rename = "OomKillDisable", default, skip_serializing_if = "Option::is_none")]
     pub oom_kill_disable: Option<bool>,
     /// Run a minimal init process (`docker-init`) as PID 1, which forwards
     /// signals to the main process and reaps zombie processes. When unset
     /// (`null`), the daemon's own default applies.
-    #[serde(rename = "Init", default, skip_serializing_if = "Option::is_none")]
     pub init: Option<bool>,
     /// Maximum number of processes and threads the container may have at
     /// once. `0` or `-1` remove the limit; on update, `null` keeps the
     /// current value.
-    #[serde(rename = "PidsLimit", default, skip_serializing_if = "Option::is_none")]
     pub pids_limit: Option<i64>,
     /// `setrlimit` resource limits for processes in the container, each
     /// with a soft and a hard value, e.g.
     /// `[{"Name": "nproc", "Soft": 4096, "Hard": 8192}]`.
-    #[serde(rename = "Ulimits", default, skip_serializing_if = "Option::is_none")]
     pub ulimits: Option<Vec<ResourcesUlimitsItem>>,
     /// **Windows only.** Number of CPUs the container may use.
     ///
     /// Windows Server containers honour only one CPU control: `CpuCount`
     /// wins over `CpuShares`, which wins over `CpuPercent`.
-    #[serde(rename = "CpuCount", default, skip_serializing_if = "Option::is_none")]
     pub cpu_count: Option<i64>,
     /// **Windows only.** Share of the host's total CPU capacity, as a
     /// percentage.
     ///
     /// Ignored when `CpuCount` or `CpuShares` is set, because Windows
     /// Server containers apply a single CPU control.
-    #[serde(rename = "CpuPercent", default, skip_serializing_if = "Option::is_none")]
     pub cpu_percent: Option<i64>,
     /// **Windows only.** Cap on I/O operations per second for the container's system drive.
-    #[serde(rename = "IOMaximumIOps", default, skip_serializing_if = "Option::is_none")]
     pub io_maximum_i_ops: Option<i64>,
     /// **Windows only.** Throughput ceiling for reads and writes on the
     /// container's system drive (its `C:` volume), measured in bytes/s.
-    #[serde(
-        rename = "IOMaximumBandwidth",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub io_maximum_bandwidth: Option<i64>,
-    #[serde(rename = "RestartPolicy", default, skip_serializing_if = "Option::is_none")]
     pub restart_policy: Option<RestartPolicy>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for ContainerUpdateBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "CpuShares", &self.cpu_shares, 0)?;
+        self.rest.write_optional(&mut __map, "Memory", &self.memory, 1)?;
+        self.rest.write_optional(&mut __map, "CgroupParent", &self.cgroup_parent, 2)?;
+        self.rest.write_optional(&mut __map, "BlkioWeight", &self.blkio_weight, 3)?;
+        self.rest.write_optional(
+            &mut __map,
+            "BlkioWeightDevice",
+            &self.blkio_weight_device,
+            4,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "BlkioDeviceReadBps",
+            &self.blkio_device_read_bps,
+            5,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "BlkioDeviceWriteBps",
+            &self.blkio_device_write_bps,
+            6,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "BlkioDeviceReadIOps",
+            &self.blkio_device_read_i_ops,
+            7,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "BlkioDeviceWriteIOps",
+            &self.blkio_device_write_i_ops,
+            8,
+        )?;
+        self.rest.write_optional(&mut __map, "CpuPeriod", &self.cpu_period, 9)?;
+        self.rest.write_optional(&mut __map, "CpuQuota", &self.cpu_quota, 10)?;
+        self.rest.write_optional(
+            &mut __map,
+            "CpuRealtimePeriod",
+            &self.cpu_realtime_period,
+            11,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "CpuRealtimeRuntime",
+            &self.cpu_realtime_runtime,
+            12,
+        )?;
+        self.rest.write_optional(&mut __map, "CpusetCpus", &self.cpuset_cpus, 13)?;
+        self.rest.write_optional(&mut __map, "CpusetMems", &self.cpuset_mems, 14)?;
+        self.rest.write_optional(&mut __map, "Devices", &self.devices, 15)?;
+        self.rest.write_optional(
+            &mut __map,
+            "DeviceCgroupRules",
+            &self.device_cgroup_rules,
+            16,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "DeviceRequests",
+            &self.device_requests,
+            17,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "KernelMemoryTCP",
+            &self.kernel_memory_tcp,
+            18,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "MemoryReservation",
+            &self.memory_reservation,
+            19,
+        )?;
+        self.rest.write_optional(&mut __map, "MemorySwap", &self.memory_swap, 20)?;
+        self.rest.write_optional(
+            &mut __map,
+            "MemorySwappiness",
+            &self.memory_swappiness,
+            21,
+        )?;
+        self.rest.write_optional(&mut __map, "NanoCpus", &self.nano_cpus, 22)?;
+        self.rest.write_optional(
+            &mut __map,
+            "OomKillDisable",
+            &self.oom_kill_disable,
+            23,
+        )?;
+        self.rest.write_optional(&mut __map, "Init", &self.init, 24)?;
+        self.rest.write_optional(&mut __map, "PidsLimit", &self.pids_limit, 25)?;
+        self.rest.write_optional(&mut __map, "Ulimits", &self.ulimits, 26)?;
+        self.rest.write_optional(&mut __map, "CpuCount", &self.cpu_count, 27)?;
+        self.rest.write_optional(&mut __map, "CpuPercent", &self.cpu_percent, 28)?;
+        self.rest.write_optional(
+            &mut __map,
+            "IOMaximumIOps",
+            &self.io_maximum_i_ops,
+            29,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "IOMaximumBandwidth",
+            &self.io_maximum_bandwidth,
+            30,
+        )?;
+        self.rest.write_optional(&mut __map, "RestartPolicy", &self.restart_policy, 31)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContainerUpdateBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ContainerUpdateBody;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ContainerUpdateBody")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ContainerUpdateBody, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut cpu_shares = None;
+                let mut memory = None;
+                let mut cgroup_parent = None;
+                let mut blkio_weight = None;
+                let mut blkio_weight_device = None;
+                let mut blkio_device_read_bps = None;
+                let mut blkio_device_write_bps = None;
+                let mut blkio_device_read_i_ops = None;
+                let mut blkio_device_write_i_ops = None;
+                let mut cpu_period = None;
+                let mut cpu_quota = None;
+                let mut cpu_realtime_period = None;
+                let mut cpu_realtime_runtime = None;
+                let mut cpuset_cpus = None;
+                let mut cpuset_mems = None;
+                let mut devices = None;
+                let mut device_cgroup_rules = None;
+                let mut device_requests = None;
+                let mut kernel_memory_tcp = None;
+                let mut memory_reservation = None;
+                let mut memory_swap = None;
+                let mut memory_swappiness = None;
+                let mut nano_cpus = None;
+                let mut oom_kill_disable = None;
+                let mut init = None;
+                let mut pids_limit = None;
+                let mut ulimits = None;
+                let mut cpu_count = None;
+                let mut cpu_percent = None;
+                let mut io_maximum_i_ops = None;
+                let mut io_maximum_bandwidth = None;
+                let mut restart_policy = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "CpuShares" => cpu_shares = __rest.read_optional(&mut __map, 0)?,
+                        "Memory" => memory = __rest.read_optional(&mut __map, 1)?,
+                        "CgroupParent" => {
+                            cgroup_parent = __rest.read_optional(&mut __map, 2)?;
+                        }
+                        "BlkioWeight" => {
+                            blkio_weight = __rest.read_optional(&mut __map, 3)?;
+                        }
+                        "BlkioWeightDevice" => {
+                            blkio_weight_device = __rest.read_optional(&mut __map, 4)?;
+                        }
+                        "BlkioDeviceReadBps" => {
+                            blkio_device_read_bps = __rest.read_optional(&mut __map, 5)?;
+                        }
+                        "BlkioDeviceWriteBps" => {
+                            blkio_device_write_bps = __rest.read_optional(&mut __map, 6)?;
+                        }
+                        "BlkioDeviceReadIOps" => {
+                            blkio_device_read_i_ops = __rest.read_optional(&mut __map, 7)?;
+                        }
+                        "BlkioDeviceWriteIOps" => {
+                            blkio_device_write_i_ops = __rest.read_optional(&mut __map, 8)?;
+                        }
+                        "CpuPeriod" => cpu_period = __rest.read_optional(&mut __map, 9)?,
+                        "CpuQuota" => cpu_quota = __rest.read_optional(&mut __map, 10)?,
+                        "CpuRealtimePeriod" => {
+                            cpu_realtime_period = __rest.read_optional(&mut __map, 11)?;
+                        }
+                        "CpuRealtimeRuntime" => {
+                            cpu_realtime_runtime = __rest.read_optional(&mut __map, 12)?;
+                        }
+                        "CpusetCpus" => {
+                            cpuset_cpus = __rest.read_optional(&mut __map, 13)?;
+                        }
+                        "CpusetMems" => {
+                            cpuset_mems = __rest.read_optional(&mut __map, 14)?;
+                        }
+                        "Devices" => devices = __rest.read_optional(&mut __map, 15)?,
+                        "DeviceCgroupRules" => {
+                            device_cgroup_rules = __rest.read_optional(&mut __map, 16)?;
+                        }
+                        "DeviceRequests" => {
+                            device_requests = __rest.read_optional(&mut __map, 17)?;
+                        }
+                        "KernelMemoryTCP" => {
+                            kernel_memory_tcp = __rest.read_optional(&mut __map, 18)?;
+                        }
+                        "MemoryReservation" => {
+                            memory_reservation = __rest.read_optional(&mut __map, 19)?;
+                        }
+                        "MemorySwap" => {
+                            memory_swap = __rest.read_optional(&mut __map, 20)?;
+                        }
+                        "MemorySwappiness" => {
+                            memory_swappiness = __rest.read_optional(&mut __map, 21)?;
+                        }
+                        "NanoCpus" => nano_cpus = __rest.read_optional(&mut __map, 22)?,
+                        "OomKillDisable" => {
+                            oom_kill_disable = __rest.read_optional(&mut __map, 23)?;
+                        }
+                        "Init" => init = __rest.read_optional(&mut __map, 24)?,
+                        "PidsLimit" => {
+                            pids_limit = __rest.read_optional(&mut __map, 25)?;
+                        }
+                        "Ulimits" => ulimits = __rest.read_optional(&mut __map, 26)?,
+                        "CpuCount" => cpu_count = __rest.read_optional(&mut __map, 27)?,
+                        "CpuPercent" => {
+                            cpu_percent = __rest.read_optional(&mut __map, 28)?;
+                        }
+                        "IOMaximumIOps" => {
+                            io_maximum_i_ops = __rest.read_optional(&mut __map, 29)?;
+                        }
+                        "IOMaximumBandwidth" => {
+                            io_maximum_bandwidth = __rest.read_optional(&mut __map, 30)?;
+                        }
+                        "RestartPolicy" => {
+                            restart_policy = __rest.read_optional(&mut __map, 31)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ContainerUpdateBody {
+                    cpu_shares,
+                    memory,
+                    cgroup_parent,
+                    blkio_weight,
+                    blkio_weight_device,
+                    blkio_device_read_bps,
+                    blkio_device_write_bps,
+                    blkio_device_read_i_ops,
+                    blkio_device_write_i_ops,
+                    cpu_period,
+                    cpu_quota,
+                    cpu_realtime_period,
+                    cpu_realtime_runtime,
+                    cpuset_cpus,
+                    cpuset_mems,
+                    devices,
+                    device_cgroup_rules,
+                    device_requests,
+                    kernel_memory_tcp,
+                    memory_reservation,
+                    memory_swap,
+                    memory_swappiness,
+                    nano_cpus,
+                    oom_kill_disable,
+                    init,
+                    pids_limit,
+                    ulimits,
+                    cpu_count,
+                    cpu_percent,
+                    io_maximum_i_ops,
+                    io_maximum_bandwidth,
+                    restart_policy,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Result of a container update; the request succeeded, possibly with caveats.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContainerUpdateResponse {
     /// Non-fatal remarks, e.g. a limit the kernel does not support and that was therefore ignored.
-    #[serde(rename = "Warnings", default, skip_serializing_if = "Option::is_none")]
     pub warnings: Option<Vec<String>>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for ContainerUpdateResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Warnings", &self.warnings, 0)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContainerUpdateResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ContainerUpdateResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ContainerUpdateResponse")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ContainerUpdateResponse, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut warnings = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Warnings" => warnings = __rest.read_optional(&mut __map, 0)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ContainerUpdateResponse {
+                    warnings,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
@@ -1754,155 +3950,578 @@ impl<'de> serde::Deserialize<'de> for ContainerWaitCondition {
 }
 
 /// Error detail attached to a wait response when waiting on the container did not end cleanly; absent otherwise.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContainerWaitExitError {
     /// Human-readable account of what went wrong while waiting.
-    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for ContainerWaitExitError {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Message", &self.message, 0)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContainerWaitExitError {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ContainerWaitExitError;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ContainerWaitExitError")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ContainerWaitExitError, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut message = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Message" => message = __rest.read_optional(&mut __map, 0)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ContainerWaitExitError {
+                    message,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Body returned by `POST /containers/{id}/wait` once the wait condition is met.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContainerWaitResponse {
     /// Numeric status the main process terminated with (for instance `137` after a SIGKILL).
-    #[serde(rename = "StatusCode")]
     pub status_code: i64,
-    #[serde(rename = "Error", default, skip_serializing_if = "Option::is_none")]
     pub error: Option<ContainerWaitExitError>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for ContainerWaitResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        wire::write(&mut __map, "StatusCode", &self.status_code)?;
+        self.rest.write_optional(&mut __map, "Error", &self.error, 0)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContainerWaitResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ContainerWaitResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ContainerWaitResponse")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ContainerWaitResponse, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut status_code = None;
+                let mut error = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "StatusCode" => status_code = Some(__map.next_value()?),
+                        "Error" => error = __rest.read_optional(&mut __map, 0)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ContainerWaitResponse {
+                    status_code: wire::required::<A, _>(status_code, "StatusCode")?,
+                    error,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// One JSON message of the progress stream of `POST /images/create`
 /// (pull or import).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateImageInfo {
     /// Layer or image the message is about, when applicable.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Error text; superseded by `errorDetail`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
-    #[serde(rename = "errorDetail", default, skip_serializing_if = "Option::is_none")]
     pub error_detail: Option<ErrorDetail>,
     /// Status line, e.g. `Pulling fs layer` or `Download complete`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// Pre-rendered progress bar text.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub progress: Option<String>,
-    #[serde(rename = "progressDetail", default, skip_serializing_if = "Option::is_none")]
     pub progress_detail: Option<ProgressDetail>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for CreateImageInfo {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "id", &self.id, 0)?;
+        self.rest.write_optional(&mut __map, "error", &self.error, 1)?;
+        self.rest.write_optional(&mut __map, "errorDetail", &self.error_detail, 2)?;
+        self.rest.write_optional(&mut __map, "status", &self.status, 3)?;
+        self.rest.write_optional(&mut __map, "progress", &self.progress, 4)?;
+        self.rest.write_optional(
+            &mut __map,
+            "progressDetail",
+            &self.progress_detail,
+            5,
+        )?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateImageInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = CreateImageInfo;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "CreateImageInfo")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<CreateImageInfo, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut id = None;
+                let mut error = None;
+                let mut error_detail = None;
+                let mut status = None;
+                let mut progress = None;
+                let mut progress_detail = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "id" => id = __rest.read_optional(&mut __map, 0)?,
+                        "error" => error = __rest.read_optional(&mut __map, 1)?,
+                        "errorDetail" => {
+                            error_detail = __rest.read_optional(&mut __map, 2)?;
+                        }
+                        "status" => status = __rest.read_optional(&mut __map, 3)?,
+                        "progress" => progress = __rest.read_optional(&mut __map, 4)?,
+                        "progressDetail" => {
+                            progress_detail = __rest.read_optional(&mut __map, 5)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(CreateImageInfo {
+                    id,
+                    error,
+                    error_detail,
+                    status,
+                    progress,
+                    progress_detail,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Makes a host device node available inside the container, optionally
 /// under a different path and with restricted cgroup permissions.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DeviceMapping {
     /// Device node on the host, for example `/dev/ttyUSB0`.
-    #[serde(rename = "PathOnHost", default, skip_serializing_if = "Option::is_none")]
     pub path_on_host: Option<String>,
     /// Path at which the device appears inside the container.
-    #[serde(
-        rename = "PathInContainer",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path_in_container: Option<String>,
     /// Access the container is allowed on the device, any combination of
     /// `r` (read), `w` (write) and `m` (mknod).
-    #[serde(
-        rename = "CgroupPermissions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cgroup_permissions: Option<String>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for DeviceMapping {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "PathOnHost", &self.path_on_host, 0)?;
+        self.rest.write_optional(
+            &mut __map,
+            "PathInContainer",
+            &self.path_in_container,
+            1,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "CgroupPermissions",
+            &self.cgroup_permissions,
+            2,
+        )?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DeviceMapping {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = DeviceMapping;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "DeviceMapping")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<DeviceMapping, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut path_on_host = None;
+                let mut path_in_container = None;
+                let mut cgroup_permissions = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "PathOnHost" => {
+                            path_on_host = __rest.read_optional(&mut __map, 0)?;
+                        }
+                        "PathInContainer" => {
+                            path_in_container = __rest.read_optional(&mut __map, 1)?;
+                        }
+                        "CgroupPermissions" => {
+                            cgroup_permissions = __rest.read_optional(&mut __map, 2)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(DeviceMapping {
+                    path_on_host,
+                    path_in_container,
+                    cgroup_permissions,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Asks a device driver (for example the NVIDIA container toolkit) to
 /// attach devices such as GPUs to the container. Devices are selected
 /// either by count or by explicit IDs.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DeviceRequest {
     /// Name of the device driver to use. When empty, the daemon picks a
     /// driver that can satisfy `Capabilities`.
-    #[serde(rename = "Driver", default, skip_serializing_if = "Option::is_none")]
     pub driver: Option<String>,
     /// How many devices to attach; `-1` requests all available devices.
     /// Not to be combined with `DeviceIDs`.
-    #[serde(rename = "Count", default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
     /// Identifiers of the specific devices to attach (indexes or UUIDs, as
     /// understood by the driver).
-    #[serde(rename = "DeviceIDs", default, skip_serializing_if = "Option::is_none")]
     pub device_i_ds: Option<Vec<String>>,
     /// Capabilities the devices must offer, used to choose a matching
     /// driver. The outer list is a set of alternatives; a driver matches if
     /// it supports **every** capability of **any one** inner list. For
     /// example `[["gpu", "utility"], ["tpu"]]` means "gpu and utility" or
     /// "tpu".
-    #[serde(rename = "Capabilities", default, skip_serializing_if = "Option::is_none")]
     pub capabilities: Option<Vec<Vec<String>>>,
     /// Free-form settings handed unchanged to the device driver; their
     /// meaning is defined by the driver.
-    #[serde(rename = "Options", default, skip_serializing_if = "Option::is_none")]
     pub options: Option<std::collections::BTreeMap<String, String>>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for DeviceRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Driver", &self.driver, 0)?;
+        self.rest.write_optional(&mut __map, "Count", &self.count, 1)?;
+        self.rest.write_optional(&mut __map, "DeviceIDs", &self.device_i_ds, 2)?;
+        self.rest.write_optional(&mut __map, "Capabilities", &self.capabilities, 3)?;
+        self.rest.write_optional(&mut __map, "Options", &self.options, 4)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DeviceRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = DeviceRequest;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "DeviceRequest")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<DeviceRequest, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut driver = None;
+                let mut count = None;
+                let mut device_i_ds = None;
+                let mut capabilities = None;
+                let mut options = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Driver" => driver = __rest.read_optional(&mut __map, 0)?,
+                        "Count" => count = __rest.read_optional(&mut __map, 1)?,
+                        "DeviceIDs" => {
+                            device_i_ds = __rest.read_optional(&mut __map, 2)?;
+                        }
+                        "Capabilities" => {
+                            capabilities = __rest.read_optional(&mut __map, 3)?;
+                        }
+                        "Options" => options = __rest.read_optional(&mut __map, 4)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(DeviceRequest {
+                    driver,
+                    count,
+                    device_i_ds,
+                    capabilities,
+                    options,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// What the registry reports about an image reference, fetched live from
 /// the registry rather than from the local image store: the descriptor of
 /// the manifest (or index) the reference resolves to, and the platforms
 /// it provides.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DistributionInspect {
-    #[serde(rename = "Descriptor")]
     pub descriptor: OciDescriptor,
     /// Every platform for which the image has a variant. A single-platform
     /// image yields one entry.
-    #[serde(rename = "Platforms", default)]
     pub platforms: Option<Vec<OciPlatform>>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for DistributionInspect {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        wire::write(&mut __map, "Descriptor", &self.descriptor)?;
+        self.rest.write_nullable(&mut __map, "Platforms", &self.platforms, 0)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DistributionInspect {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = DistributionInspect;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "DistributionInspect")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<DistributionInspect, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut descriptor = None;
+                let mut platforms = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Descriptor" => descriptor = Some(__map.next_value()?),
+                        "Platforms" => platforms = Some(__map.next_value()?),
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(DistributionInspect {
+                    descriptor: wire::required::<A, _>(descriptor, "Descriptor")?,
+                    platforms: __rest.take_nullable(platforms, 0),
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Reference to a pluggable driver (for networks, logging, secrets,
 /// templating, ...) together with the settings handed to it.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Driver {
     /// Identifier of the driver, as registered with the daemon.
-    #[serde(rename = "Name")]
     pub name: String,
     /// Settings interpreted by the driver, as string key/value pairs.
-    #[serde(rename = "Options", default, skip_serializing_if = "Option::is_none")]
     pub options: Option<std::collections::BTreeMap<String, String>>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for Driver {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        wire::write(&mut __map, "Name", &self.name)?;
+        self.rest.write_optional(&mut __map, "Options", &self.options, 0)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Driver {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = Driver;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "Driver")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<Driver, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut name = None;
+                let mut options = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Name" => name = Some(__map.next_value()?),
+                        "Options" => options = __rest.read_optional(&mut __map, 0)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(Driver {
+                    name: wire::required::<A, _>(name, "Name")?,
+                    options,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Static addresses requested for an endpoint instead of letting IPAM
 /// pick them.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct EndpointIpamConfig {
     /// Fixed IPv4 address; must fall inside one of the network's subnets.
-    #[serde(rename = "IPv4Address", default, skip_serializing_if = "Option::is_none")]
     pub i_pv4_address: Option<String>,
     /// Fixed IPv6 address; must fall inside one of the network's subnets.
-    #[serde(rename = "IPv6Address", default, skip_serializing_if = "Option::is_none")]
     pub i_pv6_address: Option<String>,
     /// Additional link-local addresses to assign to the interface.
-    #[serde(rename = "LinkLocalIPs", default, skip_serializing_if = "Option::is_none")]
     pub link_local_i_ps: Option<Vec<String>>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for EndpointIpamConfig {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "IPv4Address", &self.i_pv4_address, 0)?;
+        self.rest.write_optional(&mut __map, "IPv6Address", &self.i_pv6_address, 1)?;
+        self.rest.write_optional(&mut __map, "LinkLocalIPs", &self.link_local_i_ps, 2)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for EndpointIpamConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = EndpointIpamConfig;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "EndpointIpamConfig")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<EndpointIpamConfig, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut i_pv4_address = None;
+                let mut i_pv6_address = None;
+                let mut link_local_i_ps = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "IPv4Address" => {
+                            i_pv4_address = __rest.read_optional(&mut __map, 0)?;
+                        }
+                        "IPv6Address" => {
+                            i_pv6_address = __rest.read_optional(&mut __map, 1)?;
+                        }
+                        "LinkLocalIPs" => {
+                            link_local_i_ps = __rest.read_optional(&mut __map, 2)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(EndpointIpamConfig {
+                    i_pv4_address,
+                    i_pv6_address,
+                    link_local_i_ps,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// One port that a service exposes to the outside world.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct EndpointPortConfig {
     /// Optional label for the port mapping.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Transport protocol of the port.
-    #[serde(rename = "Protocol", default, skip_serializing_if = "Option::is_none")]
     pub protocol: Option<EndpointPortConfigProtocol>,
     /// Port the application listens on inside its containers.
-    #[serde(rename = "TargetPort", default, skip_serializing_if = "Option::is_none")]
     pub target_port: Option<i64>,
     /// Port opened on the nodes. If left out in `ingress` mode, swarm
     /// picks a free one from its dynamic range (30000-32767).
-    #[serde(rename = "PublishedPort", default, skip_serializing_if = "Option::is_none")]
     pub published_port: Option<i64>,
     /// Where the published port is opened:
     ///
@@ -1911,8 +4530,74 @@ pub struct EndpointPortConfig {
     ///   even when none runs on the receiving node.
     /// - `host`: only on the nodes that actually run a task, bound
     ///   straight to that task's container without the routing mesh.
-    #[serde(rename = "PublishMode", default, skip_serializing_if = "Option::is_none")]
     pub publish_mode: Option<EndpointPortConfigPublishMode>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for EndpointPortConfig {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Name", &self.name, 0)?;
+        self.rest.write_optional(&mut __map, "Protocol", &self.protocol, 1)?;
+        self.rest.write_optional(&mut __map, "TargetPort", &self.target_port, 2)?;
+        self.rest.write_optional(&mut __map, "PublishedPort", &self.published_port, 3)?;
+        self.rest.write_optional(&mut __map, "PublishMode", &self.publish_mode, 4)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for EndpointPortConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = EndpointPortConfig;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "EndpointPortConfig")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<EndpointPortConfig, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut name = None;
+                let mut protocol = None;
+                let mut target_port = None;
+                let mut published_port = None;
+                let mut publish_mode = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Name" => name = __rest.read_optional(&mut __map, 0)?,
+                        "Protocol" => protocol = __rest.read_optional(&mut __map, 1)?,
+                        "TargetPort" => {
+                            target_port = __rest.read_optional(&mut __map, 2)?;
+                        }
+                        "PublishedPort" => {
+                            published_port = __rest.read_optional(&mut __map, 3)?;
+                        }
+                        "PublishMode" => {
+                            publish_mode = __rest.read_optional(&mut __map, 4)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(EndpointPortConfig {
+                    name,
+                    protocol,
+                    target_port,
+                    published_port,
+                    publish_mode,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Transport protocol of the port.
@@ -2054,72 +4739,217 @@ impl<'de> serde::Deserialize<'de> for EndpointPortConfigPublishMode {
 /// How a container is connected to one network. The first group of fields
 /// is what a client may request when connecting; the rest is filled in by
 /// the daemon and reported back on inspect.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct EndpointSettings {
-    #[serde(rename = "IPAMConfig", default, skip_serializing_if = "Option::is_none")]
     pub ipam_config: Option<EndpointIpamConfig>,
     /// Legacy container links on this network, as `container[:alias]`.
-    #[serde(rename = "Links", default, skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<String>>,
     /// Extra DNS names under which the container is reachable on this network.
-    #[serde(rename = "Aliases", default, skip_serializing_if = "Option::is_none")]
     pub aliases: Option<Vec<String>>,
     /// Identifier of the network this endpoint is attached to.
-    #[serde(rename = "NetworkID", default, skip_serializing_if = "Option::is_none")]
     pub network_id: Option<String>,
     /// ID of this endpoint (the container's attachment point in its network
     /// sandbox).
-    #[serde(rename = "EndpointID", default, skip_serializing_if = "Option::is_none")]
     pub endpoint_id: Option<String>,
     /// IPv4 default gateway the container uses on this network.
-    #[serde(rename = "Gateway", default, skip_serializing_if = "Option::is_none")]
     pub gateway: Option<String>,
     /// IPv4 address given to the container on this network.
-    #[serde(rename = "IPAddress", default, skip_serializing_if = "Option::is_none")]
     pub ip_address: Option<String>,
     /// Prefix length (netmask bits) that goes with `IPAddress`.
-    #[serde(rename = "IPPrefixLen", default, skip_serializing_if = "Option::is_none")]
     pub ip_prefix_len: Option<i64>,
     /// IPv6 default gateway on this network, if IPv6 is enabled.
-    #[serde(rename = "IPv6Gateway", default, skip_serializing_if = "Option::is_none")]
     pub i_pv6_gateway: Option<String>,
     /// Globally routable IPv6 address of the container on this network.
-    #[serde(
-        rename = "GlobalIPv6Address",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub global_i_pv6_address: Option<String>,
     /// Prefix length that goes with `GlobalIPv6Address`.
-    #[serde(
-        rename = "GlobalIPv6PrefixLen",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub global_i_pv6_prefix_len: Option<i64>,
     /// Ethernet (hardware) address assigned to the container's interface
     /// here.
-    #[serde(rename = "MacAddress", default, skip_serializing_if = "Option::is_none")]
     pub mac_address: Option<String>,
     /// Per-endpoint options for the network driver, passed through
     /// unchanged; valid keys depend on the driver.
-    #[serde(rename = "DriverOpts", default, skip_serializing_if = "Option::is_none")]
     pub driver_opts: Option<std::collections::BTreeMap<String, String>>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for EndpointSettings {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "IPAMConfig", &self.ipam_config, 0)?;
+        self.rest.write_optional(&mut __map, "Links", &self.links, 1)?;
+        self.rest.write_optional(&mut __map, "Aliases", &self.aliases, 2)?;
+        self.rest.write_optional(&mut __map, "NetworkID", &self.network_id, 3)?;
+        self.rest.write_optional(&mut __map, "EndpointID", &self.endpoint_id, 4)?;
+        self.rest.write_optional(&mut __map, "Gateway", &self.gateway, 5)?;
+        self.rest.write_optional(&mut __map, "IPAddress", &self.ip_address, 6)?;
+        self.rest.write_optional(&mut __map, "IPPrefixLen", &self.ip_prefix_len, 7)?;
+        self.rest.write_optional(&mut __map, "IPv6Gateway", &self.i_pv6_gateway, 8)?;
+        self.rest.write_optional(
+            &mut __map,
+            "GlobalIPv6Address",
+            &self.global_i_pv6_address,
+            9,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "GlobalIPv6PrefixLen",
+            &self.global_i_pv6_prefix_len,
+            10,
+        )?;
+        self.rest.write_optional(&mut __map, "MacAddress", &self.mac_address, 11)?;
+        self.rest.write_optional(&mut __map, "DriverOpts", &self.driver_opts, 12)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for EndpointSettings {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = EndpointSettings;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "EndpointSettings")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<EndpointSettings, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut ipam_config = None;
+                let mut links = None;
+                let mut aliases = None;
+                let mut network_id = None;
+                let mut endpoint_id = None;
+                let mut gateway = None;
+                let mut ip_address = None;
+                let mut ip_prefix_len = None;
+                let mut i_pv6_gateway = None;
+                let mut global_i_pv6_address = None;
+                let mut global_i_pv6_prefix_len = None;
+                let mut mac_address = None;
+                let mut driver_opts = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "IPAMConfig" => {
+                            ipam_config = __rest.read_optional(&mut __map, 0)?;
+                        }
+                        "Links" => links = __rest.read_optional(&mut __map, 1)?,
+                        "Aliases" => aliases = __rest.read_optional(&mut __map, 2)?,
+                        "NetworkID" => network_id = __rest.read_optional(&mut __map, 3)?,
+                        "EndpointID" => {
+                            endpoint_id = __rest.read_optional(&mut __map, 4)?;
+                        }
+                        "Gateway" => gateway = __rest.read_optional(&mut __map, 5)?,
+                        "IPAddress" => ip_address = __rest.read_optional(&mut __map, 6)?,
+                        "IPPrefixLen" => {
+                            ip_prefix_len = __rest.read_optional(&mut __map, 7)?;
+                        }
+                        "IPv6Gateway" => {
+                            i_pv6_gateway = __rest.read_optional(&mut __map, 8)?;
+                        }
+                        "GlobalIPv6Address" => {
+                            global_i_pv6_address = __rest.read_optional(&mut __map, 9)?;
+                        }
+                        "GlobalIPv6PrefixLen" => {
+                            global_i_pv6_prefix_len = __rest.read_optional(&mut __map, 10)?;
+                        }
+                        "MacAddress" => {
+                            mac_address = __rest.read_optional(&mut __map, 11)?;
+                        }
+                        "DriverOpts" => {
+                            driver_opts = __rest.read_optional(&mut __map, 12)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(EndpointSettings {
+                    ipam_config,
+                    links,
+                    aliases,
+                    network_id,
+                    endpoint_id,
+                    gateway,
+                    ip_address,
+                    ip_prefix_len,
+                    i_pv6_gateway,
+                    global_i_pv6_address,
+                    global_i_pv6_prefix_len,
+                    mac_address,
+                    driver_opts,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// How clients reach a service: load-balancing mode and published ports.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct EndpointSpec {
     /// Service discovery and load balancing used inside the swarm:
     /// `vip` gives the service one virtual IP that balances across tasks;
     /// `dnsrr` makes the service name resolve to the tasks' own IPs in
     /// round-robin order.
-    #[serde(rename = "Mode", default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<EndpointSpecMode>,
     /// Ports to publish for access from outside the swarm. Publishing
     /// through the routing mesh requires `vip` mode.
-    #[serde(rename = "Ports", default, skip_serializing_if = "Option::is_none")]
     pub ports: Option<Vec<EndpointPortConfig>>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for EndpointSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Mode", &self.mode, 0)?;
+        self.rest.write_optional(&mut __map, "Ports", &self.ports, 1)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for EndpointSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = EndpointSpec;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "EndpointSpec")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<EndpointSpec, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut mode = None;
+                let mut ports = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Mode" => mode = __rest.read_optional(&mut __map, 0)?,
+                        "Ports" => ports = __rest.read_optional(&mut __map, 1)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(EndpointSpec {
+                    mode,
+                    ports,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Service discovery and load balancing used inside the swarm:
@@ -2189,85 +5019,384 @@ impl<'de> serde::Deserialize<'de> for EndpointSpecMode {
 }
 
 /// Version, labels and installed plugins of a node's Docker Engine.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct EngineDescription {
     /// Engine release running on the node.
-    #[serde(rename = "EngineVersion", default, skip_serializing_if = "Option::is_none")]
     pub engine_version: Option<String>,
     /// Engine labels configured on the daemon (`--label`).
-    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<std::collections::BTreeMap<String, String>>,
     /// Plugins (built-in and installed) available on the engine, by type.
-    #[serde(rename = "Plugins", default, skip_serializing_if = "Option::is_none")]
     pub plugins: Option<Vec<EngineDescriptionPluginsItem>>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for EngineDescription {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "EngineVersion", &self.engine_version, 0)?;
+        self.rest.write_optional(&mut __map, "Labels", &self.labels, 1)?;
+        self.rest.write_optional(&mut __map, "Plugins", &self.plugins, 2)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for EngineDescription {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = EngineDescription;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "EngineDescription")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<EngineDescription, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut engine_version = None;
+                let mut labels = None;
+                let mut plugins = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "EngineVersion" => {
+                            engine_version = __rest.read_optional(&mut __map, 0)?;
+                        }
+                        "Labels" => labels = __rest.read_optional(&mut __map, 1)?,
+                        "Plugins" => plugins = __rest.read_optional(&mut __map, 2)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(EngineDescription {
+                    engine_version,
+                    labels,
+                    plugins,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct EngineDescriptionPluginsItem {
     /// Plugin category: `Log`, `Network`, `Volume`, ...
-    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// Plugin name.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for EngineDescriptionPluginsItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Type", &self.r#type, 0)?;
+        self.rest.write_optional(&mut __map, "Name", &self.name, 1)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for EngineDescriptionPluginsItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = EngineDescriptionPluginsItem;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "EngineDescriptionPluginsItem")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<EngineDescriptionPluginsItem, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut r#type = None;
+                let mut name = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Type" => r#type = __rest.read_optional(&mut __map, 0)?,
+                        "Name" => name = __rest.read_optional(&mut __map, 1)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(EngineDescriptionPluginsItem {
+                    r#type,
+                    name,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Structured error reported inside a JSON progress stream.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ErrorDetail {
     /// Numeric error code, if any (often unset).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<i64>,
     /// Explanation of what went wrong.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for ErrorDetail {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "code", &self.code, 0)?;
+        self.rest.write_optional(&mut __map, "message", &self.message, 1)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ErrorDetail {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ErrorDetail;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ErrorDetail")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ErrorDetail, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut code = None;
+                let mut message = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "code" => code = __rest.read_optional(&mut __map, 0)?,
+                        "message" => message = __rest.read_optional(&mut __map, 1)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ErrorDetail {
+                    code,
+                    message,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Body returned with any 4xx/5xx status: a JSON object whose `message`
 /// explains the failure.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ErrorResponse {
     /// Human-readable explanation of the failure.
     pub message: String,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<0>,
+}
+
+impl serde::Serialize for ErrorResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        wire::write(&mut __map, "message", &self.message)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ErrorResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ErrorResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ErrorResponse")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ErrorResponse, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut message = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "message" => message = Some(__map.next_value()?),
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ErrorResponse {
+                    message: wire::required::<A, _>(message, "message")?,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// The object an event is about (a container, image, network, volume,
 /// ...), identified by ID and described by a few attributes.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct EventActor {
     /// ID (or, for some types such as images, the name) of the affected object.
-    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// String map of extra information, whose keys depend on the object
     /// type. For containers it includes `name`, `image` and the container's
     /// labels; for example the exit code is added to `die` events.
-    #[serde(rename = "Attributes", default, skip_serializing_if = "Option::is_none")]
     pub attributes: Option<std::collections::BTreeMap<String, String>>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for EventActor {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "ID", &self.id, 0)?;
+        self.rest.write_optional(&mut __map, "Attributes", &self.attributes, 1)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for EventActor {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = EventActor;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "EventActor")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<EventActor, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut id = None;
+                let mut attributes = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "ID" => id = __rest.read_optional(&mut __map, 0)?,
+                        "Attributes" => {
+                            attributes = __rest.read_optional(&mut __map, 1)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(EventActor {
+                    id,
+                    attributes,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// One entry of the `GET /events` stream: what kind of object changed, what
 /// happened to it, and when.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct EventMessage {
     /// Category of resource that produced the event; it determines which `Action` values can occur.
-    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<EventMessageType>,
     /// What happened, for example `create`, `start`, `die`, `pull`,
     /// `connect` or `destroy`. The set of actions depends on `Type`.
-    #[serde(rename = "Action", default, skip_serializing_if = "Option::is_none")]
     pub action: Option<String>,
-    #[serde(rename = "Actor", default, skip_serializing_if = "Option::is_none")]
     pub actor: Option<EventActor>,
     /// `local` for events produced by this Engine, `swarm` for events about
     /// cluster-wide objects such as services, nodes and secrets.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<EventMessageScope>,
     /// When the event occurred, in whole seconds since the Unix epoch.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time: Option<i64>,
     /// The same moment as `time`, in nanoseconds since the Unix epoch.
-    #[serde(rename = "timeNano", default, skip_serializing_if = "Option::is_none")]
     pub time_nano: Option<i64>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for EventMessage {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Type", &self.r#type, 0)?;
+        self.rest.write_optional(&mut __map, "Action", &self.action, 1)?;
+        self.rest.write_optional(&mut __map, "Actor", &self.actor, 2)?;
+        self.rest.write_optional(&mut __map, "scope", &self.scope, 3)?;
+        self.rest.write_optional(&mut __map, "time", &self.time, 4)?;
+        self.rest.write_optional(&mut __map, "timeNano", &self.time_nano, 5)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for EventMessage {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = EventMessage;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "EventMessage")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<EventMessage, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut r#type = None;
+                let mut action = None;
+                let mut actor = None;
+                let mut scope = None;
+                let mut time = None;
+                let mut time_nano = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Type" => r#type = __rest.read_optional(&mut __map, 0)?,
+                        "Action" => action = __rest.read_optional(&mut __map, 1)?,
+                        "Actor" => actor = __rest.read_optional(&mut __map, 2)?,
+                        "scope" => scope = __rest.read_optional(&mut __map, 3)?,
+                        "time" => time = __rest.read_optional(&mut __map, 4)?,
+                        "timeNano" => time_nano = __rest.read_optional(&mut __map, 5)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(EventMessage {
+                    r#type,
+                    action,
+                    actor,
+                    scope,
+                    time,
+                    time_nano,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// `local` for events produced by this Engine, `swarm` for events about
@@ -2441,65 +5570,248 @@ impl<'de> serde::Deserialize<'de> for EventMessageType {
 }
 
 /// ExecInspectResponse
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ExecInspectResponse {
     /// Internal flag telling whether the daemon may already discard this instance.
-    #[serde(rename = "CanRemove", default, skip_serializing_if = "Option::is_none")]
     pub can_remove: Option<bool>,
     /// Detach key sequence configured for this instance; empty when the default applies.
-    #[serde(rename = "DetachKeys", default, skip_serializing_if = "Option::is_none")]
     pub detach_keys: Option<String>,
     /// ID of the exec instance.
-    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `true` while the command is still executing.
-    #[serde(rename = "Running", default, skip_serializing_if = "Option::is_none")]
     pub running: Option<bool>,
     /// Exit status of the command. Only meaningful once `Running` is `false`.
-    #[serde(rename = "ExitCode", default, skip_serializing_if = "Option::is_none")]
     pub exit_code: Option<i64>,
-    #[serde(rename = "ProcessConfig", default, skip_serializing_if = "Option::is_none")]
     pub process_config: Option<ProcessConfig>,
     /// Whether the command's standard input is attached.
-    #[serde(rename = "OpenStdin", default, skip_serializing_if = "Option::is_none")]
     pub open_stdin: Option<bool>,
     /// Whether the command's standard error is attached.
-    #[serde(rename = "OpenStderr", default, skip_serializing_if = "Option::is_none")]
     pub open_stderr: Option<bool>,
     /// Whether the command's standard output is attached.
-    #[serde(rename = "OpenStdout", default, skip_serializing_if = "Option::is_none")]
     pub open_stdout: Option<bool>,
     /// ID of the container the command runs in.
-    #[serde(rename = "ContainerID", default, skip_serializing_if = "Option::is_none")]
     pub container_id: Option<String>,
     /// Process ID of the command as seen from the host; `0` when it has not started.
-    #[serde(rename = "Pid", default, skip_serializing_if = "Option::is_none")]
     pub pid: Option<i64>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for ExecInspectResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "CanRemove", &self.can_remove, 0)?;
+        self.rest.write_optional(&mut __map, "DetachKeys", &self.detach_keys, 1)?;
+        self.rest.write_optional(&mut __map, "ID", &self.id, 2)?;
+        self.rest.write_optional(&mut __map, "Running", &self.running, 3)?;
+        self.rest.write_optional(&mut __map, "ExitCode", &self.exit_code, 4)?;
+        self.rest.write_optional(&mut __map, "ProcessConfig", &self.process_config, 5)?;
+        self.rest.write_optional(&mut __map, "OpenStdin", &self.open_stdin, 6)?;
+        self.rest.write_optional(&mut __map, "OpenStderr", &self.open_stderr, 7)?;
+        self.rest.write_optional(&mut __map, "OpenStdout", &self.open_stdout, 8)?;
+        self.rest.write_optional(&mut __map, "ContainerID", &self.container_id, 9)?;
+        self.rest.write_optional(&mut __map, "Pid", &self.pid, 10)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ExecInspectResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ExecInspectResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ExecInspectResponse")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ExecInspectResponse, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut can_remove = None;
+                let mut detach_keys = None;
+                let mut id = None;
+                let mut running = None;
+                let mut exit_code = None;
+                let mut process_config = None;
+                let mut open_stdin = None;
+                let mut open_stderr = None;
+                let mut open_stdout = None;
+                let mut container_id = None;
+                let mut pid = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "CanRemove" => can_remove = __rest.read_optional(&mut __map, 0)?,
+                        "DetachKeys" => {
+                            detach_keys = __rest.read_optional(&mut __map, 1)?;
+                        }
+                        "ID" => id = __rest.read_optional(&mut __map, 2)?,
+                        "Running" => running = __rest.read_optional(&mut __map, 3)?,
+                        "ExitCode" => exit_code = __rest.read_optional(&mut __map, 4)?,
+                        "ProcessConfig" => {
+                            process_config = __rest.read_optional(&mut __map, 5)?;
+                        }
+                        "OpenStdin" => open_stdin = __rest.read_optional(&mut __map, 6)?,
+                        "OpenStderr" => {
+                            open_stderr = __rest.read_optional(&mut __map, 7)?;
+                        }
+                        "OpenStdout" => {
+                            open_stdout = __rest.read_optional(&mut __map, 8)?;
+                        }
+                        "ContainerID" => {
+                            container_id = __rest.read_optional(&mut __map, 9)?;
+                        }
+                        "Pid" => pid = __rest.read_optional(&mut __map, 10)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ExecInspectResponse {
+                    can_remove,
+                    detach_keys,
+                    id,
+                    running,
+                    exit_code,
+                    process_config,
+                    open_stdin,
+                    open_stderr,
+                    open_stdout,
+                    container_id,
+                    pid,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// ExecStartConfig
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ExecStartBody {
     /// Start the command in the background and return immediately instead of streaming its I/O.
-    #[serde(rename = "Detach", default, skip_serializing_if = "Option::is_none")]
     pub detach: Option<bool>,
     /// Run with a pseudo-terminal; should match the `Tty` value used when creating the instance.
-    #[serde(rename = "Tty", default, skip_serializing_if = "Option::is_none")]
     pub tty: Option<bool>,
     /// Terminal dimensions to start with, given as `[rows, columns]`. Only meaningful together with `Tty`.
-    #[serde(rename = "ConsoleSize", default, skip_serializing_if = "Option::is_none")]
     pub console_size: Option<Vec<i64>>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for ExecStartBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Detach", &self.detach, 0)?;
+        self.rest.write_optional(&mut __map, "Tty", &self.tty, 1)?;
+        self.rest.write_optional(&mut __map, "ConsoleSize", &self.console_size, 2)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ExecStartBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ExecStartBody;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ExecStartBody")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ExecStartBody, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut detach = None;
+                let mut tty = None;
+                let mut console_size = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Detach" => detach = __rest.read_optional(&mut __map, 0)?,
+                        "Tty" => tty = __rest.read_optional(&mut __map, 1)?,
+                        "ConsoleSize" => {
+                            console_size = __rest.read_optional(&mut __map, 2)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ExecStartBody {
+                    detach,
+                    tty,
+                    console_size,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// One entry of the list of differences between a container's filesystem
 /// and the image it was started from.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FilesystemChange {
     /// Absolute path, inside the container, of the file or directory affected.
-    #[serde(rename = "Path")]
     pub path: String,
-    #[serde(rename = "Kind")]
     pub kind: ChangeType,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<0>,
+}
+
+impl serde::Serialize for FilesystemChange {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        wire::write(&mut __map, "Path", &self.path)?;
+        wire::write(&mut __map, "Kind", &self.kind)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FilesystemChange {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = FilesystemChange;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "FilesystemChange")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<FilesystemChange, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut path = None;
+                let mut kind = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Path" => path = Some(__map.next_value()?),
+                        "Kind" => kind = Some(__map.next_value()?),
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(FilesystemChange {
+                    path: wire::required::<A, _>(path, "Path")?,
+                    kind: wire::required::<A, _>(kind, "Kind")?,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Custom, user-defined resources of a node or task, beyond CPU and
@@ -2509,64 +5821,258 @@ pub struct FilesystemChange {
 /// - `NamedResourceSpec`: one identified unit, e.g. a GPU with a given UUID.
 pub type GenericResources = Vec<GenericResourcesItem>;
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GenericResourcesItem {
     /// A single resource unit identified by a string value.
-    #[serde(
-        rename = "NamedResourceSpec",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub named_resource_spec: Option<GenericResourcesItemNamedResourceSpec>,
     /// A countable amount of some resource kind.
-    #[serde(
-        rename = "DiscreteResourceSpec",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discrete_resource_spec: Option<GenericResourcesItemDiscreteResourceSpec>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for GenericResourcesItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(
+            &mut __map,
+            "NamedResourceSpec",
+            &self.named_resource_spec,
+            0,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "DiscreteResourceSpec",
+            &self.discrete_resource_spec,
+            1,
+        )?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GenericResourcesItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = GenericResourcesItem;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "GenericResourcesItem")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<GenericResourcesItem, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut named_resource_spec = None;
+                let mut discrete_resource_spec = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "NamedResourceSpec" => {
+                            named_resource_spec = __rest.read_optional(&mut __map, 0)?;
+                        }
+                        "DiscreteResourceSpec" => {
+                            discrete_resource_spec = __rest.read_optional(&mut __map, 1)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(GenericResourcesItem {
+                    named_resource_spec,
+                    discrete_resource_spec,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// A countable amount of some resource kind.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GenericResourcesItemDiscreteResourceSpec {
     /// Resource kind, for example `SSD`.
-    #[serde(rename = "Kind", default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
     /// How many units of this kind.
-    #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
     pub value: Option<i64>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for GenericResourcesItemDiscreteResourceSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Kind", &self.kind, 0)?;
+        self.rest.write_optional(&mut __map, "Value", &self.value, 1)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GenericResourcesItemDiscreteResourceSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = GenericResourcesItemDiscreteResourceSpec;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "GenericResourcesItemDiscreteResourceSpec")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<GenericResourcesItemDiscreteResourceSpec, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut kind = None;
+                let mut value = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Kind" => kind = __rest.read_optional(&mut __map, 0)?,
+                        "Value" => value = __rest.read_optional(&mut __map, 1)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(GenericResourcesItemDiscreteResourceSpec {
+                    kind,
+                    value,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// A single resource unit identified by a string value.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GenericResourcesItemNamedResourceSpec {
     /// Resource kind, for example `GPU`.
-    #[serde(rename = "Kind", default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
     /// Identifier of this unit, for example a device UUID.
-    #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for GenericResourcesItemNamedResourceSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Kind", &self.kind, 0)?;
+        self.rest.write_optional(&mut __map, "Value", &self.value, 1)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GenericResourcesItemNamedResourceSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = GenericResourcesItemNamedResourceSpec;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "GenericResourcesItemNamedResourceSpec")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<GenericResourcesItemNamedResourceSpec, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut kind = None;
+                let mut value = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Kind" => kind = __rest.read_optional(&mut __map, 0)?,
+                        "Value" => value = __rest.read_optional(&mut __map, 1)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(GenericResourcesItemNamedResourceSpec {
+                    kind,
+                    value,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Identifies the storage driver that holds the layers of an image or
 /// container, together with driver-specific details.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GraphDriverData {
     /// Storage driver in use, for example `overlay2` or `btrfs`.
-    #[serde(rename = "Name")]
     pub name: String,
     /// Internal details reported by the driver as string pairs, such as
     /// the layer directories used by `overlay2`. The keys vary from driver
     /// to driver; treat them as diagnostic information, not a stable
     /// interface.
-    #[serde(rename = "Data", default)]
     pub data: Option<std::collections::BTreeMap<String, String>>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for GraphDriverData {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        wire::write(&mut __map, "Name", &self.name)?;
+        self.rest.write_nullable(&mut __map, "Data", &self.data, 0)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GraphDriverData {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = GraphDriverData;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "GraphDriverData")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<GraphDriverData, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut name = None;
+                let mut data = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Name" => name = Some(__map.next_value()?),
+                        "Data" => data = Some(__map.next_value()?),
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(GraphDriverData {
+                    name: wire::required::<A, _>(name, "Name")?,
+                    data: __rest.take_nullable(data, 0),
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Current health of a container that has a health check, with the most
 /// recent probe results.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Health {
     /// Health state:
     ///
@@ -2574,22 +6080,74 @@ pub struct Health {
     /// - `starting`: the check has not yet passed since the container started;
     /// - `healthy`: the latest probes succeeded;
     /// - `unhealthy`: the probe failed `Retries` times in a row.
-    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<HealthStatus>,
     /// Number of probes that have failed in a row; reset to `0` by a
     /// successful probe.
-    #[serde(rename = "FailingStreak", default, skip_serializing_if = "Option::is_none")]
     pub failing_streak: Option<i64>,
     /// Outcomes of the most recent probes (up to five are kept), oldest
     /// entry first.
-    #[serde(rename = "Log", default, skip_serializing_if = "Option::is_none")]
     pub log: Option<Vec<HealthcheckResult>>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for Health {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Status", &self.status, 0)?;
+        self.rest.write_optional(&mut __map, "FailingStreak", &self.failing_streak, 1)?;
+        self.rest.write_optional(&mut __map, "Log", &self.log, 2)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Health {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = Health;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "Health")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<Health, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut status = None;
+                let mut failing_streak = None;
+                let mut log = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Status" => status = __rest.read_optional(&mut __map, 0)?,
+                        "FailingStreak" => {
+                            failing_streak = __rest.read_optional(&mut __map, 1)?;
+                        }
+                        "Log" => log = __rest.read_optional(&mut __map, 2)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(Health {
+                    status,
+                    failing_streak,
+                    log,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// How the daemon probes a container to decide whether it is healthy.
 /// Durations are expressed in **nanoseconds**; `0` for any field means
 /// "take the value from the image" (or the built-in default).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct HealthConfig {
     /// The probe to run. The first element selects the form:
     ///
@@ -2601,28 +6159,86 @@ pub struct HealthConfig {
     /// | `["CMD-SHELL", "cmd string"]`  | run the string with the default shell (`/bin/sh -c` on Linux) |
     ///
     /// The probe reports healthy by exiting with `0` and unhealthy with `1`.
-    #[serde(rename = "Test", default, skip_serializing_if = "Option::is_none")]
     pub test: Option<Vec<String>>,
     /// Delay between two consecutive probes, in nanoseconds. Valid values
     /// are `0`, meaning inherit, and anything from `1000000` (1 ms) upwards.
     /// The first probe runs one interval after the container starts.
-    #[serde(rename = "Interval", default, skip_serializing_if = "Option::is_none")]
     pub interval: Option<i64>,
     /// How long a single probe may run, in nanoseconds, before it is
     /// treated as failed. Valid values are `0` (inherit) and anything
     /// from `1000000` (1 ms) upwards.
-    #[serde(rename = "Timeout", default, skip_serializing_if = "Option::is_none")]
     pub timeout: Option<i64>,
     /// Number of failed probes in a row after which the container is
     /// marked `unhealthy`. `0` inherits the value.
-    #[serde(rename = "Retries", default, skip_serializing_if = "Option::is_none")]
     pub retries: Option<i64>,
     /// Grace period after start, in nanoseconds, during which failing
     /// probes are not counted against `Retries` (a success still marks the
     /// container healthy). Valid values are `0` (inherit) and anything
     /// from `1000000` (1 ms) upwards.
-    #[serde(rename = "StartPeriod", default, skip_serializing_if = "Option::is_none")]
     pub start_period: Option<i64>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for HealthConfig {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Test", &self.test, 0)?;
+        self.rest.write_optional(&mut __map, "Interval", &self.interval, 1)?;
+        self.rest.write_optional(&mut __map, "Timeout", &self.timeout, 2)?;
+        self.rest.write_optional(&mut __map, "Retries", &self.retries, 3)?;
+        self.rest.write_optional(&mut __map, "StartPeriod", &self.start_period, 4)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for HealthConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = HealthConfig;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "HealthConfig")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<HealthConfig, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut test = None;
+                let mut interval = None;
+                let mut timeout = None;
+                let mut retries = None;
+                let mut start_period = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Test" => test = __rest.read_optional(&mut __map, 0)?,
+                        "Interval" => interval = __rest.read_optional(&mut __map, 1)?,
+                        "Timeout" => timeout = __rest.read_optional(&mut __map, 2)?,
+                        "Retries" => retries = __rest.read_optional(&mut __map, 3)?,
+                        "StartPeriod" => {
+                            start_period = __rest.read_optional(&mut __map, 4)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(HealthConfig {
+                    test,
+                    interval,
+                    timeout,
+                    retries,
+                    start_period,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Health state:
@@ -2703,15 +6319,13 @@ impl<'de> serde::Deserialize<'de> for HealthStatus {
 }
 
 /// The outcome of one health-check probe.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct HealthcheckResult {
     /// When the probe was launched, as an RFC 3339 timestamp with
     /// nanosecond precision.
-    #[serde(rename = "Start", default, skip_serializing_if = "Option::is_none")]
     pub start: Option<String>,
     /// When the probe finished, as an RFC 3339 timestamp with nanosecond
     /// precision.
-    #[serde(rename = "End", default, skip_serializing_if = "Option::is_none")]
     pub end: Option<String>,
     /// Exit status of the probe:
     ///
@@ -2719,37 +6333,88 @@ pub struct HealthcheckResult {
     /// - `1`: failure, the container is unhealthy;
     /// - `2`: reserved, counted as a failure;
     /// - anything else: the probe itself could not be run.
-    #[serde(rename = "ExitCode", default, skip_serializing_if = "Option::is_none")]
     pub exit_code: Option<i64>,
     /// Text the probe printed (stdout and stderr combined), truncated by
     /// the daemon if it is long.
-    #[serde(rename = "Output", default, skip_serializing_if = "Option::is_none")]
     pub output: Option<String>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for HealthcheckResult {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Start", &self.start, 0)?;
+        self.rest.write_optional(&mut __map, "End", &self.end, 1)?;
+        self.rest.write_optional(&mut __map, "ExitCode", &self.exit_code, 2)?;
+        self.rest.write_optional(&mut __map, "Output", &self.output, 3)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for HealthcheckResult {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = HealthcheckResult;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "HealthcheckResult")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<HealthcheckResult, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut start = None;
+                let mut end = None;
+                let mut exit_code = None;
+                let mut output = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Start" => start = __rest.read_optional(&mut __map, 0)?,
+                        "End" => end = __rest.read_optional(&mut __map, 1)?,
+                        "ExitCode" => exit_code = __rest.read_optional(&mut __map, 2)?,
+                        "Output" => output = __rest.read_optional(&mut __map, 3)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(HealthcheckResult {
+                    start,
+                    end,
+                    exit_code,
+                    output,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// The host-specific part of a container's configuration: resources,
 /// mounts, networking mode, namespaces, security and logging. Unlike
 /// `ContainerConfig`, these settings depend on the machine the container
 /// runs on. Includes every field of `Resources`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct HostConfig {
     /// Relative CPU weight (cgroup `cpu.shares`, default `1024`). It only
     /// matters when CPUs are contended: a container with `2048` gets about
     /// twice the CPU time of one with `1024`. Idle CPU is never withheld.
-    #[serde(rename = "CpuShares", default, skip_serializing_if = "Option::is_none")]
     pub cpu_shares: Option<i64>,
     /// Hard memory limit, in bytes. If the container exceeds it, the kernel
     /// OOM killer terminates processes in it. `0` means no limit.
-    #[serde(rename = "Memory", default, skip_serializing_if = "Option::is_none")]
     pub memory: Option<i64>,
     /// Parent cgroup for the container's cgroup. A relative path is
     /// resolved against the cgroup of the daemon's init process; missing
     /// cgroups along the path are created.
-    #[serde(rename = "CgroupParent", default, skip_serializing_if = "Option::is_none")]
     pub cgroup_parent: Option<String>,
     /// Proportional block I/O weight, from `10` to `1000`; `0` leaves the
     /// default. Like `CpuShares`, it only applies under contention.
-    #[serde(rename = "BlkioWeight", default, skip_serializing_if = "Option::is_none")]
     pub blkio_weight: Option<i64>,
     /// Per-device block I/O weights, overriding `BlkioWeight` for the
     /// listed devices:
@@ -2757,175 +6422,100 @@ pub struct HostConfig {
     /// ```json
     /// [{"Path": "/dev/nvme0n1", "Weight": 300}]
     /// ```
-    #[serde(
-        rename = "BlkioWeightDevice",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub blkio_weight_device: Option<Vec<ResourcesBlkioWeightDeviceItem>>,
     /// Read throughput cap per device, in **bytes per second**, e.g.
     /// `[{"Path": "/dev/sda", "Rate": 10485760}]` for 10 MiB/s.
-    #[serde(
-        rename = "BlkioDeviceReadBps",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub blkio_device_read_bps: Option<Vec<ThrottleDevice>>,
     /// Write throughput cap per device, in **bytes per second**, e.g.
     /// `[{"Path": "/dev/sda", "Rate": 5242880}]` for 5 MiB/s.
-    #[serde(
-        rename = "BlkioDeviceWriteBps",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub blkio_device_write_bps: Option<Vec<ThrottleDevice>>,
     /// Cap on read **operations per second** per device, e.g.
     /// `[{"Path": "/dev/sda", "Rate": 500}]`.
-    #[serde(
-        rename = "BlkioDeviceReadIOps",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub blkio_device_read_i_ops: Option<Vec<ThrottleDevice>>,
     /// Cap on write **operations per second** per device, e.g.
     /// `[{"Path": "/dev/sda", "Rate": 250}]`.
-    #[serde(
-        rename = "BlkioDeviceWriteIOps",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub blkio_device_write_i_ops: Option<Vec<ThrottleDevice>>,
     /// Length of the CFS scheduling period, in microseconds (kernel default
     /// `100000`, i.e. 100 ms). Used together with `CpuQuota`.
-    #[serde(rename = "CpuPeriod", default, skip_serializing_if = "Option::is_none")]
     pub cpu_period: Option<i64>,
     /// CPU time, in microseconds, the container may use during each
     /// `CpuPeriod`. A quota of `50000` with a period of `100000` is half a
     /// CPU. Prefer `NanoCpus` for the simple case.
-    #[serde(rename = "CpuQuota", default, skip_serializing_if = "Option::is_none")]
     pub cpu_quota: Option<i64>,
     /// Real-time scheduler period, in microseconds. `0` gives the
     /// container no real-time CPU time at all.
-    #[serde(
-        rename = "CpuRealtimePeriod",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cpu_realtime_period: Option<i64>,
     /// Real-time CPU time, in microseconds, the container may use per
     /// real-time period. With `0`, real-time tasks get no CPU time.
-    #[serde(
-        rename = "CpuRealtimeRuntime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cpu_realtime_runtime: Option<i64>,
     /// CPUs the container may run on, as a list of numbers and ranges
     /// (e.g. `2,3` or `0-7`). Empty means all CPUs.
-    #[serde(rename = "CpusetCpus", default, skip_serializing_if = "Option::is_none")]
     pub cpuset_cpus: Option<String>,
     /// NUMA memory nodes the container may allocate from, in the same
     /// syntax as `CpusetCpus`. Has no effect on non-NUMA machines.
-    #[serde(rename = "CpusetMems", default, skip_serializing_if = "Option::is_none")]
     pub cpuset_mems: Option<String>,
     /// Host devices to make available inside the container.
-    #[serde(rename = "Devices", default, skip_serializing_if = "Option::is_none")]
     pub devices: Option<Vec<DeviceMapping>>,
     /// Extra device-cgroup rules in the form `type major:minor permissions`,
     /// allowing access to devices that may appear later (`*` is a
     /// wildcard).
-    #[serde(
-        rename = "DeviceCgroupRules",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub device_cgroup_rules: Option<Vec<String>>,
     /// Devices (typically GPUs) to obtain from device drivers; see
     /// `DeviceRequest`.
-    #[serde(rename = "DeviceRequests", default, skip_serializing_if = "Option::is_none")]
     pub device_requests: Option<Vec<DeviceRequest>>,
     /// Hard limit, in bytes, on kernel memory used for TCP buffers. Treat
     /// it as best-effort: runc, the default runtime, no longer implements
     /// it and other runtimes may ignore it as well.
     ///
     /// Left out of responses when not set.
-    #[serde(
-        rename = "KernelMemoryTCP",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub kernel_memory_tcp: Option<i64>,
     /// Soft memory limit, in bytes. When the host runs short of memory the
     /// kernel tries to push the container back under this amount; it is
     /// not enforced otherwise. Must be lower than `Memory`.
-    #[serde(
-        rename = "MemoryReservation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub memory_reservation: Option<i64>,
     /// Combined limit of memory plus swap, in bytes, so the swap allowance
     /// is `MemorySwap - Memory`. `-1` allows unlimited swap; when left at
     /// `0` with `Memory` set, the container gets as much swap as memory.
-    #[serde(rename = "MemorySwap", default, skip_serializing_if = "Option::is_none")]
     pub memory_swap: Option<i64>,
     /// How eagerly the kernel swaps out the container's anonymous pages, from
     /// `0` (avoid swapping) to `100` (swap freely). When not set, the host's
     /// setting is inherited. Not supported with cgroup v2.
-    #[serde(
-        rename = "MemorySwappiness",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub memory_swappiness: Option<i64>,
     /// CPU limit in billionths of a CPU: `1500000000` means 1.5 CPUs. This
     /// is what `docker run --cpus` sets; it cannot be combined with
     /// `CpuPeriod`/`CpuQuota`.
-    #[serde(rename = "NanoCpus", default, skip_serializing_if = "Option::is_none")]
     pub nano_cpus: Option<i64>,
     /// When `true`, the kernel OOM killer will not kill processes of this
     /// container when it hits its memory limit. Only use it together with
     /// a `Memory` limit; not available with cgroup v2.
-    #[serde(rename = "OomKillDisable", default, skip_serializing_if = "Option::is_none")]
     pub oom_kill_disable: Option<bool>,
     /// Run a minimal init process (`docker-init`) as PID 1, which forwards
     /// signals to the main process and reaps zombie processes. When unset
     /// (`null`), the daemon's own default applies.
-    #[serde(rename = "Init", default, skip_serializing_if = "Option::is_none")]
     pub init: Option<bool>,
     /// Maximum number of processes and threads the container may have at
     /// once. `0` or `-1` remove the limit; on update, `null` keeps the
     /// current value.
-    #[serde(rename = "PidsLimit", default, skip_serializing_if = "Option::is_none")]
     pub pids_limit: Option<i64>,
     /// `setrlimit` resource limits for processes in the container, each
     /// with a soft and a hard value, e.g.
     /// `[{"Name": "nproc", "Soft": 4096, "Hard": 8192}]`.
-    #[serde(rename = "Ulimits", default, skip_serializing_if = "Option::is_none")]
     pub ulimits: Option<Vec<ResourcesUlimitsItem>>,
     /// **Windows only.** Number of CPUs the container may use.
     ///
     /// Windows Server containers honour only one CPU control: `CpuCount`
     /// wins over `CpuShares`, which wins over `CpuPercent`.
-    #[serde(rename = "CpuCount", default, skip_serializing_if = "Option::is_none")]
     pub cpu_count: Option<i64>,
     /// **Windows only.** Share of the host's total CPU capacity, as a
     /// percentage.
     ///
     /// Ignored when `CpuCount` or `CpuShares` is set, because Windows
     /// Server containers apply a single CPU control.
-    #[serde(rename = "CpuPercent", default, skip_serializing_if = "Option::is_none")]
     pub cpu_percent: Option<i64>,
     /// **Windows only.** Cap on I/O operations per second for the container's system drive.
-    #[serde(rename = "IOMaximumIOps", default, skip_serializing_if = "Option::is_none")]
     pub io_maximum_i_ops: Option<i64>,
     /// **Windows only.** Throughput ceiling for reads and writes on the
     /// container's system drive (its `C:` volume), measured in bytes/s.
-    #[serde(
-        rename = "IOMaximumBandwidth",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub io_maximum_bandwidth: Option<i64>,
     /// Bind mounts and volumes in the compact string syntax of
     /// `docker run -v`. Each entry is `SOURCE:DEST[:OPTIONS]`:
@@ -2952,20 +6542,13 @@ pub struct HostConfig {
     ///
     /// Example: `["/srv/app/config:/etc/app:ro", "appdata:/var/lib/app"]`.
     /// For the structured equivalent, see `Mounts`.
-    #[serde(rename = "Binds", default, skip_serializing_if = "Option::is_none")]
     pub binds: Option<Vec<String>>,
     /// Mirrors `docker run --cidfile`: a host location that receives
     /// the ID of the new container. The CLI writes that file itself; the
     /// daemon only records the value.
-    #[serde(
-        rename = "ContainerIDFile",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub container_id_file: Option<String>,
     /// Where the container's stdout/stderr go. When omitted, the
     /// daemon's default logging driver and options are used.
-    #[serde(rename = "LogConfig", default, skip_serializing_if = "Option::is_none")]
     pub log_config: Option<HostConfigLogConfig>,
     /// Network the container joins at creation:
     ///
@@ -2974,49 +6557,38 @@ pub struct HostConfig {
     /// - `none`: only a loopback interface;
     /// - `container:<name|id>`: share the network stack of another container;
     /// - any other value: the name (or ID) of a user-defined network.
-    #[serde(rename = "NetworkMode", default, skip_serializing_if = "Option::is_none")]
     pub network_mode: Option<String>,
-    #[serde(rename = "PortBindings", default, skip_serializing_if = "Option::is_none")]
     pub port_bindings: Option<PortMap>,
-    #[serde(rename = "RestartPolicy", default, skip_serializing_if = "Option::is_none")]
     pub restart_policy: Option<RestartPolicy>,
     /// Delete the container automatically once it exits (like
     /// `docker run --rm`). Cannot be combined with a restart policy
     /// other than `no`.
-    #[serde(rename = "AutoRemove", default, skip_serializing_if = "Option::is_none")]
     pub auto_remove: Option<bool>,
     /// Default volume driver for volumes this container creates through
     /// `Binds` or anonymous volumes.
-    #[serde(rename = "VolumeDriver", default, skip_serializing_if = "Option::is_none")]
     pub volume_driver: Option<String>,
     /// Containers whose volumes are mounted into this one as well. Each
     /// entry is `<name or id>` optionally followed by `:ro` or `:rw`
     /// to force the access mode.
-    #[serde(rename = "VolumesFrom", default, skip_serializing_if = "Option::is_none")]
     pub volumes_from: Option<Vec<String>>,
     /// Mounts to set up, in the structured form (see `Mount`). Can be
     /// combined with `Binds` as long as targets do not collide.
-    #[serde(rename = "Mounts", default, skip_serializing_if = "Option::is_none")]
     pub mounts: Option<Vec<Mount>>,
     /// Size of the TTY when the container starts, as two integers
     /// `[rows, columns]`. Only used when `Tty` is set.
-    #[serde(rename = "ConsoleSize", default, skip_serializing_if = "Option::is_none")]
     pub console_size: Option<Vec<i64>>,
     /// Key/value pairs handed to the OCI runtime in the container's
     /// runtime spec. They are not interpreted by the daemon and do not
     /// identify the container (unlike labels, they cannot be used in
     /// filters).
-    #[serde(rename = "Annotations", default, skip_serializing_if = "Option::is_none")]
     pub annotations: Option<std::collections::BTreeMap<String, String>>,
     /// Linux capabilities to grant on top of the default set, e.g.
     /// `["NET_ADMIN", "SYS_TIME"]`. Must not be used together with
     /// `Capabilities`.
-    #[serde(rename = "CapAdd", default, skip_serializing_if = "Option::is_none")]
     pub cap_add: Option<Vec<String>>,
     /// Linux capabilities to remove from the default set (`["ALL"]`
     /// removes all of them). Must not be used together with
     /// `Capabilities`.
-    #[serde(rename = "CapDrop", default, skip_serializing_if = "Option::is_none")]
     pub cap_drop: Option<Vec<String>>,
     /// Which cgroup namespace the container lives in:
     ///
@@ -3026,27 +6598,21 @@ pub struct HostConfig {
     /// When empty, the daemon's configured default is used. That
     /// default is `private` on cgroup v2 hosts and `host` on cgroup v1
     /// hosts, unless configured otherwise.
-    #[serde(rename = "CgroupnsMode", default, skip_serializing_if = "Option::is_none")]
     pub cgroupns_mode: Option<HostConfigCgroupnsMode>,
     /// Name server IP addresses written to the container's
     /// `/etc/resolv.conf`, replacing those inherited from the host.
-    #[serde(rename = "Dns", default, skip_serializing_if = "Option::is_none")]
     pub dns: Option<Vec<String>>,
     /// Resolver options for `/etc/resolv.conf`, e.g. `["ndots:2", "timeout:3"]`.
-    #[serde(rename = "DnsOptions", default, skip_serializing_if = "Option::is_none")]
     pub dns_options: Option<Vec<String>>,
     /// Domains appended when resolving unqualified host names (the
     /// `search` line of `/etc/resolv.conf`).
-    #[serde(rename = "DnsSearch", default, skip_serializing_if = "Option::is_none")]
     pub dns_search: Option<Vec<String>>,
     /// Additional `/etc/hosts` lines, each given as `"name:address"`,
     /// e.g. `["db.internal:10.0.4.12"]`. The special address
     /// `host-gateway` resolves to the host's gateway IP.
-    #[serde(rename = "ExtraHosts", default, skip_serializing_if = "Option::is_none")]
     pub extra_hosts: Option<Vec<String>>,
     /// Supplementary groups (names or numeric GIDs) for the container's
     /// main process.
-    #[serde(rename = "GroupAdd", default, skip_serializing_if = "Option::is_none")]
     pub group_add: Option<Vec<String>>,
     /// IPC namespace (System V IPC and POSIX message queues, `/dev/shm`):
     ///
@@ -3060,32 +6626,26 @@ pub struct HostConfig {
     ///
     /// Empty means the daemon default, `private` or `shareable`
     /// depending on the daemon's version and settings.
-    #[serde(rename = "IpcMode", default, skip_serializing_if = "Option::is_none")]
     pub ipc_mode: Option<String>,
     /// Cgroup to place the container in, in the form
     /// `container:<name|id>` to share another container's cgroup.
-    #[serde(rename = "Cgroup", default, skip_serializing_if = "Option::is_none")]
     pub cgroup: Option<String>,
     /// Legacy container links, each `name:alias` (e.g. `db:database`).
     /// They only work on the default bridge network; user-defined
     /// networks provide name resolution instead.
-    #[serde(rename = "Links", default, skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<String>>,
     /// Adjustment added to the OOM-killer badness score of the
     /// container's processes, from `-1000` (never kill) to `1000`
     /// (kill first).
-    #[serde(rename = "OomScoreAdj", default, skip_serializing_if = "Option::is_none")]
     pub oom_score_adj: Option<i64>,
     /// PID namespace to use. Empty gives the container its own; otherwise:
     ///
     /// - `container:<name|id>`: share the PID namespace of another container;
     /// - `host`: see and signal all processes of the host.
-    #[serde(rename = "PidMode", default, skip_serializing_if = "Option::is_none")]
     pub pid_mode: Option<String>,
     /// Run without most of the isolation: all capabilities, access to
     /// all host devices, and no seccomp/AppArmor confinement. Only use
     /// it for trusted workloads.
-    #[serde(rename = "Privileged", default, skip_serializing_if = "Option::is_none")]
     pub privileged: Option<bool>,
     /// Publish every port the container exposes on a random host port
     /// (as `docker run -P` does).
@@ -3094,26 +6654,18 @@ pub struct HostConfig {
     /// (on Linux, `net.ipv4.ip_local_port_range`) each time the
     /// container starts and released when it stops, so they can differ
     /// after a restart. Look them up with container inspect.
-    #[serde(
-        rename = "PublishAllPorts",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub publish_all_ports: Option<bool>,
     /// When `true`, the image-based root filesystem is mounted without
     /// write access, so processes can only write to volumes, bind mounts
     /// and tmpfs mounts.
-    #[serde(rename = "ReadonlyRootfs", default, skip_serializing_if = "Option::is_none")]
     pub readonly_rootfs: Option<bool>,
     /// Security options such as `label=type:svirt_apache_t` (SELinux),
     /// `apparmor=my-profile`, `seccomp=unconfined` or
     /// `no-new-privileges`.
-    #[serde(rename = "SecurityOpt", default, skip_serializing_if = "Option::is_none")]
     pub security_opt: Option<Vec<String>>,
     /// Options for the storage driver, per container. For example
     /// `{"size": "20G"}` caps the writable layer where the driver
     /// supports quotas.
-    #[serde(rename = "StorageOpt", default, skip_serializing_if = "Option::is_none")]
     pub storage_opt: Option<std::collections::BTreeMap<String, String>>,
     /// tmpfs mounts to create, keyed by the path inside the container.
     /// The value holds the mount options, or is empty for defaults:
@@ -3121,19 +6673,15 @@ pub struct HostConfig {
     /// ```json
     /// {"/tmp": "rw,size=128m,mode=1777", "/run/app": ""}
     /// ```
-    #[serde(rename = "Tmpfs", default, skip_serializing_if = "Option::is_none")]
     pub tmpfs: Option<std::collections::BTreeMap<String, String>>,
     /// UTS namespace (host name and domain name). `host` shares the
     /// host's; empty gives the container its own.
-    #[serde(rename = "UTSMode", default, skip_serializing_if = "Option::is_none")]
     pub uts_mode: Option<String>,
     /// User namespace mode. When the daemon has user-namespace
     /// remapping enabled, `host` opts this container out of it.
-    #[serde(rename = "UsernsMode", default, skip_serializing_if = "Option::is_none")]
     pub userns_mode: Option<String>,
     /// Size of the container's `/dev/shm`, in bytes. The default is
     /// 64 MiB when not set.
-    #[serde(rename = "ShmSize", default, skip_serializing_if = "Option::is_none")]
     pub shm_size: Option<i64>,
     /// Namespaced kernel parameters to set for the container, keyed by
     /// sysctl name, e.g.
@@ -3141,27 +6689,523 @@ pub struct HostConfig {
     /// ```json
     /// {"net.core.somaxconn": "1024"}
     /// ```
-    #[serde(rename = "Sysctls", default, skip_serializing_if = "Option::is_none")]
     pub sysctls: Option<std::collections::BTreeMap<String, String>>,
     /// OCI runtime to run the container with, by its name in the daemon
     /// configuration (e.g. `runc`). Empty uses the daemon default.
-    #[serde(rename = "Runtime", default, skip_serializing_if = "Option::is_none")]
     pub runtime: Option<String>,
     /// **Windows only.** How the container is isolated: `process`
     /// (shares the host kernel) or `hyperv` (runs in a lightweight VM).
     /// `default` uses the daemon's default.
-    #[serde(rename = "Isolation", default, skip_serializing_if = "Option::is_none")]
     pub isolation: Option<HostConfigIsolation>,
     /// Paths inside the container to hide from its processes. When set,
     /// this list replaces the daemon's built-in list instead of
     /// extending it.
-    #[serde(rename = "MaskedPaths", default, skip_serializing_if = "Option::is_none")]
     pub masked_paths: Option<Vec<String>>,
     /// Paths inside the container to mount read-only. When set, this
     /// list replaces the daemon's built-in list instead of extending
     /// it.
-    #[serde(rename = "ReadonlyPaths", default, skip_serializing_if = "Option::is_none")]
     pub readonly_paths: Option<Vec<String>>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<2>,
+}
+
+impl serde::Serialize for HostConfig {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "CpuShares", &self.cpu_shares, 0)?;
+        self.rest.write_optional(&mut __map, "Memory", &self.memory, 1)?;
+        self.rest.write_optional(&mut __map, "CgroupParent", &self.cgroup_parent, 2)?;
+        self.rest.write_optional(&mut __map, "BlkioWeight", &self.blkio_weight, 3)?;
+        self.rest.write_optional(
+            &mut __map,
+            "BlkioWeightDevice",
+            &self.blkio_weight_device,
+            4,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "BlkioDeviceReadBps",
+            &self.blkio_device_read_bps,
+            5,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "BlkioDeviceWriteBps",
+            &self.blkio_device_write_bps,
+            6,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "BlkioDeviceReadIOps",
+            &self.blkio_device_read_i_ops,
+            7,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "BlkioDeviceWriteIOps",
+            &self.blkio_device_write_i_ops,
+            8,
+        )?;
+        self.rest.write_optional(&mut __map, "CpuPeriod", &self.cpu_period, 9)?;
+        self.rest.write_optional(&mut __map, "CpuQuota", &self.cpu_quota, 10)?;
+        self.rest.write_optional(
+            &mut __map,
+            "CpuRealtimePeriod",
+            &self.cpu_realtime_period,
+            11,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "CpuRealtimeRuntime",
+            &self.cpu_realtime_runtime,
+            12,
+        )?;
+        self.rest.write_optional(&mut __map, "CpusetCpus", &self.cpuset_cpus, 13)?;
+        self.rest.write_optional(&mut __map, "CpusetMems", &self.cpuset_mems, 14)?;
+        self.rest.write_optional(&mut __map, "Devices", &self.devices, 15)?;
+        self.rest.write_optional(
+            &mut __map,
+            "DeviceCgroupRules",
+            &self.device_cgroup_rules,
+            16,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "DeviceRequests",
+            &self.device_requests,
+            17,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "KernelMemoryTCP",
+            &self.kernel_memory_tcp,
+            18,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "MemoryReservation",
+            &self.memory_reservation,
+            19,
+        )?;
+        self.rest.write_optional(&mut __map, "MemorySwap", &self.memory_swap, 20)?;
+        self.rest.write_optional(
+            &mut __map,
+            "MemorySwappiness",
+            &self.memory_swappiness,
+            21,
+        )?;
+        self.rest.write_optional(&mut __map, "NanoCpus", &self.nano_cpus, 22)?;
+        self.rest.write_optional(
+            &mut __map,
+            "OomKillDisable",
+            &self.oom_kill_disable,
+            23,
+        )?;
+        self.rest.write_optional(&mut __map, "Init", &self.init, 24)?;
+        self.rest.write_optional(&mut __map, "PidsLimit", &self.pids_limit, 25)?;
+        self.rest.write_optional(&mut __map, "Ulimits", &self.ulimits, 26)?;
+        self.rest.write_optional(&mut __map, "CpuCount", &self.cpu_count, 27)?;
+        self.rest.write_optional(&mut __map, "CpuPercent", &self.cpu_percent, 28)?;
+        self.rest.write_optional(
+            &mut __map,
+            "IOMaximumIOps",
+            &self.io_maximum_i_ops,
+            29,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "IOMaximumBandwidth",
+            &self.io_maximum_bandwidth,
+            30,
+        )?;
+        self.rest.write_optional(&mut __map, "Binds", &self.binds, 31)?;
+        self.rest.write_optional(
+            &mut __map,
+            "ContainerIDFile",
+            &self.container_id_file,
+            32,
+        )?;
+        self.rest.write_optional(&mut __map, "LogConfig", &self.log_config, 33)?;
+        self.rest.write_optional(&mut __map, "NetworkMode", &self.network_mode, 34)?;
+        self.rest.write_optional(&mut __map, "PortBindings", &self.port_bindings, 35)?;
+        self.rest.write_optional(&mut __map, "RestartPolicy", &self.restart_policy, 36)?;
+        self.rest.write_optional(&mut __map, "AutoRemove", &self.auto_remove, 37)?;
+        self.rest.write_optional(&mut __map, "VolumeDriver", &self.volume_driver, 38)?;
+        self.rest.write_optional(&mut __map, "VolumesFrom", &self.volumes_from, 39)?;
+        self.rest.write_optional(&mut __map, "Mounts", &self.mounts, 40)?;
+        self.rest.write_optional(&mut __map, "ConsoleSize", &self.console_size, 41)?;
+        self.rest.write_optional(&mut __map, "Annotations", &self.annotations, 42)?;
+        self.rest.write_optional(&mut __map, "CapAdd", &self.cap_add, 43)?;
+        self.rest.write_optional(&mut __map, "CapDrop", &self.cap_drop, 44)?;
+        self.rest.write_optional(&mut __map, "CgroupnsMode", &self.cgroupns_mode, 45)?;
+        self.rest.write_optional(&mut __map, "Dns", &self.dns, 46)?;
+        self.rest.write_optional(&mut __map, "DnsOptions", &self.dns_options, 47)?;
+        self.rest.write_optional(&mut __map, "DnsSearch", &self.dns_search, 48)?;
+        self.rest.write_optional(&mut __map, "ExtraHosts", &self.extra_hosts, 49)?;
+        self.rest.write_optional(&mut __map, "GroupAdd", &self.group_add, 50)?;
+        self.rest.write_optional(&mut __map, "IpcMode", &self.ipc_mode, 51)?;
+        self.rest.write_optional(&mut __map, "Cgroup", &self.cgroup, 52)?;
+        self.rest.write_optional(&mut __map, "Links", &self.links, 53)?;
+        self.rest.write_optional(&mut __map, "OomScoreAdj", &self.oom_score_adj, 54)?;
+        self.rest.write_optional(&mut __map, "PidMode", &self.pid_mode, 55)?;
+        self.rest.write_optional(&mut __map, "Privileged", &self.privileged, 56)?;
+        self.rest.write_optional(
+            &mut __map,
+            "PublishAllPorts",
+            &self.publish_all_ports,
+            57,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "ReadonlyRootfs",
+            &self.readonly_rootfs,
+            58,
+        )?;
+        self.rest.write_optional(&mut __map, "SecurityOpt", &self.security_opt, 59)?;
+        self.rest.write_optional(&mut __map, "StorageOpt", &self.storage_opt, 60)?;
+        self.rest.write_optional(&mut __map, "Tmpfs", &self.tmpfs, 61)?;
+        self.rest.write_optional(&mut __map, "UTSMode", &self.uts_mode, 62)?;
+        self.rest.write_optional(&mut __map, "UsernsMode", &self.userns_mode, 63)?;
+        self.rest.write_optional(&mut __map, "ShmSize", &self.shm_size, 64)?;
+        self.rest.write_optional(&mut __map, "Sysctls", &self.sysctls, 65)?;
+        self.rest.write_optional(&mut __map, "Runtime", &self.runtime, 66)?;
+        self.rest.write_optional(&mut __map, "Isolation", &self.isolation, 67)?;
+        self.rest.write_optional(&mut __map, "MaskedPaths", &self.masked_paths, 68)?;
+        self.rest.write_optional(&mut __map, "ReadonlyPaths", &self.readonly_paths, 69)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for HostConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = HostConfig;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "HostConfig")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<HostConfig, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut cpu_shares = None;
+                let mut memory = None;
+                let mut cgroup_parent = None;
+                let mut blkio_weight = None;
+                let mut blkio_weight_device = None;
+                let mut blkio_device_read_bps = None;
+                let mut blkio_device_write_bps = None;
+                let mut blkio_device_read_i_ops = None;
+                let mut blkio_device_write_i_ops = None;
+                let mut cpu_period = None;
+                let mut cpu_quota = None;
+                let mut cpu_realtime_period = None;
+                let mut cpu_realtime_runtime = None;
+                let mut cpuset_cpus = None;
+                let mut cpuset_mems = None;
+                let mut devices = None;
+                let mut device_cgroup_rules = None;
+                let mut device_requests = None;
+                let mut kernel_memory_tcp = None;
+                let mut memory_reservation = None;
+                let mut memory_swap = None;
+                let mut memory_swappiness = None;
+                let mut nano_cpus = None;
+                let mut oom_kill_disable = None;
+                let mut init = None;
+                let mut pids_limit = None;
+                let mut ulimits = None;
+                let mut cpu_count = None;
+                let mut cpu_percent = None;
+                let mut io_maximum_i_ops = None;
+                let mut io_maximum_bandwidth = None;
+                let mut binds = None;
+                let mut container_id_file = None;
+                let mut log_config = None;
+                let mut network_mode = None;
+                let mut port_bindings = None;
+                let mut restart_policy = None;
+                let mut auto_remove = None;
+                let mut volume_driver = None;
+                let mut volumes_from = None;
+                let mut mounts = None;
+                let mut console_size = None;
+                let mut annotations = None;
+                let mut cap_add = None;
+                let mut cap_drop = None;
+                let mut cgroupns_mode = None;
+                let mut dns = None;
+                let mut dns_options = None;
+                let mut dns_search = None;
+                let mut extra_hosts = None;
+                let mut group_add = None;
+                let mut ipc_mode = None;
+                let mut cgroup = None;
+                let mut links = None;
+                let mut oom_score_adj = None;
+                let mut pid_mode = None;
+                let mut privileged = None;
+                let mut publish_all_ports = None;
+                let mut readonly_rootfs = None;
+                let mut security_opt = None;
+                let mut storage_opt = None;
+                let mut tmpfs = None;
+                let mut uts_mode = None;
+                let mut userns_mode = None;
+                let mut shm_size = None;
+                let mut sysctls = None;
+                let mut runtime = None;
+                let mut isolation = None;
+                let mut masked_paths = None;
+                let mut readonly_paths = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "CpuShares" => cpu_shares = __rest.read_optional(&mut __map, 0)?,
+                        "Memory" => memory = __rest.read_optional(&mut __map, 1)?,
+                        "CgroupParent" => {
+                            cgroup_parent = __rest.read_optional(&mut __map, 2)?;
+                        }
+                        "BlkioWeight" => {
+                            blkio_weight = __rest.read_optional(&mut __map, 3)?;
+                        }
+                        "BlkioWeightDevice" => {
+                            blkio_weight_device = __rest.read_optional(&mut __map, 4)?;
+                        }
+                        "BlkioDeviceReadBps" => {
+                            blkio_device_read_bps = __rest.read_optional(&mut __map, 5)?;
+                        }
+                        "BlkioDeviceWriteBps" => {
+                            blkio_device_write_bps = __rest.read_optional(&mut __map, 6)?;
+                        }
+                        "BlkioDeviceReadIOps" => {
+                            blkio_device_read_i_ops = __rest.read_optional(&mut __map, 7)?;
+                        }
+                        "BlkioDeviceWriteIOps" => {
+                            blkio_device_write_i_ops = __rest.read_optional(&mut __map, 8)?;
+                        }
+                        "CpuPeriod" => cpu_period = __rest.read_optional(&mut __map, 9)?,
+                        "CpuQuota" => cpu_quota = __rest.read_optional(&mut __map, 10)?,
+                        "CpuRealtimePeriod" => {
+                            cpu_realtime_period = __rest.read_optional(&mut __map, 11)?;
+                        }
+                        "CpuRealtimeRuntime" => {
+                            cpu_realtime_runtime = __rest.read_optional(&mut __map, 12)?;
+                        }
+                        "CpusetCpus" => {
+                            cpuset_cpus = __rest.read_optional(&mut __map, 13)?;
+                        }
+                        "CpusetMems" => {
+                            cpuset_mems = __rest.read_optional(&mut __map, 14)?;
+                        }
+                        "Devices" => devices = __rest.read_optional(&mut __map, 15)?,
+                        "DeviceCgroupRules" => {
+                            device_cgroup_rules = __rest.read_optional(&mut __map, 16)?;
+                        }
+                        "DeviceRequests" => {
+                            device_requests = __rest.read_optional(&mut __map, 17)?;
+                        }
+                        "KernelMemoryTCP" => {
+                            kernel_memory_tcp = __rest.read_optional(&mut __map, 18)?;
+                        }
+                        "MemoryReservation" => {
+                            memory_reservation = __rest.read_optional(&mut __map, 19)?;
+                        }
+                        "MemorySwap" => {
+                            memory_swap = __rest.read_optional(&mut __map, 20)?;
+                        }
+                        "MemorySwappiness" => {
+                            memory_swappiness = __rest.read_optional(&mut __map, 21)?;
+                        }
+                        "NanoCpus" => nano_cpus = __rest.read_optional(&mut __map, 22)?,
+                        "OomKillDisable" => {
+                            oom_kill_disable = __rest.read_optional(&mut __map, 23)?;
+                        }
+                        "Init" => init = __rest.read_optional(&mut __map, 24)?,
+                        "PidsLimit" => {
+                            pids_limit = __rest.read_optional(&mut __map, 25)?;
+                        }
+                        "Ulimits" => ulimits = __rest.read_optional(&mut __map, 26)?,
+                        "CpuCount" => cpu_count = __rest.read_optional(&mut __map, 27)?,
+                        "CpuPercent" => {
+                            cpu_percent = __rest.read_optional(&mut __map, 28)?;
+                        }
+                        "IOMaximumIOps" => {
+                            io_maximum_i_ops = __rest.read_optional(&mut __map, 29)?;
+                        }
+                        "IOMaximumBandwidth" => {
+                            io_maximum_bandwidth = __rest.read_optional(&mut __map, 30)?;
+                        }
+                        "Binds" => binds = __rest.read_optional(&mut __map, 31)?,
+                        "ContainerIDFile" => {
+                            container_id_file = __rest.read_optional(&mut __map, 32)?;
+                        }
+                        "LogConfig" => {
+                            log_config = __rest.read_optional(&mut __map, 33)?;
+                        }
+                        "NetworkMode" => {
+                            network_mode = __rest.read_optional(&mut __map, 34)?;
+                        }
+                        "PortBindings" => {
+                            port_bindings = __rest.read_optional(&mut __map, 35)?;
+                        }
+                        "RestartPolicy" => {
+                            restart_policy = __rest.read_optional(&mut __map, 36)?;
+                        }
+                        "AutoRemove" => {
+                            auto_remove = __rest.read_optional(&mut __map, 37)?;
+                        }
+                        "VolumeDriver" => {
+                            volume_driver = __rest.read_optional(&mut __map, 38)?;
+                        }
+                        "VolumesFrom" => {
+                            volumes_from = __rest.read_optional(&mut __map, 39)?;
+                        }
+                        "Mounts" => mounts = __rest.read_optional(&mut __map, 40)?,
+                        "ConsoleSize" => {
+                            console_size = __rest.read_optional(&mut __map, 41)?;
+                        }
+                        "Annotations" => {
+                            annotations = __rest.read_optional(&mut __map, 42)?;
+                        }
+                        "CapAdd" => cap_add = __rest.read_optional(&mut __map, 43)?,
+                        "CapDrop" => cap_drop = __rest.read_optional(&mut __map, 44)?,
+                        "CgroupnsMode" => {
+                            cgroupns_mode = __rest.read_optional(&mut __map, 45)?;
+                        }
+                        "Dns" => dns = __rest.read_optional(&mut __map, 46)?,
+                        "DnsOptions" => {
+                            dns_options = __rest.read_optional(&mut __map, 47)?;
+                        }
+                        "DnsSearch" => {
+                            dns_search = __rest.read_optional(&mut __map, 48)?;
+                        }
+                        "ExtraHosts" => {
+                            extra_hosts = __rest.read_optional(&mut __map, 49)?;
+                        }
+                        "GroupAdd" => group_add = __rest.read_optional(&mut __map, 50)?,
+                        "IpcMode" => ipc_mode = __rest.read_optional(&mut __map, 51)?,
+                        "Cgroup" => cgroup = __rest.read_optional(&mut __map, 52)?,
+                        "Links" => links = __rest.read_optional(&mut __map, 53)?,
+                        "OomScoreAdj" => {
+                            oom_score_adj = __rest.read_optional(&mut __map, 54)?;
+                        }
+                        "PidMode" => pid_mode = __rest.read_optional(&mut __map, 55)?,
+                        "Privileged" => {
+                            privileged = __rest.read_optional(&mut __map, 56)?;
+                        }
+                        "PublishAllPorts" => {
+                            publish_all_ports = __rest.read_optional(&mut __map, 57)?;
+                        }
+                        "ReadonlyRootfs" => {
+                            readonly_rootfs = __rest.read_optional(&mut __map, 58)?;
+                        }
+                        "SecurityOpt" => {
+                            security_opt = __rest.read_optional(&mut __map, 59)?;
+                        }
+                        "StorageOpt" => {
+                            storage_opt = __rest.read_optional(&mut __map, 60)?;
+                        }
+                        "Tmpfs" => tmpfs = __rest.read_optional(&mut __map, 61)?,
+                        "UTSMode" => uts_mode = __rest.read_optional(&mut __map, 62)?,
+                        "UsernsMode" => {
+                            userns_mode = __rest.read_optional(&mut __map, 63)?;
+                        }
+                        "ShmSize" => shm_size = __rest.read_optional(&mut __map, 64)?,
+                        "Sysctls" => sysctls = __rest.read_optional(&mut __map, 65)?,
+                        "Runtime" => runtime = __rest.read_optional(&mut __map, 66)?,
+                        "Isolation" => isolation = __rest.read_optional(&mut __map, 67)?,
+                        "MaskedPaths" => {
+                            masked_paths = __rest.read_optional(&mut __map, 68)?;
+                        }
+                        "ReadonlyPaths" => {
+                            readonly_paths = __rest.read_optional(&mut __map, 69)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(HostConfig {
+                    cpu_shares,
+                    memory,
+                    cgroup_parent,
+                    blkio_weight,
+                    blkio_weight_device,
+                    blkio_device_read_bps,
+                    blkio_device_write_bps,
+                    blkio_device_read_i_ops,
+                    blkio_device_write_i_ops,
+                    cpu_period,
+                    cpu_quota,
+                    cpu_realtime_period,
+                    cpu_realtime_runtime,
+                    cpuset_cpus,
+                    cpuset_mems,
+                    devices,
+                    device_cgroup_rules,
+                    device_requests,
+                    kernel_memory_tcp,
+                    memory_reservation,
+                    memory_swap,
+                    memory_swappiness,
+                    nano_cpus,
+                    oom_kill_disable,
+                    init,
+                    pids_limit,
+                    ulimits,
+                    cpu_count,
+                    cpu_percent,
+                    io_maximum_i_ops,
+                    io_maximum_bandwidth,
+                    binds,
+                    container_id_file,
+                    log_config,
+                    network_mode,
+                    port_bindings,
+                    restart_policy,
+                    auto_remove,
+                    volume_driver,
+                    volumes_from,
+                    mounts,
+                    console_size,
+                    annotations,
+                    cap_add,
+                    cap_drop,
+                    cgroupns_mode,
+                    dns,
+                    dns_options,
+                    dns_search,
+                    extra_hosts,
+                    group_add,
+                    ipc_mode,
+                    cgroup,
+                    links,
+                    oom_score_adj,
+                    pid_mode,
+                    privileged,
+                    publish_all_ports,
+                    readonly_rootfs,
+                    security_opt,
+                    storage_opt,
+                    tmpfs,
+                    uts_mode,
+                    userns_mode,
+                    shm_size,
+                    sysctls,
+                    runtime,
+                    isolation,
+                    masked_paths,
+                    readonly_paths,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Which cgroup namespace the container lives in:
@@ -3304,15 +7348,62 @@ impl<'de> serde::Deserialize<'de> for HostConfigIsolation {
 
 /// Where the container's stdout/stderr go. When omitted, the
 /// daemon's default logging driver and options are used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct HostConfigLogConfig {
     /// Logging driver; `none` discards the output.
-    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<HostConfigLogConfigType>,
     /// Driver options, for example `{"max-size": "10m", "max-file": "3"}`
     /// for `json-file`.
-    #[serde(rename = "Config", default, skip_serializing_if = "Option::is_none")]
     pub config: Option<std::collections::BTreeMap<String, String>>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for HostConfigLogConfig {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Type", &self.r#type, 0)?;
+        self.rest.write_optional(&mut __map, "Config", &self.config, 1)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for HostConfigLogConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = HostConfigLogConfig;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "HostConfigLogConfig")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<HostConfigLogConfig, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut r#type = None;
+                let mut config = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Type" => r#type = __rest.read_optional(&mut __map, 0)?,
+                        "Config" => config = __rest.read_optional(&mut __map, 1)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(HostConfigLogConfig {
+                    r#type,
+                    config,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Logging driver; `none` discards the output.
@@ -3414,11 +7505,55 @@ impl<'de> serde::Deserialize<'de> for HostConfigLogConfigType {
 
 /// Minimal body of endpoints that create something and only need to hand
 /// back its identifier.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct IdResponse {
     /// Identifier assigned to the object that was just created.
-    #[serde(rename = "Id")]
     pub id: String,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<0>,
+}
+
+impl serde::Serialize for IdResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        wire::write(&mut __map, "Id", &self.id)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for IdResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = IdResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "IdResponse")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<IdResponse, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut id = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Id" => id = Some(__map.next_value()?),
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(IdResponse {
+                    id: wire::required::<A, _>(id, "Id")?,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
@@ -3480,52 +7615,202 @@ impl<'de> serde::Deserialize<'de> for ImageBuildContentType {
 
 /// One step reported by `DELETE /images/{name}`. Each item has exactly one
 /// of the two fields set.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ImageDeleteResponseItem {
     /// Reference (name:tag or digest) that was removed from the image.
-    #[serde(rename = "Untagged", default, skip_serializing_if = "Option::is_none")]
     pub untagged: Option<String>,
     /// ID of an image (possibly an untagged parent) whose data was removed from disk.
-    #[serde(rename = "Deleted", default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<String>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for ImageDeleteResponseItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Untagged", &self.untagged, 0)?;
+        self.rest.write_optional(&mut __map, "Deleted", &self.deleted, 1)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ImageDeleteResponseItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ImageDeleteResponseItem;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ImageDeleteResponseItem")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ImageDeleteResponseItem, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut untagged = None;
+                let mut deleted = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Untagged" => untagged = __rest.read_optional(&mut __map, 0)?,
+                        "Deleted" => deleted = __rest.read_optional(&mut __map, 1)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ImageDeleteResponseItem {
+                    untagged,
+                    deleted,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// A single step in an image's build history, as returned by `ImageHistory`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ImageHistoryResponseItem {
     /// ID of the image produced by this step, or `<missing>` when it is not stored locally.
-    #[serde(rename = "Id")]
     pub id: String,
     /// When the step was executed, as seconds since the Unix epoch.
-    #[serde(rename = "Created")]
     pub created: i64,
     /// The command or `Dockerfile` instruction that produced this layer.
-    #[serde(rename = "CreatedBy")]
     pub created_by: String,
     /// Tags that point at the image of this step, if any.
-    #[serde(rename = "Tags", default)]
     pub tags: Option<Vec<String>>,
     /// Bytes added to the image by this step.
-    #[serde(rename = "Size")]
     pub size: i64,
     /// Free-form note stored with the step, e.g. the commit message of an import.
-    #[serde(rename = "Comment")]
     pub comment: String,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for ImageHistoryResponseItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        wire::write(&mut __map, "Id", &self.id)?;
+        wire::write(&mut __map, "Created", &self.created)?;
+        wire::write(&mut __map, "CreatedBy", &self.created_by)?;
+        self.rest.write_nullable(&mut __map, "Tags", &self.tags, 0)?;
+        wire::write(&mut __map, "Size", &self.size)?;
+        wire::write(&mut __map, "Comment", &self.comment)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ImageHistoryResponseItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ImageHistoryResponseItem;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ImageHistoryResponseItem")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ImageHistoryResponseItem, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut id = None;
+                let mut created = None;
+                let mut created_by = None;
+                let mut tags = None;
+                let mut size = None;
+                let mut comment = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Id" => id = Some(__map.next_value()?),
+                        "Created" => created = Some(__map.next_value()?),
+                        "CreatedBy" => created_by = Some(__map.next_value()?),
+                        "Tags" => tags = Some(__map.next_value()?),
+                        "Size" => size = Some(__map.next_value()?),
+                        "Comment" => comment = Some(__map.next_value()?),
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ImageHistoryResponseItem {
+                    id: wire::required::<A, _>(id, "Id")?,
+                    created: wire::required::<A, _>(created, "Created")?,
+                    created_by: wire::required::<A, _>(created_by, "CreatedBy")?,
+                    tags: __rest.take_nullable(tags, 0),
+                    size: wire::required::<A, _>(size, "Size")?,
+                    comment: wire::required::<A, _>(comment, "Comment")?,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Auxiliary message carrying the ID (or digest) of an image, e.g. the
 /// result of a build.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ImageId {
     /// Image ID in `sha256:<hex>` form.
-    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for ImageId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "ID", &self.id, 0)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ImageId {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ImageId;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ImageId")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ImageId, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut id = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "ID" => id = __rest.read_optional(&mut __map, 0)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ImageId {
+                    id,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Low-level details of one image stored by the daemon, as returned by
 /// `GET /images/{name}/json`: identity, tags and digests, the configuration
 /// baked into the image, target platform, size and layer list.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ImageInspect {
     /// Content-addressable identifier of the image, written as
     /// `<algorithm>:<hex>` (for example `sha256:...`).
@@ -3537,7 +7822,6 @@ pub struct ImageInspect {
     /// Do not confuse it with the entries of `RepoDigests`: those are digests
     /// of *manifests* (registry objects pointing at this image), not of the
     /// image config itself.
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Every `repository:tag` reference in the local store that currently
     /// resolves to this image.
@@ -3545,7 +7829,6 @@ pub struct ImageInspect {
     /// One image can carry many tags. An empty list means the image is
     /// *untagged* (shown as `<none>:<none>` by the CLI); it stays usable
     /// through its ID.
-    #[serde(rename = "RepoTags", default, skip_serializing_if = "Option::is_none")]
     pub repo_tags: Option<Vec<String>>,
     /// Manifest references (`repository@sha256:...`) known locally for this
     /// image. Several manifests may point at the same image, e.g. one per
@@ -3555,173 +7838,498 @@ pub struct ImageInspect {
     /// or pushed to a registry, since a manifest (and thus its digest) only
     /// exists once a registry is involved. Locally built, never-pushed
     /// images usually have none.
-    #[serde(rename = "RepoDigests", default, skip_serializing_if = "Option::is_none")]
     pub repo_digests: Option<Vec<String>>,
     /// ID of the image this one was derived from, when known.
     ///
     /// Only images produced on this daemon (by a build or a commit) record a
     /// parent; for images pulled from a registry the value is an empty
     /// string.
-    #[serde(rename = "Parent", default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<String>,
     /// Free-text message attached when the image was committed
     /// (`docker commit -m`) or imported; empty if none was given.
-    #[serde(rename = "Comment", default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     /// Creation time of the image as an RFC 3339 timestamp with
     /// nanosecond precision.
-    #[serde(rename = "Created", default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
     /// ID of the container the image was committed from, if it was made
     /// that way. Empty for images built with BuildKit, and frequently for
     /// images pulled from a registry.
-    #[serde(rename = "Container", default, skip_serializing_if = "Option::is_none")]
     pub container: Option<String>,
-    #[serde(
-        rename = "ContainerConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub container_config: Option<ContainerConfig>,
     /// Engine release that produced the image, if the build tool recorded
     /// it. Frequently left empty (BuildKit and other builders omit it).
-    #[serde(rename = "DockerVersion", default, skip_serializing_if = "Option::is_none")]
     pub docker_version: Option<String>,
     /// Author recorded in the image: the value passed with
     /// `docker commit --author`, or the one from the deprecated `MAINTAINER`
     /// Dockerfile instruction. Empty when not set.
-    #[serde(rename = "Author", default, skip_serializing_if = "Option::is_none")]
     pub author: Option<String>,
-    #[serde(rename = "Config", default, skip_serializing_if = "Option::is_none")]
     pub config: Option<ContainerConfig>,
     /// CPU architecture the image binaries target, using Go's `GOARCH`
     /// names (`amd64`, `arm64`, `arm`, `s390x`, ...).
-    #[serde(rename = "Architecture", default, skip_serializing_if = "Option::is_none")]
     pub architecture: Option<String>,
     /// Sub-variant of the architecture, if any. Currently only meaningful for
     /// ARM (`v6`, `v7`, `v8`); omitted otherwise.
-    #[serde(rename = "Variant", default, skip_serializing_if = "Option::is_none")]
     pub variant: Option<String>,
     /// Target OS family of the image, using Go's `GOOS` names such as
     /// `linux` or `windows`.
-    #[serde(rename = "Os", default, skip_serializing_if = "Option::is_none")]
     pub os: Option<String>,
     /// Specific OS version required by the image. Mostly used by Windows
     /// images (e.g. `10.0.20348.2031`); usually absent for Linux images.
-    #[serde(rename = "OsVersion", default, skip_serializing_if = "Option::is_none")]
     pub os_version: Option<String>,
     /// Bytes occupied by the image: the sum over all of its layers,
     /// shared layers included.
-    #[serde(rename = "Size", default, skip_serializing_if = "Option::is_none")]
     pub size: Option<i64>,
     /// Legacy alias of `Size`, in bytes, with the same value.
     ///
     /// **Deprecated**: no longer sent from API v1.44 on; the field remains
     /// in the schema only so older clients keep working. Read `Size`
     /// instead.
-    #[serde(rename = "VirtualSize", default, skip_serializing_if = "Option::is_none")]
     pub virtual_size: Option<i64>,
-    #[serde(rename = "GraphDriver", default, skip_serializing_if = "Option::is_none")]
     pub graph_driver: Option<GraphDriverData>,
     /// Description of the image's root filesystem: how it is built up
     /// (`Type`, normally `layers`) and the ordered list of layer digests
     /// (`DiffID`s), base layer first.
-    #[serde(rename = "RootFS", default, skip_serializing_if = "Option::is_none")]
     pub root_fs: Option<ImageInspectRootFs>,
     /// Bookkeeping kept by this daemon about the image. It is host-local
     /// state rather than image content, so it does not travel with the
     /// image when pushed to or pulled from a registry.
-    #[serde(rename = "Metadata", default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<ImageInspectMetadata>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for ImageInspect {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Id", &self.id, 0)?;
+        self.rest.write_optional(&mut __map, "RepoTags", &self.repo_tags, 1)?;
+        self.rest.write_optional(&mut __map, "RepoDigests", &self.repo_digests, 2)?;
+        self.rest.write_optional(&mut __map, "Parent", &self.parent, 3)?;
+        self.rest.write_optional(&mut __map, "Comment", &self.comment, 4)?;
+        self.rest.write_optional(&mut __map, "Created", &self.created, 5)?;
+        self.rest.write_optional(&mut __map, "Container", &self.container, 6)?;
+        self.rest.write_optional(
+            &mut __map,
+            "ContainerConfig",
+            &self.container_config,
+            7,
+        )?;
+        self.rest.write_optional(&mut __map, "DockerVersion", &self.docker_version, 8)?;
+        self.rest.write_optional(&mut __map, "Author", &self.author, 9)?;
+        self.rest.write_optional(&mut __map, "Config", &self.config, 10)?;
+        self.rest.write_optional(&mut __map, "Architecture", &self.architecture, 11)?;
+        self.rest.write_optional(&mut __map, "Variant", &self.variant, 12)?;
+        self.rest.write_optional(&mut __map, "Os", &self.os, 13)?;
+        self.rest.write_optional(&mut __map, "OsVersion", &self.os_version, 14)?;
+        self.rest.write_optional(&mut __map, "Size", &self.size, 15)?;
+        self.rest.write_optional(&mut __map, "VirtualSize", &self.virtual_size, 16)?;
+        self.rest.write_optional(&mut __map, "GraphDriver", &self.graph_driver, 17)?;
+        self.rest.write_optional(&mut __map, "RootFS", &self.root_fs, 18)?;
+        self.rest.write_optional(&mut __map, "Metadata", &self.metadata, 19)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ImageInspect {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ImageInspect;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ImageInspect")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ImageInspect, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut id = None;
+                let mut repo_tags = None;
+                let mut repo_digests = None;
+                let mut parent = None;
+                let mut comment = None;
+                let mut created = None;
+                let mut container = None;
+                let mut container_config = None;
+                let mut docker_version = None;
+                let mut author = None;
+                let mut config = None;
+                let mut architecture = None;
+                let mut variant = None;
+                let mut os = None;
+                let mut os_version = None;
+                let mut size = None;
+                let mut virtual_size = None;
+                let mut graph_driver = None;
+                let mut root_fs = None;
+                let mut metadata = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Id" => id = __rest.read_optional(&mut __map, 0)?,
+                        "RepoTags" => repo_tags = __rest.read_optional(&mut __map, 1)?,
+                        "RepoDigests" => {
+                            repo_digests = __rest.read_optional(&mut __map, 2)?;
+                        }
+                        "Parent" => parent = __rest.read_optional(&mut __map, 3)?,
+                        "Comment" => comment = __rest.read_optional(&mut __map, 4)?,
+                        "Created" => created = __rest.read_optional(&mut __map, 5)?,
+                        "Container" => container = __rest.read_optional(&mut __map, 6)?,
+                        "ContainerConfig" => {
+                            container_config = __rest.read_optional(&mut __map, 7)?;
+                        }
+                        "DockerVersion" => {
+                            docker_version = __rest.read_optional(&mut __map, 8)?;
+                        }
+                        "Author" => author = __rest.read_optional(&mut __map, 9)?,
+                        "Config" => config = __rest.read_optional(&mut __map, 10)?,
+                        "Architecture" => {
+                            architecture = __rest.read_optional(&mut __map, 11)?;
+                        }
+                        "Variant" => variant = __rest.read_optional(&mut __map, 12)?,
+                        "Os" => os = __rest.read_optional(&mut __map, 13)?,
+                        "OsVersion" => {
+                            os_version = __rest.read_optional(&mut __map, 14)?;
+                        }
+                        "Size" => size = __rest.read_optional(&mut __map, 15)?,
+                        "VirtualSize" => {
+                            virtual_size = __rest.read_optional(&mut __map, 16)?;
+                        }
+                        "GraphDriver" => {
+                            graph_driver = __rest.read_optional(&mut __map, 17)?;
+                        }
+                        "RootFS" => root_fs = __rest.read_optional(&mut __map, 18)?,
+                        "Metadata" => metadata = __rest.read_optional(&mut __map, 19)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ImageInspect {
+                    id,
+                    repo_tags,
+                    repo_digests,
+                    parent,
+                    comment,
+                    created,
+                    container,
+                    container_config,
+                    docker_version,
+                    author,
+                    config,
+                    architecture,
+                    variant,
+                    os,
+                    os_version,
+                    size,
+                    virtual_size,
+                    graph_driver,
+                    root_fs,
+                    metadata,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Bookkeeping kept by this daemon about the image. It is host-local
 /// state rather than image content, so it does not travel with the
 /// image when pushed to or pulled from a registry.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ImageInspectMetadata {
     /// When a tag was last applied to this image on this daemon, as an
     /// RFC 3339 timestamp with nanoseconds.
     ///
     /// Absent if the image has never been tagged locally.
-    #[serde(rename = "LastTagTime", default, skip_serializing_if = "Option::is_none")]
     pub last_tag_time: Option<String>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for ImageInspectMetadata {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "LastTagTime", &self.last_tag_time, 0)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ImageInspectMetadata {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ImageInspectMetadata;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ImageInspectMetadata")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ImageInspectMetadata, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut last_tag_time = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "LastTagTime" => {
+                            last_tag_time = __rest.read_optional(&mut __map, 0)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ImageInspectMetadata {
+                    last_tag_time,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Description of the image's root filesystem: how it is built up
 /// (`Type`, normally `layers`) and the ordered list of layer digests
 /// (`DiffID`s), base layer first.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ImageInspectRootFs {
-    #[serde(rename = "Type")]
     pub r#type: String,
-    #[serde(rename = "Layers", default, skip_serializing_if = "Option::is_none")]
     pub layers: Option<Vec<String>>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for ImageInspectRootFs {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        wire::write(&mut __map, "Type", &self.r#type)?;
+        self.rest.write_optional(&mut __map, "Layers", &self.layers, 0)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ImageInspectRootFs {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ImageInspectRootFs;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ImageInspectRootFs")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ImageInspectRootFs, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut r#type = None;
+                let mut layers = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Type" => r#type = Some(__map.next_value()?),
+                        "Layers" => layers = __rest.read_optional(&mut __map, 0)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ImageInspectRootFs {
+                    r#type: wire::required::<A, _>(r#type, "Type")?,
+                    layers,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// ImagePruneResponse
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ImagePruneResponse {
     /// References that were untagged and images that were deleted, one entry each.
-    #[serde(rename = "ImagesDeleted", default, skip_serializing_if = "Option::is_none")]
     pub images_deleted: Option<Vec<ImageDeleteResponseItem>>,
     /// Total number of bytes freed on disk.
-    #[serde(rename = "SpaceReclaimed", default, skip_serializing_if = "Option::is_none")]
     pub space_reclaimed: Option<i64>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for ImagePruneResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "ImagesDeleted", &self.images_deleted, 0)?;
+        self.rest.write_optional(
+            &mut __map,
+            "SpaceReclaimed",
+            &self.space_reclaimed,
+            1,
+        )?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ImagePruneResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ImagePruneResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ImagePruneResponse")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ImagePruneResponse, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut images_deleted = None;
+                let mut space_reclaimed = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "ImagesDeleted" => {
+                            images_deleted = __rest.read_optional(&mut __map, 0)?;
+                        }
+                        "SpaceReclaimed" => {
+                            space_reclaimed = __rest.read_optional(&mut __map, 1)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ImagePruneResponse {
+                    images_deleted,
+                    space_reclaimed,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// ImageSearchResponseItem
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ImageSearchResponseItem {
     /// Short summary text that the repository owner published on Docker Hub.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// `true` for repositories in the curated *Docker Official Images* program.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_official: Option<bool>,
     /// Legacy flag for repositories built by Docker Hub's retired automated builds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_automated: Option<bool>,
     /// Full repository name to use when pulling, e.g. `bitnami/redis`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// How many Docker Hub users have starred the repository.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub star_count: Option<i64>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for ImageSearchResponseItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "description", &self.description, 0)?;
+        self.rest.write_optional(&mut __map, "is_official", &self.is_official, 1)?;
+        self.rest.write_optional(&mut __map, "is_automated", &self.is_automated, 2)?;
+        self.rest.write_optional(&mut __map, "name", &self.name, 3)?;
+        self.rest.write_optional(&mut __map, "star_count", &self.star_count, 4)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ImageSearchResponseItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ImageSearchResponseItem;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ImageSearchResponseItem")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ImageSearchResponseItem, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut description = None;
+                let mut is_official = None;
+                let mut is_automated = None;
+                let mut name = None;
+                let mut star_count = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "description" => {
+                            description = __rest.read_optional(&mut __map, 0)?;
+                        }
+                        "is_official" => {
+                            is_official = __rest.read_optional(&mut __map, 1)?;
+                        }
+                        "is_automated" => {
+                            is_automated = __rest.read_optional(&mut __map, 2)?;
+                        }
+                        "name" => name = __rest.read_optional(&mut __map, 3)?,
+                        "star_count" => {
+                            star_count = __rest.read_optional(&mut __map, 4)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ImageSearchResponseItem {
+                    description,
+                    is_official,
+                    is_automated,
+                    name,
+                    star_count,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Condensed view of one image, as listed by `GET /images/json`. Fields that
 /// are expensive to compute (`SharedSize`, `Containers`) are `-1` unless the
 /// request asked for them.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ImageSummary {
     /// Content-addressable image ID (`sha256:<hex>`), derived from the
     /// image config and therefore from all of its layers. This is the
     /// image's own identity; manifest digests are listed separately in
     /// `RepoDigests`.
-    #[serde(rename = "Id")]
     pub id: String,
     /// ID of the image this one was built or committed on top of. Only
     /// recorded for images created on this daemon; empty for images that
     /// came from a registry.
-    #[serde(rename = "ParentId")]
     pub parent_id: String,
     /// `repository:tag` references pointing at this image in the local
     /// store. Empty when the image is untagged (it can still be addressed
     /// by ID).
-    #[serde(rename = "RepoTags", default)]
     pub repo_tags: Option<Vec<String>>,
     /// `repository@sha256:...` references to registry manifests that
     /// resolve to this image. Typically populated only once the image has
     /// been pulled from, or pushed to, a registry.
-    #[serde(rename = "RepoDigests", default)]
     pub repo_digests: Option<Vec<String>>,
     /// Creation time of the image in Unix seconds (UTC). Note the
     /// difference from image inspect, which reports an RFC 3339 string.
-    #[serde(rename = "Created")]
     pub created: i64,
     /// Bytes used by the image, all layers included (shared ones too).
-    #[serde(rename = "Size")]
     pub size: i64,
     /// Bytes of this image's layers that are also used by at least one
     /// other local image.
@@ -3729,36 +8337,113 @@ pub struct ImageSummary {
     /// Computing this is costly, so it is skipped unless requested (for
     /// example via `shared-size=true` or `GET /system/df`); a value of `-1`
     /// means "not computed".
-    #[serde(rename = "SharedSize")]
     pub shared_size: i64,
     /// Legacy duplicate of `Size` (bytes).
     ///
     /// **Deprecated**: omitted by API v1.44 and later, and kept in the
     /// schema only for older clients. Use `Size`.
-    #[serde(rename = "VirtualSize", default, skip_serializing_if = "Option::is_none")]
     pub virtual_size: Option<i64>,
     /// Arbitrary key/value labels attached to the image (from `LABEL` in the
     /// Dockerfile or `--label` at build time).
-    #[serde(rename = "Labels", default)]
     pub labels: Option<std::collections::BTreeMap<String, String>>,
     /// How many containers, running or stopped, were created from this
     /// image.
     ///
     /// Only counted when the endpoint in use asks for it (for example
     /// `GET /system/df`); otherwise `-1`, meaning "not computed".
-    #[serde(rename = "Containers")]
     pub containers: i64,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for ImageSummary {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        wire::write(&mut __map, "Id", &self.id)?;
+        wire::write(&mut __map, "ParentId", &self.parent_id)?;
+        self.rest.write_nullable(&mut __map, "RepoTags", &self.repo_tags, 0)?;
+        self.rest.write_nullable(&mut __map, "RepoDigests", &self.repo_digests, 1)?;
+        wire::write(&mut __map, "Created", &self.created)?;
+        wire::write(&mut __map, "Size", &self.size)?;
+        wire::write(&mut __map, "SharedSize", &self.shared_size)?;
+        self.rest.write_optional(&mut __map, "VirtualSize", &self.virtual_size, 2)?;
+        self.rest.write_nullable(&mut __map, "Labels", &self.labels, 3)?;
+        wire::write(&mut __map, "Containers", &self.containers)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ImageSummary {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ImageSummary;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ImageSummary")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ImageSummary, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut id = None;
+                let mut parent_id = None;
+                let mut repo_tags = None;
+                let mut repo_digests = None;
+                let mut created = None;
+                let mut size = None;
+                let mut shared_size = None;
+                let mut virtual_size = None;
+                let mut labels = None;
+                let mut containers = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Id" => id = Some(__map.next_value()?),
+                        "ParentId" => parent_id = Some(__map.next_value()?),
+                        "RepoTags" => repo_tags = Some(__map.next_value()?),
+                        "RepoDigests" => repo_digests = Some(__map.next_value()?),
+                        "Created" => created = Some(__map.next_value()?),
+                        "Size" => size = Some(__map.next_value()?),
+                        "SharedSize" => shared_size = Some(__map.next_value()?),
+                        "VirtualSize" => {
+                            virtual_size = __rest.read_optional(&mut __map, 2)?;
+                        }
+                        "Labels" => labels = Some(__map.next_value()?),
+                        "Containers" => containers = Some(__map.next_value()?),
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ImageSummary {
+                    id: wire::required::<A, _>(id, "Id")?,
+                    parent_id: wire::required::<A, _>(parent_id, "ParentId")?,
+                    repo_tags: __rest.take_nullable(repo_tags, 0),
+                    repo_digests: __rest.take_nullable(repo_digests, 1),
+                    created: wire::required::<A, _>(created, "Created")?,
+                    size: wire::required::<A, _>(size, "Size")?,
+                    shared_size: wire::required::<A, _>(shared_size, "SharedSize")?,
+                    virtual_size,
+                    labels: __rest.take_nullable(labels, 3),
+                    containers: wire::required::<A, _>(containers, "Containers")?,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Settings the daemon applies to one registry.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct IndexInfo {
     /// Registry host (and optional port) these settings belong to, e.g.
     /// `docker.io` or `registry.example.internal:5000`.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Mirror URLs used in front of this registry.
-    #[serde(rename = "Mirrors", default, skip_serializing_if = "Option::is_none")]
     pub mirrors: Option<Vec<String>>,
     /// `false` when the registry is configured as insecure, meaning the
     /// daemon accepts plain HTTP or unverifiable TLS certificates from it;
@@ -3767,19 +8452,73 @@ pub struct IndexInfo {
     /// > **Warning**: insecure registries are exposed to interception and
     /// > tampering. Use them for local experiments only; for anything else
     /// > trust the registry's CA on the host instead.
-    #[serde(rename = "Secure", default, skip_serializing_if = "Option::is_none")]
     pub secure: Option<bool>,
     /// `true` only for Docker Hub (`docker.io`), the official registry.
-    #[serde(rename = "Official", default, skip_serializing_if = "Option::is_none")]
     pub official: Option<bool>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for IndexInfo {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Name", &self.name, 0)?;
+        self.rest.write_optional(&mut __map, "Mirrors", &self.mirrors, 1)?;
+        self.rest.write_optional(&mut __map, "Secure", &self.secure, 2)?;
+        self.rest.write_optional(&mut __map, "Official", &self.official, 3)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for IndexInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = IndexInfo;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "IndexInfo")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<IndexInfo, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut name = None;
+                let mut mirrors = None;
+                let mut secure = None;
+                let mut official = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Name" => name = __rest.read_optional(&mut __map, 0)?,
+                        "Mirrors" => mirrors = __rest.read_optional(&mut __map, 1)?,
+                        "Secure" => secure = __rest.read_optional(&mut __map, 2)?,
+                        "Official" => official = __rest.read_optional(&mut __map, 3)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(IndexInfo {
+                    name,
+                    mirrors,
+                    secure,
+                    official,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// IP address management settings of a network.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Ipam {
     /// IPAM driver that hands out addresses; `default` is the built-in
     /// allocator.
-    #[serde(rename = "Driver", default, skip_serializing_if = "Option::is_none")]
     pub driver: Option<String>,
     /// Address pools for the network, one entry per subnet. Each entry may
     /// set:
@@ -3790,61 +8529,267 @@ pub struct Ipam {
     /// | `IPRange` | CIDR sub-range containers are allocated from |
     /// | `Gateway` | gateway IP address |
     /// | `AuxiliaryAddresses` | map of hostname to reserved IP |
-    #[serde(rename = "Config", default, skip_serializing_if = "Option::is_none")]
     pub config: Option<Vec<IpamConfig>>,
     /// Key/value options understood by the chosen IPAM driver.
-    #[serde(rename = "Options", default, skip_serializing_if = "Option::is_none")]
     pub options: Option<std::collections::BTreeMap<String, String>>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for Ipam {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Driver", &self.driver, 0)?;
+        self.rest.write_optional(&mut __map, "Config", &self.config, 1)?;
+        self.rest.write_optional(&mut __map, "Options", &self.options, 2)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Ipam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = Ipam;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "Ipam")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<Ipam, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut driver = None;
+                let mut config = None;
+                let mut options = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Driver" => driver = __rest.read_optional(&mut __map, 0)?,
+                        "Config" => config = __rest.read_optional(&mut __map, 1)?,
+                        "Options" => options = __rest.read_optional(&mut __map, 2)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(Ipam {
+                    driver,
+                    config,
+                    options,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// One address pool of a network's IPAM configuration.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct IpamConfig {
     /// Subnet in CIDR form, e.g. `10.10.0.0/24`.
-    #[serde(rename = "Subnet", default, skip_serializing_if = "Option::is_none")]
     pub subnet: Option<String>,
     /// Part of the subnet (CIDR) from which container addresses are taken.
-    #[serde(rename = "IPRange", default, skip_serializing_if = "Option::is_none")]
     pub ip_range: Option<String>,
     /// IP address used as the subnet's gateway.
-    #[serde(rename = "Gateway", default, skip_serializing_if = "Option::is_none")]
     pub gateway: Option<String>,
     /// Addresses reserved for other devices, keyed by host name; never assigned to containers.
-    #[serde(
-        rename = "AuxiliaryAddresses",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub auxiliary_addresses: Option<std::collections::BTreeMap<String, String>>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for IpamConfig {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Subnet", &self.subnet, 0)?;
+        self.rest.write_optional(&mut __map, "IPRange", &self.ip_range, 1)?;
+        self.rest.write_optional(&mut __map, "Gateway", &self.gateway, 2)?;
+        self.rest.write_optional(
+            &mut __map,
+            "AuxiliaryAddresses",
+            &self.auxiliary_addresses,
+            3,
+        )?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for IpamConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = IpamConfig;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "IpamConfig")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<IpamConfig, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut subnet = None;
+                let mut ip_range = None;
+                let mut gateway = None;
+                let mut auxiliary_addresses = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Subnet" => subnet = __rest.read_optional(&mut __map, 0)?,
+                        "IPRange" => ip_range = __rest.read_optional(&mut __map, 1)?,
+                        "Gateway" => gateway = __rest.read_optional(&mut __map, 2)?,
+                        "AuxiliaryAddresses" => {
+                            auxiliary_addresses = __rest.read_optional(&mut __map, 3)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(IpamConfig {
+                    subnet,
+                    ip_range,
+                    gateway,
+                    auxiliary_addresses,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Secrets that a node presents to `POST /swarm/join` to enter the swarm.
 /// The token chosen decides whether the node joins as a worker or as a
 /// manager, so keep the manager token especially private.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct JoinTokens {
     /// Token that admits a node with the worker role.
-    #[serde(rename = "Worker", default, skip_serializing_if = "Option::is_none")]
     pub worker: Option<String>,
     /// Token that admits a node with the manager role.
-    #[serde(rename = "Manager", default, skip_serializing_if = "Option::is_none")]
     pub manager: Option<String>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for JoinTokens {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Worker", &self.worker, 0)?;
+        self.rest.write_optional(&mut __map, "Manager", &self.manager, 1)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for JoinTokens {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = JoinTokens;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "JoinTokens")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<JoinTokens, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut worker = None;
+                let mut manager = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Worker" => worker = __rest.read_optional(&mut __map, 0)?,
+                        "Manager" => manager = __rest.read_optional(&mut __map, 1)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(JoinTokens {
+                    worker,
+                    manager,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Upper bounds on the resources a swarm task may use (the
 /// `Resources.Limits` of a task template).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Limit {
     /// CPU ceiling in billionths of a CPU (`2000000000` is two CPUs).
-    #[serde(rename = "NanoCPUs", default, skip_serializing_if = "Option::is_none")]
     pub nano_cp_us: Option<i64>,
     /// Memory ceiling, in bytes.
-    #[serde(rename = "MemoryBytes", default, skip_serializing_if = "Option::is_none")]
     pub memory_bytes: Option<i64>,
     /// Largest number of processes the task's container may run at the
     /// same time. The default, `0`, imposes no limit.
-    #[serde(rename = "Pids", default, skip_serializing_if = "Option::is_none")]
     pub pids: Option<i64>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for Limit {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "NanoCPUs", &self.nano_cp_us, 0)?;
+        self.rest.write_optional(&mut __map, "MemoryBytes", &self.memory_bytes, 1)?;
+        self.rest.write_optional(&mut __map, "Pids", &self.pids, 2)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Limit {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = Limit;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "Limit")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<Limit, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut nano_cp_us = None;
+                let mut memory_bytes = None;
+                let mut pids = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "NanoCPUs" => nano_cp_us = __rest.read_optional(&mut __map, 0)?,
+                        "MemoryBytes" => {
+                            memory_bytes = __rest.read_optional(&mut __map, 1)?;
+                        }
+                        "Pids" => pids = __rest.read_optional(&mut __map, 2)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(Limit {
+                    nano_cp_us,
+                    memory_bytes,
+                    pids,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Where this node stands with respect to Swarm mode:
@@ -3940,31 +8885,81 @@ impl<'de> serde::Deserialize<'de> for LocalNodeState {
 
 /// Raft membership details of a manager node. Absent (`null`) for
 /// workers.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ManagerStatus {
     /// `true` if this manager is the current Raft leader.
-    #[serde(rename = "Leader", default, skip_serializing_if = "Option::is_none")]
     pub leader: Option<bool>,
-    #[serde(rename = "Reachability", default, skip_serializing_if = "Option::is_none")]
     pub reachability: Option<Reachability>,
     /// `host:port` on which this manager listens for swarm (Raft and
     /// control) traffic; port `2377` by default.
-    #[serde(rename = "Addr", default, skip_serializing_if = "Option::is_none")]
     pub addr: Option<String>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for ManagerStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Leader", &self.leader, 0)?;
+        self.rest.write_optional(&mut __map, "Reachability", &self.reachability, 1)?;
+        self.rest.write_optional(&mut __map, "Addr", &self.addr, 2)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ManagerStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ManagerStatus;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ManagerStatus")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ManagerStatus, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut leader = None;
+                let mut reachability = None;
+                let mut addr = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Leader" => leader = __rest.read_optional(&mut __map, 0)?,
+                        "Reachability" => {
+                            reachability = __rest.read_optional(&mut __map, 1)?;
+                        }
+                        "Addr" => addr = __rest.read_optional(&mut __map, 2)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ManagerStatus {
+                    leader,
+                    reachability,
+                    addr,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Requests a mount for a new container (in `HostConfig.Mounts`) or a
 /// service task. This is the structured alternative to the `Binds`
 /// strings; only the options block matching `Type` is used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Mount {
     /// Absolute path inside the container where the mount is placed.
-    #[serde(rename = "Target", default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
     /// What to mount: a host path for `bind`, a volume name for `volume`
     /// (left empty for an anonymous volume), a pipe path for `npipe`. Must
     /// be empty for `tmpfs`.
-    #[serde(rename = "Source", default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     /// Kind of mount to create:
     ///
@@ -3979,62 +8974,206 @@ pub struct Mount {
     /// - `npipe`: expose a named pipe of the Windows host; it has to exist
     ///   already.
     /// - `cluster`: a CSI cluster volume provided by Swarm.
-    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<MountType>,
     /// Mount read-only when `true`; read-write by default.
-    #[serde(rename = "ReadOnly", default, skip_serializing_if = "Option::is_none")]
     pub read_only: Option<bool>,
     /// Consistency hint for shared filesystems on Docker Desktop. One of
     /// `default`, `consistent`, `cached` or `delegated`; ignored on Linux.
-    #[serde(rename = "Consistency", default, skip_serializing_if = "Option::is_none")]
     pub consistency: Option<String>,
     /// Extra settings that only apply when `Type` is `bind`.
-    #[serde(rename = "BindOptions", default, skip_serializing_if = "Option::is_none")]
     pub bind_options: Option<MountBindOptions>,
     /// Extra settings that only apply when `Type` is `volume`.
-    #[serde(rename = "VolumeOptions", default, skip_serializing_if = "Option::is_none")]
     pub volume_options: Option<MountVolumeOptions>,
     /// Extra settings that only apply when `Type` is `tmpfs`.
-    #[serde(rename = "TmpfsOptions", default, skip_serializing_if = "Option::is_none")]
     pub tmpfs_options: Option<MountTmpfsOptions>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for Mount {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Target", &self.target, 0)?;
+        self.rest.write_optional(&mut __map, "Source", &self.source, 1)?;
+        self.rest.write_optional(&mut __map, "Type", &self.r#type, 2)?;
+        self.rest.write_optional(&mut __map, "ReadOnly", &self.read_only, 3)?;
+        self.rest.write_optional(&mut __map, "Consistency", &self.consistency, 4)?;
+        self.rest.write_optional(&mut __map, "BindOptions", &self.bind_options, 5)?;
+        self.rest.write_optional(&mut __map, "VolumeOptions", &self.volume_options, 6)?;
+        self.rest.write_optional(&mut __map, "TmpfsOptions", &self.tmpfs_options, 7)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Mount {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = Mount;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "Mount")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<Mount, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut target = None;
+                let mut source = None;
+                let mut r#type = None;
+                let mut read_only = None;
+                let mut consistency = None;
+                let mut bind_options = None;
+                let mut volume_options = None;
+                let mut tmpfs_options = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Target" => target = __rest.read_optional(&mut __map, 0)?,
+                        "Source" => source = __rest.read_optional(&mut __map, 1)?,
+                        "Type" => r#type = __rest.read_optional(&mut __map, 2)?,
+                        "ReadOnly" => read_only = __rest.read_optional(&mut __map, 3)?,
+                        "Consistency" => {
+                            consistency = __rest.read_optional(&mut __map, 4)?;
+                        }
+                        "BindOptions" => {
+                            bind_options = __rest.read_optional(&mut __map, 5)?;
+                        }
+                        "VolumeOptions" => {
+                            volume_options = __rest.read_optional(&mut __map, 6)?;
+                        }
+                        "TmpfsOptions" => {
+                            tmpfs_options = __rest.read_optional(&mut __map, 7)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(Mount {
+                    target,
+                    source,
+                    r#type,
+                    read_only,
+                    consistency,
+                    bind_options,
+                    volume_options,
+                    tmpfs_options,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Extra settings that only apply when `Type` is `bind`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct MountBindOptions {
     /// Propagation mode of the bind mount: `private`, `shared` or
     /// `slave`, or their recursive variants prefixed with `r`.
-    #[serde(rename = "Propagation", default, skip_serializing_if = "Option::is_none")]
     pub propagation: Option<MountBindOptionsPropagation>,
     /// When `true`, mounts nested below the source path on the host are
     /// not carried into the container (a plain, non-`rbind` mount).
-    #[serde(rename = "NonRecursive", default, skip_serializing_if = "Option::is_none")]
     pub non_recursive: Option<bool>,
     /// When `true`, the source path is created on the host if it does
     /// not exist, instead of failing.
-    #[serde(
-        rename = "CreateMountpoint",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub create_mountpoint: Option<bool>,
     /// With `ReadOnly`, apply the read-only flag to the top-level mount
     /// only; sub-mounts stay writable. The mount itself is still
     /// recursive unless `NonRecursive` is also set.
-    #[serde(
-        rename = "ReadOnlyNonRecursive",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub read_only_non_recursive: Option<bool>,
     /// With `ReadOnly`, require every sub-mount to be read-only as well
     /// and fail container start if the kernel cannot guarantee it.
-    #[serde(
-        rename = "ReadOnlyForceRecursive",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub read_only_force_recursive: Option<bool>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for MountBindOptions {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Propagation", &self.propagation, 0)?;
+        self.rest.write_optional(&mut __map, "NonRecursive", &self.non_recursive, 1)?;
+        self.rest.write_optional(
+            &mut __map,
+            "CreateMountpoint",
+            &self.create_mountpoint,
+            2,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "ReadOnlyNonRecursive",
+            &self.read_only_non_recursive,
+            3,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "ReadOnlyForceRecursive",
+            &self.read_only_force_recursive,
+            4,
+        )?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MountBindOptions {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = MountBindOptions;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "MountBindOptions")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<MountBindOptions, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut propagation = None;
+                let mut non_recursive = None;
+                let mut create_mountpoint = None;
+                let mut read_only_non_recursive = None;
+                let mut read_only_force_recursive = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Propagation" => {
+                            propagation = __rest.read_optional(&mut __map, 0)?;
+                        }
+                        "NonRecursive" => {
+                            non_recursive = __rest.read_optional(&mut __map, 1)?;
+                        }
+                        "CreateMountpoint" => {
+                            create_mountpoint = __rest.read_optional(&mut __map, 2)?;
+                        }
+                        "ReadOnlyNonRecursive" => {
+                            read_only_non_recursive = __rest.read_optional(&mut __map, 3)?;
+                        }
+                        "ReadOnlyForceRecursive" => {
+                            read_only_force_recursive = __rest.read_optional(&mut __map, 4)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(MountBindOptions {
+                    propagation,
+                    non_recursive,
+                    create_mountpoint,
+                    read_only_non_recursive,
+                    read_only_force_recursive,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Propagation mode of the bind mount: `private`, `shared` or
@@ -4122,7 +9261,7 @@ impl<'de> serde::Deserialize<'de> for MountBindOptionsPropagation {
 
 /// Describes a mount that is active in a container, as reported when
 /// listing or inspecting containers (for requesting mounts, see `Mount`).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct MountPoint {
     /// Which mechanism provides the data seen at `Destination`. The other
     /// fields of this object are interpreted according to this value.
@@ -4134,11 +9273,9 @@ pub struct MountPoint {
     /// | `tmpfs`   | an in-memory filesystem                                  |
     /// | `npipe`   | a Windows named pipe from the host                       |
     /// | `cluster` | a cluster (CSI) volume managed by Swarm                  |
-    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<MountPointType>,
     /// For volume mounts, the volume's name; it refers to the data found
     /// at `Source`. Empty for other mount types.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Where the mounted data comes from, depending on `Type`:
     ///
@@ -4146,31 +9283,102 @@ pub struct MountPoint {
     ///   (normally below `/var/lib/docker/volumes/`);
     /// - `bind` and `npipe`: the host path that was mounted;
     /// - `tmpfs`: always empty.
-    #[serde(rename = "Source", default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     /// Absolute path inside the container at which the data is visible.
-    #[serde(rename = "Destination", default, skip_serializing_if = "Option::is_none")]
     pub destination: Option<String>,
     /// Volume driver that manages the volume (`local` for built-in
     /// volumes). Empty for anything that is not a volume.
-    #[serde(rename = "Driver", default, skip_serializing_if = "Option::is_none")]
     pub driver: Option<String>,
     /// Mount options the user gave for a bind or volume mount, joined by
     /// commas (for example `ro,Z`). When nothing was given, the value
     /// depends on the platform: `z` on Linux and an empty string on Windows.
-    #[serde(rename = "Mode", default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<String>,
     /// `true` when the container can write to the mount, `false` when it is
     /// mounted read-only.
-    #[serde(rename = "RW", default, skip_serializing_if = "Option::is_none")]
     pub rw: Option<bool>,
     /// Mount propagation mode (`rprivate`, `shared`, `slave`, ...), which
     /// controls whether mounts created later below this path on the host
     /// appear in the container and vice versa. See the kernel's
     /// [shared subtree documentation](https://docs.kernel.org/filesystems/sharedsubtree.html).
     /// Linux only; always empty on Windows.
-    #[serde(rename = "Propagation", default, skip_serializing_if = "Option::is_none")]
     pub propagation: Option<String>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for MountPoint {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Type", &self.r#type, 0)?;
+        self.rest.write_optional(&mut __map, "Name", &self.name, 1)?;
+        self.rest.write_optional(&mut __map, "Source", &self.source, 2)?;
+        self.rest.write_optional(&mut __map, "Destination", &self.destination, 3)?;
+        self.rest.write_optional(&mut __map, "Driver", &self.driver, 4)?;
+        self.rest.write_optional(&mut __map, "Mode", &self.mode, 5)?;
+        self.rest.write_optional(&mut __map, "RW", &self.rw, 6)?;
+        self.rest.write_optional(&mut __map, "Propagation", &self.propagation, 7)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MountPoint {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = MountPoint;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "MountPoint")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<MountPoint, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut r#type = None;
+                let mut name = None;
+                let mut source = None;
+                let mut destination = None;
+                let mut driver = None;
+                let mut mode = None;
+                let mut rw = None;
+                let mut propagation = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Type" => r#type = __rest.read_optional(&mut __map, 0)?,
+                        "Name" => name = __rest.read_optional(&mut __map, 1)?,
+                        "Source" => source = __rest.read_optional(&mut __map, 2)?,
+                        "Destination" => {
+                            destination = __rest.read_optional(&mut __map, 3)?;
+                        }
+                        "Driver" => driver = __rest.read_optional(&mut __map, 4)?,
+                        "Mode" => mode = __rest.read_optional(&mut __map, 5)?,
+                        "RW" => rw = __rest.read_optional(&mut __map, 6)?,
+                        "Propagation" => {
+                            propagation = __rest.read_optional(&mut __map, 7)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(MountPoint {
+                    r#type,
+                    name,
+                    source,
+                    destination,
+                    driver,
+                    mode,
+                    rw,
+                    propagation,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Which mechanism provides the data seen at `Destination`. The other
@@ -4260,16 +9468,63 @@ impl<'de> serde::Deserialize<'de> for MountPointType {
 }
 
 /// Extra settings that only apply when `Type` is `tmpfs`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct MountTmpfsOptions {
     /// Upper bound on the tmpfs size, in bytes. When omitted, the kernel's
     /// default applies (on Linux, half of the host's RAM).
-    #[serde(rename = "SizeBytes", default, skip_serializing_if = "Option::is_none")]
     pub size_bytes: Option<i64>,
     /// File mode of the tmpfs root directory, as an integer (for example
     /// `448` for octal `0700`; default `1023`, octal `1777`).
-    #[serde(rename = "Mode", default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<i64>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for MountTmpfsOptions {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "SizeBytes", &self.size_bytes, 0)?;
+        self.rest.write_optional(&mut __map, "Mode", &self.mode, 1)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MountTmpfsOptions {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = MountTmpfsOptions;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "MountTmpfsOptions")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<MountTmpfsOptions, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut size_bytes = None;
+                let mut mode = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "SizeBytes" => size_bytes = __rest.read_optional(&mut __map, 0)?,
+                        "Mode" => mode = __rest.read_optional(&mut __map, 1)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(MountTmpfsOptions {
+                    size_bytes,
+                    mode,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Kind of mount to create:
@@ -4362,210 +9617,788 @@ impl<'de> serde::Deserialize<'de> for MountType {
 }
 
 /// Extra settings that only apply when `Type` is `volume`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct MountVolumeOptions {
     /// When `true`, an empty volume is **not** pre-filled with the files
     /// the image has at the target path. By default they are copied in.
-    #[serde(rename = "NoCopy", default, skip_serializing_if = "Option::is_none")]
     pub no_copy: Option<bool>,
     /// Labels to set on the volume if it gets created by this mount.
-    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<std::collections::BTreeMap<String, String>>,
     /// Volume driver to use if the volume must be created, and its settings.
-    #[serde(rename = "DriverConfig", default, skip_serializing_if = "Option::is_none")]
     pub driver_config: Option<MountVolumeOptionsDriverConfig>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for MountVolumeOptions {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "NoCopy", &self.no_copy, 0)?;
+        self.rest.write_optional(&mut __map, "Labels", &self.labels, 1)?;
+        self.rest.write_optional(&mut __map, "DriverConfig", &self.driver_config, 2)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MountVolumeOptions {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = MountVolumeOptions;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "MountVolumeOptions")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<MountVolumeOptions, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut no_copy = None;
+                let mut labels = None;
+                let mut driver_config = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "NoCopy" => no_copy = __rest.read_optional(&mut __map, 0)?,
+                        "Labels" => labels = __rest.read_optional(&mut __map, 1)?,
+                        "DriverConfig" => {
+                            driver_config = __rest.read_optional(&mut __map, 2)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(MountVolumeOptions {
+                    no_copy,
+                    labels,
+                    driver_config,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Volume driver to use if the volume must be created, and its settings.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct MountVolumeOptionsDriverConfig {
     /// Volume driver name, for example `local`.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Settings passed to the volume driver when it creates the volume.
-    #[serde(rename = "Options", default, skip_serializing_if = "Option::is_none")]
     pub options: Option<std::collections::BTreeMap<String, String>>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for MountVolumeOptionsDriverConfig {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Name", &self.name, 0)?;
+        self.rest.write_optional(&mut __map, "Options", &self.options, 1)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MountVolumeOptionsDriverConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = MountVolumeOptionsDriverConfig;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "MountVolumeOptionsDriverConfig")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<MountVolumeOptionsDriverConfig, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut name = None;
+                let mut options = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Name" => name = __rest.read_optional(&mut __map, 0)?,
+                        "Options" => options = __rest.read_optional(&mut __map, 1)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(MountVolumeOptionsDriverConfig {
+                    name,
+                    options,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// A network as seen by the daemon (`GET /networks`,
 /// `GET /networks/{id}`): its driver, addressing and the containers
 /// attached to it.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Network {
     /// Human-readable network name, unique per daemon or swarm.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// 64-hex-character network ID.
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Creation time, RFC 3339 with nanoseconds.
-    #[serde(rename = "Created", default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
     /// Visibility of the network: `local`, `global` or `swarm`.
-    #[serde(rename = "Scope", default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
     /// Network driver in charge (`bridge`, `overlay`, `macvlan`, ...).
-    #[serde(rename = "Driver", default, skip_serializing_if = "Option::is_none")]
     pub driver: Option<String>,
     /// Whether IPv6 addressing is enabled on the network.
-    #[serde(rename = "EnableIPv6", default, skip_serializing_if = "Option::is_none")]
     pub enable_i_pv6: Option<bool>,
-    #[serde(rename = "IPAM", default, skip_serializing_if = "Option::is_none")]
     pub ipam: Option<Ipam>,
     /// If `true`, the network has no route to the outside world.
-    #[serde(rename = "Internal", default, skip_serializing_if = "Option::is_none")]
     pub internal: Option<bool>,
     /// If `true`, standalone containers may join this (swarm) network.
-    #[serde(rename = "Attachable", default, skip_serializing_if = "Option::is_none")]
     pub attachable: Option<bool>,
     /// Whether this is the swarm routing-mesh ingress network.
-    #[serde(rename = "Ingress", default, skip_serializing_if = "Option::is_none")]
     pub ingress: Option<bool>,
     /// Attached endpoints, keyed by container ID.
-    #[serde(rename = "Containers", default, skip_serializing_if = "Option::is_none")]
     pub containers: Option<std::collections::BTreeMap<String, NetworkContainer>>,
     /// Driver-specific options the network was created with.
-    #[serde(rename = "Options", default, skip_serializing_if = "Option::is_none")]
     pub options: Option<std::collections::BTreeMap<String, String>>,
     /// Arbitrary key/value labels set on the network.
-    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<std::collections::BTreeMap<String, String>>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for Network {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Name", &self.name, 0)?;
+        self.rest.write_optional(&mut __map, "Id", &self.id, 1)?;
+        self.rest.write_optional(&mut __map, "Created", &self.created, 2)?;
+        self.rest.write_optional(&mut __map, "Scope", &self.scope, 3)?;
+        self.rest.write_optional(&mut __map, "Driver", &self.driver, 4)?;
+        self.rest.write_optional(&mut __map, "EnableIPv6", &self.enable_i_pv6, 5)?;
+        self.rest.write_optional(&mut __map, "IPAM", &self.ipam, 6)?;
+        self.rest.write_optional(&mut __map, "Internal", &self.internal, 7)?;
+        self.rest.write_optional(&mut __map, "Attachable", &self.attachable, 8)?;
+        self.rest.write_optional(&mut __map, "Ingress", &self.ingress, 9)?;
+        self.rest.write_optional(&mut __map, "Containers", &self.containers, 10)?;
+        self.rest.write_optional(&mut __map, "Options", &self.options, 11)?;
+        self.rest.write_optional(&mut __map, "Labels", &self.labels, 12)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Network {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = Network;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "Network")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<Network, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut name = None;
+                let mut id = None;
+                let mut created = None;
+                let mut scope = None;
+                let mut driver = None;
+                let mut enable_i_pv6 = None;
+                let mut ipam = None;
+                let mut internal = None;
+                let mut attachable = None;
+                let mut ingress = None;
+                let mut containers = None;
+                let mut options = None;
+                let mut labels = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Name" => name = __rest.read_optional(&mut __map, 0)?,
+                        "Id" => id = __rest.read_optional(&mut __map, 1)?,
+                        "Created" => created = __rest.read_optional(&mut __map, 2)?,
+                        "Scope" => scope = __rest.read_optional(&mut __map, 3)?,
+                        "Driver" => driver = __rest.read_optional(&mut __map, 4)?,
+                        "EnableIPv6" => {
+                            enable_i_pv6 = __rest.read_optional(&mut __map, 5)?;
+                        }
+                        "IPAM" => ipam = __rest.read_optional(&mut __map, 6)?,
+                        "Internal" => internal = __rest.read_optional(&mut __map, 7)?,
+                        "Attachable" => {
+                            attachable = __rest.read_optional(&mut __map, 8)?;
+                        }
+                        "Ingress" => ingress = __rest.read_optional(&mut __map, 9)?,
+                        "Containers" => {
+                            containers = __rest.read_optional(&mut __map, 10)?;
+                        }
+                        "Options" => options = __rest.read_optional(&mut __map, 11)?,
+                        "Labels" => labels = __rest.read_optional(&mut __map, 12)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(Network {
+                    name,
+                    id,
+                    created,
+                    scope,
+                    driver,
+                    enable_i_pv6,
+                    ipam,
+                    internal,
+                    attachable,
+                    ingress,
+                    containers,
+                    options,
+                    labels,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Connects a service (or its tasks) to one network, with optional aliases
 /// and driver settings for that connection.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NetworkAttachmentConfig {
     /// Network to join, given by name or by ID.
-    #[serde(rename = "Target", default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
     /// Extra DNS names under which the service can be reached by others on
     /// this network, besides its own name.
-    #[serde(rename = "Aliases", default, skip_serializing_if = "Option::is_none")]
     pub aliases: Option<Vec<String>>,
     /// Key/value options handed to the network driver for this attachment
     /// only.
-    #[serde(rename = "DriverOpts", default, skip_serializing_if = "Option::is_none")]
     pub driver_opts: Option<std::collections::BTreeMap<String, String>>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for NetworkAttachmentConfig {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Target", &self.target, 0)?;
+        self.rest.write_optional(&mut __map, "Aliases", &self.aliases, 1)?;
+        self.rest.write_optional(&mut __map, "DriverOpts", &self.driver_opts, 2)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NetworkAttachmentConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = NetworkAttachmentConfig;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "NetworkAttachmentConfig")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<NetworkAttachmentConfig, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut target = None;
+                let mut aliases = None;
+                let mut driver_opts = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Target" => target = __rest.read_optional(&mut __map, 0)?,
+                        "Aliases" => aliases = __rest.read_optional(&mut __map, 1)?,
+                        "DriverOpts" => {
+                            driver_opts = __rest.read_optional(&mut __map, 2)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(NetworkAttachmentConfig {
+                    target,
+                    aliases,
+                    driver_opts,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// NetworkConnectRequest
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NetworkConnectBody {
     /// Which container to attach, by ID, ID prefix or name.
-    #[serde(rename = "Container", default, skip_serializing_if = "Option::is_none")]
     pub container: Option<String>,
-    #[serde(rename = "EndpointConfig", default, skip_serializing_if = "Option::is_none")]
     pub endpoint_config: Option<EndpointSettings>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for NetworkConnectBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Container", &self.container, 0)?;
+        self.rest.write_optional(
+            &mut __map,
+            "EndpointConfig",
+            &self.endpoint_config,
+            1,
+        )?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NetworkConnectBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = NetworkConnectBody;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "NetworkConnectBody")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<NetworkConnectBody, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut container = None;
+                let mut endpoint_config = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Container" => container = __rest.read_optional(&mut __map, 0)?,
+                        "EndpointConfig" => {
+                            endpoint_config = __rest.read_optional(&mut __map, 1)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(NetworkConnectBody {
+                    container,
+                    endpoint_config,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// A container's endpoint on a network, as listed in `Network.Containers`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NetworkContainer {
     /// Name of the container.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// ID of the endpoint joining the container to the network.
-    #[serde(rename = "EndpointID", default, skip_serializing_if = "Option::is_none")]
     pub endpoint_id: Option<String>,
     /// MAC address of the endpoint's interface.
-    #[serde(rename = "MacAddress", default, skip_serializing_if = "Option::is_none")]
     pub mac_address: Option<String>,
     /// IPv4 address with prefix length (CIDR), or empty.
-    #[serde(rename = "IPv4Address", default, skip_serializing_if = "Option::is_none")]
     pub i_pv4_address: Option<String>,
     /// IPv6 address with prefix length (CIDR), or empty.
-    #[serde(rename = "IPv6Address", default, skip_serializing_if = "Option::is_none")]
     pub i_pv6_address: Option<String>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for NetworkContainer {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Name", &self.name, 0)?;
+        self.rest.write_optional(&mut __map, "EndpointID", &self.endpoint_id, 1)?;
+        self.rest.write_optional(&mut __map, "MacAddress", &self.mac_address, 2)?;
+        self.rest.write_optional(&mut __map, "IPv4Address", &self.i_pv4_address, 3)?;
+        self.rest.write_optional(&mut __map, "IPv6Address", &self.i_pv6_address, 4)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NetworkContainer {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = NetworkContainer;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "NetworkContainer")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<NetworkContainer, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut name = None;
+                let mut endpoint_id = None;
+                let mut mac_address = None;
+                let mut i_pv4_address = None;
+                let mut i_pv6_address = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Name" => name = __rest.read_optional(&mut __map, 0)?,
+                        "EndpointID" => {
+                            endpoint_id = __rest.read_optional(&mut __map, 1)?;
+                        }
+                        "MacAddress" => {
+                            mac_address = __rest.read_optional(&mut __map, 2)?;
+                        }
+                        "IPv4Address" => {
+                            i_pv4_address = __rest.read_optional(&mut __map, 3)?;
+                        }
+                        "IPv6Address" => {
+                            i_pv6_address = __rest.read_optional(&mut __map, 4)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(NetworkContainer {
+                    name,
+                    endpoint_id,
+                    mac_address,
+                    i_pv4_address,
+                    i_pv6_address,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// NetworkCreateRequest
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NetworkCreateBody {
     /// Human-readable name of the new network. It must not clash
     /// with an existing network's name.
-    #[serde(rename = "Name")]
     pub name: String,
     /// **Deprecated** as of API v1.44: the daemon now always rejects
     /// a name that is already in use, so this flag no longer changes
     /// anything. On older daemons it asked for a best-effort check
     /// for name clashes, which could miss some because networks are
     /// identified by ID, not by name.
-    #[serde(rename = "CheckDuplicate", default, skip_serializing_if = "Option::is_none")]
     pub check_duplicate: Option<bool>,
     /// Network driver that will implement the network: a built-in
     /// one (`bridge`, `overlay`, `macvlan`, `ipvlan`, ...) or the
     /// name of a network driver plugin.
-    #[serde(rename = "Driver", default, skip_serializing_if = "Option::is_none")]
     pub driver: Option<String>,
     /// When `true`, containers on this network can reach each other
     /// but have no route to the outside world.
-    #[serde(rename = "Internal", default, skip_serializing_if = "Option::is_none")]
     pub internal: Option<bool>,
     /// For Swarm-scoped networks: when `true`, standalone containers
     /// (started with `docker run` rather than as service tasks) may
     /// also join the network.
-    #[serde(rename = "Attachable", default, skip_serializing_if = "Option::is_none")]
     pub attachable: Option<bool>,
     /// Marks this as the Swarm ingress network, the one that carries
     /// the routing mesh for published service ports. A swarm can
     /// have only one.
-    #[serde(rename = "Ingress", default, skip_serializing_if = "Option::is_none")]
     pub ingress: Option<bool>,
     /// IP address management settings: which IPAM driver to use and
     /// which subnets, ranges and gateways it should hand out. Omit
     /// it to let the daemon pick a free subnet.
-    #[serde(rename = "IPAM", default, skip_serializing_if = "Option::is_none")]
     pub ipam: Option<Ipam>,
     /// When `true`, containers on the network also get IPv6 addresses.
-    #[serde(rename = "EnableIPv6", default, skip_serializing_if = "Option::is_none")]
     pub enable_i_pv6: Option<bool>,
     /// Driver-specific settings as string key/value pairs, e.g.
     /// `com.docker.network.driver.mtu` for the `bridge` driver. Keys
     /// the driver does not know are ignored or rejected by it.
-    #[serde(rename = "Options", default, skip_serializing_if = "Option::is_none")]
     pub options: Option<std::collections::BTreeMap<String, String>>,
     /// Arbitrary key/value metadata to attach to the network, usable in list filters.
-    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<std::collections::BTreeMap<String, String>>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for NetworkCreateBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        wire::write(&mut __map, "Name", &self.name)?;
+        self.rest.write_optional(
+            &mut __map,
+            "CheckDuplicate",
+            &self.check_duplicate,
+            0,
+        )?;
+        self.rest.write_optional(&mut __map, "Driver", &self.driver, 1)?;
+        self.rest.write_optional(&mut __map, "Internal", &self.internal, 2)?;
+        self.rest.write_optional(&mut __map, "Attachable", &self.attachable, 3)?;
+        self.rest.write_optional(&mut __map, "Ingress", &self.ingress, 4)?;
+        self.rest.write_optional(&mut __map, "IPAM", &self.ipam, 5)?;
+        self.rest.write_optional(&mut __map, "EnableIPv6", &self.enable_i_pv6, 6)?;
+        self.rest.write_optional(&mut __map, "Options", &self.options, 7)?;
+        self.rest.write_optional(&mut __map, "Labels", &self.labels, 8)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NetworkCreateBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = NetworkCreateBody;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "NetworkCreateBody")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<NetworkCreateBody, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut name = None;
+                let mut check_duplicate = None;
+                let mut driver = None;
+                let mut internal = None;
+                let mut attachable = None;
+                let mut ingress = None;
+                let mut ipam = None;
+                let mut enable_i_pv6 = None;
+                let mut options = None;
+                let mut labels = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Name" => name = Some(__map.next_value()?),
+                        "CheckDuplicate" => {
+                            check_duplicate = __rest.read_optional(&mut __map, 0)?;
+                        }
+                        "Driver" => driver = __rest.read_optional(&mut __map, 1)?,
+                        "Internal" => internal = __rest.read_optional(&mut __map, 2)?,
+                        "Attachable" => {
+                            attachable = __rest.read_optional(&mut __map, 3)?;
+                        }
+                        "Ingress" => ingress = __rest.read_optional(&mut __map, 4)?,
+                        "IPAM" => ipam = __rest.read_optional(&mut __map, 5)?,
+                        "EnableIPv6" => {
+                            enable_i_pv6 = __rest.read_optional(&mut __map, 6)?;
+                        }
+                        "Options" => options = __rest.read_optional(&mut __map, 7)?,
+                        "Labels" => labels = __rest.read_optional(&mut __map, 8)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(NetworkCreateBody {
+                    name: wire::required::<A, _>(name, "Name")?,
+                    check_duplicate,
+                    driver,
+                    internal,
+                    attachable,
+                    ingress,
+                    ipam,
+                    enable_i_pv6,
+                    options,
+                    labels,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// NetworkCreateResponse
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NetworkCreateResponse {
     /// The 64-character hexadecimal ID assigned to the new network.
     /// Use it (or the name) in later network calls.
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Non-fatal message from the daemon about the new network, or
     /// an empty string when there is nothing to report.
-    #[serde(rename = "Warning", default, skip_serializing_if = "Option::is_none")]
     pub warning: Option<String>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for NetworkCreateResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Id", &self.id, 0)?;
+        self.rest.write_optional(&mut __map, "Warning", &self.warning, 1)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NetworkCreateResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = NetworkCreateResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "NetworkCreateResponse")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<NetworkCreateResponse, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut id = None;
+                let mut warning = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Id" => id = __rest.read_optional(&mut __map, 0)?,
+                        "Warning" => warning = __rest.read_optional(&mut __map, 1)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(NetworkCreateResponse {
+                    id,
+                    warning,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// NetworkDisconnectRequest
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NetworkDisconnectBody {
     /// Which container to detach, by ID, ID prefix or name.
-    #[serde(rename = "Container", default, skip_serializing_if = "Option::is_none")]
     pub container: Option<String>,
     /// When `true`, remove the container's endpoint even if the
     /// container is gone or the normal detach fails, e.g. to clean
     /// up a stale endpoint.
-    #[serde(rename = "Force", default, skip_serializing_if = "Option::is_none")]
     pub force: Option<bool>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for NetworkDisconnectBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Container", &self.container, 0)?;
+        self.rest.write_optional(&mut __map, "Force", &self.force, 1)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NetworkDisconnectBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = NetworkDisconnectBody;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "NetworkDisconnectBody")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<NetworkDisconnectBody, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut container = None;
+                let mut force = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Container" => container = __rest.read_optional(&mut __map, 0)?,
+                        "Force" => force = __rest.read_optional(&mut __map, 1)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(NetworkDisconnectBody {
+                    container,
+                    force,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// NetworkPruneResponse
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NetworkPruneResponse {
     /// Names of the networks that were removed.
-    #[serde(
-        rename = "NetworksDeleted",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub networks_deleted: Option<Vec<String>>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for NetworkPruneResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(
+            &mut __map,
+            "NetworksDeleted",
+            &self.networks_deleted,
+            0,
+        )?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NetworkPruneResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = NetworkPruneResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "NetworkPruneResponse")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<NetworkPruneResponse, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut networks_deleted = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "NetworksDeleted" => {
+                            networks_deleted = __rest.read_optional(&mut __map, 0)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(NetworkPruneResponse {
+                    networks_deleted,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Networking state of a container as returned by container inspect: its
@@ -4574,69 +10407,42 @@ pub struct NetworkPruneResponse {
 ///
 /// Several top-level address fields are a legacy copy of the default
 /// `bridge` network's settings; read `Networks` instead.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NetworkSettings {
     /// Host bridge interface the container is attached through, such as `docker0`.
-    #[serde(rename = "Bridge", default, skip_serializing_if = "Option::is_none")]
     pub bridge: Option<String>,
     /// ID of the network sandbox (the network namespace and its
     /// interfaces) that holds the container's networking.
-    #[serde(rename = "SandboxID", default, skip_serializing_if = "Option::is_none")]
     pub sandbox_id: Option<String>,
     /// Whether hairpin NAT is turned on for the container's virtual
     /// interface, letting the container reach itself through its own
     /// published ports.
-    #[serde(rename = "HairpinMode", default, skip_serializing_if = "Option::is_none")]
     pub hairpin_mode: Option<bool>,
     /// Link-local (`fe80::/10`) IPv6 address of the container's interface.
-    #[serde(
-        rename = "LinkLocalIPv6Address",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub link_local_i_pv6_address: Option<String>,
     /// Prefix length belonging to `LinkLocalIPv6Address`.
-    #[serde(
-        rename = "LinkLocalIPv6PrefixLen",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub link_local_i_pv6_prefix_len: Option<i64>,
-    #[serde(rename = "Ports", default, skip_serializing_if = "Option::is_none")]
     pub ports: Option<PortMap>,
     /// Path of the sandbox's network namespace on the host; it can be used
     /// with tools such as `nsenter --net=<path>`.
-    #[serde(rename = "SandboxKey", default, skip_serializing_if = "Option::is_none")]
     pub sandbox_key: Option<String>,
     /// Additional IPv4 addresses of the container, beyond its primary one.
     /// Normally empty or `null`.
-    #[serde(
-        rename = "SecondaryIPAddresses",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub secondary_ip_addresses: Option<Vec<Address>>,
     /// Additional IPv6 addresses of the container, beyond its primary one.
     /// Normally empty or `null`.
-    #[serde(
-        rename = "SecondaryIPv6Addresses",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub secondary_i_pv6_addresses: Option<Vec<Address>>,
     /// ID of the container's endpoint on the default `bridge` network.
     ///
     /// > **Deprecated** since Docker 1.9 (and slated for removal): only
     /// > set when the container is on the default `bridge` network. Read
     /// > `Networks.bridge.EndpointID` instead.
-    #[serde(rename = "EndpointID", default, skip_serializing_if = "Option::is_none")]
     pub endpoint_id: Option<String>,
     /// IPv4 gateway of the default `bridge` network.
     ///
     /// > **Deprecated** since Docker 1.9 (and slated for removal): only
     /// > set when the container is on the default `bridge` network. Read
     /// > `Networks.bridge.Gateway` instead.
-    #[serde(rename = "Gateway", default, skip_serializing_if = "Option::is_none")]
     pub gateway: Option<String>,
     /// Global IPv6 address of the container on the default `bridge`
     /// network.
@@ -4644,43 +10450,30 @@ pub struct NetworkSettings {
     /// > **Deprecated** since Docker 1.9 (and slated for removal): only
     /// > set when the container is on the default `bridge` network. Read
     /// > `Networks.bridge.GlobalIPv6Address` instead.
-    #[serde(
-        rename = "GlobalIPv6Address",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub global_i_pv6_address: Option<String>,
     /// Prefix length of `GlobalIPv6Address`.
     ///
     /// > **Deprecated** since Docker 1.9 (and slated for removal): only
     /// > set when the container is on the default `bridge` network. Read
     /// > `Networks.bridge.GlobalIPv6PrefixLen` instead.
-    #[serde(
-        rename = "GlobalIPv6PrefixLen",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub global_i_pv6_prefix_len: Option<i64>,
     /// IPv4 address of the container on the default `bridge` network.
     ///
     /// > **Deprecated** since Docker 1.9 (and slated for removal): only
     /// > set when the container is on the default `bridge` network. Read
     /// > `Networks.bridge.IPAddress` instead.
-    #[serde(rename = "IPAddress", default, skip_serializing_if = "Option::is_none")]
     pub ip_address: Option<String>,
     /// Prefix length (netmask size) of `IPAddress`.
     ///
     /// > **Deprecated** since Docker 1.9 (and slated for removal): only
     /// > set when the container is on the default `bridge` network. Read
     /// > `Networks.bridge.IPPrefixLen` instead.
-    #[serde(rename = "IPPrefixLen", default, skip_serializing_if = "Option::is_none")]
     pub ip_prefix_len: Option<i64>,
     /// IPv6 gateway of the default `bridge` network.
     ///
     /// > **Deprecated** since Docker 1.9 (and slated for removal): only
     /// > set when the container is on the default `bridge` network. Read
     /// > `Networks.bridge.IPv6Gateway` instead.
-    #[serde(rename = "IPv6Gateway", default, skip_serializing_if = "Option::is_none")]
     pub i_pv6_gateway: Option<String>,
     /// MAC address of the container's interface on the default `bridge`
     /// network.
@@ -4688,92 +10481,486 @@ pub struct NetworkSettings {
     /// > **Deprecated** since Docker 1.9 (and slated for removal): only
     /// > set when the container is on the default `bridge` network. Read
     /// > `Networks.bridge.MacAddress` instead.
-    #[serde(rename = "MacAddress", default, skip_serializing_if = "Option::is_none")]
     pub mac_address: Option<String>,
     /// Every network the container is connected to, keyed by network
     /// name, with the container's endpoint settings on each.
-    #[serde(rename = "Networks", default, skip_serializing_if = "Option::is_none")]
     pub networks: Option<std::collections::BTreeMap<String, EndpointSettings>>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for NetworkSettings {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Bridge", &self.bridge, 0)?;
+        self.rest.write_optional(&mut __map, "SandboxID", &self.sandbox_id, 1)?;
+        self.rest.write_optional(&mut __map, "HairpinMode", &self.hairpin_mode, 2)?;
+        self.rest.write_optional(
+            &mut __map,
+            "LinkLocalIPv6Address",
+            &self.link_local_i_pv6_address,
+            3,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "LinkLocalIPv6PrefixLen",
+            &self.link_local_i_pv6_prefix_len,
+            4,
+        )?;
+        self.rest.write_optional(&mut __map, "Ports", &self.ports, 5)?;
+        self.rest.write_optional(&mut __map, "SandboxKey", &self.sandbox_key, 6)?;
+        self.rest.write_optional(
+            &mut __map,
+            "SecondaryIPAddresses",
+            &self.secondary_ip_addresses,
+            7,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "SecondaryIPv6Addresses",
+            &self.secondary_i_pv6_addresses,
+            8,
+        )?;
+        self.rest.write_optional(&mut __map, "EndpointID", &self.endpoint_id, 9)?;
+        self.rest.write_optional(&mut __map, "Gateway", &self.gateway, 10)?;
+        self.rest.write_optional(
+            &mut __map,
+            "GlobalIPv6Address",
+            &self.global_i_pv6_address,
+            11,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "GlobalIPv6PrefixLen",
+            &self.global_i_pv6_prefix_len,
+            12,
+        )?;
+        self.rest.write_optional(&mut __map, "IPAddress", &self.ip_address, 13)?;
+        self.rest.write_optional(&mut __map, "IPPrefixLen", &self.ip_prefix_len, 14)?;
+        self.rest.write_optional(&mut __map, "IPv6Gateway", &self.i_pv6_gateway, 15)?;
+        self.rest.write_optional(&mut __map, "MacAddress", &self.mac_address, 16)?;
+        self.rest.write_optional(&mut __map, "Networks", &self.networks, 17)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NetworkSettings {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = NetworkSettings;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "NetworkSettings")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<NetworkSettings, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut bridge = None;
+                let mut sandbox_id = None;
+                let mut hairpin_mode = None;
+                let mut link_local_i_pv6_address = None;
+                let mut link_local_i_pv6_prefix_len = None;
+                let mut ports = None;
+                let mut sandbox_key = None;
+                let mut secondary_ip_addresses = None;
+                let mut secondary_i_pv6_addresses = None;
+                let mut endpoint_id = None;
+                let mut gateway = None;
+                let mut global_i_pv6_address = None;
+                let mut global_i_pv6_prefix_len = None;
+                let mut ip_address = None;
+                let mut ip_prefix_len = None;
+                let mut i_pv6_gateway = None;
+                let mut mac_address = None;
+                let mut networks = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Bridge" => bridge = __rest.read_optional(&mut __map, 0)?,
+                        "SandboxID" => sandbox_id = __rest.read_optional(&mut __map, 1)?,
+                        "HairpinMode" => {
+                            hairpin_mode = __rest.read_optional(&mut __map, 2)?;
+                        }
+                        "LinkLocalIPv6Address" => {
+                            link_local_i_pv6_address = __rest.read_optional(&mut __map, 3)?;
+                        }
+                        "LinkLocalIPv6PrefixLen" => {
+                            link_local_i_pv6_prefix_len = __rest.read_optional(&mut __map, 4)?;
+                        }
+                        "Ports" => ports = __rest.read_optional(&mut __map, 5)?,
+                        "SandboxKey" => {
+                            sandbox_key = __rest.read_optional(&mut __map, 6)?;
+                        }
+                        "SecondaryIPAddresses" => {
+                            secondary_ip_addresses = __rest.read_optional(&mut __map, 7)?;
+                        }
+                        "SecondaryIPv6Addresses" => {
+                            secondary_i_pv6_addresses = __rest.read_optional(&mut __map, 8)?;
+                        }
+                        "EndpointID" => {
+                            endpoint_id = __rest.read_optional(&mut __map, 9)?;
+                        }
+                        "Gateway" => gateway = __rest.read_optional(&mut __map, 10)?,
+                        "GlobalIPv6Address" => {
+                            global_i_pv6_address = __rest.read_optional(&mut __map, 11)?;
+                        }
+                        "GlobalIPv6PrefixLen" => {
+                            global_i_pv6_prefix_len = __rest.read_optional(&mut __map, 12)?;
+                        }
+                        "IPAddress" => {
+                            ip_address = __rest.read_optional(&mut __map, 13)?;
+                        }
+                        "IPPrefixLen" => {
+                            ip_prefix_len = __rest.read_optional(&mut __map, 14)?;
+                        }
+                        "IPv6Gateway" => {
+                            i_pv6_gateway = __rest.read_optional(&mut __map, 15)?;
+                        }
+                        "MacAddress" => {
+                            mac_address = __rest.read_optional(&mut __map, 16)?;
+                        }
+                        "Networks" => networks = __rest.read_optional(&mut __map, 17)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(NetworkSettings {
+                    bridge,
+                    sandbox_id,
+                    hairpin_mode,
+                    link_local_i_pv6_address,
+                    link_local_i_pv6_prefix_len,
+                    ports,
+                    sandbox_key,
+                    secondary_ip_addresses,
+                    secondary_i_pv6_addresses,
+                    endpoint_id,
+                    gateway,
+                    global_i_pv6_address,
+                    global_i_pv6_prefix_len,
+                    ip_address,
+                    ip_prefix_len,
+                    i_pv6_gateway,
+                    mac_address,
+                    networks,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Network attachments requested for a container, one entry per network.
 /// Sent in the body of container creation (alongside the container
 /// configuration) to connect the new container to networks right away.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NetworkingConfig {
     /// Settings for each network to connect to, keyed by network name or
     /// ID. The value may be an empty object when defaults are fine.
-    #[serde(
-        rename = "EndpointsConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub endpoints_config: Option<std::collections::BTreeMap<String, EndpointSettings>>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for NetworkingConfig {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(
+            &mut __map,
+            "EndpointsConfig",
+            &self.endpoints_config,
+            0,
+        )?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NetworkingConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = NetworkingConfig;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "NetworkingConfig")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<NetworkingConfig, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut endpoints_config = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "EndpointsConfig" => {
+                            endpoints_config = __rest.read_optional(&mut __map, 0)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(NetworkingConfig {
+                    endpoints_config,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// A member of the swarm, as returned by the node endpoints.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Node {
     /// Swarm-assigned identifier of the node.
-    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(rename = "Version", default, skip_serializing_if = "Option::is_none")]
     pub version: Option<ObjectVersion>,
     /// When the node joined the swarm (RFC 3339, nanosecond precision).
-    #[serde(rename = "CreatedAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// When the node object last changed (RFC 3339, nanosecond precision).
-    #[serde(rename = "UpdatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    #[serde(rename = "Spec", default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<NodeSpec>,
-    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<NodeDescription>,
-    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<NodeStatus>,
-    #[serde(rename = "ManagerStatus", default, skip_serializing_if = "Option::is_none")]
     pub manager_status: Option<ManagerStatus>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for Node {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "ID", &self.id, 0)?;
+        self.rest.write_optional(&mut __map, "Version", &self.version, 1)?;
+        self.rest.write_optional(&mut __map, "CreatedAt", &self.created_at, 2)?;
+        self.rest.write_optional(&mut __map, "UpdatedAt", &self.updated_at, 3)?;
+        self.rest.write_optional(&mut __map, "Spec", &self.spec, 4)?;
+        self.rest.write_optional(&mut __map, "Description", &self.description, 5)?;
+        self.rest.write_optional(&mut __map, "Status", &self.status, 6)?;
+        self.rest.write_optional(&mut __map, "ManagerStatus", &self.manager_status, 7)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Node {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = Node;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "Node")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<Node, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut id = None;
+                let mut version = None;
+                let mut created_at = None;
+                let mut updated_at = None;
+                let mut spec = None;
+                let mut description = None;
+                let mut status = None;
+                let mut manager_status = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "ID" => id = __rest.read_optional(&mut __map, 0)?,
+                        "Version" => version = __rest.read_optional(&mut __map, 1)?,
+                        "CreatedAt" => created_at = __rest.read_optional(&mut __map, 2)?,
+                        "UpdatedAt" => updated_at = __rest.read_optional(&mut __map, 3)?,
+                        "Spec" => spec = __rest.read_optional(&mut __map, 4)?,
+                        "Description" => {
+                            description = __rest.read_optional(&mut __map, 5)?;
+                        }
+                        "Status" => status = __rest.read_optional(&mut __map, 6)?,
+                        "ManagerStatus" => {
+                            manager_status = __rest.read_optional(&mut __map, 7)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(Node {
+                    id,
+                    version,
+                    created_at,
+                    updated_at,
+                    spec,
+                    description,
+                    status,
+                    manager_status,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Facts the node's own agent reports about itself: host name, platform,
 /// resources, engine and TLS identity.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NodeDescription {
     /// Host name of the machine.
-    #[serde(rename = "Hostname", default, skip_serializing_if = "Option::is_none")]
     pub hostname: Option<String>,
-    #[serde(rename = "Platform", default, skip_serializing_if = "Option::is_none")]
     pub platform: Option<Platform>,
-    #[serde(rename = "Resources", default, skip_serializing_if = "Option::is_none")]
     pub resources: Option<ResourceObject>,
-    #[serde(rename = "Engine", default, skip_serializing_if = "Option::is_none")]
     pub engine: Option<EngineDescription>,
-    #[serde(rename = "TLSInfo", default, skip_serializing_if = "Option::is_none")]
     pub tls_info: Option<TlsInfo>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for NodeDescription {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Hostname", &self.hostname, 0)?;
+        self.rest.write_optional(&mut __map, "Platform", &self.platform, 1)?;
+        self.rest.write_optional(&mut __map, "Resources", &self.resources, 2)?;
+        self.rest.write_optional(&mut __map, "Engine", &self.engine, 3)?;
+        self.rest.write_optional(&mut __map, "TLSInfo", &self.tls_info, 4)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NodeDescription {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = NodeDescription;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "NodeDescription")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<NodeDescription, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut hostname = None;
+                let mut platform = None;
+                let mut resources = None;
+                let mut engine = None;
+                let mut tls_info = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Hostname" => hostname = __rest.read_optional(&mut __map, 0)?,
+                        "Platform" => platform = __rest.read_optional(&mut __map, 1)?,
+                        "Resources" => resources = __rest.read_optional(&mut __map, 2)?,
+                        "Engine" => engine = __rest.read_optional(&mut __map, 3)?,
+                        "TLSInfo" => tls_info = __rest.read_optional(&mut __map, 4)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(NodeDescription {
+                    hostname,
+                    platform,
+                    resources,
+                    engine,
+                    tls_info,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// The user-editable part of a swarm node, sent to
 /// `POST /nodes/{id}/update`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NodeSpec {
     /// Optional human-friendly label shown alongside the node's ID and hostname.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Arbitrary key/value labels on the node, usable in service placement
     /// constraints (`node.labels.<key>`).
-    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<std::collections::BTreeMap<String, String>>,
     /// Whether the node only runs tasks (`worker`) or also takes part in
     /// cluster management and Raft consensus (`manager`).
-    #[serde(rename = "Role", default, skip_serializing_if = "Option::is_none")]
     pub role: Option<NodeSpecRole>,
     /// Scheduling availability:
     ///
     /// - `active`: new tasks may be placed on the node;
     /// - `pause`: existing tasks keep running, no new ones are scheduled;
     /// - `drain`: no new tasks, and existing tasks are moved elsewhere.
-    #[serde(rename = "Availability", default, skip_serializing_if = "Option::is_none")]
     pub availability: Option<NodeSpecAvailability>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for NodeSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Name", &self.name, 0)?;
+        self.rest.write_optional(&mut __map, "Labels", &self.labels, 1)?;
+        self.rest.write_optional(&mut __map, "Role", &self.role, 2)?;
+        self.rest.write_optional(&mut __map, "Availability", &self.availability, 3)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NodeSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = NodeSpec;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "NodeSpec")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<NodeSpec, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut name = None;
+                let mut labels = None;
+                let mut role = None;
+                let mut availability = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Name" => name = __rest.read_optional(&mut __map, 0)?,
+                        "Labels" => labels = __rest.read_optional(&mut __map, 1)?,
+                        "Role" => role = __rest.read_optional(&mut __map, 2)?,
+                        "Availability" => {
+                            availability = __rest.read_optional(&mut __map, 3)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(NodeSpec {
+                    name,
+                    labels,
+                    role,
+                    availability,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Scheduling availability:
@@ -4989,16 +11176,66 @@ impl<'de> serde::Deserialize<'de> for NodeState {
 
 /// Health of a node from the managers' point of view, together with the
 /// address they reach it at.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NodeStatus {
-    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
     pub state: Option<NodeState>,
     /// Extra detail about `State`, e.g. why the node is down; often empty.
-    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// Address (IP only, no port) at which the managers see this node.
-    #[serde(rename = "Addr", default, skip_serializing_if = "Option::is_none")]
     pub addr: Option<String>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for NodeStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "State", &self.state, 0)?;
+        self.rest.write_optional(&mut __map, "Message", &self.message, 1)?;
+        self.rest.write_optional(&mut __map, "Addr", &self.addr, 2)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NodeStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = NodeStatus;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "NodeStatus")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<NodeStatus, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut state = None;
+                let mut message = None;
+                let mut addr = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "State" => state = __rest.read_optional(&mut __map, 0)?,
+                        "Message" => message = __rest.read_optional(&mut __map, 1)?,
+                        "Addr" => addr = __rest.read_optional(&mut __map, 2)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(NodeStatus {
+                    state,
+                    message,
+                    addr,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Optimistic-concurrency counter of a swarm object (node, service,
@@ -5010,204 +11247,727 @@ pub struct NodeStatus {
 /// instead of silently overwriting the other change. So when two clients
 /// race from the same starting version, exactly one wins and the other
 /// has to re-read and retry.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ObjectVersion {
     /// Current version number of the object.
-    #[serde(rename = "Index", default, skip_serializing_if = "Option::is_none")]
     pub index: Option<u64>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for ObjectVersion {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Index", &self.index, 0)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ObjectVersion {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ObjectVersion;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ObjectVersion")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ObjectVersion, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut index = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Index" => index = __rest.read_optional(&mut __map, 0)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ObjectVersion {
+                    index,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Pointer to a piece of content in a registry, identified by media type,
 /// digest and size, following the
 /// [OCI descriptor format](https://specs.opencontainers.org/image-spec/descriptor/).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct OciDescriptor {
     /// MIME type of the referenced content, telling the client how to
     /// interpret it (image manifest, image index, ...).
-    #[serde(rename = "mediaType", default, skip_serializing_if = "Option::is_none")]
     pub media_type: Option<String>,
     /// Content address of the referenced blob, as `<algorithm>:<hex>`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub digest: Option<String>,
     /// Length of the referenced blob, in bytes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<i64>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for OciDescriptor {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "mediaType", &self.media_type, 0)?;
+        self.rest.write_optional(&mut __map, "digest", &self.digest, 1)?;
+        self.rest.write_optional(&mut __map, "size", &self.size, 2)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OciDescriptor {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = OciDescriptor;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "OciDescriptor")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<OciDescriptor, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut media_type = None;
+                let mut digest = None;
+                let mut size = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "mediaType" => media_type = __rest.read_optional(&mut __map, 0)?,
+                        "digest" => digest = __rest.read_optional(&mut __map, 1)?,
+                        "size" => size = __rest.read_optional(&mut __map, 2)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(OciDescriptor {
+                    media_type,
+                    digest,
+                    size,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// The OS and CPU combination an image (or one manifest of a multi-platform
 /// image) is built for, using the fields of the
 /// [OCI image index](https://specs.opencontainers.org/image-spec/image-index/)
 /// `platform` object.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct OciPlatform {
     /// CPU architecture in `GOARCH` notation, such as `amd64`, `arm64` or
     /// `s390x`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub architecture: Option<String>,
     /// Target OS, named as Go's `GOOS` would name it (`linux`, `windows`,
     /// `freebsd`, ...).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub os: Option<String>,
     /// Specific OS release the image needs, when that matters; mostly used
     /// for Windows images (e.g. `10.0.20348.2322`). Usually omitted.
-    #[serde(rename = "os.version", default, skip_serializing_if = "Option::is_none")]
     pub os_version: Option<String>,
     /// OS capabilities the image depends on, if any. Mostly relevant on
     /// Windows, where e.g. `win32k` may be listed. Usually omitted.
-    #[serde(rename = "os.features", default, skip_serializing_if = "Option::is_none")]
     pub os_features: Option<Vec<String>>,
     /// Refinement of `architecture` when one name covers several CPU
     /// generations, e.g. `v6`/`v7` for `arm` or `v8` for `arm64`. Optional.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variant: Option<String>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for OciPlatform {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "architecture", &self.architecture, 0)?;
+        self.rest.write_optional(&mut __map, "os", &self.os, 1)?;
+        self.rest.write_optional(&mut __map, "os.version", &self.os_version, 2)?;
+        self.rest.write_optional(&mut __map, "os.features", &self.os_features, 3)?;
+        self.rest.write_optional(&mut __map, "variant", &self.variant, 4)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OciPlatform {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = OciPlatform;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "OciPlatform")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<OciPlatform, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut architecture = None;
+                let mut os = None;
+                let mut os_version = None;
+                let mut os_features = None;
+                let mut variant = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "architecture" => {
+                            architecture = __rest.read_optional(&mut __map, 0)?;
+                        }
+                        "os" => os = __rest.read_optional(&mut __map, 1)?,
+                        "os.version" => {
+                            os_version = __rest.read_optional(&mut __map, 2)?;
+                        }
+                        "os.features" => {
+                            os_features = __rest.read_optional(&mut __map, 3)?;
+                        }
+                        "variant" => variant = __rest.read_optional(&mut __map, 4)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(OciPlatform {
+                    architecture,
+                    os,
+                    os_version,
+                    os_features,
+                    variant,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// A swarm manager as known by another node: its ID and where to reach it.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PeerNode {
     /// Swarm-assigned ID of the peer node.
-    #[serde(rename = "NodeID", default, skip_serializing_if = "Option::is_none")]
     pub node_id: Option<String>,
     /// `address:port` of the peer's Swarm listener.
-    #[serde(rename = "Addr", default, skip_serializing_if = "Option::is_none")]
     pub addr: Option<String>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for PeerNode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "NodeID", &self.node_id, 0)?;
+        self.rest.write_optional(&mut __map, "Addr", &self.addr, 1)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PeerNode {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = PeerNode;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "PeerNode")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<PeerNode, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut node_id = None;
+                let mut addr = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "NodeID" => node_id = __rest.read_optional(&mut __map, 0)?,
+                        "Addr" => addr = __rest.read_optional(&mut __map, 1)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(PeerNode {
+                    node_id,
+                    addr,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// CPU architecture and operating system of a machine or image.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Platform {
     /// CPU architecture, e.g. `x86_64` or `aarch64` as reported by the
     /// node (or `amd64`/`arm64` in image platforms).
-    #[serde(rename = "Architecture", default, skip_serializing_if = "Option::is_none")]
     pub architecture: Option<String>,
     /// Kernel/OS family, typically `linux` or `windows`.
-    #[serde(rename = "OS", default, skip_serializing_if = "Option::is_none")]
     pub os: Option<String>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for Platform {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Architecture", &self.architecture, 0)?;
+        self.rest.write_optional(&mut __map, "OS", &self.os, 1)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Platform {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = Platform;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "Platform")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<Platform, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut architecture = None;
+                let mut os = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Architecture" => {
+                            architecture = __rest.read_optional(&mut __map, 0)?;
+                        }
+                        "OS" => os = __rest.read_optional(&mut __map, 1)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(Platform {
+                    architecture,
+                    os,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// A managed Engine plugin: its identity, whether it is active, the
 /// settings users can adjust and the configuration shipped by its author.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Plugin {
     /// 64-hex-character ID of the installed plugin.
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Local name of the plugin, `repository:tag` style.
-    #[serde(rename = "Name")]
     pub name: String,
     /// `true` when the plugin is active and serving requests; `false` when
     /// it is installed but disabled.
-    #[serde(rename = "Enabled")]
     pub enabled: bool,
     /// The user-adjustable part of the plugin (via `POST /plugins/{name}/set`):
     /// mounts, environment, arguments and devices currently in effect.
-    #[serde(rename = "Settings")]
     pub settings: PluginSettings,
     /// Full registry reference the plugin is pulled from and pushed to,
     /// which may differ from its local `Name`.
-    #[serde(
-        rename = "PluginReference",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub plugin_reference: Option<String>,
     /// The plugin's manifest (`config.json`) as written by its author:
     /// what it implements, how it is started and what it needs from the
     /// host. Read-only for users.
-    #[serde(rename = "Config")]
     pub config: PluginConfig,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for Plugin {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Id", &self.id, 0)?;
+        wire::write(&mut __map, "Name", &self.name)?;
+        wire::write(&mut __map, "Enabled", &self.enabled)?;
+        wire::write(&mut __map, "Settings", &self.settings)?;
+        self.rest.write_optional(
+            &mut __map,
+            "PluginReference",
+            &self.plugin_reference,
+            1,
+        )?;
+        wire::write(&mut __map, "Config", &self.config)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Plugin {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = Plugin;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "Plugin")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<Plugin, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut id = None;
+                let mut name = None;
+                let mut enabled = None;
+                let mut settings = None;
+                let mut plugin_reference = None;
+                let mut config = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Id" => id = __rest.read_optional(&mut __map, 0)?,
+                        "Name" => name = Some(__map.next_value()?),
+                        "Enabled" => enabled = Some(__map.next_value()?),
+                        "Settings" => settings = Some(__map.next_value()?),
+                        "PluginReference" => {
+                            plugin_reference = __rest.read_optional(&mut __map, 1)?;
+                        }
+                        "Config" => config = Some(__map.next_value()?),
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(Plugin {
+                    id,
+                    name: wire::required::<A, _>(name, "Name")?,
+                    enabled: wire::required::<A, _>(enabled, "Enabled")?,
+                    settings: wire::required::<A, _>(settings, "Settings")?,
+                    plugin_reference,
+                    config: wire::required::<A, _>(config, "Config")?,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// The plugin's manifest (`config.json`) as written by its author:
 /// what it implements, how it is started and what it needs from the
 /// host. Read-only for users.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PluginConfig {
     /// Engine version the plugin was packaged with (informational).
-    #[serde(rename = "DockerVersion", default, skip_serializing_if = "Option::is_none")]
     pub docker_version: Option<String>,
     /// Short summary of the plugin.
-    #[serde(rename = "Description")]
     pub description: String,
     /// Link to the plugin's documentation.
-    #[serde(rename = "Documentation")]
     pub documentation: String,
     /// How the Engine talks to the plugin: which plugin APIs it
     /// implements and the socket it listens on.
-    #[serde(rename = "Interface")]
     pub interface: PluginConfigInterface,
     /// Command that starts the plugin process.
-    #[serde(rename = "Entrypoint", default)]
     pub entrypoint: Option<Vec<String>>,
     /// Working directory of the plugin process.
-    #[serde(rename = "WorkDir")]
     pub work_dir: String,
     /// Numeric user and group the plugin process runs as.
-    #[serde(rename = "User", default, skip_serializing_if = "Option::is_none")]
     pub user: Option<PluginConfigUser>,
     /// Network mode required by the plugin.
-    #[serde(rename = "Network")]
     pub network: PluginConfigNetwork,
     /// Linux-specific privileges the plugin needs.
-    #[serde(rename = "Linux")]
     pub linux: PluginConfigLinux,
     /// Path inside the plugin whose mounts are propagated back to the
     /// host (used by volume plugins to expose volumes); empty if none.
-    #[serde(rename = "PropagatedMount")]
     pub propagated_mount: String,
     /// Whether the plugin shares the host's IPC namespace.
-    #[serde(rename = "IpcHost")]
     pub ipc_host: bool,
     /// Whether the plugin shares the host's PID namespace.
-    #[serde(rename = "PidHost")]
     pub pid_host: bool,
     /// Mounts declared by the plugin, with their defaults.
-    #[serde(rename = "Mounts", default)]
     pub mounts: Option<Vec<PluginMount>>,
     /// Environment variables declared by the plugin, with their defaults.
-    #[serde(rename = "Env", default)]
     pub env: Option<Vec<PluginEnv>>,
     /// Declaration of the entrypoint arguments users may supply.
-    #[serde(rename = "Args")]
     pub args: PluginConfigArgs,
     /// Root filesystem of the plugin image, as a list of layer digests.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rootfs: Option<PluginConfigRootfs>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for PluginConfig {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "DockerVersion", &self.docker_version, 0)?;
+        wire::write(&mut __map, "Description", &self.description)?;
+        wire::write(&mut __map, "Documentation", &self.documentation)?;
+        wire::write(&mut __map, "Interface", &self.interface)?;
+        self.rest.write_nullable(&mut __map, "Entrypoint", &self.entrypoint, 1)?;
+        wire::write(&mut __map, "WorkDir", &self.work_dir)?;
+        self.rest.write_optional(&mut __map, "User", &self.user, 2)?;
+        wire::write(&mut __map, "Network", &self.network)?;
+        wire::write(&mut __map, "Linux", &self.linux)?;
+        wire::write(&mut __map, "PropagatedMount", &self.propagated_mount)?;
+        wire::write(&mut __map, "IpcHost", &self.ipc_host)?;
+        wire::write(&mut __map, "PidHost", &self.pid_host)?;
+        self.rest.write_nullable(&mut __map, "Mounts", &self.mounts, 3)?;
+        self.rest.write_nullable(&mut __map, "Env", &self.env, 4)?;
+        wire::write(&mut __map, "Args", &self.args)?;
+        self.rest.write_optional(&mut __map, "rootfs", &self.rootfs, 5)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PluginConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = PluginConfig;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "PluginConfig")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<PluginConfig, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut docker_version = None;
+                let mut description = None;
+                let mut documentation = None;
+                let mut interface = None;
+                let mut entrypoint = None;
+                let mut work_dir = None;
+                let mut user = None;
+                let mut network = None;
+                let mut linux = None;
+                let mut propagated_mount = None;
+                let mut ipc_host = None;
+                let mut pid_host = None;
+                let mut mounts = None;
+                let mut env = None;
+                let mut args = None;
+                let mut rootfs = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "DockerVersion" => {
+                            docker_version = __rest.read_optional(&mut __map, 0)?;
+                        }
+                        "Description" => description = Some(__map.next_value()?),
+                        "Documentation" => documentation = Some(__map.next_value()?),
+                        "Interface" => interface = Some(__map.next_value()?),
+                        "Entrypoint" => entrypoint = Some(__map.next_value()?),
+                        "WorkDir" => work_dir = Some(__map.next_value()?),
+                        "User" => user = __rest.read_optional(&mut __map, 2)?,
+                        "Network" => network = Some(__map.next_value()?),
+                        "Linux" => linux = Some(__map.next_value()?),
+                        "PropagatedMount" => {
+                            propagated_mount = Some(__map.next_value()?);
+                        }
+                        "IpcHost" => ipc_host = Some(__map.next_value()?),
+                        "PidHost" => pid_host = Some(__map.next_value()?),
+                        "Mounts" => mounts = Some(__map.next_value()?),
+                        "Env" => env = Some(__map.next_value()?),
+                        "Args" => args = Some(__map.next_value()?),
+                        "rootfs" => rootfs = __rest.read_optional(&mut __map, 5)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(PluginConfig {
+                    docker_version,
+                    description: wire::required::<A, _>(description, "Description")?,
+                    documentation: wire::required::<A, _>(
+                        documentation,
+                        "Documentation",
+                    )?,
+                    interface: wire::required::<A, _>(interface, "Interface")?,
+                    entrypoint: __rest.take_nullable(entrypoint, 1),
+                    work_dir: wire::required::<A, _>(work_dir, "WorkDir")?,
+                    user,
+                    network: wire::required::<A, _>(network, "Network")?,
+                    linux: wire::required::<A, _>(linux, "Linux")?,
+                    propagated_mount: wire::required::<A, _>(
+                        propagated_mount,
+                        "PropagatedMount",
+                    )?,
+                    ipc_host: wire::required::<A, _>(ipc_host, "IpcHost")?,
+                    pid_host: wire::required::<A, _>(pid_host, "PidHost")?,
+                    mounts: __rest.take_nullable(mounts, 3),
+                    env: __rest.take_nullable(env, 4),
+                    args: wire::required::<A, _>(args, "Args")?,
+                    rootfs,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Declaration of the entrypoint arguments users may supply.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PluginConfigArgs {
     /// Name of the argument set.
-    #[serde(rename = "Name")]
     pub name: String,
     /// What the arguments are for.
-    #[serde(rename = "Description")]
     pub description: String,
     /// Whether users may change the arguments (contains `value` if so).
-    #[serde(rename = "Settable", default)]
     pub settable: Option<Vec<String>>,
     /// Default arguments.
-    #[serde(rename = "Value", default)]
     pub value: Option<Vec<String>>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for PluginConfigArgs {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        wire::write(&mut __map, "Name", &self.name)?;
+        wire::write(&mut __map, "Description", &self.description)?;
+        self.rest.write_nullable(&mut __map, "Settable", &self.settable, 0)?;
+        self.rest.write_nullable(&mut __map, "Value", &self.value, 1)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PluginConfigArgs {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = PluginConfigArgs;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "PluginConfigArgs")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<PluginConfigArgs, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut name = None;
+                let mut description = None;
+                let mut settable = None;
+                let mut value = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Name" => name = Some(__map.next_value()?),
+                        "Description" => description = Some(__map.next_value()?),
+                        "Settable" => settable = Some(__map.next_value()?),
+                        "Value" => value = Some(__map.next_value()?),
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(PluginConfigArgs {
+                    name: wire::required::<A, _>(name, "Name")?,
+                    description: wire::required::<A, _>(description, "Description")?,
+                    settable: __rest.take_nullable(settable, 0),
+                    value: __rest.take_nullable(value, 1),
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// How the Engine talks to the plugin: which plugin APIs it
 /// implements and the socket it listens on.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PluginConfigInterface {
     /// Implemented interfaces. Each one is serialized as a string such
     /// as `docker.volumedriver/1.0` (see `PluginInterfaceType`).
-    #[serde(rename = "Types", default)]
     pub types: Option<Vec<PluginInterfaceType>>,
     /// Name of the Unix socket, relative to the plugin's socket directory.
-    #[serde(rename = "Socket")]
     pub socket: String,
     /// Wire protocol the plugin speaks on its socket. An empty
     /// string means the legacy default, equivalent to
     /// `moby.plugins.http/v1` (JSON over HTTP).
-    #[serde(rename = "ProtocolScheme", default, skip_serializing_if = "Option::is_none")]
     pub protocol_scheme: Option<PluginConfigInterfaceProtocolScheme>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for PluginConfigInterface {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_nullable(&mut __map, "Types", &self.types, 0)?;
+        wire::write(&mut __map, "Socket", &self.socket)?;
+        self.rest.write_optional(
+            &mut __map,
+            "ProtocolScheme",
+            &self.protocol_scheme,
+            1,
+        )?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PluginConfigInterface {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = PluginConfigInterface;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "PluginConfigInterface")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<PluginConfigInterface, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut types = None;
+                let mut socket = None;
+                let mut protocol_scheme = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Types" => types = Some(__map.next_value()?),
+                        "Socket" => socket = Some(__map.next_value()?),
+                        "ProtocolScheme" => {
+                            protocol_scheme = __rest.read_optional(&mut __map, 1)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(PluginConfigInterface {
+                    types: __rest.take_nullable(types, 0),
+                    socket: wire::required::<A, _>(socket, "Socket")?,
+                    protocol_scheme,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Wire protocol the plugin speaks on its socket. An empty
@@ -5275,157 +12035,673 @@ impl<'de> serde::Deserialize<'de> for PluginConfigInterfaceProtocolScheme {
 }
 
 /// Linux-specific privileges the plugin needs.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PluginConfigLinux {
     /// Kernel capabilities granted to the plugin process.
-    #[serde(rename = "Capabilities", default)]
     pub capabilities: Option<Vec<String>>,
     /// Whether the plugin may access every host device.
-    #[serde(rename = "AllowAllDevices")]
     pub allow_all_devices: bool,
     /// Individual host devices the plugin needs.
-    #[serde(rename = "Devices", default)]
     pub devices: Option<Vec<PluginDevice>>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for PluginConfigLinux {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_nullable(&mut __map, "Capabilities", &self.capabilities, 0)?;
+        wire::write(&mut __map, "AllowAllDevices", &self.allow_all_devices)?;
+        self.rest.write_nullable(&mut __map, "Devices", &self.devices, 1)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PluginConfigLinux {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = PluginConfigLinux;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "PluginConfigLinux")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<PluginConfigLinux, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut capabilities = None;
+                let mut allow_all_devices = None;
+                let mut devices = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Capabilities" => capabilities = Some(__map.next_value()?),
+                        "AllowAllDevices" => {
+                            allow_all_devices = Some(__map.next_value()?);
+                        }
+                        "Devices" => devices = Some(__map.next_value()?),
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(PluginConfigLinux {
+                    capabilities: __rest.take_nullable(capabilities, 0),
+                    allow_all_devices: wire::required::<A, _>(
+                        allow_all_devices,
+                        "AllowAllDevices",
+                    )?,
+                    devices: __rest.take_nullable(devices, 1),
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Network mode required by the plugin.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PluginConfigNetwork {
     /// Network type, e.g. `host` or `none`.
-    #[serde(rename = "Type")]
     pub r#type: String,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<0>,
+}
+
+impl serde::Serialize for PluginConfigNetwork {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        wire::write(&mut __map, "Type", &self.r#type)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PluginConfigNetwork {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = PluginConfigNetwork;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "PluginConfigNetwork")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<PluginConfigNetwork, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut r#type = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Type" => r#type = Some(__map.next_value()?),
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(PluginConfigNetwork {
+                    r#type: wire::required::<A, _>(r#type, "Type")?,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Root filesystem of the plugin image, as a list of layer digests.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PluginConfigRootfs {
     /// Always `layers`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// Uncompressed layer digests, base layer first.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub diff_ids: Option<Vec<String>>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for PluginConfigRootfs {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "type", &self.r#type, 0)?;
+        self.rest.write_optional(&mut __map, "diff_ids", &self.diff_ids, 1)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PluginConfigRootfs {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = PluginConfigRootfs;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "PluginConfigRootfs")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<PluginConfigRootfs, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut r#type = None;
+                let mut diff_ids = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "type" => r#type = __rest.read_optional(&mut __map, 0)?,
+                        "diff_ids" => diff_ids = __rest.read_optional(&mut __map, 1)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(PluginConfigRootfs {
+                    r#type,
+                    diff_ids,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Numeric user and group the plugin process runs as.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PluginConfigUser {
     /// User ID.
-    #[serde(rename = "UID", default, skip_serializing_if = "Option::is_none")]
     pub uid: Option<u32>,
     /// Group ID.
-    #[serde(rename = "GID", default, skip_serializing_if = "Option::is_none")]
     pub gid: Option<u32>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for PluginConfigUser {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "UID", &self.uid, 0)?;
+        self.rest.write_optional(&mut __map, "GID", &self.gid, 1)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PluginConfigUser {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = PluginConfigUser;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "PluginConfigUser")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<PluginConfigUser, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut uid = None;
+                let mut gid = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "UID" => uid = __rest.read_optional(&mut __map, 0)?,
+                        "GID" => gid = __rest.read_optional(&mut __map, 1)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(PluginConfigUser {
+                    uid,
+                    gid,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// A host device exposed to a plugin.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PluginDevice {
     /// Name of the device entry in the plugin config.
-    #[serde(rename = "Name")]
     pub name: String,
     /// Explanation of why the plugin needs the device.
-    #[serde(rename = "Description")]
     pub description: String,
     /// Fields of this entry a user may change (e.g. `path`).
-    #[serde(rename = "Settable", default)]
     pub settable: Option<Vec<String>>,
     /// Device node on the host.
-    #[serde(rename = "Path")]
     pub path: String,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for PluginDevice {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        wire::write(&mut __map, "Name", &self.name)?;
+        wire::write(&mut __map, "Description", &self.description)?;
+        self.rest.write_nullable(&mut __map, "Settable", &self.settable, 0)?;
+        wire::write(&mut __map, "Path", &self.path)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PluginDevice {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = PluginDevice;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "PluginDevice")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<PluginDevice, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut name = None;
+                let mut description = None;
+                let mut settable = None;
+                let mut path = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Name" => name = Some(__map.next_value()?),
+                        "Description" => description = Some(__map.next_value()?),
+                        "Settable" => settable = Some(__map.next_value()?),
+                        "Path" => path = Some(__map.next_value()?),
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(PluginDevice {
+                    name: wire::required::<A, _>(name, "Name")?,
+                    description: wire::required::<A, _>(description, "Description")?,
+                    settable: __rest.take_nullable(settable, 0),
+                    path: wire::required::<A, _>(path, "Path")?,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// An environment variable a plugin declares.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PluginEnv {
     /// Variable name.
-    #[serde(rename = "Name")]
     pub name: String,
     /// Explanation of what the variable controls.
-    #[serde(rename = "Description")]
     pub description: String,
     /// Whether users may change it (contains `value` if so).
-    #[serde(rename = "Settable", default)]
     pub settable: Option<Vec<String>>,
     /// Default or currently set value.
-    #[serde(rename = "Value")]
     pub value: String,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for PluginEnv {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        wire::write(&mut __map, "Name", &self.name)?;
+        wire::write(&mut __map, "Description", &self.description)?;
+        self.rest.write_nullable(&mut __map, "Settable", &self.settable, 0)?;
+        wire::write(&mut __map, "Value", &self.value)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PluginEnv {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = PluginEnv;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "PluginEnv")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<PluginEnv, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut name = None;
+                let mut description = None;
+                let mut settable = None;
+                let mut value = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Name" => name = Some(__map.next_value()?),
+                        "Description" => description = Some(__map.next_value()?),
+                        "Settable" => settable = Some(__map.next_value()?),
+                        "Value" => value = Some(__map.next_value()?),
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(PluginEnv {
+                    name: wire::required::<A, _>(name, "Name")?,
+                    description: wire::required::<A, _>(description, "Description")?,
+                    settable: __rest.take_nullable(settable, 0),
+                    value: wire::required::<A, _>(value, "Value")?,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// One interface a plugin implements. On the wire the daemon renders it as
 /// a single string `<prefix>.<capability>/<version>`, for example
 /// `docker.volumedriver/1.0`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PluginInterfaceType {
     /// Namespace of the interface, normally `docker`.
-    #[serde(rename = "Prefix")]
     pub prefix: String,
     /// What the plugin provides, e.g. `volumedriver`, `networkdriver`, `logdriver`.
-    #[serde(rename = "Capability")]
     pub capability: String,
     /// Version of the interface protocol, e.g. `1.0`.
-    #[serde(rename = "Version")]
     pub version: String,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<0>,
+}
+
+impl serde::Serialize for PluginInterfaceType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        wire::write(&mut __map, "Prefix", &self.prefix)?;
+        wire::write(&mut __map, "Capability", &self.capability)?;
+        wire::write(&mut __map, "Version", &self.version)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PluginInterfaceType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = PluginInterfaceType;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "PluginInterfaceType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<PluginInterfaceType, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut prefix = None;
+                let mut capability = None;
+                let mut version = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Prefix" => prefix = Some(__map.next_value()?),
+                        "Capability" => capability = Some(__map.next_value()?),
+                        "Version" => version = Some(__map.next_value()?),
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(PluginInterfaceType {
+                    prefix: wire::required::<A, _>(prefix, "Prefix")?,
+                    capability: wire::required::<A, _>(capability, "Capability")?,
+                    version: wire::required::<A, _>(version, "Version")?,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// A mount a plugin requires, and which of its fields users may override.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PluginMount {
     /// Name of the mount, used to refer to it in plugin settings.
-    #[serde(rename = "Name")]
     pub name: String,
     /// Explanation of what the mount is for.
-    #[serde(rename = "Description")]
     pub description: String,
     /// Fields of this mount a user may change (e.g. `source`).
-    #[serde(rename = "Settable", default)]
     pub settable: Option<Vec<String>>,
     /// Path on the host that is mounted.
-    #[serde(rename = "Source")]
     pub source: String,
     /// Path inside the plugin's root filesystem where it is mounted.
-    #[serde(rename = "Destination")]
     pub destination: String,
     /// Mount type, usually `bind`.
-    #[serde(rename = "Type")]
     pub r#type: String,
     /// Mount options, as for `mount(8)`.
-    #[serde(rename = "Options", default)]
     pub options: Option<Vec<String>>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for PluginMount {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        wire::write(&mut __map, "Name", &self.name)?;
+        wire::write(&mut __map, "Description", &self.description)?;
+        self.rest.write_nullable(&mut __map, "Settable", &self.settable, 0)?;
+        wire::write(&mut __map, "Source", &self.source)?;
+        wire::write(&mut __map, "Destination", &self.destination)?;
+        wire::write(&mut __map, "Type", &self.r#type)?;
+        self.rest.write_nullable(&mut __map, "Options", &self.options, 1)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PluginMount {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = PluginMount;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "PluginMount")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<PluginMount, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut name = None;
+                let mut description = None;
+                let mut settable = None;
+                let mut source = None;
+                let mut destination = None;
+                let mut r#type = None;
+                let mut options = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Name" => name = Some(__map.next_value()?),
+                        "Description" => description = Some(__map.next_value()?),
+                        "Settable" => settable = Some(__map.next_value()?),
+                        "Source" => source = Some(__map.next_value()?),
+                        "Destination" => destination = Some(__map.next_value()?),
+                        "Type" => r#type = Some(__map.next_value()?),
+                        "Options" => options = Some(__map.next_value()?),
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(PluginMount {
+                    name: wire::required::<A, _>(name, "Name")?,
+                    description: wire::required::<A, _>(description, "Description")?,
+                    settable: __rest.take_nullable(settable, 0),
+                    source: wire::required::<A, _>(source, "Source")?,
+                    destination: wire::required::<A, _>(destination, "Destination")?,
+                    r#type: wire::required::<A, _>(r#type, "Type")?,
+                    options: __rest.take_nullable(options, 1),
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// A permission a plugin asks for (host networking, devices, mounts,
 /// capabilities...). The user must grant these when installing or
 /// upgrading the plugin.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PluginPrivilege {
     /// Kind of privilege, e.g. `network`, `mount`, `device`, `capabilities`.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Text explaining the privilege to the user.
-    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// What exactly is requested for this kind of privilege.
-    #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
     pub value: Option<Vec<String>>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for PluginPrivilege {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Name", &self.name, 0)?;
+        self.rest.write_optional(&mut __map, "Description", &self.description, 1)?;
+        self.rest.write_optional(&mut __map, "Value", &self.value, 2)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PluginPrivilege {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = PluginPrivilege;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "PluginPrivilege")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<PluginPrivilege, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut name = None;
+                let mut description = None;
+                let mut value = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Name" => name = __rest.read_optional(&mut __map, 0)?,
+                        "Description" => {
+                            description = __rest.read_optional(&mut __map, 1)?;
+                        }
+                        "Value" => value = __rest.read_optional(&mut __map, 2)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(PluginPrivilege {
+                    name,
+                    description,
+                    value,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// The user-adjustable part of the plugin (via `POST /plugins/{name}/set`):
 /// mounts, environment, arguments and devices currently in effect.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PluginSettings {
     /// Mounts currently configured for the plugin.
-    #[serde(rename = "Mounts", default)]
     pub mounts: Option<Vec<PluginMount>>,
     /// Environment in effect, as `NAME=value` strings.
-    #[serde(rename = "Env", default)]
     pub env: Option<Vec<String>>,
     /// Arguments appended to the plugin's entrypoint.
-    #[serde(rename = "Args", default)]
     pub args: Option<Vec<String>>,
     /// Host devices made available to the plugin.
-    #[serde(rename = "Devices", default)]
     pub devices: Option<Vec<PluginDevice>>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for PluginSettings {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_nullable(&mut __map, "Mounts", &self.mounts, 0)?;
+        self.rest.write_nullable(&mut __map, "Env", &self.env, 1)?;
+        self.rest.write_nullable(&mut __map, "Args", &self.args, 2)?;
+        self.rest.write_nullable(&mut __map, "Devices", &self.devices, 3)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PluginSettings {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = PluginSettings;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "PluginSettings")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<PluginSettings, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut mounts = None;
+                let mut env = None;
+                let mut args = None;
+                let mut devices = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Mounts" => mounts = Some(__map.next_value()?),
+                        "Env" => env = Some(__map.next_value()?),
+                        "Args" => args = Some(__map.next_value()?),
+                        "Devices" => devices = Some(__map.next_value()?),
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(PluginSettings {
+                    mounts: __rest.take_nullable(mounts, 0),
+                    env: __rest.take_nullable(env, 1),
+                    args: __rest.take_nullable(args, 2),
+                    devices: __rest.take_nullable(devices, 3),
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Plugin and driver names the daemon can use, grouped by kind.
@@ -5434,54 +12710,211 @@ pub struct PluginSettings {
 /// > because those are loaded on demand, a v1 plugin appears only once
 /// > something is actually using it. Managed plugins are listed by
 /// > `GET /plugins` instead.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PluginsInfo {
     /// Volume drivers, built in (`local`) or provided by plugins.
-    #[serde(rename = "Volume", default, skip_serializing_if = "Option::is_none")]
     pub volume: Option<Vec<String>>,
     /// Network drivers, both built-in ones and those added by plugins.
-    #[serde(rename = "Network", default, skip_serializing_if = "Option::is_none")]
     pub network: Option<Vec<String>>,
     /// Authorization plugins consulted before API requests are allowed.
-    #[serde(rename = "Authorization", default, skip_serializing_if = "Option::is_none")]
     pub authorization: Option<Vec<String>>,
     /// Log drivers that containers may select, built in or plugin-provided.
-    #[serde(rename = "Log", default, skip_serializing_if = "Option::is_none")]
     pub log: Option<Vec<String>>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for PluginsInfo {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Volume", &self.volume, 0)?;
+        self.rest.write_optional(&mut __map, "Network", &self.network, 1)?;
+        self.rest.write_optional(&mut __map, "Authorization", &self.authorization, 2)?;
+        self.rest.write_optional(&mut __map, "Log", &self.log, 3)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PluginsInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = PluginsInfo;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "PluginsInfo")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<PluginsInfo, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut volume = None;
+                let mut network = None;
+                let mut authorization = None;
+                let mut log = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Volume" => volume = __rest.read_optional(&mut __map, 0)?,
+                        "Network" => network = __rest.read_optional(&mut __map, 1)?,
+                        "Authorization" => {
+                            authorization = __rest.read_optional(&mut __map, 2)?;
+                        }
+                        "Log" => log = __rest.read_optional(&mut __map, 3)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(PluginsInfo {
+                    volume,
+                    network,
+                    authorization,
+                    log,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// One port exposed by a container, as shown in container listings,
 /// together with the host address and port it is published on (if any).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Port {
     /// Host interface the port is published on, such as `0.0.0.0` (all IPv4
     /// interfaces) or `::`. Absent when the port is exposed but not published.
-    #[serde(rename = "IP", default, skip_serializing_if = "Option::is_none")]
     pub ip: Option<String>,
     /// Port number the process listens on inside the container.
-    #[serde(rename = "PrivatePort")]
     pub private_port: u16,
     /// Port number on the host that forwards to `PrivatePort`. Absent when the
     /// port is not published.
-    #[serde(rename = "PublicPort", default, skip_serializing_if = "Option::is_none")]
     pub public_port: Option<u16>,
     /// Transport protocol of the port.
-    #[serde(rename = "Type")]
     pub r#type: PortType,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for Port {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "IP", &self.ip, 0)?;
+        wire::write(&mut __map, "PrivatePort", &self.private_port)?;
+        self.rest.write_optional(&mut __map, "PublicPort", &self.public_port, 1)?;
+        wire::write(&mut __map, "Type", &self.r#type)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Port {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = Port;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "Port")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<Port, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut ip = None;
+                let mut private_port = None;
+                let mut public_port = None;
+                let mut r#type = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "IP" => ip = __rest.read_optional(&mut __map, 0)?,
+                        "PrivatePort" => private_port = Some(__map.next_value()?),
+                        "PublicPort" => {
+                            public_port = __rest.read_optional(&mut __map, 1)?;
+                        }
+                        "Type" => r#type = Some(__map.next_value()?),
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(Port {
+                    ip,
+                    private_port: wire::required::<A, _>(private_port, "PrivatePort")?,
+                    public_port,
+                    r#type: wire::required::<A, _>(r#type, "Type")?,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// One host endpoint (address and port) that forwards traffic to a
 /// container port.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PortBinding {
     /// Host address to listen on. Empty or `0.0.0.0` means all IPv4
     /// interfaces (and `::` all IPv6 ones).
-    #[serde(rename = "HostIp", default, skip_serializing_if = "Option::is_none")]
     pub host_ip: Option<String>,
     /// Host port, as a string. When creating a container it may be empty
     /// (the daemon picks a free port) or a range such as `8000-8010`.
-    #[serde(rename = "HostPort", default, skip_serializing_if = "Option::is_none")]
     pub host_port: Option<String>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for PortBinding {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "HostIp", &self.host_ip, 0)?;
+        self.rest.write_optional(&mut __map, "HostPort", &self.host_port, 1)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PortBinding {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = PortBinding;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "PortBinding")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<PortBinding, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut host_ip = None;
+                let mut host_port = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "HostIp" => host_ip = __rest.read_optional(&mut __map, 0)?,
+                        "HostPort" => host_port = __rest.read_optional(&mut __map, 1)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(PortBinding {
+                    host_ip,
+                    host_port,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Published ports of a container. Each key is a container port written
@@ -5562,50 +12995,217 @@ impl<'de> serde::Deserialize<'de> for PortType {
 
 /// The process started by an exec instance, as reported by
 /// `GET /exec/{id}/json`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProcessConfig {
     /// Whether the process runs with extended privileges.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub privileged: Option<bool>,
     /// User (name or UID[:GID]) the process runs as; empty means the container's default.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
     /// Whether a pseudo-terminal is allocated for the process.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tty: Option<bool>,
     /// Executable that was launched (first element of the command).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entrypoint: Option<String>,
     /// Arguments passed to `entrypoint`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub arguments: Option<Vec<String>>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for ProcessConfig {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "privileged", &self.privileged, 0)?;
+        self.rest.write_optional(&mut __map, "user", &self.user, 1)?;
+        self.rest.write_optional(&mut __map, "tty", &self.tty, 2)?;
+        self.rest.write_optional(&mut __map, "entrypoint", &self.entrypoint, 3)?;
+        self.rest.write_optional(&mut __map, "arguments", &self.arguments, 4)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ProcessConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ProcessConfig;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ProcessConfig")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ProcessConfig, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut privileged = None;
+                let mut user = None;
+                let mut tty = None;
+                let mut entrypoint = None;
+                let mut arguments = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "privileged" => {
+                            privileged = __rest.read_optional(&mut __map, 0)?;
+                        }
+                        "user" => user = __rest.read_optional(&mut __map, 1)?,
+                        "tty" => tty = __rest.read_optional(&mut __map, 2)?,
+                        "entrypoint" => {
+                            entrypoint = __rest.read_optional(&mut __map, 3)?;
+                        }
+                        "arguments" => arguments = __rest.read_optional(&mut __map, 4)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ProcessConfig {
+                    privileged,
+                    user,
+                    tty,
+                    entrypoint,
+                    arguments,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Machine-readable progress of a transfer or build step.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProgressDetail {
     /// Units (usually bytes) done so far.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current: Option<i64>,
     /// Total units expected; 0 or absent when unknown.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for ProgressDetail {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "current", &self.current, 0)?;
+        self.rest.write_optional(&mut __map, "total", &self.total, 1)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ProgressDetail {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ProgressDetail;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ProgressDetail")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ProgressDetail, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut current = None;
+                let mut total = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "current" => current = __rest.read_optional(&mut __map, 0)?,
+                        "total" => total = __rest.read_optional(&mut __map, 1)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ProgressDetail {
+                    current,
+                    total,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// One JSON message of the progress stream of `POST /images/{name}/push`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PushImageInfo {
     /// Error text; superseded by `errorDetail` in other streams.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// Status line, e.g. `Pushing` or `Layer already exists`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// Pre-rendered progress bar text.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub progress: Option<String>,
-    #[serde(rename = "progressDetail", default, skip_serializing_if = "Option::is_none")]
     pub progress_detail: Option<ProgressDetail>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for PushImageInfo {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "error", &self.error, 0)?;
+        self.rest.write_optional(&mut __map, "status", &self.status, 1)?;
+        self.rest.write_optional(&mut __map, "progress", &self.progress, 2)?;
+        self.rest.write_optional(
+            &mut __map,
+            "progressDetail",
+            &self.progress_detail,
+            3,
+        )?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PushImageInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = PushImageInfo;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "PushImageInfo")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<PushImageInfo, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut error = None;
+                let mut status = None;
+                let mut progress = None;
+                let mut progress_detail = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "error" => error = __rest.read_optional(&mut __map, 0)?,
+                        "status" => status = __rest.read_optional(&mut __map, 1)?,
+                        "progress" => progress = __rest.read_optional(&mut __map, 2)?,
+                        "progressDetail" => {
+                            progress_detail = __rest.read_optional(&mut __map, 3)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(PushImageInfo {
+                    error,
+                    status,
+                    progress,
+                    progress_detail,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Whether the other managers can currently reach this manager:
@@ -5679,7 +13279,7 @@ impl<'de> serde::Deserialize<'de> for Reachability {
 /// How the daemon treats image registries: which ones it talks to without
 /// TLS verification, which mirrors it prefers for Docker Hub, and where it
 /// may push restricted ("foreign") layers.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct RegistryServiceConfig {
     /// Subnets, in CIDR notation ([RFC 4632](https://datatracker.ietf.org/doc/html/rfc4632)),
     /// of registries that may receive non-distributable layers.
@@ -5693,11 +13293,6 @@ pub struct RegistryServiceConfig {
     ///
     /// > **Warning**: check the license terms of such layers before pushing
     /// > them anywhere, and only enable this for private registries.
-    #[serde(
-        rename = "AllowNondistributableArtifactsCIDRs",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allow_nondistributable_artifacts_cid_rs: Option<Vec<String>>,
     /// Same as `AllowNondistributableArtifactsCIDRs`, but the registries are
     /// named directly as `<hostname>[:<port>]` or `<IP address>[:<port>]`
@@ -5706,11 +13301,6 @@ pub struct RegistryServiceConfig {
     /// > **Warning**: restricted layers often carry license conditions on
     /// > where they may be stored; use this only with private registries
     /// > and make sure redistribution is permitted.
-    #[serde(
-        rename = "AllowNondistributableArtifactsHostnames",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allow_nondistributable_artifacts_hostnames: Option<Vec<String>>,
     /// Subnets (CIDR notation, [RFC 4632](https://datatracker.ietf.org/doc/html/rfc4632))
     /// whose registries the daemon reaches without full TLS checks: it
@@ -5725,61 +13315,189 @@ pub struct RegistryServiceConfig {
     /// > **Warning**: this disables protection against interception and
     /// > tampering. Prefer adding your private CA to the host's trust store;
     /// > reserve this setting for throw-away test setups.
-    #[serde(
-        rename = "InsecureRegistryCIDRs",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub insecure_registry_cid_rs: Option<Vec<String>>,
-    #[serde(rename = "IndexConfigs", default, skip_serializing_if = "Option::is_none")]
     pub index_configs: Option<std::collections::BTreeMap<String, IndexInfo>>,
     /// Pull-through caches tried, in order, before Docker Hub (`docker.io`)
     /// itself when pulling Hub images.
-    #[serde(rename = "Mirrors", default, skip_serializing_if = "Option::is_none")]
     pub mirrors: Option<Vec<String>>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for RegistryServiceConfig {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(
+            &mut __map,
+            "AllowNondistributableArtifactsCIDRs",
+            &self.allow_nondistributable_artifacts_cid_rs,
+            0,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "AllowNondistributableArtifactsHostnames",
+            &self.allow_nondistributable_artifacts_hostnames,
+            1,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "InsecureRegistryCIDRs",
+            &self.insecure_registry_cid_rs,
+            2,
+        )?;
+        self.rest.write_optional(&mut __map, "IndexConfigs", &self.index_configs, 3)?;
+        self.rest.write_optional(&mut __map, "Mirrors", &self.mirrors, 4)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for RegistryServiceConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = RegistryServiceConfig;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "RegistryServiceConfig")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<RegistryServiceConfig, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut allow_nondistributable_artifacts_cid_rs = None;
+                let mut allow_nondistributable_artifacts_hostnames = None;
+                let mut insecure_registry_cid_rs = None;
+                let mut index_configs = None;
+                let mut mirrors = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "AllowNondistributableArtifactsCIDRs" => {
+                            allow_nondistributable_artifacts_cid_rs = __rest.read_optional(&mut __map, 0)?;
+                        }
+                        "AllowNondistributableArtifactsHostnames" => {
+                            allow_nondistributable_artifacts_hostnames = __rest.read_optional(&mut __map, 1)?;
+                        }
+                        "InsecureRegistryCIDRs" => {
+                            insecure_registry_cid_rs = __rest.read_optional(&mut __map, 2)?;
+                        }
+                        "IndexConfigs" => {
+                            index_configs = __rest.read_optional(&mut __map, 3)?;
+                        }
+                        "Mirrors" => mirrors = __rest.read_optional(&mut __map, 4)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(RegistryServiceConfig {
+                    allow_nondistributable_artifacts_cid_rs,
+                    allow_nondistributable_artifacts_hostnames,
+                    insecure_registry_cid_rs,
+                    index_configs,
+                    mirrors,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// A quantity of CPU, memory and generic resources. Nodes use it to
 /// announce what they offer, and tasks to reserve what they need.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ResourceObject {
     /// CPU amount in billionths of a CPU (`1000000000` is one CPU).
-    #[serde(rename = "NanoCPUs", default, skip_serializing_if = "Option::is_none")]
     pub nano_cp_us: Option<i64>,
     /// Memory amount, in bytes.
-    #[serde(rename = "MemoryBytes", default, skip_serializing_if = "Option::is_none")]
     pub memory_bytes: Option<i64>,
-    #[serde(
-        rename = "GenericResources",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub generic_resources: Option<GenericResources>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for ResourceObject {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "NanoCPUs", &self.nano_cp_us, 0)?;
+        self.rest.write_optional(&mut __map, "MemoryBytes", &self.memory_bytes, 1)?;
+        self.rest.write_optional(
+            &mut __map,
+            "GenericResources",
+            &self.generic_resources,
+            2,
+        )?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ResourceObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ResourceObject;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ResourceObject")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ResourceObject, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut nano_cp_us = None;
+                let mut memory_bytes = None;
+                let mut generic_resources = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "NanoCPUs" => nano_cp_us = __rest.read_optional(&mut __map, 0)?,
+                        "MemoryBytes" => {
+                            memory_bytes = __rest.read_optional(&mut __map, 1)?;
+                        }
+                        "GenericResources" => {
+                            generic_resources = __rest.read_optional(&mut __map, 2)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ResourceObject {
+                    nano_cp_us,
+                    memory_bytes,
+                    generic_resources,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Limits and reservations on what a container may consume: CPU, memory,
 /// block I/O, devices, processes and ulimits. Most settings map to Linux
 /// cgroup controls; a few at the end apply to Windows only. All of them
 /// can also be changed on a running container with `POST /containers/{id}/update`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Resources {
     /// Relative CPU weight (cgroup `cpu.shares`, default `1024`). It only
     /// matters when CPUs are contended: a container with `2048` gets about
     /// twice the CPU time of one with `1024`. Idle CPU is never withheld.
-    #[serde(rename = "CpuShares", default, skip_serializing_if = "Option::is_none")]
     pub cpu_shares: Option<i64>,
     /// Hard memory limit, in bytes. If the container exceeds it, the kernel
     /// OOM killer terminates processes in it. `0` means no limit.
-    #[serde(rename = "Memory", default, skip_serializing_if = "Option::is_none")]
     pub memory: Option<i64>,
     /// Parent cgroup for the container's cgroup. A relative path is
     /// resolved against the cgroup of the daemon's init process; missing
     /// cgroups along the path are created.
-    #[serde(rename = "CgroupParent", default, skip_serializing_if = "Option::is_none")]
     pub cgroup_parent: Option<String>,
     /// Proportional block I/O weight, from `10` to `1000`; `0` leaves the
     /// default. Like `CpuShares`, it only applies under contention.
-    #[serde(rename = "BlkioWeight", default, skip_serializing_if = "Option::is_none")]
     pub blkio_weight: Option<i64>,
     /// Per-device block I/O weights, overriding `BlkioWeight` for the
     /// listed devices:
@@ -5787,199 +13505,505 @@ pub struct Resources {
     /// ```json
     /// [{"Path": "/dev/nvme0n1", "Weight": 300}]
     /// ```
-    #[serde(
-        rename = "BlkioWeightDevice",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub blkio_weight_device: Option<Vec<ResourcesBlkioWeightDeviceItem>>,
     /// Read throughput cap per device, in **bytes per second**, e.g.
     /// `[{"Path": "/dev/sda", "Rate": 10485760}]` for 10 MiB/s.
-    #[serde(
-        rename = "BlkioDeviceReadBps",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub blkio_device_read_bps: Option<Vec<ThrottleDevice>>,
     /// Write throughput cap per device, in **bytes per second**, e.g.
     /// `[{"Path": "/dev/sda", "Rate": 5242880}]` for 5 MiB/s.
-    #[serde(
-        rename = "BlkioDeviceWriteBps",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub blkio_device_write_bps: Option<Vec<ThrottleDevice>>,
     /// Cap on read **operations per second** per device, e.g.
     /// `[{"Path": "/dev/sda", "Rate": 500}]`.
-    #[serde(
-        rename = "BlkioDeviceReadIOps",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub blkio_device_read_i_ops: Option<Vec<ThrottleDevice>>,
     /// Cap on write **operations per second** per device, e.g.
     /// `[{"Path": "/dev/sda", "Rate": 250}]`.
-    #[serde(
-        rename = "BlkioDeviceWriteIOps",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub blkio_device_write_i_ops: Option<Vec<ThrottleDevice>>,
     /// Length of the CFS scheduling period, in microseconds (kernel default
     /// `100000`, i.e. 100 ms). Used together with `CpuQuota`.
-    #[serde(rename = "CpuPeriod", default, skip_serializing_if = "Option::is_none")]
     pub cpu_period: Option<i64>,
     /// CPU time, in microseconds, the container may use during each
     /// `CpuPeriod`. A quota of `50000` with a period of `100000` is half a
     /// CPU. Prefer `NanoCpus` for the simple case.
-    #[serde(rename = "CpuQuota", default, skip_serializing_if = "Option::is_none")]
     pub cpu_quota: Option<i64>,
     /// Real-time scheduler period, in microseconds. `0` gives the
     /// container no real-time CPU time at all.
-    #[serde(
-        rename = "CpuRealtimePeriod",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cpu_realtime_period: Option<i64>,
     /// Real-time CPU time, in microseconds, the container may use per
     /// real-time period. With `0`, real-time tasks get no CPU time.
-    #[serde(
-        rename = "CpuRealtimeRuntime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cpu_realtime_runtime: Option<i64>,
     /// CPUs the container may run on, as a list of numbers and ranges
     /// (e.g. `2,3` or `0-7`). Empty means all CPUs.
-    #[serde(rename = "CpusetCpus", default, skip_serializing_if = "Option::is_none")]
     pub cpuset_cpus: Option<String>,
     /// NUMA memory nodes the container may allocate from, in the same
     /// syntax as `CpusetCpus`. Has no effect on non-NUMA machines.
-    #[serde(rename = "CpusetMems", default, skip_serializing_if = "Option::is_none")]
     pub cpuset_mems: Option<String>,
     /// Host devices to make available inside the container.
-    #[serde(rename = "Devices", default, skip_serializing_if = "Option::is_none")]
     pub devices: Option<Vec<DeviceMapping>>,
     /// Extra device-cgroup rules in the form `type major:minor permissions`,
     /// allowing access to devices that may appear later (`*` is a
     /// wildcard).
-    #[serde(
-        rename = "DeviceCgroupRules",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub device_cgroup_rules: Option<Vec<String>>,
     /// Devices (typically GPUs) to obtain from device drivers; see
     /// `DeviceRequest`.
-    #[serde(rename = "DeviceRequests", default, skip_serializing_if = "Option::is_none")]
     pub device_requests: Option<Vec<DeviceRequest>>,
     /// Hard limit, in bytes, on kernel memory used for TCP buffers. Treat
     /// it as best-effort: runc, the default runtime, no longer implements
     /// it and other runtimes may ignore it as well.
     ///
     /// Left out of responses when not set.
-    #[serde(
-        rename = "KernelMemoryTCP",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub kernel_memory_tcp: Option<i64>,
     /// Soft memory limit, in bytes. When the host runs short of memory the
     /// kernel tries to push the container back under this amount; it is
     /// not enforced otherwise. Must be lower than `Memory`.
-    #[serde(
-        rename = "MemoryReservation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub memory_reservation: Option<i64>,
     /// Combined limit of memory plus swap, in bytes, so the swap allowance
     /// is `MemorySwap - Memory`. `-1` allows unlimited swap; when left at
     /// `0` with `Memory` set, the container gets as much swap as memory.
-    #[serde(rename = "MemorySwap", default, skip_serializing_if = "Option::is_none")]
     pub memory_swap: Option<i64>,
     /// How eagerly the kernel swaps out the container's anonymous pages, from
     /// `0` (avoid swapping) to `100` (swap freely). When not set, the host's
     /// setting is inherited. Not supported with cgroup v2.
-    #[serde(
-        rename = "MemorySwappiness",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub memory_swappiness: Option<i64>,
     /// CPU limit in billionths of a CPU: `1500000000` means 1.5 CPUs. This
     /// is what `docker run --cpus` sets; it cannot be combined with
     /// `CpuPeriod`/`CpuQuota`.
-    #[serde(rename = "NanoCpus", default, skip_serializing_if = "Option::is_none")]
     pub nano_cpus: Option<i64>,
     /// When `true`, the kernel OOM killer will not kill processes of this
     /// container when it hits its memory limit. Only use it together with
     /// a `Memory` limit; not available with cgroup v2.
-    #[serde(rename = "OomKillDisable", default, skip_serializing_if = "Option::is_none")]
     pub oom_kill_disable: Option<bool>,
     /// Run a minimal init process (`docker-init`) as PID 1, which forwards
     /// signals to the main process and reaps zombie processes. When unset
     /// (`null`), the daemon's own default applies.
-    #[serde(rename = "Init", default, skip_serializing_if = "Option::is_none")]
     pub init: Option<bool>,
     /// Maximum number of processes and threads the container may have at
     /// once. `0` or `-1` remove the limit; on update, `null` keeps the
     /// current value.
-    #[serde(rename = "PidsLimit", default, skip_serializing_if = "Option::is_none")]
     pub pids_limit: Option<i64>,
     /// `setrlimit` resource limits for processes in the container, each
     /// with a soft and a hard value, e.g.
     /// `[{"Name": "nproc", "Soft": 4096, "Hard": 8192}]`.
-    #[serde(rename = "Ulimits", default, skip_serializing_if = "Option::is_none")]
     pub ulimits: Option<Vec<ResourcesUlimitsItem>>,
     /// **Windows only.** Number of CPUs the container may use.
     ///
     /// Windows Server containers honour only one CPU control: `CpuCount`
     /// wins over `CpuShares`, which wins over `CpuPercent`.
-    #[serde(rename = "CpuCount", default, skip_serializing_if = "Option::is_none")]
     pub cpu_count: Option<i64>,
     /// **Windows only.** Share of the host's total CPU capacity, as a
     /// percentage.
     ///
     /// Ignored when `CpuCount` or `CpuShares` is set, because Windows
     /// Server containers apply a single CPU control.
-    #[serde(rename = "CpuPercent", default, skip_serializing_if = "Option::is_none")]
     pub cpu_percent: Option<i64>,
     /// **Windows only.** Cap on I/O operations per second for the container's system drive.
-    #[serde(rename = "IOMaximumIOps", default, skip_serializing_if = "Option::is_none")]
     pub io_maximum_i_ops: Option<i64>,
     /// **Windows only.** Throughput ceiling for reads and writes on the
     /// container's system drive (its `C:` volume), measured in bytes/s.
-    #[serde(
-        rename = "IOMaximumBandwidth",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub io_maximum_bandwidth: Option<i64>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for Resources {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "CpuShares", &self.cpu_shares, 0)?;
+        self.rest.write_optional(&mut __map, "Memory", &self.memory, 1)?;
+        self.rest.write_optional(&mut __map, "CgroupParent", &self.cgroup_parent, 2)?;
+        self.rest.write_optional(&mut __map, "BlkioWeight", &self.blkio_weight, 3)?;
+        self.rest.write_optional(
+            &mut __map,
+            "BlkioWeightDevice",
+            &self.blkio_weight_device,
+            4,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "BlkioDeviceReadBps",
+            &self.blkio_device_read_bps,
+            5,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "BlkioDeviceWriteBps",
+            &self.blkio_device_write_bps,
+            6,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "BlkioDeviceReadIOps",
+            &self.blkio_device_read_i_ops,
+            7,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "BlkioDeviceWriteIOps",
+            &self.blkio_device_write_i_ops,
+            8,
+        )?;
+        self.rest.write_optional(&mut __map, "CpuPeriod", &self.cpu_period, 9)?;
+        self.rest.write_optional(&mut __map, "CpuQuota", &self.cpu_quota, 10)?;
+        self.rest.write_optional(
+            &mut __map,
+            "CpuRealtimePeriod",
+            &self.cpu_realtime_period,
+            11,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "CpuRealtimeRuntime",
+            &self.cpu_realtime_runtime,
+            12,
+        )?;
+        self.rest.write_optional(&mut __map, "CpusetCpus", &self.cpuset_cpus, 13)?;
+        self.rest.write_optional(&mut __map, "CpusetMems", &self.cpuset_mems, 14)?;
+        self.rest.write_optional(&mut __map, "Devices", &self.devices, 15)?;
+        self.rest.write_optional(
+            &mut __map,
+            "DeviceCgroupRules",
+            &self.device_cgroup_rules,
+            16,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "DeviceRequests",
+            &self.device_requests,
+            17,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "KernelMemoryTCP",
+            &self.kernel_memory_tcp,
+            18,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "MemoryReservation",
+            &self.memory_reservation,
+            19,
+        )?;
+        self.rest.write_optional(&mut __map, "MemorySwap", &self.memory_swap, 20)?;
+        self.rest.write_optional(
+            &mut __map,
+            "MemorySwappiness",
+            &self.memory_swappiness,
+            21,
+        )?;
+        self.rest.write_optional(&mut __map, "NanoCpus", &self.nano_cpus, 22)?;
+        self.rest.write_optional(
+            &mut __map,
+            "OomKillDisable",
+            &self.oom_kill_disable,
+            23,
+        )?;
+        self.rest.write_optional(&mut __map, "Init", &self.init, 24)?;
+        self.rest.write_optional(&mut __map, "PidsLimit", &self.pids_limit, 25)?;
+        self.rest.write_optional(&mut __map, "Ulimits", &self.ulimits, 26)?;
+        self.rest.write_optional(&mut __map, "CpuCount", &self.cpu_count, 27)?;
+        self.rest.write_optional(&mut __map, "CpuPercent", &self.cpu_percent, 28)?;
+        self.rest.write_optional(
+            &mut __map,
+            "IOMaximumIOps",
+            &self.io_maximum_i_ops,
+            29,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "IOMaximumBandwidth",
+            &self.io_maximum_bandwidth,
+            30,
+        )?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Resources {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = Resources;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "Resources")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<Resources, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut cpu_shares = None;
+                let mut memory = None;
+                let mut cgroup_parent = None;
+                let mut blkio_weight = None;
+                let mut blkio_weight_device = None;
+                let mut blkio_device_read_bps = None;
+                let mut blkio_device_write_bps = None;
+                let mut blkio_device_read_i_ops = None;
+                let mut blkio_device_write_i_ops = None;
+                let mut cpu_period = None;
+                let mut cpu_quota = None;
+                let mut cpu_realtime_period = None;
+                let mut cpu_realtime_runtime = None;
+                let mut cpuset_cpus = None;
+                let mut cpuset_mems = None;
+                let mut devices = None;
+                let mut device_cgroup_rules = None;
+                let mut device_requests = None;
+                let mut kernel_memory_tcp = None;
+                let mut memory_reservation = None;
+                let mut memory_swap = None;
+                let mut memory_swappiness = None;
+                let mut nano_cpus = None;
+                let mut oom_kill_disable = None;
+                let mut init = None;
+                let mut pids_limit = None;
+                let mut ulimits = None;
+                let mut cpu_count = None;
+                let mut cpu_percent = None;
+                let mut io_maximum_i_ops = None;
+                let mut io_maximum_bandwidth = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "CpuShares" => cpu_shares = __rest.read_optional(&mut __map, 0)?,
+                        "Memory" => memory = __rest.read_optional(&mut __map, 1)?,
+                        "CgroupParent" => {
+                            cgroup_parent = __rest.read_optional(&mut __map, 2)?;
+                        }
+                        "BlkioWeight" => {
+                            blkio_weight = __rest.read_optional(&mut __map, 3)?;
+                        }
+                        "BlkioWeightDevice" => {
+                            blkio_weight_device = __rest.read_optional(&mut __map, 4)?;
+                        }
+                        "BlkioDeviceReadBps" => {
+                            blkio_device_read_bps = __rest.read_optional(&mut __map, 5)?;
+                        }
+                        "BlkioDeviceWriteBps" => {
+                            blkio_device_write_bps = __rest.read_optional(&mut __map, 6)?;
+                        }
+                        "BlkioDeviceReadIOps" => {
+                            blkio_device_read_i_ops = __rest.read_optional(&mut __map, 7)?;
+                        }
+                        "BlkioDeviceWriteIOps" => {
+                            blkio_device_write_i_ops = __rest.read_optional(&mut __map, 8)?;
+                        }
+                        "CpuPeriod" => cpu_period = __rest.read_optional(&mut __map, 9)?,
+                        "CpuQuota" => cpu_quota = __rest.read_optional(&mut __map, 10)?,
+                        "CpuRealtimePeriod" => {
+                            cpu_realtime_period = __rest.read_optional(&mut __map, 11)?;
+                        }
+                        "CpuRealtimeRuntime" => {
+                            cpu_realtime_runtime = __rest.read_optional(&mut __map, 12)?;
+                        }
+                        "CpusetCpus" => {
+                            cpuset_cpus = __rest.read_optional(&mut __map, 13)?;
+                        }
+                        "CpusetMems" => {
+                            cpuset_mems = __rest.read_optional(&mut __map, 14)?;
+                        }
+                        "Devices" => devices = __rest.read_optional(&mut __map, 15)?,
+                        "DeviceCgroupRules" => {
+                            device_cgroup_rules = __rest.read_optional(&mut __map, 16)?;
+                        }
+                        "DeviceRequests" => {
+                            device_requests = __rest.read_optional(&mut __map, 17)?;
+                        }
+                        "KernelMemoryTCP" => {
+                            kernel_memory_tcp = __rest.read_optional(&mut __map, 18)?;
+                        }
+                        "MemoryReservation" => {
+                            memory_reservation = __rest.read_optional(&mut __map, 19)?;
+                        }
+                        "MemorySwap" => {
+                            memory_swap = __rest.read_optional(&mut __map, 20)?;
+                        }
+                        "MemorySwappiness" => {
+                            memory_swappiness = __rest.read_optional(&mut __map, 21)?;
+                        }
+                        "NanoCpus" => nano_cpus = __rest.read_optional(&mut __map, 22)?,
+                        "OomKillDisable" => {
+                            oom_kill_disable = __rest.read_optional(&mut __map, 23)?;
+                        }
+                        "Init" => init = __rest.read_optional(&mut __map, 24)?,
+                        "PidsLimit" => {
+                            pids_limit = __rest.read_optional(&mut __map, 25)?;
+                        }
+                        "Ulimits" => ulimits = __rest.read_optional(&mut __map, 26)?,
+                        "CpuCount" => cpu_count = __rest.read_optional(&mut __map, 27)?,
+                        "CpuPercent" => {
+                            cpu_percent = __rest.read_optional(&mut __map, 28)?;
+                        }
+                        "IOMaximumIOps" => {
+                            io_maximum_i_ops = __rest.read_optional(&mut __map, 29)?;
+                        }
+                        "IOMaximumBandwidth" => {
+                            io_maximum_bandwidth = __rest.read_optional(&mut __map, 30)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(Resources {
+                    cpu_shares,
+                    memory,
+                    cgroup_parent,
+                    blkio_weight,
+                    blkio_weight_device,
+                    blkio_device_read_bps,
+                    blkio_device_write_bps,
+                    blkio_device_read_i_ops,
+                    blkio_device_write_i_ops,
+                    cpu_period,
+                    cpu_quota,
+                    cpu_realtime_period,
+                    cpu_realtime_runtime,
+                    cpuset_cpus,
+                    cpuset_mems,
+                    devices,
+                    device_cgroup_rules,
+                    device_requests,
+                    kernel_memory_tcp,
+                    memory_reservation,
+                    memory_swap,
+                    memory_swappiness,
+                    nano_cpus,
+                    oom_kill_disable,
+                    init,
+                    pids_limit,
+                    ulimits,
+                    cpu_count,
+                    cpu_percent,
+                    io_maximum_i_ops,
+                    io_maximum_bandwidth,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ResourcesBlkioWeightDeviceItem {
     /// Block device node, for example `/dev/sdb`.
-    #[serde(rename = "Path", default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// Relative weight for this device (`10` to `1000`).
-    #[serde(rename = "Weight", default, skip_serializing_if = "Option::is_none")]
     pub weight: Option<i64>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for ResourcesBlkioWeightDeviceItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Path", &self.path, 0)?;
+        self.rest.write_optional(&mut __map, "Weight", &self.weight, 1)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ResourcesBlkioWeightDeviceItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ResourcesBlkioWeightDeviceItem;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ResourcesBlkioWeightDeviceItem")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ResourcesBlkioWeightDeviceItem, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut path = None;
+                let mut weight = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Path" => path = __rest.read_optional(&mut __map, 0)?,
+                        "Weight" => weight = __rest.read_optional(&mut __map, 1)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ResourcesBlkioWeightDeviceItem {
+                    path,
+                    weight,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ResourcesUlimitsItem {
     /// Limit name without the `RLIMIT_` prefix, in lower case (`nofile`, `nproc`, `core`, ...).
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Soft limit: the value in effect, which a process may raise up to `Hard`.
-    #[serde(rename = "Soft", default, skip_serializing_if = "Option::is_none")]
     pub soft: Option<i64>,
     /// Hard limit: the ceiling an unprivileged process cannot raise the soft limit beyond.
-    #[serde(rename = "Hard", default, skip_serializing_if = "Option::is_none")]
     pub hard: Option<i64>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for ResourcesUlimitsItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Name", &self.name, 0)?;
+        self.rest.write_optional(&mut __map, "Soft", &self.soft, 1)?;
+        self.rest.write_optional(&mut __map, "Hard", &self.hard, 2)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ResourcesUlimitsItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ResourcesUlimitsItem;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ResourcesUlimitsItem")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ResourcesUlimitsItem, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut name = None;
+                let mut soft = None;
+                let mut hard = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Name" => name = __rest.read_optional(&mut __map, 0)?,
+                        "Soft" => soft = __rest.read_optional(&mut __map, 1)?,
+                        "Hard" => hard = __rest.read_optional(&mut __map, 2)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ResourcesUlimitsItem {
+                    name,
+                    soft,
+                    hard,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Tells the daemon whether to start the container again after its main
@@ -5988,7 +14012,7 @@ pub struct ResourcesUlimitsItem {
 /// Between consecutive restarts the daemon waits, starting at 100 ms and
 /// doubling the wait each time, so a container that crashes on start does
 /// not overload the host.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct RestartPolicy {
     /// | Value            | Restarts the container ...                              |
     /// |------------------|---------------------------------------------------------|
@@ -5997,16 +14021,66 @@ pub struct RestartPolicy {
     /// | `always`         | whenever it exits, and when the daemon starts           |
     /// | `unless-stopped` | like `always`, except after it was stopped by a user    |
     /// | `on-failure`     | only when it exits with a non-zero status               |
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<RestartPolicyName>,
     /// Upper bound on restart attempts for `on-failure`; `0` means no
     /// limit. Not valid with the other policies.
-    #[serde(
-        rename = "MaximumRetryCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub maximum_retry_count: Option<i64>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for RestartPolicy {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Name", &self.name, 0)?;
+        self.rest.write_optional(
+            &mut __map,
+            "MaximumRetryCount",
+            &self.maximum_retry_count,
+            1,
+        )?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for RestartPolicy {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = RestartPolicy;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "RestartPolicy")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<RestartPolicy, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut name = None;
+                let mut maximum_retry_count = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Name" => name = __rest.read_optional(&mut __map, 0)?,
+                        "MaximumRetryCount" => {
+                            maximum_retry_count = __rest.read_optional(&mut __map, 1)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(RestartPolicy {
+                    name,
+                    maximum_retry_count,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// | Value            | Restarts the container ...                              |
@@ -6098,138 +14172,519 @@ impl<'de> serde::Deserialize<'de> for RestartPolicyName {
 /// The daemon never runs it directly: `containerd` calls the runtime
 /// binary, which then creates the namespaces, cgroups and security
 /// contexts of the container.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Runtime {
     /// Runtime executable: an absolute path, or just a file name, in which
     /// case the first match on the daemon's `$PATH` is used.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// Extra command-line arguments added every time the runtime is called.
-    #[serde(rename = "runtimeArgs", default, skip_serializing_if = "Option::is_none")]
     pub runtime_args: Option<Vec<String>>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for Runtime {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "path", &self.path, 0)?;
+        self.rest.write_optional(&mut __map, "runtimeArgs", &self.runtime_args, 1)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Runtime {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = Runtime;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "Runtime")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<Runtime, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut path = None;
+                let mut runtime_args = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "path" => path = __rest.read_optional(&mut __map, 0)?,
+                        "runtimeArgs" => {
+                            runtime_args = __rest.read_optional(&mut __map, 1)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(Runtime {
+                    path,
+                    runtime_args,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// A stored swarm secret. The payload itself is never returned.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Secret {
     /// Identifier of the secret.
-    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(rename = "Version", default, skip_serializing_if = "Option::is_none")]
     pub version: Option<ObjectVersion>,
     /// When the secret was created.
-    #[serde(rename = "CreatedAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// When the secret's labels were last changed.
-    #[serde(rename = "UpdatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    #[serde(rename = "Spec", default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<SecretSpec>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for Secret {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "ID", &self.id, 0)?;
+        self.rest.write_optional(&mut __map, "Version", &self.version, 1)?;
+        self.rest.write_optional(&mut __map, "CreatedAt", &self.created_at, 2)?;
+        self.rest.write_optional(&mut __map, "UpdatedAt", &self.updated_at, 3)?;
+        self.rest.write_optional(&mut __map, "Spec", &self.spec, 4)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Secret {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = Secret;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "Secret")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<Secret, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut id = None;
+                let mut version = None;
+                let mut created_at = None;
+                let mut updated_at = None;
+                let mut spec = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "ID" => id = __rest.read_optional(&mut __map, 0)?,
+                        "Version" => version = __rest.read_optional(&mut __map, 1)?,
+                        "CreatedAt" => created_at = __rest.read_optional(&mut __map, 2)?,
+                        "UpdatedAt" => updated_at = __rest.read_optional(&mut __map, 3)?,
+                        "Spec" => spec = __rest.read_optional(&mut __map, 4)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(Secret {
+                    id,
+                    version,
+                    created_at,
+                    updated_at,
+                    spec,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Definition of a swarm secret: its name, labels and payload (or the
 /// external driver that supplies it).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SecretSpec {
     /// Unique name of the secret in the swarm, e.g. `db_password`.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Arbitrary string labels attached to the secret.
-    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<std::collections::BTreeMap<String, String>>,
     /// Secret payload, encoded as base64 with the URL-safe alphabet
     /// described in section 5 of RFC 4648.
     ///
     /// Write-only: accepted when the secret is created, but never included
     /// when a secret is read back.
-    #[serde(rename = "Data", default, skip_serializing_if = "Option::is_none")]
     pub data: Option<String>,
     /// External secret store plugin that provides the value, used instead
     /// of `Data`.
-    #[serde(rename = "Driver", default, skip_serializing_if = "Option::is_none")]
     pub driver: Option<Driver>,
     /// Template engine applied to the payload before it is handed to a
     /// task (for example `golang`). Leave unset to deliver the payload
     /// as-is.
-    #[serde(rename = "Templating", default, skip_serializing_if = "Option::is_none")]
     pub templating: Option<Driver>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for SecretSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Name", &self.name, 0)?;
+        self.rest.write_optional(&mut __map, "Labels", &self.labels, 1)?;
+        self.rest.write_optional(&mut __map, "Data", &self.data, 2)?;
+        self.rest.write_optional(&mut __map, "Driver", &self.driver, 3)?;
+        self.rest.write_optional(&mut __map, "Templating", &self.templating, 4)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SecretSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = SecretSpec;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "SecretSpec")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<SecretSpec, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut name = None;
+                let mut labels = None;
+                let mut data = None;
+                let mut driver = None;
+                let mut templating = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Name" => name = __rest.read_optional(&mut __map, 0)?,
+                        "Labels" => labels = __rest.read_optional(&mut __map, 1)?,
+                        "Data" => data = __rest.read_optional(&mut __map, 2)?,
+                        "Driver" => driver = __rest.read_optional(&mut __map, 3)?,
+                        "Templating" => {
+                            templating = __rest.read_optional(&mut __map, 4)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(SecretSpec {
+                    name,
+                    labels,
+                    data,
+                    driver,
+                    templating,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// A swarm service as returned by `GET /services` and
 /// `GET /services/{id}`: its spec plus state maintained by the managers.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Service {
     /// Identifier of the service.
-    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(rename = "Version", default, skip_serializing_if = "Option::is_none")]
     pub version: Option<ObjectVersion>,
     /// When the service was created.
-    #[serde(rename = "CreatedAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// When the service was last modified.
-    #[serde(rename = "UpdatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    #[serde(rename = "Spec", default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<ServiceSpec>,
     /// Networking state of the service as actually set up by swarm.
-    #[serde(rename = "Endpoint", default, skip_serializing_if = "Option::is_none")]
     pub endpoint: Option<ServiceEndpoint>,
     /// Progress of the latest rolling update or rollback. Absent if the
     /// service was never updated.
-    #[serde(rename = "UpdateStatus", default, skip_serializing_if = "Option::is_none")]
     pub update_status: Option<ServiceUpdateStatus>,
     /// Task counters for the service. Only filled in by `GET /services`
     /// when the `status=true` query parameter is given.
-    #[serde(rename = "ServiceStatus", default, skip_serializing_if = "Option::is_none")]
     pub service_status: Option<ServiceServiceStatus>,
     /// Run bookkeeping for `ReplicatedJob` and `GlobalJob` services; absent
     /// for long-running modes. Unlike `Version`, nothing here has to be
     /// echoed back when updating the service.
-    #[serde(rename = "JobStatus", default, skip_serializing_if = "Option::is_none")]
     pub job_status: Option<ServiceJobStatus>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for Service {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "ID", &self.id, 0)?;
+        self.rest.write_optional(&mut __map, "Version", &self.version, 1)?;
+        self.rest.write_optional(&mut __map, "CreatedAt", &self.created_at, 2)?;
+        self.rest.write_optional(&mut __map, "UpdatedAt", &self.updated_at, 3)?;
+        self.rest.write_optional(&mut __map, "Spec", &self.spec, 4)?;
+        self.rest.write_optional(&mut __map, "Endpoint", &self.endpoint, 5)?;
+        self.rest.write_optional(&mut __map, "UpdateStatus", &self.update_status, 6)?;
+        self.rest.write_optional(&mut __map, "ServiceStatus", &self.service_status, 7)?;
+        self.rest.write_optional(&mut __map, "JobStatus", &self.job_status, 8)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Service {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = Service;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "Service")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<Service, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut id = None;
+                let mut version = None;
+                let mut created_at = None;
+                let mut updated_at = None;
+                let mut spec = None;
+                let mut endpoint = None;
+                let mut update_status = None;
+                let mut service_status = None;
+                let mut job_status = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "ID" => id = __rest.read_optional(&mut __map, 0)?,
+                        "Version" => version = __rest.read_optional(&mut __map, 1)?,
+                        "CreatedAt" => created_at = __rest.read_optional(&mut __map, 2)?,
+                        "UpdatedAt" => updated_at = __rest.read_optional(&mut __map, 3)?,
+                        "Spec" => spec = __rest.read_optional(&mut __map, 4)?,
+                        "Endpoint" => endpoint = __rest.read_optional(&mut __map, 5)?,
+                        "UpdateStatus" => {
+                            update_status = __rest.read_optional(&mut __map, 6)?;
+                        }
+                        "ServiceStatus" => {
+                            service_status = __rest.read_optional(&mut __map, 7)?;
+                        }
+                        "JobStatus" => job_status = __rest.read_optional(&mut __map, 8)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(Service {
+                    id,
+                    version,
+                    created_at,
+                    updated_at,
+                    spec,
+                    endpoint,
+                    update_status,
+                    service_status,
+                    job_status,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// ServiceCreateResponse
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ServiceCreateResponse {
     /// Identifier the swarm assigned to the new service.
-    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Non-fatal problem noticed while creating the service, such as
     /// failing to resolve the image tag to a digest. Absent when all
     /// went well.
-    #[serde(rename = "Warning", default, skip_serializing_if = "Option::is_none")]
     pub warning: Option<String>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for ServiceCreateResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "ID", &self.id, 0)?;
+        self.rest.write_optional(&mut __map, "Warning", &self.warning, 1)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ServiceCreateResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ServiceCreateResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ServiceCreateResponse")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ServiceCreateResponse, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut id = None;
+                let mut warning = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "ID" => id = __rest.read_optional(&mut __map, 0)?,
+                        "Warning" => warning = __rest.read_optional(&mut __map, 1)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ServiceCreateResponse {
+                    id,
+                    warning,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Networking state of the service as actually set up by swarm.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ServiceEndpoint {
-    #[serde(rename = "Spec", default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<EndpointSpec>,
     /// Ports actually published, including ones assigned automatically.
-    #[serde(rename = "Ports", default, skip_serializing_if = "Option::is_none")]
     pub ports: Option<Vec<EndpointPortConfig>>,
     /// Virtual IP the service holds on each network it is attached to.
-    #[serde(rename = "VirtualIPs", default, skip_serializing_if = "Option::is_none")]
     pub virtual_i_ps: Option<Vec<ServiceEndpointVirtualIPsItem>>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for ServiceEndpoint {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Spec", &self.spec, 0)?;
+        self.rest.write_optional(&mut __map, "Ports", &self.ports, 1)?;
+        self.rest.write_optional(&mut __map, "VirtualIPs", &self.virtual_i_ps, 2)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ServiceEndpoint {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ServiceEndpoint;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ServiceEndpoint")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ServiceEndpoint, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut spec = None;
+                let mut ports = None;
+                let mut virtual_i_ps = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Spec" => spec = __rest.read_optional(&mut __map, 0)?,
+                        "Ports" => ports = __rest.read_optional(&mut __map, 1)?,
+                        "VirtualIPs" => {
+                            virtual_i_ps = __rest.read_optional(&mut __map, 2)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ServiceEndpoint {
+                    spec,
+                    ports,
+                    virtual_i_ps,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ServiceEndpointVirtualIPsItem {
     /// Network the address belongs to.
-    #[serde(rename = "NetworkID", default, skip_serializing_if = "Option::is_none")]
     pub network_id: Option<String>,
     /// Virtual IP in CIDR notation, e.g. `10.0.1.5/24`.
-    #[serde(rename = "Addr", default, skip_serializing_if = "Option::is_none")]
     pub addr: Option<String>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for ServiceEndpointVirtualIPsItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "NetworkID", &self.network_id, 0)?;
+        self.rest.write_optional(&mut __map, "Addr", &self.addr, 1)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ServiceEndpointVirtualIPsItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ServiceEndpointVirtualIPsItem;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ServiceEndpointVirtualIPsItem")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ServiceEndpointVirtualIPsItem, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut network_id = None;
+                let mut addr = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "NetworkID" => network_id = __rest.read_optional(&mut __map, 0)?,
+                        "Addr" => addr = __rest.read_optional(&mut __map, 1)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ServiceEndpointVirtualIPsItem {
+                    network_id,
+                    addr,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Run bookkeeping for `ReplicatedJob` and `GlobalJob` services; absent
 /// for long-running modes. Unlike `Version`, nothing here has to be
 /// echoed back when updating the service.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ServiceJobStatus {
     /// Identifies a run of the job. It grows every time the job is
     /// (re)started, that is whenever its spec is updated, whether or
@@ -6237,141 +14692,550 @@ pub struct ServiceJobStatus {
     /// created for, which lets you tell runs apart. The value is only
     /// guaranteed to increase, not to increase by one, so do not use it
     /// as a run counter.
-    #[serde(rename = "JobIteration", default, skip_serializing_if = "Option::is_none")]
     pub job_iteration: Option<ObjectVersion>,
     /// Server-side time at which the most recent run of the job began.
-    #[serde(rename = "LastExecution", default, skip_serializing_if = "Option::is_none")]
     pub last_execution: Option<String>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for ServiceJobStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "JobIteration", &self.job_iteration, 0)?;
+        self.rest.write_optional(&mut __map, "LastExecution", &self.last_execution, 1)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ServiceJobStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ServiceJobStatus;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ServiceJobStatus")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ServiceJobStatus, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut job_iteration = None;
+                let mut last_execution = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "JobIteration" => {
+                            job_iteration = __rest.read_optional(&mut __map, 0)?;
+                        }
+                        "LastExecution" => {
+                            last_execution = __rest.read_optional(&mut __map, 1)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ServiceJobStatus {
+                    job_iteration,
+                    last_execution,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Task counters for the service. Only filled in by `GET /services`
 /// when the `status=true` query parameter is given.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ServiceServiceStatus {
     /// Tasks of this service whose state is currently `running`.
-    #[serde(rename = "RunningTasks", default, skip_serializing_if = "Option::is_none")]
     pub running_tasks: Option<u64>,
     /// Tasks the service ought to be running. For a replicated service
     /// that is its replica count; for a global service it is the number
     /// of its tasks whose desired state is anything but `shutdown`
     /// (roughly one per eligible node).
-    #[serde(rename = "DesiredTasks", default, skip_serializing_if = "Option::is_none")]
     pub desired_tasks: Option<u64>,
     /// For job services, how many tasks reached `complete`. Always `0`
     /// for non-job services, so check the service mode before reading
     /// a zero as "nothing finished yet".
-    #[serde(rename = "CompletedTasks", default, skip_serializing_if = "Option::is_none")]
     pub completed_tasks: Option<u64>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for ServiceServiceStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "RunningTasks", &self.running_tasks, 0)?;
+        self.rest.write_optional(&mut __map, "DesiredTasks", &self.desired_tasks, 1)?;
+        self.rest.write_optional(
+            &mut __map,
+            "CompletedTasks",
+            &self.completed_tasks,
+            2,
+        )?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ServiceServiceStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ServiceServiceStatus;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ServiceServiceStatus")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ServiceServiceStatus, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut running_tasks = None;
+                let mut desired_tasks = None;
+                let mut completed_tasks = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "RunningTasks" => {
+                            running_tasks = __rest.read_optional(&mut __map, 0)?;
+                        }
+                        "DesiredTasks" => {
+                            desired_tasks = __rest.read_optional(&mut __map, 1)?;
+                        }
+                        "CompletedTasks" => {
+                            completed_tasks = __rest.read_optional(&mut __map, 2)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ServiceServiceStatus {
+                    running_tasks,
+                    desired_tasks,
+                    completed_tasks,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Everything a client may set on a swarm service. Sent as the body of
 /// `POST /services/create` and `POST /services/{id}/update`, and returned
 /// as `Spec` (and `PreviousSpec`) when inspecting a service.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ServiceSpec {
     /// Service name, unique across the swarm (e.g. `web`) and resolvable through DNS on the service's networks.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Arbitrary string labels attached to the service itself (not to its containers).
-    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<std::collections::BTreeMap<String, String>>,
-    #[serde(rename = "TaskTemplate", default, skip_serializing_if = "Option::is_none")]
     pub task_template: Option<TaskSpec>,
     /// How many tasks the service runs and where. Set exactly one of the
     /// four members; an empty object defaults to `Replicated` with one
     /// replica.
-    #[serde(rename = "Mode", default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<ServiceSpecMode>,
     /// Rolling-update behaviour applied when the service spec changes.
-    #[serde(rename = "UpdateConfig", default, skip_serializing_if = "Option::is_none")]
     pub update_config: Option<ServiceSpecUpdateConfig>,
     /// Behaviour used when the service is reverted to its previous spec.
-    #[serde(rename = "RollbackConfig", default, skip_serializing_if = "Option::is_none")]
     pub rollback_config: Option<ServiceSpecRollbackConfig>,
     /// Legacy place to list the networks the service joins.
     /// `TaskTemplate.Networks` is the preferred location.
-    #[serde(rename = "Networks", default, skip_serializing_if = "Option::is_none")]
     pub networks: Option<Vec<NetworkAttachmentConfig>>,
-    #[serde(rename = "EndpointSpec", default, skip_serializing_if = "Option::is_none")]
     pub endpoint_spec: Option<EndpointSpec>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for ServiceSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Name", &self.name, 0)?;
+        self.rest.write_optional(&mut __map, "Labels", &self.labels, 1)?;
+        self.rest.write_optional(&mut __map, "TaskTemplate", &self.task_template, 2)?;
+        self.rest.write_optional(&mut __map, "Mode", &self.mode, 3)?;
+        self.rest.write_optional(&mut __map, "UpdateConfig", &self.update_config, 4)?;
+        self.rest.write_optional(
+            &mut __map,
+            "RollbackConfig",
+            &self.rollback_config,
+            5,
+        )?;
+        self.rest.write_optional(&mut __map, "Networks", &self.networks, 6)?;
+        self.rest.write_optional(&mut __map, "EndpointSpec", &self.endpoint_spec, 7)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ServiceSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ServiceSpec;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ServiceSpec")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ServiceSpec, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut name = None;
+                let mut labels = None;
+                let mut task_template = None;
+                let mut mode = None;
+                let mut update_config = None;
+                let mut rollback_config = None;
+                let mut networks = None;
+                let mut endpoint_spec = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Name" => name = __rest.read_optional(&mut __map, 0)?,
+                        "Labels" => labels = __rest.read_optional(&mut __map, 1)?,
+                        "TaskTemplate" => {
+                            task_template = __rest.read_optional(&mut __map, 2)?;
+                        }
+                        "Mode" => mode = __rest.read_optional(&mut __map, 3)?,
+                        "UpdateConfig" => {
+                            update_config = __rest.read_optional(&mut __map, 4)?;
+                        }
+                        "RollbackConfig" => {
+                            rollback_config = __rest.read_optional(&mut __map, 5)?;
+                        }
+                        "Networks" => networks = __rest.read_optional(&mut __map, 6)?,
+                        "EndpointSpec" => {
+                            endpoint_spec = __rest.read_optional(&mut __map, 7)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ServiceSpec {
+                    name,
+                    labels,
+                    task_template,
+                    mode,
+                    update_config,
+                    rollback_config,
+                    networks,
+                    endpoint_spec,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// How many tasks the service runs and where. Set exactly one of the
 /// four members; an empty object defaults to `Replicated` with one
 /// replica.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ServiceSpecMode {
     /// Keep a fixed number of long-running tasks alive.
-    #[serde(rename = "Replicated", default, skip_serializing_if = "Option::is_none")]
     pub replicated: Option<ServiceSpecModeReplicated>,
     /// Run one long-running task on every eligible node. Pass an empty object.
-    #[serde(rename = "Global", default, skip_serializing_if = "Option::is_none")]
     pub global: Option<serde_json::Value>,
     /// Batch job: run tasks until a given number of them have exited
     /// successfully, then stop.
-    #[serde(rename = "ReplicatedJob", default, skip_serializing_if = "Option::is_none")]
     pub replicated_job: Option<ServiceSpecModeReplicatedJob>,
     /// Batch job that runs a task to completion once on every eligible
     /// node. Pass an empty object.
-    #[serde(rename = "GlobalJob", default, skip_serializing_if = "Option::is_none")]
     pub global_job: Option<serde_json::Value>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for ServiceSpecMode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Replicated", &self.replicated, 0)?;
+        self.rest.write_optional(&mut __map, "Global", &self.global, 1)?;
+        self.rest.write_optional(&mut __map, "ReplicatedJob", &self.replicated_job, 2)?;
+        self.rest.write_optional(&mut __map, "GlobalJob", &self.global_job, 3)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ServiceSpecMode {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ServiceSpecMode;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ServiceSpecMode")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ServiceSpecMode, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut replicated = None;
+                let mut global = None;
+                let mut replicated_job = None;
+                let mut global_job = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Replicated" => {
+                            replicated = __rest.read_optional(&mut __map, 0)?;
+                        }
+                        "Global" => global = __rest.read_optional(&mut __map, 1)?,
+                        "ReplicatedJob" => {
+                            replicated_job = __rest.read_optional(&mut __map, 2)?;
+                        }
+                        "GlobalJob" => global_job = __rest.read_optional(&mut __map, 3)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ServiceSpecMode {
+                    replicated,
+                    global,
+                    replicated_job,
+                    global_job,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Keep a fixed number of long-running tasks alive.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ServiceSpecModeReplicated {
     /// Desired number of tasks.
-    #[serde(rename = "Replicas", default, skip_serializing_if = "Option::is_none")]
     pub replicas: Option<i64>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for ServiceSpecModeReplicated {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Replicas", &self.replicas, 0)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ServiceSpecModeReplicated {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ServiceSpecModeReplicated;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ServiceSpecModeReplicated")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ServiceSpecModeReplicated, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut replicas = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Replicas" => replicas = __rest.read_optional(&mut __map, 0)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ServiceSpecModeReplicated {
+                    replicas,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Batch job: run tasks until a given number of them have exited
 /// successfully, then stop.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ServiceSpecModeReplicatedJob {
     /// Upper bound on tasks of the job running at the same time.
-    #[serde(rename = "MaxConcurrent", default, skip_serializing_if = "Option::is_none")]
     pub max_concurrent: Option<i64>,
     /// Successful completions needed for the job to be done. When
     /// omitted, it takes the value of `MaxConcurrent`.
-    #[serde(
-        rename = "TotalCompletions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_completions: Option<i64>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for ServiceSpecModeReplicatedJob {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "MaxConcurrent", &self.max_concurrent, 0)?;
+        self.rest.write_optional(
+            &mut __map,
+            "TotalCompletions",
+            &self.total_completions,
+            1,
+        )?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ServiceSpecModeReplicatedJob {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ServiceSpecModeReplicatedJob;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ServiceSpecModeReplicatedJob")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ServiceSpecModeReplicatedJob, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut max_concurrent = None;
+                let mut total_completions = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "MaxConcurrent" => {
+                            max_concurrent = __rest.read_optional(&mut __map, 0)?;
+                        }
+                        "TotalCompletions" => {
+                            total_completions = __rest.read_optional(&mut __map, 1)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ServiceSpecModeReplicatedJob {
+                    max_concurrent,
+                    total_completions,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Behaviour used when the service is reverted to its previous spec.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ServiceSpecRollbackConfig {
     /// Tasks reverted per batch. `0` reverts all of them at once.
-    #[serde(rename = "Parallelism", default, skip_serializing_if = "Option::is_none")]
     pub parallelism: Option<i64>,
     /// Nanoseconds to pause after each rollback batch.
-    #[serde(rename = "Delay", default, skip_serializing_if = "Option::is_none")]
     pub delay: Option<i64>,
     /// Reaction when a reverted task fails to start or dies during the
     /// rollback: keep going (`continue`) or halt (`pause`).
-    #[serde(rename = "FailureAction", default, skip_serializing_if = "Option::is_none")]
     pub failure_action: Option<ServiceSpecRollbackConfigFailureAction>,
     /// How long, in nanoseconds, each reverted task is watched for
     /// failure after it starts.
-    #[serde(rename = "Monitor", default, skip_serializing_if = "Option::is_none")]
     pub monitor: Option<i64>,
     /// Share of reverted tasks allowed to fail before `FailureAction`
     /// kicks in, as a number from `0` to `1`.
-    #[serde(
-        rename = "MaxFailureRatio",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub max_failure_ratio: Option<f64>,
     /// Sequencing of each reversal: `stop-first` removes the current
     /// task before starting its replacement, `start-first` does the
     /// opposite so both overlap for a moment.
-    #[serde(rename = "Order", default, skip_serializing_if = "Option::is_none")]
     pub order: Option<ServiceSpecRollbackConfigOrder>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for ServiceSpecRollbackConfig {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Parallelism", &self.parallelism, 0)?;
+        self.rest.write_optional(&mut __map, "Delay", &self.delay, 1)?;
+        self.rest.write_optional(&mut __map, "FailureAction", &self.failure_action, 2)?;
+        self.rest.write_optional(&mut __map, "Monitor", &self.monitor, 3)?;
+        self.rest.write_optional(
+            &mut __map,
+            "MaxFailureRatio",
+            &self.max_failure_ratio,
+            4,
+        )?;
+        self.rest.write_optional(&mut __map, "Order", &self.order, 5)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ServiceSpecRollbackConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ServiceSpecRollbackConfig;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ServiceSpecRollbackConfig")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ServiceSpecRollbackConfig, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut parallelism = None;
+                let mut delay = None;
+                let mut failure_action = None;
+                let mut monitor = None;
+                let mut max_failure_ratio = None;
+                let mut order = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Parallelism" => {
+                            parallelism = __rest.read_optional(&mut __map, 0)?;
+                        }
+                        "Delay" => delay = __rest.read_optional(&mut __map, 1)?,
+                        "FailureAction" => {
+                            failure_action = __rest.read_optional(&mut __map, 2)?;
+                        }
+                        "Monitor" => monitor = __rest.read_optional(&mut __map, 3)?,
+                        "MaxFailureRatio" => {
+                            max_failure_ratio = __rest.read_optional(&mut __map, 4)?;
+                        }
+                        "Order" => order = __rest.read_optional(&mut __map, 5)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ServiceSpecRollbackConfig {
+                    parallelism,
+                    delay,
+                    failure_action,
+                    monitor,
+                    max_failure_ratio,
+                    order,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Reaction when a reverted task fails to start or dies during the
@@ -6502,36 +15366,102 @@ impl<'de> serde::Deserialize<'de> for ServiceSpecRollbackConfigOrder {
 }
 
 /// Rolling-update behaviour applied when the service spec changes.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ServiceSpecUpdateConfig {
     /// Tasks replaced per batch. `0` replaces all of them at once.
-    #[serde(rename = "Parallelism", default, skip_serializing_if = "Option::is_none")]
     pub parallelism: Option<i64>,
     /// Wait between two update batches, in nanoseconds.
-    #[serde(rename = "Delay", default, skip_serializing_if = "Option::is_none")]
     pub delay: Option<i64>,
     /// Reaction when a freshly updated task fails to start or dies while
     /// the update is in progress: keep going (`continue`), halt the
     /// update (`pause`) or revert to the previous spec (`rollback`).
-    #[serde(rename = "FailureAction", default, skip_serializing_if = "Option::is_none")]
     pub failure_action: Option<ServiceSpecUpdateConfigFailureAction>,
     /// How long, in nanoseconds, each new task is watched after it
     /// starts; a failure inside this period counts against the update.
-    #[serde(rename = "Monitor", default, skip_serializing_if = "Option::is_none")]
     pub monitor: Option<i64>,
     /// Share of updated tasks allowed to fail before `FailureAction`
     /// kicks in, as a number from `0` (none) to `1` (all).
-    #[serde(
-        rename = "MaxFailureRatio",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub max_failure_ratio: Option<f64>,
     /// Sequencing of each replacement: `stop-first` shuts the old task
     /// down and then launches the new one; `start-first` launches the
     /// new task first, briefly running both.
-    #[serde(rename = "Order", default, skip_serializing_if = "Option::is_none")]
     pub order: Option<ServiceSpecUpdateConfigOrder>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for ServiceSpecUpdateConfig {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Parallelism", &self.parallelism, 0)?;
+        self.rest.write_optional(&mut __map, "Delay", &self.delay, 1)?;
+        self.rest.write_optional(&mut __map, "FailureAction", &self.failure_action, 2)?;
+        self.rest.write_optional(&mut __map, "Monitor", &self.monitor, 3)?;
+        self.rest.write_optional(
+            &mut __map,
+            "MaxFailureRatio",
+            &self.max_failure_ratio,
+            4,
+        )?;
+        self.rest.write_optional(&mut __map, "Order", &self.order, 5)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ServiceSpecUpdateConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ServiceSpecUpdateConfig;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ServiceSpecUpdateConfig")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ServiceSpecUpdateConfig, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut parallelism = None;
+                let mut delay = None;
+                let mut failure_action = None;
+                let mut monitor = None;
+                let mut max_failure_ratio = None;
+                let mut order = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Parallelism" => {
+                            parallelism = __rest.read_optional(&mut __map, 0)?;
+                        }
+                        "Delay" => delay = __rest.read_optional(&mut __map, 1)?,
+                        "FailureAction" => {
+                            failure_action = __rest.read_optional(&mut __map, 2)?;
+                        }
+                        "Monitor" => monitor = __rest.read_optional(&mut __map, 3)?,
+                        "MaxFailureRatio" => {
+                            max_failure_ratio = __rest.read_optional(&mut __map, 4)?;
+                        }
+                        "Order" => order = __rest.read_optional(&mut __map, 5)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ServiceSpecUpdateConfig {
+                    parallelism,
+                    delay,
+                    failure_action,
+                    monitor,
+                    max_failure_ratio,
+                    order,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Reaction when a freshly updated task fails to start or dies while
@@ -6730,30 +15660,129 @@ impl<'de> serde::Deserialize<'de> for ServiceUpdateRegistryAuthFrom {
 }
 
 /// Body returned after a successful service update.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ServiceUpdateResponse {
     /// Non-fatal problems noticed while applying the update, such as an
     /// image tag that could not be resolved to a digest.
-    #[serde(rename = "Warnings", default, skip_serializing_if = "Option::is_none")]
     pub warnings: Option<Vec<String>>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for ServiceUpdateResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Warnings", &self.warnings, 0)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ServiceUpdateResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ServiceUpdateResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ServiceUpdateResponse")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ServiceUpdateResponse, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut warnings = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Warnings" => warnings = __rest.read_optional(&mut __map, 0)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ServiceUpdateResponse {
+                    warnings,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Progress of the latest rolling update or rollback. Absent if the
 /// service was never updated.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ServiceUpdateStatus {
     /// Where the update stands.
-    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
     pub state: Option<ServiceUpdateStatusState>,
     /// When the update began.
-    #[serde(rename = "StartedAt", default, skip_serializing_if = "Option::is_none")]
     pub started_at: Option<String>,
     /// When the update finished, if it has.
-    #[serde(rename = "CompletedAt", default, skip_serializing_if = "Option::is_none")]
     pub completed_at: Option<String>,
     /// Human-readable explanation of the current state, e.g. why it paused.
-    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for ServiceUpdateStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "State", &self.state, 0)?;
+        self.rest.write_optional(&mut __map, "StartedAt", &self.started_at, 1)?;
+        self.rest.write_optional(&mut __map, "CompletedAt", &self.completed_at, 2)?;
+        self.rest.write_optional(&mut __map, "Message", &self.message, 3)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ServiceUpdateStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ServiceUpdateStatus;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ServiceUpdateStatus")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ServiceUpdateStatus, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut state = None;
+                let mut started_at = None;
+                let mut completed_at = None;
+                let mut message = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "State" => state = __rest.read_optional(&mut __map, 0)?,
+                        "StartedAt" => started_at = __rest.read_optional(&mut __map, 1)?,
+                        "CompletedAt" => {
+                            completed_at = __rest.read_optional(&mut __map, 2)?;
+                        }
+                        "Message" => message = __rest.read_optional(&mut __map, 3)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ServiceUpdateStatus {
+                    state,
+                    started_at,
+                    completed_at,
+                    message,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Where the update stands.
@@ -6823,93 +15852,264 @@ impl<'de> serde::Deserialize<'de> for ServiceUpdateStatusState {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Swarm {
     /// Identifier assigned to the swarm when it was initialised.
-    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(rename = "Version", default, skip_serializing_if = "Option::is_none")]
     pub version: Option<ObjectVersion>,
     /// Moment the swarm came into existence. Serialised per RFC 3339,
     /// including fractional seconds down to the nanosecond.
-    #[serde(rename = "CreatedAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// Moment of the most recent change to the swarm's spec. Serialised
     /// per RFC 3339, including fractional seconds down to the nanosecond.
-    #[serde(rename = "UpdatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    #[serde(rename = "Spec", default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<SwarmSpec>,
-    #[serde(rename = "TLSInfo", default, skip_serializing_if = "Option::is_none")]
     pub tls_info: Option<TlsInfo>,
     /// `true` while the swarm is switching to a new root CA and nodes are
     /// still being reissued certificates.
-    #[serde(
-        rename = "RootRotationInProgress",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub root_rotation_in_progress: Option<bool>,
     /// UDP port carrying overlay (VXLAN) data traffic between nodes. Valid
     /// values are 1024-49151; `0` or an unset value means the default,
     /// 4789.
-    #[serde(rename = "DataPathPort", default, skip_serializing_if = "Option::is_none")]
     pub data_path_port: Option<u32>,
     /// CIDR ranges from which subnets for swarm-scoped (overlay) networks
     /// are carved when a network does not specify its own subnet.
-    #[serde(
-        rename = "DefaultAddrPool",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_addr_pool: Option<Vec<String>>,
     /// Prefix length of each subnet allocated from `DefaultAddrPool`; for
     /// instance `24` yields /24 networks.
-    #[serde(rename = "SubnetSize", default, skip_serializing_if = "Option::is_none")]
     pub subnet_size: Option<u32>,
-    #[serde(rename = "JoinTokens", default, skip_serializing_if = "Option::is_none")]
     pub join_tokens: Option<JoinTokens>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for Swarm {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "ID", &self.id, 0)?;
+        self.rest.write_optional(&mut __map, "Version", &self.version, 1)?;
+        self.rest.write_optional(&mut __map, "CreatedAt", &self.created_at, 2)?;
+        self.rest.write_optional(&mut __map, "UpdatedAt", &self.updated_at, 3)?;
+        self.rest.write_optional(&mut __map, "Spec", &self.spec, 4)?;
+        self.rest.write_optional(&mut __map, "TLSInfo", &self.tls_info, 5)?;
+        self.rest.write_optional(
+            &mut __map,
+            "RootRotationInProgress",
+            &self.root_rotation_in_progress,
+            6,
+        )?;
+        self.rest.write_optional(&mut __map, "DataPathPort", &self.data_path_port, 7)?;
+        self.rest.write_optional(
+            &mut __map,
+            "DefaultAddrPool",
+            &self.default_addr_pool,
+            8,
+        )?;
+        self.rest.write_optional(&mut __map, "SubnetSize", &self.subnet_size, 9)?;
+        self.rest.write_optional(&mut __map, "JoinTokens", &self.join_tokens, 10)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Swarm {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = Swarm;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "Swarm")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<Swarm, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut id = None;
+                let mut version = None;
+                let mut created_at = None;
+                let mut updated_at = None;
+                let mut spec = None;
+                let mut tls_info = None;
+                let mut root_rotation_in_progress = None;
+                let mut data_path_port = None;
+                let mut default_addr_pool = None;
+                let mut subnet_size = None;
+                let mut join_tokens = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "ID" => id = __rest.read_optional(&mut __map, 0)?,
+                        "Version" => version = __rest.read_optional(&mut __map, 1)?,
+                        "CreatedAt" => created_at = __rest.read_optional(&mut __map, 2)?,
+                        "UpdatedAt" => updated_at = __rest.read_optional(&mut __map, 3)?,
+                        "Spec" => spec = __rest.read_optional(&mut __map, 4)?,
+                        "TLSInfo" => tls_info = __rest.read_optional(&mut __map, 5)?,
+                        "RootRotationInProgress" => {
+                            root_rotation_in_progress = __rest.read_optional(&mut __map, 6)?;
+                        }
+                        "DataPathPort" => {
+                            data_path_port = __rest.read_optional(&mut __map, 7)?;
+                        }
+                        "DefaultAddrPool" => {
+                            default_addr_pool = __rest.read_optional(&mut __map, 8)?;
+                        }
+                        "SubnetSize" => {
+                            subnet_size = __rest.read_optional(&mut __map, 9)?;
+                        }
+                        "JoinTokens" => {
+                            join_tokens = __rest.read_optional(&mut __map, 10)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(Swarm {
+                    id,
+                    version,
+                    created_at,
+                    updated_at,
+                    spec,
+                    tls_info,
+                    root_rotation_in_progress,
+                    data_path_port,
+                    default_addr_pool,
+                    subnet_size,
+                    join_tokens,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// This node's view of Swarm mode: whether it participates, in which role,
 /// and a summary of the cluster when it is a manager.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SwarmInfo {
     /// Swarm-assigned ID of this node; empty when the node is not part of a swarm.
-    #[serde(rename = "NodeID", default, skip_serializing_if = "Option::is_none")]
     pub node_id: Option<String>,
     /// Address other swarm members use to reach this node.
-    #[serde(rename = "NodeAddr", default, skip_serializing_if = "Option::is_none")]
     pub node_addr: Option<String>,
-    #[serde(rename = "LocalNodeState", default, skip_serializing_if = "Option::is_none")]
     pub local_node_state: Option<LocalNodeState>,
     /// `true` when this node is a manager and can therefore serve the
     /// Swarm control API.
-    #[serde(
-        rename = "ControlAvailable",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub control_available: Option<bool>,
     /// Last Swarm-related error on this node, if any (for example why
     /// joining failed). Empty when there is none.
-    #[serde(rename = "Error", default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// Managers this node knows about, with their IDs and addresses.
-    #[serde(rename = "RemoteManagers", default, skip_serializing_if = "Option::is_none")]
     pub remote_managers: Option<Vec<PeerNode>>,
     /// How many nodes the swarm contains. Only reported by managers.
-    #[serde(rename = "Nodes", default, skip_serializing_if = "Option::is_none")]
     pub nodes: Option<i64>,
     /// How many of those nodes are managers. Only reported by managers.
-    #[serde(rename = "Managers", default, skip_serializing_if = "Option::is_none")]
     pub managers: Option<i64>,
-    #[serde(rename = "Cluster", default, skip_serializing_if = "Option::is_none")]
     pub cluster: Option<ClusterInfo>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for SwarmInfo {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "NodeID", &self.node_id, 0)?;
+        self.rest.write_optional(&mut __map, "NodeAddr", &self.node_addr, 1)?;
+        self.rest.write_optional(
+            &mut __map,
+            "LocalNodeState",
+            &self.local_node_state,
+            2,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "ControlAvailable",
+            &self.control_available,
+            3,
+        )?;
+        self.rest.write_optional(&mut __map, "Error", &self.error, 4)?;
+        self.rest.write_optional(
+            &mut __map,
+            "RemoteManagers",
+            &self.remote_managers,
+            5,
+        )?;
+        self.rest.write_optional(&mut __map, "Nodes", &self.nodes, 6)?;
+        self.rest.write_optional(&mut __map, "Managers", &self.managers, 7)?;
+        self.rest.write_optional(&mut __map, "Cluster", &self.cluster, 8)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SwarmInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = SwarmInfo;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "SwarmInfo")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<SwarmInfo, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut node_id = None;
+                let mut node_addr = None;
+                let mut local_node_state = None;
+                let mut control_available = None;
+                let mut error = None;
+                let mut remote_managers = None;
+                let mut nodes = None;
+                let mut managers = None;
+                let mut cluster = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "NodeID" => node_id = __rest.read_optional(&mut __map, 0)?,
+                        "NodeAddr" => node_addr = __rest.read_optional(&mut __map, 1)?,
+                        "LocalNodeState" => {
+                            local_node_state = __rest.read_optional(&mut __map, 2)?;
+                        }
+                        "ControlAvailable" => {
+                            control_available = __rest.read_optional(&mut __map, 3)?;
+                        }
+                        "Error" => error = __rest.read_optional(&mut __map, 4)?,
+                        "RemoteManagers" => {
+                            remote_managers = __rest.read_optional(&mut __map, 5)?;
+                        }
+                        "Nodes" => nodes = __rest.read_optional(&mut __map, 6)?,
+                        "Managers" => managers = __rest.read_optional(&mut __map, 7)?,
+                        "Cluster" => cluster = __rest.read_optional(&mut __map, 8)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(SwarmInfo {
+                    node_id,
+                    node_addr,
+                    local_node_state,
+                    control_available,
+                    error,
+                    remote_managers,
+                    nodes,
+                    managers,
+                    cluster,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// SwarmInitRequest
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SwarmInitBody {
     /// Where this manager accepts cluster-management traffic from
     /// other managers. The chosen interface also becomes the local
@@ -6920,14 +16120,12 @@ pub struct SwarmInitBody {
     /// - `<interface>:<port>`, e.g. `ens3:2377`
     ///
     /// Leave out the port to use the standard swarm port (2377).
-    #[serde(rename = "ListenAddr", default, skip_serializing_if = "Option::is_none")]
     pub listen_addr: Option<String>,
     /// Address that other nodes should use to reach this one, in
     /// the same `<ip|interface>[:<port>]` forms as `ListenAddr`.
     /// A missing port is taken from `ListenAddr`. When the whole
     /// field is empty the daemon tries to work it out itself, which
     /// fails on hosts with several candidate addresses.
-    #[serde(rename = "AdvertiseAddr", default, skip_serializing_if = "Option::is_none")]
     pub advertise_addr: Option<String>,
     /// IP address or interface name (no port) on which container
     /// traffic of overlay and other swarm-scoped networks is
@@ -6936,52 +16134,133 @@ pub struct SwarmInitBody {
     /// Use it to keep application traffic on a different network
     /// than control-plane traffic. Defaults to the advertise
     /// address when empty.
-    #[serde(rename = "DataPathAddr", default, skip_serializing_if = "Option::is_none")]
     pub data_path_addr: Option<String>,
     /// UDP port used for VXLAN data-path traffic. Must lie between
     /// 1024 and 49151; `0` or unset selects the standard port 4789.
-    #[serde(rename = "DataPathPort", default, skip_serializing_if = "Option::is_none")]
     pub data_path_port: Option<u32>,
     /// CIDR ranges from which subnets for new swarm-scoped
     /// (overlay) networks are carved when no subnet is given
     /// explicitly.
-    #[serde(
-        rename = "DefaultAddrPool",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_addr_pool: Option<Vec<String>>,
     /// Start a fresh single-manager cluster from this node's
     /// existing swarm state, discarding the other managers. Used to
     /// recover after quorum has been lost.
-    #[serde(
-        rename = "ForceNewCluster",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub force_new_cluster: Option<bool>,
     /// Prefix length of each subnet handed out from
     /// `DefaultAddrPool` (for example `24` yields /24 networks).
-    #[serde(rename = "SubnetSize", default, skip_serializing_if = "Option::is_none")]
     pub subnet_size: Option<u32>,
-    #[serde(rename = "Spec", default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<SwarmSpec>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for SwarmInitBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "ListenAddr", &self.listen_addr, 0)?;
+        self.rest.write_optional(&mut __map, "AdvertiseAddr", &self.advertise_addr, 1)?;
+        self.rest.write_optional(&mut __map, "DataPathAddr", &self.data_path_addr, 2)?;
+        self.rest.write_optional(&mut __map, "DataPathPort", &self.data_path_port, 3)?;
+        self.rest.write_optional(
+            &mut __map,
+            "DefaultAddrPool",
+            &self.default_addr_pool,
+            4,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "ForceNewCluster",
+            &self.force_new_cluster,
+            5,
+        )?;
+        self.rest.write_optional(&mut __map, "SubnetSize", &self.subnet_size, 6)?;
+        self.rest.write_optional(&mut __map, "Spec", &self.spec, 7)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SwarmInitBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = SwarmInitBody;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "SwarmInitBody")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<SwarmInitBody, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut listen_addr = None;
+                let mut advertise_addr = None;
+                let mut data_path_addr = None;
+                let mut data_path_port = None;
+                let mut default_addr_pool = None;
+                let mut force_new_cluster = None;
+                let mut subnet_size = None;
+                let mut spec = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "ListenAddr" => {
+                            listen_addr = __rest.read_optional(&mut __map, 0)?;
+                        }
+                        "AdvertiseAddr" => {
+                            advertise_addr = __rest.read_optional(&mut __map, 1)?;
+                        }
+                        "DataPathAddr" => {
+                            data_path_addr = __rest.read_optional(&mut __map, 2)?;
+                        }
+                        "DataPathPort" => {
+                            data_path_port = __rest.read_optional(&mut __map, 3)?;
+                        }
+                        "DefaultAddrPool" => {
+                            default_addr_pool = __rest.read_optional(&mut __map, 4)?;
+                        }
+                        "ForceNewCluster" => {
+                            force_new_cluster = __rest.read_optional(&mut __map, 5)?;
+                        }
+                        "SubnetSize" => {
+                            subnet_size = __rest.read_optional(&mut __map, 6)?;
+                        }
+                        "Spec" => spec = __rest.read_optional(&mut __map, 7)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(SwarmInitBody {
+                    listen_addr,
+                    advertise_addr,
+                    data_path_addr,
+                    data_path_port,
+                    default_addr_pool,
+                    force_new_cluster,
+                    subnet_size,
+                    spec,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// SwarmJoinRequest
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SwarmJoinBody {
     /// Address for manager-to-manager traffic, used only if this
     /// node is (or is later promoted to) a manager. Its interface
     /// also serves as the local VXLAN tunnel endpoint. Same
     /// `<ip|interface>[:<port>]` syntax as for `/swarm/init`.
-    #[serde(rename = "ListenAddr", default, skip_serializing_if = "Option::is_none")]
     pub listen_addr: Option<String>,
     /// Address other nodes should dial to reach this node, as
     /// `<ip>:<port>` or `<interface>:<port>`. Without a port, the
     /// one from `ListenAddr` is reused; when empty, the daemon picks
     /// an address on its own if it can do so unambiguously.
-    #[serde(rename = "AdvertiseAddr", default, skip_serializing_if = "Option::is_none")]
     pub advertise_addr: Option<String>,
     /// IP address or interface name (no port) carrying container
     /// traffic between nodes on swarm-scoped networks, e.g.
@@ -6990,96 +16269,360 @@ pub struct SwarmJoinBody {
     /// Setting it lets you route workload traffic over a separate
     /// network from cluster control traffic. When empty, the
     /// advertise address is used.
-    #[serde(rename = "DataPathAddr", default, skip_serializing_if = "Option::is_none")]
     pub data_path_addr: Option<String>,
     /// One or more `host:port` addresses of managers that are
     /// already in the swarm; the node contacts them to join.
-    #[serde(rename = "RemoteAddrs", default, skip_serializing_if = "Option::is_none")]
     pub remote_addrs: Option<Vec<String>>,
     /// Join token obtained from the swarm (`JoinTokens.Worker` or
     /// `JoinTokens.Manager`); it decides which role this node gets.
-    #[serde(rename = "JoinToken", default, skip_serializing_if = "Option::is_none")]
     pub join_token: Option<String>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for SwarmJoinBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "ListenAddr", &self.listen_addr, 0)?;
+        self.rest.write_optional(&mut __map, "AdvertiseAddr", &self.advertise_addr, 1)?;
+        self.rest.write_optional(&mut __map, "DataPathAddr", &self.data_path_addr, 2)?;
+        self.rest.write_optional(&mut __map, "RemoteAddrs", &self.remote_addrs, 3)?;
+        self.rest.write_optional(&mut __map, "JoinToken", &self.join_token, 4)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SwarmJoinBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = SwarmJoinBody;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "SwarmJoinBody")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<SwarmJoinBody, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut listen_addr = None;
+                let mut advertise_addr = None;
+                let mut data_path_addr = None;
+                let mut remote_addrs = None;
+                let mut join_token = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "ListenAddr" => {
+                            listen_addr = __rest.read_optional(&mut __map, 0)?;
+                        }
+                        "AdvertiseAddr" => {
+                            advertise_addr = __rest.read_optional(&mut __map, 1)?;
+                        }
+                        "DataPathAddr" => {
+                            data_path_addr = __rest.read_optional(&mut __map, 2)?;
+                        }
+                        "RemoteAddrs" => {
+                            remote_addrs = __rest.read_optional(&mut __map, 3)?;
+                        }
+                        "JoinToken" => join_token = __rest.read_optional(&mut __map, 4)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(SwarmJoinBody {
+                    listen_addr,
+                    advertise_addr,
+                    data_path_addr,
+                    remote_addrs,
+                    join_token,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// The part of a swarm's configuration that operators are allowed to change.
 /// Send it to `POST /swarm/init` or `POST /swarm/update`; it is echoed back
 /// under `Spec` when inspecting the swarm.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SwarmSpec {
     /// Label-like name for the swarm; Docker sets and expects `default`.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Arbitrary string labels attached to the swarm, for your own bookkeeping.
-    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<std::collections::BTreeMap<String, String>>,
     /// Settings that govern how the orchestrator manages tasks.
-    #[serde(rename = "Orchestration", default, skip_serializing_if = "Option::is_none")]
     pub orchestration: Option<SwarmSpecOrchestration>,
     /// Tuning knobs for the Raft consensus store shared by the managers.
-    #[serde(rename = "Raft", default, skip_serializing_if = "Option::is_none")]
     pub raft: Option<SwarmSpecRaft>,
     /// Settings for the dispatcher, the manager component that talks to worker agents.
-    #[serde(rename = "Dispatcher", default, skip_serializing_if = "Option::is_none")]
     pub dispatcher: Option<SwarmSpecDispatcher>,
     /// Settings for the swarm's certificate authority and node certificates.
-    #[serde(rename = "CAConfig", default, skip_serializing_if = "Option::is_none")]
     pub ca_config: Option<SwarmSpecCaConfig>,
     /// Settings for encrypting swarm data at rest.
-    #[serde(
-        rename = "EncryptionConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub encryption_config: Option<SwarmSpecEncryptionConfig>,
     /// Cluster-wide fallback values applied when new tasks are created.
-    #[serde(rename = "TaskDefaults", default, skip_serializing_if = "Option::is_none")]
     pub task_defaults: Option<SwarmSpecTaskDefaults>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for SwarmSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Name", &self.name, 0)?;
+        self.rest.write_optional(&mut __map, "Labels", &self.labels, 1)?;
+        self.rest.write_optional(&mut __map, "Orchestration", &self.orchestration, 2)?;
+        self.rest.write_optional(&mut __map, "Raft", &self.raft, 3)?;
+        self.rest.write_optional(&mut __map, "Dispatcher", &self.dispatcher, 4)?;
+        self.rest.write_optional(&mut __map, "CAConfig", &self.ca_config, 5)?;
+        self.rest.write_optional(
+            &mut __map,
+            "EncryptionConfig",
+            &self.encryption_config,
+            6,
+        )?;
+        self.rest.write_optional(&mut __map, "TaskDefaults", &self.task_defaults, 7)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SwarmSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = SwarmSpec;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "SwarmSpec")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<SwarmSpec, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut name = None;
+                let mut labels = None;
+                let mut orchestration = None;
+                let mut raft = None;
+                let mut dispatcher = None;
+                let mut ca_config = None;
+                let mut encryption_config = None;
+                let mut task_defaults = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Name" => name = __rest.read_optional(&mut __map, 0)?,
+                        "Labels" => labels = __rest.read_optional(&mut __map, 1)?,
+                        "Orchestration" => {
+                            orchestration = __rest.read_optional(&mut __map, 2)?;
+                        }
+                        "Raft" => raft = __rest.read_optional(&mut __map, 3)?,
+                        "Dispatcher" => {
+                            dispatcher = __rest.read_optional(&mut __map, 4)?;
+                        }
+                        "CAConfig" => ca_config = __rest.read_optional(&mut __map, 5)?,
+                        "EncryptionConfig" => {
+                            encryption_config = __rest.read_optional(&mut __map, 6)?;
+                        }
+                        "TaskDefaults" => {
+                            task_defaults = __rest.read_optional(&mut __map, 7)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(SwarmSpec {
+                    name,
+                    labels,
+                    orchestration,
+                    raft,
+                    dispatcher,
+                    ca_config,
+                    encryption_config,
+                    task_defaults,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Settings for the swarm's certificate authority and node certificates.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SwarmSpecCaConfig {
     /// Validity period, in nanoseconds, of the TLS certificates handed to nodes.
-    #[serde(rename = "NodeCertExpiry", default, skip_serializing_if = "Option::is_none")]
     pub node_cert_expiry: Option<i64>,
     /// External certificate authorities that should sign node
     /// certificates instead of the built-in CA. Signing requests are
     /// forwarded to them.
-    #[serde(rename = "ExternalCAs", default, skip_serializing_if = "Option::is_none")]
     pub external_c_as: Option<Vec<SwarmSpecCaConfigExternalCAsItem>>,
     /// PEM-encoded CA certificate that should sign every node's TLS leaf
     /// certificate from now on (used to rotate the root CA).
-    #[serde(rename = "SigningCACert", default, skip_serializing_if = "Option::is_none")]
     pub signing_ca_cert: Option<String>,
     /// PEM-encoded private key that goes with `SigningCACert`.
-    #[serde(rename = "SigningCAKey", default, skip_serializing_if = "Option::is_none")]
     pub signing_ca_key: Option<String>,
     /// Counter used to trigger a root CA rotation. Bumping it makes the
     /// swarm mint a fresh signing certificate and key, unless you
     /// supplied your own through `SigningCACert` / `SigningCAKey`.
-    #[serde(rename = "ForceRotate", default, skip_serializing_if = "Option::is_none")]
     pub force_rotate: Option<u64>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for SwarmSpecCaConfig {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(
+            &mut __map,
+            "NodeCertExpiry",
+            &self.node_cert_expiry,
+            0,
+        )?;
+        self.rest.write_optional(&mut __map, "ExternalCAs", &self.external_c_as, 1)?;
+        self.rest.write_optional(&mut __map, "SigningCACert", &self.signing_ca_cert, 2)?;
+        self.rest.write_optional(&mut __map, "SigningCAKey", &self.signing_ca_key, 3)?;
+        self.rest.write_optional(&mut __map, "ForceRotate", &self.force_rotate, 4)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SwarmSpecCaConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = SwarmSpecCaConfig;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "SwarmSpecCaConfig")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<SwarmSpecCaConfig, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut node_cert_expiry = None;
+                let mut external_c_as = None;
+                let mut signing_ca_cert = None;
+                let mut signing_ca_key = None;
+                let mut force_rotate = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "NodeCertExpiry" => {
+                            node_cert_expiry = __rest.read_optional(&mut __map, 0)?;
+                        }
+                        "ExternalCAs" => {
+                            external_c_as = __rest.read_optional(&mut __map, 1)?;
+                        }
+                        "SigningCACert" => {
+                            signing_ca_cert = __rest.read_optional(&mut __map, 2)?;
+                        }
+                        "SigningCAKey" => {
+                            signing_ca_key = __rest.read_optional(&mut __map, 3)?;
+                        }
+                        "ForceRotate" => {
+                            force_rotate = __rest.read_optional(&mut __map, 4)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(SwarmSpecCaConfig {
+                    node_cert_expiry,
+                    external_c_as,
+                    signing_ca_cert,
+                    signing_ca_key,
+                    force_rotate,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SwarmSpecCaConfigExternalCAsItem {
     /// Wire protocol used to reach the external CA. `cfssl` is
     /// the only one implemented.
-    #[serde(rename = "Protocol", default, skip_serializing_if = "Option::is_none")]
     pub protocol: Option<SwarmSpecCaConfigExternalCAsItemProtocol>,
     /// Endpoint that accepts the certificate signing requests.
-    #[serde(rename = "URL", default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// Extra settings passed verbatim to the external CA driver;
     /// their meaning depends on the protocol.
-    #[serde(rename = "Options", default, skip_serializing_if = "Option::is_none")]
     pub options: Option<std::collections::BTreeMap<String, String>>,
     /// PEM-encoded root certificate that this external CA chains
     /// its TLS certificates to. When omitted, the swarm's current
     /// root CA certificate is assumed.
-    #[serde(rename = "CACert", default, skip_serializing_if = "Option::is_none")]
     pub ca_cert: Option<String>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for SwarmSpecCaConfigExternalCAsItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Protocol", &self.protocol, 0)?;
+        self.rest.write_optional(&mut __map, "URL", &self.url, 1)?;
+        self.rest.write_optional(&mut __map, "Options", &self.options, 2)?;
+        self.rest.write_optional(&mut __map, "CACert", &self.ca_cert, 3)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SwarmSpecCaConfigExternalCAsItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = SwarmSpecCaConfigExternalCAsItem;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "SwarmSpecCaConfigExternalCAsItem")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<SwarmSpecCaConfigExternalCAsItem, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut protocol = None;
+                let mut url = None;
+                let mut options = None;
+                let mut ca_cert = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Protocol" => protocol = __rest.read_optional(&mut __map, 0)?,
+                        "URL" => url = __rest.read_optional(&mut __map, 1)?,
+                        "Options" => options = __rest.read_optional(&mut __map, 2)?,
+                        "CACert" => ca_cert = __rest.read_optional(&mut __map, 3)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(SwarmSpecCaConfigExternalCAsItem {
+                    protocol,
+                    url,
+                    options,
+                    ca_cert,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Wire protocol used to reach the external CA. `cfssl` is
@@ -7142,162 +16685,662 @@ impl<'de> serde::Deserialize<'de> for SwarmSpecCaConfigExternalCAsItemProtocol {
 }
 
 /// Settings for the dispatcher, the manager component that talks to worker agents.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SwarmSpecDispatcher {
     /// Interval, in nanoseconds, at which agents must report to the
     /// dispatcher to be considered alive.
-    #[serde(
-        rename = "HeartbeatPeriod",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub heartbeat_period: Option<i64>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for SwarmSpecDispatcher {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(
+            &mut __map,
+            "HeartbeatPeriod",
+            &self.heartbeat_period,
+            0,
+        )?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SwarmSpecDispatcher {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = SwarmSpecDispatcher;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "SwarmSpecDispatcher")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<SwarmSpecDispatcher, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut heartbeat_period = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "HeartbeatPeriod" => {
+                            heartbeat_period = __rest.read_optional(&mut __map, 0)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(SwarmSpecDispatcher {
+                    heartbeat_period,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Settings for encrypting swarm data at rest.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SwarmSpecEncryptionConfig {
     /// When `true`, the Raft data on manager nodes is encrypted with a
     /// generated unlock key, and a restarted manager must be unlocked
     /// with that key before it rejoins.
-    #[serde(
-        rename = "AutoLockManagers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub auto_lock_managers: Option<bool>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for SwarmSpecEncryptionConfig {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(
+            &mut __map,
+            "AutoLockManagers",
+            &self.auto_lock_managers,
+            0,
+        )?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SwarmSpecEncryptionConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = SwarmSpecEncryptionConfig;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "SwarmSpecEncryptionConfig")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<SwarmSpecEncryptionConfig, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut auto_lock_managers = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "AutoLockManagers" => {
+                            auto_lock_managers = __rest.read_optional(&mut __map, 0)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(SwarmSpecEncryptionConfig {
+                    auto_lock_managers,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Settings that govern how the orchestrator manages tasks.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SwarmSpecOrchestration {
     /// How many finished tasks (per service slot, or per node for
     /// global services) the managers remember. Older entries are
     /// pruned. A negative value disables pruning entirely, so
     /// completed and failed tasks accumulate forever.
-    #[serde(
-        rename = "TaskHistoryRetentionLimit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub task_history_retention_limit: Option<i64>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for SwarmSpecOrchestration {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(
+            &mut __map,
+            "TaskHistoryRetentionLimit",
+            &self.task_history_retention_limit,
+            0,
+        )?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SwarmSpecOrchestration {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = SwarmSpecOrchestration;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "SwarmSpecOrchestration")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<SwarmSpecOrchestration, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut task_history_retention_limit = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "TaskHistoryRetentionLimit" => {
+                            task_history_retention_limit = __rest.read_optional(&mut __map, 0)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(SwarmSpecOrchestration {
+                    task_history_retention_limit,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Tuning knobs for the Raft consensus store shared by the managers.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SwarmSpecRaft {
     /// Take a Raft snapshot every time this many log entries have been appended.
-    #[serde(
-        rename = "SnapshotInterval",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub snapshot_interval: Option<u64>,
     /// Count of older snapshots retained on disk in addition to the
     /// most recent one.
-    #[serde(
-        rename = "KeepOldSnapshots",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub keep_old_snapshots: Option<u64>,
     /// Log entries retained after a snapshot so that a lagging manager
     /// can catch up without needing the full snapshot.
-    #[serde(
-        rename = "LogEntriesForSlowFollowers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub log_entries_for_slow_followers: Option<u64>,
     /// Ticks a follower waits without hearing from the leader before it
     /// stands for election itself. Must be larger than `HeartbeatTick`.
     ///
     /// One tick is one second today, so the value reads as seconds, but
     /// the tick length is an implementation detail and may change.
-    #[serde(rename = "ElectionTick", default, skip_serializing_if = "Option::is_none")]
     pub election_tick: Option<i64>,
     /// Ticks between two heartbeats sent by the leader to its followers.
     ///
     /// As with `ElectionTick`, a tick is currently one second; do not
     /// rely on that staying true.
-    #[serde(rename = "HeartbeatTick", default, skip_serializing_if = "Option::is_none")]
     pub heartbeat_tick: Option<i64>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for SwarmSpecRaft {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(
+            &mut __map,
+            "SnapshotInterval",
+            &self.snapshot_interval,
+            0,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "KeepOldSnapshots",
+            &self.keep_old_snapshots,
+            1,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "LogEntriesForSlowFollowers",
+            &self.log_entries_for_slow_followers,
+            2,
+        )?;
+        self.rest.write_optional(&mut __map, "ElectionTick", &self.election_tick, 3)?;
+        self.rest.write_optional(&mut __map, "HeartbeatTick", &self.heartbeat_tick, 4)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SwarmSpecRaft {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = SwarmSpecRaft;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "SwarmSpecRaft")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<SwarmSpecRaft, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut snapshot_interval = None;
+                let mut keep_old_snapshots = None;
+                let mut log_entries_for_slow_followers = None;
+                let mut election_tick = None;
+                let mut heartbeat_tick = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "SnapshotInterval" => {
+                            snapshot_interval = __rest.read_optional(&mut __map, 0)?;
+                        }
+                        "KeepOldSnapshots" => {
+                            keep_old_snapshots = __rest.read_optional(&mut __map, 1)?;
+                        }
+                        "LogEntriesForSlowFollowers" => {
+                            log_entries_for_slow_followers = __rest.read_optional(&mut __map, 2)?;
+                        }
+                        "ElectionTick" => {
+                            election_tick = __rest.read_optional(&mut __map, 3)?;
+                        }
+                        "HeartbeatTick" => {
+                            heartbeat_tick = __rest.read_optional(&mut __map, 4)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(SwarmSpecRaft {
+                    snapshot_interval,
+                    keep_old_snapshots,
+                    log_entries_for_slow_followers,
+                    election_tick,
+                    heartbeat_tick,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Cluster-wide fallback values applied when new tasks are created.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SwarmSpecTaskDefaults {
     /// Logging driver given to tasks whose service does not name one.
     ///
     /// Changing it has no effect on tasks that already exist; they keep
     /// their old driver until they are replaced.
-    #[serde(rename = "LogDriver", default, skip_serializing_if = "Option::is_none")]
     pub log_driver: Option<SwarmSpecTaskDefaultsLogDriver>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for SwarmSpecTaskDefaults {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "LogDriver", &self.log_driver, 0)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SwarmSpecTaskDefaults {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = SwarmSpecTaskDefaults;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "SwarmSpecTaskDefaults")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<SwarmSpecTaskDefaults, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut log_driver = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "LogDriver" => log_driver = __rest.read_optional(&mut __map, 0)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(SwarmSpecTaskDefaults {
+                    log_driver,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Logging driver given to tasks whose service does not name one.
 ///
 /// Changing it has no effect on tasks that already exist; they keep
 /// their old driver until they are replaced.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SwarmSpecTaskDefaultsLogDriver {
     /// Name of the default logging driver, for example `json-file`
     /// or `journald`.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Settings understood by the chosen driver (for `json-file`,
     /// things like `max-size` and `max-file`). Values are strings.
-    #[serde(rename = "Options", default, skip_serializing_if = "Option::is_none")]
     pub options: Option<std::collections::BTreeMap<String, String>>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for SwarmSpecTaskDefaultsLogDriver {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Name", &self.name, 0)?;
+        self.rest.write_optional(&mut __map, "Options", &self.options, 1)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SwarmSpecTaskDefaultsLogDriver {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = SwarmSpecTaskDefaultsLogDriver;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "SwarmSpecTaskDefaultsLogDriver")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<SwarmSpecTaskDefaultsLogDriver, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut name = None;
+                let mut options = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Name" => name = __rest.read_optional(&mut __map, 0)?,
+                        "Options" => options = __rest.read_optional(&mut __map, 1)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(SwarmSpecTaskDefaultsLogDriver {
+                    name,
+                    options,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// SwarmUnlockRequest
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SwarmUnlockBody {
     /// Key (`SWMKEY-1-...`) that decrypts this manager's Raft data.
-    #[serde(rename = "UnlockKey", default, skip_serializing_if = "Option::is_none")]
     pub unlock_key: Option<String>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for SwarmUnlockBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "UnlockKey", &self.unlock_key, 0)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SwarmUnlockBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = SwarmUnlockBody;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "SwarmUnlockBody")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<SwarmUnlockBody, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut unlock_key = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "UnlockKey" => unlock_key = __rest.read_optional(&mut __map, 0)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(SwarmUnlockBody {
+                    unlock_key,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// UnlockKeyResponse
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SwarmUnlockkeyResponse {
     /// Key to pass to `POST /swarm/unlock` after a locked manager restarts.
-    #[serde(rename = "UnlockKey", default, skip_serializing_if = "Option::is_none")]
     pub unlock_key: Option<String>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for SwarmUnlockkeyResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "UnlockKey", &self.unlock_key, 0)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SwarmUnlockkeyResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = SwarmUnlockkeyResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "SwarmUnlockkeyResponse")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<SwarmUnlockkeyResponse, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut unlock_key = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "UnlockKey" => unlock_key = __rest.read_optional(&mut __map, 0)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(SwarmUnlockkeyResponse {
+                    unlock_key,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// SystemAuthResponse
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SystemAuthResponse {
     /// Human-readable outcome of the login attempt.
-    #[serde(rename = "Status")]
     pub status: String,
     /// Opaque token the registry issued for this account. Send it
     /// in place of a password on later requests; empty when the
     /// registry does not support tokens.
-    #[serde(rename = "IdentityToken", default, skip_serializing_if = "Option::is_none")]
     pub identity_token: Option<String>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for SystemAuthResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        wire::write(&mut __map, "Status", &self.status)?;
+        self.rest.write_optional(&mut __map, "IdentityToken", &self.identity_token, 0)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SystemAuthResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = SystemAuthResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "SystemAuthResponse")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<SystemAuthResponse, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut status = None;
+                let mut identity_token = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Status" => status = Some(__map.next_value()?),
+                        "IdentityToken" => {
+                            identity_token = __rest.read_optional(&mut __map, 0)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(SystemAuthResponse {
+                    status: wire::required::<A, _>(status, "Status")?,
+                    identity_token,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// SystemDataUsageResponse
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SystemDataUsageResponse {
     /// Bytes used by all image layers together, with shared layers counted once.
-    #[serde(rename = "LayersSize", default, skip_serializing_if = "Option::is_none")]
     pub layers_size: Option<i64>,
     /// Every image, with its size and the number of containers using it.
-    #[serde(rename = "Images", default, skip_serializing_if = "Option::is_none")]
     pub images: Option<Vec<ImageSummary>>,
     /// Every container, including the size of its writable layer.
-    #[serde(rename = "Containers", default, skip_serializing_if = "Option::is_none")]
     pub containers: Option<Vec<ContainerSummary>>,
     /// Every volume, with its `UsageData` (size and reference count).
-    #[serde(rename = "Volumes", default, skip_serializing_if = "Option::is_none")]
     pub volumes: Option<Vec<Volume>>,
     /// Every build cache record kept by the builder.
-    #[serde(rename = "BuildCache", default, skip_serializing_if = "Option::is_none")]
     pub build_cache: Option<Vec<BuildCache>>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for SystemDataUsageResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "LayersSize", &self.layers_size, 0)?;
+        self.rest.write_optional(&mut __map, "Images", &self.images, 1)?;
+        self.rest.write_optional(&mut __map, "Containers", &self.containers, 2)?;
+        self.rest.write_optional(&mut __map, "Volumes", &self.volumes, 3)?;
+        self.rest.write_optional(&mut __map, "BuildCache", &self.build_cache, 4)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SystemDataUsageResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = SystemDataUsageResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "SystemDataUsageResponse")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<SystemDataUsageResponse, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut layers_size = None;
+                let mut images = None;
+                let mut containers = None;
+                let mut volumes = None;
+                let mut build_cache = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "LayersSize" => {
+                            layers_size = __rest.read_optional(&mut __map, 0)?;
+                        }
+                        "Images" => images = __rest.read_optional(&mut __map, 1)?,
+                        "Containers" => {
+                            containers = __rest.read_optional(&mut __map, 2)?;
+                        }
+                        "Volumes" => volumes = __rest.read_optional(&mut __map, 3)?,
+                        "BuildCache" => {
+                            build_cache = __rest.read_optional(&mut __map, 4)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(SystemDataUsageResponse {
+                    layers_size,
+                    images,
+                    containers,
+                    volumes,
+                    build_cache,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -7371,46 +17414,27 @@ impl<'de> serde::Deserialize<'de> for SystemDataUsageTypeItem {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SystemInfo {
     /// Identifier the daemon generates for itself on first start and keeps
     /// across restarts.
     ///
     /// > **Note**: clients should treat this as an opaque string; its
     /// > shape has changed between releases and may change again.
-    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// How many containers exist on this host, whatever their state.
-    #[serde(rename = "Containers", default, skip_serializing_if = "Option::is_none")]
     pub containers: Option<i64>,
     /// How many of those containers are currently in the `running` state.
-    #[serde(
-        rename = "ContainersRunning",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub containers_running: Option<i64>,
     /// How many containers are currently frozen in the `paused` state.
-    #[serde(
-        rename = "ContainersPaused",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub containers_paused: Option<i64>,
     /// How many containers are not running (created, exited or otherwise
     /// stopped).
-    #[serde(
-        rename = "ContainersStopped",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub containers_stopped: Option<i64>,
     /// Count of images stored on the host. Dangling (untagged) images are
     /// included in the count, not only tagged ones.
-    #[serde(rename = "Images", default, skip_serializing_if = "Option::is_none")]
     pub images: Option<i64>,
     /// Storage (graph) driver the daemon uses for image and container layers.
-    #[serde(rename = "Driver", default, skip_serializing_if = "Option::is_none")]
     pub driver: Option<String>,
     /// Driver-specific details as a list of `[label, value]` string pairs,
     /// the same rows `docker info` prints under the storage driver.
@@ -7418,132 +17442,85 @@ pub struct SystemInfo {
     /// > **Note**: both the labels and the value formats come straight from
     /// > the driver and are not a stable interface; display them, do not
     /// > parse them.
-    #[serde(rename = "DriverStatus", default, skip_serializing_if = "Option::is_none")]
     pub driver_status: Option<Vec<Vec<String>>>,
     /// Directory where the daemon keeps its persistent data (images,
     /// volumes, container state). Out of the box it is
     /// `C:\ProgramData\docker` for Windows hosts and `/var/lib/docker`
     /// for Linux hosts; `data-root` in `daemon.json` changes it.
-    #[serde(rename = "DockerRootDir", default, skip_serializing_if = "Option::is_none")]
     pub docker_root_dir: Option<String>,
-    #[serde(rename = "Plugins", default, skip_serializing_if = "Option::is_none")]
     pub plugins: Option<PluginsInfo>,
     /// `true` if containers can be given a memory limit on this host.
-    #[serde(rename = "MemoryLimit", default, skip_serializing_if = "Option::is_none")]
     pub memory_limit: Option<bool>,
     /// `true` if containers can be given a memory+swap limit on this host.
-    #[serde(rename = "SwapLimit", default, skip_serializing_if = "Option::is_none")]
     pub swap_limit: Option<bool>,
     /// `true` if the kernel lets the daemon cap TCP buffer memory per
     /// container. Absent when unsupported.
     ///
     /// Always unavailable on cgroup v2 hosts, because v2 has no
     /// `memory.kmem.tcp.limit_in_bytes` control file.
-    #[serde(
-        rename = "KernelMemoryTCP",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub kernel_memory_tcp: Option<bool>,
     /// `true` if the host supports setting the CFS (Completely Fair
     /// Scheduler) period for containers (`--cpu-period`).
-    #[serde(rename = "CpuCfsPeriod", default, skip_serializing_if = "Option::is_none")]
     pub cpu_cfs_period: Option<bool>,
     /// `true` if the host supports setting the CFS quota for containers
     /// (`--cpu-quota`, and therefore `--cpus`).
-    #[serde(rename = "CpuCfsQuota", default, skip_serializing_if = "Option::is_none")]
     pub cpu_cfs_quota: Option<bool>,
     /// `true` if relative CPU weights (`--cpu-shares`) can be applied.
-    #[serde(rename = "CPUShares", default, skip_serializing_if = "Option::is_none")]
     pub cpu_shares: Option<bool>,
     /// `true` if containers can be pinned to specific CPUs and memory nodes
     /// (`cpuset.cpus` / `cpuset.mems`); see the
     /// [cpuset(7) man page](https://man7.org/linux/man-pages/man7/cpuset.7.html).
-    #[serde(rename = "CPUSet", default, skip_serializing_if = "Option::is_none")]
     pub cpu_set: Option<bool>,
     /// `true` if the number of processes per container can be capped (`--pids-limit`).
-    #[serde(rename = "PidsLimit", default, skip_serializing_if = "Option::is_none")]
     pub pids_limit: Option<bool>,
     /// `true` if the out-of-memory killer can be switched off for a container.
-    #[serde(rename = "OomKillDisable", default, skip_serializing_if = "Option::is_none")]
     pub oom_kill_disable: Option<bool>,
     /// `true` when the kernel forwards IPv4 packets between interfaces (`net.ipv4.ip_forward`).
-    #[serde(rename = "IPv4Forwarding", default, skip_serializing_if = "Option::is_none")]
     pub i_pv4_forwarding: Option<bool>,
     /// `true` when the `bridge-nf-call-iptables` sysctl exists on the host, so bridged IPv4 traffic passes through iptables.
-    #[serde(
-        rename = "BridgeNfIptables",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bridge_nf_iptables: Option<bool>,
     /// `true` when the `bridge-nf-call-ip6tables` sysctl exists on the host, so bridged IPv6 traffic passes through ip6tables.
-    #[serde(
-        rename = "BridgeNfIp6tables",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bridge_nf_ip6tables: Option<bool>,
     /// `true` when the daemon runs in debug mode, which also raises its log
     /// level to `debug`.
-    #[serde(rename = "Debug", default, skip_serializing_if = "Option::is_none")]
     pub debug: Option<bool>,
     /// Open file descriptors held by the dockerd process. Only filled in
     /// while debug mode is on.
-    #[serde(rename = "NFd", default, skip_serializing_if = "Option::is_none")]
     pub n_fd: Option<i64>,
     /// Goroutines currently alive in the daemon; useful for spotting leaks.
     /// Only filled in while debug mode is on.
-    #[serde(rename = "NGoroutines", default, skip_serializing_if = "Option::is_none")]
     pub n_goroutines: Option<i64>,
     /// The host clock at the moment of the request, as an
     /// [RFC 3339](https://datatracker.ietf.org/doc/html/rfc3339) timestamp
     /// with nanosecond precision.
-    #[serde(rename = "SystemTime", default, skip_serializing_if = "Option::is_none")]
     pub system_time: Option<String>,
     /// Log driver applied to new containers that do not choose one
     /// themselves (for example `json-file` or `journald`).
-    #[serde(rename = "LoggingDriver", default, skip_serializing_if = "Option::is_none")]
     pub logging_driver: Option<String>,
     /// How the daemon manages cgroups: directly through the filesystem
     /// (`cgroupfs`), via `systemd`, or not at all (`none`).
-    #[serde(rename = "CgroupDriver", default, skip_serializing_if = "Option::is_none")]
     pub cgroup_driver: Option<SystemInfoCgroupDriver>,
     /// Cgroup hierarchy in use on the host: `1` (legacy) or `2` (unified).
-    #[serde(rename = "CgroupVersion", default, skip_serializing_if = "Option::is_none")]
     pub cgroup_version: Option<SystemInfoCgroupVersion>,
     /// Clients currently subscribed to the `/events` stream.
-    #[serde(
-        rename = "NEventsListener",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub n_events_listener: Option<i64>,
     /// Kernel release of the host. Linux reports what `uname` returns;
     /// Windows builds the string from the `CurrentVersion` registry key
     /// (under `HKLM`, `Windows NT`), giving something like
     /// `10.0 20348 (20348.1.amd64fre.fe_release.210507-1500)`.
-    #[serde(rename = "KernelVersion", default, skip_serializing_if = "Option::is_none")]
     pub kernel_version: Option<String>,
     /// Human-readable distribution or edition name of the host OS, such as
     /// `Debian GNU/Linux 12 (bookworm)` or `Windows Server 2022 Standard`.
-    #[serde(
-        rename = "OperatingSystem",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub operating_system: Option<String>,
     /// Release number of the host OS, e.g. `22.04` or `12`.
     ///
     /// > **Note**: this field is informational only. It may be absent and
     /// > its format is not guaranteed to stay the same.
-    #[serde(rename = "OSVersion", default, skip_serializing_if = "Option::is_none")]
     pub os_version: Option<String>,
     /// Broad OS family of the host as the Go runtime names it (`GOOS`),
     /// today `linux` or `windows`. See the
     /// [Go installation notes](https://go.dev/doc/install/source#environment)
     /// for every value Go defines.
-    #[serde(rename = "OSType", default, skip_serializing_if = "Option::is_none")]
     pub os_type: Option<String>,
     /// CPU type of the host in the kernel's own naming (what `uname -m`
     /// prints), e.g. `x86_64` or `aarch64`. Beware that this differs from
@@ -7551,33 +17528,19 @@ pub struct SystemInfo {
     /// `GET /version` and by image platforms; see the
     /// [Go installation notes](https://go.dev/doc/install/source#environment)
     /// for those.
-    #[serde(rename = "Architecture", default, skip_serializing_if = "Option::is_none")]
     pub architecture: Option<String>,
     /// Logical CPUs available to the daemon.
     ///
     /// Counted once, when dockerd starts; hot-plugging CPUs or changing the
     /// daemon's CPU affinity afterwards is not reflected until a restart.
-    #[serde(rename = "NCPU", default, skip_serializing_if = "Option::is_none")]
     pub ncpu: Option<i64>,
     /// Size of the host's RAM in bytes: the kernel's total figure, not the
     /// amount currently free.
-    #[serde(rename = "MemTotal", default, skip_serializing_if = "Option::is_none")]
     pub mem_total: Option<i64>,
     /// Registry index the daemon talks to for `docker search` and uses as
     /// the default target of `docker login` (Docker Hub).
-    #[serde(
-        rename = "IndexServerAddress",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub index_server_address: Option<String>,
-    #[serde(rename = "RegistryConfig", default, skip_serializing_if = "Option::is_none")]
     pub registry_config: Option<RegistryServiceConfig>,
-    #[serde(
-        rename = "GenericResources",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub generic_resources: Option<GenericResources>,
     /// Proxy the daemon itself uses for plain-HTTP requests, taken from the
     /// `HTTP_PROXY` variable in its environment. Any username and password
@@ -7586,7 +17549,6 @@ pub struct SystemInfo {
     ///
     /// This setting applies to the daemon only; containers do not pick it up
     /// unless it is passed to them explicitly.
-    #[serde(rename = "HttpProxy", default, skip_serializing_if = "Option::is_none")]
     pub http_proxy: Option<String>,
     /// Proxy the daemon itself uses for HTTPS requests (for example pulls
     /// from registries), taken from its `HTTPS_PROXY` environment. Embedded
@@ -7594,17 +17556,14 @@ pub struct SystemInfo {
     /// [RFC 3986, user information](https://datatracker.ietf.org/doc/html/rfc3986#section-3.2.1).
     ///
     /// Containers do not inherit it.
-    #[serde(rename = "HttpsProxy", default, skip_serializing_if = "Option::is_none")]
     pub https_proxy: Option<String>,
     /// Hosts and domains, separated by commas, that the daemon contacts
     /// directly, bypassing any proxy. Read from the daemon's `NO_PROXY`
     /// environment.
     ///
     /// Containers do not inherit it.
-    #[serde(rename = "NoProxy", default, skip_serializing_if = "Option::is_none")]
     pub no_proxy: Option<String>,
     /// Host name of the machine running the daemon.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Labels attached to the daemon through its configuration (`--label`
     /// or `labels` in `daemon.json`), as `key=value` or bare `key` strings.
@@ -7612,21 +17571,14 @@ pub struct SystemInfo {
     /// > **Note**: on a Swarm node this list holds only these *engine*
     /// > labels. Labels that a manager assigns to the *node* object are
     /// > kept elsewhere; read them with `GET /nodes/{id}` against a manager.
-    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<Vec<String>>,
     /// `true` when the daemon runs with experimental features switched on.
-    #[serde(
-        rename = "ExperimentalBuild",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub experimental_build: Option<bool>,
     /// Release string of the Engine answering the request.
     ///
     /// > **Note**: a legacy "classic" standalone Swarm manager answering
     /// > this request puts its own product version here (e.g.
     /// > `swarm/1.2.8`) rather than an Engine release.
-    #[serde(rename = "ServerVersion", default, skip_serializing_if = "Option::is_none")]
     pub server_version: Option<String>,
     /// Address of the external key/value store that was once used for
     /// multi-host (overlay) networking state and node discovery.
@@ -7635,18 +17587,12 @@ pub struct SystemInfo {
     /// > overlay networks backed by an external k/v store. Swarm mode keeps
     /// > that state in its own Raft store, so with Swarm mode this is
     /// > always empty.
-    #[serde(rename = "ClusterStore", default, skip_serializing_if = "Option::is_none")]
     pub cluster_store: Option<String>,
     /// `host:port` the Engine announced to its peers for discovery in the
     /// same legacy setup as `ClusterStore`.
     ///
     /// > **Deprecated**: filled in only for standalone Swarm with an
     /// > external k/v store; empty under Swarm mode.
-    #[serde(
-        rename = "ClusterAdvertise",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cluster_advertise: Option<String>,
     /// OCI runtimes registered with the daemon, keyed by the name that
     /// containers use to select them (`--runtime NAME`). See the
@@ -7656,22 +17602,14 @@ pub struct SystemInfo {
     /// chosen runtime to set up namespaces, cgroups and security labels.
     /// `runc` is always present; anything else comes from the daemon
     /// configuration.
-    #[serde(rename = "Runtimes", default, skip_serializing_if = "Option::is_none")]
     pub runtimes: Option<std::collections::BTreeMap<String, Runtime>>,
     /// Runtime used for containers that do not request one. A container can
     /// pick another entry from `Runtimes` when it is created.
-    #[serde(rename = "DefaultRuntime", default, skip_serializing_if = "Option::is_none")]
     pub default_runtime: Option<String>,
-    #[serde(rename = "Swarm", default, skip_serializing_if = "Option::is_none")]
     pub swarm: Option<SwarmInfo>,
     /// `true` when live restore is on: stopping or restarting dockerd leaves
     /// running containers alone, and the daemon re-attaches to them when it
     /// comes back.
-    #[serde(
-        rename = "LiveRestoreEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub live_restore_enabled: Option<bool>,
     /// Default isolation mode for new containers. Only meaningful on
     /// Windows:
@@ -7683,37 +17621,22 @@ pub struct SystemInfo {
     /// | `default` | let the platform decide |
     ///
     /// Linux daemons ignore it.
-    #[serde(rename = "Isolation", default, skip_serializing_if = "Option::is_none")]
     pub isolation: Option<SystemInfoIsolation>,
     /// The init process injected into containers started with `--init`.
     /// Either a bare file name, looked up on the daemon's `$PATH` (first
     /// match wins), or an absolute path.
-    #[serde(rename = "InitBinary", default, skip_serializing_if = "Option::is_none")]
     pub init_binary: Option<String>,
-    #[serde(
-        rename = "ContainerdCommit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub containerd_commit: Option<Commit>,
-    #[serde(rename = "RuncCommit", default, skip_serializing_if = "Option::is_none")]
     pub runc_commit: Option<Commit>,
-    #[serde(rename = "InitCommit", default, skip_serializing_if = "Option::is_none")]
     pub init_commit: Option<Commit>,
     /// Security mechanisms active on the daemon, one entry per mechanism,
     /// written as `name=<mechanism>` optionally followed by comma-separated
     /// `key=value` settings (for instance the seccomp profile in use).
     /// Possible mechanisms include `apparmor`, `seccomp`, `selinux`,
     /// `userns`, `rootless`, `cgroupns` and `no-new-privileges`.
-    #[serde(
-        rename = "SecurityOptions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub security_options: Option<Vec<String>>,
     /// Short statement of the license the Engine runs under. Commercial
     /// builds may add details such as licensed node count or expiry date.
-    #[serde(rename = "ProductLicense", default, skip_serializing_if = "Option::is_none")]
     pub product_license: Option<String>,
     /// Address ranges the daemon carves local network subnets from, as set
     /// with `default-address-pools` in `daemon.json` or the matching
@@ -7722,17 +17645,495 @@ pub struct SystemInfo {
     /// Each entry splits `Base` into subnets with prefix length `Size`:
     /// for instance `Base: 172.30.0.0/16` with `Size: 24` yields 256
     /// networks, `172.30.0.0/24` through `172.30.255.0/24`.
-    #[serde(
-        rename = "DefaultAddressPools",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_address_pools: Option<Vec<SystemInfoDefaultAddressPoolsItem>>,
     /// Human-readable notices about the daemon's setup, such as kernel
     /// features that are missing or configuration that weakens security.
     /// Clients usually print them as-is.
-    #[serde(rename = "Warnings", default, skip_serializing_if = "Option::is_none")]
     pub warnings: Option<Vec<String>>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for SystemInfo {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "ID", &self.id, 0)?;
+        self.rest.write_optional(&mut __map, "Containers", &self.containers, 1)?;
+        self.rest.write_optional(
+            &mut __map,
+            "ContainersRunning",
+            &self.containers_running,
+            2,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "ContainersPaused",
+            &self.containers_paused,
+            3,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "ContainersStopped",
+            &self.containers_stopped,
+            4,
+        )?;
+        self.rest.write_optional(&mut __map, "Images", &self.images, 5)?;
+        self.rest.write_optional(&mut __map, "Driver", &self.driver, 6)?;
+        self.rest.write_optional(&mut __map, "DriverStatus", &self.driver_status, 7)?;
+        self.rest.write_optional(&mut __map, "DockerRootDir", &self.docker_root_dir, 8)?;
+        self.rest.write_optional(&mut __map, "Plugins", &self.plugins, 9)?;
+        self.rest.write_optional(&mut __map, "MemoryLimit", &self.memory_limit, 10)?;
+        self.rest.write_optional(&mut __map, "SwapLimit", &self.swap_limit, 11)?;
+        self.rest.write_optional(
+            &mut __map,
+            "KernelMemoryTCP",
+            &self.kernel_memory_tcp,
+            12,
+        )?;
+        self.rest.write_optional(&mut __map, "CpuCfsPeriod", &self.cpu_cfs_period, 13)?;
+        self.rest.write_optional(&mut __map, "CpuCfsQuota", &self.cpu_cfs_quota, 14)?;
+        self.rest.write_optional(&mut __map, "CPUShares", &self.cpu_shares, 15)?;
+        self.rest.write_optional(&mut __map, "CPUSet", &self.cpu_set, 16)?;
+        self.rest.write_optional(&mut __map, "PidsLimit", &self.pids_limit, 17)?;
+        self.rest.write_optional(
+            &mut __map,
+            "OomKillDisable",
+            &self.oom_kill_disable,
+            18,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "IPv4Forwarding",
+            &self.i_pv4_forwarding,
+            19,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "BridgeNfIptables",
+            &self.bridge_nf_iptables,
+            20,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "BridgeNfIp6tables",
+            &self.bridge_nf_ip6tables,
+            21,
+        )?;
+        self.rest.write_optional(&mut __map, "Debug", &self.debug, 22)?;
+        self.rest.write_optional(&mut __map, "NFd", &self.n_fd, 23)?;
+        self.rest.write_optional(&mut __map, "NGoroutines", &self.n_goroutines, 24)?;
+        self.rest.write_optional(&mut __map, "SystemTime", &self.system_time, 25)?;
+        self.rest.write_optional(&mut __map, "LoggingDriver", &self.logging_driver, 26)?;
+        self.rest.write_optional(&mut __map, "CgroupDriver", &self.cgroup_driver, 27)?;
+        self.rest.write_optional(&mut __map, "CgroupVersion", &self.cgroup_version, 28)?;
+        self.rest.write_optional(
+            &mut __map,
+            "NEventsListener",
+            &self.n_events_listener,
+            29,
+        )?;
+        self.rest.write_optional(&mut __map, "KernelVersion", &self.kernel_version, 30)?;
+        self.rest.write_optional(
+            &mut __map,
+            "OperatingSystem",
+            &self.operating_system,
+            31,
+        )?;
+        self.rest.write_optional(&mut __map, "OSVersion", &self.os_version, 32)?;
+        self.rest.write_optional(&mut __map, "OSType", &self.os_type, 33)?;
+        self.rest.write_optional(&mut __map, "Architecture", &self.architecture, 34)?;
+        self.rest.write_optional(&mut __map, "NCPU", &self.ncpu, 35)?;
+        self.rest.write_optional(&mut __map, "MemTotal", &self.mem_total, 36)?;
+        self.rest.write_optional(
+            &mut __map,
+            "IndexServerAddress",
+            &self.index_server_address,
+            37,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "RegistryConfig",
+            &self.registry_config,
+            38,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "GenericResources",
+            &self.generic_resources,
+            39,
+        )?;
+        self.rest.write_optional(&mut __map, "HttpProxy", &self.http_proxy, 40)?;
+        self.rest.write_optional(&mut __map, "HttpsProxy", &self.https_proxy, 41)?;
+        self.rest.write_optional(&mut __map, "NoProxy", &self.no_proxy, 42)?;
+        self.rest.write_optional(&mut __map, "Name", &self.name, 43)?;
+        self.rest.write_optional(&mut __map, "Labels", &self.labels, 44)?;
+        self.rest.write_optional(
+            &mut __map,
+            "ExperimentalBuild",
+            &self.experimental_build,
+            45,
+        )?;
+        self.rest.write_optional(&mut __map, "ServerVersion", &self.server_version, 46)?;
+        self.rest.write_optional(&mut __map, "ClusterStore", &self.cluster_store, 47)?;
+        self.rest.write_optional(
+            &mut __map,
+            "ClusterAdvertise",
+            &self.cluster_advertise,
+            48,
+        )?;
+        self.rest.write_optional(&mut __map, "Runtimes", &self.runtimes, 49)?;
+        self.rest.write_optional(
+            &mut __map,
+            "DefaultRuntime",
+            &self.default_runtime,
+            50,
+        )?;
+        self.rest.write_optional(&mut __map, "Swarm", &self.swarm, 51)?;
+        self.rest.write_optional(
+            &mut __map,
+            "LiveRestoreEnabled",
+            &self.live_restore_enabled,
+            52,
+        )?;
+        self.rest.write_optional(&mut __map, "Isolation", &self.isolation, 53)?;
+        self.rest.write_optional(&mut __map, "InitBinary", &self.init_binary, 54)?;
+        self.rest.write_optional(
+            &mut __map,
+            "ContainerdCommit",
+            &self.containerd_commit,
+            55,
+        )?;
+        self.rest.write_optional(&mut __map, "RuncCommit", &self.runc_commit, 56)?;
+        self.rest.write_optional(&mut __map, "InitCommit", &self.init_commit, 57)?;
+        self.rest.write_optional(
+            &mut __map,
+            "SecurityOptions",
+            &self.security_options,
+            58,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "ProductLicense",
+            &self.product_license,
+            59,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "DefaultAddressPools",
+            &self.default_address_pools,
+            60,
+        )?;
+        self.rest.write_optional(&mut __map, "Warnings", &self.warnings, 61)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SystemInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = SystemInfo;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "SystemInfo")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<SystemInfo, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut id = None;
+                let mut containers = None;
+                let mut containers_running = None;
+                let mut containers_paused = None;
+                let mut containers_stopped = None;
+                let mut images = None;
+                let mut driver = None;
+                let mut driver_status = None;
+                let mut docker_root_dir = None;
+                let mut plugins = None;
+                let mut memory_limit = None;
+                let mut swap_limit = None;
+                let mut kernel_memory_tcp = None;
+                let mut cpu_cfs_period = None;
+                let mut cpu_cfs_quota = None;
+                let mut cpu_shares = None;
+                let mut cpu_set = None;
+                let mut pids_limit = None;
+                let mut oom_kill_disable = None;
+                let mut i_pv4_forwarding = None;
+                let mut bridge_nf_iptables = None;
+                let mut bridge_nf_ip6tables = None;
+                let mut debug = None;
+                let mut n_fd = None;
+                let mut n_goroutines = None;
+                let mut system_time = None;
+                let mut logging_driver = None;
+                let mut cgroup_driver = None;
+                let mut cgroup_version = None;
+                let mut n_events_listener = None;
+                let mut kernel_version = None;
+                let mut operating_system = None;
+                let mut os_version = None;
+                let mut os_type = None;
+                let mut architecture = None;
+                let mut ncpu = None;
+                let mut mem_total = None;
+                let mut index_server_address = None;
+                let mut registry_config = None;
+                let mut generic_resources = None;
+                let mut http_proxy = None;
+                let mut https_proxy = None;
+                let mut no_proxy = None;
+                let mut name = None;
+                let mut labels = None;
+                let mut experimental_build = None;
+                let mut server_version = None;
+                let mut cluster_store = None;
+                let mut cluster_advertise = None;
+                let mut runtimes = None;
+                let mut default_runtime = None;
+                let mut swarm = None;
+                let mut live_restore_enabled = None;
+                let mut isolation = None;
+                let mut init_binary = None;
+                let mut containerd_commit = None;
+                let mut runc_commit = None;
+                let mut init_commit = None;
+                let mut security_options = None;
+                let mut product_license = None;
+                let mut default_address_pools = None;
+                let mut warnings = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "ID" => id = __rest.read_optional(&mut __map, 0)?,
+                        "Containers" => {
+                            containers = __rest.read_optional(&mut __map, 1)?;
+                        }
+                        "ContainersRunning" => {
+                            containers_running = __rest.read_optional(&mut __map, 2)?;
+                        }
+                        "ContainersPaused" => {
+                            containers_paused = __rest.read_optional(&mut __map, 3)?;
+                        }
+                        "ContainersStopped" => {
+                            containers_stopped = __rest.read_optional(&mut __map, 4)?;
+                        }
+                        "Images" => images = __rest.read_optional(&mut __map, 5)?,
+                        "Driver" => driver = __rest.read_optional(&mut __map, 6)?,
+                        "DriverStatus" => {
+                            driver_status = __rest.read_optional(&mut __map, 7)?;
+                        }
+                        "DockerRootDir" => {
+                            docker_root_dir = __rest.read_optional(&mut __map, 8)?;
+                        }
+                        "Plugins" => plugins = __rest.read_optional(&mut __map, 9)?,
+                        "MemoryLimit" => {
+                            memory_limit = __rest.read_optional(&mut __map, 10)?;
+                        }
+                        "SwapLimit" => {
+                            swap_limit = __rest.read_optional(&mut __map, 11)?;
+                        }
+                        "KernelMemoryTCP" => {
+                            kernel_memory_tcp = __rest.read_optional(&mut __map, 12)?;
+                        }
+                        "CpuCfsPeriod" => {
+                            cpu_cfs_period = __rest.read_optional(&mut __map, 13)?;
+                        }
+                        "CpuCfsQuota" => {
+                            cpu_cfs_quota = __rest.read_optional(&mut __map, 14)?;
+                        }
+                        "CPUShares" => {
+                            cpu_shares = __rest.read_optional(&mut __map, 15)?;
+                        }
+                        "CPUSet" => cpu_set = __rest.read_optional(&mut __map, 16)?,
+                        "PidsLimit" => {
+                            pids_limit = __rest.read_optional(&mut __map, 17)?;
+                        }
+                        "OomKillDisable" => {
+                            oom_kill_disable = __rest.read_optional(&mut __map, 18)?;
+                        }
+                        "IPv4Forwarding" => {
+                            i_pv4_forwarding = __rest.read_optional(&mut __map, 19)?;
+                        }
+                        "BridgeNfIptables" => {
+                            bridge_nf_iptables = __rest.read_optional(&mut __map, 20)?;
+                        }
+                        "BridgeNfIp6tables" => {
+                            bridge_nf_ip6tables = __rest.read_optional(&mut __map, 21)?;
+                        }
+                        "Debug" => debug = __rest.read_optional(&mut __map, 22)?,
+                        "NFd" => n_fd = __rest.read_optional(&mut __map, 23)?,
+                        "NGoroutines" => {
+                            n_goroutines = __rest.read_optional(&mut __map, 24)?;
+                        }
+                        "SystemTime" => {
+                            system_time = __rest.read_optional(&mut __map, 25)?;
+                        }
+                        "LoggingDriver" => {
+                            logging_driver = __rest.read_optional(&mut __map, 26)?;
+                        }
+                        "CgroupDriver" => {
+                            cgroup_driver = __rest.read_optional(&mut __map, 27)?;
+                        }
+                        "CgroupVersion" => {
+                            cgroup_version = __rest.read_optional(&mut __map, 28)?;
+                        }
+                        "NEventsListener" => {
+                            n_events_listener = __rest.read_optional(&mut __map, 29)?;
+                        }
+                        "KernelVersion" => {
+                            kernel_version = __rest.read_optional(&mut __map, 30)?;
+                        }
+                        "OperatingSystem" => {
+                            operating_system = __rest.read_optional(&mut __map, 31)?;
+                        }
+                        "OSVersion" => {
+                            os_version = __rest.read_optional(&mut __map, 32)?;
+                        }
+                        "OSType" => os_type = __rest.read_optional(&mut __map, 33)?,
+                        "Architecture" => {
+                            architecture = __rest.read_optional(&mut __map, 34)?;
+                        }
+                        "NCPU" => ncpu = __rest.read_optional(&mut __map, 35)?,
+                        "MemTotal" => mem_total = __rest.read_optional(&mut __map, 36)?,
+                        "IndexServerAddress" => {
+                            index_server_address = __rest.read_optional(&mut __map, 37)?;
+                        }
+                        "RegistryConfig" => {
+                            registry_config = __rest.read_optional(&mut __map, 38)?;
+                        }
+                        "GenericResources" => {
+                            generic_resources = __rest.read_optional(&mut __map, 39)?;
+                        }
+                        "HttpProxy" => {
+                            http_proxy = __rest.read_optional(&mut __map, 40)?;
+                        }
+                        "HttpsProxy" => {
+                            https_proxy = __rest.read_optional(&mut __map, 41)?;
+                        }
+                        "NoProxy" => no_proxy = __rest.read_optional(&mut __map, 42)?,
+                        "Name" => name = __rest.read_optional(&mut __map, 43)?,
+                        "Labels" => labels = __rest.read_optional(&mut __map, 44)?,
+                        "ExperimentalBuild" => {
+                            experimental_build = __rest.read_optional(&mut __map, 45)?;
+                        }
+                        "ServerVersion" => {
+                            server_version = __rest.read_optional(&mut __map, 46)?;
+                        }
+                        "ClusterStore" => {
+                            cluster_store = __rest.read_optional(&mut __map, 47)?;
+                        }
+                        "ClusterAdvertise" => {
+                            cluster_advertise = __rest.read_optional(&mut __map, 48)?;
+                        }
+                        "Runtimes" => runtimes = __rest.read_optional(&mut __map, 49)?,
+                        "DefaultRuntime" => {
+                            default_runtime = __rest.read_optional(&mut __map, 50)?;
+                        }
+                        "Swarm" => swarm = __rest.read_optional(&mut __map, 51)?,
+                        "LiveRestoreEnabled" => {
+                            live_restore_enabled = __rest.read_optional(&mut __map, 52)?;
+                        }
+                        "Isolation" => isolation = __rest.read_optional(&mut __map, 53)?,
+                        "InitBinary" => {
+                            init_binary = __rest.read_optional(&mut __map, 54)?;
+                        }
+                        "ContainerdCommit" => {
+                            containerd_commit = __rest.read_optional(&mut __map, 55)?;
+                        }
+                        "RuncCommit" => {
+                            runc_commit = __rest.read_optional(&mut __map, 56)?;
+                        }
+                        "InitCommit" => {
+                            init_commit = __rest.read_optional(&mut __map, 57)?;
+                        }
+                        "SecurityOptions" => {
+                            security_options = __rest.read_optional(&mut __map, 58)?;
+                        }
+                        "ProductLicense" => {
+                            product_license = __rest.read_optional(&mut __map, 59)?;
+                        }
+                        "DefaultAddressPools" => {
+                            default_address_pools = __rest.read_optional(&mut __map, 60)?;
+                        }
+                        "Warnings" => warnings = __rest.read_optional(&mut __map, 61)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(SystemInfo {
+                    id,
+                    containers,
+                    containers_running,
+                    containers_paused,
+                    containers_stopped,
+                    images,
+                    driver,
+                    driver_status,
+                    docker_root_dir,
+                    plugins,
+                    memory_limit,
+                    swap_limit,
+                    kernel_memory_tcp,
+                    cpu_cfs_period,
+                    cpu_cfs_quota,
+                    cpu_shares,
+                    cpu_set,
+                    pids_limit,
+                    oom_kill_disable,
+                    i_pv4_forwarding,
+                    bridge_nf_iptables,
+                    bridge_nf_ip6tables,
+                    debug,
+                    n_fd,
+                    n_goroutines,
+                    system_time,
+                    logging_driver,
+                    cgroup_driver,
+                    cgroup_version,
+                    n_events_listener,
+                    kernel_version,
+                    operating_system,
+                    os_version,
+                    os_type,
+                    architecture,
+                    ncpu,
+                    mem_total,
+                    index_server_address,
+                    registry_config,
+                    generic_resources,
+                    http_proxy,
+                    https_proxy,
+                    no_proxy,
+                    name,
+                    labels,
+                    experimental_build,
+                    server_version,
+                    cluster_store,
+                    cluster_advertise,
+                    runtimes,
+                    default_runtime,
+                    swarm,
+                    live_restore_enabled,
+                    isolation,
+                    init_binary,
+                    containerd_commit,
+                    runc_commit,
+                    init_commit,
+                    security_options,
+                    product_license,
+                    default_address_pools,
+                    warnings,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// How the daemon manages cgroups: directly through the filesystem
@@ -7867,14 +18268,61 @@ impl<'de> serde::Deserialize<'de> for SystemInfoCgroupVersion {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SystemInfoDefaultAddressPoolsItem {
     /// Range to allocate from, in CIDR notation.
-    #[serde(rename = "Base", default, skip_serializing_if = "Option::is_none")]
     pub base: Option<String>,
     /// Prefix length of every subnet handed out from `Base`.
-    #[serde(rename = "Size", default, skip_serializing_if = "Option::is_none")]
     pub size: Option<i64>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for SystemInfoDefaultAddressPoolsItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Base", &self.base, 0)?;
+        self.rest.write_optional(&mut __map, "Size", &self.size, 1)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SystemInfoDefaultAddressPoolsItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = SystemInfoDefaultAddressPoolsItem;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "SystemInfoDefaultAddressPoolsItem")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<SystemInfoDefaultAddressPoolsItem, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut base = None;
+                let mut size = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Base" => base = __rest.read_optional(&mut __map, 0)?,
+                        "Size" => size = __rest.read_optional(&mut __map, 1)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(SystemInfoDefaultAddressPoolsItem {
+                    base,
+                    size,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Default isolation mode for new containers. Only meaningful on
@@ -8120,59 +18568,146 @@ impl<'de> serde::Deserialize<'de> for SystemPingResponseSwarm {
 
 /// Body returned by `GET /version`: which Engine release is answering,
 /// the range of API versions it speaks, and how it was built.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SystemVersion {
-    #[serde(rename = "Platform", default, skip_serializing_if = "Option::is_none")]
     pub platform: Option<SystemVersionPlatform>,
     /// Per-component build details for the pieces that make up this Engine
     /// installation (the Engine itself, containerd, runc, docker-init, ...).
-    #[serde(rename = "Components", default, skip_serializing_if = "Option::is_none")]
     pub components: Option<Vec<SystemVersionComponentsItem>>,
     /// Release string of the Engine (dockerd) itself.
-    #[serde(rename = "Version", default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     /// Newest API version this daemon implements. Requests without a
     /// version prefix in the path are served with this version.
-    #[serde(rename = "ApiVersion", default, skip_serializing_if = "Option::is_none")]
     pub api_version: Option<String>,
     /// Oldest API version the daemon still accepts; requests for anything
     /// older are rejected.
-    #[serde(rename = "MinAPIVersion", default, skip_serializing_if = "Option::is_none")]
     pub min_api_version: Option<String>,
     /// Abbreviated commit hash of the source tree dockerd was built from.
-    #[serde(rename = "GitCommit", default, skip_serializing_if = "Option::is_none")]
     pub git_commit: Option<String>,
     /// Go toolchain used for the build, which is also the Go runtime the
     /// daemon is executing on.
-    #[serde(rename = "GoVersion", default, skip_serializing_if = "Option::is_none")]
     pub go_version: Option<String>,
     /// Platform family reported by the Go runtime (`GOOS`); in practice
     /// either `linux` or `windows`.
-    #[serde(rename = "Os", default, skip_serializing_if = "Option::is_none")]
     pub os: Option<String>,
     /// CPU architecture of the daemon, in `GOARCH` form (`amd64`, `arm64`, ...).
-    #[serde(rename = "Arch", default, skip_serializing_if = "Option::is_none")]
     pub arch: Option<String>,
     /// Host kernel release as `uname -r` reports it. Left out of the
     /// response when it is empty.
-    #[serde(rename = "KernelVersion", default, skip_serializing_if = "Option::is_none")]
     pub kernel_version: Option<String>,
     /// `true` when dockerd was started with experimental features turned on.
     /// Left out of the response when `false`.
-    #[serde(rename = "Experimental", default, skip_serializing_if = "Option::is_none")]
     pub experimental: Option<bool>,
     /// Timestamp at which the daemon binary was built.
-    #[serde(rename = "BuildTime", default, skip_serializing_if = "Option::is_none")]
     pub build_time: Option<String>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for SystemVersion {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Platform", &self.platform, 0)?;
+        self.rest.write_optional(&mut __map, "Components", &self.components, 1)?;
+        self.rest.write_optional(&mut __map, "Version", &self.version, 2)?;
+        self.rest.write_optional(&mut __map, "ApiVersion", &self.api_version, 3)?;
+        self.rest.write_optional(&mut __map, "MinAPIVersion", &self.min_api_version, 4)?;
+        self.rest.write_optional(&mut __map, "GitCommit", &self.git_commit, 5)?;
+        self.rest.write_optional(&mut __map, "GoVersion", &self.go_version, 6)?;
+        self.rest.write_optional(&mut __map, "Os", &self.os, 7)?;
+        self.rest.write_optional(&mut __map, "Arch", &self.arch, 8)?;
+        self.rest.write_optional(&mut __map, "KernelVersion", &self.kernel_version, 9)?;
+        self.rest.write_optional(&mut __map, "Experimental", &self.experimental, 10)?;
+        self.rest.write_optional(&mut __map, "BuildTime", &self.build_time, 11)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SystemVersion {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = SystemVersion;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "SystemVersion")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<SystemVersion, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut platform = None;
+                let mut components = None;
+                let mut version = None;
+                let mut api_version = None;
+                let mut min_api_version = None;
+                let mut git_commit = None;
+                let mut go_version = None;
+                let mut os = None;
+                let mut arch = None;
+                let mut kernel_version = None;
+                let mut experimental = None;
+                let mut build_time = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Platform" => platform = __rest.read_optional(&mut __map, 0)?,
+                        "Components" => {
+                            components = __rest.read_optional(&mut __map, 1)?;
+                        }
+                        "Version" => version = __rest.read_optional(&mut __map, 2)?,
+                        "ApiVersion" => {
+                            api_version = __rest.read_optional(&mut __map, 3)?;
+                        }
+                        "MinAPIVersion" => {
+                            min_api_version = __rest.read_optional(&mut __map, 4)?;
+                        }
+                        "GitCommit" => git_commit = __rest.read_optional(&mut __map, 5)?,
+                        "GoVersion" => go_version = __rest.read_optional(&mut __map, 6)?,
+                        "Os" => os = __rest.read_optional(&mut __map, 7)?,
+                        "Arch" => arch = __rest.read_optional(&mut __map, 8)?,
+                        "KernelVersion" => {
+                            kernel_version = __rest.read_optional(&mut __map, 9)?;
+                        }
+                        "Experimental" => {
+                            experimental = __rest.read_optional(&mut __map, 10)?;
+                        }
+                        "BuildTime" => {
+                            build_time = __rest.read_optional(&mut __map, 11)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(SystemVersion {
+                    platform,
+                    components,
+                    version,
+                    api_version,
+                    min_api_version,
+                    git_commit,
+                    go_version,
+                    os,
+                    arch,
+                    kernel_version,
+                    experimental,
+                    build_time,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SystemVersionComponentsItem {
     /// Human-readable component name, e.g. `Engine` or `containerd`.
-    #[serde(rename = "Name")]
     pub name: String,
     /// Release string of this component.
-    #[serde(rename = "Version")]
     pub version: String,
     /// Free-form string map with extra facts about the component
     /// (for example `GitCommit`, `GoVersion`, `BuildTime`).
@@ -8180,68 +18715,254 @@ pub struct SystemVersionComponentsItem {
     /// Which keys appear is up to each component and is **not** part
     /// of the API contract; treat the content as something to show
     /// to a human, not something to parse.
-    #[serde(rename = "Details", default, skip_serializing_if = "Option::is_none")]
     pub details: Option<serde_json::Value>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for SystemVersionComponentsItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        wire::write(&mut __map, "Name", &self.name)?;
+        wire::write(&mut __map, "Version", &self.version)?;
+        self.rest.write_optional(&mut __map, "Details", &self.details, 0)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SystemVersionComponentsItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = SystemVersionComponentsItem;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "SystemVersionComponentsItem")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<SystemVersionComponentsItem, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut name = None;
+                let mut version = None;
+                let mut details = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Name" => name = Some(__map.next_value()?),
+                        "Version" => version = Some(__map.next_value()?),
+                        "Details" => details = __rest.read_optional(&mut __map, 0)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(SystemVersionComponentsItem {
+                    name: wire::required::<A, _>(name, "Name")?,
+                    version: wire::required::<A, _>(version, "Version")?,
+                    details,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SystemVersionPlatform {
-    #[serde(rename = "Name")]
     pub name: String,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<0>,
+}
+
+impl serde::Serialize for SystemVersionPlatform {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        wire::write(&mut __map, "Name", &self.name)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SystemVersionPlatform {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = SystemVersionPlatform;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "SystemVersionPlatform")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<SystemVersionPlatform, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut name = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Name" => name = Some(__map.next_value()?),
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(SystemVersionPlatform {
+                    name: wire::required::<A, _>(name, "Name")?,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// One unit of work scheduled by swarm: a single instance of a service
 /// (usually one container) bound to a node, together with its observed
 /// and desired state.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Task {
     /// Swarm-assigned identifier of this task.
-    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(rename = "Version", default, skip_serializing_if = "Option::is_none")]
     pub version: Option<ObjectVersion>,
     /// When the task object was created (RFC 3339, nanoseconds).
-    #[serde(rename = "CreatedAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// When the task object last changed (RFC 3339, nanoseconds).
-    #[serde(rename = "UpdatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Optional name of the task. Names the CLI shows, like `web.2`, are built from the service name and slot instead.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Arbitrary string labels attached to the task.
-    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<std::collections::BTreeMap<String, String>>,
-    #[serde(rename = "Spec", default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<TaskSpec>,
     /// Service that owns the task.
-    #[serde(rename = "ServiceID", default, skip_serializing_if = "Option::is_none")]
     pub service_id: Option<String>,
     /// Replica number within a replicated service (1-based). Replacement
     /// tasks reuse the slot of the task they replace. Global services
     /// leave it at `0`, since their tasks are identified by node instead.
-    #[serde(rename = "Slot", default, skip_serializing_if = "Option::is_none")]
     pub slot: Option<i64>,
     /// Node the task has been scheduled on; empty until it is assigned.
-    #[serde(rename = "NodeID", default, skip_serializing_if = "Option::is_none")]
     pub node_id: Option<String>,
-    #[serde(
-        rename = "AssignedGenericResources",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub assigned_generic_resources: Option<GenericResources>,
     /// Most recently observed state of the task, as reported by its node.
-    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<TaskStatus>,
-    #[serde(rename = "DesiredState", default, skip_serializing_if = "Option::is_none")]
     pub desired_state: Option<TaskState>,
     /// For tasks of a job service (`ReplicatedJob` or `GlobalJob` mode),
     /// the service's `JobIteration` at the time this task was spawned, so
     /// tasks can be grouped by run. Missing for ordinary replicated or
     /// global services.
-    #[serde(rename = "JobIteration", default, skip_serializing_if = "Option::is_none")]
     pub job_iteration: Option<ObjectVersion>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for Task {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "ID", &self.id, 0)?;
+        self.rest.write_optional(&mut __map, "Version", &self.version, 1)?;
+        self.rest.write_optional(&mut __map, "CreatedAt", &self.created_at, 2)?;
+        self.rest.write_optional(&mut __map, "UpdatedAt", &self.updated_at, 3)?;
+        self.rest.write_optional(&mut __map, "Name", &self.name, 4)?;
+        self.rest.write_optional(&mut __map, "Labels", &self.labels, 5)?;
+        self.rest.write_optional(&mut __map, "Spec", &self.spec, 6)?;
+        self.rest.write_optional(&mut __map, "ServiceID", &self.service_id, 7)?;
+        self.rest.write_optional(&mut __map, "Slot", &self.slot, 8)?;
+        self.rest.write_optional(&mut __map, "NodeID", &self.node_id, 9)?;
+        self.rest.write_optional(
+            &mut __map,
+            "AssignedGenericResources",
+            &self.assigned_generic_resources,
+            10,
+        )?;
+        self.rest.write_optional(&mut __map, "Status", &self.status, 11)?;
+        self.rest.write_optional(&mut __map, "DesiredState", &self.desired_state, 12)?;
+        self.rest.write_optional(&mut __map, "JobIteration", &self.job_iteration, 13)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Task {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = Task;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "Task")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<Task, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut id = None;
+                let mut version = None;
+                let mut created_at = None;
+                let mut updated_at = None;
+                let mut name = None;
+                let mut labels = None;
+                let mut spec = None;
+                let mut service_id = None;
+                let mut slot = None;
+                let mut node_id = None;
+                let mut assigned_generic_resources = None;
+                let mut status = None;
+                let mut desired_state = None;
+                let mut job_iteration = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "ID" => id = __rest.read_optional(&mut __map, 0)?,
+                        "Version" => version = __rest.read_optional(&mut __map, 1)?,
+                        "CreatedAt" => created_at = __rest.read_optional(&mut __map, 2)?,
+                        "UpdatedAt" => updated_at = __rest.read_optional(&mut __map, 3)?,
+                        "Name" => name = __rest.read_optional(&mut __map, 4)?,
+                        "Labels" => labels = __rest.read_optional(&mut __map, 5)?,
+                        "Spec" => spec = __rest.read_optional(&mut __map, 6)?,
+                        "ServiceID" => service_id = __rest.read_optional(&mut __map, 7)?,
+                        "Slot" => slot = __rest.read_optional(&mut __map, 8)?,
+                        "NodeID" => node_id = __rest.read_optional(&mut __map, 9)?,
+                        "AssignedGenericResources" => {
+                            assigned_generic_resources = __rest.read_optional(&mut __map, 10)?;
+                        }
+                        "Status" => status = __rest.read_optional(&mut __map, 11)?,
+                        "DesiredState" => {
+                            desired_state = __rest.read_optional(&mut __map, 12)?;
+                        }
+                        "JobIteration" => {
+                            job_iteration = __rest.read_optional(&mut __map, 13)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(Task {
+                    id,
+                    version,
+                    created_at,
+                    updated_at,
+                    name,
+                    labels,
+                    spec,
+                    service_id,
+                    slot,
+                    node_id,
+                    assigned_generic_resources,
+                    status,
+                    desired_state,
+                    job_iteration,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// The editable blueprint from which swarm tasks are created. A service
@@ -8255,120 +18976,181 @@ pub struct Task {
 /// | `container`  | `ContainerSpec`         |
 /// | `plugin`     | `PluginSpec`            |
 /// | `attachment` | `NetworkAttachmentSpec` |
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaskSpec {
     /// Describes a managed plugin to install on each node the task lands on.
     /// Only honoured by experimental daemons, and only when `Runtime` is
     /// `plugin`. Do not combine it with `ContainerSpec` or
     /// `NetworkAttachmentSpec`.
-    #[serde(rename = "PluginSpec", default, skip_serializing_if = "Option::is_none")]
     pub plugin_spec: Option<TaskSpecPluginSpec>,
     /// What to run when the task is a container (the usual case, `Runtime`
     /// `container` or unset). Do not combine it with `PluginSpec` or
     /// `NetworkAttachmentSpec`.
-    #[serde(rename = "ContainerSpec", default, skip_serializing_if = "Option::is_none")]
     pub container_spec: Option<TaskSpecContainerSpec>,
     /// Set by the daemon (never by clients) for tasks that represent a
     /// stand-alone container joined to a swarm overlay network, i.e. when
     /// `Runtime` is `attachment`. Mutually exclusive with `ContainerSpec`
     /// and `PluginSpec`.
-    #[serde(
-        rename = "NetworkAttachmentSpec",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub network_attachment_spec: Option<TaskSpecNetworkAttachmentSpec>,
     /// CPU, memory and generic resource limits and reservations, applied to
     /// each container the task creates.
-    #[serde(rename = "Resources", default, skip_serializing_if = "Option::is_none")]
     pub resources: Option<TaskSpecResources>,
     /// When and how often swarm replaces a task whose container has exited.
-    #[serde(rename = "RestartPolicy", default, skip_serializing_if = "Option::is_none")]
     pub restart_policy: Option<TaskSpecRestartPolicy>,
-    #[serde(rename = "Placement", default, skip_serializing_if = "Option::is_none")]
     pub placement: Option<TaskSpecPlacement>,
     /// Counter whose only job is to force a rolling update: change it and
     /// the tasks are recreated even though nothing else in the spec moved.
-    #[serde(rename = "ForceUpdate", default, skip_serializing_if = "Option::is_none")]
     pub force_update: Option<i64>,
     /// Kind of task executor: `container` (default), `plugin` or
     /// `attachment`. Decides which of the three spec fields is read.
-    #[serde(rename = "Runtime", default, skip_serializing_if = "Option::is_none")]
     pub runtime: Option<String>,
     /// Networks that the task's containers are connected to.
-    #[serde(rename = "Networks", default, skip_serializing_if = "Option::is_none")]
     pub networks: Option<Vec<NetworkAttachmentConfig>>,
     /// Logging driver for the task's containers. When absent, the swarm's
     /// `TaskDefaults.LogDriver` applies, and failing that the daemon's
     /// default driver.
-    #[serde(rename = "LogDriver", default, skip_serializing_if = "Option::is_none")]
     pub log_driver: Option<TaskSpecLogDriver>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for TaskSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "PluginSpec", &self.plugin_spec, 0)?;
+        self.rest.write_optional(&mut __map, "ContainerSpec", &self.container_spec, 1)?;
+        self.rest.write_optional(
+            &mut __map,
+            "NetworkAttachmentSpec",
+            &self.network_attachment_spec,
+            2,
+        )?;
+        self.rest.write_optional(&mut __map, "Resources", &self.resources, 3)?;
+        self.rest.write_optional(&mut __map, "RestartPolicy", &self.restart_policy, 4)?;
+        self.rest.write_optional(&mut __map, "Placement", &self.placement, 5)?;
+        self.rest.write_optional(&mut __map, "ForceUpdate", &self.force_update, 6)?;
+        self.rest.write_optional(&mut __map, "Runtime", &self.runtime, 7)?;
+        self.rest.write_optional(&mut __map, "Networks", &self.networks, 8)?;
+        self.rest.write_optional(&mut __map, "LogDriver", &self.log_driver, 9)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TaskSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = TaskSpec;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "TaskSpec")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<TaskSpec, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut plugin_spec = None;
+                let mut container_spec = None;
+                let mut network_attachment_spec = None;
+                let mut resources = None;
+                let mut restart_policy = None;
+                let mut placement = None;
+                let mut force_update = None;
+                let mut runtime = None;
+                let mut networks = None;
+                let mut log_driver = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "PluginSpec" => {
+                            plugin_spec = __rest.read_optional(&mut __map, 0)?;
+                        }
+                        "ContainerSpec" => {
+                            container_spec = __rest.read_optional(&mut __map, 1)?;
+                        }
+                        "NetworkAttachmentSpec" => {
+                            network_attachment_spec = __rest.read_optional(&mut __map, 2)?;
+                        }
+                        "Resources" => resources = __rest.read_optional(&mut __map, 3)?,
+                        "RestartPolicy" => {
+                            restart_policy = __rest.read_optional(&mut __map, 4)?;
+                        }
+                        "Placement" => placement = __rest.read_optional(&mut __map, 5)?,
+                        "ForceUpdate" => {
+                            force_update = __rest.read_optional(&mut __map, 6)?;
+                        }
+                        "Runtime" => runtime = __rest.read_optional(&mut __map, 7)?,
+                        "Networks" => networks = __rest.read_optional(&mut __map, 8)?,
+                        "LogDriver" => log_driver = __rest.read_optional(&mut __map, 9)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(TaskSpec {
+                    plugin_spec,
+                    container_spec,
+                    network_attachment_spec,
+                    resources,
+                    restart_policy,
+                    placement,
+                    force_update,
+                    runtime,
+                    networks,
+                    log_driver,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// What to run when the task is a container (the usual case, `Runtime`
 /// `container` or unset). Do not combine it with `PluginSpec` or
 /// `NetworkAttachmentSpec`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaskSpecContainerSpec {
     /// Image to start, by name and tag or by digest (e.g. `nginx:1.25-alpine`).
-    #[serde(rename = "Image", default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
     /// String labels applied to every container created for the task.
-    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<std::collections::BTreeMap<String, String>>,
     /// Overrides the image's entrypoint; each element is one argv item.
-    #[serde(rename = "Command", default, skip_serializing_if = "Option::is_none")]
     pub command: Option<Vec<String>>,
     /// Extra argv items placed after `Command`; they take the place of the image's `CMD`.
-    #[serde(rename = "Args", default, skip_serializing_if = "Option::is_none")]
     pub args: Option<Vec<String>>,
     /// Host name the container sees for itself. It has to be a legal
     /// DNS label sequence (RFC 1123 rules); Go templates such as
     /// `{{.Task.Name}}` are expanded.
-    #[serde(rename = "Hostname", default, skip_serializing_if = "Option::is_none")]
     pub hostname: Option<String>,
     /// Environment of the container process, each entry written as
     /// `NAME=value`.
-    #[serde(rename = "Env", default, skip_serializing_if = "Option::is_none")]
     pub env: Option<Vec<String>>,
     /// Working directory in which the command is started.
-    #[serde(rename = "Dir", default, skip_serializing_if = "Option::is_none")]
     pub dir: Option<String>,
     /// User (name or UID, optionally `user:group`) that runs the process.
-    #[serde(rename = "User", default, skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
     /// Supplementary groups the container process belongs to, on top of
     /// the user's primary group.
-    #[serde(rename = "Groups", default, skip_serializing_if = "Option::is_none")]
     pub groups: Option<Vec<String>>,
     /// Identity and labelling controls: Windows gMSA credentials and the SELinux context.
-    #[serde(rename = "Privileges", default, skip_serializing_if = "Option::is_none")]
     pub privileges: Option<TaskSpecContainerSpecPrivileges>,
     /// Attach a pseudo-terminal to the container's standard streams.
-    #[serde(rename = "TTY", default, skip_serializing_if = "Option::is_none")]
     pub tty: Option<bool>,
     /// Keep the container's standard input open.
-    #[serde(rename = "OpenStdin", default, skip_serializing_if = "Option::is_none")]
     pub open_stdin: Option<bool>,
     /// Make the root filesystem read-only; writes must go to mounts or tmpfs.
-    #[serde(rename = "ReadOnly", default, skip_serializing_if = "Option::is_none")]
     pub read_only: Option<bool>,
     /// Volumes, bind mounts and tmpfs mounts attached to each container
     /// the task creates.
-    #[serde(rename = "Mounts", default, skip_serializing_if = "Option::is_none")]
     pub mounts: Option<Vec<Mount>>,
     /// Signal sent to ask the container to stop, e.g. `SIGTERM` or `SIGQUIT`.
-    #[serde(rename = "StopSignal", default, skip_serializing_if = "Option::is_none")]
     pub stop_signal: Option<String>,
     /// Nanoseconds allowed between the stop signal and a forced
     /// `SIGKILL`.
-    #[serde(
-        rename = "StopGracePeriod",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stop_grace_period: Option<i64>,
-    #[serde(rename = "HealthCheck", default, skip_serializing_if = "Option::is_none")]
     pub health_check: Option<HealthConfig>,
     /// Extra lines for the container's `/etc/hosts`. Each entry uses
     /// the usual `hosts(5)` layout, an address followed by one or more
@@ -8377,101 +19159,426 @@ pub struct TaskSpecContainerSpec {
     /// ```text
     /// 10.0.8.15 db.internal db
     /// ```
-    #[serde(rename = "Hosts", default, skip_serializing_if = "Option::is_none")]
     pub hosts: Option<Vec<String>>,
     /// Overrides for the container's resolver settings, written into
     /// its `resolv.conf`.
-    #[serde(rename = "DNSConfig", default, skip_serializing_if = "Option::is_none")]
     pub dns_config: Option<TaskSpecContainerSpecDnsConfig>,
     /// Swarm secrets made available to the task, each one mounted as a
     /// file (under `/run/secrets/` by default).
-    #[serde(rename = "Secrets", default, skip_serializing_if = "Option::is_none")]
     pub secrets: Option<Vec<TaskSpecContainerSpecSecretsItem>>,
     /// Swarm configs made available to the task, either as files or as
     /// runtime-only inputs.
-    #[serde(rename = "Configs", default, skip_serializing_if = "Option::is_none")]
     pub configs: Option<Vec<TaskSpecContainerSpecConfigsItem>>,
     /// Isolation mode for the task's containers. Only meaningful on
     /// Windows hosts.
-    #[serde(rename = "Isolation", default, skip_serializing_if = "Option::is_none")]
     pub isolation: Option<TaskSpecContainerSpecIsolation>,
     /// Start a minimal init process as PID 1 that relays signals and
     /// reaps zombies. Leave it out (`null`) to follow the daemon's own
     /// default.
-    #[serde(rename = "Init", default, skip_serializing_if = "Option::is_none")]
     pub init: Option<bool>,
     /// Namespaced kernel parameters to set in the container, such as
     /// `net.core.somaxconn`. Any sysctl allowed for plain containers is
     /// allowed here too, but swarm does not check whether it makes sense
     /// on every node the task might run on; that is your call.
-    #[serde(rename = "Sysctls", default, skip_serializing_if = "Option::is_none")]
     pub sysctls: Option<std::collections::BTreeMap<String, String>>,
     /// Linux capabilities granted in addition to the default set. Not
     /// used by Windows containers.
-    #[serde(rename = "CapabilityAdd", default, skip_serializing_if = "Option::is_none")]
     pub capability_add: Option<Vec<String>>,
     /// Linux capabilities removed from the default set. Not used by
     /// Windows containers.
-    #[serde(rename = "CapabilityDrop", default, skip_serializing_if = "Option::is_none")]
     pub capability_drop: Option<Vec<String>>,
     /// Per-process resource limits (`ulimit`) inside the container, for
     /// instance `{"Name": "nproc", "Soft": 4096, "Hard": 8192}`.
-    #[serde(rename = "Ulimits", default, skip_serializing_if = "Option::is_none")]
     pub ulimits: Option<Vec<TaskSpecContainerSpecUlimitsItem>>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for TaskSpecContainerSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Image", &self.image, 0)?;
+        self.rest.write_optional(&mut __map, "Labels", &self.labels, 1)?;
+        self.rest.write_optional(&mut __map, "Command", &self.command, 2)?;
+        self.rest.write_optional(&mut __map, "Args", &self.args, 3)?;
+        self.rest.write_optional(&mut __map, "Hostname", &self.hostname, 4)?;
+        self.rest.write_optional(&mut __map, "Env", &self.env, 5)?;
+        self.rest.write_optional(&mut __map, "Dir", &self.dir, 6)?;
+        self.rest.write_optional(&mut __map, "User", &self.user, 7)?;
+        self.rest.write_optional(&mut __map, "Groups", &self.groups, 8)?;
+        self.rest.write_optional(&mut __map, "Privileges", &self.privileges, 9)?;
+        self.rest.write_optional(&mut __map, "TTY", &self.tty, 10)?;
+        self.rest.write_optional(&mut __map, "OpenStdin", &self.open_stdin, 11)?;
+        self.rest.write_optional(&mut __map, "ReadOnly", &self.read_only, 12)?;
+        self.rest.write_optional(&mut __map, "Mounts", &self.mounts, 13)?;
+        self.rest.write_optional(&mut __map, "StopSignal", &self.stop_signal, 14)?;
+        self.rest.write_optional(
+            &mut __map,
+            "StopGracePeriod",
+            &self.stop_grace_period,
+            15,
+        )?;
+        self.rest.write_optional(&mut __map, "HealthCheck", &self.health_check, 16)?;
+        self.rest.write_optional(&mut __map, "Hosts", &self.hosts, 17)?;
+        self.rest.write_optional(&mut __map, "DNSConfig", &self.dns_config, 18)?;
+        self.rest.write_optional(&mut __map, "Secrets", &self.secrets, 19)?;
+        self.rest.write_optional(&mut __map, "Configs", &self.configs, 20)?;
+        self.rest.write_optional(&mut __map, "Isolation", &self.isolation, 21)?;
+        self.rest.write_optional(&mut __map, "Init", &self.init, 22)?;
+        self.rest.write_optional(&mut __map, "Sysctls", &self.sysctls, 23)?;
+        self.rest.write_optional(&mut __map, "CapabilityAdd", &self.capability_add, 24)?;
+        self.rest.write_optional(
+            &mut __map,
+            "CapabilityDrop",
+            &self.capability_drop,
+            25,
+        )?;
+        self.rest.write_optional(&mut __map, "Ulimits", &self.ulimits, 26)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TaskSpecContainerSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = TaskSpecContainerSpec;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "TaskSpecContainerSpec")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<TaskSpecContainerSpec, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut image = None;
+                let mut labels = None;
+                let mut command = None;
+                let mut args = None;
+                let mut hostname = None;
+                let mut env = None;
+                let mut dir = None;
+                let mut user = None;
+                let mut groups = None;
+                let mut privileges = None;
+                let mut tty = None;
+                let mut open_stdin = None;
+                let mut read_only = None;
+                let mut mounts = None;
+                let mut stop_signal = None;
+                let mut stop_grace_period = None;
+                let mut health_check = None;
+                let mut hosts = None;
+                let mut dns_config = None;
+                let mut secrets = None;
+                let mut configs = None;
+                let mut isolation = None;
+                let mut init = None;
+                let mut sysctls = None;
+                let mut capability_add = None;
+                let mut capability_drop = None;
+                let mut ulimits = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Image" => image = __rest.read_optional(&mut __map, 0)?,
+                        "Labels" => labels = __rest.read_optional(&mut __map, 1)?,
+                        "Command" => command = __rest.read_optional(&mut __map, 2)?,
+                        "Args" => args = __rest.read_optional(&mut __map, 3)?,
+                        "Hostname" => hostname = __rest.read_optional(&mut __map, 4)?,
+                        "Env" => env = __rest.read_optional(&mut __map, 5)?,
+                        "Dir" => dir = __rest.read_optional(&mut __map, 6)?,
+                        "User" => user = __rest.read_optional(&mut __map, 7)?,
+                        "Groups" => groups = __rest.read_optional(&mut __map, 8)?,
+                        "Privileges" => {
+                            privileges = __rest.read_optional(&mut __map, 9)?;
+                        }
+                        "TTY" => tty = __rest.read_optional(&mut __map, 10)?,
+                        "OpenStdin" => {
+                            open_stdin = __rest.read_optional(&mut __map, 11)?;
+                        }
+                        "ReadOnly" => read_only = __rest.read_optional(&mut __map, 12)?,
+                        "Mounts" => mounts = __rest.read_optional(&mut __map, 13)?,
+                        "StopSignal" => {
+                            stop_signal = __rest.read_optional(&mut __map, 14)?;
+                        }
+                        "StopGracePeriod" => {
+                            stop_grace_period = __rest.read_optional(&mut __map, 15)?;
+                        }
+                        "HealthCheck" => {
+                            health_check = __rest.read_optional(&mut __map, 16)?;
+                        }
+                        "Hosts" => hosts = __rest.read_optional(&mut __map, 17)?,
+                        "DNSConfig" => {
+                            dns_config = __rest.read_optional(&mut __map, 18)?;
+                        }
+                        "Secrets" => secrets = __rest.read_optional(&mut __map, 19)?,
+                        "Configs" => configs = __rest.read_optional(&mut __map, 20)?,
+                        "Isolation" => isolation = __rest.read_optional(&mut __map, 21)?,
+                        "Init" => init = __rest.read_optional(&mut __map, 22)?,
+                        "Sysctls" => sysctls = __rest.read_optional(&mut __map, 23)?,
+                        "CapabilityAdd" => {
+                            capability_add = __rest.read_optional(&mut __map, 24)?;
+                        }
+                        "CapabilityDrop" => {
+                            capability_drop = __rest.read_optional(&mut __map, 25)?;
+                        }
+                        "Ulimits" => ulimits = __rest.read_optional(&mut __map, 26)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(TaskSpecContainerSpec {
+                    image,
+                    labels,
+                    command,
+                    args,
+                    hostname,
+                    env,
+                    dir,
+                    user,
+                    groups,
+                    privileges,
+                    tty,
+                    open_stdin,
+                    read_only,
+                    mounts,
+                    stop_signal,
+                    stop_grace_period,
+                    health_check,
+                    hosts,
+                    dns_config,
+                    secrets,
+                    configs,
+                    isolation,
+                    init,
+                    sysctls,
+                    capability_add,
+                    capability_drop,
+                    ulimits,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaskSpecContainerSpecConfigsItem {
     /// Expose the config as a file in the container. Set either
     /// this or `Runtime`, not both.
-    #[serde(rename = "File", default, skip_serializing_if = "Option::is_none")]
     pub file: Option<TaskSpecContainerSpecConfigsItemFile>,
     /// Hand the config to the runtime without writing it into the
     /// container, as used for a `CredentialSpec.Config`. Pass an
     /// empty object. Set either this or `File`, not both.
-    #[serde(rename = "Runtime", default, skip_serializing_if = "Option::is_none")]
     pub runtime: Option<serde_json::Value>,
     /// ID of the config to expose; this is what identifies it.
-    #[serde(rename = "ConfigID", default, skip_serializing_if = "Option::is_none")]
     pub config_id: Option<String>,
     /// Name of the config. Informational only, for display and
     /// lookups; the daemon resolves the config by `ConfigID`.
-    #[serde(rename = "ConfigName", default, skip_serializing_if = "Option::is_none")]
     pub config_name: Option<String>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for TaskSpecContainerSpecConfigsItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "File", &self.file, 0)?;
+        self.rest.write_optional(&mut __map, "Runtime", &self.runtime, 1)?;
+        self.rest.write_optional(&mut __map, "ConfigID", &self.config_id, 2)?;
+        self.rest.write_optional(&mut __map, "ConfigName", &self.config_name, 3)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TaskSpecContainerSpecConfigsItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = TaskSpecContainerSpecConfigsItem;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "TaskSpecContainerSpecConfigsItem")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<TaskSpecContainerSpecConfigsItem, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut file = None;
+                let mut runtime = None;
+                let mut config_id = None;
+                let mut config_name = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "File" => file = __rest.read_optional(&mut __map, 0)?,
+                        "Runtime" => runtime = __rest.read_optional(&mut __map, 1)?,
+                        "ConfigID" => config_id = __rest.read_optional(&mut __map, 2)?,
+                        "ConfigName" => {
+                            config_name = __rest.read_optional(&mut __map, 3)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(TaskSpecContainerSpecConfigsItem {
+                    file,
+                    runtime,
+                    config_id,
+                    config_name,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Expose the config as a file in the container. Set either
 /// this or `Runtime`, not both.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaskSpecContainerSpecConfigsItemFile {
     /// File name (or path) of the config inside the container.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Numeric owner user ID of the file, as a string.
-    #[serde(rename = "UID", default, skip_serializing_if = "Option::is_none")]
     pub uid: Option<String>,
     /// Numeric owner group ID of the file, as a string.
-    #[serde(rename = "GID", default, skip_serializing_if = "Option::is_none")]
     pub gid: Option<String>,
     /// Permission bits of the file, e.g. `292` (octal `0444`).
-    #[serde(rename = "Mode", default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<u32>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for TaskSpecContainerSpecConfigsItemFile {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Name", &self.name, 0)?;
+        self.rest.write_optional(&mut __map, "UID", &self.uid, 1)?;
+        self.rest.write_optional(&mut __map, "GID", &self.gid, 2)?;
+        self.rest.write_optional(&mut __map, "Mode", &self.mode, 3)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TaskSpecContainerSpecConfigsItemFile {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = TaskSpecContainerSpecConfigsItemFile;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "TaskSpecContainerSpecConfigsItemFile")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<TaskSpecContainerSpecConfigsItemFile, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut name = None;
+                let mut uid = None;
+                let mut gid = None;
+                let mut mode = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Name" => name = __rest.read_optional(&mut __map, 0)?,
+                        "UID" => uid = __rest.read_optional(&mut __map, 1)?,
+                        "GID" => gid = __rest.read_optional(&mut __map, 2)?,
+                        "Mode" => mode = __rest.read_optional(&mut __map, 3)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(TaskSpecContainerSpecConfigsItemFile {
+                    name,
+                    uid,
+                    gid,
+                    mode,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Overrides for the container's resolver settings, written into
 /// its `resolv.conf`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaskSpecContainerSpecDnsConfig {
     /// Addresses of DNS servers to query.
-    #[serde(rename = "Nameservers", default, skip_serializing_if = "Option::is_none")]
     pub nameservers: Option<Vec<String>>,
     /// Domains appended when resolving short host names.
-    #[serde(rename = "Search", default, skip_serializing_if = "Option::is_none")]
     pub search: Option<Vec<String>>,
     /// Resolver `options` entries, such as `ndots:2`, `timeout:3`
     /// or `debug`.
-    #[serde(rename = "Options", default, skip_serializing_if = "Option::is_none")]
     pub options: Option<Vec<String>>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for TaskSpecContainerSpecDnsConfig {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Nameservers", &self.nameservers, 0)?;
+        self.rest.write_optional(&mut __map, "Search", &self.search, 1)?;
+        self.rest.write_optional(&mut __map, "Options", &self.options, 2)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TaskSpecContainerSpecDnsConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = TaskSpecContainerSpecDnsConfig;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "TaskSpecContainerSpecDnsConfig")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<TaskSpecContainerSpecDnsConfig, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut nameservers = None;
+                let mut search = None;
+                let mut options = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Nameservers" => {
+                            nameservers = __rest.read_optional(&mut __map, 0)?;
+                        }
+                        "Search" => search = __rest.read_optional(&mut __map, 1)?,
+                        "Options" => options = __rest.read_optional(&mut __map, 2)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(TaskSpecContainerSpecDnsConfig {
+                    nameservers,
+                    search,
+                    options,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Isolation mode for the task's containers. Only meaningful on
@@ -8543,29 +19650,89 @@ impl<'de> serde::Deserialize<'de> for TaskSpecContainerSpecIsolation {
 }
 
 /// Identity and labelling controls: Windows gMSA credentials and the SELinux context.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaskSpecContainerSpecPrivileges {
     /// Where a Windows container finds the credential spec for its
     /// group managed service account (gMSA). Windows only. Set at
     /// most one of `Config`, `File` and `Registry`.
-    #[serde(rename = "CredentialSpec", default, skip_serializing_if = "Option::is_none")]
     pub credential_spec: Option<TaskSpecContainerSpecPrivilegesCredentialSpec>,
     /// SELinux label to apply to the container process.
-    #[serde(rename = "SELinuxContext", default, skip_serializing_if = "Option::is_none")]
     pub se_linux_context: Option<TaskSpecContainerSpecPrivilegesSeLinuxContext>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for TaskSpecContainerSpecPrivileges {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(
+            &mut __map,
+            "CredentialSpec",
+            &self.credential_spec,
+            0,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "SELinuxContext",
+            &self.se_linux_context,
+            1,
+        )?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TaskSpecContainerSpecPrivileges {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = TaskSpecContainerSpecPrivileges;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "TaskSpecContainerSpecPrivileges")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<TaskSpecContainerSpecPrivileges, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut credential_spec = None;
+                let mut se_linux_context = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "CredentialSpec" => {
+                            credential_spec = __rest.read_optional(&mut __map, 0)?;
+                        }
+                        "SELinuxContext" => {
+                            se_linux_context = __rest.read_optional(&mut __map, 1)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(TaskSpecContainerSpecPrivileges {
+                    credential_spec,
+                    se_linux_context,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Where a Windows container finds the credential spec for its
 /// group managed service account (gMSA). Windows only. Set at
 /// most one of `Config`, `File` and `Registry`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaskSpecContainerSpecPrivilegesCredentialSpec {
     /// ID of a swarm config that holds the credential spec. That
     /// config has to appear in this task's `Configs` list as
     /// well, using a `Runtime` target rather than a file.
     ///
     /// Cannot be combined with `File` or `Registry`.
-    #[serde(rename = "Config", default, skip_serializing_if = "Option::is_none")]
     pub config: Option<String>,
     /// File name of a credential spec that the daemon reads from
     /// the `CredentialSpecs` folder inside its data root
@@ -8574,7 +19741,6 @@ pub struct TaskSpecContainerSpecPrivilegesCredentialSpec {
     /// `C:\ProgramData\Docker\CredentialSpecs\app.json`.
     ///
     /// Cannot be combined with `Config` or `Registry`.
-    #[serde(rename = "File", default, skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
     /// Name of a Windows registry value holding the credential
     /// spec. The daemon reads it from the `CredentialSpecs`
@@ -8582,97 +19748,453 @@ pub struct TaskSpecContainerSpecPrivilegesCredentialSpec {
     /// `HKEY_LOCAL_MACHINE\SOFTWARE\Microsoft\Windows NT\CurrentVersion\Virtualization\Containers`
     ///
     /// Cannot be combined with `Config` or `File`.
-    #[serde(rename = "Registry", default, skip_serializing_if = "Option::is_none")]
     pub registry: Option<String>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for TaskSpecContainerSpecPrivilegesCredentialSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Config", &self.config, 0)?;
+        self.rest.write_optional(&mut __map, "File", &self.file, 1)?;
+        self.rest.write_optional(&mut __map, "Registry", &self.registry, 2)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TaskSpecContainerSpecPrivilegesCredentialSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = TaskSpecContainerSpecPrivilegesCredentialSpec;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "TaskSpecContainerSpecPrivilegesCredentialSpec")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<TaskSpecContainerSpecPrivilegesCredentialSpec, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut config = None;
+                let mut file = None;
+                let mut registry = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Config" => config = __rest.read_optional(&mut __map, 0)?,
+                        "File" => file = __rest.read_optional(&mut __map, 1)?,
+                        "Registry" => registry = __rest.read_optional(&mut __map, 2)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(TaskSpecContainerSpecPrivilegesCredentialSpec {
+                    config,
+                    file,
+                    registry,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// SELinux label to apply to the container process.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaskSpecContainerSpecPrivilegesSeLinuxContext {
     /// Turn SELinux labelling off for this container.
-    #[serde(rename = "Disable", default, skip_serializing_if = "Option::is_none")]
     pub disable: Option<bool>,
     /// User part of the label, e.g. `system_u`.
-    #[serde(rename = "User", default, skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
     /// Role part of the label, e.g. `system_r`.
-    #[serde(rename = "Role", default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
     /// Type part of the label, e.g. `container_t`.
-    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// MLS/MCS level part of the label, e.g. `s0:c100,c200`.
-    #[serde(rename = "Level", default, skip_serializing_if = "Option::is_none")]
     pub level: Option<String>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for TaskSpecContainerSpecPrivilegesSeLinuxContext {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Disable", &self.disable, 0)?;
+        self.rest.write_optional(&mut __map, "User", &self.user, 1)?;
+        self.rest.write_optional(&mut __map, "Role", &self.role, 2)?;
+        self.rest.write_optional(&mut __map, "Type", &self.r#type, 3)?;
+        self.rest.write_optional(&mut __map, "Level", &self.level, 4)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TaskSpecContainerSpecPrivilegesSeLinuxContext {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = TaskSpecContainerSpecPrivilegesSeLinuxContext;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "TaskSpecContainerSpecPrivilegesSeLinuxContext")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<TaskSpecContainerSpecPrivilegesSeLinuxContext, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut disable = None;
+                let mut user = None;
+                let mut role = None;
+                let mut r#type = None;
+                let mut level = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Disable" => disable = __rest.read_optional(&mut __map, 0)?,
+                        "User" => user = __rest.read_optional(&mut __map, 1)?,
+                        "Role" => role = __rest.read_optional(&mut __map, 2)?,
+                        "Type" => r#type = __rest.read_optional(&mut __map, 3)?,
+                        "Level" => level = __rest.read_optional(&mut __map, 4)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(TaskSpecContainerSpecPrivilegesSeLinuxContext {
+                    disable,
+                    user,
+                    role,
+                    r#type,
+                    level,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaskSpecContainerSpecSecretsItem {
     /// How the secret appears in the container's filesystem.
-    #[serde(rename = "File", default, skip_serializing_if = "Option::is_none")]
     pub file: Option<TaskSpecContainerSpecSecretsItemFile>,
     /// ID of the secret to expose; this is what identifies it.
-    #[serde(rename = "SecretID", default, skip_serializing_if = "Option::is_none")]
     pub secret_id: Option<String>,
     /// Name of the secret. Informational only, for display and
     /// lookups; the daemon resolves the secret by `SecretID`.
-    #[serde(rename = "SecretName", default, skip_serializing_if = "Option::is_none")]
     pub secret_name: Option<String>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for TaskSpecContainerSpecSecretsItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "File", &self.file, 0)?;
+        self.rest.write_optional(&mut __map, "SecretID", &self.secret_id, 1)?;
+        self.rest.write_optional(&mut __map, "SecretName", &self.secret_name, 2)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TaskSpecContainerSpecSecretsItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = TaskSpecContainerSpecSecretsItem;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "TaskSpecContainerSpecSecretsItem")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<TaskSpecContainerSpecSecretsItem, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut file = None;
+                let mut secret_id = None;
+                let mut secret_name = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "File" => file = __rest.read_optional(&mut __map, 0)?,
+                        "SecretID" => secret_id = __rest.read_optional(&mut __map, 1)?,
+                        "SecretName" => {
+                            secret_name = __rest.read_optional(&mut __map, 2)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(TaskSpecContainerSpecSecretsItem {
+                    file,
+                    secret_id,
+                    secret_name,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// How the secret appears in the container's filesystem.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaskSpecContainerSpecSecretsItemFile {
     /// File name (or path) of the secret inside the container.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Numeric owner user ID of the file, as a string.
-    #[serde(rename = "UID", default, skip_serializing_if = "Option::is_none")]
     pub uid: Option<String>,
     /// Numeric owner group ID of the file, as a string.
-    #[serde(rename = "GID", default, skip_serializing_if = "Option::is_none")]
     pub gid: Option<String>,
     /// Permission bits of the file, e.g. `292` (octal `0444`).
-    #[serde(rename = "Mode", default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<u32>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for TaskSpecContainerSpecSecretsItemFile {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Name", &self.name, 0)?;
+        self.rest.write_optional(&mut __map, "UID", &self.uid, 1)?;
+        self.rest.write_optional(&mut __map, "GID", &self.gid, 2)?;
+        self.rest.write_optional(&mut __map, "Mode", &self.mode, 3)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TaskSpecContainerSpecSecretsItemFile {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = TaskSpecContainerSpecSecretsItemFile;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "TaskSpecContainerSpecSecretsItemFile")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<TaskSpecContainerSpecSecretsItemFile, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut name = None;
+                let mut uid = None;
+                let mut gid = None;
+                let mut mode = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Name" => name = __rest.read_optional(&mut __map, 0)?,
+                        "UID" => uid = __rest.read_optional(&mut __map, 1)?,
+                        "GID" => gid = __rest.read_optional(&mut __map, 2)?,
+                        "Mode" => mode = __rest.read_optional(&mut __map, 3)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(TaskSpecContainerSpecSecretsItemFile {
+                    name,
+                    uid,
+                    gid,
+                    mode,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaskSpecContainerSpecUlimitsItem {
     /// Resource name, e.g. `nofile`, `nproc` or `memlock`.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Soft limit; the process may raise it up to `Hard`.
-    #[serde(rename = "Soft", default, skip_serializing_if = "Option::is_none")]
     pub soft: Option<i64>,
     /// Hard limit; the ceiling for the soft limit.
-    #[serde(rename = "Hard", default, skip_serializing_if = "Option::is_none")]
     pub hard: Option<i64>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for TaskSpecContainerSpecUlimitsItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Name", &self.name, 0)?;
+        self.rest.write_optional(&mut __map, "Soft", &self.soft, 1)?;
+        self.rest.write_optional(&mut __map, "Hard", &self.hard, 2)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TaskSpecContainerSpecUlimitsItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = TaskSpecContainerSpecUlimitsItem;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "TaskSpecContainerSpecUlimitsItem")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<TaskSpecContainerSpecUlimitsItem, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut name = None;
+                let mut soft = None;
+                let mut hard = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Name" => name = __rest.read_optional(&mut __map, 0)?,
+                        "Soft" => soft = __rest.read_optional(&mut __map, 1)?,
+                        "Hard" => hard = __rest.read_optional(&mut __map, 2)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(TaskSpecContainerSpecUlimitsItem {
+                    name,
+                    soft,
+                    hard,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Logging driver for the task's containers. When absent, the swarm's
 /// `TaskDefaults.LogDriver` applies, and failing that the daemon's
 /// default driver.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaskSpecLogDriver {
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(rename = "Options", default, skip_serializing_if = "Option::is_none")]
     pub options: Option<std::collections::BTreeMap<String, String>>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for TaskSpecLogDriver {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Name", &self.name, 0)?;
+        self.rest.write_optional(&mut __map, "Options", &self.options, 1)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TaskSpecLogDriver {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = TaskSpecLogDriver;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "TaskSpecLogDriver")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<TaskSpecLogDriver, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut name = None;
+                let mut options = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Name" => name = __rest.read_optional(&mut __map, 0)?,
+                        "Options" => options = __rest.read_optional(&mut __map, 1)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(TaskSpecLogDriver {
+                    name,
+                    options,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Set by the daemon (never by clients) for tasks that represent a
 /// stand-alone container joined to a swarm overlay network, i.e. when
 /// `Runtime` is `attachment`. Mutually exclusive with `ContainerSpec`
 /// and `PluginSpec`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaskSpecNetworkAttachmentSpec {
     /// Which stand-alone container (by ID) is joined to the network through this task.
-    #[serde(rename = "ContainerID", default, skip_serializing_if = "Option::is_none")]
     pub container_id: Option<String>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for TaskSpecNetworkAttachmentSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "ContainerID", &self.container_id, 0)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TaskSpecNetworkAttachmentSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = TaskSpecNetworkAttachmentSpec;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "TaskSpecNetworkAttachmentSpec")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<TaskSpecNetworkAttachmentSpec, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut container_id = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "ContainerID" => {
+                            container_id = __rest.read_optional(&mut __map, 0)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(TaskSpecNetworkAttachmentSpec {
+                    container_id,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaskSpecPlacement {
     /// Rules restricting which nodes may run the task. Every rule must
     /// hold (they are ANDed). A rule is `attribute==value` to require a
@@ -8691,94 +20213,404 @@ pub struct TaskSpecPlacement {
     /// `engine.labels` come from each daemon's own configuration,
     /// whereas `node.labels` are attached by administrators through the
     /// [node update endpoint](#operation/NodeUpdate).
-    #[serde(rename = "Constraints", default, skip_serializing_if = "Option::is_none")]
     pub constraints: Option<Vec<String>>,
     /// Soft scheduling hints, such as spreading tasks evenly across
     /// racks or zones. Listed from most to least important.
-    #[serde(rename = "Preferences", default, skip_serializing_if = "Option::is_none")]
     pub preferences: Option<Vec<TaskSpecPlacementPreferencesItem>>,
     /// Cap on how many of the service's tasks may run on a single node.
     /// `0` means no cap.
-    #[serde(rename = "MaxReplicas", default, skip_serializing_if = "Option::is_none")]
     pub max_replicas: Option<i64>,
     /// OS/architecture pairs the image supports. The scheduler only
     /// places tasks on nodes matching one of them; an empty list
     /// disables that check.
-    #[serde(rename = "Platforms", default, skip_serializing_if = "Option::is_none")]
     pub platforms: Option<Vec<Platform>>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for TaskSpecPlacement {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Constraints", &self.constraints, 0)?;
+        self.rest.write_optional(&mut __map, "Preferences", &self.preferences, 1)?;
+        self.rest.write_optional(&mut __map, "MaxReplicas", &self.max_replicas, 2)?;
+        self.rest.write_optional(&mut __map, "Platforms", &self.platforms, 3)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TaskSpecPlacement {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = TaskSpecPlacement;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "TaskSpecPlacement")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<TaskSpecPlacement, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut constraints = None;
+                let mut preferences = None;
+                let mut max_replicas = None;
+                let mut platforms = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Constraints" => {
+                            constraints = __rest.read_optional(&mut __map, 0)?;
+                        }
+                        "Preferences" => {
+                            preferences = __rest.read_optional(&mut __map, 1)?;
+                        }
+                        "MaxReplicas" => {
+                            max_replicas = __rest.read_optional(&mut __map, 2)?;
+                        }
+                        "Platforms" => platforms = __rest.read_optional(&mut __map, 3)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(TaskSpecPlacement {
+                    constraints,
+                    preferences,
+                    max_replicas,
+                    platforms,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaskSpecPlacementPreferencesItem {
-    #[serde(rename = "Spread", default, skip_serializing_if = "Option::is_none")]
     pub spread: Option<TaskSpecPlacementPreferencesItemSpread>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for TaskSpecPlacementPreferencesItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Spread", &self.spread, 0)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TaskSpecPlacementPreferencesItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = TaskSpecPlacementPreferencesItem;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "TaskSpecPlacementPreferencesItem")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<TaskSpecPlacementPreferencesItem, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut spread = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Spread" => spread = __rest.read_optional(&mut __map, 0)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(TaskSpecPlacementPreferencesItem {
+                    spread,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaskSpecPlacementPreferencesItemSpread {
     /// Label whose distinct values the tasks are balanced
     /// across, e.g. `node.labels.zone`.
-    #[serde(
-        rename = "SpreadDescriptor",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spread_descriptor: Option<String>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for TaskSpecPlacementPreferencesItemSpread {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(
+            &mut __map,
+            "SpreadDescriptor",
+            &self.spread_descriptor,
+            0,
+        )?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TaskSpecPlacementPreferencesItemSpread {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = TaskSpecPlacementPreferencesItemSpread;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "TaskSpecPlacementPreferencesItemSpread")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<TaskSpecPlacementPreferencesItemSpread, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut spread_descriptor = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "SpreadDescriptor" => {
+                            spread_descriptor = __rest.read_optional(&mut __map, 0)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(TaskSpecPlacementPreferencesItemSpread {
+                    spread_descriptor,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Describes a managed plugin to install on each node the task lands on.
 /// Only honoured by experimental daemons, and only when `Runtime` is
 /// `plugin`. Do not combine it with `ContainerSpec` or
 /// `NetworkAttachmentSpec`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaskSpecPluginSpec {
     /// Local name (alias) under which the plugin is installed.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Image reference the plugin is pulled from, e.g. `vieux/sshfs:latest`.
-    #[serde(rename = "Remote", default, skip_serializing_if = "Option::is_none")]
     pub remote: Option<String>,
     /// When `true`, the plugin is installed but left disabled.
-    #[serde(rename = "Disabled", default, skip_serializing_if = "Option::is_none")]
     pub disabled: Option<bool>,
-    #[serde(
-        rename = "PluginPrivilege",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub plugin_privilege: Option<Vec<PluginPrivilege>>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for TaskSpecPluginSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Name", &self.name, 0)?;
+        self.rest.write_optional(&mut __map, "Remote", &self.remote, 1)?;
+        self.rest.write_optional(&mut __map, "Disabled", &self.disabled, 2)?;
+        self.rest.write_optional(
+            &mut __map,
+            "PluginPrivilege",
+            &self.plugin_privilege,
+            3,
+        )?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TaskSpecPluginSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = TaskSpecPluginSpec;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "TaskSpecPluginSpec")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<TaskSpecPluginSpec, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut name = None;
+                let mut remote = None;
+                let mut disabled = None;
+                let mut plugin_privilege = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Name" => name = __rest.read_optional(&mut __map, 0)?,
+                        "Remote" => remote = __rest.read_optional(&mut __map, 1)?,
+                        "Disabled" => disabled = __rest.read_optional(&mut __map, 2)?,
+                        "PluginPrivilege" => {
+                            plugin_privilege = __rest.read_optional(&mut __map, 3)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(TaskSpecPluginSpec {
+                    name,
+                    remote,
+                    disabled,
+                    plugin_privilege,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// CPU, memory and generic resource limits and reservations, applied to
 /// each container the task creates.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaskSpecResources {
     /// Upper bounds the container may not exceed.
-    #[serde(rename = "Limits", default, skip_serializing_if = "Option::is_none")]
     pub limits: Option<Limit>,
     /// Amounts the scheduler sets aside on the node for the task.
-    #[serde(rename = "Reservations", default, skip_serializing_if = "Option::is_none")]
     pub reservations: Option<ResourceObject>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for TaskSpecResources {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Limits", &self.limits, 0)?;
+        self.rest.write_optional(&mut __map, "Reservations", &self.reservations, 1)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TaskSpecResources {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = TaskSpecResources;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "TaskSpecResources")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<TaskSpecResources, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut limits = None;
+                let mut reservations = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Limits" => limits = __rest.read_optional(&mut __map, 0)?,
+                        "Reservations" => {
+                            reservations = __rest.read_optional(&mut __map, 1)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(TaskSpecResources {
+                    limits,
+                    reservations,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// When and how often swarm replaces a task whose container has exited.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaskSpecRestartPolicy {
     /// Which exits trigger a restart: `none` (never), `on-failure`
     /// (non-zero exit code) or `any` (every exit).
-    #[serde(rename = "Condition", default, skip_serializing_if = "Option::is_none")]
     pub condition: Option<TaskSpecRestartPolicyCondition>,
     /// Nanoseconds to wait before each new restart attempt.
-    #[serde(rename = "Delay", default, skip_serializing_if = "Option::is_none")]
     pub delay: Option<i64>,
     /// Stop restarting after this many attempts. `0` means no cap.
-    #[serde(rename = "MaxAttempts", default, skip_serializing_if = "Option::is_none")]
     pub max_attempts: Option<i64>,
     /// Length, in nanoseconds, of the sliding window used to judge
     /// whether a restart succeeded and to count attempts against
     /// `MaxAttempts`. `0` means an unbounded window.
-    #[serde(rename = "Window", default, skip_serializing_if = "Option::is_none")]
     pub window: Option<i64>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for TaskSpecRestartPolicy {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Condition", &self.condition, 0)?;
+        self.rest.write_optional(&mut __map, "Delay", &self.delay, 1)?;
+        self.rest.write_optional(&mut __map, "MaxAttempts", &self.max_attempts, 2)?;
+        self.rest.write_optional(&mut __map, "Window", &self.window, 3)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TaskSpecRestartPolicy {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = TaskSpecRestartPolicy;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "TaskSpecRestartPolicy")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<TaskSpecRestartPolicy, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut condition = None;
+                let mut delay = None;
+                let mut max_attempts = None;
+                let mut window = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Condition" => condition = __rest.read_optional(&mut __map, 0)?,
+                        "Delay" => delay = __rest.read_optional(&mut __map, 1)?,
+                        "MaxAttempts" => {
+                            max_attempts = __rest.read_optional(&mut __map, 2)?;
+                        }
+                        "Window" => window = __rest.read_optional(&mut __map, 3)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(TaskSpecRestartPolicy {
+                    condition,
+                    delay,
+                    max_attempts,
+                    window,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Which exits trigger a restart: `none` (never), `on-failure`
@@ -8982,78 +20814,292 @@ impl<'de> serde::Deserialize<'de> for TaskState {
 }
 
 /// Most recently observed state of the task, as reported by its node.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaskStatus {
     /// When this status was recorded.
-    #[serde(rename = "Timestamp", default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
-    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
     pub state: Option<TaskState>,
     /// Short human-readable note on the current state, e.g. `started`.
-    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// Error text, present when the task failed or was rejected.
-    #[serde(rename = "Err", default, skip_serializing_if = "Option::is_none")]
     pub err: Option<String>,
     /// Details of the container backing the task, once one exists.
-    #[serde(
-        rename = "ContainerStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub container_status: Option<TaskStatusContainerStatus>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for TaskStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Timestamp", &self.timestamp, 0)?;
+        self.rest.write_optional(&mut __map, "State", &self.state, 1)?;
+        self.rest.write_optional(&mut __map, "Message", &self.message, 2)?;
+        self.rest.write_optional(&mut __map, "Err", &self.err, 3)?;
+        self.rest.write_optional(
+            &mut __map,
+            "ContainerStatus",
+            &self.container_status,
+            4,
+        )?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TaskStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = TaskStatus;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "TaskStatus")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<TaskStatus, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut timestamp = None;
+                let mut state = None;
+                let mut message = None;
+                let mut err = None;
+                let mut container_status = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Timestamp" => timestamp = __rest.read_optional(&mut __map, 0)?,
+                        "State" => state = __rest.read_optional(&mut __map, 1)?,
+                        "Message" => message = __rest.read_optional(&mut __map, 2)?,
+                        "Err" => err = __rest.read_optional(&mut __map, 3)?,
+                        "ContainerStatus" => {
+                            container_status = __rest.read_optional(&mut __map, 4)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(TaskStatus {
+                    timestamp,
+                    state,
+                    message,
+                    err,
+                    container_status,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Details of the container backing the task, once one exists.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaskStatusContainerStatus {
     /// Full ID of the container on its node.
-    #[serde(rename = "ContainerID", default, skip_serializing_if = "Option::is_none")]
     pub container_id: Option<String>,
     /// Host process ID of the container's main process.
-    #[serde(rename = "PID", default, skip_serializing_if = "Option::is_none")]
     pub pid: Option<i64>,
     /// Exit status of the container after it stopped.
-    #[serde(rename = "ExitCode", default, skip_serializing_if = "Option::is_none")]
     pub exit_code: Option<i64>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for TaskStatusContainerStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "ContainerID", &self.container_id, 0)?;
+        self.rest.write_optional(&mut __map, "PID", &self.pid, 1)?;
+        self.rest.write_optional(&mut __map, "ExitCode", &self.exit_code, 2)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TaskStatusContainerStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = TaskStatusContainerStatus;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "TaskStatusContainerStatus")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<TaskStatusContainerStatus, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut container_id = None;
+                let mut pid = None;
+                let mut exit_code = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "ContainerID" => {
+                            container_id = __rest.read_optional(&mut __map, 0)?;
+                        }
+                        "PID" => pid = __rest.read_optional(&mut __map, 1)?,
+                        "ExitCode" => exit_code = __rest.read_optional(&mut __map, 2)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(TaskStatusContainerStatus {
+                    container_id,
+                    pid,
+                    exit_code,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// A rate limit applied to one block device; used by the `BlkioDevice*`
 /// settings. Whether `Rate` counts bytes or operations per second depends
 /// on the setting it is used in.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ThrottleDevice {
     /// Block device the limit applies to, for example `/dev/sda`.
-    #[serde(rename = "Path", default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// Maximum rate, in bytes per second or I/O operations per second
     /// depending on the enclosing field.
-    #[serde(rename = "Rate", default, skip_serializing_if = "Option::is_none")]
     pub rate: Option<i64>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for ThrottleDevice {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Path", &self.path, 0)?;
+        self.rest.write_optional(&mut __map, "Rate", &self.rate, 1)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ThrottleDevice {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ThrottleDevice;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ThrottleDevice")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ThrottleDevice, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut path = None;
+                let mut rate = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Path" => path = __rest.read_optional(&mut __map, 0)?,
+                        "Rate" => rate = __rest.read_optional(&mut __map, 1)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ThrottleDevice {
+                    path,
+                    rate,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// TLS identity of the swarm as seen by a node: the trusted root CA and the
 /// issuer of the node certificates.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TlsInfo {
     /// PEM-encoded root CA certificate(s) against which node (leaf)
     /// certificates are verified.
-    #[serde(rename = "TrustRoot", default, skip_serializing_if = "Option::is_none")]
     pub trust_root: Option<String>,
     /// Base64 of the raw ASN.1 DER bytes of the issuing CA's subject name.
-    #[serde(
-        rename = "CertIssuerSubject",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cert_issuer_subject: Option<String>,
     /// Base64 of the issuing CA's raw DER `SubjectPublicKeyInfo`.
-    #[serde(
-        rename = "CertIssuerPublicKey",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cert_issuer_public_key: Option<String>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for TlsInfo {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "TrustRoot", &self.trust_root, 0)?;
+        self.rest.write_optional(
+            &mut __map,
+            "CertIssuerSubject",
+            &self.cert_issuer_subject,
+            1,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "CertIssuerPublicKey",
+            &self.cert_issuer_public_key,
+            2,
+        )?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TlsInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = TlsInfo;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "TlsInfo")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<TlsInfo, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut trust_root = None;
+                let mut cert_issuer_subject = None;
+                let mut cert_issuer_public_key = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "TrustRoot" => trust_root = __rest.read_optional(&mut __map, 0)?,
+                        "CertIssuerSubject" => {
+                            cert_issuer_subject = __rest.read_optional(&mut __map, 1)?;
+                        }
+                        "CertIssuerPublicKey" => {
+                            cert_issuer_public_key = __rest.read_optional(&mut __map, 2)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(TlsInfo {
+                    trust_root,
+                    cert_issuer_subject,
+                    cert_issuer_public_key,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// CSI topology: a map from topology domain (e.g.
@@ -9064,97 +21110,339 @@ pub type Topology = std::collections::BTreeMap<String, String>;
 
 /// A named volume managed by a volume driver, as returned by the volume
 /// endpoints.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Volume {
     /// Unique name identifying the volume on this daemon (or cluster).
-    #[serde(rename = "Name")]
     pub name: String,
     /// Volume driver managing the volume (`local` for the built-in one).
-    #[serde(rename = "Driver")]
     pub driver: String,
     /// Path on the host where the volume's data is made available; this is
     /// what gets bind-mounted into containers.
-    #[serde(rename = "Mountpoint")]
     pub mountpoint: String,
     /// Creation time of the volume, RFC 3339 with nanoseconds.
-    #[serde(rename = "CreatedAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// Driver-reported runtime details, as a free-form map from keys to
     /// objects. Its contents are entirely up to the driver.
     ///
     /// Drivers that do not implement status reporting leave this field out.
-    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<std::collections::BTreeMap<String, serde_json::Value>>,
     /// Arbitrary key/value labels set on the volume when it was created.
-    #[serde(rename = "Labels", default)]
     pub labels: Option<std::collections::BTreeMap<String, String>>,
     /// Where the volume is visible:
     ///
     /// - `local`: on this machine only;
     /// - `global`: across the whole swarm cluster.
-    #[serde(rename = "Scope")]
     pub scope: VolumeScope,
-    #[serde(rename = "ClusterVolume", default, skip_serializing_if = "Option::is_none")]
     pub cluster_volume: Option<ClusterVolume>,
     /// Driver options (`DriverOpts`) the volume was created with, echoed
     /// back as key/value strings.
-    #[serde(rename = "Options", default)]
     pub options: Option<std::collections::BTreeMap<String, String>>,
     /// Space consumption and number of users of the volume. Computed only
     /// for `GET /system/df`; absent from every other response.
-    #[serde(rename = "UsageData", default, skip_serializing_if = "Option::is_none")]
     pub usage_data: Option<VolumeUsageData>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for Volume {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        wire::write(&mut __map, "Name", &self.name)?;
+        wire::write(&mut __map, "Driver", &self.driver)?;
+        wire::write(&mut __map, "Mountpoint", &self.mountpoint)?;
+        self.rest.write_optional(&mut __map, "CreatedAt", &self.created_at, 0)?;
+        self.rest.write_optional(&mut __map, "Status", &self.status, 1)?;
+        self.rest.write_nullable(&mut __map, "Labels", &self.labels, 2)?;
+        wire::write(&mut __map, "Scope", &self.scope)?;
+        self.rest.write_optional(&mut __map, "ClusterVolume", &self.cluster_volume, 3)?;
+        self.rest.write_nullable(&mut __map, "Options", &self.options, 4)?;
+        self.rest.write_optional(&mut __map, "UsageData", &self.usage_data, 5)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Volume {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = Volume;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "Volume")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<Volume, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut name = None;
+                let mut driver = None;
+                let mut mountpoint = None;
+                let mut created_at = None;
+                let mut status = None;
+                let mut labels = None;
+                let mut scope = None;
+                let mut cluster_volume = None;
+                let mut options = None;
+                let mut usage_data = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Name" => name = Some(__map.next_value()?),
+                        "Driver" => driver = Some(__map.next_value()?),
+                        "Mountpoint" => mountpoint = Some(__map.next_value()?),
+                        "CreatedAt" => created_at = __rest.read_optional(&mut __map, 0)?,
+                        "Status" => status = __rest.read_optional(&mut __map, 1)?,
+                        "Labels" => labels = Some(__map.next_value()?),
+                        "Scope" => scope = Some(__map.next_value()?),
+                        "ClusterVolume" => {
+                            cluster_volume = __rest.read_optional(&mut __map, 3)?;
+                        }
+                        "Options" => options = Some(__map.next_value()?),
+                        "UsageData" => usage_data = __rest.read_optional(&mut __map, 5)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(Volume {
+                    name: wire::required::<A, _>(name, "Name")?,
+                    driver: wire::required::<A, _>(driver, "Driver")?,
+                    mountpoint: wire::required::<A, _>(mountpoint, "Mountpoint")?,
+                    created_at,
+                    status,
+                    labels: __rest.take_nullable(labels, 2),
+                    scope: wire::required::<A, _>(scope, "Scope")?,
+                    cluster_volume,
+                    options: __rest.take_nullable(options, 4),
+                    usage_data,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Request body of `POST /volumes/create`. All fields are optional.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct VolumeCreateOptions {
     /// Name to give the volume. Leave empty to let the daemon pick a random
     /// unique name. If a volume of that name already exists with the same
     /// driver, it is returned as-is instead of being recreated.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Volume driver that should create and manage the volume.
-    #[serde(rename = "Driver", default, skip_serializing_if = "Option::is_none")]
     pub driver: Option<String>,
     /// Key/value options handed to the driver as-is; which keys are valid
     /// depends entirely on the driver (for `local`, e.g. `type`, `o`,
     /// `device`, mirroring `mount(8)`).
-    #[serde(rename = "DriverOpts", default, skip_serializing_if = "Option::is_none")]
     pub driver_opts: Option<std::collections::BTreeMap<String, String>>,
     /// Arbitrary key/value labels to attach to the new volume.
-    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<std::collections::BTreeMap<String, String>>,
-    #[serde(
-        rename = "ClusterVolumeSpec",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cluster_volume_spec: Option<ClusterVolumeSpec>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for VolumeCreateOptions {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Name", &self.name, 0)?;
+        self.rest.write_optional(&mut __map, "Driver", &self.driver, 1)?;
+        self.rest.write_optional(&mut __map, "DriverOpts", &self.driver_opts, 2)?;
+        self.rest.write_optional(&mut __map, "Labels", &self.labels, 3)?;
+        self.rest.write_optional(
+            &mut __map,
+            "ClusterVolumeSpec",
+            &self.cluster_volume_spec,
+            4,
+        )?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for VolumeCreateOptions {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = VolumeCreateOptions;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "VolumeCreateOptions")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<VolumeCreateOptions, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut name = None;
+                let mut driver = None;
+                let mut driver_opts = None;
+                let mut labels = None;
+                let mut cluster_volume_spec = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Name" => name = __rest.read_optional(&mut __map, 0)?,
+                        "Driver" => driver = __rest.read_optional(&mut __map, 1)?,
+                        "DriverOpts" => {
+                            driver_opts = __rest.read_optional(&mut __map, 2)?;
+                        }
+                        "Labels" => labels = __rest.read_optional(&mut __map, 3)?,
+                        "ClusterVolumeSpec" => {
+                            cluster_volume_spec = __rest.read_optional(&mut __map, 4)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(VolumeCreateOptions {
+                    name,
+                    driver,
+                    driver_opts,
+                    labels,
+                    cluster_volume_spec,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Body returned by `GET /volumes`: the matching volumes plus any
 /// non-fatal problems met while collecting them.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct VolumeListResponse {
     /// Volumes that matched the request's filters.
-    #[serde(rename = "Volumes", default, skip_serializing_if = "Option::is_none")]
     pub volumes: Option<Vec<Volume>>,
     /// Non-fatal messages, e.g. a volume driver that could not be queried;
     /// the list is still returned when warnings occur.
-    #[serde(rename = "Warnings", default, skip_serializing_if = "Option::is_none")]
     pub warnings: Option<Vec<String>>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for VolumeListResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Volumes", &self.volumes, 0)?;
+        self.rest.write_optional(&mut __map, "Warnings", &self.warnings, 1)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for VolumeListResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = VolumeListResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "VolumeListResponse")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<VolumeListResponse, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut volumes = None;
+                let mut warnings = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Volumes" => volumes = __rest.read_optional(&mut __map, 0)?,
+                        "Warnings" => warnings = __rest.read_optional(&mut __map, 1)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(VolumeListResponse {
+                    volumes,
+                    warnings,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// VolumePruneResponse
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct VolumePruneResponse {
     /// Names of the volumes that were removed.
-    #[serde(rename = "VolumesDeleted", default, skip_serializing_if = "Option::is_none")]
     pub volumes_deleted: Option<Vec<String>>,
     /// Total bytes of disk space freed by removing them.
-    #[serde(rename = "SpaceReclaimed", default, skip_serializing_if = "Option::is_none")]
     pub space_reclaimed: Option<i64>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for VolumePruneResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(
+            &mut __map,
+            "VolumesDeleted",
+            &self.volumes_deleted,
+            0,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "SpaceReclaimed",
+            &self.space_reclaimed,
+            1,
+        )?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for VolumePruneResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = VolumePruneResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "VolumePruneResponse")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<VolumePruneResponse, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut volumes_deleted = None;
+                let mut space_reclaimed = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "VolumesDeleted" => {
+                            volumes_deleted = __rest.read_optional(&mut __map, 0)?;
+                        }
+                        "SpaceReclaimed" => {
+                            space_reclaimed = __rest.read_optional(&mut __map, 1)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(VolumePruneResponse {
+                    volumes_deleted,
+                    space_reclaimed,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Where the volume is visible:
@@ -9224,23 +21512,114 @@ impl<'de> serde::Deserialize<'de> for VolumeScope {
 }
 
 /// Wrapper holding the desired cluster volume spec.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct VolumeUpdateBody {
-    #[serde(rename = "Spec", default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<ClusterVolumeSpec>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for VolumeUpdateBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "Spec", &self.spec, 0)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for VolumeUpdateBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = VolumeUpdateBody;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "VolumeUpdateBody")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<VolumeUpdateBody, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut spec = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Spec" => spec = __rest.read_optional(&mut __map, 0)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(VolumeUpdateBody {
+                    spec,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }
 
 /// Space consumption and number of users of the volume. Computed only
 /// for `GET /system/df`; absent from every other response.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct VolumeUsageData {
     /// Bytes of disk used by the volume's data. Only the built-in
     /// `local` driver can report this; for other drivers the value is
     /// `-1`, meaning unknown.
-    #[serde(rename = "Size")]
     pub size: i64,
     /// How many containers use the volume; `-1` when the count could not
     /// be determined.
-    #[serde(rename = "RefCount")]
     pub ref_count: i64,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<0>,
+}
+
+impl serde::Serialize for VolumeUsageData {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        wire::write(&mut __map, "Size", &self.size)?;
+        wire::write(&mut __map, "RefCount", &self.ref_count)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for VolumeUsageData {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = VolumeUsageData;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "VolumeUsageData")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<VolumeUsageData, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut size = None;
+                let mut ref_count = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Size" => size = Some(__map.next_value()?),
+                        "RefCount" => ref_count = Some(__map.next_value()?),
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(VolumeUsageData {
+                    size: wire::required::<A, _>(size, "Size")?,
+                    ref_count: wire::required::<A, _>(ref_count, "RefCount")?,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
 }

@@ -3,8 +3,10 @@
 //! file to the IR (`pipeline`), and the one function every generated file
 //! is written through (`write`).
 
+pub mod client;
 mod pipeline;
 mod rustdoc;
+pub mod server;
 pub mod standalone;
 pub mod types;
 mod write;
@@ -23,6 +25,8 @@ pub enum EmitError {
     BadName(String),
     #[error("the generated code does not parse: {0}")]
     Syntax(String),
+    #[error("the generated name `{0}` is also the name of a spec type")]
+    NameClash(String),
 }
 
 /// The first line of every generated Rust file.
@@ -44,8 +48,18 @@ pub const PROJECT_COMMAND: &str = "cargo xtask codegen";
 /// The files `cargo xtask codegen` keeps up to date in this repository,
 /// relative to its root, for the IR of its `swagger.yaml`.
 pub fn project_files(api: &Api) -> Result<Vec<GeneratedFile>, EmitError> {
-    Ok(vec![GeneratedFile {
-        path: "generated/src/types.rs".into(),
-        text: types_file(api, PROJECT_SPEC)?,
-    }])
+    Ok(vec![
+        GeneratedFile {
+            path: "generated/src/types.rs".into(),
+            text: types_file(api, PROJECT_SPEC)?,
+        },
+        GeneratedFile {
+            path: "generated/src/client.rs".into(),
+            text: client::client_file(api, PROJECT_SPEC)?,
+        },
+        GeneratedFile {
+            path: "generated/src/server.rs".into(),
+            text: server::server_file(api, PROJECT_SPEC)?,
+        },
+    ])
 }

@@ -1,11 +1,18 @@
 //! The types emitter: one Rust module with a struct, enum or alias per
-//! named type of the IR, built with `quote` and printed with `prettyplease`.
+//! named type of the IR. The items (and their docs) are built with `quote`
+//! and printed with `prettyplease`; their trait impls, regular boilerplate,
+//! are written as text in the same layout (`serde_impls`, `enum_impls`,
+//! `text`: see `serde_impls` for why).
 //!
-//! What the serde attributes promise: a field the spec does not require is
-//! an `Option` that is skipped when `None`, so what we send is what Docker
+//! What the serde impls promise: a field the spec does not require is an
+//! `Option` that is left out when `None`, so what we send is what Docker
 //! sends and accepts; a required field that may be null (or an array or map,
 //! which Go sends as `null` when empty) is an `Option` that is always sent.
-//! Enums keep values the spec does not list in their `Other` variant.
+//! Structs implement `Serialize`/`Deserialize` by hand (a map visitor each)
+//! so that a decoded value also keeps, in its `rest` field, the keys the
+//! spec does not declare and the nulls that broke those rules: encoding it
+//! again gives back the same JSON. Enums keep values the spec does not list
+//! in their `Other` variant.
 
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
@@ -14,24 +21,102 @@ use super::rustdoc::doc_lines;
 use super::EmitError;
 use crate::ir::*;
 
+mod enum_impls;
+mod serde_impls;
+mod text;
+
 /// The Rust source of the types module for `api` (without the header).
+///
+/// Each type is printed on its own (prettyplease prints a file's items one
+/// after the other, so the text is the same as for one file), on up to
+/// four threads, and the pieces are joined in the IR's order: the output
+/// does not depend on the number of threads.
 pub fn types_module(api: &Api) -> Result<String, EmitError> {
-    let mut items = Vec::new();
-    for def in &api.types {
-        items.push(type_def(def)?);
-    }
     let title = format!(
         " Types of {} (API version {}): one per definition and per inline",
         api.title.trim(),
         api.version.trim()
     );
-    let tokens = quote! {
+    let has_structs = api
+        .types
+        .iter()
+        .any(|t| matches!(t.kind, TypeKind::Struct(_)));
+    let support = has_structs.then(|| quote! { use crate::support::serde_support as wire; });
+    let mut text = unparse(quote! {
         #![doc = #title]
         #![doc = " object or enum schema of the spec."]
-        #(#items)*
+        #support
+    })?;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    for piece in in_parallel(&api.types, threads.clamp(1, 4))? {
+        text.push_str(&piece);
+    }
+    Ok(space_items(&text))
+}
+
+/// The text of every type of `types`, in order, split into at most
+/// `threads` contiguous runs of about equal weight printed on scoped threads.
+fn in_parallel(types: &[TypeDef], threads: usize) -> Result<Vec<String>, EmitError> {
+    // A struct's weight is its number of fields: its impls dominate.
+    let weight = |t: &TypeDef| match &t.kind {
+        TypeKind::Struct(s) => 2 + s.fields.len(),
+        TypeKind::StringEnum(e) => 1 + e.variants.len() / 2,
+        TypeKind::IntEnum(e) => 1 + e.variants.len() / 2,
+        TypeKind::Alias(_) => 1,
     };
+    let total: usize = types.iter().map(weight).sum();
+    let threads = threads.max(1);
+    let share = total.div_ceil(threads).max(1);
+    let mut runs: Vec<&[TypeDef]> = Vec::new();
+    let (mut start, mut acc) = (0, 0);
+    for (i, t) in types.iter().enumerate() {
+        acc += weight(t);
+        if acc >= share && runs.len() + 1 < threads {
+            runs.push(&types[start..=i]);
+            (start, acc) = (i + 1, 0);
+        }
+    }
+    runs.push(&types[start..]);
+    let print_run = |run: &[TypeDef]| -> Result<String, EmitError> {
+        let mut out = String::new();
+        for def in run {
+            type_text(def, &mut out)?;
+        }
+        Ok(out)
+    };
+    if runs.len() == 1 {
+        return runs.iter().map(|r| print_run(r)).collect();
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = runs
+            .iter()
+            .map(|run| scope.spawn(move || print_run(run)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|payload| std::panic::resume_unwind(payload))
+            })
+            .collect()
+    })
+}
+
+/// Appends the text of one type: its item, then its impls.
+fn type_text(def: &TypeDef, out: &mut String) -> Result<(), EmitError> {
+    out.push_str(&unparse(type_def(def)?)?);
+    match &def.kind {
+        TypeKind::Struct(s) => serde_impls::struct_impls(out, &def.name, s, &rest_field_name(s)),
+        TypeKind::StringEnum(e) => enum_impls::string_enum_impls(out, &def.name, e),
+        TypeKind::IntEnum(e) => enum_impls::int_enum_impls(out, &def.name, e),
+        TypeKind::Alias(_) => Ok(()),
+    }
+}
+
+/// Items (and inner attributes) printed by prettyplease.
+fn unparse(tokens: TokenStream) -> Result<String, EmitError> {
     let file: syn::File = syn::parse2(tokens).map_err(|e| EmitError::Syntax(e.to_string()))?;
-    Ok(space_items(&prettyplease::unparse(&file)))
+    Ok(prettyplease::unparse(&file))
 }
 
 /// A blank line after the module docs and between top-level items, which
@@ -126,48 +211,62 @@ fn type_def(def: &TypeDef) -> Result<TokenStream, EmitError> {
     }
 }
 
+/// The name of the field that keeps the rest of the JSON object: `rest`,
+/// or `rest_`, `rest__`... when the spec already has a field of that name.
+pub fn rest_field_name(s: &Struct) -> String {
+    let taken = |n: &str| {
+        s.fields.iter().any(|f| f.name == n) || s.extra.as_ref().is_some_and(|e| e.name == n)
+    };
+    let mut name = String::from("rest");
+    while taken(&name) {
+        name.push('_');
+    }
+    name
+}
+
+const REST_DOC: [&str; 4] = [
+    " The rest of the JSON object: keys the spec does not declare (an older or",
+    " newer daemon's fields), and which `None` fields broke the usual rule (sent",
+    " as `null`, or left out), so that encoding gives back what was decoded.",
+    " `Default::default()` when building a value.",
+];
+
+/// A struct; its serde impls are written by `serde_impls` (see there why
+/// as text), and keep the rest of the object in the field `rest`: see
+/// `support::serde_support` for what it records.
 fn strukt(def: &TypeDef, s: &Struct, doc: TokenStream) -> Result<TokenStream, EmitError> {
     let name = ident(&def.name)?;
     let default = def.default.then(|| quote! { Default, });
     let mut fields = Vec::new();
+    let mut bits = 0usize;
     for f in &s.fields {
         let fname = ident(&f.name)?;
         let mut ty = type_tokens(&f.ty)?;
         if f.boxed {
             ty = quote! { Box<#ty> };
         }
+        if f.presence != Presence::Required {
+            ty = quote! { Option<#ty> };
+            bits += 1;
+        }
         let fdoc = docs(f.doc.as_deref());
-        let mut serde = Vec::new();
-        if f.name.strip_prefix("r#").unwrap_or(&f.name) != f.wire {
-            let wire = &f.wire;
-            serde.push(quote! { rename = #wire });
-        }
-        match f.presence {
-            Presence::Required => {}
-            Presence::RequiredNullable => {
-                ty = quote! { Option<#ty> };
-                serde.push(quote! { default });
-            }
-            Presence::Optional => {
-                ty = quote! { Option<#ty> };
-                serde.push(quote! { default, skip_serializing_if = "Option::is_none" });
-            }
-        }
-        let attr = (!serde.is_empty()).then(|| quote! { #[serde(#(#serde),*)] });
-        fields.push(quote! { #fdoc #attr pub #fname: #ty, });
+        fields.push(quote! { #fdoc pub #fname: #ty, });
     }
     if let Some(extra) = &s.extra {
         let fname = ident(&extra.name)?;
         let value = type_tokens(&extra.value)?;
         fields.push(quote! {
             #[doc = " Keys beyond the declared properties."]
-            #[serde(flatten)]
             pub #fname: std::collections::BTreeMap<String, #value>,
         });
     }
+    let rest = ident(&rest_field_name(s))?;
+    let words = Literal::usize_unsuffixed(bits.div_ceil(64));
+    let rest_doc = REST_DOC.iter();
+    fields.push(quote! { #(#[doc = #rest_doc])* pub #rest: wire::Rest<#words>, });
     Ok(quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq, #default serde::Serialize, serde::Deserialize)]
+        #[derive(Debug, Clone, PartialEq, #default)]
         pub struct #name {
             #(#fields)*
         }
@@ -182,8 +281,6 @@ fn string_enum(def: &TypeDef, e: &StringEnum, doc: TokenStream) -> Result<TokenS
     let fallback = ident(&e.fallback)?;
     let default = e.default.is_some().then(|| quote! { Default, });
     let mut variants = Vec::new();
-    let mut as_str = Vec::new();
-    let mut from = Vec::new();
     for (i, v) in e.variants.iter().enumerate() {
         let vname = ident(&v.name)?;
         let value = &v.value;
@@ -194,8 +291,6 @@ fn string_enum(def: &TypeDef, e: &StringEnum, doc: TokenStream) -> Result<TokenS
         };
         let mark = (e.default == Some(i)).then(|| quote! { #[default] });
         variants.push(quote! { #[doc = #vdoc] #mark #vname, });
-        as_str.push(quote! { Self::#vname => #value, });
-        from.push(quote! { #value => Self::#vname, });
     }
     Ok(quote! {
         #doc
@@ -204,52 +299,6 @@ fn string_enum(def: &TypeDef, e: &StringEnum, doc: TokenStream) -> Result<TokenS
             #(#variants)*
             #[doc = #FALLBACK_DOC]
             #fallback(String),
-        }
-
-        impl #name {
-            /// The value as it appears on the wire.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    #(#as_str)*
-                    Self::#fallback(value) => value,
-                }
-            }
-        }
-
-        impl From<&str> for #name {
-            fn from(value: &str) -> Self {
-                match value {
-                    #(#from)*
-                    other => Self::#fallback(other.to_string()),
-                }
-            }
-        }
-
-        impl From<String> for #name {
-            fn from(value: String) -> Self {
-                match value.as_str() {
-                    #(#from)*
-                    _ => Self::#fallback(value),
-                }
-            }
-        }
-
-        impl std::fmt::Display for #name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl serde::Serialize for #name {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> serde::Deserialize<'de> for #name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
-            }
         }
     })
 }
@@ -260,16 +309,11 @@ fn int_enum(def: &TypeDef, e: &IntEnum, doc: TokenStream) -> Result<TokenStream,
     let repr = scalar_tokens(e.repr);
     let default = e.default.is_some().then(|| quote! { Default, });
     let mut variants = Vec::new();
-    let mut value_arms = Vec::new();
-    let mut from_arms = Vec::new();
     for (i, v) in e.variants.iter().enumerate() {
         let vname = ident(&v.name)?;
-        let lit = Literal::i64_unsuffixed(v.value);
         let vdoc = format!(" `{}`", v.value);
         let mark = (e.default == Some(i)).then(|| quote! { #[default] });
         variants.push(quote! { #[doc = #vdoc] #mark #vname, });
-        value_arms.push(quote! { Self::#vname => #lit, });
-        from_arms.push(quote! { #lit => Self::#vname, });
     }
     Ok(quote! {
         #doc
@@ -279,36 +323,8 @@ fn int_enum(def: &TypeDef, e: &IntEnum, doc: TokenStream) -> Result<TokenStream,
             #[doc = #FALLBACK_DOC]
             #fallback(#repr),
         }
-
-        impl #name {
-            /// The value as it appears on the wire.
-            pub fn value(self) -> #repr {
-                match self {
-                    #(#value_arms)*
-                    Self::#fallback(value) => value,
-                }
-            }
-        }
-
-        impl From<#repr> for #name {
-            fn from(value: #repr) -> Self {
-                match value {
-                    #(#from_arms)*
-                    other => Self::#fallback(other),
-                }
-            }
-        }
-
-        impl serde::Serialize for #name {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serde::Serialize::serialize(&self.value(), serializer)
-            }
-        }
-
-        impl<'de> serde::Deserialize<'de> for #name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                <#repr as serde::Deserialize>::deserialize(deserializer).map(Self::from)
-            }
-        }
     })
 }
+
+#[cfg(test)]
+mod tests;

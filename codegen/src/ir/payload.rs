@@ -44,13 +44,23 @@ enum Payload2 {
     JsonStreamAny,
     /// A JSON stream of the response's own schema.
     JsonStream,
+    /// Raw bytes (the spec names no content type for these tar answers).
+    Bytes,
     Hijack,
 }
 
 static OVERRIDES: &[Override] = &[
     Override {
+        operation: "ContainerArchive",
+        response: Payload2::Bytes,
+    },
+    Override {
         operation: "ContainerAttach",
         response: Payload2::Hijack,
+    },
+    Override {
+        operation: "ContainerExport",
+        response: Payload2::Bytes,
     },
     Override {
         operation: "ContainerStats",
@@ -145,6 +155,7 @@ pub fn success(op: &Operation) -> Payload {
     match override_for(&op.operation_id) {
         None => natural,
         Some(Payload2::Hijack) => Payload::Hijack,
+        Some(Payload2::Bytes) => Payload::Bytes,
         Some(Payload2::JsonStreamAny) => Payload::JsonStream(TypeRef::Scalar(Scalar::Any)),
         Some(Payload2::JsonStreamOf(name)) => Payload::JsonStream(TypeRef::Named(name.to_string())),
         Some(Payload2::JsonStream) => match natural {

@@ -136,6 +136,17 @@ impl Filters {
         Ok(Filters(out))
     }
 
+    /// Adds `value` under `key` (a builder for clients:
+    /// `Filters::default().with("status", "running")`).
+    pub fn with(mut self, key: &str, value: &str) -> Filters {
+        let list = self.0.entry(key.to_string()).or_default();
+        if !list.iter().any(|v| v == value) {
+            list.push(value.to_string());
+            list.sort();
+        }
+        self
+    }
+
     pub fn to_json(&self) -> String {
         serde_json::to_string(&self.0).unwrap_or_else(|_| "{}".into())
     }

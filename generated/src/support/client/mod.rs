@@ -5,7 +5,13 @@
 //! byte streams or hijacked connections. The generated client builds each
 //! request and hands it to [`Transport`].
 
+pub mod answer;
+mod api_client;
+mod attach;
+mod auth;
+mod call;
 mod connector;
+mod logs;
 mod tls;
 
 use std::path::PathBuf;
@@ -16,13 +22,23 @@ use bytes::{Bytes, BytesMut};
 use futures_util::{Stream, StreamExt};
 use http_body_util::{BodyExt, BodyStream};
 use hyper::body::Incoming;
-use hyper::{Method, Request, Response, StatusCode};
+use hyper::{Request, Response, StatusCode};
 use hyper_util::client::legacy::Client as Pool;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use tokio::sync::OnceCell;
 
+pub use answer::{ByteStream, JsonStream};
+pub use api_client::{Client, ClientBuilder};
+pub use attach::Attached;
+pub use auth::encode_auth;
+pub use call::Call;
 pub use connector::Stream as Connection;
+pub use logs::{decode_output, Framing, LogOutput, LogStream};
 pub use tls::TlsFiles;
+
+/// What generated calls name through this module.
+pub use super::query::{encode, Filters};
+pub use hyper::Method;
 
 use connector::Connector;
 

@@ -4,8 +4,13 @@
 //! builders (JSON, errors, streams, hijacked connections). The generated
 //! router implements [`HttpService`] on top of this.
 
+mod auth;
 mod listener;
+pub mod reply;
+pub mod request;
 pub mod respond;
+pub mod route;
+pub mod rt;
 pub mod version_prefix;
 
 use std::future::Future;
@@ -20,6 +25,8 @@ use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 
 pub use listener::{Listener, ServerTls};
+pub use reply::{ByteStream, FrameStream, Hijack, JsonStream, LogStream, Reply, Upgraded};
+pub use request::{BodyStream, Ctx, BODY_LIMIT};
 
 use super::body::Body;
 

@@ -1,0 +1,724 @@
+//! The client emitter: one async method on the hand-written `Client` per
+//! operation, named after its operationId in snake_case, with rustdoc from
+//! the spec. Arguments are the path parameters, the required query and
+//! header parameters, the body, then a generated `<Operation>Params` struct
+//! (public fields, `Default`) holding the optional parameters. The result
+//! follows the success payload: a typed JSON value, nothing, text, a stream
+//! of JSON values, a byte stream, container output, or an attached
+//! connection. Operations whose answer documents headers return an
+//! `<Operation>Reply` with the body and each header.
+//!
+//! The generated code only builds a `Call` and picks an answer decoder;
+//! everything else lives in the hand-written `support::client`.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::rustdoc::doc_lines;
+use super::types::{ident, type_tokens};
+use super::{header, EmitError};
+use crate::ir::payload::{self, Payload};
+use crate::ir::*;
+
+/// Names `Client` has by hand; an operation must not take one.
+const RESERVED_METHODS: &[&str] = &[
+    "api_version",
+    "builder",
+    "from_env",
+    "from_transport",
+    "hijack",
+    "send",
+    "tcp",
+    "tls",
+    "transport",
+    "unix",
+];
+
+/// Local names inside a generated method; arguments must not take one.
+const RESERVED_LOCALS: &[&str] = &["body", "call", "negotiated", "params", "resp"];
+
+/// The complete text of the generated client file: header and module.
+pub fn client_file(api: &Api, source: &str) -> Result<String, EmitError> {
+    Ok(format!("{}{}", header(source), client_module(api)?))
+}
+
+/// The method name of an operation (`ContainerList` -> `container_list`).
+pub fn method_name(op: &Operation) -> String {
+    names::field_name(&op.operation_id)
+}
+
+/// The Rust source of the client module for `api` (without the header).
+pub fn client_module(api: &Api) -> Result<String, EmitError> {
+    let mut items = Vec::new();
+    let mut methods = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for op in &api.operations {
+        let name = method_name(op);
+        if RESERVED_METHODS.contains(&name.as_str()) || !seen.insert(name.clone()) {
+            return Err(EmitError::BadName(format!(
+                "{name} (the client method of operation {})",
+                op.operation_id
+            )));
+        }
+        let emitted = operation(api, op, &name)?;
+        items.extend(emitted.items);
+        methods.push(emitted.method);
+    }
+    let title = format!(
+        " The client of {} (API version {}): one method of [`Client`](crate::support::client::Client)",
+        api.title.trim(),
+        api.version.trim()
+    );
+    let tokens = quote! {
+        #![doc = #title]
+        #![doc = " per operation, named after its operationId, with a `…Params` struct"]
+        #![doc = " for the operations that have optional parameters."]
+        #![allow(clippy::too_many_arguments)]
+
+        #[allow(unused_imports)]
+        use crate::support::client as rt;
+        #[allow(unused_imports)]
+        use crate::types::*;
+
+        #(#items)*
+
+        impl rt::Client {
+            #(#methods)*
+        }
+    };
+    let file: syn::File = syn::parse2(tokens).map_err(|e| EmitError::Syntax(e.to_string()))?;
+    Ok(space_items(&prettyplease::unparse(&file)))
+}
+
+/// A blank line between top-level items and between methods (prettyplease
+/// prints them back to back).
+fn space_items(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    let mut lines = text.lines().peekable();
+    while let Some(line) = lines.next() {
+        out.push_str(line);
+        out.push('\n');
+        let Some(next) = lines.peek() else { break };
+        let ends_item = line == "}" || line == "    }";
+        let ends_docs = (line.starts_with("//!") && !next.starts_with("//!"))
+            || (line.starts_with("#![") && !next.starts_with("#!["));
+        let ends_use =
+            line.starts_with("use ") && !next.starts_with("use ") && !next.starts_with('#');
+        if (ends_item || ends_docs || ends_use)
+            && !next.is_empty()
+            && !next.trim_start().starts_with('}')
+        {
+            out.push('\n');
+        }
+    }
+    out
+}
+
+struct Emitted {
+    items: Vec<TokenStream>,
+    method: TokenStream,
+}
+
+/// How a parameter's value goes on the wire.
+#[derive(Clone, Debug)]
+enum Kind {
+    Bool,
+    /// Numbers: their `Display`.
+    Number,
+    Str,
+    /// A generated string enum (`as_str()`).
+    Enum,
+    /// A generated integer enum (`value()`).
+    IntEnum,
+    /// `filters` given as a JSON string in the spec: typed `Filters`.
+    Filters,
+    /// `X-Registry-Auth`: an `AuthConfig`, base64url JSON.
+    Auth,
+    List(Box<Kind>),
+    /// Anything else, as JSON text.
+    Json,
+}
+
+impl Kind {
+    fn of(api: &Api, p: &Param) -> Kind {
+        if p.location == ParamLocation::Query
+            && p.wire == "filters"
+            && p.ty == TypeRef::Scalar(Scalar::String)
+        {
+            return Kind::Filters;
+        }
+        if p.location == ParamLocation::Header && p.wire.eq_ignore_ascii_case("x-registry-auth") {
+            return Kind::Auth;
+        }
+        Kind::of_type(api, &p.ty, 0)
+    }
+
+    fn of_type(api: &Api, ty: &TypeRef, depth: usize) -> Kind {
+        match ty {
+            TypeRef::Scalar(Scalar::Bool) => Kind::Bool,
+            TypeRef::Scalar(Scalar::String) => Kind::Str,
+            TypeRef::Scalar(Scalar::Bytes | Scalar::Any) => Kind::Json,
+            TypeRef::Scalar(_) => Kind::Number,
+            TypeRef::List(item) => match Kind::of_type(api, item, depth + 1) {
+                Kind::List(_) => Kind::Json,
+                k => Kind::List(Box::new(k)),
+            },
+            TypeRef::Named(n) => match api.type_named(n).map(|t| &t.kind) {
+                Some(TypeKind::StringEnum(_)) => Kind::Enum,
+                Some(TypeKind::IntEnum(_)) => Kind::IntEnum,
+                Some(TypeKind::Alias(t)) if depth < 8 => Kind::of_type(api, t, depth + 1),
+                _ => Kind::Json,
+            },
+            TypeRef::Map(_) | TypeRef::Nullable(_) => Kind::Json,
+        }
+    }
+
+    /// Taken by value (and matched by value out of `Option`s).
+    fn is_copy(&self) -> bool {
+        matches!(self, Kind::Bool | Kind::Number | Kind::IntEnum)
+    }
+
+    /// The owned type (a params field holds `Option` of it).
+    fn owned(&self, ty: &TypeRef) -> Result<TokenStream, EmitError> {
+        Ok(match self {
+            Kind::Filters => quote! { rt::Filters },
+            Kind::Auth => quote! { AuthConfig },
+            _ => type_tokens(ty)?,
+        })
+    }
+
+    /// The type of a required argument.
+    fn argument(&self, ty: &TypeRef) -> Result<TokenStream, EmitError> {
+        Ok(match (self, ty) {
+            (Kind::Str, _) => quote! { &str },
+            (Kind::List(_), TypeRef::List(item)) => {
+                let item = type_tokens(item)?;
+                quote! { &[#item] }
+            }
+            (k, _) if k.is_copy() => type_tokens(ty)?,
+            (k, _) => {
+                let owned = k.owned(ty)?;
+                quote! { &#owned }
+            }
+        })
+    }
+}
+
+/// The statement that puts `value` on the call.
+fn encode(p: &Param, kind: &Kind, value: &TokenStream) -> Result<TokenStream, EmitError> {
+    let wire = &p.wire;
+    Ok(match p.location {
+        ParamLocation::Query => match kind {
+            Kind::Bool => quote! { call.query_bool(#wire, #value); },
+            Kind::Number => quote! { call.query_display(#wire, #value); },
+            Kind::IntEnum => quote! { call.query_display(#wire, #value.value()); },
+            Kind::Str => quote! { call.query_str(#wire, #value); },
+            Kind::Enum => quote! { call.query_str(#wire, #value.as_str()); },
+            Kind::Filters => quote! { call.query_filters(#wire, #value); },
+            Kind::Auth | Kind::Json => quote! { call.query_json(#wire, #value)?; },
+            Kind::List(item) => {
+                let explode = p.explode;
+                let items = match **item {
+                    Kind::Str => quote! { #value.iter() },
+                    Kind::Enum => quote! { #value.iter().map(|v| v.as_str()) },
+                    Kind::IntEnum => quote! { #value.iter().map(|v| v.value().to_string()) },
+                    _ => quote! { #value.iter().map(|v| v.to_string()) },
+                };
+                quote! { call.query_list(#wire, #items, #explode); }
+            }
+        },
+        ParamLocation::Header => match kind {
+            Kind::Auth => quote! { call.header_auth(#wire, #value)?; },
+            Kind::Str => quote! { call.header(#wire, #value); },
+            Kind::Enum => quote! { call.header(#wire, #value.as_str()); },
+            Kind::Filters => quote! { call.header(#wire, #value.to_json()); },
+            Kind::IntEnum => quote! { call.header(#wire, #value.value().to_string()); },
+            Kind::List(_) | Kind::Json => {
+                return Err(EmitError::BadName(format!(
+                    "{wire} (a header parameter of a type the client cannot send)"
+                )))
+            }
+            _ => quote! { call.header(#wire, #value.to_string()); },
+        },
+        ParamLocation::Cookie => quote! { call.cookie(#wire, &#value.to_string()); },
+        // Path parameters are substituted into the path, not encoded here.
+        ParamLocation::Path => quote! {},
+    })
+}
+
+/// `/containers/{id}/json` as a `format!` of the percent-encoded arguments.
+fn path_expr(op: &Operation, kinds: &[(usize, Kind)]) -> Result<TokenStream, EmitError> {
+    let mut template = String::new();
+    let mut args = Vec::new();
+    let mut rest = op.path.as_str();
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}').map(|c| open + c) else {
+            break;
+        };
+        template.push_str(&rest[..open].replace('{', "{{").replace('}', "}}"));
+        template.push_str("{}");
+        let wire = &rest[open + 1..close];
+        let found = op
+            .params
+            .iter()
+            .enumerate()
+            .find(|(_, p)| p.location == ParamLocation::Path && p.wire == wire);
+        let Some((i, p)) = found else {
+            return Err(EmitError::BadName(format!(
+                "{wire} (a path template parameter of {} that is not declared)",
+                op.operation_id
+            )));
+        };
+        let name = ident(&p.name)?;
+        let kind = kinds.iter().find(|(j, _)| *j == i).map(|(_, k)| k);
+        args.push(match kind {
+            Some(Kind::Str) => quote! { rt::encode(#name) },
+            Some(Kind::Enum) => quote! { rt::encode(#name.as_str()) },
+            _ => quote! { rt::encode(&#name.to_string()) },
+        });
+        rest = &rest[close + 1..];
+    }
+    template.push_str(&rest.replace('{', "{{").replace('}', "}}"));
+    if args.is_empty() {
+        return Ok(quote! { #template.to_string() });
+    }
+    Ok(quote! { format!(#template, #(#args),*) })
+}
+
+/// Doc lines as attributes.
+fn doc_attrs(lines: &[String]) -> TokenStream {
+    let lines = lines.iter().map(|l| {
+        if l.is_empty() {
+            String::new()
+        } else {
+            format!(" {l}")
+        }
+    });
+    quote! { #(#[doc = #lines])* }
+}
+
+/// A list item: the first line after `head`, the rest indented under it.
+fn list_item(head: &str, text: Option<&str>) -> Vec<String> {
+    let lines = text.map(doc_lines).unwrap_or_default();
+    let mut out = Vec::new();
+    let mut iter = lines.into_iter();
+    match iter.next() {
+        Some(first) => out.push(format!("- {head}: {first}")),
+        None => out.push(format!("- {head}")),
+    }
+    for l in iter {
+        out.push(if l.is_empty() { l } else { format!("  {l}") });
+    }
+    out
+}
+
+fn param_doc(p: &Param) -> Vec<String> {
+    let mut lines = p.doc.as_deref().map(doc_lines).unwrap_or_default();
+    if !lines.is_empty() {
+        lines.push(String::new());
+    }
+    let wire = p.wire.replace('`', "'");
+    lines.push(format!("Sent as `{wire}` in the {}.", p.location));
+    if let Some(d) = &p.default {
+        lines.push(format!(
+            "When not set, the daemon uses `{}`.",
+            d.to_string().replace('`', "'")
+        ));
+    }
+    lines
+}
+
+/// The content type of a raw request body.
+fn raw_content_type(body: &Body) -> String {
+    body.content_types
+        .iter()
+        .find(|c| !c.starts_with("application/json"))
+        .cloned()
+        .unwrap_or_else(|| "application/octet-stream".into())
+}
+
+fn operation(api: &Api, op: &Operation, name: &str) -> Result<Emitted, EmitError> {
+    let method_ident = ident(name)?;
+    let op_id = op.operation_id.as_str();
+    let http_method = format_ident!("{}", op.method.to_ascii_uppercase());
+    let mut items = Vec::new();
+
+    let kinds: Vec<(usize, Kind)> = op
+        .params
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (i, Kind::of(api, p)))
+        .collect();
+
+    // Arguments: path params in template order, then the other required ones.
+    let mut args = Vec::new();
+    let mut arg_docs = Vec::new();
+    let mut encodes = Vec::new();
+    let mut optional_fields = Vec::new();
+    let mut optional_encodes = Vec::new();
+    let mut arg_names = std::collections::BTreeSet::new();
+    let mut ordered: Vec<&(usize, Kind)> = kinds
+        .iter()
+        .filter(|(i, _)| op.params[*i].location == ParamLocation::Path)
+        .collect();
+    ordered.sort_by_key(|(i, _)| op.path.find(&format!("{{{}}}", op.params[*i].wire)));
+    ordered.extend(
+        kinds
+            .iter()
+            .filter(|(i, _)| op.params[*i].location != ParamLocation::Path),
+    );
+    for (i, kind) in ordered {
+        let p = &op.params[*i];
+        let pname = ident(&p.name)?;
+        if p.required || p.location == ParamLocation::Path {
+            if RESERVED_LOCALS.contains(&p.name.as_str()) || !arg_names.insert(p.name.clone()) {
+                return Err(EmitError::BadName(format!(
+                    "{} (an argument of the client method {name})",
+                    p.name
+                )));
+            }
+            let ty = kind.argument(&p.ty)?;
+            args.push(quote! { #pname: #ty });
+            let wire = p.wire.replace('`', "'");
+            arg_docs.extend(list_item(
+                &format!("`{}` ({} `{wire}`)", p.name, p.location),
+                p.doc.as_deref(),
+            ));
+            if p.location != ParamLocation::Path {
+                encodes.push(encode(p, kind, &quote! { #pname })?);
+            }
+        } else {
+            let owned = kind.owned(&p.ty)?;
+            let doc = doc_attrs(&param_doc(p));
+            optional_fields.push(quote! { #doc pub #pname: Option<#owned>, });
+            let value = quote! { value };
+            let put = encode(p, kind, &value)?;
+            optional_encodes.push(if kind.is_copy() {
+                quote! { if let Some(value) = params.#pname { #put } }
+            } else {
+                quote! { if let Some(value) = &params.#pname { #put } }
+            });
+        }
+    }
+
+    // The body.
+    let request = payload::request(op);
+    let mut body_stmt = quote! {};
+    if let Some(b) = &op.body {
+        let required = b.required;
+        let (ty, put) = match &request {
+            Payload::Empty => (None, quote! {}),
+            Payload::Json(t) => {
+                let ty = match t {
+                    TypeRef::List(item) => {
+                        let item = type_tokens(item)?;
+                        quote! { &[#item] }
+                    }
+                    _ => {
+                        let t = type_tokens(t)?;
+                        quote! { &#t }
+                    }
+                };
+                (Some(ty), quote! { call.json(body)?; })
+            }
+            Payload::Text => (Some(quote! { &str }), quote! { call.text(body); }),
+            _ => {
+                let ct = raw_content_type(b);
+                (Some(quote! { rt::Body }), quote! { call.body(body, #ct); })
+            }
+        };
+        if let Some(ty) = ty {
+            if required {
+                args.push(quote! { body: #ty });
+                body_stmt = put;
+            } else {
+                args.push(quote! { body: Option<#ty> });
+                body_stmt = quote! { if let Some(body) = body { #put } };
+            }
+            let what = match &request {
+                Payload::Json(_) => "JSON",
+                Payload::Text => "text",
+                _ => "raw bytes, possibly streamed",
+            };
+            let head = if required {
+                format!("`body` ({what})")
+            } else {
+                format!("`body` ({what}, optional)")
+            };
+            arg_docs.extend(list_item(&head, b.doc.as_deref()));
+        }
+    }
+
+    // Optional parameters.
+    let params_name = format!("{}Params", op.name);
+    if !optional_fields.is_empty() {
+        if api.type_named(&params_name).is_some() {
+            return Err(EmitError::BadName(format!(
+                "{params_name} (the client's optional parameters of {op_id} clash with a type)"
+            )));
+        }
+        let sname = ident(&params_name)?;
+        let sdoc = format!(" Optional parameters of [`Client::{name}`](rt::Client::{name}); `None` leaves a parameter out.");
+        items.push(quote! {
+            #[doc = #sdoc]
+            #[derive(Debug, Clone, Default, PartialEq)]
+            pub struct #sname {
+                #(#optional_fields)*
+            }
+        });
+        args.push(quote! { params: &#sname });
+        arg_docs.push(format!(
+            "- `params`: the optional parameters, see [`{params_name}`]."
+        ));
+    }
+
+    // The answer.
+    let success = payload::success(op);
+    let ok = op
+        .responses
+        .iter()
+        .find(|r| r.status.starts_with('2'))
+        .or_else(|| op.responses.iter().find(|r| r.status == "101"));
+    let other_empty_success = op
+        .responses
+        .iter()
+        .any(|r| r.status.starts_with('2') && r.ty.is_none() && Some(r) != ok);
+    let (body_ty, decode, needs_version) = match &success {
+        Payload::Empty => (None, quote! { rt::answer::empty(resp).await }, false),
+        Payload::Json(t) if other_empty_success => {
+            let t = type_tokens(t)?;
+            (
+                Some(quote! { Option<#t> }),
+                quote! { rt::answer::json_or_none(resp, #op_id).await },
+                false,
+            )
+        }
+        Payload::Json(t) => {
+            let t = type_tokens(t)?;
+            (
+                Some(t),
+                quote! { rt::answer::json(resp, #op_id).await },
+                false,
+            )
+        }
+        Payload::Text => (
+            Some(quote! { String }),
+            quote! { rt::answer::text(resp, #op_id).await },
+            false,
+        ),
+        Payload::JsonStream(t) => {
+            let t = type_tokens(t)?;
+            (
+                Some(quote! { rt::JsonStream<#t> }),
+                quote! { Ok(rt::answer::json_stream(resp)) },
+                false,
+            )
+        }
+        Payload::Bytes => (
+            Some(quote! { rt::ByteStream }),
+            quote! { Ok(rt::answer::bytes(resp)) },
+            false,
+        ),
+        Payload::Multiplexed => (
+            Some(quote! { rt::LogStream }),
+            quote! { Ok(rt::answer::output(resp, negotiated)) },
+            true,
+        ),
+        Payload::Hijack => (Some(quote! { rt::Attached }), quote! {}, false),
+    };
+    let headers: &[ResponseHeader] = match (&success, ok) {
+        (Payload::Empty | Payload::Json(_) | Payload::Text, Some(r)) => &r.headers,
+        _ => &[],
+    };
+
+    let (ret, tail) = if success == Payload::Hijack {
+        (quote! { rt::Attached }, quote! { self.hijack(call).await })
+    } else if headers.is_empty() {
+        let version = if needs_version {
+            quote! { negotiated }
+        } else {
+            quote! { _ }
+        };
+        let ret = body_ty.clone().unwrap_or_else(|| quote! { () });
+        (
+            ret,
+            quote! {
+                let (resp, #version) = self.send(call).await?;
+                #decode
+            },
+        )
+    } else {
+        let reply_name = format!("{}Reply", op.name);
+        if api.type_named(&reply_name).is_some() {
+            return Err(EmitError::BadName(format!(
+                "{reply_name} (the client's answer of {op_id} clashes with a type)"
+            )));
+        }
+        let rname = ident(&reply_name)?;
+        let mut fields = Vec::new();
+        let mut reads = Vec::new();
+        let mut inits = Vec::new();
+        let mut field_names = std::collections::BTreeSet::new();
+        for h in headers {
+            let fname = names::field_name(&h.name);
+            if fname == "body" || !field_names.insert(fname.clone()) {
+                return Err(EmitError::BadName(format!(
+                    "{fname} (a header field of {reply_name})"
+                )));
+            }
+            let fident = ident(&fname)?;
+            let ty = type_tokens(&h.ty)?;
+            let mut doc = h.doc.as_deref().map(doc_lines).unwrap_or_default();
+            if !doc.is_empty() {
+                doc.push(String::new());
+            }
+            doc.push(format!(
+                "The `{}` header; `None` when it is missing or does not parse.",
+                h.name.replace('`', "'")
+            ));
+            let doc = doc_attrs(&doc);
+            let wire = h.name.to_ascii_lowercase();
+            fields.push(quote! { #doc pub #fident: Option<#ty>, });
+            reads.push(match Kind::of_type(api, &h.ty, 0) {
+                Kind::Bool | Kind::Number | Kind::Str => {
+                    quote! { let #fident = rt::answer::header(&resp, #wire); }
+                }
+                Kind::Enum => quote! {
+                    let #fident = rt::answer::header::<String>(&resp, #wire).map(Into::into);
+                },
+                _ => quote! { let #fident = rt::answer::header_json(&resp, #wire); },
+            });
+            inits.push(quote! { #fident, });
+        }
+        let (body_field, body_read, body_init) = match &body_ty {
+            Some(t) => (
+                quote! { #[doc = " The body."] pub body: #t, },
+                quote! { let body = #decode?; },
+                quote! { body, },
+            ),
+            None => (quote! {}, quote! { #decode?; }, quote! {}),
+        };
+        let rdoc =
+            format!(" The answer of [`Client::{name}`](rt::Client::{name}): its body and headers.");
+        items.push(quote! {
+            #[doc = #rdoc]
+            #[derive(Debug, Clone, PartialEq)]
+            pub struct #rname {
+                #body_field
+                #(#fields)*
+            }
+        });
+        (
+            quote! { #rname },
+            quote! {
+                let (resp, _) = self.send(call).await?;
+                #(#reads)*
+                #body_read
+                Ok(#rname { #body_init #(#inits)* })
+            },
+        )
+    };
+
+    // The docs.
+    let mut doc = Vec::new();
+    if let Some(s) = &op.summary {
+        doc.extend(doc_lines(s));
+    }
+    if let Some(d) = &op.description {
+        if !doc.is_empty() {
+            doc.push(String::new());
+        }
+        doc.extend(doc_lines(d));
+    }
+    if !doc.is_empty() {
+        doc.push(String::new());
+    }
+    doc.push(format!(
+        "`{} {}` (operation `{op_id}`).",
+        op.method, op.path
+    ));
+    if op.deprecated {
+        doc.push(String::new());
+        doc.push("Deprecated by the spec.".into());
+    }
+    if !arg_docs.is_empty() {
+        doc.push(String::new());
+        doc.push("# Parameters".into());
+        doc.push(String::new());
+        doc.extend(arg_docs);
+    }
+    let doc = doc_attrs(&doc);
+
+    let path = path_expr(op, &kinds)?;
+    let unversioned = (op.path == "/_ping").then(|| quote! { .unversioned() });
+    let mutates = !encodes.is_empty() || !optional_encodes.is_empty() || !body_stmt.is_empty();
+    let bind = if mutates {
+        quote! { let mut call }
+    } else {
+        quote! { let call }
+    };
+    let method = quote! {
+        #doc
+        pub async fn #method_ident(&self, #(#args),*) -> Result<#ret, rt::ClientError> {
+            #bind = rt::Call::new(rt::Method::#http_method, #path, #op_id)#unversioned;
+            #(#encodes)*
+            #body_stmt
+            #(#optional_encodes)*
+            #tail
+        }
+    };
+    Ok(Emitted { items, method })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn project_api() -> Option<Api> {
+        let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../swagger.yaml");
+        if !spec.exists() {
+            eprintln!("skipped: no swagger.yaml");
+            return None;
+        }
+        Some(super::super::load_api(&spec).expect("the project spec loads"))
+    }
+
+    #[test]
+    fn every_operation_becomes_one_method() {
+        let Some(api) = project_api() else { return };
+        let text = client_module(&api).unwrap();
+        for op in &api.operations {
+            let sig = format!("pub async fn {}(", method_name(op));
+            assert_eq!(text.matches(&sig).count(), 1, "{sig}");
+        }
+        assert_eq!(text.matches("pub async fn ").count(), api.operations.len());
+    }
+
+    #[test]
+    fn parameters_follow_docker_conventions() {
+        let Some(api) = project_api() else { return };
+        let text = client_module(&api).unwrap();
+        // Optional parameters in a params struct; filters typed.
+        assert!(text.contains("pub struct ContainerListParams"), "{text}");
+        assert!(text.contains("pub filters: Option<rt::Filters>,"));
+        assert!(text.contains("call.query_bool(\"all\", value);"));
+        // Path parameters percent-encoded; the ping is unversioned.
+        assert!(text.contains("format!(\"/containers/{}/json\", rt::encode(id))"));
+        assert!(text.contains("\"SystemPing\")\n            .unversioned()"));
+        // Registry credentials typed; required ones are arguments.
+        assert!(text.contains("x_registry_auth: &AuthConfig"));
+        assert!(text.contains("call.header_auth(\"X-Registry-Auth\", x_registry_auth)?;"));
+        // Answers typed by payload.
+        assert!(text.contains("-> Result<rt::JsonStream<EventMessage>, rt::ClientError>"));
+        assert!(text.contains("-> Result<rt::LogStream, rt::ClientError>"));
+        assert!(text.contains("-> Result<rt::Attached, rt::ClientError>"));
+        assert!(text.contains("pub struct SystemPingReply"));
+    }
+
+    #[test]
+    fn output_is_deterministic() {
+        let Some(api) = project_api() else { return };
+        assert_eq!(client_module(&api).unwrap(), client_module(&api).unwrap());
+    }
+}

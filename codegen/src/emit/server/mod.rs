@@ -1,0 +1,187 @@
+//! The server emitter: from the IR's operations, one module with a typed
+//! request struct (`request`) and a typed reply enum (`reply`) per
+//! operation, a handler trait per tag plus the `Api` umbrella trait
+//! (`traits`), and the `Router` that decodes, dispatches and encodes
+//! (`router`). The generated code leans on the hand-written
+//! `engine_api::support::server::rt` helpers, so each operation costs a
+//! few lines rather than a repeated block.
+
+mod reply;
+mod request;
+mod router;
+mod traits;
+
+use std::collections::BTreeSet;
+
+use quote::quote;
+
+use super::types::ident;
+use super::EmitError;
+use crate::ir::names::{field_name, type_name};
+use crate::ir::{Api, Operation};
+
+/// The complete text of the generated server file: header and module.
+pub fn server_file(api: &Api, source: &str) -> Result<String, EmitError> {
+    Ok(format!("{}{}", super::header(source), server_module(api)?))
+}
+
+/// One operation with the names the emitters give it.
+pub(crate) struct Plan<'a> {
+    pub op: &'a Operation,
+    /// Index in the route table.
+    pub index: usize,
+    /// snake_case method name (`container_list`).
+    pub method: String,
+    /// `ContainerListRequest`.
+    pub request: String,
+    /// `ContainerListReply`.
+    pub reply: String,
+    /// The trait the handler belongs to (`ContainerApi`).
+    pub tag_trait: String,
+    /// For a HEAD operation with a GET twin (same path, parameters and
+    /// trait, no bodies; `/_ping`): the twin, whose request and reply types
+    /// and handler it reuses (a HEAD answer carries no body anyway).
+    pub twin: Option<usize>,
+}
+
+/// The Rust source of the server module for `api` (without the header).
+pub fn server_module(api: &Api) -> Result<String, EmitError> {
+    let plans = plan(api)?;
+    check_names(api, &plans)?;
+    let mut items = Vec::new();
+    for p in &plans {
+        match p.twin {
+            Some(t) => items.push(twin_aliases(p, &plans[t])?),
+            None => {
+                items.push(request::request_struct(api, p)?);
+                items.push(reply::reply_enum(api, p)?);
+            }
+        }
+    }
+    items.push(traits::traits(&plans)?);
+    items.push(router::router(api, &plans)?);
+    let title = format!(
+        " The server of {} (API version {}): a typed request and reply per",
+        api.title.trim(),
+        api.version.trim()
+    );
+    let tokens = quote! {
+        #![doc = #title]
+        #![doc = " operation, a handler trait per tag with a 501 default for every"]
+        #![doc = " operation, and the [`Router`] that serves an [`Api`] implementation."]
+        #![allow(clippy::large_enum_variant)]
+        use crate::support::server::rt;
+        #[allow(unused_imports)]
+        use crate::types::*;
+        #(#items)*
+    };
+    let file: syn::File = syn::parse2(tokens).map_err(|e| EmitError::Syntax(e.to_string()))?;
+    Ok(space_items(&prettyplease::unparse(&file)))
+}
+
+fn plan(api: &Api) -> Result<Vec<Plan<'_>>, EmitError> {
+    let mut plans: Vec<Plan> = api
+        .operations
+        .iter()
+        .enumerate()
+        .map(|(index, op)| Plan {
+            op,
+            index,
+            method: field_name(&op.name),
+            request: format!("{}Request", op.name),
+            reply: format!("{}Reply", op.name),
+            tag_trait: tag_trait(op),
+            twin: None,
+        })
+        .collect();
+    for i in 0..plans.len() {
+        if plans[i].op.method != "HEAD" {
+            continue;
+        }
+        let twin = plans.iter().position(|g| {
+            g.op.method == "GET"
+                && g.op.path == plans[i].op.path
+                && g.tag_trait == plans[i].tag_trait
+                && g.op.params == plans[i].op.params
+                && g.op.body.is_none()
+                && plans[i].op.body.is_none()
+        });
+        plans[i].twin = twin;
+    }
+    for p in &plans {
+        ident(&p.method)?;
+    }
+    Ok(plans)
+}
+
+/// `ContainerApi` for an operation tagged `Container` (its first tag);
+/// `OtherApi` without tags.
+fn tag_trait(op: &Operation) -> String {
+    let tag = op.tags.first().map_or("Other", String::as_str);
+    format!("{}Api", type_name(tag))
+}
+
+/// Generated names must not shadow the spec's types (they share a module
+/// through the glob import).
+fn check_names(api: &Api, plans: &[Plan]) -> Result<(), EmitError> {
+    let mut ours: BTreeSet<String> = ["Api", "Router"].iter().map(|s| s.to_string()).collect();
+    for p in plans {
+        ours.insert(p.request.clone());
+        ours.insert(p.reply.clone());
+        ours.insert(p.tag_trait.clone());
+        for r in &p.op.responses {
+            if !r.headers.is_empty() {
+                ours.insert(reply::headers_name(p, r));
+            }
+        }
+    }
+    match ours.iter().find(|n| api.type_named(n).is_some()) {
+        Some(n) => Err(EmitError::NameClash(n.clone())),
+        None => Ok(()),
+    }
+}
+
+fn twin_aliases(p: &Plan, twin: &Plan) -> Result<proc_macro2::TokenStream, EmitError> {
+    let (req, reply) = (ident(&p.request)?, ident(&p.reply)?);
+    let (treq, treply) = (ident(&twin.request)?, ident(&twin.reply)?);
+    let doc = format!(
+        " `{} {}` takes the same request as `{} {}`.",
+        p.op.method, p.op.path, twin.op.method, twin.op.path
+    );
+    let rdoc = format!(
+        " `{} {}` answers as `{} {}` does, without a body.",
+        p.op.method, p.op.path, twin.op.method, twin.op.path
+    );
+    Ok(quote! {
+        #[doc = #doc]
+        pub type #req = #treq;
+        #[doc = #rdoc]
+        pub type #reply = #treply;
+    })
+}
+
+/// A blank line after the module docs and between top-level items, which
+/// prettyplease prints back to back.
+fn space_items(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    let mut lines = text.lines().peekable();
+    while let Some(line) = lines.next() {
+        out.push_str(line);
+        out.push('\n');
+        let Some(next) = lines.peek() else { break };
+        let ends_item = line == "}" || (!line.starts_with([' ', '/', '#']) && line.ends_with(';'));
+        let ends_docs = line.starts_with("//!") && !next.starts_with("//!");
+        if (ends_item || ends_docs) && !next.is_empty() && !next.starts_with("#![") {
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// The `" `GET /path`"` doc line of an operation.
+pub(crate) fn route_doc(op: &Operation) -> String {
+    format!(" `{} {}`", op.method, op.path)
+}
+
+#[cfg(test)]
+mod tests;

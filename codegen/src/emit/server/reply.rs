@@ -1,0 +1,228 @@
+//! Per operation, the typed reply enum: one variant per documented status
+//! (named after the status: `Ok`, `Created`, `NoContent`, `NotFound`...),
+//! carrying its body by payload (a JSON value, a stream of JSON messages, a
+//! byte stream, logs, text, a hijack handler, or nothing) and, when the
+//! spec documents response headers, a headers struct; and the `encode`
+//! method that writes a variant through `rt::Reply`.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+
+use super::super::types::{docs, ident, type_tokens};
+use super::super::EmitError;
+use super::{route_doc, Plan};
+use crate::ir::names::field_name;
+use crate::ir::payload::{self, Payload};
+use crate::ir::{Api, Response, Scalar, TypeRef};
+
+/// The variant name of a status code.
+pub(super) fn variant_name(code: u16) -> String {
+    match code {
+        100 => "Continue",
+        101 => "SwitchingProtocols",
+        200 => "Ok",
+        201 => "Created",
+        202 => "Accepted",
+        204 => "NoContent",
+        206 => "PartialContent",
+        301 => "MovedPermanently",
+        302 => "Found",
+        304 => "NotModified",
+        400 => "BadRequest",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "NotFound",
+        405 => "MethodNotAllowed",
+        406 => "NotAcceptable",
+        409 => "Conflict",
+        410 => "Gone",
+        412 => "PreconditionFailed",
+        413 => "PayloadTooLarge",
+        415 => "UnsupportedMediaType",
+        500 => "InternalServerError",
+        501 => "NotImplemented",
+        502 => "BadGateway",
+        503 => "ServiceUnavailable",
+        504 => "GatewayTimeout",
+        _ => return format!("Status{code}"),
+    }
+    .to_string()
+}
+
+/// The documented responses with a numeric status, with their codes.
+pub(super) fn responses<'a>(p: &'a Plan<'a>) -> impl Iterator<Item = (u16, &'a Response)> + 'a {
+    p.op.responses
+        .iter()
+        .filter_map(|r| r.status.parse::<u16>().ok().map(|c| (c, r)))
+}
+
+/// `SystemPingOkHeaders`.
+pub(super) fn headers_name(p: &Plan, r: &Response) -> String {
+    let code = r.status.parse::<u16>().unwrap_or(0);
+    format!("{}{}Headers", p.op.name, variant_name(code))
+}
+
+/// What one response carries. The operation's success answer uses the
+/// IR's classification (with its override table); for a hijacking
+/// operation every 1xx/2xx answer hands over the connection; errors carry
+/// their JSON body.
+fn response_payload(p: &Plan, code: u16, r: &Response) -> Payload {
+    let success = payload::success(p.op);
+    if success == Payload::Hijack && code < 300 {
+        return Payload::Hijack;
+    }
+    if code >= 400 {
+        return r.ty.clone().map_or(Payload::Empty, Payload::Json);
+    }
+    let first_success =
+        p.op.responses
+            .iter()
+            .find(|x| x.status.starts_with('2'))
+            .or_else(|| p.op.responses.iter().find(|x| x.status == "101"));
+    if first_success.is_some_and(|x| std::ptr::eq(x, r)) {
+        return success;
+    }
+    payload::from_content(&r.content_types, r.ty.as_ref())
+}
+
+/// The Rust type a payload's body has in a variant (`None`: no body).
+fn body_type(payload: &Payload) -> Result<Option<TokenStream>, EmitError> {
+    Ok(Some(match payload {
+        Payload::Empty => return Ok(None),
+        Payload::Json(ty) => type_tokens(ty)?,
+        Payload::JsonStream(ty) => {
+            let ty = type_tokens(ty)?;
+            quote! { rt::JsonStream<#ty> }
+        }
+        Payload::Text => quote! { String },
+        Payload::Bytes => quote! { rt::ByteStream },
+        Payload::Multiplexed => quote! { rt::LogStream },
+        Payload::Hijack => quote! { rt::Hijack },
+    }))
+}
+
+/// The `rt::Reply` call that writes a body of `payload` with `code`.
+fn encode_call(payload: &Payload, code: u16, r: &Response) -> TokenStream {
+    let code = Literal::u16_unsuffixed(code);
+    match payload {
+        Payload::Empty => quote! { reply.empty(#code) },
+        Payload::Json(_) => quote! { reply.json(#code, &body) },
+        Payload::JsonStream(_) => quote! { reply.json_stream(#code, body) },
+        Payload::Text => quote! { reply.text(#code, body) },
+        Payload::Bytes => {
+            let ct = r
+                .content_types
+                .iter()
+                .find(|c| !c.contains("json"))
+                .map_or("application/octet-stream", String::as_str);
+            quote! { reply.bytes(#code, #ct, body) }
+        }
+        Payload::Multiplexed => quote! { reply.logs(#code, body) },
+        Payload::Hijack => quote! { reply.hijack(#code, body) },
+    }
+}
+
+/// A header's field type: text for anything that is not a plain scalar.
+fn header_type(ty: &TypeRef) -> Result<TokenStream, EmitError> {
+    match ty {
+        TypeRef::Scalar(Scalar::Any | Scalar::Bytes) | TypeRef::List(_) | TypeRef::Map(_) => {
+            Ok(quote! { String })
+        }
+        TypeRef::Scalar(_) => type_tokens(ty),
+        _ => Ok(quote! { String }),
+    }
+}
+
+/// The reply enum, its headers structs, and its `encode`.
+pub(super) fn reply_enum(_api: &Api, p: &Plan) -> Result<TokenStream, EmitError> {
+    let name = ident(&p.reply)?;
+    let mut variants = Vec::new();
+    let mut arms = Vec::new();
+    let mut extra = Vec::new();
+    for (code, r) in responses(p) {
+        let vname = ident(&variant_name(code))?;
+        let payload = response_payload(p, code, r);
+        let body = body_type(&payload)?;
+        let call = encode_call(&payload, code, r);
+        let mut text = format!("{code}");
+        if !r.doc.trim().is_empty() {
+            text.push_str(": ");
+            text.push_str(r.doc.trim());
+        }
+        let vdoc = docs(Some(&text));
+        if r.headers.is_empty() {
+            match body {
+                Some(ty) => {
+                    variants.push(quote! { #vdoc #vname(#ty), });
+                    arms.push(quote! { Self::#vname(body) => #call, });
+                }
+                None => {
+                    variants.push(quote! { #vdoc #vname, });
+                    arms.push(quote! { Self::#vname => #call, });
+                }
+            }
+            continue;
+        }
+        let hname = ident(&headers_name(p, r))?;
+        let mut hfields = Vec::new();
+        let mut sets = Vec::new();
+        for h in &r.headers {
+            let f = ident(&field_name(&h.name))?;
+            let ty = header_type(&h.ty)?;
+            let wire = &h.name;
+            let mut htext = h.doc.clone().unwrap_or_default();
+            if !htext.is_empty() {
+                htext.push_str("\n\n");
+            }
+            htext.push_str(&format!("The `{wire}` header (sent when set)."));
+            let hdoc = docs(Some(&htext));
+            hfields.push(quote! { #hdoc pub #f: Option<#ty>, });
+            sets.push(quote! { rt::header(&mut resp, #wire, headers.#f); });
+        }
+        let hdoc = format!(" The documented headers of {}'s {code} answer.", p.op.name);
+        extra.push(quote! {
+            #[doc = #hdoc]
+            #[derive(Debug, Clone, Default, PartialEq)]
+            pub struct #hname { #(#hfields)* }
+        });
+        let (variant, pattern) = match body {
+            Some(ty) => (
+                quote! { #vdoc #vname { body: #ty, headers: #hname }, },
+                quote! { Self::#vname { body, headers } },
+            ),
+            None => (
+                quote! { #vdoc #vname { headers: #hname }, },
+                quote! { Self::#vname { headers } },
+            ),
+        };
+        variants.push(variant);
+        arms.push(quote! {
+            #pattern => {
+                let mut resp = #call;
+                #(#sets)*
+                resp
+            }
+        });
+    }
+    let doc = format!(
+        " The answers of `{}`:{}; an error can also be returned as `Err(ApiError)`.",
+        p.op.name,
+        route_doc(p.op)
+    );
+    Ok(quote! {
+        #(#extra)*
+        #[doc = #doc]
+        pub enum #name {
+            #(#variants)*
+        }
+
+        impl #name {
+            /// Writes the answer the router sends.
+            fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
+                match self {
+                    #(#arms)*
+                }
+            }
+        }
+    })
+}

@@ -1,0 +1,99 @@
+//! The router: the route table (method and path template per operation,
+//! in the spec's order), `Router<A: Api>` implementing `rt::HttpService`
+//! through `rt::handle` (version prefix, matching, errors, headers), the
+//! dispatch from a route's index to its operation, and per operation the
+//! small function that decodes the request, calls the handler and encodes
+//! the reply.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+
+use super::super::types::ident;
+use super::super::EmitError;
+use super::{request, Plan};
+use crate::ir::Api;
+
+pub(super) fn router(api: &Api, plans: &[Plan]) -> Result<TokenStream, EmitError> {
+    let mut routes = Vec::new();
+    let mut arms = Vec::new();
+    let mut serves = Vec::new();
+    for p in plans {
+        let (method, path) = (&p.op.method, &p.op.path);
+        routes.push(quote! { rt::Route { method: #method, path: #path }, });
+        let i = Literal::usize_unsuffixed(p.index);
+        let serve = format_ident!("serve_{}", p.method.trim_start_matches("r#"));
+        arms.push(quote! { #i => #serve(api, cx).await, });
+        serves.push(serve_fn(api, p, &serve)?);
+    }
+    Ok(quote! {
+        /// Every operation's method and path template, in the spec's order.
+        static ROUTES: &[rt::Route] = &[#(#routes)*];
+
+        /// Serves an [`Api`] implementation: implements
+        /// `support::server::HttpService`, so `support::server::serve` runs it
+        /// on any listener.
+        pub struct Router<A> {
+            api: std::sync::Arc<A>,
+            info: rt::ServerInfo,
+        }
+
+        impl<A: Api> Router<A> {
+            /// `info` fills the headers every answer carries (`Server`, `Ostype`...).
+            pub fn new(api: A, info: rt::ServerInfo) -> Self {
+                Self::from_arc(std::sync::Arc::new(api), info)
+            }
+
+            /// A router over an implementation shared with other code.
+            pub fn from_arc(api: std::sync::Arc<A>, info: rt::ServerInfo) -> Self {
+                Router { api, info }
+            }
+
+            /// The implementation this router serves.
+            pub fn api(&self) -> &A {
+                &self.api
+            }
+        }
+
+        impl<A: Api> rt::HttpService for Router<A> {
+            fn call(
+                &self,
+                req: rt::HttpRequest,
+            ) -> std::pin::Pin<Box<dyn std::future::Future<Output = rt::HttpResponse> + Send + '_>> {
+                let api = &*self.api;
+                Box::pin(rt::handle(req, &self.info, ROUTES, move |op, cx| dispatch(api, op, cx)))
+            }
+        }
+
+        async fn dispatch<A: Api>(
+            api: &A,
+            op: usize,
+            cx: rt::Ctx,
+        ) -> Result<rt::HttpResponse, rt::ApiError> {
+            match op {
+                #(#arms)*
+                _ => Err(rt::not_implemented("this route")),
+            }
+        }
+
+        #(#serves)*
+    })
+}
+
+fn serve_fn(api: &Api, p: &Plan, serve: &syn::Ident) -> Result<TokenStream, EmitError> {
+    let req = ident(&p.request)?;
+    let m = ident(&p.method)?;
+    let fields = request::decode_fields(api, p)?;
+    Ok(quote! {
+        async fn #serve<A: Api>(
+            api: &A,
+            mut cx: rt::Ctx,
+        ) -> Result<rt::HttpResponse, rt::ApiError> {
+            let reply = cx.reply();
+            let req = #req {
+                api_version: cx.version,
+                #(#fields)*
+            };
+            Ok(api.#m(req).await?.encode(reply))
+        }
+    })
+}

@@ -1,0 +1,144 @@
+//! The impls of a generated enum, written as text (for the same reason as
+//! `serde_impls`): the wire value (`as_str` or `value`), conversions from
+//! it that keep a value the spec does not list in the fallback variant,
+//! `Display` for string enums, and `Serialize`/`Deserialize` through the
+//! wire value.
+
+use proc_macro2::Literal;
+
+use super::text::{Line, Writer};
+use super::{ident, scalar_tokens, EmitError};
+use crate::ir::{IntEnum, StringEnum};
+
+/// Appends the impls of the string enum `name` to `out`.
+pub(super) fn string_enum_impls(
+    out: &mut String,
+    name: &str,
+    e: &StringEnum,
+) -> Result<(), EmitError> {
+    let ty = ident(name)?.to_string();
+    let fallback = ident(&e.fallback)?.to_string();
+    let mut to_wire = Vec::new();
+    let mut from_wire = Vec::new();
+    for v in &e.variants {
+        let variant = format!("Self::{}", ident(&v.name)?);
+        let value = Literal::string(&v.value).to_string();
+        to_wire.push(Line::value_arm(variant.clone(), value.clone()));
+        from_wire.push(Line::value_arm(value, variant));
+    }
+    let mut w = Writer::new(out);
+    w.open(&format!("impl {ty} {{"));
+    w.line("/// The value as it appears on the wire.");
+    w.open("pub fn as_str(&self) -> &str {");
+    w.open("match self {");
+    for arm in &to_wire {
+        w.print(arm);
+    }
+    w.line(&format!("Self::{fallback}(value) => value,"));
+    w.close("}");
+    w.close("}");
+    w.close("}");
+    w.line("");
+    w.open(&format!("impl From<&str> for {ty} {{"));
+    w.open("fn from(value: &str) -> Self {");
+    w.open("match value {");
+    for arm in &from_wire {
+        w.print(arm);
+    }
+    w.line(&format!("other => Self::{fallback}(other.to_string()),"));
+    w.close("}");
+    w.close("}");
+    w.close("}");
+    w.line("");
+    w.open(&format!("impl From<String> for {ty} {{"));
+    w.open("fn from(value: String) -> Self {");
+    w.open("match value.as_str() {");
+    for arm in &from_wire {
+        w.print(arm);
+    }
+    w.line(&format!("_ => Self::{fallback}(value),"));
+    w.close("}");
+    w.close("}");
+    w.close("}");
+    w.line("");
+    w.open(&format!("impl std::fmt::Display for {ty} {{"));
+    w.open("fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {");
+    w.line("f.write_str(self.as_str())");
+    w.close("}");
+    w.close("}");
+    w.line("");
+    serde_impls(
+        &mut w,
+        &ty,
+        "serializer.serialize_str(self.as_str())",
+        "String",
+    );
+    Ok(())
+}
+
+/// Appends the impls of the integer enum `name` to `out`.
+pub(super) fn int_enum_impls(out: &mut String, name: &str, e: &IntEnum) -> Result<(), EmitError> {
+    let ty = ident(name)?.to_string();
+    let fallback = ident(&e.fallback)?.to_string();
+    let repr = scalar_tokens(e.repr).to_string();
+    let mut to_wire = Vec::new();
+    let mut from_wire = Vec::new();
+    for v in &e.variants {
+        let variant = format!("Self::{}", ident(&v.name)?);
+        let value = Literal::i64_unsuffixed(v.value).to_string();
+        to_wire.push(Line::value_arm(variant.clone(), value.clone()));
+        from_wire.push(Line::value_arm(value, variant));
+    }
+    let mut w = Writer::new(out);
+    w.open(&format!("impl {ty} {{"));
+    w.line("/// The value as it appears on the wire.");
+    w.open(&format!("pub fn value(self) -> {repr} {{"));
+    w.open("match self {");
+    for arm in &to_wire {
+        w.print(arm);
+    }
+    w.line(&format!("Self::{fallback}(value) => value,"));
+    w.close("}");
+    w.close("}");
+    w.close("}");
+    w.line("");
+    w.open(&format!("impl From<{repr}> for {ty} {{"));
+    w.open(&format!("fn from(value: {repr}) -> Self {{"));
+    w.open("match value {");
+    for arm in &from_wire {
+        w.print(arm);
+    }
+    w.line(&format!("other => Self::{fallback}(other),"));
+    w.close("}");
+    w.close("}");
+    w.close("}");
+    w.line("");
+    serde_impls(
+        &mut w,
+        &ty,
+        "serde::Serialize::serialize(&self.value(), serializer)",
+        &repr,
+    );
+    Ok(())
+}
+
+/// `Serialize` with the expression `serialize`, `Deserialize` through the
+/// wire type `wire` and `From`.
+fn serde_impls(w: &mut Writer<'_>, ty: &str, serialize: &str, wire: &str) {
+    w.open(&format!("impl serde::Serialize for {ty} {{"));
+    w.open("fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {");
+    w.line(serialize);
+    w.close("}");
+    w.close("}");
+    w.line("");
+    w.open(&format!("impl<'de> serde::Deserialize<'de> for {ty} {{"));
+    w.open("fn deserialize<D: serde::Deserializer<'de>>(");
+    w.line("deserializer: D,");
+    w.close(") -> Result<Self, D::Error> {");
+    w.depth += 1;
+    w.line(&format!(
+        "<{wire} as serde::Deserialize>::deserialize(deserializer).map(Self::from)"
+    ));
+    w.close("}");
+    w.close("}");
+}

@@ -1,0 +1,124 @@
+//! Successful answers as the generated client returns them: one JSON value,
+//! nothing, text, a header's value, or streams (JSON values, raw bytes,
+//! container output).
+
+use std::pin::Pin;
+
+use bytes::Bytes;
+use futures_util::Stream;
+use http_body_util::BodyExt;
+use hyper::body::Incoming;
+use hyper::{Response, StatusCode};
+
+use super::logs::{decode_output, Framing, LogStream};
+use super::ClientError;
+use crate::support::version::ApiVersion;
+
+/// A stream of typed JSON values (events, pull progress, stats).
+pub type JsonStream<T> = Pin<Box<dyn Stream<Item = Result<T, ClientError>> + Send>>;
+
+/// A stream of raw bytes (tar archives, exports).
+pub type ByteStream = Pin<Box<dyn Stream<Item = Result<Bytes, ClientError>> + Send>>;
+
+async fn collect(resp: Response<Incoming>) -> Result<Bytes, ClientError> {
+    Ok(resp
+        .into_body()
+        .collect()
+        .await
+        .map_err(|e| ClientError::Stream(e.to_string()))?
+        .to_bytes())
+}
+
+/// One JSON value of type `T` (`operation` names the call in errors).
+pub async fn json<T: serde::de::DeserializeOwned>(
+    resp: Response<Incoming>,
+    operation: &str,
+) -> Result<T, ClientError> {
+    let bytes = collect(resp).await?;
+    serde_json::from_slice(&bytes).map_err(|source| ClientError::Decode {
+        what: operation.to_string(),
+        source,
+    })
+}
+
+/// A JSON value, or `None` for an answer documented without a body (204).
+pub async fn json_or_none<T: serde::de::DeserializeOwned>(
+    resp: Response<Incoming>,
+    operation: &str,
+) -> Result<Option<T>, ClientError> {
+    if resp.status() == StatusCode::NO_CONTENT {
+        return Ok(None);
+    }
+    let bytes = collect(resp).await?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    serde_json::from_slice(&bytes)
+        .map(Some)
+        .map_err(|source| ClientError::Decode {
+            what: operation.to_string(),
+            source,
+        })
+}
+
+/// No body worth keeping: read it to the end so the connection is reused.
+pub async fn empty(resp: Response<Incoming>) -> Result<(), ClientError> {
+    collect(resp).await.map(|_| ())
+}
+
+/// Text. A JSON string answer (`application/json`, as `POST /swarm/init`
+/// sends its node ID) is unquoted.
+pub async fn text(resp: Response<Incoming>, operation: &str) -> Result<String, ClientError> {
+    let is_json = content_type(&resp).is_some_and(|ct| ct.starts_with("application/json"));
+    let bytes = collect(resp).await?;
+    if is_json {
+        return serde_json::from_slice(&bytes).map_err(|source| ClientError::Decode {
+            what: operation.to_string(),
+            source,
+        });
+    }
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// A response header parsed as `T`; `None` when absent or unparsable.
+pub fn header<T: std::str::FromStr>(resp: &Response<Incoming>, name: &str) -> Option<T> {
+    resp.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse().ok())
+}
+
+/// A response header holding JSON; `None` when absent or not that JSON.
+pub fn header_json<T: serde::de::DeserializeOwned>(
+    resp: &Response<Incoming>,
+    name: &str,
+) -> Option<T> {
+    resp.headers()
+        .get(name)
+        .and_then(|v| serde_json::from_slice(v.as_bytes()).ok())
+}
+
+pub(crate) fn content_type(resp: &Response<Incoming>) -> Option<&str> {
+    resp.headers()
+        .get(hyper::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+}
+
+/// JSON values one after another.
+pub fn json_stream<T>(resp: Response<Incoming>) -> JsonStream<T>
+where
+    T: serde::de::DeserializeOwned + Send + 'static,
+{
+    super::json_stream(resp)
+}
+
+/// The body as it comes.
+pub fn bytes(resp: Response<Incoming>) -> ByteStream {
+    super::byte_stream(resp)
+}
+
+/// Container output, demultiplexed when framed (see [`Framing`]).
+pub fn output(resp: Response<Incoming>, version: Option<ApiVersion>) -> LogStream {
+    let framing = Framing::from_content_type(content_type(&resp), version);
+    decode_output(super::byte_stream(resp), framing)
+}

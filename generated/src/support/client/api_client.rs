@@ -1,0 +1,223 @@
+//! [`Client`]: the type the generated operation methods hang off (see the
+//! crate's `client` module), with its constructors (environment, unix, tcp,
+//! TLS, builder) and the two ways a generated method sends its [`Call`]:
+//! an ordinary request, or one that takes over the connection.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper::body::Incoming;
+use hyper::header::{HeaderName, HeaderValue};
+use hyper::{Request, Response, StatusCode};
+
+use super::attach::Attached;
+use super::call::Call;
+use super::logs::Framing;
+use super::{answer, body, ClientError, TlsFiles, Transport, TransportBuilder};
+use crate::support::host::Host;
+use crate::support::version::ApiVersion;
+
+/// A client of one Engine API daemon: a connection pool and the API version
+/// negotiated with it. Cheap to clone; clones share the pool.
+///
+/// Every operation of the API is a method, named after its operationId
+/// (`container_list`, `image_create`, `system_events`...).
+#[derive(Clone, Debug)]
+pub struct Client {
+    transport: Arc<Transport>,
+}
+
+/// How a [`Client`] is set up: address, TLS, a pinned API version, the
+/// per-call timeout for the answer's head.
+#[derive(Clone, Debug)]
+pub struct ClientBuilder {
+    inner: TransportBuilder,
+}
+
+impl ClientBuilder {
+    /// A builder for the daemon at `host`.
+    pub fn new(host: Host) -> ClientBuilder {
+        ClientBuilder {
+            inner: TransportBuilder::new(host),
+        }
+    }
+
+    /// As the docker CLI: DOCKER_HOST, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH,
+    /// DOCKER_API_VERSION.
+    pub fn from_env() -> Result<ClientBuilder, ClientError> {
+        Ok(ClientBuilder {
+            inner: TransportBuilder::from_env()?,
+        })
+    }
+
+    /// Speak TLS with these files (tcp hosts only).
+    pub fn tls(self, files: TlsFiles) -> ClientBuilder {
+        ClientBuilder {
+            inner: self.inner.tls(files),
+        }
+    }
+
+    /// Use this API version instead of negotiating one through `/_ping`.
+    pub fn version(self, version: ApiVersion) -> ClientBuilder {
+        ClientBuilder {
+            inner: self.inner.version(version),
+        }
+    }
+
+    /// How long a call waits for the answer's head (default 120 s); a
+    /// stream that follows may run longer.
+    pub fn timeout(self, timeout: Duration) -> ClientBuilder {
+        ClientBuilder {
+            inner: self.inner.timeout(timeout),
+        }
+    }
+
+    /// The client; fails on unusable TLS files or names.
+    pub fn build(self) -> Result<Client, ClientError> {
+        Ok(Client::from_transport(self.inner.build()?))
+    }
+}
+
+fn parse_host(addr: &str, tls: bool) -> Result<Host, ClientError> {
+    let text = if addr.contains("://") {
+        addr.to_string()
+    } else {
+        format!("tcp://{addr}")
+    };
+    Host::parse(&text, tls).map_err(|e| ClientError::Config(e.to_string()))
+}
+
+impl Client {
+    /// A client set up from the environment, as the docker CLI is.
+    pub fn from_env() -> Result<Client, ClientError> {
+        ClientBuilder::from_env()?.build()
+    }
+
+    /// A client of the daemon listening on the unix socket at `path`.
+    pub fn unix(path: impl Into<PathBuf>) -> Result<Client, ClientError> {
+        ClientBuilder::new(Host::Unix(path.into())).build()
+    }
+
+    /// A client of the daemon at `host:port` (or `tcp://host:port`), in
+    /// plain text.
+    pub fn tcp(addr: &str) -> Result<Client, ClientError> {
+        ClientBuilder::new(parse_host(addr, false)?).build()
+    }
+
+    /// A client of the daemon at `host:port` over TLS, verifying the daemon
+    /// with `files.ca` and presenting `files.cert`.
+    pub fn tls(addr: &str, files: TlsFiles) -> Result<Client, ClientError> {
+        ClientBuilder::new(parse_host(addr, true)?)
+            .tls(files)
+            .build()
+    }
+
+    /// A builder for anything the shortcuts do not cover.
+    pub fn builder(host: Host) -> ClientBuilder {
+        ClientBuilder::new(host)
+    }
+
+    /// A client over a transport set up by hand.
+    pub fn from_transport(transport: Transport) -> Client {
+        Client {
+            transport: Arc::new(transport),
+        }
+    }
+
+    /// The transport underneath, for requests the spec does not describe.
+    pub fn transport(&self) -> &Transport {
+        &self.transport
+    }
+
+    /// The API version calls use: pinned, or negotiated once through
+    /// `/_ping` (the lower of the daemon's and ours).
+    pub async fn api_version(&self) -> Result<ApiVersion, ClientError> {
+        self.transport.api_version().await
+    }
+
+    fn build(
+        &self,
+        call: Call,
+        version: Option<ApiVersion>,
+    ) -> Result<Request<super::Body>, ClientError> {
+        let query = call.query.finish();
+        let target = if query.is_empty() {
+            call.path
+        } else {
+            format!("{}?{query}", call.path)
+        };
+        let builder = self.transport.request(call.method, &target, version)?;
+        let (body, content_type) = match call.body {
+            Some((body, ct)) => (body, Some(ct)),
+            None => (body::empty(), None),
+        };
+        let mut req = builder
+            .body(body)
+            .map_err(|e| ClientError::Config(format!("{}: {e}", call.operation)))?;
+        let headers = req.headers_mut();
+        if let Some(ct) = content_type {
+            headers.insert(hyper::header::CONTENT_TYPE, HeaderValue::from_static(ct));
+        }
+        for (name, value) in call.headers {
+            let bad = |what: &str| {
+                ClientError::Config(format!(
+                    "{}: header `{name}`: invalid {what}",
+                    call.operation
+                ))
+            };
+            let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| bad("name"))?;
+            let value = HeaderValue::from_str(&value).map_err(|_| bad("value"))?;
+            headers.insert(name, value);
+        }
+        Ok(req)
+    }
+
+    async fn version_for(&self, call: &Call) -> Result<Option<ApiVersion>, ClientError> {
+        Ok(if call.versioned {
+            Some(self.transport.api_version().await?)
+        } else {
+            None
+        })
+    }
+
+    /// Sends a generated call; an error status becomes [`ClientError::Api`].
+    /// Returns the answer and the API version it was made with.
+    pub async fn send(
+        &self,
+        call: Call,
+    ) -> Result<(Response<Incoming>, Option<ApiVersion>), ClientError> {
+        let version = self.version_for(&call).await?;
+        let req = self.build(call, version)?;
+        Ok((self.transport.send(req).await?, version))
+    }
+
+    /// Sends an attach / exec-start call asking the daemon to take over the
+    /// connection. A daemon that answers with an ordinary body instead (exec
+    /// start when detached) gives an [`Attached`] whose input goes nowhere.
+    pub async fn hijack(&self, call: Call) -> Result<Attached, ClientError> {
+        let version = self.version_for(&call).await?;
+        let mut req = self.build(call, version)?;
+        let headers = req.headers_mut();
+        headers.insert(
+            hyper::header::CONNECTION,
+            HeaderValue::from_static("Upgrade"),
+        );
+        headers.insert(hyper::header::UPGRADE, HeaderValue::from_static("tcp"));
+        let resp = self.transport.send(req).await?;
+        let framing = Framing::from_content_type(answer::content_type(&resp), version);
+        if resp.status() != StatusCode::SWITCHING_PROTOCOLS {
+            return Ok(Attached::output_only(answer::output(resp, version)));
+        }
+        let upgraded = hyper::upgrade::on(resp)
+            .await
+            .map_err(|e| ClientError::Connect {
+                host: self.transport.host().to_string(),
+                source: Box::new(e),
+            })?;
+        Ok(Attached::from_io(
+            hyper_util::rt::TokioIo::new(upgraded),
+            framing,
+        ))
+    }
+}

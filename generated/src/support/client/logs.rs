@@ -1,0 +1,254 @@
+//! Container output as typed chunks (logs, attach, exec start): Docker's
+//! multiplexed frames become stdout / stderr / stdin items, and a TTY's raw
+//! bytes become console items. Whether a stream is framed is read from the
+//! content type when the daemon states it (API 1.42 and later), and sniffed
+//! from the first bytes otherwise (a frame header is a stream id 0..=2 and
+//! three zero bytes, which terminal output practically never starts with).
+
+use std::pin::Pin;
+
+use bytes::{Bytes, BytesMut};
+use futures_util::{Stream, StreamExt};
+
+use super::ClientError;
+use crate::support::mux::{self, StreamKind};
+use crate::support::version::ApiVersion;
+
+/// One chunk of a container's output.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LogOutput {
+    /// Written to the container's stdout.
+    Stdout(Bytes),
+    /// Written to the container's stderr.
+    Stderr(Bytes),
+    /// Input echoed back in a multiplexed stream.
+    Stdin(Bytes),
+    /// Raw output of a container with a TTY (stdout and stderr merged).
+    Console(Bytes),
+}
+
+impl LogOutput {
+    /// The bytes, whichever stream they came from.
+    pub fn data(&self) -> &Bytes {
+        match self {
+            LogOutput::Stdout(b)
+            | LogOutput::Stderr(b)
+            | LogOutput::Stdin(b)
+            | LogOutput::Console(b) => b,
+        }
+    }
+
+    /// The bytes as text (invalid UTF-8 replaced).
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(self.data()).into_owned()
+    }
+
+    fn from_frame(frame: mux::Frame) -> LogOutput {
+        match frame.stream {
+            StreamKind::Stdin => LogOutput::Stdin(frame.data),
+            StreamKind::Stdout => LogOutput::Stdout(frame.data),
+            StreamKind::Stderr => LogOutput::Stderr(frame.data),
+        }
+    }
+}
+
+/// A stream of container output.
+pub type LogStream = Pin<Box<dyn Stream<Item = Result<LogOutput, ClientError>> + Send>>;
+
+/// How a stream is framed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Framing {
+    /// Docker's 8-byte-header frames.
+    Multiplexed,
+    /// Bytes as the TTY wrote them.
+    Raw,
+    /// Decide from the first bytes.
+    Sniff,
+}
+
+/// The content type of framed output (API 1.42 and later).
+pub const MULTIPLEXED_STREAM: &str = "application/vnd.docker.multiplexed-stream";
+/// The content type of raw output (and, before 1.42, of any output).
+pub const RAW_STREAM: &str = "application/vnd.docker.raw-stream";
+
+impl Framing {
+    /// From the answer's content type and the API version of the call:
+    /// from 1.42 on, dockerd labels framed streams as multiplexed and TTY
+    /// output as raw; before, raw-stream is sent for both.
+    pub fn from_content_type(content_type: Option<&str>, version: Option<ApiVersion>) -> Framing {
+        let ct = content_type.unwrap_or("");
+        if ct.starts_with(MULTIPLEXED_STREAM) {
+            Framing::Multiplexed
+        } else if ct.starts_with(RAW_STREAM) && version.is_some_and(|v| v >= ApiVersion::new(1, 42))
+        {
+            Framing::Raw
+        } else {
+            Framing::Sniff
+        }
+    }
+}
+
+/// Whether `buf` can be the start of a frame header; `None` while too few
+/// bytes have arrived to tell.
+fn looks_framed(buf: &[u8]) -> Option<bool> {
+    if buf.is_empty() {
+        return None;
+    }
+    if buf[0] > 2 || buf.iter().skip(1).take(3).any(|b| *b != 0) {
+        return Some(false);
+    }
+    (buf.len() >= mux::HEADER_LEN).then_some(true)
+}
+
+/// Turns a byte stream into container output.
+pub fn decode_output<S>(chunks: S, framing: Framing) -> LogStream
+where
+    S: Stream<Item = Result<Bytes, ClientError>> + Send + Unpin + 'static,
+{
+    struct State<S> {
+        chunks: S,
+        buf: BytesMut,
+        framing: Framing,
+        done: bool,
+    }
+    let state = State {
+        chunks,
+        buf: BytesMut::new(),
+        framing,
+        done: false,
+    };
+    Box::pin(futures_util::stream::unfold(state, |mut st| async move {
+        if st.done {
+            return None;
+        }
+        loop {
+            if st.framing == Framing::Sniff {
+                match looks_framed(&st.buf) {
+                    Some(true) => st.framing = Framing::Multiplexed,
+                    Some(false) => st.framing = Framing::Raw,
+                    None => {}
+                }
+            }
+            match st.framing {
+                Framing::Raw if !st.buf.is_empty() => {
+                    let data = st.buf.split().freeze();
+                    return Some((Ok(LogOutput::Console(data)), st));
+                }
+                Framing::Multiplexed => match mux::decode(&mut st.buf) {
+                    Ok(Some(frame)) => return Some((Ok(LogOutput::from_frame(frame)), st)),
+                    Ok(None) => {}
+                    Err(e) => {
+                        st.done = true;
+                        return Some((Err(ClientError::Stream(e.to_string())), st));
+                    }
+                },
+                _ => {}
+            }
+            match st.chunks.next().await {
+                Some(Ok(data)) => st.buf.extend_from_slice(&data),
+                Some(Err(e)) => {
+                    st.done = true;
+                    return Some((Err(e), st));
+                }
+                None if st.buf.is_empty() => return None,
+                None if st.framing == Framing::Multiplexed => {
+                    st.done = true;
+                    let err =
+                        ClientError::Stream("a multiplexed stream ended inside a frame".into());
+                    return Some((Err(err), st));
+                }
+                None => {
+                    // A few bytes that could have begun a header, then the end: raw.
+                    st.done = true;
+                    let data = st.buf.split().freeze();
+                    return Some((Ok(LogOutput::Console(data)), st));
+                }
+            }
+        }
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(chunks: Vec<&'static [u8]>, framing: Framing) -> Vec<Result<LogOutput, String>> {
+        let s = futures_util::stream::iter(chunks.into_iter().map(|c| Ok(Bytes::from_static(c))));
+        let out = decode_output(s, framing);
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        rt.block_on(out.map(|r| r.map_err(|e| e.to_string())).collect())
+    }
+
+    #[test]
+    fn sniffs_frames_split_anywhere() {
+        let mut wire = BytesMut::new();
+        mux::encode(StreamKind::Stdout, b"out\n", &mut wire);
+        mux::encode(StreamKind::Stderr, b"err\n", &mut wire);
+        let wire: &'static [u8] = Box::leak(wire.to_vec().into_boxed_slice());
+        let got = run(
+            vec![&wire[..1], &wire[1..5], &wire[5..14], &wire[14..]],
+            Framing::Sniff,
+        );
+        assert_eq!(
+            got,
+            vec![
+                Ok(LogOutput::Stdout(Bytes::from_static(b"out\n"))),
+                Ok(LogOutput::Stderr(Bytes::from_static(b"err\n")))
+            ]
+        );
+    }
+
+    #[test]
+    fn tty_output_is_console() {
+        let got = run(vec![b"# ", b"ls\r\n"], Framing::Sniff);
+        assert_eq!(
+            got,
+            vec![
+                Ok(LogOutput::Console(Bytes::from_static(b"# "))),
+                Ok(LogOutput::Console(Bytes::from_static(b"ls\r\n")))
+            ]
+        );
+        // Short output that could begin a header, then the end.
+        let got = run(vec![b"\x01\x00"], Framing::Sniff);
+        assert_eq!(
+            got,
+            vec![Ok(LogOutput::Console(Bytes::from_static(b"\x01\x00")))]
+        );
+        // The content type wins over sniffing.
+        let got = run(vec![b"\x01\x00\x00\x00\x00\x00\x00\x00"], Framing::Raw);
+        assert_eq!(got.len(), 1);
+        assert!(matches!(got[0], Ok(LogOutput::Console(_))));
+    }
+
+    #[test]
+    fn truncated_frames_and_bad_ids_are_errors() {
+        let got = run(vec![b"\x01\x00\x00\x00\x00\x00\x00\x09abc"], Framing::Sniff);
+        assert!(got[0]
+            .as_ref()
+            .unwrap_err()
+            .contains("ended inside a frame"));
+        let got = run(vec![b"\x07\x00\x00\x00"], Framing::Multiplexed);
+        assert!(got[0].is_err());
+    }
+
+    #[test]
+    fn framing_from_content_type() {
+        let v41 = Some(ApiVersion::new(1, 41));
+        let v44 = Some(ApiVersion::new(1, 44));
+        assert_eq!(
+            Framing::from_content_type(Some(MULTIPLEXED_STREAM), v44),
+            Framing::Multiplexed
+        );
+        assert_eq!(
+            Framing::from_content_type(Some(RAW_STREAM), v44),
+            Framing::Raw
+        );
+        assert_eq!(
+            Framing::from_content_type(Some(RAW_STREAM), v41),
+            Framing::Sniff
+        );
+        assert_eq!(Framing::from_content_type(None, v44), Framing::Sniff);
+    }
+}

@@ -1,0 +1,275 @@
+//! Encoding a handler's typed reply on the wire: JSON, JSON streams, byte
+//! streams (tar), logs (multiplexed frames or raw TTY bytes), text, nothing,
+//! and hijacked connections (attach, exec start) with or without
+//! `Upgrade: tcp`. The content types follow dockerd's choices per API
+//! version.
+
+use std::future::Future;
+use std::io;
+use std::pin::Pin;
+use std::sync::Mutex;
+use std::task::{Context, Poll};
+
+use bytes::{Bytes, BytesMut};
+use futures_util::{Stream, StreamExt};
+use hyper::header::{HeaderName, HeaderValue, CONTENT_TYPE};
+use hyper::upgrade::OnUpgrade;
+use hyper::{Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, DuplexStream, ReadBuf};
+
+use super::respond::{self, MULTIPLEXED_STREAM, RAW_STREAM};
+use crate::support::body::{self, Body};
+use crate::support::json_stream;
+use crate::support::mux::{self, Frame};
+use crate::support::version::ApiVersion;
+
+/// A stream of byte chunks (tar archives, raw output).
+pub type ByteStream = Pin<Box<dyn Stream<Item = io::Result<Bytes>> + Send>>;
+/// A stream of JSON messages (events, progress); each item is one message.
+pub type JsonStream<T> = Pin<Box<dyn Stream<Item = T> + Send>>;
+/// A stream of stdout/stderr frames.
+pub type FrameStream = Pin<Box<dyn Stream<Item = Frame> + Send>>;
+
+/// Container output as logs send it: frames for a container without a TTY
+/// (8-byte headers on the wire), raw bytes for one with a TTY.
+pub enum LogStream {
+    Multiplexed(FrameStream),
+    Raw(ByteStream),
+}
+
+/// What a hijacking operation (attach, exec start) does with the connection.
+pub struct Hijack {
+    tty: bool,
+    run: HijackFn,
+}
+
+/// The boxed form of a hijack handler.
+type HijackFn = Box<dyn FnOnce(Upgraded) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send>;
+
+impl Hijack {
+    /// `run` gets the connection once the answer is sent: it reads the
+    /// client's stdin from it and writes output to it (raw bytes when `tty`,
+    /// frames encoded with [`mux::encode`] otherwise); returning closes it.
+    pub fn new<F, Fut>(tty: bool, run: F) -> Hijack
+    where
+        F: FnOnce(Upgraded) -> Fut + Send + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        Hijack {
+            tty,
+            run: Box::new(move |io| Box::pin(run(io))),
+        }
+    }
+}
+
+/// The connection a [`Hijack`] handler gets: the upgraded socket, or, for
+/// a client that did not ask to upgrade, a pipe whose output becomes the
+/// response body (and whose input is empty, as there is no stdin).
+pub struct Upgraded(Io);
+
+enum Io {
+    Socket(TokioIo<hyper::upgrade::Upgraded>),
+    Pipe(DuplexStream),
+}
+
+impl AsyncRead for Upgraded {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        match &mut self.get_mut().0 {
+            Io::Socket(s) => Pin::new(s).poll_read(cx, buf),
+            // No stdin without an upgrade: end of file at once.
+            Io::Pipe(_) => Poll::Ready(Ok(())),
+        }
+    }
+}
+
+impl AsyncWrite for Upgraded {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        match &mut self.get_mut().0 {
+            Io::Socket(s) => Pin::new(s).poll_write(cx, buf),
+            Io::Pipe(p) => Pin::new(p).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match &mut self.get_mut().0 {
+            Io::Socket(s) => Pin::new(s).poll_flush(cx),
+            Io::Pipe(p) => Pin::new(p).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match &mut self.get_mut().0 {
+            Io::Socket(s) => Pin::new(s).poll_shutdown(cx),
+            Io::Pipe(p) => Pin::new(p).poll_shutdown(cx),
+        }
+    }
+}
+
+/// Makes a `Send` stream `Sync` (response bodies must be) without locking:
+/// the mutex is only ever reached through `&mut`.
+struct SyncStream<S>(Mutex<S>);
+
+impl<S: Stream + Unpin> Stream for SyncStream<S> {
+    type Item = S::Item;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<S::Item>> {
+        let inner = self
+            .get_mut()
+            .0
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        inner.poll_next_unpin(cx)
+    }
+}
+
+fn stream_body<S>(stream: S) -> Body
+where
+    S: Stream<Item = io::Result<Bytes>> + Send + Unpin + 'static,
+{
+    body::stream(SyncStream(Mutex::new(stream)))
+}
+
+fn status(code: u16) -> StatusCode {
+    StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+fn typed(code: u16, content_type: &'static str, body: Body) -> Response<Body> {
+    let mut resp = Response::new(body);
+    *resp.status_mut() = status(code);
+    resp.headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    resp
+}
+
+/// How to answer one request: knows its API version and, for hijacking
+/// operations, whether and how the client asked to upgrade.
+pub struct Reply {
+    version: ApiVersion,
+    upgrade: Option<OnUpgrade>,
+}
+
+impl Reply {
+    pub(super) fn new(version: ApiVersion, upgrade: Option<OnUpgrade>) -> Reply {
+        Reply { version, upgrade }
+    }
+
+    /// A reply for a request that cannot be upgraded.
+    pub fn plain(version: ApiVersion) -> Reply {
+        Reply {
+            version,
+            upgrade: None,
+        }
+    }
+
+    pub fn json<T: serde::Serialize>(&self, code: u16, value: &T) -> Response<Body> {
+        respond::json(status(code), value)
+    }
+
+    /// No body (204, 304, or a 200 the spec gives no content).
+    pub fn empty(&self, code: u16) -> Response<Body> {
+        respond::empty(status(code))
+    }
+
+    pub fn text(&self, code: u16, text: String) -> Response<Body> {
+        typed(code, "text/plain; charset=utf-8", body::bytes(text))
+    }
+
+    pub fn bytes(
+        &self,
+        code: u16,
+        content_type: &'static str,
+        stream: ByteStream,
+    ) -> Response<Body> {
+        typed(code, content_type, stream_body(stream))
+    }
+
+    /// One JSON message per item, each followed by a newline; an item that
+    /// does not encode ends the stream with an error.
+    pub fn json_stream<T>(&self, code: u16, stream: JsonStream<T>) -> Response<Body>
+    where
+        T: serde::Serialize + 'static,
+    {
+        let chunks = stream.map(|item| {
+            let mut out = Vec::new();
+            json_stream::encode(&item, &mut out)
+                .map(|()| Bytes::from(out))
+                .map_err(io::Error::other)
+        });
+        typed(code, "application/json", stream_body(chunks))
+    }
+
+    /// Logs: frames are encoded with their headers. The content type is
+    /// dockerd's: multiplexed-stream for frames from API 1.42 on, else
+    /// raw-stream.
+    pub fn logs(&self, code: u16, logs: LogStream) -> Response<Body> {
+        match logs {
+            LogStream::Raw(stream) => typed(code, RAW_STREAM, stream_body(stream)),
+            LogStream::Multiplexed(frames) => {
+                let chunks = frames.map(|f| {
+                    let mut out = BytesMut::new();
+                    mux::encode(f.stream, &f.data, &mut out);
+                    Ok(out.freeze())
+                });
+                typed(code, self.stream_type(false), stream_body(chunks))
+            }
+        }
+    }
+
+    fn stream_type(&self, tty: bool) -> &'static str {
+        if tty || self.version < ApiVersion::new(1, 42) {
+            RAW_STREAM
+        } else {
+            MULTIPLEXED_STREAM
+        }
+    }
+
+    /// Attach / exec start. A client that sent `Upgrade: tcp` gets 101 and
+    /// the handler gets the raw connection. Any other client gets a normal
+    /// answer (`code`, or 200 for a 101) whose streamed body is what the
+    /// handler writes, and an empty stdin.
+    pub fn hijack(self, code: u16, hijack: Hijack) -> Response<Body> {
+        let content_type = self.stream_type(hijack.tty);
+        let run = hijack.run;
+        if let Some(upgrade) = self.upgrade {
+            tokio::spawn(async move {
+                match upgrade.await {
+                    Ok(io) => run(Upgraded(Io::Socket(TokioIo::new(io)))).await,
+                    Err(e) => tracing::debug!("the connection was not upgraded: {e}"),
+                }
+            });
+            return respond::switching_protocols(content_type);
+        }
+        let (handler_end, body_end) = tokio::io::duplex(64 * 1024);
+        tokio::spawn(run(Upgraded(Io::Pipe(handler_end))));
+        let chunks = futures_util::stream::unfold(body_end, |mut pipe| async move {
+            let mut buf = BytesMut::with_capacity(16 * 1024);
+            match pipe.read_buf(&mut buf).await {
+                Ok(0) => None,
+                Ok(_) => Some((Ok(buf.freeze()), pipe)),
+                Err(e) => Some((Err(e), pipe)),
+            }
+        });
+        let code = if code == 101 { 200 } else { code };
+        typed(code, content_type, stream_body(Box::pin(chunks)))
+    }
+}
+
+/// Sets a documented response header when the handler gave a value.
+pub fn header<V: ToString>(resp: &mut Response<Body>, name: &'static str, value: Option<V>) {
+    let Some(value) = value else { return };
+    if let (Ok(name), Ok(value)) = (
+        HeaderName::from_bytes(name.as_bytes()),
+        HeaderValue::from_str(&value.to_string()),
+    ) {
+        resp.headers_mut().insert(name, value);
+    }
+}

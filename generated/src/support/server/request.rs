@@ -1,0 +1,426 @@
+//! Decoding one request for the generated router: path parameters (already
+//! percent-decoded by the router), query parameters by Docker's conventions,
+//! headers (`X-Registry-Auth` included), and bodies (JSON with a size
+//! limit, text, or a stream of bytes). Every failure is an [`ApiError`]
+//! with status 400 (413 for an oversized body) whose message names the
+//! parameter, never a panic and never a Rust type name.
+
+use std::fmt;
+use std::io;
+use std::pin::Pin;
+use std::str::FromStr;
+use std::task::{Context, Poll};
+
+use bytes::{Bytes, BytesMut};
+use futures_util::Stream;
+use http_body_util::{BodyExt, Limited};
+use hyper::body::{Body as _, Incoming};
+use hyper::header::{HeaderMap, CONTENT_LENGTH};
+use serde::de::DeserializeOwned;
+
+use super::auth;
+use super::reply::Reply;
+use crate::support::error::ApiError;
+use crate::support::query::{Filters, Query, QueryError};
+use crate::support::version::ApiVersion;
+
+/// The largest JSON (or text) request body the router reads: 10 MiB.
+pub const BODY_LIMIT: usize = 10 << 20;
+
+/// How much of an oversized body is read (and dropped) so that the client,
+/// still sending, gets the 413 rather than a broken connection; beyond
+/// this the connection is closed with the answer.
+const DRAIN_LIMIT: usize = 64 << 20;
+
+impl From<QueryError> for ApiError {
+    fn from(e: QueryError) -> ApiError {
+        bad_request(e.to_string())
+    }
+}
+
+/// A 400 error with `message`.
+pub fn bad_request(message: impl Into<String>) -> ApiError {
+    ApiError {
+        status: 400,
+        message: message.into(),
+    }
+}
+
+/// The 501 answer of an operation no handler implements.
+pub fn not_implemented(operation: &str) -> ApiError {
+    ApiError {
+        status: 501,
+        message: format!("{operation} is not implemented by this server"),
+    }
+}
+
+/// `value`, or a 400 saying that the `what` (e.g. "query parameter `t`")
+/// is required.
+pub fn required<T>(value: Option<T>, what: &str) -> Result<T, ApiError> {
+    value.ok_or_else(|| bad_request(format!("missing required {what}")))
+}
+
+/// A path parameter of a non-text type (e.g. a number).
+pub fn parse_path<T: FromStr>(raw: String, name: &str) -> Result<T, ApiError> {
+    raw.parse().map_err(|_| {
+        bad_request(format!(
+            "invalid value for path parameter `{name}`: `{raw}`"
+        ))
+    })
+}
+
+/// A request as the router hands it to the generated decoding code.
+pub struct Ctx {
+    /// The API version of the request's `/v1.NN` prefix (the newest without one).
+    pub version: ApiVersion,
+    params: Vec<String>,
+    query: Query,
+    headers: HeaderMap,
+    body: Option<Incoming>,
+    reply: Option<Reply>,
+}
+
+impl Ctx {
+    pub(super) fn new(
+        version: ApiVersion,
+        params: Vec<String>,
+        query: Query,
+        headers: HeaderMap,
+        body: Incoming,
+        reply: Reply,
+    ) -> Ctx {
+        Ctx {
+            version,
+            params,
+            query,
+            headers,
+            body: Some(body),
+            reply: Some(reply),
+        }
+    }
+
+    /// How to answer this request (taken once, before the body is read).
+    pub fn reply(&mut self) -> Reply {
+        self.reply
+            .take()
+            .unwrap_or_else(|| Reply::plain(self.version))
+    }
+
+    /// The `i`-th path parameter of the route's template, percent-decoded.
+    pub fn path(&mut self, i: usize) -> String {
+        self.params
+            .get_mut(i)
+            .map(std::mem::take)
+            .unwrap_or_default()
+    }
+
+    /// The whole query string, for parameters the spec does not list.
+    pub fn query(&self) -> &Query {
+        &self.query
+    }
+
+    /// The request's headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    pub fn string(&self, name: &'static str) -> Option<String> {
+        self.query.string(name)
+    }
+
+    /// Every value of a repeated key (`changes=a&changes=b`).
+    pub fn strings(&self, name: &'static str) -> Vec<String> {
+        self.query
+            .all(name)
+            .into_iter()
+            .map(str::to_string)
+            .collect()
+    }
+
+    pub fn bool(&self, name: &'static str) -> Result<Option<bool>, ApiError> {
+        Ok(self.query.bool(name)?)
+    }
+
+    /// An integer or float; empty counts as absent.
+    pub fn number<T: FromStr>(&self, name: &'static str) -> Result<Option<T>, ApiError> {
+        match self.query.first(name) {
+            None | Some("") => Ok(None),
+            Some(raw) => raw.trim().parse().map(Some).map_err(|_| {
+                bad_request(format!(
+                    "invalid value for query parameter `{name}`: `{raw}` is not a number in range"
+                ))
+            }),
+        }
+    }
+
+    /// `filters` as Docker sends it (a JSON object of string lists).
+    pub fn filters(&self, name: &'static str) -> Result<Option<Filters>, ApiError> {
+        Ok(self.query.filters(name)?)
+    }
+
+    /// A query value holding JSON (for parameters of object type).
+    pub fn json_query<T: DeserializeOwned>(
+        &self,
+        name: &'static str,
+    ) -> Result<Option<T>, ApiError> {
+        match self.query.first(name) {
+            None | Some("") => Ok(None),
+            Some(raw) => decode_json(raw.as_bytes()).map(Some).map_err(|e| {
+                bad_request(format!("invalid value for query parameter `{name}`: {e}"))
+            }),
+        }
+    }
+
+    /// A header as text; a value that is not text is a 400.
+    pub fn header(&self, name: &'static str) -> Result<Option<String>, ApiError> {
+        match self.headers.get(name) {
+            None => Ok(None),
+            Some(v) => v.to_str().map(|s| Some(s.to_string())).map_err(|_| {
+                bad_request(format!("invalid value for header `{name}`: not valid text"))
+            }),
+        }
+    }
+
+    /// `X-Registry-Auth`: base64url (or standard base64) of a JSON object.
+    /// An empty header counts as absent, as dockerd does.
+    pub fn registry_auth<T: DeserializeOwned>(
+        &self,
+        name: &'static str,
+    ) -> Result<Option<T>, ApiError> {
+        match self.header(name)? {
+            None => Ok(None),
+            Some(raw) if raw.trim().is_empty() => Ok(None),
+            Some(raw) => auth::decode(&raw)
+                .map(Some)
+                .map_err(|why| bad_request(format!("invalid value for header `{name}`: {why}"))),
+        }
+    }
+
+    /// The JSON body, `None` when the body is empty. Bodies over
+    /// [`BODY_LIMIT`] are refused with 413.
+    pub async fn json<T: DeserializeOwned>(&mut self) -> Result<Option<T>, ApiError> {
+        let bytes = self.read_all().await?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(None);
+        }
+        decode_json(&bytes)
+            .map(Some)
+            .map_err(|e| bad_request(format!("invalid JSON in the request body: {e}")))
+    }
+
+    /// The body as text (at most [`BODY_LIMIT`] bytes).
+    pub async fn text(&mut self) -> Result<String, ApiError> {
+        let bytes = self.read_all().await?;
+        String::from_utf8(bytes.to_vec())
+            .map_err(|_| bad_request("the request body is not valid UTF-8 text"))
+    }
+
+    /// The body as a stream of chunks (tar archives, imports).
+    pub fn body_stream(&mut self) -> BodyStream {
+        BodyStream {
+            inner: self.body.take(),
+        }
+    }
+
+    async fn read_all(&mut self) -> Result<Bytes, ApiError> {
+        let Some(body) = self.body.take() else {
+            return Ok(Bytes::new());
+        };
+        let declared = self
+            .headers
+            .get(CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if declared.is_some_and(|n| n > DRAIN_LIMIT as u64) {
+            return Err(too_large());
+        }
+        let mut out = BytesMut::new();
+        let mut body = body;
+        let mut seen = 0usize;
+        while let Some(frame) = body.frame().await {
+            let frame =
+                frame.map_err(|e| bad_request(format!("cannot read the request body: {e}")))?;
+            let Ok(data) = frame.into_data() else {
+                continue;
+            };
+            seen += data.len();
+            if seen > DRAIN_LIMIT {
+                break;
+            }
+            if seen <= BODY_LIMIT {
+                out.extend_from_slice(&data);
+            }
+        }
+        if seen > BODY_LIMIT {
+            return Err(too_large());
+        }
+        Ok(out.freeze())
+    }
+}
+
+fn too_large() -> ApiError {
+    ApiError {
+        status: 413,
+        message: format!("the request body is larger than {BODY_LIMIT} bytes"),
+    }
+}
+
+/// Why a JSON value did not decode: where in the document (a path such as
+/// `HostConfig.Memory`) and what was wrong, without Rust type names.
+#[derive(Debug)]
+pub struct JsonError {
+    path: String,
+    message: String,
+}
+
+impl fmt::Display for JsonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() || self.path == "." {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "field `{}`: {}", self.path, self.message)
+        }
+    }
+}
+
+/// Decodes JSON, naming the field that failed.
+pub fn decode_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, JsonError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| JsonError {
+        path: e.path().to_string(),
+        message: scrub(&e.into_inner().to_string()),
+    })
+}
+
+/// serde's messages say `expected struct HostConfig`; clients should read
+/// JSON words, not our type names.
+fn scrub(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(i) = rest.find("expected ") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + "expected ".len()..];
+        let (word, replacement) = if let Some(tail) = after.strip_prefix("struct ") {
+            (tail, "expected a JSON object")
+        } else if let Some(tail) = after.strip_prefix("enum ") {
+            (tail, "expected one of the documented values")
+        } else {
+            out.push_str("expected ");
+            rest = after;
+            continue;
+        };
+        out.push_str(replacement);
+        let name_len = word
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(word.len());
+        rest = &word[name_len..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A request body as it arrives: a stream of byte chunks.
+pub struct BodyStream {
+    inner: Option<Incoming>,
+}
+
+impl BodyStream {
+    /// A body with nothing in it.
+    pub fn empty() -> BodyStream {
+        BodyStream { inner: None }
+    }
+
+    /// Reads the whole body into memory (at most `limit` bytes).
+    pub async fn collect(self, limit: usize) -> io::Result<Bytes> {
+        let Some(body) = self.inner else {
+            return Ok(Bytes::new());
+        };
+        Limited::new(body, limit)
+            .collect()
+            .await
+            .map(|c| c.to_bytes())
+            .map_err(io::Error::other)
+    }
+}
+
+impl fmt::Debug for BodyStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("BodyStream")
+    }
+}
+
+impl Stream for BodyStream {
+    type Item = io::Result<Bytes>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        loop {
+            let Some(body) = self.inner.as_mut() else {
+                return Poll::Ready(None);
+            };
+            let frame = match Pin::new(body).poll_frame(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(frame) => frame,
+            };
+            match frame {
+                None => {
+                    self.inner = None;
+                    return Poll::Ready(None);
+                }
+                Some(Err(e)) => {
+                    self.inner = None;
+                    return Poll::Ready(Some(Err(io::Error::other(e))));
+                }
+                // Trailers carry no data: skip them.
+                Some(Ok(frame)) => {
+                    if let Ok(data) = frame.into_data() {
+                        return Poll::Ready(Some(Ok(data)));
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Inner {
+        #[serde(rename = "Memory")]
+        memory: i64,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Outer {
+        #[serde(rename = "HostConfig")]
+        host_config: Inner,
+    }
+
+    #[test]
+    fn json_errors_name_the_field_not_the_type() {
+        let e = decode_json::<Outer>(br#"{"HostConfig":{"Memory":"lots"}}"#).unwrap_err();
+        let text = e.to_string();
+        assert!(
+            text.starts_with("field `HostConfig.Memory`: invalid type"),
+            "{text}"
+        );
+        let e = decode_json::<Outer>(br#"{"HostConfig":5}"#).unwrap_err();
+        let text = e.to_string();
+        assert!(text.contains("expected a JSON object"), "{text}");
+        assert!(!text.contains("Inner"), "{text}");
+        let e = decode_json::<Outer>(b"{").unwrap_err();
+        assert!(e.to_string().contains("EOF"), "{e}");
+    }
+
+    #[test]
+    fn scrub_keeps_other_expectations() {
+        assert_eq!(scrub("expected i64 at line 1"), "expected i64 at line 1");
+        assert_eq!(
+            scrub("invalid type: map, expected struct Foo_2 at line 1 column 3"),
+            "invalid type: map, expected a JSON object at line 1 column 3"
+        );
+    }
+}

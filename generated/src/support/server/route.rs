@@ -1,0 +1,293 @@
+//! Routing for the generated router: the `/v1.NN` prefix, matching a path
+//! against the spec's templates (segments percent-decoded; a parameter may
+//! span several segments, as dockerd's `{name:.*}` does for image names
+//! like `registry:5000/a/b`), 404 and 405 answers, turning a handler's
+//! error into Docker's JSON error body, containing panics, and the common
+//! headers on every answer.
+
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+
+use futures_util::FutureExt;
+use hyper::body::Incoming;
+use hyper::header::UPGRADE;
+use hyper::{Request, Response, StatusCode};
+
+use super::reply::Reply;
+use super::request::Ctx;
+use super::{respond, version_prefix, ServerInfo};
+use crate::support::body::Body;
+use crate::support::error::ApiError;
+use crate::support::query::Query;
+
+/// One operation's method and path template (`/images/{name}/json`).
+#[derive(Clone, Copy, Debug)]
+pub struct Route {
+    pub method: &'static str,
+    pub path: &'static str,
+}
+
+/// The outcome of matching a request against the routes.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Found {
+    /// The index of the route and its decoded path parameters.
+    Route(usize, Vec<String>),
+    /// Some template matches the path, none with this method.
+    WrongMethod,
+    NotFound,
+}
+
+/// Matches `method` and `path` (without the version prefix). A match where
+/// every parameter is one segment wins over one where a parameter spans
+/// several; among equals the first route wins. A HEAD request without a
+/// HEAD route is served by the GET route (the body is not sent).
+pub fn find(routes: &[Route], method: &str, path: &str) -> Found {
+    let segments: Vec<&str> = path.split('/').skip(1).collect();
+    let mut best: Option<(bool, usize, Vec<String>)> = None;
+    let mut fallback: Option<(bool, usize, Vec<String>)> = None;
+    let mut any = false;
+    for (i, route) in routes.iter().enumerate() {
+        let Some((greedy, params)) = match_template(route.path, &segments) else {
+            continue;
+        };
+        any = true;
+        let slot = if route.method == method {
+            &mut best
+        } else if method == "HEAD" && route.method == "GET" {
+            &mut fallback
+        } else {
+            continue;
+        };
+        if slot.as_ref().is_none_or(|(g, _, _)| *g && !greedy) {
+            *slot = Some((greedy, i, params));
+        }
+    }
+    match best.or(fallback) {
+        Some((_, i, params)) => Found::Route(i, params),
+        None if any => Found::WrongMethod,
+        None => Found::NotFound,
+    }
+}
+
+/// Matches one template; `Some((spans_segments, params))`.
+fn match_template(template: &str, segments: &[&str]) -> Option<(bool, Vec<String>)> {
+    let parts: Vec<&str> = template.split('/').skip(1).collect();
+    let mut params = Vec::new();
+    let mut greedy = false;
+    let mut at = 0;
+    for (k, part) in parts.iter().enumerate() {
+        if part.starts_with('{') && part.ends_with('}') {
+            // What the template still needs after this parameter.
+            let rest = parts.len() - k - 1;
+            let remaining = segments.len().checked_sub(at + rest)?;
+            if remaining == 0 {
+                return None;
+            }
+            // One segment unless the next parameter is literal-only: then
+            // take all but what the rest of the template needs.
+            let take = if parts[k + 1..].iter().any(|p| p.starts_with('{')) {
+                1
+            } else {
+                remaining
+            };
+            greedy |= take > 1;
+            let decoded: Vec<String> = segments[at..at + take]
+                .iter()
+                .map(|s| percent_decode(s))
+                .collect();
+            let value = decoded.join("/");
+            if value.is_empty() {
+                return None;
+            }
+            params.push(value);
+            at += take;
+        } else {
+            if segments.get(at) != Some(part) {
+                return None;
+            }
+            at += 1;
+        }
+    }
+    (at == segments.len()).then_some((greedy, params))
+}
+
+/// Decodes `%XX` escapes in a path segment (`+` stays a plus sign).
+pub fn percent_decode(segment: &str) -> String {
+    let bytes = segment.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
+            if let Some(b) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Serves one request: version prefix, route, `dispatch(route index,
+/// request)`, errors as `{"message"}`, a panic as a bare 500, and the
+/// headers every Docker server sends.
+pub async fn handle<F, Fut>(
+    mut req: Request<Incoming>,
+    info: &ServerInfo,
+    routes: &[Route],
+    dispatch: F,
+) -> Response<Body>
+where
+    F: FnOnce(usize, Ctx) -> Fut,
+    Fut: Future<Output = Result<Response<Body>, ApiError>>,
+{
+    let result = match version_prefix::split(req.uri().path()) {
+        Err(e) => Err(super::request::bad_request(e.to_string())),
+        Ok((version, path)) => match find(routes, req.method().as_str(), path) {
+            Found::NotFound => Err(ApiError {
+                status: 404,
+                message: "page not found".into(),
+            }),
+            Found::WrongMethod => Err(ApiError {
+                status: 405,
+                message: format!("method {} is not allowed on {path}", req.method()),
+            }),
+            Found::Route(i, params) => {
+                let upgrade = req
+                    .headers()
+                    .contains_key(UPGRADE)
+                    .then(|| hyper::upgrade::on(&mut req));
+                let query = Query::parse(req.uri().query().unwrap_or(""));
+                let (parts, body) = req.into_parts();
+                let cx = Ctx::new(
+                    version,
+                    params,
+                    query,
+                    parts.headers,
+                    body,
+                    Reply::new(version, upgrade),
+                );
+                match AssertUnwindSafe(dispatch(i, cx)).catch_unwind().await {
+                    Ok(result) => result,
+                    Err(_) => {
+                        tracing::error!("a handler panicked");
+                        Err(ApiError {
+                            status: 500,
+                            message: "internal server error".into(),
+                        })
+                    }
+                }
+            }
+        },
+    };
+    let mut resp = match result {
+        Ok(resp) => resp,
+        Err(e) => respond::error(
+            StatusCode::from_u16(e.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            &e.message,
+        ),
+    };
+    // The handler's own headers (documented ones such as /_ping's
+    // API-Version) win over the common ones.
+    let own = resp.headers().clone();
+    respond::add_common_headers(&mut resp, info);
+    for (name, value) in &own {
+        resp.headers_mut().insert(name, value.clone());
+    }
+    resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ROUTES: &[Route] = &[
+        Route {
+            method: "GET",
+            path: "/images/json",
+        },
+        Route {
+            method: "GET",
+            path: "/images/{name}/json",
+        },
+        Route {
+            method: "DELETE",
+            path: "/images/{name}",
+        },
+        Route {
+            method: "GET",
+            path: "/containers/{id}/json",
+        },
+        Route {
+            method: "POST",
+            path: "/containers/{id}/attach",
+        },
+        Route {
+            method: "GET",
+            path: "/containers/{id}/attach/ws",
+        },
+        Route {
+            method: "GET",
+            path: "/_ping",
+        },
+        Route {
+            method: "HEAD",
+            path: "/_ping",
+        },
+        Route {
+            method: "GET",
+            path: "/version",
+        },
+    ];
+
+    fn hit(i: usize, params: &[&str]) -> Found {
+        Found::Route(i, params.iter().map(|s| s.to_string()).collect())
+    }
+
+    #[test]
+    fn literal_and_parameter_routes() {
+        assert_eq!(find(ROUTES, "GET", "/images/json"), hit(0, &[]));
+        assert_eq!(
+            find(ROUTES, "GET", "/images/busybox/json"),
+            hit(1, &["busybox"])
+        );
+        assert_eq!(
+            find(ROUTES, "GET", "/images/registry%3A5000%2Fa%2Fb/json"),
+            hit(1, &["registry:5000/a/b"])
+        );
+        // Unencoded slashes: the parameter spans segments, as dockerd's {name:.*}.
+        assert_eq!(
+            find(ROUTES, "GET", "/images/registry:5000/a/b/json"),
+            hit(1, &["registry:5000/a/b"])
+        );
+        assert_eq!(find(ROUTES, "DELETE", "/images/a/b"), hit(2, &["a/b"]));
+        assert_eq!(
+            find(ROUTES, "GET", "/containers/web/attach/ws"),
+            hit(5, &["web"])
+        );
+        assert_eq!(
+            find(ROUTES, "POST", "/containers/web/attach"),
+            hit(4, &["web"])
+        );
+    }
+
+    #[test]
+    fn head_wrong_method_and_unknown() {
+        assert_eq!(find(ROUTES, "HEAD", "/_ping"), hit(7, &[]));
+        assert_eq!(find(ROUTES, "HEAD", "/version"), hit(8, &[]));
+        assert_eq!(find(ROUTES, "POST", "/version"), Found::WrongMethod);
+        assert_eq!(find(ROUTES, "GET", "/nope"), Found::NotFound);
+        assert_eq!(find(ROUTES, "GET", "/images//json"), Found::WrongMethod);
+        assert_eq!(find(ROUTES, "GET", "/"), Found::NotFound);
+    }
+
+    #[test]
+    fn percent_decoding_keeps_plus_and_bad_escapes() {
+        assert_eq!(percent_decode("a%2Fb+c"), "a/b+c");
+        assert_eq!(percent_decode("%zz%2"), "%zz%2");
+        assert_eq!(percent_decode("%41"), "A");
+    }
+}

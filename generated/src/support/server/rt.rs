@@ -1,0 +1,16 @@
+//! Everything the generated server module (`crate::server`) names, in one
+//! place, so the generated code refers to `rt::X` and never collides with
+//! the spec's type names.
+
+pub use super::reply::{header, ByteStream, FrameStream, Hijack, JsonStream, LogStream, Reply};
+pub use super::request::{bad_request, not_implemented, parse_path, required, BodyStream, Ctx};
+pub use super::route::{handle, Route};
+pub use super::{HttpService, ServerInfo};
+pub use crate::support::error::ApiError;
+pub use crate::support::query::Filters;
+pub use crate::support::version::ApiVersion;
+
+/// What the router receives.
+pub type HttpRequest = hyper::Request<hyper::body::Incoming>;
+/// What the router answers.
+pub type HttpResponse = hyper::Response<crate::support::body::Body>;
