@@ -85,18 +85,26 @@ impl Engine {
             .clone()
     }
 
-    pub fn version(&self) -> SystemVersion {
-        let snapshot = self.snapshot();
+    /// The default runtime's name and what its `--version` says.
+    fn default_runtime_version(&self, snapshot: &Snapshot) -> (String, Option<RuntimeVersion>) {
         let default = snapshot.default_runtime().to_string();
         let version = snapshot
             .resolve(&default)
             .ok()
             .and_then(|r| self.runtime_version(r.binary()));
-        system::system_version(&self.host, &default, version.as_ref())
+        (default, version)
     }
 
+    pub fn version(&self) -> SystemVersion {
+        let (name, version) = self.default_runtime_version(&self.snapshot());
+        system::system_version(&self.host, &name, version.as_ref())
+    }
+
+    /// `/info`; probes the default runtime's version once per binary, so
+    /// call it off the async threads.
     pub fn info(&self, counts: Counts) -> SystemInfo {
         let snapshot = self.snapshot();
+        let (_, runtime) = self.default_runtime_version(&snapshot);
         let config = snapshot.config();
         system::system_info(&InfoInputs {
             id: &self.id,
@@ -110,6 +118,7 @@ impl Engine {
             storage_driver: STORAGE_DRIVER,
             event_listeners: self.events.listeners() as i64,
             system_time: humantime::format_rfc3339_nanos(std::time::SystemTime::now()).to_string(),
+            runtime_commit: runtime.map(|r| r.commit),
         })
     }
 }

@@ -10,6 +10,7 @@
 //! - [`runtimes`]: the OCI runtimes a container can run on, their wrapper
 //!   scripts, and the snapshot of them that a config reload swaps atomically.
 
+pub mod api;
 pub mod cli;
 pub mod config;
 pub mod engine;

@@ -64,7 +64,9 @@ pub fn conflicts(flags: &DaemonConfig, file: &FileConfig) -> Result<Vec<Conflict
         return Ok(Vec::new());
     };
     let mut out = Vec::new();
-    for (key, flag_value) in &flag_keys {
+    let mut keys: Vec<(&String, &Value)> = flag_keys.iter().collect();
+    keys.sort_by(|a, b| a.0.cmp(b.0));
+    for (key, flag_value) in keys {
         let Some(file_value) = file.raw.get(key) else {
             continue;
         };
@@ -157,9 +159,13 @@ pub(crate) fn go_display(value: &Value) -> String {
     }
 }
 
+/// Go prints map keys sorted, whatever order serde_json keeps them in (the
+/// workspace may enable its `preserve_order`).
 fn go_map(map: &Map<String, Value>) -> String {
-    let items: Vec<String> = map
-        .iter()
+    let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+    entries.sort_by(|a, b| a.0.cmp(b.0));
+    let items: Vec<String> = entries
+        .into_iter()
         .map(|(k, v)| format!("{k}:{}", go_display(v)))
         .collect();
     format!("map[{}]", items.join(" "))

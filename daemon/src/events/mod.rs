@@ -56,10 +56,12 @@ impl EventBus {
             actor: Some(EventActor {
                 id: Some(id.to_string()),
                 attributes: Some(attributes),
+                ..Default::default()
             }),
             scope: Some(EventMessageScope::Local),
             time: Some(now.as_secs() as i64),
             time_nano: Some(now.as_nanos() as i64),
+            ..Default::default()
         });
         // The history lock also orders history against live delivery, so
         // a subscriber never sees an event twice or misses one.

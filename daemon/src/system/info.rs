@@ -5,7 +5,10 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use engine_api::types::{Runtime, SystemInfo, SystemInfoCgroupDriver, SystemInfoCgroupVersion};
+use engine_api::types::{
+    Commit, LocalNodeState, PluginsInfo, Runtime, SwarmInfo, SystemInfo, SystemInfoCgroupDriver,
+    SystemInfoCgroupVersion,
+};
 
 use super::host::HostFacts;
 use crate::runtimes::{RuntimeKind, Snapshot};
@@ -34,6 +37,8 @@ pub struct InfoInputs<'a> {
     pub event_listeners: i64,
     /// RFC 3339 with nanoseconds.
     pub system_time: String,
+    /// The default runtime's commit, as its `--version` reports it.
+    pub runtime_commit: Option<String>,
 }
 
 /// The runtimes as `/info` lists them: the path the user configured (not a
@@ -105,6 +110,28 @@ pub fn system_info(i: &InfoInputs) -> SystemInfo {
         default_runtime: Some(i.runtimes.default_runtime().to_string()),
         live_restore_enabled: Some(false),
         security_options: Some(Vec::new()),
+        // What engined really offers: local volumes, the host and none
+        // networks, json-file logs. No swarm.
+        plugins: Some(PluginsInfo {
+            volume: Some(vec!["local".into()]),
+            network: Some(vec!["host".into(), "null".into()]),
+            authorization: None,
+            log: Some(vec!["json-file".into()]),
+            ..Default::default()
+        }),
+        swarm: Some(SwarmInfo {
+            node_id: Some(String::new()),
+            node_addr: Some(String::new()),
+            local_node_state: Some(LocalNodeState::Inactive),
+            control_available: Some(false),
+            error: Some(String::new()),
+            ..Default::default()
+        }),
+        runc_commit: i.runtime_commit.as_ref().map(|id| Commit {
+            id: Some(id.clone()),
+            expected: Some(id.clone()),
+            ..Default::default()
+        }),
         warnings: Some(Vec::new()),
         ..Default::default()
     }

@@ -83,6 +83,7 @@ pub fn system_version(
             "KernelVersion": host.kernel_version,
             "Experimental": "false",
         })),
+        ..Default::default()
     };
     let mut components = vec![engine];
     if let Some(rt) = runtime {
@@ -90,11 +91,13 @@ pub fn system_version(
             name: runtime_name.to_string(),
             version: rt.version.clone(),
             details: Some(json!({ "GitCommit": rt.commit })),
+            ..Default::default()
         });
     }
     SystemVersion {
         platform: Some(SystemVersionPlatform {
             name: format!("engined {ENGINE_VERSION}"),
+            ..Default::default()
         }),
         components: Some(components),
         version: Some(ENGINE_VERSION.into()),

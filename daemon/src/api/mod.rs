@@ -1,0 +1,34 @@
+//! engined's handlers on the generated server: [`DaemonApi`] implements the
+//! generated per-tag traits. Operations not implemented yet keep the
+//! traits' defaults, which answer 501 naming the operation.
+
+mod system;
+
+use std::sync::Arc;
+
+use engine_api::server::{
+    ConfigApi, ContainerApi, DistributionApi, ExecApi, ImageApi, NetworkApi, NodeApi, PluginApi,
+    SecretApi, ServiceApi, SessionApi, SwarmApi, TaskApi, VolumeApi,
+};
+
+use crate::engine::Engine;
+
+/// The daemon as the generated router sees it.
+pub struct DaemonApi {
+    pub engine: Arc<Engine>,
+}
+
+impl ConfigApi for DaemonApi {}
+impl ContainerApi for DaemonApi {}
+impl DistributionApi for DaemonApi {}
+impl ExecApi for DaemonApi {}
+impl ImageApi for DaemonApi {}
+impl NetworkApi for DaemonApi {}
+impl NodeApi for DaemonApi {}
+impl PluginApi for DaemonApi {}
+impl SecretApi for DaemonApi {}
+impl ServiceApi for DaemonApi {}
+impl SessionApi for DaemonApi {}
+impl SwarmApi for DaemonApi {}
+impl TaskApi for DaemonApi {}
+impl VolumeApi for DaemonApi {}

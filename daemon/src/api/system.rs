@@ -1,0 +1,96 @@
+//! System operations: ping, version, info and the event stream.
+
+use engine_api::server::{
+    SystemApi, SystemEventsReply, SystemEventsRequest, SystemInfoReply, SystemInfoRequest,
+    SystemPingOkHeaders, SystemPingReply, SystemPingRequest, SystemVersionReply,
+    SystemVersionRequest,
+};
+use engine_api::support::error::ApiError;
+use engine_api::support::version::ApiVersion;
+use futures_util::StreamExt;
+
+use super::DaemonApi;
+use crate::events::{parse_event_time, EventFilter};
+use crate::system::Counts;
+
+fn unix_nanos() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as i64)
+}
+
+fn bad_request(message: String) -> ApiError {
+    ApiError {
+        status: 400,
+        message,
+    }
+}
+
+impl SystemApi for DaemonApi {
+    async fn system_ping(&self, _req: SystemPingRequest) -> Result<SystemPingReply, ApiError> {
+        Ok(SystemPingReply::Ok {
+            body: "OK".into(),
+            headers: SystemPingOkHeaders {
+                api_version: Some(ApiVersion::CURRENT.to_string()),
+                builder_version: Some("1".into()),
+                docker_experimental: Some(false),
+                swarm: Some("inactive".into()),
+                cache_control: Some("no-cache, no-store, must-revalidate".into()),
+                pragma: Some("no-cache".into()),
+            },
+        })
+    }
+
+    async fn system_version(
+        &self,
+        _req: SystemVersionRequest,
+    ) -> Result<SystemVersionReply, ApiError> {
+        let engine = self.engine.clone();
+        // Probing the runtime's version runs a process once: keep it off
+        // the async threads.
+        let version = tokio::task::spawn_blocking(move || engine.version())
+            .await
+            .map_err(|e| ApiError {
+                status: 500,
+                message: format!("version: {e}"),
+            })?;
+        Ok(SystemVersionReply::Ok(version))
+    }
+
+    async fn system_info(&self, _req: SystemInfoRequest) -> Result<SystemInfoReply, ApiError> {
+        let engine = self.engine.clone();
+        let info = tokio::task::spawn_blocking(move || engine.info(Counts::default()))
+            .await
+            .map_err(|e| ApiError {
+                status: 500,
+                message: format!("info: {e}"),
+            })?;
+        Ok(SystemInfoReply::Ok(info))
+    }
+
+    async fn system_events(&self, req: SystemEventsRequest) -> Result<SystemEventsReply, ApiError> {
+        let now = unix_nanos();
+        let since = req
+            .since
+            .as_deref()
+            .map(|s| parse_event_time("since", s, now))
+            .transpose()
+            .map_err(|e| bad_request(e.to_string()))?;
+        let until = req
+            .until
+            .as_deref()
+            .map(|s| parse_event_time("until", s, now))
+            .transpose()
+            .map_err(|e| bad_request(e.to_string()))?;
+        let filter = match &req.filters {
+            Some(f) => EventFilter::from_filters(&f.0).map_err(|e| bad_request(e.to_string()))?,
+            None => EventFilter::default(),
+        };
+        let stream = self
+            .engine
+            .events
+            .subscribe(since, until, filter)
+            .map(|event| (*event).clone());
+        Ok(SystemEventsReply::Ok(Box::pin(stream)))
+    }
+}

@@ -1,0 +1,238 @@
+//! engined driven by the real docker CLI, as an operator would: `docker
+//! version` and `docker info` work and show engined's runtimes; editing
+//! daemon.json and sending SIGHUP changes what `docker info` shows; an
+//! invalid edit is refused, the old runtimes stay, and the log says why.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const DOCKER: &str = "/usr/local/bin/docker";
+
+struct Daemon {
+    child: Child,
+    dir: PathBuf,
+}
+
+impl Daemon {
+    /// Starts engined with its files under `dir` (daemon.json written by the caller).
+    fn start(dir: &Path) -> Daemon {
+        let log = std::fs::File::create(dir.join("engined.log")).unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_engined"))
+            .arg("-H")
+            .arg(format!("unix://{}", dir.join("engined.sock").display()))
+            .arg("--data-root")
+            .arg(dir.join("data"))
+            .arg("--exec-root")
+            .arg(dir.join("exec"))
+            .arg("--pidfile")
+            .arg(dir.join("engined.pid"))
+            .arg("--config-file")
+            .arg(dir.join("daemon.json"))
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        let d = Daemon {
+            child,
+            dir: dir.to_path_buf(),
+        };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !d.dir.join("engined.sock").exists() {
+            assert!(
+                Instant::now() < deadline,
+                "engined did not start:\n{}",
+                d.log()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        d
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("engined.log")).unwrap_or_default()
+    }
+
+    fn docker(&self, args: &[&str]) -> String {
+        let out = Command::new(DOCKER)
+            .arg("-H")
+            .arg(format!(
+                "unix://{}",
+                self.dir.join("engined.sock").display()
+            ))
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "docker {args:?}: {}{}\nengined log:\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+            self.log()
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn hup(&self) {
+        let status = Command::new("kill")
+            .arg("-HUP")
+            .arg(self.child.id().to_string())
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    /// Waits until `docker info` shows `want` (a reload is asynchronous).
+    fn wait_for_info(&self, format: &str, want: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let got = self.docker(&["info", "--format", format]);
+            if got.trim() == want || Instant::now() > deadline {
+                return got.trim().to_string();
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .arg(self.child.id().to_string())
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn runtimes_format() -> &'static str {
+    "{{range $name, $_ := .Runtimes}}{{$name}} {{end}}/ {{.DefaultRuntime}}"
+}
+
+#[test]
+fn docker_cli_sees_runtimes_and_reloads() {
+    if !Path::new(DOCKER).exists() {
+        eprintln!("skipped: no docker CLI at {DOCKER}");
+        return;
+    }
+    if Command::new("runc").arg("--version").output().is_err() {
+        eprintln!("skipped: no runc on PATH (apt-get install runc)");
+        return;
+    }
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("docker_cli_reload");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("daemon.json"),
+        r#"{"runtimes": {"custom": {"path": "runc", "runtimeArgs": ["--log-format", "json"]}}}"#,
+    )
+    .unwrap();
+    let d = Daemon::start(&dir);
+
+    let version = d.docker(&[
+        "version",
+        "--format",
+        "{{.Server.Version}} {{.Server.APIVersion}} {{.Server.MinAPIVersion}}",
+    ]);
+    assert_eq!(
+        version.trim(),
+        format!("{} 1.44 1.24", env!("CARGO_PKG_VERSION"))
+    );
+    let info = d.docker(&["info"]);
+    assert!(
+        info.contains("Runtimes: custom io.containerd.runc.v2 runc"),
+        "{info}"
+    );
+    assert!(info.contains("Default Runtime: runc"), "{info}");
+    assert!(
+        info.contains(&format!("Docker Root Dir: {}", dir.join("data").display())),
+        "{info}"
+    );
+    let scripts: Vec<_> = std::fs::read_dir(dir.join("data/runtimes"))
+        .unwrap()
+        .collect();
+    assert_eq!(scripts.len(), 1, "one wrapper script for `custom`");
+
+    // A new runtime set and default, applied by SIGHUP.
+    std::fs::write(
+        dir.join("daemon.json"),
+        r#"{"runtimes": {"fast": {"path": "runc"}}, "default-runtime": "fast"}"#,
+    )
+    .unwrap();
+    d.hup();
+    assert_eq!(
+        d.wait_for_info(runtimes_format(), "fast io.containerd.runc.v2 runc / fast"),
+        "fast io.containerd.runc.v2 runc / fast"
+    );
+
+    // An invalid edit: refused, the old set stays, and the log says why.
+    std::fs::write(
+        dir.join("daemon.json"),
+        r#"{"runtimes": {"fast": {"path": "runc", "runtimeType": "io.containerd.runc.v2"}}}"#,
+    )
+    .unwrap();
+    d.hup();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !d.log().contains("runtimes.fast") && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let log = d.log();
+    assert!(
+        log.contains("ERROR") && log.contains("runtimes.fast"),
+        "{log}"
+    );
+    assert_eq!(
+        d.docker(&["info", "--format", runtimes_format()]).trim(),
+        "fast io.containerd.runc.v2 runc / fast"
+    );
+    // The wrapper script of the first config is still there (never removed while running).
+    let scripts: Vec<_> = std::fs::read_dir(dir.join("data/runtimes"))
+        .unwrap()
+        .collect();
+    assert_eq!(scripts.len(), 1);
+}
+
+#[test]
+fn a_bad_config_file_stops_the_start_with_one_clear_error() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("docker_cli_bad_config");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for (text, needle) in [
+        ("{not json", "daemon.json"),
+        (r#"{"hosts": 5}"#, "hosts"),
+        (r#"{"no-such-key": 1}"#, "no-such-key"),
+    ] {
+        std::fs::write(dir.join("daemon.json"), text).unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_engined"))
+            .arg("--data-root")
+            .arg(dir.join("data"))
+            .arg("--pidfile")
+            .arg(dir.join("engined.pid"))
+            .arg("--config-file")
+            .arg(dir.join("daemon.json"))
+            .arg("-H")
+            .arg(format!("unix://{}", dir.join("s.sock").display()))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{text}: {stderr}");
+        assert!(stderr.contains(needle), "{text}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+    // A config file named on the command line must exist.
+    let out = Command::new(env!("CARGO_BIN_EXE_engined"))
+        .arg("--config-file")
+        .arg(dir.join("missing.json"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("missing.json"));
+}
