@@ -66,6 +66,37 @@ impl Engine {
     /// the log level. On error nothing changes and the reason is returned.
     pub fn reload(&self) -> Result<Reloaded, config::ReloadError> {
         let reloaded = config::reload(&self.store, &self.flags, &self.config_file)?;
+        // dockerd announces a reload as a `daemon reload` event naming the
+        // values now in force.
+        let snapshot = reloaded.snapshot.clone();
+        let mut attributes = std::collections::BTreeMap::new();
+        attributes.insert("name".to_string(), self.host.hostname.clone());
+        attributes.insert(
+            "default-runtime".to_string(),
+            snapshot.default_runtime().to_string(),
+        );
+        attributes.insert(
+            "runtimes".to_string(),
+            snapshot
+                .runtimes()
+                .map(|r| r.name())
+                .collect::<Vec<_>>()
+                .join(" "),
+        );
+        attributes.insert(
+            "labels".to_string(),
+            format!("{:?}", snapshot.config().labels),
+        );
+        attributes.insert(
+            "debug".to_string(),
+            snapshot.config().debug.unwrap_or(false).to_string(),
+        );
+        self.events.publish(
+            engine_api::types::EventMessageType::Daemon,
+            "reload",
+            &self.id,
+            attributes,
+        );
         if let Some(log) = &self.log {
             if let Err(e) = log.set_level(reloaded.log_level()) {
                 tracing::warn!("cannot change the log level: {e}");

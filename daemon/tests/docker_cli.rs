@@ -146,15 +146,17 @@ fn docker_cli_sees_runtimes_and_reloads() {
         version.trim(),
         format!("{} 1.44 1.24", env!("CARGO_PKG_VERSION"))
     );
+    // `docker info` prints runtimes in Go's random map order; the template
+    // form ranges over them sorted.
     let info = d.docker(&["info"]);
-    assert!(
-        info.contains("Runtimes: custom io.containerd.runc.v2 runc"),
-        "{info}"
-    );
     assert!(info.contains("Default Runtime: runc"), "{info}");
     assert!(
         info.contains(&format!("Docker Root Dir: {}", dir.join("data").display())),
         "{info}"
+    );
+    assert_eq!(
+        d.docker(&["info", "--format", runtimes_format()]).trim(),
+        "custom io.containerd.runc.v2 runc / runc"
     );
     let scripts: Vec<_> = std::fs::read_dir(dir.join("data/runtimes"))
         .unwrap()
@@ -172,6 +174,23 @@ fn docker_cli_sees_runtimes_and_reloads() {
         d.wait_for_info(runtimes_format(), "fast io.containerd.runc.v2 runc / fast"),
         "fast io.containerd.runc.v2 runc / fast"
     );
+
+    // The reload was announced on the event stream, as dockerd does.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        + 1;
+    let events = d.docker(&[
+        "events",
+        "--since",
+        "0",
+        "--until",
+        &now.to_string(),
+        "--format",
+        "{{.Type}} {{.Action}} {{index .Actor.Attributes \"default-runtime\"}}",
+    ]);
+    assert_eq!(events.trim(), "daemon reload fast");
 
     // An invalid edit: refused, the old set stays, and the log says why.
     std::fs::write(
