@@ -14,6 +14,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
+use super::format::{doc_attrs, space_items_and_methods};
 use super::rustdoc::doc_lines;
 use super::types::{ident, type_tokens};
 use super::{header, EmitError};
@@ -87,31 +88,7 @@ pub fn client_module(api: &Api) -> Result<String, EmitError> {
         }
     };
     let file: syn::File = syn::parse2(tokens).map_err(|e| EmitError::Syntax(e.to_string()))?;
-    Ok(space_items(&prettyplease::unparse(&file)))
-}
-
-/// A blank line between top-level items and between methods (prettyplease
-/// prints them back to back).
-fn space_items(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + text.len() / 16);
-    let mut lines = text.lines().peekable();
-    while let Some(line) = lines.next() {
-        out.push_str(line);
-        out.push('\n');
-        let Some(next) = lines.peek() else { break };
-        let ends_item = line == "}" || line == "    }";
-        let ends_docs = (line.starts_with("//!") && !next.starts_with("//!"))
-            || (line.starts_with("#![") && !next.starts_with("#!["));
-        let ends_use =
-            line.starts_with("use ") && !next.starts_with("use ") && !next.starts_with('#');
-        if (ends_item || ends_docs || ends_use)
-            && !next.is_empty()
-            && !next.trim_start().starts_with('}')
-        {
-            out.push('\n');
-        }
-    }
-    out
+    Ok(space_items_and_methods(&prettyplease::unparse(&file)))
 }
 
 struct Emitted {
@@ -283,18 +260,6 @@ fn path_expr(op: &Operation, kinds: &[(usize, Kind)]) -> Result<TokenStream, Emi
         return Ok(quote! { #template.to_string() });
     }
     Ok(quote! { format!(#template, #(#args),*) })
-}
-
-/// Doc lines as attributes.
-fn doc_attrs(lines: &[String]) -> TokenStream {
-    let lines = lines.iter().map(|l| {
-        if l.is_empty() {
-            String::new()
-        } else {
-            format!(" {l}")
-        }
-    });
-    quote! { #(#[doc = #lines])* }
 }
 
 /// A list item: the first line after `head`, the rest indented under it.

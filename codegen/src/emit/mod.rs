@@ -4,6 +4,7 @@
 //! is written through (`write`).
 
 pub mod client;
+mod format;
 mod pipeline;
 mod rustdoc;
 pub mod server;

@@ -17,6 +17,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
+use super::format::{doc_attrs, space_items};
 use super::rustdoc::doc_lines;
 use super::EmitError;
 use crate::ir::*;
@@ -119,24 +120,6 @@ fn unparse(tokens: TokenStream) -> Result<String, EmitError> {
     Ok(prettyplease::unparse(&file))
 }
 
-/// A blank line after the module docs and between top-level items, which
-/// prettyplease prints back to back.
-fn space_items(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + text.len() / 16);
-    let mut lines = text.lines().peekable();
-    while let Some(line) = lines.next() {
-        out.push_str(line);
-        out.push('\n');
-        let Some(next) = lines.peek() else { break };
-        let ends_item = line == "}" || (!line.starts_with([' ', '/', '#']) && line.ends_with(';'));
-        let ends_docs = line.starts_with("//!") && !next.starts_with("//!");
-        if (ends_item || ends_docs) && !next.is_empty() {
-            out.push('\n');
-        }
-    }
-    out
-}
-
 /// An identifier from an IR name (`r#type` for raw identifiers); an error,
 /// not a panic, when the IR holds something that is not one.
 pub(crate) fn ident(name: &str) -> Result<syn::Ident, EmitError> {
@@ -144,15 +127,7 @@ pub(crate) fn ident(name: &str) -> Result<syn::Ident, EmitError> {
 }
 
 pub(crate) fn docs(text: Option<&str>) -> TokenStream {
-    let lines = text.map(doc_lines).unwrap_or_default();
-    let lines = lines.iter().map(|l| {
-        if l.is_empty() {
-            String::new()
-        } else {
-            format!(" {l}")
-        }
-    });
-    quote! { #(#[doc = #lines])* }
+    doc_attrs(&text.map(doc_lines).unwrap_or_default())
 }
 
 /// The Rust type of a type expression.

@@ -12,6 +12,8 @@ pub mod error;
 pub mod host;
 pub mod json_stream;
 pub mod mux;
+#[cfg(any(feature = "client", feature = "server"))]
+pub mod pem;
 pub mod query;
 pub mod serde_support;
 #[cfg(feature = "server")]

@@ -200,14 +200,25 @@ pub fn encode(text: &str) -> String {
     out
 }
 
-/// Decodes `%XX` escapes and `+`; invalid escapes are kept as written.
+/// Decodes a query component: `%XX` escapes, and `+` as a space; invalid
+/// escapes are kept as written.
 pub fn decode(text: &str) -> String {
+    decode_with(text, true)
+}
+
+/// Decodes `%XX` escapes of a path segment (`+` stays a plus sign);
+/// invalid escapes are kept as written.
+pub fn percent_decode(text: &str) -> String {
+    decode_with(text, false)
+}
+
+fn decode_with(text: &str, plus_is_space: bool) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
-            b'+' => out.push(b' '),
+            b'+' if plus_is_space => out.push(b' '),
             b'%' if i + 2 < bytes.len() => {
                 let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
                 match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {

@@ -15,6 +15,7 @@ use std::collections::BTreeSet;
 
 use quote::quote;
 
+use super::format::space_items;
 use super::types::ident;
 use super::EmitError;
 use crate::ir::names::{field_name, type_name};
@@ -158,24 +159,6 @@ fn twin_aliases(p: &Plan, twin: &Plan) -> Result<proc_macro2::TokenStream, EmitE
         #[doc = #rdoc]
         pub type #reply = #treply;
     })
-}
-
-/// A blank line after the module docs and between top-level items, which
-/// prettyplease prints back to back.
-fn space_items(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + text.len() / 16);
-    let mut lines = text.lines().peekable();
-    while let Some(line) = lines.next() {
-        out.push_str(line);
-        out.push('\n');
-        let Some(next) = lines.peek() else { break };
-        let ends_item = line == "}" || (!line.starts_with([' ', '/', '#']) && line.ends_with(';'));
-        let ends_docs = line.starts_with("//!") && !next.starts_with("//!");
-        if (ends_item || ends_docs) && !next.is_empty() && !next.starts_with("#![") {
-            out.push('\n');
-        }
-    }
-    out
 }
 
 /// The `" `GET /path`"` doc line of an operation.

@@ -9,10 +9,11 @@ use std::sync::Arc;
 
 use tokio::net::{TcpListener, UnixListener};
 use tokio_rustls::rustls::server::WebPkiClientVerifier;
-use tokio_rustls::rustls::{RootCertStore, ServerConfig};
+use tokio_rustls::rustls::ServerConfig;
 use tokio_rustls::TlsAcceptor;
 
 use crate::support::host::Host;
+use crate::support::pem::{read_certs, read_key, read_roots, PemError};
 
 /// PEM files of a TLS server; `ca` verifies client certificates.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -88,34 +89,18 @@ fn invalid(path: &Path, why: impl std::fmt::Display) -> io::Error {
 }
 
 fn server_config(files: &ServerTls) -> io::Result<Arc<ServerConfig>> {
-    let read = |p: &Path| std::fs::read(p).map_err(|e| invalid(p, e));
-    let certs = |p: &Path| -> io::Result<Vec<_>> {
-        let pem = read(p)?;
-        let list = rustls_pemfile::certs(&mut pem.as_slice())
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| invalid(p, e))?;
-        if list.is_empty() {
-            return Err(invalid(p, "no certificate in the file"));
-        }
-        Ok(list)
-    };
-    let mut roots = RootCertStore::empty();
-    for ca in certs(&files.ca)? {
-        roots.add(ca).map_err(|e| invalid(&files.ca, e))?;
-    }
+    let pem = |e: PemError| io::Error::new(io::ErrorKind::InvalidData, e.to_string());
+    let roots = read_roots(&files.ca).map_err(pem)?;
     let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
     let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone())
         .build()
         .map_err(|e| invalid(&files.ca, e))?;
-    let key_pem = read(&files.key)?;
-    let key = rustls_pemfile::private_key(&mut key_pem.as_slice())
-        .map_err(|e| invalid(&files.key, e))?
-        .ok_or_else(|| invalid(&files.key, "no private key in the file"))?;
+    let key = read_key(&files.key).map_err(pem)?;
     let config = ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| invalid(&files.cert, e))?
         .with_client_cert_verifier(verifier)
-        .with_single_cert(certs(&files.cert)?, key)
+        .with_single_cert(read_certs(&files.cert).map_err(pem)?, key)
         .map_err(|e| invalid(&files.cert, e))?;
     Ok(Arc::new(config))
 }

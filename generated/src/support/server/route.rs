@@ -18,7 +18,7 @@ use super::request::Ctx;
 use super::{respond, version_prefix, ServerInfo};
 use crate::support::body::Body;
 use crate::support::error::ApiError;
-use crate::support::query::Query;
+use crate::support::query::{percent_decode, Query};
 
 /// One operation's method and path template (`/images/{name}/json`).
 #[derive(Clone, Copy, Debug)]
@@ -109,26 +109,6 @@ fn match_template(template: &str, segments: &[&str]) -> Option<(bool, Vec<String
         }
     }
     (at == segments.len()).then_some((greedy, params))
-}
-
-/// Decodes `%XX` escapes in a path segment (`+` stays a plus sign).
-pub fn percent_decode(segment: &str) -> String {
-    let bytes = segment.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
-            if let Some(b) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Serves one request: version prefix, route, `dispatch(route index,
