@@ -4445,11 +4445,11 @@ impl<'de> serde::Deserialize<'de> for Driver {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EndpointIpamConfig {
     /// Fixed IPv4 address; must fall inside one of the network's subnets.
-    pub i_pv4_address: Option<String>,
+    pub ipv4_address: Option<String>,
     /// Fixed IPv6 address; must fall inside one of the network's subnets.
-    pub i_pv6_address: Option<String>,
+    pub ipv6_address: Option<String>,
     /// Additional link-local addresses to assign to the interface.
-    pub link_local_i_ps: Option<Vec<String>>,
+    pub link_local_ips: Option<Vec<String>>,
     /// The rest of the JSON object: keys the spec does not declare (an older or
     /// newer daemon's fields), and which `None` fields broke the usual rule (sent
     /// as `null`, or left out), so that encoding gives back what was decoded.
@@ -4460,9 +4460,9 @@ pub struct EndpointIpamConfig {
 impl serde::Serialize for EndpointIpamConfig {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut __map = wire::begin(serializer)?;
-        self.rest.write_optional(&mut __map, "IPv4Address", &self.i_pv4_address, 0)?;
-        self.rest.write_optional(&mut __map, "IPv6Address", &self.i_pv6_address, 1)?;
-        self.rest.write_optional(&mut __map, "LinkLocalIPs", &self.link_local_i_ps, 2)?;
+        self.rest.write_optional(&mut __map, "IPv4Address", &self.ipv4_address, 0)?;
+        self.rest.write_optional(&mut __map, "IPv6Address", &self.ipv6_address, 1)?;
+        self.rest.write_optional(&mut __map, "LinkLocalIPs", &self.link_local_ips, 2)?;
         self.rest.end(__map)
     }
 }
@@ -4482,27 +4482,27 @@ impl<'de> serde::Deserialize<'de> for EndpointIpamConfig {
                 mut __map: A,
             ) -> Result<EndpointIpamConfig, A::Error> {
                 let mut __rest = wire::Rest::default();
-                let mut i_pv4_address = None;
-                let mut i_pv6_address = None;
-                let mut link_local_i_ps = None;
+                let mut ipv4_address = None;
+                let mut ipv6_address = None;
+                let mut link_local_ips = None;
                 while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
                     match __key.as_str() {
                         "IPv4Address" => {
-                            i_pv4_address = __rest.read_optional(&mut __map, 0)?;
+                            ipv4_address = __rest.read_optional(&mut __map, 0)?;
                         }
                         "IPv6Address" => {
-                            i_pv6_address = __rest.read_optional(&mut __map, 1)?;
+                            ipv6_address = __rest.read_optional(&mut __map, 1)?;
                         }
                         "LinkLocalIPs" => {
-                            link_local_i_ps = __rest.read_optional(&mut __map, 2)?;
+                            link_local_ips = __rest.read_optional(&mut __map, 2)?;
                         }
                         _ => __rest.read_unknown(__key, &mut __map)?,
                     }
                 }
                 Ok(EndpointIpamConfig {
-                    i_pv4_address,
-                    i_pv6_address,
-                    link_local_i_ps,
+                    ipv4_address,
+                    ipv6_address,
+                    link_local_ips,
                     rest: __rest,
                 })
             }
@@ -4758,11 +4758,11 @@ pub struct EndpointSettings {
     /// Prefix length (netmask bits) that goes with `IPAddress`.
     pub ip_prefix_len: Option<i64>,
     /// IPv6 default gateway on this network, if IPv6 is enabled.
-    pub i_pv6_gateway: Option<String>,
+    pub ipv6_gateway: Option<String>,
     /// Globally routable IPv6 address of the container on this network.
-    pub global_i_pv6_address: Option<String>,
+    pub global_ipv6_address: Option<String>,
     /// Prefix length that goes with `GlobalIPv6Address`.
-    pub global_i_pv6_prefix_len: Option<i64>,
+    pub global_ipv6_prefix_len: Option<i64>,
     /// Ethernet (hardware) address assigned to the container's interface
     /// here.
     pub mac_address: Option<String>,
@@ -4787,17 +4787,17 @@ impl serde::Serialize for EndpointSettings {
         self.rest.write_optional(&mut __map, "Gateway", &self.gateway, 5)?;
         self.rest.write_optional(&mut __map, "IPAddress", &self.ip_address, 6)?;
         self.rest.write_optional(&mut __map, "IPPrefixLen", &self.ip_prefix_len, 7)?;
-        self.rest.write_optional(&mut __map, "IPv6Gateway", &self.i_pv6_gateway, 8)?;
+        self.rest.write_optional(&mut __map, "IPv6Gateway", &self.ipv6_gateway, 8)?;
         self.rest.write_optional(
             &mut __map,
             "GlobalIPv6Address",
-            &self.global_i_pv6_address,
+            &self.global_ipv6_address,
             9,
         )?;
         self.rest.write_optional(
             &mut __map,
             "GlobalIPv6PrefixLen",
-            &self.global_i_pv6_prefix_len,
+            &self.global_ipv6_prefix_len,
             10,
         )?;
         self.rest.write_optional(&mut __map, "MacAddress", &self.mac_address, 11)?;
@@ -4829,9 +4829,9 @@ impl<'de> serde::Deserialize<'de> for EndpointSettings {
                 let mut gateway = None;
                 let mut ip_address = None;
                 let mut ip_prefix_len = None;
-                let mut i_pv6_gateway = None;
-                let mut global_i_pv6_address = None;
-                let mut global_i_pv6_prefix_len = None;
+                let mut ipv6_gateway = None;
+                let mut global_ipv6_address = None;
+                let mut global_ipv6_prefix_len = None;
                 let mut mac_address = None;
                 let mut driver_opts = None;
                 while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
@@ -4851,13 +4851,13 @@ impl<'de> serde::Deserialize<'de> for EndpointSettings {
                             ip_prefix_len = __rest.read_optional(&mut __map, 7)?;
                         }
                         "IPv6Gateway" => {
-                            i_pv6_gateway = __rest.read_optional(&mut __map, 8)?;
+                            ipv6_gateway = __rest.read_optional(&mut __map, 8)?;
                         }
                         "GlobalIPv6Address" => {
-                            global_i_pv6_address = __rest.read_optional(&mut __map, 9)?;
+                            global_ipv6_address = __rest.read_optional(&mut __map, 9)?;
                         }
                         "GlobalIPv6PrefixLen" => {
-                            global_i_pv6_prefix_len = __rest.read_optional(&mut __map, 10)?;
+                            global_ipv6_prefix_len = __rest.read_optional(&mut __map, 10)?;
                         }
                         "MacAddress" => {
                             mac_address = __rest.read_optional(&mut __map, 11)?;
@@ -4877,9 +4877,9 @@ impl<'de> serde::Deserialize<'de> for EndpointSettings {
                     gateway,
                     ip_address,
                     ip_prefix_len,
-                    i_pv6_gateway,
-                    global_i_pv6_address,
-                    global_i_pv6_prefix_len,
+                    ipv6_gateway,
+                    global_ipv6_address,
+                    global_ipv6_prefix_len,
                     mac_address,
                     driver_opts,
                     rest: __rest,
@@ -9757,7 +9757,7 @@ pub struct Network {
     /// Network driver in charge (`bridge`, `overlay`, `macvlan`, ...).
     pub driver: Option<String>,
     /// Whether IPv6 addressing is enabled on the network.
-    pub enable_i_pv6: Option<bool>,
+    pub enable_ipv6: Option<bool>,
     pub ipam: Option<Ipam>,
     /// If `true`, the network has no route to the outside world.
     pub internal: Option<bool>,
@@ -9786,7 +9786,7 @@ impl serde::Serialize for Network {
         self.rest.write_optional(&mut __map, "Created", &self.created, 2)?;
         self.rest.write_optional(&mut __map, "Scope", &self.scope, 3)?;
         self.rest.write_optional(&mut __map, "Driver", &self.driver, 4)?;
-        self.rest.write_optional(&mut __map, "EnableIPv6", &self.enable_i_pv6, 5)?;
+        self.rest.write_optional(&mut __map, "EnableIPv6", &self.enable_ipv6, 5)?;
         self.rest.write_optional(&mut __map, "IPAM", &self.ipam, 6)?;
         self.rest.write_optional(&mut __map, "Internal", &self.internal, 7)?;
         self.rest.write_optional(&mut __map, "Attachable", &self.attachable, 8)?;
@@ -9818,7 +9818,7 @@ impl<'de> serde::Deserialize<'de> for Network {
                 let mut created = None;
                 let mut scope = None;
                 let mut driver = None;
-                let mut enable_i_pv6 = None;
+                let mut enable_ipv6 = None;
                 let mut ipam = None;
                 let mut internal = None;
                 let mut attachable = None;
@@ -9834,7 +9834,7 @@ impl<'de> serde::Deserialize<'de> for Network {
                         "Scope" => scope = __rest.read_optional(&mut __map, 3)?,
                         "Driver" => driver = __rest.read_optional(&mut __map, 4)?,
                         "EnableIPv6" => {
-                            enable_i_pv6 = __rest.read_optional(&mut __map, 5)?;
+                            enable_ipv6 = __rest.read_optional(&mut __map, 5)?;
                         }
                         "IPAM" => ipam = __rest.read_optional(&mut __map, 6)?,
                         "Internal" => internal = __rest.read_optional(&mut __map, 7)?,
@@ -9856,7 +9856,7 @@ impl<'de> serde::Deserialize<'de> for Network {
                     created,
                     scope,
                     driver,
-                    enable_i_pv6,
+                    enable_ipv6,
                     ipam,
                     internal,
                     attachable,
@@ -10015,9 +10015,9 @@ pub struct NetworkContainer {
     /// MAC address of the endpoint's interface.
     pub mac_address: Option<String>,
     /// IPv4 address with prefix length (CIDR), or empty.
-    pub i_pv4_address: Option<String>,
+    pub ipv4_address: Option<String>,
     /// IPv6 address with prefix length (CIDR), or empty.
-    pub i_pv6_address: Option<String>,
+    pub ipv6_address: Option<String>,
     /// The rest of the JSON object: keys the spec does not declare (an older or
     /// newer daemon's fields), and which `None` fields broke the usual rule (sent
     /// as `null`, or left out), so that encoding gives back what was decoded.
@@ -10031,8 +10031,8 @@ impl serde::Serialize for NetworkContainer {
         self.rest.write_optional(&mut __map, "Name", &self.name, 0)?;
         self.rest.write_optional(&mut __map, "EndpointID", &self.endpoint_id, 1)?;
         self.rest.write_optional(&mut __map, "MacAddress", &self.mac_address, 2)?;
-        self.rest.write_optional(&mut __map, "IPv4Address", &self.i_pv4_address, 3)?;
-        self.rest.write_optional(&mut __map, "IPv6Address", &self.i_pv6_address, 4)?;
+        self.rest.write_optional(&mut __map, "IPv4Address", &self.ipv4_address, 3)?;
+        self.rest.write_optional(&mut __map, "IPv6Address", &self.ipv6_address, 4)?;
         self.rest.end(__map)
     }
 }
@@ -10055,8 +10055,8 @@ impl<'de> serde::Deserialize<'de> for NetworkContainer {
                 let mut name = None;
                 let mut endpoint_id = None;
                 let mut mac_address = None;
-                let mut i_pv4_address = None;
-                let mut i_pv6_address = None;
+                let mut ipv4_address = None;
+                let mut ipv6_address = None;
                 while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
                     match __key.as_str() {
                         "Name" => name = __rest.read_optional(&mut __map, 0)?,
@@ -10067,10 +10067,10 @@ impl<'de> serde::Deserialize<'de> for NetworkContainer {
                             mac_address = __rest.read_optional(&mut __map, 2)?;
                         }
                         "IPv4Address" => {
-                            i_pv4_address = __rest.read_optional(&mut __map, 3)?;
+                            ipv4_address = __rest.read_optional(&mut __map, 3)?;
                         }
                         "IPv6Address" => {
-                            i_pv6_address = __rest.read_optional(&mut __map, 4)?;
+                            ipv6_address = __rest.read_optional(&mut __map, 4)?;
                         }
                         _ => __rest.read_unknown(__key, &mut __map)?,
                     }
@@ -10079,8 +10079,8 @@ impl<'de> serde::Deserialize<'de> for NetworkContainer {
                     name,
                     endpoint_id,
                     mac_address,
-                    i_pv4_address,
-                    i_pv6_address,
+                    ipv4_address,
+                    ipv6_address,
                     rest: __rest,
                 })
             }
@@ -10121,7 +10121,7 @@ pub struct NetworkCreateBody {
     /// it to let the daemon pick a free subnet.
     pub ipam: Option<Ipam>,
     /// When `true`, containers on the network also get IPv6 addresses.
-    pub enable_i_pv6: Option<bool>,
+    pub enable_ipv6: Option<bool>,
     /// Driver-specific settings as string key/value pairs, e.g.
     /// `com.docker.network.driver.mtu` for the `bridge` driver. Keys
     /// the driver does not know are ignored or rejected by it.
@@ -10150,7 +10150,7 @@ impl serde::Serialize for NetworkCreateBody {
         self.rest.write_optional(&mut __map, "Attachable", &self.attachable, 3)?;
         self.rest.write_optional(&mut __map, "Ingress", &self.ingress, 4)?;
         self.rest.write_optional(&mut __map, "IPAM", &self.ipam, 5)?;
-        self.rest.write_optional(&mut __map, "EnableIPv6", &self.enable_i_pv6, 6)?;
+        self.rest.write_optional(&mut __map, "EnableIPv6", &self.enable_ipv6, 6)?;
         self.rest.write_optional(&mut __map, "Options", &self.options, 7)?;
         self.rest.write_optional(&mut __map, "Labels", &self.labels, 8)?;
         self.rest.end(__map)
@@ -10179,7 +10179,7 @@ impl<'de> serde::Deserialize<'de> for NetworkCreateBody {
                 let mut attachable = None;
                 let mut ingress = None;
                 let mut ipam = None;
-                let mut enable_i_pv6 = None;
+                let mut enable_ipv6 = None;
                 let mut options = None;
                 let mut labels = None;
                 while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
@@ -10196,7 +10196,7 @@ impl<'de> serde::Deserialize<'de> for NetworkCreateBody {
                         "Ingress" => ingress = __rest.read_optional(&mut __map, 4)?,
                         "IPAM" => ipam = __rest.read_optional(&mut __map, 5)?,
                         "EnableIPv6" => {
-                            enable_i_pv6 = __rest.read_optional(&mut __map, 6)?;
+                            enable_ipv6 = __rest.read_optional(&mut __map, 6)?;
                         }
                         "Options" => options = __rest.read_optional(&mut __map, 7)?,
                         "Labels" => labels = __rest.read_optional(&mut __map, 8)?,
@@ -10211,7 +10211,7 @@ impl<'de> serde::Deserialize<'de> for NetworkCreateBody {
                     attachable,
                     ingress,
                     ipam,
-                    enable_i_pv6,
+                    enable_ipv6,
                     options,
                     labels,
                     rest: __rest,
@@ -10419,9 +10419,9 @@ pub struct NetworkSettings {
     /// published ports.
     pub hairpin_mode: Option<bool>,
     /// Link-local (`fe80::/10`) IPv6 address of the container's interface.
-    pub link_local_i_pv6_address: Option<String>,
+    pub link_local_ipv6_address: Option<String>,
     /// Prefix length belonging to `LinkLocalIPv6Address`.
-    pub link_local_i_pv6_prefix_len: Option<i64>,
+    pub link_local_ipv6_prefix_len: Option<i64>,
     pub ports: Option<PortMap>,
     /// Path of the sandbox's network namespace on the host; it can be used
     /// with tools such as `nsenter --net=<path>`.
@@ -10431,7 +10431,7 @@ pub struct NetworkSettings {
     pub secondary_ip_addresses: Option<Vec<Address>>,
     /// Additional IPv6 addresses of the container, beyond its primary one.
     /// Normally empty or `null`.
-    pub secondary_i_pv6_addresses: Option<Vec<Address>>,
+    pub secondary_ipv6_addresses: Option<Vec<Address>>,
     /// ID of the container's endpoint on the default `bridge` network.
     ///
     /// > **Deprecated** since Docker 1.9 (and slated for removal): only
@@ -10450,13 +10450,13 @@ pub struct NetworkSettings {
     /// > **Deprecated** since Docker 1.9 (and slated for removal): only
     /// > set when the container is on the default `bridge` network. Read
     /// > `Networks.bridge.GlobalIPv6Address` instead.
-    pub global_i_pv6_address: Option<String>,
+    pub global_ipv6_address: Option<String>,
     /// Prefix length of `GlobalIPv6Address`.
     ///
     /// > **Deprecated** since Docker 1.9 (and slated for removal): only
     /// > set when the container is on the default `bridge` network. Read
     /// > `Networks.bridge.GlobalIPv6PrefixLen` instead.
-    pub global_i_pv6_prefix_len: Option<i64>,
+    pub global_ipv6_prefix_len: Option<i64>,
     /// IPv4 address of the container on the default `bridge` network.
     ///
     /// > **Deprecated** since Docker 1.9 (and slated for removal): only
@@ -10474,7 +10474,7 @@ pub struct NetworkSettings {
     /// > **Deprecated** since Docker 1.9 (and slated for removal): only
     /// > set when the container is on the default `bridge` network. Read
     /// > `Networks.bridge.IPv6Gateway` instead.
-    pub i_pv6_gateway: Option<String>,
+    pub ipv6_gateway: Option<String>,
     /// MAC address of the container's interface on the default `bridge`
     /// network.
     ///
@@ -10501,13 +10501,13 @@ impl serde::Serialize for NetworkSettings {
         self.rest.write_optional(
             &mut __map,
             "LinkLocalIPv6Address",
-            &self.link_local_i_pv6_address,
+            &self.link_local_ipv6_address,
             3,
         )?;
         self.rest.write_optional(
             &mut __map,
             "LinkLocalIPv6PrefixLen",
-            &self.link_local_i_pv6_prefix_len,
+            &self.link_local_ipv6_prefix_len,
             4,
         )?;
         self.rest.write_optional(&mut __map, "Ports", &self.ports, 5)?;
@@ -10521,7 +10521,7 @@ impl serde::Serialize for NetworkSettings {
         self.rest.write_optional(
             &mut __map,
             "SecondaryIPv6Addresses",
-            &self.secondary_i_pv6_addresses,
+            &self.secondary_ipv6_addresses,
             8,
         )?;
         self.rest.write_optional(&mut __map, "EndpointID", &self.endpoint_id, 9)?;
@@ -10529,18 +10529,18 @@ impl serde::Serialize for NetworkSettings {
         self.rest.write_optional(
             &mut __map,
             "GlobalIPv6Address",
-            &self.global_i_pv6_address,
+            &self.global_ipv6_address,
             11,
         )?;
         self.rest.write_optional(
             &mut __map,
             "GlobalIPv6PrefixLen",
-            &self.global_i_pv6_prefix_len,
+            &self.global_ipv6_prefix_len,
             12,
         )?;
         self.rest.write_optional(&mut __map, "IPAddress", &self.ip_address, 13)?;
         self.rest.write_optional(&mut __map, "IPPrefixLen", &self.ip_prefix_len, 14)?;
-        self.rest.write_optional(&mut __map, "IPv6Gateway", &self.i_pv6_gateway, 15)?;
+        self.rest.write_optional(&mut __map, "IPv6Gateway", &self.ipv6_gateway, 15)?;
         self.rest.write_optional(&mut __map, "MacAddress", &self.mac_address, 16)?;
         self.rest.write_optional(&mut __map, "Networks", &self.networks, 17)?;
         self.rest.end(__map)
@@ -10565,19 +10565,19 @@ impl<'de> serde::Deserialize<'de> for NetworkSettings {
                 let mut bridge = None;
                 let mut sandbox_id = None;
                 let mut hairpin_mode = None;
-                let mut link_local_i_pv6_address = None;
-                let mut link_local_i_pv6_prefix_len = None;
+                let mut link_local_ipv6_address = None;
+                let mut link_local_ipv6_prefix_len = None;
                 let mut ports = None;
                 let mut sandbox_key = None;
                 let mut secondary_ip_addresses = None;
-                let mut secondary_i_pv6_addresses = None;
+                let mut secondary_ipv6_addresses = None;
                 let mut endpoint_id = None;
                 let mut gateway = None;
-                let mut global_i_pv6_address = None;
-                let mut global_i_pv6_prefix_len = None;
+                let mut global_ipv6_address = None;
+                let mut global_ipv6_prefix_len = None;
                 let mut ip_address = None;
                 let mut ip_prefix_len = None;
-                let mut i_pv6_gateway = None;
+                let mut ipv6_gateway = None;
                 let mut mac_address = None;
                 let mut networks = None;
                 while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
@@ -10588,10 +10588,10 @@ impl<'de> serde::Deserialize<'de> for NetworkSettings {
                             hairpin_mode = __rest.read_optional(&mut __map, 2)?;
                         }
                         "LinkLocalIPv6Address" => {
-                            link_local_i_pv6_address = __rest.read_optional(&mut __map, 3)?;
+                            link_local_ipv6_address = __rest.read_optional(&mut __map, 3)?;
                         }
                         "LinkLocalIPv6PrefixLen" => {
-                            link_local_i_pv6_prefix_len = __rest.read_optional(&mut __map, 4)?;
+                            link_local_ipv6_prefix_len = __rest.read_optional(&mut __map, 4)?;
                         }
                         "Ports" => ports = __rest.read_optional(&mut __map, 5)?,
                         "SandboxKey" => {
@@ -10601,17 +10601,17 @@ impl<'de> serde::Deserialize<'de> for NetworkSettings {
                             secondary_ip_addresses = __rest.read_optional(&mut __map, 7)?;
                         }
                         "SecondaryIPv6Addresses" => {
-                            secondary_i_pv6_addresses = __rest.read_optional(&mut __map, 8)?;
+                            secondary_ipv6_addresses = __rest.read_optional(&mut __map, 8)?;
                         }
                         "EndpointID" => {
                             endpoint_id = __rest.read_optional(&mut __map, 9)?;
                         }
                         "Gateway" => gateway = __rest.read_optional(&mut __map, 10)?,
                         "GlobalIPv6Address" => {
-                            global_i_pv6_address = __rest.read_optional(&mut __map, 11)?;
+                            global_ipv6_address = __rest.read_optional(&mut __map, 11)?;
                         }
                         "GlobalIPv6PrefixLen" => {
-                            global_i_pv6_prefix_len = __rest.read_optional(&mut __map, 12)?;
+                            global_ipv6_prefix_len = __rest.read_optional(&mut __map, 12)?;
                         }
                         "IPAddress" => {
                             ip_address = __rest.read_optional(&mut __map, 13)?;
@@ -10620,7 +10620,7 @@ impl<'de> serde::Deserialize<'de> for NetworkSettings {
                             ip_prefix_len = __rest.read_optional(&mut __map, 14)?;
                         }
                         "IPv6Gateway" => {
-                            i_pv6_gateway = __rest.read_optional(&mut __map, 15)?;
+                            ipv6_gateway = __rest.read_optional(&mut __map, 15)?;
                         }
                         "MacAddress" => {
                             mac_address = __rest.read_optional(&mut __map, 16)?;
@@ -10633,19 +10633,19 @@ impl<'de> serde::Deserialize<'de> for NetworkSettings {
                     bridge,
                     sandbox_id,
                     hairpin_mode,
-                    link_local_i_pv6_address,
-                    link_local_i_pv6_prefix_len,
+                    link_local_ipv6_address,
+                    link_local_ipv6_prefix_len,
                     ports,
                     sandbox_key,
                     secondary_ip_addresses,
-                    secondary_i_pv6_addresses,
+                    secondary_ipv6_addresses,
                     endpoint_id,
                     gateway,
-                    global_i_pv6_address,
-                    global_i_pv6_prefix_len,
+                    global_ipv6_address,
+                    global_ipv6_prefix_len,
                     ip_address,
                     ip_prefix_len,
-                    i_pv6_gateway,
+                    ipv6_gateway,
                     mac_address,
                     networks,
                     rest: __rest,
@@ -14566,7 +14566,7 @@ pub struct ServiceEndpoint {
     /// Ports actually published, including ones assigned automatically.
     pub ports: Option<Vec<EndpointPortConfig>>,
     /// Virtual IP the service holds on each network it is attached to.
-    pub virtual_i_ps: Option<Vec<ServiceEndpointVirtualIPsItem>>,
+    pub virtual_ips: Option<Vec<ServiceEndpointVirtualIPsItem>>,
     /// The rest of the JSON object: keys the spec does not declare (an older or
     /// newer daemon's fields), and which `None` fields broke the usual rule (sent
     /// as `null`, or left out), so that encoding gives back what was decoded.
@@ -14579,7 +14579,7 @@ impl serde::Serialize for ServiceEndpoint {
         let mut __map = wire::begin(serializer)?;
         self.rest.write_optional(&mut __map, "Spec", &self.spec, 0)?;
         self.rest.write_optional(&mut __map, "Ports", &self.ports, 1)?;
-        self.rest.write_optional(&mut __map, "VirtualIPs", &self.virtual_i_ps, 2)?;
+        self.rest.write_optional(&mut __map, "VirtualIPs", &self.virtual_ips, 2)?;
         self.rest.end(__map)
     }
 }
@@ -14601,13 +14601,13 @@ impl<'de> serde::Deserialize<'de> for ServiceEndpoint {
                 let mut __rest = wire::Rest::default();
                 let mut spec = None;
                 let mut ports = None;
-                let mut virtual_i_ps = None;
+                let mut virtual_ips = None;
                 while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
                     match __key.as_str() {
                         "Spec" => spec = __rest.read_optional(&mut __map, 0)?,
                         "Ports" => ports = __rest.read_optional(&mut __map, 1)?,
                         "VirtualIPs" => {
-                            virtual_i_ps = __rest.read_optional(&mut __map, 2)?;
+                            virtual_ips = __rest.read_optional(&mut __map, 2)?;
                         }
                         _ => __rest.read_unknown(__key, &mut __map)?,
                     }
@@ -14615,7 +14615,7 @@ impl<'de> serde::Deserialize<'de> for ServiceEndpoint {
                 Ok(ServiceEndpoint {
                     spec,
                     ports,
-                    virtual_i_ps,
+                    virtual_ips,
                     rest: __rest,
                 })
             }
@@ -17476,7 +17476,7 @@ pub struct SystemInfo {
     /// `true` if the out-of-memory killer can be switched off for a container.
     pub oom_kill_disable: Option<bool>,
     /// `true` when the kernel forwards IPv4 packets between interfaces (`net.ipv4.ip_forward`).
-    pub i_pv4_forwarding: Option<bool>,
+    pub ipv4_forwarding: Option<bool>,
     /// `true` when the `bridge-nf-call-iptables` sysctl exists on the host, so bridged IPv4 traffic passes through iptables.
     pub bridge_nf_iptables: Option<bool>,
     /// `true` when the `bridge-nf-call-ip6tables` sysctl exists on the host, so bridged IPv6 traffic passes through ip6tables.
@@ -17707,7 +17707,7 @@ impl serde::Serialize for SystemInfo {
         self.rest.write_optional(
             &mut __map,
             "IPv4Forwarding",
-            &self.i_pv4_forwarding,
+            &self.ipv4_forwarding,
             19,
         )?;
         self.rest.write_optional(
@@ -17865,7 +17865,7 @@ impl<'de> serde::Deserialize<'de> for SystemInfo {
                 let mut cpu_set = None;
                 let mut pids_limit = None;
                 let mut oom_kill_disable = None;
-                let mut i_pv4_forwarding = None;
+                let mut ipv4_forwarding = None;
                 let mut bridge_nf_iptables = None;
                 let mut bridge_nf_ip6tables = None;
                 let mut debug = None;
@@ -17958,7 +17958,7 @@ impl<'de> serde::Deserialize<'de> for SystemInfo {
                             oom_kill_disable = __rest.read_optional(&mut __map, 18)?;
                         }
                         "IPv4Forwarding" => {
-                            i_pv4_forwarding = __rest.read_optional(&mut __map, 19)?;
+                            ipv4_forwarding = __rest.read_optional(&mut __map, 19)?;
                         }
                         "BridgeNfIptables" => {
                             bridge_nf_iptables = __rest.read_optional(&mut __map, 20)?;
@@ -18085,7 +18085,7 @@ impl<'de> serde::Deserialize<'de> for SystemInfo {
                     cpu_set,
                     pids_limit,
                     oom_kill_disable,
-                    i_pv4_forwarding,
+                    ipv4_forwarding,
                     bridge_nf_iptables,
                     bridge_nf_ip6tables,
                     debug,

@@ -95,10 +95,19 @@ pub fn join_type(base: &str, part: &str) -> String {
     type_name(&format!("{base}{part}"))
 }
 
+/// Mixed-case acronyms that snake_case would split (`IPv4` -> `i_pv4`),
+/// with the spelling that keeps them one word (sorted).
+const ACRONYMS: &[(&str, &str)] = &[("IPs", "Ips"), ("IPv4", "Ipv4"), ("IPv6", "Ipv6")];
+
 /// A field or method name for a spec name (`HostConfig` -> `host_config`,
-/// `type` -> `r#type`, `self` -> `self_`).
+/// `IPv4Forwarding` -> `ipv4_forwarding`, `type` -> `r#type`, `self` ->
+/// `self_`).
 pub fn field_name(raw: &str) -> String {
-    let snake: String = raw
+    let mut words = raw.to_string();
+    for (acronym, word) in ACRONYMS {
+        words = words.replace(acronym, word);
+    }
+    let snake: String = words
         .to_snake_case()
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
