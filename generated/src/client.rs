@@ -2542,7 +2542,7 @@ impl rt::Client {
             call.header_auth("X-Registry-Auth", value)?;
         }
         if let Some(value) = &params.changes {
-            call.query_list("changes", value.iter(), false);
+            call.query_list("changes", value.iter(), true);
         }
         if let Some(value) = &params.platform {
             call.query_str("platform", value);
@@ -3086,7 +3086,7 @@ impl rt::Client {
             "ImageGetAll",
         );
         if let Some(value) = &params.names {
-            call.query_list("names", value.iter(), false);
+            call.query_list("names", value.iter(), true);
         }
         let (resp, _) = self.send(call).await?;
         Ok(rt::answer::bytes(resp))

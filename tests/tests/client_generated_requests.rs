@@ -185,9 +185,11 @@ async fn requests_follow_docker_conventions() {
         })
         .await
         .unwrap();
+    // The spec says comma-separated, but dockerd reads `names` as repeated
+    // keys (an "a,b" would be one image name): ir::payload's table wins.
     assert_eq!(
         seen.recv().await.unwrap().line,
-        "GET /v1.44/images/get?names=a%2Cb%3A1 HTTP/1.1"
+        "GET /v1.44/images/get?names=a&names=b%3A1 HTTP/1.1"
     );
 
     // Registry credentials: base64url JSON in X-Registry-Auth.

@@ -191,7 +191,9 @@ impl<'a> Lower<'a> {
             ty,
             doc: data.description.clone(),
             default,
-            explode: data.explode.unwrap_or(explode_default),
+            explode: data.explode.unwrap_or(explode_default)
+                || (location == ParamLocation::Query
+                    && super::payload::repeated_query(op, &data.name)),
         })
     }
 

@@ -104,6 +104,19 @@ static OVERRIDES: &[Override] = &[
     },
 ];
 
+/// Query parameters the spec calls comma-separated but dockerd reads as
+/// repeated keys (`?changes=CMD%20x&changes=ENV%20a%3Db`), by operationId
+/// and parameter name (sorted).
+static REPEATED_QUERY: &[(&str, &str)] = &[("ImageCreate", "changes"), ("ImageGetAll", "names")];
+
+/// Whether the operation's query parameter `name` goes out as repeated keys
+/// whatever the spec's `collectionFormat` says.
+pub fn repeated_query(operation_id: &str, name: &str) -> bool {
+    REPEATED_QUERY
+        .binary_search_by(|(op, param)| (*op, *param).cmp(&(operation_id, name)))
+        .is_ok()
+}
+
 fn override_for(operation_id: &str) -> Option<Payload2> {
     OVERRIDES
         .binary_search_by(|o| o.operation.cmp(operation_id))
@@ -175,6 +188,15 @@ mod tests {
         let mut sorted = names.clone();
         sorted.sort();
         assert_eq!(names, sorted);
+    }
+
+    #[test]
+    fn repeated_query_table_is_sorted_and_found() {
+        let mut sorted = REPEATED_QUERY.to_vec();
+        sorted.sort();
+        assert_eq!(sorted, REPEATED_QUERY);
+        assert!(repeated_query("ImageGetAll", "names"));
+        assert!(!repeated_query("ImageGetAll", "other"));
     }
 
     #[test]
