@@ -2986,7 +2986,7 @@ impl PluginPullReply {
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
-            Self::NoContent(body) => reply.json_stream(204, body),
+            Self::NoContent(body) => reply.json_stream(200, body),
             Self::InternalServerError(body) => reply.json(500, &body),
         }
     }
@@ -3175,7 +3175,7 @@ impl PluginUpgradeReply {
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
-            Self::NoContent(body) => reply.json_stream(204, body),
+            Self::NoContent(body) => reply.json_stream(200, body),
             Self::NotFound(body) => reply.json(404, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
         }

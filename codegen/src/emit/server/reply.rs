@@ -103,6 +103,14 @@ fn body_type(payload: &Payload) -> Result<Option<TokenStream>, EmitError> {
 
 /// The `rt::Reply` call that writes a body of `payload` with `code`.
 fn encode_call(payload: &Payload, code: u16, r: &Response) -> TokenStream {
+    // HTTP gives 204 and 304 no body (hyper drops it): a documented 204
+    // that carries one (the progress of plugin pull and upgrade) is sent
+    // as 200, which is what dockerd does.
+    let code = if matches!(code, 204 | 304) && *payload != Payload::Empty {
+        200
+    } else {
+        code
+    };
     let code = Literal::u16_unsuffixed(code);
     match payload {
         Payload::Empty => quote! { reply.empty(#code) },

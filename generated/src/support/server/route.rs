@@ -71,6 +71,22 @@ pub fn find(routes: &[Route], method: &str, path: &str) -> Found {
 
 /// Matches one template; `Some((spans_segments, params))`.
 fn match_template(template: &str, segments: &[&str]) -> Option<(bool, Vec<String>)> {
+    // Every request is matched against every route: first reject cheaply
+    // (no allocation, no search) a template whose first segment differs
+    // from the path's, unless that segment is a parameter.
+    let first = segments.first().copied().unwrap_or("");
+    let tail = template.strip_prefix('/').unwrap_or(template);
+    if !tail.starts_with('{') {
+        match tail.strip_prefix(first) {
+            Some(rest) if rest.is_empty() || rest.starts_with('/') => {}
+            _ => return None,
+        }
+    }
+    // A template without parameters matches only its own segments.
+    if !template.contains('{') {
+        let same = template.split('/').skip(1).eq(segments.iter().copied());
+        return same.then(|| (false, Vec::new()));
+    }
     let parts: Vec<&str> = template.split('/').skip(1).collect();
     let mut params = Vec::new();
     let mut greedy = false;
@@ -170,14 +186,26 @@ where
             &e.message,
         ),
     };
-    // The handler's own headers (documented ones such as /_ping's
-    // API-Version) win over the common ones.
-    let own = resp.headers().clone();
-    respond::add_common_headers(&mut resp, info);
-    for (name, value) in &own {
-        resp.headers_mut().insert(name, value.clone());
-    }
+    common_headers(&mut resp, info);
     resp
+}
+
+/// The headers every Docker server sends ([`respond::add_common_headers`]),
+/// where the handler did not set its own: documented ones such as
+/// /_ping's API-Version win over the common ones.
+fn common_headers(resp: &mut Response<Body>, info: &ServerInfo) {
+    const COMMON: [&str; 4] = ["api-version", "server", "ostype", "docker-experimental"];
+    if !COMMON.iter().any(|n| resp.headers().contains_key(*n)) {
+        respond::add_common_headers(resp, info);
+        return;
+    }
+    let mut common = Response::new(crate::support::body::empty());
+    respond::add_common_headers(&mut common, info);
+    for (name, value) in common.headers() {
+        if !resp.headers().contains_key(name) {
+            resp.headers_mut().insert(name, value.clone());
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Benchmark (issue 5): the generated server and client, side by side in
+# one run, over unix sockets only (benches/bench-api, a crate outside the
+# workspace so that `cargo test --workspace` never builds bollard):
+#   server: GET /_ping and GET /version, 16 keep-alive connections, against
+#           the generated server, a minimal hand-written hyper 1 server
+#           replaying the same bytes (target: generated >= 0.9x), and a
+#           private Debian dockerd 20.10 for reference;
+#   client: GET /version and GET /containers/json (200 entries) from a
+#           fixed-data server, sequential and 16-way concurrent, with the
+#           generated client and with bollard (target: ours >= bollard).
+# Prints a summary table; exits 1 when a target is missed.
+#
+# usage: benches/api.sh
+# Knobs: BENCH_SECS (5 per measurement), BENCH_ROUNDS (5 alternating
+# slices), BENCH_CONNS (16), SERVER_THREADS / LOAD_THREADS (1 worker each),
+# BENCH_DOCKERD=0 to leave dockerd out. dockerd needs root; docker.io is
+# installed with apt when missing.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+if [ "${BENCH_DOCKERD:-1}" != 0 ] && [ ! -x /usr/sbin/dockerd ]; then
+  apt-get install -y docker.io >/dev/null ||
+    echo "docker.io could not be installed: dockerd is left out" >&2
+fi
+
+# The main target dir: engine-api's dependencies are shared with the workspace.
+(cd "$root/benches/bench-api" &&
+  CARGO_TARGET_DIR="$root/target" cargo build --quiet --release --locked)
+exec "$root/target/release/bench-api"
