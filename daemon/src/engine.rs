@@ -10,10 +10,13 @@ use std::sync::{Arc, Mutex};
 use engine_api::types::{SystemInfo, SystemVersion};
 
 use crate::config::{self, ConfigFile, DaemonConfig, Reloaded};
+use crate::containers::Containers;
 use crate::events::EventBus;
+use crate::images::{ImageStore, ImageUser};
 use crate::logging::LogHandle;
 use crate::runtimes::{RuntimeStore, Snapshot};
 use crate::system::{self, Counts, HostFacts, InfoInputs, RuntimeVersion};
+use crate::volumes::VolumeStore;
 
 /// The storage driver engined uses for container root filesystems.
 pub const STORAGE_DRIVER: &str = "vfs";
@@ -25,6 +28,12 @@ pub struct Engine {
     pub id: String,
     pub data_root: PathBuf,
     pub exec_root: PathBuf,
+    /// Images under `<data-root>/images`.
+    pub images: ImageStore,
+    /// Local volumes under `<data-root>/volumes`.
+    pub volumes: VolumeStore,
+    /// Containers under `<data-root>/containers` (bundles in the exec root).
+    pub containers: Containers,
     /// What the command line set, re-applied on every reload.
     flags: DaemonConfig,
     config_file: ConfigFile,
@@ -43,6 +52,9 @@ impl Engine {
     ) -> std::io::Result<Engine> {
         let data_root = store.load().config().data_root().to_path_buf();
         let id = system::engine_id(&data_root)?;
+        let images = ImageStore::open(&data_root).map_err(std::io::Error::other)?;
+        let volumes = VolumeStore::open(&data_root).map_err(std::io::Error::other)?;
+        let containers = Containers::open(&data_root, exec_root)?;
         Ok(Engine {
             store,
             events: EventBus::new(),
@@ -50,6 +62,9 @@ impl Engine {
             id,
             data_root,
             exec_root: exec_root.to_path_buf(),
+            images,
+            volumes,
+            containers,
             flags,
             config_file,
             log,
@@ -60,6 +75,25 @@ impl Engine {
     /// The current configuration snapshot; keep it for a whole request.
     pub fn snapshot(&self) -> Arc<Snapshot> {
         self.store.load()
+    }
+
+    /// Which container uses the image `image_id` (`sha256:<hex>`), a
+    /// running one preferred; `docker rmi` and `docker image prune` ask.
+    /// The containers module answers this.
+    pub fn image_in_use(&self, image_id: &str) -> Option<ImageUser> {
+        self.containers
+            .image_user(image_id)
+            .map(|(container_id, running)| ImageUser {
+                container_id,
+                running,
+            })
+    }
+
+    /// The ID of a container that mounts the volume `name`, if any;
+    /// `docker volume rm` / `prune` and the `dangling` filter ask. The
+    /// containers module answers this.
+    pub fn volume_in_use(&self, name: &str) -> Option<String> {
+        self.containers.volume_user(name)
     }
 
     /// SIGHUP: re-read the file, re-apply the flags, swap the snapshot and
@@ -146,7 +180,7 @@ impl Engine {
             labels: &config.labels,
             debug: config.debug.unwrap_or(false),
             counts,
-            storage_driver: STORAGE_DRIVER,
+            storage_driver: self.containers.driver,
             event_listeners: self.events.listeners() as i64,
             system_time: humantime::format_rfc3339_nanos(std::time::SystemTime::now()).to_string(),
             runtime_commit: runtime.map(|r| r.commit),

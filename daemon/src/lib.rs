@@ -9,12 +9,18 @@
 //! - [`logging`]: the daemon's log on stderr, its level changeable at runtime.
 //! - [`runtimes`]: the OCI runtimes a container can run on, their wrapper
 //!   scripts, and the snapshot of them that a config reload swaps atomically.
+//! - [`images`]: the image store (content-addressed layers, tags, one
+//!   unpacked rootfs per image), import, save/load archives.
+//! - [`volumes`]: local-driver volumes.
 
 pub mod api;
 pub mod cli;
 pub mod config;
+pub mod containers;
 pub mod engine;
 pub mod events;
+pub mod images;
 pub mod logging;
 pub mod runtimes;
 pub mod system;
+pub mod volumes;

@@ -11,7 +11,7 @@ use clap::Parser;
 use engine_api::server::Router;
 use engine_api::support::host::Host;
 use engine_api::support::server::{serve, Listener, ServerInfo, ServerTls};
-use engined::api::DaemonApi;
+use engined::api::{DaemonApi, EarlyWaitHeaders};
 use engined::cli::{self, Flags};
 use engined::config;
 use engined::engine::Engine;
@@ -53,14 +53,15 @@ async fn run(flags: Flags) -> Result<(), String> {
         tracing::warn!("{warning}");
     }
 
-    // Before anything else: stale wrapper scripts of a previous run go,
-    // the current config's are written.
-    let store = RuntimeStore::start(
-        effective.config().clone(),
-        StoreOptions::default(),
-        &HashSet::new(),
-    )
-    .map_err(|e| e.to_string())?;
+    // Before anything else: stale wrapper scripts of a previous run go
+    // (but those of containers still running), the current config's are
+    // written.
+    let keep: HashSet<_> = engined::containers::living_runtime_binaries(
+        effective.config().data_root(),
+        effective.exec_root(),
+    );
+    let store = RuntimeStore::start(effective.config().clone(), StoreOptions::default(), &keep)
+        .map_err(|e| e.to_string())?;
     std::fs::create_dir_all(effective.exec_root())
         .map_err(|e| format!("exec-root {}: {e}", effective.exec_root().display()))?;
     let pidfile = effective.pidfile().to_path_buf();
@@ -70,17 +71,24 @@ async fn run(flags: Flags) -> Result<(), String> {
         Engine::new(store, flag_config, file, Some(log), effective.exec_root())
             .map_err(|e| format!("data-root: {e}"))?,
     );
+    // Containers that ran (or ended) while we were away.
+    engined::containers::lifecycle::restore(&engine).await;
+
     let info = ServerInfo {
         server: format!("engined/{} (linux)", engined::system::ENGINE_VERSION),
         os_type: "linux".into(),
         experimental: false,
     };
-    let router = Arc::new(Router::from_arc(
-        Arc::new(DaemonApi {
-            engine: engine.clone(),
-        }),
+    let router = Arc::new(EarlyWaitHeaders {
+        inner: Arc::new(Router::from_arc(
+            Arc::new(DaemonApi {
+                engine: engine.clone(),
+            }),
+            info.clone(),
+        )),
+        engine: engine.clone(),
         info,
-    ));
+    });
 
     let tls = effective.tls().map(|t| ServerTls {
         ca: t.verify_clients_with.clone().unwrap_or_default(),

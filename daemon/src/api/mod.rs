@@ -2,13 +2,19 @@
 //! generated per-tag traits. Operations not implemented yet keep the
 //! traits' defaults, which answer 501 naming the operation.
 
+mod container;
+mod exec;
+mod image;
 mod system;
+mod volume;
 
 use std::sync::Arc;
 
+pub use container::EarlyWaitHeaders;
+
 use engine_api::server::{
-    ConfigApi, ContainerApi, DistributionApi, ExecApi, ImageApi, NetworkApi, NodeApi, PluginApi,
-    SecretApi, ServiceApi, SessionApi, SwarmApi, TaskApi, VolumeApi,
+    ConfigApi, DistributionApi, NetworkApi, NodeApi, PluginApi, SecretApi, ServiceApi, SessionApi,
+    SwarmApi, TaskApi,
 };
 
 use crate::engine::Engine;
@@ -19,10 +25,7 @@ pub struct DaemonApi {
 }
 
 impl ConfigApi for DaemonApi {}
-impl ContainerApi for DaemonApi {}
 impl DistributionApi for DaemonApi {}
-impl ExecApi for DaemonApi {}
-impl ImageApi for DaemonApi {}
 impl NetworkApi for DaemonApi {}
 impl NodeApi for DaemonApi {}
 impl PluginApi for DaemonApi {}
@@ -31,4 +34,3 @@ impl ServiceApi for DaemonApi {}
 impl SessionApi for DaemonApi {}
 impl SwarmApi for DaemonApi {}
 impl TaskApi for DaemonApi {}
-impl VolumeApi for DaemonApi {}

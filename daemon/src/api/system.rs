@@ -59,12 +59,22 @@ impl SystemApi for DaemonApi {
 
     async fn system_info(&self, _req: SystemInfoRequest) -> Result<SystemInfoReply, ApiError> {
         let engine = self.engine.clone();
-        let info = tokio::task::spawn_blocking(move || engine.info(Counts::default()))
-            .await
-            .map_err(|e| ApiError {
-                status: 500,
-                message: format!("info: {e}"),
-            })?;
+        let info = tokio::task::spawn_blocking(move || {
+            let (containers, running, paused, stopped) = engine.containers.counts();
+            let counts = Counts {
+                containers,
+                running,
+                paused,
+                stopped,
+                images: engine.images.count() as i64,
+            };
+            engine.info(counts)
+        })
+        .await
+        .map_err(|e| ApiError {
+            status: 500,
+            message: format!("info: {e}"),
+        })?;
         Ok(SystemInfoReply::Ok(info))
     }
 

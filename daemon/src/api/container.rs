@@ -1,0 +1,563 @@
+//! Container operations on the generated server: create, start, stop,
+//! kill, restart, wait, delete, inspect, list, rename, top, pause,
+//! unpause, logs, attach, resize and prune, answering with Docker's
+//! status codes and messages. The work is done by [`crate::containers`].
+
+use std::time::SystemTime;
+
+use bytes::Bytes;
+use engine_api::server::{
+    ContainerApi, ContainerAttachReply, ContainerAttachRequest, ContainerCreateReply,
+    ContainerCreateRequest, ContainerDeleteReply, ContainerDeleteRequest, ContainerInspectReply,
+    ContainerInspectRequest, ContainerKillReply, ContainerKillRequest, ContainerListReply,
+    ContainerListRequest, ContainerLogsReply, ContainerLogsRequest, ContainerPauseReply,
+    ContainerPauseRequest, ContainerPruneReply, ContainerPruneRequest, ContainerRenameReply,
+    ContainerRenameRequest, ContainerResizeReply, ContainerResizeRequest, ContainerRestartReply,
+    ContainerRestartRequest, ContainerStartReply, ContainerStartRequest, ContainerStopReply,
+    ContainerStopRequest, ContainerTopReply, ContainerTopRequest, ContainerUnpauseReply,
+    ContainerUnpauseRequest, ContainerWaitReply, ContainerWaitRequest,
+};
+use engine_api::support::error::ApiError;
+use engine_api::support::mux::{Frame, StreamKind};
+use engine_api::support::server::{Hijack, LogStream};
+use engine_api::types::{
+    ContainerCreateResponse, ContainerPruneResponse, ContainerTopResponse, ContainerWaitResponse,
+};
+use futures_util::StreamExt;
+use tokio::sync::oneshot;
+
+use super::DaemonApi;
+use crate::containers::bundle::log_path;
+use crate::containers::list::{self, ListFilter};
+use crate::containers::logs::LogQuery;
+use crate::containers::store::{lock, PendingAttach};
+use crate::containers::supervisor::{client, Reply, Request};
+use crate::containers::{create, inspect, lifecycle, log_stream, stream, top, ContainerError};
+
+pub(super) fn api_error(e: ContainerError) -> ApiError {
+    ApiError {
+        status: e.status(),
+        message: e.to_string(),
+    }
+}
+
+fn bad_request(message: String) -> ApiError {
+    ApiError {
+        status: 400,
+        message,
+    }
+}
+
+impl DaemonApi {
+    fn container(
+        &self,
+        reference: &str,
+    ) -> Result<std::sync::Arc<crate::containers::Container>, ApiError> {
+        self.engine.containers.get(reference).map_err(api_error)
+    }
+
+    fn running_execs(&self, id: &str) -> Vec<String> {
+        lock(&self.engine.containers.execs)
+            .values()
+            .filter(|e| e.is_running_in(id))
+            .map(|e| e.id.clone())
+            .collect()
+    }
+}
+
+/// Bytes under `path` (not following symlinks), for prune's report.
+fn dir_size(path: &std::path::Path) -> u64 {
+    let Ok(meta) = std::fs::symlink_metadata(path) else {
+        return 0;
+    };
+    if !meta.is_dir() {
+        return meta.len();
+    }
+    std::fs::read_dir(path)
+        .map(|entries| entries.flatten().map(|e| dir_size(&e.path())).sum())
+        .unwrap_or(0)
+}
+
+impl ContainerApi for DaemonApi {
+    async fn container_list(
+        &self,
+        req: ContainerListRequest,
+    ) -> Result<ContainerListReply, ApiError> {
+        let engine = &self.engine;
+        let filters = req.filters.map(|f| f.0).unwrap_or_default();
+        let filter = ListFilter::parse(
+            &filters,
+            |r| engine.images.resolve(r).map(|i| i.id),
+            |r| {
+                engine
+                    .containers
+                    .get(r)
+                    .ok()
+                    .map(|c| list::unix_nanos(&c.record().created))
+            },
+        )
+        .map_err(bad_request)?;
+        let all = req.all || filter.wants_stopped();
+        let mut records: Vec<_> = engine
+            .containers
+            .all()
+            .into_iter()
+            .map(|c| c.record())
+            .filter(|r| all || r.state.status.is_running())
+            .filter(|r| filter.matches(r))
+            .collect();
+        // Newest first, like dockerd.
+        records.sort_by(|a, b| b.created.cmp(&a.created));
+        if let Some(limit) = req.limit.filter(|l| *l > 0) {
+            records.truncate(limit as usize);
+        }
+        let now = SystemTime::now();
+        Ok(ContainerListReply::Ok(
+            records.iter().map(|r| list::summary(r, now)).collect(),
+        ))
+    }
+
+    async fn container_create(
+        &self,
+        req: ContainerCreateRequest,
+    ) -> Result<ContainerCreateReply, ApiError> {
+        let (id, warnings) = create::create(&self.engine, req.name.as_deref(), req.body)
+            .await
+            .map_err(api_error)?;
+        Ok(ContainerCreateReply::Created(ContainerCreateResponse {
+            id,
+            warnings: Some(warnings),
+            ..Default::default()
+        }))
+    }
+
+    async fn container_inspect(
+        &self,
+        req: ContainerInspectRequest,
+    ) -> Result<ContainerInspectReply, ApiError> {
+        let c = self.container(&req.id)?;
+        let record = c.record();
+        let execs = self.running_execs(&c.id);
+        Ok(ContainerInspectReply::Ok(inspect::inspect(
+            &record, &c.layout, execs,
+        )))
+    }
+
+    async fn container_top(&self, req: ContainerTopRequest) -> Result<ContainerTopReply, ApiError> {
+        let c = self.container(&req.id)?;
+        let (titles, processes) = top::top(&c.record(), &req.ps_args)
+            .await
+            .map_err(api_error)?;
+        Ok(ContainerTopReply::Ok(ContainerTopResponse {
+            titles: Some(titles),
+            processes: Some(processes),
+            ..Default::default()
+        }))
+    }
+
+    async fn container_logs(
+        &self,
+        req: ContainerLogsRequest,
+    ) -> Result<ContainerLogsReply, ApiError> {
+        let c = self.container(&req.id)?;
+        if !req.stdout && !req.stderr {
+            return Err(bad_request("You must choose at least one stream".into()));
+        }
+        let record = c.record();
+        let query = LogQuery {
+            stdout: req.stdout,
+            stderr: req.stderr,
+            since: (req.since > 0).then(|| req.since.saturating_mul(1_000_000_000)),
+            until: (req.until > 0).then(|| req.until.saturating_mul(1_000_000_000)),
+            tail: LogQuery::parse_tail(&req.tail).map_err(bad_request)?,
+        };
+        let items = log_stream::stream(
+            log_path(&c.layout, &c.id),
+            query,
+            req.timestamps,
+            req.follow,
+            c.watch(),
+        );
+        if record.tty() {
+            Ok(ContainerLogsReply::Ok(LogStream::Raw(Box::pin(
+                items.map(|i| Ok(Bytes::from(i.data))),
+            ))))
+        } else {
+            Ok(ContainerLogsReply::Ok(LogStream::Multiplexed(Box::pin(
+                items.map(|i| Frame {
+                    stream: if i.stderr {
+                        StreamKind::Stderr
+                    } else {
+                        StreamKind::Stdout
+                    },
+                    data: Bytes::from(i.data),
+                }),
+            ))))
+        }
+    }
+
+    async fn container_start(
+        &self,
+        req: ContainerStartRequest,
+    ) -> Result<ContainerStartReply, ApiError> {
+        let c = self.container(&req.id)?;
+        match lifecycle::start(&self.engine, &c)
+            .await
+            .map_err(api_error)?
+        {
+            true => Ok(ContainerStartReply::NoContent),
+            false => Ok(ContainerStartReply::NotModified),
+        }
+    }
+
+    async fn container_stop(
+        &self,
+        req: ContainerStopRequest,
+    ) -> Result<ContainerStopReply, ApiError> {
+        let c = self.container(&req.id)?;
+        match lifecycle::stop(&self.engine, &c, req.signal.as_deref(), req.t)
+            .await
+            .map_err(api_error)?
+        {
+            true => Ok(ContainerStopReply::NoContent),
+            false => Ok(ContainerStopReply::NotModified),
+        }
+    }
+
+    async fn container_restart(
+        &self,
+        req: ContainerRestartRequest,
+    ) -> Result<ContainerRestartReply, ApiError> {
+        let c = self.container(&req.id)?;
+        lifecycle::restart(&self.engine, &c, req.signal.as_deref(), req.t)
+            .await
+            .map_err(api_error)?;
+        Ok(ContainerRestartReply::NoContent)
+    }
+
+    async fn container_kill(
+        &self,
+        req: ContainerKillRequest,
+    ) -> Result<ContainerKillReply, ApiError> {
+        let c = self.container(&req.id)?;
+        lifecycle::kill(&self.engine, &c, &req.signal)
+            .await
+            .map_err(api_error)?;
+        Ok(ContainerKillReply::NoContent)
+    }
+
+    async fn container_rename(
+        &self,
+        req: ContainerRenameRequest,
+    ) -> Result<ContainerRenameReply, ApiError> {
+        let c = self.container(&req.id)?;
+        lifecycle::rename(&self.engine, &c, &req.name)
+            .await
+            .map_err(api_error)?;
+        Ok(ContainerRenameReply::NoContent)
+    }
+
+    async fn container_pause(
+        &self,
+        req: ContainerPauseRequest,
+    ) -> Result<ContainerPauseReply, ApiError> {
+        let c = self.container(&req.id)?;
+        lifecycle::pause(&self.engine, &c, true)
+            .await
+            .map_err(api_error)?;
+        Ok(ContainerPauseReply::NoContent)
+    }
+
+    async fn container_unpause(
+        &self,
+        req: ContainerUnpauseRequest,
+    ) -> Result<ContainerUnpauseReply, ApiError> {
+        let c = self.container(&req.id)?;
+        lifecycle::pause(&self.engine, &c, false)
+            .await
+            .map_err(api_error)?;
+        Ok(ContainerUnpauseReply::NoContent)
+    }
+
+    async fn container_resize(
+        &self,
+        req: ContainerResizeRequest,
+    ) -> Result<ContainerResizeReply, ApiError> {
+        let c = self.container(&req.id)?;
+        let record = c.record();
+        if !record.state.status.is_running() {
+            return Err(api_error(ContainerError::NotRunning(c.id.clone())));
+        }
+        let request = Request::Resize {
+            height: req.h.unwrap_or(0).clamp(0, u16::MAX as i64) as u16,
+            width: req.w.unwrap_or(0).clamp(0, u16::MAX as i64) as u16,
+        };
+        match client::request(&c.layout.bundle, &request).await {
+            Ok((Reply::Ok, _)) => Ok(ContainerResizeReply::Ok),
+            Ok((Reply::Error { message }, _)) => Err(bad_request(message)),
+            Ok(_) => Ok(ContainerResizeReply::Ok),
+            Err(e) => Err(api_error(ContainerError::Supervisor(e.to_string()))),
+        }
+    }
+
+    async fn container_attach(
+        &self,
+        req: ContainerAttachRequest,
+    ) -> Result<ContainerAttachReply, ApiError> {
+        let c = self.container(&req.id)?;
+        let record = c.record();
+        let tty = record.tty();
+        let (stdin, stdout, stderr) = (req.stdin, req.stdout, req.stderr);
+        lifecycle::publish(&self.engine, "attach", &record, &[]);
+        // A container not running yet: the next start connects us before
+        // its process runs, so no output is lost.
+        let pending = if req.stream && !record.state.status.is_running() {
+            let (deliver, receive) = oneshot::channel();
+            c.add_pending(PendingAttach {
+                stdin,
+                stdout,
+                stderr,
+                deliver,
+            });
+            Some(receive)
+        } else {
+            None
+        };
+        let bundle = c.layout.bundle.clone();
+        let log = log_path(&c.layout, &c.id);
+        let (logs, streaming) = (req.logs, req.stream);
+        let hijack = Hijack::new(tty, move |mut io| async move {
+            if logs {
+                stream::replay_logs(&mut io, &log, tty, stdout, stderr).await;
+            }
+            if !streaming {
+                return;
+            }
+            let conn = match pending {
+                Some(receive) => receive.await.ok(),
+                None => {
+                    let request = Request::Attach {
+                        stdin,
+                        stdout,
+                        stderr,
+                    };
+                    match client::request(&bundle, &request).await {
+                        Ok((Reply::Ok, conn)) => Some(conn),
+                        _ => None,
+                    }
+                }
+            };
+            if let Some(conn) = conn {
+                stream::relay(io, conn, stdin).await;
+            }
+        });
+        Ok(ContainerAttachReply::SwitchingProtocols(hijack))
+    }
+
+    async fn container_wait(
+        &self,
+        req: ContainerWaitRequest,
+    ) -> Result<ContainerWaitReply, ApiError> {
+        let c = self.container(&req.id)?;
+        let code = lifecycle::wait(&c, &req.condition)
+            .await
+            .map_err(api_error)?;
+        Ok(ContainerWaitReply::Ok(ContainerWaitResponse {
+            status_code: code,
+            error: None,
+            ..Default::default()
+        }))
+    }
+
+    async fn container_delete(
+        &self,
+        req: ContainerDeleteRequest,
+    ) -> Result<ContainerDeleteReply, ApiError> {
+        let c = self.container(&req.id)?;
+        if req.link {
+            return Err(bad_request("links are not supported by engined".into()));
+        }
+        lifecycle::remove(&self.engine, &c, req.force, req.v)
+            .await
+            .map_err(api_error)?;
+        Ok(ContainerDeleteReply::NoContent)
+    }
+
+    async fn container_prune(
+        &self,
+        req: ContainerPruneRequest,
+    ) -> Result<ContainerPruneReply, ApiError> {
+        let filters = req.filters.map(|f| f.0).unwrap_or_default();
+        let now = SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as i64);
+        let mut until = None;
+        let mut labels: Vec<(bool, String, Option<String>)> = Vec::new();
+        for (key, values) in &filters {
+            for value in values {
+                match key.as_str() {
+                    "until" => {
+                        until = Some(
+                            crate::events::parse_event_time("until", value, now)
+                                .map_err(|e| bad_request(e.to_string()))?,
+                        )
+                    }
+                    "label" | "label!" => {
+                        let (k, v) = match value.split_once('=') {
+                            Some((k, v)) => (k.to_string(), Some(v.to_string())),
+                            None => (value.clone(), None),
+                        };
+                        labels.push((key == "label", k, v));
+                    }
+                    _ => return Err(bad_request(format!("invalid filter '{key}'"))),
+                }
+            }
+        }
+        let mut deleted = Vec::new();
+        let mut reclaimed = 0u64;
+        for c in self.engine.containers.all() {
+            let r = c.record();
+            if r.state.status.is_running() {
+                continue;
+            }
+            if until.is_some_and(|u| list::unix_nanos(&r.created) > u) {
+                continue;
+            }
+            let container_labels = r.config.labels.clone().unwrap_or_default();
+            let labels_ok = labels.iter().all(|(want, k, v)| {
+                let has = match (container_labels.get(k), v) {
+                    (Some(have), Some(v)) => have == v,
+                    (Some(_), None) => true,
+                    (None, _) => false,
+                };
+                has == *want
+            });
+            if !labels_ok {
+                continue;
+            }
+            let dir = c.layout.dir.clone();
+            let size = tokio::task::spawn_blocking(move || dir_size(&dir))
+                .await
+                .unwrap_or(0);
+            if lifecycle::remove(&self.engine, &c, false, false)
+                .await
+                .is_ok()
+            {
+                deleted.push(r.id.clone());
+                reclaimed += size;
+            }
+        }
+        let mut attributes = std::collections::BTreeMap::new();
+        attributes.insert("reclaimed".to_string(), reclaimed.to_string());
+        self.engine.events.publish(
+            engine_api::types::EventMessageType::Container,
+            "prune",
+            "",
+            attributes,
+        );
+        Ok(ContainerPruneReply::Ok(ContainerPruneResponse {
+            containers_deleted: Some(deleted),
+            space_reclaimed: Some(reclaimed as i64),
+            ..Default::default()
+        }))
+    }
+}
+
+/// Wraps the generated router so that `POST /containers/{id}/wait` sends
+/// its status line and headers at once and its JSON body when the wait
+/// ends, as dockerd does: the docker CLI waits for those headers before
+/// it starts the container (`docker run`). Everything else, and a wait
+/// the router would refuse (unknown container, bad condition), goes to
+/// the router unchanged.
+pub struct EarlyWaitHeaders<S> {
+    pub inner: std::sync::Arc<S>,
+    pub engine: std::sync::Arc<crate::engine::Engine>,
+    pub info: engine_api::support::server::ServerInfo,
+}
+
+/// The container of a wait request the router will accept, if it is one.
+fn wait_target(method: &str, path: &str, query: &str) -> Option<String> {
+    if method != "POST" {
+        return None;
+    }
+    let path = match path.strip_prefix("/v") {
+        Some(rest) => {
+            let (version, rest) = rest.split_once('/')?;
+            if !version.chars().all(|c| c.is_ascii_digit() || c == '.') {
+                return None;
+            }
+            format!("/{rest}")
+        }
+        None => path.to_string(),
+    };
+    let id = path.strip_prefix("/containers/")?.strip_suffix("/wait")?;
+    if id.is_empty() || id.contains('/') {
+        return None;
+    }
+    let condition_ok = query.split('&').all(|pair| match pair.split_once('=') {
+        Some(("condition", v)) => matches!(v, "" | "not-running" | "next-exit" | "removed"),
+        _ => true,
+    });
+    condition_ok.then(|| id.to_string())
+}
+
+impl<S: engine_api::support::server::HttpService> engine_api::support::server::HttpService
+    for EarlyWaitHeaders<S>
+{
+    fn call(
+        &self,
+        req: engine_api::support::server::rt::HttpRequest,
+    ) -> std::pin::Pin<
+        Box<
+            dyn std::future::Future<Output = engine_api::support::server::rt::HttpResponse>
+                + Send
+                + '_,
+        >,
+    > {
+        let target = wait_target(
+            req.method().as_str(),
+            req.uri().path(),
+            req.uri().query().unwrap_or(""),
+        )
+        .filter(|id| self.engine.containers.get(id).is_ok());
+        if target.is_none() {
+            return self.inner.call(req);
+        }
+        let inner = self.inner.clone();
+        let info = self.info.clone();
+        Box::pin(async move {
+            use engine_api::support::server::respond;
+            use http_body_util::BodyExt;
+            let (tx, mut resp) = respond::channel(hyper_status(200), "application/json");
+            respond::add_common_headers(&mut resp, &info);
+            tokio::spawn(async move {
+                let answer = inner.call(req).await;
+                let ok = answer.status().is_success();
+                let body = answer.into_body().collect().await.map(|b| b.to_bytes());
+                let bytes = match (ok, body) {
+                    (true, Ok(bytes)) => bytes,
+                    (false, Ok(bytes)) => {
+                        let message = serde_json::from_slice::<serde_json::Value>(&bytes)
+                            .ok()
+                            .and_then(|v| v["message"].as_str().map(str::to_string))
+                            .unwrap_or_default();
+                        Bytes::from(
+                            serde_json::json!({"StatusCode": -1, "Error": {"Message": message}})
+                                .to_string(),
+                        )
+                    }
+                    (_, Err(e)) => Bytes::from(
+                        serde_json::json!({"StatusCode": -1, "Error": {"Message": e.to_string()}})
+                            .to_string(),
+                    ),
+                };
+                let _ = tx.send(Ok(bytes)).await;
+            });
+            resp
+        })
+    }
+}
+
+fn hyper_status(code: u16) -> hyper::StatusCode {
+    hyper::StatusCode::from_u16(code).unwrap_or(hyper::StatusCode::OK)
+}

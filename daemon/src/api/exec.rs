@@ -1,0 +1,67 @@
+//! Exec operations: create an exec instance in a running container, start
+//! it (hijacked, or detached), inspect it; resize is accepted and ignored.
+
+use engine_api::server::{
+    ContainerExecReply, ContainerExecRequest, ExecApi, ExecInspectReply, ExecInspectRequest,
+    ExecResizeReply, ExecResizeRequest, ExecStartReply, ExecStartRequest,
+};
+use engine_api::support::error::ApiError;
+use engine_api::support::server::Hijack;
+use engine_api::types::IdResponse;
+
+use super::container::api_error;
+use super::DaemonApi;
+use crate::containers::{exec, ContainerError};
+
+impl ExecApi for DaemonApi {
+    async fn container_exec(
+        &self,
+        req: ContainerExecRequest,
+    ) -> Result<ContainerExecReply, ApiError> {
+        let c = self.engine.containers.get(&req.id).map_err(api_error)?;
+        let id = exec::create(&self.engine, &c, req.body).map_err(api_error)?;
+        Ok(ContainerExecReply::Created(IdResponse {
+            id,
+            ..Default::default()
+        }))
+    }
+
+    async fn exec_start(&self, req: ExecStartRequest) -> Result<ExecStartReply, ApiError> {
+        let instance = exec::get(&self.engine, &req.id).map_err(api_error)?;
+        let c = self
+            .engine
+            .containers
+            .get(&instance.container_id)
+            .map_err(api_error)?;
+        if !c.status().is_running() {
+            return Err(api_error(ContainerError::NotRunning(c.id.clone())));
+        }
+        if !instance.claim() {
+            return Err(ApiError {
+                status: 409,
+                message: format!("Error: Exec command {} is already running", instance.id),
+            });
+        }
+        let body = req.body.unwrap_or_default();
+        let detach = body.detach.unwrap_or(false);
+        let tty = instance.config.tty;
+        let engine = self.engine.clone();
+        if detach {
+            tokio::spawn(exec::run::<tokio::io::DuplexStream>(engine, instance, None));
+            return Ok(ExecStartReply::Ok(Hijack::new(tty, |_io| async {})));
+        }
+        Ok(ExecStartReply::Ok(Hijack::new(tty, move |io| async move {
+            exec::run(engine, instance, Some(io)).await;
+        })))
+    }
+
+    async fn exec_inspect(&self, req: ExecInspectRequest) -> Result<ExecInspectReply, ApiError> {
+        let instance = exec::get(&self.engine, &req.id).map_err(api_error)?;
+        Ok(ExecInspectReply::Ok(instance.inspect()))
+    }
+
+    async fn exec_resize(&self, req: ExecResizeRequest) -> Result<ExecResizeReply, ApiError> {
+        exec::get(&self.engine, &req.id).map_err(api_error)?;
+        Ok(ExecResizeReply::Ok)
+    }
+}

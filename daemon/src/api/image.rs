@@ -1,0 +1,609 @@
+//! Image operations: import (`docker import`), list, inspect, tag, delete,
+//! prune, history, save and load, with dockerd's status codes, messages
+//! and events. Pulling answers a clear error: engined reaches no registry.
+//! Request bodies are spooled to a file under the image store before the
+//! blocking store work starts; `docker save` streams as it is written.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use engine_api::server::{
+    ImageApi, ImageCreateReply, ImageCreateRequest, ImageDeleteReply, ImageDeleteRequest,
+    ImageGetAllReply, ImageGetAllRequest, ImageGetReply, ImageGetRequest, ImageHistoryReply,
+    ImageHistoryRequest, ImageInspectReply, ImageInspectRequest, ImageListReply, ImageListRequest,
+    ImageLoadReply, ImageLoadRequest, ImagePruneReply, ImagePruneRequest, ImageTagReply,
+    ImageTagRequest,
+};
+use engine_api::support::error::ApiError;
+use engine_api::support::server::BodyStream;
+use engine_api::support::version::ApiVersion;
+use engine_api::types::{
+    CreateImageInfo, EventMessageType, GraphDriverData, ImageDeleteResponseItem,
+    ImageHistoryResponseItem, ImageInspect, ImageInspectMetadata, ImageInspectRootFs,
+    ImagePruneResponse, ImageSummary,
+};
+use futures_util::StreamExt;
+use tokio::io::AsyncWriteExt;
+
+use super::DaemonApi;
+use crate::engine::{Engine, STORAGE_DRIVER};
+use crate::images::{Image, ImageError, ImageFilter, ImportOptions, Reference, Removed};
+
+/// What `docker pull` (and `docker run` of a missing image) is told.
+pub const PULL_UNSUPPORTED: &str =
+    "pull is not supported: engined has no registry access; use docker import or docker load";
+
+fn api_error(e: ImageError) -> ApiError {
+    let status = match &e {
+        ImageError::NotFound(_) => 404,
+        ImageError::InvalidReference { .. }
+        | ImageError::BadTar(_)
+        | ImageError::BadArchive(_)
+        | ImageError::BadChange(_)
+        | ImageError::Body(_) => 400,
+        ImageError::Conflict(_) => 409,
+        ImageError::Io { .. } | ImageError::BadConfig { .. } => 500,
+    };
+    ApiError {
+        status,
+        message: e.to_string(),
+    }
+}
+
+fn bad_request(message: String) -> ApiError {
+    ApiError {
+        status: 400,
+        message,
+    }
+}
+
+/// Runs blocking store work off the async threads.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| ApiError {
+        status: 500,
+        message: format!("image operation failed: {e}"),
+    })?
+}
+
+/// A request body written to a file that is removed when this is dropped.
+struct Spooled(PathBuf);
+
+impl Drop for Spooled {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+async fn spool(engine: &Engine, mut body: BodyStream) -> Result<Spooled, ApiError> {
+    let spooled = Spooled(engine.images.spool_path());
+    let mut file = tokio::fs::File::create(&spooled.0)
+        .await
+        .map_err(|e| ApiError {
+            status: 500,
+            message: format!("cannot store the request body: {e}"),
+        })?;
+    while let Some(chunk) = body.next().await {
+        let chunk = chunk.map_err(|e| bad_request(format!("reading the request body: {e}")))?;
+        file.write_all(&chunk).await.map_err(|e| ApiError {
+            status: 500,
+            message: format!("cannot store the request body: {e}"),
+        })?;
+    }
+    file.flush().await.map_err(|e| ApiError {
+        status: 500,
+        message: format!("cannot store the request body: {e}"),
+    })?;
+    Ok(spooled)
+}
+
+/// Publishes an image event; `name` is the attribute dockerd sets.
+fn publish(engine: &Engine, action: &str, id: &str, name: &str, image: Option<&Image>) {
+    let mut attributes: BTreeMap<String, String> = image
+        .and_then(|i| i.config.config.as_ref())
+        .and_then(|c| c.labels.clone())
+        .unwrap_or_default();
+    attributes.insert("name".to_string(), name.to_string());
+    engine
+        .events
+        .publish(EventMessageType::Image, action, id, attributes);
+}
+
+fn image_users(engine: &Engine) -> impl Fn(&str) -> Option<crate::images::ImageUser> + '_ {
+    move |id| engine.image_in_use(id)
+}
+
+/// What the store held before a removal: images by ID, and names -> ID.
+struct Before {
+    images: BTreeMap<String, Arc<Image>>,
+    names: BTreeMap<String, String>,
+}
+
+impl Before {
+    fn take(engine: &Engine) -> Before {
+        let mut before = Before {
+            images: BTreeMap::new(),
+            names: BTreeMap::new(),
+        };
+        for (image, names) in engine.images.list() {
+            for n in names {
+                before.names.insert(n.to_string(), image.id.clone());
+            }
+            before.images.insert(image.id.clone(), image);
+        }
+        before
+    }
+}
+
+/// The answer items of a removal, publishing `untag` and `delete` events.
+fn removed_items(
+    engine: &Engine,
+    removed: &[Removed],
+    before: &Before,
+) -> Vec<ImageDeleteResponseItem> {
+    removed
+        .iter()
+        .map(|r| match r {
+            Removed::Untagged(name) => {
+                if let Some(id) = before.names.get(name) {
+                    publish(
+                        engine,
+                        "untag",
+                        id,
+                        id,
+                        before.images.get(id).map(|i| i.as_ref()),
+                    );
+                }
+                ImageDeleteResponseItem {
+                    untagged: Some(name.clone()),
+                    ..Default::default()
+                }
+            }
+            Removed::Deleted(id) => {
+                if let Some(image) = before.images.get(id) {
+                    publish(engine, "delete", id, id, Some(image));
+                }
+                ImageDeleteResponseItem {
+                    deleted: Some(id.clone()),
+                    ..Default::default()
+                }
+            }
+        })
+        .collect()
+}
+
+fn summary(image: &Image, names: &[Reference], version: ApiVersion) -> ImageSummary {
+    let size = image.size as i64;
+    ImageSummary {
+        id: image.id.clone(),
+        parent_id: image.config.parent.clone().unwrap_or_default(),
+        repo_tags: Some(names.iter().map(|n| n.to_string()).collect()),
+        repo_digests: Some(Vec::new()),
+        created: image.config.created_unix(),
+        size,
+        shared_size: -1,
+        virtual_size: (version < ApiVersion::new(1, 44)).then_some(size),
+        labels: Some(
+            image
+                .config
+                .config
+                .as_ref()
+                .and_then(|c| c.labels.clone())
+                .unwrap_or_default(),
+        ),
+        containers: -1,
+        ..Default::default()
+    }
+}
+
+fn inspect(image: &Image, names: &[Reference], version: ApiVersion) -> ImageInspect {
+    let size = image.size as i64;
+    let c = &image.config;
+    ImageInspect {
+        id: Some(image.id.clone()),
+        repo_tags: Some(names.iter().map(|n| n.to_string()).collect()),
+        repo_digests: Some(Vec::new()),
+        parent: Some(c.parent.clone().unwrap_or_default()),
+        comment: Some(c.comment.clone().unwrap_or_default()),
+        created: Some(c.created.clone().unwrap_or_default()),
+        container: (version < ApiVersion::new(1, 45)).then(String::new),
+        container_config: c.container_config.clone(),
+        docker_version: Some(c.docker_version.clone().unwrap_or_default()),
+        author: Some(c.author.clone().unwrap_or_default()),
+        config: Some(c.container_defaults()),
+        architecture: Some(c.architecture.clone().unwrap_or_default()),
+        variant: c.variant.clone(),
+        os: Some(c.os.clone().unwrap_or_default()),
+        size: Some(size),
+        virtual_size: (version < ApiVersion::new(1, 44)).then_some(size),
+        graph_driver: Some(GraphDriverData {
+            name: STORAGE_DRIVER.to_string(),
+            data: None,
+            ..Default::default()
+        }),
+        root_fs: Some(ImageInspectRootFs {
+            r#type: "layers".into(),
+            layers: Some(image.layers().to_vec()),
+            ..Default::default()
+        }),
+        metadata: Some(ImageInspectMetadata {
+            last_tag_time: Some(
+                image
+                    .meta
+                    .last_tag_time
+                    .clone()
+                    .unwrap_or_else(|| "0001-01-01T00:00:00Z".into()),
+            ),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+/// An image with the names to record for it.
+type Named = (Arc<Image>, Vec<Reference>);
+
+/// The images `docker save <name>` exports and the names it records for
+/// them: none for an ID, every tagged image of the repository for a bare
+/// repository name, else the name itself.
+fn save_selection(engine: &Engine, name: &str) -> Result<Vec<Named>, ApiError> {
+    let image = engine.images.get(name).map_err(api_error)?;
+    // `get` found it; if not through one of its names, then by ID.
+    let reference = match Reference::parse(name) {
+        Ok(r) if engine.images.tags_of(&image.id).contains(&r) => r,
+        _ => return Ok(vec![(image, Vec::new())]),
+    };
+    if crate::images::split_tag(name).1.is_some() {
+        return Ok(vec![(image, vec![reference])]);
+    }
+    Ok(engine
+        .images
+        .list()
+        .into_iter()
+        .map(|(image, names)| {
+            let names: Vec<Reference> = names
+                .into_iter()
+                .filter(|n| n.repo == reference.repo)
+                .collect();
+            (image, names)
+        })
+        .filter(|(_, names)| !names.is_empty())
+        .collect())
+}
+
+/// A `Write` that hands chunks to an async stream; it fails once the
+/// receiver (the client connection) is gone.
+struct ChannelWriter(tokio::sync::mpsc::Sender<io::Result<Bytes>>);
+
+impl Write for ChannelWriter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0
+            .blocking_send(Ok(Bytes::copy_from_slice(buf)))
+            .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "the client went away"))?;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl DaemonApi {
+    /// `GET /images/get` and `/images/{name}/get`.
+    async fn save(
+        &self,
+        names: Vec<String>,
+    ) -> Result<engine_api::support::server::ByteStream, ApiError> {
+        let engine = self.engine.clone();
+        let mut selected: Vec<Named> = Vec::new();
+        for name in &names {
+            for (image, refs) in save_selection(&engine, name)? {
+                match selected.iter_mut().find(|(i, _)| i.id == image.id) {
+                    Some((_, existing)) => {
+                        for r in refs {
+                            if !existing.contains(&r) {
+                                existing.push(r);
+                            }
+                        }
+                    }
+                    None => selected.push((image, refs)),
+                }
+            }
+        }
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<io::Result<Bytes>>(8);
+        tokio::task::spawn_blocking(move || {
+            let sender = tx.clone();
+            let mut out = io::BufWriter::with_capacity(256 * 1024, ChannelWriter(tx));
+            let result = engine
+                .images
+                .save(&selected, &mut out)
+                .and_then(|()| out.flush().map_err(ImageError::Body));
+            match result {
+                Ok(()) => {
+                    for (image, _) in &selected {
+                        publish(&engine, "save", &image.id, &image.id, Some(image));
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!("docker save: {e}");
+                    let _ = sender.blocking_send(Err(io::Error::other(e.to_string())));
+                }
+            }
+        });
+        let stream = futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx));
+        Ok(Box::pin(stream))
+    }
+}
+
+impl ImageApi for DaemonApi {
+    async fn image_list(&self, req: ImageListRequest) -> Result<ImageListReply, ApiError> {
+        let engine = self.engine.clone();
+        let filters = req.filters.map(|f| f.0).unwrap_or_default();
+        let filter = image_filter(
+            &engine,
+            &filters,
+            &[
+                "reference",
+                "dangling",
+                "label",
+                "label!",
+                "before",
+                "since",
+                "until",
+            ],
+        )?;
+        let images = engine
+            .images
+            .list()
+            .into_iter()
+            .filter(|(image, names)| filter.matches(image, names))
+            .map(|(image, names)| summary(&image, &filter.shown_names(&names), req.api_version))
+            .collect();
+        Ok(ImageListReply::Ok(images))
+    }
+
+    async fn image_create(&self, req: ImageCreateRequest) -> Result<ImageCreateReply, ApiError> {
+        if let Some(from) = req.from_image.as_deref().filter(|f| !f.is_empty()) {
+            let _ = from;
+            return Err(ApiError {
+                status: 501,
+                message: PULL_UNSUPPORTED.into(),
+            });
+        }
+        let source = req.from_src.clone().unwrap_or_default();
+        if source != "-" {
+            return Err(ApiError {
+                status: if source.is_empty() { 400 } else { 501 },
+                message: if source.is_empty() {
+                    "fromImage or fromSrc is required".into()
+                } else {
+                    format!("importing from {source} is not supported: engined has no network access; send the tar in the request body (fromSrc=-)")
+                },
+            });
+        }
+        let reference = match req.repo.as_deref().filter(|r| !r.is_empty()) {
+            None => None,
+            Some(repo) => Some(
+                match req.tag.as_deref().filter(|t| !t.is_empty()) {
+                    Some(tag) => Reference::from_parts(repo, tag),
+                    None => Reference::parse(repo),
+                }
+                .map_err(api_error)?,
+            ),
+        };
+        let options = ImportOptions {
+            reference,
+            changes: req.changes,
+            message: req.message,
+            platform: req.platform,
+            source,
+        };
+        let engine = self.engine.clone();
+        let body = spool(&engine, req.body).await?;
+        let id = blocking(move || {
+            let (id, _) = engine.images.import(&body.0, &options).map_err(api_error)?;
+            drop(body);
+            let image = engine.images.get(&id).ok();
+            // dockerd tags first, then announces the import.
+            if let Some(reference) = &options.reference {
+                publish(
+                    &engine,
+                    "tag",
+                    &id,
+                    &reference.to_string(),
+                    image.as_deref(),
+                );
+            }
+            publish(&engine, "import", &id, &id, image.as_deref());
+            Ok(id)
+        })
+        .await?;
+        let info = CreateImageInfo {
+            status: Some(id),
+            ..Default::default()
+        };
+        Ok(ImageCreateReply::Ok(Box::pin(futures_util::stream::iter(
+            [info],
+        ))))
+    }
+
+    async fn image_inspect(&self, req: ImageInspectRequest) -> Result<ImageInspectReply, ApiError> {
+        let image = self.engine.images.get(&req.name).map_err(api_error)?;
+        let names = self.engine.images.tags_of(&image.id);
+        Ok(ImageInspectReply::Ok(inspect(
+            &image,
+            &names,
+            req.api_version,
+        )))
+    }
+
+    async fn image_history(&self, req: ImageHistoryRequest) -> Result<ImageHistoryReply, ApiError> {
+        let image = self.engine.images.get(&req.name).map_err(api_error)?;
+        let lines = self
+            .engine
+            .images
+            .history(&image)
+            .into_iter()
+            .map(|l| ImageHistoryResponseItem {
+                id: l.id,
+                created: l.created,
+                created_by: l.created_by,
+                tags: Some(l.tags),
+                size: l.size,
+                comment: l.comment,
+                ..Default::default()
+            })
+            .collect();
+        Ok(ImageHistoryReply::Ok(lines))
+    }
+
+    async fn image_tag(&self, req: ImageTagRequest) -> Result<ImageTagReply, ApiError> {
+        let repo = req.repo.filter(|r| !r.is_empty()).ok_or_else(|| {
+            bad_request("repository name must have at least one component".into())
+        })?;
+        let reference = match req.tag.as_deref().filter(|t| !t.is_empty()) {
+            Some(tag) => Reference::from_parts(&repo, tag),
+            None => Reference::parse(&repo),
+        }
+        .map_err(api_error)?;
+        let engine = self.engine.clone();
+        blocking(move || {
+            let (id, _) = engine
+                .images
+                .tag(&req.name, reference.clone())
+                .map_err(api_error)?;
+            let image = engine.images.get(&id).ok();
+            publish(
+                &engine,
+                "tag",
+                &id,
+                &reference.to_string(),
+                image.as_deref(),
+            );
+            Ok(ImageTagReply::Created)
+        })
+        .await
+    }
+
+    async fn image_delete(&self, req: ImageDeleteRequest) -> Result<ImageDeleteReply, ApiError> {
+        let engine = self.engine.clone();
+        blocking(move || {
+            let before = Before::take(&engine);
+            let removed = engine
+                .images
+                .delete(&req.name, req.force, &image_users(&engine))
+                .map_err(api_error)?;
+            let items = removed_items(&engine, &removed, &before);
+            Ok(ImageDeleteReply::Ok(items))
+        })
+        .await
+    }
+
+    async fn image_prune(&self, req: ImagePruneRequest) -> Result<ImagePruneReply, ApiError> {
+        let engine = self.engine.clone();
+        let filters = req.filters.map(|f| f.0).unwrap_or_default();
+        let mut filter =
+            image_filter(&engine, &filters, &["dangling", "label", "label!", "until"])?;
+        // Prune takes untagged images unless told `dangling=false`.
+        let dangling_only = filter.dangling.unwrap_or(true);
+        filter.dangling = None;
+        blocking(move || {
+            let before = Before::take(&engine);
+            let select = |image: &Image, names: &[Reference]| {
+                (!dangling_only || names.is_empty()) && filter.matches(image, names)
+            };
+            let (removed, reclaimed) = engine
+                .images
+                .prune(&select, &image_users(&engine))
+                .map_err(api_error)?;
+            let items = removed_items(&engine, &removed, &before);
+            let mut attributes = BTreeMap::new();
+            attributes.insert("reclaimed".to_string(), reclaimed.to_string());
+            engine
+                .events
+                .publish(EventMessageType::Image, "prune", "", attributes);
+            Ok(ImagePruneReply::Ok(ImagePruneResponse {
+                images_deleted: Some(items),
+                space_reclaimed: Some(reclaimed as i64),
+                ..Default::default()
+            }))
+        })
+        .await
+    }
+
+    async fn image_get(&self, req: ImageGetRequest) -> Result<ImageGetReply, ApiError> {
+        Ok(ImageGetReply::Ok(self.save(vec![req.name]).await?))
+    }
+
+    async fn image_get_all(&self, req: ImageGetAllRequest) -> Result<ImageGetAllReply, ApiError> {
+        if req.names.is_empty() {
+            return Err(bad_request("no image names given".into()));
+        }
+        Ok(ImageGetAllReply::Ok(self.save(req.names).await?))
+    }
+
+    async fn image_load(&self, req: ImageLoadRequest) -> Result<ImageLoadReply, ApiError> {
+        let engine = self.engine.clone();
+        let body = spool(&engine, req.body).await?;
+        let messages = blocking(move || {
+            let loaded = engine.images.load(&body.0).map_err(api_error)?;
+            drop(body);
+            let mut messages = Vec::new();
+            for l in &loaded {
+                let image = engine.images.get(&l.id).ok();
+                publish(&engine, "load", &l.id, &l.id, image.as_deref());
+                for (name, old) in &l.replaced {
+                    messages.push(serde_json::json!({
+                        "stream": format!("The image {name} already exists, renaming the old one with ID {old} to empty string\n")
+                    }));
+                }
+                for name in &l.tags {
+                    messages.push(serde_json::json!({"stream": format!("Loaded image: {name}\n")}));
+                }
+                if l.tags.is_empty() {
+                    messages.push(serde_json::json!({"stream": format!("Loaded image ID: {}\n", l.id)}));
+                }
+            }
+            Ok(messages)
+        })
+        .await?;
+        Ok(ImageLoadReply::Ok(Box::pin(futures_util::stream::iter(
+            messages,
+        ))))
+    }
+}
+
+/// Parses list/prune filters; `before`/`since` name images, `until` is a
+/// time (RFC 3339, Unix seconds or a Go duration ago).
+fn image_filter(
+    engine: &Engine,
+    filters: &BTreeMap<String, Vec<String>>,
+    keys: &[&str],
+) -> Result<ImageFilter, ApiError> {
+    let resolve = |key: &str, value: &str| -> Result<i64, String> {
+        match key {
+            "until" => {
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_nanos() as i64);
+                crate::events::parse_event_time("until", value, now).map_err(|e| e.to_string())
+            }
+            _ => engine
+                .images
+                .get(value)
+                .map(|i| i.config.created_nanos())
+                .map_err(|e| e.to_string()),
+        }
+    };
+    ImageFilter::parse(filters, keys, &resolve).map_err(|message| ApiError {
+        status: if message.starts_with("No such image") {
+            404
+        } else {
+            400
+        },
+        message,
+    })
+}

@@ -1,0 +1,182 @@
+//! Volume operations (local driver): create, list, inspect, remove, prune,
+//! with dockerd's status codes, messages and events.
+
+use std::collections::BTreeMap;
+
+use engine_api::server::{
+    VolumeApi, VolumeCreateReply, VolumeCreateRequest, VolumeDeleteReply, VolumeDeleteRequest,
+    VolumeInspectReply, VolumeInspectRequest, VolumeListReply, VolumeListRequest, VolumePruneReply,
+    VolumePruneRequest,
+};
+use engine_api::support::error::ApiError;
+use engine_api::types::{
+    EventMessageType, Volume, VolumeListResponse, VolumePruneResponse, VolumeScope,
+};
+
+use super::DaemonApi;
+use crate::engine::Engine;
+use crate::volumes::{CreateOptions, VolumeError, VolumeFilter, VolumeRecord};
+
+fn api_error(e: VolumeError) -> ApiError {
+    let status = match &e {
+        VolumeError::NotFound(_) | VolumeError::UnknownDriver { .. } => 404,
+        VolumeError::NameTooShort(_)
+        | VolumeError::InvalidName(_)
+        | VolumeError::Options { .. } => 400,
+        VolumeError::InUse { .. } => 409,
+        VolumeError::Io { .. } => 500,
+    };
+    ApiError {
+        status,
+        message: e.to_string(),
+    }
+}
+
+fn bad_request(message: String) -> ApiError {
+    ApiError {
+        status: 400,
+        message,
+    }
+}
+
+fn to_api(v: &VolumeRecord) -> Volume {
+    Volume {
+        name: v.name.clone(),
+        driver: v.driver.clone(),
+        mountpoint: v.mountpoint.display().to_string(),
+        created_at: Some(v.created_at.clone()),
+        labels: Some(v.labels.clone()),
+        scope: VolumeScope::Local,
+        options: Some(v.options.clone()),
+        ..Default::default()
+    }
+}
+
+fn publish(engine: &Engine, action: &str, v: &VolumeRecord) {
+    let mut attributes = BTreeMap::new();
+    attributes.insert("driver".to_string(), v.driver.clone());
+    engine
+        .events
+        .publish(EventMessageType::Volume, action, &v.name, attributes);
+}
+
+/// Runs blocking store work off the async threads.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| ApiError {
+        status: 500,
+        message: format!("volume operation failed: {e}"),
+    })?
+}
+
+impl VolumeApi for DaemonApi {
+    async fn volume_list(&self, req: VolumeListRequest) -> Result<VolumeListReply, ApiError> {
+        let filters = req.filters.map(|f| f.0).unwrap_or_default();
+        let filter =
+            VolumeFilter::parse(&filters, &["name", "label", "label!", "dangling", "driver"])
+                .map_err(|e| bad_request(e.to_string()))?;
+        let engine = self.engine.clone();
+        let volumes = engine
+            .volumes
+            .list()
+            .iter()
+            .filter(|v| filter.matches(v, engine.volume_in_use(&v.name).is_some()))
+            .map(to_api)
+            .collect();
+        Ok(VolumeListReply::Ok(VolumeListResponse {
+            volumes: Some(volumes),
+            warnings: Some(Vec::new()),
+            ..Default::default()
+        }))
+    }
+
+    async fn volume_create(&self, req: VolumeCreateRequest) -> Result<VolumeCreateReply, ApiError> {
+        let body = req.body;
+        let options = CreateOptions {
+            name: body.name.unwrap_or_default(),
+            driver: body.driver.unwrap_or_default(),
+            driver_opts: body.driver_opts.unwrap_or_default(),
+            labels: body.labels.unwrap_or_default(),
+        };
+        let engine = self.engine.clone();
+        blocking(move || {
+            let (v, new) = engine.volumes.create(options).map_err(api_error)?;
+            if new {
+                publish(&engine, "create", &v);
+            }
+            Ok(VolumeCreateReply::Created(to_api(&v)))
+        })
+        .await
+    }
+
+    async fn volume_inspect(
+        &self,
+        req: VolumeInspectRequest,
+    ) -> Result<VolumeInspectReply, ApiError> {
+        match self.engine.volumes.get(&req.name) {
+            Some(v) => Ok(VolumeInspectReply::Ok(to_api(&v))),
+            None => Err(api_error(VolumeError::NotFound(req.name))),
+        }
+    }
+
+    async fn volume_delete(&self, req: VolumeDeleteRequest) -> Result<VolumeDeleteReply, ApiError> {
+        let engine = self.engine.clone();
+        blocking(move || {
+            let user = engine.volume_in_use(&req.name);
+            match engine.volumes.remove(&req.name, user) {
+                Ok(v) => {
+                    publish(&engine, "destroy", &v);
+                    Ok(VolumeDeleteReply::NoContent)
+                }
+                // `docker volume rm -f` of a missing volume is no error.
+                Err(VolumeError::NotFound(_)) if req.force => Ok(VolumeDeleteReply::NoContent),
+                Err(e) => Err(api_error(e)),
+            }
+        })
+        .await
+    }
+
+    async fn volume_prune(&self, req: VolumePruneRequest) -> Result<VolumePruneReply, ApiError> {
+        let filters = req.filters.map(|f| f.0).unwrap_or_default();
+        let filter = VolumeFilter::parse(&filters, &["label", "label!", "all"])
+            .map_err(|e| bad_request(e.to_string()))?;
+        // Since API 1.42 prune takes only anonymous volumes unless `all`.
+        let anonymous_only =
+            !filter.all && req.api_version >= engine_api::support::version::ApiVersion::new(1, 42);
+        let engine = self.engine.clone();
+        blocking(move || {
+            let mut deleted = Vec::new();
+            let mut reclaimed = 0u64;
+            for v in engine.volumes.list() {
+                if (anonymous_only && !v.anonymous) || !filter.matches(&v, false) {
+                    continue;
+                }
+                if engine.volume_in_use(&v.name).is_some() {
+                    continue;
+                }
+                let size = engine.volumes.size(&v);
+                match engine.volumes.remove(&v.name, None) {
+                    Ok(v) => {
+                        publish(&engine, "destroy", &v);
+                        reclaimed += size;
+                        deleted.push(v.name);
+                    }
+                    Err(VolumeError::NotFound(_)) => {}
+                    Err(e) => return Err(api_error(e)),
+                }
+            }
+            let mut attributes = BTreeMap::new();
+            attributes.insert("reclaimed".to_string(), reclaimed.to_string());
+            engine
+                .events
+                .publish(EventMessageType::Volume, "prune", "", attributes);
+            Ok(VolumePruneReply::Ok(VolumePruneResponse {
+                volumes_deleted: Some(deleted),
+                space_reclaimed: Some(reclaimed as i64),
+                ..Default::default()
+            }))
+        })
+        .await
+    }
+}

@@ -1,0 +1,136 @@
+//! A container's OCI bundle for one run, under `<exec-root>/containers/<id>`:
+//! the root filesystem mounted, the generated `/etc/hostname`, `/etc/hosts`
+//! and `/etc/resolv.conf`, `config.json` from the record, and the
+//! supervisor's `shim.json`.
+
+use std::path::{Path, PathBuf};
+
+use super::atomic;
+use super::error::{ContainerError, Result};
+use super::record::{Record, RecordedRuntime};
+use super::rootfs::{self, Layout, OVERLAY};
+use super::spec::{self, ProcessInput, SpecInput};
+use super::supervisor::client::START_TIMEOUT;
+use super::supervisor::protocol::EXIT_FILE;
+use super::supervisor::sys;
+use super::supervisor::ShimConfig;
+use super::user;
+
+/// What a run needs besides the record.
+pub struct BundleOptions {
+    pub runtime: RecordedRuntime,
+    pub layout: Layout,
+}
+
+/// `<data-root>/containers/<id>/<id>-json.log`
+pub fn log_path(layout: &Layout, id: &str) -> PathBuf {
+    layout.dir.join(format!("{id}-json.log"))
+}
+
+/// Whether the container shares the host's network.
+pub fn host_network(record: &Record) -> bool {
+    record.host_config.network_mode.as_deref() == Some("host")
+}
+
+fn etc_files(record: &Record, dir: &Path) -> std::io::Result<Vec<(PathBuf, String)>> {
+    let hostname = record.config.hostname.clone().unwrap_or_default();
+    let hostname_path = dir.join("hostname");
+    atomic::write(&hostname_path, format!("{hostname}\n").as_bytes())?;
+    let hosts_path = dir.join("hosts");
+    let hosts = if host_network(record) {
+        std::fs::read_to_string("/etc/hosts").unwrap_or_default()
+    } else {
+        "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n\
+         fe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\n\
+         ff02::2\tip6-allrouters\n"
+            .to_string()
+    };
+    atomic::write(&hosts_path, hosts.as_bytes())?;
+    let resolv_path = dir.join("resolv.conf");
+    let resolv = std::fs::read_to_string("/etc/resolv.conf").unwrap_or_default();
+    atomic::write(&resolv_path, resolv.as_bytes())?;
+    Ok(vec![
+        (hostname_path, "/etc/hostname".to_string()),
+        (hosts_path, "/etc/hosts".to_string()),
+        (resolv_path, "/etc/resolv.conf".to_string()),
+    ])
+}
+
+/// The process of the container (also the base of its execs).
+pub fn container_process(record: &Record, rootfs: &Path) -> Result<ProcessInput> {
+    let config = &record.config;
+    let user = user::resolve(config.user.as_deref().unwrap_or(""), rootfs)
+        .map_err(ContainerError::StartFailed)?;
+    let hostname = config.hostname.clone().unwrap_or_default();
+    let host = &record.host_config;
+    Ok(ProcessInput {
+        args: std::iter::once(record.path.clone())
+            .chain(record.args.iter().cloned())
+            .collect(),
+        env: spec::container_env(
+            config.env.as_deref().unwrap_or(&[]),
+            &hostname,
+            record.tty(),
+        ),
+        cwd: config
+            .working_dir
+            .clone()
+            .filter(|w| !w.is_empty())
+            .unwrap_or_else(|| "/".into()),
+        user,
+        terminal: record.tty(),
+        privileged: host.privileged.unwrap_or(false),
+        cap_add: host.cap_add.clone().unwrap_or_default(),
+        cap_drop: host.cap_drop.clone().unwrap_or_default(),
+    })
+}
+
+/// Makes the bundle for a run; returns the supervisor's config.
+pub fn prepare(record: &Record, options: &BundleOptions) -> Result<ShimConfig> {
+    let layout = &options.layout;
+    let io =
+        |what: &str, e: std::io::Error| ContainerError::io(format!("{what} of {}", record.id), e);
+    std::fs::create_dir_all(&layout.bundle).map_err(|e| io("the bundle", e))?;
+    let root = rootfs::mount(&record.driver, &record.image_rootfs, layout)
+        .map_err(|e| io("the root filesystem", e))?;
+    let result = (|| {
+        let process = container_process(record, &root)?;
+        let etc = etc_files(record, &layout.dir).map_err(|e| io("the /etc files", e))?;
+        let input = SpecInput {
+            process,
+            hostname: record.config.hostname.clone().unwrap_or_default(),
+            rootfs: root.clone(),
+            readonly_rootfs: record.host_config.readonly_rootfs.unwrap_or(false),
+            host_network: host_network(record),
+            mounts: record.mounts.clone(),
+            etc_files: etc,
+            cgroups_path: format!("/engined/{}", record.id),
+            nofile: sys::nofile_limit(),
+        };
+        atomic::write_json(&layout.bundle.join("config.json"), &spec::generate(&input))
+            .map_err(|e| io("the bundle's config.json", e))?;
+        match std::fs::remove_file(layout.dir.join(EXIT_FILE)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(io("the previous exit record", e))
+            }
+            _ => {}
+        }
+        Ok(ShimConfig {
+            id: record.id.clone(),
+            bundle: layout.bundle.clone(),
+            runtime: options.runtime.binary.clone(),
+            runtime_root: options.runtime.root.clone(),
+            log_path: log_path(layout, &record.id),
+            exit_file: layout.dir.join(EXIT_FILE),
+            tty: record.tty(),
+            open_stdin: record.config.open_stdin.unwrap_or(false),
+            stdin_once: record.config.stdin_once.unwrap_or(false),
+            unmount: (record.driver == OVERLAY).then(|| root.clone()),
+            start_timeout_ms: START_TIMEOUT.as_millis() as u64,
+        })
+    })();
+    if result.is_err() {
+        let _ = rootfs::unmount(&record.driver, layout);
+    }
+    result
+}

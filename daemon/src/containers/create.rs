@@ -1,0 +1,212 @@
+//! `create`: checks the request (image, name, runtime, network, mounts),
+//! merges the image's defaults, makes the container's directory (writable
+//! layer, volumes), writes its record and announces it.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use engine_api::types::{ContainerCreateBody, EventMessageType};
+
+use super::config;
+use super::error::{ContainerError, Result};
+use super::ids;
+use super::lifecycle::publish;
+use super::logs::format_time;
+use super::record::{MountRecord, Record, RecordedRuntime, State};
+use super::rootfs;
+use crate::engine::Engine;
+use crate::volumes::CreateOptions;
+
+/// Network modes engined has: none (own, empty namespace) and host.
+/// `default` and `bridge` (no bridge here) get an empty namespace too.
+fn check_network(mode: &str) -> Result<()> {
+    match mode {
+        "" | "default" | "bridge" | "none" | "host" => Ok(()),
+        m if m.starts_with("container:") => Err(ContainerError::InvalidArgument(format!(
+            "network mode {m} is not supported by engined"
+        ))),
+        m => Err(ContainerError::NotFoundNetwork(m.to_string())),
+    }
+}
+
+/// Creates a container; returns its id and warnings.
+pub async fn create(
+    engine: &Arc<Engine>,
+    name: Option<&str>,
+    body: ContainerCreateBody,
+) -> Result<(String, Vec<String>)> {
+    let containers = &engine.containers;
+    let image_ref = body
+        .image
+        .clone()
+        .filter(|i| !i.is_empty())
+        .ok_or_else(|| {
+            ContainerError::InvalidArgument(
+                "Config cannot be empty in order to create a container".into(),
+            )
+        })?;
+    let image = engine
+        .images
+        .resolve(&image_ref)
+        .ok_or_else(|| ContainerError::ImageNotFound(image_ref.clone()))?;
+    let mut host = body.host_config.clone().unwrap_or_default();
+    let mut merged = config::merge(config::from_body(&body), &image.config);
+    merged.image = Some(image_ref.clone());
+    let (path, args) = config::process_args(&merged).ok_or(ContainerError::NoCommand)?;
+
+    let mode = host.network_mode.clone().unwrap_or_default();
+    check_network(&mode)?;
+    if mode.is_empty() {
+        host.network_mode = Some("default".into());
+    }
+
+    let snapshot = engine.snapshot();
+    let resolved = snapshot
+        .resolve(host.runtime.as_deref().unwrap_or(""))
+        .map_err(|e| ContainerError::Runtime(e.to_string()))?;
+    resolved
+        .preflight()
+        .map_err(|e| ContainerError::Runtime(e.to_string()))?;
+    host.runtime = Some(resolved.name().to_string());
+
+    let id = ids::new_id().map_err(|e| ContainerError::io("generating an id", e))?;
+    let name = match name.filter(|n| !n.is_empty()) {
+        Some(n) => {
+            let n = ids::validate_name(n).map_err(ContainerError::InvalidName)?;
+            if let Some(other) = containers.id_of_name(n) {
+                return Err(ContainerError::NameConflict {
+                    name: n.to_string(),
+                    id: other,
+                });
+            }
+            n.to_string()
+        }
+        None => (0..)
+            .map(|attempt| ids::generated_name(&id, attempt))
+            .find(|n| containers.id_of_name(n).is_none())
+            .unwrap_or_else(|| id.clone()),
+    };
+    if merged.hostname.as_deref().is_none_or(str::is_empty) {
+        merged.hostname = Some(if mode == "host" {
+            engine.host.hostname.clone()
+        } else {
+            ids::short(&id).to_string()
+        });
+    }
+
+    let requests =
+        config::mount_requests(&merged, &host).map_err(ContainerError::InvalidArgument)?;
+    let mut mounts = Vec::new();
+    for r in requests {
+        let record = match r.kind {
+            "bind" => {
+                let source = std::path::PathBuf::from(&r.source);
+                if !source.exists() {
+                    std::fs::create_dir_all(&source)
+                        .map_err(|e| ContainerError::io(format!("bind source {}", r.source), e))?;
+                }
+                MountRecord {
+                    kind: "bind".into(),
+                    name: String::new(),
+                    source,
+                    destination: r.destination,
+                    rw: r.rw,
+                    mode: r.mode,
+                    anonymous: false,
+                }
+            }
+            "volume" => {
+                let anonymous = r.source.is_empty();
+                let volume = if anonymous {
+                    engine
+                        .volumes
+                        .create(CreateOptions::default())
+                        .map(|(v, _)| v)
+                } else {
+                    engine.volumes.get_or_create(&r.source)
+                }
+                .map_err(|e| ContainerError::InvalidArgument(e.to_string()))?;
+                if anonymous {
+                    let mut attributes = BTreeMap::new();
+                    attributes.insert("driver".to_string(), volume.driver.clone());
+                    engine.events.publish(
+                        EventMessageType::Volume,
+                        "create",
+                        &volume.name,
+                        attributes,
+                    );
+                }
+                MountRecord {
+                    kind: "volume".into(),
+                    name: volume.name.clone(),
+                    source: volume.mountpoint.clone(),
+                    destination: r.destination,
+                    rw: r.rw,
+                    mode: if r.mode.is_empty() {
+                        "z".into()
+                    } else {
+                        r.mode
+                    },
+                    anonymous,
+                }
+            }
+            _ => MountRecord {
+                kind: "tmpfs".into(),
+                name: String::new(),
+                source: r.source.into(),
+                destination: r.destination,
+                rw: r.rw,
+                mode: String::new(),
+                anonymous: false,
+            },
+        };
+        mounts.push(record);
+    }
+
+    let layout = containers.layout(&id);
+    let record = Record {
+        id: id.clone(),
+        name,
+        created: format_time(SystemTime::now()),
+        image: image_ref,
+        image_id: image.id.clone(),
+        image_rootfs: image.rootfs.clone(),
+        config: merged,
+        host_config: host,
+        path,
+        args,
+        runtime: RecordedRuntime {
+            name: resolved.name().to_string(),
+            binary: resolved.binary().to_path_buf(),
+            root: containers.runtime_root.clone(),
+        },
+        driver: containers.driver.to_string(),
+        mounts,
+        state: State::default(),
+        restart_count: 0,
+    };
+    let written = {
+        let record = record.clone();
+        let layout = layout.clone();
+        tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+            std::fs::create_dir_all(&layout.dir)?;
+            rootfs::create(&record.driver, &record.image_rootfs, &layout)?;
+            // The record last: a directory without one is a create that
+            // did not finish, removed at the next start.
+            record.save(&layout.dir)
+        })
+        .await
+        .map_err(|e| ContainerError::Supervisor(format!("create: {e}")))?
+    };
+    if let Err(e) = written {
+        let _ = std::fs::remove_dir_all(&layout.dir);
+        return Err(ContainerError::io(format!("creating container {id}"), e));
+    }
+    if let Err(e) = containers.insert(record.clone(), layout.clone()) {
+        let _ = std::fs::remove_dir_all(&layout.dir);
+        return Err(e);
+    }
+    publish(engine, "create", &record, &[]);
+    Ok((id, Vec::new()))
+}

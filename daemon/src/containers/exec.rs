@@ -1,0 +1,287 @@
+//! Exec instances (`docker exec`): created against a running container,
+//! run once with `<recorded runtime> exec --process <file>`, their exit
+//! code kept for `ExecInspect`. Kept in memory, like dockerd's.
+
+use std::sync::{Arc, Mutex};
+
+use engine_api::types::{ContainerExecBody, ExecInspectResponse, ProcessConfig};
+use std::process::Stdio;
+use tokio::io::{AsyncRead, AsyncWrite};
+
+use super::atomic;
+use super::bundle::container_process;
+use super::error::{ContainerError, Result};
+use super::ids;
+use super::lifecycle::publish;
+use super::record::Status;
+use super::runc::Runtime;
+use super::spec;
+use super::store::{lock, Container};
+use super::stream;
+use super::supervisor::sys;
+use super::user;
+use crate::engine::Engine;
+
+/// What `docker exec` asked for.
+#[derive(Debug, Clone, Default)]
+pub struct ExecConfig {
+    pub cmd: Vec<String>,
+    pub env: Vec<String>,
+    pub user: String,
+    pub working_dir: String,
+    pub tty: bool,
+    pub attach_stdin: bool,
+    pub attach_stdout: bool,
+    pub attach_stderr: bool,
+    pub privileged: bool,
+    pub detach_keys: String,
+}
+
+#[derive(Debug, Clone, Default)]
+struct ExecState {
+    started: bool,
+    running: bool,
+    exit_code: Option<i64>,
+    pid: i64,
+}
+
+/// One exec instance.
+pub struct ExecInstance {
+    pub id: String,
+    pub container_id: String,
+    pub config: ExecConfig,
+    state: Mutex<ExecState>,
+}
+
+impl ExecInstance {
+    /// `GET /exec/{id}/json`.
+    pub fn inspect(&self) -> ExecInspectResponse {
+        let s = lock(&self.state).clone();
+        let mut args = self.config.cmd.clone().into_iter();
+        ExecInspectResponse {
+            id: Some(self.id.clone()),
+            running: Some(s.running),
+            exit_code: s.exit_code,
+            process_config: Some(ProcessConfig {
+                privileged: Some(self.config.privileged),
+                user: Some(self.config.user.clone()),
+                tty: Some(self.config.tty),
+                entrypoint: args.next(),
+                arguments: Some(args.collect()),
+                ..Default::default()
+            }),
+            open_stdin: Some(self.config.attach_stdin),
+            open_stderr: Some(self.config.attach_stderr),
+            open_stdout: Some(self.config.attach_stdout),
+            can_remove: Some(false),
+            container_id: Some(self.container_id.clone()),
+            detach_keys: Some(self.config.detach_keys.clone()),
+            pid: Some(s.pid),
+            ..Default::default()
+        }
+    }
+
+    /// Marks the instance started; `false` if it already was.
+    pub fn claim(&self) -> bool {
+        let mut s = lock(&self.state);
+        if s.started {
+            return false;
+        }
+        s.started = true;
+        s.running = true;
+        true
+    }
+
+    /// Exec ids still running in container `id`.
+    pub fn is_running_in(&self, id: &str) -> bool {
+        self.container_id == id && lock(&self.state).running
+    }
+}
+
+/// `POST /containers/{id}/exec`.
+pub fn create(engine: &Engine, c: &Container, body: ContainerExecBody) -> Result<String> {
+    let record = c.record();
+    match record.state.status {
+        Status::Running => {}
+        Status::Paused => {
+            return Err(ContainerError::Paused(c.id.clone()));
+        }
+        _ => return Err(ContainerError::NotRunning(c.id.clone())),
+    }
+    let cmd = body.cmd.clone().unwrap_or_default();
+    if cmd.is_empty() {
+        return Err(ContainerError::InvalidArgument(
+            "No exec command specified".into(),
+        ));
+    }
+    let id = ids::new_id().map_err(|e| ContainerError::io("generating an id", e))?;
+    let config = ExecConfig {
+        cmd: cmd.clone(),
+        env: body.env.clone().unwrap_or_default(),
+        user: body.user.clone().unwrap_or_default(),
+        working_dir: body.working_dir.clone().unwrap_or_default(),
+        tty: body.tty.unwrap_or(false),
+        attach_stdin: body.attach_stdin.unwrap_or(false),
+        attach_stdout: body.attach_stdout.unwrap_or(false),
+        attach_stderr: body.attach_stderr.unwrap_or(false),
+        privileged: body.privileged.unwrap_or(false),
+        detach_keys: body.detach_keys.clone().unwrap_or_default(),
+    };
+    let instance = Arc::new(ExecInstance {
+        id: id.clone(),
+        container_id: c.id.clone(),
+        config,
+        state: Mutex::new(ExecState::default()),
+    });
+    lock(&engine.containers.execs).insert(id.clone(), instance);
+    publish(
+        engine,
+        &format!("exec_create: {}", cmd.join(" ")),
+        &record,
+        &[("execID", id.clone())],
+    );
+    Ok(id)
+}
+
+/// Finds an exec instance.
+pub fn get(engine: &Engine, id: &str) -> Result<Arc<ExecInstance>> {
+    lock(&engine.containers.execs)
+        .get(id)
+        .cloned()
+        .ok_or_else(|| ContainerError::ExecNotFound(id.to_string()))
+}
+
+/// Runs a claimed instance to its end, relaying its stdio to `client`
+/// (or to nowhere when detached).
+pub async fn run<C>(engine: Arc<Engine>, exec: Arc<ExecInstance>, client: Option<C>)
+where
+    C: AsyncRead + AsyncWrite + Send + 'static,
+{
+    let (code, client) = match run_inner(&engine, &exec, client).await {
+        Ok(done) => done,
+        Err(e) => {
+            tracing::warn!("exec {}: {e}", exec.id);
+            (126, None)
+        }
+    };
+    {
+        let mut s = lock(&exec.state);
+        s.running = false;
+        s.exit_code = Some(code);
+    }
+    // Only now the client sees the end (and asks for the exit code).
+    if let Some(mut client) = client {
+        use tokio::io::AsyncWriteExt;
+        let _ = client.shutdown().await;
+    }
+    if let Ok(c) = engine.containers.get(&exec.container_id) {
+        publish(
+            &engine,
+            "exec_die",
+            &c.record(),
+            &[("execID", exec.id.clone()), ("exitCode", code.to_string())],
+        );
+    }
+}
+
+/// Runs the process; returns its exit code and the client's open write half.
+async fn run_inner<C>(
+    engine: &Arc<Engine>,
+    exec: &Arc<ExecInstance>,
+    client: Option<C>,
+) -> Result<(i64, Option<tokio::io::WriteHalf<C>>)>
+where
+    C: AsyncRead + AsyncWrite + Send + 'static,
+{
+    let c = engine.containers.get(&exec.container_id)?;
+    let record = c.record();
+    if !record.state.status.is_running() {
+        return Err(ContainerError::NotRunning(c.id.clone()));
+    }
+    publish(
+        engine,
+        &format!("exec_start: {}", exec.config.cmd.join(" ")),
+        &record,
+        &[("execID", exec.id.clone())],
+    );
+    let rootfs = c.layout.rootfs(&record.driver);
+    let mut process = container_process(&record, &rootfs)?;
+    process.args = exec.config.cmd.clone();
+    process.env = spec::merge_env(&process.env, &exec.config.env);
+    if !exec.config.working_dir.is_empty() {
+        process.cwd = exec.config.working_dir.clone();
+    }
+    if !exec.config.user.is_empty() {
+        process.user =
+            user::resolve(&exec.config.user, &rootfs).map_err(ContainerError::InvalidArgument)?;
+    }
+    process.terminal = exec.config.tty;
+    process.privileged = process.privileged || exec.config.privileged;
+    let process_file = c.layout.bundle.join(format!("exec-{}.json", exec.id));
+    let pid_file = c.layout.bundle.join(format!("exec-{}.pid", exec.id));
+    atomic::write_json(&process_file, &spec::process(&process, sys::nofile_limit()))
+        .map_err(|e| ContainerError::io("writing the exec process", e))?;
+    let rt = Runtime::new(&record.runtime);
+    let mut cmd = rt.exec(&c.id, &process_file, &pid_file);
+    let attached = client.is_some();
+    cmd.stdin(if attached && exec.config.attach_stdin {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    })
+    .stdout(if attached {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    })
+    .stderr(if attached {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    });
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| ContainerError::io(format!("{}", record.runtime.binary.display()), e))?;
+    let pid_watch = {
+        let exec = exec.clone();
+        let pid_file = pid_file.clone();
+        tokio::spawn(async move {
+            for _ in 0..100 {
+                if let Some(pid) = std::fs::read_to_string(&pid_file)
+                    .ok()
+                    .and_then(|t| t.trim().parse::<i64>().ok())
+                {
+                    lock(&exec.state).pid = pid;
+                    return;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+        })
+    };
+    let client = match client {
+        Some(client) => {
+            let stdout = child
+                .stdout
+                .take()
+                .filter(|_| exec.config.attach_stdout || exec.config.tty);
+            let stderr = child.stderr.take().filter(|_| exec.config.attach_stderr);
+            let stdin = child.stdin.take();
+            Some(stream::relay_process(client, stdout, stderr, stdin, exec.config.tty).await)
+        }
+        None => None,
+    };
+    let status = child
+        .wait()
+        .await
+        .map_err(|e| ContainerError::io("waiting for the exec", e))?;
+    pid_watch.abort();
+    let _ = std::fs::remove_file(&process_file);
+    let _ = std::fs::remove_file(&pid_file);
+    use std::os::unix::process::ExitStatusExt;
+    let code = match (status.code(), status.signal()) {
+        (Some(code), _) => code as i64,
+        (None, Some(sig)) => 128 + sig as i64,
+        _ => 255,
+    };
+    Ok((code, client))
+}

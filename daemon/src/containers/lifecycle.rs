@@ -1,0 +1,632 @@
+//! A container's life after create: start (bundle, supervisor, pending
+//! attach clients, the runtime), the exit (recorded, announced, auto
+//! removal), stop, kill, restart, pause, wait, rename, remove, and the
+//! daemon-start restore of containers that ran while it was away. Every
+//! runtime call uses the binary the container recorded at start.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use engine_api::types::{ContainerWaitCondition, EventMessageType};
+
+use super::bundle::{self, BundleOptions};
+use super::error::{ContainerError, Result};
+use super::logs::format_time;
+use super::record::{Record, RecordedRuntime, Status};
+use super::rootfs;
+use super::runc::{parse_signal, Runtime};
+use super::store::{Container, PendingAttach};
+use super::supervisor::client::{self, Connection};
+use super::supervisor::protocol::EXIT_FILE;
+use super::supervisor::{Exit, Reply, Request};
+use crate::engine::Engine;
+
+/// How long `kill -9` gets to take effect before we stop waiting.
+const KILL_GRACE: Duration = Duration::from_secs(10);
+
+/// Publishes a container event with Docker's attributes: name, image,
+/// the labels, and `extra`.
+pub fn publish(engine: &Engine, action: &str, record: &Record, extra: &[(&str, String)]) {
+    let mut attributes = BTreeMap::new();
+    for (k, v) in record.config.labels.iter().flatten() {
+        attributes.insert(k.clone(), v.clone());
+    }
+    attributes.insert("image".to_string(), record.image.clone());
+    attributes.insert("name".to_string(), record.name.clone());
+    for (k, v) in extra {
+        attributes.insert(k.to_string(), v.clone());
+    }
+    engine
+        .events
+        .publish(EventMessageType::Container, action, &record.id, attributes);
+}
+
+fn now() -> String {
+    format_time(SystemTime::now())
+}
+
+/// Docker's exit code for a process the runtime could not start.
+fn start_failure_code(message: &str) -> i64 {
+    if message.contains("executable file not found")
+        || message.contains("no such file or directory")
+    {
+        127
+    } else if message.contains("permission denied") {
+        126
+    } else {
+        128
+    }
+}
+
+/// Starts the container; `Ok(false)` when it already runs.
+pub async fn start(engine: &Arc<Engine>, c: &Arc<Container>) -> Result<bool> {
+    let result = {
+        let _op = c.op.lock().await;
+        start_locked(engine, c).await
+    };
+    // A `--rm` container that cannot start is removed, as dockerd does
+    // (`docker run --rm` waits for that).
+    if result.is_err() && c.record().host_config.auto_remove.unwrap_or(false) {
+        if let Err(e) = remove(engine, c, true, true).await {
+            tracing::warn!("auto-removing container {}: {e}", c.id);
+        }
+    }
+    result
+}
+
+async fn start_locked(engine: &Arc<Engine>, c: &Arc<Container>) -> Result<bool> {
+    let record = c.record();
+    match record.state.status {
+        s if s.is_running() => return Ok(false),
+        Status::Removing | Status::Dead => {
+            return Err(ContainerError::InvalidArgument(format!(
+                "cannot start container {}: it is being removed",
+                c.id
+            )))
+        }
+        _ => {}
+    }
+    let containers = &engine.containers;
+    // The runtime as configured now; recorded for every later call.
+    let snapshot = engine.snapshot();
+    let resolved = snapshot
+        .resolve(record.runtime_name())
+        .map_err(|e| ContainerError::Runtime(e.to_string()))?;
+    resolved
+        .preflight()
+        .map_err(|e| ContainerError::Runtime(e.to_string()))?;
+    let runtime = RecordedRuntime {
+        name: resolved.name().to_string(),
+        binary: resolved.binary().to_path_buf(),
+        root: containers.runtime_root.clone(),
+    };
+    let options = BundleOptions {
+        runtime: runtime.clone(),
+        layout: c.layout.clone(),
+    };
+    let prepared = {
+        let record = record.clone();
+        tokio::task::spawn_blocking(move || bundle::prepare(&record, &options))
+            .await
+            .map_err(|e| ContainerError::Supervisor(format!("preparing the bundle: {e}")))?
+    }?;
+    c.update(|r| r.runtime = runtime.clone())?;
+    if let Err(e) = client::spawn(&containers.shim, &prepared).await {
+        let _ = rootfs::unmount(&record.driver, &c.layout);
+        return Err(ContainerError::Supervisor(format!(
+            "starting the container's supervisor: {e}"
+        )));
+    }
+    // Attach clients that came before the start get everything.
+    for pending in c.take_pending() {
+        connect_pending(&c.layout.bundle, pending).await;
+    }
+    let (reply, conn) = client::request(&c.layout.bundle, &Request::Start)
+        .await
+        .map_err(|e| ContainerError::Supervisor(format!("starting the container: {e}")))?;
+    match reply {
+        Reply::Started { pid } => {
+            let record = c.update(|r| {
+                r.state.status = Status::Running;
+                r.state.pid = pid as i64;
+                r.state.started_at = now();
+                r.state.error.clear();
+                r.state.exit_code = 0;
+                r.state.oom_killed = false;
+                r.state.stopped_by_user = false;
+                r.clone()
+            })?;
+            publish(engine, "start", &record, &[]);
+            spawn_monitor(engine.clone(), c.clone(), conn, pid as i64);
+            Ok(true)
+        }
+        Reply::Error { message } => {
+            let _ = rootfs::unmount(&record.driver, &c.layout);
+            let code = start_failure_code(&message);
+            c.update(|r| {
+                r.state.error = message.clone();
+                r.state.exit_code = code;
+                if r.state.status == Status::Running {
+                    r.state.status = Status::Exited;
+                }
+            })?;
+            Err(ContainerError::StartFailed(message))
+        }
+        other => Err(ContainerError::Supervisor(format!(
+            "unexpected supervisor reply {other:?}"
+        ))),
+    }
+}
+
+async fn connect_pending(bundle: &std::path::Path, pending: PendingAttach) {
+    if pending.deliver.is_closed() {
+        return;
+    }
+    let request = Request::Attach {
+        stdin: pending.stdin,
+        stdout: pending.stdout,
+        stderr: pending.stderr,
+    };
+    match client::request(bundle, &request).await {
+        Ok((Reply::Ok, conn)) => {
+            let _ = pending.deliver.send(conn);
+        }
+        Ok((other, _)) => tracing::warn!("attach: supervisor answered {other:?}"),
+        Err(e) => tracing::warn!("attach: {e}"),
+    }
+}
+
+/// Waits (in the background) for the run started with `pid` to end.
+fn spawn_monitor(engine: Arc<Engine>, c: Arc<Container>, mut conn: Connection, pid: i64) {
+    tokio::spawn(async move {
+        let exit = loop {
+            match conn.next_reply().await {
+                Ok(Some(Reply::Exited(exit))) => break Some(exit),
+                Ok(Some(_)) => continue,
+                _ => break None,
+            }
+        };
+        exited(&engine, &c, pid, exit).await;
+    });
+}
+
+fn read_exit_file(c: &Container) -> Option<Exit> {
+    let bytes = std::fs::read(c.layout.dir.join(EXIT_FILE)).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// Records the end of the run started with `pid`: from the supervisor's
+/// word, its `exit.json`, or (supervisor gone without a word) as lost.
+async fn exited(engine: &Arc<Engine>, c: &Arc<Container>, pid: i64, exit: Option<Exit>) {
+    let exit = match exit.or_else(|| read_exit_file(c)) {
+        Some(exit) => exit,
+        None => {
+            // The supervisor died without recording an exit: make sure the
+            // container is gone too.
+            let record = c.record();
+            let rt = Runtime::new(&record.runtime);
+            let _ = rt.kill(&c.id, libc::SIGKILL, true).await;
+            let _ = rt.delete(&c.id).await;
+            let _ = rootfs::unmount(&record.driver, &c.layout);
+            Exit {
+                exit_code: 255,
+                pid: pid as i32,
+                finished_at: now(),
+                oom_killed: false,
+            }
+        }
+    };
+    let lost = exit.exit_code == 255 && read_exit_file(c).is_none();
+    let applied = c.update(|r| {
+        if !(r.state.status.is_running() && r.state.pid == pid) {
+            return None;
+        }
+        r.state.status = Status::Exited;
+        r.state.exit_code = exit.exit_code as i64;
+        r.state.finished_at = exit.finished_at.clone();
+        r.state.pid = 0;
+        r.state.oom_killed = exit.oom_killed;
+        if lost {
+            r.state.error = "the container's supervisor exited unexpectedly".into();
+        }
+        Some(r.clone())
+    });
+    let record = match applied {
+        Ok(Some(record)) => record,
+        Ok(None) => return,
+        Err(e) => {
+            tracing::error!("container {}: {e}", c.id);
+            return;
+        }
+    };
+    publish(
+        engine,
+        "die",
+        &record,
+        &[("exitCode", exit.exit_code.to_string())],
+    );
+    c.note_exit();
+    if record.host_config.auto_remove.unwrap_or(false) {
+        let engine = engine.clone();
+        let c = c.clone();
+        tokio::spawn(async move {
+            if let Err(e) = remove(&engine, &c, true, true).await {
+                tracing::warn!("auto-removing container {}: {e}", c.id);
+            }
+        });
+    }
+}
+
+/// Waits until the run counter passes `exits` or the container is not
+/// running; `None` waits forever. Returns whether it happened.
+async fn wait_exit(c: &Container, exits: u64, limit: Option<Duration>) -> bool {
+    let mut watch = c.watch();
+    let done = watch.wait_for(|p| p.exits > exits || !p.status.is_running() || p.removed);
+    match limit {
+        Some(limit) => tokio::time::timeout(limit, done)
+            .await
+            .is_ok_and(|r| r.is_ok()),
+        None => done.await.is_ok(),
+    }
+}
+
+fn signal_or_400(text: &str) -> Result<i32> {
+    parse_signal(text)
+        .ok_or_else(|| ContainerError::InvalidArgument(format!("Invalid signal: {text}")))
+}
+
+/// Stops the container: its stop signal, then SIGKILL after the timeout.
+/// `Ok(false)` when it was not running.
+pub async fn stop(
+    engine: &Arc<Engine>,
+    c: &Arc<Container>,
+    signal: Option<&str>,
+    timeout: Option<i64>,
+) -> Result<bool> {
+    let _op = c.op.lock().await;
+    stop_locked(engine, c, signal, timeout).await
+}
+
+async fn stop_locked(
+    engine: &Arc<Engine>,
+    c: &Arc<Container>,
+    signal: Option<&str>,
+    timeout: Option<i64>,
+) -> Result<bool> {
+    let record = c.record();
+    if !record.state.status.is_running() {
+        return Ok(false);
+    }
+    let signal_text = signal
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .or_else(|| record.config.stop_signal.clone().filter(|s| !s.is_empty()))
+        .unwrap_or_else(|| "SIGTERM".to_string());
+    let signal = signal_or_400(&signal_text)?;
+    let timeout = timeout.or(record.config.stop_timeout).unwrap_or(10);
+    let exits = c.watch().borrow().exits;
+    c.update(|r| r.state.stopped_by_user = true)?;
+    let rt = Runtime::new(&record.runtime);
+    let paused = record.state.status == Status::Paused;
+    if timeout != 0 {
+        match rt.kill(&c.id, signal, false).await {
+            Ok(()) => publish(engine, "kill", &record, &[("signal", signal.to_string())]),
+            Err(e) if e.is_not_running() => {}
+            Err(e) => tracing::warn!("container {}: stop signal: {e}", c.id),
+        }
+        if paused {
+            let _ = rt.resume(&c.id).await;
+        }
+        let limit = (timeout > 0).then(|| Duration::from_secs(timeout as u64));
+        if wait_exit(c, exits, limit).await {
+            publish(engine, "stop", &c.record(), &[]);
+            return Ok(true);
+        }
+    }
+    match rt.kill(&c.id, libc::SIGKILL, true).await {
+        Ok(()) => publish(engine, "kill", &record, &[("signal", "9".into())]),
+        Err(e) if e.is_not_running() => {}
+        Err(e) => {
+            return Err(ContainerError::Runtime(format!(
+                "cannot kill container {}: {e}",
+                c.id
+            )))
+        }
+    }
+    if paused {
+        let _ = rt.resume(&c.id).await;
+    }
+    if !wait_exit(c, exits, Some(KILL_GRACE)).await {
+        return Err(ContainerError::Supervisor(format!(
+            "container {} did not exit after SIGKILL",
+            c.id
+        )));
+    }
+    publish(engine, "stop", &c.record(), &[]);
+    Ok(true)
+}
+
+/// Sends a signal (default SIGKILL) to the container's main process.
+pub async fn kill(engine: &Arc<Engine>, c: &Arc<Container>, signal: &str) -> Result<()> {
+    let record = c.record();
+    if !record.state.status.is_running() {
+        return Err(ContainerError::NotRunning(c.id.clone()));
+    }
+    let signal = if signal.is_empty() {
+        libc::SIGKILL
+    } else {
+        signal_or_400(signal)?
+    };
+    let exits = c.watch().borrow().exits;
+    if signal == libc::SIGKILL {
+        c.update(|r| r.state.stopped_by_user = true)?;
+    }
+    let rt = Runtime::new(&record.runtime);
+    rt.kill(&c.id, signal, false).await.map_err(|e| {
+        if e.is_not_running() {
+            ContainerError::NotRunning(c.id.clone())
+        } else {
+            ContainerError::Runtime(format!("Cannot kill container: {}: {e}", c.id))
+        }
+    })?;
+    publish(engine, "kill", &record, &[("signal", signal.to_string())]);
+    if signal == libc::SIGKILL {
+        if record.state.status == Status::Paused {
+            let _ = rt.resume(&c.id).await;
+        }
+        wait_exit(c, exits, Some(KILL_GRACE)).await;
+    }
+    Ok(())
+}
+
+/// Stops (if running) and starts again.
+pub async fn restart(
+    engine: &Arc<Engine>,
+    c: &Arc<Container>,
+    signal: Option<&str>,
+    timeout: Option<i64>,
+) -> Result<()> {
+    let _op = c.op.lock().await;
+    stop_locked(engine, c, signal, timeout).await?;
+    start_locked(engine, c).await?;
+    publish(engine, "restart", &c.record(), &[]);
+    Ok(())
+}
+
+/// Freezes or thaws the container's processes.
+pub async fn pause(engine: &Arc<Engine>, c: &Arc<Container>, pause: bool) -> Result<()> {
+    let _op = c.op.lock().await;
+    let record = c.record();
+    let rt = Runtime::new(&record.runtime);
+    match (pause, record.state.status) {
+        (true, Status::Running) => {
+            rt.pause(&c.id)
+                .await
+                .map_err(|e| ContainerError::Runtime(e.to_string()))?;
+            let record = c.update(|r| {
+                r.state.status = Status::Paused;
+                r.clone()
+            })?;
+            publish(engine, "pause", &record, &[]);
+        }
+        (true, Status::Paused) => {
+            return Err(ContainerError::InvalidArgument(format!(
+                "Container {} is already paused",
+                c.id
+            )))
+        }
+        (false, Status::Paused) => {
+            rt.resume(&c.id)
+                .await
+                .map_err(|e| ContainerError::Runtime(e.to_string()))?;
+            let record = c.update(|r| {
+                r.state.status = Status::Running;
+                r.clone()
+            })?;
+            publish(engine, "unpause", &record, &[]);
+        }
+        (false, _) => return Err(ContainerError::NotPaused(c.id.clone())),
+        (true, _) => return Err(ContainerError::NotRunning(c.id.clone())),
+    }
+    Ok(())
+}
+
+/// The exit code `wait` answers with, once `condition` holds.
+pub async fn wait(c: &Arc<Container>, condition: &ContainerWaitCondition) -> Result<i64> {
+    let mut watch = c.watch();
+    let exits = watch.borrow().exits;
+    let result = match condition {
+        ContainerWaitCondition::NextExit => watch.wait_for(|p| p.exits > exits || p.removed).await,
+        ContainerWaitCondition::Removed => watch.wait_for(|p| p.removed).await,
+        ContainerWaitCondition::NotRunning => {
+            watch
+                .wait_for(|p| !p.status.is_running() || p.removed)
+                .await
+        }
+        ContainerWaitCondition::Other(other) => {
+            return Err(ContainerError::InvalidArgument(format!(
+                "invalid condition: \"{other}\""
+            )))
+        }
+    };
+    match result {
+        Ok(progress) => Ok(progress.exit_code),
+        // The container was dropped from memory: it is gone.
+        Err(_) => Ok(c.record().state.exit_code),
+    }
+}
+
+/// Gives the container a new name.
+pub async fn rename(engine: &Arc<Engine>, c: &Arc<Container>, new_name: &str) -> Result<()> {
+    let new_name = super::ids::validate_name(new_name)
+        .map_err(ContainerError::InvalidName)?
+        .to_string();
+    let old = c.name();
+    if old == new_name {
+        return Err(ContainerError::InvalidArgument(
+            "Renaming a container with the same name as its current name".into(),
+        ));
+    }
+    engine.containers.rename(c, &new_name)?;
+    publish(
+        engine,
+        "rename",
+        &c.record(),
+        &[("oldName", format!("/{old}"))],
+    );
+    Ok(())
+}
+
+/// Removes the container (killing it first when `force`), its files, and
+/// with `volumes` its anonymous volumes.
+pub async fn remove(
+    engine: &Arc<Engine>,
+    c: &Arc<Container>,
+    force: bool,
+    volumes: bool,
+) -> Result<()> {
+    let _op = c.op.lock().await;
+    if c.watch().borrow().removed {
+        return Ok(());
+    }
+    let record = c.record();
+    match record.state.status {
+        Status::Paused if !force => return Err(ContainerError::RemovePaused(c.id.clone())),
+        s if s.is_running() && !force => return Err(ContainerError::RemoveRunning(c.id.clone())),
+        _ => {}
+    }
+    let rt = Runtime::new(&record.runtime);
+    if record.state.status.is_running() {
+        let exits = c.watch().borrow().exits;
+        let _ = rt.kill(&c.id, libc::SIGKILL, true).await;
+        if record.state.status == Status::Paused {
+            let _ = rt.resume(&c.id).await;
+        }
+        if !wait_exit(c, exits, Some(KILL_GRACE)).await {
+            tracing::warn!(
+                "container {} did not exit after SIGKILL; removing anyway",
+                c.id
+            );
+        }
+    }
+    c.update(|r| r.state.status = Status::Removing)?;
+    // The supervisor deletes the runtime's state itself (and records the
+    // exit when it does); this is for a run it did not finish.
+    let finished = record.state.status == Status::Created || read_exit_file(c).is_some();
+    if !finished {
+        if let Err(e) = rt.delete(&c.id).await {
+            if !e.is_not_running() {
+                tracing::debug!("container {}: runtime delete: {e}", c.id);
+            }
+        }
+    }
+    let layout = c.layout.clone();
+    let driver = record.driver.clone();
+    let removed = tokio::task::spawn_blocking(move || {
+        rootfs::unmount(&driver, &layout)?;
+        remove_tree(&layout.bundle)?;
+        remove_tree(&layout.dir)
+    })
+    .await
+    .map_err(|e| ContainerError::Supervisor(format!("removing files: {e}")))?;
+    if let Err(e) = removed {
+        let _ = c.update(|r| {
+            r.state.status = Status::Dead;
+            r.state.error = e.to_string();
+        });
+        return Err(ContainerError::io(
+            format!("removing container {}", c.id),
+            e,
+        ));
+    }
+    engine.containers.forget(c);
+    if volumes {
+        for m in record.mounts.iter().filter(|m| m.anonymous) {
+            match engine
+                .volumes
+                .remove(&m.name, engine.containers.volume_user(&m.name))
+            {
+                Ok(_) => {
+                    let mut attributes = BTreeMap::new();
+                    attributes.insert("driver".to_string(), "local".to_string());
+                    engine
+                        .events
+                        .publish(EventMessageType::Volume, "destroy", &m.name, attributes);
+                }
+                Err(e) => tracing::warn!("removing volume {}: {e}", m.name),
+            }
+        }
+    }
+    publish(engine, "destroy", &record, &[]);
+    c.note_removed();
+    Ok(())
+}
+
+fn remove_tree(path: &std::path::Path) -> std::io::Result<()> {
+    match std::fs::remove_dir_all(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
+
+/// At daemon start: reconnects to the supervisors of containers that were
+/// running, records the exits that happened meanwhile, finishes removals
+/// a crash interrupted.
+pub async fn restore(engine: &Arc<Engine>) {
+    for c in engine.containers.all() {
+        let record = c.record();
+        match record.state.status {
+            s if s.is_running() => match client::open(&c.layout.bundle, &Request::Wait).await {
+                Ok(conn) => spawn_monitor(engine.clone(), c.clone(), conn, record.state.pid),
+                Err(_) => exited(engine, &c, record.state.pid, None).await,
+            },
+            Status::Removing => {
+                if let Err(e) = remove(engine, &c, true, false).await {
+                    tracing::warn!("finishing the removal of {}: {e}", c.id);
+                }
+            }
+            _ if adopt(engine, &c).await => {}
+            Status::Exited if record.host_config.auto_remove.unwrap_or(false) => {
+                if let Err(e) = remove(engine, &c, true, true).await {
+                    tracing::warn!("auto-removing {}: {e}", c.id);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A container recorded as not running whose supervisor runs it anyway:
+/// the daemon crashed between starting it and recording that. Records the
+/// run and watches it; `false` when there is no such run.
+async fn adopt(engine: &Arc<Engine>, c: &Arc<Container>) -> bool {
+    let Ok((Reply::State { pid, running: true }, _)) =
+        client::request(&c.layout.bundle, &Request::State).await
+    else {
+        return false;
+    };
+    let Ok(conn) = client::open(&c.layout.bundle, &Request::Wait).await else {
+        return false;
+    };
+    let record = c.update(|r| {
+        r.state.status = Status::Running;
+        r.state.pid = pid as i64;
+        r.state.started_at = now();
+        r.state.error.clear();
+        r.state.exit_code = 0;
+        r.clone()
+    });
+    match record {
+        Ok(record) => {
+            tracing::info!("container {}: adopted a run started before a crash", c.id);
+            publish(engine, "start", &record, &[]);
+            spawn_monitor(engine.clone(), c.clone(), conn, pid as i64);
+            true
+        }
+        Err(e) => {
+            tracing::error!("container {}: {e}", c.id);
+            false
+        }
+    }
+}

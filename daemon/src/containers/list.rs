@@ -1,0 +1,443 @@
+//! `docker ps`: the filters (`status`, `name`, `label`, `id`, `ancestor`,
+//! `exited`, `volume`, `before`, `since`) and the summary line of each
+//! container, with Docker's human status ("Up 5 seconds", "Exited (3) 2
+//! minutes ago").
+
+use std::collections::BTreeMap;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use engine_api::types::{
+    ContainerSummary, ContainerSummaryHostConfig, ContainerSummaryNetworkSettings, MountPoint,
+};
+
+use super::logs::LogEntry;
+use super::record::{Record, Status};
+
+/// The keys `docker ps --filter` accepts.
+const KEYS: &[&str] = &[
+    "ancestor",
+    "before",
+    "exited",
+    "id",
+    "label",
+    "name",
+    "since",
+    "status",
+    "volume",
+    "network",
+    "expose",
+    "publish",
+    "health",
+    "isolation",
+    "is-task",
+];
+
+/// A parsed `filters` parameter: values of one key are alternatives,
+/// different keys must all match.
+#[derive(Debug, Default, Clone)]
+pub struct ListFilter {
+    status: Vec<Status>,
+    name: Vec<String>,
+    label: Vec<(String, Option<String>)>,
+    id: Vec<String>,
+    /// Image ids and references the `ancestor` values stand for.
+    ancestor: Vec<String>,
+    exited: Vec<i64>,
+    volume: Vec<String>,
+    /// Created-time bounds from `before` / `since` (nanoseconds).
+    before: Option<i64>,
+    since: Option<i64>,
+    /// Filters we accept but that nothing here can match (no networks,
+    /// no published ports, no health checks): an empty result.
+    never: bool,
+}
+
+/// Nanoseconds since the epoch of an RFC 3339 time (0 if unreadable).
+pub fn unix_nanos(time: &str) -> i64 {
+    LogEntry {
+        log: String::new(),
+        stream: String::new(),
+        time: time.to_string(),
+    }
+    .unix_nanos()
+}
+
+impl ListFilter {
+    /// Parses `filters`; `image_id` resolves an image reference,
+    /// `created_of` a container reference to its creation time.
+    pub fn parse(
+        filters: &BTreeMap<String, Vec<String>>,
+        image_id: impl Fn(&str) -> Option<String>,
+        created_of: impl Fn(&str) -> Option<i64>,
+    ) -> Result<ListFilter, String> {
+        let mut f = ListFilter::default();
+        for (key, values) in filters {
+            if !KEYS.contains(&key.as_str()) {
+                return Err(format!("invalid filter '{key}'"));
+            }
+            for value in values {
+                match key.as_str() {
+                    "status" => f.status.push(
+                        Status::parse(value)
+                            .ok_or_else(|| format!("invalid filter 'status={value}'"))?,
+                    ),
+                    "name" => f.name.push(value.clone()),
+                    "label" => f.label.push(match value.split_once('=') {
+                        Some((k, v)) => (k.to_string(), Some(v.to_string())),
+                        None => (value.clone(), None),
+                    }),
+                    "id" => f.id.push(value.clone()),
+                    "ancestor" => {
+                        f.ancestor.push(value.clone());
+                        if let Some(id) = image_id(value) {
+                            f.ancestor.push(id);
+                        }
+                    }
+                    "exited" => f.exited.push(
+                        value
+                            .parse()
+                            .map_err(|_| format!("invalid filter 'exited={value}'"))?,
+                    ),
+                    "volume" => f.volume.push(value.clone()),
+                    "before" => {
+                        f.before = Some(
+                            created_of(value)
+                                .ok_or_else(|| format!("No such container: {value}"))?,
+                        )
+                    }
+                    "since" => {
+                        f.since = Some(
+                            created_of(value)
+                                .ok_or_else(|| format!("No such container: {value}"))?,
+                        )
+                    }
+                    "is-task" if value == "false" => {}
+                    _ => f.never = true,
+                }
+            }
+        }
+        Ok(f)
+    }
+
+    /// Whether the filter asks for stopped containers even without `all`.
+    pub fn wants_stopped(&self) -> bool {
+        !self.exited.is_empty()
+            || self
+                .status
+                .iter()
+                .any(|s| !matches!(s, Status::Running | Status::Paused | Status::Restarting))
+    }
+
+    pub fn matches(&self, r: &Record) -> bool {
+        if self.never {
+            return false;
+        }
+        if !self.status.is_empty() && !self.status.contains(&r.state.status) {
+            return false;
+        }
+        if !self.name.is_empty() && !self.name.iter().any(|n| name_matches(n, &r.name)) {
+            return false;
+        }
+        let labels = r.config.labels.clone().unwrap_or_default();
+        for (k, v) in &self.label {
+            match (labels.get(k), v) {
+                (Some(have), Some(want)) if have == want => {}
+                (Some(_), None) => {}
+                _ => return false,
+            }
+        }
+        if !self.id.is_empty() && !self.id.iter().any(|p| r.id.starts_with(p.as_str())) {
+            return false;
+        }
+        if !self.ancestor.is_empty() && !self.ancestor.iter().any(|a| ancestor_matches(a, r)) {
+            return false;
+        }
+        if !self.exited.is_empty()
+            && (r.state.status != Status::Exited || !self.exited.contains(&r.state.exit_code))
+        {
+            return false;
+        }
+        if !self.volume.is_empty()
+            && !self.volume.iter().any(|v| {
+                r.mounts.iter().any(|m| {
+                    m.name == *v || m.destination == *v || m.source.to_string_lossy() == *v
+                })
+            })
+        {
+            return false;
+        }
+        let created = unix_nanos(&r.created);
+        if self.before.is_some_and(|b| created >= b) || self.since.is_some_and(|s| created <= s) {
+            return false;
+        }
+        true
+    }
+}
+
+/// An `ancestor` value: the image reference as given, its id, or an id
+/// prefix of at least 12 digits.
+fn ancestor_matches(value: &str, r: &Record) -> bool {
+    let hex = value.trim_start_matches("sha256:");
+    value == r.image
+        || value == r.image_id
+        || (hex.len() >= 12 && r.image_id.trim_start_matches("sha256:").starts_with(hex))
+}
+
+/// Docker's name filter is a regular expression on the name; this covers
+/// what is used in practice: a substring, optionally anchored with `^`
+/// (before an optional `/`) and `$`.
+fn name_matches(pattern: &str, name: &str) -> bool {
+    let slash_name = format!("/{name}");
+    let (anchored_start, rest) = match pattern.strip_prefix('^') {
+        Some(rest) => (true, rest),
+        None => (false, pattern),
+    };
+    let (anchored_end, core) = match rest.strip_suffix('$') {
+        Some(core) => (true, core),
+        None => (false, rest),
+    };
+    let core = core.strip_prefix("/?").unwrap_or(core);
+    [name, slash_name.as_str()]
+        .iter()
+        .any(|candidate| match (anchored_start, anchored_end) {
+            (true, true) => *candidate == core,
+            (true, false) => candidate.starts_with(core),
+            (false, true) => candidate.ends_with(core),
+            (false, false) => candidate.contains(core),
+        })
+}
+
+/// Docker's `units.HumanDuration`.
+pub fn human_duration(secs: i64) -> String {
+    let minutes = secs / 60;
+    let hours = minutes / 60;
+    match () {
+        _ if secs < 1 => "Less than a second".into(),
+        _ if secs == 1 => "1 second".into(),
+        _ if secs < 60 => format!("{secs} seconds"),
+        _ if minutes == 1 => "About a minute".into(),
+        _ if minutes < 60 => format!("{minutes} minutes"),
+        _ if hours == 1 => "About an hour".into(),
+        _ if hours < 48 => format!("{hours} hours"),
+        _ if hours < 24 * 7 * 2 => format!("{} days", hours / 24),
+        _ if hours < 24 * 30 * 2 => format!("{} weeks", hours / 24 / 7),
+        _ if hours < 24 * 365 * 2 => format!("{} months", hours / 24 / 30),
+        _ => format!("{} years", hours / 24 / 365),
+    }
+}
+
+fn since(time: &str, now: i64) -> i64 {
+    (now - unix_nanos(time)) / 1_000_000_000
+}
+
+/// The STATUS column.
+pub fn status_text(r: &Record, now: SystemTime) -> String {
+    let now = now
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as i64);
+    match r.state.status {
+        Status::Running => format!("Up {}", human_duration(since(&r.state.started_at, now))),
+        Status::Paused => format!(
+            "Up {} (Paused)",
+            human_duration(since(&r.state.started_at, now))
+        ),
+        Status::Restarting => format!(
+            "Restarting ({}) {} ago",
+            r.state.exit_code,
+            human_duration(since(&r.state.finished_at, now))
+        ),
+        Status::Exited => format!(
+            "Exited ({}) {} ago",
+            r.state.exit_code,
+            human_duration(since(&r.state.finished_at, now))
+        ),
+        Status::Created => "Created".into(),
+        Status::Removing => "Removal In Progress".into(),
+        Status::Dead => "Dead".into(),
+    }
+}
+
+/// The API's view of a mount.
+pub fn mount_point(m: &super::record::MountRecord) -> MountPoint {
+    use engine_api::types::MountPointType;
+    let kind = match m.kind.as_str() {
+        "volume" => MountPointType::Volume,
+        "tmpfs" => MountPointType::Tmpfs,
+        _ => MountPointType::Bind,
+    };
+    let is_volume = m.kind == "volume";
+    MountPoint {
+        r#type: Some(kind),
+        name: is_volume.then(|| m.name.clone()),
+        source: Some(if m.kind == "tmpfs" {
+            String::new()
+        } else {
+            m.source.to_string_lossy().into_owned()
+        }),
+        destination: Some(m.destination.clone()),
+        driver: is_volume.then(|| "local".to_string()),
+        mode: Some(m.mode.clone()),
+        rw: Some(m.rw),
+        propagation: Some(if m.kind == "bind" {
+            "rprivate".into()
+        } else {
+            String::new()
+        }),
+        ..Default::default()
+    }
+}
+
+/// One `docker ps` line.
+pub fn summary(r: &Record, now: SystemTime) -> ContainerSummary {
+    let network = r
+        .host_config
+        .network_mode
+        .clone()
+        .unwrap_or_else(|| "default".into());
+    ContainerSummary {
+        id: Some(r.id.clone()),
+        names: Some(vec![format!("/{}", r.name)]),
+        image: Some(r.image.clone()),
+        image_id: Some(r.image_id.clone()),
+        command: Some(r.command_line()),
+        created: Some(unix_nanos(&r.created) / 1_000_000_000),
+        ports: Some(Vec::new()),
+        labels: Some(r.config.labels.clone().unwrap_or_default()),
+        state: Some(r.state.status.as_str().to_string()),
+        status: Some(status_text(r, now)),
+        host_config: Some(ContainerSummaryHostConfig {
+            network_mode: Some(network.clone()),
+            ..Default::default()
+        }),
+        network_settings: Some(ContainerSummaryNetworkSettings {
+            networks: Some([(network, Default::default())].into()),
+            ..Default::default()
+        }),
+        mounts: Some(r.mounts.iter().map(mount_point).collect()),
+        ..Default::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::containers::record::{MountRecord, RecordedRuntime, State};
+    use std::time::Duration;
+
+    fn record(name: &str, status: Status, code: i64) -> Record {
+        Record {
+            id: format!("{name}{}", "0".repeat(64 - name.len())),
+            name: name.into(),
+            created: "2024-01-01T00:00:00.000000000Z".into(),
+            image: "mini".into(),
+            image_id: format!("sha256:{}", "ab".repeat(32)),
+            image_rootfs: "/x".into(),
+            config: engine_api::types::ContainerConfig {
+                labels: Some([("tier".to_string(), name.to_string())].into()),
+                ..Default::default()
+            },
+            host_config: Default::default(),
+            path: "sleep".into(),
+            args: vec!["5".into()],
+            runtime: RecordedRuntime {
+                name: "runc".into(),
+                binary: "/usr/sbin/runc".into(),
+                root: "/run/r".into(),
+            },
+            driver: "vfs".into(),
+            mounts: vec![MountRecord {
+                kind: "volume".into(),
+                name: "data".into(),
+                source: "/v/data/_data".into(),
+                destination: "/data".into(),
+                rw: true,
+                mode: "z".into(),
+                anonymous: false,
+            }],
+            state: State {
+                status,
+                exit_code: code,
+                started_at: "2024-01-01T00:00:00.000000000Z".into(),
+                finished_at: "2024-01-01T00:01:00.000000000Z".into(),
+                ..Default::default()
+            },
+            restart_count: 0,
+        }
+    }
+
+    fn filter(pairs: &[(&str, &str)]) -> Result<ListFilter, String> {
+        let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (k, v) in pairs {
+            map.entry(k.to_string()).or_default().push(v.to_string());
+        }
+        ListFilter::parse(
+            &map,
+            |r| (r == "mini").then(|| format!("sha256:{}", "ab".repeat(32))),
+            |_| None,
+        )
+    }
+
+    #[test]
+    fn filters_combine_like_dockers() {
+        let web = record("web", Status::Running, 0);
+        let job = record("job", Status::Exited, 3);
+        let ok = |f: &ListFilter| -> Vec<String> {
+            [&web, &job]
+                .iter()
+                .filter(|r| f.matches(r))
+                .map(|r| r.name.clone())
+                .collect()
+        };
+        assert_eq!(ok(&filter(&[("status", "running")]).unwrap()), ["web"]);
+        assert_eq!(
+            ok(&filter(&[("status", "running"), ("status", "exited")]).unwrap()),
+            ["web", "job"]
+        );
+        assert_eq!(ok(&filter(&[("name", "we")]).unwrap()), ["web"]);
+        assert_eq!(ok(&filter(&[("name", "^/job$")]).unwrap()), ["job"]);
+        assert!(ok(&filter(&[("name", "^/jo$")]).unwrap()).is_empty());
+        assert_eq!(ok(&filter(&[("label", "tier=job")]).unwrap()), ["job"]);
+        assert_eq!(ok(&filter(&[("label", "tier")]).unwrap()).len(), 2);
+        assert_eq!(ok(&filter(&[("exited", "3")]).unwrap()), ["job"]);
+        assert!(ok(&filter(&[("exited", "0")]).unwrap()).is_empty());
+        assert_eq!(ok(&filter(&[("ancestor", "mini")]).unwrap()).len(), 2);
+        assert!(ok(&filter(&[("ancestor", "other")]).unwrap()).is_empty());
+        assert_eq!(ok(&filter(&[("id", &web.id[..6])]).unwrap()).len(), 1);
+        assert_eq!(ok(&filter(&[("volume", "data")]).unwrap()).len(), 2);
+        assert_eq!(
+            ok(&filter(&[("status", "exited"), ("label", "tier=web")]).unwrap()).len(),
+            0
+        );
+        assert!(ok(&filter(&[("network", "bridge")]).unwrap()).is_empty());
+        assert_eq!(
+            filter(&[("bogus", "1")]).unwrap_err(),
+            "invalid filter 'bogus'"
+        );
+        assert!(filter(&[("status", "sleepy")]).is_err());
+        assert!(filter(&[("status", "exited")]).unwrap().wants_stopped());
+        assert!(!filter(&[("status", "running")]).unwrap().wants_stopped());
+    }
+
+    #[test]
+    fn status_lines() {
+        let t0 = UNIX_EPOCH + Duration::from_secs(1_704_067_200); // 2024-01-01
+        let web = record("web", Status::Running, 0);
+        assert_eq!(
+            status_text(&web, t0 + Duration::from_secs(5)),
+            "Up 5 seconds"
+        );
+        let job = record("job", Status::Exited, 3);
+        assert_eq!(
+            status_text(&job, t0 + Duration::from_secs(60 + 120)),
+            "Exited (3) 2 minutes ago"
+        );
+        assert_eq!(human_duration(0), "Less than a second");
+        assert_eq!(human_duration(3600), "About an hour");
+        assert_eq!(human_duration(3 * 86400), "3 days");
+        let s = summary(&web, t0);
+        assert_eq!(s.names, Some(vec!["/web".to_string()]));
+        assert_eq!(s.command.as_deref(), Some("sleep 5"));
+        assert_eq!(s.created, Some(1_704_067_200));
+        assert_eq!(s.state.as_deref(), Some("running"));
+    }
+}

@@ -1,0 +1,43 @@
+//! Containers: created from an image, run on the OCI runtime the runtimes
+//! module resolves, supervised by a small per-container process that
+//! outlives the daemon, and persisted so a restarted daemon finds them all.
+//!
+//! - [`record`]: the persisted record and state; [`atomic`] writes;
+//! - [`ids`]: ids and names; [`config`]: the create request merged with
+//!   the image; [`create`]: the create operation;
+//! - [`rootfs`]: overlay or copy; [`spec`]: the OCI `config.json`;
+//!   [`user`]: `User` to numbers; [`bundle`]: the bundle of one run;
+//! - [`supervisor`]: the per-container supervisor and its protocol;
+//! - [`runc`]: calls to the recorded runtime binary;
+//! - [`lifecycle`]: start, exit, stop, kill, restart, pause, wait,
+//!   rename, remove, restore at daemon start;
+//! - [`logs`], [`log_stream`]: the json-file log, written and read;
+//! - [`stream`]: attach and exec byte relays; [`exec`]: exec instances;
+//! - [`list`]: `docker ps` filters and lines; [`inspect`]; [`top`];
+//! - [`store`]: all containers, looked up by id, name or prefix.
+
+pub mod atomic;
+pub mod bundle;
+pub mod config;
+pub mod create;
+pub mod error;
+pub mod exec;
+pub mod ids;
+pub mod inspect;
+pub mod lifecycle;
+pub mod list;
+pub mod log_stream;
+pub mod logs;
+pub mod record;
+pub mod rootfs;
+pub mod runc;
+pub mod spec;
+pub mod store;
+pub mod stream;
+pub mod supervisor;
+pub mod top;
+pub mod user;
+
+pub use error::ContainerError;
+pub use record::{Record, Status};
+pub use store::{living_runtime_binaries, Container, Containers};

@@ -1,0 +1,143 @@
+//! Moving bytes between an API client's hijacked connection and a
+//! container: attach (the supervisor's socket, already framed), the logs
+//! replay of `attach?logs=1`, and a process's pipes (exec) framed here.
+
+use std::path::Path;
+
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::sync::mpsc;
+
+use super::logs::{read_entries, render, LogQuery};
+use super::supervisor::client::Connection;
+use super::supervisor::protocol::frame_header;
+
+/// Relays a supervisor attach connection and a client connection until
+/// the container's output ends (or the client goes). The client's bytes
+/// go to the container's stdin when `stdin`; their end half-closes it.
+pub async fn relay<C>(client: C, shim: Connection, stdin: bool)
+where
+    C: AsyncRead + AsyncWrite + Send + 'static,
+{
+    let (mut client_read, mut client_write) = tokio::io::split(client);
+    let (mut shim_read, mut shim_write) = tokio::io::split(shim.stream);
+    let output = async move {
+        let _ = tokio::io::copy(&mut shim_read, &mut client_write).await;
+        let _ = client_write.shutdown().await;
+    };
+    if stdin {
+        let input = async move {
+            let _ = tokio::io::copy(&mut client_read, &mut shim_write).await;
+            let _ = shim_write.shutdown().await;
+            // Keep the write half (and so the connection) open until
+            // the output ends.
+            std::future::pending::<()>().await;
+        };
+        tokio::select! {
+            _ = output => {}
+            _ = input => {}
+        }
+    } else {
+        // Nothing is read from the client: a detach shows as a failed write.
+        let _hold = (client_read, shim_write);
+        output.await;
+    }
+}
+
+/// Writes the logged output (as frames, or raw with a TTY) to `out`.
+pub async fn replay_logs<W: AsyncWrite + Unpin>(
+    out: &mut W,
+    path: &Path,
+    tty: bool,
+    stdout: bool,
+    stderr: bool,
+) {
+    let query = LogQuery {
+        stdout,
+        stderr,
+        ..Default::default()
+    };
+    let path = path.to_path_buf();
+    let Ok(Ok((entries, _))) =
+        tokio::task::spawn_blocking(move || read_entries(&path, &query)).await
+    else {
+        return;
+    };
+    for entry in entries {
+        let data = render(&entry, false);
+        let mut message = Vec::with_capacity(data.len() + 8);
+        if !tty {
+            let id = if entry.stream == "stderr" { 2 } else { 1 };
+            message.extend_from_slice(&frame_header(id, data.len()));
+        }
+        message.extend_from_slice(&data);
+        if out.write_all(&message).await.is_err() {
+            return;
+        }
+    }
+}
+
+/// Relays a process's stdout/stderr to `client` (framed unless `tty`)
+/// and, when given, the client's bytes to its stdin, until its output
+/// ends. Returns the client's write half, still open, so the caller can
+/// record the process's exit before the client sees the end.
+pub async fn relay_process<C, O, E, I>(
+    client: C,
+    stdout: Option<O>,
+    stderr: Option<E>,
+    stdin: Option<I>,
+    tty: bool,
+) -> tokio::io::WriteHalf<C>
+where
+    C: AsyncRead + AsyncWrite + Send + 'static,
+    O: AsyncRead + Unpin + Send + 'static,
+    E: AsyncRead + Unpin + Send + 'static,
+    I: AsyncWrite + Unpin + Send + 'static,
+{
+    let (mut client_read, mut client_write) = tokio::io::split(client);
+    let (tx, mut rx) = mpsc::channel::<(u8, Vec<u8>)>(64);
+    fn pump<R: AsyncRead + Unpin + Send + 'static>(
+        mut r: R,
+        id: u8,
+        tx: mpsc::Sender<(u8, Vec<u8>)>,
+    ) {
+        tokio::spawn(async move {
+            let mut buf = vec![0u8; 32 * 1024];
+            loop {
+                match r.read(&mut buf).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => {
+                        if tx.send((id, buf[..n].to_vec())).await.is_err() {
+                            break;
+                        }
+                    }
+                }
+            }
+        });
+    }
+    if let Some(o) = stdout {
+        pump(o, 1, tx.clone());
+    }
+    if let Some(e) = stderr {
+        pump(e, 2, tx.clone());
+    }
+    drop(tx);
+    if let Some(mut stdin) = stdin {
+        tokio::spawn(async move {
+            let _ = tokio::io::copy(&mut client_read, &mut stdin).await;
+            let _ = stdin.shutdown().await;
+        });
+    }
+    while let Some((id, data)) = rx.recv().await {
+        let mut message = Vec::with_capacity(data.len() + 8);
+        if !tty {
+            message.extend_from_slice(&frame_header(id, data.len()));
+        }
+        message.extend_from_slice(&data);
+        if client_write.write_all(&message).await.is_err() {
+            // The client left; keep draining so the process is not blocked.
+            while rx.recv().await.is_some() {}
+            break;
+        }
+    }
+    client_write
+}

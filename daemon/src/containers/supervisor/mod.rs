@@ -1,0 +1,14 @@
+//! The per-container supervisor ("shim") and how the daemon talks to it:
+//!
+//! - [`protocol`]: the config file, the socket's requests and replies,
+//!   the exit record;
+//! - [`shim`]: the supervisor itself (the `engined-shim` binary's body);
+//! - [`client`]: the daemon's side (spawn, start, attach, wait);
+//! - [`sys`]: the raw system calls both need.
+
+pub mod client;
+pub mod protocol;
+pub mod shim;
+pub mod sys;
+
+pub use protocol::{Exit, Reply, Request, ShimConfig};

@@ -1,0 +1,563 @@
+//! The supervisor's side (the `engined-shim` binary): runs one container
+//! through the recorded runtime binary (`create` + `start`, reaping the
+//! container's init as a child subreaper), owns its stdio (pipes, or the
+//! pty master with a TTY), writes the json-file log, serves attach clients
+//! and waiters on `shim.sock`, and records the exit in `exit.json` before
+//! leaving. It detaches from whoever started it, so the container outlives
+//! a daemon crash or restart.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant, SystemTime};
+
+use super::protocol::{
+    frame_header, Exit, Reply, Request, ShimConfig, CONFIG, CONSOLE_SOCKET, SOCKET,
+};
+use super::sys;
+use crate::containers::atomic;
+use crate::containers::logs::{format_time, LineSplitter, LogWriter};
+
+/// How long a slow attach client may block output before it is dropped.
+const CLIENT_WRITE_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long output may keep flowing after the container's init exited.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(3);
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Entry point of `engined-shim <bundle>`. Returns only on failure before
+/// detaching (the starter's exit status and stderr say why); the detached
+/// supervisor exits the process itself.
+pub fn main(bundle: &Path) -> Result<(), String> {
+    sys::close_inherited_fds();
+    let text = std::fs::read(bundle.join(CONFIG))
+        .map_err(|e| format!("{}: {e}", bundle.join(CONFIG).display()))?;
+    let config: ShimConfig = serde_json::from_slice(&text)
+        .map_err(|e| format!("{}: {e}", bundle.join(CONFIG).display()))?;
+    std::env::set_current_dir(bundle).map_err(|e| format!("{}: {e}", bundle.display()))?;
+    // Relative names: socket paths are limited to 108 bytes.
+    let _ = std::fs::remove_file(SOCKET);
+    let listener = UnixListener::bind(SOCKET).map_err(|e| format!("bind {SOCKET}: {e}"))?;
+    let console = if config.tty {
+        let _ = std::fs::remove_file(CONSOLE_SOCKET);
+        Some(
+            UnixListener::bind(CONSOLE_SOCKET)
+                .map_err(|e| format!("bind {CONSOLE_SOCKET}: {e}"))?,
+        )
+    } else {
+        None
+    };
+    let null = File::options()
+        .read(true)
+        .write(true)
+        .open("/dev/null")
+        .map_err(|e| format!("/dev/null: {e}"))?;
+    let log = File::options()
+        .create(true)
+        .append(true)
+        .open(bundle.join("shim.log"))
+        .map_err(|e| format!("shim.log: {e}"))?;
+    sys::detach().map_err(|e| format!("detach: {e}"))?;
+    // From here on nobody reads our stderr but shim.log.
+    let _ = sys::redirect_stdio(&null, &null, &log);
+    if let Err(e) = sys::become_subreaper() {
+        eprintln!("engined-shim: cannot become a subreaper: {e}");
+    }
+    let code = Supervisor::new(config).run(listener, console);
+    std::process::exit(code)
+}
+
+struct Client {
+    id: u64,
+    stream: UnixStream,
+    stdout: bool,
+    stderr: bool,
+}
+
+struct Supervisor {
+    config: ShimConfig,
+    clients: Mutex<Vec<Client>>,
+    next_client: AtomicU64,
+    waiters: Mutex<Vec<UnixStream>>,
+    stdin: Mutex<Stdin>,
+    master: Mutex<Option<File>>,
+    pid: AtomicI32,
+    exit: Mutex<Option<Exit>>,
+    log: Mutex<Option<LogWriter>>,
+}
+
+impl Supervisor {
+    fn new(config: ShimConfig) -> Arc<Supervisor> {
+        let log = match LogWriter::open(&config.log_path) {
+            Ok(w) => Some(w),
+            Err(e) => {
+                eprintln!("engined-shim: log {}: {e}", config.log_path.display());
+                None
+            }
+        };
+        Arc::new(Supervisor {
+            config,
+            clients: Mutex::new(Vec::new()),
+            next_client: AtomicU64::new(0),
+            waiters: Mutex::new(Vec::new()),
+            stdin: Mutex::new(Stdin::default()),
+            master: Mutex::new(None),
+            pid: AtomicI32::new(0),
+            exit: Mutex::new(None),
+            log: Mutex::new(log),
+        })
+    }
+
+    fn runtime(&self) -> Command {
+        let mut cmd = Command::new(&self.config.runtime);
+        cmd.arg("--root").arg(&self.config.runtime_root);
+        cmd
+    }
+
+    /// Serves the socket, waits for `start`, runs the container to its end.
+    fn run(self: Arc<Self>, listener: UnixListener, console: Option<UnixListener>) -> i32 {
+        let (start_tx, start_rx) = mpsc::channel::<UnixStream>();
+        let me = self.clone();
+        std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                let Ok(conn) = conn else { continue };
+                let me = me.clone();
+                let start_tx = start_tx.clone();
+                std::thread::spawn(move || me.serve(conn, start_tx));
+            }
+        });
+        let timeout = Duration::from_millis(self.config.start_timeout_ms.max(1));
+        let Ok(mut start_conn) = start_rx.recv_timeout(timeout) else {
+            eprintln!("engined-shim: no start request within {timeout:?}");
+            if let Some(target) = &self.config.unmount {
+                let _ = sys::unmount(target);
+            }
+            self.cleanup_files();
+            return 1;
+        };
+        match self.start(console) {
+            Ok((pid, readers)) => {
+                self.pid.store(pid, Ordering::SeqCst);
+                let _ = start_conn.write_all(&Reply::Started { pid }.line());
+                lock(&self.waiters).push(start_conn);
+                let code = self.reap(pid);
+                // Output still buffered in the pipes is delivered first.
+                let deadline = Instant::now() + DRAIN_TIMEOUT;
+                for _ in 0..readers.count {
+                    let left = deadline.saturating_duration_since(Instant::now());
+                    if readers.done.recv_timeout(left).is_err() {
+                        break;
+                    }
+                }
+                self.finish(pid, code);
+                0
+            }
+            Err(message) => {
+                let _ = start_conn.write_all(&Reply::Error { message }.line());
+                let _ = self
+                    .runtime()
+                    .args(["delete", "--force", &self.config.id])
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .status();
+                self.close_clients();
+                self.cleanup_files();
+                1
+            }
+        }
+    }
+
+    /// `create` then `start`; returns the init pid and the output readers.
+    fn start(self: &Arc<Self>, console: Option<UnixListener>) -> Result<(i32, Readers), String> {
+        let bundle = self.config.bundle.clone();
+        let pid_file = bundle.join("init.pid");
+        let runc_log = bundle.join("runc.log");
+        let _ = std::fs::remove_file(&pid_file);
+        let _ = std::fs::remove_file(&runc_log);
+        let (out_r, out_w) = std::io::pipe().map_err(|e| format!("pipe: {e}"))?;
+        let (err_r, err_w) = std::io::pipe().map_err(|e| format!("pipe: {e}"))?;
+        let mut stdin_reader = None;
+        if self.config.open_stdin && !self.config.tty {
+            let (r, w) = std::io::pipe().map_err(|e| format!("pipe: {e}"))?;
+            stdin_reader = Some(r);
+            lock(&self.stdin).connect(File::from(std::os::fd::OwnedFd::from(w)));
+        }
+        // The console socket gets the pty master while `create` runs.
+        let (master_tx, master_rx) = mpsc::channel();
+        if let Some(console) = console {
+            std::thread::spawn(move || {
+                let got = console
+                    .accept()
+                    .and_then(|(conn, _)| sys::recv_fd(&conn))
+                    .map(File::from);
+                let _ = master_tx.send(got);
+            });
+        }
+        let status = {
+            let mut cmd = self.runtime();
+            cmd.arg("--log")
+                .arg(&runc_log)
+                .args(["--log-format", "json", "create", "--bundle"])
+                .arg(&bundle)
+                .arg("--pid-file")
+                .arg(&pid_file);
+            if self.config.tty {
+                cmd.args(["--console-socket", CONSOLE_SOCKET]);
+            }
+            cmd.arg(&self.config.id)
+                .stdin(match stdin_reader {
+                    Some(r) => Stdio::from(r),
+                    None => Stdio::null(),
+                })
+                .stdout(out_w)
+                .stderr(err_w);
+            // `cmd` (holding our copies of the pipes' write ends) is dropped
+            // at the end of this block, so readers see EOF when the
+            // container's processes are gone.
+            cmd.status()
+        }
+        .map_err(|e| format!("{}: {e}", self.config.runtime.display()))?;
+        if !status.success() {
+            return Err(runtime_error(&runc_log, err_r));
+        }
+        let pid = std::fs::read_to_string(&pid_file)
+            .ok()
+            .and_then(|t| t.trim().parse::<i32>().ok())
+            .ok_or_else(|| "the runtime wrote no pid file".to_string())?;
+
+        let (done_tx, done) = mpsc::channel();
+        let mut count = 0;
+        if self.config.tty {
+            let master = master_rx
+                .recv_timeout(Duration::from_secs(5))
+                .map_err(|_| "the runtime sent no console".to_string())?
+                .map_err(|e| format!("console: {e}"))?;
+            if self.config.open_stdin {
+                if let Ok(master) = master.try_clone() {
+                    lock(&self.stdin).connect(master);
+                }
+            }
+            *lock(&self.master) = master.try_clone().ok();
+            self.spawn_reader(master, "stdout", 1, done_tx.clone());
+            count += 1;
+            drop((out_r, err_r));
+        } else {
+            self.spawn_reader(
+                File::from(std::os::fd::OwnedFd::from(out_r)),
+                "stdout",
+                1,
+                done_tx.clone(),
+            );
+            self.spawn_reader(
+                File::from(std::os::fd::OwnedFd::from(err_r)),
+                "stderr",
+                2,
+                done_tx.clone(),
+            );
+            count += 2;
+        }
+        let out = self
+            .runtime()
+            .args(["start", &self.config.id])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .output()
+            .map_err(|e| format!("{}: {e}", self.config.runtime.display()))?;
+        if !out.status.success() {
+            let _ = sys::kill(pid, libc::SIGKILL);
+            return Err(String::from_utf8_lossy(&out.stderr).trim().to_string());
+        }
+        Ok((pid, Readers { done, count }))
+    }
+
+    fn spawn_reader(
+        self: &Arc<Self>,
+        mut source: File,
+        stream: &'static str,
+        id: u8,
+        done: mpsc::Sender<()>,
+    ) {
+        let me = self.clone();
+        std::thread::spawn(move || {
+            let mut splitter = LineSplitter::default();
+            let mut buf = vec![0u8; 32 * 1024];
+            loop {
+                // A pty master reports EIO once the terminal is gone: an end.
+                let n = match source.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => n,
+                };
+                let data = &buf[..n];
+                let now = SystemTime::now();
+                if let Some(log) = lock(&me.log).as_mut() {
+                    for line in splitter.push(data) {
+                        let _ = log.write_entry(stream, &line, now);
+                    }
+                }
+                me.broadcast(id, data);
+            }
+            if let (Some(rest), Some(log)) = (splitter.finish(), lock(&me.log).as_mut()) {
+                let _ = log.write_entry(stream, &rest, SystemTime::now());
+            }
+            let _ = done.send(());
+        });
+    }
+
+    /// Sends output to every attached client that wants this stream.
+    fn broadcast(&self, id: u8, data: &[u8]) {
+        let mut message = Vec::with_capacity(data.len() + 8);
+        if !self.config.tty {
+            message.extend_from_slice(&frame_header(id, data.len()));
+        }
+        message.extend_from_slice(data);
+        lock(&self.clients).retain_mut(|c| {
+            let wanted = if id == 2 { c.stderr } else { c.stdout };
+            !wanted || c.stream.write_all(&message).is_ok()
+        });
+    }
+
+    /// Reaps children until the container's init is among them.
+    fn reap(&self, pid: i32) -> i32 {
+        loop {
+            match sys::wait_any() {
+                Ok((reaped, status)) if reaped == pid => return sys::exit_code(status),
+                Ok(_) => continue,
+                Err(e) => {
+                    // Not our child after all (no subreaper): poll for it.
+                    eprintln!("engined-shim: wait: {e}");
+                    while sys::alive(pid) {
+                        std::thread::sleep(Duration::from_millis(100));
+                    }
+                    return 255;
+                }
+            }
+        }
+    }
+
+    /// Records the exit, cleans up, tells everyone, closes everything.
+    fn finish(&self, pid: i32, exit_code: i32) {
+        let exit = Exit {
+            exit_code,
+            pid,
+            finished_at: format_time(SystemTime::now()),
+            oom_killed: false,
+        };
+        if let Err(e) = atomic::write_json(&self.config.exit_file, &exit) {
+            eprintln!("engined-shim: {}: {e}", self.config.exit_file.display());
+        }
+        let _ = self
+            .runtime()
+            .args(["delete", "--force", &self.config.id])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+        if let Some(target) = &self.config.unmount {
+            if let Err(e) = sys::unmount(target) {
+                eprintln!("engined-shim: unmount {}: {e}", target.display());
+            }
+        }
+        *lock(&self.exit) = Some(exit.clone());
+        let line = Reply::Exited(exit).line();
+        for mut w in lock(&self.waiters).drain(..) {
+            let _ = w.write_all(&line);
+        }
+        self.close_clients();
+        self.cleanup_files();
+    }
+
+    fn close_clients(&self) {
+        for c in lock(&self.clients).drain(..) {
+            let _ = c.stream.shutdown(std::net::Shutdown::Both);
+        }
+    }
+
+    fn cleanup_files(&self) {
+        let _ = std::fs::remove_file(SOCKET);
+        let _ = std::fs::remove_file(CONSOLE_SOCKET);
+    }
+
+    /// One connection: a request line, then what it asks for.
+    fn serve(self: Arc<Self>, conn: UnixStream, start_tx: mpsc::Sender<UnixStream>) {
+        let Ok(read_half) = conn.try_clone() else {
+            return;
+        };
+        let mut reader = BufReader::new(read_half);
+        let mut line = String::new();
+        if reader.read_line(&mut line).is_err() {
+            return;
+        }
+        let mut conn = conn;
+        let request: Request = match serde_json::from_str(line.trim()) {
+            Ok(r) => r,
+            Err(e) => {
+                let _ = conn.write_all(
+                    &Reply::Error {
+                        message: format!("bad request: {e}"),
+                    }
+                    .line(),
+                );
+                return;
+            }
+        };
+        match request {
+            Request::Start => {
+                let _ = start_tx.send(conn);
+            }
+            Request::Wait => {
+                let exit = lock(&self.exit).clone();
+                match exit {
+                    Some(exit) => {
+                        let _ = conn.write_all(&Reply::Exited(exit).line());
+                    }
+                    None => lock(&self.waiters).push(conn),
+                }
+            }
+            Request::State => {
+                let pid = self.pid.load(Ordering::SeqCst);
+                let running = pid > 0 && lock(&self.exit).is_none();
+                let _ = conn.write_all(&Reply::State { pid, running }.line());
+            }
+            Request::Resize { height, width } => {
+                let reply = match lock(&self.master).as_ref() {
+                    Some(master) => match sys::set_winsize(master, height, width) {
+                        Ok(()) => Reply::Ok,
+                        Err(e) => Reply::Error {
+                            message: e.to_string(),
+                        },
+                    },
+                    None => Reply::Error {
+                        message: "the container has no TTY".into(),
+                    },
+                };
+                let _ = conn.write_all(&reply.line());
+            }
+            Request::Attach {
+                stdin,
+                stdout,
+                stderr,
+            } => self.attach(conn, reader, stdin, stdout, stderr),
+        }
+    }
+
+    fn attach(
+        &self,
+        mut conn: UnixStream,
+        mut reader: BufReader<UnixStream>,
+        stdin: bool,
+        stdout: bool,
+        stderr: bool,
+    ) {
+        let _ = conn.set_write_timeout(Some(CLIENT_WRITE_TIMEOUT));
+        let id = self.next_client.fetch_add(1, Ordering::Relaxed);
+        {
+            // Under the clients lock, so no output precedes the `ok`.
+            let mut clients = lock(&self.clients);
+            if conn.write_all(&Reply::Ok.line()).is_err() {
+                return;
+            }
+            if lock(&self.exit).is_some() {
+                let _ = conn.shutdown(std::net::Shutdown::Both);
+                return;
+            }
+            clients.push(Client {
+                id,
+                stream: conn,
+                stdout,
+                stderr,
+            });
+        }
+        // Whatever the client sends is stdin; its end is the end of stdin
+        // (closed for the container when StdinOnce), or a detach.
+        let mut buf = vec![0u8; 32 * 1024];
+        loop {
+            let n = match reader.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => n,
+            };
+            if stdin {
+                lock(&self.stdin).write(&buf[..n]);
+            }
+        }
+        if stdin {
+            if self.config.stdin_once {
+                lock(&self.stdin).close();
+            }
+        } else {
+            lock(&self.clients).retain(|c| c.id != id);
+        }
+    }
+}
+
+/// The container's stdin as attach clients see it: what they send before
+/// the container has a stdin (clients attach before the start) is kept
+/// and delivered when it has one; a close before then is kept too.
+#[derive(Default)]
+struct Stdin {
+    writer: Option<File>,
+    early: Vec<u8>,
+    closed: bool,
+}
+
+impl Stdin {
+    fn connect(&mut self, mut writer: File) {
+        if !self.early.is_empty() {
+            let _ = writer.write_all(&std::mem::take(&mut self.early));
+        }
+        if !self.closed {
+            self.writer = Some(writer);
+        }
+    }
+
+    fn write(&mut self, data: &[u8]) {
+        match self.writer.as_mut() {
+            Some(w) => {
+                let _ = w.write_all(data);
+            }
+            None if !self.closed => self.early.extend_from_slice(data),
+            None => {}
+        }
+    }
+
+    fn close(&mut self) {
+        self.closed = true;
+        self.writer = None;
+    }
+}
+
+struct Readers {
+    done: mpsc::Receiver<()>,
+    count: usize,
+}
+
+/// Why `create` failed: the runtime's last logged error, else its stderr.
+fn runtime_error(log: &Path, stderr: std::io::PipeReader) -> String {
+    let logged = std::fs::read_to_string(log)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v["level"] == "error" || v["level"] == "fatal")
+        .filter_map(|v| v["msg"].as_str().map(str::to_string))
+        .next_back();
+    if let Some(message) = logged {
+        return message;
+    }
+    // Nothing logged: whatever it printed so far (without waiting for
+    // writers that may linger).
+    let mut text = String::new();
+    let _ = sys::set_nonblocking(&stderr);
+    let _ = stderr.take(64 * 1024).read_to_string(&mut text);
+    let text = text.trim();
+    if text.is_empty() {
+        "the runtime failed to create the container".into()
+    } else {
+        text.to_string()
+    }
+}

@@ -1,0 +1,149 @@
+//! `docker rmi` and `docker image prune`, by dockerd's rules: a name is
+//! untagged first and the image goes with its last name; deleting by ID
+//! removes every name; a running container's image cannot be deleted, a
+//! stopped container's only with force; "in use" is asked of the caller.
+
+use super::error::ImageError;
+use super::reference::Reference;
+use super::store::{short_id, ImageStore, ImageUser};
+
+/// One line of `docker rmi`'s answer, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Removed {
+    /// A name that went (`mini:v2`).
+    Untagged(String),
+    /// The image ID, then the layers that went with it.
+    Deleted(String),
+}
+
+/// Who uses an image: `Some` when a container does (a running one first).
+pub type Users<'a> = &'a dyn Fn(&str) -> Option<ImageUser>;
+
+/// `reference` is (a prefix of) the ID rather than a name.
+fn is_id_prefix(id: &str, reference: &str) -> bool {
+    let hex = id.strip_prefix("sha256:").unwrap_or(id);
+    id.starts_with(reference) || hex.starts_with(reference)
+}
+
+impl ImageStore {
+    /// `DELETE /images/{name}`. Returns what went, in Docker's order.
+    pub fn delete(
+        &self,
+        reference: &str,
+        force: bool,
+        users: Users<'_>,
+    ) -> Result<Vec<Removed>, ImageError> {
+        let image = self.get(reference)?;
+        let id = image.id.clone();
+        let mut records = Vec::new();
+        let mut removed_name = false;
+        if !is_id_prefix(&id, reference) {
+            let parsed = Reference::parse(reference)?;
+            if !force && self.tags_of(&id).len() == 1 {
+                if let Some(user) = users(&id) {
+                    return Err(ImageError::Conflict(format!(
+                        "conflict: unable to remove repository reference \"{reference}\" (must force) - container {} is using its referenced image {}",
+                        short_id(&user.container_id),
+                        short_id(&id)
+                    )));
+                }
+            }
+            self.untag(std::slice::from_ref(&parsed))?;
+            records.push(Removed::Untagged(parsed.to_string()));
+            if !self.tags_of(&id).is_empty() {
+                return Ok(records);
+            }
+            removed_name = true;
+        } else if self.tags_of(&id).len() <= 1 {
+            if let Some(conflict) = conflict(&id, users(&id), force, false) {
+                return Err(ImageError::Conflict(conflict.message));
+            }
+            let names = self.tags_of(&id);
+            self.untag(&names)?;
+            records.extend(names.iter().map(|n| Removed::Untagged(n.to_string())));
+        }
+        let has_names = !self.tags_of(&id).is_empty();
+        if let Some(conflict) = conflict(&id, users(&id), force, has_names) {
+            // The last name went; a container still uses the image, so it
+            // stays (untagged) and that is no error.
+            if removed_name && conflict.used {
+                return Ok(records);
+            }
+            return Err(ImageError::Conflict(conflict.message));
+        }
+        let names = self.tags_of(&id);
+        self.untag(&names)?;
+        records.extend(names.iter().map(|n| Removed::Untagged(n.to_string())));
+        if users(&id).is_some() {
+            // Forced while a stopped container uses it: the container's
+            // rootfs may sit on this image's files, so the image stays,
+            // untagged, until `docker image prune` finds it unused.
+            return Ok(records);
+        }
+        let layers = self.remove_image(&id)?;
+        records.push(Removed::Deleted(id));
+        records.extend(layers.into_iter().map(Removed::Deleted));
+        Ok(records)
+    }
+
+    /// `POST /images/prune`: removes unused images that `select` picks
+    /// (by default the untagged ones). Returns what went and the bytes
+    /// reclaimed.
+    pub fn prune(
+        &self,
+        select: &dyn Fn(&super::Image, &[Reference]) -> bool,
+        users: Users<'_>,
+    ) -> Result<(Vec<Removed>, u64), ImageError> {
+        let mut records = Vec::new();
+        let mut reclaimed = 0;
+        for (image, names) in self.list() {
+            if !select(&image, &names) || users(&image.id).is_some() {
+                continue;
+            }
+            self.untag(&names)?;
+            records.extend(names.iter().map(|n| Removed::Untagged(n.to_string())));
+            let layers = match self.remove_image(&image.id) {
+                Ok(layers) => layers,
+                Err(ImageError::NotFound(_)) => continue,
+                Err(e) => return Err(e),
+            };
+            reclaimed += image.size;
+            records.push(Removed::Deleted(image.id.clone()));
+            records.extend(layers.into_iter().map(Removed::Deleted));
+        }
+        Ok((records, reclaimed))
+    }
+}
+
+struct Conflict {
+    message: String,
+    /// A container uses the image (rather than names blocking it).
+    used: bool,
+}
+
+fn conflict(id: &str, user: Option<ImageUser>, force: bool, has_names: bool) -> Option<Conflict> {
+    let short = short_id(id);
+    match user {
+        Some(u) if u.running => Some(Conflict {
+            message: format!(
+                "conflict: unable to delete {short} (cannot be forced) - image is being used by running container {}",
+                short_id(&u.container_id)
+            ),
+            used: true,
+        }),
+        Some(u) if !force => Some(Conflict {
+            message: format!(
+                "conflict: unable to delete {short} (must be forced) - image is being used by stopped container {}",
+                short_id(&u.container_id)
+            ),
+            used: true,
+        }),
+        _ if has_names && !force => Some(Conflict {
+            message: format!(
+                "conflict: unable to delete {short} (must be forced) - image is referenced in multiple repositories"
+            ),
+            used: false,
+        }),
+        _ => None,
+    }
+}

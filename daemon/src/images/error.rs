@@ -1,0 +1,43 @@
+//! What can go wrong in the image store; the API layer maps each kind to
+//! Docker's status code and message.
+
+use std::io;
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImageError {
+    #[error("No such image: {0}")]
+    NotFound(String),
+    #[error("invalid reference format: {why}: {reference}")]
+    InvalidReference { reference: String, why: String },
+    #[error("{what} {}: {source}", path.display())]
+    Io {
+        what: &'static str,
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    #[error("reading the image data: {0}")]
+    Body(#[source] io::Error),
+    #[error("invalid tar archive: {0}")]
+    BadTar(String),
+    #[error("invalid image archive: {0}")]
+    BadArchive(String),
+    #[error("{0}")]
+    BadChange(String),
+    #[error("corrupt image config {id}: {why}")]
+    BadConfig { id: String, why: String },
+    /// A 409 with Docker's message (`conflict: unable to delete ...`).
+    #[error("{0}")]
+    Conflict(String),
+}
+
+impl ImageError {
+    pub(crate) fn io(
+        what: &'static str,
+        path: impl Into<PathBuf>,
+    ) -> impl FnOnce(io::Error) -> ImageError {
+        let path = path.into();
+        move |source| ImageError::Io { what, path, source }
+    }
+}

@@ -1,0 +1,36 @@
+//! Images: the content-addressed store under `<data-root>/images/` (layer
+//! and config blobs, tags, one unpacked rootfs per image) and what the
+//! image API does with it: import, tag, untag, delete, prune, history,
+//! `docker save` / `docker load` archives and list filters.
+//!
+//! Containers find their image with [`ImageStore::resolve`] and get an
+//! [`ImageRecord`]: the ID, the read-only rootfs to copy or overlay, and
+//! the image's container defaults.
+
+mod archive;
+pub(crate) mod atomic;
+mod blobs;
+mod changes;
+mod config;
+mod delete;
+mod error;
+mod filter;
+mod history;
+mod reference;
+mod repositories;
+mod store;
+mod unpack;
+
+pub use archive::Loaded;
+pub use config::{History, ImageConfig, RootFs};
+pub use delete::Removed;
+pub use error::ImageError;
+pub use filter::ImageFilter;
+pub use history::HistoryLine;
+pub use reference::{split_tag, Reference};
+pub use store::{
+    short_id, Image, ImageMeta, ImageRecord, ImageStore, ImageUser, ImportOptions, Tagged,
+};
+
+#[cfg(test)]
+mod tests;

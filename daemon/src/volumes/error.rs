@@ -1,0 +1,40 @@
+//! What can go wrong with volumes; the API layer maps each kind to Docker's
+//! status code and message.
+
+use std::io;
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum VolumeError {
+    #[error("get {0}: no such volume")]
+    NotFound(String),
+    #[error("create {0}: volume name is too short, names should be at least two alphanumeric characters")]
+    NameTooShort(String),
+    #[error("create {0}: \"{0}\" includes invalid characters for a local volume name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed. If you intended to pass a host directory, use absolute path")]
+    InvalidName(String),
+    #[error(
+        "create {name}: error looking up volume plugin {driver}: plugin \"{driver}\" not found"
+    )]
+    UnknownDriver { name: String, driver: String },
+    #[error("create {name}: options are not supported by engined's local driver: {options}")]
+    Options { name: String, options: String },
+    #[error("remove {name}: volume is in use - [{container}]")]
+    InUse { name: String, container: String },
+    #[error("{what} {}: {source}", path.display())]
+    Io {
+        what: &'static str,
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+}
+
+impl VolumeError {
+    pub(crate) fn io(
+        what: &'static str,
+        path: impl Into<PathBuf>,
+    ) -> impl FnOnce(io::Error) -> VolumeError {
+        let path = path.into();
+        move |source| VolumeError::Io { what, path, source }
+    }
+}

@@ -1,0 +1,725 @@
+//! Containers end to end: the real docker CLI against engined on real
+//! runc. A busybox rootfs is imported as `mini`; containers run with
+//! `--network none` (there is no bridge here). Covers run (attached,
+//! `--rm`, exit codes, detached), ps and its filters, logs, exec, stop
+//! within the timeout, start, restart, pause, rename, rm -f, volumes; a
+//! `kill -9` of engined with containers running; and the runtime reload
+//! scenarios (a wrapped runtime's args removed, the runtime dropped, its
+//! args changed) where the old container stays manageable.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const DOCKER: &str = "/usr/local/bin/docker";
+const BUSYBOX: &str = "/usr/bin/busybox";
+
+/// Whether this machine can run the tests; prints why not.
+fn can_run() -> bool {
+    for (path, what) in [(DOCKER, "docker CLI"), (BUSYBOX, "busybox-static")] {
+        if !Path::new(path).exists() {
+            eprintln!("skipped: no {what} at {path}");
+            return false;
+        }
+    }
+    if Command::new("runc").arg("--version").output().is_err() {
+        eprintln!("skipped: no runc on PATH (apt-get install runc)");
+        return false;
+    }
+    // SAFETY-free check for root: runc needs it.
+    let uid = std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with("Uid:"))
+        .and_then(|l| l.split_whitespace().nth(1).map(str::to_string))
+        .unwrap_or_default();
+    if uid != "0" {
+        eprintln!("skipped: containers need root");
+        return false;
+    }
+    true
+}
+
+/// Unmounts whatever is still mounted below `dir` (a previous run's
+/// container root filesystems), deepest first.
+fn unmount_below(dir: &Path) {
+    let mounts = std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
+    let mut targets: Vec<&str> = mounts
+        .lines()
+        .filter_map(|l| l.split(' ').nth(4))
+        .filter(|m| Path::new(m).starts_with(dir))
+        .collect();
+    targets.sort_by_key(|t| std::cmp::Reverse(t.len()));
+    for t in targets {
+        let _ = Command::new("umount").arg("-l").arg(t).status();
+    }
+}
+
+/// A busybox root filesystem as a tar, made once per test directory.
+fn mini_tar(dir: &Path) -> PathBuf {
+    let root = dir.join("mini-rootfs");
+    std::fs::create_dir_all(root.join("bin")).unwrap();
+    std::fs::create_dir_all(root.join("etc")).unwrap();
+    std::fs::create_dir_all(root.join("tmp")).unwrap();
+    std::fs::copy(BUSYBOX, root.join("bin/busybox")).unwrap();
+    for applet in [
+        "sh", "echo", "sleep", "cat", "ls", "true", "false", "id", "hostname", "env", "ps", "pwd",
+        "trap", "kill", "touch",
+    ] {
+        let _ = std::os::unix::fs::symlink("busybox", root.join("bin").join(applet));
+    }
+    std::fs::write(
+        root.join("etc/passwd"),
+        "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n",
+    )
+    .unwrap();
+    std::fs::write(root.join("etc/group"), "root:x:0:\nnogroup:x:65534:\n").unwrap();
+    let tar = dir.join("mini.tar");
+    let status = Command::new("tar")
+        .arg("-C")
+        .arg(&root)
+        .arg("-cf")
+        .arg(&tar)
+        .arg(".")
+        .status()
+        .unwrap();
+    assert!(status.success());
+    tar
+}
+
+struct Daemon {
+    child: Option<Child>,
+    dir: PathBuf,
+}
+
+impl Daemon {
+    /// A fresh directory for test `name` (daemon.json written by the caller).
+    fn dir(name: &str) -> PathBuf {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+        if dir.exists() {
+            // A previous run's containers: stop them, unmount, remove.
+            if dir.join("engined.sock").exists() {
+                let _ = Command::new(DOCKER)
+                    .arg("-H")
+                    .arg(format!("unix://{}", dir.join("engined.sock").display()))
+                    .args(["ps", "-aq"])
+                    .output();
+            }
+            unmount_below(&dir);
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("daemon.json"), "{}").unwrap();
+        dir
+    }
+
+    fn start(dir: &Path) -> Daemon {
+        let _ = std::fs::remove_file(dir.join("engined.sock"));
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(dir.join("engined.log"))
+            .unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_engined"))
+            .arg("-H")
+            .arg(format!("unix://{}", dir.join("engined.sock").display()))
+            .arg("--data-root")
+            .arg(dir.join("data"))
+            .arg("--exec-root")
+            .arg(dir.join("exec"))
+            .arg("--pidfile")
+            .arg(dir.join("engined.pid"))
+            .arg("--config-file")
+            .arg(dir.join("daemon.json"))
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        let d = Daemon {
+            child: Some(child),
+            dir: dir.to_path_buf(),
+        };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !d.dir.join("engined.sock").exists() {
+            assert!(
+                Instant::now() < deadline,
+                "engined did not start:\n{}",
+                d.log()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        d
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("engined.log")).unwrap_or_default()
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(DOCKER)
+            .arg("-H")
+            .arg(format!(
+                "unix://{}",
+                self.dir.join("engined.sock").display()
+            ))
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    }
+
+    /// Runs docker with `input` on its stdin.
+    fn run_with_input(&self, args: &[&str], input: &[u8]) -> Output {
+        use std::io::Write;
+        let mut child = Command::new(DOCKER)
+            .arg("-H")
+            .arg(format!(
+                "unix://{}",
+                self.dir.join("engined.sock").display()
+            ))
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(input).unwrap();
+        child.wait_with_output().unwrap()
+    }
+
+    /// Runs docker; asserts success; returns stdout.
+    fn docker(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "docker {args:?}: {}{}\nengined log:\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+            self.log()
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn import_mini(&self) {
+        let tar = mini_tar(&self.dir);
+        self.docker(&["import", tar.to_str().unwrap(), "mini"]);
+    }
+
+    fn pid(&self) -> u32 {
+        self.child.as_ref().map(Child::id).unwrap_or(0)
+    }
+
+    /// `kill -9`: containers and their supervisors stay.
+    fn crash(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    fn hup(&self) {
+        let status = Command::new("kill")
+            .arg("-HUP")
+            .arg(self.pid().to_string())
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    /// Waits until `docker info` lists exactly `runtimes` (a reload is
+    /// asynchronous).
+    fn wait_for_runtimes(&self, runtimes: &str) {
+        let format = "{{range $name, $_ := .Runtimes}}{{$name}} {{end}}";
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let got = self.docker(&["info", "--format", format]);
+            if got.trim() == runtimes {
+                return;
+            }
+            assert!(Instant::now() < deadline, "runtimes still {got:?}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn record(&self, container: &str) -> serde_json::Value {
+        let id = self.docker(&["inspect", "-f", "{{.Id}}", container]);
+        let path = self
+            .dir
+            .join("data/containers")
+            .join(id.trim())
+            .join("container.json");
+        serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+    }
+
+    fn scripts(&self) -> Vec<PathBuf> {
+        let mut v: Vec<PathBuf> = std::fs::read_dir(self.dir.join("data/runtimes"))
+            .map(|d| d.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default();
+        v.sort();
+        v
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        if self.child.is_some() {
+            // No container outlives the test.
+            let ids = self.run(&["ps", "-aq"]);
+            let ids = String::from_utf8_lossy(&ids.stdout).into_owned();
+            let ids: Vec<&str> = ids.split_whitespace().collect();
+            if !ids.is_empty() {
+                let mut args = vec!["rm", "-f"];
+                args.extend(ids);
+                let _ = self.run(&args);
+            }
+        }
+        if let Some(mut child) = self.child.take() {
+            let _ = Command::new("kill").arg(child.id().to_string()).status();
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = child.try_wait() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        unmount_below(&self.dir);
+    }
+}
+
+fn code(out: &Output) -> i32 {
+    out.status.code().unwrap_or(-1)
+}
+
+#[test]
+fn run_logs_exec_stop_and_friends() {
+    if !can_run() {
+        return;
+    }
+    let dir = Daemon::dir("containers_cli_lifecycle");
+    let d = Daemon::start(&dir);
+    d.import_mini();
+
+    // Attached runs: output and exit code; --rm removes.
+    assert_eq!(
+        d.docker(&["run", "--rm", "--network", "none", "mini", "echo", "hi"]),
+        "hi\n"
+    );
+    let out = d.run(&[
+        "run",
+        "--name",
+        "three",
+        "--network",
+        "none",
+        "mini",
+        "sh",
+        "-c",
+        "echo out; echo err >&2; exit 3",
+    ]);
+    assert_eq!(code(&out), 3, "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "out\n");
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "err\n");
+    assert_eq!(
+        d.docker(&["ps", "-a", "--format", "{{.Names}} {{.Status}}"])
+            .lines()
+            .filter(|l| l.starts_with("three Exited (3)"))
+            .count(),
+        1
+    );
+    assert_eq!(d.docker(&["logs", "three"]), "out\n");
+    let out = d.run(&["logs", "three"]);
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "err\n");
+
+    // Stdin (attached before the start, so nothing is lost), and a TTY.
+    let out = d.run_with_input(
+        &["run", "-i", "--rm", "--network", "none", "mini", "cat"],
+        b"through stdin\n",
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "through stdin\n",
+        "{out:?}"
+    );
+    let out = d.docker(&[
+        "run",
+        "-t",
+        "--rm",
+        "--network",
+        "none",
+        "mini",
+        "sh",
+        "-c",
+        "tty",
+    ]);
+    assert_eq!(out.trim(), "/dev/pts/0");
+
+    // Detached, with a process that says something first.
+    d.docker(&[
+        "run",
+        "-d",
+        "--name",
+        "web",
+        "--network",
+        "none",
+        "--label",
+        "tier=front",
+        "mini",
+        "sh",
+        "-c",
+        "echo started; exec sleep 1000",
+    ]);
+    let ps = d.docker(&["ps", "--format", "{{.Names}} {{.Status}}"]);
+    assert!(ps.lines().any(|l| l.starts_with("web Up")), "{ps}");
+    assert!(!ps.contains("three"), "{ps}");
+    assert_eq!(
+        d.docker(&[
+            "ps",
+            "-a",
+            "--filter",
+            "label=tier=front",
+            "--format",
+            "{{.Names}}"
+        ]),
+        "web\n"
+    );
+    assert_eq!(
+        d.docker(&[
+            "ps",
+            "-a",
+            "--filter",
+            "status=exited",
+            "--format",
+            "{{.Names}}"
+        ]),
+        "three\n"
+    );
+    assert_eq!(
+        d.docker(&[
+            "ps",
+            "-a",
+            "--filter",
+            "exited=3",
+            "--filter",
+            "ancestor=mini",
+            "--format",
+            "{{.Names}}"
+        ]),
+        "three\n"
+    );
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while d.docker(&["logs", "web"]) != "started\n" {
+        assert!(Instant::now() < deadline, "no log line");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(d.docker(&["exec", "web", "echo", "ok"]), "ok\n");
+    assert_eq!(code(&d.run(&["exec", "web", "sh", "-c", "exit 7"])), 7);
+    assert_eq!(
+        d.docker(&["exec", "-u", "nobody", "web", "id", "-u"]),
+        "65534\n"
+    );
+    let top = d.docker(&["top", "web"]);
+    assert!(top.contains("sleep 1000"), "{top}");
+
+    // sleep as pid 1 ignores SIGTERM: killed when the 2 s are up.
+    let t = Instant::now();
+    d.docker(&["stop", "-t", "2", "web"]);
+    let took = t.elapsed();
+    assert!(
+        took >= Duration::from_secs(2) && took < Duration::from_secs(5),
+        "{took:?}"
+    );
+    assert_eq!(
+        d.docker(&[
+            "inspect",
+            "-f",
+            "{{.State.Status}} {{.State.ExitCode}}",
+            "web"
+        ]),
+        "exited 137\n"
+    );
+    d.docker(&["start", "web"]);
+    assert_eq!(
+        d.docker(&["inspect", "-f", "{{.State.Running}}", "web"]),
+        "true\n"
+    );
+    let pid_before = d.docker(&["inspect", "-f", "{{.State.Pid}}", "web"]);
+    d.docker(&["restart", "-t", "1", "web"]);
+    let pid_after = d.docker(&["inspect", "-f", "{{.State.Pid}}", "web"]);
+    assert_ne!(pid_before, pid_after);
+    // The log kept every run's output.
+    assert_eq!(d.docker(&["logs", "web"]), "started\nstarted\nstarted\n");
+    assert_eq!(d.docker(&["logs", "--tail", "1", "web"]), "started\n");
+
+    d.docker(&["pause", "web"]);
+    assert_eq!(
+        d.docker(&["inspect", "-f", "{{.State.Status}}", "web"]),
+        "paused\n"
+    );
+    d.docker(&["unpause", "web"]);
+    d.docker(&["rename", "web", "web2"]);
+    let out = d.run(&["rm", "web2"]);
+    assert_ne!(code(&out), 0);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("cannot remove a running container"),
+        "{out:?}"
+    );
+    d.docker(&["rm", "-f", "web2"]);
+    assert!(!d
+        .docker(&["ps", "-a", "--format", "{{.Names}}"])
+        .contains("web"));
+    // A name in use is a conflict.
+    d.docker(&["create", "--name", "dup", "mini", "true"]);
+    let out = d.run(&["create", "--name", "dup", "mini", "true"]);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("is already in use by container"),
+        "{out:?}"
+    );
+
+    // Named volumes outlive their containers.
+    d.docker(&[
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        "-v",
+        "data:/data",
+        "mini",
+        "sh",
+        "-c",
+        "echo kept > /data/f",
+    ]);
+    assert_eq!(
+        d.docker(&[
+            "run",
+            "--rm",
+            "--network",
+            "none",
+            "-v",
+            "data:/data:ro",
+            "mini",
+            "cat",
+            "/data/f"
+        ]),
+        "kept\n"
+    );
+    // A bind mount, read-only.
+    let host = dir.join("bind");
+    std::fs::create_dir_all(&host).unwrap();
+    std::fs::write(host.join("x"), "from host\n").unwrap();
+    let bind = format!("{}:/mnt:ro", host.display());
+    assert_eq!(
+        d.docker(&[
+            "run",
+            "--rm",
+            "--network",
+            "none",
+            "-v",
+            &bind,
+            "mini",
+            "cat",
+            "/mnt/x"
+        ]),
+        "from host\n"
+    );
+    assert_ne!(
+        code(&d.run(&[
+            "run",
+            "--rm",
+            "--network",
+            "none",
+            "-v",
+            &bind,
+            "mini",
+            "touch",
+            "/mnt/y"
+        ])),
+        0
+    );
+    // An unknown command: Docker's 127.
+    assert_eq!(
+        code(&d.run(&["run", "--rm", "--network", "none", "mini", "nonesuch"])),
+        127
+    );
+
+    let pruned = d.docker(&["container", "prune", "-f"]);
+    assert!(pruned.contains("Total reclaimed space"), "{pruned}");
+    assert_eq!(d.docker(&["ps", "-aq"]), "");
+}
+
+#[test]
+fn containers_survive_a_daemon_crash() {
+    if !can_run() {
+        return;
+    }
+    let dir = Daemon::dir("containers_cli_crash");
+    let mut d = Daemon::start(&dir);
+    d.import_mini();
+    d.docker(&[
+        "run",
+        "-d",
+        "--name",
+        "long",
+        "--network",
+        "none",
+        "mini",
+        "sleep",
+        "1000",
+    ]);
+    d.docker(&[
+        "run",
+        "-d",
+        "--name",
+        "short",
+        "--network",
+        "none",
+        "mini",
+        "sh",
+        "-c",
+        "sleep 1; exit 4",
+    ]);
+    d.crash();
+    // `short` exits while nobody listens.
+    std::thread::sleep(Duration::from_millis(1500));
+    let d = Daemon::start(&dir);
+    assert_eq!(
+        d.docker(&["ps", "-a", "--format", "{{.Names}} {{.State}}"]),
+        "short exited\nlong running\n"
+    );
+    assert_eq!(
+        d.docker(&["inspect", "-f", "{{.State.ExitCode}}", "short"]),
+        "4\n"
+    );
+    assert_eq!(d.docker(&["exec", "long", "echo", "ok"]), "ok\n");
+    let t = Instant::now();
+    d.docker(&["stop", "-t", "1", "long"]);
+    assert!(t.elapsed() < Duration::from_secs(4));
+    assert_eq!(
+        d.docker(&[
+            "inspect",
+            "-f",
+            "{{.State.Status}} {{.State.ExitCode}}",
+            "long"
+        ]),
+        "exited 137\n"
+    );
+}
+
+#[test]
+fn reloads_never_strand_a_running_container() {
+    if !can_run() {
+        return;
+    }
+    let dir = Daemon::dir("containers_cli_reload");
+    let conf = |text: &str| std::fs::write(dir.join("daemon.json"), text).unwrap();
+    conf(r#"{"runtimes": {"custom": {"path": "runc", "runtimeArgs": ["--log-format", "json"]}}}"#);
+    let mut d = Daemon::start(&dir);
+    d.import_mini();
+    let first_scripts = d.scripts();
+    assert_eq!(first_scripts.len(), 1);
+
+    // (a) the args removed; (b) the runtime dropped; (c) the args changed.
+    // Each starts from `custom` with `--log-format json`.
+    let wrapped =
+        r#"{"runtimes": {"custom": {"path": "runc", "runtimeArgs": ["--log-format", "json"]}}}"#;
+    let with_custom = "custom io.containerd.runc.v2 runc";
+    let steps = [
+        (r#"{"runtimes": {"custom": {"path": "runc"}}}"#, with_custom),
+        (r#"{}"#, "io.containerd.runc.v2 runc"),
+        (
+            r#"{"runtimes": {"custom": {"path": "runc", "runtimeArgs": ["--log-format", "text"]}}}"#,
+            with_custom,
+        ),
+    ];
+    for (i, (config, runtimes)) in steps.iter().enumerate() {
+        if i > 0 {
+            conf(wrapped);
+            d.hup();
+            d.wait_for_runtimes(with_custom);
+        }
+        // A container on the wrapped runtime.
+        let old = format!("old{i}");
+        d.docker(&[
+            "run",
+            "-d",
+            "--name",
+            &old,
+            "--runtime",
+            "custom",
+            "--network",
+            "none",
+            "mini",
+            "sleep",
+            "1000",
+        ]);
+        let old_binary = d.record(&old)["runtime"]["binary"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert_eq!(Path::new(&old_binary), first_scripts[0]);
+        conf(config);
+        d.hup();
+        d.wait_for_runtimes(runtimes);
+        // The old container still answers, on the binary it recorded.
+        assert!(Path::new(&old_binary).exists(), "{old_binary} is gone");
+        assert_eq!(d.docker(&["exec", &old, "echo", "ok"]), "ok\n");
+        let t = Instant::now();
+        d.docker(&["stop", "-t", "1", &old]);
+        assert!(t.elapsed() < Duration::from_secs(4));
+        // A new container gets the new config.
+        let new = format!("new{i}");
+        let out = d.run(&[
+            "run",
+            "-d",
+            "--name",
+            &new,
+            "--runtime",
+            "custom",
+            "--network",
+            "none",
+            "mini",
+            "sleep",
+            "1000",
+        ]);
+        if runtimes.starts_with("custom") {
+            assert_eq!(code(&out), 0, "{out:?}");
+            let binary = d.record(&new)["runtime"]["binary"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            if i == 0 {
+                assert!(!binary.contains("/runtimes/"), "{binary}");
+            } else {
+                assert!(binary.contains("/runtimes/custom."), "{binary}");
+                assert!(std::fs::read_to_string(&binary).unwrap().contains("'text'"));
+            }
+            d.docker(&["exec", &new, "true"]);
+        } else {
+            assert_ne!(code(&out), 0);
+            assert!(
+                String::from_utf8_lossy(&out.stderr).contains("custom"),
+                "{out:?}"
+            );
+        }
+        // The old one goes on a forced remove, like always.
+        d.docker(&["rm", "-f", &old]);
+        assert!(Path::new(&old_binary).exists());
+        if i == 0 {
+            d.docker(&["rm", "-f", &new]);
+        }
+    }
+    // Only new2 (on the `text` wrapper) still runs. After a restart the
+    // scripts nobody uses are gone; the one it uses stays.
+    let used = d.record("new2")["runtime"]["binary"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(d.scripts().len() >= 2, "{:?}", d.scripts());
+    d.crash();
+    let d = Daemon::start(&dir);
+    assert_eq!(d.scripts(), vec![PathBuf::from(&used)]);
+    assert_eq!(d.docker(&["exec", "new2", "echo", "ok"]), "ok\n");
+    d.docker(&["rm", "-f", "new2"]);
+}
