@@ -14,6 +14,7 @@
 //! - [`volumes`]: local-driver volumes.
 
 pub mod api;
+pub mod atomic;
 pub mod cli;
 pub mod config;
 pub mod containers;

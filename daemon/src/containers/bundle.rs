@@ -5,7 +5,6 @@
 
 use std::path::{Path, PathBuf};
 
-use super::atomic;
 use super::error::{ContainerError, Result};
 use super::record::{Record, RecordedRuntime};
 use super::rootfs::{self, Layout, OVERLAY};
@@ -15,6 +14,7 @@ use super::supervisor::protocol::EXIT_FILE;
 use super::supervisor::sys;
 use super::supervisor::ShimConfig;
 use super::user;
+use crate::atomic;
 
 /// What a run needs besides the record.
 pub struct BundleOptions {
@@ -35,7 +35,7 @@ pub fn host_network(record: &Record) -> bool {
 fn etc_files(record: &Record, dir: &Path) -> std::io::Result<Vec<(PathBuf, String)>> {
     let hostname = record.config.hostname.clone().unwrap_or_default();
     let hostname_path = dir.join("hostname");
-    atomic::write(&hostname_path, format!("{hostname}\n").as_bytes())?;
+    atomic::write_file(&hostname_path, format!("{hostname}\n").as_bytes())?;
     let hosts_path = dir.join("hosts");
     let hosts = if host_network(record) {
         std::fs::read_to_string("/etc/hosts").unwrap_or_default()
@@ -45,10 +45,10 @@ fn etc_files(record: &Record, dir: &Path) -> std::io::Result<Vec<(PathBuf, Strin
          ff02::2\tip6-allrouters\n"
             .to_string()
     };
-    atomic::write(&hosts_path, hosts.as_bytes())?;
+    atomic::write_file(&hosts_path, hosts.as_bytes())?;
     let resolv_path = dir.join("resolv.conf");
     let resolv = std::fs::read_to_string("/etc/resolv.conf").unwrap_or_default();
-    atomic::write(&resolv_path, resolv.as_bytes())?;
+    atomic::write_file(&resolv_path, resolv.as_bytes())?;
     Ok(vec![
         (hostname_path, "/etc/hostname".to_string()),
         (hosts_path, "/etc/hosts".to_string()),

@@ -8,7 +8,6 @@ use engine_api::types::{ContainerExecBody, ExecInspectResponse, ProcessConfig};
 use std::process::Stdio;
 use tokio::io::{AsyncRead, AsyncWrite};
 
-use super::atomic;
 use super::bundle::container_process;
 use super::error::{ContainerError, Result};
 use super::ids;
@@ -20,6 +19,7 @@ use super::store::{lock, Container};
 use super::stream;
 use super::supervisor::sys;
 use super::user;
+use crate::atomic;
 use crate::engine::Engine;
 
 /// What `docker exec` asked for.

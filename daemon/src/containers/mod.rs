@@ -2,7 +2,7 @@
 //! module resolves, supervised by a small per-container process that
 //! outlives the daemon, and persisted so a restarted daemon finds them all.
 //!
-//! - [`record`]: the persisted record and state; [`atomic`] writes;
+//! - [`record`]: the persisted record and state; [`crate::atomic`] writes;
 //! - [`ids`]: ids and names; [`config`]: the create request merged with
 //!   the image; [`create`]: the create operation;
 //! - [`rootfs`]: overlay or copy; [`spec`]: the OCI `config.json`;
@@ -16,7 +16,6 @@
 //! - [`list`]: `docker ps` filters and lines; [`inspect`]; [`top`];
 //! - [`store`]: all containers, looked up by id, name or prefix.
 
-pub mod atomic;
 pub mod bundle;
 pub mod config;
 pub mod create;

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use engine_api::types::{ContainerConfig, HostConfig};
 use serde::{Deserialize, Serialize};
 
-use super::atomic;
+use crate::atomic;
 
 /// The record's file name inside the container's directory.
 pub const RECORD_FILE: &str = "container.json";

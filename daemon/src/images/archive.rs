@@ -14,12 +14,12 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::atomic;
 use super::blobs::digest_of;
 use super::config::ImageConfig;
 use super::error::ImageError;
 use super::reference::Reference;
 use super::store::{decompressed, Image, ImageStore, Tagged};
+use crate::atomic;
 
 const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
 const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";

@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use super::atomic;
 use super::error::ImageError;
+use crate::atomic;
 
 pub struct Blobs {
     dir: PathBuf,

@@ -8,7 +8,6 @@
 //! the image's container defaults.
 
 mod archive;
-pub(crate) mod atomic;
 mod blobs;
 mod changes;
 mod config;

@@ -7,9 +7,9 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use super::atomic;
 use super::error::ImageError;
 use super::reference::Reference;
+use crate::atomic;
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct File {

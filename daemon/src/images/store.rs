@@ -21,13 +21,13 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use engine_api::types::ContainerConfig;
 use serde::{Deserialize, Serialize};
 
-use super::atomic;
 use super::blobs::Blobs;
 use super::config::{self, ImageConfig};
 use super::error::ImageError;
 use super::reference::{id_hex, Reference};
 use super::repositories::Tags;
 use super::unpack;
+use crate::atomic;
 
 /// What a container needs of an image.
 #[derive(Debug, Clone)]

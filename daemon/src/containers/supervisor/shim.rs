@@ -20,7 +20,7 @@ use super::protocol::{
     frame_header, Exit, Reply, Request, ShimConfig, CONFIG, CONSOLE_SOCKET, SOCKET,
 };
 use super::sys;
-use crate::containers::atomic;
+use crate::atomic;
 use crate::containers::logs::{format_time, LineSplitter, LogWriter};
 
 /// How long a slow attach client may block output before it is dropped.

@@ -1,7 +1,8 @@
-//! Crash-safe file writes shared by the image and volume stores: write a
-//! temporary file beside the target, fsync it, rename it into place, fsync
-//! the directory. Temporary names start with [`TEMP_PREFIX`] so a store can
-//! sweep what a crash left behind when it opens.
+//! Crash-safe file writes for every store of the daemon (containers,
+//! images, volumes): write a temporary file beside the target, fsync it,
+//! rename it into place, fsync the directory. Temporary names start with
+//! [`TEMP_PREFIX`] so a store can sweep what a crash left behind when it
+//! opens.
 
 use std::fs::{self, File};
 use std::io::{self, Write};
@@ -49,6 +50,12 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
         let _ = fs::remove_file(&temp);
     }
     result
+}
+
+/// [`write_file`] of a value as pretty JSON.
+pub fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> io::Result<()> {
+    let bytes = serde_json::to_vec_pretty(value).map_err(io::Error::other)?;
+    write_file(path, &bytes)
 }
 
 /// Removes the temporary files and directories a crash left in `dir`.
