@@ -7,299 +7,20 @@
 //! scenarios (a wrapped runtime's args removed, the runtime dropped, its
 //! args changed) where the old container stays manageable.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-const DOCKER: &str = "/usr/local/bin/docker";
-const BUSYBOX: &str = "/usr/bin/busybox";
-
-/// Whether this machine can run the tests; prints why not.
-fn can_run() -> bool {
-    for (path, what) in [(DOCKER, "docker CLI"), (BUSYBOX, "busybox-static")] {
-        if !Path::new(path).exists() {
-            eprintln!("skipped: no {what} at {path}");
-            return false;
-        }
-    }
-    if Command::new("runc").arg("--version").output().is_err() {
-        eprintln!("skipped: no runc on PATH (apt-get install runc)");
-        return false;
-    }
-    // SAFETY-free check for root: runc needs it.
-    let uid = std::fs::read_to_string("/proc/self/status")
-        .unwrap_or_default()
-        .lines()
-        .find(|l| l.starts_with("Uid:"))
-        .and_then(|l| l.split_whitespace().nth(1).map(str::to_string))
-        .unwrap_or_default();
-    if uid != "0" {
-        eprintln!("skipped: containers need root");
-        return false;
-    }
-    true
-}
-
-/// Unmounts whatever is still mounted below `dir` (a previous run's
-/// container root filesystems), deepest first.
-fn unmount_below(dir: &Path) {
-    let mounts = std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
-    let mut targets: Vec<&str> = mounts
-        .lines()
-        .filter_map(|l| l.split(' ').nth(4))
-        .filter(|m| Path::new(m).starts_with(dir))
-        .collect();
-    targets.sort_by_key(|t| std::cmp::Reverse(t.len()));
-    for t in targets {
-        let _ = Command::new("umount").arg("-l").arg(t).status();
-    }
-}
-
-/// A busybox root filesystem as a tar, made once per test directory.
-fn mini_tar(dir: &Path) -> PathBuf {
-    let root = dir.join("mini-rootfs");
-    std::fs::create_dir_all(root.join("bin")).unwrap();
-    std::fs::create_dir_all(root.join("etc")).unwrap();
-    std::fs::create_dir_all(root.join("tmp")).unwrap();
-    std::fs::copy(BUSYBOX, root.join("bin/busybox")).unwrap();
-    for applet in [
-        "sh", "echo", "sleep", "cat", "ls", "true", "false", "id", "hostname", "env", "ps", "pwd",
-        "trap", "kill", "touch",
-    ] {
-        let _ = std::os::unix::fs::symlink("busybox", root.join("bin").join(applet));
-    }
-    std::fs::write(
-        root.join("etc/passwd"),
-        "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n",
-    )
-    .unwrap();
-    std::fs::write(root.join("etc/group"), "root:x:0:\nnogroup:x:65534:\n").unwrap();
-    let tar = dir.join("mini.tar");
-    let status = Command::new("tar")
-        .arg("-C")
-        .arg(&root)
-        .arg("-cf")
-        .arg(&tar)
-        .arg(".")
-        .status()
-        .unwrap();
-    assert!(status.success());
-    tar
-}
-
-struct Daemon {
-    child: Option<Child>,
-    dir: PathBuf,
-}
-
-impl Daemon {
-    /// A fresh directory for test `name` (daemon.json written by the caller).
-    fn dir(name: &str) -> PathBuf {
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-        if dir.exists() {
-            // A previous run's containers: stop them, unmount, remove.
-            if dir.join("engined.sock").exists() {
-                let _ = Command::new(DOCKER)
-                    .arg("-H")
-                    .arg(format!("unix://{}", dir.join("engined.sock").display()))
-                    .args(["ps", "-aq"])
-                    .output();
-            }
-            unmount_below(&dir);
-            let _ = std::fs::remove_dir_all(&dir);
-        }
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("daemon.json"), "{}").unwrap();
-        dir
-    }
-
-    fn start(dir: &Path) -> Daemon {
-        let _ = std::fs::remove_file(dir.join("engined.sock"));
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(dir.join("engined.log"))
-            .unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_engined"))
-            .arg("-H")
-            .arg(format!("unix://{}", dir.join("engined.sock").display()))
-            .arg("--data-root")
-            .arg(dir.join("data"))
-            .arg("--exec-root")
-            .arg(dir.join("exec"))
-            .arg("--pidfile")
-            .arg(dir.join("engined.pid"))
-            .arg("--config-file")
-            .arg(dir.join("daemon.json"))
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .unwrap();
-        let d = Daemon {
-            child: Some(child),
-            dir: dir.to_path_buf(),
-        };
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while !d.dir.join("engined.sock").exists() {
-            assert!(
-                Instant::now() < deadline,
-                "engined did not start:\n{}",
-                d.log()
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        d
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(self.dir.join("engined.log")).unwrap_or_default()
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(DOCKER)
-            .arg("-H")
-            .arg(format!(
-                "unix://{}",
-                self.dir.join("engined.sock").display()
-            ))
-            .args(args)
-            .stdin(Stdio::null())
-            .output()
-            .unwrap()
-    }
-
-    /// Runs docker with `input` on its stdin.
-    fn run_with_input(&self, args: &[&str], input: &[u8]) -> Output {
-        use std::io::Write;
-        let mut child = Command::new(DOCKER)
-            .arg("-H")
-            .arg(format!(
-                "unix://{}",
-                self.dir.join("engined.sock").display()
-            ))
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child.stdin.take().unwrap().write_all(input).unwrap();
-        child.wait_with_output().unwrap()
-    }
-
-    /// Runs docker; asserts success; returns stdout.
-    fn docker(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "docker {args:?}: {}{}\nengined log:\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr),
-            self.log()
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn import_mini(&self) {
-        let tar = mini_tar(&self.dir);
-        self.docker(&["import", tar.to_str().unwrap(), "mini"]);
-    }
-
-    fn pid(&self) -> u32 {
-        self.child.as_ref().map(Child::id).unwrap_or(0)
-    }
-
-    /// `kill -9`: containers and their supervisors stay.
-    fn crash(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-
-    fn hup(&self) {
-        let status = Command::new("kill")
-            .arg("-HUP")
-            .arg(self.pid().to_string())
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
-
-    /// Waits until `docker info` lists exactly `runtimes` (a reload is
-    /// asynchronous).
-    fn wait_for_runtimes(&self, runtimes: &str) {
-        let format = "{{range $name, $_ := .Runtimes}}{{$name}} {{end}}";
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let got = self.docker(&["info", "--format", format]);
-            if got.trim() == runtimes {
-                return;
-            }
-            assert!(Instant::now() < deadline, "runtimes still {got:?}");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn record(&self, container: &str) -> serde_json::Value {
-        let id = self.docker(&["inspect", "-f", "{{.Id}}", container]);
-        let path = self
-            .dir
-            .join("data/containers")
-            .join(id.trim())
-            .join("container.json");
-        serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
-    }
-
-    fn scripts(&self) -> Vec<PathBuf> {
-        let mut v: Vec<PathBuf> = std::fs::read_dir(self.dir.join("data/runtimes"))
-            .map(|d| d.flatten().map(|e| e.path()).collect())
-            .unwrap_or_default();
-        v.sort();
-        v
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        if self.child.is_some() {
-            // No container outlives the test.
-            let ids = self.run(&["ps", "-aq"]);
-            let ids = String::from_utf8_lossy(&ids.stdout).into_owned();
-            let ids: Vec<&str> = ids.split_whitespace().collect();
-            if !ids.is_empty() {
-                let mut args = vec!["rm", "-f"];
-                args.extend(ids);
-                let _ = self.run(&args);
-            }
-        }
-        if let Some(mut child) = self.child.take() {
-            let _ = Command::new("kill").arg(child.id().to_string()).status();
-            let deadline = Instant::now() + Duration::from_secs(10);
-            while Instant::now() < deadline {
-                if let Ok(Some(_)) = child.try_wait() {
-                    break;
-                }
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-        unmount_below(&self.dir);
-    }
-}
-
-fn code(out: &Output) -> i32 {
-    out.status.code().unwrap_or(-1)
-}
+use common::{can_run_containers as can_run, code, Daemon, DOCKER};
 
 #[test]
 fn run_logs_exec_stop_and_friends() {
     if !can_run() {
         return;
     }
-    let dir = Daemon::dir("containers_cli_lifecycle");
+    let dir = Daemon::test_dir("containers_cli_lifecycle");
     let d = Daemon::start(&dir);
     d.import_mini();
 
@@ -308,7 +29,7 @@ fn run_logs_exec_stop_and_friends() {
         d.docker(&["run", "--rm", "--network", "none", "mini", "echo", "hi"]),
         "hi\n"
     );
-    let out = d.run(&[
+    let out = d.docker_output(&[
         "run",
         "--name",
         "three",
@@ -330,11 +51,11 @@ fn run_logs_exec_stop_and_friends() {
         1
     );
     assert_eq!(d.docker(&["logs", "three"]), "out\n");
-    let out = d.run(&["logs", "three"]);
+    let out = d.docker_output(&["logs", "three"]);
     assert_eq!(String::from_utf8_lossy(&out.stderr), "err\n");
 
     // Stdin (attached before the start, so nothing is lost), and a TTY.
-    let out = d.run_with_input(
+    let out = d.docker_with_input(
         &["run", "-i", "--rm", "--network", "none", "mini", "cat"],
         b"through stdin\n",
     );
@@ -415,7 +136,10 @@ fn run_logs_exec_stop_and_friends() {
         std::thread::sleep(Duration::from_millis(50));
     }
     assert_eq!(d.docker(&["exec", "web", "echo", "ok"]), "ok\n");
-    assert_eq!(code(&d.run(&["exec", "web", "sh", "-c", "exit 7"])), 7);
+    assert_eq!(
+        code(&d.docker_output(&["exec", "web", "sh", "-c", "exit 7"])),
+        7
+    );
     assert_eq!(
         d.docker(&["exec", "-u", "nobody", "web", "id", "-u"]),
         "65534\n"
@@ -460,7 +184,7 @@ fn run_logs_exec_stop_and_friends() {
     );
     d.docker(&["unpause", "web"]);
     d.docker(&["rename", "web", "web2"]);
-    let out = d.run(&["rm", "web2"]);
+    let out = d.docker_output(&["rm", "web2"]);
     assert_ne!(code(&out), 0);
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("cannot remove a running container"),
@@ -472,7 +196,7 @@ fn run_logs_exec_stop_and_friends() {
         .contains("web"));
     // A name in use is a conflict.
     d.docker(&["create", "--name", "dup", "mini", "true"]);
-    let out = d.run(&["create", "--name", "dup", "mini", "true"]);
+    let out = d.docker_output(&["create", "--name", "dup", "mini", "true"]);
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("is already in use by container"),
         "{out:?}"
@@ -525,7 +249,7 @@ fn run_logs_exec_stop_and_friends() {
         "from host\n"
     );
     assert_ne!(
-        code(&d.run(&[
+        code(&d.docker_output(&[
             "run",
             "--rm",
             "--network",
@@ -540,7 +264,7 @@ fn run_logs_exec_stop_and_friends() {
     );
     // An unknown command: Docker's 127.
     assert_eq!(
-        code(&d.run(&["run", "--rm", "--network", "none", "mini", "nonesuch"])),
+        code(&d.docker_output(&["run", "--rm", "--network", "none", "mini", "nonesuch"])),
         127
     );
 
@@ -554,7 +278,7 @@ fn containers_survive_a_daemon_crash() {
     if !can_run() {
         return;
     }
-    let dir = Daemon::dir("containers_cli_crash");
+    let dir = Daemon::test_dir("containers_cli_crash");
     let mut d = Daemon::start(&dir);
     d.import_mini();
     d.docker(&[
@@ -612,7 +336,7 @@ fn reloads_never_strand_a_running_container() {
     if !can_run() {
         return;
     }
-    let dir = Daemon::dir("containers_cli_reload");
+    let dir = Daemon::test_dir("containers_cli_reload");
     let conf = |text: &str| std::fs::write(dir.join("daemon.json"), text).unwrap();
     conf(r#"{"runtimes": {"custom": {"path": "runc", "runtimeArgs": ["--log-format", "json"]}}}"#);
     let mut d = Daemon::start(&dir);
@@ -670,7 +394,7 @@ fn reloads_never_strand_a_running_container() {
         assert!(t.elapsed() < Duration::from_secs(4));
         // A new container gets the new config.
         let new = format!("new{i}");
-        let out = d.run(&[
+        let out = d.docker_output(&[
             "run",
             "-d",
             "--name",
@@ -759,7 +483,7 @@ fn a_crash_mid_operation_loses_nothing() {
     if !can_run() {
         return;
     }
-    let dir = Daemon::dir("containers_cli_crash_mid");
+    let dir = Daemon::test_dir("containers_cli_crash_mid");
     let mut d = Daemon::start(&dir);
     d.import_mini();
     // Keep the daemon busy creating, starting and removing containers,

@@ -3,115 +3,13 @@
 //! daemon.json and sending SIGHUP changes what `docker info` shows; an
 //! invalid edit is refused, the old runtimes stay, and the log says why.
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+mod common;
+
+use std::path::Path;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-const DOCKER: &str = "/usr/local/bin/docker";
-
-struct Daemon {
-    child: Child,
-    dir: PathBuf,
-}
-
-impl Daemon {
-    /// Starts engined with its files under `dir` (daemon.json written by the caller).
-    fn start(dir: &Path) -> Daemon {
-        let log = std::fs::File::create(dir.join("engined.log")).unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_engined"))
-            .arg("-H")
-            .arg(format!("unix://{}", dir.join("engined.sock").display()))
-            .arg("--data-root")
-            .arg(dir.join("data"))
-            .arg("--exec-root")
-            .arg(dir.join("exec"))
-            .arg("--pidfile")
-            .arg(dir.join("engined.pid"))
-            .arg("--config-file")
-            .arg(dir.join("daemon.json"))
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .unwrap();
-        let d = Daemon {
-            child,
-            dir: dir.to_path_buf(),
-        };
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while !d.dir.join("engined.sock").exists() {
-            assert!(
-                Instant::now() < deadline,
-                "engined did not start:\n{}",
-                d.log()
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        d
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(self.dir.join("engined.log")).unwrap_or_default()
-    }
-
-    fn docker(&self, args: &[&str]) -> String {
-        let out = Command::new(DOCKER)
-            .arg("-H")
-            .arg(format!(
-                "unix://{}",
-                self.dir.join("engined.sock").display()
-            ))
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "docker {args:?}: {}{}\nengined log:\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr),
-            self.log()
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn hup(&self) {
-        let status = Command::new("kill")
-            .arg("-HUP")
-            .arg(self.child.id().to_string())
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
-
-    /// Waits until `docker info` shows `want` (a reload is asynchronous).
-    fn wait_for_info(&self, format: &str, want: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let got = self.docker(&["info", "--format", format]);
-            if got.trim() == want || Instant::now() > deadline {
-                return got.trim().to_string();
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .arg(self.child.id().to_string())
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use common::Daemon;
 
 fn runtimes_format() -> &'static str {
     "{{range $name, $_ := .Runtimes}}{{$name}} {{end}}/ {{.DefaultRuntime}}"
@@ -119,17 +17,15 @@ fn runtimes_format() -> &'static str {
 
 #[test]
 fn docker_cli_sees_runtimes_and_reloads() {
-    if !Path::new(DOCKER).exists() {
-        eprintln!("skipped: no docker CLI at {DOCKER}");
+    if let Some(why) = common::skip_reason(false) {
+        eprintln!("skipped: {why}");
         return;
     }
     if Command::new("runc").arg("--version").output().is_err() {
         eprintln!("skipped: no runc on PATH (apt-get install runc)");
         return;
     }
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("docker_cli_reload");
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = Daemon::test_dir("docker_cli_reload");
     std::fs::write(
         dir.join("daemon.json"),
         r#"{"runtimes": {"custom": {"path": "runc", "runtimeArgs": ["--log-format", "json"]}}}"#,
