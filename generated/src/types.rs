@@ -3313,7 +3313,7 @@ impl<'de> serde::Deserialize<'de> for ContainerSummaryHostConfig {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContainerSummaryNetworkSettings {
     /// Endpoint settings per network, keyed by network name.
-    pub networks: Option<std::collections::BTreeMap<String, EndpointSettings>>,
+    pub networks: Option<indexmap::IndexMap<String, EndpointSettings>>,
     /// The rest of the JSON object: keys the spec does not declare (an older or
     /// newer daemon's fields), and which `None` fields broke the usual rule (sent
     /// as `null`, or left out), so that encoding gives back what was decoded.
@@ -9766,7 +9766,7 @@ pub struct Network {
     /// Whether this is the swarm routing-mesh ingress network.
     pub ingress: Option<bool>,
     /// Attached endpoints, keyed by container ID.
-    pub containers: Option<std::collections::BTreeMap<String, NetworkContainer>>,
+    pub containers: Option<indexmap::IndexMap<String, NetworkContainer>>,
     /// Driver-specific options the network was created with.
     pub options: Option<std::collections::BTreeMap<String, String>>,
     /// Arbitrary key/value labels set on the network.
@@ -10484,7 +10484,7 @@ pub struct NetworkSettings {
     pub mac_address: Option<String>,
     /// Every network the container is connected to, keyed by network
     /// name, with the container's endpoint settings on each.
-    pub networks: Option<std::collections::BTreeMap<String, EndpointSettings>>,
+    pub networks: Option<indexmap::IndexMap<String, EndpointSettings>>,
     /// The rest of the JSON object: keys the spec does not declare (an older or
     /// newer daemon's fields), and which `None` fields broke the usual rule (sent
     /// as `null`, or left out), so that encoding gives back what was decoded.
@@ -10663,7 +10663,7 @@ impl<'de> serde::Deserialize<'de> for NetworkSettings {
 pub struct NetworkingConfig {
     /// Settings for each network to connect to, keyed by network name or
     /// ID. The value may be an empty object when defaults are fine.
-    pub endpoints_config: Option<std::collections::BTreeMap<String, EndpointSettings>>,
+    pub endpoints_config: Option<indexmap::IndexMap<String, EndpointSettings>>,
     /// The rest of the JSON object: keys the spec does not declare (an older or
     /// newer daemon's fields), and which `None` fields broke the usual rule (sent
     /// as `null`, or left out), so that encoding gives back what was decoded.
@@ -13316,7 +13316,7 @@ pub struct RegistryServiceConfig {
     /// > tampering. Prefer adding your private CA to the host's trust store;
     /// > reserve this setting for throw-away test setups.
     pub insecure_registry_cid_rs: Option<Vec<String>>,
-    pub index_configs: Option<std::collections::BTreeMap<String, IndexInfo>>,
+    pub index_configs: Option<indexmap::IndexMap<String, IndexInfo>>,
     /// Pull-through caches tried, in order, before Docker Hub (`docker.io`)
     /// itself when pulling Hub images.
     pub mirrors: Option<Vec<String>>,
@@ -17602,7 +17602,7 @@ pub struct SystemInfo {
     /// chosen runtime to set up namespaces, cgroups and security labels.
     /// `runc` is always present; anything else comes from the daemon
     /// configuration.
-    pub runtimes: Option<std::collections::BTreeMap<String, Runtime>>,
+    pub runtimes: Option<indexmap::IndexMap<String, Runtime>>,
     /// Runtime used for containers that do not request one. A container can
     /// pick another entry from `Runtimes` when it is created.
     pub default_runtime: Option<String>,

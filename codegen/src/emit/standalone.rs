@@ -68,6 +68,8 @@ pub fn standalone_crate(
          # The serde impls are written out: no derive macros to build.\n\
          serde = \"1\"\n\
          serde_json = \"1\"\n\
+         # Maps of objects, in arrival order.\n\
+         indexmap = {{ version = \"2\", features = [\"serde\"] }}\n\
          \n\
          # A workspace of its own, wherever it is generated.\n\
          [workspace]\n",

@@ -142,6 +142,14 @@ pub(crate) fn type_tokens(ty: &TypeRef) -> Result<TokenStream, EmitError> {
             let item = type_tokens(item)?;
             quote! { Vec<#item> }
         }
+        // Maps of objects keep their entries in a flat vector in arrival
+        // order (deterministic on output): a B-tree node holds 11 values
+        // inline, so a one-entry map of a large struct (a container's
+        // `Networks`) would allocate and move kilobytes.
+        TypeRef::Map(value) if matches!(**value, TypeRef::Named(_)) => {
+            let value = type_tokens(value)?;
+            quote! { indexmap::IndexMap<String, #value> }
+        }
         TypeRef::Map(value) => {
             let value = type_tokens(value)?;
             quote! { std::collections::BTreeMap<String, #value> }

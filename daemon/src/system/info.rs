@@ -106,7 +106,7 @@ pub fn system_info(i: &InfoInputs) -> SystemInfo {
         labels: Some(i.labels.to_vec()),
         experimental_build: Some(false),
         server_version: Some(i.server_version.to_string()),
-        runtimes: Some(runtimes_info(i.runtimes)),
+        runtimes: Some(runtimes_info(i.runtimes).into_iter().collect()),
         default_runtime: Some(i.runtimes.default_runtime().to_string()),
         live_restore_enabled: Some(false),
         security_options: Some(Vec::new()),

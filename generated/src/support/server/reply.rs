@@ -268,7 +268,7 @@ pub fn header<V: ToString>(resp: &mut Response<Body>, name: &'static str, value:
     let Some(value) = value else { return };
     if let (Ok(name), Ok(value)) = (
         HeaderName::from_bytes(name.as_bytes()),
-        HeaderValue::from_str(&value.to_string()),
+        HeaderValue::try_from(value.to_string()),
     ) {
         resp.headers_mut().insert(name, value);
     }

@@ -3,6 +3,7 @@
 //! common headers, and the 101 answer that hands a connection over.
 
 use std::io;
+use std::sync::OnceLock;
 
 use bytes::Bytes;
 use hyper::header::{HeaderName, HeaderValue, CONNECTION, CONTENT_TYPE, UPGRADE};
@@ -26,11 +27,17 @@ fn with_type(status: StatusCode, content_type: &'static str, body: Body) -> Resp
     resp
 }
 
+/// The initial buffer of a JSON answer.
+const JSON_CAPACITY: usize = 1024;
+
 /// A JSON answer. Serialisation of our own types cannot fail in practice;
 /// if it does, the client gets a 500 with the reason, never a panic.
 pub fn json<T: serde::Serialize>(status: StatusCode, value: &T) -> Response<Body> {
-    match serde_json::to_vec(value) {
-        Ok(mut bytes) => {
+    // Most answers are a few hundred bytes: start big enough for them
+    // rather than growing the buffer several times.
+    let mut bytes = Vec::with_capacity(JSON_CAPACITY);
+    match serde_json::to_writer(&mut bytes, value) {
+        Ok(()) => {
             bytes.push(b'\n');
             with_type(status, "application/json", body::bytes(bytes))
         }
@@ -88,22 +95,56 @@ pub fn switching_protocols(content_type: &'static str) -> Response<Body> {
     resp
 }
 
+/// The names of the headers every Docker server sends.
+pub(super) const API_VERSION: HeaderName = HeaderName::from_static("api-version");
+pub(super) const OSTYPE: HeaderName = HeaderName::from_static("ostype");
+pub(super) const DOCKER_EXPERIMENTAL: HeaderName = HeaderName::from_static("docker-experimental");
+
+/// `Api-Version`'s value: the newest version this server speaks.
+fn api_version() -> HeaderValue {
+    static VALUE: OnceLock<HeaderValue> = OnceLock::new();
+    VALUE
+        .get_or_init(|| {
+            HeaderValue::from_str(&ApiVersion::CURRENT.to_string())
+                .unwrap_or(HeaderValue::from_static("1.44"))
+        })
+        .clone()
+}
+
+/// The common header `name` with its value, for [`add_common_headers`]
+/// and for adding only the ones a handler did not set.
+pub(super) fn common_header(name: &HeaderName, info: &ServerInfo) -> Option<HeaderValue> {
+    if name == API_VERSION {
+        Some(api_version())
+    } else if name == hyper::header::SERVER {
+        HeaderValue::from_str(&info.server).ok()
+    } else if name == OSTYPE {
+        HeaderValue::from_str(&info.os_type).ok()
+    } else if name == DOCKER_EXPERIMENTAL {
+        Some(HeaderValue::from_static(if info.experimental {
+            "true"
+        } else {
+            "false"
+        }))
+    } else {
+        None
+    }
+}
+
+/// The names of the headers every Docker server sends, in their order.
+pub(super) const COMMON: [HeaderName; 4] = [
+    API_VERSION,
+    hyper::header::SERVER,
+    OSTYPE,
+    DOCKER_EXPERIMENTAL,
+];
+
 /// Adds the headers every Docker server sends.
 pub fn add_common_headers(resp: &mut Response<Body>, info: &ServerInfo) {
     let h = resp.headers_mut();
-    h.insert(
-        HeaderName::from_static("api-version"),
-        HeaderValue::from_str(&ApiVersion::CURRENT.to_string())
-            .unwrap_or(HeaderValue::from_static("1.44")),
-    );
-    if let Ok(v) = HeaderValue::from_str(&info.server) {
-        h.insert(hyper::header::SERVER, v);
+    for name in COMMON {
+        if let Some(value) = common_header(&name, info) {
+            h.insert(name, value);
+        }
     }
-    if let Ok(v) = HeaderValue::from_str(&info.os_type) {
-        h.insert(HeaderName::from_static("ostype"), v);
-    }
-    h.insert(
-        HeaderName::from_static("docker-experimental"),
-        HeaderValue::from_static(if info.experimental { "true" } else { "false" }),
-    );
 }

@@ -42,12 +42,24 @@ pub enum Found {
 /// several; among equals the first route wins. A HEAD request without a
 /// HEAD route is served by the GET route (the body is not sent).
 pub fn find(routes: &[Route], method: &str, path: &str) -> Found {
-    let segments: Vec<&str> = path.split('/').skip(1).collect();
+    // The path's segments, on the stack for any path a route can match.
+    let mut stack = [""; 16];
+    let heap: Vec<&str>;
+    let count = path.split('/').skip(1).count();
+    let segments: &[&str] = if count <= stack.len() {
+        for (slot, segment) in stack.iter_mut().zip(path.split('/').skip(1)) {
+            *slot = segment;
+        }
+        &stack[..count]
+    } else {
+        heap = path.split('/').skip(1).collect();
+        &heap
+    };
     let mut best: Option<(bool, usize, Vec<String>)> = None;
     let mut fallback: Option<(bool, usize, Vec<String>)> = None;
     let mut any = false;
     for (i, route) in routes.iter().enumerate() {
-        let Some((greedy, params)) = match_template(route.path, &segments) else {
+        let Some((greedy, params)) = match_template(route.path, segments) else {
             continue;
         };
         any = true;
@@ -194,16 +206,13 @@ where
 /// where the handler did not set its own: documented ones such as
 /// /_ping's API-Version win over the common ones.
 fn common_headers(resp: &mut Response<Body>, info: &ServerInfo) {
-    const COMMON: [&str; 4] = ["api-version", "server", "ostype", "docker-experimental"];
-    if !COMMON.iter().any(|n| resp.headers().contains_key(*n)) {
-        respond::add_common_headers(resp, info);
-        return;
-    }
-    let mut common = Response::new(crate::support::body::empty());
-    respond::add_common_headers(&mut common, info);
-    for (name, value) in common.headers() {
-        if !resp.headers().contains_key(name) {
-            resp.headers_mut().insert(name, value.clone());
+    let headers = resp.headers_mut();
+    for name in respond::COMMON {
+        if headers.contains_key(&name) {
+            continue;
+        }
+        if let Some(value) = respond::common_header(&name, info) {
+            headers.insert(name, value);
         }
     }
 }
