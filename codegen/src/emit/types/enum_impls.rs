@@ -27,40 +27,33 @@ pub(super) fn string_enum_impls(
         from_wire.push(Line::value_arm(value, variant));
     }
     let mut w = Writer::new(out);
-    w.open(&format!("impl {ty} {{"));
-    w.line("/// The value as it appears on the wire.");
-    w.open("pub fn as_str(&self) -> &str {");
-    w.open("match self {");
-    for arm in &to_wire {
-        w.print(arm);
-    }
-    w.line(&format!("Self::{fallback}(value) => value,"));
-    w.close("}");
-    w.close("}");
-    w.close("}");
-    w.line("");
-    w.open(&format!("impl From<&str> for {ty} {{"));
-    w.open("fn from(value: &str) -> Self {");
-    w.open("match value {");
-    for arm in &from_wire {
-        w.print(arm);
-    }
-    w.line(&format!("other => Self::{fallback}(other.to_string()),"));
-    w.close("}");
-    w.close("}");
-    w.close("}");
-    w.line("");
-    w.open(&format!("impl From<String> for {ty} {{"));
-    w.open("fn from(value: String) -> Self {");
-    w.open("match value.as_str() {");
-    for arm in &from_wire {
-        w.print(arm);
-    }
-    w.line(&format!("_ => Self::{fallback}(value),"));
-    w.close("}");
-    w.close("}");
-    w.close("}");
-    w.line("");
+    match_fn(
+        &mut w,
+        &format!("impl {ty} {{"),
+        Some("/// The value as it appears on the wire."),
+        "pub fn as_str(&self) -> &str {",
+        "self",
+        &to_wire,
+        &format!("Self::{fallback}(value) => value,"),
+    );
+    match_fn(
+        &mut w,
+        &format!("impl From<&str> for {ty} {{"),
+        None,
+        "fn from(value: &str) -> Self {",
+        "value",
+        &from_wire,
+        &format!("other => Self::{fallback}(other.to_string()),"),
+    );
+    match_fn(
+        &mut w,
+        &format!("impl From<String> for {ty} {{"),
+        None,
+        "fn from(value: String) -> Self {",
+        "value.as_str()",
+        &from_wire,
+        &format!("_ => Self::{fallback}(value),"),
+    );
     w.open(&format!("impl std::fmt::Display for {ty} {{"));
     w.open("fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {");
     w.line("f.write_str(self.as_str())");
@@ -90,29 +83,24 @@ pub(super) fn int_enum_impls(out: &mut String, name: &str, e: &IntEnum) -> Resul
         from_wire.push(Line::value_arm(value, variant));
     }
     let mut w = Writer::new(out);
-    w.open(&format!("impl {ty} {{"));
-    w.line("/// The value as it appears on the wire.");
-    w.open(&format!("pub fn value(self) -> {repr} {{"));
-    w.open("match self {");
-    for arm in &to_wire {
-        w.print(arm);
-    }
-    w.line(&format!("Self::{fallback}(value) => value,"));
-    w.close("}");
-    w.close("}");
-    w.close("}");
-    w.line("");
-    w.open(&format!("impl From<{repr}> for {ty} {{"));
-    w.open(&format!("fn from(value: {repr}) -> Self {{"));
-    w.open("match value {");
-    for arm in &from_wire {
-        w.print(arm);
-    }
-    w.line(&format!("other => Self::{fallback}(other),"));
-    w.close("}");
-    w.close("}");
-    w.close("}");
-    w.line("");
+    match_fn(
+        &mut w,
+        &format!("impl {ty} {{"),
+        Some("/// The value as it appears on the wire."),
+        &format!("pub fn value(self) -> {repr} {{"),
+        "self",
+        &to_wire,
+        &format!("Self::{fallback}(value) => value,"),
+    );
+    match_fn(
+        &mut w,
+        &format!("impl From<{repr}> for {ty} {{"),
+        None,
+        &format!("fn from(value: {repr}) -> Self {{"),
+        "value",
+        &from_wire,
+        &format!("other => Self::{fallback}(other),"),
+    );
     serde_impls(
         &mut w,
         &ty,
@@ -120,6 +108,34 @@ pub(super) fn int_enum_impls(out: &mut String, name: &str, e: &IntEnum) -> Resul
         &repr,
     );
     Ok(())
+}
+
+/// `HEADER { [doc] SIGNATURE { match SCRUTINEE { arms.. last } } }` and a
+/// blank line: the shape of every conversion of an enum to or from its wire
+/// value.
+fn match_fn(
+    w: &mut Writer<'_>,
+    header: &str,
+    doc: Option<&str>,
+    signature: &str,
+    scrutinee: &str,
+    arms: &[Line],
+    last: &str,
+) {
+    w.open(header);
+    if let Some(doc) = doc {
+        w.line(doc);
+    }
+    w.open(signature);
+    w.open(&format!("match {scrutinee} {{"));
+    for arm in arms {
+        w.print(arm);
+    }
+    w.line(last);
+    w.close("}");
+    w.close("}");
+    w.close("}");
+    w.line("");
 }
 
 /// `Serialize` with the expression `serialize`, `Deserialize` through the
