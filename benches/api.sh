@@ -14,7 +14,7 @@
 # usage: benches/api.sh
 # Knobs: BENCH_SECS (5 per measurement), BENCH_ROUNDS (5 alternating
 # slices), BENCH_CONNS (16), SERVER_THREADS / LOAD_THREADS (1 worker each),
-# BENCH_DOCKERD=0 to leave dockerd out. dockerd needs root; docker.io is
+# BENCH_DOCKERD=0 to leave dockerd out, BENCH_ONLY=server|client for one half. dockerd needs root; docker.io is
 # installed with apt when missing.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

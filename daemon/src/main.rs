@@ -11,7 +11,7 @@ use clap::Parser;
 use engine_api::server::Router;
 use engine_api::support::host::Host;
 use engine_api::support::server::{serve, Listener, ServerInfo, ServerTls};
-use engined::api::{DaemonApi, EarlyWaitHeaders};
+use engined::api::DaemonApi;
 use engined::cli::{self, Flags};
 use engined::config;
 use engined::engine::Engine;
@@ -79,16 +79,12 @@ async fn run(flags: Flags) -> Result<(), String> {
         os_type: "linux".into(),
         experimental: false,
     };
-    let router = Arc::new(EarlyWaitHeaders {
-        inner: Arc::new(Router::from_arc(
-            Arc::new(DaemonApi {
-                engine: engine.clone(),
-            }),
-            info.clone(),
-        )),
-        engine: engine.clone(),
+    let router = Arc::new(Router::from_arc(
+        Arc::new(DaemonApi {
+            engine: engine.clone(),
+        }),
         info,
-    });
+    ));
 
     let tls = effective.tls().map(|t| ServerTls {
         ca: t.verify_clients_with.clone().unwrap_or_default(),

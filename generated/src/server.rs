@@ -66,15 +66,26 @@ pub enum ContainerListReply {
     BadRequest(ErrorResponse),
     /// 500: The daemon failed while building the list.
     InternalServerError(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl ContainerListReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
             Self::Ok(body) => reply.json(200, &body),
             Self::BadRequest(body) => reply.json(400, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -124,9 +135,19 @@ pub enum ContainerCreateReply {
     Conflict(ErrorResponse),
     /// 500: The daemon failed to create the container.
     InternalServerError(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl ContainerCreateReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
@@ -135,6 +156,7 @@ impl ContainerCreateReply {
             Self::NotFound(body) => reply.json(404, &body),
             Self::Conflict(body) => reply.json(409, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -162,15 +184,26 @@ pub enum ContainerInspectReply {
     NotFound(ErrorResponse),
     /// 500: The daemon failed while reading the container's details.
     InternalServerError(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl ContainerInspectReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
             Self::Ok(body) => reply.json(200, &body),
             Self::NotFound(body) => reply.json(404, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -198,15 +231,26 @@ pub enum ContainerTopReply {
     NotFound(ErrorResponse),
     /// 500: Listing failed, e.g. `ps` rejected the given arguments.
     InternalServerError(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl ContainerTopReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
             Self::Ok(body) => reply.json(200, &body),
             Self::NotFound(body) => reply.json(404, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -296,15 +340,26 @@ pub enum ContainerChangesReply {
     NotFound(ErrorResponse),
     /// 500: The daemon could not compute the difference.
     InternalServerError(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl ContainerChangesReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
             Self::Ok(body) => reply.json(200, &body),
             Self::NotFound(body) => reply.json(404, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -413,15 +468,26 @@ pub enum ContainerResizeReply {
     NotFound(ErrorResponse),
     /// 500: The terminal could not be resized.
     InternalServerError(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl ContainerResizeReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
             Self::Ok => reply.empty(200),
             Self::NotFound(body) => reply.json(404, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -455,9 +521,19 @@ pub enum ContainerStartReply {
     NotFound(ErrorResponse),
     /// 500: The container could not be started (bad entrypoint, port already taken, ...).
     InternalServerError(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl ContainerStartReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
@@ -465,6 +541,7 @@ impl ContainerStartReply {
             Self::NotModified => reply.empty(304),
             Self::NotFound(body) => reply.json(404, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -501,9 +578,19 @@ pub enum ContainerStopReply {
     NotFound(ErrorResponse),
     /// 500: The container could not be stopped.
     InternalServerError(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl ContainerStopReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
@@ -511,6 +598,7 @@ impl ContainerStopReply {
             Self::NotModified => reply.empty(304),
             Self::NotFound(body) => reply.json(404, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -544,15 +632,26 @@ pub enum ContainerRestartReply {
     NotFound(ErrorResponse),
     /// 500: The restart failed.
     InternalServerError(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl ContainerRestartReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
             Self::NoContent => reply.empty(204),
             Self::NotFound(body) => reply.json(404, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -582,9 +681,19 @@ pub enum ContainerKillReply {
     Conflict(ErrorResponse),
     /// 500: The signal could not be delivered.
     InternalServerError(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl ContainerKillReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
@@ -592,6 +701,7 @@ impl ContainerKillReply {
             Self::NotFound(body) => reply.json(404, &body),
             Self::Conflict(body) => reply.json(409, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -618,15 +728,26 @@ pub enum ContainerUpdateReply {
     NotFound(ErrorResponse),
     /// 500: The update was rejected or could not be applied.
     InternalServerError(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl ContainerUpdateReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
             Self::Ok(body) => reply.json(200, &body),
             Self::NotFound(body) => reply.json(404, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -656,9 +777,19 @@ pub enum ContainerRenameReply {
     Conflict(ErrorResponse),
     /// 500: The rename failed.
     InternalServerError(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl ContainerRenameReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
@@ -666,6 +797,7 @@ impl ContainerRenameReply {
             Self::NotFound(body) => reply.json(404, &body),
             Self::Conflict(body) => reply.json(409, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -689,15 +821,26 @@ pub enum ContainerPauseReply {
     NotFound(ErrorResponse),
     /// 500: The container could not be frozen.
     InternalServerError(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl ContainerPauseReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
             Self::NoContent => reply.empty(204),
             Self::NotFound(body) => reply.json(404, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -721,15 +864,26 @@ pub enum ContainerUnpauseReply {
     NotFound(ErrorResponse),
     /// 500: The container could not be thawed.
     InternalServerError(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl ContainerUnpauseReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
             Self::NoContent => reply.empty(204),
             Self::NotFound(body) => reply.json(404, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -853,9 +1007,19 @@ pub enum ContainerAttachWebsocketReply {
     NotFound(ErrorResponse),
     /// 500: Attaching failed.
     InternalServerError(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl ContainerAttachWebsocketReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
@@ -864,6 +1028,7 @@ impl ContainerAttachWebsocketReply {
             Self::BadRequest(body) => reply.json(400, &body),
             Self::NotFound(body) => reply.json(404, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -893,7 +1058,7 @@ pub struct ContainerWaitRequest {
 /// The answers of `ContainerWait`: `POST /containers/{id}/wait`; an error can also be returned as `Err(ApiError)`.
 pub enum ContainerWaitReply {
     /// 200: The awaited condition was reached; the body holds the exit code.
-    Ok(ContainerWaitResponse),
+    Ok(rt::Deferred<ContainerWaitResponse>),
     /// 400: `condition` has a value outside the allowed set.
     BadRequest(ErrorResponse),
     /// 404: No container matches the given ID or name.
@@ -906,7 +1071,7 @@ impl ContainerWaitReply {
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
-            Self::Ok(body) => reply.json(200, &body),
+            Self::Ok(body) => reply.deferred_json(200, body),
             Self::BadRequest(body) => reply.json(400, &body),
             Self::NotFound(body) => reply.json(404, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
@@ -950,9 +1115,19 @@ pub enum ContainerDeleteReply {
     Conflict(ErrorResponse),
     /// 500: Removal failed.
     InternalServerError(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl ContainerDeleteReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
@@ -961,6 +1136,7 @@ impl ContainerDeleteReply {
             Self::NotFound(body) => reply.json(404, &body),
             Self::Conflict(body) => reply.json(409, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -1049,9 +1225,19 @@ pub enum PutContainerArchiveReply {
     NotFound(ErrorResponse),
     /// 500: Extraction failed.
     InternalServerError(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl PutContainerArchiveReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
@@ -1060,6 +1246,7 @@ impl PutContainerArchiveReply {
             Self::Forbidden(body) => reply.json(403, &body),
             Self::NotFound(body) => reply.json(404, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -1100,9 +1287,19 @@ pub enum ContainerArchiveInfoReply {
     NotFound(ErrorResponse),
     /// 500: The path could not be examined.
     InternalServerError(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl ContainerArchiveInfoReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
@@ -1118,6 +1315,7 @@ impl ContainerArchiveInfoReply {
             Self::BadRequest(body) => reply.json(400, &body),
             Self::NotFound(body) => reply.json(404, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -1148,14 +1346,25 @@ pub enum ContainerPruneReply {
     Ok(ContainerPruneResponse),
     /// 500: Pruning failed.
     InternalServerError(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl ContainerPruneReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
             Self::Ok(body) => reply.json(200, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -1203,14 +1412,25 @@ pub enum ImageListReply {
     Ok(Vec<ImageSummary>),
     /// 500: The daemon failed while collecting the image list.
     InternalServerError(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl ImageListReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
             Self::Ok(body) => reply.json(200, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -1437,14 +1657,25 @@ pub enum BuildPruneReply {
     Ok(BuildPruneResponse),
     /// 500: The daemon failed while pruning the cache.
     InternalServerError(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl BuildPruneReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
             Self::Ok(body) => reply.json(200, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -1550,15 +1781,26 @@ pub enum ImageInspectReply {
     NotFound(ErrorResponse),
     /// 500: The daemon failed while reading the image.
     InternalServerError(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl ImageInspectReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
             Self::Ok(body) => reply.json(200, &body),
             Self::NotFound(body) => reply.json(404, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -1582,15 +1824,26 @@ pub enum ImageHistoryReply {
     NotFound(ErrorResponse),
     /// 500: The daemon failed while reading the history.
     InternalServerError(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl ImageHistoryReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
             Self::Ok(body) => reply.json(200, &body),
             Self::NotFound(body) => reply.json(404, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -1669,9 +1922,19 @@ pub enum ImageTagReply {
     Conflict(ErrorResponse),
     /// 500: The daemon failed while tagging.
     InternalServerError(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl ImageTagReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
@@ -1680,6 +1943,7 @@ impl ImageTagReply {
             Self::NotFound(body) => reply.json(404, &body),
             Self::Conflict(body) => reply.json(409, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -1714,9 +1978,19 @@ pub enum ImageDeleteReply {
     Conflict(ErrorResponse),
     /// 500: The daemon failed while removing the image.
     InternalServerError(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl ImageDeleteReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
@@ -1724,6 +1998,7 @@ impl ImageDeleteReply {
             Self::NotFound(body) => reply.json(404, &body),
             Self::Conflict(body) => reply.json(409, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -1758,14 +2033,25 @@ pub enum ImageSearchReply {
     Ok(Vec<ImageSearchResponseItem>),
     /// 500: The search could not be completed, e.g. the registry was unreachable.
     InternalServerError(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl ImageSearchReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
             Self::Ok(body) => reply.json(200, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -1798,14 +2084,25 @@ pub enum ImagePruneReply {
     Ok(ImagePruneResponse),
     /// 500: The daemon failed while pruning images.
     InternalServerError(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl ImagePruneReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
             Self::Ok(body) => reply.json(200, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -1829,9 +2126,19 @@ pub enum SystemAuthReply {
     Unauthorized(ErrorResponse),
     /// 500: The daemon could not complete the check.
     InternalServerError(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl SystemAuthReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
@@ -1839,6 +2146,7 @@ impl SystemAuthReply {
             Self::NoContent => reply.empty(204),
             Self::Unauthorized(body) => reply.json(401, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -1856,14 +2164,25 @@ pub enum SystemInfoReply {
     Ok(SystemInfo),
     /// 500: The daemon failed to gather the information.
     InternalServerError(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl SystemInfoReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
             Self::Ok(body) => reply.json(200, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -1881,14 +2200,25 @@ pub enum SystemVersionReply {
     Ok(SystemVersion),
     /// 500: The daemon failed to report its version.
     InternalServerError(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl SystemVersionReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
             Self::Ok(body) => reply.json(200, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -1962,9 +2292,19 @@ pub enum SystemPingReply {
         body: ErrorResponse,
         headers: SystemPingInternalServerErrorHeaders,
     },
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl SystemPingReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
@@ -1988,6 +2328,7 @@ impl SystemPingReply {
                 rt::header(&mut resp, "Pragma", headers.pragma);
                 resp
             }
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -2044,15 +2385,26 @@ pub enum ImageCommitReply {
     NotFound(ErrorResponse),
     /// 500: The daemon failed to create the image.
     InternalServerError(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl ImageCommitReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
             Self::Created(body) => reply.json(201, &body),
             Self::NotFound(body) => reply.json(404, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -2131,14 +2483,25 @@ pub enum SystemDataUsageReply {
     Ok(SystemDataUsageResponse),
     /// 500: The daemon failed while computing disk usage.
     InternalServerError(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl SystemDataUsageReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
             Self::Ok(body) => reply.json(200, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -2255,9 +2618,19 @@ pub enum ContainerExecReply {
     Conflict(ErrorResponse),
     /// 500: The daemon failed to create the exec instance.
     InternalServerError(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl ContainerExecReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
@@ -2265,6 +2638,7 @@ impl ContainerExecReply {
             Self::NotFound(body) => reply.json(404, &body),
             Self::Conflict(body) => reply.json(409, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -2332,9 +2706,19 @@ pub enum ExecResizeReply {
     NotFound(ErrorResponse),
     /// 500: The daemon failed to resize the terminal.
     InternalServerError(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl ExecResizeReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
@@ -2342,6 +2726,7 @@ impl ExecResizeReply {
             Self::BadRequest(body) => reply.json(400, &body),
             Self::NotFound(body) => reply.json(404, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -2365,15 +2750,26 @@ pub enum ExecInspectReply {
     NotFound(ErrorResponse),
     /// 500: The daemon failed while reading the exec instance.
     InternalServerError(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl ExecInspectReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
             Self::Ok(body) => reply.json(200, &body),
             Self::NotFound(body) => reply.json(404, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -2405,14 +2801,25 @@ pub enum VolumeListReply {
     Ok(VolumeListResponse),
     /// 500: The daemon failed while building the list.
     InternalServerError(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl VolumeListReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
             Self::Ok(body) => reply.json(200, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -2435,14 +2842,25 @@ pub enum VolumeCreateReply {
     Created(Volume),
     /// 500: The daemon or the volume driver failed to create the volume.
     InternalServerError(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl VolumeCreateReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
             Self::Created(body) => reply.json(201, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -2466,15 +2884,26 @@ pub enum VolumeInspectReply {
     NotFound(ErrorResponse),
     /// 500: The daemon failed while looking up the volume.
     InternalServerError(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl VolumeInspectReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
             Self::Ok(body) => reply.json(200, &body),
             Self::NotFound(body) => reply.json(404, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -2515,9 +2944,19 @@ pub enum VolumeUpdateReply {
     /// 503: This daemon is not a member of a Swarm, so it has no cluster volumes
     /// to update.
     ServiceUnavailable(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl VolumeUpdateReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
@@ -2526,6 +2965,7 @@ impl VolumeUpdateReply {
             Self::NotFound(body) => reply.json(404, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
             Self::ServiceUnavailable(body) => reply.json(503, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -2556,9 +2996,19 @@ pub enum VolumeDeleteReply {
     Conflict(ErrorResponse),
     /// 500: The daemon or the volume driver failed to remove the volume.
     InternalServerError(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl VolumeDeleteReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
@@ -2566,6 +3016,7 @@ impl VolumeDeleteReply {
             Self::NotFound(body) => reply.json(404, &body),
             Self::Conflict(body) => reply.json(409, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -2596,14 +3047,25 @@ pub enum VolumePruneReply {
     Ok(VolumePruneResponse),
     /// 500: The daemon failed while pruning.
     InternalServerError(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl VolumePruneReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
             Self::Ok(body) => reply.json(200, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -2637,14 +3099,25 @@ pub enum NetworkListReply {
     Ok(Vec<Network>),
     /// 500: The daemon failed while building the list.
     InternalServerError(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl NetworkListReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
             Self::Ok(body) => reply.json(200, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -2679,15 +3152,26 @@ pub enum NetworkInspectReply {
     NotFound(ErrorResponse),
     /// 500: The daemon failed while looking up the network.
     InternalServerError(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl NetworkInspectReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
             Self::Ok(body) => reply.json(200, &body),
             Self::NotFound(body) => reply.json(404, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -2715,9 +3199,19 @@ pub enum NetworkDeleteReply {
     NotFound(ErrorResponse),
     /// 500: The daemon failed while removing the network.
     InternalServerError(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl NetworkDeleteReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
@@ -2725,6 +3219,7 @@ impl NetworkDeleteReply {
             Self::Forbidden(body) => reply.json(403, &body),
             Self::NotFound(body) => reply.json(404, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -2751,9 +3246,19 @@ pub enum NetworkCreateReply {
     NotFound(ErrorResponse),
     /// 500: The daemon or the network driver failed to create the network.
     InternalServerError(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl NetworkCreateReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
@@ -2761,6 +3266,7 @@ impl NetworkCreateReply {
             Self::Forbidden(body) => reply.json(403, &body),
             Self::NotFound(body) => reply.json(404, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -2788,9 +3294,19 @@ pub enum NetworkConnectReply {
     NotFound(ErrorResponse),
     /// 500: The daemon failed to connect the container.
     InternalServerError(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl NetworkConnectReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
@@ -2798,6 +3314,7 @@ impl NetworkConnectReply {
             Self::Forbidden(body) => reply.json(403, &body),
             Self::NotFound(body) => reply.json(404, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -2825,9 +3342,19 @@ pub enum NetworkDisconnectReply {
     NotFound(ErrorResponse),
     /// 500: The daemon failed to disconnect the container.
     InternalServerError(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl NetworkDisconnectReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
@@ -2835,6 +3362,7 @@ impl NetworkDisconnectReply {
             Self::Forbidden(body) => reply.json(403, &body),
             Self::NotFound(body) => reply.json(404, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -2868,14 +3396,25 @@ pub enum NetworkPruneReply {
     Ok(NetworkPruneResponse),
     /// 500: The daemon failed while pruning.
     InternalServerError(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl NetworkPruneReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
             Self::Ok(body) => reply.json(200, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -2903,14 +3442,25 @@ pub enum PluginListReply {
     Ok(Vec<Plugin>),
     /// 500: The daemon failed while building the list.
     InternalServerError(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl PluginListReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
             Self::Ok(body) => reply.json(200, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -2935,14 +3485,25 @@ pub enum GetPluginPrivilegesReply {
     Ok(Vec<PluginPrivilege>),
     /// 500: The daemon could not fetch or read the plugin's manifest.
     InternalServerError(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl GetPluginPrivilegesReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
             Self::Ok(body) => reply.json(200, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -3012,15 +3573,26 @@ pub enum PluginInspectReply {
     NotFound(ErrorResponse),
     /// 500: The daemon failed while looking up the plugin.
     InternalServerError(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl PluginInspectReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
             Self::Ok(body) => reply.json(200, &body),
             Self::NotFound(body) => reply.json(404, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -3051,15 +3623,26 @@ pub enum PluginDeleteReply {
     NotFound(ErrorResponse),
     /// 500: The daemon failed while removing the plugin.
     InternalServerError(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl PluginDeleteReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
             Self::Ok(body) => reply.json(200, &body),
             Self::NotFound(body) => reply.json(404, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -3089,15 +3672,26 @@ pub enum PluginEnableReply {
     NotFound(ErrorResponse),
     /// 500: The daemon could not start the plugin.
     InternalServerError(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl PluginEnableReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
             Self::Ok => reply.empty(200),
             Self::NotFound(body) => reply.json(404, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -3122,15 +3716,26 @@ pub enum PluginDisableReply {
     NotFound(ErrorResponse),
     /// 500: The daemon could not stop the plugin.
     InternalServerError(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl PluginDisableReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
             Self::Ok => reply.empty(200),
             Self::NotFound(body) => reply.json(404, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -3205,14 +3810,25 @@ pub enum PluginCreateReply {
     NoContent,
     /// 500: The archive was invalid or the plugin could not be registered.
     InternalServerError(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl PluginCreateReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
             Self::NoContent => reply.empty(204),
             Self::InternalServerError(body) => reply.json(500, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -3238,15 +3854,26 @@ pub enum PluginPushReply {
     NotFound(ErrorResponse),
     /// 500: The upload failed, e.g. the registry refused it.
     InternalServerError(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl PluginPushReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
             Self::Ok => reply.empty(200),
             Self::NotFound(body) => reply.json(404, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -3276,15 +3903,26 @@ pub enum PluginSetReply {
     NotFound(ErrorResponse),
     /// 500: A setting was unknown, not settable, or rejected.
     InternalServerError(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl PluginSetReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
             Self::NoContent => reply.empty(204),
             Self::NotFound(body) => reply.json(404, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -3319,15 +3957,26 @@ pub enum NodeListReply {
     InternalServerError(ErrorResponse),
     /// 503: This daemon is not a swarm member, so it has no node list to show.
     ServiceUnavailable(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl NodeListReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
             Self::Ok(body) => reply.json(200, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
             Self::ServiceUnavailable(body) => reply.json(503, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -3353,9 +4002,19 @@ pub enum NodeInspectReply {
     InternalServerError(ErrorResponse),
     /// 503: This daemon is not a swarm member.
     ServiceUnavailable(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl NodeInspectReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
@@ -3363,6 +4022,7 @@ impl NodeInspectReply {
             Self::NotFound(body) => reply.json(404, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
             Self::ServiceUnavailable(body) => reply.json(503, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -3394,9 +4054,19 @@ pub enum NodeDeleteReply {
     InternalServerError(ErrorResponse),
     /// 503: This daemon is not a swarm member.
     ServiceUnavailable(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl NodeDeleteReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
@@ -3404,6 +4074,7 @@ impl NodeDeleteReply {
             Self::NotFound(body) => reply.json(404, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
             Self::ServiceUnavailable(body) => reply.json(503, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -3439,9 +4110,19 @@ pub enum NodeUpdateReply {
     InternalServerError(ErrorResponse),
     /// 503: This daemon is not a swarm member.
     ServiceUnavailable(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl NodeUpdateReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
@@ -3450,6 +4131,7 @@ impl NodeUpdateReply {
             Self::NotFound(body) => reply.json(404, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
             Self::ServiceUnavailable(body) => reply.json(503, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -3471,9 +4153,19 @@ pub enum SwarmInspectReply {
     InternalServerError(ErrorResponse),
     /// 503: This daemon is not a swarm member (or is a worker, which cannot answer).
     ServiceUnavailable(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl SwarmInspectReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
@@ -3481,6 +4173,7 @@ impl SwarmInspectReply {
             Self::NotFound(body) => reply.json(404, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
             Self::ServiceUnavailable(body) => reply.json(503, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -3503,9 +4196,19 @@ pub enum SwarmInitReply {
     InternalServerError(ErrorResponse),
     /// 503: This daemon already belongs to a swarm; leave it first.
     ServiceUnavailable(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl SwarmInitReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
@@ -3513,6 +4216,7 @@ impl SwarmInitReply {
             Self::BadRequest(body) => reply.json(400, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
             Self::ServiceUnavailable(body) => reply.json(503, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -3535,9 +4239,19 @@ pub enum SwarmJoinReply {
     InternalServerError(ErrorResponse),
     /// 503: This daemon already belongs to a swarm; leave it first.
     ServiceUnavailable(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl SwarmJoinReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
@@ -3545,6 +4259,7 @@ impl SwarmJoinReply {
             Self::BadRequest(body) => reply.json(400, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
             Self::ServiceUnavailable(body) => reply.json(503, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -3570,15 +4285,26 @@ pub enum SwarmLeaveReply {
     InternalServerError(ErrorResponse),
     /// 503: This daemon is not a swarm member.
     ServiceUnavailable(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl SwarmLeaveReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
             Self::Ok => reply.empty(200),
             Self::InternalServerError(body) => reply.json(500, &body),
             Self::ServiceUnavailable(body) => reply.json(503, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -3619,9 +4345,19 @@ pub enum SwarmUpdateReply {
     InternalServerError(ErrorResponse),
     /// 503: This daemon is not a swarm member.
     ServiceUnavailable(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl SwarmUpdateReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
@@ -3629,6 +4365,7 @@ impl SwarmUpdateReply {
             Self::BadRequest(body) => reply.json(400, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
             Self::ServiceUnavailable(body) => reply.json(503, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -3648,15 +4385,26 @@ pub enum SwarmUnlockkeyReply {
     InternalServerError(ErrorResponse),
     /// 503: This daemon is not a swarm member.
     ServiceUnavailable(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl SwarmUnlockkeyReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
             Self::Ok(body) => reply.json(200, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
             Self::ServiceUnavailable(body) => reply.json(503, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -3677,15 +4425,26 @@ pub enum SwarmUnlockReply {
     InternalServerError(ErrorResponse),
     /// 503: This daemon is not a swarm member.
     ServiceUnavailable(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl SwarmUnlockReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
             Self::Ok => reply.empty(200),
             Self::InternalServerError(body) => reply.json(500, &body),
             Self::ServiceUnavailable(body) => reply.json(503, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -3724,15 +4483,26 @@ pub enum ServiceListReply {
     InternalServerError(ErrorResponse),
     /// 503: This daemon is not a swarm member.
     ServiceUnavailable(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl ServiceListReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
             Self::Ok(body) => reply.json(200, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
             Self::ServiceUnavailable(body) => reply.json(503, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -3766,9 +4536,19 @@ pub enum ServiceCreateReply {
     InternalServerError(ErrorResponse),
     /// 503: This daemon is not a swarm member.
     ServiceUnavailable(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl ServiceCreateReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
@@ -3778,6 +4558,7 @@ impl ServiceCreateReply {
             Self::Conflict(body) => reply.json(409, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
             Self::ServiceUnavailable(body) => reply.json(503, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -3808,9 +4589,19 @@ pub enum ServiceInspectReply {
     InternalServerError(ErrorResponse),
     /// 503: This daemon is not a swarm member.
     ServiceUnavailable(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl ServiceInspectReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
@@ -3818,6 +4609,7 @@ impl ServiceInspectReply {
             Self::NotFound(body) => reply.json(404, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
             Self::ServiceUnavailable(body) => reply.json(503, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -3843,9 +4635,19 @@ pub enum ServiceDeleteReply {
     InternalServerError(ErrorResponse),
     /// 503: This daemon is not a swarm member.
     ServiceUnavailable(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl ServiceDeleteReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
@@ -3853,6 +4655,7 @@ impl ServiceDeleteReply {
             Self::NotFound(body) => reply.json(404, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
             Self::ServiceUnavailable(body) => reply.json(503, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -3907,9 +4710,19 @@ pub enum ServiceUpdateReply {
     InternalServerError(ErrorResponse),
     /// 503: This daemon is not a swarm member.
     ServiceUnavailable(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl ServiceUpdateReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
@@ -3918,6 +4731,7 @@ impl ServiceUpdateReply {
             Self::NotFound(body) => reply.json(404, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
             Self::ServiceUnavailable(body) => reply.json(503, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -4018,15 +4832,26 @@ pub enum TaskListReply {
     InternalServerError(ErrorResponse),
     /// 503: This daemon is not a swarm member.
     ServiceUnavailable(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl TaskListReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
             Self::Ok(body) => reply.json(200, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
             Self::ServiceUnavailable(body) => reply.json(503, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -4052,9 +4877,19 @@ pub enum TaskInspectReply {
     InternalServerError(ErrorResponse),
     /// 503: This daemon is not a swarm member.
     ServiceUnavailable(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl TaskInspectReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
@@ -4062,6 +4897,7 @@ impl TaskInspectReply {
             Self::NotFound(body) => reply.json(404, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
             Self::ServiceUnavailable(body) => reply.json(503, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -4160,15 +4996,26 @@ pub enum SecretListReply {
     InternalServerError(ErrorResponse),
     /// 503: This daemon is not a swarm member.
     ServiceUnavailable(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl SecretListReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
             Self::Ok(body) => reply.json(200, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
             Self::ServiceUnavailable(body) => reply.json(503, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -4191,9 +5038,19 @@ pub enum SecretCreateReply {
     InternalServerError(ErrorResponse),
     /// 503: This daemon is not a swarm member.
     ServiceUnavailable(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl SecretCreateReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
@@ -4201,6 +5058,7 @@ impl SecretCreateReply {
             Self::Conflict(body) => reply.json(409, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
             Self::ServiceUnavailable(body) => reply.json(503, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -4226,9 +5084,19 @@ pub enum SecretInspectReply {
     InternalServerError(ErrorResponse),
     /// 503: This daemon is not a swarm member.
     ServiceUnavailable(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl SecretInspectReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
@@ -4236,6 +5104,7 @@ impl SecretInspectReply {
             Self::NotFound(body) => reply.json(404, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
             Self::ServiceUnavailable(body) => reply.json(503, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -4261,9 +5130,19 @@ pub enum SecretDeleteReply {
     InternalServerError(ErrorResponse),
     /// 503: This daemon is not a swarm member.
     ServiceUnavailable(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl SecretDeleteReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
@@ -4271,6 +5150,7 @@ impl SecretDeleteReply {
             Self::NotFound(body) => reply.json(404, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
             Self::ServiceUnavailable(body) => reply.json(503, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -4309,9 +5189,19 @@ pub enum SecretUpdateReply {
     InternalServerError(ErrorResponse),
     /// 503: This daemon is not a swarm member.
     ServiceUnavailable(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl SecretUpdateReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
@@ -4320,6 +5210,7 @@ impl SecretUpdateReply {
             Self::NotFound(body) => reply.json(404, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
             Self::ServiceUnavailable(body) => reply.json(503, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -4352,15 +5243,26 @@ pub enum ConfigListReply {
     InternalServerError(ErrorResponse),
     /// 503: This daemon is not a swarm member.
     ServiceUnavailable(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl ConfigListReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
             Self::Ok(body) => reply.json(200, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
             Self::ServiceUnavailable(body) => reply.json(503, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -4383,9 +5285,19 @@ pub enum ConfigCreateReply {
     InternalServerError(ErrorResponse),
     /// 503: This daemon is not a swarm member.
     ServiceUnavailable(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl ConfigCreateReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
@@ -4393,6 +5305,7 @@ impl ConfigCreateReply {
             Self::Conflict(body) => reply.json(409, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
             Self::ServiceUnavailable(body) => reply.json(503, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -4418,9 +5331,19 @@ pub enum ConfigInspectReply {
     InternalServerError(ErrorResponse),
     /// 503: This daemon is not a swarm member.
     ServiceUnavailable(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl ConfigInspectReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
@@ -4428,6 +5351,7 @@ impl ConfigInspectReply {
             Self::NotFound(body) => reply.json(404, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
             Self::ServiceUnavailable(body) => reply.json(503, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -4453,9 +5377,19 @@ pub enum ConfigDeleteReply {
     InternalServerError(ErrorResponse),
     /// 503: This daemon is not a swarm member.
     ServiceUnavailable(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl ConfigDeleteReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
@@ -4463,6 +5397,7 @@ impl ConfigDeleteReply {
             Self::NotFound(body) => reply.json(404, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
             Self::ServiceUnavailable(body) => reply.json(503, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -4501,9 +5436,19 @@ pub enum ConfigUpdateReply {
     InternalServerError(ErrorResponse),
     /// 503: This daemon is not a swarm member.
     ServiceUnavailable(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl ConfigUpdateReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
@@ -4512,6 +5457,7 @@ impl ConfigUpdateReply {
             Self::NotFound(body) => reply.json(404, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
             Self::ServiceUnavailable(body) => reply.json(503, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -4535,15 +5481,26 @@ pub enum DistributionInspectReply {
     Unauthorized(ErrorResponse),
     /// 500: The daemon hit an internal failure.
     InternalServerError(ErrorResponse),
+    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+    Prepared(rt::Prepared<Self>),
 }
 
 impl DistributionInspectReply {
+    /// Encodes this answer once, for a handler that gives the same
+    /// answer to many requests: return clones of the result as
+    /// `Self::Prepared` and the router skips encoding.
+    pub fn prepare(self) -> rt::Prepared<Self> {
+        rt::Prepared::from_response(
+            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
+        )
+    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
             Self::Ok(body) => reply.json(200, &body),
             Self::Unauthorized(body) => reply.json(401, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
+            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }
@@ -6818,7 +7775,7 @@ static ROUTES: &[rt::Route] = &[
 /// on any listener.
 pub struct Router<A> {
     api: std::sync::Arc<A>,
-    info: rt::ServerInfo,
+    routing: rt::Routing,
 }
 
 impl<A: Api> Router<A> {
@@ -6828,7 +7785,10 @@ impl<A: Api> Router<A> {
     }
     /// A router over an implementation shared with other code.
     pub fn from_arc(api: std::sync::Arc<A>, info: rt::ServerInfo) -> Self {
-        Router { api, info }
+        Router {
+            api,
+            routing: rt::Routing::new(ROUTES, &info),
+        }
     }
     /// The implementation this router serves.
     pub fn api(&self) -> &A {
@@ -6844,9 +7804,7 @@ impl<A: Api> rt::HttpService for Router<A> {
         Box<dyn std::future::Future<Output = rt::HttpResponse> + Send + '_>,
     > {
         let api = &*self.api;
-        Box::pin(
-            rt::handle(req, &self.info, ROUTES, move |op, cx| dispatch(api, op, cx)),
-        )
+        Box::pin(rt::handle(req, &self.routing, move |op, cx| dispatch(api, op, cx)))
     }
 }
 

@@ -16,7 +16,9 @@ use engine_api::support::body::{self, Body};
 use engine_api::support::client::{byte_stream, read_json, unix, ClientError, Transport};
 use engine_api::support::error::ApiError;
 use engine_api::support::mux::{self, Frame, StreamKind};
-use engine_api::support::server::{serve, Hijack, Listener, LogStream, ServerInfo, Upgraded};
+use engine_api::support::server::{
+    serve, Deferred, Hijack, Listener, LogStream, Prepared, ServerInfo, Upgraded,
+};
 use engine_api::support::version::ApiVersion;
 use engine_api::types::*;
 use futures_util::{stream, TryStreamExt};
@@ -83,6 +85,12 @@ impl SystemApi for TestApi {
     }
 }
 
+/// Opens the gate of the `gate` container's wait (see `container_wait`).
+fn wait_gate() -> &'static tokio::sync::Notify {
+    static GATE: std::sync::OnceLock<tokio::sync::Notify> = std::sync::OnceLock::new();
+    GATE.get_or_init(tokio::sync::Notify::new)
+}
+
 impl ContainerApi for TestApi {
     async fn container_list(
         &self,
@@ -96,6 +104,23 @@ impl ContainerApi for TestApi {
             "Labels": {"all": req.all.to_string(), "limit": format!("{:?}", req.limit),
                 "status": status.unwrap_or_default()}
         }))]))
+    }
+
+    async fn container_wait(
+        &self,
+        req: ContainerWaitRequest,
+    ) -> Result<ContainerWaitReply, ApiError> {
+        if req.id != "gate" {
+            return Err(ApiError {
+                status: 404,
+                message: format!("No such container: {}", req.id),
+            });
+        }
+        // Accepted now; the exit code comes once the test opens the gate.
+        Ok(ContainerWaitReply::Ok(Deferred::new(async {
+            wait_gate().notified().await;
+            typed(json!({"StatusCode": 7}))
+        })))
     }
 
     async fn container_inspect(
@@ -584,6 +609,148 @@ async fn exec_start_hijacks_the_connection_or_streams_without_upgrade() {
     );
     let wire = BytesMut::from(&bytes_of(resp).await[..]);
     assert_eq!(frames(wire), [(StreamKind::Stdout, "ready\n".to_string())]);
+}
+
+/// A headers-first operation (ContainerWait): the status line and headers
+/// arrive while the handler's body is still pending, the JSON body once it
+/// resolves; a refused wait is a plain error answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wait_sends_its_headers_before_the_body() {
+    let (path, _stop) = start("wait").await;
+    let t = transport(&path);
+
+    let (status, message) = fail(&t, Method::POST, "/containers/nope/wait", body::empty()).await;
+    assert_eq!((status, message.as_str()), (404, "No such container: nope"));
+
+    // `send` returns with the head: the gate is still closed.
+    let resp = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        send(
+            &t,
+            Method::POST,
+            "/v1.44/containers/gate/wait",
+            body::empty(),
+        ),
+    )
+    .await
+    .expect("the headers come before the body is ready");
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(header(&resp, "content-type"), "application/json");
+    assert_eq!(header(&resp, "api-version"), "1.44");
+    let body = tokio::spawn(bytes_of(resp));
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert!(!body.is_finished(), "the body came before the gate opened");
+    wait_gate().notify_one();
+    let body = tokio::time::timeout(std::time::Duration::from_secs(10), body)
+        .await
+        .expect("the body follows the gate")
+        .unwrap();
+    let answer: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(answer, json!({"StatusCode": 7}));
+}
+
+/// An `Api` whose ping and version answers were encoded once
+/// (`Reply::prepare`) from `TestApi`'s answers.
+struct PreparedApi {
+    ping: Prepared<SystemPingReply>,
+    version: Prepared<SystemVersionReply>,
+}
+
+impl SystemApi for PreparedApi {
+    async fn system_ping(&self, _req: SystemPingRequest) -> Result<SystemPingReply, ApiError> {
+        Ok(SystemPingReply::Prepared(self.ping.clone()))
+    }
+
+    async fn system_version(
+        &self,
+        _req: SystemVersionRequest,
+    ) -> Result<SystemVersionReply, ApiError> {
+        Ok(SystemVersionReply::Prepared(self.version.clone()))
+    }
+}
+
+impl ContainerApi for PreparedApi {}
+impl ExecApi for PreparedApi {}
+impl ImageApi for PreparedApi {}
+impl NetworkApi for PreparedApi {}
+impl VolumeApi for PreparedApi {}
+impl PluginApi for PreparedApi {}
+impl NodeApi for PreparedApi {}
+impl SwarmApi for PreparedApi {}
+impl ServiceApi for PreparedApi {}
+impl TaskApi for PreparedApi {}
+impl SecretApi for PreparedApi {}
+impl ConfigApi for PreparedApi {}
+impl DistributionApi for PreparedApi {}
+impl SessionApi for PreparedApi {}
+
+/// Prepared answers go out exactly as the same answers encoded per
+/// request: status, content type, documented and common headers, body;
+/// HEAD /_ping falls back to the prepared GET answer without a body.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn prepared_answers_match_answers_encoded_per_request() {
+    let version_req = || SystemVersionRequest {
+        api_version: ApiVersion::CURRENT,
+    };
+    let ping_req = SystemPingRequest {
+        api_version: ApiVersion::CURRENT,
+    };
+    let prepared = PreparedApi {
+        ping: TestApi.system_ping(ping_req).await.unwrap().prepare(),
+        version: TestApi
+            .system_version(version_req())
+            .await
+            .unwrap()
+            .prepare(),
+    };
+    assert_eq!(prepared.version.status(), 200);
+    let path = socket("prepared");
+    let listener = Listener::bind(&engine_api::support::host::Host::Unix(path.clone()), None)
+        .await
+        .unwrap();
+    let (_stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let router = Arc::new(Router::new(prepared, info()));
+    tokio::spawn(serve(listener, router, async {
+        let _ = stopped.await;
+    }));
+    let (plain_path, _stop_plain) = start("prepared-plain").await;
+    let (ours, plain) = (transport(&path), transport(&plain_path));
+
+    for (method, uri) in [
+        (Method::GET, "/version"),
+        (Method::GET, "/v1.44/_ping"),
+        (Method::HEAD, "/_ping"),
+    ] {
+        let a = send(&ours, method.clone(), uri, body::empty()).await;
+        let b = send(&plain, method.clone(), uri, body::empty()).await;
+        assert_eq!(a.status(), b.status(), "{method} {uri}");
+        for name in [
+            "content-type",
+            "api-version",
+            "server",
+            "ostype",
+            "docker-experimental",
+            "builder-version",
+            "cache-control",
+            "pragma",
+        ] {
+            assert_eq!(header(&a, name), header(&b, name), "{method} {uri}: {name}");
+        }
+        let (a, b) = (bytes_of(a).await, bytes_of(b).await);
+        assert_eq!(a, b, "{method} {uri}");
+        if method == Method::HEAD {
+            assert!(a.is_empty());
+        } else {
+            assert!(!a.is_empty());
+        }
+    }
+    // The version body was encoded once, with the version asked then.
+    let body = bytes_of(send(&ours, Method::GET, "/v1.30/version", body::empty()).await).await;
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(
+        v["GitCommit"],
+        json!(format!("asked-{}", ApiVersion::CURRENT))
+    );
 }
 
 /// The real docker CLI against the generated server: `docker version`

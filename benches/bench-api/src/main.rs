@@ -3,7 +3,8 @@
 //! Server: `GET /_ping` and `GET /version` with N concurrent keep-alive
 //! connections (default 16) for a fixed time each, against
 //! 1. the generated server (`engine_api::server::Router` over a tiny `Api`
-//!    answering fixed data),
+//!    answering fixed data), with answers prepared once (`Reply::prepare`)
+//!    and, for `/version`, encoded on every request,
 //! 2. a minimal hand-written hyper 1 server replaying the same bytes, on the
 //!    same tokio runtime configuration (target: generated >= 0.9x of it),
 //! 3. Debian's dockerd 20.10 started privately, for reference.
@@ -17,7 +18,8 @@
 //!
 //! Knobs (environment): BENCH_SECS (5), BENCH_CONNS (16), SERVER_THREADS
 //! (1) and LOAD_THREADS (1) worker threads of the server and of the load /
-//! client runtime, BENCH_DOCKERD (1; 0 skips dockerd). Prints a summary
+//! client runtime, BENCH_DOCKERD (1; 0 skips dockerd), BENCH_ONLY
+//! (`server` or `client` measures one half). Prints a summary
 //! table; exits 1 when a target is missed, 2 when the run itself failed.
 
 mod clients;
@@ -42,6 +44,8 @@ struct Config {
     server_threads: usize,
     load_threads: usize,
     dockerd: bool,
+    /// Which half to measure: both, or only `server` / `client`.
+    only: Option<String>,
 }
 
 fn env_num(name: &str, default: u64) -> Result<u64, String> {
@@ -60,6 +64,11 @@ impl Config {
             server_threads: env_num("SERVER_THREADS", 1)? as usize,
             load_threads: env_num("LOAD_THREADS", 1)? as usize,
             dockerd: env_num("BENCH_DOCKERD", 1)? != 0,
+            only: match std::env::var("BENCH_ONLY") {
+                Ok(v) if v == "server" || v == "client" => Some(v),
+                Ok(v) => return Err(format!("BENCH_ONLY={v}: expected server or client")),
+                Err(_) => None,
+            },
         })
     }
 }
@@ -101,16 +110,23 @@ fn run() -> Result<bool, String> {
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let warmup = Duration::from_millis(500);
 
-    // The servers: generated, and the hand-written one replaying its bytes.
-    let generated = server_rt.block_on(servers::generated(&dir.join("generated.sock")))?;
+    // The servers: generated (answers prepared once, or encoded per
+    // request), and the hand-written one replaying their bytes.
+    let generated = server_rt.block_on(servers::generated(&dir.join("generated.sock"), true))?;
+    let per_request =
+        server_rt.block_on(servers::generated(&dir.join("per-request.sock"), false))?;
     let mut script = Script::new();
     for path in ["/_ping", "/version", "/v1.44/containers/json"] {
         let canned = load_rt.block_on(servers::record(&generated.socket, path))?;
+        let encoded = load_rt.block_on(servers::record(&per_request.socket, path))?;
         if canned.status != hyper::StatusCode::OK {
             return Err(format!(
                 "the generated server answered {path} with {}",
                 canned.status
             ));
+        }
+        if (encoded.status, &encoded.body) != (canned.status, &canned.body) {
+            return Err(format!("prepared and per-request answers to {path} differ"));
         }
         script.insert(unversioned(path).to_string(), canned);
     }
@@ -140,28 +156,35 @@ fn run() -> Result<bool, String> {
         cfg.conns, cfg.secs, cfg.rounds
     );
     let mut server_rows = Vec::new();
-    for path in ["/_ping", "/version"] {
+    let server_paths: &[&str] = match cfg.only.as_deref() {
+        Some("client") => &[],
+        _ => &["/_ping", "/version"],
+    };
+    for &path in server_paths {
         let len = Some(script[path].body.len());
         eprintln!("  GET {path}: generated server vs hand-written hyper server");
         load(&generated.socket, path, len, warmup)?;
         load(&replay.socket, path, len, warmup)?;
-        // `/version` also against the hand-written server encoding it.
+        // `/version` also encoded on every request, by both.
         let encodes = path == "/version";
         if encodes {
+            load(&per_request.socket, path, len, warmup)?;
             load(&encoding.socket, path, len, warmup)?;
         }
-        let (mut ours, mut hand, mut enc) = (Rate::ZERO, Rate::ZERO, Rate::ZERO);
+        let mut rates = [Rate::ZERO; 4];
         for _ in 0..cfg.rounds {
-            ours = ours.add(load(&generated.socket, path, len, slice)?);
-            hand = hand.add(load(&replay.socket, path, len, slice)?);
+            rates[0] = rates[0].add(load(&generated.socket, path, len, slice)?);
+            rates[1] = rates[1].add(load(&replay.socket, path, len, slice)?);
             if encodes {
-                enc = enc.add(load(&encoding.socket, path, len, slice)?);
+                rates[2] = rates[2].add(load(&per_request.socket, path, len, slice)?);
+                rates[3] = rates[3].add(load(&encoding.socket, path, len, slice)?);
             }
         }
-        let enc = encodes.then_some(enc);
+        let [ours, hand, ours_enc, hand_enc] = rates;
+        let enc = encodes.then_some((ours_enc, hand_enc));
         server_rows.push((path, ours, hand, enc, None::<Rate>));
     }
-    if cfg.dockerd {
+    if cfg.dockerd && !server_paths.is_empty() {
         match dockerd::Dockerd::start(&dir.join("dockerd")) {
             Ok(d) => {
                 for row in &mut server_rows {
@@ -179,7 +202,11 @@ fn run() -> Result<bool, String> {
     let ours = clients::ours(&replay.socket)?;
     let theirs = load_rt.block_on(async { clients::bollard(&replay.socket) })?;
     let mut client_rows = Vec::new();
-    for call in [Call::Version, Call::ContainerList] {
+    let calls: &[Call] = match cfg.only.as_deref() {
+        Some("server") => &[],
+        _ => &[Call::Version, Call::ContainerList],
+    };
+    for &call in calls {
         for callers in [1, cfg.conns] {
             let o = ours.clone();
             let t = theirs.clone();
@@ -203,6 +230,7 @@ fn run() -> Result<bool, String> {
         }
     }
     drop(generated);
+    drop(per_request);
     drop(replay);
     drop(encoding);
     let _ = std::fs::remove_dir_all(&dir);
@@ -214,32 +242,41 @@ fn run() -> Result<bool, String> {
         cfg.conns, cfg.secs, cores, cfg.server_threads, cfg.load_threads
     );
     println!(
-        "{:<14} {:>11} {:>12} {:>7} {:>14} {:>7} {:>9}  target (vs replay)",
-        "request", "generated", "hyper replay", "ratio", "hyper encoding", "ratio", "dockerd"
+        "{:<14} {:>10} {:>12} {:>7} {:>12} {:>12} {:>7} {:>9}  target (prepared vs replay)",
+        "request",
+        "prepared",
+        "hyper replay",
+        "ratio",
+        "gen encoding",
+        "hyp encoding",
+        "ratio",
+        "dockerd"
     );
     let mut met = true;
     for (path, ours, hand, enc, docker) in &server_rows {
         let ok = ours.per_second() >= 0.9 * hand.per_second();
         met &= ok;
+        let dash = || "-".to_string();
         println!(
-            "{:<14} {:>11} {:>12} {:>7} {:>14} {:>7} {:>9}  >= 0.90x {}",
+            "{:<14} {:>10} {:>12} {:>7} {:>12} {:>12} {:>7} {:>9}  >= 0.90x {}",
             format!("GET {path}"),
             rate(ours),
             rate(hand),
             ratio(ours.per_second(), hand.per_second()),
-            enc.as_ref().map_or("-".to_string(), rate),
-            enc.as_ref().map_or("-".to_string(), |e| ratio(
-                ours.per_second(),
-                e.per_second()
-            )),
-            docker.as_ref().map_or("-".to_string(), rate),
+            enc.as_ref().map_or_else(dash, |(o, _)| rate(o)),
+            enc.as_ref().map_or_else(dash, |(_, h)| rate(h)),
+            enc.as_ref()
+                .map_or_else(dash, |(o, h)| ratio(o.per_second(), h.per_second())),
+            docker.as_ref().map_or_else(dash, rate),
             if ok { "met" } else { "MISSED" }
         );
     }
     println!(
-        "(hyper replay: the generated server's bytes replayed; hyper encoding: \
-         /version encoded from the same typed value per request; dockerd 20.10 \
-         for reference)"
+        "(prepared: the generated server with answers encoded once by \
+         `Reply::prepare`; hyper replay: its bytes replayed by a minimal hyper \
+         server; gen/hyp encoding: /version encoded from the typed value on \
+         every request, the generated handler cloning it, hyper by reference; \
+         dockerd 20.10 for reference)"
     );
     println!(
         "\nclient: against a fixed-data hyper server, {:?} each; \

@@ -1,9 +1,12 @@
 //! The servers under load, all on a unix socket and the same tokio runtime
 //! configuration: the generated server (`engine_api::server::Router` over a
 //! tiny `Api` whose ping and version answer fixed data, served by
-//! `engine_api::support::server::serve`), and a minimal hand-written hyper 1
-//! server that replays, byte for byte, what the generated one answered
-//! (status, headers, body; hyper adds `date` and `content-length` to both).
+//! `engine_api::support::server::serve`), either with answers prepared once
+//! (`...Reply::prepare`, as a daemon does for answers that never change) or
+//! encoding the typed value on every request; and a minimal hand-written
+//! hyper 1 server that replays, byte for byte, what the generated one
+//! answered (status, headers, body; hyper adds `date` and `content-length`
+//! to both), or encodes `/version` on every request.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -13,7 +16,7 @@ use bytes::Bytes;
 use engine_api::server::*;
 use engine_api::support::error::ApiError;
 use engine_api::support::host::Host;
-use engine_api::support::server::{serve, Listener, ServerInfo};
+use engine_api::support::server::{serve, Listener, Prepared, ServerInfo};
 use engine_api::types::{ContainerSummary, SystemVersion};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
@@ -30,15 +33,34 @@ use crate::fixtures;
 pub struct Fixed {
     version: SystemVersion,
     containers: Vec<ContainerSummary>,
+    /// Ping and version encoded once, when answers are prepared.
+    prepared: Option<(Prepared<SystemPingReply>, Prepared<SystemVersionReply>)>,
 }
 
 impl Fixed {
-    pub fn new() -> Result<Fixed, String> {
+    /// With `prepare`, ping and version are encoded once and replayed.
+    pub fn new(prepare: bool) -> Result<Fixed, String> {
+        let version: SystemVersion =
+            serde_json::from_value(fixtures::version()).map_err(|e| e.to_string())?;
+        let prepared = prepare.then(|| {
+            (
+                ping().prepare(),
+                SystemVersionReply::Ok(version.clone()).prepare(),
+            )
+        });
         Ok(Fixed {
-            version: serde_json::from_value(fixtures::version()).map_err(|e| e.to_string())?,
+            version,
             containers: serde_json::from_value(fixtures::containers())
                 .map_err(|e| e.to_string())?,
+            prepared,
         })
+    }
+}
+
+fn ping() -> SystemPingReply {
+    SystemPingReply::Ok {
+        body: "OK".into(),
+        headers: ping_headers(),
     }
 }
 
@@ -55,9 +77,9 @@ fn ping_headers() -> SystemPingOkHeaders {
 
 impl SystemApi for Fixed {
     async fn system_ping(&self, _req: SystemPingRequest) -> Result<SystemPingReply, ApiError> {
-        Ok(SystemPingReply::Ok {
-            body: "OK".into(),
-            headers: ping_headers(),
+        Ok(match &self.prepared {
+            Some((ping, _)) => SystemPingReply::Prepared(ping.clone()),
+            None => ping(),
         })
     }
 
@@ -65,7 +87,10 @@ impl SystemApi for Fixed {
         &self,
         _req: SystemVersionRequest,
     ) -> Result<SystemVersionReply, ApiError> {
-        Ok(SystemVersionReply::Ok(self.version.clone()))
+        Ok(match &self.prepared {
+            Some((_, version)) => SystemVersionReply::Prepared(version.clone()),
+            None => SystemVersionReply::Ok(self.version.clone()),
+        })
     }
 }
 
@@ -106,12 +131,13 @@ pub struct Running {
     _stop: oneshot::Sender<()>,
 }
 
-/// Serves the generated router over [`Fixed`] at `socket`.
-pub async fn generated(socket: &Path) -> Result<Running, String> {
+/// Serves the generated router over [`Fixed`] at `socket` (answers
+/// prepared once or encoded per request).
+pub async fn generated(socket: &Path, prepare: bool) -> Result<Running, String> {
     let listener = Listener::bind(&Host::Unix(socket.to_path_buf()), None)
         .await
         .map_err(|e| format!("bind {}: {e}", socket.display()))?;
-    let router = Arc::new(Router::new(Fixed::new()?, info()));
+    let router = Arc::new(Router::new(Fixed::new(prepare)?, info()));
     let (stop, stopped) = oneshot::channel::<()>();
     tokio::spawn(serve(listener, router, async {
         let _ = stopped.await;

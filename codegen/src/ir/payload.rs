@@ -117,6 +117,18 @@ pub fn repeated_query(operation_id: &str, name: &str) -> bool {
         .is_ok()
 }
 
+/// Operations whose success answer sends its status line and headers as
+/// soon as the request is accepted and its JSON body later (sorted): the
+/// docker CLI waits for the headers of `POST /containers/{id}/wait`
+/// before it starts the container in `docker run`. The server hands such
+/// a body to the handler as a future; the client reads it as plain JSON.
+static HEADERS_FIRST: &[&str] = &["ContainerWait"];
+
+/// Whether the operation's success answer has its headers sent first.
+pub fn headers_first(operation_id: &str) -> bool {
+    HEADERS_FIRST.binary_search(&operation_id).is_ok()
+}
+
 fn override_for(operation_id: &str) -> Option<Payload2> {
     OVERRIDES
         .binary_search_by(|o| o.operation.cmp(operation_id))
@@ -197,6 +209,15 @@ mod tests {
         assert_eq!(sorted, REPEATED_QUERY);
         assert!(repeated_query("ImageGetAll", "names"));
         assert!(!repeated_query("ImageGetAll", "other"));
+    }
+
+    #[test]
+    fn headers_first_table_is_sorted_and_found() {
+        let mut sorted = HEADERS_FIRST.to_vec();
+        sorted.sort();
+        assert_eq!(sorted, HEADERS_FIRST);
+        assert!(headers_first("ContainerWait"));
+        assert!(!headers_first("ContainerStart"));
     }
 
     #[test]

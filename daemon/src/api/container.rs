@@ -19,7 +19,7 @@ use engine_api::server::{
 };
 use engine_api::support::error::ApiError;
 use engine_api::support::mux::{Frame, StreamKind};
-use engine_api::support::server::{Hijack, LogStream};
+use engine_api::support::server::{Deferred, Hijack, LogStream};
 use engine_api::types::{
     ContainerCreateResponse, ContainerPruneResponse, ContainerTopResponse, ContainerWaitResponse,
 };
@@ -359,14 +359,15 @@ impl ContainerApi for DaemonApi {
         req: ContainerWaitRequest,
     ) -> Result<ContainerWaitReply, ApiError> {
         let c = self.container(&req.id)?;
-        let code = lifecycle::wait(&c, &req.condition)
-            .await
-            .map_err(api_error)?;
-        Ok(ContainerWaitReply::Ok(ContainerWaitResponse {
-            status_code: code,
-            error: None,
-            ..Default::default()
-        }))
+        let exited = lifecycle::wait(&c, &req.condition).map_err(api_error)?;
+        // The headers go out now; the body when the condition holds.
+        Ok(ContainerWaitReply::Ok(Deferred::new(async move {
+            ContainerWaitResponse {
+                status_code: exited.await,
+                error: None,
+                ..Default::default()
+            }
+        })))
     }
 
     async fn container_delete(
@@ -461,103 +462,4 @@ impl ContainerApi for DaemonApi {
             ..Default::default()
         }))
     }
-}
-
-/// Wraps the generated router so that `POST /containers/{id}/wait` sends
-/// its status line and headers at once and its JSON body when the wait
-/// ends, as dockerd does: the docker CLI waits for those headers before
-/// it starts the container (`docker run`). Everything else, and a wait
-/// the router would refuse (unknown container, bad condition), goes to
-/// the router unchanged.
-pub struct EarlyWaitHeaders<S> {
-    pub inner: std::sync::Arc<S>,
-    pub engine: std::sync::Arc<crate::engine::Engine>,
-    pub info: engine_api::support::server::ServerInfo,
-}
-
-/// The container of a wait request the router will accept, if it is one.
-fn wait_target(method: &str, path: &str, query: &str) -> Option<String> {
-    if method != "POST" {
-        return None;
-    }
-    let path = match path.strip_prefix("/v") {
-        Some(rest) => {
-            let (version, rest) = rest.split_once('/')?;
-            if !version.chars().all(|c| c.is_ascii_digit() || c == '.') {
-                return None;
-            }
-            format!("/{rest}")
-        }
-        None => path.to_string(),
-    };
-    let id = path.strip_prefix("/containers/")?.strip_suffix("/wait")?;
-    if id.is_empty() || id.contains('/') {
-        return None;
-    }
-    let condition_ok = query.split('&').all(|pair| match pair.split_once('=') {
-        Some(("condition", v)) => matches!(v, "" | "not-running" | "next-exit" | "removed"),
-        _ => true,
-    });
-    condition_ok.then(|| id.to_string())
-}
-
-impl<S: engine_api::support::server::HttpService> engine_api::support::server::HttpService
-    for EarlyWaitHeaders<S>
-{
-    fn call(
-        &self,
-        req: engine_api::support::server::rt::HttpRequest,
-    ) -> std::pin::Pin<
-        Box<
-            dyn std::future::Future<Output = engine_api::support::server::rt::HttpResponse>
-                + Send
-                + '_,
-        >,
-    > {
-        let target = wait_target(
-            req.method().as_str(),
-            req.uri().path(),
-            req.uri().query().unwrap_or(""),
-        )
-        .filter(|id| self.engine.containers.get(id).is_ok());
-        if target.is_none() {
-            return self.inner.call(req);
-        }
-        let inner = self.inner.clone();
-        let info = self.info.clone();
-        Box::pin(async move {
-            use engine_api::support::server::respond;
-            use http_body_util::BodyExt;
-            let (tx, mut resp) = respond::channel(hyper_status(200), "application/json");
-            respond::add_common_headers(&mut resp, &info);
-            tokio::spawn(async move {
-                let answer = inner.call(req).await;
-                let ok = answer.status().is_success();
-                let body = answer.into_body().collect().await.map(|b| b.to_bytes());
-                let bytes = match (ok, body) {
-                    (true, Ok(bytes)) => bytes,
-                    (false, Ok(bytes)) => {
-                        let message = serde_json::from_slice::<serde_json::Value>(&bytes)
-                            .ok()
-                            .and_then(|v| v["message"].as_str().map(str::to_string))
-                            .unwrap_or_default();
-                        Bytes::from(
-                            serde_json::json!({"StatusCode": -1, "Error": {"Message": message}})
-                                .to_string(),
-                        )
-                    }
-                    (_, Err(e)) => Bytes::from(
-                        serde_json::json!({"StatusCode": -1, "Error": {"Message": e.to_string()}})
-                            .to_string(),
-                    ),
-                };
-                let _ = tx.send(Ok(bytes)).await;
-            });
-            resp
-        })
-    }
-}
-
-fn hyper_status(code: u16) -> hyper::StatusCode {
-    hyper::StatusCode::from_u16(code).unwrap_or(hyper::StatusCode::OK)
 }

@@ -10,8 +10,6 @@ mod volume;
 
 use std::sync::Arc;
 
-pub use container::EarlyWaitHeaders;
-
 use engine_api::server::{
     ConfigApi, DistributionApi, NetworkApi, NodeApi, PluginApi, SecretApi, ServiceApi, SessionApi,
     SwarmApi, TaskApi,

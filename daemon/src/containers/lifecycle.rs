@@ -432,29 +432,45 @@ pub async fn pause(engine: &Arc<Engine>, c: &Arc<Container>, pause: bool) -> Res
     Ok(())
 }
 
-/// The exit code `wait` answers with, once `condition` holds.
-pub async fn wait(c: &Arc<Container>, condition: &ContainerWaitCondition) -> Result<i64> {
+/// Starts waiting for `condition`: what counts as the next exit is fixed
+/// now, when the request arrives (`docker run` asks before it starts the
+/// container), and the returned future resolves to the exit code once the
+/// condition holds. An unknown condition is refused at once.
+pub fn wait(
+    c: &Arc<Container>,
+    condition: &ContainerWaitCondition,
+) -> Result<impl std::future::Future<Output = i64> + Send + 'static> {
+    #[derive(Clone, Copy)]
+    enum Until {
+        NextExit(u64),
+        Removed,
+        NotRunning,
+    }
     let mut watch = c.watch();
-    let exits = watch.borrow().exits;
-    let result = match condition {
-        ContainerWaitCondition::NextExit => watch.wait_for(|p| p.exits > exits || p.removed).await,
-        ContainerWaitCondition::Removed => watch.wait_for(|p| p.removed).await,
-        ContainerWaitCondition::NotRunning => {
-            watch
-                .wait_for(|p| !p.status.is_running() || p.removed)
-                .await
-        }
+    let until = match condition {
+        ContainerWaitCondition::NextExit => Until::NextExit(watch.borrow().exits),
+        ContainerWaitCondition::Removed => Until::Removed,
+        ContainerWaitCondition::NotRunning => Until::NotRunning,
         ContainerWaitCondition::Other(other) => {
             return Err(ContainerError::InvalidArgument(format!(
                 "invalid condition: \"{other}\""
             )))
         }
     };
-    match result {
-        Ok(progress) => Ok(progress.exit_code),
-        // The container was dropped from memory: it is gone.
-        Err(_) => Ok(c.record().state.exit_code),
-    }
+    let c = c.clone();
+    Ok(async move {
+        let result = watch
+            .wait_for(|p| match until {
+                Until::NextExit(exits) => p.exits > exits || p.removed,
+                Until::Removed => p.removed,
+                Until::NotRunning => !p.status.is_running() || p.removed,
+            })
+            .await
+            .map(|progress| progress.exit_code);
+        // A dropped sender means the container left memory: it is gone,
+        // and its record holds the last exit code.
+        result.unwrap_or_else(|_| c.record().state.exit_code)
+    })
 }
 
 /// Gives the container a new name.

@@ -170,7 +170,9 @@ impl ContainerApi for Backend {
         req: ContainerWaitRequest,
     ) -> Result<ContainerWaitReply, ApiError> {
         self.hit("ContainerWait", &req)?;
-        Ok(ContainerWaitReply::Ok(answer("ContainerWait")))
+        Ok(ContainerWaitReply::Ok(
+            engine_api::support::server::Deferred::ready(answer("ContainerWait")),
+        ))
     }
 
     async fn container_delete(

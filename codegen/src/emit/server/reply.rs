@@ -85,10 +85,23 @@ fn response_payload(p: &Plan, code: u16, r: &Response) -> Payload {
     payload::from_content(&r.content_types, r.ty.as_ref())
 }
 
+/// Whether this answer is the success answer of an operation that sends
+/// its headers first ([`payload::headers_first`]): its JSON body is then a
+/// future (`rt::Deferred`).
+fn deferred(p: &Plan, code: u16, payload: &Payload) -> bool {
+    (200..300).contains(&code)
+        && matches!(payload, Payload::Json(_))
+        && payload::headers_first(&p.op.name)
+}
+
 /// The Rust type a payload's body has in a variant (`None`: no body).
-fn body_type(payload: &Payload) -> Result<Option<TokenStream>, EmitError> {
+fn body_type(payload: &Payload, deferred: bool) -> Result<Option<TokenStream>, EmitError> {
     Ok(Some(match payload {
         Payload::Empty => return Ok(None),
+        Payload::Json(ty) if deferred => {
+            let ty = type_tokens(ty)?;
+            quote! { rt::Deferred<#ty> }
+        }
         Payload::Json(ty) => type_tokens(ty)?,
         Payload::JsonStream(ty) => {
             let ty = type_tokens(ty)?;
@@ -102,7 +115,7 @@ fn body_type(payload: &Payload) -> Result<Option<TokenStream>, EmitError> {
 }
 
 /// The `rt::Reply` call that writes a body of `payload` with `code`.
-fn encode_call(payload: &Payload, code: u16, r: &Response) -> TokenStream {
+fn encode_call(payload: &Payload, code: u16, r: &Response, deferred: bool) -> TokenStream {
     // HTTP gives 204 and 304 no body (hyper drops it): a documented 204
     // that carries one (the progress of plugin pull and upgrade) is sent
     // as 200, which is what dockerd does.
@@ -114,6 +127,7 @@ fn encode_call(payload: &Payload, code: u16, r: &Response) -> TokenStream {
     let code = Literal::u16_unsuffixed(code);
     match payload {
         Payload::Empty => quote! { reply.empty(#code) },
+        Payload::Json(_) if deferred => quote! { reply.deferred_json(#code, body) },
         Payload::Json(_) => quote! { reply.json(#code, &body) },
         Payload::JsonStream(_) => quote! { reply.json_stream(#code, body) },
         Payload::Text => quote! { reply.text(#code, body) },
@@ -147,11 +161,17 @@ pub(super) fn reply_enum(_api: &Api, p: &Plan) -> Result<TokenStream, EmitError>
     let mut variants = Vec::new();
     let mut arms = Vec::new();
     let mut extra = Vec::new();
+    // Whether every answer is complete at once (JSON, text or nothing), so
+    // that a reply can be encoded ahead of time (`prepare`).
+    let mut preparable = true;
     for (code, r) in responses(p) {
         let vname = ident(&variant_name(code))?;
         let payload = response_payload(p, code, r);
-        let body = body_type(&payload)?;
-        let call = encode_call(&payload, code, r);
+        let deferred = deferred(p, code, &payload);
+        preparable &=
+            !deferred && matches!(payload, Payload::Empty | Payload::Json(_) | Payload::Text);
+        let body = body_type(&payload, deferred)?;
+        let call = encode_call(&payload, code, r, deferred);
         let mut text = format!("{code}");
         if !r.doc.trim().is_empty() {
             text.push_str(": ");
@@ -217,6 +237,22 @@ pub(super) fn reply_enum(_api: &Api, p: &Plan) -> Result<TokenStream, EmitError>
         p.op.name,
         route_doc(p.op)
     );
+    let mut prepare = quote! {};
+    if preparable {
+        variants.push(quote! {
+            /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
+            Prepared(rt::Prepared<Self>),
+        });
+        arms.push(quote! { Self::Prepared(prepared) => prepared.response(), });
+        prepare = quote! {
+            /// Encodes this answer once, for a handler that gives the same
+            /// answer to many requests: return clones of the result as
+            /// `Self::Prepared` and the router skips encoding.
+            pub fn prepare(self) -> rt::Prepared<Self> {
+                rt::Prepared::from_response(self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)))
+            }
+        };
+    }
     Ok(quote! {
         #(#extra)*
         #[doc = #doc]
@@ -225,6 +261,8 @@ pub(super) fn reply_enum(_api: &Api, p: &Plan) -> Result<TokenStream, EmitError>
         }
 
         impl #name {
+            #prepare
+
             /// Writes the answer the router sends.
             fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
                 match self {

@@ -1,6 +1,7 @@
 //! The router: the route table (method and path template per operation,
 //! in the spec's order), `Router<A: Api>` implementing `rt::HttpService`
-//! through `rt::handle` (version prefix, matching, errors, headers), the
+//! through `rt::handle` (version prefix, matching, errors, headers) with
+//! the table indexed once in `rt::Routing`, the
 //! dispatch from a route's index to its operation, and per operation the
 //! small function that decodes the request, calls the handler and encodes
 //! the reply.
@@ -34,7 +35,7 @@ pub(super) fn router(api: &Api, plans: &[Plan]) -> Result<TokenStream, EmitError
         /// on any listener.
         pub struct Router<A> {
             api: std::sync::Arc<A>,
-            info: rt::ServerInfo,
+            routing: rt::Routing,
         }
 
         impl<A: Api> Router<A> {
@@ -45,7 +46,7 @@ pub(super) fn router(api: &Api, plans: &[Plan]) -> Result<TokenStream, EmitError
 
             /// A router over an implementation shared with other code.
             pub fn from_arc(api: std::sync::Arc<A>, info: rt::ServerInfo) -> Self {
-                Router { api, info }
+                Router { api, routing: rt::Routing::new(ROUTES, &info) }
             }
 
             /// The implementation this router serves.
@@ -60,7 +61,7 @@ pub(super) fn router(api: &Api, plans: &[Plan]) -> Result<TokenStream, EmitError
                 req: rt::HttpRequest,
             ) -> std::pin::Pin<Box<dyn std::future::Future<Output = rt::HttpResponse> + Send + '_>> {
                 let api = &*self.api;
-                Box::pin(rt::handle(req, &self.info, ROUTES, move |op, cx| dispatch(api, op, cx)))
+                Box::pin(rt::handle(req, &self.routing, move |op, cx| dispatch(api, op, cx)))
             }
         }
 

@@ -5,7 +5,9 @@
 //! router implements [`HttpService`] on top of this.
 
 mod auth;
+pub mod deferred;
 mod listener;
+pub mod prepared;
 pub mod reply;
 pub mod request;
 pub mod respond;
@@ -24,7 +26,9 @@ use hyper::service::service_fn;
 use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 
+pub use deferred::Deferred;
 pub use listener::{Listener, ServerTls};
+pub use prepared::Prepared;
 pub use reply::{ByteStream, FrameStream, Hijack, JsonStream, LogStream, Reply, Upgraded};
 pub use request::{BodyStream, Ctx, BODY_LIMIT};
 

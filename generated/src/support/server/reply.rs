@@ -18,6 +18,7 @@ use hyper::{Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, DuplexStream, ReadBuf};
 
+use super::deferred::Deferred;
 use super::respond::{self, MULTIPLEXED_STREAM, RAW_STREAM};
 use crate::support::body::{self, Body};
 use crate::support::json_stream;
@@ -172,6 +173,23 @@ impl Reply {
 
     pub fn json<T: serde::Serialize>(&self, code: u16, value: &T) -> Response<Body> {
         respond::json(status(code), value)
+    }
+
+    /// A JSON body that resolves later: the status line and headers go out
+    /// at once, the value (or a 500-style `{"message"}` if it cannot be
+    /// encoded) when it is ready.
+    pub fn deferred_json<T>(&self, code: u16, value: Deferred<T>) -> Response<Body>
+    where
+        T: serde::Serialize + 'static,
+    {
+        let chunk = futures_util::stream::once(async move {
+            let value = value.value().await;
+            let mut out = Vec::new();
+            serde_json::to_writer(&mut out, &value).map_err(io::Error::other)?;
+            out.push(b'\n');
+            Ok(Bytes::from(out))
+        });
+        typed(code, "application/json", stream_body(Box::pin(chunk)))
     }
 
     /// No body (204, 304, or a 200 the spec gives no content).

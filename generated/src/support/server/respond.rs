@@ -3,7 +3,6 @@
 //! common headers, and the 101 answer that hands a connection over.
 
 use std::io;
-use std::sync::OnceLock;
 
 use bytes::Bytes;
 use hyper::header::{HeaderName, HeaderValue, CONNECTION, CONTENT_TYPE, UPGRADE};
@@ -100,51 +99,46 @@ pub(super) const API_VERSION: HeaderName = HeaderName::from_static("api-version"
 pub(super) const OSTYPE: HeaderName = HeaderName::from_static("ostype");
 pub(super) const DOCKER_EXPERIMENTAL: HeaderName = HeaderName::from_static("docker-experimental");
 
-/// `Api-Version`'s value: the newest version this server speaks.
-fn api_version() -> HeaderValue {
-    static VALUE: OnceLock<HeaderValue> = OnceLock::new();
-    VALUE
-        .get_or_init(|| {
-            HeaderValue::from_str(&ApiVersion::CURRENT.to_string())
-                .unwrap_or(HeaderValue::from_static("1.44"))
-        })
-        .clone()
+/// The headers every Docker server sends, with their values worked out
+/// once per server rather than on every answer.
+#[derive(Clone, Debug)]
+pub struct CommonHeaders {
+    values: Vec<(HeaderName, HeaderValue)>,
 }
 
-/// The common header `name` with its value, for [`add_common_headers`]
-/// and for adding only the ones a handler did not set.
-pub(super) fn common_header(name: &HeaderName, info: &ServerInfo) -> Option<HeaderValue> {
-    if name == API_VERSION {
-        Some(api_version())
-    } else if name == hyper::header::SERVER {
-        HeaderValue::from_str(&info.server).ok()
-    } else if name == OSTYPE {
-        HeaderValue::from_str(&info.os_type).ok()
-    } else if name == DOCKER_EXPERIMENTAL {
-        Some(HeaderValue::from_static(if info.experimental {
-            "true"
-        } else {
-            "false"
-        }))
-    } else {
-        None
+impl CommonHeaders {
+    /// `Api-Version` (the newest version this server speaks), `Server`,
+    /// `Ostype` and `Docker-Experimental`, from `info`. A value that is not
+    /// a valid header value (a control character in `info.server`) is left
+    /// out rather than sent broken.
+    pub fn new(info: &ServerInfo) -> CommonHeaders {
+        let experimental = if info.experimental { "true" } else { "false" };
+        let values = [
+            (API_VERSION, ApiVersion::CURRENT.to_string()),
+            (hyper::header::SERVER, info.server.clone()),
+            (OSTYPE, info.os_type.clone()),
+            (DOCKER_EXPERIMENTAL, experimental.to_string()),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| HeaderValue::try_from(value).ok().map(|v| (name, v)))
+        .collect();
+        CommonHeaders { values }
     }
-}
 
-/// The names of the headers every Docker server sends, in their order.
-pub(super) const COMMON: [HeaderName; 4] = [
-    API_VERSION,
-    hyper::header::SERVER,
-    OSTYPE,
-    DOCKER_EXPERIMENTAL,
-];
-
-/// Adds the headers every Docker server sends.
-pub fn add_common_headers(resp: &mut Response<Body>, info: &ServerInfo) {
-    let h = resp.headers_mut();
-    for name in COMMON {
-        if let Some(value) = common_header(&name, info) {
-            h.insert(name, value);
+    /// Adds them to `resp`, leaving alone any the handler set itself
+    /// (documented ones such as /_ping's `API-Version` win).
+    pub fn add_missing(&self, resp: &mut Response<Body>) {
+        let headers = resp.headers_mut();
+        for (name, value) in &self.values {
+            if !headers.contains_key(name) {
+                headers.insert(name.clone(), value.clone());
+            }
         }
     }
+}
+
+/// Adds the headers every Docker server sends (for answers built outside
+/// the generated router).
+pub fn add_common_headers(resp: &mut Response<Body>, info: &ServerInfo) {
+    CommonHeaders::new(info).add_missing(resp);
 }

@@ -5,6 +5,7 @@
 //! error into Docker's JSON error body, containing panics, and the common
 //! headers on every answer.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 
@@ -15,7 +16,8 @@ use hyper::{Request, Response, StatusCode};
 
 use super::reply::Reply;
 use super::request::Ctx;
-use super::{respond, version_prefix, ServerInfo};
+use super::respond::{self, CommonHeaders};
+use super::{version_prefix, ServerInfo};
 use crate::support::body::Body;
 use crate::support::error::ApiError;
 use crate::support::query::{percent_decode, Query};
@@ -37,47 +39,114 @@ pub enum Found {
     NotFound,
 }
 
-/// Matches `method` and `path` (without the version prefix). A match where
-/// every parameter is one segment wins over one where a parameter spans
-/// several; among equals the first route wins. A HEAD request without a
-/// HEAD route is served by the GET route (the body is not sent).
-pub fn find(routes: &[Route], method: &str, path: &str) -> Found {
-    // The path's segments, on the stack for any path a route can match.
-    let mut stack = [""; 16];
-    let heap: Vec<&str>;
-    let count = path.split('/').skip(1).count();
-    let segments: &[&str] = if count <= stack.len() {
-        for (slot, segment) in stack.iter_mut().zip(path.split('/').skip(1)) {
-            *slot = segment;
+/// The route table, indexed once by each template's first segment so that
+/// a request is matched against the few templates that can fit it rather
+/// than against all of them.
+#[derive(Debug)]
+pub struct RouteTable {
+    routes: &'static [Route],
+    /// Route indexes by literal first segment (`containers`, `_ping`...).
+    by_first: HashMap<&'static str, Vec<usize>>,
+    /// Routes whose first segment is a parameter: candidates for any path.
+    any_first: Vec<usize>,
+}
+
+impl RouteTable {
+    pub fn new(routes: &'static [Route]) -> RouteTable {
+        let mut by_first: HashMap<&'static str, Vec<usize>> = HashMap::new();
+        let mut any_first = Vec::new();
+        for (i, route) in routes.iter().enumerate() {
+            let first = route.path.split('/').nth(1).unwrap_or("");
+            if first.starts_with('{') {
+                any_first.push(i);
+            } else {
+                by_first.entry(first).or_default().push(i);
+            }
         }
-        &stack[..count]
-    } else {
-        heap = path.split('/').skip(1).collect();
-        &heap
-    };
-    let mut best: Option<(bool, usize, Vec<String>)> = None;
-    let mut fallback: Option<(bool, usize, Vec<String>)> = None;
-    let mut any = false;
-    for (i, route) in routes.iter().enumerate() {
-        let Some((greedy, params)) = match_template(route.path, segments) else {
-            continue;
-        };
-        any = true;
-        let slot = if route.method == method {
-            &mut best
-        } else if method == "HEAD" && route.method == "GET" {
-            &mut fallback
-        } else {
-            continue;
-        };
-        if slot.as_ref().is_none_or(|(g, _, _)| *g && !greedy) {
-            *slot = Some((greedy, i, params));
+        RouteTable {
+            routes,
+            by_first,
+            any_first,
         }
     }
-    match best.or(fallback) {
-        Some((_, i, params)) => Found::Route(i, params),
-        None if any => Found::WrongMethod,
-        None => Found::NotFound,
+
+    /// Matches `method` and `path` (without the version prefix). A match
+    /// where every parameter is one segment wins over one where a
+    /// parameter spans several; among equals the first route wins. A HEAD
+    /// request without a HEAD route is served by the GET route (the body
+    /// is not sent).
+    pub fn find(&self, method: &str, path: &str) -> Found {
+        // The path's segments, on the stack for any path a route can match.
+        let mut stack = [""; 16];
+        let heap: Vec<&str>;
+        let count = path.split('/').skip(1).count();
+        let segments: &[&str] = if count <= stack.len() {
+            for (slot, segment) in stack.iter_mut().zip(path.split('/').skip(1)) {
+                *slot = segment;
+            }
+            &stack[..count]
+        } else {
+            heap = path.split('/').skip(1).collect();
+            &heap
+        };
+        let first = segments.first().copied().unwrap_or("");
+        let literal = self.by_first.get(first).map_or(&[][..], Vec::as_slice);
+        let mut best: Option<(bool, usize, Vec<String>)> = None;
+        let mut fallback: Option<(bool, usize, Vec<String>)> = None;
+        let mut any = false;
+        // Candidates in table order, so that "the first route wins" holds.
+        let mut candidates = merge(literal, &self.any_first);
+        for i in &mut candidates {
+            let Some(route) = self.routes.get(i) else {
+                continue;
+            };
+            let Some((greedy, params)) = match_template(route.path, segments) else {
+                continue;
+            };
+            any = true;
+            let slot = if route.method == method {
+                &mut best
+            } else if method == "HEAD" && route.method == "GET" {
+                &mut fallback
+            } else {
+                continue;
+            };
+            if slot.as_ref().is_none_or(|(g, _, _)| *g && !greedy) {
+                *slot = Some((greedy, i, params));
+            }
+        }
+        match best.or(fallback) {
+            Some((_, i, params)) => Found::Route(i, params),
+            None if any => Found::WrongMethod,
+            None => Found::NotFound,
+        }
+    }
+}
+
+/// Two ascending lists of indexes as one ascending sequence.
+fn merge<'a>(a: &'a [usize], b: &'a [usize]) -> impl Iterator<Item = usize> + 'a {
+    let (mut a, mut b) = (a.iter().peekable(), b.iter().peekable());
+    std::iter::from_fn(move || match (a.peek(), b.peek()) {
+        (Some(x), Some(y)) if y < x => b.next().copied(),
+        (Some(_), _) => a.next().copied(),
+        (None, _) => b.next().copied(),
+    })
+}
+
+/// What the generated router keeps to serve requests: its route table and
+/// the headers every answer carries.
+#[derive(Debug)]
+pub struct Routing {
+    table: RouteTable,
+    headers: CommonHeaders,
+}
+
+impl Routing {
+    pub fn new(routes: &'static [Route], info: &ServerInfo) -> Routing {
+        Routing {
+            table: RouteTable::new(routes),
+            headers: CommonHeaders::new(info),
+        }
     }
 }
 
@@ -144,8 +213,7 @@ fn match_template(template: &str, segments: &[&str]) -> Option<(bool, Vec<String
 /// headers every Docker server sends.
 pub async fn handle<F, Fut>(
     mut req: Request<Incoming>,
-    info: &ServerInfo,
-    routes: &[Route],
+    routing: &Routing,
     dispatch: F,
 ) -> Response<Body>
 where
@@ -154,7 +222,7 @@ where
 {
     let result = match version_prefix::split(req.uri().path()) {
         Err(e) => Err(super::request::bad_request(e.to_string())),
-        Ok((version, path)) => match find(routes, req.method().as_str(), path) {
+        Ok((version, path)) => match routing.table.find(req.method().as_str(), path) {
             Found::NotFound => Err(ApiError {
                 status: 404,
                 message: "page not found".into(),
@@ -198,23 +266,8 @@ where
             &e.message,
         ),
     };
-    common_headers(&mut resp, info);
+    routing.headers.add_missing(&mut resp);
     resp
-}
-
-/// The headers every Docker server sends ([`respond::add_common_headers`]),
-/// where the handler did not set its own: documented ones such as
-/// /_ping's API-Version win over the common ones.
-fn common_headers(resp: &mut Response<Body>, info: &ServerInfo) {
-    let headers = resp.headers_mut();
-    for name in respond::COMMON {
-        if headers.contains_key(&name) {
-            continue;
-        }
-        if let Some(value) = respond::common_header(&name, info) {
-            headers.insert(name, value);
-        }
-    }
 }
 
 #[cfg(test)]
@@ -260,45 +313,79 @@ mod tests {
         },
     ];
 
+    fn table() -> RouteTable {
+        RouteTable::new(ROUTES)
+    }
+
     fn hit(i: usize, params: &[&str]) -> Found {
         Found::Route(i, params.iter().map(|s| s.to_string()).collect())
     }
 
     #[test]
     fn literal_and_parameter_routes() {
-        assert_eq!(find(ROUTES, "GET", "/images/json"), hit(0, &[]));
+        assert_eq!(table().find("GET", "/images/json"), hit(0, &[]));
         assert_eq!(
-            find(ROUTES, "GET", "/images/busybox/json"),
+            table().find("GET", "/images/busybox/json"),
             hit(1, &["busybox"])
         );
         assert_eq!(
-            find(ROUTES, "GET", "/images/registry%3A5000%2Fa%2Fb/json"),
+            table().find("GET", "/images/registry%3A5000%2Fa%2Fb/json"),
             hit(1, &["registry:5000/a/b"])
         );
         // Unencoded slashes: the parameter spans segments, as dockerd's {name:.*}.
         assert_eq!(
-            find(ROUTES, "GET", "/images/registry:5000/a/b/json"),
+            table().find("GET", "/images/registry:5000/a/b/json"),
             hit(1, &["registry:5000/a/b"])
         );
-        assert_eq!(find(ROUTES, "DELETE", "/images/a/b"), hit(2, &["a/b"]));
+        assert_eq!(table().find("DELETE", "/images/a/b"), hit(2, &["a/b"]));
         assert_eq!(
-            find(ROUTES, "GET", "/containers/web/attach/ws"),
+            table().find("GET", "/containers/web/attach/ws"),
             hit(5, &["web"])
         );
         assert_eq!(
-            find(ROUTES, "POST", "/containers/web/attach"),
+            table().find("POST", "/containers/web/attach"),
             hit(4, &["web"])
         );
     }
 
     #[test]
     fn head_wrong_method_and_unknown() {
-        assert_eq!(find(ROUTES, "HEAD", "/_ping"), hit(7, &[]));
-        assert_eq!(find(ROUTES, "HEAD", "/version"), hit(8, &[]));
-        assert_eq!(find(ROUTES, "POST", "/version"), Found::WrongMethod);
-        assert_eq!(find(ROUTES, "GET", "/nope"), Found::NotFound);
-        assert_eq!(find(ROUTES, "GET", "/images//json"), Found::WrongMethod);
-        assert_eq!(find(ROUTES, "GET", "/"), Found::NotFound);
+        assert_eq!(table().find("HEAD", "/_ping"), hit(7, &[]));
+        assert_eq!(table().find("HEAD", "/version"), hit(8, &[]));
+        assert_eq!(table().find("POST", "/version"), Found::WrongMethod);
+        assert_eq!(table().find("GET", "/nope"), Found::NotFound);
+        assert_eq!(table().find("GET", "/images//json"), Found::WrongMethod);
+        assert_eq!(table().find("GET", "/"), Found::NotFound);
+    }
+
+    #[test]
+    fn parameter_first_templates_are_candidates_for_every_path() {
+        const MIXED: &[Route] = &[
+            Route {
+                method: "GET",
+                path: "/a/list",
+            },
+            Route {
+                method: "GET",
+                path: "/{name}/info",
+            },
+            Route {
+                method: "POST",
+                path: "/a/info",
+            },
+            Route {
+                method: "GET",
+                path: "/a/info",
+            },
+        ];
+        let table = RouteTable::new(MIXED);
+        // Both templates fit; the one listed first wins.
+        assert_eq!(table.find("GET", "/a/info"), hit(1, &["a"]));
+        assert_eq!(table.find("POST", "/a/info"), hit(2, &[]));
+        assert_eq!(table.find("GET", "/b/info"), hit(1, &["b"]));
+        assert_eq!(table.find("GET", "/a/list"), hit(0, &[]));
+        assert_eq!(table.find("DELETE", "/b/info"), Found::WrongMethod);
+        assert_eq!(table.find("GET", "/b/list"), Found::NotFound);
     }
 
     #[test]
