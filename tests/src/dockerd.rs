@@ -16,11 +16,12 @@ pub struct Dockerd {
 impl Dockerd {
     /// Starts a daemon, or returns `None` (after printing why) when this
     /// machine has no dockerd or is not root: the caller skips its test.
+    /// A daemon that is there but does not come up fails the test.
     pub fn start(name: &str) -> Option<Dockerd> {
-        let Some(bin) = which("dockerd") else {
+        if which("dockerd").is_none() {
             eprintln!("skipped: no dockerd on PATH (apt-get install docker.io)");
             return None;
-        };
+        }
         if !is_root() {
             eprintln!("skipped: dockerd needs root");
             return None;
@@ -29,10 +30,21 @@ impl Dockerd {
             "engine-tests-dockerd-{name}-{}",
             std::process::id()
         ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).ok()?;
+        match Dockerd::launch(&dir) {
+            Ok(d) => Some(d),
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    /// Starts a daemon in `dir` (emptied first) and waits until it answers
+    /// `/_ping`; `Err` says why it could not, with the daemon's log when
+    /// it ran. The benchmarks (benches/bench-api) include this file too.
+    pub fn launch(dir: &Path) -> Result<Dockerd, String> {
+        let bin = which("dockerd").ok_or("no dockerd on PATH (apt-get install docker.io)")?;
+        let _ = std::fs::remove_dir_all(dir);
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         let socket = dir.join("docker.sock");
-        let log = std::fs::File::create(dir.join("dockerd.log")).ok()?;
+        let log = std::fs::File::create(dir.join("dockerd.log")).map_err(|e| e.to_string())?;
         let child = Command::new(bin)
             .arg("--data-root")
             .arg(dir.join("data"))
@@ -49,22 +61,29 @@ impl Dockerd {
                 "--storage-driver=vfs",
             ])
             .stdin(Stdio::null())
-            .stdout(log.try_clone().ok()?)
+            .stdout(log.try_clone().map_err(|e| e.to_string())?)
             .stderr(log)
             .spawn()
-            .ok()?;
-        let mut d = Dockerd { child, dir, socket };
+            .map_err(|e| format!("spawn dockerd: {e}"))?;
+        let mut d = Dockerd {
+            child,
+            dir: dir.to_path_buf(),
+            socket,
+        };
         let deadline = Instant::now() + Duration::from_secs(30);
         while Instant::now() < deadline {
             if d.ping() {
-                return Some(d);
+                return Ok(d);
             }
             if let Ok(Some(status)) = d.child.try_wait() {
-                panic!("dockerd exited ({status}); log:\n{}", d.log());
+                return Err(format!("dockerd exited ({status}); log:\n{}", d.log()));
             }
             std::thread::sleep(Duration::from_millis(100));
         }
-        panic!("dockerd did not answer within 30 s; log:\n{}", d.log());
+        Err(format!(
+            "dockerd did not answer within 30 s; log:\n{}",
+            d.log()
+        ))
     }
 
     pub fn socket(&self) -> &Path {

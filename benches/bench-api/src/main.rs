@@ -23,6 +23,10 @@
 //! table; exits 1 when a target is missed, 2 when the run itself failed.
 
 mod clients;
+// The private dockerd of the end-to-end tests, shared rather than copied
+// (this crate is outside the workspace, so it includes the file).
+#[allow(dead_code)]
+#[path = "../../../tests/src/dockerd.rs"]
 mod dockerd;
 mod fixtures;
 mod load;
@@ -185,7 +189,7 @@ fn run() -> Result<bool, String> {
         server_rows.push((path, ours, hand, enc, None::<Rate>));
     }
     if cfg.dockerd && !server_paths.is_empty() {
-        match dockerd::Dockerd::start(&dir.join("dockerd")) {
+        match dockerd::Dockerd::launch(&dir.join("dockerd")) {
             Ok(d) => {
                 for row in &mut server_rows {
                     eprintln!("  GET {}: dockerd 20.10", row.0);
