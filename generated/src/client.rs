@@ -2073,7 +2073,7 @@ impl rt::Client {
         &self,
         id: &str,
         params: &ContainerAttachWebsocketParams,
-    ) -> Result<(), rt::ClientError> {
+    ) -> Result<rt::Attached, rt::ClientError> {
         let mut call = rt::Call::new(
             rt::Method::GET,
             format!("/containers/{}/attach/ws", rt::encode(id)),
@@ -2097,8 +2097,7 @@ impl rt::Client {
         if let Some(value) = params.stderr {
             call.query_bool("stderr", value);
         }
-        let (resp, _) = self.send(call).await?;
-        rt::answer::empty(resp).await
+        self.websocket(call).await
     }
 
     /// Block until a container reaches a given state

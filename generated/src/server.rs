@@ -998,37 +998,26 @@ pub struct ContainerAttachWebsocketRequest {
 /// The answers of `ContainerAttachWebsocket`: `GET /containers/{id}/attach/ws`; an error can also be returned as `Err(ApiError)`.
 pub enum ContainerAttachWebsocketReply {
     /// 101: Switched to the WebSocket protocol; data flows as WebSocket messages.
-    SwitchingProtocols,
+    SwitchingProtocols(rt::Hijack),
     /// 200: The request was accepted without a protocol upgrade.
-    Ok,
+    Ok(rt::Hijack),
     /// 400: A query parameter is invalid.
     BadRequest(ErrorResponse),
     /// 404: No container matches the given ID or name.
     NotFound(ErrorResponse),
     /// 500: Attaching failed.
     InternalServerError(ErrorResponse),
-    /// An answer encoded ahead of time by [`Self::prepare`], sent as it is.
-    Prepared(rt::Prepared<Self>),
 }
 
 impl ContainerAttachWebsocketReply {
-    /// Encodes this answer once, for a handler that gives the same
-    /// answer to many requests: return clones of the result as
-    /// `Self::Prepared` and the router skips encoding.
-    pub fn prepare(self) -> rt::Prepared<Self> {
-        rt::Prepared::from_response(
-            self.encode(rt::Reply::plain(rt::ApiVersion::CURRENT)),
-        )
-    }
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
-            Self::SwitchingProtocols => reply.empty(101),
-            Self::Ok => reply.empty(200),
+            Self::SwitchingProtocols(body) => reply.websocket(101, body),
+            Self::Ok(body) => reply.websocket(200, body),
             Self::BadRequest(body) => reply.json(400, &body),
             Self::NotFound(body) => reply.json(404, &body),
             Self::InternalServerError(body) => reply.json(500, &body),
-            Self::Prepared(prepared) => prepared.response(),
         }
     }
 }

@@ -160,7 +160,7 @@ impl Check {
                 .filter(|s| (200..300).contains(s))
         });
         let status = match (&success, documented) {
-            (Payload::Hijack, _) => 101,
+            (Payload::Hijack | Payload::WebSocket, _) => 101,
             // A body cannot travel with 204: such answers go out as 200.
             (Payload::Empty, Some(code)) => code,
             (_, Some(204)) => 200,
@@ -209,6 +209,10 @@ impl Check {
                     ct.starts_with("application/vnd.docker."),
                     "{op}: content type {ct}"
                 );
+            }
+            Payload::WebSocket => {
+                assert_eq!(header("upgrade"), "websocket", "{op}");
+                assert!(!header("sec-websocket-accept").is_empty(), "{op}");
             }
             _ => {}
         }
@@ -601,19 +605,28 @@ async fn the_client_calls_every_operation_of_the_spec() {
         },
     );
 
-    c.container_attach_websocket(
-        "web1",
-        &ContainerAttachWebsocketParams {
-            detach_keys: Some("ctrl-y".into()),
-            logs: Some(true),
-            stream: Some(true),
-            stdin: Some(true),
-            stdout: Some(true),
-            stderr: Some(true),
-        },
-    )
-    .await
-    .unwrap();
+    let attached = c
+        .container_attach_websocket(
+            "web1",
+            &ContainerAttachWebsocketParams {
+                detach_keys: Some("ctrl-y".into()),
+                logs: Some(true),
+                stream: Some(true),
+                stdin: Some(true),
+                stdout: Some(true),
+                stderr: Some(true),
+            },
+        )
+        .await
+        .unwrap();
+    // Over WebSocket messages, unframed.
+    assert_eq!(
+        converse(attached, "typed into a websocket\n", false).await,
+        format!(
+            "{}typed into a websocket\n",
+            greeting("ContainerAttachWebsocket")
+        )
+    );
     t.saw(
         "ContainerAttachWebsocket",
         srv::ContainerAttachWebsocketRequest {

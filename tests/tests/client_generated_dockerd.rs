@@ -2,15 +2,16 @@
 //! 20.10, API 1.41): negotiation, ping, version, info, an image imported
 //! from a busybox rootfs tar, a container's life (create, start, wait,
 //! demultiplexed logs, delete) while events stream concurrently, attaching
-//! to a running container, and a 404 decoded into the typed error.
+//! to a running container (plain and over WebSocket), and a 404 decoded
+//! into the typed error.
 
 use std::time::Duration;
 
 use engine_api::client::{
-    ContainerAttachParams, ContainerDeleteParams, ContainerLogsParams, ImageCreateParams,
-    SystemEventsParams,
+    ContainerAttachParams, ContainerAttachWebsocketParams, ContainerDeleteParams,
+    ContainerLogsParams, ImageCreateParams, SystemEventsParams,
 };
-use engine_api::support::client::{body, Filters, LogOutput};
+use engine_api::support::client::{body, Attached, Filters, LogOutput};
 use engine_api::support::version::ApiVersion;
 use engine_api::types::{ContainerCreateBody, ContainerExecBody, ExecStartBody, HostConfig};
 use engine_api::Client;
@@ -28,6 +29,29 @@ fn container(cmd: &[&str]) -> ContainerCreateBody {
         }),
         ..Default::default()
     }
+}
+
+/// Writes `line` to an attached container's stdin (a `cat`) and reads as
+/// many bytes of output back, as the items they came in.
+async fn echo_through(attached: &mut Attached, line: &str) -> Vec<LogOutput> {
+    attached.input.write_all(line.as_bytes()).await.unwrap();
+    attached.input.flush().await.unwrap();
+    let mut items = Vec::new();
+    let mut len = 0;
+    while len < line.len() {
+        let item = tokio::time::timeout(Duration::from_secs(10), attached.output.next())
+            .await
+            .expect("output within 10 s")
+            .expect("the attach stream stays open")
+            .unwrap();
+        len += item.data().len();
+        items.push(item);
+    }
+    items
+}
+
+fn joined(items: &[LogOutput]) -> String {
+    items.iter().map(LogOutput::text).collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -214,23 +238,35 @@ async fn the_generated_client_drives_a_real_dockerd() {
         )
         .await
         .unwrap();
-    attached
-        .input
-        .write_all(b"hello through attach\n")
+    let items = echo_through(&mut attached, "hello through attach\n").await;
+    assert!(
+        items.iter().all(|i| matches!(i, LogOutput::Stdout(_))),
+        "{items:?}"
+    );
+    assert_eq!(joined(&items), "hello through attach\n");
+
+    // The same over WebSocket: dockerd's messages carry raw bytes (text
+    // messages at API 1.41), never multiplexed frames.
+    let mut ws = client
+        .container_attach_websocket(
+            &id,
+            &ContainerAttachWebsocketParams {
+                stream: Some(true),
+                stdin: Some(true),
+                stdout: Some(true),
+                stderr: Some(true),
+                ..Default::default()
+            },
+        )
         .await
         .unwrap();
-    attached.input.flush().await.unwrap();
-    let mut echoed = String::new();
-    while echoed.len() < "hello through attach\n".len() {
-        let item = tokio::time::timeout(Duration::from_secs(10), attached.output.next())
-            .await
-            .expect("output within 10 s")
-            .expect("the attach stream stays open")
-            .unwrap();
-        assert!(matches!(item, LogOutput::Stdout(_)), "{item:?}");
-        echoed.push_str(&item.text());
-    }
-    assert_eq!(echoed, "hello through attach\n");
+    let items = echo_through(&mut ws, "hello through a websocket\n").await;
+    assert!(
+        items.iter().all(|i| matches!(i, LogOutput::Console(_))),
+        "{items:?}"
+    );
+    assert_eq!(joined(&items), "hello through a websocket\n");
+    ws.input.shutdown().await.unwrap();
 
     // Exec in the same container: the hijacked output ends with the process.
     let exec = client

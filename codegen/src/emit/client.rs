@@ -489,7 +489,7 @@ fn operation(api: &Api, op: &Operation, name: &str) -> Result<Emitted, EmitError
             quote! { Ok(rt::answer::output(resp, negotiated)) },
             true,
         ),
-        Payload::Hijack => (Some(quote! { rt::Attached }), quote! {}, false),
+        Payload::Hijack | Payload::WebSocket => (Some(quote! { rt::Attached }), quote! {}, false),
     };
     let headers: &[ResponseHeader] = match (&success, ok) {
         (Payload::Empty | Payload::Json(_) | Payload::Text, Some(r)) => &r.headers,
@@ -498,6 +498,11 @@ fn operation(api: &Api, op: &Operation, name: &str) -> Result<Emitted, EmitError
 
     let (ret, tail) = if success == Payload::Hijack {
         (quote! { rt::Attached }, quote! { self.hijack(call).await })
+    } else if success == Payload::WebSocket {
+        (
+            quote! { rt::Attached },
+            quote! { self.websocket(call).await },
+        )
     } else if headers.is_empty() {
         let version = if needs_version {
             quote! { negotiated }

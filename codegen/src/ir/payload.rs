@@ -1,7 +1,8 @@
 //! What travels in a request or response body, beyond its schema: a JSON
 //! value, a stream of JSON values, raw bytes (tar, binary), plain text,
 //! Docker's multiplexed stdout/stderr frames, or nothing because the
-//! connection is taken over (attach, exec start).
+//! connection is taken over (attach, exec start) or becomes a WebSocket
+//! (attach over WebSocket).
 //!
 //! Content types decide most cases. The rest is Engine API knowledge the
 //! spec cannot express (which JSON answers are streams, which operations
@@ -27,6 +28,9 @@ pub enum Payload {
     Multiplexed,
     /// The connection is upgraded and handed to both sides.
     Hijack,
+    /// The connection becomes a WebSocket (RFC 6455) whose messages carry
+    /// the raw bytes both ways: a hijack with message framing.
+    WebSocket,
 }
 
 /// Engine API facts the spec does not state, by operationId (sorted).
@@ -47,6 +51,7 @@ enum Payload2 {
     /// Raw bytes (the spec names no content type for these tar answers).
     Bytes,
     Hijack,
+    WebSocket,
 }
 
 static OVERRIDES: &[Override] = &[
@@ -57,6 +62,10 @@ static OVERRIDES: &[Override] = &[
     Override {
         operation: "ContainerAttach",
         response: Payload2::Hijack,
+    },
+    Override {
+        operation: "ContainerAttachWebsocket",
+        response: Payload2::WebSocket,
     },
     Override {
         operation: "ContainerExport",
@@ -167,7 +176,7 @@ pub fn request(op: &Operation) -> Payload {
 }
 
 /// The payload of the operation's successful answers (2xx, or 101 for
-/// hijacking operations).
+/// hijacking and WebSocket operations).
 pub fn success(op: &Operation) -> Payload {
     let ok = op
         .responses
@@ -180,6 +189,7 @@ pub fn success(op: &Operation) -> Payload {
     match override_for(&op.operation_id) {
         None => natural,
         Some(Payload2::Hijack) => Payload::Hijack,
+        Some(Payload2::WebSocket) => Payload::WebSocket,
         Some(Payload2::Bytes) => Payload::Bytes,
         Some(Payload2::JsonStreamAny) => Payload::JsonStream(TypeRef::Scalar(Scalar::Any)),
         Some(Payload2::JsonStreamOf(name)) => Payload::JsonStream(TypeRef::Named(name.to_string())),
@@ -200,6 +210,18 @@ mod tests {
         let mut sorted = names.clone();
         sorted.sort();
         assert_eq!(names, sorted);
+    }
+
+    #[test]
+    fn attach_over_websocket_is_its_own_kind() {
+        assert!(matches!(
+            override_for("ContainerAttachWebsocket"),
+            Some(Payload2::WebSocket)
+        ));
+        assert!(matches!(
+            override_for("ContainerAttach"),
+            Some(Payload2::Hijack)
+        ));
     }
 
     #[test]

@@ -1,21 +1,23 @@
 //! Container operations on the generated server: create, start, stop,
 //! kill, restart, wait, delete, inspect, list, rename, top, pause,
-//! unpause, logs, attach, resize and prune, answering with Docker's
+//! unpause, logs, attach (plain or over WebSocket), resize and prune,
+//! answering with Docker's
 //! status codes and messages. The work is done by [`crate::containers`].
 
 use std::time::SystemTime;
 
 use bytes::Bytes;
 use engine_api::server::{
-    ContainerApi, ContainerAttachReply, ContainerAttachRequest, ContainerCreateReply,
-    ContainerCreateRequest, ContainerDeleteReply, ContainerDeleteRequest, ContainerInspectReply,
-    ContainerInspectRequest, ContainerKillReply, ContainerKillRequest, ContainerListReply,
-    ContainerListRequest, ContainerLogsReply, ContainerLogsRequest, ContainerPauseReply,
-    ContainerPauseRequest, ContainerPruneReply, ContainerPruneRequest, ContainerRenameReply,
-    ContainerRenameRequest, ContainerResizeReply, ContainerResizeRequest, ContainerRestartReply,
-    ContainerRestartRequest, ContainerStartReply, ContainerStartRequest, ContainerStopReply,
-    ContainerStopRequest, ContainerTopReply, ContainerTopRequest, ContainerUnpauseReply,
-    ContainerUnpauseRequest, ContainerWaitReply, ContainerWaitRequest,
+    ContainerApi, ContainerAttachReply, ContainerAttachRequest, ContainerAttachWebsocketReply,
+    ContainerAttachWebsocketRequest, ContainerCreateReply, ContainerCreateRequest,
+    ContainerDeleteReply, ContainerDeleteRequest, ContainerInspectReply, ContainerInspectRequest,
+    ContainerKillReply, ContainerKillRequest, ContainerListReply, ContainerListRequest,
+    ContainerLogsReply, ContainerLogsRequest, ContainerPauseReply, ContainerPauseRequest,
+    ContainerPruneReply, ContainerPruneRequest, ContainerRenameReply, ContainerRenameRequest,
+    ContainerResizeReply, ContainerResizeRequest, ContainerRestartReply, ContainerRestartRequest,
+    ContainerStartReply, ContainerStartRequest, ContainerStopReply, ContainerStopRequest,
+    ContainerTopReply, ContainerTopRequest, ContainerUnpauseReply, ContainerUnpauseRequest,
+    ContainerWaitReply, ContainerWaitRequest,
 };
 use engine_api::support::error::ApiError;
 use engine_api::support::mux::{Frame, StreamKind};
@@ -24,6 +26,7 @@ use engine_api::types::{
     ContainerCreateResponse, ContainerPruneResponse, ContainerTopResponse, ContainerWaitResponse,
 };
 use futures_util::StreamExt;
+use tokio::io::AsyncWriteExt;
 use tokio::sync::oneshot;
 
 use super::DaemonApi;
@@ -49,6 +52,65 @@ fn bad_request(message: String) -> ApiError {
 }
 
 impl DaemonApi {
+    /// The session of an attach: the logged output first when asked, then
+    /// the live streams relayed through the container's supervisor. A
+    /// container not running yet is attached by its next start, before its
+    /// process runs, so no output is lost. With `raw` (WebSocket messages)
+    /// the output carries no frame headers, whatever the TTY.
+    fn attach(&self, req: ContainerAttachRequest, raw: bool) -> Result<Hijack, ApiError> {
+        let c = self.container(&req.id)?;
+        let record = c.record();
+        let tty = record.tty();
+        let (logs, streaming) = (req.logs, req.stream);
+        let (stdin, stdout, stderr) = (req.stdin, req.stdout, req.stderr);
+        lifecycle::publish(&self.engine, "attach", &record, &[]);
+        let pending = if streaming && !record.state.status.is_running() {
+            let (deliver, receive) = oneshot::channel();
+            c.add_pending(PendingAttach {
+                stdin,
+                stdout,
+                stderr,
+                deliver,
+            });
+            Some(receive)
+        } else {
+            None
+        };
+        let bundle = c.layout.bundle.clone();
+        let log = log_path(&c.layout, &c.id);
+        // The supervisor frames the output of a container without a TTY.
+        let framed = !tty && !raw;
+        Ok(Hijack::new(tty, move |mut io| async move {
+            if logs {
+                stream::replay_logs(&mut io, &log, framed, stdout, stderr).await;
+            }
+            if !streaming {
+                let _ = io.shutdown().await;
+                return;
+            }
+            let conn = match pending {
+                Some(receive) => receive.await.ok(),
+                None => {
+                    let request = Request::Attach {
+                        stdin,
+                        stdout,
+                        stderr,
+                    };
+                    match client::request(&bundle, &request).await {
+                        Ok((Reply::Ok, conn)) => Some(conn),
+                        _ => None,
+                    }
+                }
+            };
+            match conn {
+                Some(conn) => stream::relay(io, conn, stdin, !tty && raw).await,
+                None => {
+                    let _ = io.shutdown().await;
+                }
+            }
+        }))
+    }
+
     fn container(
         &self,
         reference: &str,
@@ -304,54 +366,27 @@ impl ContainerApi for DaemonApi {
         &self,
         req: ContainerAttachRequest,
     ) -> Result<ContainerAttachReply, ApiError> {
-        let c = self.container(&req.id)?;
-        let record = c.record();
-        let tty = record.tty();
-        let (stdin, stdout, stderr) = (req.stdin, req.stdout, req.stderr);
-        lifecycle::publish(&self.engine, "attach", &record, &[]);
-        // A container not running yet: the next start connects us before
-        // its process runs, so no output is lost.
-        let pending = if req.stream && !record.state.status.is_running() {
-            let (deliver, receive) = oneshot::channel();
-            c.add_pending(PendingAttach {
-                stdin,
-                stdout,
-                stderr,
-                deliver,
-            });
-            Some(receive)
-        } else {
-            None
+        self.attach(req, false)
+            .map(ContainerAttachReply::SwitchingProtocols)
+    }
+
+    async fn container_attach_websocket(
+        &self,
+        req: ContainerAttachWebsocketRequest,
+    ) -> Result<ContainerAttachWebsocketReply, ApiError> {
+        // Attach's parameters, answered in WebSocket messages.
+        let attach = ContainerAttachRequest {
+            api_version: req.api_version,
+            id: req.id,
+            detach_keys: req.detach_keys,
+            logs: req.logs,
+            stream: req.stream,
+            stdin: req.stdin,
+            stdout: req.stdout,
+            stderr: req.stderr,
         };
-        let bundle = c.layout.bundle.clone();
-        let log = log_path(&c.layout, &c.id);
-        let (logs, streaming) = (req.logs, req.stream);
-        let hijack = Hijack::new(tty, move |mut io| async move {
-            if logs {
-                stream::replay_logs(&mut io, &log, tty, stdout, stderr).await;
-            }
-            if !streaming {
-                return;
-            }
-            let conn = match pending {
-                Some(receive) => receive.await.ok(),
-                None => {
-                    let request = Request::Attach {
-                        stdin,
-                        stdout,
-                        stderr,
-                    };
-                    match client::request(&bundle, &request).await {
-                        Ok((Reply::Ok, conn)) => Some(conn),
-                        _ => None,
-                    }
-                }
-            };
-            if let Some(conn) = conn {
-                stream::relay(io, conn, stdin).await;
-            }
-        });
-        Ok(ContainerAttachReply::SwitchingProtocols(hijack))
+        self.attach(attach, true)
+            .map(ContainerAttachWebsocketReply::SwitchingProtocols)
     }
 
     async fn container_wait(

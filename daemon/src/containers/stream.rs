@@ -1,9 +1,12 @@
 //! Moving bytes between an API client's hijacked connection and a
-//! container: attach (the supervisor's socket, already framed), the logs
-//! replay of `attach?logs=1`, and a process's pipes (exec) framed here.
+//! container: attach (the supervisor's socket, already framed; unframed
+//! for attach over WebSocket), the logs replay of `attach?logs=1`, and a
+//! process's pipes (exec) framed here.
 
 use std::path::Path;
 
+use bytes::BytesMut;
+use engine_api::support::mux;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
 
@@ -14,14 +17,20 @@ use super::supervisor::protocol::frame_header;
 /// Relays a supervisor attach connection and a client connection until
 /// the container's output ends (or the client goes). The client's bytes
 /// go to the container's stdin when `stdin`; their end half-closes it.
-pub async fn relay<C>(client: C, shim: Connection, stdin: bool)
+/// With `unframe`, the supervisor's frames (a container without a TTY)
+/// reach the client as their bare payloads, stdout and stderr interleaved.
+pub async fn relay<C>(client: C, shim: Connection, stdin: bool, unframe: bool)
 where
     C: AsyncRead + AsyncWrite + Send + 'static,
 {
     let (mut client_read, mut client_write) = tokio::io::split(client);
     let (mut shim_read, mut shim_write) = tokio::io::split(shim.stream);
     let output = async move {
-        let _ = tokio::io::copy(&mut shim_read, &mut client_write).await;
+        if unframe {
+            copy_unframed(&mut shim_read, &mut client_write).await;
+        } else {
+            let _ = tokio::io::copy(&mut shim_read, &mut client_write).await;
+        }
         let _ = client_write.shutdown().await;
     };
     if stdin {
@@ -43,11 +52,38 @@ where
     }
 }
 
-/// Writes the logged output (as frames, or raw with a TTY) to `out`.
+/// Copies Docker frames from `from` to `out` as their payloads, one write
+/// per frame, until either side ends or a frame is malformed.
+async fn copy_unframed<R, W>(from: &mut R, out: &mut W)
+where
+    R: AsyncRead + Unpin,
+    W: AsyncWrite + Unpin,
+{
+    let mut buf = BytesMut::with_capacity(32 * 1024);
+    loop {
+        match mux::decode(&mut buf) {
+            Ok(Some(frame)) => {
+                if out.write_all(&frame.data).await.is_err() {
+                    return;
+                }
+                continue;
+            }
+            Ok(None) => {}
+            Err(_) => return,
+        }
+        match from.read_buf(&mut buf).await {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {}
+        }
+    }
+}
+
+/// Writes the logged output to `out`: as frames when `framed`, else raw
+/// (a TTY's output, or attach over WebSocket).
 pub async fn replay_logs<W: AsyncWrite + Unpin>(
     out: &mut W,
     path: &Path,
-    tty: bool,
+    framed: bool,
     stdout: bool,
     stderr: bool,
 ) {
@@ -65,7 +101,7 @@ pub async fn replay_logs<W: AsyncWrite + Unpin>(
     for entry in entries {
         let data = render(&entry, false);
         let mut message = Vec::with_capacity(data.len() + 8);
-        if !tty {
+        if framed {
             let id = if entry.stream == "stderr" { 2 } else { 1 };
             message.extend_from_slice(&frame_header(id, data.len()));
         }

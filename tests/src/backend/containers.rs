@@ -161,8 +161,12 @@ impl ContainerApi for Backend {
         req: ContainerAttachWebsocketRequest,
     ) -> Result<ContainerAttachWebsocketReply, ApiError> {
         self.hit("ContainerAttachWebsocket", &req)?;
-        // No websocket handshake here: the client did not ask for one.
-        Ok(ContainerAttachWebsocketReply::Ok)
+        // WebSocket messages carry raw bytes whatever the TTY: the echo
+        // writes them unframed.
+        Ok(ContainerAttachWebsocketReply::SwitchingProtocols(echo(
+            "ContainerAttachWebsocket",
+            true,
+        )))
     }
 
     async fn container_wait(

@@ -1,7 +1,8 @@
 //! Per operation, the typed reply enum: one variant per documented status
 //! (named after the status: `Ok`, `Created`, `NoContent`, `NotFound`...),
 //! carrying its body by payload (a JSON value, a stream of JSON messages, a
-//! byte stream, logs, text, a hijack handler, or nothing) and, when the
+//! byte stream, logs, text, a hijack handler for a plain or WebSocket
+//! upgrade, or nothing) and, when the
 //! spec documents response headers, a headers struct; and the `encode`
 //! method that writes a variant through `rt::Reply`.
 
@@ -63,13 +64,13 @@ pub(super) fn headers_name(p: &Plan, r: &Response) -> String {
 }
 
 /// What one response carries. The operation's success answer uses the
-/// IR's classification (with its override table); for a hijacking
-/// operation every 1xx/2xx answer hands over the connection; errors carry
-/// their JSON body.
+/// IR's classification (with its override table); for a hijacking or
+/// WebSocket operation every 1xx/2xx answer hands over the connection;
+/// errors carry their JSON body.
 fn response_payload(p: &Plan, code: u16, r: &Response) -> Payload {
     let success = payload::success(p.op);
-    if success == Payload::Hijack && code < 300 {
-        return Payload::Hijack;
+    if matches!(success, Payload::Hijack | Payload::WebSocket) && code < 300 {
+        return success;
     }
     if code >= 400 {
         return r.ty.clone().map_or(Payload::Empty, Payload::Json);
@@ -110,7 +111,7 @@ fn body_type(payload: &Payload, deferred: bool) -> Result<Option<TokenStream>, E
         Payload::Text => quote! { String },
         Payload::Bytes => quote! { rt::ByteStream },
         Payload::Multiplexed => quote! { rt::LogStream },
-        Payload::Hijack => quote! { rt::Hijack },
+        Payload::Hijack | Payload::WebSocket => quote! { rt::Hijack },
     }))
 }
 
@@ -141,6 +142,7 @@ fn encode_call(payload: &Payload, code: u16, r: &Response, deferred: bool) -> To
         }
         Payload::Multiplexed => quote! { reply.logs(#code, body) },
         Payload::Hijack => quote! { reply.hijack(#code, body) },
+        Payload::WebSocket => quote! { reply.websocket(#code, body) },
     }
 }
 
@@ -271,4 +273,29 @@ pub(super) fn reply_enum(_api: &Api, p: &Plan) -> Result<TokenStream, EmitError>
             }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::super::server_module;
+
+    #[test]
+    fn attach_over_websocket_hands_over_the_connection() {
+        let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../swagger.yaml");
+        let api = crate::emit::load_api(&spec).expect("the project's spec loads");
+        let text = server_module(&api).expect("the server module emits");
+        let reply = text
+            .split("pub enum ContainerAttachWebsocketReply {")
+            .nth(1)
+            .and_then(|rest| rest.split("\n}\n").nth(1))
+            .unwrap_or_default();
+        assert!(reply.contains("Self::SwitchingProtocols(body) => reply.websocket(101, body),"));
+        assert!(reply.contains("Self::Ok(body) => reply.websocket(200, body),"));
+        // Not encodable ahead of time.
+        assert!(!reply.contains("fn prepare("));
+        // Plain attach keeps the raw hijack.
+        assert!(text.contains("Self::SwitchingProtocols(body) => reply.hijack(101, body),"));
+    }
 }

@@ -120,7 +120,7 @@ fn body(p: &Plan) -> Result<Option<(TokenStream, TokenStream)>, EmitError> {
         Payload::Bytes | Payload::Multiplexed | Payload::JsonStream(_) => {
             Some((quote! { rt::BodyStream }, quote! { cx.body_stream() }))
         }
-        Payload::Empty | Payload::Hijack => None,
+        Payload::Empty | Payload::Hijack | Payload::WebSocket => None,
     })
 }
 

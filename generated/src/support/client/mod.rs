@@ -2,8 +2,8 @@
 //! tcp, TLS, from the environment), a pooled HTTP/1 client, lazy one-time
 //! version negotiation through `/_ping`, per-call timeouts, error decoding,
 //! and response bodies as JSON, JSON streams, demultiplexed frames, raw
-//! byte streams or hijacked connections. The generated client builds each
-//! request and hands it to [`Transport`].
+//! byte streams, hijacked connections or WebSockets. The generated client
+//! builds each request and hands it to [`Transport`].
 
 pub mod answer;
 mod api_client;
@@ -13,6 +13,7 @@ mod call;
 mod connector;
 mod logs;
 mod tls;
+mod websocket;
 
 use std::path::PathBuf;
 use std::pin::Pin;
@@ -80,6 +81,9 @@ pub enum ClientError {
     /// The daemon did not switch protocols for attach / exec start.
     #[error("the daemon did not upgrade the connection (HTTP {0})")]
     NoUpgrade(u16),
+    /// The daemon's answer to a WebSocket handshake was not a valid one.
+    #[error("WebSocket handshake: {0}")]
+    WebSocket(String),
 }
 
 impl ClientError {

@@ -1,8 +1,8 @@
 //! The server's engine room, independent of the spec: listeners, the
 //! accept loop with HTTP/1 upgrades and graceful shutdown, the Engine API's
 //! version prefix rules, the headers Docker servers send, and response
-//! builders (JSON, errors, streams, hijacked connections). The generated
-//! router implements [`HttpService`] on top of this.
+//! builders (JSON, errors, streams, hijacked connections, WebSockets). The
+//! generated router implements [`HttpService`] on top of this.
 
 mod auth;
 pub mod deferred;

@@ -1,7 +1,8 @@
 //! Encoding a handler's typed reply on the wire: JSON, JSON streams, byte
 //! streams (tar), logs (multiplexed frames or raw TTY bytes), text, nothing,
 //! and hijacked connections (attach, exec start) with or without
-//! `Upgrade: tcp`. The content types follow dockerd's choices per API
+//! `Upgrade: tcp`, or as a WebSocket (attach over WebSocket: the handshake
+//! is answered here). The content types follow dockerd's choices per API
 //! version.
 
 use std::future::Future;
@@ -12,9 +13,12 @@ use std::task::{Context, Poll};
 
 use bytes::{Bytes, BytesMut};
 use futures_util::{Stream, StreamExt};
-use hyper::header::{HeaderName, HeaderValue, CONTENT_TYPE};
+use hyper::header::{
+    HeaderMap, HeaderName, HeaderValue, CONNECTION, CONTENT_TYPE, SEC_WEBSOCKET_ACCEPT,
+    SEC_WEBSOCKET_KEY, SEC_WEBSOCKET_VERSION, UPGRADE,
+};
 use hyper::upgrade::OnUpgrade;
-use hyper::{Response, StatusCode};
+use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, DuplexStream, ReadBuf};
 
@@ -24,6 +28,7 @@ use crate::support::body::{self, Body};
 use crate::support::json_stream;
 use crate::support::mux::{self, Frame};
 use crate::support::version::ApiVersion;
+use crate::support::websocket::{self, MessageKind, Side, WebSocketIo};
 
 /// A stream of byte chunks (tar archives, raw output).
 pub type ByteStream = Pin<Box<dyn Stream<Item = io::Result<Bytes>> + Send>>;
@@ -64,13 +69,18 @@ impl Hijack {
     }
 }
 
-/// The connection a [`Hijack`] handler gets: the upgraded socket, or, for
-/// a client that did not ask to upgrade, a pipe whose output becomes the
+/// The connection a [`Hijack`] handler gets: the upgraded socket; the
+/// payloads of a WebSocket's messages (each write one message); or, for a
+/// client that did not ask to upgrade, a pipe whose output becomes the
 /// response body (and whose input is empty, as there is no stdin).
+///
+/// Over a WebSocket, a handler ends the session cleanly by shutting its
+/// writes down (`AsyncWriteExt::shutdown`), which sends the Close message.
 pub struct Upgraded(Io);
 
 enum Io {
     Socket(TokioIo<hyper::upgrade::Upgraded>),
+    WebSocket(Box<WebSocketIo<TokioIo<hyper::upgrade::Upgraded>>>),
     Pipe(DuplexStream),
 }
 
@@ -82,6 +92,7 @@ impl AsyncRead for Upgraded {
     ) -> Poll<io::Result<()>> {
         match &mut self.get_mut().0 {
             Io::Socket(s) => Pin::new(s).poll_read(cx, buf),
+            Io::WebSocket(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
             // No stdin without an upgrade: end of file at once.
             Io::Pipe(_) => Poll::Ready(Ok(())),
         }
@@ -96,6 +107,7 @@ impl AsyncWrite for Upgraded {
     ) -> Poll<io::Result<usize>> {
         match &mut self.get_mut().0 {
             Io::Socket(s) => Pin::new(s).poll_write(cx, buf),
+            Io::WebSocket(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
             Io::Pipe(p) => Pin::new(p).poll_write(cx, buf),
         }
     }
@@ -103,6 +115,7 @@ impl AsyncWrite for Upgraded {
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         match &mut self.get_mut().0 {
             Io::Socket(s) => Pin::new(s).poll_flush(cx),
+            Io::WebSocket(s) => Pin::new(s.as_mut()).poll_flush(cx),
             Io::Pipe(p) => Pin::new(p).poll_flush(cx),
         }
     }
@@ -110,6 +123,7 @@ impl AsyncWrite for Upgraded {
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         match &mut self.get_mut().0 {
             Io::Socket(s) => Pin::new(s).poll_shutdown(cx),
+            Io::WebSocket(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
             Io::Pipe(p) => Pin::new(p).poll_shutdown(cx),
         }
     }
@@ -156,11 +170,66 @@ fn typed(code: u16, content_type: &'static str, body: Body) -> Response<Body> {
 pub struct Reply {
     version: ApiVersion,
     upgrade: Option<OnUpgrade>,
+    websocket: Option<Handshake>,
+}
+
+/// A request's WebSocket handshake (RFC 6455 section 4.2.1), when it asked
+/// for `Upgrade: websocket`.
+enum Handshake {
+    /// The `Sec-WebSocket-Accept` to answer with.
+    Valid(String),
+    /// Why the handshake cannot be accepted (answered with 400).
+    Invalid(&'static str),
+}
+
+impl Handshake {
+    fn of(method: &Method, headers: &HeaderMap) -> Option<Handshake> {
+        let asks = headers
+            .get(UPGRADE)
+            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"websocket"));
+        if !asks {
+            return None;
+        }
+        let connection_upgrade = headers.get_all(CONNECTION).iter().any(|v| {
+            v.to_str().is_ok_and(|v| {
+                v.split(',')
+                    .any(|token| token.trim().eq_ignore_ascii_case("upgrade"))
+            })
+        });
+        let key = headers.get(SEC_WEBSOCKET_KEY).map(HeaderValue::as_bytes);
+        let version = headers
+            .get(SEC_WEBSOCKET_VERSION)
+            .map(HeaderValue::as_bytes);
+        Some(if method != Method::GET {
+            Handshake::Invalid("a WebSocket handshake must be a GET request")
+        } else if !connection_upgrade {
+            Handshake::Invalid("a WebSocket handshake needs `Connection: Upgrade`")
+        } else if version != Some(websocket::VERSION.as_bytes()) {
+            Handshake::Invalid("unsupported Sec-WebSocket-Version (13 is supported)")
+        } else {
+            // A base64 nonce of 16 bytes is 24 characters.
+            match key {
+                Some(key) if key.len() == 24 => Handshake::Valid(websocket::accept_key(key)),
+                _ => Handshake::Invalid("missing or malformed Sec-WebSocket-Key"),
+            }
+        })
+    }
 }
 
 impl Reply {
-    pub(super) fn new(version: ApiVersion, upgrade: Option<OnUpgrade>) -> Reply {
-        Reply { version, upgrade }
+    /// The reply for `req`: a request with an `Upgrade` header can be taken
+    /// over, and one with a WebSocket handshake answered with it.
+    pub(super) fn new<B>(version: ApiVersion, req: &mut Request<B>) -> Reply {
+        let websocket = Handshake::of(req.method(), req.headers());
+        let upgrade = req
+            .headers()
+            .contains_key(UPGRADE)
+            .then(|| hyper::upgrade::on(req));
+        Reply {
+            version,
+            upgrade,
+            websocket,
+        }
     }
 
     /// A reply for a request that cannot be upgraded.
@@ -168,6 +237,7 @@ impl Reply {
         Reply {
             version,
             upgrade: None,
+            websocket: None,
         }
     }
 
@@ -266,19 +336,72 @@ impl Reply {
             });
             return respond::switching_protocols(content_type);
         }
-        let (handler_end, body_end) = tokio::io::duplex(64 * 1024);
-        tokio::spawn(run(Upgraded(Io::Pipe(handler_end))));
-        let chunks = futures_util::stream::unfold(body_end, |mut pipe| async move {
-            let mut buf = BytesMut::with_capacity(16 * 1024);
-            match pipe.read_buf(&mut buf).await {
-                Ok(0) => None,
-                Ok(_) => Some((Ok(buf.freeze()), pipe)),
-                Err(e) => Some((Err(e), pipe)),
-            }
-        });
-        let code = if code == 101 { 200 } else { code };
-        typed(code, content_type, stream_body(Box::pin(chunks)))
+        piped(code, content_type, run)
     }
+
+    /// Attach over WebSocket. A client with a valid WebSocket handshake
+    /// gets 101 with its `Sec-WebSocket-Accept`, and the handler gets the
+    /// messages' payloads as its input and writes whose bytes go out as
+    /// binary messages (text ones for API versions before 1.42), never
+    /// multiplexed. A broken handshake gets 400. A client without one gets
+    /// a normal answer (`code`, or 200 for a 101) whose streamed body is
+    /// what the handler writes, as [`Reply::hijack`] does.
+    pub fn websocket(self, code: u16, hijack: Hijack) -> Response<Body> {
+        let run = hijack.run;
+        let accept = match (self.websocket, self.upgrade) {
+            (None, _) => return piped(code, RAW_STREAM, run),
+            (Some(Handshake::Invalid(why)), _) => {
+                return respond::error(StatusCode::BAD_REQUEST, why)
+            }
+            (Some(Handshake::Valid(accept)), Some(upgrade)) => {
+                let kind = MessageKind::for_version(self.version);
+                tokio::spawn(async move {
+                    match upgrade.await {
+                        Ok(io) => {
+                            let ws = WebSocketIo::new(TokioIo::new(io), Side::Server, kind).await;
+                            run(Upgraded(Io::WebSocket(Box::new(ws)))).await
+                        }
+                        Err(e) => tracing::debug!("the connection was not upgraded: {e}"),
+                    }
+                });
+                accept
+            }
+            // A reply made without its request (`Reply::plain`).
+            (Some(Handshake::Valid(_)), None) => {
+                return respond::error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "this answer cannot upgrade the connection",
+                )
+            }
+        };
+        let mut resp = Response::new(body::empty());
+        *resp.status_mut() = StatusCode::SWITCHING_PROTOCOLS;
+        let h = resp.headers_mut();
+        h.insert(CONNECTION, HeaderValue::from_static("Upgrade"));
+        h.insert(UPGRADE, HeaderValue::from_static("websocket"));
+        if let Ok(accept) = HeaderValue::try_from(accept) {
+            h.insert(SEC_WEBSOCKET_ACCEPT, accept);
+        }
+        resp
+    }
+}
+
+/// The answer to a hijacking request that did not upgrade: `run` writes
+/// into a pipe whose other end is the streamed body (of `code`, or 200 for
+/// a 101); it reads an empty stdin.
+fn piped(code: u16, content_type: &'static str, run: HijackFn) -> Response<Body> {
+    let (handler_end, body_end) = tokio::io::duplex(64 * 1024);
+    tokio::spawn(run(Upgraded(Io::Pipe(handler_end))));
+    let chunks = futures_util::stream::unfold(body_end, |mut pipe| async move {
+        let mut buf = BytesMut::with_capacity(16 * 1024);
+        match pipe.read_buf(&mut buf).await {
+            Ok(0) => None,
+            Ok(_) => Some((Ok(buf.freeze()), pipe)),
+            Err(e) => Some((Err(e), pipe)),
+        }
+    });
+    let code = if code == 101 { 200 } else { code };
+    typed(code, content_type, stream_body(Box::pin(chunks)))
 }
 
 /// Sets a documented response header when the handler gave a value.

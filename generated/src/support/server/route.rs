@@ -11,7 +11,6 @@ use std::panic::AssertUnwindSafe;
 
 use futures_util::FutureExt;
 use hyper::body::Incoming;
-use hyper::header::UPGRADE;
 use hyper::{Request, Response, StatusCode};
 
 use super::reply::Reply;
@@ -232,20 +231,10 @@ where
                 message: format!("method {} is not allowed on {path}", req.method()),
             }),
             Found::Route(i, params) => {
-                let upgrade = req
-                    .headers()
-                    .contains_key(UPGRADE)
-                    .then(|| hyper::upgrade::on(&mut req));
+                let reply = Reply::new(version, &mut req);
                 let query = Query::parse(req.uri().query().unwrap_or(""));
                 let (parts, body) = req.into_parts();
-                let cx = Ctx::new(
-                    version,
-                    params,
-                    query,
-                    parts.headers,
-                    body,
-                    Reply::new(version, upgrade),
-                );
+                let cx = Ctx::new(version, params, query, parts.headers, body, reply);
                 match AssertUnwindSafe(dispatch(i, cx)).catch_unwind().await {
                     Ok(result) => result,
                     Err(_) => {
