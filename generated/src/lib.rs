@@ -1,9 +1,15 @@
 //! Docker Engine API v1.44 for Rust.
 //!
-//! This crate will hold the types, server and client that `cargo xtask
-//! codegen` generates from the repository's `swagger.yaml`, beside a small
-//! hand-written support layer. The types are generated into `types`
-//! (`src/types.rs`: never edit it by hand; change the spec and regenerate).
+//! The types, server and client that `cargo xtask codegen` generates from
+//! the repository's `swagger.yaml` (`src/types.rs`, `src/server.rs`,
+//! `src/client.rs`: never edit them by hand; change the spec or the
+//! generator and regenerate), beside a small hand-written, spec-independent
+//! support layer (`support`: transports, stream codecs, version rules,
+//! errors). Features: `client` and `server`, both on by default.
+
+// Every public item has rustdoc; the generator derives docs for what the
+// spec leaves undescribed, and CI's `clippy -D warnings` keeps it so.
+#![warn(missing_docs)]
 
 pub mod support;
 

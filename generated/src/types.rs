@@ -369,12 +369,21 @@ pub struct BuildInfo {
     pub stream: Option<String>,
     /// Error text; superseded by `errorDetail`, kept for older clients.
     pub error: Option<String>,
+    /// Structured error reported inside a JSON progress stream.
+    ///
+    /// The `errorDetail` key, an [`ErrorDetail`].
     pub error_detail: Option<ErrorDetail>,
     /// Short status line, e.g. `Downloading` or `Pull complete`.
     pub status: Option<String>,
     /// Pre-rendered progress bar text for terminals.
     pub progress: Option<String>,
+    /// Machine-readable progress of a transfer or build step.
+    ///
+    /// The `progressDetail` key, a [`ProgressDetail`].
     pub progress_detail: Option<ProgressDetail>,
+    /// Auxiliary message carrying the ID (or digest) of an image, e.g. the result of a build.
+    ///
+    /// The `aux` key, an [`ImageId`].
     pub aux: Option<ImageId>,
     /// The rest of the JSON object: keys the spec does not declare (an older or
     /// newer daemon's fields), and which `None` fields broke the usual rule (sent
@@ -463,6 +472,7 @@ impl<'de> serde::Deserialize<'de> for BuildInfo {
 /// BuildPruneResponse
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BuildPruneResponse {
+    /// The `CachesDeleted` key, a list of strings.
     pub caches_deleted: Option<Vec<String>>,
     /// Total number of bytes freed on disk.
     pub space_reclaimed: Option<i64>,
@@ -590,6 +600,9 @@ impl<'de> serde::Deserialize<'de> for ChangeType {
 pub struct ClusterInfo {
     /// Identifier assigned to the swarm when it was initialised.
     pub id: Option<String>,
+    /// Optimistic-concurrency counter of a swarm object (node, service, secret, ...).
+    ///
+    /// The `Version` key, an [`ObjectVersion`].
     pub version: Option<ObjectVersion>,
     /// Moment the swarm came into existence. Serialised per RFC 3339,
     /// including fractional seconds down to the nanosecond.
@@ -597,7 +610,13 @@ pub struct ClusterInfo {
     /// Moment of the most recent change to the swarm's spec. Serialised
     /// per RFC 3339, including fractional seconds down to the nanosecond.
     pub updated_at: Option<String>,
+    /// The part of a swarm's configuration that operators are allowed to change.
+    ///
+    /// The `Spec` key, a [`SwarmSpec`].
     pub spec: Option<SwarmSpec>,
+    /// TLS identity of the swarm as seen by a node: the trusted root CA and the issuer of the node certificates.
+    ///
+    /// The `TLSInfo` key, a [`TlsInfo`].
     pub tls_info: Option<TlsInfo>,
     /// `true` while the swarm is switching to a new root CA and nodes are
     /// still being reissued certificates.
@@ -722,11 +741,17 @@ pub struct ClusterVolume {
     /// name, but cluster volumes are Swarm objects and also get an ID,
     /// which API calls accept in place of the name.
     pub id: Option<String>,
+    /// Optimistic-concurrency counter of a swarm object (node, service, secret, ...).
+    ///
+    /// The `Version` key, an [`ObjectVersion`].
     pub version: Option<ObjectVersion>,
     /// When Swarm created the volume object (RFC 3339 timestamp).
     pub created_at: Option<String>,
     /// When the volume object was last changed (RFC 3339 timestamp).
     pub updated_at: Option<String>,
+    /// Swarm-specific settings supplied when creating a cluster (CSI) volume.
+    ///
+    /// The `Spec` key, a [`ClusterVolumeSpec`].
     pub spec: Option<ClusterVolumeSpec>,
     /// Cluster-wide facts about the volume, as reported back by the CSI
     /// plugin once it has been provisioned.
@@ -894,6 +919,7 @@ impl<'de> serde::Deserialize<'de> for ClusterVolumeInfo {
     }
 }
 
+/// An item of the `PublishStatus` list of [`ClusterVolume`].
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ClusterVolumePublishStatusItem {
     /// Swarm node this entry refers to.
@@ -1714,11 +1740,17 @@ impl<'de> serde::Deserialize<'de> for Commit {
 pub struct Config {
     /// Identifier of the config.
     pub id: Option<String>,
+    /// Optimistic-concurrency counter of a swarm object (node, service, secret, ...).
+    ///
+    /// The `Version` key, an [`ObjectVersion`].
     pub version: Option<ObjectVersion>,
     /// When the config was created.
     pub created_at: Option<String>,
     /// When the config's labels were last changed.
     pub updated_at: Option<String>,
+    /// Definition of a swarm config: non-sensitive data, such as a configuration file, distributed to services.
+    ///
+    /// The `Spec` key, a [`ConfigSpec`].
     pub spec: Option<ConfigSpec>,
     /// The rest of the JSON object: keys the spec does not declare (an older or
     /// newer daemon's fields), and which `None` fields broke the usual rule (sent
@@ -1906,6 +1938,9 @@ pub struct ContainerConfig {
     /// Command to execute, as a list of arguments. It overrides the
     /// image's `CMD` and is appended to the entry point, if there is one.
     pub cmd: Option<Vec<String>>,
+    /// How the daemon probes a container to decide whether it is healthy.
+    ///
+    /// The `Healthcheck` key, a [`HealthConfig`].
     pub healthcheck: Option<HealthConfig>,
     /// **Windows only.** Signals that `Cmd` / `Entrypoint` already form a
     /// correctly quoted command line and must be passed through as is.
@@ -2120,6 +2155,7 @@ impl<'de> serde::Deserialize<'de> for ContainerConfig {
     }
 }
 
+/// The request body of `ContainerCreate` (`POST /containers/create`).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContainerCreateBody {
     /// Host name seen inside the container; must be a valid RFC 1123 host
@@ -2158,6 +2194,9 @@ pub struct ContainerCreateBody {
     /// Command to execute, as a list of arguments. It overrides the
     /// image's `CMD` and is appended to the entry point, if there is one.
     pub cmd: Option<Vec<String>>,
+    /// How the daemon probes a container to decide whether it is healthy.
+    ///
+    /// The `Healthcheck` key, a [`HealthConfig`].
     pub healthcheck: Option<HealthConfig>,
     /// **Windows only.** Signals that `Cmd` / `Entrypoint` already form a
     /// correctly quoted command line and must be passed through as is.
@@ -2198,7 +2237,13 @@ pub struct ContainerCreateBody {
     /// Shell used to run the shell-form `RUN`, `CMD` and `ENTRYPOINT`
     /// instructions, as a program followed by its arguments.
     pub shell: Option<Vec<String>>,
+    /// The host-specific part of a container's configuration: resources, mounts, networking mode, namespaces, security and logging.
+    ///
+    /// The `HostConfig` key, a [`HostConfig`].
     pub host_config: Option<HostConfig>,
+    /// Network attachments requested for a container, one entry per network.
+    ///
+    /// The `NetworkingConfig` key, a [`NetworkingConfig`].
     pub networking_config: Option<NetworkingConfig>,
     /// The rest of the JSON object: keys the spec does not declare (an older or
     /// newer daemon's fields), and which `None` fields broke the usual rule (sent
@@ -2595,6 +2640,9 @@ pub struct ContainerInspectResponse {
     pub path: Option<String>,
     /// Arguments passed to `Path`, in order.
     pub args: Option<Vec<String>>,
+    /// Runtime state of a container, found under `State` in the response of `GET /containers/{id}/json`.
+    ///
+    /// The `State` key, a [`ContainerState`].
     pub state: Option<ContainerState>,
     /// ID (`sha256:` digest) of the image the container was created from.
     pub image: Option<String>,
@@ -2623,7 +2671,13 @@ pub struct ContainerInspectResponse {
     /// Exec sessions (see `POST /containers/{id}/exec`) currently
     /// alive in this container, by ID. `null` when there are none.
     pub exec_i_ds: Option<Vec<String>>,
+    /// The host-specific part of a container's configuration: resources, mounts, networking mode, namespaces, security and logging.
+    ///
+    /// The `HostConfig` key, a [`HostConfig`].
     pub host_config: Option<HostConfig>,
+    /// Identifies the storage driver that holds the layers of an image or container, together with driver-specific details.
+    ///
+    /// The `GraphDriver` key, a [`GraphDriverData`].
     pub graph_driver: Option<GraphDriverData>,
     /// Bytes written by the container on top of its image (its
     /// writable layer). Only present when `size=true`.
@@ -2633,7 +2687,13 @@ pub struct ContainerInspectResponse {
     pub size_root_fs: Option<i64>,
     /// Volumes, bind mounts and tmpfs mounts in use by the container.
     pub mounts: Option<Vec<MountPoint>>,
+    /// The portable part of a container's configuration: what to run and how (command, environment, user, ports, labels, ...), independent of the host it runs on.
+    ///
+    /// The `Config` key, a [`ContainerConfig`].
     pub config: Option<ContainerConfig>,
+    /// Networking state of a container as returned by container inspect: its sandbox (network namespace), published ports and the networks it is attached to.
+    ///
+    /// The `NetworkSettings` key, a [`NetworkSettings`].
     pub network_settings: Option<NetworkSettings>,
     /// The rest of the JSON object: keys the spec does not declare (an older or
     /// newer daemon's fields), and which `None` fields broke the usual rule (sent
@@ -2919,6 +2979,9 @@ pub struct ContainerState {
     /// Time the container last stopped. Reads `0001-01-01T00:00:00Z` if it
     /// has never exited.
     pub finished_at: Option<String>,
+    /// Current health of a container that has a health check, with the most recent probe results.
+    ///
+    /// The `Health` key, a [`Health`].
     pub health: Option<Health>,
     /// The rest of the JSON object: keys the spec does not declare (an older or
     /// newer daemon's fields), and which `None` fields broke the usual rule (sent
@@ -3420,6 +3483,7 @@ impl<'de> serde::Deserialize<'de> for ContainerTopResponse {
     }
 }
 
+/// The request body of `ContainerUpdate` (`POST /containers/{id}/update`).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContainerUpdateBody {
     /// Relative CPU weight (cgroup `cpu.shares`, default `1024`). It only
@@ -3537,6 +3601,9 @@ pub struct ContainerUpdateBody {
     /// **Windows only.** Throughput ceiling for reads and writes on the
     /// container's system drive (its `C:` volume), measured in bytes/s.
     pub io_maximum_bandwidth: Option<i64>,
+    /// Tells the daemon whether to start the container again after its main process ends.
+    ///
+    /// The `RestartPolicy` key, a [`RestartPolicy`].
     pub restart_policy: Option<RestartPolicy>,
     /// The rest of the JSON object: keys the spec does not declare (an older or
     /// newer daemon's fields), and which `None` fields broke the usual rule (sent
@@ -3882,6 +3949,7 @@ impl<'de> serde::Deserialize<'de> for ContainerUpdateResponse {
     }
 }
 
+/// The `condition` query parameter of `ContainerWait` (`POST /containers/{id}/wait`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum ContainerWaitCondition {
     /// `not-running`
@@ -4006,6 +4074,9 @@ impl<'de> serde::Deserialize<'de> for ContainerWaitExitError {
 pub struct ContainerWaitResponse {
     /// Numeric status the main process terminated with (for instance `137` after a SIGKILL).
     pub status_code: i64,
+    /// Error detail attached to a wait response when waiting on the container did not end cleanly; absent otherwise.
+    ///
+    /// The `Error` key, a [`ContainerWaitExitError`].
     pub error: Option<ContainerWaitExitError>,
     /// The rest of the JSON object: keys the spec does not declare (an older or
     /// newer daemon's fields), and which `None` fields broke the usual rule (sent
@@ -4066,11 +4137,17 @@ pub struct CreateImageInfo {
     pub id: Option<String>,
     /// Error text; superseded by `errorDetail`.
     pub error: Option<String>,
+    /// Structured error reported inside a JSON progress stream.
+    ///
+    /// The `errorDetail` key, an [`ErrorDetail`].
     pub error_detail: Option<ErrorDetail>,
     /// Status line, e.g. `Pulling fs layer` or `Download complete`.
     pub status: Option<String>,
     /// Pre-rendered progress bar text.
     pub progress: Option<String>,
+    /// Machine-readable progress of a transfer or build step.
+    ///
+    /// The `progressDetail` key, a [`ProgressDetail`].
     pub progress_detail: Option<ProgressDetail>,
     /// The rest of the JSON object: keys the spec does not declare (an older or
     /// newer daemon's fields), and which `None` fields broke the usual rule (sent
@@ -4326,6 +4403,9 @@ impl<'de> serde::Deserialize<'de> for DeviceRequest {
 /// it provides.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DistributionInspect {
+    /// Pointer to a piece of content in a registry, identified by media type, digest and size, following the [OCI descriptor format](https://specs.opencontainers.org/image-spec/descriptor/).
+    ///
+    /// The `Descriptor` key, an [`OciDescriptor`].
     pub descriptor: OciDescriptor,
     /// Every platform for which the image has a variant. A single-platform
     /// image yields one entry.
@@ -4741,6 +4821,9 @@ impl<'de> serde::Deserialize<'de> for EndpointPortConfigPublishMode {
 /// the daemon and reported back on inspect.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EndpointSettings {
+    /// Static addresses requested for an endpoint instead of letting IPAM pick them.
+    ///
+    /// The `IPAMConfig` key, an [`EndpointIpamConfig`].
     pub ipam_config: Option<EndpointIpamConfig>,
     /// Legacy container links on this network, as `container[:alias]`.
     pub links: Option<Vec<String>>,
@@ -5084,6 +5167,7 @@ impl<'de> serde::Deserialize<'de> for EngineDescription {
     }
 }
 
+/// An item of the `Plugins` list of [`EngineDescription`].
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EngineDescriptionPluginsItem {
     /// Plugin category: `Log`, `Network`, `Volume`, ...
@@ -5324,6 +5408,9 @@ pub struct EventMessage {
     /// What happened, for example `create`, `start`, `die`, `pull`,
     /// `connect` or `destroy`. The set of actions depends on `Type`.
     pub action: Option<String>,
+    /// The object an event is about (a container, image, network, volume, ...), identified by ID and described by a few attributes.
+    ///
+    /// The `Actor` key, an [`EventActor`].
     pub actor: Option<EventActor>,
     /// `local` for events produced by this Engine, `swarm` for events about
     /// cluster-wide objects such as services, nodes and secrets.
@@ -5582,6 +5669,9 @@ pub struct ExecInspectResponse {
     pub running: Option<bool>,
     /// Exit status of the command. Only meaningful once `Running` is `false`.
     pub exit_code: Option<i64>,
+    /// The process started by an exec instance, as reported by `GET /exec/{id}/json`.
+    ///
+    /// The `ProcessConfig` key, a [`ProcessConfig`].
     pub process_config: Option<ProcessConfig>,
     /// Whether the command's standard input is attached.
     pub open_stdin: Option<bool>,
@@ -5762,6 +5852,9 @@ impl<'de> serde::Deserialize<'de> for ExecStartBody {
 pub struct FilesystemChange {
     /// Absolute path, inside the container, of the file or directory affected.
     pub path: String,
+    /// What happened to a path, encoded as a small integer.
+    ///
+    /// The `Kind` key, a [`ChangeType`].
     pub kind: ChangeType,
     /// The rest of the JSON object: keys the spec does not declare (an older or
     /// newer daemon's fields), and which `None` fields broke the usual rule (sent
@@ -5821,6 +5914,7 @@ impl<'de> serde::Deserialize<'de> for FilesystemChange {
 /// - `NamedResourceSpec`: one identified unit, e.g. a GPU with a given UUID.
 pub type GenericResources = Vec<GenericResourcesItem>;
 
+/// An item of a [`GenericResources`] list.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GenericResourcesItem {
     /// A single resource unit identified by a string value.
@@ -6558,7 +6652,13 @@ pub struct HostConfig {
     /// - `container:<name|id>`: share the network stack of another container;
     /// - any other value: the name (or ID) of a user-defined network.
     pub network_mode: Option<String>,
+    /// Published ports of a container.
+    ///
+    /// The `PortBindings` key, a [`PortMap`].
     pub port_bindings: Option<PortMap>,
+    /// Tells the daemon whether to start the container again after its main process ends.
+    ///
+    /// The `RestartPolicy` key, a [`RestartPolicy`].
     pub restart_policy: Option<RestartPolicy>,
     /// Delete the container automatically once it exits (like
     /// `docker run --rm`). Cannot be combined with a restart policy
@@ -7556,6 +7656,7 @@ impl<'de> serde::Deserialize<'de> for IdResponse {
     }
 }
 
+/// The `Content-type` header of `ImageBuild` (`POST /build`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum ImageBuildContentType {
     /// `application/x-tar`
@@ -7855,6 +7956,9 @@ pub struct ImageInspect {
     /// that way. Empty for images built with BuildKit, and frequently for
     /// images pulled from a registry.
     pub container: Option<String>,
+    /// The portable part of a container's configuration: what to run and how (command, environment, user, ports, labels, ...), independent of the host it runs on.
+    ///
+    /// The `ContainerConfig` key, a [`ContainerConfig`].
     pub container_config: Option<ContainerConfig>,
     /// Engine release that produced the image, if the build tool recorded
     /// it. Frequently left empty (BuildKit and other builders omit it).
@@ -7863,6 +7967,9 @@ pub struct ImageInspect {
     /// `docker commit --author`, or the one from the deprecated `MAINTAINER`
     /// Dockerfile instruction. Empty when not set.
     pub author: Option<String>,
+    /// The portable part of a container's configuration: what to run and how (command, environment, user, ports, labels, ...), independent of the host it runs on.
+    ///
+    /// The `Config` key, a [`ContainerConfig`].
     pub config: Option<ContainerConfig>,
     /// CPU architecture the image binaries target, using Go's `GOARCH`
     /// names (`amd64`, `arm64`, `arm`, `s390x`, ...).
@@ -7885,6 +7992,9 @@ pub struct ImageInspect {
     /// in the schema only so older clients keep working. Read `Size`
     /// instead.
     pub virtual_size: Option<i64>,
+    /// Identifies the storage driver that holds the layers of an image or container, together with driver-specific details.
+    ///
+    /// The `GraphDriver` key, a [`GraphDriverData`].
     pub graph_driver: Option<GraphDriverData>,
     /// Description of the image's root filesystem: how it is built up
     /// (`Type`, normally `layers`) and the ordered list of layer digests
@@ -8100,7 +8210,9 @@ impl<'de> serde::Deserialize<'de> for ImageInspectMetadata {
 /// (`DiffID`s), base layer first.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ImageInspectRootFs {
+    /// The `Type` key, a string.
     pub r#type: String,
+    /// The `Layers` key, a list of strings.
     pub layers: Option<Vec<String>>,
     /// The rest of the JSON object: keys the spec does not declare (an older or
     /// newer daemon's fields), and which `None` fields broke the usual rule (sent
@@ -8889,6 +9001,9 @@ impl<'de> serde::Deserialize<'de> for LocalNodeState {
 pub struct ManagerStatus {
     /// `true` if this manager is the current Raft leader.
     pub leader: Option<bool>,
+    /// Whether the other managers can currently reach this manager: `reachable`, `unreachable`, or `unknown` when not yet determined.
+    ///
+    /// The `Reachability` key, a [`Reachability`].
     pub reachability: Option<Reachability>,
     /// `host:port` on which this manager listens for swarm (Raft and
     /// control) traffic; port `2377` by default.
@@ -9758,6 +9873,9 @@ pub struct Network {
     pub driver: Option<String>,
     /// Whether IPv6 addressing is enabled on the network.
     pub enable_ipv6: Option<bool>,
+    /// IP address management settings of a network.
+    ///
+    /// The `IPAM` key, an [`Ipam`].
     pub ipam: Option<Ipam>,
     /// If `true`, the network has no route to the outside world.
     pub internal: Option<bool>,
@@ -9946,6 +10064,9 @@ impl<'de> serde::Deserialize<'de> for NetworkAttachmentConfig {
 pub struct NetworkConnectBody {
     /// Which container to attach, by ID, ID prefix or name.
     pub container: Option<String>,
+    /// How a container is connected to one network.
+    ///
+    /// The `EndpointConfig` key, an [`EndpointSettings`].
     pub endpoint_config: Option<EndpointSettings>,
     /// The rest of the JSON object: keys the spec does not declare (an older or
     /// newer daemon's fields), and which `None` fields broke the usual rule (sent
@@ -10422,6 +10543,9 @@ pub struct NetworkSettings {
     pub link_local_ipv6_address: Option<String>,
     /// Prefix length belonging to `LinkLocalIPv6Address`.
     pub link_local_ipv6_prefix_len: Option<i64>,
+    /// Published ports of a container.
+    ///
+    /// The `Ports` key, a [`PortMap`].
     pub ports: Option<PortMap>,
     /// Path of the sandbox's network namespace on the host; it can be used
     /// with tools such as `nsenter --net=<path>`.
@@ -10723,14 +10847,29 @@ impl<'de> serde::Deserialize<'de> for NetworkingConfig {
 pub struct Node {
     /// Swarm-assigned identifier of the node.
     pub id: Option<String>,
+    /// Optimistic-concurrency counter of a swarm object (node, service, secret, ...).
+    ///
+    /// The `Version` key, an [`ObjectVersion`].
     pub version: Option<ObjectVersion>,
     /// When the node joined the swarm (RFC 3339, nanosecond precision).
     pub created_at: Option<String>,
     /// When the node object last changed (RFC 3339, nanosecond precision).
     pub updated_at: Option<String>,
+    /// The user-editable part of a swarm node, sent to `POST /nodes/{id}/update`.
+    ///
+    /// The `Spec` key, a [`NodeSpec`].
     pub spec: Option<NodeSpec>,
+    /// Facts the node's own agent reports about itself: host name, platform, resources, engine and TLS identity.
+    ///
+    /// The `Description` key, a [`NodeDescription`].
     pub description: Option<NodeDescription>,
+    /// Health of a node from the managers' point of view, together with the address they reach it at.
+    ///
+    /// The `Status` key, a [`NodeStatus`].
     pub status: Option<NodeStatus>,
+    /// Raft membership details of a manager node.
+    ///
+    /// The `ManagerStatus` key, a [`ManagerStatus`].
     pub manager_status: Option<ManagerStatus>,
     /// The rest of the JSON object: keys the spec does not declare (an older or
     /// newer daemon's fields), and which `None` fields broke the usual rule (sent
@@ -10817,9 +10956,21 @@ impl<'de> serde::Deserialize<'de> for Node {
 pub struct NodeDescription {
     /// Host name of the machine.
     pub hostname: Option<String>,
+    /// CPU architecture and operating system of a machine or image.
+    ///
+    /// The `Platform` key, a [`Platform`].
     pub platform: Option<Platform>,
+    /// A quantity of CPU, memory and generic resources.
+    ///
+    /// The `Resources` key, a [`ResourceObject`].
     pub resources: Option<ResourceObject>,
+    /// Version, labels and installed plugins of a node's Docker Engine.
+    ///
+    /// The `Engine` key, an [`EngineDescription`].
     pub engine: Option<EngineDescription>,
+    /// TLS identity of the swarm as seen by a node: the trusted root CA and the issuer of the node certificates.
+    ///
+    /// The `TLSInfo` key, a [`TlsInfo`].
     pub tls_info: Option<TlsInfo>,
     /// The rest of the JSON object: keys the spec does not declare (an older or
     /// newer daemon's fields), and which `None` fields broke the usual rule (sent
@@ -11178,6 +11329,9 @@ impl<'de> serde::Deserialize<'de> for NodeState {
 /// address they reach it at.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct NodeStatus {
+    /// Node health as tracked by the managers.
+    ///
+    /// The `State` key, a [`NodeState`].
     pub state: Option<NodeState>,
     /// Extra detail about `State`, e.g. why the node is down; often empty.
     pub message: Option<String>,
@@ -12999,7 +13153,7 @@ impl<'de> serde::Deserialize<'de> for PortType {
 pub struct ProcessConfig {
     /// Whether the process runs with extended privileges.
     pub privileged: Option<bool>,
-    /// User (name or UID[:GID]) the process runs as; empty means the container's default.
+    /// User (name or UID\[:GID\]) the process runs as; empty means the container's default.
     pub user: Option<String>,
     /// Whether a pseudo-terminal is allocated for the process.
     pub tty: Option<bool>,
@@ -13141,6 +13295,9 @@ pub struct PushImageInfo {
     pub status: Option<String>,
     /// Pre-rendered progress bar text.
     pub progress: Option<String>,
+    /// Machine-readable progress of a transfer or build step.
+    ///
+    /// The `progressDetail` key, a [`ProgressDetail`].
     pub progress_detail: Option<ProgressDetail>,
     /// The rest of the JSON object: keys the spec does not declare (an older or
     /// newer daemon's fields), and which `None` fields broke the usual rule (sent
@@ -13316,6 +13473,7 @@ pub struct RegistryServiceConfig {
     /// > tampering. Prefer adding your private CA to the host's trust store;
     /// > reserve this setting for throw-away test setups.
     pub insecure_registry_cid_rs: Option<Vec<String>>,
+    /// The `IndexConfigs` key, a map from names to [`IndexInfo`] values.
     pub index_configs: Option<indexmap::IndexMap<String, IndexInfo>>,
     /// Pull-through caches tried, in order, before Docker Hub (`docker.io`)
     /// itself when pulling Hub images.
@@ -13414,6 +13572,9 @@ pub struct ResourceObject {
     pub nano_cp_us: Option<i64>,
     /// Memory amount, in bytes.
     pub memory_bytes: Option<i64>,
+    /// Custom, user-defined resources of a node or task, beyond CPU and memory.
+    ///
+    /// The `GenericResources` key, a [`GenericResources`].
     pub generic_resources: Option<GenericResources>,
     /// The rest of the JSON object: keys the spec does not declare (an older or
     /// newer daemon's fields), and which `None` fields broke the usual rule (sent
@@ -13886,6 +14047,7 @@ impl<'de> serde::Deserialize<'de> for Resources {
     }
 }
 
+/// An item of the `BlkioWeightDevice` list of [`ContainerUpdateBody`].
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ResourcesBlkioWeightDeviceItem {
     /// Block device node, for example `/dev/sdb`.
@@ -13943,6 +14105,7 @@ impl<'de> serde::Deserialize<'de> for ResourcesBlkioWeightDeviceItem {
     }
 }
 
+/// An item of the `Ulimits` list of [`ContainerUpdateBody`].
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ResourcesUlimitsItem {
     /// Limit name without the `RLIMIT_` prefix, in lower case (`nofile`, `nproc`, `core`, ...).
@@ -14237,11 +14400,17 @@ impl<'de> serde::Deserialize<'de> for Runtime {
 pub struct Secret {
     /// Identifier of the secret.
     pub id: Option<String>,
+    /// Optimistic-concurrency counter of a swarm object (node, service, secret, ...).
+    ///
+    /// The `Version` key, an [`ObjectVersion`].
     pub version: Option<ObjectVersion>,
     /// When the secret was created.
     pub created_at: Option<String>,
     /// When the secret's labels were last changed.
     pub updated_at: Option<String>,
+    /// Definition of a swarm secret: its name, labels and payload (or the external driver that supplies it).
+    ///
+    /// The `Spec` key, a [`SecretSpec`].
     pub spec: Option<SecretSpec>,
     /// The rest of the JSON object: keys the spec does not declare (an older or
     /// newer daemon's fields), and which `None` fields broke the usual rule (sent
@@ -14398,11 +14567,17 @@ impl<'de> serde::Deserialize<'de> for SecretSpec {
 pub struct Service {
     /// Identifier of the service.
     pub id: Option<String>,
+    /// Optimistic-concurrency counter of a swarm object (node, service, secret, ...).
+    ///
+    /// The `Version` key, an [`ObjectVersion`].
     pub version: Option<ObjectVersion>,
     /// When the service was created.
     pub created_at: Option<String>,
     /// When the service was last modified.
     pub updated_at: Option<String>,
+    /// Everything a client may set on a swarm service.
+    ///
+    /// The `Spec` key, a [`ServiceSpec`].
     pub spec: Option<ServiceSpec>,
     /// Networking state of the service as actually set up by swarm.
     pub endpoint: Option<ServiceEndpoint>,
@@ -14562,6 +14737,9 @@ impl<'de> serde::Deserialize<'de> for ServiceCreateResponse {
 /// Networking state of the service as actually set up by swarm.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ServiceEndpoint {
+    /// How clients reach a service: load-balancing mode and published ports.
+    ///
+    /// The `Spec` key, an [`EndpointSpec`].
     pub spec: Option<EndpointSpec>,
     /// Ports actually published, including ones assigned automatically.
     pub ports: Option<Vec<EndpointPortConfig>>,
@@ -14624,6 +14802,7 @@ impl<'de> serde::Deserialize<'de> for ServiceEndpoint {
     }
 }
 
+/// An item of the `VirtualIPs` list of [`ServiceEndpoint`].
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ServiceEndpointVirtualIPsItem {
     /// Network the address belongs to.
@@ -14840,6 +15019,9 @@ pub struct ServiceSpec {
     pub name: Option<String>,
     /// Arbitrary string labels attached to the service itself (not to its containers).
     pub labels: Option<std::collections::BTreeMap<String, String>>,
+    /// The editable blueprint from which swarm tasks are created.
+    ///
+    /// The `TaskTemplate` key, a [`TaskSpec`].
     pub task_template: Option<TaskSpec>,
     /// How many tasks the service runs and where. Set exactly one of the
     /// four members; an empty object defaults to `Replicated` with one
@@ -14852,6 +15034,9 @@ pub struct ServiceSpec {
     /// Legacy place to list the networks the service joins.
     /// `TaskTemplate.Networks` is the preferred location.
     pub networks: Option<Vec<NetworkAttachmentConfig>>,
+    /// How clients reach a service: load-balancing mode and published ports.
+    ///
+    /// The `EndpointSpec` key, an [`EndpointSpec`].
     pub endpoint_spec: Option<EndpointSpec>,
     /// The rest of the JSON object: keys the spec does not declare (an older or
     /// newer daemon's fields), and which `None` fields broke the usual rule (sent
@@ -15597,6 +15782,7 @@ impl<'de> serde::Deserialize<'de> for ServiceSpecUpdateConfigOrder {
     }
 }
 
+/// The `registryAuthFrom` query parameter of `ServiceUpdate` (`POST /services/{id}/update`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum ServiceUpdateRegistryAuthFrom {
     /// `spec`
@@ -15852,10 +16038,14 @@ impl<'de> serde::Deserialize<'de> for ServiceUpdateStatusState {
     }
 }
 
+/// The `200` response body of `SwarmInspect` (`GET /swarm`).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Swarm {
     /// Identifier assigned to the swarm when it was initialised.
     pub id: Option<String>,
+    /// Optimistic-concurrency counter of a swarm object (node, service, secret, ...).
+    ///
+    /// The `Version` key, an [`ObjectVersion`].
     pub version: Option<ObjectVersion>,
     /// Moment the swarm came into existence. Serialised per RFC 3339,
     /// including fractional seconds down to the nanosecond.
@@ -15863,7 +16053,13 @@ pub struct Swarm {
     /// Moment of the most recent change to the swarm's spec. Serialised
     /// per RFC 3339, including fractional seconds down to the nanosecond.
     pub updated_at: Option<String>,
+    /// The part of a swarm's configuration that operators are allowed to change.
+    ///
+    /// The `Spec` key, a [`SwarmSpec`].
     pub spec: Option<SwarmSpec>,
+    /// TLS identity of the swarm as seen by a node: the trusted root CA and the issuer of the node certificates.
+    ///
+    /// The `TLSInfo` key, a [`TlsInfo`].
     pub tls_info: Option<TlsInfo>,
     /// `true` while the swarm is switching to a new root CA and nodes are
     /// still being reissued certificates.
@@ -15878,6 +16074,9 @@ pub struct Swarm {
     /// Prefix length of each subnet allocated from `DefaultAddrPool`; for
     /// instance `24` yields /24 networks.
     pub subnet_size: Option<u32>,
+    /// Secrets that a node presents to `POST /swarm/join` to enter the swarm.
+    ///
+    /// The `JoinTokens` key, a [`JoinTokens`].
     pub join_tokens: Option<JoinTokens>,
     /// The rest of the JSON object: keys the spec does not declare (an older or
     /// newer daemon's fields), and which `None` fields broke the usual rule (sent
@@ -15994,6 +16193,9 @@ pub struct SwarmInfo {
     pub node_id: Option<String>,
     /// Address other swarm members use to reach this node.
     pub node_addr: Option<String>,
+    /// Where this node stands with respect to Swarm mode.
+    ///
+    /// The `LocalNodeState` key, a [`LocalNodeState`].
     pub local_node_state: Option<LocalNodeState>,
     /// `true` when this node is a manager and can therefore serve the
     /// Swarm control API.
@@ -16007,6 +16209,9 @@ pub struct SwarmInfo {
     pub nodes: Option<i64>,
     /// How many of those nodes are managers. Only reported by managers.
     pub managers: Option<i64>,
+    /// Swarm details as embedded in the `Swarm.Cluster` field of `GET /info`.
+    ///
+    /// The `Cluster` key, a [`ClusterInfo`].
     pub cluster: Option<ClusterInfo>,
     /// The rest of the JSON object: keys the spec does not declare (an older or
     /// newer daemon's fields), and which `None` fields broke the usual rule (sent
@@ -16149,6 +16354,9 @@ pub struct SwarmInitBody {
     /// Prefix length of each subnet handed out from
     /// `DefaultAddrPool` (for example `24` yields /24 networks).
     pub subnet_size: Option<u32>,
+    /// The part of a swarm's configuration that operators are allowed to change.
+    ///
+    /// The `Spec` key, a [`SwarmSpec`].
     pub spec: Option<SwarmSpec>,
     /// The rest of the JSON object: keys the spec does not declare (an older or
     /// newer daemon's fields), and which `None` fields broke the usual rule (sent
@@ -16552,6 +16760,7 @@ impl<'de> serde::Deserialize<'de> for SwarmSpecCaConfig {
     }
 }
 
+/// An item of the `ExternalCAs` list of [`SwarmSpecCaConfig`].
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SwarmSpecCaConfigExternalCAsItem {
     /// Wire protocol used to reach the external CA. `cfssl` is
@@ -17343,6 +17552,7 @@ impl<'de> serde::Deserialize<'de> for SystemDataUsageResponse {
     }
 }
 
+/// An item of the `type` query parameter of `SystemDataUsage` (`GET /system/df`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum SystemDataUsageTypeItem {
     /// `container`
@@ -17414,6 +17624,7 @@ impl<'de> serde::Deserialize<'de> for SystemDataUsageTypeItem {
     }
 }
 
+/// The `200` response body of `SystemInfo` (`GET /info`).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SystemInfo {
     /// Identifier the daemon generates for itself on first start and keeps
@@ -17448,6 +17659,9 @@ pub struct SystemInfo {
     /// `C:\ProgramData\docker` for Windows hosts and `/var/lib/docker`
     /// for Linux hosts; `data-root` in `daemon.json` changes it.
     pub docker_root_dir: Option<String>,
+    /// Plugin and driver names the daemon can use, grouped by kind.
+    ///
+    /// The `Plugins` key, a [`PluginsInfo`].
     pub plugins: Option<PluginsInfo>,
     /// `true` if containers can be given a memory limit on this host.
     pub memory_limit: Option<bool>,
@@ -17540,7 +17754,13 @@ pub struct SystemInfo {
     /// Registry index the daemon talks to for `docker search` and uses as
     /// the default target of `docker login` (Docker Hub).
     pub index_server_address: Option<String>,
+    /// How the daemon treats image registries: which ones it talks to without TLS verification, which mirrors it prefers for Docker Hub, and where it may push restricted ("foreign") layers.
+    ///
+    /// The `RegistryConfig` key, a [`RegistryServiceConfig`].
     pub registry_config: Option<RegistryServiceConfig>,
+    /// Custom, user-defined resources of a node or task, beyond CPU and memory.
+    ///
+    /// The `GenericResources` key, a [`GenericResources`].
     pub generic_resources: Option<GenericResources>,
     /// Proxy the daemon itself uses for plain-HTTP requests, taken from the
     /// `HTTP_PROXY` variable in its environment. Any username and password
@@ -17606,6 +17826,9 @@ pub struct SystemInfo {
     /// Runtime used for containers that do not request one. A container can
     /// pick another entry from `Runtimes` when it is created.
     pub default_runtime: Option<String>,
+    /// This node's view of Swarm mode: whether it participates, in which role, and a summary of the cluster when it is a manager.
+    ///
+    /// The `Swarm` key, a [`SwarmInfo`].
     pub swarm: Option<SwarmInfo>,
     /// `true` when live restore is on: stopping or restarting dockerd leaves
     /// running containers alone, and the daemon re-attaches to them when it
@@ -17626,8 +17849,17 @@ pub struct SystemInfo {
     /// Either a bare file name, looked up on the daemon's `$PATH` (first
     /// match wins), or an absolute path.
     pub init_binary: Option<String>,
+    /// Source revision of a helper binary the Engine depends on (such as `containerd`, `runc` or `docker-init`), as found in that binary's version output.
+    ///
+    /// The `ContainerdCommit` key, a [`Commit`].
     pub containerd_commit: Option<Commit>,
+    /// Source revision of a helper binary the Engine depends on (such as `containerd`, `runc` or `docker-init`), as found in that binary's version output.
+    ///
+    /// The `RuncCommit` key, a [`Commit`].
     pub runc_commit: Option<Commit>,
+    /// Source revision of a helper binary the Engine depends on (such as `containerd`, `runc` or `docker-init`), as found in that binary's version output.
+    ///
+    /// The `InitCommit` key, a [`Commit`].
     pub init_commit: Option<Commit>,
     /// Security mechanisms active on the daemon, one entry per mechanism,
     /// written as `name=<mechanism>` optionally followed by comma-separated
@@ -18268,6 +18500,7 @@ impl<'de> serde::Deserialize<'de> for SystemInfoCgroupVersion {
     }
 }
 
+/// An item of the `DefaultAddressPools` list of [`SystemInfo`].
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SystemInfoDefaultAddressPoolsItem {
     /// Range to allocate from, in CIDR notation.
@@ -18402,6 +18635,7 @@ impl<'de> serde::Deserialize<'de> for SystemInfoIsolation {
     }
 }
 
+/// The `Swarm` response header of `SystemPingHead` (`HEAD /_ping`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum SystemPingHeadResponseSwarm {
     /// `inactive`
@@ -18484,6 +18718,7 @@ impl<'de> serde::Deserialize<'de> for SystemPingHeadResponseSwarm {
     }
 }
 
+/// The `Swarm` response header of `SystemPing` (`GET /_ping`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum SystemPingResponseSwarm {
     /// `inactive`
@@ -18570,6 +18805,7 @@ impl<'de> serde::Deserialize<'de> for SystemPingResponseSwarm {
 /// the range of API versions it speaks, and how it was built.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SystemVersion {
+    /// The `Platform` key, a [`SystemVersionPlatform`].
     pub platform: Option<SystemVersionPlatform>,
     /// Per-component build details for the pieces that make up this Engine
     /// installation (the Engine itself, containerd, runc, docker-init, ...).
@@ -18703,6 +18939,7 @@ impl<'de> serde::Deserialize<'de> for SystemVersion {
     }
 }
 
+/// An item of the `Components` list of [`SystemVersion`].
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SystemVersionComponentsItem {
     /// Human-readable component name, e.g. `Engine` or `containerd`.
@@ -18771,8 +19008,10 @@ impl<'de> serde::Deserialize<'de> for SystemVersionComponentsItem {
     }
 }
 
+/// The `Platform` object of [`SystemVersion`].
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SystemVersionPlatform {
+    /// The `Name` key, a string.
     pub name: String,
     /// The rest of the JSON object: keys the spec does not declare (an older or
     /// newer daemon's fields), and which `None` fields broke the usual rule (sent
@@ -18828,6 +19067,9 @@ impl<'de> serde::Deserialize<'de> for SystemVersionPlatform {
 pub struct Task {
     /// Swarm-assigned identifier of this task.
     pub id: Option<String>,
+    /// Optimistic-concurrency counter of a swarm object (node, service, secret, ...).
+    ///
+    /// The `Version` key, an [`ObjectVersion`].
     pub version: Option<ObjectVersion>,
     /// When the task object was created (RFC 3339, nanoseconds).
     pub created_at: Option<String>,
@@ -18837,6 +19079,9 @@ pub struct Task {
     pub name: Option<String>,
     /// Arbitrary string labels attached to the task.
     pub labels: Option<std::collections::BTreeMap<String, String>>,
+    /// The editable blueprint from which swarm tasks are created.
+    ///
+    /// The `Spec` key, a [`TaskSpec`].
     pub spec: Option<TaskSpec>,
     /// Service that owns the task.
     pub service_id: Option<String>,
@@ -18846,9 +19091,15 @@ pub struct Task {
     pub slot: Option<i64>,
     /// Node the task has been scheduled on; empty until it is assigned.
     pub node_id: Option<String>,
+    /// Custom, user-defined resources of a node or task, beyond CPU and memory.
+    ///
+    /// The `AssignedGenericResources` key, a [`GenericResources`].
     pub assigned_generic_resources: Option<GenericResources>,
     /// Most recently observed state of the task, as reported by its node.
     pub status: Option<TaskStatus>,
+    /// Lifecycle stage of a task.
+    ///
+    /// The `DesiredState` key, a [`TaskState`].
     pub desired_state: Option<TaskState>,
     /// For tasks of a job service (`ReplicatedJob` or `GlobalJob` mode),
     /// the service's `JobIteration` at the time this task was spawned, so
@@ -18997,6 +19248,7 @@ pub struct TaskSpec {
     pub resources: Option<TaskSpecResources>,
     /// When and how often swarm replaces a task whose container has exited.
     pub restart_policy: Option<TaskSpecRestartPolicy>,
+    /// The `Placement` key, a [`TaskSpecPlacement`].
     pub placement: Option<TaskSpecPlacement>,
     /// Counter whose only job is to force a rolling update: change it and
     /// the tasks are recreated even though nothing else in the spec moved.
@@ -19151,6 +19403,9 @@ pub struct TaskSpecContainerSpec {
     /// Nanoseconds allowed between the stop signal and a forced
     /// `SIGKILL`.
     pub stop_grace_period: Option<i64>,
+    /// How the daemon probes a container to decide whether it is healthy.
+    ///
+    /// The `HealthCheck` key, a [`HealthConfig`].
     pub health_check: Option<HealthConfig>,
     /// Extra lines for the container's `/etc/hosts`. Each entry uses
     /// the usual `hosts(5)` layout, an address followed by one or more
@@ -19367,6 +19622,7 @@ impl<'de> serde::Deserialize<'de> for TaskSpecContainerSpec {
     }
 }
 
+/// An item of the `Configs` list of [`TaskSpecContainerSpec`].
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaskSpecContainerSpecConfigsItem {
     /// Expose the config as a file in the container. Set either
@@ -19880,6 +20136,7 @@ impl<'de> serde::Deserialize<'de> for TaskSpecContainerSpecPrivilegesSeLinuxCont
     }
 }
 
+/// An item of the `Secrets` list of [`TaskSpecContainerSpec`].
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaskSpecContainerSpecSecretsItem {
     /// How the secret appears in the container's filesystem.
@@ -20016,6 +20273,7 @@ impl<'de> serde::Deserialize<'de> for TaskSpecContainerSpecSecretsItemFile {
     }
 }
 
+/// An item of the `Ulimits` list of [`TaskSpecContainerSpec`].
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaskSpecContainerSpecUlimitsItem {
     /// Resource name, e.g. `nofile`, `nproc` or `memlock`.
@@ -20084,7 +20342,9 @@ impl<'de> serde::Deserialize<'de> for TaskSpecContainerSpecUlimitsItem {
 /// default driver.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaskSpecLogDriver {
+    /// The `Name` key, a string.
     pub name: Option<String>,
+    /// The `Options` key, a map from names to strings.
     pub options: Option<std::collections::BTreeMap<String, String>>,
     /// The rest of the JSON object: keys the spec does not declare (an older or
     /// newer daemon's fields), and which `None` fields broke the usual rule (sent
@@ -20194,6 +20454,7 @@ impl<'de> serde::Deserialize<'de> for TaskSpecNetworkAttachmentSpec {
     }
 }
 
+/// The `Placement` object of [`TaskSpec`].
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaskSpecPlacement {
     /// Rules restricting which nodes may run the task. Every rule must
@@ -20289,8 +20550,10 @@ impl<'de> serde::Deserialize<'de> for TaskSpecPlacement {
     }
 }
 
+/// An item of the `Preferences` list of [`TaskSpecPlacement`].
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaskSpecPlacementPreferencesItem {
+    /// The `Spread` key, a [`TaskSpecPlacementPreferencesItemSpread`].
     pub spread: Option<TaskSpecPlacementPreferencesItemSpread>,
     /// The rest of the JSON object: keys the spec does not declare (an older or
     /// newer daemon's fields), and which `None` fields broke the usual rule (sent
@@ -20339,6 +20602,7 @@ impl<'de> serde::Deserialize<'de> for TaskSpecPlacementPreferencesItem {
     }
 }
 
+/// The `Spread` object of [`TaskSpecPlacementPreferencesItem`].
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaskSpecPlacementPreferencesItemSpread {
     /// Label whose distinct values the tasks are balanced
@@ -20410,6 +20674,7 @@ pub struct TaskSpecPluginSpec {
     pub remote: Option<String>,
     /// When `true`, the plugin is installed but left disabled.
     pub disabled: Option<bool>,
+    /// The `PluginPrivilege` key, a list of [`PluginPrivilege`] values.
     pub plugin_privilege: Option<Vec<PluginPrivilege>>,
     /// The rest of the JSON object: keys the spec does not declare (an older or
     /// newer daemon's fields), and which `None` fields broke the usual rule (sent
@@ -20818,6 +21083,9 @@ impl<'de> serde::Deserialize<'de> for TaskState {
 pub struct TaskStatus {
     /// When this status was recorded.
     pub timestamp: Option<String>,
+    /// Lifecycle stage of a task.
+    ///
+    /// The `State` key, a [`TaskState`].
     pub state: Option<TaskState>,
     /// Short human-readable note on the current state, e.g. `started`.
     pub message: Option<String>,
@@ -21133,6 +21401,9 @@ pub struct Volume {
     /// - `local`: on this machine only;
     /// - `global`: across the whole swarm cluster.
     pub scope: VolumeScope,
+    /// Swarm-side state of a cluster (CSI) volume.
+    ///
+    /// The `ClusterVolume` key, a [`ClusterVolume`].
     pub cluster_volume: Option<ClusterVolume>,
     /// Driver options (`DriverOpts`) the volume was created with, echoed
     /// back as key/value strings.
@@ -21240,6 +21511,9 @@ pub struct VolumeCreateOptions {
     pub driver_opts: Option<std::collections::BTreeMap<String, String>>,
     /// Arbitrary key/value labels to attach to the new volume.
     pub labels: Option<std::collections::BTreeMap<String, String>>,
+    /// Swarm-specific settings supplied when creating a cluster (CSI) volume.
+    ///
+    /// The `ClusterVolumeSpec` key, a [`ClusterVolumeSpec`].
     pub cluster_volume_spec: Option<ClusterVolumeSpec>,
     /// The rest of the JSON object: keys the spec does not declare (an older or
     /// newer daemon's fields), and which `None` fields broke the usual rule (sent
@@ -21514,6 +21788,9 @@ impl<'de> serde::Deserialize<'de> for VolumeScope {
 /// Wrapper holding the desired cluster volume spec.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct VolumeUpdateBody {
+    /// Swarm-specific settings supplied when creating a cluster (CSI) volume.
+    ///
+    /// The `Spec` key, a [`ClusterVolumeSpec`].
     pub spec: Option<ClusterVolumeSpec>,
     /// The rest of the JSON object: keys the spec does not declare (an older or
     /// newer daemon's fields), and which `None` fields broke the usual rule (sent

@@ -1,5 +1,6 @@
 //! Layout and doc helpers every Rust emitter shares: blank lines between
-//! the items prettyplease prints back to back, and doc attributes.
+//! the items prettyplease prints back to back, and doc attributes (with
+//! prose brackets escaped, so rustdoc does not take them for links).
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -47,14 +48,119 @@ pub(crate) fn space_items_and_methods(text: &str) -> String {
 }
 
 /// Doc lines as `#[doc]` attributes (a space before non-empty lines, as
-/// `///` comments print).
+/// `///` comments print). Outside code, brackets that are not a link
+/// (`UID[:GID]`) are escaped: see [`escape_brackets`].
 pub(crate) fn doc_attrs(lines: &[String]) -> TokenStream {
+    let mut fence: Option<String> = None;
     let lines = lines.iter().map(|l| {
+        let trimmed = l.trim_start();
+        let marker: String = trimmed
+            .chars()
+            .take_while(|c| *c == '`' || *c == '~')
+            .collect();
+        if marker.len() >= 3 {
+            match &fence {
+                Some(open) if marker.starts_with(open.as_str()) => fence = None,
+                Some(_) => {}
+                None => fence = Some(marker),
+            }
+            return format!(" {l}");
+        }
         if l.is_empty() {
             String::new()
-        } else {
+        } else if fence.is_some() {
             format!(" {l}")
+        } else {
+            format!(" {}", escape_brackets(l))
         }
     });
     quote! { #(#[doc = #lines])* }
+}
+
+/// Escapes `[...]` in one line of prose unless it is a link: inline or
+/// reference (`[text](url)`, `[text][ref]`) or an intra-doc link to code
+/// (`` [`Name`] ``). Rustdoc would otherwise try `[:GID]` or `[name]` as
+/// a path and warn. Text in backticks is left alone.
+pub(crate) fn escape_brackets(line: &str) -> String {
+    let chars: Vec<char> = line.chars().collect();
+    let mut escaped = vec![false; chars.len()];
+    let mut in_code = false;
+    // The end of a reference link's `[ref]`, which is not prose either.
+    let mut link_until = 0;
+    for i in 0..chars.len() {
+        match chars[i] {
+            '`' => in_code = !in_code,
+            '[' if !in_code && i >= link_until && (i == 0 || chars[i - 1] != '\\') => {
+                let Some(close) = matching_bracket(&chars, i) else {
+                    continue;
+                };
+                let inner = &chars[i + 1..close];
+                let is_link = matches!(chars.get(close + 1), Some('(' | '['))
+                    || (inner.len() >= 2
+                        && inner.first() == Some(&'`')
+                        && inner.last() == Some(&'`'));
+                if !is_link {
+                    escaped[i] = true;
+                    escaped[close] = true;
+                } else if chars.get(close + 1) == Some(&'[') {
+                    link_until = matching_bracket(&chars, close + 1).unwrap_or(close);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = String::with_capacity(line.len() + 4);
+    for (c, escape) in chars.iter().zip(escaped) {
+        if escape {
+            out.push('\\');
+        }
+        out.push(*c);
+    }
+    out
+}
+
+/// The index of the `]` that closes the `[` at `open` (brackets inside
+/// backticks do not count).
+fn matching_bracket(chars: &[char], open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut in_code = false;
+    for (i, c) in chars.iter().enumerate().skip(open) {
+        match c {
+            '`' => in_code = !in_code,
+            '[' if !in_code => depth += 1,
+            ']' if !in_code => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape_brackets;
+
+    #[test]
+    fn prose_brackets_are_escaped_and_links_are_not() {
+        assert_eq!(
+            escape_brackets("User (name or UID[:GID]) it runs as."),
+            "User (name or UID\\[:GID\\]) it runs as."
+        );
+        for kept in [
+            "See [`ObjectVersion`].",
+            "See [the docs](https://example.com) and [x][ref].",
+            "Filters as `map[string][]string`.",
+            "Unclosed [ bracket.",
+        ] {
+            assert_eq!(escape_brackets(kept), kept);
+        }
+        assert_eq!(
+            escape_brackets("[/arch[/variant]] or `[a]`"),
+            "\\[/arch\\[/variant\\]\\] or `[a]`"
+        );
+    }
 }

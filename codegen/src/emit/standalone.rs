@@ -76,8 +76,10 @@ pub fn standalone_crate(
         name = quote(name),
         description = quote(&description),
     );
+    // `missing_docs` holds because the types emitter documents every item
+    // (deriving docs the spec lacks) and `serde_support` is documented.
     let lib = format!(
-        "{}//! {}\n\n#[rustfmt::skip]\npub mod types;\n\n\
+        "{}//! {}\n\n#![warn(missing_docs)]\n\n#[rustfmt::skip]\npub mod types;\n\n\
          /// What the generated serde impls share.\n\
          pub mod support {{\n    pub mod serde_support;\n}}\n\n\
          pub use types::*;\n",
@@ -105,4 +107,35 @@ pub fn standalone_crate(
             ),
         },
     ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_lib_warns_about_missing_docs() {
+        let api = Api {
+            title: "Fixture".into(),
+            version: "1".into(),
+            description: None,
+            types: Vec::new(),
+            operations: Vec::new(),
+        };
+        let files = standalone_crate(&api, "fixture", "fixture.yaml").unwrap();
+        let lib = files
+            .iter()
+            .find(|f| f.path == Path::new("src/lib.rs"))
+            .unwrap();
+        let file = syn::parse_file(&lib.text).unwrap();
+        let inner: Vec<String> = file
+            .attrs
+            .iter()
+            .map(|a| quote::ToTokens::to_token_stream(a).to_string())
+            .collect();
+        assert!(
+            inner.iter().any(|a| a == "# ! [warn (missing_docs)]"),
+            "{inner:?}"
+        );
+    }
 }

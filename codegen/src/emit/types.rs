@@ -22,9 +22,12 @@ use super::rustdoc::doc_lines;
 use super::EmitError;
 use crate::ir::*;
 
+pub(crate) mod derived_docs;
 mod enum_impls;
 mod serde_impls;
 mod text;
+
+use derived_docs::Uses;
 
 /// The Rust source of the types module for `api` (without the header).
 ///
@@ -49,7 +52,7 @@ pub fn types_module(api: &Api) -> Result<String, EmitError> {
         #support
     })?;
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    for piece in in_parallel(&api.types, threads.clamp(1, 4))? {
+    for piece in in_parallel(api, threads.clamp(1, 4))? {
         text.push_str(&piece);
     }
     Ok(space_items(&text))
@@ -57,7 +60,9 @@ pub fn types_module(api: &Api) -> Result<String, EmitError> {
 
 /// The text of every type of `types`, in order, split into at most
 /// `threads` contiguous runs of about equal weight printed on scoped threads.
-fn in_parallel(types: &[TypeDef], threads: usize) -> Result<Vec<String>, EmitError> {
+fn in_parallel(api: &Api, threads: usize) -> Result<Vec<String>, EmitError> {
+    let types = &api.types;
+    let uses = Uses::of(api);
     // A struct's weight is its number of fields: its impls dominate.
     let weight = |t: &TypeDef| match &t.kind {
         TypeKind::Struct(s) => 2 + s.fields.len(),
@@ -81,7 +86,7 @@ fn in_parallel(types: &[TypeDef], threads: usize) -> Result<Vec<String>, EmitErr
     let print_run = |run: &[TypeDef]| -> Result<String, EmitError> {
         let mut out = String::new();
         for def in run {
-            type_text(def, &mut out)?;
+            type_text(api, &uses, def, &mut out)?;
         }
         Ok(out)
     };
@@ -104,8 +109,8 @@ fn in_parallel(types: &[TypeDef], threads: usize) -> Result<Vec<String>, EmitErr
 }
 
 /// Appends the text of one type: its item, then its impls.
-fn type_text(def: &TypeDef, out: &mut String) -> Result<(), EmitError> {
-    out.push_str(&unparse(type_def(def)?)?);
+fn type_text(api: &Api, uses: &Uses, def: &TypeDef, out: &mut String) -> Result<(), EmitError> {
+    out.push_str(&unparse(type_def(api, uses, def)?)?);
     match &def.kind {
         TypeKind::Struct(s) => serde_impls::struct_impls(out, &def.name, s, &rest_field_name(s)),
         TypeKind::StringEnum(e) => enum_impls::string_enum_impls(out, &def.name, e),
@@ -180,11 +185,13 @@ fn scalar_tokens(s: Scalar) -> TokenStream {
     }
 }
 
-fn type_def(def: &TypeDef) -> Result<TokenStream, EmitError> {
-    let doc = docs(def.doc.as_deref());
+/// A type's item, with docs on it and on everything public in it (see
+/// `derived_docs` for what the spec leaves undescribed).
+fn type_def(api: &Api, uses: &Uses, def: &TypeDef) -> Result<TokenStream, EmitError> {
+    let doc = docs(Some(&uses.type_doc(def)));
     let name = ident(&def.name)?;
     match &def.kind {
-        TypeKind::Struct(s) => strukt(def, s, doc),
+        TypeKind::Struct(s) => strukt(api, def, s, doc),
         TypeKind::StringEnum(e) => string_enum(def, e, doc),
         TypeKind::IntEnum(e) => int_enum(def, e, doc),
         TypeKind::Alias(t) => {
@@ -217,7 +224,12 @@ const REST_DOC: [&str; 4] = [
 /// A struct; its serde impls are written by `serde_impls` (see there why
 /// as text), and keep the rest of the object in the field `rest`: see
 /// `support::serde_support` for what it records.
-fn strukt(def: &TypeDef, s: &Struct, doc: TokenStream) -> Result<TokenStream, EmitError> {
+fn strukt(
+    api: &Api,
+    def: &TypeDef,
+    s: &Struct,
+    doc: TokenStream,
+) -> Result<TokenStream, EmitError> {
     let name = ident(&def.name)?;
     let default = def.default.then(|| quote! { Default, });
     let mut fields = Vec::new();
@@ -232,7 +244,7 @@ fn strukt(def: &TypeDef, s: &Struct, doc: TokenStream) -> Result<TokenStream, Em
             ty = quote! { Option<#ty> };
             bits += 1;
         }
-        let fdoc = docs(f.doc.as_deref());
+        let fdoc = docs(Some(&derived_docs::field_doc(api, f)));
         fields.push(quote! { #fdoc pub #fname: #ty, });
     }
     if let Some(extra) = &s.extra {

@@ -11,10 +11,12 @@ use hyper::body::Frame;
 /// A request or response body.
 pub type Body = BoxBody<Bytes, io::Error>;
 
+/// A body with no bytes (requests without a payload, 204 answers).
 pub fn empty() -> Body {
     Empty::new().map_err(|never| match never {}).boxed()
 }
 
+/// A body sent in one piece from a buffer (JSON, text).
 pub fn bytes(data: impl Into<Bytes>) -> Body {
     Full::new(data.into())
         .map_err(|never| match never {})

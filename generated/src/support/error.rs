@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 /// The JSON body every Engine API error response carries.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {
+    /// What went wrong, in the daemon's words.
     pub message: String,
 }
 
@@ -32,6 +33,8 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
+    /// The class of an HTTP status code (anything unlisted is `Server`
+    /// for a 5xx, else `Other`).
     pub fn from_status(status: u16) -> ErrorKind {
         match status {
             400 => ErrorKind::InvalidParameter,
@@ -50,7 +53,9 @@ impl ErrorKind {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{message} (HTTP {status})")]
 pub struct ApiError {
+    /// The HTTP status code of the response.
     pub status: u16,
+    /// Docker's message (the body's `message`, or the body as text).
     pub message: String,
 }
 
@@ -72,30 +77,40 @@ impl ApiError {
         ApiError { status, message }
     }
 
+    /// The class of failure this error's status stands for.
     pub fn kind(&self) -> ErrorKind {
         ErrorKind::from_status(self.status)
     }
 
+    /// A 404: the container, image, network... does not exist.
     pub fn is_not_found(&self) -> bool {
         self.kind() == ErrorKind::NotFound
     }
 
+    /// A 409: the object's state forbids the operation (a name in use, a
+    /// running container that must be stopped first...).
     pub fn is_conflict(&self) -> bool {
         self.kind() == ErrorKind::Conflict
     }
 
+    /// A 400: the request itself was wrong; retrying it as is won't help.
     pub fn is_invalid_parameter(&self) -> bool {
         self.kind() == ErrorKind::InvalidParameter
     }
 
+    /// A 401 or 403: the daemon refused the request.
     pub fn is_forbidden(&self) -> bool {
         self.kind() == ErrorKind::Forbidden
     }
 
+    /// A 501: the daemon does not implement this operation (`engined`
+    /// answers so for handlers nobody wrote).
     pub fn is_not_implemented(&self) -> bool {
         self.kind() == ErrorKind::NotImplemented
     }
 
+    /// A 503: the daemon (or its swarm) cannot serve the request now; it
+    /// may succeed later.
     pub fn is_unavailable(&self) -> bool {
         self.kind() == ErrorKind::Unavailable
     }

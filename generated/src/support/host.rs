@@ -13,6 +13,7 @@ pub const DEFAULT_UNIX_SOCKET: &str = "/var/run/docker.sock";
 /// A daemon address.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Host {
+    /// The path of a unix socket (`unix:///var/run/docker.sock`).
     Unix(PathBuf),
     /// `host:port`; IPv6 hosts keep their brackets (`[::1]:2375`).
     Tcp(String),
@@ -27,14 +28,21 @@ impl fmt::Display for Host {
     }
 }
 
+/// Why a daemon address (or the environment that gives it) is unusable;
+/// each variant carries the text that was refused.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum HostError {
+    /// Neither `unix://`, `tcp://` (or `http://`, `https://`) nor an
+    /// absolute path.
     #[error("`{0}`: unsupported scheme (use unix:// or tcp://)")]
     Scheme(String),
+    /// `unix://` with nothing after it.
     #[error("`{0}`: a unix address needs a socket path")]
     EmptyPath(String),
+    /// A tcp address with no host, a path, or a port that is not a number.
     #[error("`{0}`: a tcp address needs host:port")]
     BadTcp(String),
+    /// DOCKER_API_VERSION is set but is not a version like `1.44`.
     #[error("DOCKER_API_VERSION: {0}")]
     Version(#[from] super::version::BadVersion),
 }
@@ -82,6 +90,7 @@ impl Host {
 /// What the environment asks a client to do.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EnvConfig {
+    /// DOCKER_HOST, else [`DEFAULT_UNIX_SOCKET`].
     pub host: Host,
     /// DOCKER_TLS_VERIFY set (to anything but empty): verify the server
     /// with `ca.pem` and present `cert.pem`/`key.pem` from `cert_path`.
@@ -119,6 +128,8 @@ impl EnvConfig {
         })
     }
 
+    /// Reads DOCKER_HOST, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH and
+    /// DOCKER_API_VERSION (and HOME) from the process environment.
     pub fn from_env() -> Result<EnvConfig, HostError> {
         Self::from_lookup(|k| std::env::var(k).ok())
     }

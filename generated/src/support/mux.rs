@@ -7,8 +7,11 @@ use bytes::{Buf, BufMut, Bytes, BytesMut};
 /// Which stream a frame belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum StreamKind {
+    /// Stream id 0: input written back (only with `OpenStdin` and no TTY).
     Stdin,
+    /// Stream id 1: the container's standard output.
     Stdout,
+    /// Stream id 2: the container's standard error.
     Stderr,
 }
 
@@ -25,7 +28,9 @@ impl StreamKind {
 /// One demultiplexed chunk of output.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Frame {
+    /// The stream the bytes were written to.
     pub stream: StreamKind,
+    /// The payload of the frame, as written (not split into lines).
     pub data: Bytes,
 }
 
@@ -34,6 +39,8 @@ pub struct Frame {
 #[error("multiplexed stream: unknown stream id {0} in a frame header")]
 pub struct BadFrame(pub u8);
 
+/// The size of a frame header in bytes: stream id, three zero bytes and a
+/// big-endian `u32` payload length.
 pub const HEADER_LEN: usize = 8;
 
 /// Appends `data` as frames (header + payload) to `out`; empty data

@@ -10,7 +10,10 @@ use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
 #[derive(Debug, thiserror::Error)]
 #[error("{}: {why}", path.display())]
 pub struct PemError {
+    /// The file that was read.
     pub path: std::path::PathBuf,
+    /// Why it could not be used (I/O error, bad PEM, nothing of the kind
+    /// asked for).
     pub why: String,
 }
 

@@ -7,10 +7,17 @@ use std::collections::BTreeMap;
 /// A query parameter the server could not accept; the message names it.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum QueryError {
+    /// A required parameter (named here) is absent.
     #[error("missing required query parameter `{0}`")]
     Missing(&'static str),
+    /// A parameter is present but its value does not parse.
     #[error("invalid value for query parameter `{name}`: {why}")]
-    Invalid { name: &'static str, why: String },
+    Invalid {
+        /// The parameter's name on the wire.
+        name: &'static str,
+        /// What is wrong with its value.
+        why: String,
+    },
 }
 
 /// A parsed query string: every key with all its values, in order.
@@ -50,10 +57,12 @@ impl Query {
             .collect()
     }
 
+    /// The first value of `name` as an owned string (`None` when absent).
     pub fn string(&self, name: &'static str) -> Option<String> {
         self.first(name).map(str::to_string)
     }
 
+    /// The first value of `name`, or [`QueryError::Missing`] naming it.
     pub fn required_string(&self, name: &'static str) -> Result<String, QueryError> {
         self.string(name).ok_or(QueryError::Missing(name))
     }
@@ -106,6 +115,9 @@ impl Query {
 pub struct Filters(pub BTreeMap<String, Vec<String>>);
 
 impl Filters {
+    /// Parses a `filters` value: a JSON object whose values are lists of
+    /// strings, or (the older form) objects of `"value": true`. The error
+    /// says what is wrong, for a 400 message.
     pub fn from_json(raw: &str) -> Result<Filters, String> {
         let value: serde_json::Value =
             serde_json::from_str(raw).map_err(|e| format!("not JSON: {e}"))?;
@@ -147,14 +159,17 @@ impl Filters {
         self
     }
 
+    /// The JSON object of lists the client sends as `filters`.
     pub fn to_json(&self) -> String {
         serde_json::to_string(&self.0).unwrap_or_else(|_| "{}".into())
     }
 
+    /// The values given for `key` (empty when the key is absent).
     pub fn get(&self, key: &str) -> &[String] {
         self.0.get(key).map(Vec::as_slice).unwrap_or(&[])
     }
 
+    /// Whether no filter has any value, i.e. nothing is filtered out.
     pub fn is_empty(&self) -> bool {
         self.0.values().all(Vec::is_empty)
     }
@@ -167,6 +182,7 @@ pub struct QueryBuilder {
 }
 
 impl QueryBuilder {
+    /// Appends `name=value`, both percent-encoded.
     pub fn push(&mut self, name: &str, value: &str) -> &mut Self {
         if !self.out.is_empty() {
             self.out.push('&');
@@ -182,6 +198,8 @@ impl QueryBuilder {
         self.push(name, if value { "1" } else { "0" })
     }
 
+    /// The query string built so far, without a leading `?` (empty when
+    /// nothing was pushed).
     pub fn finish(self) -> String {
         self.out
     }

@@ -7,11 +7,14 @@ use std::str::FromStr;
 /// An Engine API version such as `1.44`. Ordered numerically (1.9 < 1.10).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ApiVersion {
+    /// The number before the dot (always 1 so far).
     pub major: u16,
+    /// The number after the dot, compared as a number.
     pub minor: u16,
 }
 
 impl ApiVersion {
+    /// The version `major.minor`; usable in constants.
     pub const fn new(major: u16, minor: u16) -> Self {
         ApiVersion { major, minor }
     }

@@ -58,7 +58,9 @@ impl MessageKind {
 /// Which end of the connection this is (a client masks what it sends).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Side {
+    /// The daemon's end: sends unmasked frames.
     Server,
+    /// The caller's end: masks every frame it sends, as RFC 6455 requires.
     Client,
 }
 

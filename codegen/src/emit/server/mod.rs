@@ -69,7 +69,11 @@ pub fn server_module(api: &Api) -> Result<String, EmitError> {
     let tokens = quote! {
         #![doc = #title]
         #![doc = " operation, a handler trait per tag with a 501 default for every"]
-        #![doc = " operation, and the [`Router`] that serves an [`Api`] implementation."]
+        // Full paths: rustdoc resolved the bare `[`Router`]` of these inner
+        // docs from the crate root (where `pub mod server` has outer docs)
+        // and warned; a full path resolves from anywhere.
+        #![doc = " operation, and the [`Router`](crate::server::Router) that serves an"]
+        #![doc = " [`Api`](crate::server::Api) implementation."]
         #![allow(clippy::large_enum_variant)]
         use crate::support::server::rt;
         #[allow(unused_imports)]

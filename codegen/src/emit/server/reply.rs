@@ -9,6 +9,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
+use super::super::types::derived_docs::describe;
 use super::super::types::{docs, ident, type_tokens};
 use super::super::EmitError;
 use super::{route_doc, Plan};
@@ -157,6 +158,24 @@ fn header_type(ty: &TypeRef) -> Result<TokenStream, EmitError> {
     }
 }
 
+/// The doc of a variant's `body` field: what is sent (the variant's own
+/// doc says what the answer means).
+fn body_doc(payload: &Payload) -> String {
+    match payload {
+        Payload::Json(ty) => format!(" The JSON body of this answer, {}.", describe(ty)),
+        Payload::JsonStream(ty) => format!(
+            " The body of this answer: a stream of JSON messages, each {}.",
+            describe(ty)
+        ),
+        Payload::Text => " The body of this answer, as text.".to_string(),
+        Payload::Multiplexed => " The body of this answer: a container's output.".to_string(),
+        Payload::Hijack | Payload::WebSocket => {
+            " What takes over the connection after this answer.".to_string()
+        }
+        Payload::Bytes | Payload::Empty => " The body of this answer, as bytes.".to_string(),
+    }
+}
+
 /// The reply enum, its headers structs, and its `encode`.
 pub(super) fn reply_enum(_api: &Api, p: &Plan) -> Result<TokenStream, EmitError> {
     let name = ident(&p.reply)?;
@@ -215,13 +234,23 @@ pub(super) fn reply_enum(_api: &Api, p: &Plan) -> Result<TokenStream, EmitError>
             #[derive(Debug, Clone, Default, PartialEq)]
             pub struct #hname { #(#hfields)* }
         });
+        let headers_doc = " The headers sent with this answer.";
+        let body_doc = body_doc(&payload);
         let (variant, pattern) = match body {
             Some(ty) => (
-                quote! { #vdoc #vname { body: #ty, headers: #hname }, },
+                quote! {
+                    #vdoc
+                    #vname {
+                        #[doc = #body_doc]
+                        body: #ty,
+                        #[doc = #headers_doc]
+                        headers: #hname,
+                    },
+                },
                 quote! { Self::#vname { body, headers } },
             ),
             None => (
-                quote! { #vdoc #vname { headers: #hname }, },
+                quote! { #vdoc #vname { #[doc = #headers_doc] headers: #hname }, },
                 quote! { Self::#vname { headers } },
             ),
         };

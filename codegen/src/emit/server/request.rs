@@ -11,6 +11,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
+use super::super::types::derived_docs::describe;
 use super::super::types::{docs, ident, type_tokens};
 use super::super::EmitError;
 use super::{route_doc, Plan};
@@ -41,7 +42,7 @@ pub(super) fn request_struct(api: &Api, p: &Plan) -> Result<TokenStream, EmitErr
     }
     if let Some((ty, _)) = body(p)? {
         let fname = ident(body_field(p))?;
-        let doc = docs(p.op.body.as_ref().and_then(|b| b.doc.as_deref()));
+        let doc = docs(Some(&body_doc(p)));
         fields.push(quote! { #doc pub #fname: #ty, });
     }
     let doc = format!(" The request of `{}`:{}.", p.op.name, route_doc(p.op));
@@ -90,6 +91,29 @@ fn where_(param: &Param) -> &'static str {
         ParamLocation::Header => "Header",
         ParamLocation::Cookie => "Cookie",
     }
+}
+
+/// The body field's doc: the spec's description, then what the body is.
+fn body_doc(p: &Plan) -> String {
+    let described = p.op.body.as_ref().and_then(|b| b.doc.as_deref());
+    let mut text = described.unwrap_or("").trim_end().to_string();
+    if !text.is_empty() {
+        text.push_str("\n\n");
+    }
+    let required = p.op.body.as_ref().is_some_and(|b| b.required);
+    text.push_str(&match payload::request(p.op) {
+        Payload::Json(ty) => {
+            let what = describe(&ty);
+            if required {
+                format!("The JSON request body, {what}.")
+            } else {
+                format!("The JSON request body, {what}; `None` when the client sent none.")
+            }
+        }
+        Payload::Text => "The request body as text.".to_string(),
+        _ => "The request body, streamed as it arrives.".to_string(),
+    });
+    text
 }
 
 /// `body`, unless a parameter already has that name.

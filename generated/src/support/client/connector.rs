@@ -31,8 +31,11 @@ pub(crate) enum Connector {
 
 /// One connection to the daemon.
 pub enum Stream {
+    /// Over a unix socket (`unix://`).
     Unix(UnixStream),
+    /// Over plain TCP (`tcp://` without TLS).
     Tcp(TcpStream),
+    /// Over TCP with TLS (`tcp://` with DOCKER_TLS_VERIFY).
     Tls(Box<tokio_rustls::client::TlsStream<TcpStream>>),
 }
 

@@ -61,7 +61,9 @@ pub enum ClientError {
     /// The connection failed or broke.
     #[error("cannot reach the daemon at {host}: {source}")]
     Connect {
+        /// The daemon's address, as configured.
         host: String,
+        /// What the connection (or the TLS handshake) failed with.
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
@@ -71,7 +73,9 @@ pub enum ClientError {
     /// The body did not decode into the documented type.
     #[error("cannot decode the daemon's answer to {what}: {source}")]
     Decode {
+        /// What was being decoded (the operation's answer, a request body).
         what: String,
+        /// Where and why the JSON did not fit.
         #[source]
         source: serde_json::Error,
     },
@@ -100,10 +104,12 @@ impl ClientError {
         self.api().map(|e| e.status)
     }
 
+    /// The daemon answered 404: the object does not exist.
     pub fn is_not_found(&self) -> bool {
         self.api().is_some_and(ApiError::is_not_found)
     }
 
+    /// The daemon answered 409: the object's state forbids the operation.
     pub fn is_conflict(&self) -> bool {
         self.api().is_some_and(ApiError::is_conflict)
     }
@@ -123,6 +129,8 @@ pub struct TransportBuilder {
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
 
 impl TransportBuilder {
+    /// Talks to `host` without TLS, negotiating the API version, with
+    /// [`DEFAULT_TIMEOUT`].
     pub fn new(host: Host) -> Self {
         TransportBuilder {
             host,
@@ -144,6 +152,8 @@ impl TransportBuilder {
         self
     }
 
+    /// How long each call waits for the response head (instead of
+    /// [`DEFAULT_TIMEOUT`]).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
@@ -162,6 +172,8 @@ impl TransportBuilder {
         Ok(b)
     }
 
+    /// The transport; fails (without connecting) when TLS is asked for a
+    /// unix host or the certificate files cannot be read.
     pub fn build(self) -> Result<Transport, ClientError> {
         let (connector, authority) = match (&self.host, &self.tls) {
             (Host::Unix(path), None) => (
@@ -232,6 +244,7 @@ pub mod body {
 
     use super::{Body, ClientError};
 
+    /// `value` encoded as a JSON request body.
     pub fn json<T: serde::Serialize>(value: &T) -> Result<Body, ClientError> {
         serde_json::to_vec(value)
             .map(bytes)

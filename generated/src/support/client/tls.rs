@@ -12,8 +12,11 @@ use crate::support::pem::{read_certs, read_key, read_roots, PemError};
 /// The three PEM files of a TLS client.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TlsFiles {
+    /// The CA certificates the daemon's certificate must chain to.
     pub ca: PathBuf,
+    /// The client's certificate chain, presented to the daemon.
     pub cert: PathBuf,
+    /// The private key of `cert`.
     pub key: PathBuf,
 }
 

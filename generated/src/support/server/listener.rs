@@ -18,15 +18,21 @@ use crate::support::pem::{read_certs, read_key, read_roots, PemError};
 /// PEM files of a TLS server; `ca` verifies client certificates.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ServerTls {
+    /// The CA certificates a client's certificate must chain to.
     pub ca: PathBuf,
+    /// The server's certificate chain.
     pub cert: PathBuf,
+    /// The private key of `cert`.
     pub key: PathBuf,
 }
 
 /// A bound listening socket.
 pub enum Listener {
+    /// A unix socket and the path it is bound to.
     Unix(UnixListener, PathBuf),
+    /// Plain TCP.
     Tcp(TcpListener),
+    /// TCP with TLS; the acceptor requires verified client certificates.
     Tls(TcpListener, TlsAcceptor),
 }
 

@@ -47,6 +47,8 @@ pub struct ServerInfo {
 
 /// Anything that answers requests: the generated router is one.
 pub trait HttpService: Send + Sync + 'static {
+    /// Answers one request. Failures are answers too (an error status
+    /// and body), so there is no error type.
     fn call(
         &self,
         req: Request<Incoming>,

@@ -40,7 +40,9 @@ pub type FrameStream = Pin<Box<dyn Stream<Item = Frame> + Send>>;
 /// Container output as logs send it: frames for a container without a TTY
 /// (8-byte headers on the wire), raw bytes for one with a TTY.
 pub enum LogStream {
+    /// Frames tagged stdout or stderr (a container without a TTY).
     Multiplexed(FrameStream),
+    /// The bytes as the TTY wrote them, stdout and stderr mixed.
     Raw(ByteStream),
 }
 
@@ -241,6 +243,7 @@ impl Reply {
         }
     }
 
+    /// `value` as a JSON body with status `code`.
     pub fn json<T: serde::Serialize>(&self, code: u16, value: &T) -> Response<Body> {
         respond::json(status(code), value)
     }
@@ -267,10 +270,13 @@ impl Reply {
         respond::empty(status(code))
     }
 
+    /// `text` as a `text/plain` body with status `code`.
     pub fn text(&self, code: u16, text: String) -> Response<Body> {
         typed(code, "text/plain; charset=utf-8", body::bytes(text))
     }
 
+    /// The chunks of `stream`, sent as they come, with status `code` and
+    /// `content_type` (a tar archive, a raw export).
     pub fn bytes(
         &self,
         code: u16,

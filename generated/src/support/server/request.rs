@@ -124,6 +124,7 @@ impl Ctx {
         &self.headers
     }
 
+    /// The first value of query parameter `name`, as sent.
     pub fn string(&self, name: &'static str) -> Option<String> {
         self.query.string(name)
     }
@@ -137,6 +138,8 @@ impl Ctx {
             .collect()
     }
 
+    /// Query parameter `name` as a boolean, Docker's way (`1`/`0`,
+    /// `true`/`false`); anything else is a 400 naming the parameter.
     pub fn bool(&self, name: &'static str) -> Result<Option<bool>, ApiError> {
         Ok(self.query.bool(name)?)
     }

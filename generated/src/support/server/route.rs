@@ -24,7 +24,10 @@ use crate::support::query::{percent_decode, Query};
 /// One operation's method and path template (`/images/{name}/json`).
 #[derive(Clone, Copy, Debug)]
 pub struct Route {
+    /// The upper-case HTTP method (`GET`).
     pub method: &'static str,
+    /// The spec's path template, parameters in braces, without the
+    /// `/v1.NN` prefix.
     pub path: &'static str,
 }
 
@@ -35,6 +38,7 @@ pub enum Found {
     Route(usize, Vec<String>),
     /// Some template matches the path, none with this method.
     WrongMethod,
+    /// No template matches the path.
     NotFound,
 }
 
@@ -51,6 +55,7 @@ pub struct RouteTable {
 }
 
 impl RouteTable {
+    /// Indexes `routes`; a match reports a position in this slice.
     pub fn new(routes: &'static [Route]) -> RouteTable {
         let mut by_first: HashMap<&'static str, Vec<usize>> = HashMap::new();
         let mut any_first = Vec::new();
@@ -141,6 +146,7 @@ pub struct Routing {
 }
 
 impl Routing {
+    /// The routing of `routes`, answering with the headers `info` gives.
     pub fn new(routes: &'static [Route], info: &ServerInfo) -> Routing {
         Routing {
             table: RouteTable::new(routes),

@@ -6,10 +6,13 @@ use crate::support::version::ApiVersion;
 /// Why a prefixed version was refused (answered with 400).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum VersionError {
+    /// Above [`ApiVersion::CURRENT`].
     #[error("client version {0} is too new. Maximum supported API version is {max}", max = ApiVersion::CURRENT)]
     TooNew(ApiVersion),
+    /// Below [`ApiVersion::MIN_SUPPORTED`].
     #[error("client version {0} is too old. Minimum supported API version is {min}, please upgrade your client to a newer version", min = ApiVersion::MIN_SUPPORTED)]
     TooOld(ApiVersion),
+    /// `/v` followed by something that is not `MAJOR.MINOR`.
     #[error("invalid API version in path: {0}")]
     Malformed(String),
 }
