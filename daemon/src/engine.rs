@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use engine_api::types::{SystemInfo, SystemVersion};
@@ -40,6 +41,8 @@ pub struct Engine {
     log: Option<LogHandle>,
     /// `<binary> --version` answers, asked once per binary.
     runtime_versions: Mutex<HashMap<PathBuf, Option<RuntimeVersion>>>,
+    /// Set once the daemon is going down: no restart policy applies then.
+    shutting_down: AtomicBool,
 }
 
 impl Engine {
@@ -69,7 +72,18 @@ impl Engine {
             config_file,
             log,
             runtime_versions: Mutex::new(HashMap::new()),
+            shutting_down: AtomicBool::new(false),
         })
+    }
+
+    /// The daemon is going down (SIGTERM/SIGINT): containers that end
+    /// from now on stay stopped whatever their restart policy.
+    pub fn begin_shutdown(&self) {
+        self.shutting_down.store(true, Ordering::SeqCst);
+    }
+
+    pub fn is_shutting_down(&self) -> bool {
+        self.shutting_down.load(Ordering::SeqCst)
     }
 
     /// The current configuration snapshot; keep it for a whole request.

@@ -73,6 +73,8 @@ async fn run(flags: Flags) -> Result<(), String> {
     );
     // Containers that ran (or ended) while we were away.
     engined::containers::lifecycle::restore(&engine).await;
+    // Then those their restart policy brings back (`always`, ...).
+    engined::containers::restart::start_at_daemon_start(&engine).await;
 
     let info = ServerInfo {
         server: format!("engined/{} (linux)", engined::system::ENGINE_VERSION),
@@ -135,6 +137,7 @@ async fn run(flags: Flags) -> Result<(), String> {
         }
     }
     tracing::info!("shutting down");
+    engine.begin_shutdown();
     let _ = stop_tx.send(true);
     for server in servers {
         let _ = server.await;

@@ -1151,10 +1151,24 @@ pub struct ContainerArchiveRequest {
     pub path: String,
 }
 
+/// The documented headers of ContainerArchive's 200 answer.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ContainerArchiveOkHeaders {
+    /// The stat of `path` (base64-encoded JSON, as the `HEAD` variant sends it); clients read it to know how to unpack the archive.
+    ///
+    /// The `X-Docker-Container-Path-Stat` header (sent when set).
+    pub x_docker_container_path_stat: Option<String>,
+}
+
 /// The answers of `ContainerArchive`: `GET /containers/{id}/archive`; an error can also be returned as `Err(ApiError)`.
 pub enum ContainerArchiveReply {
     /// 200: The archive is in the response body.
-    Ok(rt::ByteStream),
+    Ok {
+        /// The body of this answer, as bytes.
+        body: rt::ByteStream,
+        /// The headers sent with this answer.
+        headers: ContainerArchiveOkHeaders,
+    },
     /// 400: The `path` parameter is missing or invalid.
     BadRequest(ErrorResponse),
     /// 404: Either the container or the path inside it was not found.
@@ -1167,7 +1181,15 @@ impl ContainerArchiveReply {
     /// Writes the answer the router sends.
     fn encode(self, reply: rt::Reply) -> rt::HttpResponse {
         match self {
-            Self::Ok(body) => reply.bytes(200, "application/octet-stream", body),
+            Self::Ok { body, headers } => {
+                let mut resp = reply.bytes(200, "application/octet-stream", body);
+                rt::header(
+                    &mut resp,
+                    "X-Docker-Container-Path-Stat",
+                    headers.x_docker_container_path_stat,
+                );
+                resp
+            }
             Self::BadRequest(body) => reply.json(400, &body),
             Self::NotFound(body) => reply.json(404, &body),
             Self::InternalServerError(body) => reply.json(500, &body),

@@ -10,6 +10,7 @@ use openapiv3::{
 use super::error::IrError;
 use super::model::*;
 use super::names::{self, Names};
+use super::payload;
 use super::schema::Lower;
 use crate::pointer::join;
 
@@ -107,7 +108,9 @@ impl<'a> Lower<'a> {
                         names::join_type(&format!("{name}Response"), &status)
                     };
                     let rptr = join(&join(&ptr, "responses"), &status);
-                    responses.push(self.response(r, &rptr, status, &hint)?);
+                    let mut response = self.response(r, &rptr, status, &hint)?;
+                    payload::add_undeclared_headers(&name, &mut response);
+                    responses.push(response);
                 }
 
                 out.push(Operation {

@@ -9,7 +9,7 @@
 //! hijack the connection, the item type of untyped progress streams): that
 //! lives in [`OVERRIDES`], one sorted table.
 
-use super::model::{Operation, Scalar, TypeRef};
+use super::model::{Operation, Response, ResponseHeader, Scalar, TypeRef};
 
 /// The shape of a body.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -138,6 +138,36 @@ pub fn headers_first(operation_id: &str) -> bool {
     HEADERS_FIRST.binary_search(&operation_id).is_ok()
 }
 
+/// Response headers dockerd sends that the spec does not declare, by
+/// operationId, status and header name (sorted): the archive download
+/// carries the same path stat as its HEAD variant, and the docker CLI
+/// refuses `docker cp` out of a container without it.
+static UNDECLARED_HEADERS: &[(&str, &str, &str, &str)] = &[(
+    "ContainerArchive",
+    "200",
+    "X-Docker-Container-Path-Stat",
+    "The stat of `path` (base64-encoded JSON, as the `HEAD` variant sends it); \
+     clients read it to know how to unpack the archive.",
+)];
+
+/// Adds to `response` of `operation_id` the headers dockerd sends without
+/// the spec declaring them (as text), unless the spec has them already.
+pub fn add_undeclared_headers(operation_id: &str, response: &mut Response) {
+    for (op, status, name, doc) in UNDECLARED_HEADERS {
+        let declared = response
+            .headers
+            .iter()
+            .any(|h| h.name.eq_ignore_ascii_case(name));
+        if *op == operation_id && *status == response.status && !declared {
+            response.headers.push(ResponseHeader {
+                name: name.to_string(),
+                ty: TypeRef::Scalar(Scalar::String),
+                doc: Some(doc.to_string()),
+            });
+        }
+    }
+}
+
 fn override_for(operation_id: &str) -> Option<Payload2> {
     OVERRIDES
         .binary_search_by(|o| o.operation.cmp(operation_id))
@@ -231,6 +261,33 @@ mod tests {
         assert_eq!(sorted, REPEATED_QUERY);
         assert!(repeated_query("ImageGetAll", "names"));
         assert!(!repeated_query("ImageGetAll", "other"));
+    }
+
+    #[test]
+    fn undeclared_headers_are_added_once() {
+        let mut sorted = UNDECLARED_HEADERS.to_vec();
+        sorted.sort();
+        assert_eq!(sorted, UNDECLARED_HEADERS);
+        let mut r = Response {
+            status: "200".into(),
+            doc: String::new(),
+            content_types: Vec::new(),
+            ty: None,
+            headers: Vec::new(),
+        };
+        add_undeclared_headers("ContainerArchive", &mut r);
+        add_undeclared_headers("ContainerArchive", &mut r);
+        assert_eq!(r.headers.len(), 1);
+        assert_eq!(r.headers[0].name, "X-Docker-Container-Path-Stat");
+        let mut other = Response {
+            status: "404".into(),
+            ..r.clone()
+        };
+        other.headers.clear();
+        add_undeclared_headers("ContainerArchive", &mut other);
+        add_undeclared_headers("ContainerExport", &mut r);
+        assert!(other.headers.is_empty());
+        assert_eq!(r.headers.len(), 1);
     }
 
     #[test]

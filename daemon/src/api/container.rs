@@ -19,6 +19,12 @@ use engine_api::server::{
     ContainerTopReply, ContainerTopRequest, ContainerUnpauseReply, ContainerUnpauseRequest,
     ContainerWaitReply, ContainerWaitRequest,
 };
+use engine_api::server::{
+    ContainerArchiveInfoOkHeaders, ContainerArchiveInfoReply, ContainerArchiveInfoRequest,
+    ContainerArchiveReply, ContainerArchiveRequest, ContainerChangesReply, ContainerChangesRequest,
+    ContainerExportReply, ContainerExportRequest, PutContainerArchiveReply,
+    PutContainerArchiveRequest,
+};
 use engine_api::support::error::ApiError;
 use engine_api::support::mux::{Frame, StreamKind};
 use engine_api::support::server::{Deferred, Hijack, LogStream};
@@ -30,6 +36,7 @@ use tokio::io::AsyncWriteExt;
 use tokio::sync::oneshot;
 
 use super::DaemonApi;
+use crate::containers::archive::ops::{self as archive, CopyIn};
 use crate::containers::bundle::log_path;
 use crate::containers::list::{self, ListFilter};
 use crate::containers::logs::LogQuery;
@@ -141,6 +148,70 @@ fn dir_size(path: &std::path::Path) -> u64 {
 }
 
 impl ContainerApi for DaemonApi {
+    async fn container_archive_info(
+        &self,
+        req: ContainerArchiveInfoRequest,
+    ) -> Result<ContainerArchiveInfoReply, ApiError> {
+        let c = self.container(&req.id)?;
+        let stat = archive::stat_path(c, req.id, req.path).await?;
+        Ok(ContainerArchiveInfoReply::Ok {
+            headers: ContainerArchiveInfoOkHeaders {
+                x_docker_container_path_stat: Some(stat.header()),
+            },
+        })
+    }
+
+    async fn container_archive(
+        &self,
+        req: ContainerArchiveRequest,
+    ) -> Result<ContainerArchiveReply, ApiError> {
+        let c = self.container(&req.id)?;
+        let (stat, body) = archive::copy_out(&self.engine, c, req.id, req.path).await?;
+        Ok(ContainerArchiveReply::Ok {
+            body,
+            headers: engine_api::server::ContainerArchiveOkHeaders {
+                x_docker_container_path_stat: Some(stat.header()),
+            },
+        })
+    }
+
+    async fn put_container_archive(
+        &self,
+        req: PutContainerArchiveRequest,
+    ) -> Result<PutContainerArchiveReply, ApiError> {
+        let c = self.container(&req.id)?;
+        let request = CopyIn {
+            path: req.path,
+            no_overwrite_dir_non_dir: archive::flag(req.no_overwrite_dir_non_dir.as_deref()),
+            copy_uid_gid: archive::flag(req.copy_uidgid.as_deref()),
+        };
+        archive::copy_in(&self.engine, c, req.id, request, req.body).await?;
+        Ok(PutContainerArchiveReply::Ok)
+    }
+
+    async fn container_export(
+        &self,
+        req: ContainerExportRequest,
+    ) -> Result<ContainerExportReply, ApiError> {
+        let c = self.container(&req.id)?;
+        Ok(ContainerExportReply::Ok(
+            archive::export(&self.engine, c).await?,
+        ))
+    }
+
+    async fn container_changes(
+        &self,
+        req: ContainerChangesRequest,
+    ) -> Result<ContainerChangesReply, ApiError> {
+        let c = self.container(&req.id)?;
+        let changes = crate::containers::changes::changes(c)
+            .await
+            .map_err(api_error)?;
+        Ok(ContainerChangesReply::Ok(
+            changes.iter().map(|c| c.to_api()).collect(),
+        ))
+    }
+
     async fn container_list(
         &self,
         req: ContainerListRequest,

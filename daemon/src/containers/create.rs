@@ -1,6 +1,6 @@
-//! `create`: checks the request (image, name, runtime, network, mounts),
-//! merges the image's defaults, makes the container's directory (writable
-//! layer, volumes), writes its record and announces it.
+//! `create`: checks the request (image, name, runtime, network, mounts,
+//! restart policy), merges the image's defaults, makes the container's
+//! directory (writable layer, volumes), writes its record and announces it.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -14,6 +14,7 @@ use super::ids;
 use super::lifecycle::publish;
 use super::logs::format_time;
 use super::record::{MountRecord, Record, RecordedRuntime, State};
+use super::restart;
 use super::rootfs;
 use crate::engine::Engine;
 use crate::volumes::CreateOptions;
@@ -51,6 +52,7 @@ pub async fn create(
         .resolve(&image_ref)
         .ok_or_else(|| ContainerError::ImageNotFound(image_ref.clone()))?;
     let mut host = body.host_config.clone().unwrap_or_default();
+    restart::Policy::from_host(&host).map_err(ContainerError::InvalidArgument)?;
     let mut merged = config::merge(config::from_body(&body), &image.config);
     merged.image = Some(image_ref.clone());
     let (path, args) = config::process_args(&merged).ok_or(ContainerError::NoCommand)?;

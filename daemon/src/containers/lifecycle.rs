@@ -1,8 +1,9 @@
 //! A container's life after create: start (bundle, supervisor, pending
 //! attach clients, the runtime), the exit (recorded, announced, auto
-//! removal), stop, kill, restart, pause, wait, rename, remove, and the
-//! daemon-start restore of containers that ran while it was away. Every
-//! runtime call uses the binary the container recorded at start.
+//! removal, the restart policy), stop, kill, restart, pause, wait,
+//! rename, remove, and the daemon-start restore of containers that ran
+//! while it was away. Every runtime call uses the binary the container
+//! recorded at start.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -14,6 +15,7 @@ use super::bundle::{self, BundleOptions};
 use super::error::{ContainerError, Result};
 use super::logs::format_time;
 use super::record::{Record, RecordedRuntime, Status};
+use super::restart::{self, Ending, Policy};
 use super::rootfs;
 use super::runc::{parse_signal, Runtime};
 use super::store::{Container, PendingAttach};
@@ -59,11 +61,21 @@ fn start_failure_code(message: &str) -> i64 {
     }
 }
 
+/// Who asks for a start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Trigger {
+    /// `docker start`/`restart`, or the daemon coming up: the restart
+    /// count, the user-stop mark and the back-off start over.
+    Explicit,
+    /// The restart policy, for a container waiting in `restarting`.
+    Policy,
+}
+
 /// Starts the container; `Ok(false)` when it already runs.
 pub async fn start(engine: &Arc<Engine>, c: &Arc<Container>) -> Result<bool> {
     let result = {
         let _op = c.op.lock().await;
-        start_locked(engine, c).await
+        start_locked(engine, c, Trigger::Explicit).await
     };
     // A `--rm` container that cannot start is removed, as dockerd does
     // (`docker run --rm` waits for that).
@@ -75,9 +87,40 @@ pub async fn start(engine: &Arc<Engine>, c: &Arc<Container>) -> Result<bool> {
     result
 }
 
-async fn start_locked(engine: &Arc<Engine>, c: &Arc<Container>) -> Result<bool> {
+/// The restart policy's start of a container waiting in `restarting`
+/// since its run number `exits` ended; `Ok(false)` when that wait is over
+/// (a user stopped, started or removed it meanwhile, or the daemon is
+/// going down). A failed start leaves it exited.
+pub async fn start_by_policy(engine: &Arc<Engine>, c: &Arc<Container>, exits: u64) -> Result<bool> {
+    let _op = c.op.lock().await;
+    let progress = c.watch().borrow().clone();
+    let record = c.record();
+    if progress.removed
+        || progress.exits != exits
+        || record.state.status != Status::Restarting
+        || record.state.stopped_by_user
+        || engine.is_shutting_down()
+    {
+        return Ok(false);
+    }
+    let result = start_locked(engine, c, Trigger::Policy).await;
+    if let Err(e) = &result {
+        let _ = c.update(|r| {
+            if r.state.status == Status::Restarting {
+                r.state.status = Status::Exited;
+                if r.state.error.is_empty() {
+                    r.state.error = e.to_string();
+                }
+            }
+        });
+    }
+    result
+}
+
+async fn start_locked(engine: &Arc<Engine>, c: &Arc<Container>, trigger: Trigger) -> Result<bool> {
     let record = c.record();
     match record.state.status {
+        Status::Restarting if trigger == Trigger::Policy => {}
         s if s.is_running() => return Ok(false),
         Status::Removing | Status::Dead => {
             return Err(ContainerError::InvalidArgument(format!(
@@ -135,8 +178,14 @@ async fn start_locked(engine: &Arc<Engine>, c: &Arc<Container>) -> Result<bool> 
                 r.state.exit_code = 0;
                 r.state.oom_killed = false;
                 r.state.stopped_by_user = false;
+                if trigger == Trigger::Explicit {
+                    r.restart_count = 0;
+                }
                 r.clone()
             })?;
+            if trigger == Trigger::Explicit {
+                c.reset_backoff();
+            }
             publish(engine, "start", &record, &[]);
             spawn_monitor(engine.clone(), c.clone(), conn, pid as i64);
             Ok(true)
@@ -218,11 +267,26 @@ async fn exited(engine: &Arc<Engine>, c: &Arc<Container>, pid: i64, exit: Option
         }
     };
     let lost = exit.exit_code == 255 && read_exit_file(c).is_none();
+    let shutting_down = engine.is_shutting_down();
     let applied = c.update(|r| {
-        if !(r.state.status.is_running() && r.state.pid == pid) {
+        if !(matches!(r.state.status, Status::Running | Status::Paused) && r.state.pid == pid) {
             return None;
         }
-        r.state.status = Status::Exited;
+        let again = restart::restarts_after(
+            Policy::of(r),
+            Ending {
+                exit_code: exit.exit_code as i64,
+                restart_count: r.restart_count,
+                stopped_by_user: r.state.stopped_by_user,
+                shutting_down,
+            },
+        );
+        if again {
+            r.state.status = Status::Restarting;
+            r.restart_count += 1;
+        } else {
+            r.state.status = Status::Exited;
+        }
         r.state.exit_code = exit.exit_code as i64;
         r.state.finished_at = exit.finished_at.clone();
         r.state.pid = 0;
@@ -247,6 +311,12 @@ async fn exited(engine: &Arc<Engine>, c: &Arc<Container>, pid: i64, exit: Option
         &[("exitCode", exit.exit_code.to_string())],
     );
     c.note_exit();
+    if record.state.status == Status::Restarting {
+        let delay = restart::next_delay(c, &record);
+        let exits = c.watch().borrow().exits;
+        restart::schedule(engine.clone(), c.clone(), delay, exits);
+        return;
+    }
     if record.host_config.auto_remove.unwrap_or(false) {
         let engine = engine.clone();
         let c = c.clone();
@@ -298,6 +368,12 @@ async fn stop_locked(
     if !record.state.status.is_running() {
         return Ok(false);
     }
+    if record.state.status == Status::Restarting {
+        // Nothing runs: the stop is the end of the wait for a restart.
+        cancel_restart(c)?;
+        publish(engine, "stop", &c.record(), &[]);
+        return Ok(true);
+    }
     let signal_text = signal
         .filter(|s| !s.is_empty())
         .map(str::to_string)
@@ -347,6 +423,31 @@ async fn stop_locked(
     Ok(true)
 }
 
+/// A container waiting in `restarting` stays stopped instead, marked as
+/// stopped by the user.
+fn cancel_restart(c: &Container) -> Result<()> {
+    c.update(|r| {
+        if r.state.status == Status::Restarting {
+            r.state.status = Status::Exited;
+        }
+        r.state.stopped_by_user = true;
+    })
+}
+
+/// Whether `docker kill -s signal` counts as a user stop (no restart by
+/// policy after it): SIGKILL, or the container's stop signal (SIGTERM
+/// unless configured).
+fn kill_stops(record: &Record, signal: i32) -> bool {
+    let stop_signal = record
+        .config
+        .stop_signal
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .and_then(parse_signal)
+        .unwrap_or(libc::SIGTERM);
+    signal == libc::SIGKILL || signal == stop_signal
+}
+
 /// Sends a signal (default SIGKILL) to the container's main process.
 pub async fn kill(engine: &Arc<Engine>, c: &Arc<Container>, signal: &str) -> Result<()> {
     let record = c.record();
@@ -358,8 +459,17 @@ pub async fn kill(engine: &Arc<Engine>, c: &Arc<Container>, signal: &str) -> Res
     } else {
         signal_or_400(signal)?
     };
+    let stops = kill_stops(&record, signal);
+    if record.state.status == Status::Restarting {
+        // No process to signal: a stopping signal ends the wait.
+        if stops {
+            cancel_restart(c)?;
+        }
+        publish(engine, "kill", &record, &[("signal", signal.to_string())]);
+        return Ok(());
+    }
     let exits = c.watch().borrow().exits;
-    if signal == libc::SIGKILL {
+    if stops {
         c.update(|r| r.state.stopped_by_user = true)?;
     }
     let rt = Runtime::new(&record.runtime);
@@ -389,7 +499,7 @@ pub async fn restart(
 ) -> Result<()> {
     let _op = c.op.lock().await;
     stop_locked(engine, c, signal, timeout).await?;
-    start_locked(engine, c).await?;
+    start_locked(engine, c, Trigger::Explicit).await?;
     publish(engine, "restart", &c.record(), &[]);
     Ok(())
 }
@@ -410,6 +520,7 @@ pub async fn pause(engine: &Arc<Engine>, c: &Arc<Container>, pause: bool) -> Res
             })?;
             publish(engine, "pause", &record, &[]);
         }
+        (_, Status::Restarting) => return Err(ContainerError::Restarting(c.id.clone())),
         (true, Status::Paused) => {
             return Err(ContainerError::InvalidArgument(format!(
                 "Container {} is already paused",
@@ -513,7 +624,9 @@ pub async fn remove(
         _ => {}
     }
     let rt = Runtime::new(&record.runtime);
-    if record.state.status.is_running() {
+    // What ends now stays ended, whatever the restart policy.
+    cancel_restart(c)?;
+    if matches!(record.state.status, Status::Running | Status::Paused) {
         let exits = c.watch().borrow().exits;
         let _ = rt.kill(&c.id, libc::SIGKILL, true).await;
         if record.state.status == Status::Paused {
@@ -593,6 +706,13 @@ pub async fn restore(engine: &Arc<Engine>) {
     for c in engine.containers.all() {
         let record = c.record();
         match record.state.status {
+            // The daemon went away while it restarted this one (the new
+            // run is adopted) or waited to (the wait starts again).
+            Status::Restarting if adopt(engine, &c).await => {}
+            Status::Restarting => {
+                let exits = c.watch().borrow().exits;
+                restart::schedule(engine.clone(), c.clone(), restart::FIRST_DELAY, exits);
+            }
             s if s.is_running() => match client::open(&c.layout.bundle, &Request::Wait).await {
                 Ok(conn) => spawn_monitor(engine.clone(), c.clone(), conn, record.state.pid),
                 Err(_) => exited(engine, &c, record.state.pid, None).await,

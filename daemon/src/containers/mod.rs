@@ -11,12 +11,17 @@
 //! - [`runc`]: calls to the recorded runtime binary;
 //! - [`lifecycle`]: start, exit, stop, kill, restart, pause, wait,
 //!   rename, remove, restore at daemon start;
+//! - [`restart`]: restart policies, their back-off, daemon-start starts;
 //! - [`logs`], [`log_stream`]: the json-file log, written and read;
 //! - [`stream`]: attach and exec byte relays; [`exec`]: exec instances;
 //! - [`list`]: `docker ps` filters and lines; [`inspect`]; [`top`];
+//! - [`archive`]: `docker cp` both ways, `docker export`; [`changes`]:
+//!   `docker diff`;
 //! - [`store`]: all containers, looked up by id, name or prefix.
 
+pub mod archive;
 pub mod bundle;
+pub mod changes;
 pub mod config;
 pub mod create;
 pub mod error;
@@ -28,6 +33,7 @@ pub mod list;
 pub mod log_stream;
 pub mod logs;
 pub mod record;
+pub mod restart;
 pub mod rootfs;
 pub mod runc;
 pub mod spec;

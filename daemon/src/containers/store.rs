@@ -13,6 +13,7 @@ use tokio::sync::{oneshot, watch};
 use super::error::{ContainerError, Result};
 use super::exec::ExecInstance;
 use super::record::{Record, Status, RECORD_FILE};
+use super::restart::Backoff;
 use super::rootfs::{self, Layout};
 use super::supervisor::client;
 
@@ -49,6 +50,8 @@ pub struct Container {
     /// Serializes start, stop, restart, remove, pause.
     pub(crate) op: tokio::sync::Mutex<()>,
     pending: Mutex<Vec<PendingAttach>>,
+    /// The restart policy's delays since the last explicit start.
+    backoff: Mutex<Backoff>,
 }
 
 impl Container {
@@ -66,6 +69,7 @@ impl Container {
             progress: watch::Sender::new(progress),
             op: tokio::sync::Mutex::new(()),
             pending: Mutex::new(Vec::new()),
+            backoff: Mutex::new(Backoff::default()),
         }
     }
 
@@ -119,6 +123,16 @@ impl Container {
 
     pub fn take_pending(&self) -> Vec<PendingAttach> {
         std::mem::take(&mut *lock(&self.pending))
+    }
+
+    /// The delay before a restart by policy after a run of `ran_for`.
+    pub fn backoff_delay(&self, ran_for: std::time::Duration) -> std::time::Duration {
+        lock(&self.backoff).delay(ran_for)
+    }
+
+    /// An explicit start: restart delays begin again at the shortest.
+    pub fn reset_backoff(&self) {
+        *lock(&self.backoff) = Backoff::default();
     }
 }
 

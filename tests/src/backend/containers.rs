@@ -195,7 +195,12 @@ impl ContainerApi for Backend {
         req: ContainerArchiveRequest,
     ) -> Result<ContainerArchiveReply, ApiError> {
         self.hit("ContainerArchive", &req)?;
-        Ok(ContainerArchiveReply::Ok(byte_stream("ContainerArchive")))
+        Ok(ContainerArchiveReply::Ok {
+            body: byte_stream("ContainerArchive"),
+            headers: ContainerArchiveOkHeaders {
+                x_docker_container_path_stat: Some("eyJuYW1lIjoieCJ9".into()),
+            },
+        })
     }
 
     async fn put_container_archive(

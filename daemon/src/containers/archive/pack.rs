@@ -1,0 +1,319 @@
+//! Tar archives of a container's files, written while they are sent:
+//! one path (`docker cp` out: entries named from the path's base name
+//! down), or the whole root (`docker export`: entries relative to `/`).
+//! Symlinks are archived as links, never followed; directories on another
+//! filesystem (mount points) are archived empty, not descended into.
+//! Tar writing blocks, so it runs on a blocking thread that feeds the
+//! response body through a bounded channel.
+
+use std::fs::{File, Metadata};
+use std::io::{self, Read, Write};
+use std::os::unix::fs::{FileTypeExt, MetadataExt};
+use std::path::Path;
+
+use bytes::Bytes;
+use engine_api::support::server::ByteStream;
+use tar::{EntryType, Header, HeaderMode};
+use tokio::sync::mpsc;
+
+/// How many bytes the writer gathers before handing a chunk to the body.
+const CHUNK: usize = 128 * 1024;
+
+/// The blocking half of a streamed body: writes become chunks of it.
+struct BodyWriter {
+    chunks: mpsc::Sender<io::Result<Bytes>>,
+    pending: Vec<u8>,
+}
+
+impl BodyWriter {
+    fn send(&mut self, item: io::Result<Bytes>) -> io::Result<()> {
+        self.chunks
+            .blocking_send(item)
+            .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "the client hung up"))
+    }
+}
+
+impl Write for BodyWriter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.pending.extend_from_slice(buf);
+        if self.pending.len() >= CHUNK {
+            self.flush()?;
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let chunk = Bytes::from(std::mem::replace(
+            &mut self.pending,
+            Vec::with_capacity(CHUNK),
+        ));
+        self.send(Ok(chunk))
+    }
+}
+
+/// Runs `write` on a blocking thread; what it writes is the returned
+/// body. An error ends the body with that error (the client sees a
+/// truncated archive, as with dockerd).
+pub fn stream<F>(write: F) -> ByteStream
+where
+    F: FnOnce(&mut dyn Write) -> io::Result<()> + Send + 'static,
+{
+    let (tx, mut rx) = mpsc::channel::<io::Result<Bytes>>(8);
+    tokio::task::spawn_blocking(move || {
+        let mut out = BodyWriter {
+            chunks: tx,
+            pending: Vec::with_capacity(CHUNK),
+        };
+        let result = write(&mut out).and_then(|()| out.flush());
+        if let Err(e) = result {
+            if e.kind() != io::ErrorKind::BrokenPipe {
+                tracing::warn!("writing an archive: {e}");
+                let _ = out.send(Err(e));
+            }
+        }
+    });
+    Box::pin(futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx)))
+}
+
+/// Archives `host` (and what is below it) with entry names starting at
+/// `name`; a `name` of `.` gives `.` and `./...` entries.
+pub fn pack_path(out: &mut dyn Write, host: &Path, name: &str) -> io::Result<()> {
+    let mut builder = tar::Builder::new(out);
+    let meta = std::fs::symlink_metadata(host)?;
+    let name = if name == "/" { "." } else { name };
+    walk(&mut builder, host, name, &meta, meta.dev())?;
+    builder.finish()
+}
+
+/// Archives everything below `root`, entries named relative to it.
+pub fn pack_root(out: &mut dyn Write, root: &Path) -> io::Result<()> {
+    let mut builder = tar::Builder::new(out);
+    let dev = std::fs::symlink_metadata(root)?.dev();
+    children(&mut builder, root, "", dev)?;
+    builder.finish()
+}
+
+/// The entries of directory `host`, named `prefix/child` (or `child`).
+fn children(
+    builder: &mut tar::Builder<&mut dyn Write>,
+    host: &Path,
+    prefix: &str,
+    dev: u64,
+) -> io::Result<()> {
+    let mut names: Vec<_> = std::fs::read_dir(host)?
+        .map(|e| e.map(|e| e.file_name()))
+        .collect::<io::Result<_>>()?;
+    names.sort();
+    for child in names {
+        let child_name = child.to_string_lossy();
+        let name = if prefix.is_empty() {
+            child_name.into_owned()
+        } else {
+            format!("{prefix}/{child_name}")
+        };
+        let path = host.join(&child);
+        // A file removed while we walk is simply not archived.
+        let Ok(meta) = std::fs::symlink_metadata(&path) else {
+            continue;
+        };
+        walk(builder, &path, &name, &meta, dev)?;
+    }
+    Ok(())
+}
+
+fn walk(
+    builder: &mut tar::Builder<&mut dyn Write>,
+    host: &Path,
+    name: &str,
+    meta: &Metadata,
+    dev: u64,
+) -> io::Result<()> {
+    append(builder, host, name, meta)?;
+    if meta.is_dir() && meta.dev() == dev {
+        children(builder, host, name, dev)?;
+    }
+    Ok(())
+}
+
+/// One entry. The name is written as given (`./x` stays `./x`).
+fn append(
+    builder: &mut tar::Builder<&mut dyn Write>,
+    host: &Path,
+    name: &str,
+    meta: &Metadata,
+) -> io::Result<()> {
+    let t = meta.file_type();
+    if t.is_socket() {
+        return Ok(());
+    }
+    let mut header = Header::new_gnu();
+    header.set_metadata_in_mode(meta, HeaderMode::Complete);
+    header.set_mode(meta.mode() & 0o7777);
+    header.set_size(0);
+    if t.is_char_device() || t.is_block_device() {
+        let rdev = meta.rdev();
+        header.set_device_major(libc::major(rdev))?;
+        header.set_device_minor(libc::minor(rdev))?;
+    }
+    let name = if t.is_dir() && name != "." {
+        format!("{name}/")
+    } else {
+        name.to_string()
+    };
+    if t.is_symlink() {
+        let target = std::fs::read_link(host)?;
+        return append_named(builder, &mut header, &name, Some(&target), io::empty());
+    }
+    if t.is_file() {
+        let len = meta.len();
+        header.set_size(len);
+        let file = File::open(host)?;
+        // The size is in the header already: a file that shrinks meanwhile
+        // is padded with zeros, one that grows is cut.
+        let data = file.take(len).chain(io::repeat(0)).take(len);
+        return append_named(builder, &mut header, &name, None, data);
+    }
+    append_named(builder, &mut header, &name, None, io::empty())
+}
+
+/// Appends with the name spelled exactly: short names go in the header
+/// as they are (tar-rs would drop a leading `./`), long ones through
+/// tar-rs's GNU long-name records.
+fn append_named(
+    builder: &mut tar::Builder<&mut dyn Write>,
+    header: &mut Header,
+    name: &str,
+    link: Option<&Path>,
+    data: impl Read,
+) -> io::Result<()> {
+    let fits = name.len() < 100 && !name.contains('\0');
+    if let Some(link) = link {
+        header.set_entry_type(EntryType::Symlink);
+        if fits && link.as_os_str().len() < 100 {
+            set_raw_name(header, name);
+            header.set_link_name(link)?;
+            header.set_cksum();
+            return builder.append(header, data);
+        }
+        return builder.append_link(header, name.trim_start_matches("./"), link);
+    }
+    if fits {
+        set_raw_name(header, name);
+        header.set_cksum();
+        return builder.append(header, data);
+    }
+    builder.append_data(header, name.trim_start_matches("./"), data)
+}
+
+fn set_raw_name(header: &mut Header, name: &str) {
+    let slot = &mut header.as_old_mut().name;
+    slot.fill(0);
+    slot[..name.len()].copy_from_slice(name.as_bytes());
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::symlink;
+
+    use super::*;
+
+    fn names(tar: &[u8]) -> Vec<(String, EntryType)> {
+        let mut archive = tar::Archive::new(tar);
+        archive
+            .entries()
+            .unwrap()
+            .map(|e| {
+                let e = e.unwrap();
+                let name = String::from_utf8_lossy(&e.path_bytes()).into_owned();
+                (name, e.header().entry_type())
+            })
+            .collect()
+    }
+
+    fn tree() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let r = dir.path();
+        std::fs::create_dir_all(r.join("etc/sub")).unwrap();
+        std::fs::write(r.join("etc/hostname"), "box\n").unwrap();
+        std::fs::write(r.join("etc/sub/x"), "x").unwrap();
+        symlink("/etc/hostname", r.join("etc/link")).unwrap();
+        dir
+    }
+
+    #[test]
+    fn a_file_is_archived_under_its_base_name() {
+        let t = tree();
+        let mut out = Vec::new();
+        pack_path(&mut out, &t.path().join("etc/hostname"), "hostname").unwrap();
+        assert_eq!(
+            names(&out),
+            vec![("hostname".to_string(), EntryType::Regular)]
+        );
+        let mut archive = tar::Archive::new(&out[..]);
+        let mut entry = archive.entries().unwrap().next().unwrap().unwrap();
+        let mut text = String::new();
+        entry.read_to_string(&mut text).unwrap();
+        assert_eq!(text, "box\n");
+    }
+
+    #[test]
+    fn a_directory_is_archived_below_its_name_links_kept() {
+        let t = tree();
+        let mut out = Vec::new();
+        pack_path(&mut out, &t.path().join("etc"), "config").unwrap();
+        let got: Vec<String> = names(&out).into_iter().map(|(n, _)| n).collect();
+        assert_eq!(
+            got,
+            [
+                "config/",
+                "config/hostname",
+                "config/link",
+                "config/sub/",
+                "config/sub/x"
+            ]
+        );
+        let mut archive = tar::Archive::new(&out[..]);
+        let link = archive
+            .entries()
+            .unwrap()
+            .map(|e| e.unwrap())
+            .find(|e| e.header().entry_type() == EntryType::Symlink)
+            .unwrap();
+        assert_eq!(
+            link.link_name().unwrap().unwrap(),
+            Path::new("/etc/hostname")
+        );
+
+        let mut out = Vec::new();
+        pack_path(&mut out, &t.path().join("etc"), ".").unwrap();
+        let got: Vec<String> = names(&out).into_iter().map(|(n, _)| n).collect();
+        assert_eq!(got[..2], [".".to_string(), "./hostname".to_string()]);
+    }
+
+    #[test]
+    fn the_root_is_archived_relative_to_it() {
+        let t = tree();
+        let mut out = Vec::new();
+        pack_root(&mut out, t.path()).unwrap();
+        let got: Vec<String> = names(&out).into_iter().map(|(n, _)| n).collect();
+        assert_eq!(
+            got,
+            ["etc/", "etc/hostname", "etc/link", "etc/sub/", "etc/sub/x"]
+        );
+    }
+
+    #[test]
+    fn long_names_survive() {
+        let dir = tempfile::tempdir().unwrap();
+        let long = "d".repeat(150);
+        std::fs::create_dir(dir.path().join(&long)).unwrap();
+        std::fs::write(dir.path().join(&long).join("f"), "x").unwrap();
+        let mut out = Vec::new();
+        pack_root(&mut out, dir.path()).unwrap();
+        let got: Vec<String> = names(&out).into_iter().map(|(n, _)| n).collect();
+        assert_eq!(got, [format!("{long}/"), format!("{long}/f")]);
+    }
+}

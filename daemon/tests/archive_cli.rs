@@ -1,0 +1,238 @@
+//! Files in and out of containers, end to end: the real docker CLI against
+//! engined on real runc. `docker cp` both ways (a file, a directory, `-`
+//! for tar on stdin/stdout) on a running and a stopped container, a
+//! missing path's error, `docker export`, `docker diff` after an exec
+//! changed files, and copies through a symlink to `/../../` that stay in
+//! the container.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::{busybox_rootfs_tar, can_run_containers as can_run, Daemon};
+
+/// A started engined with the busybox image `mini` (plus a `/removed`
+/// file for diff to miss) and a running container `name`; `None` (after
+/// a notice) where containers cannot run.
+fn setup(test: &str, name: &str) -> Option<Daemon> {
+    if !can_run() {
+        return None;
+    }
+    let d = Daemon::start(&Daemon::test_dir(test));
+    busybox_rootfs_tar(&d.dir).expect("busybox rootfs tar");
+    let root = d.dir.join("mini-rootfs");
+    std::fs::write(root.join("removed"), "doomed\n").unwrap();
+    let mut image = tar::Builder::new(Vec::new());
+    image.follow_symlinks(false);
+    image.append_dir_all(".", &root).unwrap();
+    let out = d.docker_with_input(&["import", "-", "mini"], &image.into_inner().unwrap());
+    assert!(out.status.success(), "{out:?}");
+    d.docker(&[
+        "run",
+        "-d",
+        "--name",
+        name,
+        "--network",
+        "none",
+        "mini",
+        "sleep",
+        "1000",
+    ]);
+    Some(d)
+}
+
+/// A fresh host directory for copies.
+fn work(d: &Daemon) -> PathBuf {
+    let w = d.dir.join("work");
+    std::fs::create_dir_all(&w).unwrap();
+    w
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// The names and contents of the regular files of a tar.
+fn tar_files(bytes: &[u8]) -> Vec<(String, String)> {
+    use std::io::Read;
+    let mut archive = tar::Archive::new(bytes);
+    let mut out = Vec::new();
+    for entry in archive.entries().unwrap() {
+        let mut entry = entry.unwrap();
+        let name = entry.path().unwrap().display().to_string();
+        let mut text = String::new();
+        if entry.header().entry_type().is_file() {
+            entry.read_to_string(&mut text).unwrap();
+        }
+        out.push((name, text));
+    }
+    out
+}
+
+const PASSWD: &str = "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n";
+
+#[test]
+fn cp_out_and_in_running_and_stopped() {
+    let Some(d) = setup("archive_cli_cp", "box") else {
+        return;
+    };
+    let w = work(&d);
+
+    // Out: a file, then a directory (under a new name).
+    d.docker(&["cp", "box:/etc/passwd", &format!("{}/", s(&w))]);
+    assert_eq!(std::fs::read_to_string(w.join("passwd")).unwrap(), PASSWD);
+    d.docker(&["cp", "box:/etc", s(&w.join("etc-copy"))]);
+    assert_eq!(
+        std::fs::read_to_string(w.join("etc-copy/group")).unwrap(),
+        "root:x:0:\nnogroup:x:65534:\n"
+    );
+
+    // In: a file into a directory, a directory under a new name.
+    std::fs::write(w.join("in.txt"), "copied in\n").unwrap();
+    d.docker(&["cp", s(&w.join("in.txt")), "box:/tmp/"]);
+    assert_eq!(
+        d.docker(&["exec", "box", "cat", "/tmp/in.txt"]),
+        "copied in\n"
+    );
+    std::fs::create_dir_all(w.join("indir/sub")).unwrap();
+    std::fs::write(w.join("indir/sub/f"), "deep\n").unwrap();
+    d.docker(&["cp", s(&w.join("indir")), "box:/tmp/outdir"]);
+    assert_eq!(
+        d.docker(&["exec", "box", "cat", "/tmp/outdir/sub/f"]),
+        "deep\n"
+    );
+
+    // `-`: a tar on stdout, a tar from stdin.
+    let out = d.docker_output(&["cp", "box:/etc/passwd", "-"]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(
+        tar_files(&out.stdout),
+        vec![("passwd".to_string(), PASSWD.to_string())]
+    );
+    let mut builder = tar::Builder::new(Vec::new());
+    let mut header = tar::Header::new_gnu();
+    header.set_size(6);
+    header.set_mode(0o644);
+    header.set_uid(0);
+    header.set_gid(0);
+    header.set_mtime(1_700_000_000);
+    header.set_cksum();
+    builder
+        .append_data(&mut header, "from-stdin", &b"stdin\n"[..])
+        .unwrap();
+    let input = builder.into_inner().unwrap();
+    let out = d.docker_with_input(&["cp", "-", "box:/tmp"], &input);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(
+        d.docker(&["exec", "box", "cat", "/tmp/from-stdin"]),
+        "stdin\n"
+    );
+
+    // A path that does not exist.
+    let err = d.docker_fails(&["cp", "box:/nope", s(&w)]);
+    assert!(
+        err.contains("Could not find the file /nope in container box"),
+        "{err}"
+    );
+    // Into something that is not a directory.
+    let err = d.docker_fails(&["cp", "-", "box:/etc/passwd"]);
+    assert!(err.contains("must be a directory"), "{err}");
+
+    // Stopped: both ways still work, and what went in is there at the next start.
+    d.docker(&["stop", "-t", "1", "box"]);
+    std::fs::write(w.join("later.txt"), "while stopped\n").unwrap();
+    d.docker(&["cp", s(&w.join("later.txt")), "box:/later.txt"]);
+    d.docker(&["cp", "box:/later.txt", s(&w.join("back.txt"))]);
+    assert_eq!(
+        std::fs::read_to_string(w.join("back.txt")).unwrap(),
+        "while stopped\n"
+    );
+    d.docker(&["cp", "box:/tmp/in.txt", s(&w.join("in-back.txt"))]);
+    assert_eq!(
+        std::fs::read_to_string(w.join("in-back.txt")).unwrap(),
+        "copied in\n"
+    );
+    d.docker(&["start", "box"]);
+    assert_eq!(
+        d.docker(&["exec", "box", "cat", "/later.txt"]),
+        "while stopped\n"
+    );
+}
+
+#[test]
+fn export_and_diff() {
+    let Some(d) = setup("archive_cli_export", "ch") else {
+        return;
+    };
+    d.docker(&[
+        "exec",
+        "ch",
+        "sh",
+        "-c",
+        "echo new > /new && busybox rm /removed && echo more >> /etc/passwd",
+    ]);
+
+    let diff = d.docker(&["diff", "ch"]);
+    let lines: Vec<&str> = diff.lines().collect();
+    for want in ["A /new", "C /etc", "C /etc/passwd", "D /removed"] {
+        assert!(lines.contains(&want), "{want} missing from:\n{diff}");
+    }
+    assert!(
+        !diff.contains("/proc") && !diff.contains("/etc/hostname"),
+        "{diff}"
+    );
+
+    let script = format!("{} -H {} export ch | tar t", common::DOCKER, d.host());
+    let out = Command::new("sh").arg("-c").arg(&script).output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let listing = String::from_utf8_lossy(&out.stdout);
+    let names: Vec<&str> = listing.lines().collect();
+    assert!(names.contains(&"bin/busybox"), "{listing}");
+    assert!(names.contains(&"new"), "{listing}");
+    assert!(!names.contains(&"removed"), "{listing}");
+    // The runtime's mounts (/proc) are not descended into.
+    assert!(
+        !names
+            .iter()
+            .any(|n| n.starts_with("proc/") && *n != "proc/"),
+        "{listing}"
+    );
+
+    // A stopped container exports its files too.
+    d.docker(&["stop", "-t", "1", "ch"]);
+    let out = Command::new("sh").arg("-c").arg(&script).output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .any(|l| l == "new"));
+}
+
+#[test]
+fn symlinks_never_lead_out_of_the_container() {
+    let Some(d) = setup("archive_cli_symlink", "esc") else {
+        return;
+    };
+    d.docker(&["exec", "esc", "busybox", "ln", "-s", "/../../", "/tmp/esc"]);
+    let w = work(&d);
+
+    // In through the link: lands at the container's root, not the host's.
+    let marker = format!("engined-archive-marker-{}", std::process::id());
+    std::fs::write(w.join(&marker), "inside\n").unwrap();
+    d.docker(&["cp", s(&w.join(&marker)), "esc:/tmp/esc/"]);
+    assert!(
+        !Path::new("/").join(&marker).exists(),
+        "escaped to the host"
+    );
+    assert_eq!(
+        d.docker(&["exec", "esc", "cat", &format!("/{marker}")]),
+        "inside\n"
+    );
+
+    // Out through the link: the container's /etc/passwd, not the host's.
+    d.docker(&["cp", "esc:/tmp/esc/etc/passwd", s(&w.join("passwd"))]);
+    assert_eq!(std::fs::read_to_string(w.join("passwd")).unwrap(), PASSWD);
+    let out = d.docker_output(&["cp", "esc:/tmp/esc/../../etc/passwd", "-"]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(tar_files(&out.stdout)[0].1, PASSWD);
+}
