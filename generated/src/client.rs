@@ -1438,7 +1438,7 @@ impl rt::Client {
             call.query_filters("filters", value);
         }
         let (resp, _) = self.send(call).await?;
-        rt::answer::json(resp, "ContainerList").await
+        rt::answer::json_list(resp, "ContainerList").await
     }
 
     /// Create a new container
@@ -1617,7 +1617,7 @@ impl rt::Client {
             "ContainerChanges",
         );
         let (resp, _) = self.send(call).await?;
-        rt::answer::json(resp, "ContainerChanges").await
+        rt::answer::json_list(resp, "ContainerChanges").await
     }
 
     /// Export a container's filesystem
@@ -2335,7 +2335,7 @@ impl rt::Client {
             call.query_bool("digests", value);
         }
         let (resp, _) = self.send(call).await?;
-        rt::answer::json(resp, "ImageList").await
+        rt::answer::json_list(resp, "ImageList").await
     }
 
     /// Build an image from a context
@@ -2592,7 +2592,7 @@ impl rt::Client {
             "ImageHistory",
         );
         let (resp, _) = self.send(call).await?;
-        rt::answer::json(resp, "ImageHistory").await
+        rt::answer::json_list(resp, "ImageHistory").await
     }
 
     /// Upload an image to a registry
@@ -2699,7 +2699,7 @@ impl rt::Client {
             call.query_bool("noprune", value);
         }
         let (resp, _) = self.send(call).await?;
-        rt::answer::json(resp, "ImageDelete").await
+        rt::answer::json_list(resp, "ImageDelete").await
     }
 
     /// Search Docker Hub
@@ -2731,7 +2731,7 @@ impl rt::Client {
             call.query_filters("filters", value);
         }
         let (resp, _) = self.send(call).await?;
-        rt::answer::json(resp, "ImageSearch").await
+        rt::answer::json_list(resp, "ImageSearch").await
     }
 
     /// Prune unused images
@@ -3424,7 +3424,7 @@ impl rt::Client {
             call.query_filters("filters", value);
         }
         let (resp, _) = self.send(call).await?;
-        rt::answer::json(resp, "NetworkList").await
+        rt::answer::json_list(resp, "NetworkList").await
     }
 
     /// Inspect a network
@@ -3587,7 +3587,7 @@ impl rt::Client {
             call.query_filters("filters", value);
         }
         let (resp, _) = self.send(call).await?;
-        rt::answer::json(resp, "PluginList").await
+        rt::answer::json_list(resp, "PluginList").await
     }
 
     /// Preview the privileges a plugin requests
@@ -3610,7 +3610,7 @@ impl rt::Client {
         );
         call.query_str("remote", remote);
         let (resp, _) = self.send(call).await?;
-        rt::answer::json(resp, "GetPluginPrivileges").await
+        rt::answer::json_list(resp, "GetPluginPrivileges").await
     }
 
     /// Install a plugin
@@ -3882,7 +3882,7 @@ impl rt::Client {
             call.query_filters("filters", value);
         }
         let (resp, _) = self.send(call).await?;
-        rt::answer::json(resp, "NodeList").await
+        rt::answer::json_list(resp, "NodeList").await
     }
 
     /// Show details of one node
@@ -4125,7 +4125,7 @@ impl rt::Client {
             call.query_bool("status", value);
         }
         let (resp, _) = self.send(call).await?;
-        rt::answer::json(resp, "ServiceList").await
+        rt::answer::json_list(resp, "ServiceList").await
     }
 
     /// Create a swarm service
@@ -4303,7 +4303,7 @@ impl rt::Client {
             call.query_filters("filters", value);
         }
         let (resp, _) = self.send(call).await?;
-        rt::answer::json(resp, "TaskList").await
+        rt::answer::json_list(resp, "TaskList").await
     }
 
     /// Show details of one task
@@ -4393,7 +4393,7 @@ impl rt::Client {
             call.query_filters("filters", value);
         }
         let (resp, _) = self.send(call).await?;
-        rt::answer::json(resp, "SecretList").await
+        rt::answer::json_list(resp, "SecretList").await
     }
 
     /// Store a new secret
@@ -4506,7 +4506,7 @@ impl rt::Client {
             call.query_filters("filters", value);
         }
         let (resp, _) = self.send(call).await?;
-        rt::answer::json(resp, "ConfigList").await
+        rt::answer::json_list(resp, "ConfigList").await
     }
 
     /// Store a new config

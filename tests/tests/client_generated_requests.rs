@@ -109,6 +109,14 @@ fn answer(line: &str) -> (u16, &'static str, String) {
     if path.contains("/containers/json") {
         return (200, "application/json", "[]".into());
     }
+    if path.contains("/containers/quiet/changes") {
+        // What dockerd sends for a container without changes (a nil slice).
+        return (200, "application/json", "null\n".into());
+    }
+    if path.contains("/containers/busy-fs/changes") {
+        let body = r#"[{"Path":"/tmp","Kind":0},{"Path":"/tmp/x","Kind":1}]"#;
+        return (200, "application/json", body.into());
+    }
     if path.contains("/system/df") {
         return (200, "application/json", "{}".into());
     }
@@ -232,4 +240,14 @@ async fn requests_follow_docker_conventions() {
     assert_eq!(r.header("content-type"), Some("application/json"));
     let sent: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
     assert_eq!(sent["ListenAddr"], "0.0.0.0:2377");
+
+    // A list answer of `null` (Go's nil slice) is an empty list; a real
+    // list decodes as usual.
+    let none = client.container_changes("quiet").await.unwrap();
+    assert!(none.is_empty());
+    let r = seen.recv().await.unwrap();
+    assert_eq!(r.line, "GET /v1.44/containers/quiet/changes HTTP/1.1");
+    let some = client.container_changes("busy-fs").await.unwrap();
+    assert_eq!(some.len(), 2);
+    assert_eq!(some[1].path, "/tmp/x");
 }

@@ -458,6 +458,15 @@ fn operation(api: &Api, op: &Operation, name: &str) -> Result<Emitted, EmitError
                 false,
             )
         }
+        // Go daemons send `null` for an empty list.
+        Payload::Json(t @ TypeRef::List(_)) => {
+            let t = type_tokens(t)?;
+            (
+                Some(t),
+                quote! { rt::answer::json_list(resp, #op_id).await },
+                false,
+            )
+        }
         Payload::Json(t) => {
             let t = type_tokens(t)?;
             (

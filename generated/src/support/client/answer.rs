@@ -41,6 +41,18 @@ pub async fn json<T: serde::de::DeserializeOwned>(
     })
 }
 
+/// A JSON array of `T`. A daemon written in Go sends `null` for an empty
+/// (nil) list, e.g. `GET /containers/{id}/changes` of an unchanged
+/// container: that is an empty `Vec`, not an error.
+pub async fn json_list<T: serde::de::DeserializeOwned>(
+    resp: Response<Incoming>,
+    operation: &str,
+) -> Result<Vec<T>, ClientError> {
+    json::<Option<Vec<T>>>(resp, operation)
+        .await
+        .map(Option::unwrap_or_default)
+}
+
 /// A JSON value, or `None` for an answer documented without a body (204).
 pub async fn json_or_none<T: serde::de::DeserializeOwned>(
     resp: Response<Incoming>,
