@@ -554,14 +554,9 @@ impl ContainerApi for DaemonApi {
                 reclaimed += size;
             }
         }
-        let mut attributes = std::collections::BTreeMap::new();
-        attributes.insert("reclaimed".to_string(), reclaimed.to_string());
-        self.engine.events.publish(
-            engine_api::types::EventMessageType::Container,
-            "prune",
-            "",
-            attributes,
-        );
+        self.engine
+            .events
+            .publish_prune(engine_api::types::EventMessageType::Container, reclaimed);
         Ok(ContainerPruneReply::Ok(ContainerPruneResponse {
             containers_deleted: Some(deleted),
             space_reclaimed: Some(reclaimed as i64),

@@ -520,11 +520,9 @@ impl ImageApi for DaemonApi {
                 .prune(&select, &image_users(&engine))
                 .map_err(api_error)?;
             let items = removed_items(&engine, &removed, &before);
-            let mut attributes = BTreeMap::new();
-            attributes.insert("reclaimed".to_string(), reclaimed.to_string());
             engine
                 .events
-                .publish(EventMessageType::Image, "prune", "", attributes);
+                .publish_prune(EventMessageType::Image, reclaimed);
             Ok(ImagePruneReply::Ok(ImagePruneResponse {
                 images_deleted: Some(items),
                 space_reclaimed: Some(reclaimed as i64),

@@ -166,11 +166,9 @@ impl VolumeApi for DaemonApi {
                     Err(e) => return Err(api_error(e)),
                 }
             }
-            let mut attributes = BTreeMap::new();
-            attributes.insert("reclaimed".to_string(), reclaimed.to_string());
             engine
                 .events
-                .publish(EventMessageType::Volume, "prune", "", attributes);
+                .publish_prune(EventMessageType::Volume, reclaimed);
             Ok(VolumePruneReply::Ok(VolumePruneResponse {
                 volumes_deleted: Some(deleted),
                 space_reclaimed: Some(reclaimed as i64),

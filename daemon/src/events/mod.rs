@@ -38,6 +38,13 @@ impl EventBus {
         }
     }
 
+    /// The `prune` event of `kind` (containers, images, volumes), with
+    /// the bytes it reclaimed, as dockerd sends it after a prune.
+    pub fn publish_prune(&self, kind: EventMessageType, reclaimed: u64) {
+        let attributes = BTreeMap::from([("reclaimed".to_string(), reclaimed.to_string())]);
+        self.publish(kind, "prune", "", attributes);
+    }
+
     /// Records and broadcasts one event (`kind` and `action` as Docker
     /// names them: container/start, image/import, ...).
     pub fn publish(
@@ -167,6 +174,20 @@ mod tests {
         assert_eq!(bus.listeners(), 1);
         bus.publish(EventMessageType::Container, "start", "c1", attrs("web"));
         assert_eq!(s.next().await.unwrap().action.as_deref(), Some("start"));
+    }
+
+    #[tokio::test]
+    async fn a_prune_event_carries_what_it_reclaimed() {
+        let bus = EventBus::new();
+        bus.publish_prune(EventMessageType::Volume, 4096);
+        let mut s = Box::pin(bus.subscribe(Some(0), None, EventFilter::default()));
+        let e = s.next().await.unwrap();
+        assert_eq!(e.r#type, Some(EventMessageType::Volume));
+        assert_eq!(e.action.as_deref(), Some("prune"));
+        let actor = e.actor.clone().unwrap_or_default();
+        assert_eq!(actor.id.as_deref(), Some(""));
+        let reclaimed = BTreeMap::from([("reclaimed".to_string(), "4096".to_string())]);
+        assert_eq!(actor.attributes, Some(reclaimed));
     }
 
     #[tokio::test]

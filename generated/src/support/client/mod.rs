@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 use futures_util::{Stream, StreamExt};
-use http_body_util::{BodyExt, BodyStream};
+use http_body_util::BodyStream;
 use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode};
 use hyper_util::client::legacy::Client as Pool;
@@ -383,16 +383,7 @@ pub async fn read_json<T: serde::de::DeserializeOwned>(
     resp: Response<Incoming>,
     what: &str,
 ) -> Result<T, ClientError> {
-    let bytes = resp
-        .into_body()
-        .collect()
-        .await
-        .map_err(|e| ClientError::Stream(e.to_string()))?
-        .to_bytes();
-    serde_json::from_slice(&bytes).map_err(|source| ClientError::Decode {
-        what: what.to_string(),
-        source,
-    })
+    answer::json(resp, what).await
 }
 
 /// The body as a stream of byte chunks (tar exports, raw logs with a TTY).
