@@ -156,18 +156,10 @@ impl Routing {
 }
 
 /// Matches one template; `Some((spans_segments, params))`.
+///
+/// [`RouteTable::find`] only asks templates whose first segment is the
+/// path's (or a parameter), so that is not checked again here.
 fn match_template(template: &str, segments: &[&str]) -> Option<(bool, Vec<String>)> {
-    // Every request is matched against every route: first reject cheaply
-    // (no allocation, no search) a template whose first segment differs
-    // from the path's, unless that segment is a parameter.
-    let first = segments.first().copied().unwrap_or("");
-    let tail = template.strip_prefix('/').unwrap_or(template);
-    if !tail.starts_with('{') {
-        match tail.strip_prefix(first) {
-            Some(rest) if rest.is_empty() || rest.starts_with('/') => {}
-            _ => return None,
-        }
-    }
     // A template without parameters matches only its own segments.
     if !template.contains('{') {
         let same = template.split('/').skip(1).eq(segments.iter().copied());
