@@ -1,6 +1,7 @@
 //! Container operations on the generated server: create, start, stop,
 //! kill, restart, wait, delete, inspect, list, rename, top, pause,
-//! unpause, logs, attach (plain or over WebSocket), resize and prune,
+//! unpause, logs, attach (plain or over WebSocket), resize, prune, stats
+//! and update,
 //! answering with Docker's
 //! status codes and messages. The work is done by [`crate::containers`].
 
@@ -15,8 +16,9 @@ use engine_api::server::{
     ContainerLogsReply, ContainerLogsRequest, ContainerPauseReply, ContainerPauseRequest,
     ContainerPruneReply, ContainerPruneRequest, ContainerRenameReply, ContainerRenameRequest,
     ContainerResizeReply, ContainerResizeRequest, ContainerRestartReply, ContainerRestartRequest,
-    ContainerStartReply, ContainerStartRequest, ContainerStopReply, ContainerStopRequest,
-    ContainerTopReply, ContainerTopRequest, ContainerUnpauseReply, ContainerUnpauseRequest,
+    ContainerStartReply, ContainerStartRequest, ContainerStatsReply, ContainerStatsRequest,
+    ContainerStopReply, ContainerStopRequest, ContainerTopReply, ContainerTopRequest,
+    ContainerUnpauseReply, ContainerUnpauseRequest, ContainerUpdateReply, ContainerUpdateRequest,
     ContainerWaitReply, ContainerWaitRequest,
 };
 use engine_api::server::{
@@ -29,7 +31,8 @@ use engine_api::support::error::ApiError;
 use engine_api::support::mux::{Frame, StreamKind};
 use engine_api::support::server::{Deferred, Hijack, LogStream};
 use engine_api::types::{
-    ContainerCreateResponse, ContainerPruneResponse, ContainerTopResponse, ContainerWaitResponse,
+    ContainerCreateResponse, ContainerPruneResponse, ContainerTopResponse, ContainerUpdateResponse,
+    ContainerWaitResponse,
 };
 use futures_util::StreamExt;
 use tokio::io::AsyncWriteExt;
@@ -40,9 +43,12 @@ use crate::containers::archive::ops::{self as archive, CopyIn};
 use crate::containers::bundle::log_path;
 use crate::containers::list::{self, ListFilter};
 use crate::containers::logs::LogQuery;
+use crate::containers::stats::{self, HostFigures, Query};
 use crate::containers::store::{lock, PendingAttach};
 use crate::containers::supervisor::{client, Reply, Request};
-use crate::containers::{create, inspect, lifecycle, log_stream, stream, top, ContainerError};
+use crate::containers::{
+    create, inspect, lifecycle, log_stream, stream, top, update, ContainerError,
+};
 
 pub(super) fn api_error(e: ContainerError) -> ApiError {
     ApiError {
@@ -410,6 +416,43 @@ impl ContainerApi for DaemonApi {
             .await
             .map_err(api_error)?;
         Ok(ContainerUnpauseReply::NoContent)
+    }
+
+    async fn container_stats(
+        &self,
+        req: ContainerStatsRequest,
+    ) -> Result<ContainerStatsReply, ApiError> {
+        let query = Query {
+            stream: req.stream,
+            one_shot: req.one_shot,
+        }
+        .check()
+        .map_err(bad_request)?;
+        let c = self.container(&req.id)?;
+        let host = HostFigures {
+            online_cpus: self.engine.host.ncpu.max(1) as u64,
+            machine_memory: self.engine.host.mem_total.max(0) as u64,
+        };
+        Ok(ContainerStatsReply::Ok(Box::pin(stats::stats(
+            c, query, host,
+        ))))
+    }
+
+    async fn container_update(
+        &self,
+        req: ContainerUpdateRequest,
+    ) -> Result<ContainerUpdateReply, ApiError> {
+        let c = self.container(&req.id)?;
+        let warnings = update::update(&c, &req.body, self.engine.host.ncpu.max(1))
+            .await
+            .map_err(|e| ApiError {
+                status: e.status(),
+                message: e.to_string(),
+            })?;
+        Ok(ContainerUpdateReply::Ok(ContainerUpdateResponse {
+            warnings: Some(warnings),
+            ..Default::default()
+        }))
     }
 
     async fn container_resize(

@@ -304,6 +304,10 @@ async fn exited(engine: &Arc<Engine>, c: &Arc<Container>, pid: i64, exit: Option
             return;
         }
     };
+    // dockerd announces the OOM kill before the death it caused.
+    if exit.oom_killed {
+        publish(engine, "oom", &record, &[]);
+    }
     publish(
         engine,
         "die",

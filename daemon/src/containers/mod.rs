@@ -9,6 +9,8 @@
 //!   [`user`]: `User` to numbers; [`bundle`]: the bundle of one run;
 //! - [`supervisor`]: the per-container supervisor and its protocol;
 //! - [`runc`]: calls to the recorded runtime binary;
+//! - [`cgroups`]: a container's cgroup and its figures (v1 and v2);
+//!   [`stats`]: `docker stats`; [`update`]: `docker update`;
 //! - [`lifecycle`]: start, exit, stop, kill, restart, pause, wait,
 //!   rename, remove, restore at daemon start;
 //! - [`restart`]: restart policies, their back-off, daemon-start starts;
@@ -21,6 +23,7 @@
 
 pub mod archive;
 pub mod bundle;
+pub mod cgroups;
 pub mod changes;
 pub mod config;
 pub mod create;
@@ -37,10 +40,12 @@ pub mod restart;
 pub mod rootfs;
 pub mod runc;
 pub mod spec;
+pub mod stats;
 pub mod store;
 pub mod stream;
 pub mod supervisor;
 pub mod top;
+pub mod update;
 pub mod user;
 
 pub use error::ContainerError;

@@ -78,6 +78,9 @@ pub struct Exit {
     pub pid: i32,
     /// RFC 3339 with nanoseconds.
     pub finished_at: String,
+    /// The kernel's OOM killer killed a process of the container during
+    /// the run (its memory cgroup's count, read before the runtime's
+    /// `delete` removed the cgroup).
     #[serde(default)]
     pub oom_killed: bool,
 }

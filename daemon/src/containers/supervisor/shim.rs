@@ -21,6 +21,7 @@ use super::protocol::{
 };
 use super::sys;
 use crate::atomic;
+use crate::containers::cgroups::{self, Cgroup};
 use crate::containers::logs::{format_time, LineSplitter, LogWriter};
 
 /// How long a slow attach client may block output before it is dropped.
@@ -343,12 +344,22 @@ impl Supervisor {
     }
 
     /// Records the exit, cleans up, tells everyone, closes everything.
+    /// Whether the OOM killer struck is read from the container's memory
+    /// cgroup first: the runtime's `delete` removes the cgroup.
     fn finish(&self, pid: i32, exit_code: i32) {
+        let oom_killed =
+            match Cgroup::of_container(Path::new(cgroups::ROOT), &self.config.id).oom_kills() {
+                Ok(kills) => kills > 0,
+                Err(e) => {
+                    eprintln!("engined-shim: OOM kill count: {e}");
+                    false
+                }
+            };
         let exit = Exit {
             exit_code,
             pid,
             finished_at: format_time(SystemTime::now()),
-            oom_killed: false,
+            oom_killed,
         };
         if let Err(e) = atomic::write_json(&self.config.exit_file, &exit) {
             eprintln!("engined-shim: {}: {e}", self.config.exit_file.display());
