@@ -55,6 +55,14 @@ fn stats_line(d: &Daemon, name: &str) -> serde_json::Value {
     serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {out}"))
 }
 
+/// Now as the CLI's `--since`/`--until` take it (seconds.nanoseconds).
+fn unix_now() -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap();
+    format!("{}.{:09}", now.as_secs(), now.subsec_nanos())
+}
+
 /// "12.5%" as 12.5.
 fn percent(text: &str) -> f64 {
     text.trim_end_matches('%').parse().unwrap()
@@ -363,6 +371,7 @@ fn an_update_of_a_stopped_container_is_recorded_and_survives_a_daemon_restart() 
         "sleep",
         "1000",
     ]);
+    let since = unix_now();
     d.docker(&[
         "update",
         "-m",
@@ -375,6 +384,19 @@ fn an_update_of_a_stopped_container_is_recorded_and_survives_a_daemon_restart() 
         "on-failure:2",
         "later",
     ]);
+    // Announced like dockerd's updates.
+    let events = d.docker(&[
+        "events",
+        "--since",
+        &since,
+        "--until",
+        &unix_now(),
+        "--filter",
+        "event=update",
+        "--format",
+        "{{.Actor.Attributes.name}}",
+    ]);
+    assert_eq!(events.trim(), "later");
     let shown = "{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}} {{.HostConfig.PidsLimit}} \
                  {{.HostConfig.RestartPolicy.Name}}:{{.HostConfig.RestartPolicy.MaximumRetryCount}}";
     let want = format!("{} {} 9 on-failure:2", 48u64 << 20, 96u64 << 20);
@@ -455,11 +477,7 @@ fn an_allocation_over_the_limit_is_an_oom_kill() {
     let dir = Daemon::test_dir("stats_cli_oom");
     let d = Daemon::start(&dir);
     d.import_mini();
-    let since = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-        .saturating_sub(1);
+    let since = unix_now();
     // The container waits for its limit, then dd holds a 64 MiB buffer.
     d.docker(&[
         "run",
@@ -489,14 +507,11 @@ fn an_allocation_over_the_limit_is_an_oom_kill() {
         "true 137"
     );
     // Up to now (a time to come would make the CLI wait for it).
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap();
-    let until = format!("{}.{:09}", now.as_secs(), now.subsec_nanos());
+    let until = unix_now();
     let events = d.docker(&[
         "events",
         "--since",
-        &since.to_string(),
+        &since,
         "--until",
         &until,
         "--filter",

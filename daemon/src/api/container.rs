@@ -443,7 +443,7 @@ impl ContainerApi for DaemonApi {
         req: ContainerUpdateRequest,
     ) -> Result<ContainerUpdateReply, ApiError> {
         let c = self.container(&req.id)?;
-        let warnings = update::update(&c, &req.body, self.engine.host.ncpu.max(1))
+        let warnings = update::update(&self.engine, &c, &req.body)
             .await
             .map_err(|e| ApiError {
                 status: e.status(),

@@ -6,12 +6,14 @@
 //! recorded at start.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use engine_api::types::{ContainerWaitCondition, EventMessageType};
 
 use super::bundle::{self, BundleOptions};
+use super::cgroups::{self, Cgroup};
 use super::error::{ContainerError, Result};
 use super::logs::format_time;
 use super::record::{Record, RecordedRuntime, Status};
@@ -256,13 +258,17 @@ async fn exited(engine: &Arc<Engine>, c: &Arc<Container>, pid: i64, exit: Option
             let record = c.record();
             let rt = Runtime::new(&record.runtime);
             let _ = rt.kill(&c.id, libc::SIGKILL, true).await;
+            // Before the runtime's delete removes the cgroup that counts them.
+            let oom_killed = Cgroup::of_container(Path::new(cgroups::ROOT), &c.id)
+                .oom_kills()
+                .is_ok_and(|kills| kills > 0);
             let _ = rt.delete(&c.id).await;
             let _ = rootfs::unmount(&record.driver, &c.layout);
             Exit {
                 exit_code: 255,
                 pid: pid as i32,
                 finished_at: now(),
-                oom_killed: false,
+                oom_killed,
             }
         }
     };

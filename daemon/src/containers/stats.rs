@@ -9,7 +9,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use futures_util::stream::{self, Stream, StreamExt};
+use futures_util::stream::{self, Stream};
 use serde_json::{json, Map, Value};
 
 use super::cgroups::{self, host, Cgroup, Sample};
@@ -196,52 +196,40 @@ pub fn stats(
     query: Query,
     host: HostFigures,
 ) -> impl Stream<Item = Value> + Send + 'static {
-    let root = Path::new(cgroups::ROOT);
-    stats_under(root.to_path_buf(), c, query, host)
+    // State: the reading before, whether the answer is complete, whether
+    // this is its first object.
+    let state = (c, Reading::default(), false, true);
+    stream::unfold(state, move |(c, previous, done, first)| async move {
+        if done || (!first && c.watch().borrow().removed) {
+            return None;
+        }
+        if !first {
+            tokio::time::sleep(INTERVAL).await;
+        }
+        let mut previous = previous;
+        let mut reading = take(&c).await;
+        // One object, not one-shot: the first reading only primes the CPU
+        // figures, like dockerd (a stopped container answers at once).
+        if !query.stream && !query.one_shot && reading.sample.is_some() {
+            tokio::time::sleep(INTERVAL).await;
+            previous = reading;
+            reading = take(&c).await;
+        }
+        let record = c.record();
+        let value = to_json(&record.name, &c.id, &reading, &previous, host);
+        Some((value, (c, reading, !query.stream, false)))
+    })
 }
 
-async fn take(root: &Path, c: &Container) -> Reading {
+/// A reading of `c` now (off the async threads: it reads files).
+async fn take(c: &Container) -> Reading {
     if !c.status().is_running() {
         return Reading::default();
     }
-    let (root, id) = (root.to_path_buf(), c.id.clone());
-    tokio::task::spawn_blocking(move || Reading::take(&root, &id))
+    let id = c.id.clone();
+    tokio::task::spawn_blocking(move || Reading::take(Path::new(cgroups::ROOT), &id))
         .await
         .unwrap_or_default()
-}
-
-fn stats_under(
-    root: std::path::PathBuf,
-    c: Arc<Container>,
-    query: Query,
-    host: HostFigures,
-) -> impl Stream<Item = Value> + Send + 'static {
-    // State: the reading before, and whether the answer is complete.
-    let state = (c, Reading::default(), false, true);
-    stream::unfold(state, move |(c, previous, done, first)| {
-        let root = root.clone();
-        async move {
-            if done || (!first && c.watch().borrow().removed) {
-                return None;
-            }
-            if !first {
-                tokio::time::sleep(INTERVAL).await;
-            }
-            let mut previous = previous;
-            let mut reading = take(&root, &c).await;
-            // One object, not one-shot: the first reading only primes the
-            // CPU figures, like dockerd (a stopped container answers at once).
-            if !query.stream && !query.one_shot && reading.sample.is_some() {
-                tokio::time::sleep(INTERVAL).await;
-                previous = reading;
-                reading = take(&root, &c).await;
-            }
-            let record = c.record();
-            let value = to_json(&record.name, &c.id, &reading, &previous, host);
-            Some((value, (c, reading, !query.stream, false)))
-        }
-    })
-    .boxed()
 }
 
 #[cfg(test)]

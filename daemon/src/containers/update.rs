@@ -14,10 +14,12 @@ use oci_spec::runtime::{LinuxBlockIo, LinuxCpu, LinuxMemory, LinuxPids, LinuxRes
 use tokio::io::AsyncWriteExt;
 
 use super::error::ContainerError;
+use super::lifecycle;
 use super::record::Status;
 use super::restart::Policy;
 use super::runc::Runtime;
 use super::store::Container;
+use crate::engine::Engine;
 
 /// The smallest memory limit (and reservation) dockerd accepts: 6 MiB.
 pub const MIN_MEMORY: i64 = 6 * 1024 * 1024;
@@ -253,13 +255,14 @@ pub fn linux_resources(body: &ContainerUpdateBody) -> LinuxResources {
     resources
 }
 
-/// Updates container `c`: checked, applied when it runs, persisted.
-/// Returns dockerd's warnings.
+/// Updates container `c`: checked, applied when it runs, persisted,
+/// announced (an `update` event). Returns dockerd's warnings.
 pub async fn update(
+    engine: &Engine,
     c: &Arc<Container>,
     body: &ContainerUpdateBody,
-    ncpu: i64,
 ) -> Result<Vec<String>, UpdateError> {
+    let ncpu = engine.host.ncpu.max(1);
     let warnings = validate(body, ncpu)?;
     // Not while it starts or stops: the limits must reach the run it has.
     let _op = c.op.lock().await;
@@ -275,7 +278,11 @@ pub async fn update(
                 message,
             })?;
     }
-    c.update(|r| r.host_config = host)?;
+    let record = c.update(|r| {
+        r.host_config = host;
+        r.clone()
+    })?;
+    lifecycle::publish(engine, "update", &record, &[]);
     Ok(warnings)
 }
 
