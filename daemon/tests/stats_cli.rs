@@ -2,7 +2,8 @@
 //! docker CLI against engined on real runc, with the kernel's cgroups
 //! (v1 here; the paths of v2 are handled too). Limits are set with
 //! `docker update` and checked both in what the CLI shows and in the
-//! cgroup files the kernel enforces.
+//! cgroup files the kernel enforces; a restart policy set by an update
+//! decides what happens when the running container exits.
 
 mod common;
 
@@ -534,4 +535,39 @@ fn an_allocation_over_the_limit_is_an_oom_kill() {
             .trim(),
         "false"
     );
+}
+
+#[test]
+fn a_restart_policy_set_by_update_governs_the_running_containers_exit() {
+    if !can_run() {
+        return;
+    }
+    let dir = Daemon::test_dir("stats_cli_policy");
+    let d = Daemon::start(&dir);
+    d.import_mini();
+    // Fails once told to; after the restart the file is still there.
+    d.docker(&[
+        "run",
+        "-d",
+        "--name",
+        "flaky",
+        "--network",
+        "none",
+        "mini",
+        "sh",
+        "-c",
+        "while [ ! -e /tmp/go ]; do sleep 0.1; done; exit 3",
+    ]);
+    d.docker(&["update", "--restart", "on-failure:1", "flaky"]);
+    d.docker(&["exec", "flaky", "/bin/busybox", "touch", "/tmp/go"]);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let state = "{{.State.Status}} {{.RestartCount}} {{.State.ExitCode}}";
+    loop {
+        let got = d.docker(&["inspect", "-f", state, "flaky"]);
+        if got.trim() == "exited 1 3" {
+            break;
+        }
+        assert!(Instant::now() < deadline, "still {got}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }
