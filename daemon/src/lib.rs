@@ -12,6 +12,7 @@
 //! - [`images`]: the image store (content-addressed layers, tags, one
 //!   unpacked rootfs per image), import, save/load archives.
 //! - [`volumes`]: local-driver volumes.
+//! - [`pattern`]: the filters' regular expressions and globs, in linear time.
 
 pub mod api;
 pub mod atomic;
@@ -22,6 +23,7 @@ pub mod engine;
 pub mod events;
 pub mod images;
 pub mod logging;
+pub mod pattern;
 pub mod runtimes;
 pub mod system;
 pub mod volumes;
