@@ -490,7 +490,9 @@ impl Supervisor {
                 Ok(0) | Err(_) => break,
                 Ok(n) => n,
             };
-            if stdin {
+            // Without an open stdin nothing would ever take the bytes:
+            // they are dropped rather than left to fill the buffer.
+            if stdin && self.config.open_stdin {
                 // Blocks while the buffer is full: back-pressure.
                 self.stdin.write(&buf[..n]);
             }
