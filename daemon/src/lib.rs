@@ -12,6 +12,8 @@
 //! - [`images`]: the image store (content-addressed layers, tags, one
 //!   unpacked rootfs per image), import, save/load archives.
 //! - [`volumes`]: local-driver volumes.
+//! - [`listen`]: the API's sockets (bound, or passed by socket activation).
+//! - [`pattern`]: the filters' regular expressions and globs, in linear time.
 
 pub mod api;
 pub mod atomic;
@@ -21,7 +23,9 @@ pub mod containers;
 pub mod engine;
 pub mod events;
 pub mod images;
+pub mod listen;
 pub mod logging;
+pub mod pattern;
 pub mod runtimes;
 pub mod system;
 pub mod volumes;

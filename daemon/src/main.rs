@@ -9,16 +9,25 @@ use std::sync::Arc;
 
 use clap::Parser;
 use engine_api::server::Router;
-use engine_api::support::host::Host;
-use engine_api::support::server::{serve, Listener, ServerInfo, ServerTls};
+use engine_api::support::server::{serve, ServerInfo, ServerTls};
 use engined::api::DaemonApi;
 use engined::cli::{self, Flags};
 use engined::config;
 use engined::engine::Engine;
+use engined::listen::activation::Passed;
 use engined::runtimes::{RuntimeStore, StoreOptions};
 use tokio::signal::unix::{signal, SignalKind};
 
 fn main() -> ExitCode {
+    // First of all, before any thread or child could inherit them: the
+    // sockets of systemd's socket activation (for `-H fd://`).
+    let activated = match engined::listen::activation::take() {
+        Ok(passed) => passed,
+        Err(e) => {
+            eprintln!("engined: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let flags = Flags::parse();
     if flags.version {
         println!("{}", cli::version_text());
@@ -34,7 +43,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(flags)) {
+    match runtime.block_on(run(flags, activated)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("engined: {message}");
@@ -43,7 +52,7 @@ fn main() -> ExitCode {
     }
 }
 
-async fn run(flags: Flags) -> Result<(), String> {
+async fn run(flags: Flags, activated: Vec<Passed>) -> Result<(), String> {
     let flag_config = flags.to_config().map_err(|e| e.to_string())?;
     let file = flags.config_file();
     let effective =
@@ -93,20 +102,18 @@ async fn run(flags: Flags) -> Result<(), String> {
         cert: t.cert.clone(),
         key: t.key.clone(),
     });
+    let opened = engined::listen::open_all(
+        effective.hosts(),
+        tls.as_ref(),
+        effective.config().group.as_deref(),
+        activated,
+    )
+    .await
+    .map_err(|e| e.to_string())?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let mut servers = Vec::new();
-    for host in effective.hosts() {
-        let host_tls = match host {
-            Host::Tcp(_) => tls.as_ref(),
-            Host::Unix(_) => None,
-        };
-        if host_tls.is_some_and(|t| t.ca.as_os_str().is_empty()) {
-            return Err(format!("{host}: TLS without --tlsverify is not supported yet; give --tlsverify and --tlscacert"));
-        }
-        let listener = Listener::bind(host, host_tls)
-            .await
-            .map_err(|e| format!("listen on {host}: {e}"))?;
-        tracing::info!(address = %listener.local_addr(), "API listening");
+    for engined::listen::Opened { addr, listener } in opened {
+        tracing::info!(address = %listener.local_addr(), configured = %addr, "API listening");
         let mut stop = stop_rx.clone();
         servers.push(tokio::spawn(serve(listener, router.clone(), async move {
             let _ = stop.wait_for(|s| *s).await;

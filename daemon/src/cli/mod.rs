@@ -33,10 +33,15 @@ pub use values::AddRuntime;
     disable_version_flag = true
 )]
 pub struct Flags {
-    /// Address to listen on, unix:///path or tcp://host:port (repeatable)
+    /// Address to listen on, unix:///path, tcp://host:port or fd:// (repeatable)
     /// [default: unix:///run/engined.sock]
     #[arg(short = 'H', long = "host", value_name = "ADDRESS", value_parser = values::host)]
     pub hosts: Vec<String>,
+
+    /// Group that owns the unix sockets (a name or a number)
+    /// [default: docker, if that group exists, else root]
+    #[arg(short = 'G', long, value_name = "GROUP", value_parser = values::group)]
+    pub group: Option<String>,
 
     /// Root of the daemon's persistent state [default: /var/lib/engined]
     #[arg(long, value_name = "DIR", value_parser = values::absolute_path)]
@@ -139,6 +144,7 @@ impl Flags {
         }
         Ok(DaemonConfig {
             hosts: self.hosts.clone(),
+            group: self.group.clone(),
             data_root: self.data_root.clone(),
             exec_root: self.exec_root.clone(),
             pidfile: self.pidfile.clone(),

@@ -226,3 +226,15 @@ fn flags_and_file_together() {
     let err = crate::config::load(&flags.to_config().unwrap(), &flags.config_file()).unwrap_err();
     assert!(matches!(err, ConfigError::FileMissing { .. }), "{err:?}");
 }
+
+#[test]
+fn group_and_socket_activation_hosts() {
+    let flags = parse(&["-G", "engined", "-H", "fd://", "--host=fd://3"]);
+    assert_eq!(flags.group.as_deref(), Some("engined"));
+    assert_eq!(flags.hosts, ["fd://", "fd://3"]);
+    let config = flags.to_config().unwrap();
+    assert_eq!(config.group.as_deref(), Some("engined"));
+    assert_eq!(parse(&["--group=999"]).group.as_deref(), Some("999"));
+    assert!(refuse(&["--group", ""]).contains("the group is empty"));
+    assert!(refuse(&["-H", "fd://x"]).contains("fd://"));
+}

@@ -23,6 +23,13 @@ pub(super) fn host(text: &str) -> Result<String, String> {
     Ok(text.trim().to_owned())
 }
 
+pub(super) fn group(text: &str) -> Result<String, String> {
+    if text.trim().is_empty() {
+        return Err("the group is empty".to_owned());
+    }
+    Ok(text.trim().to_owned())
+}
+
 pub(super) fn label(text: &str) -> Result<String, String> {
     labels::parse(text).map_err(reason)?;
     Ok(text.to_owned())

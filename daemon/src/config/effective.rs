@@ -13,13 +13,14 @@ use std::path::Path;
 
 use engine_api::support::host::Host;
 
+use super::hosts::ListenAddr;
 use super::{hosts, labels, ConfigError, DaemonConfig, LogLevel, TlsSettings};
 
 /// A merged, checked configuration.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EffectiveConfig {
     config: DaemonConfig,
-    hosts: Vec<Host>,
+    hosts: Vec<ListenAddr>,
     labels: BTreeMap<String, String>,
     tls: Option<TlsSettings>,
     warnings: Vec<String>,
@@ -34,7 +35,7 @@ impl EffectiveConfig {
         let labels = labels::conflict_free(&config.labels)?;
         let warnings = hosts
             .iter()
-            .filter(|host| matches!(host, Host::Tcp(_)))
+            .filter(|host| matches!(host, ListenAddr::Bind(Host::Tcp(_))))
             .filter(|_| tls.as_ref().is_none_or(|t| t.verify_clients_with.is_none()))
             .map(|host| {
                 format!(
@@ -63,7 +64,7 @@ impl EffectiveConfig {
     }
 
     /// The addresses to listen on (at least one; duplicates dropped).
-    pub fn hosts(&self) -> &[Host] {
+    pub fn hosts(&self) -> &[ListenAddr] {
         &self.hosts
     }
 
@@ -116,7 +117,12 @@ mod tests {
     #[test]
     fn defaults() {
         let e = effective("{}").unwrap();
-        assert_eq!(e.hosts(), [Host::Unix(PathBuf::from("/run/engined.sock"))]);
+        assert_eq!(
+            e.hosts(),
+            [ListenAddr::Bind(Host::Unix(PathBuf::from(
+                "/run/engined.sock"
+            )))]
+        );
         assert_eq!(e.data_root(), Path::new("/var/lib/engined"));
         assert_eq!(e.exec_root(), Path::new("/run/engined"));
         assert_eq!(e.pidfile(), Path::new("/run/engined.pid"));
@@ -137,7 +143,10 @@ mod tests {
     #[test]
     fn tls_sets_the_default_tcp_port_and_quiets_the_warning() {
         let e = effective(r#"{"hosts": ["tcp://127.0.0.1"]}"#).unwrap();
-        assert_eq!(e.hosts(), [Host::Tcp("127.0.0.1:2375".into())]);
+        assert_eq!(
+            e.hosts(),
+            [ListenAddr::Bind(Host::Tcp("127.0.0.1:2375".into()))]
+        );
         assert_eq!(e.warnings().len(), 1);
         assert!(e.warnings()[0].starts_with("tcp://127.0.0.1:2375: "));
         let e = effective(
@@ -145,7 +154,10 @@ mod tests {
                 "tlscacert": "/ca", "tlscert": "/c", "tlskey": "/k"}"#,
         )
         .unwrap();
-        assert_eq!(e.hosts(), [Host::Tcp("127.0.0.1:2376".into())]);
+        assert_eq!(
+            e.hosts(),
+            [ListenAddr::Bind(Host::Tcp("127.0.0.1:2376".into()))]
+        );
         assert!(e.warnings().is_empty(), "{:?}", e.warnings());
     }
 

@@ -98,6 +98,7 @@ pub fn overlay(file: DaemonConfig, flags: &DaemonConfig) -> DaemonConfig {
     // Destructured so that a new field cannot be forgotten here.
     let DaemonConfig {
         hosts,
+        group,
         data_root,
         exec_root,
         pidfile,
@@ -127,6 +128,7 @@ pub fn overlay(file: DaemonConfig, flags: &DaemonConfig) -> DaemonConfig {
     );
     DaemonConfig {
         hosts: list(&flags.hosts, hosts),
+        group: flags.group.clone().or(group),
         data_root: flags.data_root.clone().or(data_root),
         exec_root: flags.exec_root.clone().or(exec_root),
         pidfile: flags.pidfile.clone().or(pidfile),

@@ -1,7 +1,7 @@
 //! The daemon's configuration: `daemon.json` and the flags, merged.
 //!
 //! Keys are dockerd's, with dockerd's spelling and meaning: `hosts`,
-//! `data-root`, `exec-root`, `pidfile`, `runtimes`, `default-runtime`,
+//! `group`, `data-root`, `exec-root`, `pidfile`, `runtimes`, `default-runtime`,
 //! `labels`, `debug`, `log-level`, `tls`, `tlsverify`, `tlscacert`,
 //! `tlscert`, `tlskey`. An unknown key, or a value of the wrong type, is
 //! refused with an error naming the key ([`ConfigError`]), never ignored.
@@ -77,6 +77,10 @@ pub struct DaemonConfig {
     /// (dockerd's `hosts`, `-H`); [`DEFAULT_HOST`] when none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub hosts: Vec<String>,
+    /// The group that owns the unix sockets (dockerd's `group`, `-G`):
+    /// a name or a number; `docker` when unset, if that group exists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
     /// The root of the daemon's persistent state (dockerd's `data-root`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_root: Option<PathBuf>,
@@ -305,6 +309,7 @@ mod tests {
         let config = DaemonConfig::from_json(
             r#"{
                 "hosts": ["unix:///run/e.sock", "tcp://127.0.0.1:2376"],
+                "group": "engined",
                 "data-root": "/srv/data",
                 "exec-root": "/srv/exec",
                 "pidfile": "/srv/e.pid",
@@ -322,6 +327,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(config.hosts, ["unix:///run/e.sock", "tcp://127.0.0.1:2376"]);
+        assert_eq!(config.group.as_deref(), Some("engined"));
         assert_eq!(config.data_root(), Path::new("/srv/data"));
         assert_eq!(config.exec_root(), Path::new("/srv/exec"));
         assert_eq!(config.pidfile(), Path::new("/srv/e.pid"));
@@ -352,6 +358,7 @@ mod tests {
             (r#"{"tlsverify": null, "tlscert": false}"#, "tlscert"),
             (r#"{"exec-root": ["/x"]}"#, "exec-root"),
             (r#"{"pidfile": 7}"#, "pidfile"),
+            (r#"{"group": 0}"#, "group"),
             (r#"{"log-level": 3}"#, "log-level"),
         ] {
             let err = DaemonConfig::from_json(json).unwrap_err();

@@ -23,8 +23,9 @@ use super::{ConfigError, ConfigFile, DaemonConfig, EffectiveConfig};
 use crate::runtimes::{RuntimeError, RuntimeStore, Snapshot};
 
 /// The keys a reload never changes.
-pub const FIXED_KEYS: [&str; 9] = [
+pub const FIXED_KEYS: [&str; 10] = [
     "hosts",
+    "group",
     "data-root",
     "exec-root",
     "pidfile",
@@ -163,6 +164,8 @@ fn keep_fixed(current: &DaemonConfig, new: &mut DaemonConfig) -> Vec<ReloadWarni
         _ => "(unset)".to_owned(),
     };
     check("hosts", hosts(current), hosts(new));
+    let group = |c: &DaemonConfig| c.group.clone().unwrap_or_else(|| "(unset)".to_owned());
+    check("group", group(current), group(new));
     check(
         "data-root",
         current.data_root().display().to_string(),
@@ -185,6 +188,7 @@ fn keep_fixed(current: &DaemonConfig, new: &mut DaemonConfig) -> Vec<ReloadWarni
     check("tlskey", file(&current.tlskey), file(&new.tlskey));
 
     new.hosts.clone_from(&current.hosts);
+    new.group.clone_from(&current.group);
     new.data_root.clone_from(&current.data_root);
     new.exec_root.clone_from(&current.exec_root);
     new.pidfile.clone_from(&current.pidfile);

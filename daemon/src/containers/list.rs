@@ -12,6 +12,7 @@ use engine_api::types::{
 
 use super::logs::LogEntry;
 use super::record::{Record, Status};
+use crate::pattern::MatchValue;
 
 /// The keys `docker ps --filter` accepts.
 const KEYS: &[&str] = &[
@@ -37,7 +38,8 @@ const KEYS: &[&str] = &[
 #[derive(Debug, Default, Clone)]
 pub struct ListFilter {
     status: Vec<Status>,
-    name: Vec<String>,
+    /// Matched against `/<name>`, as Docker does.
+    name: Vec<MatchValue>,
     label: Vec<(String, Option<String>)>,
     id: Vec<String>,
     /// Image ids and references the `ancestor` values stand for.
@@ -81,7 +83,7 @@ impl ListFilter {
                         Status::parse(value)
                             .ok_or_else(|| format!("invalid filter 'status={value}'"))?,
                     ),
-                    "name" => f.name.push(value.clone()),
+                    "name" => f.name.push(MatchValue::new(value)),
                     "label" => f.label.push(match value.split_once('=') {
                         Some((k, v)) => (k.to_string(), Some(v.to_string())),
                         None => (value.clone(), None),
@@ -135,8 +137,11 @@ impl ListFilter {
         if !self.status.is_empty() && !self.status.contains(&r.state.status) {
             return false;
         }
-        if !self.name.is_empty() && !self.name.iter().any(|n| name_matches(n, &r.name)) {
-            return false;
+        if !self.name.is_empty() {
+            let slash_name = format!("/{}", r.name);
+            if !self.name.iter().any(|n| n.matches(&slash_name)) {
+                return false;
+            }
         }
         let labels = r.config.labels.clone().unwrap_or_default();
         for (k, v) in &self.label {
@@ -181,30 +186,6 @@ fn ancestor_matches(value: &str, r: &Record) -> bool {
     value == r.image
         || value == r.image_id
         || (hex.len() >= 12 && r.image_id.trim_start_matches("sha256:").starts_with(hex))
-}
-
-/// Docker's name filter is a regular expression on the name; this covers
-/// what is used in practice: a substring, optionally anchored with `^`
-/// (before an optional `/`) and `$`.
-fn name_matches(pattern: &str, name: &str) -> bool {
-    let slash_name = format!("/{name}");
-    let (anchored_start, rest) = match pattern.strip_prefix('^') {
-        Some(rest) => (true, rest),
-        None => (false, pattern),
-    };
-    let (anchored_end, core) = match rest.strip_suffix('$') {
-        Some(core) => (true, core),
-        None => (false, rest),
-    };
-    let core = core.strip_prefix("/?").unwrap_or(core);
-    [name, slash_name.as_str()]
-        .iter()
-        .any(|candidate| match (anchored_start, anchored_end) {
-            (true, true) => *candidate == core,
-            (true, false) => candidate.starts_with(core),
-            (false, true) => candidate.ends_with(core),
-            (false, false) => candidate.contains(core),
-        })
 }
 
 /// Docker's `units.HumanDuration`.
@@ -396,6 +377,8 @@ mod tests {
         assert_eq!(ok(&filter(&[("name", "we")]).unwrap()), ["web"]);
         assert_eq!(ok(&filter(&[("name", "^/job$")]).unwrap()), ["job"]);
         assert!(ok(&filter(&[("name", "^/jo$")]).unwrap()).is_empty());
+        assert_eq!(ok(&filter(&[("name", "^/(web|x)")]).unwrap()), ["web"]);
+        assert_eq!(ok(&filter(&[("name", "/job")]).unwrap()), ["job"]);
         assert_eq!(ok(&filter(&[("label", "tier=job")]).unwrap()), ["job"]);
         assert_eq!(ok(&filter(&[("label", "tier")]).unwrap()).len(), 2);
         assert_eq!(ok(&filter(&[("exited", "3")]).unwrap()), ["job"]);

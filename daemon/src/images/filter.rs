@@ -5,8 +5,11 @@
 
 use std::collections::BTreeMap;
 
+use regex::Regex;
+
 use super::reference::Reference;
 use super::store::Image;
+use crate::pattern;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FilterError {
@@ -20,7 +23,8 @@ pub enum FilterError {
 /// (Unix nanoseconds) the caller resolved.
 #[derive(Debug, Clone, Default)]
 pub struct ImageFilter {
-    references: Vec<String>,
+    /// The `reference` globs, compiled.
+    references: Vec<Regex>,
     labels: Vec<String>,
     not_labels: Vec<String>,
     pub dangling: Option<bool>,
@@ -44,7 +48,10 @@ impl ImageFilter {
             }
             for v in values {
                 match key.as_str() {
-                    "reference" => f.references.push(v.clone()),
+                    "reference" => f.references.push(
+                        pattern::glob(v)
+                            .map_err(|_| FilterError::Value(key.clone(), v.clone()).to_string())?,
+                    ),
                     "label" => f.labels.push(v.clone()),
                     "label!" => f.not_labels.push(v.clone()),
                     "dangling" => {
@@ -71,10 +78,7 @@ impl ImageFilter {
             .iter()
             .filter(|n| {
                 self.references.is_empty()
-                    || self
-                        .references
-                        .iter()
-                        .any(|p| glob(p, &n.to_string()) || glob(p, &n.repo))
+                    || self.references.iter().any(|p| reference_matches(p, n))
             })
             .cloned()
             .collect()
@@ -92,11 +96,7 @@ impl ImageFilter {
             Some((k, v)) => labels.get(k).is_some_and(|x| x == v),
             None => labels.contains_key(want.as_str()),
         };
-        let reference_hit = |pattern: &String| {
-            names
-                .iter()
-                .any(|n| glob(pattern, &n.to_string()) || glob(pattern, &n.repo))
-        };
+        let reference_hit = |p: &Regex| names.iter().any(|n| reference_matches(p, n));
         (self.references.is_empty() || self.references.iter().any(reference_hit))
             && self.labels.iter().all(label_hit)
             && !self.not_labels.iter().any(label_hit)
@@ -107,61 +107,50 @@ impl ImageFilter {
     }
 }
 
-/// Shell-style matching as Go's `path.Match`: `*` and `?` do not cross
-/// `/`, `[...]` is a class (`[!...]` or `[^...]` negated).
-pub fn glob(pattern: &str, text: &str) -> bool {
-    fn go(p: &[char], t: &[char]) -> bool {
-        match p.first() {
-            None => t.is_empty(),
-            Some('*') => (0..=t.len())
-                .take_while(|&i| i == 0 || t[i - 1] != '/')
-                .any(|i| go(&p[1..], &t[i..])),
-            Some('?') => t.first().is_some_and(|&c| c != '/') && go(&p[1..], &t[1..]),
-            Some('[') => {
-                let Some(&c) = t.first() else { return false };
-                let Some(end) = p.iter().skip(1).position(|&x| x == ']').map(|i| i + 1) else {
-                    return false;
-                };
-                let class = &p[1..end];
-                let (negate, class) = match class.first() {
-                    Some('!') | Some('^') => (true, &class[1..]),
-                    _ => (false, class),
-                };
-                let mut hit = false;
-                let mut i = 0;
-                while i < class.len() {
-                    if i + 2 < class.len() && class[i + 1] == '-' {
-                        hit |= class[i] <= c && c <= class[i + 2];
-                        i += 3;
-                    } else {
-                        hit |= class[i] == c;
-                        i += 1;
-                    }
-                }
-                hit != negate && go(&p[end + 1..], &t[1..])
-            }
-            Some('\\') if p.len() > 1 => t.first() == Some(&p[1]) && go(&p[2..], &t[1..]),
-            Some(&c) => t.first() == Some(&c) && go(&p[1..], &t[1..]),
-        }
-    }
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = text.chars().collect();
-    go(&p, &t)
+/// A `reference` glob against `repo:tag` or the bare `repo`.
+fn reference_matches(pattern: &Regex, name: &Reference) -> bool {
+    pattern.is_match(&name.to_string()) || pattern.is_match(&name.repo)
 }
 
 #[cfg(test)]
 mod tests {
+    use std::time::{Duration, Instant};
+
     use super::*;
 
+    fn filter(references: &[&str]) -> Result<ImageFilter, String> {
+        let mut map = BTreeMap::new();
+        map.insert(
+            "reference".to_string(),
+            references.iter().map(|r| r.to_string()).collect(),
+        );
+        ImageFilter::parse(&map, &["reference"], &|_, _| Ok(0))
+    }
+
     #[test]
-    fn globs_like_go() {
-        assert!(glob("mini", "mini"));
-        assert!(glob("mi*", "mini:latest"));
-        assert!(glob("*:v?", "mini:v2"));
-        assert!(!glob("*", "team/app"));
-        assert!(glob("*/*", "team/app"));
-        assert!(glob("m[a-j]ni", "mini"));
-        assert!(!glob("m[!i]ni", "mini"));
-        assert!(!glob("mini", "mini2"));
+    fn references_show_matching_names_in_linear_time() {
+        let long = format!("mini:{}", "a".repeat(120));
+        let names: Vec<Reference> = ["mini:latest", "mini:v2", "team/app:1", long.as_str()]
+            .iter()
+            .map(|n| Reference::parse(n).unwrap())
+            .collect();
+        let shown = |refs: &[&str]| -> Vec<String> {
+            filter(refs)
+                .unwrap()
+                .shown_names(&names)
+                .iter()
+                .map(|n| n.to_string())
+                .collect()
+        };
+        assert_eq!(shown(&["mini:v?"]), ["mini:v2"]);
+        assert_eq!(shown(&["team/*"]), ["team/app:1"]);
+        assert_eq!(shown(&["mini"]).len(), 3);
+        let start = Instant::now();
+        assert!(shown(&["*a*a*a*a*a*a*a*a*a*a*a*b"]).is_empty());
+        assert!(start.elapsed() < Duration::from_secs(1));
+        assert_eq!(
+            filter(&["mini:["]).unwrap_err(),
+            "Invalid filter 'reference=mini:['"
+        );
     }
 }

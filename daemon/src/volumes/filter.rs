@@ -1,4 +1,5 @@
-//! `docker volume ls` / `docker volume prune` filters: `name` (substring),
+//! `docker volume ls` / `docker volume prune` filters: `name` (the name
+//! itself, or a regular expression found in it, as Docker's `Match`),
 //! `label` (`key` or `key=value`; `label!` negates), `dangling`
 //! (not used by any container), `driver`. Values of one key are
 //! alternatives; different keys must all match.
@@ -6,6 +7,7 @@
 use std::collections::BTreeMap;
 
 use super::store::VolumeRecord;
+use crate::pattern::MatchValue;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FilterError {
@@ -17,7 +19,7 @@ pub enum FilterError {
 
 #[derive(Debug, Clone, Default)]
 pub struct VolumeFilter {
-    names: Vec<String>,
+    names: Vec<MatchValue>,
     drivers: Vec<String>,
     labels: Vec<String>,
     not_labels: Vec<String>,
@@ -48,7 +50,7 @@ impl VolumeFilter {
             }
             for v in values {
                 match key.as_str() {
-                    "name" => f.names.push(v.clone()),
+                    "name" => f.names.push(MatchValue::new(v)),
                     "driver" => f.drivers.push(v.clone()),
                     "label" => f.labels.push(v.clone()),
                     "label!" => f.not_labels.push(v.clone()),
@@ -67,7 +69,7 @@ impl VolumeFilter {
             Some((k, val)) => v.labels.get(k).is_some_and(|x| x == val),
             None => v.labels.contains_key(want.as_str()),
         };
-        (self.names.is_empty() || self.names.iter().any(|n| v.name.contains(n.as_str())))
+        (self.names.is_empty() || self.names.iter().any(|n| n.matches(&v.name)))
             && (self.drivers.is_empty() || self.drivers.contains(&v.driver))
             && self.labels.iter().all(label_hit)
             && !self.not_labels.iter().any(label_hit)
@@ -108,6 +110,8 @@ mod tests {
         let b = volume("cache", &[("team", "web"), ("tmp", "")]);
         assert!(filter(&[("name", "data")]).matches(&a, false));
         assert!(!filter(&[("name", "data")]).matches(&b, false));
+        assert!(filter(&[("name", "^data-.$")]).matches(&a, false));
+        assert!(!filter(&[("name", "^ata")]).matches(&a, false));
         assert!(filter(&[("label", "team=web")]).matches(&b, false));
         assert!(filter(&[("label", "tmp")]).matches(&b, false));
         assert!(

@@ -3,12 +3,15 @@
 //! - [`protocol`]: the config file, the socket's requests and replies,
 //!   the exit record;
 //! - [`shim`]: the supervisor itself (the `engined-shim` binary's body);
+//! - [`stdin`]: the bounded stdin buffer between attach clients and the
+//!   container;
 //! - [`client`]: the daemon's side (spawn, start, attach, wait);
 //! - [`sys`]: the raw system calls both need.
 
 pub mod client;
 pub mod protocol;
 pub mod shim;
+pub mod stdin;
 pub mod sys;
 
 pub use protocol::{Exit, Reply, Request, ShimConfig};

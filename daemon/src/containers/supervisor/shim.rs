@@ -19,6 +19,7 @@ use std::time::{Duration, Instant, SystemTime};
 use super::protocol::{
     frame_header, Exit, Reply, Request, ShimConfig, CONFIG, CONSOLE_SOCKET, SOCKET,
 };
+use super::stdin::Stdin;
 use super::sys;
 use crate::atomic;
 use crate::containers::cgroups::{self, Cgroup};
@@ -87,7 +88,7 @@ struct Supervisor {
     clients: Mutex<Vec<Client>>,
     next_client: AtomicU64,
     waiters: Mutex<Vec<UnixStream>>,
-    stdin: Mutex<Stdin>,
+    stdin: Arc<Stdin>,
     master: Mutex<Option<File>>,
     pid: AtomicI32,
     exit: Mutex<Option<Exit>>,
@@ -108,7 +109,7 @@ impl Supervisor {
             clients: Mutex::new(Vec::new()),
             next_client: AtomicU64::new(0),
             waiters: Mutex::new(Vec::new()),
-            stdin: Mutex::new(Stdin::default()),
+            stdin: Arc::new(Stdin::default()),
             master: Mutex::new(None),
             pid: AtomicI32::new(0),
             exit: Mutex::new(None),
@@ -137,6 +138,7 @@ impl Supervisor {
         let timeout = Duration::from_millis(self.config.start_timeout_ms.max(1));
         let Ok(mut start_conn) = start_rx.recv_timeout(timeout) else {
             eprintln!("engined-shim: no start request within {timeout:?}");
+            self.stdin.end();
             if let Some(target) = &self.config.unmount {
                 let _ = sys::unmount(target);
             }
@@ -149,6 +151,9 @@ impl Supervisor {
                 let _ = start_conn.write_all(&Reply::Started { pid }.line());
                 lock(&self.waiters).push(start_conn);
                 let code = self.reap(pid);
+                // Nobody reads stdin any more: senders waiting for room
+                // are let go.
+                self.stdin.end();
                 // Output still buffered in the pipes is delivered first.
                 let deadline = Instant::now() + DRAIN_TIMEOUT;
                 for _ in 0..readers.count {
@@ -161,6 +166,7 @@ impl Supervisor {
                 0
             }
             Err(message) => {
+                self.stdin.end();
                 let _ = start_conn.write_all(&Reply::Error { message }.line());
                 let _ = self
                     .runtime()
@@ -188,7 +194,9 @@ impl Supervisor {
         if self.config.open_stdin && !self.config.tty {
             let (r, w) = std::io::pipe().map_err(|e| format!("pipe: {e}"))?;
             stdin_reader = Some(r);
-            lock(&self.stdin).connect(File::from(std::os::fd::OwnedFd::from(w)));
+            // Bytes clients sent before now start flowing once the
+            // container reads; the writer thread alone waits for that.
+            self.stdin.connect(w);
         }
         // The console socket gets the pty master while `create` runs.
         let (master_tx, master_rx) = mpsc::channel();
@@ -242,7 +250,7 @@ impl Supervisor {
                 .map_err(|e| format!("console: {e}"))?;
             if self.config.open_stdin {
                 if let Ok(master) = master.try_clone() {
-                    lock(&self.stdin).connect(master);
+                    self.stdin.connect(master);
                 }
             }
             *lock(&self.master) = master.try_clone().ok();
@@ -493,53 +501,20 @@ impl Supervisor {
                 Ok(0) | Err(_) => break,
                 Ok(n) => n,
             };
-            if stdin {
-                lock(&self.stdin).write(&buf[..n]);
+            // Without an open stdin nothing would ever take the bytes:
+            // they are dropped rather than left to fill the buffer.
+            if stdin && self.config.open_stdin {
+                // Blocks while the buffer is full: back-pressure.
+                self.stdin.write(&buf[..n]);
             }
         }
         if stdin {
             if self.config.stdin_once {
-                lock(&self.stdin).close();
+                self.stdin.close();
             }
         } else {
             lock(&self.clients).retain(|c| c.id != id);
         }
-    }
-}
-
-/// The container's stdin as attach clients see it: what they send before
-/// the container has a stdin (clients attach before the start) is kept
-/// and delivered when it has one; a close before then is kept too.
-#[derive(Default)]
-struct Stdin {
-    writer: Option<File>,
-    early: Vec<u8>,
-    closed: bool,
-}
-
-impl Stdin {
-    fn connect(&mut self, mut writer: File) {
-        if !self.early.is_empty() {
-            let _ = writer.write_all(&std::mem::take(&mut self.early));
-        }
-        if !self.closed {
-            self.writer = Some(writer);
-        }
-    }
-
-    fn write(&mut self, data: &[u8]) {
-        match self.writer.as_mut() {
-            Some(w) => {
-                let _ = w.write_all(data);
-            }
-            None if !self.closed => self.early.extend_from_slice(data),
-            None => {}
-        }
-    }
-
-    fn close(&mut self) {
-        self.closed = true;
-        self.writer = None;
     }
 }
 

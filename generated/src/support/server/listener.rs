@@ -1,6 +1,7 @@
 //! Where a server listens: unix sockets (mode 0660, a stale socket file
 //! replaced), plain TCP, and TCP with TLS that requires and verifies client
-//! certificates (dockerd's `--tlsverify`).
+//! certificates (dockerd's `--tlsverify`); bound here, or handed over
+//! already listening (socket activation).
 
 use std::io;
 use std::os::unix::fs::PermissionsExt;
@@ -51,6 +52,34 @@ impl Listener {
                 let acceptor = TlsAcceptor::from(server_config(files)?);
                 Ok(Listener::Tls(TcpListener::bind(addr).await?, acceptor))
             }
+        }
+    }
+
+    /// A unix socket bound and listening already (passed by systemd's
+    /// socket activation, say), made non-blocking for the server.
+    pub fn from_std_unix(listener: std::os::unix::net::UnixListener) -> io::Result<Listener> {
+        listener.set_nonblocking(true)?;
+        let path = listener
+            .local_addr()?
+            .as_pathname()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        Ok(Listener::Unix(UnixListener::from_std(listener)?, path))
+    }
+
+    /// A tcp socket bound and listening already, with TLS when `tls`.
+    pub fn from_std_tcp(
+        listener: std::net::TcpListener,
+        tls: Option<&ServerTls>,
+    ) -> io::Result<Listener> {
+        listener.set_nonblocking(true)?;
+        let listener = TcpListener::from_std(listener)?;
+        match tls {
+            None => Ok(Listener::Tcp(listener)),
+            Some(files) => Ok(Listener::Tls(
+                listener,
+                TlsAcceptor::from(server_config(files)?),
+            )),
         }
     }
 

@@ -24,7 +24,7 @@ use std::time::Duration;
 use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper::{Request, Response};
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 
 pub use deferred::Deferred;
 pub use listener::{Listener, ServerTls};
@@ -58,6 +58,23 @@ pub trait HttpService: Send + Sync + 'static {
 /// How long in-flight connections get to finish after shutdown is asked.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
+/// How long a client may take to send a request's line and headers (also
+/// how long an idle keep-alive connection stays open): a client that
+/// opens the socket and sends half a request holds nothing past this.
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The most bytes a request's line and headers may take (Go's default,
+/// as dockerd has it; a large `X-Registry-Config` still fits). Bigger
+/// heads are answered 431.
+pub const MAX_HEADER_BYTES: usize = 1 << 20;
+
+/// How long a TLS client may take to finish its handshake.
+pub const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The longest pause after a failed accept (the process out of file
+/// descriptors, say): the loop backs off instead of spinning.
+const ACCEPT_BACKOFF_MAX: Duration = Duration::from_secs(1);
+
 /// Accepts connections on `listener` until `shutdown` completes, then
 /// stops accepting and waits (up to [`SHUTDOWN_GRACE`]) for open requests.
 pub async fn serve<S: HttpService>(
@@ -68,6 +85,7 @@ pub async fn serve<S: HttpService>(
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let mut connections = tokio::task::JoinSet::new();
     tokio::pin!(shutdown);
+    let mut backoff = Duration::ZERO;
     loop {
         let accepted = tokio::select! {
             _ = &mut shutdown => break,
@@ -75,13 +93,21 @@ pub async fn serve<S: HttpService>(
         };
         // Reap finished connection tasks so the set does not grow.
         while connections.try_join_next().is_some() {}
-        let conn = match accepted {
-            Ok(conn) => conn,
+        let accepted = match accepted {
+            Ok(accepted) => {
+                backoff = Duration::ZERO;
+                accepted
+            }
             Err(e) => {
-                // A failed accept (e.g. a client that hung up mid-TLS) is
-                // not fatal for the server.
-                tracing::debug!("accept failed: {e}");
-                continue;
+                // Not fatal for the server, but what failed (no file
+                // descriptors left) may fail again at once: wait a while,
+                // longer each time, still listening for the shutdown.
+                backoff = (backoff * 2).clamp(Duration::from_millis(5), ACCEPT_BACKOFF_MAX);
+                tracing::warn!("accept failed: {e}; retrying in {backoff:?}");
+                tokio::select! {
+                    _ = &mut shutdown => break,
+                    _ = tokio::time::sleep(backoff) => continue,
+                }
             }
         };
         let service = service.clone();
@@ -91,7 +117,19 @@ pub async fn serve<S: HttpService>(
         });
         let mut stop = stop_rx.clone();
         connections.spawn(async move {
+            // A TLS handshake happens here, not in the accept loop, so a
+            // client that stalls it stalls only itself.
+            let conn = match accepted.finish().await {
+                Ok(conn) => conn,
+                Err(e) => {
+                    tracing::debug!("connection not set up: {e}");
+                    return;
+                }
+            };
             let conn = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(HEADER_READ_TIMEOUT)
+                .max_buf_size(MAX_HEADER_BYTES)
                 .serve_connection(TokioIo::new(conn), handler)
                 .with_upgrades();
             tokio::pin!(conn);
@@ -132,24 +170,44 @@ type Conn = Box<dyn AsyncIo>;
 trait AsyncIo: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin {}
 impl<T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin> AsyncIo for T {}
 
-async fn accept(listener: &Listener) -> io::Result<Conn> {
+/// A connection as accepted: ready, or with its TLS handshake to do.
+enum Accepted {
+    Ready(Conn),
+    Tls(tokio::net::TcpStream, tokio_rustls::TlsAcceptor),
+}
+
+impl Accepted {
+    /// The connection ready for HTTP (after the TLS handshake, bounded by
+    /// [`TLS_HANDSHAKE_TIMEOUT`]).
+    async fn finish(self) -> io::Result<Conn> {
+        match self {
+            Accepted::Ready(conn) => Ok(conn),
+            Accepted::Tls(stream, acceptor) => {
+                let tls = tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(stream))
+                    .await
+                    .map_err(|_| {
+                        io::Error::new(io::ErrorKind::TimedOut, "TLS handshake timed out")
+                    })??;
+                Ok(Box::new(tls))
+            }
+        }
+    }
+}
+
+async fn accept(listener: &Listener) -> io::Result<Accepted> {
     match listener {
-        Listener::Unix(l, _) => Ok(Box::new(l.accept().await?.0)),
+        Listener::Unix(l, _) => Ok(Accepted::Ready(Box::new(l.accept().await?.0))),
         Listener::Tcp(l) => {
             let (s, _) = l.accept().await?;
-            s.set_nodelay(true)?;
-            Ok(Box::new(s))
+            // A client gone already fails later, on its own connection.
+            let _ = s.set_nodelay(true);
+            Ok(Accepted::Ready(Box::new(s)))
         }
         Listener::Tls(l, acceptor) => {
             let (s, _) = l.accept().await?;
-            s.set_nodelay(true)?;
-            // The handshake must not stall the accept loop forever.
-            let tls = tokio::time::timeout(Duration::from_secs(10), acceptor.accept(s))
-                .await
-                .map_err(|_| {
-                    io::Error::new(io::ErrorKind::TimedOut, "TLS handshake timed out")
-                })??;
-            Ok(Box::new(tls))
+            // A client gone already fails later, on its own connection.
+            let _ = s.set_nodelay(true);
+            Ok(Accepted::Tls(s, acceptor.clone()))
         }
     }
 }
