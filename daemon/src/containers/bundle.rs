@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use super::error::{ContainerError, Result};
+use super::etc_hosts;
 use super::record::{Record, RecordedRuntime};
 use super::rootfs::{self, Layout, OVERLAY};
 use super::spec::{self, ProcessInput, SpecInput};
@@ -37,14 +38,12 @@ fn etc_files(record: &Record, dir: &Path) -> std::io::Result<Vec<(PathBuf, Strin
     let hostname_path = dir.join("hostname");
     atomic::write_file(&hostname_path, format!("{hostname}\n").as_bytes())?;
     let hosts_path = dir.join("hosts");
-    let hosts = if host_network(record) {
+    let host_hosts = if host_network(record) {
         std::fs::read_to_string("/etc/hosts").unwrap_or_default()
     } else {
-        "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n\
-         fe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\n\
-         ff02::2\tip6-allrouters\n"
-            .to_string()
+        String::new()
     };
+    let hosts = etc_hosts::contents(record, &host_hosts);
     atomic::write_file(&hosts_path, hosts.as_bytes())?;
     let resolv_path = dir.join("resolv.conf");
     let resolv = std::fs::read_to_string("/etc/resolv.conf").unwrap_or_default();
