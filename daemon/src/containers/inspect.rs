@@ -95,10 +95,23 @@ fn host_config_as_sent(host: &HostConfig) -> HostConfig {
     ] {
         or(field, false);
     }
-    or(&mut h.network_mode, "default".into());
-    or(&mut h.ipc_mode, "private".into());
-    or(&mut h.cgroupns_mode, HostConfigCgroupnsMode::Host);
-    or(&mut h.shm_size, SHM_SIZE);
+    // The CLI sends these empty (or 0) for "the daemon's default", which
+    // dockerd then records; engined shows the defaults it applies.
+    if h.network_mode.as_deref().is_none_or(str::is_empty) {
+        h.network_mode = Some("default".into());
+    }
+    if h.ipc_mode.as_deref().is_none_or(str::is_empty) {
+        h.ipc_mode = Some("private".into());
+    }
+    if h.cgroupns_mode
+        .as_ref()
+        .is_none_or(|m| m.as_str().is_empty())
+    {
+        h.cgroupns_mode = Some(HostConfigCgroupnsMode::Host);
+    }
+    if h.shm_size.is_none_or(|size| size <= 0) {
+        h.shm_size = Some(SHM_SIZE);
+    }
     or(&mut h.console_size, vec![0, 0]);
     // Linux has one isolation, which dockerd shows as "".
     or(&mut h.isolation, HostConfigIsolation::Other(String::new()));
@@ -288,5 +301,86 @@ pub fn inspect(record: &Record, layout: &Layout, execs: Vec<String>) -> Containe
             ..Default::default()
         }),
         ..Default::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use engine_api::types::{HealthConfig, HostConfigLogConfig};
+
+    use super::*;
+    use crate::containers::record::tests::sample;
+
+    #[test]
+    fn unset_host_config_fields_get_what_engined_applies() {
+        let h = host_config_as_sent(&HostConfig {
+            // what the docker CLI sends for "the default"
+            ipc_mode: Some(String::new()),
+            shm_size: Some(0),
+            log_config: Some(HostConfigLogConfig::default()),
+            ..Default::default()
+        });
+        assert_eq!(
+            h.log_config.as_ref().and_then(|l| l.r#type.clone()),
+            Some(HostConfigLogConfigType::JsonFile)
+        );
+        assert_eq!(
+            h.restart_policy.and_then(|r| r.name),
+            Some(RestartPolicyName::No)
+        );
+        assert_eq!(h.shm_size, Some(SHM_SIZE));
+        assert_eq!(h.ipc_mode.as_deref(), Some("private"));
+        assert_eq!(h.cgroupns_mode, Some(HostConfigCgroupnsMode::Host));
+        assert_eq!(h.network_mode.as_deref(), Some("default"));
+        assert_eq!(h.memory, Some(0));
+        assert_eq!(h.privileged, Some(false));
+        assert_eq!(h.masked_paths.map(|p| p.len()), Some(MASKED_PATHS.len()));
+        assert_eq!(h.console_size, Some(vec![0, 0]));
+    }
+
+    #[test]
+    fn given_values_are_kept() {
+        let h = host_config_as_sent(&HostConfig {
+            memory: Some(1 << 20),
+            privileged: Some(true),
+            shm_size: Some(1 << 27),
+            restart_policy: Some(RestartPolicy {
+                name: Some(RestartPolicyName::Always),
+                ..Default::default()
+            }),
+            ..Default::default()
+        });
+        assert_eq!(h.memory, Some(1 << 20));
+        assert_eq!(h.shm_size, Some(1 << 27));
+        assert_eq!(
+            h.restart_policy.and_then(|r| r.name),
+            Some(RestartPolicyName::Always)
+        );
+        // Privileged containers are not masked, and dockerd shows none.
+        assert_eq!(h.masked_paths, None);
+        assert_eq!(h.readonly_paths, None);
+    }
+
+    #[test]
+    fn health_follows_the_runs_of_a_checked_container() {
+        let mut r = sample();
+        assert_eq!(health(&r), None, "no healthcheck");
+        r.config.healthcheck = Some(HealthConfig {
+            test: Some(vec!["CMD-SHELL".into(), "true".into()]),
+            ..Default::default()
+        });
+        assert_eq!(health(&r), None, "never started");
+        r.state.started_at = "2024-01-01T00:00:00Z".into();
+        r.state.status = Status::Running;
+        let h = health(&r).unwrap();
+        assert_eq!(h.status, Some(HealthStatus::Starting));
+        assert_eq!(h.failing_streak, Some(0));
+        r.state.status = Status::Exited;
+        assert_eq!(health(&r).unwrap().status, Some(HealthStatus::Unhealthy));
+        r.config.healthcheck = Some(HealthConfig {
+            test: Some(vec!["NONE".into()]),
+            ..Default::default()
+        });
+        assert_eq!(health(&r), None, "disabled");
     }
 }
