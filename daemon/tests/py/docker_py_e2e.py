@@ -63,6 +63,14 @@ def run_checks(client, image, api, created):
     reader = threading.Thread(target=read_events, daemon=True)
     reader.start()
 
+    # The exact call: default network, the container stays.
+    before = {c.id for c in client.containers.list(all=True)}
+    out = client.containers.run(image, ["echo", "hi"])
+    check("run as documented", out == b"hi\n", repr(out))
+    left = [c.id for c in client.containers.list(all=True) if c.id not in before]
+    created.extend(left)
+    check("run leaves its container", len(left) == 1, left)
+
     # run() in the foreground: the output, then the container is removed.
     out = client.containers.run(
         image, ["echo", "hi"], name="py-fg", network_mode="none", remove=True
@@ -81,8 +89,14 @@ def run_checks(client, image, api, created):
     created.append(c.id)
     result = c.wait(timeout=30)
     check("wait", result["StatusCode"] == 3, result)
+    # Two pipes: their lines may interleave either way.
     logs = c.logs()
-    check("logs", logs == b"out\nerr\n", repr(logs))
+    check("logs", sorted(logs.splitlines()) == [b"err", b"out"], repr(logs))
+    check(
+        "logs stderr only",
+        c.logs(stdout=False) == b"err\n",
+        repr(c.logs(stdout=False)),
+    )
     check(
         "logs stdout only",
         c.logs(stderr=False) == b"out\n",
@@ -129,7 +143,8 @@ def run_checks(client, image, api, created):
     tags = [t for i in images for t in i.tags]
     check("images list", f"{image}:latest" in tags, tags)
     got = client.images.get(image)
-    check("image get", got.id == images[[image + ":latest" in i.tags for i in images].index(True)].id, got.id)
+    listed_ids = [i.id for i in images if f"{image}:latest" in i.tags]
+    check("image get", [got.id] == listed_ids, (got.id, listed_ids))
 
     # The events of py-fg: create, start, die (with name and exitCode).
     deadline = time.time() + 10
