@@ -278,3 +278,80 @@ fn etc_hosts_names_the_container_and_its_extra_hosts() {
     let expected: Vec<&str> = host_hosts.lines().chain(["10.1.2.3\tdb"]).collect();
     assert_eq!(rest, expected);
 }
+
+#[test]
+fn events_carry_dockerds_attributes() {
+    if !common::can_run_containers() {
+        return;
+    }
+    let dir = Daemon::test_dir("clients_events");
+    let d = Daemon::start(&dir);
+    d.import_mini();
+    let since = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        .to_string();
+    let out = d.docker_output(&[
+        "run",
+        "--name",
+        "quits",
+        "--network",
+        "none",
+        "-l",
+        "k=v",
+        "mini",
+        "sh",
+        "-c",
+        "exit 3",
+    ]);
+    assert_eq!(common::code(&out), 3);
+    d.docker(&["rm", "quits"]);
+    d.docker(&[
+        "run",
+        "-d",
+        "--name",
+        "forced",
+        "--network",
+        "none",
+        "mini",
+        "sleep",
+        "30",
+    ]);
+    d.docker(&["rm", "-f", "forced"]);
+    let until = (std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        + 1)
+    .to_string();
+    let events = d.docker(&[
+        "events",
+        "--since",
+        &since,
+        "--until",
+        &until,
+        "--filter",
+        "type=container",
+        "--format",
+        "{{.Action}}|{{.Actor.Attributes.name}}|{{index .Actor.Attributes \"exitCode\"}}|\
+         {{index .Actor.Attributes \"signal\"}}|{{index .Actor.Attributes \"k\"}}",
+    ]);
+    let lines: Vec<&str> = events.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "create|quits|||v",
+            "attach|quits|||v",
+            "start|quits|||v",
+            "die|quits|3||v",
+            "destroy|quits|||v",
+            "create|forced|||",
+            "start|forced|||",
+            // a forced removal announces its SIGKILL, as dockerd does
+            "kill|forced||9|",
+            "die|forced|137||",
+            "destroy|forced|||",
+        ]
+    );
+}

@@ -628,7 +628,10 @@ pub async fn remove(
     cancel_restart(c)?;
     if matches!(record.state.status, Status::Running | Status::Paused) {
         let exits = c.watch().borrow().exits;
-        let _ = rt.kill(&c.id, libc::SIGKILL, true).await;
+        // dockerd announces the SIGKILL of a forced removal, as for `kill`.
+        if rt.kill(&c.id, libc::SIGKILL, true).await.is_ok() {
+            publish(engine, "kill", &record, &[("signal", "9".into())]);
+        }
         if record.state.status == Status::Paused {
             let _ = rt.resume(&c.id).await;
         }
