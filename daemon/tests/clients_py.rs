@@ -277,6 +277,49 @@ fn etc_hosts_names_the_container_and_its_extra_hosts() {
     let host_hosts = std::fs::read_to_string("/etc/hosts").unwrap();
     let expected: Vec<&str> = host_hosts.lines().chain(["10.1.2.3\tdb"]).collect();
     assert_eq!(rest, expected);
+    // ... but its own UTS namespace, as dockerd gives it: --hostname works.
+    let host_uts = std::fs::read_link("/proc/self/ns/uts").unwrap();
+    let out = run(&[
+        "--network",
+        "host",
+        "--hostname",
+        "web",
+        "mini",
+        "sh",
+        "-c",
+        "hostname; readlink /proc/self/ns/uts",
+    ]);
+    assert_ne!(out, format!("web\n{}\n", host_uts.display()));
+    assert!(out.starts_with("web\n"), "{out}");
+    // --uts host: the host's UTS namespace and name; no --hostname with it.
+    let out = run(&[
+        "--network",
+        "none",
+        "--uts",
+        "host",
+        "mini",
+        "sh",
+        "-c",
+        "hostname; readlink /proc/self/ns/uts",
+    ]);
+    assert_eq!(
+        out,
+        format!("{}\n{}\n", host_name.trim(), host_uts.display())
+    );
+    let err = d.docker_fails(&[
+        "run",
+        "--rm",
+        "--uts",
+        "host",
+        "--hostname",
+        "x",
+        "mini",
+        "true",
+    ]);
+    assert!(
+        err.contains("conflicting options: hostname and the UTS mode"),
+        "{err}"
+    );
 }
 
 #[test]

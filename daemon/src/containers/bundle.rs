@@ -33,6 +33,11 @@ pub fn host_network(record: &Record) -> bool {
     record.host_config.network_mode.as_deref() == Some("host")
 }
 
+/// Whether the container shares the host's UTS namespace (`--uts host`).
+pub fn host_uts(record: &Record) -> bool {
+    record.host_config.uts_mode.as_deref() == Some("host")
+}
+
 fn etc_files(record: &Record, dir: &Path) -> std::io::Result<Vec<(PathBuf, String)>> {
     let hostname = record.config.hostname.clone().unwrap_or_default();
     let hostname_path = dir.join("hostname");
@@ -101,6 +106,7 @@ pub fn prepare(record: &Record, options: &BundleOptions) -> Result<ShimConfig> {
             rootfs: root.clone(),
             readonly_rootfs: record.host_config.readonly_rootfs.unwrap_or(false),
             host_network: host_network(record),
+            host_uts: host_uts(record),
             mounts: record.mounts.clone(),
             etc_files: etc,
             cgroups_path: format!("/engined/{}", record.id),
