@@ -77,6 +77,19 @@ def run_checks(client, image, api, created):
     )
     check("run foreground", out == b"hi\n", repr(out))
 
+    # A failing command: ContainerError with its exit status and stderr.
+    try:
+        client.containers.run(
+            image,
+            ["sh", "-c", "echo bad >&2; exit 4"],
+            name="py-fails",
+            network_mode="none",
+            remove=True,
+        )
+        check("run failure", False, "no ContainerError")
+    except docker.errors.ContainerError as e:
+        check("run failure", e.exit_status == 4 and e.stderr == b"bad\n", e)
+
     # run(detach=True), logs, wait, remove.
     c = client.containers.run(
         image,
