@@ -1,9 +1,10 @@
 //! The container's `/etc/hosts`, written as dockerd writes it.
 //!
-//! With the host's network the file is a copy of the host's `/etc/hosts`.
-//! Otherwise it is Docker's fixed block (localhost and the IPv6 names),
-//! then the container's own name on the address it can be reached at, then
-//! one line per `--add-host` entry (`HostConfig.ExtraHosts`, `name:ip`).
+//! With the host's network the file starts as a copy of the host's
+//! `/etc/hosts`, otherwise as Docker's fixed block (localhost and the IPv6
+//! names). Then come one line per `--add-host` entry
+//! (`HostConfig.ExtraHosts`, `name:ip`), then the container's own name on
+//! the address it can be reached at (dockerd's order).
 //!
 //! The own-name line: dockerd writes it for every address the container
 //! has on a network and writes none with `--network none`. engined's
