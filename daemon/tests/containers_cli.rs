@@ -351,7 +351,8 @@ fn reloads_never_strand_a_running_container() {
     let with_custom = "custom io.containerd.runc.v2 runc";
     let steps = [
         (r#"{"runtimes": {"custom": {"path": "runc"}}}"#, with_custom),
-        (r#"{}"#, "io.containerd.runc.v2 runc"),
+        // (an empty `runtimes`: a file without the key keeps the runtimes)
+        (r#"{"runtimes": {}}"#, "io.containerd.runc.v2 runc"),
         (
             r#"{"runtimes": {"custom": {"path": "runc", "runtimeArgs": ["--log-format", "text"]}}}"#,
             with_custom,

@@ -151,3 +151,59 @@ fn a_bad_config_file_stops_the_start_with_one_clear_error() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("missing.json"));
 }
+
+/// dockerd's reload rule: a key the new file leaves out keeps its value in
+/// use. The file drops `runtimes` and `debug` and changes only `labels`; a
+/// container started afterwards still runs on `--runtime custom`.
+#[test]
+fn a_reload_keeps_the_keys_the_file_leaves_out() {
+    if !common::can_run_containers() {
+        return;
+    }
+    let dir = Daemon::test_dir("docker_cli_reload_unset");
+    std::fs::write(
+        dir.join("daemon.json"),
+        r#"{"runtimes": {"custom": {"path": "runc", "runtimeArgs": ["--log-format", "json"]}},
+            "labels": ["zone=a"], "debug": true}"#,
+    )
+    .unwrap();
+    let d = Daemon::start(&dir);
+    d.import_mini();
+    let format = "{{range $name, $_ := .Runtimes}}{{$name}} {{end}}/ {{.Labels}} {{.Debug}}";
+    assert_eq!(
+        d.docker(&["info", "--format", format]).trim(),
+        "custom io.containerd.runc.v2 runc / [zone=a] true"
+    );
+
+    std::fs::write(dir.join("daemon.json"), r#"{"labels": ["zone=b"]}"#).unwrap();
+    d.hup();
+    assert_eq!(
+        d.wait_for_info(format, "custom io.containerd.runc.v2 runc / [zone=b] true"),
+        "custom io.containerd.runc.v2 runc / [zone=b] true"
+    );
+    let out = d.docker(&[
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        "--runtime",
+        "custom",
+        "mini",
+        "echo",
+        "still here",
+    ]);
+    assert_eq!(out, "still here\n");
+
+    // An empty file changes nothing at all.
+    std::fs::write(dir.join("daemon.json"), "{}").unwrap();
+    d.hup();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while d.log().matches("configuration reloaded").count() < 2 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(d.log().matches("configuration reloaded").count(), 2);
+    assert_eq!(
+        d.docker(&["info", "--format", format]).trim(),
+        "custom io.containerd.runc.v2 runc / [zone=b] true"
+    );
+}

@@ -236,20 +236,8 @@ impl ContainerApi for DaemonApi {
             },
         )
         .map_err(bad_request)?;
-        let all = req.all || filter.wants_stopped();
-        let mut records: Vec<_> = engine
-            .containers
-            .all()
-            .into_iter()
-            .map(|c| c.record())
-            .filter(|r| all || r.state.status.is_running())
-            .filter(|r| filter.matches(r))
-            .collect();
-        // Newest first, like dockerd.
-        records.sort_by(|a, b| b.created.cmp(&a.created));
-        if let Some(limit) = req.limit.filter(|l| *l > 0) {
-            records.truncate(limit as usize);
-        }
+        let records = engine.containers.all().into_iter().map(|c| c.record());
+        let records = list::select(records.collect(), req.all, req.limit, &filter);
         let now = SystemTime::now();
         Ok(ContainerListReply::Ok(
             records.iter().map(|r| list::summary(r, now)).collect(),

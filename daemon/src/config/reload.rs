@@ -6,9 +6,12 @@
 //! error) and checks the result. Keys that cannot change while the daemon
 //! runs ([`FIXED_KEYS`]: where it listens, its directories, its TLS) keep
 //! their current value; a file that changes one gets a [`ReloadWarning`],
-//! logged and returned, as dockerd ignores them on reload. Everything else
-//! (`runtimes`, `default-runtime`, `labels`, `debug`, `log-level`) takes
-//! the new value.
+//! logged and returned, as dockerd ignores them on reload. The reloadable
+//! keys ([`reloadable_keys`]: `runtimes`, `default-runtime`, `labels`,
+//! `debug`, `log-level`) take the new value only when the new file sets
+//! them (flags are re-applied on top); a key the file leaves out keeps its
+//! current value (dockerd's `IsValueSet` rule), so a file without `runtimes` keeps the runtimes in
+//! use, and a missing default file changes nothing.
 //!
 //! [`reload`] does that and hands the result to
 //! [`RuntimeStore::reload`](crate::runtimes::RuntimeStore::reload). Any error
@@ -19,7 +22,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use super::{ConfigError, ConfigFile, DaemonConfig, EffectiveConfig};
+use super::{ConfigError, ConfigFile, DaemonConfig, EffectiveConfig, FileConfig};
 use crate::runtimes::{RuntimeError, RuntimeStore, Snapshot};
 
 /// The keys a reload never changes.
@@ -35,6 +38,28 @@ pub const FIXED_KEYS: [&str; 10] = [
     "tlscert",
     "tlskey",
 ];
+
+/// Copies one key's value from the configuration in use into the new one.
+type Keep = fn(&DaemonConfig, &mut DaemonConfig);
+
+/// The keys a reload changes, each only when the new file sets it, with how
+/// each one keeps its current value otherwise.
+const RELOADABLE: [(&str, Keep); 5] = [
+    ("runtimes", |cur, new| {
+        new.runtimes.clone_from(&cur.runtimes)
+    }),
+    ("default-runtime", |cur, new| {
+        new.default_runtime.clone_from(&cur.default_runtime)
+    }),
+    ("labels", |cur, new| new.labels.clone_from(&cur.labels)),
+    ("debug", |cur, new| new.debug = cur.debug),
+    ("log-level", |cur, new| new.log_level = cur.log_level),
+];
+
+/// The `daemon.json` keys a reload changes (when the new file sets them).
+pub fn reloadable_keys() -> impl Iterator<Item = &'static str> {
+    RELOADABLE.into_iter().map(|(key, _)| key)
+}
 
 /// A key the new configuration changes but a reload cannot.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -127,7 +152,9 @@ pub fn reload_config(
     flags: &DaemonConfig,
     file: &ConfigFile,
 ) -> Result<NewConfig, ConfigError> {
-    let mut new = super::merge(flags, file.read()?)?;
+    let read = file.read()?;
+    let mut new = super::merge(flags, read.clone())?;
+    keep_unset(current, &mut new, &read);
     let warnings = keep_fixed(current, &mut new);
     for warning in &warnings {
         tracing::warn!(
@@ -139,6 +166,19 @@ pub fn reload_config(
     }
     let config = EffectiveConfig::new(new)?;
     Ok(NewConfig { config, warnings })
+}
+
+/// Puts the current value of every reloadable key the new file does not
+/// set into `new`: such a key keeps the value in use. A flag's value needs
+/// no care here: it is in the value in use too (flags won at start, and a
+/// file that sets the same key again is a conflict); `--add-runtime`'s
+/// runtimes are in the current runtimes as well.
+fn keep_unset(current: &DaemonConfig, new: &mut DaemonConfig, file: &FileConfig) {
+    for (key, keep) in RELOADABLE {
+        if !file.sets(key) {
+            keep(current, new);
+        }
+    }
 }
 
 /// Puts the current value of every fixed key into `new`, and says which
@@ -339,13 +379,125 @@ mod tests {
             ReloadError::Config(ConfigError::FileMissing { .. })
         ));
         assert!(Arc::ptr_eq(&before, &store.load()));
-        // The default file gone is an empty config: only the flags' runtime.
+        // The default file gone sets no key: everything stays as it was.
         let optional = ConfigFile::optional(d.file().path());
         let reloaded = reload(&store, &d.flags(), &optional).unwrap();
         assert_eq!(
             names(&reloaded.snapshot),
-            ["flagged", "io.containerd.runc.v2", "runc"]
+            ["a", "flagged", "io.containerd.runc.v2", "runc"]
         );
+    }
+
+    /// The file every test of the unset-key rule starts the daemon with: a
+    /// value for each reloadable key.
+    const ALL_SET: &str = r#"{"runtimes": {"custom": {"path": "/nonexistent/custom"}},
+        "default-runtime": "custom", "labels": ["zone=a"], "debug": true,
+        "log-level": "warn"}"#;
+
+    /// The reloadable keys as the snapshot in `store` holds them.
+    fn reloadable(store: &RuntimeStore) -> (Vec<String>, String, Vec<String>, Option<bool>) {
+        let snapshot = store.load();
+        let config = snapshot.config();
+        (
+            config.runtimes.keys().cloned().collect(),
+            snapshot.default_runtime().to_owned(),
+            config.labels.clone(),
+            config.debug,
+        )
+    }
+
+    #[test]
+    fn a_file_without_a_reloadable_key_keeps_its_value() {
+        let d = Daemon::new();
+        d.write(ALL_SET);
+        let store = d.start();
+        let before = reloadable(&store);
+        assert_eq!(before.0, ["custom", "flagged"]);
+        assert_eq!(before.1, "custom");
+        d.write("{}");
+        let reloaded = reload(&store, &d.flags(), &d.file()).unwrap();
+        assert_eq!(reloadable(&store), before);
+        assert_eq!(reloaded.config.labels()["zone"], "a");
+        assert!(reloaded.snapshot.resolve("custom").is_ok());
+        // debug wins over the kept log-level, as at start.
+        assert_eq!(reloaded.log_level(), LogLevel::Debug);
+        assert_eq!(reloaded.config.config().log_level, Some(LogLevel::Warn));
+    }
+
+    #[test]
+    fn each_reloadable_key_changes_alone() {
+        // (the file, what must change, checked on the new configuration)
+        type Check = fn(&Reloaded);
+        let cases: [(&str, &str, Check); 5] = [
+            (
+                "runtimes",
+                r#"{"runtimes": {"other": {"path": "/nonexistent/other"}},
+                    "default-runtime": "runc"}"#,
+                |r| {
+                    let keys: Vec<&String> = r.config.config().runtimes.keys().collect();
+                    assert_eq!(keys, ["flagged", "other"]);
+                },
+            ),
+            ("default-runtime", r#"{"default-runtime": "runc"}"#, |r| {
+                assert_eq!(r.snapshot.default_runtime(), "runc")
+            }),
+            ("labels", r#"{"labels": ["zone=b", "rack=1"]}"#, |r| {
+                assert_eq!(r.config.labels()["zone"], "b");
+                assert_eq!(r.config.labels()["rack"], "1");
+            }),
+            ("debug", r#"{"debug": false}"#, |r| {
+                assert_eq!(r.config.config().debug, Some(false));
+                assert_eq!(r.log_level(), LogLevel::Warn);
+            }),
+            ("log-level", r#"{"log-level": "error"}"#, |r| {
+                assert_eq!(r.config.config().log_level, Some(LogLevel::Error));
+            }),
+        ];
+        assert_eq!(
+            reloadable_keys().collect::<Vec<_>>(),
+            cases.iter().map(|c| c.0).collect::<Vec<_>>(),
+            "every reloadable key has a case"
+        );
+        for (key, json, check) in cases {
+            let d = Daemon::new();
+            d.write(ALL_SET);
+            let store = d.start();
+            let before = store.load().config().clone();
+            d.write(json);
+            let reloaded = reload(&store, &d.flags(), &d.file()).unwrap();
+            check(&reloaded);
+            // Every other key: the value it had.
+            let after = reloaded.config.config();
+            let (mut expected, mut got) = (before.clone(), after.clone());
+            for unchanged in [&mut expected, &mut got] {
+                match key {
+                    "runtimes" => {
+                        unchanged.runtimes.clear();
+                        // the runtimes case has to move the default away
+                        // from the runtime it drops
+                        unchanged.default_runtime = None;
+                    }
+                    "default-runtime" => unchanged.default_runtime = None,
+                    "labels" => unchanged.labels.clear(),
+                    "debug" => unchanged.debug = None,
+                    "log-level" => unchanged.log_level = None,
+                    other => panic!("no case for {other}"),
+                }
+            }
+            assert_eq!(got, expected, "{key}: only {key} changes");
+            assert_ne!(after, &before, "{key}: the reload changed nothing");
+        }
+    }
+
+    #[test]
+    fn a_flag_runtime_survives_a_file_without_runtimes() {
+        let d = Daemon::new();
+        d.write("{}");
+        let store = d.start();
+        d.write(r#"{"labels": ["zone=c"]}"#);
+        let reloaded = reload(&store, &d.flags(), &d.file()).unwrap();
+        assert!(reloaded.snapshot.resolve("flagged").is_ok());
+        assert_eq!(reloaded.config.labels()["zone"], "c");
     }
 
     #[test]

@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use super::error::{ContainerError, Result};
+use super::etc_hosts;
 use super::record::{Record, RecordedRuntime};
 use super::rootfs::{self, Layout, OVERLAY};
 use super::spec::{self, ProcessInput, SpecInput};
@@ -32,19 +33,22 @@ pub fn host_network(record: &Record) -> bool {
     record.host_config.network_mode.as_deref() == Some("host")
 }
 
+/// Whether the container shares the host's UTS namespace (`--uts host`).
+pub fn host_uts(record: &Record) -> bool {
+    record.host_config.uts_mode.as_deref() == Some("host")
+}
+
 fn etc_files(record: &Record, dir: &Path) -> std::io::Result<Vec<(PathBuf, String)>> {
     let hostname = record.config.hostname.clone().unwrap_or_default();
     let hostname_path = dir.join("hostname");
     atomic::write_file(&hostname_path, format!("{hostname}\n").as_bytes())?;
     let hosts_path = dir.join("hosts");
-    let hosts = if host_network(record) {
+    let host_hosts = if host_network(record) {
         std::fs::read_to_string("/etc/hosts").unwrap_or_default()
     } else {
-        "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n\
-         fe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\n\
-         ff02::2\tip6-allrouters\n"
-            .to_string()
+        String::new()
     };
+    let hosts = etc_hosts::contents(record, &host_hosts);
     atomic::write_file(&hosts_path, hosts.as_bytes())?;
     let resolv_path = dir.join("resolv.conf");
     let resolv = std::fs::read_to_string("/etc/resolv.conf").unwrap_or_default();
@@ -102,6 +106,7 @@ pub fn prepare(record: &Record, options: &BundleOptions) -> Result<ShimConfig> {
             rootfs: root.clone(),
             readonly_rootfs: record.host_config.readonly_rootfs.unwrap_or(false),
             host_network: host_network(record),
+            host_uts: host_uts(record),
             mounts: record.mounts.clone(),
             etc_files: etc,
             cgroups_path: format!("/engined/{}", record.id),

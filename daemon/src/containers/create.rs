@@ -89,7 +89,14 @@ pub async fn create(
             .find(|n| containers.id_of_name(n).is_none())
             .unwrap_or_else(|| id.clone()),
     };
-    if merged.hostname.as_deref().is_none_or(str::is_empty) {
+    let own_hostname = merged.hostname.as_deref().is_some_and(|h| !h.is_empty());
+    if own_hostname && host.uts_mode.as_deref() == Some("host") {
+        // dockerd's words: the host's UTS namespace has the host's name.
+        return Err(ContainerError::InvalidArgument(
+            "conflicting options: hostname and the UTS mode".into(),
+        ));
+    }
+    if !own_hostname {
         merged.hostname = Some(if mode == "host" {
             engine.host.hostname.clone()
         } else {

@@ -1,16 +1,205 @@
 //! `docker inspect` of a container: the record as Docker shows it (State,
 //! Config, HostConfig, Mounts, a minimal NetworkSettings, GraphDriver,
 //! paths of the log and generated /etc files).
+//!
+//! dockerd fills in every field of its Go structs, and clients index many
+//! of them without a fallback (docker-py's `containers.run()` reads
+//! `HostConfig.LogConfig.Type`; templates read `.NetworkSettings.IPAddress`
+//! or `.Config.User`). So a field the create request left out is sent with
+//! the value engined really applies: json-file logs, the 64 MiB /dev/shm,
+//! a private IPC namespace and the host's cgroup namespace, Docker's masked
+//! and read-only paths, zero (no) resource limits, empty strings.
+//! `State.Health` is there, as for dockerd, once a container with a
+//! healthcheck has started: `starting` while it runs (checks are not run
+//! yet), `unhealthy` after.
 
 use engine_api::types::{
-    ContainerInspectResponse, ContainerState, ContainerStateStatus, GraphDriverData,
-    NetworkSettings,
+    ContainerConfig, ContainerInspectResponse, ContainerState, ContainerStateStatus,
+    EndpointSettings, GraphDriverData, Health, HealthStatus, HostConfig, HostConfigCgroupnsMode,
+    HostConfigIsolation, HostConfigLogConfigType, NetworkSettings, RestartPolicy,
+    RestartPolicyName,
 };
 
 use super::bundle::log_path;
 use super::list::mount_point;
-use super::record::{Record, Status};
+use super::record::{Record, Status, ZERO_TIME};
 use super::rootfs::{Layout, OVERLAY};
+use super::spec::{MASKED_PATHS, READONLY_PATHS};
+
+/// The size of the /dev/shm engined mounts (the spec's `size=65536k`).
+const SHM_SIZE: i64 = 64 * 1024 * 1024;
+
+/// `host` with every field dockerd always sends filled in with what engined
+/// applies when the request did not say.
+fn host_config_as_sent(host: &HostConfig) -> HostConfig {
+    let mut h = host.clone();
+    fn or<T>(field: &mut Option<T>, value: T) {
+        if field.is_none() {
+            *field = Some(value);
+        }
+    }
+    let log = h.log_config.get_or_insert_with(Default::default);
+    if log.r#type.as_ref().is_none_or(|t| t.as_str().is_empty()) {
+        log.r#type = Some(HostConfigLogConfigType::JsonFile);
+    }
+    or(&mut log.config, Default::default());
+    let restart = h.restart_policy.get_or_insert_with(RestartPolicy::default);
+    if restart
+        .name
+        .as_ref()
+        .is_none_or(|n| *n == RestartPolicyName::Empty)
+    {
+        restart.name = Some(RestartPolicyName::No);
+    }
+    or(&mut restart.maximum_retry_count, 0);
+    let privileged = h.privileged.unwrap_or(false);
+    for field in [
+        &mut h.container_id_file,
+        &mut h.volume_driver,
+        &mut h.cgroup,
+        &mut h.pid_mode,
+        &mut h.uts_mode,
+        &mut h.userns_mode,
+        &mut h.cgroup_parent,
+        &mut h.cpuset_cpus,
+        &mut h.cpuset_mems,
+    ] {
+        or(field, String::new());
+    }
+    for field in [
+        &mut h.cpu_shares,
+        &mut h.memory,
+        &mut h.nano_cpus,
+        &mut h.blkio_weight,
+        &mut h.cpu_period,
+        &mut h.cpu_quota,
+        &mut h.cpu_realtime_period,
+        &mut h.cpu_realtime_runtime,
+        &mut h.memory_reservation,
+        &mut h.memory_swap,
+        &mut h.cpu_count,
+        &mut h.cpu_percent,
+        &mut h.io_maximum_i_ops,
+        &mut h.io_maximum_bandwidth,
+        &mut h.kernel_memory_tcp,
+        &mut h.oom_score_adj,
+    ] {
+        or(field, 0);
+    }
+    for field in [
+        &mut h.auto_remove,
+        &mut h.privileged,
+        &mut h.publish_all_ports,
+        &mut h.readonly_rootfs,
+        &mut h.oom_kill_disable,
+    ] {
+        or(field, false);
+    }
+    // The CLI sends these empty (or 0) for "the daemon's default", which
+    // dockerd then records; engined shows the defaults it applies.
+    if h.network_mode.as_deref().is_none_or(str::is_empty) {
+        h.network_mode = Some("default".into());
+    }
+    if h.ipc_mode.as_deref().is_none_or(str::is_empty) {
+        h.ipc_mode = Some("private".into());
+    }
+    if h.cgroupns_mode
+        .as_ref()
+        .is_none_or(|m| m.as_str().is_empty())
+    {
+        h.cgroupns_mode = Some(HostConfigCgroupnsMode::Host);
+    }
+    if h.shm_size.is_none_or(|size| size <= 0) {
+        h.shm_size = Some(SHM_SIZE);
+    }
+    or(&mut h.console_size, vec![0, 0]);
+    // Linux has one isolation, which dockerd shows as "".
+    or(&mut h.isolation, HostConfigIsolation::Other(String::new()));
+    if !privileged {
+        or(
+            &mut h.masked_paths,
+            MASKED_PATHS.iter().map(|p| p.to_string()).collect(),
+        );
+        or(
+            &mut h.readonly_paths,
+            READONLY_PATHS.iter().map(|p| p.to_string()).collect(),
+        );
+    }
+    h
+}
+
+/// `config` with the plain fields dockerd always sends filled in.
+fn config_as_sent(config: &ContainerConfig) -> ContainerConfig {
+    let mut c = config.clone();
+    for field in [
+        &mut c.hostname,
+        &mut c.domainname,
+        &mut c.user,
+        &mut c.working_dir,
+    ] {
+        if field.is_none() {
+            *field = Some(String::new());
+        }
+    }
+    for field in [
+        &mut c.attach_stdin,
+        &mut c.attach_stdout,
+        &mut c.attach_stderr,
+        &mut c.tty,
+        &mut c.open_stdin,
+        &mut c.stdin_once,
+    ] {
+        if field.is_none() {
+            *field = Some(false);
+        }
+    }
+    if c.labels.is_none() {
+        c.labels = Some(Default::default());
+    }
+    c
+}
+
+/// Whether `config` has a healthcheck that runs (dockerd's rule: a test
+/// that is set and not `["NONE"]`).
+fn has_healthcheck(config: &ContainerConfig) -> bool {
+    let test = config.healthcheck.as_ref().and_then(|h| h.test.as_deref());
+    matches!(test, Some([first, ..]) if first != "NONE")
+}
+
+/// `State.Health` as dockerd keeps it without probe results: none before
+/// the first start, `starting` while running, `unhealthy` once stopped.
+fn health(record: &Record) -> Option<Health> {
+    if !has_healthcheck(&record.config) || record.state.started_at == ZERO_TIME {
+        return None;
+    }
+    let status = if record.state.status.is_running() {
+        HealthStatus::Starting
+    } else {
+        HealthStatus::Unhealthy
+    };
+    Some(Health {
+        status: Some(status),
+        failing_streak: Some(0),
+        log: Some(Vec::new()),
+        ..Default::default()
+    })
+}
+
+/// A network endpoint as dockerd shows one without addresses.
+fn endpoint() -> EndpointSettings {
+    EndpointSettings {
+        network_id: Some(String::new()),
+        endpoint_id: Some(String::new()),
+        gateway: Some(String::new()),
+        ip_address: Some(String::new()),
+        ip_prefix_len: Some(0),
+        ipv6_gateway: Some(String::new()),
+        global_ipv6_address: Some(String::new()),
+        global_ipv6_prefix_len: Some(0),
+        mac_address: Some(String::new()),
+        ..Default::default()
+    }
+}
 
 fn state_status(s: Status) -> ContainerStateStatus {
     match s {
@@ -39,6 +228,7 @@ pub fn inspect(record: &Record, layout: &Layout, execs: Vec<String>) -> Containe
         error: Some(s.error.clone()),
         started_at: Some(s.started_at.clone()),
         finished_at: Some(s.finished_at.clone()),
+        health: health(record),
         ..Default::default()
     };
     let graph_data = if record.driver == OVERLAY {
@@ -83,22 +273,114 @@ pub fn inspect(record: &Record, layout: &Layout, execs: Vec<String>) -> Containe
         process_label: Some(String::new()),
         app_armor_profile: Some(String::new()),
         exec_i_ds: (!execs.is_empty()).then_some(execs),
-        host_config: Some(record.host_config.clone()),
+        host_config: Some(host_config_as_sent(&record.host_config)),
         graph_driver: Some(GraphDriverData {
             name: record.driver.clone(),
             data: Some(graph_data),
             ..Default::default()
         }),
         mounts: Some(record.mounts.iter().map(mount_point).collect()),
-        config: Some(record.config.clone()),
+        config: Some(config_as_sent(&record.config)),
         network_settings: Some(NetworkSettings {
             bridge: Some(String::new()),
             sandbox_id: Some(String::new()),
             sandbox_key: Some(String::new()),
+            hairpin_mode: Some(false),
+            link_local_ipv6_address: Some(String::new()),
+            link_local_ipv6_prefix_len: Some(0),
             ports: Some(Default::default()),
-            networks: Some([(network, Default::default())].into()),
+            endpoint_id: Some(String::new()),
+            gateway: Some(String::new()),
+            global_ipv6_address: Some(String::new()),
+            global_ipv6_prefix_len: Some(0),
+            ip_address: Some(String::new()),
+            ip_prefix_len: Some(0),
+            ipv6_gateway: Some(String::new()),
+            mac_address: Some(String::new()),
+            networks: Some([(network, endpoint())].into()),
             ..Default::default()
         }),
         ..Default::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use engine_api::types::{HealthConfig, HostConfigLogConfig};
+
+    use super::*;
+    use crate::containers::record::tests::sample;
+
+    #[test]
+    fn unset_host_config_fields_get_what_engined_applies() {
+        let h = host_config_as_sent(&HostConfig {
+            // what the docker CLI sends for "the default"
+            ipc_mode: Some(String::new()),
+            shm_size: Some(0),
+            log_config: Some(HostConfigLogConfig::default()),
+            ..Default::default()
+        });
+        assert_eq!(
+            h.log_config.as_ref().and_then(|l| l.r#type.clone()),
+            Some(HostConfigLogConfigType::JsonFile)
+        );
+        assert_eq!(
+            h.restart_policy.and_then(|r| r.name),
+            Some(RestartPolicyName::No)
+        );
+        assert_eq!(h.shm_size, Some(SHM_SIZE));
+        assert_eq!(h.ipc_mode.as_deref(), Some("private"));
+        assert_eq!(h.cgroupns_mode, Some(HostConfigCgroupnsMode::Host));
+        assert_eq!(h.network_mode.as_deref(), Some("default"));
+        assert_eq!(h.memory, Some(0));
+        assert_eq!(h.privileged, Some(false));
+        assert_eq!(h.masked_paths.map(|p| p.len()), Some(MASKED_PATHS.len()));
+        assert_eq!(h.console_size, Some(vec![0, 0]));
+    }
+
+    #[test]
+    fn given_values_are_kept() {
+        let h = host_config_as_sent(&HostConfig {
+            memory: Some(1 << 20),
+            privileged: Some(true),
+            shm_size: Some(1 << 27),
+            restart_policy: Some(RestartPolicy {
+                name: Some(RestartPolicyName::Always),
+                ..Default::default()
+            }),
+            ..Default::default()
+        });
+        assert_eq!(h.memory, Some(1 << 20));
+        assert_eq!(h.shm_size, Some(1 << 27));
+        assert_eq!(
+            h.restart_policy.and_then(|r| r.name),
+            Some(RestartPolicyName::Always)
+        );
+        // Privileged containers are not masked, and dockerd shows none.
+        assert_eq!(h.masked_paths, None);
+        assert_eq!(h.readonly_paths, None);
+    }
+
+    #[test]
+    fn health_follows_the_runs_of_a_checked_container() {
+        let mut r = sample();
+        assert_eq!(health(&r), None, "no healthcheck");
+        r.config.healthcheck = Some(HealthConfig {
+            test: Some(vec!["CMD-SHELL".into(), "true".into()]),
+            ..Default::default()
+        });
+        assert_eq!(health(&r), None, "never started");
+        r.state.started_at = "2024-01-01T00:00:00Z".into();
+        r.state.status = Status::Running;
+        let h = health(&r).unwrap();
+        assert_eq!(h.status, Some(HealthStatus::Starting));
+        assert_eq!(h.failing_streak, Some(0));
+        r.state.status = Status::Exited;
+        assert_eq!(health(&r).unwrap().status, Some(HealthStatus::Unhealthy));
+        r.config.healthcheck = Some(HealthConfig {
+            test: Some(vec!["NONE".into()]),
+            ..Default::default()
+        });
+        assert_eq!(health(&r), None, "disabled");
     }
 }

@@ -638,6 +638,10 @@ pub async fn remove(
     cancel_restart(c)?;
     if matches!(record.state.status, Status::Running | Status::Paused) {
         let exits = c.watch().borrow().exits;
+        // dockerd announces the SIGKILL of a forced removal, as for `kill`;
+        // announced before it is sent, so that it always comes before the
+        // `die` the exit monitor publishes as soon as the process is gone.
+        publish(engine, "kill", &record, &[("signal", "9".into())]);
         let _ = rt.kill(&c.id, libc::SIGKILL, true).await;
         if record.state.status == Status::Paused {
             let _ = rt.resume(&c.id).await;

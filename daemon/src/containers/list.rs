@@ -1,7 +1,8 @@
 //! `docker ps`: the filters (`status`, `name`, `label`, `id`, `ancestor`,
 //! `exited`, `volume`, `before`, `since`) and the summary line of each
 //! container, with Docker's human status ("Up 5 seconds", "Exited (3) 2
-//! minutes ago").
+//! minutes ago"), and which containers a listing shows ([`select`]: with
+//! `limit`, as `docker ps -n N` and `-l` send, stopped ones count too).
 
 use std::collections::BTreeMap;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -52,6 +53,32 @@ pub struct ListFilter {
     /// Filters we accept but that nothing here can match (no networks,
     /// no published ports, no health checks): an empty result.
     never: bool,
+}
+
+/// The containers a listing shows, newest first: running ones (all with
+/// `all`), those `filter` keeps, at most `limit` of them. As for dockerd, a
+/// positive `limit` lists stopped containers too (`docker ps -n 2` is the
+/// two newest containers, whatever their state), and `limit <= 0` is none.
+pub fn select(
+    records: Vec<Record>,
+    all: bool,
+    limit: Option<i64>,
+    filter: &ListFilter,
+) -> Vec<Record> {
+    let limit = limit
+        .filter(|l| *l > 0)
+        .and_then(|l| usize::try_from(l).ok());
+    let all = all || limit.is_some() || filter.wants_stopped();
+    let mut records: Vec<Record> = records
+        .into_iter()
+        .filter(|r| all || r.state.status.is_running())
+        .filter(|r| filter.matches(r))
+        .collect();
+    records.sort_by(|a, b| b.created.cmp(&a.created));
+    if let Some(limit) = limit {
+        records.truncate(limit);
+    }
+    records
 }
 
 /// Nanoseconds since the epoch of an RFC 3339 time (0 if unreadable).
@@ -399,6 +426,51 @@ mod tests {
         assert!(filter(&[("status", "sleepy")]).is_err());
         assert!(filter(&[("status", "exited")]).unwrap().wants_stopped());
         assert!(!filter(&[("status", "running")]).unwrap().wants_stopped());
+    }
+
+    #[test]
+    fn a_limit_counts_stopped_containers_newest_first() {
+        let mut records = Vec::new();
+        for (i, (name, status)) in [
+            ("old", Status::Running),
+            ("mid", Status::Exited),
+            ("new", Status::Created),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let mut r = record(name, status, 0);
+            r.created = format!("2024-01-0{}T00:00:00.000000000Z", i + 1);
+            records.push(r);
+        }
+        let none = filter(&[]).unwrap();
+        let names = |v: Vec<Record>| v.into_iter().map(|r| r.name).collect::<Vec<_>>();
+        assert_eq!(names(select(records.clone(), false, None, &none)), ["old"]);
+        assert_eq!(
+            names(select(records.clone(), true, None, &none)),
+            ["new", "mid", "old"]
+        );
+        // `docker ps -n 2`, `docker ps -l`: stopped ones count, newest first.
+        assert_eq!(
+            names(select(records.clone(), false, Some(2), &none)),
+            ["new", "mid"]
+        );
+        assert_eq!(
+            names(select(records.clone(), false, Some(1), &none)),
+            ["new"]
+        );
+        // -1 (old clients' "no limit") and 0 are no limit.
+        assert_eq!(
+            names(select(records.clone(), false, Some(-1), &none)),
+            ["old"]
+        );
+        assert_eq!(
+            names(select(records.clone(), true, Some(0), &none)).len(),
+            3
+        );
+        // The limit applies after the filters.
+        let exited = filter(&[("status", "exited")]).unwrap();
+        assert_eq!(names(select(records, false, Some(2), &exited)), ["mid"]);
     }
 
     #[test]

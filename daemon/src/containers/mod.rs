@@ -7,6 +7,7 @@
 //!   the image; [`create`]: the create operation;
 //! - [`rootfs`]: overlay or copy; [`spec`]: the OCI `config.json`;
 //!   [`user`]: `User` to numbers; [`bundle`]: the bundle of one run;
+//!   [`etc_hosts`]: its `/etc/hosts`;
 //! - [`supervisor`]: the per-container supervisor and its protocol;
 //! - [`runc`]: calls to the recorded runtime binary;
 //! - [`cgroups`]: a container's cgroup and its figures (v1 and v2);
@@ -28,6 +29,7 @@ pub mod changes;
 pub mod config;
 pub mod create;
 pub mod error;
+pub mod etc_hosts;
 pub mod exec;
 pub mod ids;
 pub mod inspect;

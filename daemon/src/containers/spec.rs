@@ -127,6 +127,8 @@ pub struct SpecInput {
     pub rootfs: PathBuf,
     pub readonly_rootfs: bool,
     pub host_network: bool,
+    /// `--uts host`: no UTS namespace of its own (and so no hostname to set).
+    pub host_uts: bool,
     pub mounts: Vec<MountRecord>,
     /// Generated files bind-mounted into the container: (host path, path
     /// inside), e.g. `/etc/hostname`.
@@ -338,12 +340,11 @@ pub fn generate(input: &SpecInput) -> Value {
         }));
     }
 
-    let mut namespaces = vec![
-        json!({ "type": "pid" }),
-        json!({ "type": "ipc" }),
-        json!({ "type": "uts" }),
-        json!({ "type": "mount" }),
-    ];
+    let mut namespaces = vec![json!({ "type": "pid" }), json!({ "type": "ipc" })];
+    if !input.host_uts {
+        namespaces.push(json!({ "type": "uts" }));
+    }
+    namespaces.push(json!({ "type": "mount" }));
     if !input.host_network {
         namespaces.push(json!({ "type": "network" }));
     }
@@ -365,7 +366,7 @@ pub fn generate(input: &SpecInput) -> Value {
         "ociVersion": "1.0.2",
         "process": process(&input.process, input.nofile),
         "root": { "path": input.rootfs, "readonly": input.readonly_rootfs },
-        "hostname": input.hostname,
+        "hostname": if input.host_uts { "" } else { input.hostname.as_str() },
         "mounts": mounts,
         "linux": linux,
     })

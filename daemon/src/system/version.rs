@@ -1,6 +1,12 @@
-//! `GET /version`: engined's own version and API range, the host's kernel
-//! and platform, and a component entry for the default runtime with the
-//! version its binary reports.
+//! `GET /version`: engined's own version and API range, the toolchain and
+//! commit it was built from, the host's kernel and platform, and a
+//! component entry for the default runtime with the version its binary
+//! reports.
+//!
+//! dockerd always sends `GitCommit` and `GoVersion` (clients index them);
+//! engined is built by rustc, so `GoVersion` names that toolchain
+//! (`rustc1.84.0`), and `GitCommit` is the source's commit (empty when the
+//! build had no git). Both come from `build.rs`.
 
 use std::path::Path;
 use std::process::Command;
@@ -14,6 +20,12 @@ use super::host::HostFacts;
 
 /// engined's version (the crate's).
 pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The compiler engined was built with, where dockerd names its Go.
+pub const TOOLCHAIN: &str = env!("ENGINED_TOOLCHAIN");
+
+/// The commit engined was built from (short), or empty.
+pub const GIT_COMMIT: &str = env!("ENGINED_GIT_COMMIT");
 
 /// What `<runtime> --version` printed: "runc version 1.1.5+ds1" and
 /// "commit: ..." lines, as runc and crun print them.
@@ -82,6 +94,8 @@ pub fn system_version(
             "Arch": host.go_arch,
             "KernelVersion": host.kernel_version,
             "Experimental": "false",
+            "GitCommit": GIT_COMMIT,
+            "GoVersion": TOOLCHAIN,
         })),
         ..Default::default()
     };
@@ -103,6 +117,8 @@ pub fn system_version(
         version: Some(ENGINE_VERSION.into()),
         api_version: Some(api),
         min_api_version: Some(min_api),
+        git_commit: Some(GIT_COMMIT.into()),
+        go_version: Some(TOOLCHAIN.into()),
         os: Some("linux".into()),
         arch: Some(host.go_arch.clone()),
         kernel_version: Some(host.kernel_version.clone()),
@@ -145,5 +161,10 @@ mod tests {
         assert_eq!(components[0].name, "Engine");
         assert_eq!(components[1].name, "runc");
         assert_eq!(components[1].version, "1.1.5");
+        // Always sent, as dockerd does: the toolchain engined was built with.
+        let go = v.go_version.unwrap();
+        assert!(go.starts_with("rustc1."), "{go}");
+        assert_eq!(components[0].details.as_ref().unwrap()["GoVersion"], go);
+        assert!(v.git_commit.is_some());
     }
 }

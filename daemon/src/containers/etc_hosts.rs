@@ -1,0 +1,143 @@
+//! The container's `/etc/hosts`, written as dockerd writes it.
+//!
+//! With the host's network the file starts as a copy of the host's
+//! `/etc/hosts`, otherwise as Docker's fixed block (localhost and the IPv6
+//! names). Then come one line per `--add-host` entry
+//! (`HostConfig.ExtraHosts`, `name:ip`), then the container's own name on
+//! the address it can be reached at (dockerd's order).
+//!
+//! The own-name line: dockerd writes it for every address the container
+//! has on a network and writes none with `--network none`. engined's
+//! default network gives the container its loopback only (no bridge yet),
+//! so its name is put on 127.0.0.1 there; a name that resolves keeps
+//! programs that look up their own host name working. `none` gets no line,
+//! like dockerd.
+
+use std::net::IpAddr;
+
+use super::record::Record;
+
+/// Docker's fixed lines of a container's own `/etc/hosts`.
+const BASE: &str = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n\
+                    fe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\n\
+                    ff02::2\tip6-allrouters\n";
+
+/// The text of the container's `/etc/hosts`; `host_hosts` is the host's
+/// file, used with the host's network.
+pub fn contents(record: &Record, host_hosts: &str) -> String {
+    let mode = record.host_config.network_mode.as_deref().unwrap_or("");
+    let mut text = if mode == "host" {
+        let mut copy = host_hosts.to_owned();
+        if !copy.is_empty() && !copy.ends_with('\n') {
+            copy.push('\n');
+        }
+        copy
+    } else {
+        BASE.to_owned()
+    };
+    for entry in record.host_config.extra_hosts.iter().flatten() {
+        match extra_host(entry) {
+            Some((name, ip)) => text.push_str(&format!("{ip}\t{name}\n")),
+            None => tracing::warn!(
+                container = %record.id,
+                entry = %entry,
+                "ignoring an --add-host entry that is not name:ip"
+            ),
+        }
+    }
+    if !matches!(mode, "host" | "none") {
+        let names = own_names(
+            record.config.hostname.as_deref().unwrap_or(""),
+            record.config.domainname.as_deref().unwrap_or(""),
+        );
+        if !names.is_empty() {
+            text.push_str(&format!("127.0.0.1\t{names}\n"));
+        }
+    }
+    text
+}
+
+/// One `--add-host` entry, `name:ip` (the CLI's form; `name=ip` too), as
+/// (name, address); `None` when it is neither.
+fn extra_host(entry: &str) -> Option<(&str, IpAddr)> {
+    let (name, ip) = entry.split_once('=').or_else(|| entry.split_once(':'))?;
+    let ip = ip.trim_start_matches('[').trim_end_matches(']');
+    let ip: IpAddr = ip.parse().ok()?;
+    (!name.is_empty()).then_some((name, ip))
+}
+
+/// The names of the container's own line: the full name, then the bare
+/// host name when it differs (`web.example.org web`).
+fn own_names(hostname: &str, domainname: &str) -> String {
+    if hostname.is_empty() {
+        return String::new();
+    }
+    let full = if domainname.is_empty() {
+        hostname.to_owned()
+    } else {
+        format!("{hostname}.{domainname}")
+    };
+    let bare = full.split('.').next().unwrap_or(&full);
+    if bare == full {
+        full
+    } else {
+        format!("{full} {bare}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(mode: &str, hostname: &str, extra: &[&str]) -> Record {
+        let mut r = crate::containers::record::tests::sample();
+        r.host_config.network_mode = Some(mode.into());
+        r.host_config.extra_hosts = Some(extra.iter().map(|e| e.to_string()).collect());
+        r.config.hostname = Some(hostname.into());
+        r
+    }
+
+    #[test]
+    fn default_network_names_the_container_after_the_extra_hosts() {
+        let text = contents(&record("default", "abc123", &["db:10.1.2.3"]), "");
+        assert_eq!(text, format!("{BASE}10.1.2.3\tdb\n127.0.0.1\tabc123\n"),);
+    }
+
+    #[test]
+    fn none_has_no_own_line_but_the_extra_hosts() {
+        let text = contents(
+            &record("none", "abc123", &["db:10.1.2.3", "v6:::1", "eq=192.0.2.1"]),
+            "",
+        );
+        assert_eq!(
+            text,
+            format!("{BASE}10.1.2.3\tdb\n::1\tv6\n192.0.2.1\teq\n")
+        );
+    }
+
+    #[test]
+    fn host_network_copies_the_hosts_file() {
+        let text = contents(
+            &record("host", "vm", &["db:10.1.2.3"]),
+            "127.0.0.1 localhost\n127.0.0.1 vm",
+        );
+        assert_eq!(text, "127.0.0.1 localhost\n127.0.0.1 vm\n10.1.2.3\tdb\n");
+    }
+
+    #[test]
+    fn bad_entries_are_skipped() {
+        let text = contents(
+            &record("none", "x", &["nocolon", "db:not-an-ip", ":1.2.3.4"]),
+            "",
+        );
+        assert_eq!(text, BASE);
+    }
+
+    #[test]
+    fn domain_names_give_the_full_and_the_bare_name() {
+        assert_eq!(own_names("web", "example.org"), "web.example.org web");
+        assert_eq!(own_names("web.example.org", ""), "web.example.org web");
+        assert_eq!(own_names("web", ""), "web");
+        assert_eq!(own_names("", "example.org"), "");
+    }
+}
