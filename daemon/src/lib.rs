@@ -23,5 +23,6 @@ pub mod events;
 pub mod images;
 pub mod logging;
 pub mod runtimes;
+pub mod scoped;
 pub mod system;
 pub mod volumes;
