@@ -12,15 +12,20 @@
 //! - [`root`]: [`Root`], paths resolved from the root;
 //! - [`dir`]: [`Dir`], an open directory and the `*at` operations on its
 //!   entries (never following them);
+//! - [`extract`]: tar entries written inside a root (layers, `docker
+//!   load`, `docker cp`);
 //! - [`path`]: how a path is split into a parent and a last element;
 //! - [`error`]: [`ScopedError`], the operation, the path in the root and
 //!   the system's error.
 
 pub mod dir;
 pub mod error;
+pub mod extract;
 pub mod path;
 pub mod root;
 
+#[cfg(test)]
+pub(crate) mod testing;
 #[cfg(test)]
 mod tests;
 

@@ -207,6 +207,12 @@ impl Root {
         })
     }
 
+    /// Flushes the whole filesystem the root is on to disk (`syncfs`).
+    pub fn sync_fs(&self) -> Result<()> {
+        let dir = self.dir(Path::new("."))?;
+        rustix::fs::syncfs(&dir).map_err(|e| ScopedError::new("syncing", Path::new("."), e))
+    }
+
     /// Whether `path` exists (a dangling link counts).
     pub fn exists(&self, path: &Path) -> bool {
         self.open_path(path, Follow::No).is_ok()
