@@ -9,12 +9,11 @@
 use std::fs;
 use std::io::Read;
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
 use super::error::ImageError;
 use crate::atomic;
-use crate::scoped::extract::{ExtractError, Extractor, Options, Owner};
+use crate::scoped::extract::{running_as_root, ExtractError, Extractor, Options, Owner};
 use crate::scoped::{self, Root};
 
 const WHITEOUT: &str = ".wh.";
@@ -51,10 +50,6 @@ pub fn unpack_rootfs(
         let _ = atomic::remove_any(&temp);
     }
     result
-}
-
-pub(crate) fn running_as_root() -> bool {
-    fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
 }
 
 /// How layer entries are written: ownership and device nodes as dockerd
@@ -166,6 +161,7 @@ fn chain(e: &dyn std::error::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::fs::MetadataExt;
 
     fn tar_of(entries: &[(&str, Option<&[u8]>)]) -> Vec<u8> {
         let mut builder = tar::Builder::new(Vec::new());

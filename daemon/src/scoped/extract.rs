@@ -21,6 +21,12 @@ use super::dir::Node;
 use super::error::ScopedError;
 use super::{Dir, Root};
 
+/// Whether engined runs as root (it can then set owners and make
+/// device nodes, as dockerd does).
+pub fn running_as_root() -> bool {
+    rustix::process::geteuid().is_root()
+}
+
 /// What an entry's owner becomes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Owner {
