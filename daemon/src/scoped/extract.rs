@@ -112,13 +112,15 @@ impl<'a> Extractor<'a> {
         if self.options.plain_only && !plain {
             return Ok(0);
         }
-        let mode = header.mode().map_err(|e| bad(e.to_string()))?;
-        let mtime = header.mtime().map_err(|e| bad(e.to_string()))?;
+        let old = header.as_old();
+        let mode = numeric(&old.mode, header.mode().map(u64::from)).map_err(&bad)?;
+        let mode = u32::try_from(mode).map_err(|_| bad(format!("mode {mode:o} too large")))?;
+        let mtime = numeric(&old.mtime, header.mtime()).map_err(&bad)?;
         let mtime = i64::try_from(mtime).map_err(|_| bad(format!("mtime {mtime} too large")))?;
         let owner = match self.options.owner {
             Owner::FromArchive => {
-                let uid = header.uid().map_err(|e| bad(e.to_string()))?;
-                let gid = header.gid().map_err(|e| bad(e.to_string()))?;
+                let uid = numeric(&old.uid, header.uid()).map_err(&bad)?;
+                let gid = numeric(&old.gid, header.gid()).map_err(&bad)?;
                 let id = |v: u64| u32::try_from(v).map_err(|_| bad(format!("id {v} too large")));
                 Some((id(uid)?, id(gid)?))
             }
@@ -233,6 +235,16 @@ impl<'a> Extractor<'a> {
             }
         }
         Ok(())
+    }
+}
+
+/// A numeric header field as Go's archive/tar (and so dockerd) reads
+/// it: an empty field (only NULs and spaces) is 0, garbage is an error.
+fn numeric(raw: &[u8], parsed: io::Result<u64>) -> Result<u64, String> {
+    match parsed {
+        Ok(v) => Ok(v),
+        Err(_) if raw.iter().all(|&b| b == 0 || b == b' ') => Ok(0),
+        Err(e) => Err(e.to_string()),
     }
 }
 
