@@ -331,4 +331,53 @@ mod tests {
         assert_eq!(m.len(), data.len() as u64);
         assert!(m.blocks() * 512 < 256 * 1024, "{} blocks", m.blocks());
     }
+
+    /// One arbitrary tar entry: a 512-byte header (type byte from the
+    /// interesting ones, checksum fixed or not) and up to 2 KiB after it.
+    /// The GNU sparse map and real size are zeroed: a sparse entry may
+    /// claim exabytes of zeros, which the corpus test covers at 10 GB.
+    fn arbitrary_entry() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
+        use proptest::prelude::*;
+        let kinds = prop::sample::select(b"01234567SLKxgDV\0".to_vec());
+        (
+            prop::collection::vec(any::<u8>(), 512),
+            kinds,
+            any::<bool>(),
+            prop::collection::vec(any::<u8>(), 0..2048),
+        )
+            .prop_map(|(mut header, kind, fix_sum, data)| {
+                header[156] = kind;
+                header[386..495].fill(0);
+                if fix_sum {
+                    header[148..156].fill(b' ');
+                    let sum: u32 = header.iter().map(|&b| u32::from(b)).sum();
+                    let text = format!("{sum:06o}\0 ");
+                    header[148..156].copy_from_slice(text.as_bytes());
+                }
+                let mut out = header;
+                out.extend(data);
+                let pad = (512 - out.len() % 512) % 512;
+                out.resize(out.len() + pad, 0);
+                out
+            })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config {
+            cases: 2000,
+            failure_persistence: None,
+            ..proptest::test_runner::Config::default()
+        })]
+
+        #[test]
+        fn arbitrary_headers_never_panic(
+            entries in proptest::collection::vec(arbitrary_entry(), 1..4)
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let root = Root::new(dir.path()).unwrap();
+            let layer: Vec<u8> = entries.concat();
+            // An error is fine; a panic or a write outside is not.
+            let _ = apply_layer(&root, Box::new(&layer[..]));
+        }
+    }
 }
