@@ -108,7 +108,10 @@ impl<'a> Extractor<'a> {
         };
         let header = entry.header();
         let kind = header.entry_type();
-        let plain = kind.is_file() || kind.is_dir() || kind.is_symlink();
+        // Contiguous and GNU sparse files are regular files too (the
+        // reader fills a sparse file's holes with zeros).
+        let regular = kind.is_file() || kind == EntryType::Continuous || kind.is_gnu_sparse();
+        let plain = regular || kind.is_dir() || kind.is_symlink();
         if self.options.plain_only && !plain {
             return Ok(0);
         }
