@@ -98,6 +98,7 @@ pub fn apply_layer(root: &Root, layer: Box<dyn Read + '_>) -> Result<u64, ImageE
         let name = relative.file_name().unwrap_or_default().as_bytes();
         let parent = relative.parent().unwrap_or(Path::new(""));
         if name == OPAQUE.as_bytes() {
+            extractor.forget();
             match root.dir(parent) {
                 Ok(dir) => dir.clear().map_err(|e| bad_entry(&relative, e))?,
                 Err(e) if e.is_not_found() => {}
@@ -106,6 +107,7 @@ pub fn apply_layer(root: &Root, layer: Box<dyn Read + '_>) -> Result<u64, ImageE
             continue;
         }
         if let Some(hidden) = name.strip_prefix(WHITEOUT.as_bytes()) {
+            extractor.forget();
             let victim = parent.join(std::ffi::OsStr::from_bytes(hidden));
             if scoped::path::split(&victim).is_none() {
                 return Err(bad_entry(&relative, "a whiteout of nothing"));

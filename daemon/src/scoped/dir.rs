@@ -119,6 +119,20 @@ impl Dir {
         }
     }
 
+    /// Whether entry `name` is a directory (a link is not), or `None`
+    /// when there is no such entry. One `statx`, nothing opened.
+    pub fn is_dir(&self, name: &OsStr) -> Result<Option<bool>> {
+        match self.at("stat", name, || {
+            rustix::fs::statat(&self.fd, name, AtFlags::SYMLINK_NOFOLLOW)
+        }) {
+            Ok(st) => Ok(Some(
+                FileType::from_raw_mode(st.st_mode) == FileType::Directory,
+            )),
+            Err(e) if e.errno() == Some(libc::ENOENT) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Opens the regular file `name` for reading; anything else (a link,
     /// a FIFO, a device) is refused without blocking.
     pub fn open_file(&self, name: &OsStr) -> Result<File> {

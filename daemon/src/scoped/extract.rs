@@ -14,6 +14,7 @@ use std::ffi::OsStr;
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use tar::EntryType;
 
@@ -76,6 +77,12 @@ pub struct Extractor<'a> {
     root: &'a Root,
     options: Options,
     dir_times: Vec<(PathBuf, i64)>,
+    /// The last entry's directory, kept open: most entries share one, and
+    /// a held descriptor stays inside the root whatever moves.
+    parent: Option<(PathBuf, Rc<Dir>)>,
+    /// The copy buffer, and as many zeros to compare it with.
+    buf: Vec<u8>,
+    zeros: Vec<u8>,
 }
 
 /// `/path` for messages.
@@ -89,6 +96,40 @@ impl<'a> Extractor<'a> {
             root,
             options,
             dir_times: Vec::new(),
+            parent: None,
+            buf: vec![0; BLOCK],
+            zeros: vec![0; BLOCK],
+        }
+    }
+
+    /// Forgets the directory kept open (something outside the extractor,
+    /// a whiteout, may have removed it).
+    pub fn forget(&mut self) {
+        self.parent = None;
+    }
+
+    /// The directory `parent` (made when missing), the kept one when it is
+    /// the same path.
+    fn dir(&mut self, parent: &Path) -> Result<Rc<Dir>, ExtractError> {
+        if let Some((path, dir)) = &self.parent {
+            if path == parent {
+                return Ok(dir.clone());
+            }
+        }
+        let dir = Rc::new(self.root.mkdir_all(parent, 0o755)?);
+        self.parent = Some((parent.to_path_buf(), dir.clone()));
+        Ok(dir)
+    }
+
+    /// Forgets the kept directory when `rel` is it or above it (an entry
+    /// there is replaced or changes type).
+    fn touched(&mut self, rel: &Path) {
+        if self
+            .parent
+            .as_ref()
+            .is_some_and(|(p, _)| p.starts_with(rel))
+        {
+            self.parent = None;
         }
     }
 
@@ -148,10 +189,9 @@ impl<'a> Extractor<'a> {
         let Some((parent, name)) = super::path::split(rel) else {
             return Err(bad("the entry names no file".into()));
         };
-        let dir = self.root.mkdir_all(&parent, 0o755)?;
+        let dir = self.dir(&parent)?;
         let is_dir = kind.is_dir();
-        if let Some(existing) = dir.try_stat(&name)? {
-            let was_dir = existing.is_dir();
+        if let Some(was_dir) = dir.is_dir(&name)? {
             if self.options.no_overwrite_dir_non_dir && was_dir && !is_dir {
                 return Err(ExtractError::DirWithNonDir(shown(rel)));
             }
@@ -159,6 +199,7 @@ impl<'a> Extractor<'a> {
                 return Err(ExtractError::NonDirWithDir(shown(rel)));
             }
             if !(was_dir && is_dir) {
+                self.touched(rel);
                 dir.remove_all(&name)?;
             }
         }
@@ -189,9 +230,11 @@ impl<'a> Extractor<'a> {
             dir.mknod(&name, node, 0o600, major, minor)?;
         } else {
             let mut file = dir.create_file(&name, 0o600)?;
-            size = copy_sparse(entry, &mut file).map_err(|source| ExtractError::Read {
-                path: shown(rel),
-                source,
+            size = copy_sparse(entry, &mut file, &mut self.buf, &self.zeros).map_err(|source| {
+                ExtractError::Read {
+                    path: shown(rel),
+                    source,
+                }
             })?;
         }
         self.finish_entry(&dir, &name, rel, kind, mode, mtime, owner)?;
@@ -254,15 +297,19 @@ fn numeric(raw: &[u8], parsed: io::Result<u64>) -> Result<u64, String> {
 /// How much is read at a time; a block of only zeros becomes a hole.
 const BLOCK: usize = 64 * 1024;
 
-/// Copies `reader` to `file`, leaving holes for blocks of zeros; returns
-/// the bytes copied (holes included).
-pub fn copy_sparse(reader: &mut dyn Read, file: &mut File) -> io::Result<u64> {
-    let mut buf = vec![0u8; BLOCK];
-    let zeros = vec![0u8; BLOCK];
+/// Copies `reader` to `file` through `buf`, leaving holes for blocks
+/// equal to `zeros` (as long as `buf`); returns the bytes copied (holes
+/// included).
+fn copy_sparse(
+    reader: &mut dyn Read,
+    file: &mut File,
+    buf: &mut [u8],
+    zeros: &[u8],
+) -> io::Result<u64> {
     let mut total = 0u64;
     let mut hole = false;
     loop {
-        let n = match reader.read(&mut buf) {
+        let n = match reader.read(buf) {
             Ok(0) => break,
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
