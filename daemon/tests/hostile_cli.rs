@@ -19,7 +19,7 @@ use common::hostile::{saved_image, saved_with_paths, tar, Canary, TarWriter};
 use common::{busybox_rootfs_tar, can_run_containers, Daemon, DOCKER};
 
 /// Peak resident memory engined may reach over the whole corpus.
-const MAX_HWM_KB: u64 = 512 * 1024;
+const MAX_HWM_KB: u64 = 256 * 1024;
 
 /// Removes the test directory (and its big generated inputs) at the end,
 /// after the daemon (declared later) has been dropped.
@@ -377,7 +377,7 @@ fn the_hostile_corpus() {
     c.load(
         "load-truncated",
         Failure,
-        &saved_image("hostile:t", &[good.clone()])[..2000],
+        &saved_image("hostile:t", std::slice::from_ref(&good))[..2000],
     );
     c.load("load-gzip-corrupt", Failure, &gz);
 
