@@ -4,7 +4,9 @@
 //! missing path's error, `docker export`, `docker diff` after an exec
 //! changed files, copies through a symlink to `/../../` that stay in
 //! the container, 100 copies in and out in a row without one failure
-//! (no broken pipe), and hard links kept as hard links both ways.
+//! (no broken pipe), hard links kept as hard links both ways, and paths
+//! under a volume or a bind mount reaching the mount's files (a link in
+//! the mount stays in it; a read-only mount refuses writes).
 
 mod common;
 
@@ -336,4 +338,79 @@ fn hard_links_stay_hard_links() {
     assert!(!out.status.success(), "{out:?}");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("leaves the destination"), "{err}");
+}
+
+#[test]
+fn volumes_and_bind_mounts_are_reached() {
+    if !can_run() {
+        return;
+    }
+    let d = Daemon::start(&Daemon::test_dir("archive_cli_mounts"));
+    d.import_mini();
+    let bind = d.dir.join("bind");
+    let ro = d.dir.join("ro");
+    std::fs::create_dir_all(&bind).unwrap();
+    std::fs::create_dir_all(&ro).unwrap();
+    std::fs::write(bind.join("from-host"), "host side\n").unwrap();
+    // A link in the bind source pointing at the host's /etc: resolved in
+    // the mount, never on the host.
+    std::os::unix::fs::symlink("/etc", bind.join("etc")).unwrap();
+    d.docker(&[
+        "run",
+        "-d",
+        "--name",
+        "mnt",
+        "--network",
+        "none",
+        "-v",
+        "cpvol:/data",
+        "-v",
+        &format!("{}:/bind", s(&bind)),
+        "-v",
+        &format!("{}:/ro:ro", s(&ro)),
+        "mini",
+        "sleep",
+        "1000",
+    ]);
+    let w = work(&d);
+    std::fs::write(w.join("f"), "into the mount\n").unwrap();
+    d.docker(&["cp", s(&w.join("f")), "mnt:/data/"]);
+    d.docker(&["cp", s(&w.join("f")), "mnt:/bind/"]);
+    assert_eq!(
+        d.docker(&["exec", "mnt", "cat", "/data/f"]),
+        "into the mount\n"
+    );
+    assert_eq!(
+        d.docker(&["exec", "mnt", "cat", "/bind/f"]),
+        "into the mount\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(bind.join("f")).unwrap(),
+        "into the mount\n"
+    );
+    // Out of the mount.
+    d.docker(&["cp", "mnt:/bind/from-host", s(&w.join("back"))]);
+    assert_eq!(
+        std::fs::read_to_string(w.join("back")).unwrap(),
+        "host side\n"
+    );
+    d.docker(&["exec", "mnt", "sh", "-c", "echo made inside > /data/inside"]);
+    d.docker(&["cp", "mnt:/data/inside", s(&w.join("inside"))]);
+    assert_eq!(
+        std::fs::read_to_string(w.join("inside")).unwrap(),
+        "made inside\n"
+    );
+    // Through the link in the bind: `/etc` inside the mount is the link
+    // itself (a loop), never the host's /etc.
+    let err = d.docker_fails(&["cp", "mnt:/bind/etc/passwd", "-"]);
+    assert!(err.contains("symbolic links"), "{err}");
+    let err = d.docker_fails(&["cp", s(&w.join("f")), "mnt:/bind/etc/"]);
+    assert!(!err.is_empty());
+    assert!(!Path::new("/etc/f").exists());
+    // A read-only mount refuses writes.
+    let err = d.docker_fails(&["cp", s(&w.join("f")), "mnt:/ro/"]);
+    assert!(err.contains("read-only"), "{err}");
+    assert!(!ro.join("f").exists());
+    d.docker(&["rm", "-f", "mnt"]);
+    d.docker(&["volume", "rm", "cpvol"]);
 }

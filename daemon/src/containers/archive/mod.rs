@@ -1,6 +1,8 @@
 //! Files in and out of a container's root filesystem: `docker cp` (both
 //! ways), `docker export`, and the stat behind `HEAD /containers/{id}/archive`.
 //!
+//! - [`mounts`]: which root a path is in (the container's, or a volume
+//!   or bind mount's source);
 //! - [`scope`]: container paths resolved on the host without ever leaving
 //!   the container's root (`..`, absolute and looping symlinks);
 //! - [`stat`]: a path's stat as the `X-Docker-Container-Path-Stat` header
@@ -14,6 +16,7 @@
 //! - [`error`]: what can go wrong, with Docker's statuses.
 
 pub mod error;
+pub mod mounts;
 pub mod ops;
 pub mod pack;
 pub mod scope;

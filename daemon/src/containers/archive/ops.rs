@@ -14,11 +14,13 @@ use futures_util::StreamExt;
 use tokio::sync::mpsc;
 
 use super::error::{ArchiveError, Result};
+use super::mounts;
 use super::pack;
-use super::scope;
+use super::scope::{self, Located};
 use super::stat::{self, PathStat};
 use super::unpack::{self, UnpackOptions};
 use super::view::RootView;
+use crate::containers::record::Record;
 use crate::containers::{lifecycle, user, Container};
 use crate::engine::Engine;
 use crate::scoped::{Follow, Root};
@@ -27,6 +29,18 @@ use crate::scoped::{Follow, Root};
 fn open_root(view: &RootView, id: &str) -> Result<Root> {
     Root::new(view.root())
         .map_err(|e| ArchiveError::io(format!("opening the files of container {id}"), e.into()))
+}
+
+/// The client's `path` located: in the root it lives in (the
+/// container's, or a volume's or bind mount's over it) and relative to it.
+fn locate(record: &Record, view: &RootView, path: &str) -> Result<(Root, Located)> {
+    let located = scope::locate(path);
+    let target = mounts::target(record, view.root(), &located.relative)?;
+    let located = Located {
+        relative: target.relative,
+        ..located
+    };
+    Ok((target.root, located))
 }
 
 /// Runs blocking filesystem work on the blocking pool.
@@ -49,8 +63,8 @@ pub async fn stat_path(c: Arc<Container>, reference: String, path: String) -> Re
     blocking(move || {
         let record = c.record();
         let view = RootView::for_reading(&record, &c.layout)?;
-        let root = open_root(&view, &record.id)?;
-        stat::stat(&root, &scope::locate(&path), &reference, &path)
+        let (root, located) = locate(&record, &view, &path)?;
+        stat::stat(&root, &located, &reference, &path)
     })
     .await
 }
@@ -64,11 +78,10 @@ pub async fn copy_out(
     path: String,
 ) -> Result<(PathStat, ByteStream)> {
     let record = c.record();
-    let id = record.id.clone();
     let (stat, view, root, located) = blocking(move || {
-        let view = RootView::for_reading(&c.record(), &c.layout)?;
-        let root = open_root(&view, &id)?;
-        let located = scope::locate(&path);
+        let record = c.record();
+        let view = RootView::for_reading(&record, &c.layout)?;
+        let (root, located) = locate(&record, &view, &path)?;
         let stat = stat::stat(&root, &located, &reference, &path)?;
         Ok((stat, view, root, located))
     })
@@ -161,8 +174,13 @@ pub async fn copy_in(
         blocking(move || {
             let mut reader = reader;
             let view = RootView::for_writing(&record, &layout)?;
-            let root = open_root(&view, &record.id)?;
-            let dest = scope::follow(&root, &scope::clean(Path::new(&request.path)))?;
+            let cleaned = scope::clean(Path::new(&request.path));
+            let target = mounts::target(&record, view.root(), &cleaned)?;
+            if !target.writable {
+                return Err(ArchiveError::ReadOnlyMount(request.path.clone()));
+            }
+            let root = target.root;
+            let dest = scope::follow(&root, &target.relative)?;
             let missing = || ArchiveError::PathNotFound {
                 path: request.path.clone(),
                 container: reference.clone(),
