@@ -4,7 +4,8 @@
 //! `..`, hard links, whiteouts and opaque markers through links), to hang
 //! (symlink loops, FIFOs as passwd/group) or to exhaust (a 10 GB sparse
 //! file, 200,000 files, a 100 MB passwd), plus non-UTF-8 and 4 KB names
-//! and broken archives. After every input: a canary directory on the host
+//! and broken archives, and images whose content is copied up into a new
+//! volume. After every input: a canary directory on the host
 //! is unchanged byte for byte and engined still answers. At the end its
 //! peak memory (VmHWM) is bounded. The number of inputs tried is printed.
 
@@ -546,6 +547,53 @@ fn the_hostile_corpus() {
     );
     let id = String::from_utf8_lossy(&out.stdout);
     assert!(id.contains("uid=31337") && id.contains("gid=31338"), "{id}");
+
+    // --- copy-up of image content into a new volume -----------------------
+    let canary_dir = String::from_utf8(c.host("")).unwrap();
+    let image = mini_with(&d, |w| {
+        w.dir("data/")?;
+        w.file("data/f", b"from the image\n")?;
+        w.hard_link("data/h", "data/f")?;
+        w.symlink("data/out", &canary_dir)?;
+        w.symlink("linked", &canary_dir)
+    });
+    c.import("copy-up-image", Success, &image);
+    let args = [
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        "-v",
+        "cu1:/data",
+        "hostile:copy-up-image",
+    ];
+    let out = c.case(
+        "copy-up-volume",
+        Success,
+        &[&args[..], &["cat", "/data/f"]].concat(),
+        None,
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "from the image\n");
+    let args = [
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        "-v",
+        "cu2:/linked",
+        "hostile:copy-up-image",
+    ];
+    let out = c.case(
+        "copy-up-through-link",
+        Success,
+        &[&args[..], &["ls", "/linked"]].concat(),
+        None,
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).trim().is_empty(),
+        "{out:?}"
+    );
+    let _ = c.docker(&["volume", "rm", "cu1", "cu2"], None);
 
     // --- the end: bounded memory, still serving --------------------------
     let hwm = vm_hwm_kb(d.pid());

@@ -1,6 +1,8 @@
 //! Files in and out of a container's root filesystem: `docker cp` (both
 //! ways), `docker export`, and the stat behind `HEAD /containers/{id}/archive`.
 //!
+//! - [`copy_up`]: an image directory's contents copied into the new,
+//!   empty volume mounted over it;
 //! - [`mounts`]: which root a path is in (the container's, or a volume
 //!   or bind mount's source);
 //! - [`scope`]: container paths resolved on the host without ever leaving
@@ -15,6 +17,7 @@
 //! - [`ops`]: the operations the API calls, with their events;
 //! - [`error`]: what can go wrong, with Docker's statuses.
 
+pub mod copy_up;
 pub mod error;
 pub mod mounts;
 pub mod ops;
