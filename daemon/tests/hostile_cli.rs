@@ -603,7 +603,9 @@ fn the_hostile_corpus() {
         started.elapsed(),
         hwm
     );
-    println!("hostile inputs tried: {}", c.tried);
+    // Straight to the process's stderr: shown even when the test harness
+    // captures the output of passing tests.
+    let _ = writeln!(std::io::stderr(), "hostile inputs tried: {}", c.tried);
     assert!(
         hwm < MAX_HWM_KB,
         "engined peaked at {hwm} KiB (bound {MAX_HWM_KB} KiB)"
