@@ -27,5 +27,6 @@ pub mod listen;
 pub mod logging;
 pub mod pattern;
 pub mod runtimes;
+pub mod scoped;
 pub mod system;
 pub mod volumes;

@@ -8,21 +8,23 @@
 //! A directory counts as modified when something below it changed or its
 //! own owner or permissions did. The paths engined and the runtime create
 //! for every container (`/proc`, `/sys`, `/dev`, `/etc/hostname`, ...) are
-//! left out, as Docker leaves out its init layer.
+//! left out, as Docker leaves out its init layer. Both trees are read
+//! through [`crate::scoped`], never following a link a running container
+//! made.
 
 use std::collections::BTreeSet;
-use std::ffi::{CString, OsString};
+use std::ffi::OsString;
 use std::fs::Metadata;
 use std::io;
-use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use engine_api::types::{ChangeType, FilesystemChange};
 
 use super::rootfs::OVERLAY;
 use super::{Container, ContainerError};
+use crate::scoped::{Follow, Root};
 
 /// What happened to a path (the API's `Kind`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,22 +79,24 @@ fn push(out: &mut Vec<Change>, path: &Path, kind: Kind) {
     });
 }
 
-/// The sorted names in directory `dir` (none when it is not one).
-fn names(dir: &Path) -> io::Result<Vec<OsString>> {
-    match std::fs::symlink_metadata(dir) {
+/// The sorted names in directory `dir` of `root` (none when it is not
+/// one).
+fn names(root: &Root, dir: &Path) -> io::Result<Vec<OsString>> {
+    match root.metadata(dir, Follow::No) {
         Ok(m) if m.is_dir() => {}
         _ => return Ok(Vec::new()),
     }
-    let mut names: Vec<OsString> = std::fs::read_dir(dir)?
-        .map(|e| e.map(|e| e.file_name()))
-        .collect::<io::Result<_>>()?;
-    names.sort();
-    Ok(names)
+    Ok(root.read_dir(dir)?)
+}
+
+/// The metadata of `path` in `root`, a link's own; `None` when missing.
+fn lstat(root: &Root, path: &Path) -> Option<Metadata> {
+    root.metadata(path, Follow::No).ok()
 }
 
 /// Whether two entries differ in what `docker diff` looks at; directories
 /// only by owner and permissions (their times move with their entries).
-fn differs(new: &Metadata, old: &Metadata, new_path: &Path, old_path: &Path) -> bool {
+fn differs(new: &Metadata, old: &Metadata, roots: (&Root, &Root), path: &Path) -> bool {
     if new.file_type() != old.file_type()
         || new.mode() != old.mode()
         || new.uid() != old.uid()
@@ -104,7 +108,7 @@ fn differs(new: &Metadata, old: &Metadata, new_path: &Path, old_path: &Path) -> 
         return false;
     }
     if new.file_type().is_symlink() {
-        return std::fs::read_link(new_path).ok() != std::fs::read_link(old_path).ok();
+        return roots.0.read_link(path).ok() != roots.1.read_link(path).ok();
     }
     new.len() != old.len()
         || new.mtime() != old.mtime()
@@ -113,8 +117,8 @@ fn differs(new: &Metadata, old: &Metadata, new_path: &Path, old_path: &Path) -> 
 }
 
 /// Every path below `dir` (a directory of `root`), as additions.
-fn all_added(root: &Path, dir: &Path, out: &mut Vec<Change>) -> io::Result<()> {
-    for name in names(&root.join(dir.strip_prefix("/").unwrap_or(dir)))? {
+fn all_added(root: &Root, dir: &Path, out: &mut Vec<Change>) -> io::Result<()> {
+    for name in names(root, dir)? {
         let path = dir.join(&name);
         push(out, &path, Kind::Added);
         all_added(root, &path, out)?;
@@ -122,51 +126,47 @@ fn all_added(root: &Path, dir: &Path, out: &mut Vec<Change>) -> io::Result<()> {
     Ok(())
 }
 
-fn host(base: &Path, path: &Path) -> PathBuf {
-    base.join(path.strip_prefix("/").unwrap_or(path))
-}
-
 /// Whether the overlay entry is a whiteout (a deleted path).
 fn is_whiteout(meta: &Metadata) -> bool {
     meta.file_type().is_char_device() && meta.rdev() == 0
 }
 
-/// Whether the overlay directory hides the lower layers' entries.
-fn is_opaque(dir: &Path) -> bool {
-    let Ok(path) = CString::new(dir.as_os_str().as_bytes()) else {
+/// Whether the overlay directory `dir` of `upper` hides the lower
+/// layers' entries.
+fn is_opaque(upper: &Root, dir: &Path) -> bool {
+    let Ok(dir) = upper.dir(dir) else {
         return false;
     };
     let mut value = [0u8; 2];
-    // SAFETY: the path and name are NUL-terminated; the buffer is as long
-    // as the length passed.
-    let n = unsafe {
-        libc::lgetxattr(
-            path.as_ptr(),
-            c"trusted.overlay.opaque".as_ptr(),
-            value.as_mut_ptr().cast(),
-            value.len(),
-        )
-    };
-    n == 1 && value[0] == b'y'
+    matches!(
+        rustix::fs::fgetxattr(&dir, "trusted.overlay.opaque", &mut value),
+        Ok(1) if value[0] == b'y'
+    )
+}
+
+/// `path` opened as a root for a comparison.
+fn open_root(path: &Path) -> io::Result<Root> {
+    Ok(Root::new(path)?)
 }
 
 /// The changes an overlay's `upper` layer holds over the image `lower`.
 pub fn overlay_changes(upper: &Path, lower: &Path) -> io::Result<Vec<Change>> {
     let mut out = Vec::new();
-    walk_upper(upper, lower, Path::new("/"), true, &mut out)?;
+    let (upper, lower) = (open_root(upper)?, open_root(lower)?);
+    walk_upper(&upper, &lower, Path::new("/"), true, &mut out)?;
     Ok(out)
 }
 
 /// `dir` exists in the upper layer; `in_lower`: the image has it as a
 /// directory whose entries still show.
 fn walk_upper(
-    upper: &Path,
-    lower: &Path,
+    upper: &Root,
+    lower: &Root,
     dir: &Path,
     in_lower: bool,
     out: &mut Vec<Change>,
 ) -> io::Result<()> {
-    let upper_names = names(&host(upper, dir))?;
+    let upper_names = names(upper, dir)?;
     let mut seen = BTreeSet::new();
     for name in &upper_names {
         let path = dir.join(name);
@@ -174,16 +174,15 @@ fn walk_upper(
         if hidden(&path) {
             continue;
         }
-        let meta = std::fs::symlink_metadata(host(upper, &path))?;
+        let Some(meta) = lstat(upper, &path) else {
+            // Removed while we walk (a running container).
+            continue;
+        };
         if is_whiteout(&meta) {
             push(out, &path, Kind::Deleted);
             continue;
         }
-        let old = if in_lower {
-            std::fs::symlink_metadata(host(lower, &path)).ok()
-        } else {
-            None
-        };
+        let old = if in_lower { lstat(lower, &path) } else { None };
         match old {
             None => {
                 push(out, &path, Kind::Added);
@@ -193,20 +192,18 @@ fn walk_upper(
             }
             Some(old) if meta.is_dir() && old.is_dir() => {
                 let mut below = Vec::new();
-                let opaque = is_opaque(&host(upper, &path));
+                let opaque = is_opaque(upper, &path);
                 walk_upper(upper, lower, &path, !opaque, &mut below)?;
                 if opaque {
-                    let kept = names(&host(upper, &path))?;
-                    for name in names(&host(lower, &path))? {
+                    let kept = names(upper, &path)?;
+                    for name in names(lower, &path)? {
                         let gone = path.join(&name);
                         if !kept.contains(&name) && !hidden(&gone) {
                             push(&mut below, &gone, Kind::Deleted);
                         }
                     }
                 }
-                if !below.is_empty()
-                    || differs(&meta, &old, &host(upper, &path), &host(lower, &path))
-                {
+                if !below.is_empty() || differs(&meta, &old, (upper, lower), &path) {
                     push(out, &path, Kind::Modified);
                 }
                 out.extend(below);
@@ -225,23 +222,23 @@ fn walk_upper(
 /// The changes of a full copy `rootfs` against the image's `image`.
 pub fn copy_changes(rootfs: &Path, image: &Path) -> io::Result<Vec<Change>> {
     let mut out = Vec::new();
-    compare(rootfs, image, Path::new("/"), &mut out)?;
+    let (rootfs, image) = (open_root(rootfs)?, open_root(image)?);
+    compare(&rootfs, &image, Path::new("/"), &mut out)?;
     Ok(out)
 }
 
 /// `dir` is a directory in both trees.
-fn compare(new: &Path, old: &Path, dir: &Path, out: &mut Vec<Change>) -> io::Result<()> {
-    let new_names = names(&host(new, dir))?;
-    let old_names = names(&host(old, dir))?;
+fn compare(new: &Root, old: &Root, dir: &Path, out: &mut Vec<Change>) -> io::Result<()> {
+    let new_names = names(new, dir)?;
+    let old_names = names(old, dir)?;
     let all: BTreeSet<&OsString> = new_names.iter().chain(old_names.iter()).collect();
     for name in all {
         let path = dir.join(name);
         if hidden(&path) {
             continue;
         }
-        let (new_path, old_path) = (host(new, &path), host(old, &path));
-        let now = std::fs::symlink_metadata(&new_path).ok();
-        let before = std::fs::symlink_metadata(&old_path).ok();
+        let now = lstat(new, &path);
+        let before = lstat(old, &path);
         match (now, before) {
             (None, None) => {}
             (None, Some(_)) => push(out, &path, Kind::Deleted),
@@ -254,13 +251,13 @@ fn compare(new: &Path, old: &Path, dir: &Path, out: &mut Vec<Change>) -> io::Res
             (Some(now), Some(before)) if now.is_dir() && before.is_dir() => {
                 let mut below = Vec::new();
                 compare(new, old, &path, &mut below)?;
-                if !below.is_empty() || differs(&now, &before, &new_path, &old_path) {
+                if !below.is_empty() || differs(&now, &before, (new, old), &path) {
                     push(out, &path, Kind::Modified);
                 }
                 out.extend(below);
             }
             (Some(now), Some(before)) => {
-                if differs(&now, &before, &new_path, &old_path) {
+                if differs(&now, &before, (new, old), &path) {
                     push(out, &path, Kind::Modified);
                     if now.is_dir() {
                         all_added(new, &path, out)?;
@@ -292,6 +289,10 @@ pub async fn changes(c: Arc<Container>) -> Result<Vec<Change>, ContainerError> {
 
 #[cfg(test)]
 mod tests {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    use std::path::PathBuf;
+
     use super::*;
 
     fn kinds(changes: &[Change]) -> Vec<String> {

@@ -8,6 +8,7 @@ use std::time::SystemTime;
 
 use engine_api::types::{ContainerCreateBody, EventMessageType};
 
+use super::archive::copy_up::copy_up;
 use super::config;
 use super::error::{ContainerError, Result};
 use super::ids;
@@ -29,6 +30,27 @@ fn check_network(mode: &str) -> Result<()> {
         ))),
         m => Err(ContainerError::NotFoundNetwork(m.to_string())),
     }
+}
+
+/// Copy-up: a new (empty) volume mounted over a directory of the image
+/// gets that directory's contents first, as with dockerd; done off the
+/// async threads, through the root-scoped archive code.
+async fn copy_image_content(
+    image_rootfs: &std::path::Path,
+    destination: &str,
+    volume: &std::path::Path,
+) -> Result<()> {
+    let (image_rootfs, dest, volume) = (
+        image_rootfs.to_path_buf(),
+        destination.to_string(),
+        volume.to_path_buf(),
+    );
+    let context = format!("copying the image's {dest} into its volume");
+    let copied = tokio::task::spawn_blocking(move || copy_up(&image_rootfs, &dest, &volume))
+        .await
+        .map_err(|e| ContainerError::io(context.clone(), std::io::Error::other(e.to_string())))?;
+    copied.map_err(|e| ContainerError::io(context, std::io::Error::other(e.to_string())))?;
+    Ok(())
 }
 
 /// Creates a container; returns its id and warnings.
@@ -136,6 +158,7 @@ pub async fn create(
                     engine.volumes.get_or_create(&r.source)
                 }
                 .map_err(|e| ContainerError::InvalidArgument(e.to_string()))?;
+                copy_image_content(&image.rootfs, &r.destination, &volume.mountpoint).await?;
                 if anonymous {
                     let mut attributes = BTreeMap::new();
                     attributes.insert("driver".to_string(), volume.driver.clone());

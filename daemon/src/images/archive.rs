@@ -6,9 +6,11 @@
 //! else the OCI `index.json`; layers may be gzip-compressed.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::ffi::OsStr;
 use std::fs::{self, File};
 use std::io::{BufReader, Read, Write};
-use std::path::{Component, Path, PathBuf};
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Component, Path};
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -20,6 +22,8 @@ use super::error::ImageError;
 use super::reference::Reference;
 use super::store::{decompressed, Image, ImageStore, Tagged};
 use crate::atomic;
+use crate::scoped::extract::{Extractor, Options, Owner};
+use crate::scoped::{self, Follow, Root};
 
 const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
 const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
@@ -167,11 +171,11 @@ impl ImageStore {
         let file = File::open(archive).map_err(ImageError::io("opening", archive))?;
         let reader = decompressed(BufReader::new(file)).map_err(ImageError::Body)?;
         extract(reader, dir)?;
-        let entries = if dir.join("manifest.json").is_file() {
+        let entries = if has_file(dir, "manifest.json") {
             let bytes = read_inside(dir, "manifest.json")?;
             serde_json::from_slice::<Vec<ManifestEntry>>(&bytes)
                 .map_err(|e| bad(format!("manifest.json: {e}")))?
-        } else if dir.join("index.json").is_file() {
+        } else if has_file(dir, "index.json") {
             oci_entries(dir)?
         } else {
             return Err(bad(
@@ -200,8 +204,7 @@ impl ImageStore {
                 if self.blobs().contains(expected) {
                     continue;
                 }
-                let path = inside(dir, layer)?;
-                let file = File::open(&path).map_err(ImageError::io("opening", &path))?;
+                let file = open_inside(dir, layer)?;
                 let mut reader = decompressed(BufReader::new(file)).map_err(ImageError::Body)?;
                 let stored = self.blobs().put_reader(&mut reader)?;
                 if &stored.digest != expected {
@@ -351,26 +354,45 @@ fn collect_manifests(
     Ok(())
 }
 
-/// Unpacks the archive's regular files, directories and symlinks into `dir`.
+/// Unpacks the archive's regular files, directories and symlinks into
+/// `dir`, through the scoped extractor (a symlink in the archive is
+/// followed, if ever, inside `dir`).
 fn extract(reader: Box<dyn Read>, dir: &Path) -> Result<(), ImageError> {
+    let root = spool_root(dir)?;
     let mut archive = tar::Archive::new(reader);
-    archive.set_preserve_ownerships(false);
-    archive.set_preserve_permissions(false);
-    archive.set_unpack_xattrs(false);
     let entries = archive.entries().map_err(|e| bad(e.to_string()))?;
+    let options = Options {
+        owner: Owner::Extractor,
+        devices: false,
+        no_overwrite_dir_non_dir: false,
+        plain_only: true,
+    };
+    let mut extractor = Extractor::new(&root, options);
     for entry in entries {
         let mut entry = entry.map_err(|e| bad(e.to_string()))?;
-        let kind = entry.header().entry_type();
-        if !(kind.is_file() || kind.is_dir() || kind.is_symlink()) {
+        let raw = entry.path_bytes().into_owned();
+        let Some(rel) = scoped::path::entry(Path::new(OsStr::from_bytes(&raw))) else {
             continue;
-        }
-        entry.unpack_in(dir).map_err(|e| bad(e.to_string()))?;
+        };
+        extractor
+            .put(&rel, &mut entry, None)
+            .map_err(|e| bad(e.to_string()))?;
     }
-    Ok(())
+    extractor.finish().map_err(|e| bad(e.to_string()))
 }
 
-/// `dir/name`, refusing anything that resolves outside `dir`.
-fn inside(dir: &Path, name: &str) -> Result<PathBuf, ImageError> {
+/// The spool directory as a root.
+fn spool_root(dir: &Path) -> Result<Root, ImageError> {
+    Root::new(dir).map_err(|e| ImageError::io("opening", dir)(e.into()))
+}
+
+/// The most `manifest.json`, `index.json`, a config or a manifest may
+/// weigh: they are read whole.
+const MAX_JSON: u64 = 32 << 20;
+
+/// Opens the archive's file `name`, resolved inside `dir` (a `..` or an
+/// absolute name is refused; symlinks stay inside).
+fn open_inside(dir: &Path, name: &str) -> Result<File, ImageError> {
     let relative = Path::new(name);
     if relative
         .components()
@@ -378,22 +400,33 @@ fn inside(dir: &Path, name: &str) -> Result<PathBuf, ImageError> {
     {
         return Err(bad(format!("{name:?} points outside the archive")));
     }
-    let root = dir
-        .canonicalize()
-        .map_err(ImageError::io("resolving", dir))?;
-    let path = dir
-        .join(relative)
-        .canonicalize()
-        .map_err(|_| bad(format!("{name} is missing from the archive")))?;
-    if !path.starts_with(&root) {
-        return Err(bad(format!("{name:?} points outside the archive")));
-    }
-    Ok(path)
+    spool_root(dir)?.open(relative).map_err(|e| {
+        if e.is_not_found() {
+            bad(format!("{name} is missing from the archive"))
+        } else {
+            bad(format!("{name}: {e}"))
+        }
+    })
+}
+
+/// Whether the archive has the regular file `name` at its top.
+fn has_file(dir: &Path, name: &str) -> bool {
+    spool_root(dir).is_ok_and(|r| {
+        r.metadata(Path::new(name), Follow::Yes)
+            .is_ok_and(|m| m.is_file())
+    })
 }
 
 fn read_inside(dir: &Path, name: &str) -> Result<Vec<u8>, ImageError> {
-    let path = inside(dir, name)?;
-    fs::read(&path).map_err(ImageError::io("reading", path))
+    let file = open_inside(dir, name)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_JSON + 1)
+        .read_to_end(&mut bytes)
+        .map_err(ImageError::io("reading", dir.join(name)))?;
+    if bytes.len() as u64 > MAX_JSON {
+        return Err(bad(format!("{name} is larger than {MAX_JSON} bytes")));
+    }
+    Ok(bytes)
 }
 
 fn tar_header(size: u64, mode: u32, kind: tar::EntryType) -> tar::Header {

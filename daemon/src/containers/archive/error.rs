@@ -23,6 +23,8 @@ pub enum ArchiveError {
     BadArchive(String),
     #[error("container rootfs is marked read-only")]
     ReadOnly,
+    #[error("mounted volume is marked read-only: {0}")]
+    ReadOnlyMount(String),
     #[error("{context}: {source}")]
     Io {
         context: String,
@@ -42,7 +44,7 @@ impl ArchiveError {
             | Self::NonDirWithDir(_)
             | Self::TooManyLinks(_)
             | Self::BadArchive(_) => 400,
-            Self::ReadOnly => 403,
+            Self::ReadOnly | Self::ReadOnlyMount(_) => 403,
             Self::Io { .. } => 500,
         }
     }

@@ -1,6 +1,10 @@
 //! Files in and out of a container's root filesystem: `docker cp` (both
 //! ways), `docker export`, and the stat behind `HEAD /containers/{id}/archive`.
 //!
+//! - [`copy_up`]: an image directory's contents copied into the new,
+//!   empty volume mounted over it;
+//! - [`mounts`]: which root a path is in (the container's, or a volume
+//!   or bind mount's source);
 //! - [`scope`]: container paths resolved on the host without ever leaving
 //!   the container's root (`..`, absolute and looping symlinks);
 //! - [`stat`]: a path's stat as the `X-Docker-Container-Path-Stat` header
@@ -13,7 +17,9 @@
 //! - [`ops`]: the operations the API calls, with their events;
 //! - [`error`]: what can go wrong, with Docker's statuses.
 
+pub mod copy_up;
 pub mod error;
+pub mod mounts;
 pub mod ops;
 pub mod pack;
 pub mod scope;

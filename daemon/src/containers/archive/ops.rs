@@ -14,13 +14,34 @@ use futures_util::StreamExt;
 use tokio::sync::mpsc;
 
 use super::error::{ArchiveError, Result};
+use super::mounts;
 use super::pack;
-use super::scope;
+use super::scope::{self, Located};
 use super::stat::{self, PathStat};
 use super::unpack::{self, UnpackOptions};
 use super::view::RootView;
+use crate::containers::record::Record;
 use crate::containers::{lifecycle, user, Container};
 use crate::engine::Engine;
+use crate::scoped::{Follow, Root};
+
+/// The view's directory as a root every path is resolved in.
+fn open_root(view: &RootView, id: &str) -> Result<Root> {
+    Root::new(view.root())
+        .map_err(|e| ArchiveError::io(format!("opening the files of container {id}"), e.into()))
+}
+
+/// The client's `path` located: in the root it lives in (the
+/// container's, or a volume's or bind mount's over it) and relative to it.
+fn locate(record: &Record, view: &RootView, path: &str) -> Result<(Root, Located)> {
+    let located = scope::locate(path);
+    let target = mounts::target(record, view.root(), &located.relative)?;
+    let located = Located {
+        relative: target.relative,
+        ..located
+    };
+    Ok((target.root, located))
+}
 
 /// Runs blocking filesystem work on the blocking pool.
 async fn blocking<T: Send + 'static>(
@@ -42,8 +63,8 @@ pub async fn stat_path(c: Arc<Container>, reference: String, path: String) -> Re
     blocking(move || {
         let record = c.record();
         let view = RootView::for_reading(&record, &c.layout)?;
-        let located = scope::locate(view.root(), &path)?;
-        stat::stat(view.root(), &located, &reference, &path)
+        let (root, located) = locate(&record, &view, &path)?;
+        stat::stat(&root, &located, &reference, &path)
     })
     .await
 }
@@ -57,17 +78,18 @@ pub async fn copy_out(
     path: String,
 ) -> Result<(PathStat, ByteStream)> {
     let record = c.record();
-    let (stat, view, located) = blocking(move || {
-        let view = RootView::for_reading(&c.record(), &c.layout)?;
-        let located = scope::locate(view.root(), &path)?;
-        let stat = stat::stat(view.root(), &located, &reference, &path)?;
-        Ok((stat, view, located))
+    let (stat, view, root, located) = blocking(move || {
+        let record = c.record();
+        let view = RootView::for_reading(&record, &c.layout)?;
+        let (root, located) = locate(&record, &view, &path)?;
+        let stat = stat::stat(&root, &located, &reference, &path)?;
+        Ok((stat, view, root, located))
     })
     .await?;
     lifecycle::publish(engine, "archive-path", &record, &[]);
     let body = pack::stream(move |out| {
         let _mounted = view;
-        pack::pack_path(out, &located.host, &located.name)
+        pack::pack_path(out, &root, &located)
     });
     Ok((stat, body))
 }
@@ -75,9 +97,18 @@ pub async fn copy_out(
 /// `GET /containers/{id}/export`: the whole filesystem as a tar.
 pub async fn export(engine: &Arc<Engine>, c: Arc<Container>) -> Result<ByteStream> {
     let record = c.record();
-    let view = blocking(move || RootView::for_reading(&c.record(), &c.layout)).await?;
+    let id = record.id.clone();
+    let (view, root) = blocking(move || {
+        let view = RootView::for_reading(&c.record(), &c.layout)?;
+        let root = open_root(&view, &id)?;
+        Ok((view, root))
+    })
+    .await?;
     lifecycle::publish(engine, "export", &record, &[]);
-    Ok(pack::stream(move |out| pack::pack_root(out, view.root())))
+    Ok(pack::stream(move |out| {
+        let _mounted = view;
+        pack::pack_root(out, &root)
+    }))
 }
 
 /// The request body as a blocking reader, fed by an async task.
@@ -141,20 +172,26 @@ pub async fn copy_in(
     let extracted = {
         let record = record.clone();
         blocking(move || {
+            let mut reader = reader;
             let view = RootView::for_writing(&record, &layout)?;
-            let root = view.root();
-            let dest = scope::follow(root, &scope::clean(Path::new(&request.path)))?;
+            let cleaned = scope::clean(Path::new(&request.path));
+            let target = mounts::target(&record, view.root(), &cleaned)?;
+            if !target.writable {
+                return Err(ArchiveError::ReadOnlyMount(request.path.clone()));
+            }
+            let root = target.root;
+            let dest = scope::follow(&root, &target.relative)?;
             let missing = || ArchiveError::PathNotFound {
                 path: request.path.clone(),
                 container: reference.clone(),
             };
-            let meta = std::fs::metadata(root.join(&dest)).map_err(|_| missing())?;
+            let meta = root.metadata(&dest, Follow::Yes).map_err(|_| missing())?;
             if !meta.is_dir() {
                 return Err(ArchiveError::NotADirectory(request.path.clone()));
             }
             let owner = match record.config.user.as_deref().filter(|u| !u.is_empty()) {
                 Some(spec) if request.copy_uid_gid => {
-                    let u = user::resolve(spec, root).map_err(ArchiveError::BadArchive)?;
+                    let u = user::resolve(spec, view.root()).map_err(ArchiveError::BadArchive)?;
                     Some((u.uid, u.gid))
                 }
                 _ => None,
@@ -163,7 +200,14 @@ pub async fn copy_in(
                 no_overwrite_dir_non_dir: request.no_overwrite_dir_non_dir,
                 owner,
             };
-            unpack::unpack(reader, root, &dest, &options)
+            unpack::unpack(&mut reader, &root, &dest, &options)?;
+            // The client still sends what follows the archive's end (tar
+            // pads to whole records): read it before answering, or the
+            // answer and the closing connection meet a client still
+            // writing, which then fails with a broken pipe.
+            io::copy(&mut reader, &mut io::sink())
+                .map_err(|e| ArchiveError::io("reading the archive", e))?;
+            Ok(())
         })
         .await
     };

@@ -1,11 +1,16 @@
 //! Tar archives of a container's files, written while they are sent:
 //! one path (`docker cp` out: entries named from the path's base name
 //! down), or the whole root (`docker export`: entries relative to `/`).
-//! Symlinks are archived as links, never followed; directories on another
-//! filesystem (mount points) are archived empty, not descended into.
+//! Every entry is read through [`crate::scoped`]: directories are opened
+//! without following (a link swapped in by the running container is not
+//! descended into), symlinks are archived as links, a file with several
+//! names is archived once and then as hard links to its first name, and
+//! directories on another filesystem (mount points) are archived empty.
 //! Tar writing blocks, so it runs on a blocking thread that feeds the
 //! response body through a bounded channel.
 
+use std::collections::HashMap;
+use std::ffi::OsStr;
 use std::fs::{File, Metadata};
 use std::io::{self, Read, Write};
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
@@ -15,6 +20,9 @@ use bytes::Bytes;
 use engine_api::support::server::ByteStream;
 use tar::{EntryType, Header, HeaderMode};
 use tokio::sync::mpsc;
+
+use super::scope::Located;
+use crate::scoped::{self, Dir, Follow, Root};
 
 /// How many bytes the writer gathers before handing a chunk to the body.
 const CHUNK: usize = 128 * 1024;
@@ -78,105 +86,179 @@ where
     Box::pin(futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx)))
 }
 
-/// Archives `host` (and what is below it) with entry names starting at
-/// `name`; a `name` of `.` gives `.` and `./...` entries.
-pub fn pack_path(out: &mut dyn Write, host: &Path, name: &str) -> io::Result<()> {
+/// Archives the located path (and what is below it) with entry names
+/// starting at its spelled name; a name of `.` gives `.` and `./...`
+/// entries.
+pub fn pack_path(out: &mut dyn Write, root: &Root, located: &Located) -> io::Result<()> {
     let mut builder = tar::Builder::new(out);
-    let meta = std::fs::symlink_metadata(host)?;
-    let name = if name == "/" { "." } else { name };
-    walk(&mut builder, host, name, &meta, meta.dev())?;
-    builder.finish()
-}
-
-/// Archives everything below `root`, entries named relative to it.
-pub fn pack_root(out: &mut dyn Write, root: &Path) -> io::Result<()> {
-    let mut builder = tar::Builder::new(out);
-    let dev = std::fs::symlink_metadata(root)?.dev();
-    children(&mut builder, root, "", dev)?;
-    builder.finish()
-}
-
-/// The entries of directory `host`, named `prefix/child` (or `child`).
-fn children(
-    builder: &mut tar::Builder<&mut dyn Write>,
-    host: &Path,
-    prefix: &str,
-    dev: u64,
-) -> io::Result<()> {
-    let mut names: Vec<_> = std::fs::read_dir(host)?
-        .map(|e| e.map(|e| e.file_name()))
-        .collect::<io::Result<_>>()?;
-    names.sort();
-    for child in names {
-        let child_name = child.to_string_lossy();
-        let name = if prefix.is_empty() {
-            child_name.into_owned()
-        } else {
-            format!("{prefix}/{child_name}")
-        };
-        let path = host.join(&child);
-        // A file removed while we walk is simply not archived.
-        let Ok(meta) = std::fs::symlink_metadata(&path) else {
-            continue;
-        };
-        walk(builder, &path, &name, &meta, dev)?;
-    }
-    Ok(())
-}
-
-fn walk(
-    builder: &mut tar::Builder<&mut dyn Write>,
-    host: &Path,
-    name: &str,
-    meta: &Metadata,
-    dev: u64,
-) -> io::Result<()> {
-    append(builder, host, name, meta)?;
-    if meta.is_dir() && meta.dev() == dev {
-        children(builder, host, name, dev)?;
-    }
-    Ok(())
-}
-
-/// One entry. The name is written as given (`./x` stays `./x`).
-fn append(
-    builder: &mut tar::Builder<&mut dyn Write>,
-    host: &Path,
-    name: &str,
-    meta: &Metadata,
-) -> io::Result<()> {
-    let t = meta.file_type();
-    if t.is_socket() {
-        return Ok(());
-    }
-    let mut header = Header::new_gnu();
-    header.set_metadata_in_mode(meta, HeaderMode::Complete);
-    header.set_mode(meta.mode() & 0o7777);
-    header.set_size(0);
-    if t.is_char_device() || t.is_block_device() {
-        let rdev = meta.rdev();
-        header.set_device_major(libc::major(rdev))?;
-        header.set_device_minor(libc::minor(rdev))?;
-    }
-    let name = if t.is_dir() && name != "." {
-        format!("{name}/")
+    let name = if located.name == "/" {
+        "."
     } else {
-        name.to_string()
+        located.name.as_str()
     };
-    if t.is_symlink() {
-        let target = std::fs::read_link(host)?;
-        return append_named(builder, &mut header, &name, Some(&target), io::empty());
+    // Followed: the kernel's answer for where it leads (no link left on
+    // the way), then read without following, like any other entry.
+    let path = match located.follow {
+        Follow::Yes => root.resolved(&located.relative)?,
+        Follow::No => located.relative.clone(),
+    };
+    let mut walk = Walk::new(&mut builder);
+    match scoped::path::split(&path) {
+        Some((parent, last)) => {
+            let dir = root.dir(&parent)?;
+            let meta = dir.stat(&last)?;
+            walk.dev = meta.dev();
+            walk.entry(&dir, &last, name, &meta)?;
+        }
+        None => {
+            let dir = root.dir(Path::new("."))?;
+            let meta = dir.metadata()?;
+            walk.dev = meta.dev();
+            walk.append(name, &meta, Content::Empty)?;
+            walk.children(&dir, name)?;
+        }
     }
-    if t.is_file() {
-        let len = meta.len();
-        header.set_size(len);
-        let file = File::open(host)?;
-        // The size is in the header already: a file that shrinks meanwhile
-        // is padded with zeros, one that grows is cut.
-        let data = file.take(len).chain(io::repeat(0)).take(len);
-        return append_named(builder, &mut header, &name, None, data);
+    builder.finish()
+}
+
+/// Archives everything below the root, entries named relative to it.
+pub fn pack_root(out: &mut dyn Write, root: &Root) -> io::Result<()> {
+    let mut builder = tar::Builder::new(out);
+    let dir = root.dir(Path::new("."))?;
+    let mut walk = Walk::new(&mut builder);
+    walk.dev = dir.metadata()?.dev();
+    walk.children(&dir, "")?;
+    builder.finish()
+}
+
+/// What an entry carries besides its header.
+enum Content {
+    Empty,
+    File(File),
+    Link(std::path::PathBuf),
+    /// A hard link to the entry already archived under this name.
+    HardLink(String),
+}
+
+/// One archive being written: the filesystem it stays on and the
+/// regular files with several links already in it (by device and inode).
+struct Walk<'b, 'w> {
+    builder: &'b mut tar::Builder<&'w mut dyn Write>,
+    dev: u64,
+    linked: HashMap<(u64, u64), String>,
+}
+
+impl<'b, 'w> Walk<'b, 'w> {
+    fn new(builder: &'b mut tar::Builder<&'w mut dyn Write>) -> Self {
+        Walk {
+            builder,
+            dev: 0,
+            linked: HashMap::new(),
+        }
     }
-    append_named(builder, &mut header, &name, None, io::empty())
+
+    /// The entries of `dir`, named `prefix/child` (or `child`).
+    fn children(&mut self, dir: &Dir, prefix: &str) -> io::Result<()> {
+        for child in dir.entries()? {
+            let child_name = child.to_string_lossy();
+            let name = if prefix.is_empty() {
+                child_name.into_owned()
+            } else {
+                format!("{prefix}/{child_name}")
+            };
+            // A file removed while we walk is simply not archived.
+            let Ok(meta) = dir.stat(&child) else {
+                continue;
+            };
+            self.entry(dir, &child, &name, &meta)?;
+        }
+        Ok(())
+    }
+
+    /// Entry `child` of `dir` (and what is below it), never followed.
+    fn entry(&mut self, dir: &Dir, child: &OsStr, name: &str, meta: &Metadata) -> io::Result<()> {
+        let t = meta.file_type();
+        if t.is_dir() {
+            self.append(name, meta, Content::Empty)?;
+            if meta.dev() == self.dev {
+                // Opened without following: a link swapped in since the
+                // stat is refused, not descended into.
+                if let Ok(sub) = dir.open_dir(child) {
+                    self.children(&sub, name)?;
+                }
+            }
+            return Ok(());
+        }
+        let content = if t.is_symlink() {
+            Content::Link(dir.read_link(child)?)
+        } else if t.is_file() {
+            let key = (meta.dev(), meta.ino());
+            match self.linked.get(&key) {
+                Some(first) => Content::HardLink(first.clone()),
+                None => {
+                    if meta.nlink() > 1 {
+                        self.linked.insert(key, name.to_string());
+                    }
+                    match dir.open_file(child) {
+                        Ok(file) => Content::File(file),
+                        // Replaced by something else meanwhile: skipped.
+                        Err(_) => return Ok(()),
+                    }
+                }
+            }
+        } else {
+            Content::Empty
+        };
+        self.append(name, meta, content)
+    }
+
+    /// One entry. The name is written as given (`./x` stays `./x`).
+    fn append(&mut self, name: &str, meta: &Metadata, content: Content) -> io::Result<()> {
+        let t = meta.file_type();
+        if t.is_socket() {
+            return Ok(());
+        }
+        let mut header = Header::new_gnu();
+        header.set_metadata_in_mode(meta, HeaderMode::Complete);
+        header.set_mode(meta.mode() & 0o7777);
+        header.set_size(0);
+        if t.is_char_device() || t.is_block_device() {
+            let rdev = meta.rdev();
+            header.set_device_major(libc::major(rdev))?;
+            header.set_device_minor(libc::minor(rdev))?;
+        }
+        let name = if t.is_dir() && name != "." {
+            format!("{name}/")
+        } else {
+            name.to_string()
+        };
+        let builder = &mut *self.builder;
+        match content {
+            Content::Link(target) => {
+                header.set_entry_type(EntryType::Symlink);
+                append_named(builder, &mut header, &name, Some(&target), io::empty())
+            }
+            Content::HardLink(first) => {
+                header.set_entry_type(EntryType::Link);
+                append_named(
+                    builder,
+                    &mut header,
+                    &name,
+                    Some(Path::new(&first)),
+                    io::empty(),
+                )
+            }
+            Content::File(file) => {
+                let len = meta.len();
+                header.set_size(len);
+                // The size is in the header already: a file that shrinks
+                // meanwhile is padded with zeros, one that grows is cut.
+                let data = file.take(len).chain(io::repeat(0)).take(len);
+                append_named(builder, &mut header, &name, None, data)
+            }
+            Content::Empty => append_named(builder, &mut header, &name, None, io::empty()),
+        }
+    }
 }
 
 /// Appends with the name spelled exactly: short names go in the header
@@ -191,7 +273,6 @@ fn append_named(
 ) -> io::Result<()> {
     let fits = name.len() < 100 && !name.contains('\0');
     if let Some(link) = link {
-        header.set_entry_type(EntryType::Symlink);
         if fits && link.as_os_str().len() < 100 {
             set_raw_name(header, name);
             header.set_link_name(link)?;
@@ -219,6 +300,7 @@ mod tests {
     use std::os::unix::fs::symlink;
 
     use super::*;
+    use crate::containers::archive::scope::locate;
 
     fn names(tar: &[u8]) -> Vec<(String, EntryType)> {
         let mut archive = tar::Archive::new(tar);
@@ -247,7 +329,8 @@ mod tests {
     fn a_file_is_archived_under_its_base_name() {
         let t = tree();
         let mut out = Vec::new();
-        pack_path(&mut out, &t.path().join("etc/hostname"), "hostname").unwrap();
+        let root = Root::new(t.path()).unwrap();
+        pack_path(&mut out, &root, &locate("/etc/hostname")).unwrap();
         assert_eq!(
             names(&out),
             vec![("hostname".to_string(), EntryType::Regular)]
@@ -263,17 +346,12 @@ mod tests {
     fn a_directory_is_archived_below_its_name_links_kept() {
         let t = tree();
         let mut out = Vec::new();
-        pack_path(&mut out, &t.path().join("etc"), "config").unwrap();
+        let root = Root::new(t.path()).unwrap();
+        pack_path(&mut out, &root, &locate("etc")).unwrap();
         let got: Vec<String> = names(&out).into_iter().map(|(n, _)| n).collect();
         assert_eq!(
             got,
-            [
-                "config/",
-                "config/hostname",
-                "config/link",
-                "config/sub/",
-                "config/sub/x"
-            ]
+            ["etc/", "etc/hostname", "etc/link", "etc/sub/", "etc/sub/x"]
         );
         let mut archive = tar::Archive::new(&out[..]);
         let link = archive
@@ -288,7 +366,7 @@ mod tests {
         );
 
         let mut out = Vec::new();
-        pack_path(&mut out, &t.path().join("etc"), ".").unwrap();
+        pack_path(&mut out, &root, &locate("etc/.")).unwrap();
         let got: Vec<String> = names(&out).into_iter().map(|(n, _)| n).collect();
         assert_eq!(got[..2], [".".to_string(), "./hostname".to_string()]);
     }
@@ -297,7 +375,7 @@ mod tests {
     fn the_root_is_archived_relative_to_it() {
         let t = tree();
         let mut out = Vec::new();
-        pack_root(&mut out, t.path()).unwrap();
+        pack_root(&mut out, &Root::new(t.path()).unwrap()).unwrap();
         let got: Vec<String> = names(&out).into_iter().map(|(n, _)| n).collect();
         assert_eq!(
             got,
@@ -312,8 +390,37 @@ mod tests {
         std::fs::create_dir(dir.path().join(&long)).unwrap();
         std::fs::write(dir.path().join(&long).join("f"), "x").unwrap();
         let mut out = Vec::new();
-        pack_root(&mut out, dir.path()).unwrap();
+        pack_root(&mut out, &Root::new(dir.path()).unwrap()).unwrap();
         let got: Vec<String> = names(&out).into_iter().map(|(n, _)| n).collect();
         assert_eq!(got, [format!("{long}/"), format!("{long}/f")]);
+    }
+
+    #[test]
+    fn hard_links_are_archived_as_links_and_links_never_followed() {
+        let t = tree();
+        std::fs::hard_link(
+            t.path().join("etc/hostname"),
+            t.path().join("etc/sub/again"),
+        )
+        .unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("secret"), "host").unwrap();
+        symlink(outside.path(), t.path().join("etc/out")).unwrap();
+        let mut out = Vec::new();
+        let root = Root::new(t.path()).unwrap();
+        pack_path(&mut out, &root, &locate("/etc")).unwrap();
+        let got = names(&out);
+        assert!(
+            got.contains(&("etc/sub/again".to_string(), EntryType::Link)),
+            "{got:?}"
+        );
+        assert!(
+            got.contains(&("etc/out".to_string(), EntryType::Symlink)),
+            "{got:?}"
+        );
+        assert!(!got.iter().any(|(n, _)| n.contains("secret")), "{got:?}");
+        // Followed on request: inside the root, where it leads nowhere.
+        let mut out = Vec::new();
+        assert!(pack_path(&mut out, &root, &locate("/etc/out/")).is_err());
     }
 }

@@ -14,6 +14,7 @@ use serde::Serialize;
 use super::error::{ArchiveError, Result};
 use super::scope::{self, Located};
 use crate::containers::logs::format_time;
+use crate::scoped::Root;
 
 /// Go's `os.FileMode` bits.
 pub mod go_mode {
@@ -81,26 +82,22 @@ pub fn go_file_mode(meta: &Metadata) -> u32 {
     mode
 }
 
-/// Stats `located` (without following a last symlink) in the container
-/// whose root is `root`; `container` names it in the not-found message.
-pub fn stat(root: &Path, located: &Located, container: &str, asked: &str) -> Result<PathStat> {
-    let meta = match std::fs::symlink_metadata(&located.host) {
+/// Stats `located` (a last symlink only when its spelling asks) in the
+/// container whose root is `root`; `container` names it in the
+/// not-found message.
+pub fn stat(root: &Root, located: &Located, container: &str, asked: &str) -> Result<PathStat> {
+    let meta = match root.metadata(&located.relative, located.follow) {
         Ok(meta) => meta,
-        Err(e)
-            if matches!(
-                e.kind(),
-                std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
-            ) =>
-        {
+        Err(e) if e.is_not_found() => {
             return Err(ArchiveError::PathNotFound {
                 path: asked.to_string(),
                 container: container.to_string(),
             })
         }
-        Err(e) => return Err(ArchiveError::io(format!("stat {}", located.container), e)),
+        Err(e) => return Err(scope::scoped_error(&located.container, e)),
     };
     let link_target = if meta.file_type().is_symlink() {
-        let resolved = scope::follow(root, Path::new(&located.container))?;
+        let resolved = scope::follow(root, &located.relative)?;
         Path::new("/").join(resolved).display().to_string()
     } else {
         String::new()
@@ -131,8 +128,9 @@ mod tests {
             .unwrap();
         std::fs::set_permissions(r.join("etc"), std::fs::Permissions::from_mode(0o1755)).unwrap();
         symlink("/etc/motd", r.join("link")).unwrap();
+        let root = Root::new(r).unwrap();
 
-        let file = stat(r, &locate(r, "etc/motd").unwrap(), "web", "etc/motd").unwrap();
+        let file = stat(&root, &locate("etc/motd"), "web", "etc/motd").unwrap();
         assert_eq!(file.name, "motd");
         assert_eq!(file.size, 5);
         assert_eq!(file.mode, 0o755 | go_mode::SETUID);
@@ -143,15 +141,15 @@ mod tests {
         );
         assert_eq!(file.link_target, "");
 
-        let d = stat(r, &locate(r, "/etc").unwrap(), "web", "/etc").unwrap();
+        let d = stat(&root, &locate("/etc"), "web", "/etc").unwrap();
         assert_eq!(d.mode, go_mode::DIR | go_mode::STICKY | 0o755);
         assert!(d.is_dir());
 
-        let l = stat(r, &locate(r, "/link").unwrap(), "web", "/link").unwrap();
+        let l = stat(&root, &locate("/link"), "web", "/link").unwrap();
         assert_eq!(l.mode, go_mode::SYMLINK | 0o777);
         assert_eq!(l.link_target, "/etc/motd");
 
-        let e = stat(r, &locate(r, "/nope").unwrap(), "web", "/nope").unwrap_err();
+        let e = stat(&root, &locate("/nope"), "web", "/nope").unwrap_err();
         assert_eq!(e.status(), 404);
         assert_eq!(
             e.to_string(),

@@ -1,11 +1,12 @@
 //! A tar archive extracted into a directory of a container, entry by entry
 //! and always inside the container's root: entry names are cleaned and
-//! refused when they climb out of the destination (`..`); the directories
-//! on each entry's way are resolved in the container's scope (a symlink
-//! to `/etc` leads to the container's `/etc`, never the host's) and
-//! created when missing; the entry's own last element is never followed:
-//! whatever is there is replaced (a directory stays when the entry is a
-//! directory). Hard links must point inside the destination as well.
+//! refused when they climb out of the destination (`..`); each entry is
+//! then written by [`crate::scoped::extract`], which resolves its
+//! directories in the container's scope (a symlink to `/etc` leads to the
+//! container's `/etc`, never the host's), creates missing ones, and never
+//! follows the entry's own last element: whatever is there is replaced (a
+//! directory stays when the entry is a directory). Hard links are real
+//! hard links and must point inside the destination as well.
 //! gzip-compressed archives are accepted.
 
 use std::io::{self, BufRead, BufReader, Read};
@@ -15,7 +16,8 @@ use std::path::{Component, Path, PathBuf};
 use flate2::read::GzDecoder;
 
 use super::error::{ArchiveError, Result};
-use super::scope;
+use crate::scoped::extract::{running_as_root, ExtractError, Extractor, Options, Owner};
+use crate::scoped::Root;
 
 /// How an extraction treats what is already there.
 #[derive(Debug, Clone, Default)]
@@ -65,110 +67,79 @@ fn decompressed<'a>(body: impl Read + 'a) -> Result<Box<dyn Read + 'a>> {
     Ok(Box::new(reader))
 }
 
-/// The host path of container path `container` with its directories
-/// resolved in scope (and created), its last element not followed.
-fn place(root: &Path, container: &Path) -> Result<PathBuf> {
-    let (Some(parent), Some(last)) = (container.parent(), container.file_name()) else {
-        return Ok(root.to_path_buf());
-    };
-    let dir = root.join(scope::follow(root, parent)?);
-    std::fs::create_dir_all(&dir)
-        .map_err(|e| ArchiveError::io(format!("creating {}", parent.display()), e))?;
-    Ok(dir.join(last))
-}
-
 /// Extracts `body` into the container directory `dest` (a cleaned,
 /// resolved container path, relative to `root`, that is a directory).
-pub fn unpack(body: impl Read, root: &Path, dest: &Path, options: &UnpackOptions) -> Result<()> {
+pub fn unpack(body: impl Read, root: &Root, dest: &Path, options: &UnpackOptions) -> Result<()> {
     let mut archive = tar::Archive::new(decompressed(body)?);
-    archive.set_preserve_permissions(true);
-    archive.set_preserve_ownerships(options.owner.is_none());
-    archive.set_preserve_mtime(true);
-    archive.set_overwrite(true);
     let bad = |e: io::Error| ArchiveError::BadArchive(e.to_string());
+    let as_root = running_as_root();
+    let owner = match options.owner {
+        Some((uid, gid)) => Owner::Fixed(uid, gid),
+        None if as_root => Owner::FromArchive,
+        None => Owner::Extractor,
+    };
+    let mut extractor = Extractor::new(
+        root,
+        Options {
+            owner,
+            devices: as_root,
+            no_overwrite_dir_non_dir: options.no_overwrite_dir_non_dir,
+            plain_only: false,
+        },
+    );
     for entry in archive.entries().map_err(bad)? {
         let mut entry = entry.map_err(bad)?;
         let Some(relative) = entry_path(&entry.path_bytes())? else {
             continue;
         };
-        let container = Path::new("/").join(dest).join(&relative);
-        let shown = || container.display().to_string();
-        let target = place(root, &container)?;
-        let kind = entry.header().entry_type();
-        let is_dir = kind.is_dir();
-        if let Ok(existing) = std::fs::symlink_metadata(&target) {
-            let was_dir = existing.is_dir();
-            if options.no_overwrite_dir_non_dir && was_dir && !is_dir {
-                return Err(ArchiveError::DirWithNonDir(shown()));
-            }
-            if options.no_overwrite_dir_non_dir && !was_dir && is_dir {
-                return Err(ArchiveError::NonDirWithDir(shown()));
-            }
-            if !(was_dir && is_dir) {
-                let removed = if was_dir {
-                    std::fs::remove_dir_all(&target)
-                } else {
-                    std::fs::remove_file(&target)
-                };
-                removed.map_err(|e| ArchiveError::io(format!("replacing {}", shown()), e))?;
-            }
-        }
-        if kind.is_hard_link() {
+        let link = if entry.header().entry_type().is_hard_link() {
+            let shown = || {
+                Path::new("/")
+                    .join(dest)
+                    .join(&relative)
+                    .display()
+                    .to_string()
+            };
             let link = entry.link_name_bytes().ok_or_else(|| {
                 ArchiveError::BadArchive(format!("hard link {} has no target", shown()))
             })?;
             let source = entry_path(&link)?.ok_or_else(|| {
                 ArchiveError::BadArchive(format!("hard link {} points at the destination", shown()))
             })?;
-            let source = place(root, &Path::new("/").join(dest).join(source))?;
-            std::fs::hard_link(&source, &target)
-                .map_err(|e| ArchiveError::io(format!("linking {}", shown()), e))?;
+            Some(dest.join(source))
         } else {
-            entry
-                .unpack(&target)
-                .map_err(|e| ArchiveError::io(format!("extracting {}", shown()), e))?;
-        }
-        if let Some((uid, gid)) = options.owner {
-            std::os::unix::fs::lchown(&target, Some(uid), Some(gid))
-                .map_err(|e| ArchiveError::io(format!("chown {}", shown()), e))?;
-        }
+            None
+        };
+        extractor
+            .put(&dest.join(&relative), &mut entry, link.as_deref())
+            .map_err(extract_error)?;
     }
-    Ok(())
+    extractor.finish().map_err(extract_error)
+}
+
+/// The extractor's error as `docker cp` answers it.
+fn extract_error(e: ExtractError) -> ArchiveError {
+    match e {
+        ExtractError::DirWithNonDir(p) => ArchiveError::DirWithNonDir(p),
+        ExtractError::NonDirWithDir(p) => ArchiveError::NonDirWithDir(p),
+        ExtractError::Scoped(e) if e.is_loop() => {
+            ArchiveError::TooManyLinks(Path::new("/").join(&e.path).display().to_string())
+        }
+        ExtractError::Scoped(e) => ArchiveError::io("extracting", e.into()),
+        other => ArchiveError::BadArchive(other.to_string()),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use std::os::unix::fs::symlink;
 
-    use tar::{EntryType, Header};
+    use std::os::unix::fs::MetadataExt;
+
+    use tar::EntryType;
 
     use super::*;
-
-    /// A tar of `(name, type, data or link target)`, names written raw.
-    fn tar(entries: &[(&str, EntryType, &str)]) -> Vec<u8> {
-        let mut b = tar::Builder::new(Vec::new());
-        for (name, kind, data) in entries {
-            let mut h = Header::new_gnu();
-            h.set_entry_type(*kind);
-            h.set_mode(if kind.is_dir() { 0o755 } else { 0o644 });
-            h.set_uid(0);
-            h.set_gid(0);
-            h.set_mtime(1_700_000_000);
-            let slot = &mut h.as_old_mut().name;
-            slot[..name.len()].copy_from_slice(name.as_bytes());
-            if kind.is_symlink() || kind.is_hard_link() {
-                h.set_link_name(data).unwrap();
-                h.set_size(0);
-                h.set_cksum();
-                b.append(&h, io::empty()).unwrap();
-            } else {
-                h.set_size(data.len() as u64);
-                h.set_cksum();
-                b.append(&h, data.as_bytes()).unwrap();
-            }
-        }
-        b.into_inner().unwrap()
-    }
+    use crate::scoped::testing::tar;
 
     /// Extracts `entries` into the root's `/tmp`.
     fn put(
@@ -176,7 +147,8 @@ mod tests {
         entries: &[(&str, EntryType, &str)],
         options: &UnpackOptions,
     ) -> Result<()> {
-        unpack(&tar(entries)[..], root, Path::new("tmp"), options)
+        let root = Root::new(root).unwrap();
+        unpack(&tar(entries)[..], &root, Path::new("tmp"), options)
     }
 
     fn root() -> (tempfile::TempDir, tempfile::TempDir) {
@@ -206,6 +178,8 @@ mod tests {
         let read = |p: &str| std::fs::read_to_string(r.path().join("tmp").join(p)).unwrap();
         assert_eq!(read("d/f"), "data");
         assert_eq!(read("h"), "data");
+        let h = std::fs::metadata(r.path().join("tmp/h")).unwrap();
+        assert_eq!(h.nlink(), 2, "a real hard link");
         assert_eq!(read("deep/er/x"), "x");
         let link = std::fs::read_link(r.path().join("tmp/l")).unwrap();
         assert_eq!(link, Path::new("/etc/passwd"));
@@ -215,11 +189,16 @@ mod tests {
     fn nothing_escapes_through_links_or_dot_dot() {
         let (r, o) = root();
         let any = UnpackOptions::default();
-        // Through a link to an absolute host path: lands in the root.
+        // Through a link to an absolute host path: resolved in the root,
+        // where it leads nowhere (an error, as with dockerd), or, once the
+        // directory exists there, into the root's copy.
+        assert!(put(r.path(), &[("out/x", EntryType::Regular, "in")], &any).is_err());
+        assert!(!o.path().join("x").exists());
+        let landed = r.path().join(o.path().strip_prefix("/").unwrap());
+        std::fs::create_dir_all(&landed).unwrap();
         put(r.path(), &[("out/x", EntryType::Regular, "in")], &any).unwrap();
         assert!(!o.path().join("x").exists());
-        let landed = r.path().join(o.path().strip_prefix("/").unwrap()).join("x");
-        assert_eq!(std::fs::read_to_string(landed).unwrap(), "in");
+        assert_eq!(std::fs::read_to_string(landed.join("x")).unwrap(), "in");
         // Through `/../../`: the container's root.
         put(r.path(), &[("up/y", EntryType::Regular, "y")], &any).unwrap();
         assert_eq!(std::fs::read_to_string(r.path().join("y")).unwrap(), "y");
@@ -275,7 +254,7 @@ mod tests {
         let gz = gz.finish().unwrap();
         unpack(
             &gz[..],
-            r.path(),
+            &Root::new(r.path()).unwrap(),
             Path::new("tmp"),
             &UnpackOptions::default(),
         )
