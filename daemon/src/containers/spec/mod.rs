@@ -76,6 +76,8 @@ pub struct Sandbox {
     pub shm_size: i64,
     /// The host's init binary when `--init`.
     pub init: Option<PathBuf>,
+    /// No masked or read-only paths (privileged, `systempaths=unconfined`).
+    pub unmasked: bool,
 }
 
 /// The host's CPUs as the resource checks need them.
@@ -147,6 +149,7 @@ impl Sandbox {
             } else {
                 None
             },
+            unmasked: privileged || security.system_paths_unconfined,
         })
     }
 }
@@ -217,8 +220,8 @@ pub fn generate(input: &SpecInput) -> Spec {
                 .collect::<HashMap<_, _>>()
         }))
         .set_seccomp(seccomp)
-        .set_masked_paths((!privileged).then(|| strings(MASKED_PATHS)))
-        .set_readonly_paths((!privileged).then(|| strings(READONLY_PATHS)))
+        .set_masked_paths((!sandbox.unmasked).then(|| strings(MASKED_PATHS)))
+        .set_readonly_paths((!sandbox.unmasked).then(|| strings(READONLY_PATHS)))
         .set_uid_mappings(None)
         .set_gid_mappings(None);
 

@@ -1,8 +1,9 @@
 //! `--security-opt`: `no-new-privileges[=bool]`, `seccomp=unconfined`,
 //! `seccomp=<profile JSON>` (the docker CLI sends a file's content),
 //! `apparmor=...` (refused where the host has no AppArmor, except
-//! `unconfined`), `label=...` (accepted: SELinux labels need SELinux, and
-//! `label=disable` asks for nothing). Other keys are refused with
+//! `unconfined`), `systempaths=unconfined` (no masked or read-only /proc
+//! and /sys paths), `label=...` (accepted: SELinux labels need SELinux,
+//! and `label=disable` asks for nothing). Other keys are refused with
 //! dockerd's wording.
 
 use std::path::Path;
@@ -28,6 +29,8 @@ pub struct SecurityOptions {
     pub no_new_privileges: bool,
     pub seccomp: SeccompChoice,
     pub apparmor: Option<String>,
+    /// `systempaths=unconfined`: nothing masked or made read-only.
+    pub system_paths_unconfined: bool,
 }
 
 /// Whether the kernel has AppArmor enabled, under `root` (`/` normally).
@@ -77,6 +80,7 @@ pub fn parse(options: &[String], apparmor: bool) -> Result<SecurityOptions, Spec
                 }
                 out.apparmor = Some(value.to_string());
             }
+            "systempaths" if value == "unconfined" => out.system_paths_unconfined = true,
             "label" => {}
             _ => {
                 return Err(SpecError::invalid(format!(
@@ -127,6 +131,12 @@ mod tests {
         .unwrap();
         assert!(matches!(s.seccomp, SeccompChoice::Custom(_)));
         assert!(parse(&opts(&["apparmor=unconfined"]), false).is_ok());
+        assert!(
+            parse(&opts(&["systempaths=unconfined"]), false)
+                .unwrap()
+                .system_paths_unconfined
+        );
+        assert!(parse(&opts(&["systempaths=other"]), false).is_err());
         assert_eq!(
             parse(&opts(&["apparmor=docker-default"]), false)
                 .unwrap_err()
