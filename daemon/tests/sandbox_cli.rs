@@ -162,6 +162,13 @@ fn default_sandbox_privileged_and_security_options() {
         host_cap_bnd()
     );
     assert_eq!(status_field(&d, &["--privileged"], "Seccomp"), "0");
+    let unconfined_paths = masked(&["--security-opt", "systempaths=unconfined"]);
+    for path in &want {
+        assert!(
+            !unconfined_paths.iter().any(|m| m == path),
+            "{path} masked with systempaths=unconfined"
+        );
+    }
     let privileged_mounts = masked(&["--privileged"]);
     for path in &want {
         assert!(

@@ -9,7 +9,8 @@
 //!   [`security`]: `--security-opt`;
 //! - [`resources`]: cgroup limits; [`devices`]: host devices;
 //!   [`sysctl`]: namespaced sysctls;
-//! - here: the namespaces, masked and read-only paths, and the whole
+//! - here: the namespaces, masked and read-only paths (Docker's, or the
+//!   HostConfig's own lists), and the whole
 //!   spec; [`Sandbox`] gathers what a HostConfig asks for, and
 //!   [`validate`] is what create checks.
 
@@ -76,8 +77,11 @@ pub struct Sandbox {
     pub shm_size: i64,
     /// The host's init binary when `--init`.
     pub init: Option<PathBuf>,
-    /// No masked or read-only paths (privileged, `systempaths=unconfined`).
-    pub unmasked: bool,
+    /// The masked and read-only paths: Docker's defaults unless the
+    /// HostConfig names its own (the docker CLI sends empty lists for
+    /// `--security-opt systempaths=unconfined`); none when privileged.
+    pub masked_paths: Vec<String>,
+    pub readonly_paths: Vec<String>,
 }
 
 /// The host's CPUs as the resource checks need them.
@@ -149,7 +153,20 @@ impl Sandbox {
             } else {
                 None
             },
-            unmasked: privileged || security.system_paths_unconfined,
+            masked_paths: if privileged || security.system_paths_unconfined {
+                Vec::new()
+            } else {
+                host.masked_paths
+                    .clone()
+                    .unwrap_or_else(|| strings(MASKED_PATHS))
+            },
+            readonly_paths: if privileged || security.system_paths_unconfined {
+                Vec::new()
+            } else {
+                host.readonly_paths
+                    .clone()
+                    .unwrap_or_else(|| strings(READONLY_PATHS))
+            },
         })
     }
 }
@@ -220,8 +237,10 @@ pub fn generate(input: &SpecInput) -> Spec {
                 .collect::<HashMap<_, _>>()
         }))
         .set_seccomp(seccomp)
-        .set_masked_paths((!sandbox.unmasked).then(|| strings(MASKED_PATHS)))
-        .set_readonly_paths((!sandbox.unmasked).then(|| strings(READONLY_PATHS)))
+        .set_masked_paths((!sandbox.masked_paths.is_empty()).then(|| sandbox.masked_paths.clone()))
+        .set_readonly_paths(
+            (!sandbox.readonly_paths.is_empty()).then(|| sandbox.readonly_paths.clone()),
+        )
         .set_uid_mappings(None)
         .set_gid_mappings(None);
 

@@ -293,6 +293,33 @@ fn the_sandbox_of_a_host_config() {
 }
 
 #[test]
+fn system_paths_follow_the_host_config() {
+    // What the docker CLI sends for `--security-opt systempaths=unconfined`.
+    let host = HostConfig {
+        masked_paths: Some(Vec::new()),
+        readonly_paths: Some(Vec::new()),
+        ..Default::default()
+    };
+    let mut i = input();
+    i.sandbox = Sandbox::from_host(&host).unwrap();
+    let spec = generate(&i);
+    let linux = spec.linux().as_ref().unwrap();
+    assert!(linux.masked_paths().is_none() && linux.readonly_paths().is_none());
+    let host = HostConfig {
+        masked_paths: Some(vec!["/proc/cpuinfo".into()]),
+        ..Default::default()
+    };
+    i.sandbox = Sandbox::from_host(&host).unwrap();
+    let spec = generate(&i);
+    let linux = spec.linux().as_ref().unwrap();
+    assert_eq!(linux.masked_paths().clone().unwrap(), ["/proc/cpuinfo"]);
+    assert_eq!(
+        linux.readonly_paths().clone().unwrap(),
+        strings(READONLY_PATHS)
+    );
+}
+
+#[test]
 fn init_is_mounted_and_runs_first() {
     let mut i = input();
     i.sandbox.init = Some("/usr/bin/tini-static".into());
