@@ -221,8 +221,9 @@ pub fn linux_resources(
 
     let mut cpu = LinuxCpu::default();
     if let Some(nano) = positive(host.nano_cpus) {
-        cpu.set_period(Some(NANO_CPU_PERIOD))
-            .set_quota(Some(nano * NANO_CPU_PERIOD as i64 / 1_000_000_000));
+        cpu.set_period(Some(NANO_CPU_PERIOD)).set_quota(Some(
+            nano.saturating_mul(NANO_CPU_PERIOD as i64) / 1_000_000_000,
+        ));
     } else {
         cpu.set_period(positive(host.cpu_period).map(|p| p as u64))
             .set_quota(positive(host.cpu_quota));
