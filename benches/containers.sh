@@ -3,6 +3,17 @@
 # none mini true` and `docker ps -a` with N containers, through engined and
 # through Debian's dockerd 20.10 (containerd + runc), both on private
 # sockets and data roots. Builds engined in release unless a binary is given.
+# Issue 12: what confinement costs, engined's default sandbox against the
+# same run with it off (`--security-opt seccomp=unconfined --security-opt
+# systempaths=unconfined`: no seccomp filter, no masked or read-only
+# paths; the capability set stays Docker's default in both arms, since
+# setting one costs the same whichever it is, and `--cap-add ALL` fails
+# on dockerd where root lacks a capability). Not `--privileged`: it also
+# copies every host device node into the container, a cost that is not
+# confinement. The two alternate run by run
+# so drift on a shared machine hits both alike. The same pair through
+# dockerd shows what the same profile costs with Docker's own stack (both
+# hand it to runc, which compiles the seccomp filter in every start).
 # Usage: benches/containers.sh [engined binary] [runs] [ps-containers]
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -47,6 +58,28 @@ docker -H "unix://$B/e.sock" run --rm --network none mini true   # warm up
 docker -H "unix://$B/d.sock" run --rm --network none mini true
 E=$(run_times e | median); D=$(run_times d | median)
 echo "docker run --rm mini true, median of $RUNS: engined ${E} ms, dockerd ${D} ms"
+
+OFF="--security-opt seccomp=unconfined --security-opt systempaths=unconfined"
+sandbox_times() {
+  i=0
+  while [ $i -lt "$RUNS" ]; do
+    t0=$(date +%s%N)
+    docker -H "unix://$B/$1.sock" run --rm --network none mini true
+    t1=$(date +%s%N)
+    # shellcheck disable=SC2086
+    docker -H "unix://$B/$1.sock" run --rm --network none $OFF mini true
+    t2=$(date +%s%N)
+    echo "$(( (t1 - t0) / 1000000 )) $(( (t2 - t1) / 1000000 ))"
+    i=$((i+1))
+  done
+}
+for s in e d; do
+  sandbox_times $s > "$B/sandbox.$s"
+  S=$(cut -d' ' -f1 "$B/sandbox.$s" | median)
+  U=$(cut -d' ' -f2 "$B/sandbox.$s" | median)
+  name=engined; [ $s = d ] && name=dockerd
+  echo "docker run --rm mini true on $name, median of $RUNS: default sandbox ${S} ms, sandbox off ${U} ms ($(awk "BEGIN {printf \"%+.1f\", ($S - $U) * 100 / $U}")%)"
+done
 
 for s in e d; do
   i=0

@@ -1,7 +1,7 @@
 //! A container's OCI bundle for one run, under `<exec-root>/containers/<id>`:
 //! the root filesystem mounted, the generated `/etc/hostname`, `/etc/hosts`
-//! and `/etc/resolv.conf`, `config.json` from the record, and the
-//! supervisor's `shim.json`.
+//! and `/etc/resolv.conf`, `config.json` from the record (its sandbox and
+//! limits from the HostConfig), and the supervisor's `shim.json`.
 
 use std::path::{Path, PathBuf};
 
@@ -9,7 +9,7 @@ use super::error::{ContainerError, Result};
 use super::etc_hosts;
 use super::record::{Record, RecordedRuntime};
 use super::rootfs::{self, Layout, OVERLAY};
-use super::spec::{self, ProcessInput, SpecInput};
+use super::spec::{self, ProcessInput, Sandbox, SpecError, SpecErrorKind, SpecInput};
 use super::supervisor::client::START_TIMEOUT;
 use super::supervisor::protocol::EXIT_FILE;
 use super::supervisor::sys;
@@ -60,13 +60,46 @@ fn etc_files(record: &Record, dir: &Path) -> std::io::Result<Vec<(PathBuf, Strin
     ])
 }
 
+/// A spec problem of container `id` as a container error.
+fn spec_error(id: &str, e: SpecError) -> ContainerError {
+    match e.kind() {
+        SpecErrorKind::InvalidArgument => ContainerError::InvalidArgument(e.to_string()),
+        SpecErrorKind::Host => ContainerError::StartFailed(format!("container {id}: {e}")),
+    }
+}
+
+/// `--group-add` entries (names or numbers) as gids, names looked up in
+/// the container's `/etc/group` the way a `User` group is.
+fn group_add(groups: &[String], rootfs: &Path) -> Result<Vec<u32>> {
+    groups
+        .iter()
+        .map(|g| {
+            user::resolve(&format!("0:{g}"), rootfs)
+                .map(|u| u.gid)
+                .map_err(ContainerError::StartFailed)
+        })
+        .collect()
+}
+
 /// The process of the container (also the base of its execs).
 pub fn container_process(record: &Record, rootfs: &Path) -> Result<ProcessInput> {
     let config = &record.config;
-    let user = user::resolve(config.user.as_deref().unwrap_or(""), rootfs)
+    let mut user = user::resolve(config.user.as_deref().unwrap_or(""), rootfs)
         .map_err(ContainerError::StartFailed)?;
-    let hostname = config.hostname.clone().unwrap_or_default();
     let host = &record.host_config;
+    for gid in group_add(host.group_add.as_deref().unwrap_or(&[]), rootfs)? {
+        if !user.additional_gids.contains(&gid) {
+            user.additional_gids.push(gid);
+        }
+    }
+    let hostname = config.hostname.clone().unwrap_or_default();
+    let security = spec::security::parse(
+        host.security_opt.as_deref().unwrap_or(&[]),
+        spec::security::apparmor_enabled(Path::new("/")),
+    )
+    .map_err(|e| spec_error(&record.id, e))?;
+    let rlimits = spec::ulimits::parse(host.ulimits.as_deref().unwrap_or(&[]))
+        .map_err(|e| spec_error(&record.id, e))?;
     Ok(ProcessInput {
         args: std::iter::once(record.path.clone())
             .chain(record.args.iter().cloned())
@@ -86,6 +119,13 @@ pub fn container_process(record: &Record, rootfs: &Path) -> Result<ProcessInput>
         privileged: host.privileged.unwrap_or(false),
         cap_add: host.cap_add.clone().unwrap_or_default(),
         cap_drop: host.cap_drop.clone().unwrap_or_default(),
+        rlimits,
+        no_new_privileges: security.no_new_privileges,
+        apparmor: security.apparmor,
+        oom_score_adj: host
+            .oom_score_adj
+            .and_then(|a| i32::try_from(a).ok())
+            .filter(|a| *a != 0),
     })
 }
 
@@ -111,6 +151,8 @@ pub fn prepare(record: &Record, options: &BundleOptions) -> Result<ShimConfig> {
             etc_files: etc,
             cgroups_path: format!("/engined/{}", record.id),
             nofile: sys::nofile_limit(),
+            sandbox: Sandbox::from_host(&record.host_config)
+                .map_err(|e| spec_error(&record.id, e))?,
         };
         atomic::write_json(&layout.bundle.join("config.json"), &spec::generate(&input))
             .map_err(|e| io("the bundle's config.json", e))?;

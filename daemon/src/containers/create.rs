@@ -1,6 +1,7 @@
 //! `create`: checks the request (image, name, runtime, network, mounts,
-//! restart policy), merges the image's defaults, makes the container's
-//! directory (writable layer, volumes), writes its record and announces it.
+//! restart policy, and the sandbox and resource settings as dockerd does),
+//! merges the image's defaults, makes the container's directory (writable
+//! layer, volumes), writes its record and announces it.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -17,6 +18,7 @@ use super::logs::format_time;
 use super::record::{MountRecord, Record, RecordedRuntime, State};
 use super::restart;
 use super::rootfs;
+use super::spec;
 use crate::engine::Engine;
 use crate::volumes::CreateOptions;
 
@@ -84,6 +86,9 @@ pub async fn create(
     if mode.is_empty() {
         host.network_mode = Some("default".into());
     }
+    spec::validate(&host, mode == "host")
+        .map_err(|e| ContainerError::InvalidArgument(e.to_string()))?;
+    spec::resources::adapt(&mut host, engine.host.cgroups.swap_limit);
 
     let snapshot = engine.snapshot();
     let resolved = snapshot

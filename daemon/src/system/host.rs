@@ -1,6 +1,8 @@
 //! Facts about the machine the daemon runs on, read from the kernel's own
-//! files: hostname, kernel release, OS name, CPUs, memory, cgroup version.
-//! Each reader returns what it found or a neutral value; none fails.
+//! files: hostname, kernel release, OS name, CPUs, memory, cgroup version,
+//! and which resource limits its cgroups can enforce (v1: the controller
+//! directories and their files; v2: `cgroup.controllers`). Each reader
+//! returns what it found or a neutral value; none fails.
 
 use std::path::Path;
 
@@ -21,6 +23,63 @@ pub struct HostFacts {
     pub mem_total: i64,
     /// "1" or "2".
     pub cgroup_version: String,
+    pub cgroups: CgroupSupport,
+}
+
+/// Which limits the host's cgroups can enforce, as `/info` reports them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CgroupSupport {
+    pub memory_limit: bool,
+    pub swap_limit: bool,
+    pub memory_reservation: bool,
+    pub oom_kill_disable: bool,
+    pub kernel_memory_tcp: bool,
+    pub cpu_cfs_period: bool,
+    pub cpu_cfs_quota: bool,
+    pub cpu_shares: bool,
+    pub cpu_set: bool,
+    pub pids_limit: bool,
+    pub blkio_weight: bool,
+}
+
+impl CgroupSupport {
+    /// Reads the cgroup tree mounted at `root`/sys/fs/cgroup.
+    pub fn read_from(root: &Path) -> CgroupSupport {
+        let base = root.join("sys/fs/cgroup");
+        if let Ok(controllers) = std::fs::read_to_string(base.join("cgroup.controllers")) {
+            let has = |c: &str| controllers.split_whitespace().any(|w| w == c);
+            // cgroup v2: a controller brings all of its limits (no
+            // OOM-killer switch and no kernel-memory limits there).
+            return CgroupSupport {
+                memory_limit: has("memory"),
+                swap_limit: has("memory"),
+                memory_reservation: has("memory"),
+                oom_kill_disable: false,
+                kernel_memory_tcp: false,
+                cpu_cfs_period: has("cpu"),
+                cpu_cfs_quota: has("cpu"),
+                cpu_shares: has("cpu"),
+                cpu_set: has("cpuset"),
+                pids_limit: has("pids"),
+                blkio_weight: has("io"),
+            };
+        }
+        let file = |controller: &str, name: &str| base.join(controller).join(name).exists();
+        let dir = |controller: &str| base.join(controller).is_dir();
+        CgroupSupport {
+            memory_limit: file("memory", "memory.limit_in_bytes"),
+            swap_limit: file("memory", "memory.memsw.limit_in_bytes"),
+            memory_reservation: file("memory", "memory.soft_limit_in_bytes"),
+            oom_kill_disable: file("memory", "memory.oom_control"),
+            kernel_memory_tcp: file("memory", "memory.kmem.tcp.limit_in_bytes"),
+            cpu_cfs_period: file("cpu", "cpu.cfs_period_us"),
+            cpu_cfs_quota: file("cpu", "cpu.cfs_quota_us"),
+            cpu_shares: file("cpu", "cpu.shares"),
+            cpu_set: file("cpuset", "cpuset.cpus"),
+            pids_limit: dir("pids"),
+            blkio_weight: file("blkio", "blkio.weight") || file("blkio", "blkio.bfq.weight"),
+        }
+    }
 }
 
 impl HostFacts {
@@ -62,6 +121,7 @@ impl HostFacts {
             } else {
                 "1".into()
             },
+            cgroups: CgroupSupport::read_from(root),
         }
     }
 }
@@ -76,7 +136,7 @@ fn mem_total_bytes(meminfo: &str) -> i64 {
 }
 
 /// Go's GOARCH for a Rust/uname architecture name.
-fn go_arch(arch: &str) -> &str {
+pub fn go_arch(arch: &str) -> &str {
     match arch {
         "x86_64" => "amd64",
         "aarch64" => "arm64",
@@ -114,6 +174,52 @@ mod tests {
         assert_eq!(facts.mem_total, 2048 * 1024);
         assert_eq!(facts.cgroup_version, "2");
         assert!(facts.ncpu >= 1);
+    }
+
+    #[test]
+    fn cgroup_v1_limits_from_controller_files() {
+        let root = tempfile::tempdir().unwrap();
+        let put = |p: &str| {
+            let path = root.path().join("sys/fs/cgroup").join(p);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "").unwrap();
+        };
+        put("memory/memory.limit_in_bytes");
+        put("memory/memory.soft_limit_in_bytes");
+        put("memory/memory.oom_control");
+        put("cpu/cpu.cfs_quota_us");
+        put("cpu/cpu.cfs_period_us");
+        put("cpu/cpu.shares");
+        put("cpuset/cpuset.cpus");
+        put("pids/cgroup.procs");
+        put("blkio/blkio.throttle.read_bps_device");
+        let c = CgroupSupport::read_from(root.path());
+        assert!(c.memory_limit && c.memory_reservation && c.oom_kill_disable);
+        assert!(!c.swap_limit, "no memory.memsw files: no swap accounting");
+        assert!(c.cpu_cfs_quota && c.cpu_cfs_period && c.cpu_shares && c.cpu_set);
+        assert!(c.pids_limit);
+        assert!(!c.blkio_weight && !c.kernel_memory_tcp);
+        put("memory/memory.memsw.limit_in_bytes");
+        assert!(CgroupSupport::read_from(root.path()).swap_limit);
+    }
+
+    #[test]
+    fn cgroup_v2_limits_from_the_controllers_list() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("sys/fs/cgroup");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("cgroup.controllers"),
+            "cpuset cpu io memory pids\n",
+        )
+        .unwrap();
+        let c = CgroupSupport::read_from(root.path());
+        assert!(c.memory_limit && c.swap_limit && c.cpu_cfs_quota && c.cpu_set);
+        assert!(c.pids_limit && c.blkio_weight);
+        assert!(!c.oom_kill_disable);
+        std::fs::write(dir.join("cgroup.controllers"), "cpu\n").unwrap();
+        let c = CgroupSupport::read_from(root.path());
+        assert!(!c.memory_limit && !c.pids_limit && c.cpu_shares);
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! `GET /info`: the daemon's state and the host's, as the docker CLI's
-//! `docker info` prints them. Every value is read from what the daemon and
+//! `GET /info`: the daemon's state and the host's (with the resource
+//! limits its cgroups enforce), as the docker CLI's `docker info` prints
+//! them. Every value is read from what the daemon and
 //! the host really have; nothing is made up to look like dockerd.
 
 use std::collections::BTreeMap;
@@ -75,7 +76,23 @@ pub fn runtimes_info(snapshot: &Snapshot) -> BTreeMap<String, Runtime> {
 
 pub fn system_info(i: &InfoInputs) -> SystemInfo {
     let host = i.host;
+    let cg = &host.cgroups;
+    let mut security_options = vec!["name=seccomp,profile=builtin".to_string()];
+    if host.cgroup_version == "2" {
+        security_options.push("name=cgroupns".into());
+    }
     SystemInfo {
+        memory_limit: Some(cg.memory_limit),
+        swap_limit: Some(cg.swap_limit),
+        kernel_memory_tcp: Some(cg.kernel_memory_tcp),
+        cpu_cfs_period: Some(cg.cpu_cfs_period),
+        cpu_cfs_quota: Some(cg.cpu_cfs_quota),
+        cpu_shares: Some(cg.cpu_shares),
+        cpu_set: Some(cg.cpu_set),
+        pids_limit: Some(cg.pids_limit),
+        oom_kill_disable: Some(cg.oom_kill_disable),
+        init_binary: Some("docker-init".into()),
+
         id: Some(i.id.to_string()),
         containers: Some(i.counts.containers),
         containers_running: Some(i.counts.running),
@@ -109,7 +126,7 @@ pub fn system_info(i: &InfoInputs) -> SystemInfo {
         runtimes: Some(runtimes_info(i.runtimes).into_iter().collect()),
         default_runtime: Some(i.runtimes.default_runtime().to_string()),
         live_restore_enabled: Some(false),
-        security_options: Some(Vec::new()),
+        security_options: Some(security_options),
         // What engined really offers: local volumes, the host and none
         // networks, json-file logs. No swarm.
         plugins: Some(PluginsInfo {

@@ -6,7 +6,7 @@ pub mod identity;
 pub mod info;
 pub mod version;
 
-pub use host::HostFacts;
+pub use host::{go_arch, CgroupSupport, HostFacts};
 pub use identity::engine_id;
 pub use info::{system_info, Counts, InfoInputs};
 pub use version::{system_version, RuntimeVersion, ENGINE_VERSION};
