@@ -423,11 +423,9 @@ fn an_update_of_a_stopped_container_is_recorded_and_survives_a_daemon_restart() 
     );
 }
 
-/// The limits recorded by an update reach the cgroup at the next start.
-/// That needs the container's spec to carry `HostConfig`'s resources,
-/// which `containers/spec.rs` does on the branch that adds them.
+/// The limits recorded by an update reach the cgroup at the next start
+/// (the container's spec carries `HostConfig`'s resources).
 #[test]
-#[ignore = "needs HostConfig resources in the OCI spec at start (containers/spec.rs, branch sandbox)"]
 fn an_update_of_a_stopped_container_applies_at_start() {
     if !can_run() {
         return;

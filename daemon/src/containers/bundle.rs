@@ -149,7 +149,7 @@ pub fn prepare(record: &Record, options: &BundleOptions) -> Result<ShimConfig> {
             host_uts: host_uts(record),
             mounts: record.mounts.clone(),
             etc_files: etc,
-            cgroups_path: format!("/engined/{}", record.id),
+            cgroups_path: super::cgroups::container_path(&record.id),
             nofile: sys::nofile_limit(),
             sandbox: Sandbox::from_host(&record.host_config)
                 .map_err(|e| spec_error(&record.id, e))?,

@@ -18,11 +18,9 @@ use super::lifecycle;
 use super::record::Status;
 use super::restart::Policy;
 use super::runc::Runtime;
+use super::spec::resources::{check_limits, Limits};
 use super::store::Container;
 use crate::engine::Engine;
-
-/// The smallest memory limit (and reservation) dockerd accepts: 6 MiB.
-pub const MIN_MEMORY: i64 = 6 * 1024 * 1024;
 
 /// Why an update was refused or failed, each with dockerd's status.
 #[derive(Debug, thiserror::Error)]
@@ -59,64 +57,24 @@ fn set(v: Option<i64>) -> Option<i64> {
 /// dockerd's checks of the request alone; `Ok` carries its warnings.
 /// `ncpu` is how many CPUs the machine has.
 pub fn validate(body: &ContainerUpdateBody, ncpu: i64) -> Result<Vec<String>, UpdateError> {
-    let bad = |m: &str| Err(UpdateError::Invalid(m.to_string()));
-    let memory = body.memory.unwrap_or(0);
-    let swap = body.memory_swap.unwrap_or(0);
-    let reservation = body.memory_reservation.unwrap_or(0);
+    let limits = Limits {
+        memory: body.memory.unwrap_or(0),
+        memory_swap: body.memory_swap.unwrap_or(0),
+        memory_reservation: body.memory_reservation.unwrap_or(0),
+        memory_swappiness: body.memory_swappiness,
+        nano_cpus: body.nano_cpus.unwrap_or(0),
+        cpu_period: body.cpu_period.unwrap_or(0),
+        cpu_quota: body.cpu_quota.unwrap_or(0),
+        blkio_weight: body.blkio_weight.unwrap_or(0),
+    };
+    check_limits(&limits, ncpu).map_err(UpdateError::Invalid)?;
     let mut warnings = Vec::new();
-    if memory != 0 && memory < MIN_MEMORY {
-        return bad("Minimum memory limit allowed is 6MB");
-    }
-    if memory > 0 && swap > 0 && swap < memory {
-        return bad("Minimum memoryswap limit should be larger than memory limit, see usage");
-    }
-    if let Some(swappiness) = body.memory_swappiness.filter(|s| *s != -1) {
-        if !(0..=100).contains(&swappiness) {
-            return Err(UpdateError::Invalid(format!(
-                "Invalid value: {swappiness}, valid memory swappiness range is 0-100"
-            )));
-        }
-    }
-    if reservation > 0 && reservation < MIN_MEMORY {
-        return bad("Minimum memory reservation allowed is 6MB");
-    }
-    if memory > 0 && reservation > 0 && memory < reservation {
-        return bad(
-            "Minimum memory limit can not be less than memory reservation limit, see usage",
-        );
-    }
-    if body.oom_kill_disable == Some(true) && memory == 0 {
+    if body.oom_kill_disable == Some(true) && limits.memory == 0 {
         warnings.push(
             "OOM killer is disabled for the container, but no memory limit is set, this can \
              result in the system running out of resources."
                 .to_string(),
         );
-    }
-    let nano_cpus = body.nano_cpus.unwrap_or(0);
-    let period = body.cpu_period.unwrap_or(0);
-    let quota = body.cpu_quota.unwrap_or(0);
-    if nano_cpus > 0 && period > 0 {
-        return bad("Conflicting options: Nano CPUs and CPU Period cannot both be set");
-    }
-    if nano_cpus > 0 && quota > 0 {
-        return bad("Conflicting options: Nano CPUs and CPU Quota cannot both be set");
-    }
-    if nano_cpus < 0 || nano_cpus > ncpu.saturating_mul(1_000_000_000) {
-        return Err(UpdateError::Invalid(format!(
-            "Range of CPUs is from 0.01 to {ncpu}.00, as there are only {ncpu} CPUs available"
-        )));
-    }
-    if period != 0 && !(1000..=1_000_000).contains(&period) {
-        return bad(
-            "CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)",
-        );
-    }
-    if quota > 0 && quota < 1000 {
-        return bad("CPU cfs quota can not be less than 1ms (i.e. 1000)");
-    }
-    let weight = body.blkio_weight.unwrap_or(0);
-    if weight > 0 && !(10..=1000).contains(&weight) {
-        return bad("Range of blkio weight is from 10 to 1000");
     }
     Ok(warnings)
 }

@@ -67,65 +67,85 @@ fn check_set(value: &str, available: &[u32], what: &str) -> Result<(), SpecError
     Ok(())
 }
 
-/// dockerd's checks of the resource values.
-pub fn validate(host: &HostConfig, cpu: &CpuFacts) -> Result<(), SpecError> {
-    let memory = host.memory.unwrap_or(0);
-    let swap = host.memory_swap.unwrap_or(0);
-    let reservation = host.memory_reservation.unwrap_or(0);
-    let fail = |m: &str| Err(SpecError::invalid(m));
-    if memory != 0 && memory < MIN_MEMORY {
+/// The limits dockerd checks the same way at create and at update.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Limits {
+    pub memory: i64,
+    pub memory_swap: i64,
+    pub memory_reservation: i64,
+    pub memory_swappiness: Option<i64>,
+    pub nano_cpus: i64,
+    pub cpu_period: i64,
+    pub cpu_quota: i64,
+    pub blkio_weight: i64,
+}
+
+/// dockerd's checks of `l` on a machine with `ncpu` CPUs, in its words.
+pub fn check_limits(l: &Limits, ncpu: i64) -> Result<(), String> {
+    let fail = |m: &str| Err(m.to_string());
+    if l.memory != 0 && l.memory < MIN_MEMORY {
         return fail("Minimum memory limit allowed is 6MB");
     }
-    if memory > 0 && swap > 0 && swap < memory {
+    if l.memory > 0 && l.memory_swap > 0 && l.memory_swap < l.memory {
         return fail("Minimum memoryswap limit should be larger than memory limit, see usage");
     }
-    if memory == 0 && swap > 0 {
-        return fail(
-            "You should always set the Memory limit when using Memoryswap limit, see usage",
-        );
-    }
-    if let Some(s) = host.memory_swappiness.filter(|s| *s != -1) {
+    if let Some(s) = l.memory_swappiness.filter(|s| *s != -1) {
         if !(0..=100).contains(&s) {
-            return Err(SpecError::invalid(format!(
+            return Err(format!(
                 "Invalid value: {s}, valid memory swappiness range is 0-100"
-            )));
+            ));
         }
     }
-    if reservation != 0 && reservation < MIN_MEMORY {
+    if l.memory_reservation != 0 && l.memory_reservation < MIN_MEMORY {
         return fail("Minimum memory reservation allowed is 6MB");
     }
-    if memory > 0 && reservation > 0 && memory < reservation {
+    if l.memory > 0 && l.memory_reservation > 0 && l.memory < l.memory_reservation {
         return fail(
             "Minimum memory limit can not be less than memory reservation limit, see usage",
         );
     }
-    let nano = host.nano_cpus.unwrap_or(0);
-    let period = host.cpu_period.unwrap_or(0);
-    let quota = host.cpu_quota.unwrap_or(0);
-    if nano > 0 && period > 0 {
+    if l.nano_cpus > 0 && l.cpu_period > 0 {
         return fail("Conflicting options: Nano CPUs and CPU Period cannot both be set");
     }
-    if nano > 0 && quota > 0 {
+    if l.nano_cpus > 0 && l.cpu_quota > 0 {
         return fail("Conflicting options: Nano CPUs and CPU Quota cannot both be set");
     }
-    if nano < 0 || nano > cpu.ncpu * 1_000_000_000 {
-        return Err(SpecError::invalid(format!(
-            "Range of CPUs is from 0.01 to {n}.00, as there are only {n} CPUs available",
-            n = cpu.ncpu
-        )));
+    if l.nano_cpus < 0 || l.nano_cpus > ncpu.saturating_mul(1_000_000_000) {
+        return Err(format!(
+            "Range of CPUs is from 0.01 to {ncpu}.00, as there are only {ncpu} CPUs available"
+        ));
     }
-    if period != 0 && !(1000..=1_000_000).contains(&period) {
+    if l.cpu_period != 0 && !(1000..=1_000_000).contains(&l.cpu_period) {
         return fail(
             "CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)",
         );
     }
-    if quota > 0 && quota < 1000 {
+    if l.cpu_quota > 0 && l.cpu_quota < 1000 {
         return fail("CPU cfs quota can not be less than 1ms (i.e. 1000)");
     }
-    if let Some(w) = host.blkio_weight.filter(|w| *w > 0) {
-        if !(10..=1000).contains(&w) {
-            return fail("Range of blkio weight is from 10 to 1000");
-        }
+    if l.blkio_weight > 0 && !(10..=1000).contains(&l.blkio_weight) {
+        return fail("Range of blkio weight is from 10 to 1000");
+    }
+    Ok(())
+}
+
+/// dockerd's checks of the resource values at create.
+pub fn validate(host: &HostConfig, cpu: &CpuFacts) -> Result<(), SpecError> {
+    let limits = Limits {
+        memory: host.memory.unwrap_or(0),
+        memory_swap: host.memory_swap.unwrap_or(0),
+        memory_reservation: host.memory_reservation.unwrap_or(0),
+        memory_swappiness: host.memory_swappiness,
+        nano_cpus: host.nano_cpus.unwrap_or(0),
+        cpu_period: host.cpu_period.unwrap_or(0),
+        cpu_quota: host.cpu_quota.unwrap_or(0),
+        blkio_weight: host.blkio_weight.unwrap_or(0),
+    };
+    check_limits(&limits, cpu.ncpu).map_err(SpecError::invalid)?;
+    if limits.memory == 0 && limits.memory_swap > 0 {
+        return Err(SpecError::invalid(
+            "You should always set the Memory limit when using Memoryswap limit, see usage",
+        ));
     }
     if let Some(cpus) = host.cpuset_cpus.as_deref().filter(|c| !c.is_empty()) {
         check_set(cpus, &cpu.cpus, "cpus")?;
@@ -141,7 +161,7 @@ pub fn validate(host: &HostConfig, cpu: &CpuFacts) -> Result<(), SpecError> {
         }
     }
     if host.shm_size.is_some_and(|s| s < 0) {
-        return fail("SHM size can not be less than 0");
+        return Err(SpecError::invalid("SHM size can not be less than 0"));
     }
     for rule in host.device_cgroup_rules.iter().flatten() {
         parse_device_rule(rule)?;
