@@ -602,3 +602,17 @@ fn json_specs_validate_with_positions() {
     let diags = diagnostics("spec.json", json);
     assert_eq!(diags.len(), 1, "{diags:#?}");
 }
+
+/// Regression (found by the fuzz test): a block scalar ending the file
+/// without a newline panicked the YAML scanner; now it is linted.
+#[test]
+fn block_scalar_at_end_of_file_without_newline() {
+    let text = format!("{}  X:\n    description: |\n      text", BASE);
+    let diags = diagnostics("case.yaml", &text);
+    assert!(
+        diags
+            .iter()
+            .any(|d| d.code == "yaml-new-line-at-end-of-file"),
+        "{diags:#?}"
+    );
+}

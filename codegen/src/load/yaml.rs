@@ -5,6 +5,7 @@
 //! are expanded by copying the anchored node within the node budget, and
 //! depth is bounded.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use libyaml_safer::{EventData, Mark, Parser, ScalarStyle};
@@ -45,7 +46,21 @@ fn syntax(err: &libyaml_safer::Error) -> LoadError {
     }
 }
 
+/// The text as libyaml-safer may be given it. Version 0.3 panics on a
+/// block scalar (`|`, `>`) whose last line ends the input without a line
+/// break, so the text always ends with one (positions are unchanged; the
+/// lint still reports the missing newline). The parser and the lint's
+/// scanner both read through this.
+pub(crate) fn libyaml_input(text: &str) -> Cow<'_, str> {
+    if text.ends_with('\n') {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(format!("{text}\n"))
+    }
+}
+
 pub(crate) fn parse(text: &str) -> Result<Node, LoadError> {
+    let text = libyaml_input(text);
     let mut input = text.as_bytes();
     let mut parser = Parser::new();
     parser.set_input_string(&mut input);
@@ -194,6 +209,17 @@ mod tests {
             ));
         }
         assert!(matches!(parse(&text), Err(LoadError::TooManyNodes { .. })));
+    }
+
+    /// Regression (found by the fuzz test): a block scalar whose last
+    /// line ends the input panicked inside libyaml-safer.
+    #[test]
+    fn block_scalar_at_end_of_input_without_newline() {
+        for text in ["a: |\n  x", "|\n  - ", "a: >-\n  x\n  y", "a: |+\n  x"] {
+            assert!(parse(text).is_ok(), "{text:?}");
+        }
+        let root = parse("a: |\n  x").unwrap();
+        assert!(root.get("a").unwrap().as_str().unwrap().starts_with('x'));
     }
 
     #[test]

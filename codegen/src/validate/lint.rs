@@ -134,7 +134,8 @@ fn pos(mark: libyaml_safer::Mark) -> Pos {
 /// colons, hyphens, commas, braces, brackets, comments and
 /// comments-indentation: rules about the space between tokens.
 pub fn check_tokens(text: &str, out: &mut Vec<Diagnostic>) {
-    let mut input = text.as_bytes();
+    let input_text = crate::load::libyaml_input(text);
+    let mut input = input_text.as_bytes();
     let mut scanner = Scanner::new();
     scanner.set_input_string(&mut input);
     let mut toks = Vec::new();
