@@ -189,3 +189,21 @@ fn ref_with_percent_before_a_multibyte_character_is_an_error_not_a_panic() {
     assert!(stdout.contains("error[ref-unresolved]"), "{stdout}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+/// Regressions (found by fuzzing): input that panics inside libyaml-safer
+/// (a block scalar ending the file without a newline; a tag right before
+/// `,` in a flow collection) gives diagnostics and exit 1, never 101.
+#[test]
+fn yaml_library_panics_are_syntax_errors() {
+    for (name, text) in [
+        ("block-scalar-at-eof.yaml", "a: |\n  x"),
+        ("tag-before-comma.yaml", "a: [!x,]\n"),
+    ] {
+        let path = scratch(name);
+        std::fs::write(&path, text).unwrap();
+        let out = xtask(&[path.to_str().unwrap()]);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{name}: {stdout}");
+        assert!(stdout.contains(": error["), "{name}: {stdout}");
+    }
+}

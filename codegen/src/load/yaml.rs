@@ -59,6 +59,24 @@ pub(crate) fn libyaml_input(text: &str) -> Cow<'_, str> {
     }
 }
 
+/// Runs one step of libyaml-safer, containing a panic of the library:
+/// version 0.3 still panics on some malformed input (a tag directly before
+/// `,` in a flow collection: `[!x,]`). `None` when it panicked.
+pub(crate) fn guarded<T>(step: impl FnOnce() -> T) -> Option<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(step)).ok()
+}
+
+/// The syntax error for input the YAML library could not read, placed at
+/// the last event it did read.
+fn library_failure(last: Pos) -> LoadError {
+    LoadError::Syntax {
+        pos: last,
+        message: "the YAML reader cannot read what follows (a tag directly before `,`? \
+                  put a space after the tag)"
+            .into(),
+    }
+}
+
 pub(crate) fn parse(text: &str) -> Result<Node, LoadError> {
     let text = libyaml_input(text);
     let mut input = text.as_bytes();
@@ -70,9 +88,13 @@ pub(crate) fn parse(text: &str) -> Result<Node, LoadError> {
     let mut stack: Vec<Open> = Vec::new();
     let mut root: Option<Node> = None;
 
+    let mut last = Pos { line: 1, col: 1 };
     loop {
-        let event = parser.parse().map_err(|e| syntax(&e))?;
+        let event = guarded(|| parser.parse())
+            .ok_or_else(|| library_failure(last))?
+            .map_err(|e| syntax(&e))?;
         let at = pos(event.start_mark);
+        last = at;
         // A finished node (scalar, alias copy or closed collection) and its size.
         let done: Option<(Node, usize, Option<String>)> = match event.data {
             EventData::StreamStart { .. } | EventData::DocumentEnd { .. } => None,
@@ -220,6 +242,18 @@ mod tests {
         }
         let root = parse("a: |\n  x").unwrap();
         assert!(root.get("a").unwrap().as_str().unwrap().starts_with('x'));
+    }
+
+    /// Regression (found by cargo-fuzz): a tag right before `,` in a flow
+    /// collection panics inside libyaml-safer; it is a syntax error here.
+    #[test]
+    fn tag_before_comma_in_flow_is_a_syntax_error() {
+        for text in ["a: [!x,]\n", "{\"a\": \"x\"!,\n}", "[!,]"] {
+            assert!(
+                matches!(parse(text), Err(LoadError::Syntax { .. })),
+                "{text:?}"
+            );
+        }
     }
 
     #[test]
