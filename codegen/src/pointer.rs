@@ -30,23 +30,13 @@ pub fn resolve<'a>(root: &'a Node, pointer: &str) -> Option<&'a Node> {
     Some(node)
 }
 
-/// Decodes `%XX` escapes in a URI fragment.
+/// Decodes `%XX` escapes in a URI fragment (invalid escapes are kept as
+/// written; bytes that are not UTF-8 become U+FFFD). The one
+/// percent-decoder of the pipeline.
 pub fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&text[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 #[cfg(test)]
@@ -62,5 +52,14 @@ mod tests {
         let x = resolve(&doc.root, &format!("{ptr}/x/1")).unwrap();
         assert_eq!(x.as_i64(), Some(2));
         assert_eq!(percent_decode("/a%7Bb%7D"), "/a{b}");
+    }
+
+    #[test]
+    fn percent_decoding_never_splits_a_character() {
+        // Regression: `%` before a multi-byte character sliced the string
+        // inside that character and panicked.
+        assert_eq!(percent_decode("/definitions/%aé"), "/definitions/%aé");
+        assert_eq!(percent_decode("%é%"), "%é%");
+        assert_eq!(percent_decode("%C3%A9%ff"), "é\u{fffd}");
     }
 }

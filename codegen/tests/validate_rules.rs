@@ -533,11 +533,15 @@ fn response_example_checked_against_schema() {
 }
 
 #[test]
-fn required_names_missing_property() {
-    expect(
-        &edit("      - \"Name\"", "      - \"Label\""),
-        "required-unknown-property",
-        28,
+fn required_names_missing_property_is_a_warning() {
+    // Swagger 2.0 allows a `required` name without a property (Docker's
+    // v1.50 spec has one): reported, but never an error.
+    let text = edit("      - \"Name\"", "      - \"Label\"");
+    expect(&text, "required-unknown-property", 28);
+    let diags = diagnostics("case.yaml", &text);
+    assert!(
+        diags.iter().all(|d| d.severity == Severity::Warning),
+        "{diags:#?}"
     );
 }
 
@@ -597,4 +601,18 @@ fn json_specs_validate_with_positions() {
     expect(json, "schema-required", 3);
     let diags = diagnostics("spec.json", json);
     assert_eq!(diags.len(), 1, "{diags:#?}");
+}
+
+/// Regression (found by the fuzz test): a block scalar ending the file
+/// without a newline panicked the YAML scanner; now it is linted.
+#[test]
+fn block_scalar_at_end_of_file_without_newline() {
+    let text = format!("{}  X:\n    description: |\n      text", BASE);
+    let diags = diagnostics("case.yaml", &text);
+    assert!(
+        diags
+            .iter()
+            .any(|d| d.code == "yaml-new-line-at-end-of-file"),
+        "{diags:#?}"
+    );
 }

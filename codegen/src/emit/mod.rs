@@ -12,7 +12,7 @@ pub mod standalone;
 pub mod types;
 mod write;
 
-pub use pipeline::{load_api, GenerateError};
+pub use pipeline::{api_from_document, load_api, GenerateError};
 pub use rustdoc::doc_lines;
 pub use standalone::GeneratedFile;
 pub use write::{normalize, summarize, write_generated, Change, DiffSummary, Mode, WriteError};

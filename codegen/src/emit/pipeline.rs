@@ -58,19 +58,27 @@ pub fn load_api(path: &Path) -> Result<Api, GenerateError> {
             })
         }
     };
-    let diagnostics = validate::validate_document(&doc);
+    api_from_document(&doc)
+}
+
+/// Validates, converts and lowers a loaded spec (a spec with errors is not
+/// lowered): what [`load_api`] does after reading the file, for a document
+/// that came from elsewhere (a string, a fuzzer).
+pub fn api_from_document(doc: &load::Document) -> Result<Api, GenerateError> {
+    let path = &doc.path;
+    let diagnostics = validate::validate_document(doc);
     if errors(&diagnostics) > 0 {
         return Err(GenerateError::Invalid {
-            path: path.to_path_buf(),
+            path: path.clone(),
             diagnostics,
         });
     }
-    let converted = convert::convert(&doc).map_err(|source| GenerateError::Convert {
-        path: path.to_path_buf(),
+    let converted = convert::convert(doc).map_err(|source| GenerateError::Convert {
+        path: path.clone(),
         source,
     })?;
     ir::build(&converted, &doc.root).map_err(|source| GenerateError::Ir {
-        path: path.to_path_buf(),
+        path: path.clone(),
         source,
     })
 }

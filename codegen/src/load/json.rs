@@ -177,21 +177,10 @@ impl Reader<'_> {
         match self.peek() {
             Some('"') => Ok(Node::new(Value::Str(self.string()?), start, Style::Quoted)),
             Some(c) if c == '-' || c.is_ascii_digit() => {
-                let begin = self.at;
-                while matches!(self.peek(), Some('0'..='9' | '-' | '+' | '.' | 'e' | 'E')) {
-                    self.bump();
-                }
-                let text = &self.text[begin..self.at];
-                let value = if let Ok(i) = text.parse::<i64>() {
-                    Value::Int(i)
-                } else if let Ok(f) = text.parse::<f64>() {
-                    Value::Float(f)
-                } else {
-                    return Err(LoadError::Syntax {
-                        pos: start,
-                        message: format!("`{text}` is not a JSON number"),
-                    });
-                };
+                let value = self.number().map_err(|why| LoadError::Syntax {
+                    pos: start,
+                    message: why,
+                })?;
                 Ok(Node::new(value, start, Style::Plain))
             }
             _ => {
@@ -251,6 +240,69 @@ impl Reader<'_> {
                 }
                 Some(c) => out.push(c),
             }
+        }
+    }
+
+    /// A number by RFC 8259's grammar: `-`? (`0` | `[1-9][0-9]*`)
+    /// (`.` digits)? (`[eE]` `[+-]`? digits)?. An integer that fits `i64`
+    /// is an `Int`; any other is a `Float`, refused when it overflows `f64`
+    /// (as serde_json refuses it).
+    fn number(&mut self) -> Result<Value, String> {
+        let begin = self.at;
+        let bad = |r: &Self, what: &str| {
+            let end = r.text[r.at..]
+                .find(|c: char| !matches!(c, '0'..='9' | '-' | '+' | '.' | 'e' | 'E'))
+                .map_or(r.text.len(), |n| r.at + n);
+            format!("`{}` is not a JSON number: {what}", &r.text[begin..end])
+        };
+        if self.peek() == Some('-') {
+            self.bump();
+        }
+        match self.peek() {
+            Some('0') => {
+                self.bump();
+                if matches!(self.peek(), Some('0'..='9')) {
+                    return Err(bad(self, "leading zeros are not allowed"));
+                }
+            }
+            Some('1'..='9') => self.digits(),
+            _ => return Err(bad(self, "a digit must follow `-`")),
+        }
+        let mut integer = true;
+        if self.peek() == Some('.') {
+            self.bump();
+            integer = false;
+            if !matches!(self.peek(), Some('0'..='9')) {
+                return Err(bad(self, "a digit must follow `.`"));
+            }
+            self.digits();
+        }
+        if matches!(self.peek(), Some('e' | 'E')) {
+            self.bump();
+            integer = false;
+            if matches!(self.peek(), Some('+' | '-')) {
+                self.bump();
+            }
+            if !matches!(self.peek(), Some('0'..='9')) {
+                return Err(bad(self, "the exponent needs a digit"));
+            }
+            self.digits();
+        }
+        let text = &self.text[begin..self.at];
+        if integer {
+            if let Ok(i) = text.parse::<i64>() {
+                return Ok(Value::Int(i));
+            }
+        }
+        match text.parse::<f64>() {
+            Ok(f) if f.is_finite() => Ok(Value::Float(f)),
+            _ => Err(format!("`{text}` is out of range for a JSON number")),
+        }
+    }
+
+    fn digits(&mut self) {
+        while matches!(self.peek(), Some('0'..='9')) {
+            self.bump();
         }
     }
 

@@ -13,6 +13,7 @@ mod yaml;
 use std::path::{Path, PathBuf};
 
 pub use node::{Entry, Node, Pos, Style, Value};
+pub(crate) use yaml::{guarded as guarded_yaml, libyaml_input};
 
 /// Largest spec file we read. Docker's is under 0.5 MiB.
 pub const MAX_FILE_BYTES: u64 = 32 * 1024 * 1024;

@@ -5,6 +5,7 @@
 //! are expanded by copying the anchored node within the node budget, and
 //! depth is bounded.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use libyaml_safer::{EventData, Mark, Parser, ScalarStyle};
@@ -45,7 +46,39 @@ fn syntax(err: &libyaml_safer::Error) -> LoadError {
     }
 }
 
+/// The text as libyaml-safer may be given it. Version 0.3 panics on a
+/// block scalar (`|`, `>`) whose last line ends the input without a line
+/// break, so the text always ends with one (positions are unchanged; the
+/// lint still reports the missing newline). The parser and the lint's
+/// scanner both read through this.
+pub(crate) fn libyaml_input(text: &str) -> Cow<'_, str> {
+    if text.ends_with('\n') {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(format!("{text}\n"))
+    }
+}
+
+/// Runs one step of libyaml-safer, containing a panic of the library:
+/// version 0.3 still panics on some malformed input (a tag directly before
+/// `,` in a flow collection: `[!x,]`). `None` when it panicked.
+pub(crate) fn guarded<T>(step: impl FnOnce() -> T) -> Option<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(step)).ok()
+}
+
+/// The syntax error for input the YAML library could not read, placed at
+/// the last event it did read.
+fn library_failure(last: Pos) -> LoadError {
+    LoadError::Syntax {
+        pos: last,
+        message: "the YAML reader cannot read what follows (a tag directly before `,`? \
+                  put a space after the tag)"
+            .into(),
+    }
+}
+
 pub(crate) fn parse(text: &str) -> Result<Node, LoadError> {
+    let text = libyaml_input(text);
     let mut input = text.as_bytes();
     let mut parser = Parser::new();
     parser.set_input_string(&mut input);
@@ -55,9 +88,13 @@ pub(crate) fn parse(text: &str) -> Result<Node, LoadError> {
     let mut stack: Vec<Open> = Vec::new();
     let mut root: Option<Node> = None;
 
+    let mut last = Pos { line: 1, col: 1 };
     loop {
-        let event = parser.parse().map_err(|e| syntax(&e))?;
+        let event = guarded(|| parser.parse())
+            .ok_or_else(|| library_failure(last))?
+            .map_err(|e| syntax(&e))?;
         let at = pos(event.start_mark);
+        last = at;
         // A finished node (scalar, alias copy or closed collection) and its size.
         let done: Option<(Node, usize, Option<String>)> = match event.data {
             EventData::StreamStart { .. } | EventData::DocumentEnd { .. } => None,
@@ -194,6 +231,29 @@ mod tests {
             ));
         }
         assert!(matches!(parse(&text), Err(LoadError::TooManyNodes { .. })));
+    }
+
+    /// Regression (found by the fuzz test): a block scalar whose last
+    /// line ends the input panicked inside libyaml-safer.
+    #[test]
+    fn block_scalar_at_end_of_input_without_newline() {
+        for text in ["a: |\n  x", "|\n  - ", "a: >-\n  x\n  y", "a: |+\n  x"] {
+            assert!(parse(text).is_ok(), "{text:?}");
+        }
+        let root = parse("a: |\n  x").unwrap();
+        assert!(root.get("a").unwrap().as_str().unwrap().starts_with('x'));
+    }
+
+    /// Regression (found by cargo-fuzz): a tag right before `,` in a flow
+    /// collection panics inside libyaml-safer; it is a syntax error here.
+    #[test]
+    fn tag_before_comma_in_flow_is_a_syntax_error() {
+        for text in ["a: [!x,]\n", "{\"a\": \"x\"!,\n}", "[!,]"] {
+            assert!(
+                matches!(parse(text), Err(LoadError::Syntax { .. })),
+                "{text:?}"
+            );
+        }
     }
 
     #[test]

@@ -134,11 +134,14 @@ fn pos(mark: libyaml_safer::Mark) -> Pos {
 /// colons, hyphens, commas, braces, brackets, comments and
 /// comments-indentation: rules about the space between tokens.
 pub fn check_tokens(text: &str, out: &mut Vec<Diagnostic>) {
-    let mut input = text.as_bytes();
+    let input_text = crate::load::libyaml_input(text);
+    let mut input = input_text.as_bytes();
     let mut scanner = Scanner::new();
     scanner.set_input_string(&mut input);
     let mut toks = Vec::new();
-    for token in scanner {
+    // A step where the library panics ends the scan like a scanner error:
+    // the parser reports that input as a syntax error.
+    while let Some(Some(token)) = crate::load::guarded_yaml(|| scanner.next()) {
         let Ok(token) = token else { break };
         if matches!(token.data, TokenData::StreamEnd) {
             break;

@@ -479,11 +479,13 @@ fn keyword_checks(obj: &Node, ptr: &str, refs: &Resolver, out: &mut Vec<Diagnost
     ) {
         for (i, name) in required.iter().enumerate() {
             if let Some(n) = name.as_str() {
+                // Legal in Swagger 2.0 and JSON Schema (Docker's own spec
+                // has one): a warning, and generation ignores the name.
                 if props.get(n).is_none() {
-                    out.push(Diagnostic::error(
+                    out.push(Diagnostic::warning(
                         name.pos,
                         "required-unknown-property",
-                        format!("`{n}` is required but is not among the properties"),
+                        format!("`{n}` is required but is not among the properties; generation ignores it"),
                         &join(&join(ptr, "required"), &i.to_string()),
                     ));
                 }

@@ -4,6 +4,8 @@
 
 use std::collections::BTreeMap;
 
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+
 /// A query parameter the server could not accept; the message names it.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum QueryError {
@@ -205,54 +207,36 @@ impl QueryBuilder {
     }
 }
 
+/// What [`encode`] escapes: everything but RFC 3986's unreserved characters.
+const NOT_UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
 /// Percent-encodes everything but RFC 3986's unreserved characters.
 pub fn encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    utf8_percent_encode(text, NOT_UNRESERVED).to_string()
 }
 
 /// Decodes a query component: `%XX` escapes, and `+` as a space; invalid
 /// escapes are kept as written.
 pub fn decode(text: &str) -> String {
-    decode_with(text, true)
+    if text.contains('+') {
+        // A literal `+` is a space; `%2B` still decodes to a plus sign.
+        percent_decode(&text.replace('+', " "))
+    } else {
+        percent_decode(text)
+    }
 }
 
 /// Decodes `%XX` escapes of a path segment (`+` stays a plus sign);
-/// invalid escapes are kept as written.
+/// invalid escapes are kept as written, and bytes that are not UTF-8
+/// become U+FFFD. The one percent-decoder of this crate.
 pub fn percent_decode(text: &str) -> String {
-    decode_with(text, false)
-}
-
-fn decode_with(text: &str, plus_is_space: bool) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' if plus_is_space => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
-                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                    Some(b) => {
-                        out.push(b);
-                        i += 3;
-                        continue;
-                    }
-                    None => out.push(b'%'),
-                }
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 #[cfg(test)]
@@ -295,5 +279,8 @@ mod tests {
         assert_eq!(q.filters("filters").unwrap().unwrap(), f);
         assert_eq!(decode("a%2"), "a%2");
         assert_eq!(decode("%zz"), "%zz");
+        assert_eq!(decode("a+b%2B%20c"), "a b+ c");
+        assert_eq!(decode("%e9%"), "\u{fffd}%");
+        assert_eq!(encode("a b/é~"), "a%20b%2F%C3%A9~");
     }
 }

@@ -4,7 +4,7 @@
 //! builders (JSON, errors, streams, hijacked connections, WebSockets). The
 //! generated router implements [`HttpService`] on top of this.
 
-mod auth;
+pub mod auth;
 pub mod deferred;
 mod listener;
 pub mod prepared;
