@@ -1,6 +1,6 @@
 //! Image operations: import (`docker import`), list, inspect, tag, delete,
-//! prune, history, save and load, with dockerd's status codes, messages
-//! and events. Pulling answers a clear error: engined reaches no registry.
+//! prune, history, save and load, and build-cache prune (there is no
+//! cache), with dockerd's status codes, messages and events. Pulling answers a clear error: engined reaches no registry.
 //! Request bodies are spooled to a file under the image store before the
 //! blocking store work starts; `docker save` streams as it is written.
 
@@ -11,19 +11,19 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use engine_api::server::{
-    ImageApi, ImageCreateReply, ImageCreateRequest, ImageDeleteReply, ImageDeleteRequest,
-    ImageGetAllReply, ImageGetAllRequest, ImageGetReply, ImageGetRequest, ImageHistoryReply,
-    ImageHistoryRequest, ImageInspectReply, ImageInspectRequest, ImageListReply, ImageListRequest,
-    ImageLoadReply, ImageLoadRequest, ImagePruneReply, ImagePruneRequest, ImageTagReply,
-    ImageTagRequest,
+    BuildPruneReply, BuildPruneRequest, ImageApi, ImageCreateReply, ImageCreateRequest,
+    ImageDeleteReply, ImageDeleteRequest, ImageGetAllReply, ImageGetAllRequest, ImageGetReply,
+    ImageGetRequest, ImageHistoryReply, ImageHistoryRequest, ImageInspectReply,
+    ImageInspectRequest, ImageListReply, ImageListRequest, ImageLoadReply, ImageLoadRequest,
+    ImagePruneReply, ImagePruneRequest, ImageTagReply, ImageTagRequest,
 };
 use engine_api::support::error::ApiError;
 use engine_api::support::server::BodyStream;
 use engine_api::support::version::ApiVersion;
 use engine_api::types::{
-    CreateImageInfo, EventMessageType, GraphDriverData, ImageDeleteResponseItem,
-    ImageHistoryResponseItem, ImageInspect, ImageInspectMetadata, ImageInspectRootFs,
-    ImagePruneResponse, ImageSummary,
+    BuildPruneResponse, CreateImageInfo, EventMessageType, GraphDriverData,
+    ImageDeleteResponseItem, ImageHistoryResponseItem, ImageInspect, ImageInspectMetadata,
+    ImageInspectRootFs, ImagePruneResponse, ImageSummary,
 };
 use futures_util::StreamExt;
 use tokio::io::AsyncWriteExt;
@@ -339,6 +339,16 @@ impl DaemonApi {
 }
 
 impl ImageApi for DaemonApi {
+    /// engined has no builder, hence no build cache: there is never
+    /// anything to prune (`docker system prune` asks every time).
+    async fn build_prune(&self, _: BuildPruneRequest) -> Result<BuildPruneReply, ApiError> {
+        Ok(BuildPruneReply::Ok(BuildPruneResponse {
+            caches_deleted: Some(Vec::new()),
+            space_reclaimed: Some(0),
+            ..Default::default()
+        }))
+    }
+
     async fn image_list(&self, req: ImageListRequest) -> Result<ImageListReply, ApiError> {
         let engine = self.engine.clone();
         let filters = req.filters.map(|f| f.0).unwrap_or_default();

@@ -5,15 +5,15 @@
 mod container;
 mod exec;
 mod image;
+mod network;
+mod plugin;
+mod swarm;
 mod system;
 mod volume;
 
 use std::sync::Arc;
 
-use engine_api::server::{
-    ConfigApi, DistributionApi, NetworkApi, NodeApi, PluginApi, SecretApi, ServiceApi, SessionApi,
-    SwarmApi, TaskApi,
-};
+use engine_api::server::{DistributionApi, SessionApi};
 
 use crate::engine::Engine;
 
@@ -22,13 +22,5 @@ pub struct DaemonApi {
     pub engine: Arc<Engine>,
 }
 
-impl ConfigApi for DaemonApi {}
 impl DistributionApi for DaemonApi {}
-impl NetworkApi for DaemonApi {}
-impl NodeApi for DaemonApi {}
-impl PluginApi for DaemonApi {}
-impl SecretApi for DaemonApi {}
-impl ServiceApi for DaemonApi {}
 impl SessionApi for DaemonApi {}
-impl SwarmApi for DaemonApi {}
-impl TaskApi for DaemonApi {}

@@ -1,10 +1,13 @@
 //! Exec instances (`docker exec`): created against a running container,
 //! run once with `<recorded runtime> exec --process <file>`, their exit
-//! code kept for `ExecInspect`. Kept in memory, like dockerd's.
+//! code kept for `ExecInspect`. Kept in memory, like dockerd's. A process
+//! that never started ends with dockerd's 126 (cannot run) or 127 (not
+//! found).
 
 use std::sync::{Arc, Mutex};
 
 use engine_api::types::{ContainerExecBody, ExecInspectResponse, ProcessConfig};
+use std::path::Path;
 use std::process::Stdio;
 use tokio::io::{AsyncRead, AsyncWrite};
 
@@ -21,6 +24,7 @@ use super::supervisor::sys;
 use super::user;
 use crate::atomic;
 use crate::engine::Engine;
+use crate::scoped::Root;
 
 /// What `docker exec` asked for.
 #[derive(Debug, Clone, Default)]
@@ -275,13 +279,47 @@ where
         .await
         .map_err(|e| ContainerError::io("waiting for the exec", e))?;
     pid_watch.abort();
+    // The runtime writes the pid file once the process runs: without one
+    // the process never started (runc said why on the client's stderr).
+    let started = pid_file.exists();
     let _ = std::fs::remove_file(&process_file);
     let _ = std::fs::remove_file(&pid_file);
     use std::os::unix::process::ExitStatusExt;
     let code = match (status.code(), status.signal()) {
+        _ if !started => not_started_code(&rootfs, &process.args, &process.env, &process.cwd),
         (Some(code), _) => code as i64,
         (None, Some(sig)) => 128 + sig as i64,
         _ => 255,
     };
     Ok((code, client))
+}
+
+/// dockerd's exit code for an exec whose process could not start: 127
+/// when the command is nowhere to be found in the container (a missing
+/// file, or no match along `PATH`), 126 otherwise (found but not
+/// executable, or another start failure).
+fn not_started_code(rootfs: &Path, args: &[String], env: &[String], cwd: &str) -> i64 {
+    let Some(command) = args.first() else {
+        return 126;
+    };
+    let Ok(root) = Root::new(rootfs) else {
+        return 126;
+    };
+    let found = if command.contains('/') {
+        root.exists(&Path::new(cwd).join(command))
+    } else {
+        let path = env
+            .iter()
+            .rev()
+            .find_map(|e| e.strip_prefix("PATH="))
+            .unwrap_or(spec::DEFAULT_PATH);
+        path.split(':')
+            .filter(|dir| !dir.is_empty())
+            .any(|dir| root.exists(&Path::new(cwd).join(dir).join(command)))
+    };
+    if found {
+        126
+    } else {
+        127
+    }
 }

@@ -556,7 +556,8 @@ pub async fn pause(engine: &Arc<Engine>, c: &Arc<Container>, pause: bool) -> Res
 /// Starts waiting for `condition`: what counts as the next exit is fixed
 /// now, when the request arrives (`docker run` asks before it starts the
 /// container), and the returned future resolves to the exit code once the
-/// condition holds. An unknown condition is refused at once.
+/// condition holds. An empty condition means `not-running`; an unknown one
+/// is refused at once.
 pub fn wait(
     c: &Arc<Container>,
     condition: &ContainerWaitCondition,
@@ -572,6 +573,9 @@ pub fn wait(
         ContainerWaitCondition::NextExit => Until::NextExit(watch.borrow().exits),
         ContainerWaitCondition::Removed => Until::Removed,
         ContainerWaitCondition::NotRunning => Until::NotRunning,
+        // Older clients send `condition=` with no value; dockerd reads
+        // that as the default.
+        ContainerWaitCondition::Other(other) if other.is_empty() => Until::NotRunning,
         ContainerWaitCondition::Other(other) => {
             return Err(ContainerError::InvalidArgument(format!(
                 "invalid condition: \"{other}\""

@@ -1,0 +1,25 @@
+//! Plugin operations: engined installs no managed plugins, so the list is
+//! empty and looking one up finds nothing (404 in dockerd's words).
+
+use engine_api::server::{
+    PluginApi, PluginInspectReply, PluginInspectRequest, PluginListReply, PluginListRequest,
+};
+use engine_api::support::error::ApiError;
+
+use super::DaemonApi;
+
+impl PluginApi for DaemonApi {
+    async fn plugin_list(&self, _: PluginListRequest) -> Result<PluginListReply, ApiError> {
+        Ok(PluginListReply::Ok(Vec::new()))
+    }
+
+    async fn plugin_inspect(
+        &self,
+        req: PluginInspectRequest,
+    ) -> Result<PluginInspectReply, ApiError> {
+        Err(ApiError {
+            status: 404,
+            message: format!("plugin {:?} not found", req.name),
+        })
+    }
+}
