@@ -1,6 +1,7 @@
 //! Image operations: import (`docker import`), list, inspect, tag, delete,
 //! prune, history, save and load, and build-cache prune (there is no
-//! cache), with dockerd's status codes, messages and events. Pulling answers a clear error: engined reaches no registry.
+//! cache), with dockerd's status codes, messages and events. Pulling
+//! answers a clear error: engined reaches no registry.
 //! Request bodies are spooled to a file under the image store before the
 //! blocking store work starts; `docker save` streams as it is written.
 
