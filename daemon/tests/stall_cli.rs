@@ -575,14 +575,7 @@ fn socket_group_and_mode_like_dockerd() {
             "-H",
             &format!("unix://{}", dir.join("engined.sock").display()),
         ])
-        .arg("--data-root")
-        .arg(dir.join("data"))
-        .arg("--exec-root")
-        .arg(dir.join("exec"))
-        .arg("--pidfile")
-        .arg(dir.join("engined.pid"))
-        .arg("--config-file")
-        .arg(dir.join("daemon.json"))
+        .args(common::private_roots(&dir))
         .output()
         .unwrap();
     assert!(!out.status.success());
@@ -614,14 +607,7 @@ fn start_activated(dir: &Path, host: &str) -> Daemon {
         .arg(r#"LISTEN_PID=$$ LISTEN_FDS=1 exec "$0" "$@""#)
         .arg(env!("CARGO_BIN_EXE_engined"))
         .args(["-H", host])
-        .arg("--data-root")
-        .arg(dir.join("data"))
-        .arg("--exec-root")
-        .arg(dir.join("exec"))
-        .arg("--pidfile")
-        .arg(dir.join("engined.pid"))
-        .arg("--config-file")
-        .arg(dir.join("daemon.json"))
+        .args(common::private_roots(dir))
         .stdin(Stdio::null())
         .stdout(log.try_clone().unwrap())
         .stderr(log);
@@ -666,14 +652,7 @@ fn fd_hosts_serve_activated_sockets() {
     // fd:// without activation: refused, with the reason.
     let out = Command::new(env!("CARGO_BIN_EXE_engined"))
         .args(["-H", "fd://"])
-        .arg("--data-root")
-        .arg(dir.join("data"))
-        .arg("--exec-root")
-        .arg(dir.join("exec"))
-        .arg("--pidfile")
-        .arg(dir.join("engined.pid"))
-        .arg("--config-file")
-        .arg(dir.join("daemon.json"))
+        .args(common::private_roots(&dir))
         .env_remove("LISTEN_PID")
         .env_remove("LISTEN_FDS")
         .output()

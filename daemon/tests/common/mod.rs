@@ -79,6 +79,21 @@ pub struct Daemon {
     pub dir: PathBuf,
 }
 
+/// The flags that keep a test's engined to its own files under `dir`:
+/// data and exec roots, pidfile, and `dir/daemon.json`.
+pub fn private_roots(dir: &Path) -> Vec<std::ffi::OsString> {
+    let flag = |name: &str, path: PathBuf| [name.into(), path.into_os_string()];
+    [
+        flag("--data-root", dir.join("data")),
+        flag("--exec-root", dir.join("exec")),
+        flag("--pidfile", dir.join("engined.pid")),
+        flag("--config-file", dir.join("daemon.json")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
 impl Daemon {
     /// A fresh directory for one test under the target's tmp dir, with an
     /// empty `daemon.json` (a previous run's mounts and files removed).
@@ -107,14 +122,7 @@ impl Daemon {
         let child = Command::new(env!("CARGO_BIN_EXE_engined"))
             .arg("-H")
             .arg(format!("unix://{}", dir.join("engined.sock").display()))
-            .arg("--data-root")
-            .arg(dir.join("data"))
-            .arg("--exec-root")
-            .arg(dir.join("exec"))
-            .arg("--pidfile")
-            .arg(dir.join("engined.pid"))
-            .arg("--config-file")
-            .arg(dir.join("daemon.json"))
+            .args(private_roots(dir))
             .stdin(Stdio::null())
             .stdout(log.try_clone().unwrap())
             .stderr(log)
