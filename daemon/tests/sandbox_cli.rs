@@ -425,6 +425,142 @@ fn resource_limits_are_applied() {
     assert!(err.contains("Range of CPUs is from 0.01"), "{err}");
 }
 
+/// A block device of this host as `(path, "major:minor")`, from the
+/// kernel's list in /sys/dev/block.
+fn host_block_device() -> Option<(String, String)> {
+    for entry in std::fs::read_dir("/sys/dev/block").ok()?.flatten() {
+        let numbers = entry.file_name().to_string_lossy().into_owned();
+        let uevent = std::fs::read_to_string(entry.path().join("uevent")).unwrap_or_default();
+        if let Some(name) = uevent.lines().find_map(|l| l.strip_prefix("DEVNAME=")) {
+            let path = format!("/dev/{name}");
+            if Path::new(&path).exists() {
+                return Some((path, numbers));
+            }
+        }
+    }
+    None
+}
+
+#[test]
+fn block_io_limits_are_applied_or_dropped_with_dockerds_warning() {
+    if !can_run() {
+        return;
+    }
+    let Some((dev, numbers)) = host_block_device() else {
+        eprintln!("skipped: this host lists no block device");
+        return;
+    };
+    let dir = Daemon::test_dir("sandbox_cli_blkio");
+    let d = Daemon::start(&dir);
+    d.import_mini();
+    let v2 = Path::new("/sys/fs/cgroup/cgroup.controllers").exists();
+    let read_bps = format!("{dev}:1mb");
+    let write_iops = format!("{dev}:50");
+    let out = d.docker_output(&[
+        "run",
+        "-d",
+        "--network",
+        "none",
+        "--device-read-bps",
+        &read_bps,
+        "--device-write-iops",
+        &write_iops,
+        "mini",
+        "sleep",
+        "60",
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let id = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    let discarded = stderr.contains("Block I/O BPS read limit discarded");
+    if v2 {
+        let io_max =
+            std::fs::read_to_string(Path::new("/sys/fs/cgroup/engined").join(&id).join("io.max"))
+                .unwrap_or_default();
+        assert!(
+            io_max.contains(&format!("{numbers} rbps=1048576")),
+            "{io_max}"
+        );
+        assert!(io_max.contains("wiops=50"), "{io_max}");
+    } else if host_cgroup("blkio", &id)
+        .join("blkio.throttle.read_bps_device")
+        .exists()
+    {
+        let file = |f: &str| std::fs::read_to_string(host_cgroup("blkio", &id).join(f)).unwrap();
+        assert_eq!(
+            file("blkio.throttle.read_bps_device").trim(),
+            format!("{numbers} 1048576")
+        );
+        assert_eq!(
+            file("blkio.throttle.write_iops_device").trim(),
+            format!("{numbers} 50")
+        );
+    } else {
+        assert!(
+            stderr.contains("Block I/O BPS read limit discarded"),
+            "{stderr}"
+        );
+    }
+    assert_eq!(
+        d.docker(&[
+            "inspect",
+            "-f",
+            "{{range .HostConfig.BlkioDeviceReadBps}}{{.Path}} {{.Rate}}{{end}}",
+            &id
+        ])
+        .trim(),
+        if stderr.contains("BPS read limit discarded") {
+            String::new()
+        } else {
+            format!("{dev} 1048576")
+        }
+    );
+    d.docker(&["rm", "-f", &id]);
+
+    // A weight: applied where the host has the file, else dropped with
+    // dockerd's warning while the container still runs.
+    let weight_file = if v2 { "io.weight" } else { "blkio.weight" };
+    let out = d.docker_output(&[
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        "--blkio-weight",
+        "300",
+        "mini",
+        "true",
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let has_weight = Path::new("/sys/fs/cgroup/blkio/blkio.weight").exists()
+        || Path::new("/sys/fs/cgroup/blkio/blkio.bfq.weight").exists()
+        || (v2
+            && std::fs::read_to_string("/sys/fs/cgroup/cgroup.controllers")
+                .unwrap_or_default()
+                .contains("io"));
+    assert_eq!(
+        stderr.contains("Block I/O weight or the cgroup is not mounted. Weight discarded."),
+        !has_weight,
+        "{weight_file}: {stderr}"
+    );
+
+    // A device that is not a block device is refused when the container
+    // starts (where the host can cap devices at all).
+    if !discarded {
+        let err = d.docker_fails(&[
+            "run",
+            "--rm",
+            "--network",
+            "none",
+            "--device-read-bps",
+            "/dev/null:1mb",
+            "mini",
+            "true",
+        ]);
+        assert!(err.contains("/dev/null is not a block device"), "{err}");
+    }
+}
+
 #[test]
 fn info_reports_the_limits_the_host_enforces() {
     if !can_run() {

@@ -88,7 +88,7 @@ pub async fn create(
     }
     spec::validate(&host, mode == "host")
         .map_err(|e| ContainerError::InvalidArgument(e.to_string()))?;
-    spec::resources::adapt(&mut host, engine.host.cgroups.swap_limit);
+    let warnings = spec::resources::adapt(&mut host, &engine.host.cgroups);
 
     let snapshot = engine.snapshot();
     let resolved = snapshot
@@ -245,5 +245,5 @@ pub async fn create(
         return Err(e);
     }
     publish(engine, "create", &record, &[]);
-    Ok((id, Vec::new()))
+    Ok((id, warnings))
 }

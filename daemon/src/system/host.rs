@@ -40,6 +40,13 @@ pub struct CgroupSupport {
     pub cpu_set: bool,
     pub pids_limit: bool,
     pub blkio_weight: bool,
+    /// Per-device blkio weights, and per-device read/write caps in bytes
+    /// and in operations per second.
+    pub blkio_weight_device: bool,
+    pub blkio_read_bps: bool,
+    pub blkio_write_bps: bool,
+    pub blkio_read_iops: bool,
+    pub blkio_write_iops: bool,
 }
 
 impl CgroupSupport {
@@ -62,6 +69,11 @@ impl CgroupSupport {
                 cpu_set: has("cpuset"),
                 pids_limit: has("pids"),
                 blkio_weight: has("io"),
+                blkio_weight_device: has("io"),
+                blkio_read_bps: has("io"),
+                blkio_write_bps: has("io"),
+                blkio_read_iops: has("io"),
+                blkio_write_iops: has("io"),
             };
         }
         let file = |controller: &str, name: &str| base.join(controller).join(name).exists();
@@ -78,6 +90,12 @@ impl CgroupSupport {
             cpu_set: file("cpuset", "cpuset.cpus"),
             pids_limit: dir("pids"),
             blkio_weight: file("blkio", "blkio.weight") || file("blkio", "blkio.bfq.weight"),
+            blkio_weight_device: file("blkio", "blkio.weight_device")
+                || file("blkio", "blkio.bfq.weight_device"),
+            blkio_read_bps: file("blkio", "blkio.throttle.read_bps_device"),
+            blkio_write_bps: file("blkio", "blkio.throttle.write_bps_device"),
+            blkio_read_iops: file("blkio", "blkio.throttle.read_iops_device"),
+            blkio_write_iops: file("blkio", "blkio.throttle.write_iops_device"),
         }
     }
 }
@@ -199,6 +217,7 @@ mod tests {
         assert!(c.cpu_cfs_quota && c.cpu_cfs_period && c.cpu_shares && c.cpu_set);
         assert!(c.pids_limit);
         assert!(!c.blkio_weight && !c.kernel_memory_tcp);
+        assert!(c.blkio_read_bps && !c.blkio_write_bps && !c.blkio_weight_device);
         put("memory/memory.memsw.limit_in_bytes");
         assert!(CgroupSupport::read_from(root.path()).swap_limit);
     }
@@ -216,6 +235,7 @@ mod tests {
         let c = CgroupSupport::read_from(root.path());
         assert!(c.memory_limit && c.swap_limit && c.cpu_cfs_quota && c.cpu_set);
         assert!(c.pids_limit && c.blkio_weight);
+        assert!(c.blkio_weight_device && c.blkio_read_bps && c.blkio_write_iops);
         assert!(!c.oom_kill_disable);
         std::fs::write(dir.join("cgroup.controllers"), "cpu\n").unwrap();
         let c = CgroupSupport::read_from(root.path());

@@ -1,16 +1,18 @@
 //! HostConfig's resource limits as oci-spec's `LinuxResources`, the one
 //! shape runc turns into cgroup v1 or v2 files: memory (+swap,
 //! reservation, swappiness, OOM killer), CPU (`--cpus`, quota/period,
-//! shares, cpuset), pids, blkio weight, and the device rules. Also the
+//! shares, cpuset), pids, blkio weight (also per device) and per-device
+//! throughput caps, and the device rules. Also the
 //! checks dockerd makes on these values at create, with its wording.
 
-use engine_api::types::HostConfig;
+use engine_api::types::{HostConfig, ThrottleDevice};
 use oci_spec::runtime::{
     LinuxBlockIo, LinuxCpu, LinuxDeviceCgroup, LinuxDeviceType, LinuxMemory, LinuxPids,
-    LinuxResources,
+    LinuxResources, LinuxThrottleDevice, LinuxThrottleDeviceBuilder, LinuxWeightDeviceBuilder,
 };
 
 use super::error::SpecError;
+use crate::system::host::CgroupSupport;
 
 /// The smallest memory limit dockerd accepts (6 MiB).
 pub const MIN_MEMORY: i64 = 6 * 1024 * 1024;
@@ -169,13 +171,73 @@ pub fn validate(host: &HostConfig, cpu: &CpuFacts) -> Result<(), SpecError> {
     Ok(())
 }
 
-/// What dockerd fills in at create: a memory limit without a swap limit
-/// gets as much swap again (when the host can limit swap).
-pub fn adapt(host: &mut HostConfig, swap_limit: bool) {
+/// What dockerd changes at create, with the warnings the client prints:
+/// a memory limit without a swap limit gets as much swap again (when the
+/// host can limit swap), and a blkio setting the host's cgroups cannot
+/// apply is dropped rather than failing the start.
+pub fn adapt(host: &mut HostConfig, cgroups: &CgroupSupport) -> Vec<String> {
     let memory = host.memory.unwrap_or(0);
-    if swap_limit && memory > 0 && host.memory_swap.unwrap_or(0) == 0 {
+    if cgroups.swap_limit && memory > 0 && host.memory_swap.unwrap_or(0) == 0 {
         host.memory_swap = Some(memory * 2);
     }
+    let mut warnings = Vec::new();
+    if host.blkio_weight.unwrap_or(0) > 0 && !cgroups.blkio_weight {
+        warnings.push(
+            "Your kernel does not support Block I/O weight or the cgroup is not mounted. \
+             Weight discarded."
+                .to_string(),
+        );
+        host.blkio_weight = Some(0);
+    }
+    if host
+        .blkio_weight_device
+        .as_ref()
+        .is_some_and(|d| !d.is_empty())
+        && !cgroups.blkio_weight_device
+    {
+        warnings.push(
+            "Your kernel does not support Block I/O weight_device or the cgroup is not \
+             mounted. Weight-device discarded."
+                .to_string(),
+        );
+        host.blkio_weight_device = Some(Vec::new());
+    }
+    let caps = [
+        (
+            &mut host.blkio_device_read_bps,
+            cgroups.blkio_read_bps,
+            "BPS Block I/O read",
+            "BPS read",
+        ),
+        (
+            &mut host.blkio_device_write_bps,
+            cgroups.blkio_write_bps,
+            "BPS Block I/O write",
+            "BPS write",
+        ),
+        (
+            &mut host.blkio_device_read_i_ops,
+            cgroups.blkio_read_iops,
+            "IOPS Block read",
+            "IOPS read",
+        ),
+        (
+            &mut host.blkio_device_write_i_ops,
+            cgroups.blkio_write_iops,
+            "IOPS Block write",
+            "IOPS write",
+        ),
+    ];
+    for (list, supported, limit, short) in caps {
+        if list.as_ref().is_some_and(|d| !d.is_empty()) && !supported {
+            warnings.push(format!(
+                "Your kernel does not support {limit} limit or the cgroup is not mounted. \
+                 Block I/O {short} limit discarded."
+            ));
+            *list = Some(Vec::new());
+        }
+    }
+    warnings
 }
 
 /// A `--device-cgroup-rule` (`c 1:3 rwm`, `a *:* m`).
@@ -209,6 +271,70 @@ pub fn parse_device_rule(rule: &str) -> Result<LinuxDeviceCgroup, SpecError> {
         .set_minor(number(minor)?)
         .set_access(Some(access.to_string()));
     Ok(out)
+}
+
+/// The blkio settings: the weight, the per-device weights and the
+/// per-device caps, each device named by its host path and given to the
+/// runtime by its major:minor numbers (as dockerd does, read at start).
+fn block_io(host: &HostConfig) -> Result<LinuxBlockIo, SpecError> {
+    let mut io = LinuxBlockIo::default();
+    io.set_weight(positive(host.blkio_weight).and_then(|w| u16::try_from(w).ok()));
+    let mut weights = Vec::new();
+    for item in host.blkio_weight_device.iter().flatten() {
+        let (major, minor) = device_numbers(item.path.as_deref().unwrap_or_default())?;
+        let mut d = LinuxWeightDeviceBuilder::default()
+            .major(major)
+            .minor(minor);
+        if let Some(w) = item.weight.and_then(|w| u16::try_from(w).ok()) {
+            d = d.weight(w);
+        }
+        let d = d
+            .build()
+            .map_err(|e| SpecError::Host(format!("block device {major}:{minor}: {e}")))?;
+        weights.push(d);
+    }
+    io.set_weight_device(non_empty(weights));
+    io.set_throttle_read_bps_device(throttles(&host.blkio_device_read_bps)?)
+        .set_throttle_write_bps_device(throttles(&host.blkio_device_write_bps)?)
+        .set_throttle_read_iops_device(throttles(&host.blkio_device_read_i_ops)?)
+        .set_throttle_write_iops_device(throttles(&host.blkio_device_write_i_ops)?);
+    Ok(io)
+}
+
+fn throttles(
+    items: &Option<Vec<ThrottleDevice>>,
+) -> Result<Option<Vec<LinuxThrottleDevice>>, SpecError> {
+    let mut out = Vec::new();
+    for item in items.iter().flatten() {
+        let (major, minor) = device_numbers(item.path.as_deref().unwrap_or_default())?;
+        let rate = item.rate.and_then(|r| u64::try_from(r).ok()).unwrap_or(0);
+        let d = LinuxThrottleDeviceBuilder::default()
+            .major(major)
+            .minor(minor)
+            .rate(rate)
+            .build()
+            .map_err(|e| SpecError::Host(format!("block device {major}:{minor}: {e}")))?;
+        out.push(d);
+    }
+    Ok(non_empty(out))
+}
+
+fn non_empty<T>(v: Vec<T>) -> Option<Vec<T>> {
+    (!v.is_empty()).then_some(v)
+}
+
+/// The major and minor numbers of the block device at host path `path`.
+fn device_numbers(path: &str) -> Result<(i64, i64), SpecError> {
+    let st = rustix::fs::stat(path)
+        .map_err(|e| SpecError::Host(format!("cannot use block device {path}: {e}")))?;
+    if st.st_mode & libc::S_IFMT != libc::S_IFBLK {
+        return Err(SpecError::invalid(format!("{path} is not a block device")));
+    }
+    let rdev = st.st_rdev;
+    Ok((
+        i64::from(rustix::fs::major(rdev)),
+        i64::from(rustix::fs::minor(rdev)),
+    ))
 }
 
 fn positive(v: Option<i64>) -> Option<i64> {
@@ -263,9 +389,8 @@ pub fn linux_resources(
         out.set_pids(Some(pids));
     }
 
-    if let Some(w) = positive(host.blkio_weight) {
-        let mut io = LinuxBlockIo::default();
-        io.set_weight(u16::try_from(w).ok());
+    let io = block_io(host)?;
+    if io != LinuxBlockIo::default() {
         out.set_block_io(Some(io));
     }
 
@@ -343,7 +468,12 @@ mod tests {
             device_cgroup_rules: Some(vec!["c 1:3 rw".into()]),
             ..Default::default()
         };
-        adapt(&mut host, true);
+        let all = CgroupSupport {
+            swap_limit: true,
+            blkio_weight: true,
+            ..CgroupSupport::default()
+        };
+        assert!(adapt(&mut host, &all).is_empty());
         assert_eq!(host.memory_swap, Some(128 << 20));
         let r = linux_resources(&host, false, Vec::new()).unwrap();
         let m = r.memory().unwrap();
@@ -365,5 +495,142 @@ mod tests {
         assert!(r.memory().is_none() && r.cpu().is_none() && r.pids().is_none());
         let r = linux_resources(&HostConfig::default(), true, Vec::new()).unwrap();
         assert!(r.devices().as_ref().unwrap()[0].allow());
+    }
+
+    fn host_with(f: impl FnOnce(&mut HostConfig)) -> HostConfig {
+        let mut host = HostConfig::default();
+        f(&mut host);
+        host
+    }
+
+    /// A block device of this host, if it has one, with its numbers as
+    /// the kernel lists them in /sys/dev/block ("major:minor").
+    fn some_block_device() -> Option<(String, i64, i64)> {
+        for entry in std::fs::read_dir("/sys/dev/block").ok()?.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let (major, minor) = name.split_once(':')?;
+            let uevent = std::fs::read_to_string(entry.path().join("uevent")).ok()?;
+            let dev = uevent.lines().find_map(|l| l.strip_prefix("DEVNAME="))?;
+            let path = format!("/dev/{dev}");
+            if std::path::Path::new(&path).exists() {
+                return Some((path, major.parse().ok()?, minor.parse().ok()?));
+            }
+        }
+        None
+    }
+
+    #[test]
+    fn per_device_blkio_settings_name_the_device_by_its_numbers() {
+        let Some((path, major, minor)) = some_block_device() else {
+            eprintln!("skipped: this host lists no block device");
+            return;
+        };
+        let throttle = |rate| ThrottleDevice {
+            path: Some(path.clone()),
+            rate: Some(rate),
+            ..Default::default()
+        };
+        let host = host_with(|h| {
+            h.blkio_weight_device = Some(vec![engine_api::types::ResourcesBlkioWeightDeviceItem {
+                path: Some(path.clone()),
+                weight: Some(200),
+                ..Default::default()
+            }]);
+            h.blkio_device_read_bps = Some(vec![throttle(1_048_576)]);
+            h.blkio_device_write_i_ops = Some(vec![throttle(50)]);
+        });
+        let r = linux_resources(&host, false, Vec::new()).unwrap();
+        let io = r.block_io().clone().unwrap();
+        let w = io.weight_device().clone().unwrap();
+        assert_eq!(
+            (w[0].major(), w[0].minor(), w[0].weight()),
+            (major, minor, Some(200))
+        );
+        let bps = io.throttle_read_bps_device().clone().unwrap();
+        assert_eq!(
+            (bps[0].major(), bps[0].minor(), bps[0].rate()),
+            (major, minor, 1_048_576)
+        );
+        let iops = io.throttle_write_iops_device().clone().unwrap();
+        assert_eq!(iops[0].rate(), 50);
+        assert!(io.throttle_write_bps_device().is_none());
+    }
+
+    #[test]
+    fn per_device_blkio_settings_refuse_what_is_not_a_block_device() {
+        let on = |path: &str| {
+            let path = path.to_string();
+            linux_resources(
+                &host_with(|h| {
+                    h.blkio_device_read_bps = Some(vec![ThrottleDevice {
+                        path: Some(path),
+                        rate: Some(1),
+                        ..Default::default()
+                    }])
+                }),
+                false,
+                Vec::new(),
+            )
+            .unwrap_err()
+        };
+        let chr = on("/dev/null");
+        assert_eq!(
+            chr.kind(),
+            super::super::error::SpecErrorKind::InvalidArgument
+        );
+        assert_eq!(chr.to_string(), "/dev/null is not a block device");
+        let missing = on("/dev/engined-no-such-device");
+        assert_eq!(missing.kind(), super::super::error::SpecErrorKind::Host);
+        assert!(missing
+            .to_string()
+            .starts_with("cannot use block device /dev/engined-no-such-device: "));
+    }
+
+    #[test]
+    fn blkio_settings_the_host_cannot_apply_are_dropped_with_a_warning() {
+        let device = || ThrottleDevice {
+            path: Some("/dev/vda".into()),
+            rate: Some(1),
+            ..Default::default()
+        };
+        let wanted = || {
+            host_with(|h| {
+                h.blkio_weight = Some(300);
+                h.blkio_device_read_bps = Some(vec![device()]);
+                h.blkio_device_write_i_ops = Some(vec![device()]);
+            })
+        };
+        let throttles_only = CgroupSupport {
+            blkio_read_bps: true,
+            blkio_write_bps: true,
+            ..CgroupSupport::default()
+        };
+        let mut host = wanted();
+        let warnings = adapt(&mut host, &throttles_only);
+        assert_eq!(
+            warnings,
+            [
+                "Your kernel does not support Block I/O weight or the cgroup is not mounted. \
+                 Weight discarded.",
+                "Your kernel does not support IOPS Block write limit or the cgroup is not \
+                 mounted. Block I/O IOPS write limit discarded.",
+            ]
+        );
+        assert_eq!(host.blkio_weight, Some(0));
+        assert_eq!(host.blkio_device_read_bps.map(|d| d.len()), Some(1));
+        assert_eq!(host.blkio_device_write_i_ops.map(|d| d.len()), Some(0));
+
+        let everything = CgroupSupport {
+            blkio_weight: true,
+            blkio_weight_device: true,
+            blkio_read_bps: true,
+            blkio_write_bps: true,
+            blkio_read_iops: true,
+            blkio_write_iops: true,
+            ..CgroupSupport::default()
+        };
+        let mut host = wanted();
+        assert!(adapt(&mut host, &everything).is_empty());
+        assert_eq!(host, wanted());
     }
 }
