@@ -759,12 +759,12 @@ impl Walker<'_> {
                 }
             }
             Ty::Int => {
-                if !matches!(node.value, Value::Int(i) if i >= 0) {
+                if !matches!(node.value, Value::Int(0..) | Value::UInt(_)) {
                     self.out.push(bad("a non-negative integer", node));
                 }
             }
             Ty::Num => {
-                if !matches!(node.value, Value::Int(_) | Value::Float(_)) {
+                if !matches!(node.value, Value::Int(_) | Value::UInt(_) | Value::Float(_)) {
                     self.out.push(bad("a number", node));
                 }
             }
