@@ -285,11 +285,11 @@ mod tests {
 
     #[test]
     fn readme_table_is_replaced_between_markers() {
-        let readme = format!("intro\n{README_BEGIN}\nold\n{README_END}\nrest\n");
+        let readme = format!("intro\n{README_BEGIN}\nSTALE-TABLE\n{README_END}\nrest\n");
         let out = render_readme(&readme).unwrap();
         assert!(out.starts_with(&format!("intro\n{README_BEGIN}\n\n| rule |")));
         assert!(out.ends_with(&format!("|\n\n{README_END}\nrest\n")));
-        assert!(!out.contains("old"));
+        assert!(!out.contains("STALE-TABLE"));
         assert_eq!(render_readme(&out).unwrap(), out);
         assert!(render_readme("no markers").is_err());
     }
