@@ -8,7 +8,9 @@
 //! - `semantic`: what the object model cannot say ($ref targets, unique
 //!   operationIds, path parameters, value/type fit, ...).
 //!
-//! Diagnostics come back sorted by position; none stops the others.
+//! Every finding is made from a [`Rule`] of the catalog (`catalog`), which
+//! fixes its code and severity. Diagnostics come back sorted by position;
+//! none stops the others.
 
 mod catalog;
 mod diagnostic;
