@@ -2,12 +2,12 @@
 //! every `$ref`, every operation with its effective parameters, and every
 //! object that may carry schema keywords (with the `allOf` it sits in).
 
-use super::super::refs::Resolver;
-use super::super::SpecVersion;
+use std::path::Path;
+
 use crate::load::{Entry, Node, Value};
 use crate::pointer::join;
-
-use std::path::Path;
+use crate::validate::refs::Resolver;
+use crate::validate::SpecVersion;
 
 /// The HTTP methods a Path Item may hold.
 const METHODS: &[&str] = &[

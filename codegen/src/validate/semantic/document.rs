@@ -3,11 +3,11 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use super::super::refs::Target;
-use super::super::{Diagnostic, Rule, SpecVersion};
 use super::context::Context;
 use crate::load::{Node, Pos};
 use crate::pointer::join;
+use crate::validate::refs::Target;
+use crate::validate::{Diagnostic, Rule, SpecVersion};
 
 /// Every `$ref` (outside literal values) resolves; remote URLs are not fetched.
 pub fn ref_unresolved(ctx: &Context, out: &mut Vec<Diagnostic>) {

@@ -68,8 +68,8 @@ pub fn check(
 
 #[cfg(test)]
 mod tests {
-    use super::super::Family;
     use super::*;
+    use crate::validate::Family;
 
     #[test]
     fn every_semantic_rule_of_the_catalog_has_one_function() {

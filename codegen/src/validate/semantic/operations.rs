@@ -4,10 +4,10 @@
 
 use std::collections::HashMap;
 
-use super::super::{Diagnostic, Rule, SpecVersion};
 use super::context::{Context, Param};
 use crate::load::{Node, Pos};
 use crate::pointer::join;
+use crate::validate::{Diagnostic, Rule, SpecVersion};
 
 /// operationIds are unique across the document.
 pub fn operation_id_duplicate(ctx: &Context, out: &mut Vec<Diagnostic>) {

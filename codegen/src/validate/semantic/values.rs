@@ -4,11 +4,11 @@
 
 use std::collections::HashSet;
 
-use super::super::fit::fits;
-use super::super::{Diagnostic, Rule};
 use super::context::{Context, Keywords};
 use crate::load::Node;
 use crate::pointer::join;
+use crate::validate::fit::fits;
+use crate::validate::{Diagnostic, Rule};
 
 /// How deep `$ref` / `allOf` chains are followed (cycles end there).
 const MAX_DEPTH: usize = 32;
