@@ -18,6 +18,8 @@ fn same(node: &Node, value: &serde_json::Value) -> bool {
         (Value::Null, J::Null) => true,
         (Value::Bool(a), J::Bool(b)) => a == b,
         (Value::Int(a), J::Number(b)) => b.as_i64() == Some(*a) || close(*a as f64, b),
+        // Above i64::MAX both readers keep a u64, exactly.
+        (Value::UInt(a), J::Number(b)) => b.as_u64() == Some(*a),
         (Value::Float(a), J::Number(b)) => close(*a, b),
         (Value::Str(a), J::String(b)) => a == b,
         (Value::Seq(a), J::Array(b)) => {

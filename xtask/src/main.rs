@@ -14,7 +14,9 @@ const USAGE: &str = "usage: cargo xtask <command> [args]
 
 commands:
   codegen [--check] [--spec FILE --out DIR]          generate Rust from swagger.yaml (or a standalone crate)
-  validate-swagger [--format text|json] [FILE...]   check specs (default: swagger.yaml)
+  validate-swagger [--format text|json] [--strict] [--allow RULE]... [FILE...]
+                                                     check specs (default: swagger.yaml)
+  validate-swagger --rules-markdown [--check]        write (or check) the README's rule table
   docs [--out DIR] [--spec FILE]                     HTML API reference (default: target/docs/)
   spec-diff OTHER [--against FILE] [--format text|json]
                                                      wire differences, prose ignored (default: swagger.yaml)

@@ -151,6 +151,30 @@ fn project_spec_is_valid() {
     );
 }
 
+/// What hack/validate-swagger (CI) runs: our spec is clean under --strict,
+/// style included, with only the two documented warning rules allowed.
+#[test]
+fn project_spec_is_strict_clean() {
+    let hack = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../hack/validate-swagger"),
+    )
+    .unwrap();
+    assert!(hack.contains("--strict"), "{hack}");
+    let out = xtask(&[
+        "--strict",
+        "--allow",
+        "definition-unused",
+        "--allow",
+        "example-type",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
 #[test]
 fn reference_specs_have_no_errors() {
     // v1.50 has a `required` name without a property: a warning only.
@@ -206,4 +230,64 @@ fn yaml_library_panics_are_syntax_errors() {
         assert_eq!(out.status.code(), Some(1), "{name}: {stdout}");
         assert!(stdout.contains(": error["), "{name}: {stdout}");
     }
+}
+
+/// Style findings are warnings: exit 0, unless `--strict` makes them fail.
+#[test]
+fn strict_makes_warnings_fail() {
+    let path = scratch("style-only.yaml");
+    std::fs::write(
+        &path,
+        "swagger: \"2.0\"\ninfo:\n  title:   \"T\"  \n  version: \"1\"\npaths: {}\n",
+    )
+    .unwrap();
+    let out = xtask(&[path.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("warning[yaml-trailing-spaces]"), "{stdout}");
+    assert!(stdout.contains("warning[yaml-colons]"), "{stdout}");
+    assert!(!stdout.contains("error["), "{stdout}");
+    let out = xtask(&["--strict", path.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("--strict: 2 warning(s) fail"), "{stderr}");
+}
+
+/// `--allow RULE` keeps a warning rule from failing `--strict`; it is
+/// still printed. Errors and unknown codes are usage errors.
+#[test]
+fn allow_exempts_a_warning_rule_from_strict() {
+    let path = scratch("unused.yaml");
+    std::fs::write(
+        &path,
+        "swagger: \"2.0\"\ninfo:\n  title: \"T\"\n  version: \"1\"\npaths: {}\n\
+         definitions:\n  Orphan:\n    type: \"string\"\n",
+    )
+    .unwrap();
+    let file = path.to_str().unwrap();
+    assert_eq!(xtask(&["--strict", file]).status.code(), Some(1));
+    let out = xtask(&["--strict", "--allow", "definition-unused", file]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("warning[definition-unused]"), "{stdout}");
+    for bad in ["ref-unresolved", "no-such-rule"] {
+        let out = xtask(&["--allow", bad, file]);
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(bad),
+            "{bad}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn readme_rule_table_check_passes() {
+    let out = xtask(&["--rules-markdown", "--check"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

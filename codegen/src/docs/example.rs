@@ -31,6 +31,7 @@ impl Json {
             Value::Null => Json::Null,
             Value::Bool(b) => Json::Bool(*b),
             Value::Int(i) => Json::Number(i.to_string()),
+            Value::UInt(u) => Json::Number(u.to_string()),
             Value::Float(f) => match serde_json::Number::from_f64(*f) {
                 Some(n) => Json::Number(n.to_string()),
                 None => Json::Null,

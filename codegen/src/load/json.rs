@@ -245,7 +245,8 @@ impl Reader<'_> {
 
     /// A number by RFC 8259's grammar: `-`? (`0` | `[1-9][0-9]*`)
     /// (`.` digits)? (`[eE]` `[+-]`? digits)?. An integer that fits `i64`
-    /// is an `Int`; any other is a `Float`, refused when it overflows `f64`
+    /// is an `Int`, a larger one that fits `u64` a `UInt`; any other is a
+    /// `Float`, refused when it overflows `f64`
     /// (as serde_json refuses it).
     fn number(&mut self) -> Result<Value, String> {
         let begin = self.at;
@@ -292,6 +293,9 @@ impl Reader<'_> {
         if integer {
             if let Ok(i) = text.parse::<i64>() {
                 return Ok(Value::Int(i));
+            }
+            if let Ok(u) = text.parse::<u64>() {
+                return Ok(Value::UInt(u));
             }
         }
         match text.parse::<f64>() {

@@ -45,6 +45,8 @@ pub enum Value {
     Null,
     Bool(bool),
     Int(i64),
+    /// An integer above `i64::MAX` (up to `u64::MAX`), as serde_json keeps it.
+    UInt(u64),
     Float(f64),
     Str(String),
     Seq(Vec<Node>),
@@ -119,7 +121,7 @@ impl Node {
         match self.value {
             Value::Null => "null",
             Value::Bool(_) => "a boolean",
-            Value::Int(_) => "an integer",
+            Value::Int(_) | Value::UInt(_) => "an integer",
             Value::Float(_) => "a number",
             Value::Str(_) => "a string",
             Value::Seq(_) => "a sequence",
@@ -136,6 +138,7 @@ impl Node {
             Value::Null => Some("null".into()),
             Value::Bool(b) => Some(b.to_string()),
             Value::Int(i) => Some(i.to_string()),
+            Value::UInt(u) => Some(u.to_string()),
             Value::Float(f) => Some(f.to_string()),
             Value::Str(s) => Some(s.clone()),
             _ => None,
@@ -149,6 +152,7 @@ impl Node {
             Value::Null => J::Null,
             Value::Bool(b) => J::Bool(*b),
             Value::Int(i) => J::from(*i),
+            Value::UInt(u) => J::from(*u),
             Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
             Value::Str(s) => J::String(s.clone()),
             Value::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),

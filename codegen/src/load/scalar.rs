@@ -14,8 +14,8 @@ pub(crate) fn resolve_plain(text: &str) -> Value {
     if let Some(b) = truthy(text) {
         return Value::Bool(b);
     }
-    if let Some(i) = integer(text) {
-        return Value::Int(i);
+    if let Some(n) = integer(text) {
+        return n;
     }
     if let Some(f) = float(text) {
         return Value::Float(f);
@@ -32,22 +32,44 @@ pub(crate) fn truthy(text: &str) -> Option<bool> {
     }
 }
 
-fn integer(text: &str) -> Option<i64> {
+/// A YAML 1.2 core integer (decimal, `0x` hex, `0o` octal), as serde_json
+/// would hold the same number: `Int` when it fits i64, `UInt` above that up
+/// to u64::MAX, and a `Float` beyond (never a string: it is still a number).
+fn integer(text: &str) -> Option<Value> {
     let (neg, digits) = match text.as_bytes().first()? {
         b'-' => (true, &text[1..]),
         b'+' => (false, &text[1..]),
         _ => (false, text),
     };
-    let magnitude = if let Some(hex) = digits.strip_prefix("0x") {
-        i64::from_str_radix(hex, 16).ok()?
+    let (radix, body) = if let Some(hex) = digits.strip_prefix("0x") {
+        (16, hex)
     } else if let Some(oct) = digits.strip_prefix("0o") {
-        i64::from_str_radix(oct, 8).ok()?
-    } else if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-        digits.parse::<i64>().ok()?
+        (8, oct)
     } else {
-        return None;
+        (10, digits)
     };
-    Some(if neg { -magnitude } else { magnitude })
+    if body.is_empty() || !body.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    let Ok(magnitude) = u64::from_str_radix(body, radix) else {
+        // Beyond u64: the nearest f64 (hex and octal digit by digit).
+        let value = match radix {
+            10 => body.parse::<f64>().ok()?,
+            _ => body
+                .chars()
+                .filter_map(|c| c.to_digit(radix))
+                .fold(0f64, |acc, d| acc * f64::from(radix) + f64::from(d)),
+        };
+        return Some(Value::Float(if neg { -value } else { value }));
+    };
+    Some(match (neg, i64::try_from(magnitude)) {
+        (false, Ok(i)) => Value::Int(i),
+        (false, Err(_)) => Value::UInt(magnitude),
+        (true, _) if magnitude <= i64::MIN.unsigned_abs() => {
+            Value::Int(0i64.wrapping_sub_unsigned(magnitude))
+        }
+        (true, _) => Value::Float(-(magnitude as f64)),
+    })
 }
 
 fn float(text: &str) -> Option<f64> {
@@ -99,5 +121,37 @@ mod tests {
         assert_eq!(resolve_plain("y"), Value::Str("y".into()));
         assert_eq!(resolve_plain("."), Value::Str(".".into()));
         assert_eq!(resolve_plain("e5"), Value::Str("e5".into()));
+    }
+
+    #[test]
+    fn integers_beyond_i64_stay_numbers_as_serde_json_reads_them() {
+        for text in [
+            "9223372036854775807",
+            "9223372036854775808",
+            "18446744073709551615",
+            "18446744073709551616",
+            "1000000000000000000000000000000",
+            "-9223372036854775808",
+            "-9223372036854775809",
+            "-18446744073709551616",
+        ] {
+            let expected: serde_json::Value = serde_json::from_str(text).unwrap();
+            let node = crate::load::Node::new(
+                resolve_plain(text),
+                Default::default(),
+                crate::load::Style::Plain,
+            );
+            assert_eq!(node.to_json(), expected, "{text}");
+            assert!(node.to_json().is_number(), "{text}");
+        }
+        assert_eq!(resolve_plain("18446744073709551615"), Value::UInt(u64::MAX));
+        assert_eq!(resolve_plain("-9223372036854775808"), Value::Int(i64::MIN));
+        assert_eq!(resolve_plain("0xFFFFFFFFFFFFFFFF"), Value::UInt(u64::MAX));
+        assert_eq!(
+            resolve_plain("0x10000000000000000"),
+            Value::Float(2f64.powi(64))
+        );
+        assert_eq!(resolve_plain("1e30"), Value::Float(1e30));
+        assert_eq!(resolve_plain("0xZZ"), Value::Str("0xZZ".into()));
     }
 }

@@ -248,6 +248,7 @@ pub(crate) fn same_scalar(a: &Value, b: &Value) -> bool {
         (Value::Null, Value::Null) => true,
         (Value::Bool(x), Value::Bool(y)) => x == y,
         (Value::Int(x), Value::Int(y)) => x == y,
+        (Value::UInt(x), Value::UInt(y)) => x == y,
         (Value::Str(x), Value::Str(y)) => x == y,
         _ => false,
     }

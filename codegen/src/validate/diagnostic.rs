@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+use super::catalog::Rule;
 use crate::load::Pos;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -21,6 +22,10 @@ pub struct Diagnostic {
     #[serde(flatten)]
     pub pos: Pos,
     pub severity: Severity,
+    /// The catalog rule that made this finding.
+    #[serde(skip)]
+    pub rule: Rule,
+    /// The rule's code (`rule.code()`), kept as a field for the JSON report.
     pub code: &'static str,
     pub message: String,
     /// JSON pointer of the node concerned; empty for text-level findings.
@@ -38,21 +43,16 @@ impl Serialize for Pos {
 }
 
 impl Diagnostic {
-    pub fn error(pos: Pos, code: &'static str, message: String, pointer: &str) -> Self {
+    /// A finding of `rule`, with the rule's catalog severity.
+    pub fn new(rule: Rule, pos: Pos, message: String, pointer: &str) -> Self {
         Diagnostic {
             file: PathBuf::new(),
             pos,
-            severity: Severity::Error,
-            code,
+            severity: rule.severity(),
+            rule,
+            code: rule.code(),
             message,
             pointer: pointer.to_string(),
-        }
-    }
-
-    pub fn warning(pos: Pos, code: &'static str, message: String, pointer: &str) -> Self {
-        Diagnostic {
-            severity: Severity::Warning,
-            ..Diagnostic::error(pos, code, message, pointer)
         }
     }
 }

@@ -53,13 +53,19 @@ fn fit(
             return Err(format!("{} is not a string", show(value)));
         }
         Some("integer") => {
-            let Value::Int(i) = value.value else {
-                return Err(format!("{} is not an integer", show(value)));
+            // Held as i128 so that integers above i64::MAX range-check too.
+            let i = match value.value {
+                Value::Int(i) => i128::from(i),
+                Value::UInt(u) => i128::from(u),
+                _ => return Err(format!("{} is not an integer", show(value))),
             };
             let in_range = match format {
                 "int32" => i32::try_from(i).is_ok(),
+                "int64" => i64::try_from(i).is_ok(),
                 "uint32" => u32::try_from(i).is_ok(),
-                "uint64" | "uint" | "uint8" | "uint16" => i >= 0,
+                "uint64" | "uint" => u64::try_from(i).is_ok(),
+                "uint8" => u8::try_from(i).is_ok(),
+                "uint16" => u16::try_from(i).is_ok(),
                 "int8" => i8::try_from(i).is_ok(),
                 "int16" => i16::try_from(i).is_ok(),
                 _ => true,
@@ -68,7 +74,12 @@ fn fit(
                 return Err(format!("{i} is out of range for format {format}"));
             }
         }
-        Some("number") if !matches!(value.value, Value::Int(_) | Value::Float(_)) => {
+        Some("number")
+            if !matches!(
+                value.value,
+                Value::Int(_) | Value::UInt(_) | Value::Float(_)
+            ) =>
+        {
             return Err(format!("{} is not a number", show(value)));
         }
         Some("boolean") if value.as_bool().is_none() => {

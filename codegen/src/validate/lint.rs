@@ -7,7 +7,7 @@
 
 use libyaml_safer::{Scanner, TokenData};
 
-use super::Diagnostic;
+use super::{Diagnostic, Rule};
 use crate::load::{Node, Pos, Style, Value};
 
 /// trailing-spaces, tabs in indentation, new-lines, new-line-at-end-of-file,
@@ -16,9 +16,9 @@ pub fn check_text(text: &str, out: &mut Vec<Diagnostic>) {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if let Some(i) = text.find("\r\n") {
         let line = text[..i].matches('\n').count() as u32 + 1;
-        out.push(Diagnostic::error(
+        out.push(Diagnostic::new(
+            Rule::YamlNewLines,
             Pos { line, col: 1 },
-            "yaml-new-lines",
             "wrong new line character: expected \\n, found \\r\\n".into(),
             "",
         ));
@@ -28,12 +28,12 @@ pub fn check_text(text: &str, out: &mut Vec<Diagnostic>) {
     let body = &lines[..lines.len().saturating_sub(1)];
     if let Some(last) = lines.last() {
         if !last.is_empty() {
-            out.push(Diagnostic::error(
+            out.push(Diagnostic::new(
+                Rule::YamlNewLineAtEndOfFile,
                 Pos {
                     line: lines.len() as u32,
                     col: last.chars().count() as u32 + 1,
                 },
-                "yaml-new-line-at-end-of-file",
                 "no new line character at the end of the file".into(),
                 "",
             ));
@@ -52,24 +52,24 @@ pub fn check_text(text: &str, out: &mut Vec<Diagnostic>) {
         if trimmed.len() != line.len() && !trimmed.is_empty()
             || (trimmed.is_empty() && !line.is_empty())
         {
-            out.push(Diagnostic::error(
+            out.push(Diagnostic::new(
+                Rule::YamlTrailingSpaces,
                 Pos {
                     line: line_no,
                     col: trimmed.chars().count() as u32 + 1,
                 },
-                "yaml-trailing-spaces",
                 "trailing spaces".into(),
                 "",
             ));
         }
         let indent = &line[..line.len() - line.trim_start_matches([' ', '\t']).len()];
         if let Some(col) = indent.find('\t') {
-            out.push(Diagnostic::error(
+            out.push(Diagnostic::new(
+                Rule::YamlTabs,
                 Pos {
                     line: line_no,
                     col: col as u32 + 1,
                 },
-                "yaml-tabs",
                 "tab character in indentation; YAML indents with spaces only".into(),
                 "",
             ));
@@ -81,22 +81,22 @@ pub fn check_text(text: &str, out: &mut Vec<Diagnostic>) {
         if blank_run > 0 {
             let first_blank = line_no - blank_run as u32;
             if first_blank == 1 {
-                out.push(Diagnostic::error(
+                out.push(Diagnostic::new(
+                    Rule::YamlEmptyLines,
                     Pos {
                         line: blank_run as u32,
                         col: 1,
                     },
-                    "yaml-empty-lines",
                     format!("too many blank lines at the beginning of the file ({blank_run} > 0)"),
                     "",
                 ));
             } else if blank_run > 2 {
-                out.push(Diagnostic::error(
+                out.push(Diagnostic::new(
+                    Rule::YamlEmptyLines,
                     Pos {
                         line: line_no - 1,
                         col: 1,
                     },
-                    "yaml-empty-lines",
                     format!("too many blank lines ({blank_run} > 2)"),
                     "",
                 ));
@@ -105,12 +105,12 @@ pub fn check_text(text: &str, out: &mut Vec<Diagnostic>) {
         blank_run = 0;
     }
     if blank_run > 0 && all.len() > blank_run {
-        out.push(Diagnostic::error(
+        out.push(Diagnostic::new(
+            Rule::YamlEmptyLines,
             Pos {
                 line: all.len() as u32,
                 col: 1,
             },
-            "yaml-empty-lines",
             format!("too many blank lines at the end of the file ({blank_run} > 0)"),
             "",
         ));
@@ -166,9 +166,9 @@ pub fn check_tokens(text: &str, out: &mut Vec<Diagnostic>) {
                     if !matches!(p.kind, TokenData::Key | TokenData::BlockMappingStart) {
                         if let Some(g) = gap(p.end, t.start) {
                             if g > 0 {
-                                out.push(Diagnostic::error(
+                                out.push(Diagnostic::new(
+                                    Rule::YamlColons,
                                     p.end,
-                                    "yaml-colons",
                                     "too many spaces before colon".into(),
                                     "",
                                 ));
@@ -179,12 +179,12 @@ pub fn check_tokens(text: &str, out: &mut Vec<Diagnostic>) {
                 if let Some(n) = next {
                     if let Some(g) = gap(t.end, n.start) {
                         if g > 1 && !matches!(n.kind, TokenData::BlockEnd) {
-                            out.push(Diagnostic::error(
+                            out.push(Diagnostic::new(
+                                Rule::YamlColons,
                                 Pos {
                                     line: t.end.line,
                                     col: t.end.col + 1,
                                 },
-                                "yaml-colons",
                                 "too many spaces after colon".into(),
                                 "",
                             ));
@@ -196,12 +196,12 @@ pub fn check_tokens(text: &str, out: &mut Vec<Diagnostic>) {
                 if let Some(n) = next {
                     if let Some(g) = gap(t.end, n.start) {
                         if g > 1 {
-                            out.push(Diagnostic::error(
+                            out.push(Diagnostic::new(
+                                Rule::YamlHyphens,
                                 Pos {
                                     line: t.end.line,
                                     col: t.end.col + 1,
                                 },
-                                "yaml-hyphens",
                                 "too many spaces after hyphen".into(),
                                 "",
                             ));
@@ -212,9 +212,9 @@ pub fn check_tokens(text: &str, out: &mut Vec<Diagnostic>) {
             TokenData::FlowEntry => {
                 if let Some(p) = prev {
                     if gap(p.end, t.start).is_some_and(|g| g > 0) {
-                        out.push(Diagnostic::error(
+                        out.push(Diagnostic::new(
+                            Rule::YamlCommas,
                             p.end,
-                            "yaml-commas",
                             "too many spaces before comma".into(),
                             "",
                         ));
@@ -228,19 +228,19 @@ pub fn check_tokens(text: &str, out: &mut Vec<Diagnostic>) {
                                 TokenData::FlowSequenceEnd | TokenData::FlowMappingEnd
                             ) =>
                         {
-                            out.push(Diagnostic::error(
+                            out.push(Diagnostic::new(
+                                Rule::YamlCommas,
                                 t.end,
-                                "yaml-commas",
                                 "too few spaces after comma".into(),
                                 "",
                             ))
                         }
-                        Some(g) if g > 1 => out.push(Diagnostic::error(
+                        Some(g) if g > 1 => out.push(Diagnostic::new(
+                            Rule::YamlCommas,
                             Pos {
                                 line: t.end.line,
                                 col: t.end.col + 1,
                             },
-                            "yaml-commas",
                             "too many spaces after comma".into(),
                             "",
                         )),
@@ -250,9 +250,9 @@ pub fn check_tokens(text: &str, out: &mut Vec<Diagnostic>) {
             }
             TokenData::FlowMappingStart | TokenData::FlowSequenceStart => {
                 let (rule, what) = if matches!(t.kind, TokenData::FlowMappingStart) {
-                    ("yaml-braces", "braces")
+                    (Rule::YamlBraces, "braces")
                 } else {
-                    ("yaml-brackets", "brackets")
+                    (Rule::YamlBrackets, "brackets")
                 };
                 if let Some(n) = next {
                     let empty = matches!(
@@ -260,9 +260,9 @@ pub fn check_tokens(text: &str, out: &mut Vec<Diagnostic>) {
                         TokenData::FlowMappingEnd | TokenData::FlowSequenceEnd
                     );
                     if !empty && gap(t.end, n.start).is_some_and(|g| g > 0) {
-                        out.push(Diagnostic::error(
-                            t.end,
+                        out.push(Diagnostic::new(
                             rule,
+                            t.end,
                             format!("too many spaces inside {what}"),
                             "",
                         ));
@@ -271,9 +271,9 @@ pub fn check_tokens(text: &str, out: &mut Vec<Diagnostic>) {
             }
             TokenData::FlowMappingEnd | TokenData::FlowSequenceEnd => {
                 let (rule, what) = if matches!(t.kind, TokenData::FlowMappingEnd) {
-                    ("yaml-braces", "braces")
+                    (Rule::YamlBraces, "braces")
                 } else {
-                    ("yaml-brackets", "brackets")
+                    (Rule::YamlBrackets, "brackets")
                 };
                 if let Some(p) = prev {
                     let empty = matches!(
@@ -281,9 +281,9 @@ pub fn check_tokens(text: &str, out: &mut Vec<Diagnostic>) {
                         TokenData::FlowMappingStart | TokenData::FlowSequenceStart
                     );
                     if !empty && gap(p.end, t.start).is_some_and(|g| g > 0) {
-                        out.push(Diagnostic::error(
-                            p.end,
+                        out.push(Diagnostic::new(
                             rule,
+                            p.end,
                             format!("too many spaces inside {what}"),
                             "",
                         ));
@@ -344,12 +344,12 @@ fn comment(
     if !shebang && !matches!(after, None | Some(' ') | Some('#')) {
         let body_start = chars[col..].iter().position(|&c| c != '#').unwrap_or(0) + col;
         if chars.get(body_start).is_some_and(|c| *c != ' ') {
-            out.push(Diagnostic::warning(
+            out.push(Diagnostic::new(
+                Rule::YamlComments,
                 Pos {
                     line: line_no,
                     col: col as u32 + 2,
                 },
-                "yaml-comments",
                 "missing starting space in comment".into(),
                 "",
             ));
@@ -358,12 +358,12 @@ fn comment(
     if inline {
         let spaces = chars[..col].iter().rev().take_while(|&&c| c == ' ').count();
         if spaces < 2 {
-            out.push(Diagnostic::warning(
+            out.push(Diagnostic::new(
+                Rule::YamlComments,
                 Pos {
                     line: line_no,
                     col: col as u32 + 1,
                 },
-                "yaml-comments",
                 "too few spaces before comment (at least 2)".into(),
                 "",
             ));
@@ -384,12 +384,12 @@ fn comment(
         || prev.is_some_and(|p| p == col)
         || next.is_some_and(|n| col > n && prev.is_some_and(|p| col <= p));
     if !ok {
-        out.push(Diagnostic::warning(
+        out.push(Diagnostic::new(
+            Rule::YamlCommentsIndentation,
             Pos {
                 line: line_no,
                 col: col as u32 + 1,
             },
-            "yaml-comments-indentation",
             "comment not indented like content".into(),
             "",
         ));
@@ -412,9 +412,9 @@ pub fn check_tree(root: &Node, out: &mut Vec<Diagnostic>) {
                 let delta = node.pos.col.saturating_sub(parent);
                 match unit {
                     None if delta > 0 => unit = Some(delta),
-                    Some(u) if delta != u => out.push(Diagnostic::error(
+                    Some(u) if delta != u => out.push(Diagnostic::new(
+                        Rule::YamlIndentation,
                         node.pos,
-                        "yaml-indentation",
                         format!(
                             "wrong indentation: expected {} but found {}",
                             parent + u - 1,
@@ -422,9 +422,9 @@ pub fn check_tree(root: &Node, out: &mut Vec<Diagnostic>) {
                         ),
                         &ptr,
                     )),
-                    None => out.push(Diagnostic::error(
+                    None => out.push(Diagnostic::new(
+                        Rule::YamlIndentation,
                         node.pos,
-                        "yaml-indentation",
                         "wrong indentation: sequence items must be indented under their key".into(),
                         &ptr,
                     )),
@@ -442,9 +442,9 @@ pub fn check_tree(root: &Node, out: &mut Vec<Diagnostic>) {
                     }
                     let child_ptr = crate::pointer::join(&ptr, &e.key);
                     if let Some(first) = seen.get(e.key.as_str()) {
-                        out.push(Diagnostic::error(
+                        out.push(Diagnostic::new(
+                            Rule::YamlKeyDuplicates,
                             e.key_node.pos,
-                            "yaml-key-duplicates",
                             format!(
                                 "duplication of key \"{}\" in mapping (first at line {})",
                                 e.key, first.line
@@ -475,12 +475,7 @@ pub fn check_tree(root: &Node, out: &mut Vec<Diagnostic>) {
 fn truthy(node: &Node, ptr: &str, out: &mut Vec<Diagnostic>) {
     if let (Value::Bool(_), Some(raw)) = (&node.value, &node.raw) {
         if !matches!(&**raw, "true" | "false") {
-            out.push(Diagnostic::warning(
-                node.pos,
-                "yaml-truthy",
-                format!("truthy value `{raw}` should be one of [false, true] (quote it if it is a string)"),
-                ptr,
-            ));
+            out.push(Diagnostic::new(Rule::YamlTruthy, node.pos, format!("truthy value `{raw}` should be one of [false, true] (quote it if it is a string)"), ptr));
         }
     }
 }

@@ -8,8 +8,11 @@
 //! - `semantic`: what the object model cannot say ($ref targets, unique
 //!   operationIds, path parameters, value/type fit, ...).
 //!
-//! Diagnostics come back sorted by position; none stops the others.
+//! Every finding is made from a [`Rule`] of the catalog (`catalog`), which
+//! fixes its code and severity. Diagnostics come back sorted by position;
+//! none stops the others.
 
+mod catalog;
 mod diagnostic;
 mod fit;
 mod lint;
@@ -19,6 +22,9 @@ mod structure;
 
 use std::path::Path;
 
+pub use catalog::{
+    markdown_table, render_readme, Family, ReadmeError, Rule, RuleInfo, README_BEGIN, README_END,
+};
 pub use diagnostic::{Diagnostic, Severity};
 
 use crate::load::{self, Document, LoadError};
@@ -85,9 +91,9 @@ fn syntax_diagnostics(path: &Path, text: &str, err: &LoadError) -> Vec<Diagnosti
         LoadError::Syntax { message, .. } => message.clone(),
         other => other.to_string(),
     };
-    out.push(Diagnostic::error(
+    out.push(Diagnostic::new(
+        Rule::YamlSyntax,
         err.pos().unwrap_or_default(),
-        "yaml-syntax",
         message,
         "",
     ));
@@ -121,9 +127,9 @@ fn check_tree_rules(doc: &Document, yaml: bool, out: &mut Vec<Diagnostic>) {
         lint::check_tree(&doc.root, out);
     }
     match SpecVersion::of(&doc.root) {
-        None => out.push(Diagnostic::error(
+        None => out.push(Diagnostic::new(
+            Rule::SpecVersion,
             doc.root.pos,
-            "spec-version",
             "neither `swagger: \"2.0\"` nor `openapi: 3.0.x` at the top level; \
              this is not a Swagger or OpenAPI document"
                 .into(),

@@ -1,6 +1,7 @@
 //! `$ref` resolution: local pointers (`#/definitions/Port`) and relative
 //! files (`common.yaml#/definitions/Port`), with loaded files cached.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -11,7 +12,8 @@ use crate::pointer;
 pub struct Resolver<'a> {
     root: &'a Node,
     base: PathBuf,
-    files: HashMap<PathBuf, Result<Document, String>>,
+    /// Other files, loaded on first use (rules share the resolver by `&`).
+    files: RefCell<HashMap<PathBuf, Result<Document, String>>>,
 }
 
 /// Where a `$ref` points.
@@ -27,7 +29,7 @@ impl<'a> Resolver<'a> {
         Resolver {
             root,
             base: base.to_path_buf(),
-            files: HashMap::new(),
+            files: RefCell::new(HashMap::new()),
         }
     }
 
@@ -38,7 +40,7 @@ impl<'a> Resolver<'a> {
     }
 
     /// Follows any reference, loading relative files as needed.
-    pub fn resolve(&mut self, reference: &str) -> Target {
+    pub fn resolve(&self, reference: &str) -> Target {
         if reference.starts_with('#') {
             return match self.local(reference) {
                 Some(_) => Target::Found,
@@ -53,8 +55,8 @@ impl<'a> Resolver<'a> {
             None => (reference, ""),
         };
         let path = self.base.join(file);
-        let loaded = self
-            .files
+        let mut files = self.files.borrow_mut();
+        let loaded = files
             .entry(path.clone())
             .or_insert_with(|| load::load_file(&path).map_err(|e| e.to_string()));
         match loaded {

@@ -5,7 +5,7 @@
 //! tables. `x-` extensions are allowed on every object that the
 //! specifications open to them.
 
-use super::{Diagnostic, SpecVersion};
+use super::{Diagnostic, Rule, SpecVersion};
 use crate::load::{Node, Value};
 use crate::pointer::join;
 
@@ -539,9 +539,9 @@ pub fn check(version: SpecVersion, root: &Node, out: &mut Vec<Diagnostic>) {
                         .is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
                 });
                 if !ok {
-                    w.out.push(Diagnostic::error(
+                    w.out.push(Diagnostic::new(
+                        Rule::SchemaValue,
                         v.pos,
-                        "schema-value",
                         format!(
                             "`openapi` must be a 3.0.x version string (quoted), found {}",
                             describe(v)
@@ -618,9 +618,9 @@ impl Walker<'_> {
 
     fn object(&mut self, kind: Kind, node: &Node, ptr: &str) {
         let Some(entries) = node.entries() else {
-            self.out.push(Diagnostic::error(
+            self.out.push(Diagnostic::new(
+                Rule::SchemaType,
                 node.pos,
-                "schema-type",
                 format!(
                     "expected a mapping ({kind:?} object), found {}",
                     describe(node)
@@ -643,9 +643,9 @@ impl Walker<'_> {
                     if e.key.starts_with('/') {
                         self.object(item, &e.value, &p);
                     } else if !e.key.starts_with("x-") {
-                        self.out.push(Diagnostic::error(
+                        self.out.push(Diagnostic::new(
+                            Rule::SchemaPathKey,
                             e.key_node.pos,
-                            "schema-path-key",
                             format!("path `{}` must start with `/`", e.key),
                             &p,
                         ));
@@ -660,9 +660,9 @@ impl Walker<'_> {
                     Kind::O3Response
                 };
                 if entries.iter().all(|e| e.key.starts_with("x-")) {
-                    self.out.push(Diagnostic::error(
+                    self.out.push(Diagnostic::new(
+                        Rule::SchemaRequired,
                         node.pos,
-                        "schema-required",
                         "`responses` must document at least one response".into(),
                         ptr,
                     ));
@@ -689,9 +689,9 @@ impl Walker<'_> {
         let name = kind_name(kind);
         for field in fields.iter().filter(|fl| fl.required) {
             if node.get(field.name).is_none() {
-                self.out.push(Diagnostic::error(
+                self.out.push(Diagnostic::new(
+                    Rule::SchemaRequired,
                     node.pos,
-                    "schema-required",
                     format!("{name} is missing its required field `{}`", field.name),
                     ptr,
                 ));
@@ -717,9 +717,9 @@ impl Walker<'_> {
                     } else {
                         String::new()
                     };
-                    self.out.push(Diagnostic::error(
+                    self.out.push(Diagnostic::new(
+                        Rule::SchemaUnknownKey,
                         e.key_node.pos,
-                        "schema-unknown-key",
                         format!("`{}` is not a field of {name}{hint}", e.key),
                         &p,
                     ));
@@ -739,9 +739,9 @@ impl Walker<'_> {
 
     fn value(&mut self, ty: Ty, node: &Node, ptr: &str) {
         let bad = |expected: &str, node: &Node| {
-            Diagnostic::error(
+            Diagnostic::new(
+                Rule::SchemaType,
                 node.pos,
-                "schema-type",
                 format!("expected {expected}, found {}", describe(node)),
                 ptr,
             )
@@ -759,20 +759,20 @@ impl Walker<'_> {
                 }
             }
             Ty::Int => {
-                if !matches!(node.value, Value::Int(i) if i >= 0) {
+                if !matches!(node.value, Value::Int(0..) | Value::UInt(_)) {
                     self.out.push(bad("a non-negative integer", node));
                 }
             }
             Ty::Num => {
-                if !matches!(node.value, Value::Int(_) | Value::Float(_)) {
+                if !matches!(node.value, Value::Int(_) | Value::UInt(_) | Value::Float(_)) {
                     self.out.push(bad("a number", node));
                 }
             }
             Ty::OneOf(allowed) => match node.as_str() {
                 Some(s) if allowed.contains(&s) => {}
-                Some(s) => self.out.push(Diagnostic::error(
+                Some(s) => self.out.push(Diagnostic::new(
+                    Rule::SchemaEnum,
                     node.pos,
-                    "schema-enum",
                     format!("`{s}` is not one of {}", allowed.join(", ")),
                     ptr,
                 )),
@@ -840,9 +840,9 @@ impl Walker<'_> {
                     self.elem(elem, item, &join(ptr, &i.to_string()));
                 }
             }
-            None => self.out.push(Diagnostic::error(
+            None => self.out.push(Diagnostic::new(
+                Rule::SchemaType,
                 node.pos,
-                "schema-type",
                 format!("expected a sequence, found {}", describe(node)),
                 ptr,
             )),
