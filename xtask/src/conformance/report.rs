@@ -16,13 +16,17 @@ pub struct Header<'a> {
     pub spec: &'a str,
 }
 
-/// The detail column: the answers' statuses and what was wrong.
+/// The detail column: the answers' statuses and, for each call that
+/// deviated, its request and what was wrong.
 fn details(r: &OperationReport) -> Vec<String> {
     match &r.outcome {
         Outcome::Conforms => vec![statuses(r)],
-        Outcome::Deviates(list) => {
+        Outcome::Deviates(_) => {
             let mut v = vec![statuses(r)];
-            v.extend(list.iter().map(ToString::to_string));
+            for call in r.calls.iter().filter(|c| !c.deviations.is_empty()) {
+                v.push(format!("{} -> HTTP {}:", call.request, call.status));
+                v.extend(call.deviations.iter().map(|d| format!("- {d}")));
+            }
             v
         }
         Outcome::NotImplemented(why) | Outcome::NotReached(why) => vec![why.clone()],

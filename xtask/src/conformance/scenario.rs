@@ -409,16 +409,45 @@ impl Scenario {
         r.created.networks.push(id.clone());
         let on = |op: &'static str| Req::new(op).path("id", id.clone());
         r.call(on("NetworkInspect")).await;
-        match self.main.clone() {
-            Some(main) => {
-                r.call(on("NetworkConnect").json(&json!({ "Container": main })))
+        // A container made on this network (one in `none` mode cannot join
+        // others): disconnected, then connected again.
+        let member = match self.image.clone() {
+            Some(image) => r
+                .call(
+                    Req::new("ContainerCreate")
+                        .query("name", self.name("member"))
+                        .json(&json!({
+                            "Image": image,
+                            "Cmd": ["true"],
+                            "Labels": labels(),
+                            "HostConfig": { "NetworkMode": self.name("net") },
+                        })),
+                )
+                .await
+                .filter(|c| c.ok())
+                .and_then(|c| c.field("Id")),
+            None => None,
+        };
+        match member {
+            Some(member) => {
+                r.created.containers.push(member.clone());
+                r.call(
+                    on("NetworkDisconnect").json(&json!({ "Container": member, "Force": true })),
+                )
+                .await;
+                r.call(on("NetworkConnect").json(&json!({ "Container": member })))
                     .await;
-                r.call(on("NetworkDisconnect").json(&json!({ "Container": main, "Force": true })))
-                    .await;
+                r.call(
+                    Req::new("ContainerDelete")
+                        .path("id", member)
+                        .query("force", "1")
+                        .unrecorded(),
+                )
+                .await;
             }
             None => r.skip_all(
                 &["NetworkConnect", "NetworkDisconnect"],
-                "needs a container",
+                "needs a container on the network, and creating one failed",
             ),
         }
         r.call(on("NetworkDelete")).await;

@@ -154,3 +154,15 @@ fn body_that_is_not_json_is_caught() {
     answer.body = Some(b"<html>".to_vec());
     assert_eq!(found("ContainerCreate", &answer), vec![at("body", "")]);
 }
+
+#[test]
+fn an_upgrade_is_accepted_only_where_the_connection_is_taken_over() {
+    let upgraded = Answer {
+        status: 101,
+        headers: Some(vec![("Upgrade".into(), "tcp".into())]),
+        body: None,
+        complete: false,
+    };
+    assert_eq!(found("ExecStart", &upgraded), vec![]);
+    assert_eq!(found("ContainerInspect", &upgraded), vec![at("status", "")]);
+}
