@@ -162,3 +162,15 @@ fn write(
         source,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::host_slug;
+
+    #[test]
+    fn host_slugs_are_one_path_segment() {
+        assert_eq!(host_slug("unix:///run/docker.sock"), "unix-run-docker.sock");
+        assert_eq!(host_slug("tcp://127.0.0.1:2375"), "tcp-127.0.0.1-2375");
+        assert!(!host_slug("unix:///a/../b").contains('/'));
+    }
+}
