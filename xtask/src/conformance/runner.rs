@@ -170,9 +170,22 @@ impl<'a> Runner<'a> {
     }
 }
 
-/// `POST /containers/abc/start?x=1`, for the report.
+/// `POST /containers/6e179c31a196/start?t=1`, for the report (full
+/// 64-digit IDs shortened to 12, as the docker CLI shows them).
 fn describe(op: &Operation, req: &Req) -> String {
     let path = driver::fill_path(&op.path, &req.path).unwrap_or_else(|_| op.path.clone());
+    let path: Vec<&str> = path
+        .split('/')
+        .map(|seg| {
+            let is_id = seg.len() == 64 && seg.bytes().all(|b| b.is_ascii_hexdigit());
+            if is_id {
+                &seg[..12]
+            } else {
+                seg
+            }
+        })
+        .collect();
+    let path = path.join("/");
     let query: Vec<String> = req.query.iter().map(|(k, v)| format!("{k}={v}")).collect();
     if query.is_empty() {
         format!("{} {path}", op.method)
