@@ -172,3 +172,127 @@ fn engined_answers_are_checked_and_nothing_is_left() {
     assert_nothing_left(&e.host());
     assert!(!e.log().contains("panicked"), "engined log:\n{}", e.log());
 }
+
+/// A fake daemon on a unix socket whose answers are broken on purpose:
+/// `/version` has a number where the spec says string, `/info` an enum
+/// value the spec does not list, `/containers/json` an undocumented
+/// status, `/images/json` items without their required fields. The rest
+/// is 501. Each connection serves one request, then closes.
+fn broken_daemon(socket: &Path) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::os::unix::net::UnixListener;
+
+    let _ = std::fs::remove_file(socket);
+    let listener = UnixListener::bind(socket).unwrap();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(conn) = conn else { return };
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(conn.try_clone().unwrap());
+                let mut head = Vec::new();
+                let mut line = String::new();
+                while reader.read_line(&mut line).unwrap_or(0) > 0 && line != "\r\n" {
+                    head.push(std::mem::take(&mut line));
+                }
+                let length = head
+                    .iter()
+                    .find_map(|h| {
+                        let (name, value) = h.split_once(':')?;
+                        name.eq_ignore_ascii_case("content-length")
+                            .then(|| value.trim().parse::<usize>().ok())?
+                    })
+                    .unwrap_or(0);
+                let mut body = vec![0; length];
+                let _ = reader.read_exact(&mut body);
+                let request = head.first().cloned().unwrap_or_default();
+                let mut parts = request.split_whitespace();
+                let method = parts.next().unwrap_or("").to_string();
+                let target = parts.next().unwrap_or("");
+                let path = target.split('?').next().unwrap_or("");
+                let path = path.strip_prefix("/v1.44").unwrap_or(path);
+                let (status, content_type, text) = match (method.as_str(), path) {
+                    (_, "/_ping") => (200, "text/plain", "OK".to_string()),
+                    ("GET", "/version") => (
+                        200,
+                        "application/json",
+                        r#"{"ApiVersion":1.44,"Version":"0"}"#.into(),
+                    ),
+                    ("GET", "/info") => (
+                        200,
+                        "application/json",
+                        r#"{"Swarm":{"LocalNodeState":"bogus"}}"#.into(),
+                    ),
+                    ("GET", "/containers/json") => {
+                        (418, "application/json", r#"{"message":"teapot"}"#.into())
+                    }
+                    ("GET", "/images/json") => {
+                        (200, "application/json", r#"[{"Id":"sha256:0"}]"#.into())
+                    }
+                    _ => (501, "application/json", r#"{"message":"not here"}"#.into()),
+                };
+                let body = if method == "HEAD" {
+                    String::new()
+                } else {
+                    text
+                };
+                let answer = format!(
+                    "HTTP/1.1 {status} X\r\nApi-Version: 1.44\r\nContent-Type: {content_type}\r\n\
+                     Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let mut conn = conn;
+                let _ = conn.write_all(answer.as_bytes());
+            });
+        }
+    });
+}
+
+#[test]
+fn deliberately_broken_answers_are_reported_with_their_pointers() {
+    let out = out_dir("broken");
+    std::fs::create_dir_all(&out).unwrap();
+    let socket = out.join("broken.sock");
+    broken_daemon(&socket);
+    let run = run(&format!("unix://{}", socket.display()), &out);
+    let s = run.summary;
+    assert_eq!(s.operations, spec_operations().len());
+    assert_eq!(
+        s.conform + s.deviate + s.not_implemented + s.not_reached,
+        s.operations
+    );
+    let pointers = |op: &str| -> Vec<(String, String)> {
+        match outcome_of(&run, op) {
+            Outcome::Deviates(list) => list
+                .iter()
+                .map(|d| (d.place.clone(), d.pointer.clone()))
+                .collect(),
+            other => panic!("{op}: {other:?}"),
+        }
+    };
+    let at = |place: &str, pointer: &str| (place.to_string(), pointer.to_string());
+    assert_eq!(pointers("SystemVersion"), vec![at("body", "/ApiVersion")]);
+    assert_eq!(
+        pointers("SystemInfo"),
+        vec![at("body", "/Swarm/LocalNodeState")]
+    );
+    assert_eq!(pointers("ContainerList"), vec![at("status", "")]);
+    let image_list = pointers("ImageList");
+    assert!(
+        image_list.contains(&at("body", "/0/Created")),
+        "{image_list:?}"
+    );
+    assert!(
+        !image_list.iter().any(|(_, p)| p == "/0/Id"),
+        "{image_list:?}"
+    );
+    assert_eq!(outcome_of(&run, "SystemPing"), &Outcome::Conforms);
+    assert!(matches!(
+        outcome_of(&run, "ContainerInspect"),
+        Outcome::NotReached(_)
+    ));
+    assert!(matches!(
+        outcome_of(&run, "VolumeCreate"),
+        Outcome::NotImplemented(_)
+    ));
+    assert_eq!(s.deviate, 4, "{s}");
+}

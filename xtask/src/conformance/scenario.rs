@@ -268,6 +268,12 @@ impl Scenario {
     }
 
     async fn containers(&mut self, r: &mut Runner<'_>) {
+        let list = || {
+            Req::new("ContainerList")
+                .query("all", "1")
+                .query("filters", label_filter())
+        };
+        r.call(list()).await;
         let Some(image) = self.image.clone() else {
             r.skip_all(
                 CONTAINER_OPS,
@@ -298,12 +304,7 @@ impl Scenario {
         r.created.containers.push(main.clone());
         self.main = Some(main.clone());
         let on = |op: &'static str| Req::new(op).path("id", main.clone());
-        r.call(
-            Req::new("ContainerList")
-                .query("all", "1")
-                .query("filters", label_filter()),
-        )
-        .await;
+        r.call(list()).await;
         r.call(on("ContainerStart")).await;
         r.call(on("ContainerInspect").query("size", "1")).await;
         r.call(on("ContainerTop")).await;
@@ -532,6 +533,7 @@ impl Scenario {
 
     async fn container_ends(&mut self, r: &mut Runner<'_>) {
         let Some(main) = self.main.clone() else {
+            prune(r, "ContainerPrune", "ContainerList", "", label_filter()).await;
             return;
         };
         let on = |op: &'static str| Req::new(op).path("id", main.clone());
@@ -781,7 +783,6 @@ impl Default for Scenario {
 /// The operations that need a container (skipped together without one).
 const CONTAINER_OPS: &[&str] = &[
     "ContainerCreate",
-    "ContainerList",
     "ContainerStart",
     "ContainerInspect",
     "ContainerTop",
@@ -809,5 +810,4 @@ const CONTAINER_OPS: &[&str] = &[
     "ContainerStop",
     "ContainerRestart",
     "ContainerKill",
-    "ContainerPrune",
 ];
