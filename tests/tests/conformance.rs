@@ -3,9 +3,11 @@
 //! it). For each, the run must write its three reports, report every
 //! operation of swagger.yaml exactly once (the set and the count come from
 //! the spec), have counts that add up, see the core operations conform,
-//! and leave nothing it created behind. The checker's own cases
-//! (missing required field, wrong enum, wrong type, undocumented status)
-//! are unit tests of `xtask::conformance::check`.
+//! and leave nothing it created behind. A third run faces a fake daemon
+//! whose answers are broken on purpose (wrong type, enum value the spec
+//! does not list, undocumented status, missing required fields): each must
+//! be reported at its pointer. The checker's finer cases are unit tests of
+//! `xtask::conformance::check`.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

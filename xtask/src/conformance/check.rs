@@ -6,6 +6,7 @@
 //! null (unless nullable), JSON types, enum values, integer ranges. Fields
 //! the spec does not name are tolerated, and an optional field sent as
 //! `null` counts as absent (Go daemons send nil slices and pointers so).
+//! Multiplexed container output must be well-formed frames.
 //! Every deviation carries a JSON pointer into the part it concerns.
 //! Attach, exec start and session answer an upgrade request with 101 even
 //! where the spec documents only 200: the IR knows these take the
@@ -14,6 +15,7 @@
 use codegen::ir::payload::{self, Payload};
 use codegen::ir::{Api, Operation, Presence, Response, Scalar, TypeKind, TypeRef};
 use codegen::pointer;
+use engine_api::support::mux;
 use serde_json::Value;
 
 use super::outcome::Deviation;
@@ -227,8 +229,52 @@ fn check_body(api: &Api, shape: &Payload, answer: &Answer, body: &[u8], out: &mu
                 }
             }
         }
-        // Raw bytes, text, frames and upgraded connections have no schema.
+        Payload::Multiplexed if answer.header("Content-Type").is_some_and(is_multiplexed) => {
+            check_frames(body, answer.complete, out)
+        }
+        // Raw bytes, text, a TTY's raw stream and upgraded connections
+        // have no structure to check.
         _ => {}
+    }
+}
+
+fn is_multiplexed(content_type: &str) -> bool {
+    content_type
+        .trim()
+        .to_ascii_lowercase()
+        .starts_with("application/vnd.docker.multiplexed-stream")
+}
+
+/// Docker's stdout/stderr frames, decoded as the client does: every frame
+/// names a known stream, and a complete body does not end inside one.
+fn check_frames(body: &[u8], complete: bool, out: &mut Vec<Deviation>) {
+    let mut buf = bytes::BytesMut::from(body);
+    loop {
+        let offset = body.len() - buf.len();
+        match mux::decode(&mut buf) {
+            Ok(Some(_)) => {}
+            Ok(None) => {
+                if complete && !buf.is_empty() {
+                    out.push(Deviation::new(
+                        "body",
+                        "",
+                        format!("the stream ends inside the frame at byte {offset}"),
+                    ));
+                }
+                return;
+            }
+            Err(bad) => {
+                out.push(Deviation::new(
+                    "body",
+                    "",
+                    format!(
+                        "the frame at byte {offset} names stream {}, not 0, 1 or 2",
+                        bad.0
+                    ),
+                ));
+                return;
+            }
+        }
     }
 }
 

@@ -34,7 +34,8 @@ pub struct Options {
     /// The spec whose operations are checked.
     pub spec: PathBuf,
     /// Where the reports go; `None`: `target/conformance/<host-slug>/`,
-    /// and a copy under `target/docs/conformance/<host-slug>/`.
+    /// and a copy under `target/docs/conformance/<host-slug>/` with an
+    /// `index.html` there listing every host's report.
     pub out: Option<PathBuf>,
 }
 
@@ -144,6 +145,15 @@ pub fn run(options: &Options) -> Result<Run, ConformanceError> {
     let mut files = Vec::new();
     for dir in &dirs {
         files.extend(write(dir, &header, &reports)?);
+    }
+    if options.out.is_none() {
+        let beside_docs = root.join("target").join("docs").join("conformance");
+        let index =
+            report::write_index(&beside_docs).map_err(|source| ConformanceError::Write {
+                path: beside_docs.clone(),
+                source,
+            })?;
+        files.push(index);
     }
     Ok(Run {
         summary: Summary::of(&reports),

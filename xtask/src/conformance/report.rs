@@ -203,3 +203,46 @@ pub fn write_all(
     }
     Ok(written)
 }
+
+/// `DIR/index.html`: one line per host report found in DIR's folders
+/// (their `report.json`), linking to each; written beside the API docs.
+pub fn write_index(dir: &Path) -> std::io::Result<PathBuf> {
+    let mut rows = Vec::new();
+    for entry in std::fs::read_dir(dir)?.flatten() {
+        let Ok(text) = std::fs::read_to_string(entry.path().join("report.json")) else {
+            continue;
+        };
+        let Ok(doc) = serde_json::from_str::<serde_json::Value>(&text) else {
+            continue;
+        };
+        let s = &doc["summary"];
+        let n = |k: &str| s[k].as_u64().unwrap_or(0);
+        let summary = Summary {
+            operations: n("operations") as usize,
+            conform: n("conform") as usize,
+            deviate: n("deviate") as usize,
+            not_implemented: n("notImplemented") as usize,
+            not_reached: n("notReached") as usize,
+        };
+        let folder = entry.file_name().to_string_lossy().into_owned();
+        rows.push(format!(
+            "<li><a href=\"{f}/index.html\">{h}</a> ({d}): {sum}</li>",
+            f = html_escape(&folder),
+            h = html_escape(doc["host"].as_str().unwrap_or(&folder)),
+            d = html_escape(doc["daemon"].as_str().unwrap_or("")),
+            sum = html_escape(&summary.to_string()),
+        ));
+    }
+    rows.sort();
+    let page = format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"color-scheme\" content=\"light dark\"><title>Engine API conformance</title>\
+         <style>{STYLE}</style></head>\n<body><h1>Engine API conformance</h1>\n\
+         <p>Reports of <code>cargo xtask conformance</code>; the <a href=\"../index.html\">API reference</a>.</p>\n\
+         <ul>\n{}\n</ul>\n</body></html>\n",
+        rows.join("\n")
+    );
+    let path = dir.join("index.html");
+    std::fs::write(&path, page)?;
+    Ok(path)
+}

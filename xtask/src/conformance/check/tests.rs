@@ -166,3 +166,31 @@ fn an_upgrade_is_accepted_only_where_the_connection_is_taken_over() {
     assert_eq!(found("ExecStart", &upgraded), vec![]);
     assert_eq!(found("ContainerInspect", &upgraded), vec![at("status", "")]);
 }
+
+#[test]
+fn broken_multiplexed_frames_are_caught() {
+    let answer = |body: Vec<u8>| Answer {
+        status: 200,
+        headers: Some(vec![
+            ("Api-Version".into(), "1.44".into()),
+            (
+                "Content-Type".into(),
+                "application/vnd.docker.multiplexed-stream".into(),
+            ),
+        ]),
+        body: Some(body),
+        complete: true,
+    };
+    let good = [&[1u8, 0, 0, 0, 0, 0, 0, 2][..], b"hi"].concat();
+    assert_eq!(found("ContainerLogs", &answer(good.clone())), vec![]);
+    let bad_kind = [&good[..], &[7u8, 0, 0, 0, 0, 0, 0, 0][..]].concat();
+    let all = check_answer(api(), op("ContainerLogs"), &answer(bad_kind));
+    assert_eq!(all.len(), 1, "{all:?}");
+    assert!(
+        all[0].what.contains("byte 10") && all[0].what.contains("stream 7"),
+        "{}",
+        all[0].what
+    );
+    let cut = [&good[..], &[2u8, 0, 0, 0, 0, 0, 0, 9, b'x'][..]].concat();
+    assert_eq!(found("ContainerLogs", &answer(cut)), vec![at("body", "")]);
+}
