@@ -3,3 +3,4 @@
 pub mod backend;
 pub mod certs;
 pub mod dockerd;
+pub mod engined;

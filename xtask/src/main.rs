@@ -10,6 +10,8 @@ mod validate_swagger;
 
 use std::process::ExitCode;
 
+use xtask::project_root;
+
 const USAGE: &str = "usage: cargo xtask <command> [args]
 
 commands:
@@ -20,6 +22,8 @@ commands:
   docs [--out DIR] [--spec FILE]                     HTML API reference (default: target/docs/)
   spec-diff OTHER [--against FILE] [--format text|json]
                                                      wire differences, prose ignored (default: swagger.yaml)
+  conformance --host unix:///PATH|tcp://HOST:PORT [--out DIR] [--spec FILE]
+                                                     check a daemon's answers against the spec
 ";
 
 fn main() -> ExitCode {
@@ -33,6 +37,7 @@ fn main() -> ExitCode {
         "codegen" => codegen::run(rest),
         "docs" => docs::run(rest),
         "spec-diff" => spec_diff::run(rest),
+        "conformance" => xtask::conformance::cli::run_cli(rest),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
             0
@@ -43,11 +48,4 @@ fn main() -> ExitCode {
         }
     };
     ExitCode::from(code)
-}
-
-/// The repository root (the xtask crate's parent), so commands work from
-/// any directory.
-pub fn project_root() -> std::path::PathBuf {
-    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    manifest.parent().unwrap_or(manifest).to_path_buf()
 }
