@@ -38,6 +38,45 @@ fn reference_dir() -> Option<PathBuf> {
     dir.join("engine-api-v1.44.yaml").exists().then_some(dir)
 }
 
+/// Values that follow from the scenario alone, so engined must send
+/// dockerd's exact value: (body, JSON pointer).
+const SAME_VALUE: &[(&str, &str)] = &[
+    ("info", "/Containers"),
+    ("info", "/ContainersRunning"),
+    ("info", "/ContainersPaused"),
+    ("info", "/ContainersStopped"),
+    ("info", "/Images"),
+    ("info", "/OSType"),
+    ("info", "/LoggingDriver"),
+    ("containers-list", "/0/Names"),
+    ("containers-list", "/0/State"),
+    ("containers-list", "/1/State"),
+    ("containers-list", "/2/Labels"),
+    ("containers-list", "/2/Mounts/0/Name"),
+    ("container-inspect-exited", "/State/ExitCode"),
+    ("container-inspect-exited", "/Path"),
+    ("container-inspect-exited", "/Args"),
+    ("container-inspect-created", "/Config/Env"),
+    ("container-inspect-created", "/Config/Cmd"),
+    ("container-inspect-running", "/State/Status"),
+    ("container-inspect-running", "/Mounts/0/Destination"),
+    ("container-inspect-running", "/HostConfig/NetworkMode"),
+    ("image-inspect", "/RepoTags"),
+    ("image-inspect", "/Config/Cmd"),
+    ("image-inspect", "/RootFS/Type"),
+    ("image-inspect", "/Size"),
+    ("images-list", "/0/RepoTags"),
+    ("images-list", "/0/Containers"),
+    ("images-list", "/0/Size"),
+    ("volume-inspect", "/Labels"),
+    ("volume-inspect", "/Scope"),
+    ("system-df", "/LayersSize"),
+    ("system-df", "/Images/0/Containers"),
+    ("system-df", "/Images/0/Size"),
+    ("system-df", "/Containers/2/SizeRootFs"),
+    ("system-df", "/Volumes/0/UsageData"),
+];
+
 fn load_fixtures() -> Bodies {
     let mut bodies = BTreeMap::new();
     for name in keys::scenario::BODIES {
@@ -112,6 +151,12 @@ fn bodies_have_dockerds_keys_types_and_formats() {
         };
         for p in keys::compare::differences(&want, &got) {
             problems.push(format!("{name}: {p}"));
+        }
+    }
+    for (name, ptr) in SAME_VALUE {
+        let (want, got) = (fixtures[*name].pointer(ptr), ours[*name].pointer(ptr));
+        if want != got {
+            problems.push(format!("{name}: {ptr} is {got:?}, dockerd sent {want:?}"));
         }
     }
 
