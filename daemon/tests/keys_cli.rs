@@ -182,3 +182,45 @@ fn bodies_have_dockerds_keys_types_and_formats() {
         d.log()
     );
 }
+
+/// The comparison itself: what it tells apart and what it lets through.
+#[test]
+fn the_comparison_sees_keys_types_and_formats() {
+    use keys::compare::{differences, format};
+    use serde_json::json;
+    assert_eq!(format("2026-12-01T14:19:29.71220818Z"), "RFC 3339 UTC time");
+    assert_eq!(format("2026-12-01T14:19:29Z"), "RFC 3339 UTC time");
+    assert_eq!(
+        format("2026-12-01T14:19:29.712208180Z"),
+        "time in another form"
+    );
+    assert_eq!(format("2026-12-01T14:19:29+00:00"), "time in another form");
+    assert_eq!(format("0001-01-01T00:00:00Z"), "zero time");
+    assert_eq!(format(&"ab".repeat(32)), "64-hex id");
+    assert_eq!(
+        format(&format!("sha256:{}", "0".repeat(64))),
+        "sha256 digest"
+    );
+    assert_eq!(format(""), "empty string");
+
+    let want = json!({"Id": "a".repeat(64), "Env": null, "Size": 3, "Names": ["/x"], "Runtimes": {"runc": {"path": "runc"}}});
+    // Other values of the same shapes pass.
+    let same = json!({"Id": "b".repeat(64), "Env": null, "Size": 9, "Names": ["/y", "/z"], "Runtimes": {"crun": {"path": "crun"}}});
+    assert_eq!(differences(&want, &same), Vec::<String>::new());
+    let got = json!({"Id": "short", "Env": [], "Size": 3.5, "Names": [], "Extra": 1, "Runtimes": {"crun": {}}});
+    let diffs = differences(&want, &got);
+    assert_eq!(diffs.len(), 6, "{diffs:#?}");
+    for needle in [
+        "/Id: text",
+        "/Env: array",
+        "/Size: float",
+        "/Names: 0 items",
+        "/Extra: not sent",
+        "/Runtimes/crun/path: missing",
+    ] {
+        assert!(
+            diffs.iter().any(|d| d.starts_with(needle)),
+            "{needle} in {diffs:#?}"
+        );
+    }
+}

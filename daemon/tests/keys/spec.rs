@@ -4,7 +4,9 @@
 //! Both reference specs are walked side by side along the body: a
 //! property of a v1.44 schema that the v1.41 schema at the same place does
 //! not have is a field the newer API added, and must be in the body
-//! unless [`OMITTED`] says why dockerd leaves it out too.
+//! unless [`OMITTED`] says why dockerd leaves it out too. A key that
+//! neither spec declares must not be there, unless [`UNDECLARED`] says
+//! why dockerd sends it anyway.
 
 use std::path::Path;
 
@@ -35,6 +37,19 @@ pub const OMITTED: &[(&str, &str)] = &[
         "/Containers/*/SizeRw",
         "omitempty: the scenario's containers wrote nothing on their image",
     ),
+];
+
+/// Keys dockerd sends that neither reference spec declares: (pointer, why
+/// engined sends them too).
+pub const UNDECLARED: &[(&str, &str)] = &[
+    (
+        "/*/status",
+        "Docker's first event format (action, id, image), which dockerd still sends \
+         beside Action and Actor for containers and images at every API version up \
+         to 1.44; the specs left it out when they documented Actor",
+    ),
+    ("/*/id", "as status"),
+    ("/*/from", "as status"),
 ];
 
 /// The operation (path in the spec) each body answers.
@@ -141,6 +156,20 @@ impl Added {
                             None if old_sub.is_some() => {}
                             None if OMITTED.iter().any(|(o, _)| matches(o, &q)) => {}
                             None => out.push(format!("{p}: missing (added after API 1.41)")),
+                        }
+                    }
+                    let known = |k: &String| {
+                        props.contains_key(k)
+                            || old
+                                .as_ref()
+                                .is_some_and(|o| o["properties"].get(k).is_some())
+                    };
+                    for k in fields.keys().filter(|k| !known(k)) {
+                        let q = format!("{pat}/{k}");
+                        if !UNDECLARED.iter().any(|(u, _)| matches(u, &q)) {
+                            out.push(format!(
+                                "{ptr}/{k}: in neither the v1.41 nor the v1.44 spec"
+                            ));
                         }
                     }
                 } else if let Some(values) = new.get("additionalProperties") {
