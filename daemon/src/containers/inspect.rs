@@ -11,7 +11,12 @@
 //! and read-only paths, zero (no) resource limits, empty strings.
 //! `State.Health` is there, as for dockerd, once a container with a
 //! healthcheck has started: `starting` while it runs (checks are not run
-//! yet), `unhealthy` after.
+//! yet), `unhealthy` after. What dockerd holds as a nil Go slice, map or
+//! pointer is sent as `null` (`ExecIDs`, `Config.Entrypoint`, an unset
+//! `PidsLimit`...), times as Go's RFC3339Nano, and the paths of the
+//! generated files and the log stay "" until the first start.
+
+use std::path::PathBuf;
 
 use engine_api::types::{
     ContainerConfig, ContainerInspectResponse, ContainerState, ContainerStateStatus,
@@ -19,8 +24,6 @@ use engine_api::types::{
     HostConfigIsolation, HostConfigLogConfigType, NetworkSettings, RestartPolicy,
     RestartPolicyName,
 };
-
-use std::path::PathBuf;
 
 use super::bundle::log_path;
 use super::list::mount_point;
@@ -320,7 +323,6 @@ pub fn inspect(record: &Record, layout: &Layout, execs: Vec<String>) -> Containe
         "SecondaryIPv6Addresses",
         &n.secondary_ipv6_addresses,
     );
-    let exec_ids = (!execs.is_empty()).then_some(execs);
     let mut body = ContainerInspectResponse {
         id: Some(record.id.clone()),
         created: Some(rfc3339_nano(&record.created)),
@@ -339,7 +341,7 @@ pub fn inspect(record: &Record, layout: &Layout, execs: Vec<String>) -> Containe
         mount_label: Some(String::new()),
         process_label: Some(String::new()),
         app_armor_profile: Some(String::new()),
-        exec_i_ds: exec_ids.clone(),
+        exec_i_ds: (!execs.is_empty()).then_some(execs),
         host_config: Some(host_config_as_sent(&record.host_config)),
         graph_driver: Some(GraphDriverData {
             name: record.driver.clone(),
@@ -351,7 +353,7 @@ pub fn inspect(record: &Record, layout: &Layout, execs: Vec<String>) -> Containe
         network_settings: Some(network_settings),
         ..Default::default()
     };
-    nil(&mut body.rest, "ExecIDs", &exec_ids);
+    nil(&mut body.rest, "ExecIDs", &body.exec_i_ds);
     body
 }
 
@@ -410,6 +412,33 @@ mod tests {
         // Privileged containers are not masked, and dockerd shows none.
         assert_eq!(h.masked_paths, None);
         assert_eq!(h.readonly_paths, None);
+    }
+
+    #[test]
+    fn nil_fields_are_null_and_paths_wait_for_the_first_start() {
+        let mut r = sample();
+        r.state.started_at = ZERO_TIME.into();
+        r.created = "2024-01-01T00:00:00.500000000Z".into();
+        let layout = Layout {
+            dir: "/data/containers/x".into(),
+            bundle: "/exec/containers/x".into(),
+        };
+        let body = serde_json::to_value(inspect(&r, &layout, Vec::new())).unwrap();
+        assert_eq!(body["Created"], "2024-01-01T00:00:00.5Z");
+        assert_eq!(body["LogPath"], "");
+        assert_eq!(body["HostsPath"], "");
+        for ptr in [
+            "/ExecIDs",
+            "/Config/Entrypoint",
+            "/Config/OnBuild",
+            "/HostConfig/PidsLimit",
+        ] {
+            assert_eq!(body.pointer(ptr), Some(&serde_json::Value::Null), "{ptr}");
+        }
+        r.state.started_at = "2024-01-01T00:00:01Z".into();
+        let body = serde_json::to_value(inspect(&r, &layout, vec!["e1".into()])).unwrap();
+        assert_eq!(body["HostsPath"], "/data/containers/x/hosts");
+        assert_eq!(body["ExecIDs"], serde_json::json!(["e1"]));
     }
 
     #[test]
