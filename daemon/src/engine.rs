@@ -198,6 +198,7 @@ impl Engine {
             event_listeners: self.events.listeners() as i64,
             system_time: humantime::format_rfc3339_nanos(std::time::SystemTime::now()).to_string(),
             runtime_commit: runtime.map(|r| r.commit),
+            live: system::LiveFacts::read_from(std::path::Path::new("/")),
         })
     }
 }

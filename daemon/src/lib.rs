@@ -13,6 +13,7 @@
 //!   unpacked rootfs per image), import, save/load archives.
 //! - [`volumes`]: local-driver volumes.
 //! - [`listen`]: the API's sockets (bound, or passed by socket activation).
+//! - [`gojson`]: Go's `null`s and times where typed bodies would differ.
 //! - [`pattern`]: the filters' regular expressions and globs, in linear time.
 
 pub mod api;
@@ -22,6 +23,7 @@ pub mod config;
 pub mod containers;
 pub mod engine;
 pub mod events;
+pub mod gojson;
 pub mod images;
 pub mod listen;
 pub mod logging;

@@ -1,6 +1,8 @@
 //! Real clients against engined: docker-py (PyPI `docker`) running the
-//! script `tests/py/docker_py_e2e.py` (run, logs, wait, remove, list,
-//! images, version, ping, events), and the docker CLI reading the fields
+//! script `tests/py/docker_py_e2e.py` (run attached, detached and with
+//! `remove=True`, logs also streamed, wait, list, volumes, images with
+//! tags, archives in and out of a named volume, the low-level inspect,
+//! version, ping, live and bounded events), and the docker CLI reading the fields
 //! dockerd always sends (inspect templates, `/version`, `ps -n`/`-l`) and
 //! the container's `/etc/hosts` and host name.
 //!

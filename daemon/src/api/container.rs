@@ -30,6 +30,7 @@ use engine_api::server::{
 use engine_api::support::error::ApiError;
 use engine_api::support::mux::{Frame, StreamKind};
 use engine_api::support::server::{Deferred, Hijack, LogStream};
+use engine_api::support::version::ApiVersion;
 use engine_api::types::{
     ContainerCreateResponse, ContainerPruneResponse, ContainerTopResponse, ContainerUpdateResponse,
     ContainerWaitResponse,
@@ -265,9 +266,17 @@ impl ContainerApi for DaemonApi {
         let c = self.container(&req.id)?;
         let record = c.record();
         let execs = self.running_execs(&c.id);
-        Ok(ContainerInspectReply::Ok(inspect::inspect(
-            &record, &c.layout, execs,
-        )))
+        let mut body = inspect::inspect(&record, &c.layout, execs);
+        // Before API 1.42 dockerd still sends the deprecated kernel memory
+        // limit, which engined never sets.
+        if req.api_version < ApiVersion::new(1, 42) {
+            if let Some(h) = body.host_config.as_mut() {
+                h.rest
+                    .fields_mut()
+                    .insert("KernelMemory".into(), serde_json::Value::from(0));
+            }
+        }
+        Ok(ContainerInspectReply::Ok(body))
     }
 
     async fn container_top(&self, req: ContainerTopRequest) -> Result<ContainerTopReply, ApiError> {

@@ -22,7 +22,7 @@ use engine_api::support::error::ApiError;
 use engine_api::support::server::BodyStream;
 use engine_api::support::version::ApiVersion;
 use engine_api::types::{
-    BuildPruneResponse, CreateImageInfo, EventMessageType, GraphDriverData,
+    BuildPruneResponse, ContainerConfig, CreateImageInfo, EventMessageType, GraphDriverData,
     ImageDeleteResponseItem, ImageHistoryResponseItem, ImageInspect, ImageInspectMetadata,
     ImageInspectRootFs, ImagePruneResponse, ImageSummary,
 };
@@ -31,6 +31,7 @@ use tokio::io::AsyncWriteExt;
 
 use super::DaemonApi;
 use crate::engine::{Engine, STORAGE_DRIVER};
+use crate::gojson::{nil, rfc3339_nano};
 use crate::images::{Image, ImageError, ImageFilter, ImportOptions, Reference, Removed};
 
 /// What `docker pull` (and `docker run` of a missing image) is told.
@@ -177,28 +178,53 @@ fn removed_items(
         .collect()
 }
 
-fn summary(image: &Image, names: &[Reference], version: ApiVersion) -> ImageSummary {
+pub(super) fn summary(image: &Image, names: &[Reference], version: ApiVersion) -> ImageSummary {
     let size = image.size as i64;
     ImageSummary {
         id: image.id.clone(),
         parent_id: image.config.parent.clone().unwrap_or_default(),
         repo_tags: Some(names.iter().map(|n| n.to_string()).collect()),
-        repo_digests: Some(Vec::new()),
+        repo_digests: None,
         created: image.config.created_unix(),
         size,
         shared_size: -1,
         virtual_size: (version < ApiVersion::new(1, 44)).then_some(size),
-        labels: Some(
-            image
-                .config
-                .config
-                .as_ref()
-                .and_then(|c| c.labels.clone())
-                .unwrap_or_default(),
-        ),
+        labels: image.config.config.as_ref().and_then(|c| c.labels.clone()),
         containers: -1,
         ..Default::default()
     }
+}
+
+/// An image's container config as dockerd shows it (the Go struct with
+/// every plain field, its nil slices and maps as null).
+fn config_as_sent(config: Option<ContainerConfig>) -> ContainerConfig {
+    let mut c = config.unwrap_or_default();
+    for field in [
+        &mut c.hostname,
+        &mut c.domainname,
+        &mut c.user,
+        &mut c.image,
+        &mut c.working_dir,
+    ] {
+        field.get_or_insert_with(String::new);
+    }
+    for field in [
+        &mut c.attach_stdin,
+        &mut c.attach_stdout,
+        &mut c.attach_stderr,
+        &mut c.tty,
+        &mut c.open_stdin,
+        &mut c.stdin_once,
+    ] {
+        field.get_or_insert(false);
+    }
+    nil(&mut c.rest, "Env", &c.env);
+    nil(&mut c.rest, "Cmd", &c.cmd);
+    nil(&mut c.rest, "Volumes", &c.volumes);
+    nil(&mut c.rest, "Entrypoint", &c.entrypoint);
+    nil(&mut c.rest, "OnBuild", &c.on_build);
+    nil(&mut c.rest, "Labels", &c.labels);
+    c
 }
 
 fn inspect(image: &Image, names: &[Reference], version: ApiVersion) -> ImageInspect {
@@ -210,12 +236,13 @@ fn inspect(image: &Image, names: &[Reference], version: ApiVersion) -> ImageInsp
         repo_digests: Some(Vec::new()),
         parent: Some(c.parent.clone().unwrap_or_default()),
         comment: Some(c.comment.clone().unwrap_or_default()),
-        created: Some(c.created.clone().unwrap_or_default()),
+        created: Some(rfc3339_nano(c.created.as_deref().unwrap_or_default())),
         container: (version < ApiVersion::new(1, 45)).then(String::new),
-        container_config: c.container_config.clone(),
+        container_config: (version < ApiVersion::new(1, 45))
+            .then(|| config_as_sent(c.container_config.clone())),
         docker_version: Some(c.docker_version.clone().unwrap_or_default()),
         author: Some(c.author.clone().unwrap_or_default()),
-        config: Some(c.container_defaults()),
+        config: Some(config_as_sent(Some(c.container_defaults()))),
         architecture: Some(c.architecture.clone().unwrap_or_default()),
         variant: c.variant.clone(),
         os: Some(c.os.clone().unwrap_or_default()),
@@ -236,8 +263,8 @@ fn inspect(image: &Image, names: &[Reference], version: ApiVersion) -> ImageInsp
                 image
                     .meta
                     .last_tag_time
-                    .clone()
-                    .unwrap_or_else(|| "0001-01-01T00:00:00Z".into()),
+                    .as_deref()
+                    .map_or_else(|| "0001-01-01T00:00:00Z".into(), rfc3339_nano),
             ),
             ..Default::default()
         }),

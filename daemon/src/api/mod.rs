@@ -3,6 +3,7 @@
 //! traits' defaults, which answer 501 naming the operation.
 
 mod container;
+mod df;
 mod exec;
 mod image;
 mod network;

@@ -1,9 +1,9 @@
-//! System operations: ping, version, info and the event stream.
+//! System operations: ping, version, info, disk usage and the event stream.
 
 use engine_api::server::{
-    SystemApi, SystemEventsReply, SystemEventsRequest, SystemInfoReply, SystemInfoRequest,
-    SystemPingOkHeaders, SystemPingReply, SystemPingRequest, SystemVersionReply,
-    SystemVersionRequest,
+    SystemApi, SystemDataUsageReply, SystemDataUsageRequest, SystemEventsReply,
+    SystemEventsRequest, SystemInfoReply, SystemInfoRequest, SystemPingOkHeaders, SystemPingReply,
+    SystemPingRequest, SystemVersionReply, SystemVersionRequest,
 };
 use engine_api::support::error::ApiError;
 use engine_api::support::version::ApiVersion;
@@ -57,7 +57,7 @@ impl SystemApi for DaemonApi {
         Ok(SystemVersionReply::Ok(version))
     }
 
-    async fn system_info(&self, _req: SystemInfoRequest) -> Result<SystemInfoReply, ApiError> {
+    async fn system_info(&self, req: SystemInfoRequest) -> Result<SystemInfoReply, ApiError> {
         let engine = self.engine.clone();
         let info = tokio::task::spawn_blocking(move || {
             let (containers, running, paused, stopped) = engine.containers.counts();
@@ -68,7 +68,15 @@ impl SystemApi for DaemonApi {
                 stopped,
                 images: engine.images.count() as i64,
             };
-            engine.info(counts)
+            let mut info = engine.info(counts);
+            // Before API 1.42 dockerd still reports kernel-memory limits.
+            if req.api_version < ApiVersion::new(1, 42) {
+                let kmem = engine.host.cgroups.kernel_memory;
+                info.rest
+                    .fields_mut()
+                    .insert("KernelMemory".into(), serde_json::Value::from(kmem));
+            }
+            info
         })
         .await
         .map_err(|e| ApiError {
@@ -76,6 +84,20 @@ impl SystemApi for DaemonApi {
             message: format!("info: {e}"),
         })?;
         Ok(SystemInfoReply::Ok(info))
+    }
+
+    async fn system_data_usage(
+        &self,
+        req: SystemDataUsageRequest,
+    ) -> Result<SystemDataUsageReply, ApiError> {
+        let engine = self.engine.clone();
+        // Sizes walk the disk: keep it off the async threads.
+        tokio::task::spawn_blocking(move || super::df::data_usage(&engine, &req))
+            .await
+            .map_err(|e| ApiError {
+                status: 500,
+                message: format!("system df: {e}"),
+            })
     }
 
     async fn system_events(&self, req: SystemEventsRequest) -> Result<SystemEventsReply, ApiError> {

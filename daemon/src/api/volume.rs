@@ -15,6 +15,7 @@ use engine_api::types::{
 
 use super::DaemonApi;
 use crate::engine::Engine;
+use crate::gojson::nil;
 use crate::volumes::{CreateOptions, VolumeError, VolumeFilter, VolumeRecord};
 
 fn api_error(e: VolumeError) -> ApiError {
@@ -39,7 +40,7 @@ fn bad_request(message: String) -> ApiError {
     }
 }
 
-fn to_api(v: &VolumeRecord) -> Volume {
+pub(super) fn to_api(v: &VolumeRecord) -> Volume {
     Volume {
         name: v.name.clone(),
         driver: v.driver.clone(),
@@ -47,7 +48,8 @@ fn to_api(v: &VolumeRecord) -> Volume {
         created_at: Some(v.created_at.clone()),
         labels: Some(v.labels.clone()),
         scope: VolumeScope::Local,
-        options: Some(v.options.clone()),
+        // dockerd keeps no options map for a volume created without any.
+        options: (!v.options.is_empty()).then(|| v.options.clone()),
         ..Default::default()
     }
 }
@@ -84,11 +86,13 @@ impl VolumeApi for DaemonApi {
             .filter(|v| filter.matches(v, engine.volume_in_use(&v.name).is_some()))
             .map(to_api)
             .collect();
-        Ok(VolumeListReply::Ok(VolumeListResponse {
+        let mut body = VolumeListResponse {
             volumes: Some(volumes),
-            warnings: Some(Vec::new()),
+            warnings: None,
             ..Default::default()
-        }))
+        };
+        nil(&mut body.rest, "Warnings", &body.warnings);
+        Ok(VolumeListReply::Ok(body))
     }
 
     async fn volume_create(&self, req: VolumeCreateRequest) -> Result<VolumeCreateReply, ApiError> {

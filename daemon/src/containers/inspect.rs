@@ -11,7 +11,12 @@
 //! and read-only paths, zero (no) resource limits, empty strings.
 //! `State.Health` is there, as for dockerd, once a container with a
 //! healthcheck has started: `starting` while it runs (checks are not run
-//! yet), `unhealthy` after.
+//! yet), `unhealthy` after. What dockerd holds as a nil Go slice, map or
+//! pointer is sent as `null` (`ExecIDs`, `Config.Entrypoint`, an unset
+//! `PidsLimit`...), times as Go's RFC3339Nano, and the paths of the
+//! generated files and the log stay "" until the first start.
+
+use std::path::PathBuf;
 
 use engine_api::types::{
     ContainerConfig, ContainerInspectResponse, ContainerState, ContainerStateStatus,
@@ -25,6 +30,7 @@ use super::list::mount_point;
 use super::record::{Record, Status, ZERO_TIME};
 use super::rootfs::{Layout, OVERLAY};
 use super::spec::{MASKED_PATHS, READONLY_PATHS};
+use crate::gojson::{nil, rfc3339_nano};
 
 /// The size of the /dev/shm engined mounts (the spec's `size=65536k`).
 const SHM_SIZE: i64 = 64 * 1024 * 1024;
@@ -115,6 +121,16 @@ fn host_config_as_sent(host: &HostConfig) -> HostConfig {
     or(&mut h.console_size, vec![0, 0]);
     // Linux has one isolation, which dockerd shows as "".
     or(&mut h.isolation, HostConfigIsolation::Other(String::new()));
+    // dockerd records "unset" (-1 swappiness, a pids limit of 0 or less)
+    // as nil, and sends nil as null.
+    if h.memory_swappiness.is_some_and(|v| v < 0) {
+        h.memory_swappiness = None;
+    }
+    if h.pids_limit.is_some_and(|v| v <= 0) {
+        h.pids_limit = None;
+    }
+    nil(&mut h.rest, "MemorySwappiness", &h.memory_swappiness);
+    nil(&mut h.rest, "PidsLimit", &h.pids_limit);
     if !privileged {
         or(
             &mut h.masked_paths,
@@ -156,6 +172,14 @@ fn config_as_sent(config: &ContainerConfig) -> ContainerConfig {
     if c.labels.is_none() {
         c.labels = Some(Default::default());
     }
+    if c.volumes.as_ref().is_some_and(|v| v.is_empty()) {
+        c.volumes = None;
+    }
+    nil(&mut c.rest, "Env", &c.env);
+    nil(&mut c.rest, "Cmd", &c.cmd);
+    nil(&mut c.rest, "Volumes", &c.volumes);
+    nil(&mut c.rest, "Entrypoint", &c.entrypoint);
+    nil(&mut c.rest, "OnBuild", &c.on_build);
     c
 }
 
@@ -185,9 +209,10 @@ fn health(record: &Record) -> Option<Health> {
     })
 }
 
-/// A network endpoint as dockerd shows one without addresses.
-fn endpoint() -> EndpointSettings {
-    EndpointSettings {
+/// A network endpoint as dockerd shows one without addresses (also in
+/// the container list).
+pub fn endpoint() -> EndpointSettings {
+    let mut e = EndpointSettings {
         network_id: Some(String::new()),
         endpoint_id: Some(String::new()),
         gateway: Some(String::new()),
@@ -198,7 +223,12 @@ fn endpoint() -> EndpointSettings {
         global_ipv6_prefix_len: Some(0),
         mac_address: Some(String::new()),
         ..Default::default()
-    }
+    };
+    nil(&mut e.rest, "IPAMConfig", &e.ipam_config);
+    nil(&mut e.rest, "Links", &e.links);
+    nil(&mut e.rest, "Aliases", &e.aliases);
+    nil(&mut e.rest, "DriverOpts", &e.driver_opts);
+    e
 }
 
 fn state_status(s: Status) -> ContainerStateStatus {
@@ -226,8 +256,8 @@ pub fn inspect(record: &Record, layout: &Layout, execs: Vec<String>) -> Containe
         pid: Some(s.pid),
         exit_code: Some(s.exit_code),
         error: Some(s.error.clone()),
-        started_at: Some(s.started_at.clone()),
-        finished_at: Some(s.finished_at.clone()),
+        started_at: Some(rfc3339_nano(&s.started_at)),
+        finished_at: Some(rfc3339_nano(&s.finished_at)),
         health: health(record),
         ..Default::default()
     };
@@ -253,18 +283,57 @@ pub fn inspect(record: &Record, layout: &Layout, execs: Vec<String>) -> Containe
         .network_mode
         .clone()
         .unwrap_or_else(|| "default".into());
-    let path = |name: &str| Some(layout.dir.join(name).to_string_lossy().into_owned());
-    ContainerInspectResponse {
+    // dockerd names the generated files and the log when it first starts
+    // the container: before that they are "".
+    let started = s.started_at != ZERO_TIME;
+    let path = |file: PathBuf| {
+        Some(if started {
+            file.to_string_lossy().into_owned()
+        } else {
+            String::new()
+        })
+    };
+    let mut network_settings = NetworkSettings {
+        bridge: Some(String::new()),
+        sandbox_id: Some(String::new()),
+        sandbox_key: Some(String::new()),
+        hairpin_mode: Some(false),
+        link_local_ipv6_address: Some(String::new()),
+        link_local_ipv6_prefix_len: Some(0),
+        ports: Some(Default::default()),
+        endpoint_id: Some(String::new()),
+        gateway: Some(String::new()),
+        global_ipv6_address: Some(String::new()),
+        global_ipv6_prefix_len: Some(0),
+        ip_address: Some(String::new()),
+        ip_prefix_len: Some(0),
+        ipv6_gateway: Some(String::new()),
+        mac_address: Some(String::new()),
+        networks: Some([(network, endpoint())].into()),
+        ..Default::default()
+    };
+    let n = &mut network_settings;
+    nil(
+        &mut n.rest,
+        "SecondaryIPAddresses",
+        &n.secondary_ip_addresses,
+    );
+    nil(
+        &mut n.rest,
+        "SecondaryIPv6Addresses",
+        &n.secondary_ipv6_addresses,
+    );
+    let mut body = ContainerInspectResponse {
         id: Some(record.id.clone()),
-        created: Some(record.created.clone()),
+        created: Some(rfc3339_nano(&record.created)),
         path: Some(record.path.clone()),
         args: Some(record.args.clone()),
         state: Some(state),
         image: Some(record.image_id.clone()),
-        resolv_conf_path: path("resolv.conf"),
-        hostname_path: path("hostname"),
-        hosts_path: path("hosts"),
-        log_path: Some(log_path(layout, &record.id).to_string_lossy().into_owned()),
+        resolv_conf_path: path(layout.dir.join("resolv.conf")),
+        hostname_path: path(layout.dir.join("hostname")),
+        hosts_path: path(layout.dir.join("hosts")),
+        log_path: path(log_path(layout, &record.id)),
         name: Some(format!("/{}", record.name)),
         restart_count: Some(record.restart_count),
         driver: Some(record.driver.clone()),
@@ -281,27 +350,11 @@ pub fn inspect(record: &Record, layout: &Layout, execs: Vec<String>) -> Containe
         }),
         mounts: Some(record.mounts.iter().map(mount_point).collect()),
         config: Some(config_as_sent(&record.config)),
-        network_settings: Some(NetworkSettings {
-            bridge: Some(String::new()),
-            sandbox_id: Some(String::new()),
-            sandbox_key: Some(String::new()),
-            hairpin_mode: Some(false),
-            link_local_ipv6_address: Some(String::new()),
-            link_local_ipv6_prefix_len: Some(0),
-            ports: Some(Default::default()),
-            endpoint_id: Some(String::new()),
-            gateway: Some(String::new()),
-            global_ipv6_address: Some(String::new()),
-            global_ipv6_prefix_len: Some(0),
-            ip_address: Some(String::new()),
-            ip_prefix_len: Some(0),
-            ipv6_gateway: Some(String::new()),
-            mac_address: Some(String::new()),
-            networks: Some([(network, endpoint())].into()),
-            ..Default::default()
-        }),
+        network_settings: Some(network_settings),
         ..Default::default()
-    }
+    };
+    nil(&mut body.rest, "ExecIDs", &body.exec_i_ds);
+    body
 }
 
 #[cfg(test)]
@@ -359,6 +412,33 @@ mod tests {
         // Privileged containers are not masked, and dockerd shows none.
         assert_eq!(h.masked_paths, None);
         assert_eq!(h.readonly_paths, None);
+    }
+
+    #[test]
+    fn nil_fields_are_null_and_paths_wait_for_the_first_start() {
+        let mut r = sample();
+        r.state.started_at = ZERO_TIME.into();
+        r.created = "2024-01-01T00:00:00.500000000Z".into();
+        let layout = Layout {
+            dir: "/data/containers/x".into(),
+            bundle: "/exec/containers/x".into(),
+        };
+        let body = serde_json::to_value(inspect(&r, &layout, Vec::new())).unwrap();
+        assert_eq!(body["Created"], "2024-01-01T00:00:00.5Z");
+        assert_eq!(body["LogPath"], "");
+        assert_eq!(body["HostsPath"], "");
+        for ptr in [
+            "/ExecIDs",
+            "/Config/Entrypoint",
+            "/Config/OnBuild",
+            "/HostConfig/PidsLimit",
+        ] {
+            assert_eq!(body.pointer(ptr), Some(&serde_json::Value::Null), "{ptr}");
+        }
+        r.state.started_at = "2024-01-01T00:00:01Z".into();
+        let body = serde_json::to_value(inspect(&r, &layout, vec!["e1".into()])).unwrap();
+        assert_eq!(body["HostsPath"], "/data/containers/x/hosts");
+        assert_eq!(body["ExecIDs"], serde_json::json!(["e1"]));
     }
 
     #[test]

@@ -57,7 +57,18 @@ impl EventBus {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap_or_default();
-        let event = Arc::new(EventMessage {
+        // The fields of Docker's first event format, which dockerd still
+        // sends for containers and images: `status` (the action), `id`
+        // and, for a container, `from` (its image).
+        let mut legacy = serde_json::Map::new();
+        if matches!(kind, EventMessageType::Container | EventMessageType::Image) {
+            legacy.insert("status".into(), action.into());
+            legacy.insert("id".into(), id.into());
+            if let Some(image) = attributes.get("image") {
+                legacy.insert("from".into(), image.as_str().into());
+            }
+        }
+        let mut event = EventMessage {
             r#type: Some(kind),
             action: Some(action.to_string()),
             actor: Some(EventActor {
@@ -69,7 +80,9 @@ impl EventBus {
             time: Some(now.as_secs() as i64),
             time_nano: Some(now.as_nanos() as i64),
             ..Default::default()
-        });
+        };
+        event.rest.fields_mut().extend(legacy);
+        let event = Arc::new(event);
         // The history lock also orders history against live delivery, so
         // a subscriber never sees an event twice or misses one.
         let mut history = self.history.lock().unwrap_or_else(|p| p.into_inner());

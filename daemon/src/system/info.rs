@@ -7,12 +7,82 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use engine_api::types::{
-    Commit, LocalNodeState, PluginsInfo, Runtime, SwarmInfo, SystemInfo, SystemInfoCgroupDriver,
-    SystemInfoCgroupVersion,
+    Commit, IndexInfo, LocalNodeState, PluginsInfo, RegistryServiceConfig, Runtime, SwarmInfo,
+    SystemInfo, SystemInfoCgroupDriver, SystemInfoCgroupVersion, SystemInfoIsolation,
 };
 
 use super::host::HostFacts;
+use crate::gojson::{nil, rfc3339_nano};
 use crate::runtimes::{RuntimeKind, Snapshot};
+
+/// The registry dockerd names when none is configured.
+const INDEX_SERVER: &str = "https://index.docker.io/v1/";
+
+/// What `/info` reads from the host and the daemon's own process at the
+/// moment it is asked (they change while the daemon runs).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LiveFacts {
+    pub ipv4_forwarding: bool,
+    pub bridge_nf_iptables: bool,
+    pub bridge_nf_ip6tables: bool,
+    /// Open file descriptors of the daemon.
+    pub fds: i64,
+    /// The daemon's threads: what stands for dockerd's goroutine count.
+    pub threads: i64,
+}
+
+impl LiveFacts {
+    /// Reads the facts under `root` (`/` for the host).
+    pub fn read_from(root: &Path) -> LiveFacts {
+        let on =
+            |path: &str| std::fs::read_to_string(root.join(path)).is_ok_and(|v| v.trim() == "1");
+        let fds = std::fs::read_dir(root.join("proc/self/fd")).map_or(0, |d| d.count() as i64);
+        let threads = std::fs::read_to_string(root.join("proc/self/status"))
+            .ok()
+            .and_then(|status| {
+                status
+                    .lines()
+                    .find_map(|l| l.strip_prefix("Threads:"))
+                    .and_then(|n| n.trim().parse().ok())
+            })
+            .unwrap_or(0);
+        LiveFacts {
+            ipv4_forwarding: on("proc/sys/net/ipv4/ip_forward"),
+            bridge_nf_iptables: on("proc/sys/net/bridge/bridge-nf-call-iptables"),
+            bridge_nf_ip6tables: on("proc/sys/net/bridge/bridge-nf-call-ip6tables"),
+            fds,
+            threads,
+        }
+    }
+}
+
+/// The registry configuration of a dockerd started without registry
+/// options (engined has none): Docker Hub, secure and official, and the
+/// loopback range as insecure.
+fn default_registry_config() -> RegistryServiceConfig {
+    let hub = IndexInfo {
+        name: Some("docker.io".into()),
+        mirrors: Some(Vec::new()),
+        secure: Some(true),
+        official: Some(true),
+        ..Default::default()
+    };
+    RegistryServiceConfig {
+        allow_nondistributable_artifacts_cid_rs: Some(Vec::new()),
+        allow_nondistributable_artifacts_hostnames: Some(Vec::new()),
+        insecure_registry_cid_rs: Some(vec!["127.0.0.0/8".into()]),
+        index_configs: Some([("docker.io".to_string(), hub)].into_iter().collect()),
+        mirrors: Some(Vec::new()),
+        ..Default::default()
+    }
+}
+
+/// A proxy variable of the daemon's environment (either spelling), or "".
+fn proxy_env(name: &str) -> String {
+    std::env::var(name)
+        .or_else(|_| std::env::var(name.to_lowercase()))
+        .unwrap_or_default()
+}
 
 /// How many containers and images the daemon holds.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -40,6 +110,7 @@ pub struct InfoInputs<'a> {
     pub system_time: String,
     /// The default runtime's commit, as its `--version` reports it.
     pub runtime_commit: Option<String>,
+    pub live: LiveFacts,
 }
 
 /// The runtimes as `/info` lists them: the path the user configured (not a
@@ -81,7 +152,12 @@ pub fn system_info(i: &InfoInputs) -> SystemInfo {
     if host.cgroup_version == "2" {
         security_options.push("name=cgroupns".into());
     }
-    SystemInfo {
+    let no_commit = || Commit {
+        id: Some(String::new()),
+        expected: Some(String::new()),
+        ..Default::default()
+    };
+    let mut info = SystemInfo {
         memory_limit: Some(cg.memory_limit),
         swap_limit: Some(cg.swap_limit),
         kernel_memory_tcp: Some(cg.kernel_memory_tcp),
@@ -100,11 +176,28 @@ pub fn system_info(i: &InfoInputs) -> SystemInfo {
         containers_stopped: Some(i.counts.stopped),
         images: Some(i.counts.images),
         driver: Some(i.storage_driver.to_string()),
-        driver_status: Some(Vec::new()),
+        driver_status: None,
+        ipv4_forwarding: Some(i.live.ipv4_forwarding),
+        bridge_nf_iptables: Some(i.live.bridge_nf_iptables),
+        bridge_nf_ip6tables: Some(i.live.bridge_nf_ip6tables),
+        n_fd: Some(i.live.fds),
+        n_goroutines: Some(i.live.threads),
+        index_server_address: Some(INDEX_SERVER.into()),
+        registry_config: Some(default_registry_config()),
+        http_proxy: Some(proxy_env("HTTP_PROXY")),
+        https_proxy: Some(proxy_env("HTTPS_PROXY")),
+        no_proxy: Some(proxy_env("NO_PROXY")),
+        // Linux has one isolation, which dockerd shows as "".
+        isolation: Some(SystemInfoIsolation::Other(String::new())),
+        // No containerd, and `--init` runs tini, whose commit dockerd's
+        // docker-init probe would not find: both as dockerd sends an
+        // unknown commit.
+        containerd_commit: Some(no_commit()),
+        init_commit: Some(no_commit()),
         docker_root_dir: Some(i.data_root.display().to_string()),
         debug: Some(i.debug),
         n_events_listener: Some(i.event_listeners),
-        system_time: Some(i.system_time.clone()),
+        system_time: Some(rfc3339_nano(&i.system_time)),
         logging_driver: Some("json-file".into()),
         cgroup_driver: Some(SystemInfoCgroupDriver::Cgroupfs),
         cgroup_version: Some(if host.cgroup_version == "2" {
@@ -129,27 +222,39 @@ pub fn system_info(i: &InfoInputs) -> SystemInfo {
         security_options: Some(security_options),
         // What engined really offers: local volumes, the host and none
         // networks, json-file logs. No swarm.
-        plugins: Some(PluginsInfo {
-            volume: Some(vec!["local".into()]),
-            network: Some(vec!["host".into(), "null".into()]),
-            authorization: None,
-            log: Some(vec!["json-file".into()]),
-            ..Default::default()
+        plugins: Some({
+            let mut p = PluginsInfo {
+                volume: Some(vec!["local".into()]),
+                network: Some(vec!["host".into(), "null".into()]),
+                authorization: None,
+                log: Some(vec!["json-file".into()]),
+                ..Default::default()
+            };
+            nil(&mut p.rest, "Authorization", &p.authorization);
+            p
         }),
-        swarm: Some(SwarmInfo {
-            node_id: Some(String::new()),
-            node_addr: Some(String::new()),
-            local_node_state: Some(LocalNodeState::Inactive),
-            control_available: Some(false),
-            error: Some(String::new()),
-            ..Default::default()
+        swarm: Some({
+            let mut s = SwarmInfo {
+                node_id: Some(String::new()),
+                node_addr: Some(String::new()),
+                local_node_state: Some(LocalNodeState::Inactive),
+                control_available: Some(false),
+                error: Some(String::new()),
+                ..Default::default()
+            };
+            nil(&mut s.rest, "RemoteManagers", &s.remote_managers);
+            s
         }),
         runc_commit: i.runtime_commit.as_ref().map(|id| Commit {
             id: Some(id.clone()),
             expected: Some(id.clone()),
             ..Default::default()
         }),
-        warnings: Some(Vec::new()),
+        warnings: None,
         ..Default::default()
-    }
+    };
+    nil(&mut info.rest, "DriverStatus", &info.driver_status);
+    nil(&mut info.rest, "GenericResources", &info.generic_resources);
+    nil(&mut info.rest, "Warnings", &info.warnings);
+    info
 }

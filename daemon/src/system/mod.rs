@@ -8,5 +8,5 @@ pub mod version;
 
 pub use host::{go_arch, CgroupSupport, HostFacts};
 pub use identity::engine_id;
-pub use info::{system_info, Counts, InfoInputs};
+pub use info::{system_info, Counts, InfoInputs, LiveFacts};
 pub use version::{system_version, RuntimeVersion, ENGINE_VERSION};

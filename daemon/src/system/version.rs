@@ -77,6 +77,20 @@ impl RuntimeVersion {
     }
 }
 
+/// When the running binary was built (its file's modification time), as
+/// Debian's dockerd writes its build time: nanoseconds and a numeric
+/// offset, `2026-05-07T21:09:36.000000000+00:00`.
+fn build_time() -> Option<String> {
+    let modified = std::env::current_exe()
+        .ok()?
+        .metadata()
+        .ok()?
+        .modified()
+        .ok()?;
+    let seconds = humantime::format_rfc3339_seconds(modified).to_string();
+    Some(format!("{}.000000000+00:00", seconds.strip_suffix('Z')?))
+}
+
 pub fn system_version(
     host: &HostFacts,
     runtime_name: &str,
@@ -96,6 +110,7 @@ pub fn system_version(
             "Experimental": "false",
             "GitCommit": GIT_COMMIT,
             "GoVersion": TOOLCHAIN,
+            "BuildTime": build_time().unwrap_or_default(),
         })),
         ..Default::default()
     };
@@ -122,7 +137,9 @@ pub fn system_version(
         os: Some("linux".into()),
         arch: Some(host.go_arch.clone()),
         kernel_version: Some(host.kernel_version.clone()),
-        experimental: Some(false),
+        // Left out when off, as dockerd does.
+        experimental: None,
+        build_time: build_time(),
         ..Default::default()
     }
 }

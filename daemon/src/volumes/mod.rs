@@ -9,4 +9,4 @@ mod store;
 
 pub use error::VolumeError;
 pub use filter::VolumeFilter;
-pub use store::{validate_name, CreateOptions, VolumeRecord, VolumeStore, LOCAL};
+pub use store::{dir_size, validate_name, CreateOptions, VolumeRecord, VolumeStore, LOCAL};

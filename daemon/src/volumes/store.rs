@@ -263,7 +263,8 @@ fn record(root: &Path, name: String, meta: Meta) -> VolumeRecord {
     }
 }
 
-fn dir_size(dir: &Path) -> u64 {
+/// Bytes of the regular files under `dir` (symlinks not followed).
+pub fn dir_size(dir: &Path) -> u64 {
     let Ok(entries) = fs::read_dir(dir) else {
         return 0;
     };
