@@ -54,13 +54,13 @@ pub fn server_module(api: &Api) -> Result<String, EmitError> {
         match p.twin {
             Some(t) => items.push(twin_aliases(p, &plans[t])?),
             None => {
-                items.push(request::request_struct(api, p)?);
+                items.push(request::request_struct(p)?);
                 items.push(reply::reply_enum(api, p)?);
             }
         }
     }
     items.push(traits::traits(&plans)?);
-    items.push(router::router(api, &plans)?);
+    items.push(router::router(&plans)?);
     let title = format!(
         " The server of {} (API version {}): a typed request and reply per",
         api.title.trim(),
