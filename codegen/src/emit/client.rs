@@ -50,6 +50,16 @@ pub fn method_name(op: &Operation) -> String {
 
 /// The Rust source of the client module for `api` (without the header).
 pub fn client_module(api: &Api) -> Result<String, EmitError> {
+    Ok(format_client(&client_syntax(api)?))
+}
+
+/// Prints the client module's syntax tree in our layout.
+pub fn format_client(file: &syn::File) -> String {
+    space_items_and_methods(&prettyplease::unparse(file))
+}
+
+/// The syntax tree of the client module for `api`.
+pub fn client_syntax(api: &Api) -> Result<syn::File, EmitError> {
     let mut items = Vec::new();
     let mut methods = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
@@ -87,8 +97,7 @@ pub fn client_module(api: &Api) -> Result<String, EmitError> {
             #(#methods)*
         }
     };
-    let file: syn::File = syn::parse2(tokens).map_err(|e| EmitError::Syntax(e.to_string()))?;
-    Ok(space_items_and_methods(&prettyplease::unparse(&file)))
+    syn::parse2(tokens).map_err(|e| EmitError::Syntax(e.to_string()))
 }
 
 struct Emitted {
