@@ -1,42 +1,42 @@
 #!/usr/bin/env bash
-# Benchmark: generating the Rust types of Docker's reference spec, whole
-# process, release mode, in one run:
-#   1. `xtask codegen --spec REF --out DIR` under hyperfine (target: median
-#      under 100 ms);
-#   2. scaling: a synthetic spec with every definition copied 10 times
+# Benchmark: the whole generation of this repository's files (load,
+# validate, convert, IR, emit types + server + client, format) from
+# swagger.yaml, release build:
+#   1. per stage, in one process (`codegen --example codegen_stages`):
+#      the median of RUNS runs of each stage and of their sum;
+#   2. the whole process, `xtask codegen --check` (everything above plus
+#      reading the files to compare) under hyperfine, median of RUNS runs:
+#      target under 100 ms.
+# With COMPARE=1 it also runs, on Docker's reference spec (types only):
+#   3. scaling: a synthetic spec with every definition copied 10 times
 #      (renamed, internal $refs rewritten) against the same spec copied once,
 #      both written as JSON by the same script (target: at most 12x the time);
-#   3. side by side with openapi-generator's `rust` generator (PyPI
+#   4. side by side with openapi-generator's `rust` generator (PyPI
 #      openapi-generator-cli, whose wheel carries the jar) on the same spec:
 #      models only (what we generate) and everything it generates by default;
-#   4. a clean debug `cargo build` of the generated types crate against one
+#   5. a clean debug `cargo build` of the generated types crate against one
 #      of a crate that depends on bollard-stubs (crates.io, default
 #      features, the release for API 1.44), each from an empty target dir,
 #      dependencies fetched beforehand; then the crate alone, rebuilt.
 # Prints a summary table; exits 1 when a target is missed.
 #
-# usage: benches/codegen.sh [SPEC]   (default: ../shared reference spec)
-# Installs hyperfine (apt) and openapi-generator-cli (pip, into
-# target/bench-venv) when missing; works in target/bench-codegen.
+# usage: benches/codegen.sh [SPEC]   (SPEC: the reference spec for COMPARE=1,
+#   default ../shared/reference/engine-api-v1.44.yaml)
+# Installs hyperfine (apt) when missing, and with COMPARE=1
+# openapi-generator-cli (pip, into target/bench-venv); works in
+# target/bench-codegen.
 # Knobs: RUNS (ours, default 20), THEIR_RUNS (openapi-generator, default 5).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
-spec=$(realpath "${1:-$root/../shared/reference/engine-api-v1.44.yaml}")
-[ -f "$spec" ] || { echo "no spec at $spec" >&2; exit 2; }
 runs=${RUNS:-20}
 their_runs=${THEIR_RUNS:-5}
 oag_version=7.26.0
 bollard_version=1.44.0-rc.26.0.1
 
 command -v hyperfine >/dev/null || apt-get install -y hyperfine >/dev/null
-venv=$root/target/bench-venv
-if [ ! -x "$venv/bin/openapi-generator-cli" ]; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet "openapi-generator-cli==$oag_version"
-fi
-
 cargo build --quiet --release -p xtask
+cargo build --quiet --release -p codegen --example codegen_stages
 xtask=$root/target/release/xtask
 work=$root/target/bench-codegen
 rm -rf "$work"
@@ -50,17 +50,38 @@ import json, sys
 print(" ".join(str(r["median"]) for r in json.load(open(sys.argv[1]))["results"]))' "$json"
 }
 
-# --- 1. whole-process generation of the reference spec -------------------
+# --- 1. the stages, in one process -----------------------------------------
+echo "per stage, median of $runs runs (ms), swagger.yaml:"
+"$root/target/release/examples/codegen_stages" "$root/swagger.yaml" "$runs" |
+  awk -F'\t' '{ printf "  %-24s %8.1f\n", $1, $2 }'
+
+# --- 2. the whole process ----------------------------------------------------
+hyperfine --warmup 3 --runs "$runs" -N --export-json "$json" \
+  --command-name "xtask codegen --check (swagger.yaml)" "$xtask codegen --check" >&2
+read -r whole_s < <(medians)
+printf '\nwhole process, xtask codegen --check: %.1f ms (target < 100 ms) on %s cores, load %s\n' \
+  "$(python3 -c "print($whole_s * 1000)")" "$(nproc)" "$(cut -d' ' -f1 /proc/loadavg)"
+if [ "${COMPARE:-0}" != 1 ]; then
+  python3 -c "import sys; sys.exit(0 if $whole_s < 0.100 else 1)"
+  exit
+fi
+
+spec=$(realpath "${1:-$root/../shared/reference/engine-api-v1.44.yaml}")
+[ -f "$spec" ] || { echo "no spec at $spec" >&2; exit 2; }
+venv=$root/target/bench-venv
+if [ ! -x "$venv/bin/openapi-generator-cli" ]; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet "openapi-generator-cli==$oag_version"
+fi
 out1=$work/out-ref
 ours="$xtask codegen --spec $spec --out $out1"
 $ours 2>/dev/null || { echo "xtask codegen failed on $spec" >&2; exit 1; }
-# Every run writes every file: the output directory is removed before each.
 hyperfine --warmup 3 --runs "$runs" -N --export-json "$json" \
   --prepare "rm -rf $out1" --command-name "xtask codegen (reference)" "$ours" >&2
 read -r ref_s < <(medians)
 types_lines=$(wc -l <"$out1/src/types.rs")
 
-# --- 2. scaling: 10x the definitions --------------------------------------
+# --- 3. scaling: 10x the definitions --------------------------------------
 python3 - "$spec" "$work" <<'PY'
 import copy, json, sys
 import yaml
@@ -112,7 +133,7 @@ hyperfine --warmup 2 --runs "$runs" -N --export-json "$json" \
   --command-name "xtask codegen (10x definitions, JSON)" "$ten" >&2
 read -r one_s ten_s < <(medians)
 
-# --- 3. openapi-generator's rust generator ---------------------------------
+# --- 4. openapi-generator's rust generator ---------------------------------
 jar=$(find "$venv" -name 'openapi-generator*.jar' | head -n 1)
 if [ -z "$jar" ] || ! java -jar "$jar" version >/dev/null 2>&1; then
   echo "openapi-generator-cli brought no usable jar; trying Maven" >&2
@@ -131,7 +152,7 @@ hyperfine --warmup 1 --runs "$their_runs" -N --export-json "$json" \
 read -r oag_models_s oag_full_s < <(medians)
 oag_version_seen=$(java -jar "$jar" version 2>/dev/null | tail -n 1)
 
-# --- 4. compile time: our types crate vs bollard-stubs --------------------
+# --- 5. compile time: our types crate vs bollard-stubs --------------------
 types_crate=$work/types-crate
 $xtask codegen --spec "$spec" --out "$types_crate" 2>/dev/null
 stubs_crate=$work/stubs-crate

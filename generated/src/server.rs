@@ -7398,6 +7398,102 @@ pub trait VolumeApi: Send + Sync {
     }
 }
 
+/// Implements, with their 501 defaults, every handler trait that
+/// `$ty` does not implement by hand; the hand-written ones are
+/// listed after a colon:
+/// `default_handlers!(MyApi: ContainerApi, SystemApi);`. A tag
+/// added to the spec then needs no edit where the macro is used.
+#[macro_export]
+macro_rules! default_handlers {
+    ($ty:ty $(: $($own:ident),* $(,)?)?) => {
+        $crate::__default_handler!(ConfigApi, $ty, [$($($own)*)?]);
+        $crate::__default_handler!(ContainerApi, $ty, [$($($own)*)?]);
+        $crate::__default_handler!(DistributionApi, $ty, [$($($own)*)?]);
+        $crate::__default_handler!(ExecApi, $ty, [$($($own)*)?]);
+        $crate::__default_handler!(ImageApi, $ty, [$($($own)*)?]);
+        $crate::__default_handler!(NetworkApi, $ty, [$($($own)*)?]);
+        $crate::__default_handler!(NodeApi, $ty, [$($($own)*)?]);
+        $crate::__default_handler!(PluginApi, $ty, [$($($own)*)?]);
+        $crate::__default_handler!(SecretApi, $ty, [$($($own)*)?]);
+        $crate::__default_handler!(ServiceApi, $ty, [$($($own)*)?]);
+        $crate::__default_handler!(SessionApi, $ty, [$($($own)*)?]);
+        $crate::__default_handler!(SwarmApi, $ty, [$($($own)*)?]);
+        $crate::__default_handler!(SystemApi, $ty, [$($($own)*)?]);
+        $crate::__default_handler!(TaskApi, $ty, [$($($own)*)?]);
+        $crate::__default_handler!(VolumeApi, $ty, [$($($own)*)?]);
+    };
+}
+
+/// The step of `default_handlers!` for one trait: an empty impl
+/// unless the list names the trait.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __default_handler {
+    (ConfigApi, $ty:ty, []) => {
+        impl $crate::server::ConfigApi for $ty {}
+    };
+    (ConfigApi, $ty:ty, [ConfigApi $($rest:ident)*]) => {};
+    (ContainerApi, $ty:ty, []) => {
+        impl $crate::server::ContainerApi for $ty {}
+    };
+    (ContainerApi, $ty:ty, [ContainerApi $($rest:ident)*]) => {};
+    (DistributionApi, $ty:ty, []) => {
+        impl $crate::server::DistributionApi for $ty {}
+    };
+    (DistributionApi, $ty:ty, [DistributionApi $($rest:ident)*]) => {};
+    (ExecApi, $ty:ty, []) => {
+        impl $crate::server::ExecApi for $ty {}
+    };
+    (ExecApi, $ty:ty, [ExecApi $($rest:ident)*]) => {};
+    (ImageApi, $ty:ty, []) => {
+        impl $crate::server::ImageApi for $ty {}
+    };
+    (ImageApi, $ty:ty, [ImageApi $($rest:ident)*]) => {};
+    (NetworkApi, $ty:ty, []) => {
+        impl $crate::server::NetworkApi for $ty {}
+    };
+    (NetworkApi, $ty:ty, [NetworkApi $($rest:ident)*]) => {};
+    (NodeApi, $ty:ty, []) => {
+        impl $crate::server::NodeApi for $ty {}
+    };
+    (NodeApi, $ty:ty, [NodeApi $($rest:ident)*]) => {};
+    (PluginApi, $ty:ty, []) => {
+        impl $crate::server::PluginApi for $ty {}
+    };
+    (PluginApi, $ty:ty, [PluginApi $($rest:ident)*]) => {};
+    (SecretApi, $ty:ty, []) => {
+        impl $crate::server::SecretApi for $ty {}
+    };
+    (SecretApi, $ty:ty, [SecretApi $($rest:ident)*]) => {};
+    (ServiceApi, $ty:ty, []) => {
+        impl $crate::server::ServiceApi for $ty {}
+    };
+    (ServiceApi, $ty:ty, [ServiceApi $($rest:ident)*]) => {};
+    (SessionApi, $ty:ty, []) => {
+        impl $crate::server::SessionApi for $ty {}
+    };
+    (SessionApi, $ty:ty, [SessionApi $($rest:ident)*]) => {};
+    (SwarmApi, $ty:ty, []) => {
+        impl $crate::server::SwarmApi for $ty {}
+    };
+    (SwarmApi, $ty:ty, [SwarmApi $($rest:ident)*]) => {};
+    (SystemApi, $ty:ty, []) => {
+        impl $crate::server::SystemApi for $ty {}
+    };
+    (SystemApi, $ty:ty, [SystemApi $($rest:ident)*]) => {};
+    (TaskApi, $ty:ty, []) => {
+        impl $crate::server::TaskApi for $ty {}
+    };
+    (TaskApi, $ty:ty, [TaskApi $($rest:ident)*]) => {};
+    (VolumeApi, $ty:ty, []) => {
+        impl $crate::server::VolumeApi for $ty {}
+    };
+    (VolumeApi, $ty:ty, [VolumeApi $($rest:ident)*]) => {};
+    ($t:ident, $ty:ty, [$other:ident $($rest:ident)*]) => {
+        $crate::__default_handler!($t, $ty, [$($rest)*]);
+    };
+}
+
 /// A whole Engine API server: every handler trait. Implement the
 /// traits (their methods default to 501) and serve the type with
 /// [`Router`].

@@ -2,7 +2,9 @@
 //! reference specs (v1.41, v1.44, v1.50) and the small fixture specs (every schema shape), it
 //! writes a standalone crate under `target/codegen-tests/`, and each crate
 //! must pass `cargo clippy --all-targets -- -D warnings`. The shapes crate
-//! also runs a behaviour test against its generated types.
+//! also runs a behaviour test against its generated types. The golden
+//! files of `codegen/tests/golden/` (types, server and client of each
+//! fixture) are built into a crate each, on the runtime's support layer.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -182,4 +184,91 @@ fn shapes_fixture_compiles_and_behaves() {
     std::fs::write(tests.join("behaviour.rs"), SHAPES_BEHAVIOUR).unwrap();
     clippy(&dir);
     cargo(&dir, &["test", "--quiet"]);
+}
+
+/// The runtime's `[features]` and `[dependencies]` (generated/Cargo.toml),
+/// with the workspace's versions written in, for a crate that compiles the
+/// support layer as one of its modules.
+fn runtime_manifest_tables() -> String {
+    let manifest = std::fs::read_to_string(root().join("generated/Cargo.toml")).unwrap();
+    let start = manifest
+        .find("[features]")
+        .expect("the runtime has features");
+    let end = manifest[start..]
+        .find("[dev-dependencies]")
+        .map_or(manifest.len(), |i| start + i);
+    manifest[start..end]
+        .replace(
+            "serde.workspace = true",
+            r#"serde = { version = "1", features = ["derive"] }"#,
+        )
+        .replace("serde_json.workspace = true", r#"serde_json = "1""#)
+        .replace("thiserror.workspace = true", r#"thiserror = "2""#)
+}
+
+/// A crate of one golden set (`codegen/tests/golden/<name>/`): its three
+/// files as modules beside the runtime's support layer, compiled as a
+/// module of the crate (`crate::support`, where the generated code and
+/// the client's inherent methods expect it).
+fn golden_crate(golden: &Path) -> PathBuf {
+    let name = golden.file_name().unwrap().to_string_lossy().into_owned();
+    let dir = work_dir().join(format!("golden-{name}"));
+    let src = dir.join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    let manifest = format!(
+        "[package]\nname = \"golden-{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n{}\n\
+         [workspace]\n",
+        runtime_manifest_tables(),
+    );
+    std::fs::write(dir.join("Cargo.toml"), manifest).unwrap();
+    let support = root().join("generated/src/support/mod.rs");
+    std::fs::write(
+        src.join("lib.rs"),
+        format!(
+            "//! The golden files of one fixture spec, compiled.\n\n\
+             #[path = {support:?}]\npub mod support;\n\n\
+             #[rustfmt::skip]\npub mod types;\n#[rustfmt::skip]\npub mod server;\n\
+             #[rustfmt::skip]\npub mod client;\n",
+            support = support.display().to_string(),
+        ),
+    )
+    .unwrap();
+    for file in ["types.rs", "server.rs", "client.rs"] {
+        std::fs::copy(golden.join(file), src.join(file)).unwrap();
+    }
+    // `default_handlers!` as a dependent crate uses it: a server of
+    // nothing but 501 defaults is a whole `Api`.
+    let krate = format!("golden_{name}");
+    std::fs::create_dir_all(dir.join("tests")).unwrap();
+    std::fs::write(
+        dir.join("tests/defaults.rs"),
+        format!(
+            "//! The generated `default_handlers!`, used from outside.\n\n\
+             struct Defaults;\n\n{krate}::default_handlers!(Defaults);\n\n\
+             #[test]\nfn a_server_of_defaults_is_an_api() {{\n    \
+             fn serves<A: {krate}::server::Api>() {{}}\n    serves::<Defaults>();\n}}\n"
+        ),
+    )
+    .unwrap();
+    std::fs::copy(root().join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+    dir
+}
+
+#[test]
+fn golden_files_compile_without_warnings() {
+    let goldens = root().join("codegen/tests/golden");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&goldens)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("spec.yaml").is_file())
+        .collect();
+    dirs.sort();
+    assert!(
+        dirs.len() >= 3,
+        "no golden sets under {}",
+        goldens.display()
+    );
+    for golden in dirs {
+        clippy(&golden_crate(&golden));
+    }
 }

@@ -234,18 +234,8 @@ impl ImageApi for TestApi {
     }
 }
 
-// Traits left to their defaults: every operation answers 501.
-impl NetworkApi for TestApi {}
-impl VolumeApi for TestApi {}
-impl PluginApi for TestApi {}
-impl NodeApi for TestApi {}
-impl SwarmApi for TestApi {}
-impl ServiceApi for TestApi {}
-impl TaskApi for TestApi {}
-impl SecretApi for TestApi {}
-impl ConfigApi for TestApi {}
-impl DistributionApi for TestApi {}
-impl SessionApi for TestApi {}
+// Every trait not written above answers 501 for each of its operations.
+engine_api::default_handlers!(TestApi: SystemApi, ContainerApi, ExecApi, ImageApi);
 
 fn info() -> ServerInfo {
     ServerInfo {

@@ -50,6 +50,16 @@ pub fn method_name(op: &Operation) -> String {
 
 /// The Rust source of the client module for `api` (without the header).
 pub fn client_module(api: &Api) -> Result<String, EmitError> {
+    Ok(format_client(&client_syntax(api)?))
+}
+
+/// Prints the client module's syntax tree in our layout.
+pub fn format_client(file: &syn::File) -> String {
+    space_items_and_methods(&prettyplease::unparse(file))
+}
+
+/// The syntax tree of the client module for `api`.
+pub fn client_syntax(api: &Api) -> Result<syn::File, EmitError> {
     let mut items = Vec::new();
     let mut methods = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
@@ -87,8 +97,7 @@ pub fn client_module(api: &Api) -> Result<String, EmitError> {
             #(#methods)*
         }
     };
-    let file: syn::File = syn::parse2(tokens).map_err(|e| EmitError::Syntax(e.to_string()))?;
-    Ok(space_items_and_methods(&prettyplease::unparse(&file)))
+    syn::parse2(tokens).map_err(|e| EmitError::Syntax(e.to_string()))
 }
 
 struct Emitted {
@@ -96,135 +105,89 @@ struct Emitted {
     method: TokenStream,
 }
 
-/// How a parameter's value goes on the wire.
-#[derive(Clone, Debug)]
-enum Kind {
-    Bool,
-    /// Numbers: their `Display`.
-    Number,
-    Str,
-    /// A generated string enum (`as_str()`).
-    Enum,
-    /// A generated integer enum (`value()`).
-    IntEnum,
-    /// `filters` given as a JSON string in the spec: typed `Filters`.
-    Filters,
-    /// `X-Registry-Auth`: an `AuthConfig`, base64url JSON.
-    Auth,
-    List(Box<Kind>),
-    /// Anything else, as JSON text.
-    Json,
-}
-
-impl Kind {
-    fn of(api: &Api, p: &Param) -> Kind {
-        if p.location == ParamLocation::Query
-            && p.wire == "filters"
-            && p.ty == TypeRef::Scalar(Scalar::String)
-        {
-            return Kind::Filters;
+/// The owned type of a parameter's value (a params field holds `Option`
+/// of it).
+fn owned(p: &Param) -> Result<TokenStream, EmitError> {
+    Ok(match &p.encoding {
+        ParamEncoding::QueryFilters => quote! { rt::Filters },
+        ParamEncoding::HeaderAuth => quote! { AuthConfig },
+        ParamEncoding::QueryJson => type_tokens(&p.ty)?,
+        ParamEncoding::QueryRepeated(t) | ParamEncoding::QueryCsv(t) => {
+            type_tokens(&TypeRef::List(Box::new(t.type_ref())))?
         }
-        if p.location == ParamLocation::Header && p.wire.eq_ignore_ascii_case("x-registry-auth") {
-            return Kind::Auth;
-        }
-        Kind::of_type(api, &p.ty, 0)
-    }
-
-    fn of_type(api: &Api, ty: &TypeRef, depth: usize) -> Kind {
-        match ty {
-            TypeRef::Scalar(Scalar::Bool) => Kind::Bool,
-            TypeRef::Scalar(Scalar::String) => Kind::Str,
-            TypeRef::Scalar(Scalar::Bytes | Scalar::Any) => Kind::Json,
-            TypeRef::Scalar(_) => Kind::Number,
-            TypeRef::List(item) => match Kind::of_type(api, item, depth + 1) {
-                Kind::List(_) => Kind::Json,
-                k => Kind::List(Box::new(k)),
-            },
-            TypeRef::Named(n) => match api.type_named(n).map(|t| &t.kind) {
-                Some(TypeKind::StringEnum(_)) => Kind::Enum,
-                Some(TypeKind::IntEnum(_)) => Kind::IntEnum,
-                Some(TypeKind::Alias(t)) if depth < 8 => Kind::of_type(api, t, depth + 1),
-                _ => Kind::Json,
-            },
-            TypeRef::Map(_) | TypeRef::Nullable(_) => Kind::Json,
-        }
-    }
-
-    /// Taken by value (and matched by value out of `Option`s).
-    fn is_copy(&self) -> bool {
-        matches!(self, Kind::Bool | Kind::Number | Kind::IntEnum)
-    }
-
-    /// The owned type (a params field holds `Option` of it).
-    fn owned(&self, ty: &TypeRef) -> Result<TokenStream, EmitError> {
-        Ok(match self {
-            Kind::Filters => quote! { rt::Filters },
-            Kind::Auth => quote! { AuthConfig },
-            _ => type_tokens(ty)?,
-        })
-    }
-
-    /// The type of a required argument.
-    fn argument(&self, ty: &TypeRef) -> Result<TokenStream, EmitError> {
-        Ok(match (self, ty) {
-            (Kind::Str, _) => quote! { &str },
-            (Kind::List(_), TypeRef::List(item)) => {
-                let item = type_tokens(item)?;
-                quote! { &[#item] }
-            }
-            (k, _) if k.is_copy() => type_tokens(ty)?,
-            (k, _) => {
-                let owned = k.owned(ty)?;
-                quote! { &#owned }
-            }
-        })
-    }
-}
-
-/// The statement that puts `value` on the call.
-fn encode(p: &Param, kind: &Kind, value: &TokenStream) -> Result<TokenStream, EmitError> {
-    let wire = &p.wire;
-    Ok(match p.location {
-        ParamLocation::Query => match kind {
-            Kind::Bool => quote! { call.query_bool(#wire, #value); },
-            Kind::Number => quote! { call.query_display(#wire, #value); },
-            Kind::IntEnum => quote! { call.query_display(#wire, #value.value()); },
-            Kind::Str => quote! { call.query_str(#wire, #value); },
-            Kind::Enum => quote! { call.query_str(#wire, #value.as_str()); },
-            Kind::Filters => quote! { call.query_filters(#wire, #value); },
-            Kind::Auth | Kind::Json => quote! { call.query_json(#wire, #value)?; },
-            Kind::List(item) => {
-                let explode = p.explode;
-                let items = match **item {
-                    Kind::Str => quote! { #value.iter() },
-                    Kind::Enum => quote! { #value.iter().map(|v| v.as_str()) },
-                    Kind::IntEnum => quote! { #value.iter().map(|v| v.value().to_string()) },
-                    _ => quote! { #value.iter().map(|v| v.to_string()) },
-                };
-                quote! { call.query_list(#wire, #items, #explode); }
-            }
+        e => match e.text() {
+            Some(t) => type_tokens(&t.type_ref())?,
+            None => type_tokens(&p.ty)?,
         },
-        ParamLocation::Header => match kind {
-            Kind::Auth => quote! { call.header_auth(#wire, #value)?; },
-            Kind::Str => quote! { call.header(#wire, #value); },
-            Kind::Enum => quote! { call.header(#wire, #value.as_str()); },
-            Kind::Filters => quote! { call.header(#wire, #value.to_json()); },
-            Kind::IntEnum => quote! { call.header(#wire, #value.value().to_string()); },
-            Kind::List(_) | Kind::Json => {
-                return Err(EmitError::BadName(format!(
-                    "{wire} (a header parameter of a type the client cannot send)"
-                )))
-            }
-            _ => quote! { call.header(#wire, #value.to_string()); },
-        },
-        ParamLocation::Cookie => quote! { call.cookie(#wire, &#value.to_string()); },
-        // Path parameters are substituted into the path, not encoded here.
-        ParamLocation::Path => quote! {},
     })
 }
 
+/// Whether the value is taken by value (and matched by value out of an
+/// `Option`).
+fn is_copy(p: &Param) -> bool {
+    !p.encoding.is_list() && p.encoding.text().is_some_and(Text::is_copy)
+}
+
+/// The type of a required argument.
+fn argument(p: &Param) -> Result<TokenStream, EmitError> {
+    Ok(match &p.encoding {
+        e if e.is_list() => {
+            let item = e
+                .text()
+                .map(Text::type_ref)
+                .unwrap_or(TypeRef::Scalar(Scalar::String));
+            let item = type_tokens(&item)?;
+            quote! { &[#item] }
+        }
+        e if e.text() == Some(&Text::String) => quote! { &str },
+        _ if is_copy(p) => owned(p)?,
+        _ => {
+            let owned = owned(p)?;
+            quote! { &#owned }
+        }
+    })
+}
+
+/// The statement that puts `value` on the call.
+fn encode(p: &Param, value: &TokenStream) -> TokenStream {
+    let wire = &p.wire;
+    let as_text = |t: &Text| match t {
+        Text::StringEnum(_) => quote! { #value.as_str() },
+        _ => quote! { #value },
+    };
+    match &p.encoding {
+        ParamEncoding::Query(t) => match t {
+            Text::Bool => quote! { call.query_bool(#wire, #value); },
+            Text::Number(_) => quote! { call.query_display(#wire, #value); },
+            Text::IntEnum { .. } => quote! { call.query_display(#wire, #value.value()); },
+            Text::String | Text::StringEnum(_) => {
+                let v = as_text(t);
+                quote! { call.query_str(#wire, #v); }
+            }
+        },
+        ParamEncoding::QueryRepeated(t) | ParamEncoding::QueryCsv(t) => {
+            let explode = matches!(p.encoding, ParamEncoding::QueryRepeated(_));
+            let items = match t {
+                Text::StringEnum(_) => quote! { #value.iter().map(|v| v.as_str()) },
+                _ => quote! { #value.iter() },
+            };
+            quote! { call.query_list(#wire, #items, #explode); }
+        }
+        ParamEncoding::QueryFilters => quote! { call.query_filters(#wire, #value); },
+        ParamEncoding::QueryJson => quote! { call.query_json(#wire, #value)?; },
+        ParamEncoding::HeaderAuth => quote! { call.header_auth(#wire, #value)?; },
+        ParamEncoding::Header(t) => {
+            let v = as_text(t);
+            quote! { call.header(#wire, #v); }
+        }
+        ParamEncoding::Cookie(_) => quote! { call.cookie(#wire, &#value.to_string()); },
+        // Path parameters are substituted into the path, not encoded here.
+        ParamEncoding::Path(_) => quote! {},
+    }
+}
+
 /// `/containers/{id}/json` as a `format!` of the percent-encoded arguments.
-fn path_expr(op: &Operation, kinds: &[(usize, Kind)]) -> Result<TokenStream, EmitError> {
+fn path_expr(op: &Operation) -> Result<TokenStream, EmitError> {
     let mut template = String::new();
     let mut args = Vec::new();
     let mut rest = op.path.as_str();
@@ -238,19 +201,17 @@ fn path_expr(op: &Operation, kinds: &[(usize, Kind)]) -> Result<TokenStream, Emi
         let found = op
             .params
             .iter()
-            .enumerate()
-            .find(|(_, p)| p.location == ParamLocation::Path && p.wire == wire);
-        let Some((i, p)) = found else {
+            .find(|p| p.location == ParamLocation::Path && p.wire == wire);
+        let Some(p) = found else {
             return Err(EmitError::BadName(format!(
                 "{wire} (a path template parameter of {} that is not declared)",
                 op.operation_id
             )));
         };
         let name = ident(&p.name)?;
-        let kind = kinds.iter().find(|(j, _)| *j == i).map(|(_, k)| k);
-        args.push(match kind {
-            Some(Kind::Str) => quote! { rt::encode(#name) },
-            Some(Kind::Enum) => quote! { rt::encode(#name.as_str()) },
+        args.push(match &p.encoding {
+            ParamEncoding::Path(Text::String) => quote! { rt::encode(#name) },
+            ParamEncoding::Path(Text::StringEnum(_)) => quote! { rt::encode(#name.as_str()) },
             _ => quote! { rt::encode(&#name.to_string()) },
         });
         rest = &rest[close + 1..];
@@ -308,13 +269,6 @@ fn operation(api: &Api, op: &Operation, name: &str) -> Result<Emitted, EmitError
     let http_method = format_ident!("{}", op.method.to_ascii_uppercase());
     let mut items = Vec::new();
 
-    let kinds: Vec<(usize, Kind)> = op
-        .params
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (i, Kind::of(api, p)))
-        .collect();
-
     // Arguments: path params in template order, then the other required ones.
     let mut args = Vec::new();
     let mut arg_docs = Vec::new();
@@ -322,18 +276,18 @@ fn operation(api: &Api, op: &Operation, name: &str) -> Result<Emitted, EmitError
     let mut optional_fields = Vec::new();
     let mut optional_encodes = Vec::new();
     let mut arg_names = std::collections::BTreeSet::new();
-    let mut ordered: Vec<&(usize, Kind)> = kinds
+    let mut ordered: Vec<&Param> = op
+        .params
         .iter()
-        .filter(|(i, _)| op.params[*i].location == ParamLocation::Path)
+        .filter(|p| p.location == ParamLocation::Path)
         .collect();
-    ordered.sort_by_key(|(i, _)| op.path.find(&format!("{{{}}}", op.params[*i].wire)));
+    ordered.sort_by_key(|p| op.path.find(&format!("{{{}}}", p.wire)));
     ordered.extend(
-        kinds
+        op.params
             .iter()
-            .filter(|(i, _)| op.params[*i].location != ParamLocation::Path),
+            .filter(|p| p.location != ParamLocation::Path),
     );
-    for (i, kind) in ordered {
-        let p = &op.params[*i];
+    for p in ordered {
         let pname = ident(&p.name)?;
         if p.required || p.location == ParamLocation::Path {
             if RESERVED_LOCALS.contains(&p.name.as_str()) || !arg_names.insert(p.name.clone()) {
@@ -342,7 +296,7 @@ fn operation(api: &Api, op: &Operation, name: &str) -> Result<Emitted, EmitError
                     p.name
                 )));
             }
-            let ty = kind.argument(&p.ty)?;
+            let ty = argument(p)?;
             args.push(quote! { #pname: #ty });
             let wire = p.wire.replace('`', "'");
             arg_docs.extend(list_item(
@@ -350,15 +304,15 @@ fn operation(api: &Api, op: &Operation, name: &str) -> Result<Emitted, EmitError
                 p.doc.as_deref(),
             ));
             if p.location != ParamLocation::Path {
-                encodes.push(encode(p, kind, &quote! { #pname })?);
+                encodes.push(encode(p, &quote! { #pname }));
             }
         } else {
-            let owned = kind.owned(&p.ty)?;
+            let owned = owned(p)?;
             let doc = doc_attrs(&param_doc(p));
             optional_fields.push(quote! { #doc pub #pname: Option<#owned>, });
             let value = quote! { value };
-            let put = encode(p, kind, &value)?;
-            optional_encodes.push(if kind.is_copy() {
+            let put = encode(p, &value);
+            optional_encodes.push(if is_copy(p) {
                 quote! { if let Some(value) = params.#pname { #put } }
             } else {
                 quote! { if let Some(value) = &params.#pname { #put } }
@@ -558,11 +512,11 @@ fn operation(api: &Api, op: &Operation, name: &str) -> Result<Emitted, EmitError
             let doc = doc_attrs(&doc);
             let wire = h.name.to_ascii_lowercase();
             fields.push(quote! { #doc pub #fident: Option<#ty>, });
-            reads.push(match Kind::of_type(api, &h.ty, 0) {
-                Kind::Bool | Kind::Number | Kind::Str => {
+            reads.push(match text_of(api, &h.ty) {
+                Some(Text::Bool | Text::Number(_) | Text::String) => {
                     quote! { let #fident = rt::answer::header(&resp, #wire); }
                 }
-                Kind::Enum => quote! {
+                Some(Text::StringEnum(_)) => quote! {
                     let #fident = rt::answer::header::<String>(&resp, #wire).map(Into::into);
                 },
                 _ => quote! { let #fident = rt::answer::header_json(&resp, #wire); },
@@ -628,7 +582,7 @@ fn operation(api: &Api, op: &Operation, name: &str) -> Result<Emitted, EmitError
     }
     let doc = doc_attrs(&doc);
 
-    let path = path_expr(op, &kinds)?;
+    let path = path_expr(op)?;
     let unversioned = (op.path == "/_ping").then(|| quote! { .unversioned() });
     let mutates = !encodes.is_empty() || !optional_encodes.is_empty() || !body_stmt.is_empty();
     let bind = if mutates {

@@ -1,13 +1,14 @@
 //! Emitting Rust from the IR: the types module (`types`), a standalone
 //! crate around it for any spec (`standalone`), the pipeline from a spec
 //! file to the IR (`pipeline`), and the one function every generated file
-//! is written through (`write`).
+//! is written through (`write`); `stages` times the whole generation.
 
 pub mod client;
 mod format;
 mod pipeline;
 mod rustdoc;
 pub mod server;
+pub mod stages;
 pub mod standalone;
 pub mod types;
 mod write;
@@ -48,19 +49,36 @@ pub const PROJECT_COMMAND: &str = "cargo xtask codegen";
 
 /// The files `cargo xtask codegen` keeps up to date in this repository,
 /// relative to its root, for the IR of its `swagger.yaml`.
+///
+/// The three emitters share nothing but the IR, so they run on threads of
+/// their own (the server's and client's syntax trees are the slow part:
+/// building and re-parsing tokens); the output does not depend on it.
 pub fn project_files(api: &Api) -> Result<Vec<GeneratedFile>, EmitError> {
+    let (types, client, server) = std::thread::scope(|s| {
+        let server = s.spawn(|| server::server_file(api, PROJECT_SPEC));
+        let client = s.spawn(|| client::client_file(api, PROJECT_SPEC));
+        let types = types_file(api, PROJECT_SPEC);
+        (types, join(client), join(server))
+    });
     Ok(vec![
         GeneratedFile {
             path: "generated/src/types.rs".into(),
-            text: types_file(api, PROJECT_SPEC)?,
+            text: types?,
         },
         GeneratedFile {
             path: "generated/src/client.rs".into(),
-            text: client::client_file(api, PROJECT_SPEC)?,
+            text: client?,
         },
         GeneratedFile {
             path: "generated/src/server.rs".into(),
-            text: server::server_file(api, PROJECT_SPEC)?,
+            text: server?,
         },
     ])
+}
+
+/// The result of an emitter's thread (a panic there is re-raised here).
+fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    handle
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }

@@ -66,14 +66,22 @@ pub fn load_api(path: &Path) -> Result<Api, GenerateError> {
 /// that came from elsewhere (a string, a fuzzer).
 pub fn api_from_document(doc: &load::Document) -> Result<Api, GenerateError> {
     let path = &doc.path;
-    let diagnostics = validate::validate_document(doc);
+    // Validating and converting both only read the document: the
+    // conversion runs beside the validator and is dropped when the spec
+    // has errors (those are what the user needs to see).
+    let (diagnostics, converted) = std::thread::scope(|s| {
+        let converted = s.spawn(|| convert::convert(doc));
+        (validate::validate_document(doc), converted.join())
+    });
     if errors(&diagnostics) > 0 {
         return Err(GenerateError::Invalid {
             path: path.clone(),
             diagnostics,
         });
     }
-    let converted = convert::convert(doc).map_err(|source| GenerateError::Convert {
+    // A panic of the converter on a spec without errors is a bug of ours.
+    let converted = converted.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+    let converted = converted.map_err(|source| GenerateError::Convert {
         path: path.clone(),
         source,
     })?;

@@ -3,9 +3,11 @@
 //!
 //! Every definition and every inline object or enum becomes a named type
 //! (`schema`), operations keep their parameters, bodies and responses
-//! (`operations`), and whole-model passes box recursive fields and decide
+//! (`operations`) with each parameter's wire encoding decided once
+//! (`encoding`), and whole-model passes box recursive fields and decide
 //! `Default` (`recursion`). Names come from `names`.
 
+mod encoding;
 mod error;
 mod model;
 pub mod names;
@@ -14,6 +16,7 @@ pub mod payload;
 mod recursion;
 mod schema;
 
+pub use encoding::{text_of, TypeLookup};
 pub use error::IrError;
 pub use model::*;
 pub use schema::FALLBACK_VARIANT;

@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+pub use super::encoding::{ParamEncoding, Text};
+
 /// Everything the emitters need from one spec.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Api {
@@ -200,8 +202,9 @@ pub struct Param {
     pub ty: TypeRef,
     pub doc: Option<String>,
     pub default: Option<serde_json::Value>,
-    /// `explode` for arrays (repeat the key) as opposed to comma-joining.
-    pub explode: bool,
+    /// How the value goes on the wire: decided here once, for the client
+    /// and the server alike.
+    pub encoding: ParamEncoding,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -186,6 +186,9 @@ impl<'a> Lower<'a> {
             ReferenceOr::Item(s) => s.schema_data.default.clone(),
             ReferenceOr::Reference { .. } => None,
         };
+        let explode = data.explode.unwrap_or(explode_default)
+            || (location == ParamLocation::Query && super::payload::repeated_query(op, &data.name));
+        let encoding = super::encoding::decide(&self.types, location, &data.name, &ty, explode);
         Ok(Param {
             name: names_taken.claim(&names::field_name(&data.name)),
             wire: data.name.clone(),
@@ -194,9 +197,7 @@ impl<'a> Lower<'a> {
             ty,
             doc: data.description.clone(),
             default,
-            explode: data.explode.unwrap_or(explode_default)
-                || (location == ParamLocation::Query
-                    && super::payload::repeated_query(op, &data.name)),
+            encoding,
         })
     }
 

@@ -264,3 +264,85 @@ fn allof_cycles_are_errors() {
     );
     assert!(err.to_string().contains("includes itself"), "{err}");
 }
+
+const ENCODINGS: &str = r##"swagger: "2.0"
+info: {title: t, version: "1"}
+definitions:
+  AuthConfig:
+    type: object
+    properties:
+      username: {type: string}
+  Mode:
+    type: string
+    enum: [fast, slow]
+paths:
+  /things/{id}/{n}:
+    post:
+      operationId: ThingPost
+      parameters:
+        - {name: id, in: path, required: true, type: string}
+        - {name: n, in: path, required: true, type: integer}
+        - {name: all, in: query, type: boolean}
+        - {name: limit, in: query, type: integer}
+        - {name: mode, in: query, type: string, enum: [a, b]}
+        - {name: filters, in: query, type: string}
+        - {name: names, in: query, type: array, items: {type: string}, collectionFormat: multi}
+        - {name: tags, in: query, type: array, items: {type: string}}
+        - {name: sizes, in: query, type: array, items: {type: integer}, collectionFormat: multi}
+        - {name: X-Registry-Auth, in: header, type: string}
+        - {name: X-Count, in: header, type: integer}
+      responses:
+        204: {description: done}
+"##;
+
+#[test]
+fn each_parameter_gets_one_wire_encoding() {
+    let api = api(ENCODINGS);
+    let op = &api.operations[0];
+    let enc = |wire: &str| {
+        op.params
+            .iter()
+            .find(|p| p.wire == wire)
+            .unwrap_or_else(|| panic!("no parameter {wire}"))
+            .encoding
+            .clone()
+    };
+    assert_eq!(enc("id"), ParamEncoding::Path(Text::String));
+    assert_eq!(enc("n"), ParamEncoding::Path(Text::Number(Scalar::I64)));
+    assert_eq!(enc("all"), ParamEncoding::Query(Text::Bool));
+    assert_eq!(
+        enc("limit"),
+        ParamEncoding::Query(Text::Number(Scalar::I64))
+    );
+    assert!(matches!(
+        enc("mode"),
+        ParamEncoding::Query(Text::StringEnum(_))
+    ));
+    assert_eq!(enc("filters"), ParamEncoding::QueryFilters);
+    assert_eq!(enc("names"), ParamEncoding::QueryRepeated(Text::String));
+    assert_eq!(enc("tags"), ParamEncoding::QueryCsv(Text::String));
+    // Items without a text form the server could split: JSON text.
+    assert_eq!(enc("sizes"), ParamEncoding::QueryJson);
+    assert_eq!(enc("X-Registry-Auth"), ParamEncoding::HeaderAuth);
+    // Headers are strings (or string enums) on both sides.
+    assert_eq!(enc("X-Count"), ParamEncoding::Header(Text::String));
+
+    // Without an `AuthConfig` type the registry header is a plain string.
+    let plain = api_without_auth_config();
+    let p = &plain.operations[0].params[0];
+    assert_eq!(p.encoding, ParamEncoding::Header(Text::String));
+}
+
+fn api_without_auth_config() -> Api {
+    api(r##"swagger: "2.0"
+info: {title: t, version: "1"}
+paths:
+  /push:
+    post:
+      operationId: Push
+      parameters:
+        - {name: X-Registry-Auth, in: header, type: string}
+      responses:
+        204: {description: done}
+"##)
+}

@@ -14,8 +14,6 @@ mod volume;
 
 use std::sync::Arc;
 
-use engine_api::server::{DistributionApi, SessionApi};
-
 use crate::engine::Engine;
 
 /// The daemon as the generated router sees it.
@@ -23,5 +21,19 @@ pub struct DaemonApi {
     pub engine: Arc<Engine>,
 }
 
-impl DistributionApi for DaemonApi {}
-impl SessionApi for DaemonApi {}
+// The traits written by hand; every other tag keeps its 501 defaults.
+engine_api::default_handlers!(
+    DaemonApi: ConfigApi,
+    ContainerApi,
+    ExecApi,
+    ImageApi,
+    NetworkApi,
+    NodeApi,
+    PluginApi,
+    SecretApi,
+    ServiceApi,
+    SwarmApi,
+    SystemApi,
+    TaskApi,
+    VolumeApi,
+);

@@ -47,6 +47,16 @@ pub(crate) struct Plan<'a> {
 
 /// The Rust source of the server module for `api` (without the header).
 pub fn server_module(api: &Api) -> Result<String, EmitError> {
+    Ok(format_server(&server_syntax(api)?))
+}
+
+/// Prints the server module's syntax tree in our layout.
+pub fn format_server(file: &syn::File) -> String {
+    space_items(&prettyplease::unparse(file))
+}
+
+/// The syntax tree of the server module for `api`.
+pub fn server_syntax(api: &Api) -> Result<syn::File, EmitError> {
     let plans = plan(api)?;
     check_names(api, &plans)?;
     let mut items = Vec::new();
@@ -54,13 +64,13 @@ pub fn server_module(api: &Api) -> Result<String, EmitError> {
         match p.twin {
             Some(t) => items.push(twin_aliases(p, &plans[t])?),
             None => {
-                items.push(request::request_struct(api, p)?);
+                items.push(request::request_struct(p)?);
                 items.push(reply::reply_enum(api, p)?);
             }
         }
     }
     items.push(traits::traits(&plans)?);
-    items.push(router::router(api, &plans)?);
+    items.push(router::router(&plans)?);
     let title = format!(
         " The server of {} (API version {}): a typed request and reply per",
         api.title.trim(),
@@ -80,8 +90,7 @@ pub fn server_module(api: &Api) -> Result<String, EmitError> {
         use crate::types::*;
         #(#items)*
     };
-    let file: syn::File = syn::parse2(tokens).map_err(|e| EmitError::Syntax(e.to_string()))?;
-    Ok(space_items(&prettyplease::unparse(&file)))
+    syn::parse2(tokens).map_err(|e| EmitError::Syntax(e.to_string()))
 }
 
 fn plan(api: &Api) -> Result<Vec<Plan<'_>>, EmitError> {

@@ -16,14 +16,14 @@ use super::super::types::{docs, ident, type_tokens};
 use super::super::EmitError;
 use super::{route_doc, Plan};
 use crate::ir::payload::{self, Payload};
-use crate::ir::{Api, Param, ParamLocation, Scalar, TypeKind, TypeRef};
+use crate::ir::{Param, ParamEncoding, ParamLocation, Text, TypeRef};
 
 /// The struct and nothing else: decoding lives in `decode_fields`.
-pub(super) fn request_struct(api: &Api, p: &Plan) -> Result<TokenStream, EmitError> {
+pub(super) fn request_struct(p: &Plan) -> Result<TokenStream, EmitError> {
     let name = ident(&p.request)?;
     let mut fields = Vec::new();
     for param in &p.op.params {
-        let Some(field) = field(api, param)? else {
+        let Some(field) = field(param)? else {
             continue;
         };
         let fname = ident(&param.name)?;
@@ -59,11 +59,11 @@ pub(super) fn request_struct(api: &Api, p: &Plan) -> Result<TokenStream, EmitErr
 
 /// The field initialisers that build the request from `cx`, in order:
 /// path, query and header parameters first, then the body.
-pub(super) fn decode_fields(api: &Api, p: &Plan) -> Result<Vec<TokenStream>, EmitError> {
+pub(super) fn decode_fields(p: &Plan) -> Result<Vec<TokenStream>, EmitError> {
     let mut out = Vec::new();
     let mut path_index = 0usize;
     for param in &p.op.params {
-        let Some(field) = field(api, param)? else {
+        let Some(field) = field(param)? else {
             continue;
         };
         let fname = ident(&param.name)?;
@@ -71,7 +71,7 @@ pub(super) fn decode_fields(api: &Api, p: &Plan) -> Result<Vec<TokenStream>, Emi
             ParamLocation::Path => {
                 let i = Literal::usize_unsuffixed(path_index);
                 path_index += 1;
-                path_value(api, param, quote! { cx.path(#i) })?
+                path_value(param, quote! { cx.path(#i) })?
             }
             _ => field.expr,
         };
@@ -154,89 +154,69 @@ struct Field {
     expr: TokenStream,
 }
 
-/// What a value of one scalar-ish type decodes with.
-enum Kind {
-    Bool,
-    Number(TokenStream),
-    Text,
-    StringEnum(TokenStream),
-    IntEnum(TokenStream, TokenStream),
-    Json(TokenStream),
+/// The Rust type of a value of text form `t`.
+fn text_type(t: &Text) -> Result<TokenStream, EmitError> {
+    type_tokens(&t.type_ref())
 }
 
-fn kind(api: &Api, ty: &TypeRef) -> Result<Kind, EmitError> {
-    Ok(match ty {
-        TypeRef::Scalar(Scalar::Bool) => Kind::Bool,
-        TypeRef::Scalar(Scalar::String) => Kind::Text,
-        TypeRef::Scalar(s @ (Scalar::Any | Scalar::Bytes)) => {
-            Kind::Json(type_tokens(&TypeRef::Scalar(*s))?)
-        }
-        TypeRef::Scalar(_) => Kind::Number(type_tokens(ty)?),
-        TypeRef::Named(n) => match api.type_named(n).map(|d| &d.kind) {
-            Some(TypeKind::StringEnum(_)) => Kind::StringEnum(type_tokens(ty)?),
-            Some(TypeKind::IntEnum(e)) => {
-                Kind::IntEnum(type_tokens(ty)?, type_tokens(&TypeRef::Scalar(e.repr))?)
-            }
-            Some(TypeKind::Alias(inner)) if !matches!(inner, TypeRef::Named(_)) => {
-                kind(api, inner)?
-            }
-            _ => Kind::Json(type_tokens(ty)?),
-        },
-        _ => Kind::Json(type_tokens(ty)?),
-    })
-}
-
-fn is_registry_auth(api: &Api, param: &Param) -> bool {
-    param.location == ParamLocation::Header
-        && param.wire.eq_ignore_ascii_case("X-Registry-Auth")
-        && api.type_named("AuthConfig").is_some()
-}
-
-fn field(api: &Api, param: &Param) -> Result<Option<Field>, EmitError> {
+fn field(param: &Param) -> Result<Option<Field>, EmitError> {
     let wire = param.wire.as_str();
     let what = format!("{} `{}`", where_(param).to_lowercase(), wire);
-    let (ty, expr) = match param.location {
-        ParamLocation::Cookie => return Ok(None),
+    let (ty, expr) = match &param.encoding {
+        ParamEncoding::Cookie(_) => return Ok(None),
         // Decoded in `decode_fields` (the index is positional).
-        ParamLocation::Path => (path_type(api, param)?, quote! {}),
-        ParamLocation::Header if is_registry_auth(api, param) => (
+        ParamEncoding::Path(t) => {
+            return Ok(Some(Field {
+                ty: text_type(t)?,
+                expr: quote! {},
+            }))
+        }
+        ParamEncoding::HeaderAuth => (
             quote! { AuthConfig },
             quote! { cx.registry_auth::<AuthConfig>(#wire)? },
         ),
-        ParamLocation::Header => match kind(api, &param.ty)? {
-            Kind::StringEnum(t) => (t.clone(), quote! { cx.header(#wire)?.map(#t::from) }),
-            _ => (quote! { String }, quote! { cx.header(#wire)? }),
-        },
-        ParamLocation::Query => {
-            if let TypeRef::List(item) = &param.ty {
-                return Ok(Some(list_field(api, item, wire)?));
-            }
-            if wire == "filters" && param.ty == TypeRef::Scalar(Scalar::String) {
-                (quote! { rt::Filters }, quote! { cx.filters(#wire)? })
-            } else {
-                match kind(api, &param.ty)? {
-                    Kind::Bool => (quote! { bool }, quote! { cx.bool(#wire)? }),
-                    Kind::Number(t) => (t.clone(), quote! { cx.number::<#t>(#wire)? }),
-                    Kind::Text => (quote! { String }, quote! { cx.string(#wire) }),
-                    Kind::StringEnum(t) => (t.clone(), quote! { cx.string(#wire).map(#t::from) }),
-                    Kind::IntEnum(t, r) => {
-                        (t.clone(), quote! { cx.number::<#r>(#wire)?.map(#t::from) })
-                    }
-                    Kind::Json(t) => (t.clone(), quote! { cx.json_query::<#t>(#wire)? }),
+        ParamEncoding::Header(t @ Text::StringEnum(_)) => {
+            let t = text_type(t)?;
+            (t.clone(), quote! { cx.header(#wire)?.map(#t::from) })
+        }
+        ParamEncoding::Header(_) => (quote! { String }, quote! { cx.header(#wire)? }),
+        ParamEncoding::QueryRepeated(t) | ParamEncoding::QueryCsv(t) => {
+            return Ok(Some(list_field(param, t)?));
+        }
+        ParamEncoding::QueryJson if matches!(param.ty, TypeRef::List(_)) => {
+            // A list without a text form: JSON text; absent means empty.
+            let t = type_tokens(&param.ty)?;
+            return Ok(Some(Field {
+                ty: t.clone(),
+                expr: quote! { cx.json_query::<#t>(#wire)?.unwrap_or_default() },
+            }));
+        }
+        ParamEncoding::QueryJson => {
+            let t = type_tokens(&param.ty)?;
+            (t.clone(), quote! { cx.json_query::<#t>(#wire)? })
+        }
+        ParamEncoding::QueryFilters => (quote! { rt::Filters }, quote! { cx.filters(#wire)? }),
+        ParamEncoding::Query(text) => {
+            let t = text_type(text)?;
+            match text {
+                Text::Bool => (t, quote! { cx.bool(#wire)? }),
+                Text::Number(_) => (t.clone(), quote! { cx.number::<#t>(#wire)? }),
+                Text::String => (t, quote! { cx.string(#wire) }),
+                Text::StringEnum(_) => (t.clone(), quote! { cx.string(#wire).map(#t::from) }),
+                Text::IntEnum { repr, .. } => {
+                    let r = type_tokens(&TypeRef::Scalar(*repr))?;
+                    (t.clone(), quote! { cx.number::<#r>(#wire)?.map(#t::from) })
                 }
             }
         }
     };
-    if param.location == ParamLocation::Path {
-        return Ok(Some(Field { ty, expr }));
-    }
     if param.required {
         return Ok(Some(Field {
             ty,
             expr: quote! { rt::required(#expr, #what)? },
         }));
     }
-    if let Some(unwrap) = default_value(api, param)? {
+    if let Some(unwrap) = default_value(param)? {
         return Ok(Some(Field {
             ty,
             expr: quote! { #expr.#unwrap },
@@ -248,66 +228,64 @@ fn field(api: &Api, param: &Param) -> Result<Option<Field>, EmitError> {
     }))
 }
 
-/// Lists are repeated keys (`names=a&names=b`), as the docker CLI sends
-/// them; absent means empty.
-fn list_field(api: &Api, item: &TypeRef, wire: &str) -> Result<Field, EmitError> {
-    Ok(match kind(api, item)? {
-        Kind::Text => Field {
-            ty: quote! { Vec<String> },
-            expr: quote! { cx.strings(#wire) },
+/// Lists of strings or string enums: repeated keys (`names=a&names=b`),
+/// as the docker CLI sends them, or one comma-joined key; absent means
+/// empty.
+fn list_field(param: &Param, item: &Text) -> Result<Field, EmitError> {
+    let wire = param.wire.as_str();
+    let raw = match param.encoding {
+        ParamEncoding::QueryCsv(_) => quote! {
+            cx.strings(#wire)
+                .iter()
+                .flat_map(|v| v.split(','))
+                .filter(|v| !v.is_empty())
+                .map(String::from)
         },
-        Kind::StringEnum(t) => Field {
+        _ => quote! { cx.strings(#wire).into_iter() },
+    };
+    let t = text_type(item)?;
+    Ok(match item {
+        Text::StringEnum(_) => Field {
             ty: quote! { Vec<#t> },
-            expr: quote! { cx.strings(#wire).into_iter().map(#t::from).collect() },
+            expr: quote! { #raw.map(#t::from).collect() },
         },
-        _ => {
-            let t = type_tokens(item)?;
-            Field {
-                ty: quote! { Vec<#t> },
-                expr: quote! { cx.json_query::<Vec<#t>>(#wire)?.unwrap_or_default() },
-            }
-        }
+        _ => Field {
+            ty: quote! { Vec<#t> },
+            expr: match param.encoding {
+                ParamEncoding::QueryCsv(_) => quote! { #raw.collect() },
+                _ => quote! { cx.strings(#wire) },
+            },
+        },
     })
 }
 
-fn path_type(api: &Api, param: &Param) -> Result<TokenStream, EmitError> {
-    Ok(match kind(api, &param.ty)? {
-        Kind::Text => quote! { String },
-        Kind::StringEnum(t) | Kind::Number(t) => t,
-        _ => quote! { String },
-    })
-}
-
-fn path_value(api: &Api, param: &Param, raw: TokenStream) -> Result<TokenStream, EmitError> {
+/// A path segment (`raw`) as the field's value.
+fn path_value(param: &Param, raw: TokenStream) -> Result<TokenStream, EmitError> {
     let wire = &param.wire;
-    Ok(match kind(api, &param.ty)? {
-        Kind::StringEnum(t) => quote! { #t::from(#raw) },
-        Kind::Number(t) => quote! { rt::parse_path::<#t>(#raw, #wire)? },
-        _ => raw,
+    let ParamEncoding::Path(text) = &param.encoding else {
+        return Ok(raw);
+    };
+    let t = text_type(text)?;
+    Ok(match text {
+        Text::String => raw,
+        Text::StringEnum(_) => quote! { #t::from(#raw) },
+        Text::Bool | Text::Number(_) => quote! { rt::parse_path::<#t>(#raw, #wire)? },
+        Text::IntEnum { repr, .. } => {
+            let r = type_tokens(&TypeRef::Scalar(*repr))?;
+            quote! { #t::from(rt::parse_path::<#r>(#raw, #wire)?) }
+        }
     })
 }
 
 /// The `unwrap_or...` call that applies a parameter's documented default,
 /// when its type has a literal form.
-fn default_value(api: &Api, param: &Param) -> Result<Option<TokenStream>, EmitError> {
+fn default_value(param: &Param) -> Result<Option<TokenStream>, EmitError> {
     let Some(value) = &param.default else {
         return Ok(None);
     };
-    if param.location == ParamLocation::Query
-        && param.wire == "filters"
-        && param.ty == TypeRef::Scalar(Scalar::String)
-    {
-        return Ok(None);
-    }
-    if is_registry_auth(api, param) {
-        return Ok(None);
-    }
-    let kind = match param.location {
-        ParamLocation::Header => match kind(api, &param.ty)? {
-            k @ Kind::StringEnum(_) => k,
-            _ => Kind::Text,
-        },
-        _ => kind(api, &param.ty)?,
+    let text = match &param.encoding {
+        ParamEncoding::Query(t) | ParamEncoding::Header(t) => t,
+        _ => return Ok(None),
     };
     let number = |n: &serde_json::Number| -> Result<TokenStream, EmitError> {
         n.to_string()
@@ -315,26 +293,27 @@ fn default_value(api: &Api, param: &Param) -> Result<Option<TokenStream>, EmitEr
             .map_err(|_| EmitError::Syntax(format!("default `{n}`")))
     };
     let is_zero = |n: &serde_json::Number| n.as_f64() == Some(0.0);
-    Ok(match (kind, value) {
-        (Kind::Bool, serde_json::Value::Bool(false)) => Some(quote! { unwrap_or_default() }),
-        (Kind::Bool, serde_json::Value::Bool(true)) => Some(quote! { unwrap_or(true) }),
-        (Kind::Number(_), serde_json::Value::Number(n)) if is_zero(n) => {
+    let t = text_type(text)?;
+    Ok(match (text, value) {
+        (Text::Bool, serde_json::Value::Bool(false)) => Some(quote! { unwrap_or_default() }),
+        (Text::Bool, serde_json::Value::Bool(true)) => Some(quote! { unwrap_or(true) }),
+        (Text::Number(_), serde_json::Value::Number(n)) if is_zero(n) => {
             Some(quote! { unwrap_or_default() })
         }
-        (Kind::Number(_), serde_json::Value::Number(n)) => {
+        (Text::Number(_), serde_json::Value::Number(n)) => {
             let lit = number(n)?;
             Some(quote! { unwrap_or(#lit) })
         }
-        (Kind::Text, serde_json::Value::String(s)) if s.is_empty() => {
+        (Text::String, serde_json::Value::String(s)) if s.is_empty() => {
             Some(quote! { unwrap_or_default() })
         }
-        (Kind::Text, serde_json::Value::String(s)) => {
+        (Text::String, serde_json::Value::String(s)) => {
             Some(quote! { unwrap_or_else(|| String::from(#s)) })
         }
-        (Kind::StringEnum(t), serde_json::Value::String(s)) => {
+        (Text::StringEnum(_), serde_json::Value::String(s)) => {
             Some(quote! { unwrap_or_else(|| #t::from(#s)) })
         }
-        (Kind::IntEnum(t, _), serde_json::Value::Number(n)) => {
+        (Text::IntEnum { .. }, serde_json::Value::Number(n)) => {
             let lit = number(n)?;
             Some(quote! { unwrap_or(#t::from(#lit)) })
         }

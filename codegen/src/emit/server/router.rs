@@ -12,9 +12,8 @@ use quote::{format_ident, quote};
 use super::super::types::ident;
 use super::super::EmitError;
 use super::{request, Plan};
-use crate::ir::Api;
 
-pub(super) fn router(api: &Api, plans: &[Plan]) -> Result<TokenStream, EmitError> {
+pub(super) fn router(plans: &[Plan]) -> Result<TokenStream, EmitError> {
     let mut routes = Vec::new();
     let mut arms = Vec::new();
     let mut serves = Vec::new();
@@ -24,7 +23,7 @@ pub(super) fn router(api: &Api, plans: &[Plan]) -> Result<TokenStream, EmitError
         let i = Literal::usize_unsuffixed(p.index);
         let serve = format_ident!("serve_{}", p.method.trim_start_matches("r#"));
         arms.push(quote! { #i => #serve(api, cx).await, });
-        serves.push(serve_fn(api, p, &serve)?);
+        serves.push(serve_fn(p, &serve)?);
     }
     Ok(quote! {
         /// Every operation's method and path template, in the spec's order.
@@ -80,10 +79,10 @@ pub(super) fn router(api: &Api, plans: &[Plan]) -> Result<TokenStream, EmitError
     })
 }
 
-fn serve_fn(api: &Api, p: &Plan, serve: &syn::Ident) -> Result<TokenStream, EmitError> {
+fn serve_fn(p: &Plan, serve: &syn::Ident) -> Result<TokenStream, EmitError> {
     let req = ident(&p.request)?;
     let m = ident(&p.method)?;
-    let fields = request::decode_fields(api, p)?;
+    let fields = request::decode_fields(p)?;
     Ok(quote! {
         async fn #serve<A: Api>(
             api: &A,

@@ -1,7 +1,9 @@
 //! The handler traits: one per tag (an operation goes to its first tag),
 //! one method per operation whose default answers 501 naming the
 //! operation (a HEAD operation with a GET twin defaults to the twin's
-//! handler), and `Api`, the umbrella trait every server implements.
+//! handler), `Api`, the umbrella trait every server implements, and
+//! `default_handlers!`, which gives a server the 501 defaults of every
+//! trait it does not write by hand (so a new tag needs no hand edit).
 
 use std::collections::BTreeMap;
 
@@ -37,8 +39,11 @@ pub(super) fn traits(plans: &[Plan]) -> Result<TokenStream, EmitError> {
         });
         names.push(tname);
     }
+    let defaults = default_handlers(&names);
     Ok(quote! {
         #(#items)*
+
+        #defaults
 
         /// A whole Engine API server: every handler trait. Implement the
         /// traits (their methods default to 501) and serve the type with
@@ -93,4 +98,41 @@ fn method(p: &Plan, plans: &[Plan]) -> Result<TokenStream, EmitError> {
             #default
         }
     })
+}
+
+/// `default_handlers!(MyApi: ContainerApi, SystemApi)`: the traits listed
+/// are implemented by hand; every other handler trait gets an empty impl
+/// (its 501 defaults). The helper macro walks the list per trait, matching
+/// the trait's name literally, since `macro_rules` cannot compare idents.
+fn default_handlers(names: &[proc_macro2::Ident]) -> TokenStream {
+    let per_trait = names.iter().map(|t| {
+        quote! {
+            (#t, $ty:ty, []) => { impl $crate::server::#t for $ty {} };
+            (#t, $ty:ty, [#t $($rest:ident)*]) => {};
+        }
+    });
+    quote! {
+        /// Implements, with their 501 defaults, every handler trait that
+        /// `$ty` does not implement by hand; the hand-written ones are
+        /// listed after a colon:
+        /// `default_handlers!(MyApi: ContainerApi, SystemApi);`. A tag
+        /// added to the spec then needs no edit where the macro is used.
+        #[macro_export]
+        macro_rules! default_handlers {
+            ($ty:ty $(: $($own:ident),* $(,)?)?) => {
+                #($crate::__default_handler!(#names, $ty, [$($($own)*)?]);)*
+            };
+        }
+
+        /// The step of `default_handlers!` for one trait: an empty impl
+        /// unless the list names the trait.
+        #[doc(hidden)]
+        #[macro_export]
+        macro_rules! __default_handler {
+            #(#per_trait)*
+            ($t:ident, $ty:ty, [$other:ident $($rest:ident)*]) => {
+                $crate::__default_handler!($t, $ty, [$($rest)*]);
+            };
+        }
+    }
 }
