@@ -1,13 +1,16 @@
 //! The generator works on any valid spec: for our swagger.yaml, Docker's
-//! reference specs (v1.41, v1.44, v1.50) and the small fixture specs (every schema shape), it
-//! writes a standalone crate under `target/codegen-tests/`, and each crate
-//! must pass `cargo clippy --all-targets -- -D warnings`. The shapes crate
-//! also runs a behaviour test against its generated types.
+//! reference specs (v1.41, v1.44, v1.50) and the small fixture specs (every
+//! schema shape), it writes a standalone crate (types, client and server on
+//! this workspace's `engine-api-rt`) under `target/codegen-tests/`, and each
+//! crate must pass `cargo clippy --all-targets -- -D warnings` with both
+//! features (the default); the fixture crates also without features. The shapes crate also
+//! runs a behaviour test against its generated types.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use codegen::emit::{self, standalone, write_generated, Mode};
+use codegen::emit::standalone::{self, Runtime};
+use codegen::emit::{self, write_generated, Mode};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -25,8 +28,10 @@ fn generate(spec: &Path, name: &str) -> PathBuf {
     let api = emit::load_api(spec).unwrap_or_else(|e| panic!("{e}"));
     let dir = work_dir().join(name);
     let source = spec.file_name().unwrap().to_string_lossy().into_owned();
-    let files = standalone::standalone_crate(&api, &standalone::crate_name_for(&dir), &source)
-        .unwrap_or_else(|e| panic!("{e}"));
+    let runtime = Runtime::Path(root().join("crates").join("engine-api-rt"));
+    let files =
+        standalone::standalone_crate(&api, &standalone::crate_name_for(&dir), &source, &runtime)
+            .unwrap_or_else(|e| panic!("{e}"));
     for file in files {
         write_generated(&dir.join(&file.path), &file.text, &Mode::Write).unwrap();
     }
@@ -54,10 +59,27 @@ fn cargo(dir: &Path, args: &[&str]) {
     );
 }
 
+/// Clippy with the default features (client and server), warnings as errors.
 fn clippy(dir: &Path) {
     cargo(
         dir,
         &["clippy", "--quiet", "--all-targets", "--", "-D", "warnings"],
+    );
+}
+
+/// [`clippy`], then the types alone (no features), warnings as errors too.
+fn clippy_all_feature_sets(dir: &Path) {
+    clippy(dir);
+    cargo(
+        dir,
+        &[
+            "clippy",
+            "--quiet",
+            "--no-default-features",
+            "--",
+            "-D",
+            "warnings",
+        ],
     );
 }
 
@@ -103,7 +125,7 @@ fn newer_reference_spec_v1_50_compiles_without_warnings() {
 #[test]
 fn fixture_specs_compile_without_warnings() {
     for name in ["operations", "openapi3"] {
-        clippy(&generate(&fixture(name), name));
+        clippy_all_feature_sets(&generate(&fixture(name), name));
     }
 }
 
@@ -180,6 +202,6 @@ fn shapes_fixture_compiles_and_behaves() {
     let tests = dir.join("tests");
     std::fs::create_dir_all(&tests).unwrap();
     std::fs::write(tests.join("behaviour.rs"), SHAPES_BEHAVIOUR).unwrap();
-    clippy(&dir);
+    clippy_all_feature_sets(&dir);
     cargo(&dir, &["test", "--quiet"]);
 }

@@ -14,6 +14,7 @@ const USAGE: &str = "usage: cargo xtask <command> [args]
 
 commands:
   codegen [--check] [--spec FILE --out DIR]          generate Rust from swagger.yaml (or a standalone crate)
+          [--runtime-path PATH | --runtime-version V]  where a standalone crate finds engine-api-rt
   validate-swagger [--format text|json] [FILE...]   check specs (default: swagger.yaml)
   docs [--out DIR] [--spec FILE]                     HTML API reference (default: target/docs/)
   spec-diff OTHER [--against FILE] [--format text|json]
