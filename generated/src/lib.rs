@@ -41,8 +41,3 @@ pub mod server;
 
 #[cfg(feature = "server")]
 pub use rt::server::{serve, Listener, ServerInfo};
-
-/// The runtime under its old name, until the crates that still write
-/// `engine_api::support::...` move to `engine_api::rt` / `engine_api_rt`.
-#[doc(hidden)]
-pub use engine_api_rt as support;
