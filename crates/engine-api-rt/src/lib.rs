@@ -8,6 +8,9 @@
 //! transports (`client`) and the server listener and routing (`server`).
 //! It names no type of any spec: a generated crate brings its own.
 
+// Every public item has rustdoc; CI's `clippy -D warnings` keeps it so.
+#![warn(missing_docs)]
+
 #[cfg(any(feature = "client", feature = "server"))]
 pub mod body;
 #[cfg(feature = "client")]

@@ -1,4 +1,4 @@
-//! Everything the generated server module (`crate::server`) names, in one
+//! Everything a generated crate's `server` module names, in one
 //! place, so the generated code refers to `rt::X` and never collides with
 //! the spec's type names.
 
