@@ -8,8 +8,8 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::Parser;
+use engine_api::rt::server::{serve, ServerInfo, ServerTls};
 use engine_api::server::Router;
-use engine_api::support::server::{serve, ServerInfo, ServerTls};
 use engined::api::DaemonApi;
 use engined::cli::{self, Flags};
 use engined::config;

@@ -12,9 +12,9 @@ use std::time::Duration;
 
 use common::{can_run_containers as can_run, Daemon};
 use engine_api::client::ContainerAttachWebsocketParams;
-use engine_api::support::client::{LogOutput, LogStream};
-use engine_api::support::host::Host;
-use engine_api::support::version::ApiVersion;
+use engine_api::rt::client::{LogOutput, LogStream};
+use engine_api::rt::host::Host;
+use engine_api::rt::version::ApiVersion;
 use engine_api::Client;
 use futures_util::StreamExt;
 use tokio::io::AsyncWriteExt;

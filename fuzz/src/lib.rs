@@ -5,9 +5,9 @@
 //! broken round trip, which the functions assert.
 
 use codegen::{docs, emit, load, validate};
-use engine_api::support::query::{self, Filters, Query, QueryBuilder};
-use engine_api::support::server::route::{Found, Route, RouteTable};
-use engine_api::support::server::{auth, request, version_prefix};
+use engine_api::rt::query::{self, Filters, Query, QueryBuilder};
+use engine_api::rt::server::route::{Found, Route, RouteTable};
+use engine_api::rt::server::{auth, request, version_prefix};
 use engine_api::types;
 
 /// A spec file: validated as YAML and as JSON; when it loads and has no

@@ -6,7 +6,7 @@
 //! ```
 
 use engine_api::client::SystemEventsParams;
-use engine_api::support::client::Filters;
+use engine_api::Filters;
 use engine_api::{Client, ClientError};
 use futures_util::StreamExt;
 

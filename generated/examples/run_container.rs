@@ -6,8 +6,8 @@
 //! ```
 
 use engine_api::client::{ContainerDeleteParams, ContainerLogsParams};
-use engine_api::support::client::LogOutput;
 use engine_api::types::{ContainerCreateBody, HostConfig};
+use engine_api::LogOutput;
 use engine_api::{Client, ClientError};
 use futures_util::StreamExt;
 

@@ -2,7 +2,7 @@
 //! Types of Docker Engine API (API version 1.44): one per definition and per inline
 //! object or enum schema of the spec.
 
-use crate::support::serde_support as wire;
+use engine_api_rt::serde_support as wire;
 
 /// An IP address together with its prefix length (CIDR notation split in two).
 #[derive(Debug, Clone, PartialEq, Default)]

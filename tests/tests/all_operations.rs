@@ -27,12 +27,12 @@ use std::time::Duration;
 
 use codegen::ir::payload::{self, Payload};
 use engine_api::client::*;
+use engine_api::rt::body;
+use engine_api::rt::client::{Attached, Filters, LogOutput, LogStream};
+use engine_api::rt::mux::StreamKind;
+use engine_api::rt::server::BodyStream;
+use engine_api::rt::version::ApiVersion;
 use engine_api::server as srv;
-use engine_api::support::body;
-use engine_api::support::client::{Attached, Filters, LogOutput, LogStream};
-use engine_api::support::mux::StreamKind;
-use engine_api::support::server::BodyStream;
-use engine_api::support::version::ApiVersion;
 use engine_api::types::*;
 use engine_api::{Client, ClientError};
 use engine_tests::backend::sample::{self, answer, chunks, request_body, stream_items};
@@ -52,7 +52,7 @@ fn socket(name: &str) -> PathBuf {
 
 async fn start(name: &str) -> (Served, Client) {
     let served = Served::start(socket(name)).await.unwrap();
-    let client = Client::builder(engine_api::support::host::Host::Unix(served.socket.clone()))
+    let client = Client::builder(engine_api::rt::host::Host::Unix(served.socket.clone()))
         .version(V)
         .timeout(Duration::from_secs(20))
         .build()
@@ -93,7 +93,7 @@ where
         .expect("the stream is well-formed")
 }
 
-async fn bytes_of(s: engine_api::support::client::ByteStream) -> Vec<u8> {
+async fn bytes_of(s: engine_api::rt::client::ByteStream) -> Vec<u8> {
     collect(s).await.concat()
 }
 

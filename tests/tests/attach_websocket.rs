@@ -13,12 +13,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use engine_api::client::ContainerAttachWebsocketParams;
+use engine_api::rt::client::{read_limited, unix, Attached, LogOutput, LogStream, Transport};
+use engine_api::rt::error::ApiError;
+use engine_api::rt::host::Host;
+use engine_api::rt::server::{serve, Hijack, Listener, ServerInfo, Upgraded};
+use engine_api::rt::version::ApiVersion;
 use engine_api::server::*;
-use engine_api::support::client::{read_limited, unix, Attached, LogOutput, LogStream, Transport};
-use engine_api::support::error::ApiError;
-use engine_api::support::host::Host;
-use engine_api::support::server::{serve, Hijack, Listener, ServerInfo, Upgraded};
-use engine_api::support::version::ApiVersion;
 use engine_api::Client;
 use futures_util::StreamExt;
 use hyper::{Method, StatusCode};
@@ -236,7 +236,7 @@ async fn a_request_without_a_handshake_gets_the_raw_output_as_its_body() {
             Some(ApiVersion::CURRENT),
         )
         .unwrap()
-        .body(engine_api::support::body::empty())
+        .body(engine_api::rt::body::empty())
         .unwrap();
     let resp = t.send(req).await.unwrap();
     assert_eq!(resp.status(), StatusCode::OK);

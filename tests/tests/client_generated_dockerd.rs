@@ -11,8 +11,8 @@ use engine_api::client::{
     ContainerAttachParams, ContainerAttachWebsocketParams, ContainerDeleteParams,
     ContainerLogsParams, ImageCreateParams, SystemEventsParams,
 };
-use engine_api::support::client::{body, Attached, Filters, LogOutput};
-use engine_api::support::version::ApiVersion;
+use engine_api::rt::client::{body, Attached, Filters, LogOutput};
+use engine_api::rt::version::ApiVersion;
 use engine_api::types::{ContainerCreateBody, ContainerExecBody, ExecStartBody, HostConfig};
 use engine_api::Client;
 use engine_tests::dockerd::Dockerd;
@@ -59,12 +59,10 @@ async fn the_generated_client_drives_a_real_dockerd() {
     let Some(d) = Dockerd::start("client-generated") else {
         return;
     };
-    let client = Client::builder(engine_api::support::host::Host::Unix(
-        d.socket().to_path_buf(),
-    ))
-    .timeout(Duration::from_secs(60))
-    .build()
-    .unwrap();
+    let client = Client::builder(engine_api::rt::host::Host::Unix(d.socket().to_path_buf()))
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap();
 
     // Negotiation goes down to the daemon's version; the ping is unversioned.
     assert_eq!(client.api_version().await.unwrap(), ApiVersion::new(1, 41));

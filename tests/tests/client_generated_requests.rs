@@ -11,9 +11,9 @@ use std::time::Duration;
 use engine_api::client::{
     ContainerListParams, ImageGetAllParams, ImagePushParams, SystemDataUsageParams,
 };
-use engine_api::support::client::{encode_auth, Filters};
-use engine_api::support::host::Host;
-use engine_api::support::version::ApiVersion;
+use engine_api::rt::client::{encode_auth, Filters};
+use engine_api::rt::host::Host;
+use engine_api::rt::version::ApiVersion;
 use engine_api::types::{AuthConfig, SystemDataUsageTypeItem};
 use engine_api::Client;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};

@@ -6,11 +6,11 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use engine_api::support::client::{
+use engine_api::rt::client::{
     body, frame_stream, json_stream, read_json, unix, ClientError, Transport,
 };
-use engine_api::support::mux::StreamKind;
-use engine_api::support::version::ApiVersion;
+use engine_api::rt::mux::StreamKind;
+use engine_api::rt::version::ApiVersion;
 use engine_tests::dockerd::Dockerd;
 use futures_util::StreamExt;
 use hyper::Method;
@@ -133,9 +133,7 @@ async fn talks_to_a_real_dockerd() {
         got.extend_from_slice(&buf[..n]);
     }
     let mut wire = bytes::BytesMut::from(&got[..]);
-    let frame = engine_api::support::mux::decode(&mut wire)
-        .unwrap()
-        .unwrap();
+    let frame = engine_api::rt::mux::decode(&mut wire).unwrap().unwrap();
     assert_eq!(frame.stream, StreamKind::Stdout);
     assert_eq!(frame.data, Bytes::from_static(b"hello through attach\n"));
 }

@@ -11,15 +11,15 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use bytes::{Bytes, BytesMut};
-use engine_api::server::*;
-use engine_api::support::body::{self, Body};
-use engine_api::support::client::{byte_stream, read_json, unix, ClientError, Transport};
-use engine_api::support::error::ApiError;
-use engine_api::support::mux::{self, Frame, StreamKind};
-use engine_api::support::server::{
+use engine_api::rt::body::{self, Body};
+use engine_api::rt::client::{byte_stream, read_json, unix, ClientError, Transport};
+use engine_api::rt::error::ApiError;
+use engine_api::rt::mux::{self, Frame, StreamKind};
+use engine_api::rt::server::{
     serve, Deferred, Hijack, Listener, LogStream, Prepared, ServerInfo, Upgraded,
 };
-use engine_api::support::version::ApiVersion;
+use engine_api::rt::version::ApiVersion;
+use engine_api::server::*;
 use engine_api::types::*;
 use futures_util::{stream, TryStreamExt};
 use hyper::{Method, Response, StatusCode};
@@ -254,7 +254,7 @@ fn socket(name: &str) -> PathBuf {
 /// Serves `TestApi` on a fresh socket; dropping the sender stops it.
 async fn start(name: &str) -> (PathBuf, tokio::sync::oneshot::Sender<()>) {
     let path = socket(name);
-    let listener = Listener::bind(&engine_api::support::host::Host::Unix(path.clone()), None)
+    let listener = Listener::bind(&engine_api::rt::host::Host::Unix(path.clone()), None)
         .await
         .unwrap();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -343,7 +343,7 @@ async fn typed_handlers_answer_with_docker_wire_formats() {
     assert_eq!(v["GitCommit"], "asked-1.41");
 
     // Query decoding: booleans, numbers, filters; the version prefix.
-    let filters = engine_api::support::query::encode(r#"{"status":["running","exited"]}"#);
+    let filters = engine_api::rt::query::encode(r#"{"status":["running","exited"]}"#);
     let resp = send(
         &t,
         Method::GET,
@@ -695,7 +695,7 @@ async fn prepared_answers_match_answers_encoded_per_request() {
     };
     assert_eq!(prepared.version.status(), 200);
     let path = socket("prepared");
-    let listener = Listener::bind(&engine_api::support::host::Host::Unix(path.clone()), None)
+    let listener = Listener::bind(&engine_api::rt::host::Host::Unix(path.clone()), None)
         .await
         .unwrap();
     let (_stop, stopped) = tokio::sync::oneshot::channel::<()>();

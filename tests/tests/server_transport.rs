@@ -10,13 +10,13 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-use engine_api::support::body::Body;
-use engine_api::support::client::{body, read_json, ClientError, TlsFiles, TransportBuilder};
-use engine_api::support::host::Host;
-use engine_api::support::server::{
+use engine_api::rt::body::Body;
+use engine_api::rt::client::{body, read_json, ClientError, TlsFiles, TransportBuilder};
+use engine_api::rt::host::Host;
+use engine_api::rt::server::{
     respond, serve, version_prefix, HttpService, Listener, ServerInfo, ServerTls,
 };
-use engine_api::support::version::ApiVersion;
+use engine_api::rt::version::ApiVersion;
 use engine_tests::certs;
 use hyper::{Method, Request, Response, StatusCode};
 
@@ -85,7 +85,7 @@ fn start(
 }
 
 async fn get_json(
-    t: &engine_api::support::client::Transport,
+    t: &engine_api::rt::client::Transport,
     path: &str,
 ) -> Result<serde_json::Value, ClientError> {
     let v = t.api_version().await?;

@@ -16,6 +16,7 @@ const USAGE: &str = "usage: cargo xtask <command> [args]
 
 commands:
   codegen [--check] [--spec FILE --out DIR]          generate Rust from swagger.yaml (or a standalone crate)
+          [--runtime-path PATH | --runtime-version V]  where a standalone crate finds engine-api-rt
   validate-swagger [--format text|json] [--strict] [--allow RULE]... [FILE...]
                                                      check specs (default: swagger.yaml)
   validate-swagger --rules-markdown [--check]        write (or check) the README's rule table

@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use bollard::{ClientVersion, Docker};
 use engine_api::client::ContainerListParams;
-use engine_api::support::host::Host;
-use engine_api::support::version::ApiVersion;
+use engine_api::rt::host::Host;
+use engine_api::rt::version::ApiVersion;
 use engine_api::Client;
 
 use crate::fixtures::CONTAINERS;

@@ -1,7 +1,7 @@
 //! The servers under load, all on a unix socket and the same tokio runtime
 //! configuration: the generated server (`engine_api::server::Router` over a
 //! tiny `Api` whose ping and version answer fixed data, served by
-//! `engine_api::support::server::serve`), either with answers prepared once
+//! `engine_api::rt::server::serve`), either with answers prepared once
 //! (`...Reply::prepare`, as a daemon does for answers that never change) or
 //! encoding the typed value on every request; and a minimal hand-written
 //! hyper 1 server that replays, byte for byte, what the generated one
@@ -13,10 +13,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use bytes::Bytes;
+use engine_api::rt::error::ApiError;
+use engine_api::rt::host::Host;
+use engine_api::rt::server::{serve, Listener, Prepared, ServerInfo};
 use engine_api::server::*;
-use engine_api::support::error::ApiError;
-use engine_api::support::host::Host;
-use engine_api::support::server::{serve, Listener, Prepared, ServerInfo};
 use engine_api::types::{ContainerSummary, SystemVersion};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;

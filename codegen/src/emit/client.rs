@@ -9,7 +9,7 @@
 //! `<Operation>Reply` with the body and each header.
 //!
 //! The generated code only builds a `Call` and picks an answer decoder;
-//! everything else lives in the hand-written `support::client`.
+//! everything else lives in the hand-written `engine_api_rt::client`.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -76,10 +76,11 @@ pub fn client_syntax(api: &Api) -> Result<syn::File, EmitError> {
         methods.push(emitted.method);
     }
     let title = format!(
-        " The client of {} (API version {}): one method of [`Client`](crate::support::client::Client)",
+        " The client of {} (API version {}): one method of [`Client`](engine_api_rt::client::Client)",
         api.title.trim(),
         api.version.trim()
     );
+    let wrapper = client_struct(api)?;
     let tokens = quote! {
         #![doc = #title]
         #![doc = " per operation, named after its operationId, with a `…Params` struct"]
@@ -87,17 +88,91 @@ pub fn client_syntax(api: &Api) -> Result<syn::File, EmitError> {
         #![allow(clippy::too_many_arguments)]
 
         #[allow(unused_imports)]
-        use crate::support::client as rt;
+        use engine_api_rt::client as rt;
         #[allow(unused_imports)]
         use crate::types::*;
 
+        #wrapper
+
         #(#items)*
 
-        impl rt::Client {
+        impl Client {
             #(#methods)*
         }
     };
     syn::parse2(tokens).map_err(|e| EmitError::Syntax(e.to_string()))
+}
+
+/// The crate's own `Client`: the runtime's connection (`rt::Client`, which
+/// a foreign crate cannot add methods to) wrapped so the operations can be
+/// its methods; it dereferences to the runtime's for `send`, `hijack` and
+/// the rest, and has the same constructors.
+fn client_struct(api: &Api) -> Result<TokenStream, EmitError> {
+    for name in ["Client", "ClientBuilder"] {
+        if api.types.iter().any(|t| t.name == name) {
+            return Err(EmitError::NameClash(name.to_string()));
+        }
+    }
+    Ok(quote! {
+        /// A client of one daemon: the runtime's connection pool and
+        /// negotiated API version ([`rt::Client`], which it dereferences to)
+        /// with one method per operation. Cheap to clone; clones share the pool.
+        #[derive(Clone, Debug)]
+        pub struct Client(rt::Client);
+
+        /// How a [`Client`] is set up: address, TLS, a pinned API version,
+        /// the per-call timeout.
+        pub type ClientBuilder = rt::ClientBuilder<Client>;
+
+        impl From<rt::Client> for Client {
+            fn from(inner: rt::Client) -> Client {
+                Client(inner)
+            }
+        }
+
+        impl std::ops::Deref for Client {
+            type Target = rt::Client;
+            fn deref(&self) -> &rt::Client {
+                &self.0
+            }
+        }
+
+        impl Client {
+            /// A client set up from the environment, as the docker CLI is
+            /// (`DOCKER_HOST`, `DOCKER_TLS_VERIFY`, `DOCKER_CERT_PATH`,
+            /// `DOCKER_API_VERSION`).
+            pub fn from_env() -> Result<Client, rt::ClientError> {
+                ClientBuilder::from_env()?.build()
+            }
+
+            /// A client of the daemon listening on the unix socket at `path`.
+            pub fn unix(path: impl Into<std::path::PathBuf>) -> Result<Client, rt::ClientError> {
+                rt::Client::unix(path).map(Client)
+            }
+
+            /// A client of the daemon at `host:port` (or `tcp://host:port`),
+            /// in plain text.
+            pub fn tcp(addr: &str) -> Result<Client, rt::ClientError> {
+                rt::Client::tcp(addr).map(Client)
+            }
+
+            /// A client of the daemon at `host:port` over TLS, verifying the
+            /// daemon with `files.ca` and presenting `files.cert`.
+            pub fn tls(addr: &str, files: rt::TlsFiles) -> Result<Client, rt::ClientError> {
+                rt::Client::tls(addr, files).map(Client)
+            }
+
+            /// A builder for anything the shortcuts do not cover.
+            pub fn builder(host: rt::Host) -> ClientBuilder {
+                ClientBuilder::new(host)
+            }
+
+            /// A client over a transport set up by hand.
+            pub fn from_transport(transport: rt::Transport) -> Client {
+                Client(rt::Client::from_transport(transport))
+            }
+        }
+    })
 }
 
 struct Emitted {
@@ -377,7 +452,7 @@ fn operation(api: &Api, op: &Operation, name: &str) -> Result<Emitted, EmitError
             )));
         }
         let sname = ident(&params_name)?;
-        let sdoc = format!(" Optional parameters of [`Client::{name}`](rt::Client::{name}); `None` leaves a parameter out.");
+        let sdoc = format!(" Optional parameters of [`Client::{name}`](Client::{name}); `None` leaves a parameter out.");
         items.push(quote! {
             #[doc = #sdoc]
             #[derive(Debug, Clone, Default, PartialEq)]
@@ -532,7 +607,7 @@ fn operation(api: &Api, op: &Operation, name: &str) -> Result<Emitted, EmitError
             None => (quote! {}, quote! { #decode?; }, quote! {}),
         };
         let rdoc =
-            format!(" The answer of [`Client::{name}`](rt::Client::{name}): its body and headers.");
+            format!(" The answer of [`Client::{name}`](Client::{name}): its body and headers.");
         items.push(quote! {
             #[doc = #rdoc]
             #[derive(Debug, Clone, PartialEq)]

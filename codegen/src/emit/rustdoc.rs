@@ -15,6 +15,8 @@ pub fn doc_lines(text: &str) -> Vec<String> {
     // Whether the last paragraph started as a list item: its indented lines
     // continue the item rather than start a code block.
     let mut in_list = false;
+    // Where the text of the last list item starts (`- x` -> 2, `10. x` -> 4).
+    let mut item_column = 0;
     let mut prev_blank = true;
     for raw in text.lines() {
         let line = raw.replace('\t', "    ").trim_end().to_string();
@@ -64,11 +66,23 @@ pub fn doc_lines(text: &str) -> Vec<String> {
             indented = true;
             continue;
         }
+        let item = is_list_item(trimmed);
         if indent == 0 {
-            in_list = is_list_item(trimmed) || (in_list && !prev_blank);
-        } else if is_list_item(trimmed) {
+            in_list = item || (in_list && !prev_blank);
+        } else if item {
             in_list = true;
         }
+        let line = if item {
+            item_column = content_column(&line);
+            line
+        } else if in_list && (!prev_blank || indent >= item_column) {
+            // A line of the item's text: at the item's content column, where
+            // Markdown reads it anyway and clippy wants it (neither a lazy
+            // continuation at the margin nor an over-indented one).
+            format!("{}{trimmed}", " ".repeat(item_column))
+        } else {
+            line
+        };
         prev_blank = false;
         out.push(line);
     }
@@ -102,6 +116,16 @@ fn is_rust_info(info: &str) -> bool {
                 | ""
         )
     })
+}
+
+/// The column where a list item line's text starts: its indentation, the
+/// marker, and the spaces after the marker.
+fn content_column(line: &str) -> usize {
+    let trimmed = line.trim_start();
+    let indent = line.len() - trimmed.len();
+    let marker = trimmed.find(' ').unwrap_or(trimmed.len());
+    let spaces = trimmed[marker..].len() - trimmed[marker..].trim_start().len();
+    indent + marker + spaces
 }
 
 fn is_list_item(line: &str) -> bool {
@@ -141,7 +165,7 @@ mod tests {
     }
 
     #[test]
-    fn list_continuations_stay_as_they_are() {
+    fn list_continuations_go_to_the_item_text_column() {
         let text = "Modes:\n\n- `ro`: read-only,\n    continued here.\n\n    Second paragraph of the item.\n";
         assert_eq!(
             doc_lines(text),
@@ -149,9 +173,23 @@ mod tests {
                 "Modes:",
                 "",
                 "- `ro`: read-only,",
-                "    continued here.",
+                "  continued here.",
                 "",
-                "    Second paragraph of the item."
+                "  Second paragraph of the item."
+            ]
+        );
+        let text = "Stats:\n* `blkio`: all\n* `cpu`: some\nAlso, others.\n   1. nested\n     over\n\nAfter.";
+        assert_eq!(
+            doc_lines(text),
+            [
+                "Stats:",
+                "* `blkio`: all",
+                "* `cpu`: some",
+                "  Also, others.",
+                "   1. nested",
+                "      over",
+                "",
+                "After."
             ]
         );
     }

@@ -1,22 +1,41 @@
-//! A standalone crate of generated types for any spec (`cargo xtask
-//! codegen --spec FILE --out DIR`): `Cargo.toml`, `src/lib.rs` and
-//! `src/types.rs`, all generated, and `src/support/serde_support.rs`, a
-//! copy of the hand-written module the generated serde impls call.
+//! A standalone crate for any spec (`cargo xtask codegen --spec FILE --out
+//! DIR`): `Cargo.toml`, `src/lib.rs`, and the same three modules as
+//! engine-api (`src/types.rs`, `src/client.rs`, `src/server.rs`), all
+//! generated. The client and server sit behind features of those names (on
+//! by default) and, like the types' serde impls, call the hand-written
+//! runtime crate `engine-api-rt`, which the manifest depends on by path or
+//! by version ([`Runtime`]).
 
 use std::path::{Path, PathBuf};
 
-use super::{header, types_file, EmitError};
+use super::{client, header, server, types_file, EmitError};
 use crate::ir::Api;
-
-/// The hand-written serde support of the generated structs, copied into
-/// every standalone crate (engine-api keeps the original).
-const SERDE_SUPPORT: &str = include_str!("../../../generated/src/support/serde_support.rs");
 
 /// One file of a generated crate, relative to the crate's directory.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GeneratedFile {
     pub path: PathBuf,
     pub text: String,
+}
+
+/// Where a standalone crate finds `engine-api-rt`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Runtime {
+    /// A path dependency on the crate's directory (written as given).
+    Path(PathBuf),
+    /// A registry dependency on this version requirement.
+    Version(String),
+}
+
+impl Runtime {
+    /// The dependency's table in TOML, without the `default-features` key.
+    fn toml_source(&self) -> String {
+        let quote = |s: &str| serde_json::Value::from(s).to_string();
+        match self {
+            Runtime::Path(path) => format!("path = {}", quote(&path.to_string_lossy())),
+            Runtime::Version(version) => format!("version = {}", quote(version)),
+        }
+    }
 }
 
 /// A crate name from a directory name: lower-case ASCII letters, digits and
@@ -43,16 +62,17 @@ pub fn crate_name_for(dir: &Path) -> String {
     name
 }
 
-/// The files of a crate named `name` holding the types of `api`, generated
-/// from the spec called `source`.
+/// The files of a crate named `name` holding the types, client and server
+/// of `api`, generated from the spec called `source`, on `runtime`.
 pub fn standalone_crate(
     api: &Api,
     name: &str,
     source: &str,
+    runtime: &Runtime,
 ) -> Result<Vec<GeneratedFile>, EmitError> {
     let quote = |s: &str| serde_json::Value::from(s).to_string();
     let description = format!(
-        "Types of {} {}, generated from {source}.",
+        "{} {}: types, client and server, generated from {source}.",
         api.title.trim(),
         api.version.trim()
     );
@@ -64,27 +84,58 @@ pub fn standalone_crate(
          edition = \"2021\"\n\
          description = {description}\n\
          \n\
+         [features]\n\
+         default = [\"client\", \"server\"]\n\
+         # The generated client (`client`) on the runtime's transports.\n\
+         client = [\"engine-api-rt/client\"]\n\
+         # The generated server (`server`) on the runtime's listener and routing.\n\
+         server = [\"engine-api-rt/server\"]\n\
+         \n\
          [dependencies]\n\
+         # The hand-written, spec-independent runtime the generated code calls.\n\
+         engine-api-rt = {{ {runtime}, default-features = false }}\n\
+         # Maps of objects, in arrival order.\n\
+         indexmap = {{ version = \"2\", features = [\"serde\"] }}\n\
          # The serde impls are written out: no derive macros to build.\n\
          serde = \"1\"\n\
          serde_json = \"1\"\n\
-         # Maps of objects, in arrival order.\n\
-         indexmap = {{ version = \"2\", features = [\"serde\"] }}\n\
          \n\
          # A workspace of its own, wherever it is generated.\n\
          [workspace]\n",
         name = quote(name),
         description = quote(&description),
+        runtime = runtime.toml_source(),
     );
-    // `missing_docs` holds because the types emitter documents every item
-    // (deriving docs the spec lacks) and `serde_support` is documented.
+    // `missing_docs` holds because the emitters document every item
+    // (deriving docs the spec lacks) and the modules are documented here.
     let lib = format!(
-        "{}//! {}\n\n#![warn(missing_docs)]\n\n#[rustfmt::skip]\npub mod types;\n\n\
-         /// What the generated serde impls share.\n\
-         pub mod support {{\n    pub mod serde_support;\n}}\n\n\
-         pub use types::*;\n",
-        header(source),
-        description.replace('\n', " "),
+        "{header}//! {description}\n\
+         //!\n\
+         //! Features: `client` and `server`, both on by default.\n\n\
+         #![warn(missing_docs)]\n\n\
+         /// The runtime the generated code calls.\n\
+         pub use engine_api_rt as rt;\n\n\
+         /// The types of the spec's definitions and bodies (generated).\n\
+         #[rustfmt::skip]\n\
+         pub mod types;\n\n\
+         pub use types::*;\n\n\
+         /// The client: one method of [`Client`] per operation (generated).\n\
+         #[rustfmt::skip]\n\
+         #[cfg(feature = \"client\")]\n\
+         pub mod client;\n\n\
+         #[cfg(feature = \"client\")]\n\
+         pub use client::{{Client, ClientBuilder}};\n\
+         #[cfg(feature = \"client\")]\n\
+         pub use rt::client::ClientError;\n\n\
+         /// The server: a typed request and reply per operation, a handler\n\
+         /// trait per tag, and the [`server::Router`] that serves them (generated).\n\
+         #[rustfmt::skip]\n\
+         #[cfg(feature = \"server\")]\n\
+         pub mod server;\n\n\
+         #[cfg(feature = \"server\")]\n\
+         pub use rt::server::{{serve, Listener, ServerInfo}};\n",
+        header = header(source),
+        description = description.replace('\n', " "),
     );
     Ok(vec![
         GeneratedFile {
@@ -100,11 +151,12 @@ pub fn standalone_crate(
             text: types_file(api, source)?,
         },
         GeneratedFile {
-            path: PathBuf::from("src/support/serde_support.rs"),
-            text: format!(
-                "// @generated by `cargo xtask codegen`: a copy of engine-api's \
-                 src/support/serde_support.rs; do not edit by hand.\n{SERDE_SUPPORT}"
-            ),
+            path: PathBuf::from("src/client.rs"),
+            text: client::client_file(api, source)?,
+        },
+        GeneratedFile {
+            path: PathBuf::from("src/server.rs"),
+            text: server::server_file(api, source)?,
         },
     ])
 }
@@ -113,8 +165,7 @@ pub fn standalone_crate(
 mod tests {
     use super::*;
 
-    #[test]
-    fn the_lib_warns_about_missing_docs() {
+    fn fixture_files(runtime: &Runtime) -> Vec<GeneratedFile> {
         let api = Api {
             title: "Fixture".into(),
             version: "1".into(),
@@ -122,12 +173,21 @@ mod tests {
             types: Vec::new(),
             operations: Vec::new(),
         };
-        let files = standalone_crate(&api, "fixture", "fixture.yaml").unwrap();
-        let lib = files
+        standalone_crate(&api, "fixture", "fixture.yaml", runtime).unwrap()
+    }
+
+    fn file<'a>(files: &'a [GeneratedFile], path: &str) -> &'a str {
+        &files
             .iter()
-            .find(|f| f.path == Path::new("src/lib.rs"))
-            .unwrap();
-        let file = syn::parse_file(&lib.text).unwrap();
+            .find(|f| f.path == Path::new(path))
+            .unwrap_or_else(|| panic!("no {path}"))
+            .text
+    }
+
+    #[test]
+    fn the_lib_warns_about_missing_docs() {
+        let files = fixture_files(&Runtime::Version("0.1".into()));
+        let file = syn::parse_file(file(&files, "src/lib.rs")).unwrap();
         let inner: Vec<String> = file
             .attrs
             .iter()
@@ -137,5 +197,31 @@ mod tests {
             inner.iter().any(|a| a == "# ! [warn (missing_docs)]"),
             "{inner:?}"
         );
+    }
+
+    #[test]
+    fn the_crate_has_the_three_modules_and_the_runtime_dependency() {
+        let files = fixture_files(&Runtime::Path(PathBuf::from("/opt/rt \"x\"")));
+        let paths: Vec<_> = files.iter().map(|f| f.path.clone()).collect();
+        for path in [
+            "Cargo.toml",
+            "src/lib.rs",
+            "src/types.rs",
+            "src/client.rs",
+            "src/server.rs",
+        ] {
+            assert!(paths.contains(&PathBuf::from(path)), "{paths:?}");
+        }
+        let manifest = file(&files, "Cargo.toml");
+        assert!(
+            manifest.contains(
+                "engine-api-rt = { path = \"/opt/rt \\\"x\\\"\", default-features = false }"
+            ),
+            "{manifest}"
+        );
+        assert!(manifest.contains("default = [\"client\", \"server\"]"));
+        let files = fixture_files(&Runtime::Version("0.1.0".into()));
+        assert!(file(&files, "Cargo.toml")
+            .contains("engine-api-rt = { version = \"0.1.0\", default-features = false }"));
     }
 }

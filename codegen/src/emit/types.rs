@@ -45,7 +45,7 @@ pub fn types_module(api: &Api) -> Result<String, EmitError> {
         .types
         .iter()
         .any(|t| matches!(t.kind, TypeKind::Struct(_)));
-    let support = has_structs.then(|| quote! { use crate::support::serde_support as wire; });
+    let support = has_structs.then(|| quote! { use engine_api_rt::serde_support as wire; });
     let mut text = unparse(quote! {
         #![doc = #title]
         #![doc = " object or enum schema of the spec."]
@@ -223,7 +223,7 @@ const REST_DOC: [&str; 4] = [
 
 /// A struct; its serde impls are written by `serde_impls` (see there why
 /// as text), and keep the rest of the object in the field `rest`: see
-/// `support::serde_support` for what it records.
+/// `engine_api_rt::serde_support` for what it records.
 fn strukt(
     api: &Api,
     def: &TypeDef,

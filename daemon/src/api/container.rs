@@ -8,6 +8,9 @@
 use std::time::SystemTime;
 
 use bytes::Bytes;
+use engine_api::rt::error::ApiError;
+use engine_api::rt::mux::{Frame, StreamKind};
+use engine_api::rt::server::{Deferred, Hijack, LogStream};
 use engine_api::server::{
     ContainerApi, ContainerAttachReply, ContainerAttachRequest, ContainerAttachWebsocketReply,
     ContainerAttachWebsocketRequest, ContainerCreateReply, ContainerCreateRequest,
@@ -27,10 +30,6 @@ use engine_api::server::{
     ContainerExportReply, ContainerExportRequest, PutContainerArchiveReply,
     PutContainerArchiveRequest,
 };
-use engine_api::support::error::ApiError;
-use engine_api::support::mux::{Frame, StreamKind};
-use engine_api::support::server::{Deferred, Hijack, LogStream};
-use engine_api::support::version::ApiVersion;
 use engine_api::types::{
     ContainerCreateResponse, ContainerPruneResponse, ContainerTopResponse, ContainerUpdateResponse,
     ContainerWaitResponse,

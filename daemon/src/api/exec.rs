@@ -1,12 +1,12 @@
 //! Exec operations: create an exec instance in a running container, start
 //! it (hijacked, or detached), inspect it; resize is accepted and ignored.
 
+use engine_api::rt::error::ApiError;
+use engine_api::rt::server::Hijack;
 use engine_api::server::{
     ContainerExecReply, ContainerExecRequest, ExecApi, ExecInspectReply, ExecInspectRequest,
     ExecResizeReply, ExecResizeRequest, ExecStartReply, ExecStartRequest,
 };
-use engine_api::support::error::ApiError;
-use engine_api::support::server::Hijack;
 use engine_api::types::IdResponse;
 
 use super::container::api_error;

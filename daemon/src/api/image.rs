@@ -11,6 +11,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use bytes::Bytes;
+use engine_api::rt::error::ApiError;
+use engine_api::rt::server::BodyStream;
+use engine_api::rt::version::ApiVersion;
 use engine_api::server::{
     BuildPruneReply, BuildPruneRequest, ImageApi, ImageCreateReply, ImageCreateRequest,
     ImageDeleteReply, ImageDeleteRequest, ImageGetAllReply, ImageGetAllRequest, ImageGetReply,
@@ -18,9 +21,6 @@ use engine_api::server::{
     ImageInspectRequest, ImageListReply, ImageListRequest, ImageLoadReply, ImageLoadRequest,
     ImagePruneReply, ImagePruneRequest, ImageTagReply, ImageTagRequest,
 };
-use engine_api::support::error::ApiError;
-use engine_api::support::server::BodyStream;
-use engine_api::support::version::ApiVersion;
 use engine_api::types::{
     BuildPruneResponse, ContainerConfig, CreateImageInfo, EventMessageType, GraphDriverData,
     ImageDeleteResponseItem, ImageHistoryResponseItem, ImageInspect, ImageInspectMetadata,
@@ -324,7 +324,7 @@ impl DaemonApi {
     async fn save(
         &self,
         names: Vec<String>,
-    ) -> Result<engine_api::support::server::ByteStream, ApiError> {
+    ) -> Result<engine_api::rt::server::ByteStream, ApiError> {
         let engine = self.engine.clone();
         let mut selected: Vec<Named> = Vec::new();
         for name in &names {

@@ -4,11 +4,11 @@
 //! `docker inspect NAME` move on to the other object kinds) and prunes
 //! none. It never claims that `bridge`, `host` or `none` exist as objects.
 
+use engine_api::rt::error::ApiError;
 use engine_api::server::{
     NetworkApi, NetworkInspectReply, NetworkInspectRequest, NetworkListReply, NetworkListRequest,
     NetworkPruneReply, NetworkPruneRequest,
 };
-use engine_api::support::error::ApiError;
 use engine_api::types::NetworkPruneResponse;
 
 use super::DaemonApi;

@@ -1,10 +1,10 @@
 //! Plugin operations: engined installs no managed plugins, so the list is
 //! empty and looking one up finds nothing (404 in dockerd's words).
 
+use engine_api::rt::error::ApiError;
 use engine_api::server::{
     PluginApi, PluginInspectReply, PluginInspectRequest, PluginListReply, PluginListRequest,
 };
-use engine_api::support::error::ApiError;
 
 use super::DaemonApi;
 

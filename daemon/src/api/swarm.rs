@@ -4,6 +4,7 @@
 //! Creating or joining a swarm stays unimplemented (501): that would be a
 //! promise engined cannot keep.
 
+use engine_api::rt::error::ApiError;
 use engine_api::server::{
     ConfigApi, ConfigCreateReply, ConfigCreateRequest, ConfigDeleteReply, ConfigDeleteRequest,
     ConfigInspectReply, ConfigInspectRequest, ConfigListReply, ConfigListRequest,
@@ -20,7 +21,6 @@ use engine_api::server::{
     TaskInspectReply, TaskInspectRequest, TaskListReply, TaskListRequest, TaskLogsReply,
     TaskLogsRequest,
 };
-use engine_api::support::error::ApiError;
 
 use super::DaemonApi;
 

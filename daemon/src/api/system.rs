@@ -1,12 +1,12 @@
 //! System operations: ping, version, info, disk usage and the event stream.
 
+use engine_api::rt::error::ApiError;
+use engine_api::rt::version::ApiVersion;
 use engine_api::server::{
     SystemApi, SystemDataUsageReply, SystemDataUsageRequest, SystemEventsReply,
     SystemEventsRequest, SystemInfoReply, SystemInfoRequest, SystemPingOkHeaders, SystemPingReply,
     SystemPingRequest, SystemVersionReply, SystemVersionRequest,
 };
-use engine_api::support::error::ApiError;
-use engine_api::support::version::ApiVersion;
 use futures_util::StreamExt;
 
 use super::DaemonApi;

@@ -3,12 +3,12 @@
 
 use std::collections::BTreeMap;
 
+use engine_api::rt::error::ApiError;
 use engine_api::server::{
     VolumeApi, VolumeCreateReply, VolumeCreateRequest, VolumeDeleteReply, VolumeDeleteRequest,
     VolumeInspectReply, VolumeInspectRequest, VolumeListReply, VolumeListRequest, VolumePruneReply,
     VolumePruneRequest,
 };
-use engine_api::support::error::ApiError;
 use engine_api::types::{
     EventMessageType, Volume, VolumeListResponse, VolumePruneResponse, VolumeScope,
 };
@@ -147,7 +147,7 @@ impl VolumeApi for DaemonApi {
             .map_err(|e| bad_request(e.to_string()))?;
         // Since API 1.42 prune takes only anonymous volumes unless `all`.
         let anonymous_only =
-            !filter.all && req.api_version >= engine_api::support::version::ApiVersion::new(1, 42);
+            !filter.all && req.api_version >= engine_api::rt::version::ApiVersion::new(1, 42);
         let engine = self.engine.clone();
         blocking(move || {
             let mut deleted = Vec::new();

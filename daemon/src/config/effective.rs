@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use engine_api::support::host::Host;
+use engine_api::rt::host::Host;
 
 use super::hosts::ListenAddr;
 use super::{hosts, labels, ConfigError, DaemonConfig, LogLevel, TlsSettings};

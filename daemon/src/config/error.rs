@@ -5,7 +5,7 @@ use std::fmt;
 use std::io;
 use std::path::PathBuf;
 
-use engine_api::support::host::HostError;
+use engine_api::rt::host::HostError;
 
 use super::merge::Conflict;
 

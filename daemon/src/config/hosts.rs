@@ -9,7 +9,7 @@
 
 use std::fmt;
 
-use engine_api::support::host::{Host, HostError};
+use engine_api::rt::host::{Host, HostError};
 
 use super::ConfigError;
 

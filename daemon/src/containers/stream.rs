@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use bytes::BytesMut;
-use engine_api::support::mux;
+use engine_api::rt::mux;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
 

@@ -6,7 +6,7 @@
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 
-use engine_api::support::server::{Listener, ServerTls};
+use engine_api::rt::server::{Listener, ServerTls};
 
 use super::ListenError;
 

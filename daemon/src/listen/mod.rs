@@ -10,8 +10,8 @@ pub mod group;
 
 use std::io;
 
-use engine_api::support::host::Host;
-use engine_api::support::server::{Listener, ServerTls};
+use engine_api::rt::host::Host;
+use engine_api::rt::server::{Listener, ServerTls};
 
 use crate::config::hosts::ListenAddr;
 

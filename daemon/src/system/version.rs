@@ -12,7 +12,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use engine_api::support::version::ApiVersion;
+use engine_api::rt::version::ApiVersion;
 use engine_api::types::{SystemVersion, SystemVersionComponentsItem, SystemVersionPlatform};
 use serde_json::json;
 

@@ -1,7 +1,7 @@
 //! The backend's handlers for swarm, nodes, services, tasks, secrets and configs: fixed answers, recorded requests.
 
+use engine_api::rt::error::ApiError;
 use engine_api::server::*;
-use engine_api::support::error::ApiError;
 
 use super::*;
 

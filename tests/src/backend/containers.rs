@@ -1,7 +1,7 @@
 //! The backend's handlers for the containers tag: fixed answers, recorded requests.
 
+use engine_api::rt::error::ApiError;
 use engine_api::server::*;
-use engine_api::support::error::ApiError;
 
 use super::*;
 
@@ -175,7 +175,7 @@ impl ContainerApi for Backend {
     ) -> Result<ContainerWaitReply, ApiError> {
         self.hit("ContainerWait", &req)?;
         Ok(ContainerWaitReply::Ok(
-            engine_api::support::server::Deferred::ready(answer("ContainerWait")),
+            engine_api::rt::server::Deferred::ready(answer("ContainerWait")),
         ))
     }
 

@@ -1,7 +1,7 @@
 //! The backend's handlers for images and distribution: fixed answers, recorded requests.
 
+use engine_api::rt::error::ApiError;
 use engine_api::server::*;
-use engine_api::support::error::ApiError;
 
 use super::*;
 

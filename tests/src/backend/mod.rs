@@ -25,14 +25,14 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use bytes::{Bytes, BytesMut};
-use engine_api::server::Router;
-use engine_api::support::body::Body;
-use engine_api::support::error::ApiError;
-use engine_api::support::host::Host;
-use engine_api::support::mux::{self, Frame, StreamKind};
-use engine_api::support::server::{
+use engine_api::rt::body::Body;
+use engine_api::rt::error::ApiError;
+use engine_api::rt::host::Host;
+use engine_api::rt::mux::{self, Frame, StreamKind};
+use engine_api::rt::server::{
     serve, BodyStream, ByteStream, Hijack, HttpService, Listener, LogStream, ServerInfo, Upgraded,
 };
+use engine_api::server::Router;
 use engine_api::types::ErrorResponse;
 use futures_util::{stream, TryStreamExt};
 use hyper::body::Incoming;
@@ -176,7 +176,7 @@ fn answer<T: DeserializeOwned>(op: &str) -> T {
 /// The JSON stream answer of `op` (see [`sample::stream_items`]).
 fn json_stream<T: DeserializeOwned + Send + 'static>(
     op: &str,
-) -> engine_api::support::server::JsonStream<T> {
+) -> engine_api::rt::server::JsonStream<T> {
     Box::pin(stream::iter(sample::stream_items(op)))
 }
 

@@ -3,7 +3,7 @@
 //! operation, a handler trait per tag plus the `Api` umbrella trait
 //! (`traits`), and the `Router` that decodes, dispatches and encodes
 //! (`router`). The generated code leans on the hand-written
-//! `engine_api::support::server::rt` helpers, so each operation costs a
+//! `engine_api_rt::server::rt` helpers, so each operation costs a
 //! few lines rather than a repeated block.
 
 mod reply;
@@ -85,7 +85,7 @@ pub fn server_syntax(api: &Api) -> Result<syn::File, EmitError> {
         #![doc = " operation, and the [`Router`](crate::server::Router) that serves an"]
         #![doc = " [`Api`](crate::server::Api) implementation."]
         #![allow(clippy::large_enum_variant)]
-        use crate::support::server::rt;
+        use engine_api_rt::server::rt;
         #[allow(unused_imports)]
         use crate::types::*;
         #(#items)*

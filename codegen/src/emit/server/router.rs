@@ -30,7 +30,7 @@ pub(super) fn router(plans: &[Plan]) -> Result<TokenStream, EmitError> {
         static ROUTES: &[rt::Route] = &[#(#routes)*];
 
         /// Serves an [`Api`] implementation: implements
-        /// `support::server::HttpService`, so `support::server::serve` runs it
+        /// `engine_api_rt::server::HttpService`, so `engine_api_rt::server::serve` runs it
         /// on any listener.
         pub struct Router<A> {
             api: std::sync::Arc<A>,

@@ -9,7 +9,7 @@
 //! they cost next to nothing. Names still go through [`ident`], so a bad
 //! name is the same error as anywhere else.
 //!
-//! What the impls do is `support::serde_support`'s story: a map visitor
+//! What the impls do is `engine_api_rt::serde_support`'s story: a map visitor
 //! that fills the typed fields, keeps undeclared keys in the struct's
 //! `rest` field and records explicit nulls there; the encoder writes them
 //! back.

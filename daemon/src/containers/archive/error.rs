@@ -57,7 +57,7 @@ impl ArchiveError {
     }
 }
 
-impl From<ArchiveError> for engine_api::support::error::ApiError {
+impl From<ArchiveError> for engine_api::rt::error::ApiError {
     fn from(e: ArchiveError) -> Self {
         Self {
             status: e.status(),

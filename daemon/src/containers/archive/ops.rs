@@ -9,7 +9,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use bytes::{Buf, Bytes};
-use engine_api::support::server::{BodyStream, ByteStream};
+use engine_api::rt::server::{BodyStream, ByteStream};
 use futures_util::StreamExt;
 use tokio::sync::mpsc;
 

@@ -17,7 +17,7 @@ use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::Path;
 
 use bytes::Bytes;
-use engine_api::support::server::ByteStream;
+use engine_api::rt::server::ByteStream;
 use tar::{EntryType, Header, HeaderMode};
 use tokio::sync::mpsc;
 

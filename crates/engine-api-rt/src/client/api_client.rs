@@ -1,8 +1,10 @@
-//! [`Client`]: the type the generated operation methods hang off (see the
-//! crate's `client` module), with its constructors (environment, unix, tcp,
-//! TLS, builder) and the two ways a generated method sends its [`Call`]:
-//! an ordinary request, or one that takes over the connection.
+//! [`Client`]: the connection a generated crate's own `Client` wraps (that
+//! one has a method per operation of its spec and dereferences to this),
+//! with its constructors (environment, unix, tcp, TLS, builder) and the two
+//! ways a generated method sends its [`Call`]: an ordinary request, or one
+//! that takes over the connection. [`ClientBuilder`] builds either.
 
+use std::marker::PhantomData;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,67 +17,68 @@ use super::attach::Attached;
 use super::call::Call;
 use super::logs::Framing;
 use super::{answer, body, ClientError, TlsFiles, Transport, TransportBuilder};
-use crate::support::host::Host;
-use crate::support::version::ApiVersion;
+use crate::host::Host;
+use crate::version::ApiVersion;
 
 /// A client of one Engine API daemon: a connection pool and the API version
 /// negotiated with it. Cheap to clone; clones share the pool.
 ///
-/// Every operation of the API is a method, named after its operationId
-/// (`container_list`, `image_create`, `system_events`...).
+/// The operations are methods of a generated crate's `Client`, which wraps
+/// this one (`From<Client>`) and dereferences to it.
 #[derive(Clone, Debug)]
 pub struct Client {
     transport: Arc<Transport>,
 }
 
-/// How a [`Client`] is set up: address, TLS, a pinned API version, the
-/// per-call timeout for the answer's head.
+/// How a client is set up: address, TLS, a pinned API version, the
+/// per-call timeout for the answer's head. `C` is what [`build`] returns:
+/// this crate's [`Client`], or a generated client that wraps it.
+///
+/// [`build`]: ClientBuilder::build
 #[derive(Clone, Debug)]
-pub struct ClientBuilder {
+pub struct ClientBuilder<C = Client> {
     inner: TransportBuilder,
+    client: PhantomData<fn() -> C>,
 }
 
-impl ClientBuilder {
-    /// A builder for the daemon at `host`.
-    pub fn new(host: Host) -> ClientBuilder {
+impl<C: From<Client>> ClientBuilder<C> {
+    fn with(inner: TransportBuilder) -> ClientBuilder<C> {
         ClientBuilder {
-            inner: TransportBuilder::new(host),
+            inner,
+            client: PhantomData,
         }
+    }
+
+    /// A builder for the daemon at `host`.
+    pub fn new(host: Host) -> ClientBuilder<C> {
+        ClientBuilder::with(TransportBuilder::new(host))
     }
 
     /// As the docker CLI: DOCKER_HOST, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH,
     /// DOCKER_API_VERSION.
-    pub fn from_env() -> Result<ClientBuilder, ClientError> {
-        Ok(ClientBuilder {
-            inner: TransportBuilder::from_env()?,
-        })
+    pub fn from_env() -> Result<ClientBuilder<C>, ClientError> {
+        Ok(ClientBuilder::with(TransportBuilder::from_env()?))
     }
 
     /// Speak TLS with these files (tcp hosts only).
-    pub fn tls(self, files: TlsFiles) -> ClientBuilder {
-        ClientBuilder {
-            inner: self.inner.tls(files),
-        }
+    pub fn tls(self, files: TlsFiles) -> ClientBuilder<C> {
+        ClientBuilder::with(self.inner.tls(files))
     }
 
     /// Use this API version instead of negotiating one through `/_ping`.
-    pub fn version(self, version: ApiVersion) -> ClientBuilder {
-        ClientBuilder {
-            inner: self.inner.version(version),
-        }
+    pub fn version(self, version: ApiVersion) -> ClientBuilder<C> {
+        ClientBuilder::with(self.inner.version(version))
     }
 
     /// How long a call waits for the answer's head (default 120 s); a
     /// stream that follows may run longer.
-    pub fn timeout(self, timeout: Duration) -> ClientBuilder {
-        ClientBuilder {
-            inner: self.inner.timeout(timeout),
-        }
+    pub fn timeout(self, timeout: Duration) -> ClientBuilder<C> {
+        ClientBuilder::with(self.inner.timeout(timeout))
     }
 
     /// The client; fails on unusable TLS files or names.
-    pub fn build(self) -> Result<Client, ClientError> {
-        Ok(Client::from_transport(self.inner.build()?))
+    pub fn build(self) -> Result<C, ClientError> {
+        Ok(C::from(Client::from_transport(self.inner.build()?)))
     }
 }
 

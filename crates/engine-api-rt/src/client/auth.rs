@@ -1,14 +1,15 @@
-//! Registry credentials for headers: the JSON of an [`AuthConfig`] in
-//! base64url with padding, the encoding the docker CLI uses and dockerd
-//! decodes for `X-Registry-Auth`.
+//! Registry credentials for headers: the JSON of a credentials value (the
+//! spec's `AuthConfig`, which this crate does not know) in base64url with
+//! padding, the encoding the docker CLI uses and dockerd decodes for
+//! `X-Registry-Auth`.
 
 use super::ClientError;
-use crate::types::AuthConfig;
 
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-/// `X-Registry-Auth`'s value for `auth`.
-pub fn encode_auth(auth: &AuthConfig) -> Result<String, ClientError> {
+/// `X-Registry-Auth`'s value for `auth`: any value that serializes to the
+/// JSON object dockerd expects (`username`, `password`, `serveraddress`...).
+pub fn encode_auth<T: serde::Serialize + ?Sized>(auth: &T) -> Result<String, ClientError> {
     let json = serde_json::to_vec(auth).map_err(|source| ClientError::Decode {
         what: "registry credentials".into(),
         source,
@@ -49,10 +50,7 @@ mod tests {
         assert_eq!(base64url(b"fo"), "Zm8=");
         assert_eq!(base64url(b"foo"), "Zm9v");
         assert_eq!(base64url(&[0xfb, 0xff, 0xfe]), "-__-");
-        let auth = AuthConfig {
-            username: Some("me".into()),
-            ..Default::default()
-        };
+        let auth = serde_json::json!({ "username": "me" });
         let json = serde_json::to_vec(&auth).unwrap();
         assert_eq!(encode_auth(&auth).unwrap(), base64url(&json));
         assert!(!encode_auth(&auth).unwrap().contains(['+', '/']));

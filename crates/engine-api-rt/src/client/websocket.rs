@@ -13,7 +13,7 @@ use super::attach::Attached;
 use super::call::Call;
 use super::logs::{decode_output, Framing};
 use super::{byte_stream, ClientError};
-use crate::support::websocket::{self, MessageKind, Side, WebSocketIo};
+use crate::websocket::{self, MessageKind, Side, WebSocketIo};
 
 /// The `Origin` sent with the handshake: dockerd's WebSocket library long
 /// refused handshakes without one (it only has to parse as a URL).

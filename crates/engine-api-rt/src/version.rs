@@ -19,7 +19,8 @@ impl ApiVersion {
         ApiVersion { major, minor }
     }
 
-    /// The version this crate was generated for, and the highest it speaks.
+    /// The highest version the runtime speaks: that of the repository's
+    /// swagger.yaml (v1.44), whatever spec a generated crate came from.
     pub const CURRENT: ApiVersion = ApiVersion::new(1, 44);
     /// The oldest version a server built on this crate accepts (as dockerd 25).
     pub const MIN_SUPPORTED: ApiVersion = ApiVersion::new(1, 24);

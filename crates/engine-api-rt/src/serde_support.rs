@@ -19,8 +19,8 @@
 //! missing key alike, so the recorded nulls change nothing for a daemon;
 //! they only make round trips exact, and [`Rest`]'s equality ignores them.
 //!
-//! This file is hand-written once; `cargo xtask codegen --spec .. --out ..`
-//! copies it verbatim into the standalone crates it writes.
+//! Every generated crate calls it from here (`engine_api_rt::serde_support`),
+//! engine-api and the standalone crates of `cargo xtask codegen --spec`.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;

@@ -17,9 +17,9 @@ use super::reply::Reply;
 use super::request::Ctx;
 use super::respond::{self, CommonHeaders};
 use super::{version_prefix, ServerInfo};
-use crate::support::body::Body;
-use crate::support::error::ApiError;
-use crate::support::query::{percent_decode, Query};
+use crate::body::Body;
+use crate::error::ApiError;
+use crate::query::{percent_decode, Query};
 
 /// One operation's method and path template (`/images/{name}/json`).
 #[derive(Clone, Copy, Debug)]

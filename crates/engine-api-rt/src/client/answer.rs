@@ -12,7 +12,7 @@ use hyper::{Response, StatusCode};
 
 use super::logs::{decode_output, Framing, LogStream};
 use super::ClientError;
-use crate::support::version::ApiVersion;
+use crate::version::ApiVersion;
 
 /// A stream of typed JSON values (events, pull progress, stats).
 pub type JsonStream<T> = Pin<Box<dyn Stream<Item = Result<T, ClientError>> + Send>>;

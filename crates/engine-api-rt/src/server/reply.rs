@@ -24,11 +24,11 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, DuplexStream, ReadBuf};
 
 use super::deferred::Deferred;
 use super::respond::{self, MULTIPLEXED_STREAM, RAW_STREAM};
-use crate::support::body::{self, Body};
-use crate::support::json_stream;
-use crate::support::mux::{self, Frame};
-use crate::support::version::ApiVersion;
-use crate::support::websocket::{self, MessageKind, Side, WebSocketIo};
+use crate::body::{self, Body};
+use crate::json_stream;
+use crate::mux::{self, Frame};
+use crate::version::ApiVersion;
+use crate::websocket::{self, MessageKind, Side, WebSocketIo};
 
 /// A stream of byte chunks (tar archives, raw output).
 pub type ByteStream = Pin<Box<dyn Stream<Item = io::Result<Bytes>> + Send>>;

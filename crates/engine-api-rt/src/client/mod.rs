@@ -45,7 +45,8 @@ use connector::Connector;
 
 pub use super::body::Body;
 use super::error::ApiError;
-use super::host::{EnvConfig, Host};
+use super::host::EnvConfig;
+pub use super::host::Host;
 use super::mux;
 use super::version::ApiVersion;
 
@@ -240,7 +241,7 @@ impl std::fmt::Debug for Transport {
 
 /// Body constructors for generated code.
 pub mod body {
-    pub use crate::support::body::{bytes, empty, stream};
+    pub use crate::body::{bytes, empty, stream};
 
     use super::{Body, ClientError};
 

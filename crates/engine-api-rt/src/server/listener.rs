@@ -13,8 +13,8 @@ use tokio_rustls::rustls::server::WebPkiClientVerifier;
 use tokio_rustls::rustls::ServerConfig;
 use tokio_rustls::TlsAcceptor;
 
-use crate::support::host::Host;
-use crate::support::pem::{read_certs, read_key, read_roots, PemError};
+use crate::host::Host;
+use crate::pem::{read_certs, read_key, read_roots, PemError};
 
 /// PEM files of a TLS server; `ca` verifies client certificates.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -9,9 +9,9 @@ use hyper::header::{HeaderName, HeaderValue, CONNECTION, CONTENT_TYPE, UPGRADE};
 use hyper::{Response, StatusCode};
 
 use super::ServerInfo;
-use crate::support::body::{self, Body};
-use crate::support::error::ErrorBody;
-use crate::support::version::ApiVersion;
+use crate::body::{self, Body};
+use crate::error::ErrorBody;
+use crate::version::ApiVersion;
 
 /// Content type of multiplexed stdout/stderr streams.
 pub const RAW_STREAM: &str = "application/vnd.docker.raw-stream";

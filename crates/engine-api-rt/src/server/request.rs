@@ -20,9 +20,9 @@ use serde::de::DeserializeOwned;
 
 use super::auth;
 use super::reply::Reply;
-use crate::support::error::ApiError;
-use crate::support::query::{Filters, Query, QueryError};
-use crate::support::version::ApiVersion;
+use crate::error::ApiError;
+use crate::query::{Filters, Query, QueryError};
+use crate::version::ApiVersion;
 
 /// The largest JSON (or text) request body the router reads: 10 MiB.
 pub const BODY_LIMIT: usize = 10 << 20;

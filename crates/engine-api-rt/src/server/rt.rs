@@ -1,4 +1,4 @@
-//! Everything the generated server module (`crate::server`) names, in one
+//! Everything a generated crate's `server` module names, in one
 //! place, so the generated code refers to `rt::X` and never collides with
 //! the spec's type names.
 
@@ -7,11 +7,11 @@ pub use super::request::{bad_request, not_implemented, parse_path, required, Bod
 pub use super::route::{handle, Route, Routing};
 pub use super::{Deferred, Prepared};
 pub use super::{HttpService, ServerInfo};
-pub use crate::support::error::ApiError;
-pub use crate::support::query::Filters;
-pub use crate::support::version::ApiVersion;
+pub use crate::error::ApiError;
+pub use crate::query::Filters;
+pub use crate::version::ApiVersion;
 
 /// What the router receives.
 pub type HttpRequest = hyper::Request<hyper::body::Incoming>;
 /// What the router answers.
-pub type HttpResponse = hyper::Response<crate::support::body::Body>;
+pub type HttpResponse = hyper::Response<crate::body::Body>;

@@ -11,8 +11,8 @@ use bytes::{Bytes, BytesMut};
 use futures_util::{Stream, StreamExt};
 
 use super::ClientError;
-use crate::support::mux::{self, StreamKind};
-use crate::support::version::ApiVersion;
+use crate::mux::{self, StreamKind};
+use crate::version::ApiVersion;
 
 /// One chunk of a container's output.
 #[derive(Clone, Debug, PartialEq, Eq)]

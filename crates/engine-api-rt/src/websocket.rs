@@ -18,7 +18,7 @@ use tokio_tungstenite::tungstenite::protocol::Role;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use tokio_tungstenite::WebSocketStream;
 
-use crate::support::version::ApiVersion;
+use crate::version::ApiVersion;
 
 /// The `Sec-WebSocket-Version` both sides speak.
 pub const VERSION: &str = "13";

@@ -6,8 +6,7 @@
 use hyper::Method;
 
 use super::{auth, body, Body, ClientError};
-use crate::support::query::{Filters, QueryBuilder};
-use crate::types::AuthConfig;
+use crate::query::{Filters, QueryBuilder};
 
 /// A request being built by a generated method.
 #[derive(Debug)]
@@ -98,11 +97,12 @@ impl Call {
         self.headers.push((name, value.into()));
     }
 
-    /// Registry credentials as Docker reads them: base64url of the JSON.
-    pub fn header_auth(
+    /// Registry credentials as Docker reads them: base64url of the JSON of
+    /// `value` (the spec's `AuthConfig`, or any other serializable form).
+    pub fn header_auth<T: serde::Serialize + ?Sized>(
         &mut self,
         name: &'static str,
-        value: &AuthConfig,
+        value: &T,
     ) -> Result<(), ClientError> {
         let encoded = auth::encode_auth(value)?;
         self.headers.push((name, encoded));

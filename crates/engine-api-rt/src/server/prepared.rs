@@ -14,7 +14,7 @@ use hyper::header::HeaderMap;
 use hyper::{Response, StatusCode};
 
 use super::respond;
-use crate::support::body::{self, Body};
+use crate::body::{self, Body};
 
 /// The encoded form of one reply of type `R` (a generated `...Reply` enum
 /// whose answers all have a complete body: JSON, text or nothing). Built

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use tokio_rustls::rustls::ClientConfig;
 
 use super::ClientError;
-use crate::support::pem::{read_certs, read_key, read_roots, PemError};
+use crate::pem::{read_certs, read_key, read_roots, PemError};
 
 /// The three PEM files of a TLS client.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,7 +1,7 @@
 //! The optional `/v1.NN` prefix of Engine API paths and the version rules
 //! that go with it (minimum and maximum supported versions).
 
-use crate::support::version::ApiVersion;
+use crate::version::ApiVersion;
 
 /// Why a prefixed version was refused (answered with 400).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
