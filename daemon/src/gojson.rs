@@ -4,7 +4,7 @@
 //! and times are RFC 3339 with at most nine fraction digits and no
 //! trailing zeros (Go's `RFC3339Nano`).
 
-use engine_api::support::serde_support::Rest;
+use engine_api::rt::serde_support::Rest;
 
 /// Sends `key: null` when `field` is `None`, as dockerd sends a nil Go
 /// value. `key` must be the JSON name of `field` (a `Some` field is sent

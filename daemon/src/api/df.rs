@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 use std::time::SystemTime;
 
+use engine_api::rt::version::ApiVersion;
 use engine_api::server::{SystemDataUsageReply, SystemDataUsageRequest};
-use engine_api::support::version::ApiVersion;
 use engine_api::types::{SystemDataUsageResponse, SystemDataUsageTypeItem, VolumeUsageData};
 
 use super::{image, volume};

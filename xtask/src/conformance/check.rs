@@ -15,7 +15,7 @@
 use codegen::ir::payload::{self, Payload};
 use codegen::ir::{Api, Operation, Presence, Response, Scalar, TypeKind, TypeRef};
 use codegen::pointer;
-use engine_api::support::mux;
+use engine_api::rt::mux;
 use serde_json::Value;
 
 use super::outcome::Deviation;

@@ -6,8 +6,8 @@
 
 use std::time::Duration;
 
-use engine_api::support::body;
-use engine_api::support::client::{byte_stream, encode, Call, Method};
+use engine_api::rt::body;
+use engine_api::rt::client::{byte_stream, encode, Call, Method};
 use engine_api::{Client, ClientError};
 use futures_util::StreamExt;
 

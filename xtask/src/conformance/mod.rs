@@ -18,7 +18,7 @@ pub mod tars;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use engine_api::support::host::Host;
+use engine_api::rt::host::Host;
 use engine_api::Client;
 
 use driver::Limits;

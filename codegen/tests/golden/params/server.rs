@@ -4,7 +4,7 @@
 //! operation, and the [`Router`](crate::server::Router) that serves an
 //! [`Api`](crate::server::Api) implementation.
 #![allow(clippy::large_enum_variant)]
-use crate::support::server::rt;
+use engine_api_rt::server::rt;
 
 #[allow(unused_imports)]
 use crate::types::*;
@@ -311,7 +311,7 @@ static ROUTES: &[rt::Route] = &[
 ];
 
 /// Serves an [`Api`] implementation: implements
-/// `support::server::HttpService`, so `support::server::serve` runs it
+/// `engine_api_rt::server::HttpService`, so `engine_api_rt::server::serve` runs it
 /// on any listener.
 pub struct Router<A> {
     api: std::sync::Arc<A>,

@@ -2,7 +2,7 @@
 //! Types of Shapes (API version 1.0): one per definition and per inline
 //! object or enum schema of the spec.
 
-use crate::support::serde_support as wire;
+use engine_api_rt::serde_support as wire;
 
 /// The `AuthConfig` definition of the spec.
 #[derive(Debug, Clone, PartialEq, Default)]
