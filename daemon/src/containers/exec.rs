@@ -12,11 +12,12 @@ use std::process::Stdio;
 use tokio::io::{AsyncRead, AsyncWrite};
 
 use super::bundle::container_process;
+use super::console::ConsoleSocket;
 use super::error::{ContainerError, Result};
 use super::ids;
 use super::lifecycle::publish;
 use super::record::Status;
-use super::runc::Runtime;
+use super::runc::{ExecConsole, Runtime};
 use super::spec;
 use super::store::{lock, Container};
 use super::stream;
@@ -55,6 +56,11 @@ pub struct ExecInstance {
     pub container_id: String,
     pub config: ExecConfig,
     state: Mutex<ExecState>,
+    /// The pty master while a TTY exec runs (for resizes).
+    master: Mutex<Option<std::fs::File>>,
+    /// A size asked for before the terminal existed (the CLI resizes
+    /// right after the start).
+    pending_size: Mutex<Option<(u16, u16)>>,
 }
 
 impl ExecInstance {
@@ -94,6 +100,17 @@ impl ExecInstance {
         s.started = true;
         s.running = true;
         true
+    }
+
+    /// `POST /exec/{id}/resize`: sets the window size of a TTY exec's
+    /// terminal (nothing to do without one, or before it exists).
+    pub fn resize(&self, height: u16, width: u16) -> Result<()> {
+        match lock(&self.master).as_ref() {
+            Some(master) => sys::set_winsize(master, height, width)
+                .map_err(|e| ContainerError::io("resizing the exec's terminal", e))?,
+            None => *lock(&self.pending_size) = Some((height, width)),
+        }
+        Ok(())
     }
 
     /// Exec ids still running in container `id`.
@@ -136,6 +153,8 @@ pub fn create(engine: &Engine, c: &Container, body: ContainerExecBody) -> Result
         container_id: c.id.clone(),
         config,
         state: Mutex::new(ExecState::default()),
+        master: Mutex::new(None),
+        pending_size: Mutex::new(None),
     });
     lock(&engine.containers.execs).insert(id.clone(), instance);
     publish(
@@ -226,23 +245,44 @@ where
     atomic::write_json(&process_file, &spec::process(&process, sys::nofile_limit()))
         .map_err(|e| ContainerError::io("writing the exec process", e))?;
     let rt = Runtime::new(&record.runtime);
-    let mut cmd = rt.exec(&c.id, &process_file, &pid_file);
     let attached = client.is_some();
-    cmd.stdin(if attached && exec.config.attach_stdin {
-        Stdio::piped()
+    // With a TTY the runtime hands the pty master over this socket; the
+    // process's stdio is the pty's slave, the runtime's own stderr still
+    // says why a start failed.
+    let console = if exec.config.tty {
+        let name = format!("exec-{}.console", &exec.id[..12.min(exec.id.len())]);
+        Some(
+            ConsoleSocket::bind(&c.layout.bundle, &name)
+                .map_err(|e| ContainerError::io("binding the exec console socket", e))?,
+        )
     } else {
-        Stdio::null()
-    })
-    .stdout(if attached {
-        Stdio::piped()
-    } else {
-        Stdio::null()
-    })
-    .stderr(if attached {
-        Stdio::piped()
-    } else {
-        Stdio::null()
-    });
+        None
+    };
+    let mut cmd = rt.exec(
+        &c.id,
+        &process_file,
+        &pid_file,
+        console.as_ref().map(|s| ExecConsole {
+            waiter: &engine.containers.shim,
+            socket: s.name(),
+        }),
+    );
+    if console.is_some() {
+        // The socket's name is relative to the bundle.
+        cmd.current_dir(&c.layout.bundle);
+    }
+    let piped = |wanted: bool| {
+        if wanted {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        }
+    };
+    cmd.stdin(piped(
+        attached && exec.config.attach_stdin && console.is_none(),
+    ))
+    .stdout(piped(attached && console.is_none()))
+    .stderr(piped(attached));
     let mut child = cmd
         .spawn()
         .map_err(|e| ContainerError::io(format!("{}", record.runtime.binary.display()), e))?;
@@ -262,18 +302,54 @@ where
             }
         })
     };
-    let client = match client {
-        Some(client) => {
-            let stdout = child
-                .stdout
-                .take()
-                .filter(|_| exec.config.attach_stdout || exec.config.tty);
-            let stderr = child.stderr.take().filter(|_| exec.config.attach_stderr);
-            let stdin = child.stdin.take();
-            Some(stream::relay_process(client, stdout, stderr, stdin, exec.config.tty).await)
+    let master = match &console {
+        Some(socket) => {
+            let received = tokio::select! {
+                got = socket.receive() => got.ok(),
+                // The runtime failed before it made a terminal.
+                _ = child.wait() => None,
+            };
+            if let Some(m) = &received {
+                let mut master = lock(&exec.master);
+                *master = m.try_clone().ok();
+                if let Some((height, width)) = lock(&exec.pending_size).take() {
+                    let _ = sys::set_winsize(m, height, width);
+                }
+            }
+            received
         }
         None => None,
     };
+    drop(console);
+    let client = match client {
+        Some(client) => {
+            let stderr = child
+                .stderr
+                .take()
+                .filter(|_| exec.config.attach_stderr || exec.config.tty);
+            let relayed = match master {
+                Some(master) => {
+                    let reader = master.try_clone().ok().map(tokio::fs::File::from_std);
+                    let writer = exec
+                        .config
+                        .attach_stdin
+                        .then(|| tokio::fs::File::from_std(master));
+                    stream::relay_process(client, reader, stderr, writer, true).await
+                }
+                None => {
+                    let stdout = child
+                        .stdout
+                        .take()
+                        .filter(|_| exec.config.attach_stdout || exec.config.tty);
+                    let stdin = child.stdin.take();
+                    stream::relay_process(client, stdout, stderr, stdin, exec.config.tty).await
+                }
+            };
+            Some(relayed)
+        }
+        None => None,
+    };
+    lock(&exec.master).take();
     let status = child
         .wait()
         .await

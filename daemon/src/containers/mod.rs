@@ -27,6 +27,7 @@ pub mod bundle;
 pub mod cgroups;
 pub mod changes;
 pub mod config;
+pub mod console;
 pub mod create;
 pub mod error;
 pub mod etc_hosts;
