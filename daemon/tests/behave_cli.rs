@@ -6,8 +6,11 @@
 
 mod common;
 
+use std::io::{Read, Write};
+use std::os::unix::net::UnixStream;
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::time::Duration;
 
 use common::{can_run_containers as can_run, code, Daemon, DOCKER};
 
@@ -117,4 +120,130 @@ fn docker_py_exec_and_attach() {
     );
     assert!(stdout.ends_with("all ok\n"), "{stdout}");
     assert_eq!(d.docker(&["ps", "-aq"]), "");
+}
+
+/// Opens `POST path` on engined's socket as a hijacked connection;
+/// returns it after the answer's head, and that head.
+fn hijack(d: &Daemon, path: &str) -> (UnixStream, String) {
+    let mut conn = UnixStream::connect(d.dir.join("engined.sock")).unwrap();
+    conn.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        conn,
+        "POST {path} HTTP/1.1\r\nHost: engined\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n"
+    )
+    .unwrap();
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") && conn.read(&mut byte).unwrap_or(0) == 1 {
+        head.push(byte[0]);
+    }
+    (conn, String::from_utf8_lossy(&head).into_owned())
+}
+
+#[test]
+fn detach_keys_end_an_attach_and_leave_the_container_running() {
+    if !can_run() {
+        return;
+    }
+    let dir = Daemon::test_dir("behave_detach");
+    let d = Daemon::start(&dir);
+    d.import_mini();
+    d.docker(&[
+        "run",
+        "-d",
+        "-i",
+        "--name",
+        "cat",
+        "--network",
+        "none",
+        "mini",
+        "cat",
+    ]);
+
+    // A custom sequence on the API: the bytes before it reach the
+    // container (echoed back by cat), the sequence ends the session.
+    let (mut conn, head) = hijack(
+        &d,
+        "/v1.44/containers/cat/attach?stream=1&stdin=1&stdout=1&detachKeys=ctrl-a,x",
+    );
+    assert!(head.starts_with("HTTP/1.1 101"), "{head}");
+    conn.write_all(b"hello\n").unwrap();
+    let mut frame = [0u8; 14];
+    conn.read_exact(&mut frame).unwrap();
+    assert_eq!(&frame, b"\x01\x00\x00\x00\x00\x00\x00\x06hello\n");
+    // A broken start of the sequence is ordinary input.
+    conn.write_all(b"\x01y\n").unwrap();
+    let mut frame = [0u8; 11];
+    conn.read_exact(&mut frame).unwrap();
+    assert_eq!(&frame[8..], b"\x01y\n");
+    conn.write_all(b"\x01x").unwrap();
+    let mut rest = Vec::new();
+    conn.read_to_end(&mut rest).unwrap();
+    assert!(rest.is_empty(), "{rest:?}");
+    assert_eq!(
+        d.docker(&["inspect", "-f", "{{.State.Status}}", "cat"])
+            .trim(),
+        "running"
+    );
+    // The event follows the end of the session (it is published after).
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    let events = loop {
+        let events = d.docker(&[
+            "events",
+            "--since",
+            "1m",
+            "--until",
+            "0s",
+            "--filter",
+            "event=detach",
+            "--format",
+            "{{.Action}} {{.Actor.Attributes.name}}",
+        ]);
+        if !events.is_empty() || std::time::Instant::now() > deadline {
+            break events;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(events, "detach cat\n");
+
+    // The default sequence, ctrl-p ctrl-q.
+    let (mut conn, _) = hijack(&d, "/v1.44/containers/cat/attach?stream=1&stdin=1&stdout=1");
+    conn.write_all(b"\x10\x11").unwrap();
+    let mut rest = Vec::new();
+    conn.read_to_end(&mut rest).unwrap();
+    assert!(rest.is_empty(), "{rest:?}");
+
+    // An unknown key: 400 with dockerd's words.
+    let (mut conn, head) = hijack(
+        &d,
+        "/v1.44/containers/cat/attach?stream=1&stdin=1&detachKeys=ctrl-A",
+    );
+    assert!(head.starts_with("HTTP/1.1 400"), "{head}");
+    let mut body = String::new();
+    let _ = conn.read_to_string(&mut body);
+    assert!(
+        body.contains("Invalid detach keys (ctrl-A) provided"),
+        "{body}"
+    );
+    let err = d.docker_fails(&["exec", "--detach-keys", "bogus", "cat", "true"]);
+    assert!(
+        err.contains("Invalid escape keys (bogus) provided"),
+        "{err}"
+    );
+
+    // `docker run -it` on a terminal: ctrl-p ctrl-q detaches, exit 0,
+    // the shell still runs.
+    let command = format!(
+        "(sleep 2; printf 'echo hi\\n'; sleep 1; printf '\\020\\021'; sleep 1) | \
+         script -qec '{DOCKER} -H {} run -it --name shell --network none mini sh' /dev/null",
+        d.host()
+    );
+    let out = Command::new("sh").args(["-c", &command]).output().unwrap();
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(
+        d.docker(&["inspect", "-f", "{{.State.Status}}", "shell"])
+            .trim(),
+        "running"
+    );
 }

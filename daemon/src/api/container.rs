@@ -41,6 +41,7 @@ use tokio::sync::oneshot;
 use super::DaemonApi;
 use crate::containers::archive::ops::{self as archive, CopyIn};
 use crate::containers::bundle::log_path;
+use crate::containers::detach::{self, Scanner};
 use crate::containers::list::{self, ListFilter};
 use crate::containers::logs::LogQuery;
 use crate::containers::stats::{self, HostFigures, Query};
@@ -76,6 +77,8 @@ impl DaemonApi {
         let tty = record.tty();
         let (logs, streaming) = (req.logs, req.stream);
         let (stdin, stdout, stderr) = (req.stdin, req.stdout, req.stderr);
+        let keys = detach::parse(req.detach_keys.as_deref().unwrap_or_default())
+            .map_err(|e| bad_request(e.to_string()))?;
         lifecycle::publish(&self.engine, "attach", &record, &[]);
         let pending = if streaming && !record.state.status.is_running() {
             let (deliver, receive) = oneshot::channel();
@@ -91,6 +94,7 @@ impl DaemonApi {
         };
         let bundle = c.layout.bundle.clone();
         let log = log_path(&c.layout, &c.id);
+        let (engine, id) = (self.engine.clone(), c.id.clone());
         // The supervisor frames the output of a container without a TTY.
         let framed = !tty && !raw;
         Ok(Hijack::new(tty, move |mut io| async move {
@@ -116,7 +120,14 @@ impl DaemonApi {
                 }
             };
             match conn {
-                Some(conn) => stream::relay(io, conn, stdin, !tty && raw).await,
+                Some(conn) => {
+                    let scanner = Scanner::new(keys);
+                    if stream::relay(io, conn, stdin, !tty && raw, scanner).await {
+                        if let Ok(c) = engine.containers.get(&id) {
+                            lifecycle::publish(&engine, "detach", &c.record(), &[]);
+                        }
+                    }
+                }
                 None => {
                     let _ = io.shutdown().await;
                 }

@@ -13,6 +13,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 
 use super::bundle::container_process;
 use super::console::ConsoleSocket;
+use super::detach::{self, Scanner};
 use super::error::{ContainerError, Result};
 use super::ids;
 use super::lifecycle::publish;
@@ -135,6 +136,12 @@ pub fn create(engine: &Engine, c: &Container, body: ContainerExecBody) -> Result
             "No exec command specified".into(),
         ));
     }
+    let detach_keys = body.detach_keys.clone().unwrap_or_default();
+    if detach::parse(&detach_keys).is_err() {
+        return Err(ContainerError::InvalidArgument(format!(
+            "Invalid escape keys ({detach_keys}) provided"
+        )));
+    }
     let id = ids::new_id().map_err(|e| ContainerError::io("generating an id", e))?;
     let config = ExecConfig {
         cmd: cmd.clone(),
@@ -146,7 +153,7 @@ pub fn create(engine: &Engine, c: &Container, body: ContainerExecBody) -> Result
         attach_stdout: body.attach_stdout.unwrap_or(false),
         attach_stderr: body.attach_stderr.unwrap_or(false),
         privileged: body.privileged.unwrap_or(false),
-        detach_keys: body.detach_keys.clone().unwrap_or_default(),
+        detach_keys,
     };
     let instance = Arc::new(ExecInstance {
         id: id.clone(),
@@ -321,6 +328,9 @@ where
         None => None,
     };
     drop(console);
+    // Checked at create.
+    let keys = detach::parse(&exec.config.detach_keys).unwrap_or_else(|_| detach::DEFAULT.into());
+    let scanner = Scanner::new(keys);
     let client = match client {
         Some(client) => {
             let stderr = child
@@ -333,7 +343,7 @@ where
                     let writer = exec
                         .config
                         .attach_stdin
-                        .then(|| tokio::fs::File::from_std(master));
+                        .then(|| (tokio::fs::File::from_std(master), scanner));
                     stream::relay_process(client, reader, stderr, writer, true).await
                 }
                 None => {
@@ -341,11 +351,20 @@ where
                         .stdout
                         .take()
                         .filter(|_| exec.config.attach_stdout || exec.config.tty);
-                    let stdin = child.stdin.take();
+                    let stdin = child.stdin.take().map(|i| (i, scanner));
                     stream::relay_process(client, stdout, stderr, stdin, exec.config.tty).await
                 }
             };
-            Some(relayed)
+            match relayed {
+                (client, false) => Some(client),
+                (mut client, true) => {
+                    // Detached: the client is let go at once, the process
+                    // runs on to its end.
+                    use tokio::io::AsyncWriteExt;
+                    let _ = client.shutdown().await;
+                    None
+                }
+            }
         }
         None => None,
     };
