@@ -141,6 +141,21 @@ fn hijack(d: &Daemon, path: &str) -> (UnixStream, String) {
     (conn, String::from_utf8_lossy(&head).into_owned())
 }
 
+/// `POST path` over HTTP/1.0 (the answer ends with the connection).
+fn request_at(socket: &Path, path: &str) -> String {
+    let mut conn = UnixStream::connect(socket).unwrap();
+    conn.set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
+    write!(conn, "POST {path} HTTP/1.0\r\nHost: engined\r\n\r\n").unwrap();
+    let mut answer = String::new();
+    let _ = conn.read_to_string(&mut answer);
+    answer
+}
+
+fn request(d: &Daemon, path: &str) -> String {
+    request_at(&d.dir.join("engined.sock"), path)
+}
+
 #[test]
 fn detach_keys_end_an_attach_and_leave_the_container_running() {
     if !can_run() {
@@ -246,4 +261,51 @@ fn detach_keys_end_an_attach_and_leave_the_container_running() {
             .trim(),
         "running"
     );
+}
+
+#[test]
+fn wait_answers_at_the_first_exit_of_a_restarting_container() {
+    if !can_run() {
+        return;
+    }
+    let dir = Daemon::test_dir("behave_wait");
+    let d = Daemon::start(&dir);
+    d.import_mini();
+    d.docker(&[
+        "run",
+        "-d",
+        "--name",
+        "again",
+        "--restart",
+        "always",
+        "--network",
+        "none",
+        "mini",
+        "sh",
+        "-c",
+        "sleep 1; exit 7",
+    ]);
+    // The CLI's wait (not-running): at the first exit, twice over.
+    for _ in 0..2 {
+        let out = d.docker_output(&["wait", "again"]);
+        assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "7");
+    }
+    // On the API, each condition.
+    for condition in ["not-running", "next-exit"] {
+        let answer = request(
+            &d,
+            &format!("/v1.44/containers/again/wait?condition={condition}"),
+        );
+        assert!(answer.starts_with("HTTP/1.0 200"), "{condition}: {answer}");
+        assert!(answer.contains("\"StatusCode\":7"), "{condition}: {answer}");
+    }
+    // removed: at the removal.
+    let host = d.dir.join("engined.sock");
+    let waiter = std::thread::spawn(move || {
+        request_at(&host, "/v1.44/containers/again/wait?condition=removed")
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    d.docker(&["rm", "-f", "again"]);
+    let answer = waiter.join().unwrap();
+    assert!(answer.contains("\"StatusCode\":"), "{answer}");
 }

@@ -557,7 +557,8 @@ pub async fn pause(engine: &Arc<Engine>, c: &Arc<Container>, pause: bool) -> Res
 /// now, when the request arrives (`docker run` asks before it starts the
 /// container), and the returned future resolves to the exit code once the
 /// condition holds. An empty condition means `not-running`; an unknown one
-/// is refused at once.
+/// is refused at once. A container with a restart policy ends a wait at
+/// each exit, with that exit's code, as dockerd's does.
 pub fn wait(
     c: &Arc<Container>,
     condition: &ContainerWaitCondition,
@@ -566,16 +567,17 @@ pub fn wait(
     enum Until {
         NextExit(u64),
         Removed,
-        NotRunning,
+        NotRunning(u64),
     }
     let mut watch = c.watch();
+    let exits = watch.borrow().exits;
     let until = match condition {
-        ContainerWaitCondition::NextExit => Until::NextExit(watch.borrow().exits),
+        ContainerWaitCondition::NextExit => Until::NextExit(exits),
         ContainerWaitCondition::Removed => Until::Removed,
-        ContainerWaitCondition::NotRunning => Until::NotRunning,
+        ContainerWaitCondition::NotRunning => Until::NotRunning(exits),
         // Older clients send `condition=` with no value; dockerd reads
         // that as the default.
-        ContainerWaitCondition::Other(other) if other.is_empty() => Until::NotRunning,
+        ContainerWaitCondition::Other(other) if other.is_empty() => Until::NotRunning(exits),
         ContainerWaitCondition::Other(other) => {
             return Err(ContainerError::InvalidArgument(format!(
                 "invalid condition: \"{other}\""
@@ -588,7 +590,9 @@ pub fn wait(
             .wait_for(|p| match until {
                 Until::NextExit(exits) => p.exits > exits || p.removed,
                 Until::Removed => p.removed,
-                Until::NotRunning => !p.status.is_running() || p.removed,
+                // An exit counts even when a restart policy brings the
+                // container back at once (dockerd answers at the first).
+                Until::NotRunning(exits) => !p.status.is_running() || p.removed || p.exits > exits,
             })
             .await
             .map(|progress| progress.exit_code);
