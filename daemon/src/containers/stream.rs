@@ -209,10 +209,16 @@ where
         drop(detached_tx);
     }
     let mut was_detached = false;
+    let mut detach_settled = false;
     loop {
         let next = tokio::select! {
             next = rx.recv() => next,
-            Ok(()) = &mut detached => {
+            settled = &mut detached, if !detach_settled => {
+                detach_settled = true;
+                // An error: the input ended without a detach.
+                if settled.is_err() {
+                    continue;
+                }
                 was_detached = true;
                 None
             }
