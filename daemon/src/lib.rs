@@ -14,6 +14,7 @@
 //! - [`volumes`]: local-driver volumes.
 //! - [`listen`]: the API's sockets (bound, or passed by socket activation).
 //! - [`pattern`]: the filters' regular expressions and globs, in linear time.
+//! - [`time`]: the one reader of client-given times (`since`, `until`).
 
 pub mod api;
 pub mod atomic;
@@ -29,4 +30,5 @@ pub mod pattern;
 pub mod runtimes;
 pub mod scoped;
 pub mod system;
+pub mod time;
 pub mod volumes;

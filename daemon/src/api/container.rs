@@ -302,11 +302,23 @@ impl ContainerApi for DaemonApi {
             return Err(bad_request("You must choose at least one stream".into()));
         }
         let record = c.record();
+        let now = SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as i64);
+        // Empty and `0` are no bound.
+        let bound = |value: &Option<String>| -> Result<Option<i64>, ApiError> {
+            match value.as_deref() {
+                None | Some("") => Ok(None),
+                Some(v) => crate::time::parse(v, now)
+                    .map(|t| (t > 0).then_some(t))
+                    .map_err(|e| bad_request(e.to_string())),
+            }
+        };
         let query = LogQuery {
             stdout: req.stdout,
             stderr: req.stderr,
-            since: (req.since > 0).then(|| req.since.saturating_mul(1_000_000_000)),
-            until: (req.until > 0).then(|| req.until.saturating_mul(1_000_000_000)),
+            since: bound(&req.since)?,
+            until: bound(&req.until)?,
             tail: LogQuery::parse_tail(&req.tail).map_err(bad_request)?,
         };
         let items = log_stream::stream(
@@ -547,7 +559,7 @@ impl ContainerApi for DaemonApi {
                 match key.as_str() {
                     "until" => {
                         until = Some(
-                            crate::events::parse_event_time("until", value, now)
+                            crate::time::parse(value, now)
                                 .map_err(|e| bad_request(e.to_string()))?,
                         )
                     }
