@@ -143,10 +143,36 @@ fn hijack(d: &Daemon, path: &str) -> (UnixStream, String) {
 
 /// `POST path` over HTTP/1.0 (the answer ends with the connection).
 fn request_at(socket: &Path, path: &str) -> String {
+    http10(socket, "POST", path)
+}
+
+/// `GET path` over HTTP/1.0.
+fn get(d: &Daemon, path: &str) -> String {
+    http10(&d.dir.join("engined.sock"), "GET", path)
+}
+
+/// `POST path` with a JSON body over HTTP/1.0.
+fn post_json(d: &Daemon, path: &str, body: &str) -> String {
+    let mut conn = UnixStream::connect(d.dir.join("engined.sock")).unwrap();
+    conn.set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
+    write!(
+        conn,
+        "POST {path} HTTP/1.0\r\nHost: engined\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    let _ = conn.read_to_string(&mut answer);
+    answer
+}
+
+fn http10(socket: &Path, method: &str, path: &str) -> String {
     let mut conn = UnixStream::connect(socket).unwrap();
     conn.set_read_timeout(Some(Duration::from_secs(60)))
         .unwrap();
-    write!(conn, "POST {path} HTTP/1.0\r\nHost: engined\r\n\r\n").unwrap();
+    write!(conn, "{method} {path} HTTP/1.0\r\nHost: engined\r\n\r\n").unwrap();
     let mut answer = String::new();
     let _ = conn.read_to_string(&mut answer);
     answer
@@ -308,4 +334,337 @@ fn wait_answers_at_the_first_exit_of_a_restarting_container() {
     d.docker(&["rm", "-f", "again"]);
     let answer = waiter.join().unwrap();
     assert!(answer.contains("\"StatusCode\":"), "{answer}");
+}
+
+#[test]
+fn logs_since_and_until_take_fractions_and_the_clis_forms() {
+    if !can_run() {
+        return;
+    }
+    let dir = Daemon::test_dir("behave_logs_time");
+    let d = Daemon::start(&dir);
+    d.import_mini();
+    d.docker(&[
+        "run",
+        "--name",
+        "talk",
+        "--network",
+        "none",
+        "mini",
+        "sh",
+        "-c",
+        "echo one; sleep 1.5; echo two",
+    ]);
+    let stamped = d.docker(&["logs", "-t", "talk"]);
+    let stamps: Vec<&str> = stamped
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert_eq!(stamps.len(), 2, "{stamped}");
+    // RFC 3339 with nanoseconds: the CLI sends `seconds.nanos`.
+    assert_eq!(d.docker(&["logs", "--since", stamps[1], "talk"]), "two\n");
+    assert_eq!(d.docker(&["logs", "--until", stamps[0], "talk"]), "one\n");
+    // Relative and fractional Unix forms.
+    assert_eq!(d.docker(&["logs", "--since", "10m", "talk"]), "one\ntwo\n");
+    assert_eq!(
+        d.docker(&["logs", "--since", "1700000000.5", "talk"]),
+        "one\ntwo\n"
+    );
+    assert_eq!(d.docker(&["logs", "--until", "1700000000.5", "talk"]), "");
+    // On the API, the forms the daemon reads itself.
+    let answer = get(
+        &d,
+        "/v1.44/containers/talk/logs?stdout=1&since=4102444800.25",
+    );
+    assert!(answer.starts_with("HTTP/1.0 200"), "{answer}");
+    assert!(!answer.contains("one"), "{answer}");
+    let answer = get(&d, "/v1.44/containers/talk/logs?stdout=1&since=soon");
+    assert!(answer.starts_with("HTTP/1.0 400"), "{answer}");
+    assert!(
+        answer.contains("failed to parse value as time or duration: \\\"soon\\\""),
+        "{answer}"
+    );
+}
+
+#[test]
+fn prune_until_and_events_take_dockerds_time_forms() {
+    if !can_run() {
+        return;
+    }
+    let dir = Daemon::test_dir("behave_prune_time");
+    let d = Daemon::start(&dir);
+    d.import_mini();
+    let create = |name: &str| {
+        d.docker(&[
+            "create",
+            "--name",
+            name,
+            "--network",
+            "none",
+            "mini",
+            "true",
+        ]);
+    };
+    let names = || d.docker(&["ps", "-a", "--format", "{{.Names}}"]);
+    create("fresh");
+    // Created now: not before any of these.
+    for until in ["10m", "2000-01-01", "2000-01-01T00:00:00Z", "946684800.5"] {
+        d.docker(&[
+            "container",
+            "prune",
+            "-f",
+            "--filter",
+            &format!("until={until}"),
+        ]);
+        assert_eq!(names(), "fresh\n", "until={until}");
+    }
+    // ... and before each of these.
+    for until in [
+        "2099-01-01",
+        "2099-01-01T00:00:00",
+        "2099-01-01T00:00:00+02:00",
+        "2099-01-01T10Z",
+        "4070908800.25",
+        "-10m",
+    ] {
+        create("old");
+        d.docker(&[
+            "container",
+            "prune",
+            "-f",
+            "--filter",
+            &format!("until={until}"),
+        ]);
+        assert_eq!(names(), "", "until={until}");
+    }
+    let err = d.docker_fails(&["container", "prune", "-f", "--filter", "until=soon"]);
+    assert!(
+        err.contains("failed to parse value as time or duration: \"soon\""),
+        "{err}"
+    );
+    // Images: nothing created before 2000.
+    d.docker(&[
+        "image",
+        "prune",
+        "-a",
+        "-f",
+        "--filter",
+        "until=2000-01-01T00:00",
+    ]);
+    assert_eq!(d.docker(&["images", "-q"]).lines().count(), 1);
+    let err = d.docker_fails(&["image", "prune", "-f", "--filter", "until=2000-13-01"]);
+    assert!(err.contains("failed to parse value"), "{err}");
+
+    // Events: the daemon reads every form, not only what the CLI sends.
+    create("seen");
+    let answer = get(&d, "/v1.44/events?since=2000-01-01&until=0s");
+    assert!(answer.starts_with("HTTP/1.0 200"), "{answer}");
+    assert!(answer.contains("\"seen\""), "{answer}");
+    let answer = get(
+        &d,
+        "/v1.44/events?since=2000-01-01T00:00:00Z&until=2000-01-02T00:00:00%2B01:00",
+    );
+    assert!(answer.starts_with("HTTP/1.0 200"), "{answer}");
+    assert!(!answer.contains("\"seen\""), "{answer}");
+    let answer = get(&d, "/v1.44/events?since=tomorrow");
+    assert!(answer.starts_with("HTTP/1.0 400"), "{answer}");
+}
+
+#[test]
+fn bind_mount_checks_speak_dockerds_words() {
+    if !can_run() {
+        return;
+    }
+    let dir = Daemon::test_dir("behave_mounts");
+    let d = Daemon::start(&dir);
+    d.import_mini();
+    let missing = dir.join("missing");
+    let spec = format!("type=bind,source={},target=/x", missing.display());
+    let err = d.docker_fails(&["create", "--mount", &spec, "mini", "true"]);
+    assert!(
+        err.contains(&format!(
+            "invalid mount config for type \"bind\": bind source path does not exist: {}",
+            missing.display()
+        )),
+        "{err}"
+    );
+    assert!(!missing.exists());
+    // 400 on the API.
+    let body = format!(
+        r#"{{"Image":"mini","HostConfig":{{"Mounts":[{{"Type":"bind","Source":"{}","Target":"/x"}}]}}}}"#,
+        missing.display()
+    );
+    let answer = post_json(&d, "/v1.44/containers/create", &body);
+    assert!(answer.starts_with("HTTP/1.0 400"), "{answer}");
+
+    // An unknown type: no Rust debug text, dockerd's wording.
+    let err = d.docker_fails(&["create", "--mount", "type=bogus,target=/x", "mini", "true"]);
+    assert!(
+        err.contains("invalid mount config for type \"bogus\": mount type unknown"),
+        "{err}"
+    );
+    assert!(!err.contains("String("), "{err}");
+
+    // `-v` makes the missing host directory, as dockerd does.
+    let made = dir.join("made");
+    let bind = format!("{}:/x", made.display());
+    let out = d.docker(&[
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        "-v",
+        &bind,
+        "mini",
+        "ls",
+        "-d",
+        "/x",
+    ]);
+    assert_eq!(out, "/x\n");
+    assert!(made.is_dir());
+    // An existing source works with --mount.
+    let spec = format!("type=bind,source={},target=/x", made.display());
+    let out = d.docker(&[
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        "--mount",
+        &spec,
+        "mini",
+        "ls",
+        "-d",
+        "/x",
+    ]);
+    assert_eq!(out, "/x\n");
+}
+
+#[test]
+fn cp_takes_a_tar_on_stdin_and_writes_one_to_stdout() {
+    if !can_run() {
+        return;
+    }
+    let dir = Daemon::test_dir("behave_cp");
+    let d = Daemon::start(&dir);
+    d.import_mini();
+    run_sleeper(&d, "box");
+    let src = dir.join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    std::fs::write(src.join("hello.txt"), "hi there\n").unwrap();
+    let tar = Command::new("tar")
+        .arg("-C")
+        .arg(&src)
+        .args(["-cf", "-", "hello.txt"])
+        .output()
+        .unwrap();
+    assert!(tar.status.success());
+    let out = d.docker_with_input(&["cp", "-", "box:/tmp"], &tar.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        d.docker(&["exec", "box", "cat", "/tmp/hello.txt"]),
+        "hi there\n"
+    );
+
+    let out = d.docker_output(&["cp", "box:/tmp/hello.txt", "-"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let listed = dir.join("out.tar");
+    std::fs::write(&listed, &out.stdout).unwrap();
+    let x = Command::new("tar")
+        .arg("-xOf")
+        .arg(&listed)
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&x.stdout), "hi there\n");
+    let t = Command::new("tar")
+        .arg("-tf")
+        .arg(&listed)
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&t.stdout), "hello.txt\n");
+}
+
+/// Whether process `pid` exists.
+fn alive(pid: &str) -> bool {
+    Path::new("/proc").join(pid.trim()).exists()
+}
+
+fn state(d: &Daemon, name: &str) -> String {
+    d.docker(&["inspect", "-f", "{{.State.Status}} {{.State.Pid}}", name])
+        .trim()
+        .to_string()
+}
+
+#[test]
+fn a_clean_stop_stops_containers_unless_live_restore() {
+    if !can_run() {
+        return;
+    }
+    let dir = Daemon::test_dir("behave_live_restore");
+    // A container that ends on SIGTERM, so the stop is quick.
+    let run = |d: &Daemon, name: &str| {
+        d.docker(&[
+            "run",
+            "-d",
+            "--name",
+            name,
+            "--network",
+            "none",
+            "mini",
+            "sh",
+            "-c",
+            "trap 'exit 3' TERM; while :; do sleep 0.1; done",
+        ]);
+        d.docker(&["inspect", "-f", "{{.State.Pid}}", name])
+    };
+
+    // Off by default: a clean stop stops the containers.
+    let mut d = Daemon::start(&dir);
+    d.import_mini();
+    assert_eq!(
+        d.docker(&["info", "-f", "{{.LiveRestoreEnabled}}"]).trim(),
+        "false"
+    );
+    let pid = run(&d, "plain");
+    d.stop();
+    assert!(!alive(&pid), "container process {pid} outlived the stop");
+    let mut d = Daemon::start(&dir);
+    assert_eq!(state(&d, "plain"), "exited 0");
+    assert_eq!(
+        d.docker(&["inspect", "-f", "{{.State.ExitCode}}", "plain"])
+            .trim(),
+        "3"
+    );
+
+    // A crash leaves them running either way.
+    d.docker(&["start", "plain"]);
+    let pid = d.docker(&["inspect", "-f", "{{.State.Pid}}", "plain"]);
+    d.crash();
+    assert!(alive(&pid));
+    let mut d = Daemon::start(&dir);
+    assert_eq!(state(&d, "plain"), format!("running {}", pid.trim()));
+    d.docker(&["rm", "-f", "plain"]);
+
+    // live-restore in daemon.json: they keep running, the next start
+    // finds them.
+    d.stop();
+    std::fs::write(dir.join("daemon.json"), r#"{"live-restore": true}"#).unwrap();
+    let mut d = Daemon::start(&dir);
+    assert_eq!(
+        d.docker(&["info", "-f", "{{.LiveRestoreEnabled}}"]).trim(),
+        "true"
+    );
+    let pid = run(&d, "kept");
+    d.stop();
+    assert!(alive(&pid), "container process {pid} was stopped");
+    let d = Daemon::start(&dir);
+    assert_eq!(state(&d, "kept"), format!("running {}", pid.trim()));
+    assert_eq!(d.docker(&["exec", "kept", "echo", "still"]), "still\n");
 }

@@ -205,7 +205,8 @@ async fn start_locked(engine: &Arc<Engine>, c: &Arc<Container>, trigger: Trigger
             Err(ContainerError::StartFailed(message))
         }
         other => Err(ContainerError::Supervisor(format!(
-            "unexpected supervisor reply {other:?}"
+            "unexpected supervisor reply: {}",
+            String::from_utf8_lossy(&other.line()).trim()
         ))),
     }
 }
@@ -719,6 +720,28 @@ fn remove_tree(path: &std::path::Path) -> std::io::Result<()> {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
         _ => Ok(()),
     }
+}
+
+/// A clean daemon stop without `live-restore`: every running container is
+/// stopped as `docker stop` would (its stop signal, then SIGKILL after its
+/// stop timeout), all at once. Not as by its user: the restart policies
+/// bring them back at the next start, as dockerd's do.
+pub async fn stop_for_shutdown(engine: &Arc<Engine>) {
+    let stops = engine
+        .containers
+        .all()
+        .into_iter()
+        .filter(|c| matches!(c.record().state.status, Status::Running | Status::Paused))
+        .map(|c| async move {
+            tracing::info!("container {}: stopped with the daemon", c.id);
+            if let Err(e) = stop(engine, &c, None, None).await {
+                tracing::warn!("container {}: stop at shutdown: {e}", c.id);
+            }
+            if let Err(e) = c.update(|r| r.state.stopped_by_user = false) {
+                tracing::warn!("container {}: {e}", c.id);
+            }
+        });
+    futures_util::future::join_all(stops).await;
 }
 
 /// At daemon start: reconnects to the supervisors of containers that were
