@@ -182,6 +182,17 @@ fn request(d: &Daemon, path: &str) -> String {
     request_at(&d.dir.join("engined.sock"), path)
 }
 
+/// Reads from `conn` until what came contains `needle`.
+fn read_until(conn: &mut UnixStream, needle: &[u8]) {
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !got.windows(needle.len()).any(|w| w == needle) {
+        let n = conn.read(&mut buf).unwrap();
+        assert!(n > 0, "the stream ended before {needle:?}: {got:?}");
+        got.extend_from_slice(&buf[..n]);
+    }
+}
+
 #[test]
 fn detach_keys_end_an_attach_and_leave_the_container_running() {
     if !can_run() {
@@ -194,6 +205,7 @@ fn detach_keys_end_an_attach_and_leave_the_container_running() {
         "run",
         "-d",
         "-i",
+        "-t",
         "--name",
         "cat",
         "--network",
@@ -203,22 +215,21 @@ fn detach_keys_end_an_attach_and_leave_the_container_running() {
     ]);
 
     // A custom sequence on the API: the bytes before it reach the
-    // container (echoed back by cat), the sequence ends the session.
+    // container (cat writes them back through its terminal), the
+    // sequence ends the session.
     let (mut conn, head) = hijack(
         &d,
         "/v1.44/containers/cat/attach?stream=1&stdin=1&stdout=1&detachKeys=ctrl-a,x",
     );
     assert!(head.starts_with("HTTP/1.1 101"), "{head}");
     conn.write_all(b"hello\n").unwrap();
-    let mut frame = [0u8; 14];
-    conn.read_exact(&mut frame).unwrap();
-    assert_eq!(&frame, b"\x01\x00\x00\x00\x00\x00\x00\x06hello\n");
+    read_until(&mut conn, b"hello\r\nhello\r\n");
     // A broken start of the sequence is ordinary input.
     conn.write_all(b"\x01y\n").unwrap();
-    let mut frame = [0u8; 11];
-    conn.read_exact(&mut frame).unwrap();
-    assert_eq!(&frame[8..], b"\x01y\n");
+    read_until(&mut conn, b"\x01y\r\n");
     conn.write_all(b"\x01x").unwrap();
+    // The session ends at once (a read timeout would fail here), the
+    // sequence never reached the terminal.
     let mut rest = Vec::new();
     conn.read_to_end(&mut rest).unwrap();
     assert!(rest.is_empty(), "{rest:?}");
@@ -254,6 +265,33 @@ fn detach_keys_end_an_attach_and_leave_the_container_running() {
     let mut rest = Vec::new();
     conn.read_to_end(&mut rest).unwrap();
     assert!(rest.is_empty(), "{rest:?}");
+    assert_eq!(
+        d.docker(&["inspect", "-f", "{{.State.Status}}", "cat"])
+            .trim(),
+        "running"
+    );
+
+    // Without a TTY the keys are ordinary (maybe binary) input, as with
+    // dockerd: cat gets them and sends them back.
+    d.docker(&[
+        "run",
+        "-d",
+        "-i",
+        "--name",
+        "plain",
+        "--network",
+        "none",
+        "mini",
+        "cat",
+    ]);
+    let (mut conn, _) = hijack(
+        &d,
+        "/v1.44/containers/plain/attach?stream=1&stdin=1&stdout=1",
+    );
+    conn.write_all(b"\x10\x11\n").unwrap();
+    let mut frame = [0u8; 11];
+    conn.read_exact(&mut frame).unwrap();
+    assert_eq!(&frame, b"\x01\x00\x00\x00\x00\x00\x00\x03\x10\x11\n");
 
     // An unknown key: 400 with dockerd's words.
     let (mut conn, head) = hijack(

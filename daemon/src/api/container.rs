@@ -121,7 +121,9 @@ impl DaemonApi {
             };
             match conn {
                 Some(conn) => {
-                    let scanner = Scanner::new(keys);
+                    // As dockerd: only a TTY's input is watched (binary
+                    // stdin of other containers passes untouched).
+                    let scanner = Scanner::new(if tty { keys } else { Vec::new() });
                     if stream::relay(io, conn, stdin, !tty && raw, scanner).await {
                         if let Ok(c) = engine.containers.get(&id) {
                             lifecycle::publish(&engine, "detach", &c.record(), &[]);

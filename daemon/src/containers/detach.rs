@@ -2,7 +2,9 @@
 //! attached stdin) without touching the container. Specs are written as
 //! dockerd takes them: comma-separated keys, each a single character,
 //! `ctrl-@` .. `ctrl-_` (`ctrl-a` is byte 1) or `DEL`; the default is
-//! `ctrl-p,ctrl-q`. A [`Scanner`] watches the client's bytes: the ones
+//! `ctrl-p,ctrl-q`. As with dockerd, only the input of a TTY (a
+//! container's or an exec's) is watched; other stdin may be binary and
+//! passes untouched. A [`Scanner`] watches the client's bytes: the ones
 //! that might start the sequence are held back, and forwarded after all
 //! when the sequence breaks off.
 

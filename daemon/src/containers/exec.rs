@@ -330,7 +330,8 @@ where
     drop(console);
     // Checked at create.
     let keys = detach::parse(&exec.config.detach_keys).unwrap_or_else(|_| detach::DEFAULT.into());
-    let scanner = Scanner::new(keys);
+    // Only a TTY's input is watched, as dockerd does.
+    let scanner = Scanner::new(if exec.config.tty { keys } else { Vec::new() });
     let client = match client {
         Some(client) => {
             let stderr = child
