@@ -60,6 +60,43 @@ def run_checks(client, image, created):
     code, out = c.exec_run(["sh", "-c", "echo one; echo two >&2"])
     check("exec combined", sorted(out.split()) == [b"one", b"two"], out)
 
+    # An attach socket on a TTY container: the detach keys end it, the
+    # container runs on.
+    t = client.containers.run(
+        image, ["cat"], detach=True, network_mode="none", stdin_open=True, tty=True
+    )
+    created.append(t)
+    sock = client.api.attach_socket(
+        t.id, params={"stdin": 1, "stdout": 1, "stream": 1, "detachKeys": "ctrl-a,x"}
+    )
+    raw = sock._sock
+    raw.settimeout(10)
+    raw.sendall(b"ping\n")
+    got = b""
+    while b"ping\r\nping\r\n" not in got:
+        chunk = raw.recv(4096)
+        if not chunk:
+            break
+        got += chunk
+    check("attach socket relays", b"ping\r\nping\r\n" in got, got)
+    raw.sendall(b"\x01x")
+    rest = raw.recv(4096)
+    check("attach socket detached", rest == b"", rest)
+    sock.close()
+    t.reload()
+    check("container runs on after detach", t.status == "running", t.status)
+
+    # Invalid keys: dockerd's 400.
+    try:
+        client.api.attach_socket(t.id, params={"stdin": 1, "stream": 1, "detachKeys": "nope"})
+        check("invalid detach keys refused", False, "accepted")
+    except docker.errors.APIError as e:
+        check(
+            "invalid detach keys refused",
+            e.status_code == 400 and "Invalid detach keys (nope) provided" in str(e),
+            str(e),
+        )
+
 
 if __name__ == "__main__":
     main()
