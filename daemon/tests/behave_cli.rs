@@ -84,6 +84,20 @@ fn exec_with_a_tty_gets_a_terminal_and_every_byte() {
     assert_eq!(String::from_utf8_lossy(&out.stdout), "not a tty\n");
     assert_eq!(String::from_utf8_lossy(&out.stderr), "err\n");
 
+    // Detached with a TTY: the process keeps its terminal and runs on.
+    d.docker(&[
+        "exec",
+        "-d",
+        "-t",
+        "box",
+        "sh",
+        "-c",
+        "sleep 1; busybox tty > /tmp/tty.txt",
+    ]);
+    std::thread::sleep(Duration::from_secs(3));
+    let out = d.docker(&["exec", "box", "cat", "/tmp/tty.txt"]);
+    assert!(out.starts_with("/dev/pts/"), "{out:?}");
+
     // A command that is not there: dockerd's 127, also with -t.
     let out = d.docker_output(&["exec", "-t", "box", "nosuch"]);
     assert_eq!(code(&out), 127);

@@ -367,7 +367,19 @@ where
                 }
             }
         }
-        None => None,
+        None => {
+            // Detached with a TTY: the terminal stays open (closing it
+            // would hang the process up) and its output goes nowhere.
+            if let Some(master) = master {
+                tokio::spawn(async move {
+                    use tokio::io::AsyncReadExt;
+                    let mut master = tokio::fs::File::from_std(master);
+                    let mut buf = vec![0u8; 8192];
+                    while matches!(master.read(&mut buf).await, Ok(n) if n > 0) {}
+                });
+            }
+            None
+        }
     };
     lock(&exec.master).take();
     let status = child
