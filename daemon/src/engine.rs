@@ -133,7 +133,8 @@ impl Engine {
         );
         attributes.insert(
             "labels".to_string(),
-            format!("{:?}", snapshot.config().labels),
+            // As dockerd prints a list: `[a=b c=d]`.
+            format!("[{}]", snapshot.config().labels.join(" ")),
         );
         attributes.insert(
             "debug".to_string(),
@@ -185,7 +186,7 @@ impl Engine {
         let snapshot = self.snapshot();
         let (_, runtime) = self.default_runtime_version(&snapshot);
         let config = snapshot.config();
-        system::system_info(&InfoInputs {
+        let mut info = system::system_info(&InfoInputs {
             id: &self.id,
             server_version: system::ENGINE_VERSION,
             host: &self.host,
@@ -199,6 +200,14 @@ impl Engine {
             system_time: humantime::format_rfc3339_nanos(std::time::SystemTime::now()).to_string(),
             runtime_commit: runtime.map(|r| r.commit),
             live: system::LiveFacts::read_from(std::path::Path::new("/")),
-        })
+        });
+        info.live_restore_enabled = Some(self.live_restore());
+        info
+    }
+
+    /// Whether running containers outlive a clean stop of the daemon
+    /// (`live-restore`, reloadable).
+    pub fn live_restore(&self) -> bool {
+        self.snapshot().config().live_restore.unwrap_or(false)
     }
 }

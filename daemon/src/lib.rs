@@ -15,6 +15,7 @@
 //! - [`listen`]: the API's sockets (bound, or passed by socket activation).
 //! - [`gojson`]: Go's `null`s and times where typed bodies would differ.
 //! - [`pattern`]: the filters' regular expressions and globs, in linear time.
+//! - [`time`]: the one reader of client-given times (`since`, `until`).
 
 pub mod api;
 pub mod atomic;
@@ -31,4 +32,5 @@ pub mod pattern;
 pub mod runtimes;
 pub mod scoped;
 pub mod system;
+pub mod time;
 pub mod volumes;

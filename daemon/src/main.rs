@@ -145,6 +145,11 @@ async fn run(flags: Flags, activated: Vec<Passed>) -> Result<(), String> {
     }
     tracing::info!("shutting down");
     engine.begin_shutdown();
+    if engine.live_restore() {
+        tracing::info!("live-restore: the containers keep running");
+    } else {
+        engined::containers::lifecycle::stop_for_shutdown(&engine).await;
+    }
     let _ = stop_tx.send(true);
     for server in servers {
         let _ = server.await;

@@ -182,16 +182,18 @@ pub struct ContainerLogsParams {
     /// Sent as `stderr` in the query.
     /// When not set, the daemon uses `false`.
     pub stderr: Option<bool>,
-    /// Skip entries older than this moment, in seconds since the Unix epoch. `0` means no lower bound.
+    /// Skip entries older than this moment: seconds since the Unix epoch,
+    /// optionally with a fraction (`1700000000.5`, which is what the docker
+    /// CLI sends for its RFC 3339 and relative `10m` forms). `0` or an
+    /// empty value means no lower bound.
     ///
     /// Sent as `since` in the query.
-    /// When not set, the daemon uses `0`.
-    pub since: Option<i64>,
-    /// Skip entries newer than this moment, in seconds since the Unix epoch. `0` means no upper bound.
+    pub since: Option<String>,
+    /// Skip entries newer than this moment, in the same form as `since`.
+    /// `0` or an empty value means no upper bound.
     ///
     /// Sent as `until` in the query.
-    /// When not set, the daemon uses `0`.
-    pub until: Option<i64>,
+    pub until: Option<String>,
     /// Prefix each line with the RFC 3339 (nanosecond) time at which it was logged.
     ///
     /// Sent as `timestamps` in the query.
@@ -1631,11 +1633,11 @@ impl Client {
         if let Some(value) = params.stderr {
             call.query_bool("stderr", value);
         }
-        if let Some(value) = params.since {
-            call.query_display("since", value);
+        if let Some(value) = &params.since {
+            call.query_str("since", value);
         }
-        if let Some(value) = params.until {
-            call.query_display("until", value);
+        if let Some(value) = &params.until {
+            call.query_str("until", value);
         }
         if let Some(value) = params.timestamps {
             call.query_bool("timestamps", value);

@@ -279,14 +279,18 @@ pub struct ContainerLogsRequest {
     ///
     /// Query parameter `stderr`, default `false`.
     pub stderr: bool,
-    /// Skip entries older than this moment, in seconds since the Unix epoch. `0` means no lower bound.
+    /// Skip entries older than this moment: seconds since the Unix epoch,
+    /// optionally with a fraction (`1700000000.5`, which is what the docker
+    /// CLI sends for its RFC 3339 and relative `10m` forms). `0` or an
+    /// empty value means no lower bound.
     ///
-    /// Query parameter `since`, default `0`.
-    pub since: i64,
-    /// Skip entries newer than this moment, in seconds since the Unix epoch. `0` means no upper bound.
+    /// Query parameter `since`.
+    pub since: Option<String>,
+    /// Skip entries newer than this moment, in the same form as `since`.
+    /// `0` or an empty value means no upper bound.
     ///
-    /// Query parameter `until`, default `0`.
-    pub until: i64,
+    /// Query parameter `until`.
+    pub until: Option<String>,
     /// Prefix each line with the RFC 3339 (nanosecond) time at which it was logged.
     ///
     /// Query parameter `timestamps`, default `false`.
@@ -8156,8 +8160,8 @@ async fn serve_container_logs<A: Api>(
         follow: cx.bool("follow")?.unwrap_or_default(),
         stdout: cx.bool("stdout")?.unwrap_or_default(),
         stderr: cx.bool("stderr")?.unwrap_or_default(),
-        since: cx.number::<i64>("since")?.unwrap_or_default(),
-        until: cx.number::<i64>("until")?.unwrap_or_default(),
+        since: cx.string("since"),
+        until: cx.string("until"),
         timestamps: cx.bool("timestamps")?.unwrap_or_default(),
         tail: cx.string("tail").unwrap_or_else(|| String::from("all")),
     };

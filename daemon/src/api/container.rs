@@ -41,6 +41,7 @@ use tokio::sync::oneshot;
 use super::DaemonApi;
 use crate::containers::archive::ops::{self as archive, CopyIn};
 use crate::containers::bundle::log_path;
+use crate::containers::detach::{self, Scanner};
 use crate::containers::list::{self, ListFilter};
 use crate::containers::logs::LogQuery;
 use crate::containers::stats::{self, HostFigures, Query};
@@ -76,6 +77,8 @@ impl DaemonApi {
         let tty = record.tty();
         let (logs, streaming) = (req.logs, req.stream);
         let (stdin, stdout, stderr) = (req.stdin, req.stdout, req.stderr);
+        let keys = detach::parse(req.detach_keys.as_deref().unwrap_or_default())
+            .map_err(|e| bad_request(e.to_string()))?;
         lifecycle::publish(&self.engine, "attach", &record, &[]);
         let pending = if streaming && !record.state.status.is_running() {
             let (deliver, receive) = oneshot::channel();
@@ -91,6 +94,7 @@ impl DaemonApi {
         };
         let bundle = c.layout.bundle.clone();
         let log = log_path(&c.layout, &c.id);
+        let (engine, id) = (self.engine.clone(), c.id.clone());
         // The supervisor frames the output of a container without a TTY.
         let framed = !tty && !raw;
         Ok(Hijack::new(tty, move |mut io| async move {
@@ -116,7 +120,16 @@ impl DaemonApi {
                 }
             };
             match conn {
-                Some(conn) => stream::relay(io, conn, stdin, !tty && raw).await,
+                Some(conn) => {
+                    // As dockerd: only a TTY's input is watched (binary
+                    // stdin of other containers passes untouched).
+                    let scanner = Scanner::new(if tty { keys } else { Vec::new() });
+                    if stream::relay(io, conn, stdin, !tty && raw, scanner).await {
+                        if let Ok(c) = engine.containers.get(&id) {
+                            lifecycle::publish(&engine, "detach", &c.record(), &[]);
+                        }
+                    }
+                }
                 None => {
                     let _ = io.shutdown().await;
                 }
@@ -299,11 +312,23 @@ impl ContainerApi for DaemonApi {
             return Err(bad_request("You must choose at least one stream".into()));
         }
         let record = c.record();
+        let now = SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as i64);
+        // Empty and `0` are no bound.
+        let bound = |value: &Option<String>| -> Result<Option<i64>, ApiError> {
+            match value.as_deref() {
+                None | Some("") => Ok(None),
+                Some(v) => crate::time::parse(v, now)
+                    .map(|t| (t > 0).then_some(t))
+                    .map_err(|e| bad_request(e.to_string())),
+            }
+        };
         let query = LogQuery {
             stdout: req.stdout,
             stderr: req.stderr,
-            since: (req.since > 0).then(|| req.since.saturating_mul(1_000_000_000)),
-            until: (req.until > 0).then(|| req.until.saturating_mul(1_000_000_000)),
+            since: bound(&req.since)?,
+            until: bound(&req.until)?,
             tail: LogQuery::parse_tail(&req.tail).map_err(bad_request)?,
         };
         let items = log_stream::stream(
@@ -544,7 +569,7 @@ impl ContainerApi for DaemonApi {
                 match key.as_str() {
                     "until" => {
                         until = Some(
-                            crate::events::parse_event_time("until", value, now)
+                            crate::time::parse(value, now)
                                 .map_err(|e| bad_request(e.to_string()))?,
                         )
                     }

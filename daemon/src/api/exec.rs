@@ -1,5 +1,5 @@
 //! Exec operations: create an exec instance in a running container, start
-//! it (hijacked, or detached), inspect it; resize is accepted and ignored.
+//! it (hijacked, or detached), inspect it, resize its terminal.
 
 use engine_api::rt::error::ApiError;
 use engine_api::rt::server::Hijack;
@@ -61,7 +61,11 @@ impl ExecApi for DaemonApi {
     }
 
     async fn exec_resize(&self, req: ExecResizeRequest) -> Result<ExecResizeReply, ApiError> {
-        exec::get(&self.engine, &req.id).map_err(api_error)?;
+        let instance = exec::get(&self.engine, &req.id).map_err(api_error)?;
+        let clamp = |v: Option<i64>| v.unwrap_or(0).clamp(0, i64::from(u16::MAX)) as u16;
+        instance
+            .resize(clamp(req.h), clamp(req.w))
+            .map_err(api_error)?;
         Ok(ExecResizeReply::Ok)
     }
 }

@@ -625,7 +625,7 @@ fn image_filter(
                 let now = std::time::SystemTime::now()
                     .duration_since(std::time::UNIX_EPOCH)
                     .map_or(0, |d| d.as_nanos() as i64);
-                crate::events::parse_event_time("until", value, now).map_err(|e| e.to_string())
+                crate::time::parse(value, now).map_err(|e| e.to_string())
             }
             _ => engine
                 .images

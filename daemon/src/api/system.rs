@@ -10,7 +10,7 @@ use engine_api::server::{
 use futures_util::StreamExt;
 
 use super::DaemonApi;
-use crate::events::{parse_event_time, EventFilter};
+use crate::events::EventFilter;
 use crate::system::Counts;
 
 fn unix_nanos() -> i64 {
@@ -105,13 +105,15 @@ impl SystemApi for DaemonApi {
         let since = req
             .since
             .as_deref()
-            .map(|s| parse_event_time("since", s, now))
+            .filter(|s| !s.is_empty())
+            .map(|s| crate::time::parse(s, now))
             .transpose()
             .map_err(|e| bad_request(e.to_string()))?;
         let until = req
             .until
             .as_deref()
-            .map(|s| parse_event_time("until", s, now))
+            .filter(|s| !s.is_empty())
+            .map(|s| crate::time::parse(s, now))
             .transpose()
             .map_err(|e| bad_request(e.to_string()))?;
         let filter = match &req.filters {

@@ -83,6 +83,16 @@ pub struct Flags {
     )]
     pub debug: Option<bool>,
 
+    /// Keep containers running when the daemon stops
+    #[arg(
+        long,
+        value_name = "BOOL",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "true"
+    )]
+    pub live_restore: Option<bool>,
+
     /// Log level: debug, info, warn, error or fatal [default: info]
     #[arg(short = 'l', long, value_name = "LEVEL", value_parser = values::log_level)]
     pub log_level: Option<LogLevel>,
@@ -152,6 +162,7 @@ impl Flags {
             default_runtime: self.default_runtime.clone(),
             labels: self.labels.clone(),
             debug: self.debug,
+            live_restore: self.live_restore,
             log_level: self.log_level,
             tls: self.tls,
             tlsverify: self.tlsverify,

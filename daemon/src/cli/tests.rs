@@ -238,3 +238,21 @@ fn group_and_socket_activation_hosts() {
     assert!(refuse(&["--group", ""]).contains("the group is empty"));
     assert!(refuse(&["-H", "fd://x"]).contains("fd://"));
 }
+
+#[test]
+fn live_restore_is_off_unless_asked() {
+    assert_eq!(parse(&[]).to_config().unwrap().live_restore, None);
+    assert_eq!(
+        parse(&["--live-restore"]).to_config().unwrap().live_restore,
+        Some(true)
+    );
+    assert_eq!(
+        parse(&["--live-restore=false"])
+            .to_config()
+            .unwrap()
+            .live_restore,
+        Some(false)
+    );
+    let file: DaemonConfig = serde_json::from_str(r#"{"live-restore": true}"#).unwrap();
+    assert_eq!(file.live_restore, Some(true));
+}

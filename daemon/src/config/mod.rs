@@ -2,7 +2,7 @@
 //!
 //! Keys are dockerd's, with dockerd's spelling and meaning: `hosts`,
 //! `group`, `data-root`, `exec-root`, `pidfile`, `runtimes`, `default-runtime`,
-//! `labels`, `debug`, `log-level`, `tls`, `tlsverify`, `tlscacert`,
+//! `labels`, `debug`, `live-restore`, `log-level`, `tls`, `tlsverify`, `tlscacert`,
 //! `tlscert`, `tlskey`. An unknown key, or a value of the wrong type, is
 //! refused with an error naming the key ([`ConfigError`]), never ignored.
 //!
@@ -104,6 +104,10 @@ pub struct DaemonConfig {
     /// whatever `log-level` says.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub debug: Option<bool>,
+    /// Keep containers running when the daemon stops (dockerd's
+    /// `live-restore`); off when unset: a clean stop stops them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub live_restore: Option<bool>,
     /// The log level (dockerd's `log-level`, `-l`); `info` when unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log_level: Option<LogLevel>,

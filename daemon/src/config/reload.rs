@@ -8,7 +8,7 @@
 //! their current value; a file that changes one gets a [`ReloadWarning`],
 //! logged and returned, as dockerd ignores them on reload. The reloadable
 //! keys ([`reloadable_keys`]: `runtimes`, `default-runtime`, `labels`,
-//! `debug`, `log-level`) take the new value only when the new file sets
+//! `debug`, `live-restore`, `log-level`) take the new value only when the new file sets
 //! them (flags are re-applied on top); a key the file leaves out keeps its
 //! current value (dockerd's `IsValueSet` rule), so a file without `runtimes` keeps the runtimes in
 //! use, and a missing default file changes nothing.
@@ -44,7 +44,7 @@ type Keep = fn(&DaemonConfig, &mut DaemonConfig);
 
 /// The keys a reload changes, each only when the new file sets it, with how
 /// each one keeps its current value otherwise.
-const RELOADABLE: [(&str, Keep); 5] = [
+const RELOADABLE: [(&str, Keep); 6] = [
     ("runtimes", |cur, new| {
         new.runtimes.clone_from(&cur.runtimes)
     }),
@@ -53,6 +53,9 @@ const RELOADABLE: [(&str, Keep); 5] = [
     }),
     ("labels", |cur, new| new.labels.clone_from(&cur.labels)),
     ("debug", |cur, new| new.debug = cur.debug),
+    ("live-restore", |cur, new| {
+        new.live_restore = cur.live_restore
+    }),
     ("log-level", |cur, new| new.log_level = cur.log_level),
 ];
 
@@ -428,7 +431,7 @@ mod tests {
     fn each_reloadable_key_changes_alone() {
         // (the file, what must change, checked on the new configuration)
         type Check = fn(&Reloaded);
-        let cases: [(&str, &str, Check); 5] = [
+        let cases: [(&str, &str, Check); 6] = [
             (
                 "runtimes",
                 r#"{"runtimes": {"other": {"path": "/nonexistent/other"}},
@@ -448,6 +451,9 @@ mod tests {
             ("debug", r#"{"debug": false}"#, |r| {
                 assert_eq!(r.config.config().debug, Some(false));
                 assert_eq!(r.log_level(), LogLevel::Warn);
+            }),
+            ("live-restore", r#"{"live-restore": true}"#, |r| {
+                assert_eq!(r.config.config().live_restore, Some(true));
             }),
             ("log-level", r#"{"log-level": "error"}"#, |r| {
                 assert_eq!(r.config.config().log_level, Some(LogLevel::Error));
@@ -480,6 +486,7 @@ mod tests {
                     "default-runtime" => unchanged.default_runtime = None,
                     "labels" => unchanged.labels.clear(),
                     "debug" => unchanged.debug = None,
+                    "live-restore" => unchanged.live_restore = None,
                     "log-level" => unchanged.log_level = None,
                     other => panic!("no case for {other}"),
                 }

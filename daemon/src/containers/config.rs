@@ -210,6 +210,12 @@ pub fn mount_requests(
                         "invalid mount config for type \"bind\": invalid mount path: '{source}' mount path must be absolute"
                     ));
                 }
+                // Unlike `-v`, `--mount` never makes the host directory.
+                if std::fs::metadata(&source).is_err() {
+                    return Err(format!(
+                        "invalid mount config for type \"bind\": bind source path does not exist: {source}"
+                    ));
+                }
                 MountRequest {
                     kind: "bind",
                     source,
@@ -244,10 +250,11 @@ pub fn mount_requests(
                 }
             }
             Some(other) => {
+                let kind = serde_json::to_value(other).unwrap_or_default();
                 return Err(format!(
-                    "mount type {:?} is not supported",
-                    serde_json::to_value(other).unwrap_or_default()
-                ))
+                    "invalid mount config for type \"{}\": mount type unknown",
+                    kind.as_str().unwrap_or_default()
+                ));
             }
         };
         add(request, &mut out)?;

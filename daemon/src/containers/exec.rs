@@ -12,11 +12,13 @@ use std::process::Stdio;
 use tokio::io::{AsyncRead, AsyncWrite};
 
 use super::bundle::container_process;
+use super::console::ConsoleSocket;
+use super::detach::{self, Scanner};
 use super::error::{ContainerError, Result};
 use super::ids;
 use super::lifecycle::publish;
 use super::record::Status;
-use super::runc::Runtime;
+use super::runc::{ExecConsole, Runtime};
 use super::spec;
 use super::store::{lock, Container};
 use super::stream;
@@ -55,6 +57,11 @@ pub struct ExecInstance {
     pub container_id: String,
     pub config: ExecConfig,
     state: Mutex<ExecState>,
+    /// The pty master while a TTY exec runs (for resizes).
+    master: Mutex<Option<std::fs::File>>,
+    /// A size asked for before the terminal existed (the CLI resizes
+    /// right after the start).
+    pending_size: Mutex<Option<(u16, u16)>>,
 }
 
 impl ExecInstance {
@@ -96,6 +103,17 @@ impl ExecInstance {
         true
     }
 
+    /// `POST /exec/{id}/resize`: sets the window size of a TTY exec's
+    /// terminal (nothing to do without one, or before it exists).
+    pub fn resize(&self, height: u16, width: u16) -> Result<()> {
+        match lock(&self.master).as_ref() {
+            Some(master) => sys::set_winsize(master, height, width)
+                .map_err(|e| ContainerError::io("resizing the exec's terminal", e))?,
+            None => *lock(&self.pending_size) = Some((height, width)),
+        }
+        Ok(())
+    }
+
     /// Exec ids still running in container `id`.
     pub fn is_running_in(&self, id: &str) -> bool {
         self.container_id == id && lock(&self.state).running
@@ -118,6 +136,12 @@ pub fn create(engine: &Engine, c: &Container, body: ContainerExecBody) -> Result
             "No exec command specified".into(),
         ));
     }
+    let detach_keys = body.detach_keys.clone().unwrap_or_default();
+    if detach::parse(&detach_keys).is_err() {
+        return Err(ContainerError::InvalidArgument(format!(
+            "Invalid escape keys ({detach_keys}) provided"
+        )));
+    }
     let id = ids::new_id().map_err(|e| ContainerError::io("generating an id", e))?;
     let config = ExecConfig {
         cmd: cmd.clone(),
@@ -129,13 +153,15 @@ pub fn create(engine: &Engine, c: &Container, body: ContainerExecBody) -> Result
         attach_stdout: body.attach_stdout.unwrap_or(false),
         attach_stderr: body.attach_stderr.unwrap_or(false),
         privileged: body.privileged.unwrap_or(false),
-        detach_keys: body.detach_keys.clone().unwrap_or_default(),
+        detach_keys,
     };
     let instance = Arc::new(ExecInstance {
         id: id.clone(),
         container_id: c.id.clone(),
         config,
         state: Mutex::new(ExecState::default()),
+        master: Mutex::new(None),
+        pending_size: Mutex::new(None),
     });
     lock(&engine.containers.execs).insert(id.clone(), instance);
     publish(
@@ -226,23 +252,44 @@ where
     atomic::write_json(&process_file, &spec::process(&process, sys::nofile_limit()))
         .map_err(|e| ContainerError::io("writing the exec process", e))?;
     let rt = Runtime::new(&record.runtime);
-    let mut cmd = rt.exec(&c.id, &process_file, &pid_file);
     let attached = client.is_some();
-    cmd.stdin(if attached && exec.config.attach_stdin {
-        Stdio::piped()
+    // With a TTY the runtime hands the pty master over this socket; the
+    // process's stdio is the pty's slave, the runtime's own stderr still
+    // says why a start failed.
+    let console = if exec.config.tty {
+        let name = format!("exec-{}.console", &exec.id[..12.min(exec.id.len())]);
+        Some(
+            ConsoleSocket::bind(&c.layout.bundle, &name)
+                .map_err(|e| ContainerError::io("binding the exec console socket", e))?,
+        )
     } else {
-        Stdio::null()
-    })
-    .stdout(if attached {
-        Stdio::piped()
-    } else {
-        Stdio::null()
-    })
-    .stderr(if attached {
-        Stdio::piped()
-    } else {
-        Stdio::null()
-    });
+        None
+    };
+    let mut cmd = rt.exec(
+        &c.id,
+        &process_file,
+        &pid_file,
+        console.as_ref().map(|s| ExecConsole {
+            waiter: &engine.containers.shim,
+            socket: s.name(),
+        }),
+    );
+    if console.is_some() {
+        // The socket's name is relative to the bundle.
+        cmd.current_dir(&c.layout.bundle);
+    }
+    let piped = |wanted: bool| {
+        if wanted {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        }
+    };
+    cmd.stdin(piped(
+        attached && exec.config.attach_stdin && console.is_none(),
+    ))
+    .stdout(piped(attached && console.is_none()))
+    .stderr(piped(attached));
     let mut child = cmd
         .spawn()
         .map_err(|e| ContainerError::io(format!("{}", record.runtime.binary.display()), e))?;
@@ -262,18 +309,79 @@ where
             }
         })
     };
-    let client = match client {
-        Some(client) => {
-            let stdout = child
-                .stdout
-                .take()
-                .filter(|_| exec.config.attach_stdout || exec.config.tty);
-            let stderr = child.stderr.take().filter(|_| exec.config.attach_stderr);
-            let stdin = child.stdin.take();
-            Some(stream::relay_process(client, stdout, stderr, stdin, exec.config.tty).await)
+    let master = match &console {
+        Some(socket) => {
+            let received = tokio::select! {
+                got = socket.receive() => got.ok(),
+                // The runtime failed before it made a terminal.
+                _ = child.wait() => None,
+            };
+            if let Some(m) = &received {
+                let mut master = lock(&exec.master);
+                *master = m.try_clone().ok();
+                if let Some((height, width)) = lock(&exec.pending_size).take() {
+                    let _ = sys::set_winsize(m, height, width);
+                }
+            }
+            received
         }
         None => None,
     };
+    drop(console);
+    // Checked at create.
+    let keys = detach::parse(&exec.config.detach_keys).unwrap_or_else(|_| detach::DEFAULT.into());
+    // Only a TTY's input is watched, as dockerd does.
+    let scanner = Scanner::new(if exec.config.tty { keys } else { Vec::new() });
+    let client = match client {
+        Some(client) => {
+            let stderr = child
+                .stderr
+                .take()
+                .filter(|_| exec.config.attach_stderr || exec.config.tty);
+            let relayed = match master {
+                Some(master) => {
+                    let reader = master.try_clone().ok().map(tokio::fs::File::from_std);
+                    let writer = exec
+                        .config
+                        .attach_stdin
+                        .then(|| (tokio::fs::File::from_std(master), scanner));
+                    stream::relay_process(client, reader, stderr, writer, true).await
+                }
+                None => {
+                    let stdout = child
+                        .stdout
+                        .take()
+                        .filter(|_| exec.config.attach_stdout || exec.config.tty);
+                    let stdin = child.stdin.take().map(|i| (i, scanner));
+                    stream::relay_process(client, stdout, stderr, stdin, exec.config.tty).await
+                }
+            };
+            match relayed {
+                (client, false) => Some(client),
+                (mut client, true) => {
+                    // Detached: the client is let go at once, the process
+                    // runs on to its end.
+                    use tokio::io::AsyncWriteExt;
+                    let _ = client.shutdown().await;
+                    None
+                }
+            }
+        }
+        None => {
+            // Detached with a TTY: the terminal stays open (closing it
+            // would hang the process up) and its output goes nowhere.
+            if let Some(master) = master {
+                tokio::spawn(async move {
+                    use tokio::io::AsyncReadExt;
+                    let mut master = tokio::fs::File::from_std(master);
+                    let mut buf = vec![0u8; 8192];
+                    while matches!(master.read(&mut buf).await, Ok(n) if n > 0) {}
+                });
+            }
+            None
+        }
+    };
+    lock(&exec.master).take();
     let status = child
         .wait()
         .await

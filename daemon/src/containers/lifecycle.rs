@@ -205,7 +205,8 @@ async fn start_locked(engine: &Arc<Engine>, c: &Arc<Container>, trigger: Trigger
             Err(ContainerError::StartFailed(message))
         }
         other => Err(ContainerError::Supervisor(format!(
-            "unexpected supervisor reply {other:?}"
+            "unexpected supervisor reply: {}",
+            String::from_utf8_lossy(&other.line()).trim()
         ))),
     }
 }
@@ -557,7 +558,8 @@ pub async fn pause(engine: &Arc<Engine>, c: &Arc<Container>, pause: bool) -> Res
 /// now, when the request arrives (`docker run` asks before it starts the
 /// container), and the returned future resolves to the exit code once the
 /// condition holds. An empty condition means `not-running`; an unknown one
-/// is refused at once.
+/// is refused at once. A container with a restart policy ends a wait at
+/// each exit, with that exit's code, as dockerd's does.
 pub fn wait(
     c: &Arc<Container>,
     condition: &ContainerWaitCondition,
@@ -566,16 +568,17 @@ pub fn wait(
     enum Until {
         NextExit(u64),
         Removed,
-        NotRunning,
+        NotRunning(u64),
     }
     let mut watch = c.watch();
+    let exits = watch.borrow().exits;
     let until = match condition {
-        ContainerWaitCondition::NextExit => Until::NextExit(watch.borrow().exits),
+        ContainerWaitCondition::NextExit => Until::NextExit(exits),
         ContainerWaitCondition::Removed => Until::Removed,
-        ContainerWaitCondition::NotRunning => Until::NotRunning,
+        ContainerWaitCondition::NotRunning => Until::NotRunning(exits),
         // Older clients send `condition=` with no value; dockerd reads
         // that as the default.
-        ContainerWaitCondition::Other(other) if other.is_empty() => Until::NotRunning,
+        ContainerWaitCondition::Other(other) if other.is_empty() => Until::NotRunning(exits),
         ContainerWaitCondition::Other(other) => {
             return Err(ContainerError::InvalidArgument(format!(
                 "invalid condition: \"{other}\""
@@ -588,7 +591,9 @@ pub fn wait(
             .wait_for(|p| match until {
                 Until::NextExit(exits) => p.exits > exits || p.removed,
                 Until::Removed => p.removed,
-                Until::NotRunning => !p.status.is_running() || p.removed,
+                // An exit counts even when a restart policy brings the
+                // container back at once (dockerd answers at the first).
+                Until::NotRunning(exits) => !p.status.is_running() || p.removed || p.exits > exits,
             })
             .await
             .map(|progress| progress.exit_code);
@@ -715,6 +720,28 @@ fn remove_tree(path: &std::path::Path) -> std::io::Result<()> {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
         _ => Ok(()),
     }
+}
+
+/// A clean daemon stop without `live-restore`: every running container is
+/// stopped as `docker stop` would (its stop signal, then SIGKILL after its
+/// stop timeout), all at once. Not as by its user: the restart policies
+/// bring them back at the next start, as dockerd's do.
+pub async fn stop_for_shutdown(engine: &Arc<Engine>) {
+    let stops = engine
+        .containers
+        .all()
+        .into_iter()
+        .filter(|c| matches!(c.record().state.status, Status::Running | Status::Paused))
+        .map(|c| async move {
+            tracing::info!("container {}: stopped with the daemon", c.id);
+            if let Err(e) = stop(engine, &c, None, None).await {
+                tracing::warn!("container {}: stop at shutdown: {e}", c.id);
+            }
+            if let Err(e) = c.update(|r| r.state.stopped_by_user = false) {
+                tracing::warn!("container {}: {e}", c.id);
+            }
+        });
+    futures_util::future::join_all(stops).await;
 }
 
 /// At daemon start: reconnects to the supervisors of containers that were

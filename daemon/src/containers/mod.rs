@@ -16,7 +16,8 @@
 //!   rename, remove, restore at daemon start;
 //! - [`restart`]: restart policies, their back-off, daemon-start starts;
 //! - [`logs`], [`log_stream`]: the json-file log, written and read;
-//! - [`stream`]: attach and exec byte relays; [`exec`]: exec instances;
+//! - [`stream`]: attach and exec byte relays, watched for the
+//!   [`detach`] keys; [`exec`]: exec instances ([`console`]: a TTY's);
 //! - [`list`]: `docker ps` filters and lines; [`inspect`]; [`top`];
 //! - [`archive`]: `docker cp` both ways, `docker export`; [`changes`]:
 //!   `docker diff`;
@@ -27,7 +28,9 @@ pub mod bundle;
 pub mod cgroups;
 pub mod changes;
 pub mod config;
+pub mod console;
 pub mod create;
+pub mod detach;
 pub mod error;
 pub mod etc_hosts;
 pub mod exec;

@@ -3,12 +3,14 @@
 //! with its `--root`, never a fresh lookup: kill, pause, resume, delete,
 //! state, ps, and the command line of `exec`.
 
+use std::ffi::OsString;
 use std::path::Path;
 use std::process::Stdio;
 
 use tokio::process::Command;
 
 use super::record::RecordedRuntime;
+use super::supervisor::exec_wait;
 
 /// A runtime call that failed: its stderr, trimmed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -116,17 +118,42 @@ impl<'a> Runtime<'a> {
     }
 
     /// `exec --process <file> --pid-file <file> <id>`, for the caller to
-    /// give stdio and run.
-    pub fn exec(&self, id: &str, process: &Path, pid_file: &Path) -> Command {
-        let mut cmd = self.command();
-        cmd.arg("exec")
-            .arg("--process")
-            .arg(process)
-            .arg("--pid-file")
-            .arg(pid_file)
-            .arg(id);
+    /// give stdio and run. With a console, `exec --detach --console-socket
+    /// <name>` run under the TTY exec waiter, which exits with the
+    /// process's status.
+    pub fn exec(
+        &self,
+        id: &str,
+        process: &Path,
+        pid_file: &Path,
+        console: Option<ExecConsole<'_>>,
+    ) -> Command {
+        let mut args: Vec<OsString> = vec!["--root".into(), self.recorded.root.clone().into()];
+        args.extend(["exec".into(), "--process".into(), process.into()]);
+        args.extend(["--pid-file".into(), pid_file.into()]);
+        let mut cmd = match console {
+            Some(console) => {
+                args.extend(["--detach".into(), "--console-socket".into()]);
+                args.push(console.socket.into());
+                let mut cmd = Command::new(console.waiter);
+                cmd.arg(exec_wait::FLAG)
+                    .arg(pid_file)
+                    .arg(&self.recorded.binary);
+                cmd
+            }
+            None => Command::new(&self.recorded.binary),
+        };
+        cmd.args(args).arg(id);
         cmd
     }
+}
+
+/// How an exec with a TTY is run: the waiter binary (`engined-shim`) and
+/// the console socket's name (relative to the command's directory).
+#[derive(Debug, Clone, Copy)]
+pub struct ExecConsole<'a> {
+    pub waiter: &'a Path,
+    pub socket: &'a str,
 }
 
 /// Signal names and numbers as `docker kill --signal` and `StopSignal`

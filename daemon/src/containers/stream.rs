@@ -10,6 +10,7 @@ use engine_api::rt::mux;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
 
+use super::detach::Scanner;
 use super::logs::{read_entries, render, LogQuery};
 use super::supervisor::client::Connection;
 use super::supervisor::protocol::frame_header;
@@ -19,7 +20,15 @@ use super::supervisor::protocol::frame_header;
 /// go to the container's stdin when `stdin`; their end half-closes it.
 /// With `unframe`, the supervisor's frames (a container without a TTY)
 /// reach the client as their bare payloads, stdout and stderr interleaved.
-pub async fn relay<C>(client: C, shim: Connection, stdin: bool, unframe: bool)
+/// The client's input is watched for the detach keys: on them the
+/// session ends, the container left running; returns whether it did.
+pub async fn relay<C>(
+    client: C,
+    shim: Connection,
+    stdin: bool,
+    unframe: bool,
+    mut detach: Scanner,
+) -> bool
 where
     C: AsyncRead + AsyncWrite + Send + 'static,
 {
@@ -35,20 +44,48 @@ where
     };
     if stdin {
         let input = async move {
-            let _ = tokio::io::copy(&mut client_read, &mut shim_write).await;
+            if copy_input(&mut client_read, &mut shim_write, &mut detach).await {
+                return;
+            }
             let _ = shim_write.shutdown().await;
             // Keep the write half (and so the connection) open until
             // the output ends.
             std::future::pending::<()>().await;
         };
         tokio::select! {
-            _ = output => {}
-            _ = input => {}
+            _ = output => false,
+            _ = input => true,
         }
     } else {
         // Nothing is read from the client: a detach shows as a failed write.
         let _hold = (client_read, shim_write);
         output.await;
+        false
+    }
+}
+
+/// Copies the client's input to `to` until it ends (`false`) or brings
+/// the detach keys (`true`, those keys not forwarded).
+async fn copy_input<R, W>(from: &mut R, to: &mut W, detach: &mut Scanner) -> bool
+where
+    R: AsyncRead + Unpin,
+    W: AsyncWrite + Unpin,
+{
+    let mut buf = vec![0u8; 32 * 1024];
+    let mut out = Vec::with_capacity(buf.len());
+    loop {
+        let n = match from.read(&mut buf).await {
+            Ok(0) | Err(_) => return false,
+            Ok(n) => n,
+        };
+        out.clear();
+        let detached = detach.feed(&buf[..n], &mut out);
+        if !out.is_empty() && (to.write_all(&out).await.is_err() || to.flush().await.is_err()) {
+            return false;
+        }
+        if detached {
+            return true;
+        }
     }
 }
 
@@ -114,15 +151,17 @@ pub async fn replay_logs<W: AsyncWrite + Unpin>(
 
 /// Relays a process's stdout/stderr to `client` (framed unless `tty`)
 /// and, when given, the client's bytes to its stdin, until its output
-/// ends. Returns the client's write half, still open, so the caller can
-/// record the process's exit before the client sees the end.
+/// ends, or the client's input brings the detach keys (the process goes
+/// on, unattached). Returns the client's write half, still open, so the
+/// caller can record the process's exit before the client sees the end,
+/// and whether the client detached.
 pub async fn relay_process<C, O, E, I>(
     client: C,
     stdout: Option<O>,
     stderr: Option<E>,
-    stdin: Option<I>,
+    stdin: Option<(I, Scanner)>,
     tty: bool,
-) -> tokio::io::WriteHalf<C>
+) -> (tokio::io::WriteHalf<C>, bool)
 where
     C: AsyncRead + AsyncWrite + Send + 'static,
     O: AsyncRead + Unpin + Send + 'static,
@@ -157,13 +196,34 @@ where
         pump(e, 2, tx.clone());
     }
     drop(tx);
-    if let Some(mut stdin) = stdin {
+    let (detached_tx, mut detached) = tokio::sync::oneshot::channel::<()>();
+    if let Some((mut stdin, mut scanner)) = stdin {
         tokio::spawn(async move {
-            let _ = tokio::io::copy(&mut client_read, &mut stdin).await;
-            let _ = stdin.shutdown().await;
+            if copy_input(&mut client_read, &mut stdin, &mut scanner).await {
+                let _ = detached_tx.send(());
+            } else {
+                let _ = stdin.shutdown().await;
+            }
         });
+    } else {
+        drop(detached_tx);
     }
-    while let Some((id, data)) = rx.recv().await {
+    let mut was_detached = false;
+    let mut detach_settled = false;
+    loop {
+        let next = tokio::select! {
+            next = rx.recv() => next,
+            settled = &mut detached, if !detach_settled => {
+                detach_settled = true;
+                // An error: the input ended without a detach.
+                if settled.is_err() {
+                    continue;
+                }
+                was_detached = true;
+                None
+            }
+        };
+        let Some((id, data)) = next else { break };
         let mut message = Vec::with_capacity(data.len() + 8);
         if !tty {
             message.extend_from_slice(&frame_header(id, data.len()));
@@ -175,5 +235,9 @@ where
             break;
         }
     }
-    client_write
+    if was_detached {
+        // The process runs on; its output goes nowhere now.
+        tokio::spawn(async move { while rx.recv().await.is_some() {} });
+    }
+    (client_write, was_detached)
 }

@@ -3,7 +3,6 @@
 //! (`since`), then live events, until `until` or until they leave.
 
 mod filter;
-mod time;
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -13,7 +12,6 @@ use futures_util::Stream;
 use tokio::sync::broadcast;
 
 pub use filter::{EventFilter, FilterError};
-pub use time::{parse_event_time, TimeError};
 
 /// How many past events are kept for `since` (dockerd keeps 256).
 pub const HISTORY: usize = 1024;

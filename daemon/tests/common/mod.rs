@@ -344,3 +344,30 @@ pub fn busybox_rootfs_tar(dir: &Path) -> Option<PathBuf> {
         .success();
     ok.then_some(tar)
 }
+
+/// A Python that can `import docker` (docker-py): `$ENGINED_DOCKER_PY_PYTHON`,
+/// else the venv `.ci/run` makes at `target/docker-py`; or why there is none.
+pub fn docker_py() -> Result<PathBuf, String> {
+    let venv = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .map(|target| target.join("docker-py/bin/python"));
+    let candidates: Vec<PathBuf> = std::env::var_os("ENGINED_DOCKER_PY_PYTHON")
+        .map(PathBuf::from)
+        .into_iter()
+        .chain(venv)
+        .collect();
+    for python in &candidates {
+        let ok = Command::new(python)
+            .args(["-c", "import docker"])
+            .output()
+            .is_ok_and(|out| out.status.success());
+        if ok {
+            return Ok(python.clone());
+        }
+    }
+    Err(format!(
+        "no docker-py (tried {candidates:?}); install it with \
+         `python3 -m venv target/docker-py && target/docker-py/bin/pip install docker` \
+         (.ci/run does)"
+    ))
+}

@@ -5,10 +5,13 @@
 //! - [`shim`]: the supervisor itself (the `engined-shim` binary's body);
 //! - [`stdin`]: the bounded stdin buffer between attach clients and the
 //!   container;
+//! - [`exec_wait`]: the waiter of an exec with a TTY (another mode of
+//!   the same binary);
 //! - [`client`]: the daemon's side (spawn, start, attach, wait);
 //! - [`sys`]: the raw system calls both need.
 
 pub mod client;
+pub mod exec_wait;
 pub mod protocol;
 pub mod shim;
 pub mod stdin;
