@@ -37,7 +37,8 @@ fn generates_despite_style(name: &str, expected: &[Rule]) {
         );
     }
     let api = emit::load_api(&path).unwrap_or_else(|err| panic!("{name}: refused: {err}"));
-    let files = standalone::standalone_crate(&api, "style-only", name)
+    let runtime = standalone::Runtime::Version("0.1".into());
+    let files = standalone::standalone_crate(&api, "style-only", name, &runtime)
         .unwrap_or_else(|err| panic!("{name}: not emitted: {err}"));
     assert!(!files.is_empty());
 }

@@ -11,6 +11,7 @@ use bytes::Bytes;
 use engine_api::rt::error::ApiError;
 use engine_api::rt::mux::{Frame, StreamKind};
 use engine_api::rt::server::{Deferred, Hijack, LogStream};
+use engine_api::rt::version::ApiVersion;
 use engine_api::server::{
     ContainerApi, ContainerAttachReply, ContainerAttachRequest, ContainerAttachWebsocketReply,
     ContainerAttachWebsocketRequest, ContainerCreateReply, ContainerCreateRequest,
