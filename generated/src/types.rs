@@ -6795,7 +6795,8 @@ pub struct HostConfig {
     pub runtime: Option<String>,
     /// **Windows only.** How the container is isolated: `process`
     /// (shares the host kernel) or `hyperv` (runs in a lightweight VM).
-    /// `default` uses the daemon's default.
+    /// `default` uses the daemon's default. Linux daemons leave it
+    /// empty.
     pub isolation: Option<HostConfigIsolation>,
     /// Paths inside the container to hide from its processes. When set,
     /// this list replaces the daemon's built-in list instead of
@@ -7379,7 +7380,8 @@ impl<'de> serde::Deserialize<'de> for HostConfigCgroupnsMode {
 
 /// **Windows only.** How the container is isolated: `process`
 /// (shares the host kernel) or `hyperv` (runs in a lightweight VM).
-/// `default` uses the daemon's default.
+/// `default` uses the daemon's default. Linux daemons leave it
+/// empty.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum HostConfigIsolation {
     /// `default`
@@ -7388,6 +7390,8 @@ pub enum HostConfigIsolation {
     Process,
     /// `hyperv`
     Hyperv,
+    /// The empty string.
+    Empty,
     /// A value the spec does not list (a newer daemon may send one), kept as it was sent.
     Other(String),
 }
@@ -7399,6 +7403,7 @@ impl HostConfigIsolation {
             Self::Default => "default",
             Self::Process => "process",
             Self::Hyperv => "hyperv",
+            Self::Empty => "",
             Self::Other(value) => value,
         }
     }
@@ -7410,6 +7415,7 @@ impl From<&str> for HostConfigIsolation {
             "default" => Self::Default,
             "process" => Self::Process,
             "hyperv" => Self::Hyperv,
+            "" => Self::Empty,
             other => Self::Other(other.to_string()),
         }
     }
@@ -7421,6 +7427,7 @@ impl From<String> for HostConfigIsolation {
             "default" => Self::Default,
             "process" => Self::Process,
             "hyperv" => Self::Hyperv,
+            "" => Self::Empty,
             _ => Self::Other(value),
         }
     }
@@ -17843,7 +17850,7 @@ pub struct SystemInfo {
     /// | `hyperv` | run each container in a lightweight VM (default on Windows client editions) |
     /// | `default` | let the platform decide |
     ///
-    /// Linux daemons ignore it.
+    /// Linux daemons ignore it and send it empty.
     pub isolation: Option<SystemInfoIsolation>,
     /// The init process injected into containers started with `--init`.
     /// Either a bare file name, looked up on the daemon's `$PATH` (first
@@ -18567,7 +18574,7 @@ impl<'de> serde::Deserialize<'de> for SystemInfoDefaultAddressPoolsItem {
 /// | `hyperv` | run each container in a lightweight VM (default on Windows client editions) |
 /// | `default` | let the platform decide |
 ///
-/// Linux daemons ignore it.
+/// Linux daemons ignore it and send it empty.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum SystemInfoIsolation {
     /// `default`
@@ -18577,6 +18584,8 @@ pub enum SystemInfoIsolation {
     Hyperv,
     /// `process`
     Process,
+    /// The empty string.
+    Empty,
     /// A value the spec does not list (a newer daemon may send one), kept as it was sent.
     Other(String),
 }
@@ -18588,6 +18597,7 @@ impl SystemInfoIsolation {
             Self::Default => "default",
             Self::Hyperv => "hyperv",
             Self::Process => "process",
+            Self::Empty => "",
             Self::Other(value) => value,
         }
     }
@@ -18599,6 +18609,7 @@ impl From<&str> for SystemInfoIsolation {
             "default" => Self::Default,
             "hyperv" => Self::Hyperv,
             "process" => Self::Process,
+            "" => Self::Empty,
             other => Self::Other(other.to_string()),
         }
     }
@@ -18610,6 +18621,7 @@ impl From<String> for SystemInfoIsolation {
             "default" => Self::Default,
             "hyperv" => Self::Hyperv,
             "process" => Self::Process,
+            "" => Self::Empty,
             _ => Self::Other(value),
         }
     }

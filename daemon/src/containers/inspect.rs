@@ -120,7 +120,7 @@ fn host_config_as_sent(host: &HostConfig) -> HostConfig {
     }
     or(&mut h.console_size, vec![0, 0]);
     // Linux has one isolation, which dockerd shows as "".
-    or(&mut h.isolation, HostConfigIsolation::Other(String::new()));
+    or(&mut h.isolation, HostConfigIsolation::Empty);
     // dockerd records "unset" (-1 swappiness, a pids limit of 0 or less)
     // as nil, and sends nil as null.
     if h.memory_swappiness.is_some_and(|v| v < 0) {

@@ -188,7 +188,7 @@ pub fn system_info(i: &InfoInputs) -> SystemInfo {
         https_proxy: Some(proxy_env("HTTPS_PROXY")),
         no_proxy: Some(proxy_env("NO_PROXY")),
         // Linux has one isolation, which dockerd shows as "".
-        isolation: Some(SystemInfoIsolation::Other(String::new())),
+        isolation: Some(SystemInfoIsolation::Empty),
         // No containerd, and `--init` runs tini, whose commit dockerd's
         // docker-init probe would not find: both as dockerd sends an
         // unknown commit.

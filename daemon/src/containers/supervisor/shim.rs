@@ -452,9 +452,9 @@ impl Supervisor {
                             message: e.to_string(),
                         },
                     },
-                    None => Reply::Error {
-                        message: "the container has no TTY".into(),
-                    },
+                    // No terminal, nothing to size: dockerd (through
+                    // containerd) answers such a resize with success too.
+                    None => Reply::Ok,
                 };
                 let _ = conn.write_all(&reply.line());
             }
