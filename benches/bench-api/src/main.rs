@@ -26,7 +26,7 @@ mod clients;
 // The private dockerd of the end-to-end tests, shared rather than copied
 // (this crate is outside the workspace, so it includes the file).
 #[allow(dead_code)]
-#[path = "../../../tests/src/dockerd.rs"]
+#[path = "../../../crates/test-support/src/dockerd.rs"]
 mod dockerd;
 mod fixtures;
 mod load;

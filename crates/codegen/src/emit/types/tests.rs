@@ -1,0 +1,142 @@
+//! The types emitter: serde impls written as text are valid Rust that does
+//! what the IR says, and the output does not depend on the thread count.
+
+use std::path::PathBuf;
+
+use super::*;
+
+fn field(name: &str, wire: &str, ty: TypeRef, presence: Presence) -> Field {
+    Field {
+        name: name.into(),
+        wire: wire.into(),
+        ty,
+        presence,
+        doc: None,
+        boxed: false,
+    }
+}
+
+fn holder() -> TypeDef {
+    let string = || TypeRef::Scalar(Scalar::String);
+    TypeDef {
+        name: "Holder".into(),
+        doc: Some("A holder.".into()),
+        source: "#/definitions/Holder".into(),
+        kind: TypeKind::Struct(Struct {
+            fields: vec![
+                field("id", "Id", string(), Presence::Required),
+                field(
+                    "items",
+                    "Items",
+                    TypeRef::List(Box::new(string())),
+                    Presence::RequiredNullable,
+                ),
+                field("rest", "rest", string(), Presence::Optional),
+                field(
+                    "a_field_with_a_rather_long_name_that_does_not_fit",
+                    "AFieldWithARatherLongNameThatDoesNotFit",
+                    string(),
+                    Presence::Optional,
+                ),
+            ],
+            extra: Some(Extra {
+                name: "additional_properties".into(),
+                value: TypeRef::Scalar(Scalar::Any),
+            }),
+        }),
+        default: false,
+    }
+}
+
+fn api(types: Vec<TypeDef>) -> Api {
+    Api {
+        title: "T".into(),
+        version: "1".into(),
+        description: None,
+        types,
+        operations: Vec::new(),
+    }
+}
+
+#[test]
+fn struct_impls_are_valid_rust_that_follows_the_presence_of_each_field() {
+    let text = types_module(&api(vec![holder()])).unwrap();
+    let file = syn::parse_file(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    // The struct and its two impls.
+    assert_eq!(file.items.len(), 4, "{text}"); // use, struct, 2 impls
+    for line in [
+        "    pub rest_: wire::Rest<1>,",
+        "        wire::write(&mut __map, \"Id\", &self.id)?;",
+        "        self.rest_.write_nullable(&mut __map, \"Items\", &self.items, 0)?;",
+        "        self.rest_.write_optional(&mut __map, \"rest\", &self.rest, 1)?;",
+        "        wire::write_extra(&mut __map, &self.additional_properties)?;",
+        "        self.rest_.end(__map)",
+        "                        \"Id\" => id = Some(__map.next_value()?),",
+        "                        _ => wire::read_extra(&mut additional_properties, __key, &mut __map)?,",
+        "                    id: wire::required::<A, _>(id, \"Id\")?,",
+        "                    items: __rest.take_nullable(items, 0),",
+        "                    rest_: __rest,",
+        // Too long for one line: one argument a line.
+        "        self.rest_.write_optional(",
+        "            \"AFieldWithARatherLongNameThatDoesNotFit\",",
+    ] {
+        assert!(text.lines().any(|l| l == line), "no line {line:?} in\n{text}");
+    }
+    assert!(
+        text.contains("#[derive(Debug, Clone, PartialEq)]\n"),
+        "Holder has no default:\n{text}"
+    );
+}
+
+#[test]
+fn a_struct_without_fields_or_nulls_has_no_needless_mut() {
+    let empty = TypeDef {
+        name: "Empty".into(),
+        doc: None,
+        source: "#/definitions/Empty".into(),
+        kind: TypeKind::Struct(Struct {
+            fields: Vec::new(),
+            extra: None,
+        }),
+        default: true,
+    };
+    let text = types_module(&api(vec![empty])).unwrap();
+    syn::parse_file(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    assert!(
+        text.contains("let __map = wire::begin(serializer)?;"),
+        "{text}"
+    );
+    assert!(text.contains("pub rest: wire::Rest<0>,"), "{text}");
+    assert!(
+        text.contains("__rest.read_unknown(__key, &mut __map)?;"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_bad_field_name_is_an_error_not_a_panic() {
+    let mut def = holder();
+    if let TypeKind::Struct(s) = &mut def.kind {
+        s.fields[0].name = "not an ident".into();
+    }
+    assert!(matches!(
+        types_module(&api(vec![def])),
+        Err(EmitError::BadName(n)) if n == "not an ident"
+    ));
+}
+
+#[test]
+fn the_output_does_not_depend_on_the_number_of_threads() {
+    let spec = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../swagger.yaml");
+    let api = crate::emit::load_api(&spec).unwrap();
+    let one = in_parallel(&api, 1).unwrap().concat();
+    for threads in [2, 3, 7] {
+        let runs = in_parallel(&api, threads).unwrap();
+        assert!(runs.len() <= threads);
+        assert_eq!(runs.concat(), one, "{threads} threads");
+    }
+    assert!(in_parallel(&self::api(Vec::new()), 2)
+        .unwrap()
+        .concat()
+        .is_empty());
+}

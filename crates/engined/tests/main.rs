@@ -1,0 +1,20 @@
+//! engined end to end: the real docker CLI (and docker-py) against a private engined, one module per subject.
+//!
+//! One binary for all of them (faster to link than one per file);
+//! run one group with `cargo test -p engined --test suite GROUP::`.
+
+mod archive_cli;
+mod attach_websocket;
+mod behave_cli;
+mod clients_py;
+mod common;
+mod containers_cli;
+mod docker_cli;
+mod gaps_cli;
+mod hostile_cli;
+mod images_cli;
+mod keys_cli;
+mod restart_cli;
+mod sandbox_cli;
+mod stall_cli;
+mod stats_cli;
