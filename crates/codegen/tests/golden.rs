@@ -28,7 +28,7 @@ fn fixtures() -> Vec<PathBuf> {
 fn generate(dir: &Path) -> Vec<(&'static str, String)> {
     let api = emit::load_api(&dir.join("spec.yaml")).unwrap_or_else(|e| panic!("{e}"));
     let name = dir.file_name().unwrap().to_string_lossy();
-    let source = format!("codegen/tests/golden/{name}/spec.yaml");
+    let source = format!("crates/codegen/tests/golden/{name}/spec.yaml");
     vec![
         ("types.rs", emit::types_file(&api, &source).unwrap()),
         ("server.rs", server::server_file(&api, &source).unwrap()),

@@ -6,7 +6,7 @@
 //! features (the default); the fixture crates also without features. The
 //! shapes crate also runs a behaviour test against its generated types, and
 //! the operations crate one of its generated client against its generated
-//! server. The golden files of `codegen/tests/golden/` (types, server and
+//! server. The golden files of `crates/codegen/tests/golden/` (types, server and
 //! client of each fixture) are built into a crate each on the same runtime.
 
 use std::path::{Path, PathBuf};
@@ -321,7 +321,7 @@ fn operations_fixture_client_talks_to_its_server() {
     cargo(&dir, &["test", "--quiet"]);
 }
 
-/// A crate of one golden set (`codegen/tests/golden/<name>/`): the
+/// A crate of one golden set (`crates/codegen/tests/golden/<name>/`): the
 /// standalone crate of its spec, with the committed golden files in place
 /// of the freshly generated ones (the golden test keeps them equal), plus
 /// a test that uses `default_handlers!` from outside the crate.
@@ -349,7 +349,7 @@ fn golden_crate(golden: &Path) -> PathBuf {
 
 #[test]
 fn golden_files_compile_without_warnings() {
-    let goldens = root().join("codegen/tests/golden");
+    let goldens = root().join("crates/codegen/tests/golden");
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(&goldens)
         .unwrap()
         .map(|e| e.unwrap().path())
