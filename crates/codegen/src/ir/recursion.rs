@@ -19,6 +19,14 @@ fn direct_edges(def: &TypeDef) -> Vec<&str> {
             })
             .collect(),
         TypeKind::Alias(TypeRef::Named(n)) => vec![n.as_str()],
+        TypeKind::Union(u) => u
+            .variants
+            .iter()
+            .filter_map(|v| match &v.ty {
+                TypeRef::Named(n) => Some(n.as_str()),
+                _ => None,
+            })
+            .collect(),
         _ => Vec::new(),
     }
 }
@@ -114,6 +122,8 @@ pub(crate) fn mark_defaults(types: &mut BTreeMap<String, TypeDef>) {
                 TypeKind::StringEnum(e) => e.default.is_some(),
                 TypeKind::IntEnum(e) => e.default.is_some(),
                 TypeKind::Alias(t) => has_default(types, t),
+                // Which branch would a default be? None is better than a guess.
+                TypeKind::Union(_) => false,
             };
             if ok {
                 changed.push(name.clone());
