@@ -383,6 +383,17 @@ fn nullable_one_of_is_an_option() {
 }
 
 #[test]
+fn a_union_that_holds_itself_through_an_object_nests() {
+    let e: Expr = round_trip(json!({"Not": {"Not": 3}}));
+    let Expr::Neg(outer) = &e else { panic!("{e:?}") };
+    let Expr::Neg(inner) = &*outer.not else { panic!("{e:?}") };
+    assert_eq!(*inner.not, Expr::Integer(3));
+    assert!(serde_json::from_value::<Expr>(json!({"Not": {"Not": "x"}})).is_err());
+    let owner: Owner = round_trip(json!({"Pet": {"Bark": "a"}, "Tag": null, "Expr": {"Not": 1}}));
+    assert!(matches!(owner.expr, Some(Expr::Neg(_))));
+}
+
+#[test]
 fn discriminator_chooses_by_its_property() {
     let cat: Tagged = round_trip(json!({"petType": "kitten", "Lives": 2}));
     assert!(matches!(&cat, Tagged::Cat(c) if c.pet_type == "kitten"), "{cat:?}");

@@ -1,6 +1,7 @@
 //! Whole-model passes after lowering: boxing the fields that make a type
-//! contain itself, refusing aliases that name themselves, and deciding which
-//! types can derive `Default`.
+//! contain itself, refusing aliases that name themselves and unions that
+//! hold themselves with nothing in between, and deciding which types can
+//! derive `Default`.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -73,6 +74,19 @@ pub(crate) fn box_cycles(types: &mut BTreeMap<String, TypeDef>) {
             }
         }
     }
+}
+
+/// The first union that holds itself through union branches (and aliases)
+/// alone, after [`box_cycles`]: every cycle through a struct has a boxed
+/// field by then, so what is left has no object or array in between, and no
+/// JSON value could end it (decoding would try the same branches forever).
+pub(crate) fn union_cycle(types: &BTreeMap<String, TypeDef>) -> Option<&TypeDef> {
+    types.values().find(|def| {
+        matches!(def.kind, TypeKind::Union(_))
+            && direct_edges(def)
+                .into_iter()
+                .any(|next| reaches(types, next, &def.name))
+    })
 }
 
 /// The first alias that names itself (through other aliases), if any.

@@ -402,6 +402,20 @@ fn a_discriminator_tags_by_its_property_and_mapping() {
 }
 
 #[test]
+fn unions_on_a_cycle_box_the_struct_field_or_are_refused() {
+    let node = "    Node:\n      type: object\n      properties:\n        Next:\n          oneOf:\n            - $ref: \"#/components/schemas/Node\"\n            - type: string\n    Holder:\n";
+    let api = api(&UNIONS.replace("    Holder:\n", node));
+    // A struct reached again through a union: its field takes the box.
+    assert!(field(strukt(&api, "Node"), "Next").boxed);
+    assert_eq!(union(&api, "NodeNext").variants.len(), 2);
+
+    let bare = "    Expr:\n      oneOf:\n        - type: integer\n        - $ref: \"#/components/schemas/Neg\"\n    Neg:\n      anyOf:\n        - $ref: \"#/components/schemas/Expr\"\n        - type: boolean\n    Holder:\n";
+    let err = error(&UNIONS.replace("    Holder:\n", bare));
+    assert_eq!(err.location().pointer, "/components/schemas/Expr");
+    assert!(err.to_string().contains("`Expr` holds itself"), "{err}");
+}
+
+#[test]
 fn union_errors_name_their_pointer() {
     let inline_branch = error(&UNIONS.replace(
         "        - $ref: \"#/components/schemas/Dog\"\n      discriminator:",
