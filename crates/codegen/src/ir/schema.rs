@@ -5,6 +5,11 @@
 //! property (`ContainerConfig` + `Healthcheck`), with `Item` for array items
 //! and `Value` for map values. `allOf` parts are merged into one struct; an
 //! `allOf` of one `$ref` (plus parts that add nothing) is that reference.
+//! A `oneOf`/`anyOf` is a union: a variant per branch, named after the
+//! branch's `$ref`, else its type (`String`, `Object`...) or its place
+//! (`Variant2`), untagged unless a `discriminator` names the tag property; a
+//! `null` or `nullable` branch makes the value nullable instead, and one
+//! branch left is simply that branch's type. `not` is refused.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
