@@ -6,8 +6,9 @@
 //! features (the default); the fixture crates also without features. The
 //! shapes and unions crates also run a behaviour test against their
 //! generated types, and the operations crate one of its generated client
-//! against its generated server. The golden files of `codegen/tests/golden/` (types, server and
-//! client of each fixture) are built into a crate each on the same runtime.
+//! against its generated server. The golden files of
+//! `crates/codegen/tests/golden/` (types, server and client of each
+//! fixture) are built into a crate each on the same runtime.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -450,7 +451,7 @@ fn golden_crate(golden: &Path) -> PathBuf {
 
 #[test]
 fn golden_files_compile_without_warnings() {
-    let goldens = root().join("codegen/tests/golden");
+    let goldens = root().join("crates/codegen/tests/golden");
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(&goldens)
         .unwrap()
         .map(|e| e.unwrap().path())
