@@ -292,6 +292,75 @@ pub fn expecting(f: &mut fmt::Formatter<'_>, name: &str) -> fmt::Result {
     write!(f, "a JSON object ({name})")
 }
 
+/// A `oneOf`/`anyOf` branch decoded from the whole value: `None` when the
+/// value is not of that branch's type (an untagged union tries the next).
+#[doc(hidden)]
+pub fn try_branch<T: de::DeserializeOwned>(value: &Value) -> Option<T> {
+    T::deserialize(value).ok()
+}
+
+/// The branch a tag chose, decoded from the whole value (tag included, so a
+/// struct that declares the tag property finds it).
+#[doc(hidden)]
+pub fn branch<T: de::DeserializeOwned, E: de::Error>(value: &Value, name: &str) -> Result<T, E> {
+    T::deserialize(value).map_err(|e| E::custom(format_args!("{name}: {e}")))
+}
+
+/// The error of an untagged union whose branches all refused the value.
+#[doc(hidden)]
+pub fn no_branch<E: de::Error>(value: &Value, name: &str) -> E {
+    let what = match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    };
+    E::custom(format_args!("{what} that matches no branch of {name}"))
+}
+
+/// The string in the tag property `property` of a tagged union's object.
+#[doc(hidden)]
+pub fn tag_of<'v, E: de::Error>(value: &'v Value, property: &'static str) -> Result<&'v str, E> {
+    match value {
+        Value::Object(object) => match object.get(property) {
+            Some(Value::String(tag)) => Ok(tag),
+            Some(other) => Err(E::invalid_type(unexpected(other), &"a string tag")),
+            None => Err(E::missing_field(property)),
+        },
+        other => Err(E::invalid_type(unexpected(other), &"a JSON object")),
+    }
+}
+
+fn unexpected(value: &Value) -> de::Unexpected<'_> {
+    match value {
+        Value::Null => de::Unexpected::Unit,
+        Value::Bool(b) => de::Unexpected::Bool(*b),
+        Value::Number(_) => de::Unexpected::Other("a number"),
+        Value::String(s) => de::Unexpected::Str(s),
+        Value::Array(_) => de::Unexpected::Seq,
+        Value::Object(_) => de::Unexpected::Map,
+    }
+}
+
+/// Encodes a tagged union's branch with its tag: the branch's own encoding,
+/// plus `property: tag` when the branch did not write that key itself (a
+/// value built in Rust whose type does not declare the tag).
+#[doc(hidden)]
+pub fn write_tagged<S: serde::Serializer, T: Serialize>(
+    serializer: S,
+    property: &str,
+    tag: &str,
+    value: &T,
+) -> Result<S::Ok, S::Error> {
+    let mut value = serde_json::to_value(value).map_err(serde::ser::Error::custom)?;
+    if let Value::Object(object) = &mut value {
+        object.entry(property).or_insert_with(|| Value::from(tag));
+    }
+    value.serialize(serializer)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

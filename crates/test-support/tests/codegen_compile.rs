@@ -4,10 +4,11 @@
 //! this workspace's `engine-api-rt`) under `target/codegen-tests/`, and each
 //! crate must pass `cargo clippy --all-targets -- -D warnings` with both
 //! features (the default); the fixture crates also without features. The
-//! shapes crate also runs a behaviour test against its generated types, and
-//! the operations crate one of its generated client against its generated
-//! server. The golden files of `crates/codegen/tests/golden/` (types, server and
-//! client of each fixture) are built into a crate each on the same runtime.
+//! shapes and unions crates also run a behaviour test against their
+//! generated types, and the operations crate one of its generated client
+//! against its generated server. The golden files of
+//! `crates/codegen/tests/golden/` (types, server and client of each
+//! fixture) are built into a crate each on the same runtime.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -317,6 +318,107 @@ fn operations_fixture_client_talks_to_its_server() {
     let tests = dir.join("tests");
     std::fs::create_dir_all(&tests).unwrap();
     std::fs::write(tests.join("behaviour.rs"), OPERATIONS_BEHAVIOUR).unwrap();
+    clippy_all_feature_sets(&dir);
+    cargo(&dir, &["test", "--quiet"]);
+}
+
+/// Written beside the generated unions crate (not by the generator): each
+/// branch of each `oneOf`/`anyOf` decodes into its variant and encodes back.
+const UNIONS_BEHAVIOUR: &str = r#"//! Behaviour of the types generated from tests/fixtures/specs/unions.yaml.
+
+use serde_json::{json, Value};
+use unions::*;
+
+fn round_trip<T>(sample: Value) -> T
+where
+    T: serde::de::DeserializeOwned + serde::Serialize,
+{
+    let decoded: T = serde_json::from_value(sample.clone()).unwrap();
+    assert_eq!(serde_json::to_value(&decoded).unwrap(), sample);
+    decoded
+}
+
+#[test]
+fn one_of_refs_picks_the_branch_that_fits() {
+    let cat: Pet = round_trip(json!({"petType": "cat", "Lives": 9}));
+    assert!(matches!(&cat, Pet::Cat(c) if c.lives == 9), "{cat:?}");
+    let dog: Pet = round_trip(json!({"Bark": "woof", "Tail": true}));
+    assert!(matches!(&dog, Pet::Dog(d) if d.bark == "woof"), "{dog:?}");
+    let err = serde_json::from_value::<Pet>(json!({"Lives": 1})).unwrap_err();
+    assert!(err.to_string().contains("matches no branch of Pet"), "{err}");
+    assert!(serde_json::from_value::<Pet>(json!("cat")).is_err());
+}
+
+#[test]
+fn any_of_primitives_keeps_each_kind() {
+    assert_eq!(round_trip::<Scalar>(json!("x")), Scalar::String("x".into()));
+    assert_eq!(round_trip::<Scalar>(json!(-3)), Scalar::Integer(-3));
+    assert_eq!(round_trip::<Scalar>(json!(1.5)), Scalar::Number(1.5));
+    assert_eq!(round_trip::<Scalar>(json!(true)), Scalar::Boolean(true));
+    assert_eq!(round_trip::<Scalar>(json!(["a", "b"])), Scalar::Array(vec!["a".into(), "b".into()]));
+    assert!(serde_json::from_value::<Scalar>(json!({"a": 1})).is_err());
+    assert!(serde_json::from_value::<Scalar>(json!(null)).is_err());
+}
+
+#[test]
+fn nullable_one_of_is_an_option() {
+    let owner: Owner = round_trip(json!({
+        "Pet": {"Bark": "arf"}, "Tag": null, "Maybe": null, "Nickname": null, "Only": null
+    }));
+    assert_eq!((owner.maybe, owner.nickname, owner.only), (None, None, None));
+    assert_eq!(owner.tag, None);
+    let owner: Owner = round_trip(json!({
+        "Pet": {"Bark": "arf"}, "Tag": "t", "Maybe": {"petType": "cat", "Lives": 3}, "Nickname": 7,
+        "Either": {"Name": "n"}, "Only": {"Bark": "b"}
+    }));
+    assert_eq!(owner.tag, Some(OwnerTag::String("t".into())));
+    assert!(matches!(owner.maybe, Some(MaybePet::Cat(_))));
+    assert_eq!(owner.nickname, Some(OwnerNickname::Integer(7)));
+    assert!(matches!(owner.either, Some(OwnerEither::Object(ref o)) if o.name.as_deref() == Some("n")));
+    assert_eq!(owner.only.map(|d| d.bark), Some("b".to_string()));
+    let owner: Owner = round_trip(json!({"Pet": {"Bark": "arf"}, "Tag": 4, "Either": "plain"}));
+    assert_eq!(owner.tag, Some(OwnerTag::Integer(4)));
+    assert_eq!(owner.either, Some(OwnerEither::String("plain".into())));
+    assert!(serde_json::from_value::<Owner>(json!({"Pet": null, "Tag": null})).is_err());
+    assert!(serde_json::from_value::<Owner>(json!({"Pet": {"Bark": "a"}, "Tag": true})).is_err());
+}
+
+#[test]
+fn a_union_that_holds_itself_through_an_object_nests() {
+    let e: Expr = round_trip(json!({"Not": {"Not": 3}}));
+    let Expr::Neg(outer) = &e else { panic!("{e:?}") };
+    let Expr::Neg(inner) = &*outer.not else { panic!("{e:?}") };
+    assert_eq!(*inner.not, Expr::Integer(3));
+    assert!(serde_json::from_value::<Expr>(json!({"Not": {"Not": "x"}})).is_err());
+    let owner: Owner = round_trip(json!({"Pet": {"Bark": "a"}, "Tag": null, "Expr": {"Not": 1}}));
+    assert!(matches!(owner.expr, Some(Expr::Neg(_))));
+}
+
+#[test]
+fn discriminator_chooses_by_its_property() {
+    let cat: Tagged = round_trip(json!({"petType": "kitten", "Lives": 2}));
+    assert!(matches!(&cat, Tagged::Cat(c) if c.pet_type == "kitten"), "{cat:?}");
+    let dog: Tagged = round_trip(json!({"petType": "dog", "Bark": "woof"}));
+    assert!(matches!(&dog, Tagged::Dog(d) if d.bark == "woof"), "{dog:?}");
+    let newer: Tagged = round_trip(json!({"petType": "parrot", "Words": 12}));
+    assert!(matches!(newer, Tagged::Other(_)));
+    // The tag decides: a dog's shape under the cat's tag is a broken cat.
+    let err = serde_json::from_value::<Tagged>(json!({"petType": "cat", "Bark": "woof"})).unwrap_err();
+    assert!(err.to_string().contains("Tagged::Cat"), "{err}");
+    let err = serde_json::from_value::<Tagged>(json!({"Bark": "woof"})).unwrap_err();
+    assert!(err.to_string().contains("petType"), "{err}");
+    // A value built in Rust whose type does not declare the tag gets it.
+    let built = Tagged::Dog(Dog { bark: "grr".into(), rest: Default::default() });
+    assert_eq!(serde_json::to_value(&built).unwrap(), json!({"petType": "dog", "Bark": "grr"}));
+}
+"#;
+
+#[test]
+fn unions_fixture_compiles_and_behaves() {
+    let dir = generate(&fixture("unions"), "unions");
+    let tests = dir.join("tests");
+    std::fs::create_dir_all(&tests).unwrap();
+    std::fs::write(tests.join("behaviour.rs"), UNIONS_BEHAVIOUR).unwrap();
     clippy_all_feature_sets(&dir);
     cargo(&dir, &["test", "--quiet"]);
 }

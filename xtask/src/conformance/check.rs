@@ -413,6 +413,21 @@ fn check_kind(
                 }
             }
         }
+        // A union's value conforms when one of its branches takes it.
+        TypeKind::Union(u) => {
+            let fits = u.variants.iter().any(|v| {
+                let mut found = Vec::new();
+                check_value(api, &v.ty, value, at, place, &mut found);
+                found.is_empty()
+            });
+            if !fits {
+                out.push(Deviation::new(
+                    place,
+                    at,
+                    format!("{} that matches no branch of the union", kind(value)),
+                ));
+            }
+        }
     }
 }
 

@@ -26,6 +26,7 @@ pub(crate) mod derived_docs;
 mod enum_impls;
 mod serde_impls;
 mod text;
+mod union_impls;
 
 use derived_docs::Uses;
 
@@ -44,7 +45,7 @@ pub fn types_module(api: &Api) -> Result<String, EmitError> {
     let has_structs = api
         .types
         .iter()
-        .any(|t| matches!(t.kind, TypeKind::Struct(_)));
+        .any(|t| matches!(t.kind, TypeKind::Struct(_) | TypeKind::Union(_)));
     let support = has_structs.then(|| quote! { use engine_api_rt::serde_support as wire; });
     let mut text = unparse(quote! {
         #![doc = #title]
@@ -69,6 +70,7 @@ fn in_parallel(api: &Api, threads: usize) -> Result<Vec<String>, EmitError> {
         TypeKind::StringEnum(e) => 1 + e.variants.len() / 2,
         TypeKind::IntEnum(e) => 1 + e.variants.len() / 2,
         TypeKind::Alias(_) => 1,
+        TypeKind::Union(u) => 2 + u.variants.len(),
     };
     let total: usize = types.iter().map(weight).sum();
     let threads = threads.max(1);
@@ -116,6 +118,7 @@ fn type_text(api: &Api, uses: &Uses, def: &TypeDef, out: &mut String) -> Result<
         TypeKind::StringEnum(e) => enum_impls::string_enum_impls(out, &def.name, e),
         TypeKind::IntEnum(e) => enum_impls::int_enum_impls(out, &def.name, e),
         TypeKind::Alias(_) => Ok(()),
+        TypeKind::Union(u) => union_impls::union_impls(out, &def.name, u),
     }
 }
 
@@ -198,6 +201,7 @@ fn type_def(api: &Api, uses: &Uses, def: &TypeDef) -> Result<TokenStream, EmitEr
             let t = type_tokens(t)?;
             Ok(quote! { #doc pub type #name = #t; })
         }
+        TypeKind::Union(u) => union(def, u, doc),
     }
 }
 
@@ -317,6 +321,42 @@ fn int_enum(def: &TypeDef, e: &IntEnum, doc: TokenStream) -> Result<TokenStream,
             #(#variants)*
             #[doc = #FALLBACK_DOC]
             #fallback(#repr),
+        }
+    })
+}
+
+const OTHER_OBJECT_DOC: &str =
+    " An object whose tag no branch has (a newer daemon may send one), kept as it was sent.";
+
+/// A `oneOf`/`anyOf`: a variant per branch (see `union_impls` for how a
+/// value finds its variant).
+fn union(def: &TypeDef, u: &Union, doc: TokenStream) -> Result<TokenStream, EmitError> {
+    let name = ident(&def.name)?;
+    let mut variants = Vec::new();
+    for v in &u.variants {
+        let vname = ident(&v.name)?;
+        let ty = type_tokens(&v.ty)?;
+        let vdoc = match v.tags.as_slice() {
+            [] => format!(" A value of the branch `{}`.", v.name),
+            tags => {
+                let tags: Vec<String> = tags
+                    .iter()
+                    .map(|t| format!("`{}`", t.replace('`', "'")))
+                    .collect();
+                format!(" The branch tagged {}.", tags.join(" or "))
+            }
+        };
+        variants.push(quote! { #[doc = #vdoc] #vname(#ty), });
+    }
+    if let Tagging::Property { fallback, .. } = &u.tagging {
+        let fallback = ident(fallback)?;
+        variants.push(quote! { #[doc = #OTHER_OBJECT_DOC] #fallback(serde_json::Value), });
+    }
+    Ok(quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum #name {
+            #(#variants)*
         }
     })
 }

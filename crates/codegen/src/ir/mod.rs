@@ -42,6 +42,19 @@ pub fn build(converted: &Converted, root: &Node) -> Result<Api, IrError> {
         });
     }
     recursion::box_cycles(&mut types);
+    if let Some(def) = recursion::union_cycle(&types) {
+        let pointer = def.source.clone();
+        return Err(IrError::Unsupported {
+            at: crate::convert::Location {
+                pos: crate::convert::position(root, &pointer),
+                pointer,
+            },
+            message: format!(
+                "`{}` holds itself through `oneOf`/`anyOf` branches alone (no object or array in between)",
+                def.name
+            ),
+        });
+    }
     recursion::mark_defaults(&mut types);
     let info = &converted.api.info;
     Ok(Api {

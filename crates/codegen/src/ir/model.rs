@@ -46,6 +46,35 @@ pub enum TypeKind {
     IntEnum(IntEnum),
     /// Another name for a type expression (`Vec<X>`, a map, a primitive).
     Alias(TypeRef),
+    /// One of several schemas (`oneOf`/`anyOf`): an enum with a variant per
+    /// branch.
+    Union(Union),
+}
+
+/// A value that is one of several types.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Union {
+    pub variants: Vec<UnionVariant>,
+    /// How a value says which variant it is.
+    pub tagging: Tagging,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Tagging {
+    /// By its shape: the first branch (in the spec's order) that decodes it.
+    Untagged,
+    /// By the string in the object's property `property` (an OAS 3
+    /// `discriminator`); `fallback` is the variant that keeps an object
+    /// whose tag no branch has.
+    Property { property: String, fallback: String },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnionVariant {
+    pub name: String,
+    pub ty: TypeRef,
+    /// The tag values that select this variant (empty when untagged).
+    pub tags: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -1,6 +1,7 @@
 //! Whole-model passes after lowering: boxing the fields that make a type
-//! contain itself, refusing aliases that name themselves, and deciding which
-//! types can derive `Default`.
+//! contain itself, refusing aliases that name themselves and unions that
+//! hold themselves with nothing in between, and deciding which types can
+//! derive `Default`.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -19,6 +20,14 @@ fn direct_edges(def: &TypeDef) -> Vec<&str> {
             })
             .collect(),
         TypeKind::Alias(TypeRef::Named(n)) => vec![n.as_str()],
+        TypeKind::Union(u) => u
+            .variants
+            .iter()
+            .filter_map(|v| match &v.ty {
+                TypeRef::Named(n) => Some(n.as_str()),
+                _ => None,
+            })
+            .collect(),
         _ => Vec::new(),
     }
 }
@@ -65,6 +74,19 @@ pub(crate) fn box_cycles(types: &mut BTreeMap<String, TypeDef>) {
             }
         }
     }
+}
+
+/// The first union that holds itself through union branches (and aliases)
+/// alone, after [`box_cycles`]: every cycle through a struct has a boxed
+/// field by then, so what is left has no object or array in between, and no
+/// JSON value could end it (decoding would try the same branches forever).
+pub(crate) fn union_cycle(types: &BTreeMap<String, TypeDef>) -> Option<&TypeDef> {
+    types.values().find(|def| {
+        matches!(def.kind, TypeKind::Union(_))
+            && direct_edges(def)
+                .into_iter()
+                .any(|next| reaches(types, next, &def.name))
+    })
 }
 
 /// The first alias that names itself (through other aliases), if any.
@@ -114,6 +136,8 @@ pub(crate) fn mark_defaults(types: &mut BTreeMap<String, TypeDef>) {
                 TypeKind::StringEnum(e) => e.default.is_some(),
                 TypeKind::IntEnum(e) => e.default.is_some(),
                 TypeKind::Alias(t) => has_default(types, t),
+                // Which branch would a default be? None is better than a guess.
+                TypeKind::Union(_) => false,
             };
             if ok {
                 changed.push(name.clone());

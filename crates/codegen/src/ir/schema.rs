@@ -5,6 +5,11 @@
 //! property (`ContainerConfig` + `Healthcheck`), with `Item` for array items
 //! and `Value` for map values. `allOf` parts are merged into one struct; an
 //! `allOf` of one `$ref` (plus parts that add nothing) is that reference.
+//! A `oneOf`/`anyOf` is a union: a variant per branch, named after the
+//! branch's `$ref`, else its type (`String`, `Object`...) or its place
+//! (`Variant2`), untagged unless a `discriminator` names the tag property; a
+//! `null` or `nullable` branch makes the value nullable instead, and one
+//! branch left is simply that branch's type. `not` is refused.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -35,7 +40,10 @@ struct View<'s> {
     items: Option<&'s ReferenceOr<Box<Schema>>>,
     enumeration: Vec<J>,
     all_of: &'s [ReferenceOr<Schema>],
-    /// `oneOf`, `anyOf` or `not`, which the generator does not support yet.
+    /// The branches of a `oneOf` or `anyOf`, and which keyword it was.
+    branches: &'s [ReferenceOr<Schema>],
+    union: Option<&'static str>,
+    /// `not`, which the generator does not support yet.
     unsupported: Option<&'static str>,
 }
 
@@ -61,6 +69,8 @@ impl<'s> View<'s> {
             items: None,
             enumeration: Vec::new(),
             all_of: &[],
+            branches: &[],
+            union: None,
             unsupported: None,
         };
         match &s.schema_kind {
@@ -112,8 +122,8 @@ impl<'s> View<'s> {
                 v.items = t.items.as_ref();
             }
             SchemaKind::AllOf { all_of } => v.all_of = all_of,
-            SchemaKind::OneOf { .. } => v.unsupported = Some("oneOf"),
-            SchemaKind::AnyOf { .. } => v.unsupported = Some("anyOf"),
+            SchemaKind::OneOf { one_of } => (v.branches, v.union) = (one_of, Some("oneOf")),
+            SchemaKind::AnyOf { any_of } => (v.branches, v.union) = (any_of, Some("anyOf")),
             SchemaKind::Not { .. } => v.unsupported = Some("not"),
             SchemaKind::Any(a) => {
                 v.typ = a.typ.as_deref();
@@ -129,15 +139,12 @@ impl<'s> View<'s> {
                     .cloned()
                     .collect();
                 v.all_of = &a.all_of;
-                v.unsupported = if !a.one_of.is_empty() {
-                    Some("oneOf")
+                if !a.one_of.is_empty() {
+                    (v.branches, v.union) = (&a.one_of, Some("oneOf"));
                 } else if !a.any_of.is_empty() {
-                    Some("anyOf")
-                } else if a.not.is_some() {
-                    Some("not")
-                } else {
-                    None
-                };
+                    (v.branches, v.union) = (&a.any_of, Some("anyOf"));
+                }
+                v.unsupported = a.not.is_some().then_some("not");
             }
         }
         v
@@ -154,6 +161,7 @@ impl<'s> View<'s> {
             && self.items.is_none()
             && self.enumeration.is_empty()
             && self.all_of.is_empty()
+            && self.union.is_none()
             && self.unsupported.is_none()
             && matches!(self.typ, None | Some("object"))
     }
@@ -168,6 +176,47 @@ impl<'s> View<'s> {
         self.typ == Some("integer")
             && !self.enumeration.is_empty()
             && self.enumeration.iter().all(J::is_i64)
+    }
+}
+
+/// Whether a `oneOf`/`anyOf` branch stands for `null` alone (`type: "null"`,
+/// or nothing but `nullable: true`).
+fn is_null_branch(b: &ReferenceOr<Schema>) -> bool {
+    let ReferenceOr::Item(s) = b else {
+        return false;
+    };
+    match &s.schema_kind {
+        SchemaKind::Any(a) => {
+            a.typ.as_deref() == Some("null")
+                || (a.typ.is_none() && is_nullable(s) && View::of(s).adds_nothing())
+        }
+        _ => false,
+    }
+}
+
+/// Whether a `oneOf`/`anyOf` lets its value be `null`: a branch is `null`
+/// or `nullable`, or the schema itself is.
+fn union_nullable(s: &Schema, v: &View) -> bool {
+    is_nullable(s)
+        || v.branches.iter().any(|b| match b {
+            ReferenceOr::Item(branch) => is_null_branch(b) || is_nullable(branch),
+            ReferenceOr::Reference { .. } => false,
+        })
+}
+
+/// The variant name of a branch without a `$ref`: its type, else its place.
+fn branch_type_name(b: &Schema, i: usize) -> String {
+    let v = View::of(b);
+    match v.typ {
+        Some("string") if v.string_enum() => "Enum".to_string(),
+        Some("string") => "String".to_string(),
+        Some("integer") => "Integer".to_string(),
+        Some("number") => "Number".to_string(),
+        Some("boolean") => "Boolean".to_string(),
+        Some("array") => "Array".to_string(),
+        Some("object") => "Object".to_string(),
+        None if v.has_properties() => "Object".to_string(),
+        _ => format!("Variant{i}"),
     }
 }
 
@@ -225,6 +274,9 @@ pub(crate) struct Lower<'a> {
     pub(crate) names: Names,
     pub(crate) types: BTreeMap<String, TypeDef>,
     in_progress: HashSet<String>,
+    /// Component keys whose `oneOf`/`anyOf` lets them be `null`: a
+    /// reference to one is nullable.
+    nullable_defs: HashSet<String>,
 }
 
 impl<'a> Lower<'a> {
@@ -234,6 +286,16 @@ impl<'a> Lower<'a> {
             .as_ref()
             .map(|c| c.schemas.clone())
             .unwrap_or_default();
+        let nullable_defs = schemas
+            .iter()
+            .filter_map(|(key, s)| match s {
+                ReferenceOr::Item(s) => {
+                    let v = View::of(s);
+                    (v.union.is_some() && union_nullable(s, &v)).then(|| key.clone())
+                }
+                ReferenceOr::Reference { .. } => None,
+            })
+            .collect();
         let mut names = Names::new();
         let mut def_names = HashMap::new();
         for key in schemas.keys() {
@@ -249,6 +311,7 @@ impl<'a> Lower<'a> {
             names,
             types: BTreeMap::new(),
             in_progress: HashSet::new(),
+            nullable_defs,
         }
     }
 
@@ -280,6 +343,14 @@ impl<'a> Lower<'a> {
     fn ref_name(&self, reference: &str, ptr: &str) -> Result<String, IrError> {
         let key = self.ref_key(reference, ptr)?;
         Ok(self.def_names[&key].clone())
+    }
+
+    /// The type a `$ref` names, and whether it may be null (a component
+    /// whose `oneOf`/`anyOf` allows `null`).
+    fn ref_type(&self, reference: &str, ptr: &str) -> Result<(TypeRef, bool), IrError> {
+        let key = self.ref_key(reference, ptr)?;
+        let nullable = self.nullable_defs.contains(&key);
+        Ok((TypeRef::Named(self.def_names[&key].clone()), nullable))
     }
 
     /// Lowers every component schema.
@@ -333,9 +404,7 @@ impl<'a> Lower<'a> {
         ptr: &str,
     ) -> Result<(TypeRef, bool), IrError> {
         match s {
-            ReferenceOr::Reference { reference } => {
-                Ok((TypeRef::Named(self.ref_name(reference, ptr)?), false))
-            }
+            ReferenceOr::Reference { reference } => self.ref_type(reference, ptr),
             ReferenceOr::Item(schema) => self.inline(schema, hint, ptr),
         }
     }
@@ -347,9 +416,7 @@ impl<'a> Lower<'a> {
         ptr: &str,
     ) -> Result<(TypeRef, bool), IrError> {
         match s {
-            ReferenceOr::Reference { reference } => {
-                Ok((TypeRef::Named(self.ref_name(reference, ptr)?), false))
-            }
+            ReferenceOr::Reference { reference } => self.ref_type(reference, ptr),
             ReferenceOr::Item(schema) => self.inline(schema, hint, ptr),
         }
     }
@@ -357,6 +424,13 @@ impl<'a> Lower<'a> {
     fn check(&self, v: &View, ptr: &str) -> Result<(), IrError> {
         if let Some(what) = v.unsupported {
             return Err(self.err(&join(ptr, what), format!("`{what}` schemas")));
+        }
+        if v.union.is_some() && (v.has_properties() || !v.all_of.is_empty()) {
+            let what = v.union.unwrap_or("oneOf");
+            return Err(self.err(
+                &join(ptr, what),
+                format!("`{what}` beside `properties` or `allOf` in one schema"),
+            ));
         }
         if let Some(t) = v.typ {
             if !matches!(
@@ -388,8 +462,12 @@ impl<'a> Lower<'a> {
     }
 
     fn inline(&mut self, s: &Schema, hint: &str, ptr: &str) -> Result<(TypeRef, bool), IrError> {
-        let nullable = is_nullable(s);
         let v = View::of(s);
+        let nullable = if v.union.is_some() {
+            union_nullable(s, &v)
+        } else {
+            is_nullable(s)
+        };
         self.check(&v, ptr)?;
         if let Some(reference) = self.single_ref(&v) {
             let part_ptr = join(&join(ptr, "allOf"), "0");
@@ -398,7 +476,17 @@ impl<'a> Lower<'a> {
                 nullable,
             ));
         }
-        if v.string_enum() || v.int_enum() || v.has_properties() || !v.all_of.is_empty() {
+        if v.union.is_some() {
+            if let Some(only) = self.sole_branch(s, &v, hint, ptr)? {
+                return Ok((only, nullable));
+            }
+        }
+        if v.union.is_some()
+            || v.string_enum()
+            || v.int_enum()
+            || v.has_properties()
+            || !v.all_of.is_empty()
+        {
             let name = self.names.claim(hint);
             let kind = self.named_kind(s, &name, ptr)?;
             let source = self.map.source_pointer(ptr);
@@ -481,6 +569,12 @@ impl<'a> Lower<'a> {
                 self.ref_name(reference, &part_ptr)?,
             )));
         }
+        if v.union.is_some() {
+            if let Some(only) = self.sole_branch(s, &v, name, ptr)? {
+                return Ok(TypeKind::Alias(only));
+            }
+            return Ok(TypeKind::Union(self.union(s, &v, name, ptr)?));
+        }
         if v.string_enum() {
             return Ok(TypeKind::StringEnum(string_enum(&v, s)));
         }
@@ -495,6 +589,97 @@ impl<'a> Lower<'a> {
             return Ok(TypeKind::Struct(self.object(s, name, ptr)?));
         }
         Ok(TypeKind::Alias(self.expression(&v, name, ptr)?))
+    }
+
+    /// The type of a `oneOf`/`anyOf` that has one branch besides `null`
+    /// ones (`Any` when it has none); `None` when it has several.
+    fn sole_branch(
+        &mut self,
+        s: &Schema,
+        v: &View,
+        hint: &str,
+        ptr: &str,
+    ) -> Result<Option<TypeRef>, IrError> {
+        let what = v.union.unwrap_or("oneOf");
+        let mut real = v
+            .branches
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| !is_null_branch(b));
+        let (first, second) = (real.next(), real.next());
+        match (first, second) {
+            (None, _) => Ok(Some(TypeRef::Scalar(Scalar::Any))),
+            (Some((i, b)), None) if s.schema_data.discriminator.is_none() => {
+                let bptr = join(&join(ptr, what), &i.to_string());
+                Ok(Some(self.type_ref(b, hint, &bptr)?.0))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// The enum of a `oneOf`/`anyOf` of several branches: untagged, or
+    /// tagged by its `discriminator`'s property.
+    fn union(&mut self, s: &Schema, v: &View, name: &str, ptr: &str) -> Result<Union, IrError> {
+        let what = v.union.unwrap_or("oneOf");
+        let discriminator = s.schema_data.discriminator.as_ref();
+        let mut variant_names = Names::new();
+        let fallback = discriminator.map(|_| {
+            variant_names.reserve(FALLBACK_VARIANT);
+            FALLBACK_VARIANT.to_string()
+        });
+        let mut variants = Vec::new();
+        for (i, b) in v.branches.iter().enumerate() {
+            if is_null_branch(b) {
+                continue;
+            }
+            let bptr = join(&join(ptr, what), &i.to_string());
+            let (base, key) = match b {
+                ReferenceOr::Reference { reference } => {
+                    let key = self.ref_key(reference, &bptr)?;
+                    (self.def_names[&key].clone(), Some(key))
+                }
+                ReferenceOr::Item(branch) => (branch_type_name(branch, i), None),
+            };
+            let variant = variant_names.claim(&base);
+            let (ty, _) = self.type_ref(b, &names::join_type(name, &variant), &bptr)?;
+            let tags = match (discriminator, key) {
+                (None, _) => Vec::new(),
+                (Some(d), Some(key)) => tags_of(d, &key),
+                (Some(_), None) => {
+                    return Err(self.err(
+                        &bptr,
+                        format!("a `{what}` with a `discriminator` needs a `$ref` in every branch"),
+                    ))
+                }
+            };
+            variants.push(UnionVariant {
+                name: variant,
+                ty,
+                tags,
+            });
+        }
+        if let Some(d) = discriminator {
+            for target in d.mapping.values() {
+                let key = target.rsplit('/').next().unwrap_or(target);
+                let listed = v.branches.iter().any(|b| {
+                    matches!(b, ReferenceOr::Reference { reference } if reference.rsplit('/').next() == Some(key))
+                });
+                if !listed {
+                    return Err(self.err(
+                        &join(ptr, "discriminator"),
+                        format!("the `discriminator` maps to `{target}`, which is not a branch of the `{what}`"),
+                    ));
+                }
+            }
+        }
+        let tagging = match (discriminator, fallback) {
+            (Some(d), Some(fallback)) => Tagging::Property {
+                property: d.property_name.clone(),
+                fallback,
+            },
+            _ => Tagging::Untagged,
+        };
+        Ok(Union { variants, tagging })
     }
 
     fn object(&mut self, s: &Schema, name: &str, ptr: &str) -> Result<Struct, IrError> {
@@ -624,6 +809,32 @@ fn element(ty: TypeRef, nullable: bool, in_map: bool) -> TypeRef {
         TypeRef::Nullable(Box::new(ty))
     } else {
         ty
+    }
+}
+
+/// The tag values of the branch that is the component `key`: the
+/// `mapping` keys that name it, else the component's own name.
+fn tags_of(d: &openapiv3::Discriminator, key: &str) -> Vec<String> {
+    let named: Vec<String> = d
+        .mapping
+        .iter()
+        .filter(|(_, target)| {
+            target.as_str() == key
+                || target
+                    .strip_prefix("#/components/schemas/")
+                    .is_some_and(|k| {
+                        crate::pointer::percent_decode(k)
+                            .replace("~1", "/")
+                            .replace("~0", "~")
+                            == key
+                    })
+        })
+        .map(|(tag, _)| tag.clone())
+        .collect();
+    if named.is_empty() {
+        vec![key.to_string()]
+    } else {
+        named
     }
 }
 

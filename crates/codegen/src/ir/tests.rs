@@ -237,12 +237,211 @@ fn enums_keep_unknown_values_and_name_every_value() {
 #[test]
 fn unsupported_constructs_name_their_pointer_and_line() {
     let err = error(
-        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    A:\n      type: object\n      properties:\n        B:\n          anyOf:\n            - type: string\n",
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    A:\n      type: object\n      properties:\n        B:\n          not:\n            type: string\n",
     );
     let at = err.location();
-    assert_eq!(at.pointer, "/components/schemas/A/properties/B/anyOf");
+    assert_eq!(at.pointer, "/components/schemas/A/properties/B/not");
     assert_eq!(at.pos.line, 11);
-    assert!(err.to_string().contains("`anyOf`"), "{err}");
+    assert!(err.to_string().contains("`not`"), "{err}");
+}
+
+const UNIONS: &str = r##"openapi: 3.0.3
+info: {title: t, version: "1"}
+paths: {}
+components:
+  schemas:
+    Cat:
+      type: object
+      properties:
+        kind: {type: string}
+    Dog:
+      type: object
+      properties:
+        kind: {type: string}
+    Pet:
+      oneOf:
+        - $ref: "#/components/schemas/Cat"
+        - $ref: "#/components/schemas/Dog"
+        - type: object
+          properties:
+            Name: {type: string}
+        - type: string
+        - type: string
+          format: date-time
+    Maybe:
+      oneOf:
+        - $ref: "#/components/schemas/Cat"
+        - $ref: "#/components/schemas/Dog"
+        - type: "null"
+    Tagged:
+      oneOf:
+        - $ref: "#/components/schemas/Cat"
+        - $ref: "#/components/schemas/Dog"
+      discriminator:
+        propertyName: kind
+        mapping:
+          c: "#/components/schemas/Cat"
+          kitty: Cat
+    Holder:
+      type: object
+      properties:
+        Maybe:
+          $ref: "#/components/schemas/Maybe"
+        Num:
+          anyOf:
+            - type: integer
+              format: int32
+            - type: number
+            - nullable: true
+        Single:
+          oneOf:
+            - $ref: "#/components/schemas/Dog"
+            - type: "null"
+"##;
+
+fn union<'a>(api: &'a Api, name: &str) -> &'a Union {
+    match &api
+        .type_named(name)
+        .unwrap_or_else(|| panic!("no type {name}"))
+        .kind
+    {
+        TypeKind::Union(u) => u,
+        other => panic!("{name} is {other:?}"),
+    }
+}
+
+fn variants(u: &Union) -> Vec<(&str, &TypeRef, Vec<&str>)> {
+    u.variants
+        .iter()
+        .map(|v| {
+            (
+                v.name.as_str(),
+                &v.ty,
+                v.tags.iter().map(String::as_str).collect(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn one_of_branches_are_named_from_refs_types_and_places() {
+    let api = api(UNIONS);
+    let pet = union(&api, "Pet");
+    assert_eq!(pet.tagging, Tagging::Untagged);
+    let named = |n: &str| TypeRef::Named(n.to_string());
+    assert_eq!(
+        variants(pet),
+        vec![
+            ("Cat", &named("Cat"), vec![]),
+            ("Dog", &named("Dog"), vec![]),
+            ("Object", &named("PetObject"), vec![]),
+            ("String", &TypeRef::Scalar(Scalar::String), vec![]),
+            ("String2", &TypeRef::Scalar(Scalar::String), vec![]),
+        ]
+    );
+    assert!(matches!(
+        api.type_named("PetObject").map(|t| &t.kind),
+        Some(TypeKind::Struct(_))
+    ));
+    assert!(!api.type_named("Pet").unwrap().default);
+}
+
+#[test]
+fn a_null_branch_makes_the_value_optional() {
+    let ir = api(UNIONS);
+    let maybe = union(&ir, "Maybe");
+    assert_eq!(maybe.variants.len(), 2, "{maybe:?}");
+    let holder = strukt(&ir, "Holder");
+    // A reference to a union that allows null is nullable where it is used.
+    assert_eq!(field(holder, "Maybe").ty, TypeRef::Named("Maybe".into()));
+    let num = field(holder, "Num");
+    assert_eq!(num.ty, TypeRef::Named("HolderNum".into()));
+    let num = union(&ir, "HolderNum");
+    let tys: Vec<&TypeRef> = num.variants.iter().map(|v| &v.ty).collect();
+    assert_eq!(
+        tys,
+        [&TypeRef::Scalar(Scalar::I32), &TypeRef::Scalar(Scalar::F64)]
+    );
+    // One branch besides null is that branch, nullable.
+    assert_eq!(field(holder, "Single").ty, TypeRef::Named("Dog".into()));
+
+    let required = api(&UNIONS.replace(
+        "    Holder:\n      type: object\n",
+        "    Holder:\n      type: object\n      required: [Maybe, Num, Single]\n",
+    ));
+    let holder = strukt(&required, "Holder");
+    for wire in ["Maybe", "Num", "Single"] {
+        assert_eq!(
+            field(holder, wire).presence,
+            Presence::RequiredNullable,
+            "{wire}"
+        );
+    }
+}
+
+#[test]
+fn a_discriminator_tags_by_its_property_and_mapping() {
+    let api = api(UNIONS);
+    let tagged = union(&api, "Tagged");
+    assert_eq!(
+        tagged.tagging,
+        Tagging::Property {
+            property: "kind".into(),
+            fallback: FALLBACK_VARIANT.into()
+        }
+    );
+    let tags: Vec<(&str, Vec<&str>)> = variants(tagged)
+        .into_iter()
+        .map(|(n, _, t)| (n, t))
+        .collect();
+    // Mapped names win; a branch the mapping leaves out is tagged by its name.
+    assert_eq!(
+        tags,
+        vec![("Cat", vec!["c", "kitty"]), ("Dog", vec!["Dog"])]
+    );
+}
+
+#[test]
+fn unions_on_a_cycle_box_the_struct_field_or_are_refused() {
+    let node = "    Node:\n      type: object\n      properties:\n        Next:\n          oneOf:\n            - $ref: \"#/components/schemas/Node\"\n            - type: string\n    Holder:\n";
+    let api = api(&UNIONS.replace("    Holder:\n", node));
+    // A struct reached again through a union: its field takes the box.
+    assert!(field(strukt(&api, "Node"), "Next").boxed);
+    assert_eq!(union(&api, "NodeNext").variants.len(), 2);
+
+    let bare = "    Expr:\n      oneOf:\n        - type: integer\n        - $ref: \"#/components/schemas/Neg\"\n    Neg:\n      anyOf:\n        - $ref: \"#/components/schemas/Expr\"\n        - type: boolean\n    Holder:\n";
+    let err = error(&UNIONS.replace("    Holder:\n", bare));
+    assert_eq!(err.location().pointer, "/components/schemas/Expr");
+    assert!(err.to_string().contains("`Expr` holds itself"), "{err}");
+}
+
+#[test]
+fn union_errors_name_their_pointer() {
+    let inline_branch = error(&UNIONS.replace(
+        "        - $ref: \"#/components/schemas/Dog\"\n      discriminator:",
+        "        - type: object\n      discriminator:",
+    ));
+    assert_eq!(
+        inline_branch.location().pointer,
+        "/components/schemas/Tagged/oneOf/1"
+    );
+    assert!(
+        inline_branch.to_string().contains("needs a `$ref`"),
+        "{inline_branch}"
+    );
+
+    let stray = error(&UNIONS.replace("kitty: Cat", "kitty: Holder"));
+    assert_eq!(
+        stray.location().pointer,
+        "/components/schemas/Tagged/discriminator"
+    );
+    assert!(stray.to_string().contains("`Holder`"), "{stray}");
+
+    let beside = error(&UNIONS.replace(
+        "    Maybe:\n      oneOf:",
+        "    Maybe:\n      properties:\n        X: {type: string}\n      oneOf:",
+    ));
+    assert_eq!(beside.location().pointer, "/components/schemas/Maybe/oneOf");
 }
 
 #[test]

@@ -115,6 +115,10 @@ fn value_at(api: &Api, ty: &TypeRef, wire: &str, depth: usize) -> Value {
                     .first()
                     .map_or_else(|| json!(wire), |v| json!(v.value)),
                 TypeKind::IntEnum(e) => e.variants.first().map_or(json!(1), |v| json!(v.value)),
+                TypeKind::Union(u) => u
+                    .variants
+                    .first()
+                    .map_or(Value::Null, |v| value_at(api, &v.ty, wire, depth)),
                 TypeKind::Struct(s) => {
                     let mut map = Map::new();
                     for f in &s.fields {

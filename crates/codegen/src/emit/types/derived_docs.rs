@@ -47,7 +47,7 @@ impl<'a> Uses<'a> {
                     });
                     continue;
                 }
-                TypeKind::StringEnum(_) | TypeKind::IntEnum(_) => continue,
+                TypeKind::StringEnum(_) | TypeKind::IntEnum(_) | TypeKind::Union(_) => continue,
             };
             for f in &s.fields {
                 note(&f.ty, &|noun, shape| {
@@ -229,7 +229,10 @@ fn target(ty: &TypeRef, shape: Shape) -> (Option<&str>, Shape) {
 fn noun(def: &TypeDef) -> &'static str {
     match def.kind {
         TypeKind::Struct(_) => "object",
-        TypeKind::StringEnum(_) | TypeKind::IntEnum(_) | TypeKind::Alias(_) => "value",
+        TypeKind::StringEnum(_)
+        | TypeKind::IntEnum(_)
+        | TypeKind::Alias(_)
+        | TypeKind::Union(_) => "value",
     }
 }
 

@@ -140,3 +140,65 @@ fn the_output_does_not_depend_on_the_number_of_threads() {
         .concat()
         .is_empty());
 }
+
+fn union_def(name: &str, tagging: Tagging, variants: Vec<(&str, TypeRef, &[&str])>) -> TypeDef {
+    TypeDef {
+        name: name.into(),
+        doc: None,
+        source: format!("#/components/schemas/{name}"),
+        kind: TypeKind::Union(Union {
+            variants: variants
+                .into_iter()
+                .map(|(v, ty, tags)| UnionVariant {
+                    name: v.into(),
+                    ty,
+                    tags: tags.iter().map(|t| t.to_string()).collect(),
+                })
+                .collect(),
+            tagging,
+        }),
+        default: false,
+    }
+}
+
+#[test]
+fn union_impls_try_branches_in_order_or_follow_the_tag() {
+    let untagged = union_def(
+        "Value",
+        Tagging::Untagged,
+        vec![
+            ("Integer", TypeRef::Scalar(Scalar::I64), &[]),
+            ("String", TypeRef::Scalar(Scalar::String), &[]),
+        ],
+    );
+    let tagged = union_def(
+        "Pet",
+        Tagging::Property {
+            property: "kind".into(),
+            fallback: "Other".into(),
+        },
+        vec![("Holder", TypeRef::Named("Holder".into()), &["h", "holder"])],
+    );
+    let text = types_module(&api(vec![holder(), tagged, untagged])).unwrap();
+    let file = syn::parse_file(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    // use, the struct and its 2 impls, then each union and its 2 impls.
+    assert_eq!(file.items.len(), 10, "{text}");
+    let integer = text
+        .find("return Ok(Self::Integer(branch));")
+        .unwrap_or_else(|| panic!("{text}"));
+    let string = text
+        .find("return Ok(Self::String(branch));")
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(integer < string, "branches out of order:\n{text}");
+    for line in [
+        "    Integer(i64),",
+        "        Err(wire::no_branch(&value, \"Value\"))",
+        "    Other(serde_json::Value),",
+        "            Self::Holder(value) => wire::write_tagged(serializer, \"kind\", \"h\", value),",
+        "        match wire::tag_of::<D::Error>(&value, \"kind\")? {",
+        "            \"h\" | \"holder\" => wire::branch(&value, \"Pet::Holder\").map(Self::Holder),",
+        "            _ => Ok(Self::Other(value)),",
+    ] {
+        assert!(text.contains(line), "missing {line:?} in:\n{text}");
+    }
+}
