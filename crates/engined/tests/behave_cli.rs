@@ -108,32 +108,10 @@ fn docker_py_exec_and_attach() {
     if !can_run() {
         return;
     }
-    let python = match common::docker_py() {
-        Ok(p) => p,
-        Err(why) => {
-            eprintln!("skipped: {why}");
-            return;
-        }
-    };
     let dir = Daemon::test_dir("behave_py");
     let d = Daemon::start(&dir);
     d.import_mini();
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/py/test_behave.py");
-    let out = Command::new(&python)
-        .arg(&script)
-        .arg(d.host())
-        .arg("mini")
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "docker-py script failed:\n{stdout}\n{}\nengined log:\n{}",
-        String::from_utf8_lossy(&out.stderr),
-        d.log()
-    );
-    assert!(stdout.ends_with("all ok\n"), "{stdout}");
-    assert_eq!(d.docker(&["ps", "-aq"]), "");
+    common::run_docker_py(&d, "test_behave.py", &["mini"]);
 }
 
 /// Opens `POST path` on engined's socket as a hijacked connection;

@@ -12,44 +12,17 @@
 
 use crate::common;
 
-use std::path::Path;
-use std::process::Command;
-
-use common::{docker_py, Daemon};
+use common::Daemon;
 
 #[test]
 fn docker_py_runs_lists_and_follows_events() {
     if !common::can_run_containers() {
         return;
     }
-    let python = match docker_py() {
-        Ok(p) => p,
-        Err(why) => {
-            eprintln!("skipped: {why}");
-            return;
-        }
-    };
     let dir = Daemon::test_dir("clients_py");
     let d = Daemon::start(&dir);
     d.import_mini();
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/py/docker_py_e2e.py");
-    let out = Command::new(&python)
-        .arg(&script)
-        .arg(d.host())
-        .arg("mini")
-        .arg("1.44")
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success(),
-        "docker-py script failed:\n{stdout}\n{stderr}\nengined log:\n{}",
-        d.log()
-    );
-    assert!(stdout.ends_with("all ok\n"), "{stdout}");
-    // The script removed what it made.
-    assert_eq!(d.docker(&["ps", "-aq"]), "");
+    common::run_docker_py(&d, "docker_py_e2e.py", &["mini", "1.44"]);
 }
 
 #[test]

@@ -345,6 +345,44 @@ pub fn busybox_rootfs_tar(dir: &Path) -> Option<PathBuf> {
     ok.then_some(tar)
 }
 
+/// Runs the docker-py script `tests/py/<script>` with engined's host,
+/// then `args`; asserts that it printed `all ok` at its end and left no
+/// container behind, and returns its output. `None`, after printing why,
+/// where this machine has no docker-py (the caller's test skips).
+pub fn run_docker_py(d: &Daemon, script: &str, args: &[&str]) -> Option<String> {
+    let python = match docker_py() {
+        Ok(p) => p,
+        Err(why) => {
+            eprintln!("skipped: {why}");
+            return None;
+        }
+    };
+    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/py")
+        .join(script);
+    let out = Command::new(&python)
+        .arg(&script)
+        .arg(d.host())
+        .args(args)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "docker-py script {} failed:\n{stdout}\n{}\nengined log:\n{}",
+        script.display(),
+        String::from_utf8_lossy(&out.stderr),
+        d.log()
+    );
+    assert!(stdout.ends_with("all ok\n"), "{stdout}");
+    assert_eq!(
+        d.docker(&["ps", "-aq"]),
+        "",
+        "the script removed what it made"
+    );
+    Some(stdout)
+}
+
 /// A Python that can `import docker` (docker-py): `$ENGINED_DOCKER_PY_PYTHON`,
 /// else the venv `.ci/run` makes at `target/docker-py`; or why there is none.
 pub fn docker_py() -> Result<PathBuf, String> {
