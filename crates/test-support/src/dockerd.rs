@@ -157,41 +157,42 @@ impl Dockerd {
 
 impl Drop for Dockerd {
     fn drop(&mut self) {
-        // Remove containers first so no runc process outlives the daemon.
-        let ids = Command::new("docker")
-            .arg("-H")
-            .arg(self.host())
-            .args(["ps", "-aq"])
-            .output();
-        if let Ok(out) = ids {
-            let ids: Vec<String> = String::from_utf8_lossy(&out.stdout)
-                .split_whitespace()
-                .map(String::from)
-                .collect();
-            if !ids.is_empty() {
-                let _ = Command::new("docker")
-                    .arg("-H")
-                    .arg(self.host())
-                    .args(["rm", "-f"])
-                    .args(&ids)
-                    .output();
-            }
-        }
-        let _ = Command::new("kill")
-            .arg(self.child.id().to_string())
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(15);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        let host = self.host();
+        stop_daemon(&mut self.child, &host, Duration::from_secs(15));
         let _ = Command::new("umount").arg("-R").arg(&self.dir).output();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// Stops a test daemon serving `host`: removes its containers first (so no
+/// runtime process outlives it), then asks it to stop and waits up to
+/// `grace` before killing it.
+pub fn stop_daemon(child: &mut Child, host: &str, grace: Duration) {
+    if let Ok(out) = Command::new("docker")
+        .args(["-H", host, "ps", "-aq"])
+        .output()
+    {
+        let ids: Vec<String> = String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .map(String::from)
+            .collect();
+        if !ids.is_empty() {
+            let _ = Command::new("docker")
+                .args(["-H", host, "rm", "-f"])
+                .args(&ids)
+                .output();
+        }
+    }
+    let _ = Command::new("kill").arg(child.id().to_string()).status();
+    let deadline = Instant::now() + grace;
+    while Instant::now() < deadline {
+        if let Ok(Some(_)) = child.try_wait() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 /// The first executable named `name` on PATH.

@@ -106,33 +106,7 @@ impl Drop for Engined {
     fn drop(&mut self) {
         // No container (and its supervisor) outlives the test.
         let host = self.host();
-        if let Ok(out) = Command::new("docker")
-            .args(["-H", &host, "ps", "-aq"])
-            .output()
-        {
-            let ids: Vec<String> = String::from_utf8_lossy(&out.stdout)
-                .split_whitespace()
-                .map(String::from)
-                .collect();
-            if !ids.is_empty() {
-                let _ = Command::new("docker")
-                    .args(["-H", &host, "rm", "-f"])
-                    .args(&ids)
-                    .output();
-            }
-        }
-        let _ = Command::new("kill")
-            .arg(self.child.id().to_string())
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        crate::dockerd::stop_daemon(&mut self.child, &host, Duration::from_secs(10));
         unmount_below(&self.dir);
         let _ = std::fs::remove_dir_all(&self.dir);
     }
