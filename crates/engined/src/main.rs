@@ -13,9 +13,9 @@ use engine_api::server::Router;
 use engined::api::DaemonApi;
 use engined::cli::{self, Flags};
 use engined::config;
-use engined::engine::Engine;
 use engined::listen::activation::Passed;
-use engined::runtimes::{RuntimeStore, StoreOptions};
+use engined_core::engine::Engine;
+use engined_core::runtimes::{RuntimeStore, StoreOptions};
 use tokio::signal::unix::{signal, SignalKind};
 
 fn main() -> ExitCode {
@@ -65,7 +65,7 @@ async fn run(flags: Flags, activated: Vec<Passed>) -> Result<(), String> {
     // Before anything else: stale wrapper scripts of a previous run go
     // (but those of containers still running), the current config's are
     // written.
-    let keep: HashSet<_> = engined::containers::living_runtime_binaries(
+    let keep: HashSet<_> = engined_core::containers::living_runtime_binaries(
         effective.config().data_root(),
         effective.exec_root(),
     );
@@ -76,17 +76,21 @@ async fn run(flags: Flags, activated: Vec<Passed>) -> Result<(), String> {
     let pidfile = effective.pidfile().to_path_buf();
     write_pidfile(&pidfile)?;
 
-    let engine = Arc::new(
-        Engine::new(store, flag_config, file, Some(log), effective.exec_root())
-            .map_err(|e| format!("data-root: {e}"))?,
-    );
+    let engine =
+        Arc::new(Engine::new(store, effective.exec_root()).map_err(|e| format!("data-root: {e}"))?);
+    let reloader = Arc::new(engined::sighup::Reloader::new(
+        engine.clone(),
+        flag_config,
+        file,
+        Some(log),
+    ));
     // Containers that ran (or ended) while we were away.
-    engined::containers::lifecycle::restore(&engine).await;
+    engined_core::containers::lifecycle::restore(&engine).await;
     // Then those their restart policy brings back (`always`, ...).
-    engined::containers::restart::start_at_daemon_start(&engine).await;
+    engined_core::containers::restart::start_at_daemon_start(&engine).await;
 
     let info = ServerInfo {
-        server: format!("engined/{} (linux)", engined::system::ENGINE_VERSION),
+        server: format!("engined/{} (linux)", engined_core::system::ENGINE_VERSION),
         os_type: "linux".into(),
         experimental: false,
     };
@@ -119,7 +123,10 @@ async fn run(flags: Flags, activated: Vec<Passed>) -> Result<(), String> {
             let _ = stop.wait_for(|s| *s).await;
         })));
     }
-    tracing::info!(version = engined::system::ENGINE_VERSION, "daemon ready");
+    tracing::info!(
+        version = engined_core::system::ENGINE_VERSION,
+        "daemon ready"
+    );
 
     let mut hup = signal(SignalKind::hangup()).map_err(|e| e.to_string())?;
     let mut term = signal(SignalKind::terminate()).map_err(|e| e.to_string())?;
@@ -127,8 +134,8 @@ async fn run(flags: Flags, activated: Vec<Passed>) -> Result<(), String> {
     loop {
         tokio::select! {
             _ = hup.recv() => {
-                let engine = engine.clone();
-                match tokio::task::spawn_blocking(move || engine.reload()).await {
+                let reloader = reloader.clone();
+                match tokio::task::spawn_blocking(move || reloader.reload()).await {
                     Ok(Ok(reloaded)) => {
                         for w in &reloaded.warnings {
                             tracing::warn!("{w}");
@@ -148,7 +155,7 @@ async fn run(flags: Flags, activated: Vec<Passed>) -> Result<(), String> {
     if engine.live_restore() {
         tracing::info!("live-restore: the containers keep running");
     } else {
-        engined::containers::lifecycle::stop_for_shutdown(&engine).await;
+        engined_core::containers::lifecycle::stop_for_shutdown(&engine).await;
     }
     let _ = stop_tx.send(true);
     for server in servers {

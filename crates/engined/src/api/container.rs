@@ -3,7 +3,7 @@
 //! unpause, logs, attach (plain or over WebSocket), resize, prune, stats
 //! and update,
 //! answering with Docker's
-//! status codes and messages. The work is done by [`crate::containers`].
+//! status codes and messages. The work is done by [`engined_core::containers`].
 
 use std::time::SystemTime;
 
@@ -40,15 +40,15 @@ use tokio::io::AsyncWriteExt;
 use tokio::sync::oneshot;
 
 use super::DaemonApi;
-use crate::containers::archive::ops::{self as archive, CopyIn};
-use crate::containers::bundle::log_path;
-use crate::containers::detach::{self, Scanner};
-use crate::containers::list::{self, ListFilter};
-use crate::containers::logs::LogQuery;
-use crate::containers::stats::{self, HostFigures, Query};
-use crate::containers::store::{lock, PendingAttach};
-use crate::containers::supervisor::{client, Reply, Request};
-use crate::containers::{
+use engined_core::containers::archive::ops::{self as archive, CopyIn};
+use engined_core::containers::bundle::log_path;
+use engined_core::containers::detach::{self, Scanner};
+use engined_core::containers::list::{self, ListFilter};
+use engined_core::containers::logs::LogQuery;
+use engined_core::containers::stats::{self, HostFigures, Query};
+use engined_core::containers::store::PendingAttach;
+use engined_core::containers::supervisor::{client, Reply, Request};
+use engined_core::containers::{
     create, inspect, lifecycle, log_stream, stream, top, update, ContainerError,
 };
 
@@ -141,16 +141,8 @@ impl DaemonApi {
     fn container(
         &self,
         reference: &str,
-    ) -> Result<std::sync::Arc<crate::containers::Container>, ApiError> {
+    ) -> Result<std::sync::Arc<engined_core::containers::Container>, ApiError> {
         self.engine.containers.get(reference).map_err(api_error)
-    }
-
-    fn running_execs(&self, id: &str) -> Vec<String> {
-        lock(&self.engine.containers.execs)
-            .values()
-            .filter(|e| e.is_running_in(id))
-            .map(|e| e.id.clone())
-            .collect()
     }
 }
 
@@ -224,7 +216,7 @@ impl ContainerApi for DaemonApi {
         req: ContainerChangesRequest,
     ) -> Result<ContainerChangesReply, ApiError> {
         let c = self.container(&req.id)?;
-        let changes = crate::containers::changes::changes(c)
+        let changes = engined_core::containers::changes::changes(c)
             .await
             .map_err(api_error)?;
         Ok(ContainerChangesReply::Ok(
@@ -278,7 +270,7 @@ impl ContainerApi for DaemonApi {
     ) -> Result<ContainerInspectReply, ApiError> {
         let c = self.container(&req.id)?;
         let record = c.record();
-        let execs = self.running_execs(&c.id);
+        let execs = self.engine.containers.running_execs(&c.id);
         let mut body = inspect::inspect(&record, &c.layout, execs);
         // Before API 1.42 dockerd still sends the deprecated kernel memory
         // limit, which engined never sets.
@@ -320,7 +312,7 @@ impl ContainerApi for DaemonApi {
         let bound = |value: &Option<String>| -> Result<Option<i64>, ApiError> {
             match value.as_deref() {
                 None | Some("") => Ok(None),
-                Some(v) => crate::time::parse(v, now)
+                Some(v) => engined_core::time::parse(v, now)
                     .map(|t| (t > 0).then_some(t))
                     .map_err(|e| bad_request(e.to_string())),
             }
@@ -570,7 +562,7 @@ impl ContainerApi for DaemonApi {
                 match key.as_str() {
                     "until" => {
                         until = Some(
-                            crate::time::parse(value, now)
+                            engined_core::time::parse(value, now)
                                 .map_err(|e| bad_request(e.to_string()))?,
                         )
                     }

@@ -10,10 +10,10 @@ use engine_api::server::{SystemDataUsageReply, SystemDataUsageRequest};
 use engine_api::types::{SystemDataUsageResponse, SystemDataUsageTypeItem, VolumeUsageData};
 
 use super::{image, volume};
-use crate::containers::list;
-use crate::engine::Engine;
-use crate::gojson::nil;
-use crate::volumes::dir_size;
+use engined_core::containers::list;
+use engined_core::engine::Engine;
+use engined_core::gojson::nil;
+use engined_core::volumes::dir_size;
 
 /// The report for `req` (all kinds when it names none).
 pub fn data_usage(engine: &Engine, req: &SystemDataUsageRequest) -> SystemDataUsageReply {

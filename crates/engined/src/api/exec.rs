@@ -11,7 +11,7 @@ use engine_api::types::IdResponse;
 
 use super::container::api_error;
 use super::DaemonApi;
-use crate::containers::{exec, ContainerError};
+use engined_core::containers::{exec, ContainerError};
 
 impl ExecApi for DaemonApi {
     async fn container_exec(

@@ -30,9 +30,9 @@ use futures_util::StreamExt;
 use tokio::io::AsyncWriteExt;
 
 use super::DaemonApi;
-use crate::engine::{Engine, STORAGE_DRIVER};
-use crate::gojson::{nil, rfc3339_nano};
-use crate::images::{Image, ImageError, ImageFilter, ImportOptions, Reference, Removed};
+use engined_core::engine::{Engine, STORAGE_DRIVER};
+use engined_core::gojson::{nil, rfc3339_nano};
+use engined_core::images::{Image, ImageError, ImageFilter, ImportOptions, Reference, Removed};
 
 /// What `docker pull` (and `docker run` of a missing image) is told.
 pub const PULL_UNSUPPORTED: &str =
@@ -115,7 +115,7 @@ fn publish(engine: &Engine, action: &str, id: &str, name: &str, image: Option<&I
         .publish(EventMessageType::Image, action, id, attributes);
 }
 
-fn image_users(engine: &Engine) -> impl Fn(&str) -> Option<crate::images::ImageUser> + '_ {
+fn image_users(engine: &Engine) -> impl Fn(&str) -> Option<engined_core::images::ImageUser> + '_ {
     move |id| engine.image_in_use(id)
 }
 
@@ -285,7 +285,7 @@ fn save_selection(engine: &Engine, name: &str) -> Result<Vec<Named>, ApiError> {
         Ok(r) if engine.images.tags_of(&image.id).contains(&r) => r,
         _ => return Ok(vec![(image, Vec::new())]),
     };
-    if crate::images::split_tag(name).1.is_some() {
+    if engined_core::images::split_tag(name).1.is_some() {
         return Ok(vec![(image, vec![reference])]);
     }
     Ok(engine
@@ -625,7 +625,7 @@ fn image_filter(
                 let now = std::time::SystemTime::now()
                     .duration_since(std::time::UNIX_EPOCH)
                     .map_or(0, |d| d.as_nanos() as i64);
-                crate::time::parse(value, now).map_err(|e| e.to_string())
+                engined_core::time::parse(value, now).map_err(|e| e.to_string())
             }
             _ => engine
                 .images

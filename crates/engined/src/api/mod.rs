@@ -14,7 +14,7 @@ mod volume;
 
 use std::sync::Arc;
 
-use crate::engine::Engine;
+use engined_core::engine::Engine;
 
 /// The daemon as the generated router sees it.
 pub struct DaemonApi {

@@ -10,8 +10,8 @@ use engine_api::server::{
 use futures_util::StreamExt;
 
 use super::DaemonApi;
-use crate::events::EventFilter;
-use crate::system::Counts;
+use engined_core::events::EventFilter;
+use engined_core::system::Counts;
 
 fn unix_nanos() -> i64 {
     std::time::SystemTime::now()
@@ -106,14 +106,14 @@ impl SystemApi for DaemonApi {
             .since
             .as_deref()
             .filter(|s| !s.is_empty())
-            .map(|s| crate::time::parse(s, now))
+            .map(|s| engined_core::time::parse(s, now))
             .transpose()
             .map_err(|e| bad_request(e.to_string()))?;
         let until = req
             .until
             .as_deref()
             .filter(|s| !s.is_empty())
-            .map(|s| crate::time::parse(s, now))
+            .map(|s| engined_core::time::parse(s, now))
             .transpose()
             .map_err(|e| bad_request(e.to_string()))?;
         let filter = match &req.filters {

@@ -14,9 +14,9 @@ use engine_api::types::{
 };
 
 use super::DaemonApi;
-use crate::engine::Engine;
-use crate::gojson::nil;
-use crate::volumes::{CreateOptions, VolumeError, VolumeFilter, VolumeRecord};
+use engined_core::engine::Engine;
+use engined_core::gojson::nil;
+use engined_core::volumes::{CreateOptions, VolumeError, VolumeFilter, VolumeRecord};
 
 fn api_error(e: VolumeError) -> ApiError {
     let status = match &e {

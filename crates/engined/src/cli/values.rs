@@ -67,7 +67,7 @@ pub(super) fn absolute_path(text: &str) -> Result<PathBuf, String> {
 
 /// dockerd's `--add-runtime` format: `NAME=PATH`, both non-empty. Whether the
 /// name is acceptable is checked with the other runtimes, by
-/// [`crate::runtimes`].
+/// [`engined_core::runtimes`].
 pub(super) fn add_runtime(text: &str) -> Result<AddRuntime, String> {
     let (name, path) = text
         .split_once('=')

@@ -14,32 +14,9 @@
 //! line set (see `crate::cli::Flags::to_config`), so a key is "set by a flag"
 //! exactly when that config serializes it.
 
-use std::fmt;
-
 use serde_json::{Map, Value};
 
-use super::{ConfigError, ConfigFile, DaemonConfig, EffectiveConfig, FileConfig};
-
-/// One key given both as a flag and in the file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Conflict {
-    /// The `daemon.json` key, like `hosts` or `runtimes.crun`.
-    pub key: String,
-    /// The flag's value, as dockerd would print it.
-    pub from_flag: String,
-    /// The file's value, as dockerd would print it.
-    pub from_file: String,
-}
-
-impl fmt::Display for Conflict {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}: (from flag: {}, from file: {})",
-            self.key, self.from_flag, self.from_file
-        )
-    }
-}
+use super::{ConfigError, ConfigFile, Conflict, DaemonConfig, EffectiveConfig, FileConfig};
 
 /// Reads `file` and merges it with `flags`: the daemon's configuration.
 pub fn load(flags: &DaemonConfig, file: &ConfigFile) -> Result<EffectiveConfig, ConfigError> {

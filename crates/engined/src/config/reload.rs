@@ -14,7 +14,7 @@
 //! use, and a missing default file changes nothing.
 //!
 //! [`reload`] does that and hands the result to
-//! [`RuntimeStore::reload`](crate::runtimes::RuntimeStore::reload). Any error
+//! [`RuntimeStore::reload`](engined_core::runtimes::RuntimeStore::reload). Any error
 //! leaves the current snapshot in place and is returned with its reason, for
 //! the daemon to log. The daemon applies [`Reloaded::log_level`] to its
 //! logger itself (see `crate::logging`).
@@ -23,7 +23,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use super::{ConfigError, ConfigFile, DaemonConfig, EffectiveConfig, FileConfig};
-use crate::runtimes::{RuntimeError, RuntimeStore, Snapshot};
+use engined_core::runtimes::{RuntimeError, RuntimeStore, Snapshot};
 
 /// The keys a reload never changes.
 pub const FIXED_KEYS: [&str; 10] = [
@@ -250,7 +250,7 @@ mod tests {
 
     use super::*;
     use crate::config::{LogLevel, RuntimeConfig};
-    use crate::runtimes::{FeatureProbe, StoreOptions, STOCK_RUNTIME};
+    use engined_core::runtimes::{FeatureProbe, StoreOptions, STOCK_RUNTIME};
 
     /// A daemon's worth of files in a tempdir: data root, config file.
     struct Daemon {

@@ -7,8 +7,6 @@ use std::path::PathBuf;
 
 use engine_api::rt::host::HostError;
 
-use super::merge::Conflict;
-
 /// Why a `daemon.json` was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -119,5 +117,26 @@ impl fmt::Display for ParseMessage<'_> {
         } else {
             write!(f, "invalid daemon.json: {}: {}", self.key, self.source)
         }
+    }
+}
+
+/// One key given both as a flag and in the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conflict {
+    /// The `daemon.json` key, like `hosts` or `runtimes.crun`.
+    pub key: String,
+    /// The flag's value, as dockerd would print it.
+    pub from_flag: String,
+    /// The file's value, as dockerd would print it.
+    pub from_file: String,
+}
+
+impl fmt::Display for Conflict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: (from flag: {}, from file: {})",
+            self.key, self.from_flag, self.from_file
+        )
     }
 }

@@ -1,7 +1,9 @@
 //! The running daemon's shared state: the runtimes store (the config
 //! snapshot), the event bus, the host facts and the engine's identity; and
-//! the operations that read them as a whole (`/info`, `/version`, reload).
-//! Handlers hold an `Arc<Engine>`.
+//! the operations that read them as a whole (`/info`, `/version`, the
+//! reload announcement). Handlers hold an `Arc<Engine>`; reading the
+//! configuration again on SIGHUP is the daemon binary's, which then hands
+//! the new snapshot's news to [`Engine::announce_reload`].
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -10,11 +12,9 @@ use std::sync::{Arc, Mutex};
 
 use engine_api::types::{SystemInfo, SystemVersion};
 
-use crate::config::{self, ConfigFile, DaemonConfig, Reloaded};
 use crate::containers::Containers;
 use crate::events::EventBus;
 use crate::images::{ImageStore, ImageUser};
-use crate::logging::LogHandle;
 use crate::runtimes::{RuntimeStore, Snapshot};
 use crate::system::{self, Counts, HostFacts, InfoInputs, RuntimeVersion};
 use crate::volumes::VolumeStore;
@@ -35,10 +35,6 @@ pub struct Engine {
     pub volumes: VolumeStore,
     /// Containers under `<data-root>/containers` (bundles in the exec root).
     pub containers: Containers,
-    /// What the command line set, re-applied on every reload.
-    flags: DaemonConfig,
-    config_file: ConfigFile,
-    log: Option<LogHandle>,
     /// `<binary> --version` answers, asked once per binary.
     runtime_versions: Mutex<HashMap<PathBuf, Option<RuntimeVersion>>>,
     /// Set once the daemon is going down: no restart policy applies then.
@@ -46,13 +42,7 @@ pub struct Engine {
 }
 
 impl Engine {
-    pub fn new(
-        store: RuntimeStore,
-        flags: DaemonConfig,
-        config_file: ConfigFile,
-        log: Option<LogHandle>,
-        exec_root: &Path,
-    ) -> std::io::Result<Engine> {
+    pub fn new(store: RuntimeStore, exec_root: &Path) -> std::io::Result<Engine> {
         let data_root = store.load().config().data_root().to_path_buf();
         let id = system::engine_id(&data_root)?;
         let images = ImageStore::open(&data_root).map_err(std::io::Error::other)?;
@@ -68,9 +58,6 @@ impl Engine {
             images,
             volumes,
             containers,
-            flags,
-            config_file,
-            log,
             runtime_versions: Mutex::new(HashMap::new()),
             shutting_down: AtomicBool::new(false),
         })
@@ -110,13 +97,9 @@ impl Engine {
         self.containers.volume_user(name)
     }
 
-    /// SIGHUP: re-read the file, re-apply the flags, swap the snapshot and
-    /// the log level. On error nothing changes and the reason is returned.
-    pub fn reload(&self) -> Result<Reloaded, config::ReloadError> {
-        let reloaded = config::reload(&self.store, &self.flags, &self.config_file)?;
-        // dockerd announces a reload as a `daemon reload` event naming the
-        // values now in force.
-        let snapshot = reloaded.snapshot.clone();
+    /// A reload has swapped in `snapshot`: dockerd announces it as a
+    /// `daemon reload` event naming the values now in force.
+    pub fn announce_reload(&self, snapshot: &Snapshot) {
         let mut attributes = std::collections::BTreeMap::new();
         attributes.insert("name".to_string(), self.host.hostname.clone());
         attributes.insert(
@@ -146,12 +129,6 @@ impl Engine {
             &self.id,
             attributes,
         );
-        if let Some(log) = &self.log {
-            if let Err(e) = log.set_level(reloaded.log_level()) {
-                tracing::warn!("cannot change the log level: {e}");
-            }
-        }
-        Ok(reloaded)
     }
 
     fn runtime_version(&self, binary: &Path) -> Option<RuntimeVersion> {

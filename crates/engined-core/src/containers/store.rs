@@ -264,6 +264,16 @@ impl Containers {
         }
     }
 
+    /// The ids of the execs now running in the container `id`, for its
+    /// inspect answer.
+    pub fn running_execs(&self, id: &str) -> Vec<String> {
+        lock(&self.execs)
+            .values()
+            .filter(|e| e.is_running_in(id))
+            .map(|e| e.id.clone())
+            .collect()
+    }
+
     /// Finds a container by full id, name (with or without `/`), or
     /// unique id prefix.
     pub fn get(&self, reference: &str) -> Result<Arc<Container>> {

@@ -1,0 +1,37 @@
+//! engined-core: the engine behind engined, without HTTP. The daemon binary
+//! (`crates/engined`) turns each typed request into one call here and the
+//! answer or the error's kind into a reply; nothing here knows a status
+//! code or a socket.
+//!
+//! The layers, top down (a module only uses the ones below it):
+//!
+//! - [`engine`]: the one shared state every handler reaches (config
+//!   snapshot, stores, events), and the operations that span domains.
+//! - the domains: [`containers`] (create and the other verbs, the OCI
+//!   bundle and sandbox in `containers::spec`, cgroups, the per-container
+//!   `engined-shim` supervisor, logs, archives), [`images`] (content store,
+//!   unpacked layers, import, save/load), [`volumes`], [`events`],
+//!   [`runtimes`] (the OCI runtimes and their content-addressed wrapper
+//!   scripts), [`system`] (host facts, /info, /version, df).
+//! - [`config`]: the configuration model the domains read (what
+//!   `daemon.json` and the flags can set, each key checked on its own).
+//! - shared helpers: [`scoped`] (every path inside a container or image
+//!   root, resolved by the kernel inside that root), [`atomic`] (files
+//!   written whole or not at all), [`pattern`] (filters' globs and regular
+//!   expressions in linear time), [`time`] (the one reader of client-given
+//!   times), [`gojson`] (Go's `null`s and times where dockerd's bodies have
+//!   them).
+
+pub mod atomic;
+pub mod config;
+pub mod containers;
+pub mod engine;
+pub mod events;
+pub mod gojson;
+pub mod images;
+pub mod pattern;
+pub mod runtimes;
+pub mod scoped;
+pub mod system;
+pub mod time;
+pub mod volumes;
