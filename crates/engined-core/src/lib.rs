@@ -9,20 +9,19 @@
 //!   snapshot, stores, events), and the operations that span domains.
 //! - the domains: [`containers`] (create and the other verbs, the OCI
 //!   bundle and sandbox in `containers::spec`, cgroups, the per-container
-//!   `engined-shim` supervisor, logs, archives), [`images`] (content store,
+//!   supervisor's client, log reading, archives; the supervisor itself,
+//!   cgroups and the log writer are the `engined-shim` crate's), [`images`] (content store,
 //!   unpacked layers, import, save/load), [`volumes`], [`events`],
 //!   [`runtimes`] (the OCI runtimes and their content-addressed wrapper
 //!   scripts), [`system`] (host facts, /info, /version, df).
 //! - [`config`]: the configuration model the domains read (what
 //!   `daemon.json` and the flags can set, each key checked on its own).
 //! - shared helpers: [`scoped`] (every path inside a container or image
-//!   root, resolved by the kernel inside that root), [`atomic`] (files
-//!   written whole or not at all), [`pattern`] (filters' globs and regular
+//!   root, resolved by the kernel inside that root), [`pattern`] (filters' globs and regular
 //!   expressions in linear time), [`time`] (the one reader of client-given
 //!   times), [`gojson`] (Go's `null`s and times where dockerd's bodies have
 //!   them).
 
-pub mod atomic;
 pub mod config;
 pub mod containers;
 pub mod engine;

@@ -15,7 +15,7 @@ use super::supervisor::protocol::EXIT_FILE;
 use super::supervisor::sys;
 use super::supervisor::ShimConfig;
 use super::user;
-use crate::atomic;
+use engined_shim::atomic;
 
 /// What a run needs besides the record.
 pub struct BundleOptions {
@@ -149,7 +149,7 @@ pub fn prepare(record: &Record, options: &BundleOptions) -> Result<ShimConfig> {
             host_uts: host_uts(record),
             mounts: record.mounts.clone(),
             etc_files: etc,
-            cgroups_path: super::cgroups::container_path(&record.id),
+            cgroups_path: engined_shim::cgroups::container_path(&record.id),
             nofile: sys::nofile_limit(),
             sandbox: Sandbox::from_host(&record.host_config)
                 .map_err(|e| spec_error(&record.id, e))?,

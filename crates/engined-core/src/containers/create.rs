@@ -14,13 +14,13 @@ use super::config;
 use super::error::{ContainerError, Result};
 use super::ids;
 use super::lifecycle::publish;
-use super::logs::format_time;
 use super::record::{MountRecord, Record, RecordedRuntime, State};
 use super::restart;
 use super::rootfs;
 use super::spec;
 use crate::engine::Engine;
 use crate::volumes::CreateOptions;
+use engined_shim::logs::format_time;
 
 /// Network modes engined has: none (own, empty namespace) and host.
 /// `default` and `bridge` (no bridge here) get an empty namespace too.

@@ -24,9 +24,9 @@ use super::store::{lock, Container};
 use super::stream;
 use super::supervisor::sys;
 use super::user;
-use crate::atomic;
 use crate::engine::Engine;
 use crate::scoped::Root;
+use engined_shim::atomic;
 
 /// What `docker exec` asked for.
 #[derive(Debug, Clone, Default)]

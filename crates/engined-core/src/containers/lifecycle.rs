@@ -13,9 +13,7 @@ use std::time::{Duration, SystemTime};
 use engine_api::types::{ContainerWaitCondition, EventMessageType};
 
 use super::bundle::{self, BundleOptions};
-use super::cgroups::{self, Cgroup};
 use super::error::{ContainerError, Result};
-use super::logs::format_time;
 use super::record::{Record, RecordedRuntime, Status};
 use super::restart::{self, Ending, Policy};
 use super::rootfs;
@@ -25,6 +23,8 @@ use super::supervisor::client::{self, Connection};
 use super::supervisor::protocol::EXIT_FILE;
 use super::supervisor::{Exit, Reply, Request};
 use crate::engine::Engine;
+use engined_shim::cgroups::{self, Cgroup};
+use engined_shim::logs::format_time;
 
 /// How long `kill -9` gets to take effect before we stop waiting.
 const KILL_GRACE: Duration = Duration::from_secs(10);

@@ -11,9 +11,9 @@ use engine_api::types::{
     ContainerSummary, ContainerSummaryHostConfig, ContainerSummaryNetworkSettings, MountPoint,
 };
 
-use super::logs::LogEntry;
 use super::record::{Record, Status};
 use crate::pattern::MatchValue;
+use engined_shim::logs::LogEntry;
 
 /// The keys `docker ps --filter` accepts.
 const KEYS: &[&str] = &[

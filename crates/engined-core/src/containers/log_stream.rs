@@ -10,8 +10,8 @@ use std::time::Duration;
 use futures_util::Stream;
 use tokio::sync::watch;
 
-use super::logs::{parse_lines, read_entries, render, LogEntry, LogQuery};
 use super::store::Progress;
+use engined_shim::logs::{parse_lines, read_entries, render, LogEntry, LogQuery};
 
 /// How often a followed log is polled for growth.
 const POLL: Duration = Duration::from_millis(100);
@@ -152,8 +152,8 @@ pub fn stream(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::containers::logs::LogWriter;
     use crate::containers::record::Status;
+    use engined_shim::logs::LogWriter;
     use futures_util::StreamExt;
     use std::time::SystemTime;
 

@@ -2,7 +2,7 @@
 //! module resolves, supervised by a small per-container process that
 //! outlives the daemon, and persisted so a restarted daemon finds them all.
 //!
-//! - [`record`]: the persisted record and state; [`crate::atomic`] writes;
+//! - [`record`]: the persisted record and state; `engined_shim::atomic` writes;
 //! - [`ids`]: ids and names; [`config`]: the create request merged with
 //!   the image; [`create`]: the create operation;
 //! - [`rootfs`]: overlay or copy; [`spec`]: the OCI `config.json`;
@@ -10,12 +10,13 @@
 //!   [`etc_hosts`]: its `/etc/hosts`;
 //! - [`supervisor`]: the per-container supervisor and its protocol;
 //! - [`runc`]: calls to the recorded runtime binary;
-//! - [`cgroups`]: a container's cgroup and its figures (v1 and v2);
-//!   [`stats`]: `docker stats`; [`update`]: `docker update`;
+//! - `engined_shim::cgroups`: a container's cgroup and its figures (v1
+//!   and v2); [`stats`]: `docker stats`; [`update`]: `docker update`;
 //! - [`lifecycle`]: start, exit, stop, kill, restart, pause, wait,
 //!   rename, remove, restore at daemon start;
 //! - [`restart`]: restart policies, their back-off, daemon-start starts;
-//! - [`logs`], [`log_stream`]: the json-file log, written and read;
+//! - `engined_shim::logs` (the json-file log, written by the supervisor)
+//!   and [`log_stream`] (read back);
 //! - [`stream`]: attach and exec byte relays, watched for the
 //!   [`detach`] keys; [`exec`]: exec instances ([`console`]: a TTY's);
 //! - [`list`]: `docker ps` filters and lines; [`inspect`]; [`top`];
@@ -25,7 +26,6 @@
 
 pub mod archive;
 pub mod bundle;
-pub mod cgroups;
 pub mod changes;
 pub mod config;
 pub mod console;
@@ -39,7 +39,6 @@ pub mod inspect;
 pub mod lifecycle;
 pub mod list;
 pub mod log_stream;
-pub mod logs;
 pub mod record;
 pub mod restart;
 pub mod rootfs;

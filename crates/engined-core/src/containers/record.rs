@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use engine_api::types::{ContainerConfig, HostConfig};
 use serde::{Deserialize, Serialize};
 
-use crate::atomic;
+use engined_shim::atomic;
 
 /// The record's file name inside the container's directory.
 pub const RECORD_FILE: &str = "container.json";

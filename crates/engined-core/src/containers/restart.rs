@@ -200,7 +200,7 @@ mod tests {
 
     /// A time `d` after `start`, formatted like the record's times.
     fn later(start: SystemTime, d: Duration) -> String {
-        super::super::logs::format_time(start + d)
+        engined_shim::logs::format_time(start + d)
     }
 
     fn host(name: &str, count: Option<i64>, auto_remove: bool) -> HostConfig {

@@ -12,10 +12,10 @@ use std::time::{Duration, SystemTime};
 use futures_util::stream::{self, Stream};
 use serde_json::{json, Map, Value};
 
-use super::cgroups::{self, host, Cgroup, Sample};
-use super::logs::format_time;
 use super::record::ZERO_TIME;
 use super::store::Container;
+use engined_shim::cgroups::{self, host, Cgroup, Sample};
+use engined_shim::logs::format_time;
 
 /// How often a streamed reading is taken.
 pub const INTERVAL: Duration = Duration::from_secs(1);
@@ -235,7 +235,7 @@ async fn take(c: &Container) -> Reading {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::containers::cgroups::sample::{BlkioEntry, Cpu, Memory, Pids};
+    use engined_shim::cgroups::sample::{BlkioEntry, Cpu, Memory, Pids};
 
     const HOST: HostFigures = HostFigures {
         online_cpus: 2,

@@ -11,9 +11,9 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
 
 use super::detach::Scanner;
-use super::logs::{read_entries, render, LogQuery};
 use super::supervisor::client::Connection;
 use super::supervisor::protocol::frame_header;
+use engined_shim::logs::{read_entries, render, LogQuery};
 
 /// Relays a supervisor attach connection and a client connection until
 /// the container's output ends (or the client goes). The client's bytes

@@ -21,9 +21,9 @@ use super::config::ImageConfig;
 use super::error::ImageError;
 use super::reference::Reference;
 use super::store::{decompressed, Image, ImageStore, Tagged};
-use crate::atomic;
 use crate::scoped::extract::{Extractor, Options, Owner};
 use crate::scoped::{self, Follow, Root};
+use engined_shim::atomic;
 
 const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
 const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use super::error::ImageError;
-use crate::atomic;
+use engined_shim::atomic;
 
 pub struct Blobs {
     dir: PathBuf,

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::ImageError;
 use super::reference::Reference;
-use crate::atomic;
+use engined_shim::atomic;
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct File {

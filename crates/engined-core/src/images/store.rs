@@ -27,7 +27,7 @@ use super::error::ImageError;
 use super::reference::{id_hex, Reference};
 use super::repositories::Tags;
 use super::unpack;
-use crate::atomic;
+use engined_shim::atomic;
 
 /// What a container needs of an image.
 #[derive(Debug, Clone)]

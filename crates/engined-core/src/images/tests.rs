@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::*;
-use crate::atomic;
+use engined_shim::atomic;
 
 /// A small rootfs tar: `bin/sh` (a script) and `etc/hostname`.
 fn rootfs_tar(dir: &Path, marker: &str, gzip: bool) -> PathBuf {

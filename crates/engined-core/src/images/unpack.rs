@@ -12,9 +12,9 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
 use super::error::ImageError;
-use crate::atomic;
 use crate::scoped::extract::{running_as_root, ExtractError, Extractor, Options, Owner};
 use crate::scoped::{self, Root};
+use engined_shim::atomic;
 
 const WHITEOUT: &str = ".wh.";
 const OPAQUE: &str = ".wh..wh..opq";

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::error::VolumeError;
-use crate::atomic;
+use engined_shim::atomic;
 
 /// The only driver engined has.
 pub const LOCAL: &str = "local";

@@ -44,13 +44,13 @@ use engined_core::containers::archive::ops::{self as archive, CopyIn};
 use engined_core::containers::bundle::log_path;
 use engined_core::containers::detach::{self, Scanner};
 use engined_core::containers::list::{self, ListFilter};
-use engined_core::containers::logs::LogQuery;
 use engined_core::containers::stats::{self, HostFigures, Query};
 use engined_core::containers::store::PendingAttach;
 use engined_core::containers::supervisor::{client, Reply, Request};
 use engined_core::containers::{
     create, inspect, lifecycle, log_stream, stream, top, update, ContainerError,
 };
+use engined_shim::logs::LogQuery;
 
 pub(super) fn api_error(e: ContainerError) -> ApiError {
     ApiError {

@@ -1,12 +1,13 @@
 //! `engined-shim <bundle>`: the per-container supervisor engined starts
-//! for each container run (see `engined_core::containers::supervisor`). It is
-//! found next to the `engined` executable. `engined-shim --exec-wait
-//! <pid-file> <runtime command...>` is the waiter of an exec with a TTY
-//! (`engined_core::containers::supervisor::exec_wait`).
+//! for each container run (its body is the `engined-shim` crate). It is
+//! found next to the `engined` executable, which is why this target lives
+//! in the `engined` package. `engined-shim --exec-wait <pid-file> <runtime
+//! command...>` is the waiter of an exec with a TTY
+//! (`engined_shim::exec_wait`).
 
 use std::process::ExitCode;
 
-use engined_core::containers::supervisor::exec_wait;
+use engined_shim::exec_wait;
 
 fn main() -> ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
@@ -25,7 +26,7 @@ fn main() -> ExitCode {
         eprintln!("usage: engined-shim <bundle directory>");
         return ExitCode::from(2);
     };
-    match engined_core::containers::supervisor::shim::main(std::path::Path::new(&bundle)) {
+    match engined_shim::shim::main(std::path::Path::new(&bundle)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("engined-shim: {message}");

@@ -13,8 +13,8 @@ use serde::Serialize;
 
 use super::error::{ArchiveError, Result};
 use super::scope::{self, Located};
-use crate::containers::logs::format_time;
 use crate::scoped::Root;
+use engined_shim::logs::format_time;
 
 /// Go's `os.FileMode` bits.
 pub mod go_mode {

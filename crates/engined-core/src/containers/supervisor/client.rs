@@ -13,7 +13,7 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::UnixStream;
 
 use super::protocol::{Reply, Request, ShimConfig, CONFIG, SOCKET};
-use crate::atomic;
+use engined_shim::atomic;
 
 /// How long a started supervisor waits for `start` before giving up.
 pub const START_TIMEOUT: Duration = Duration::from_secs(60);

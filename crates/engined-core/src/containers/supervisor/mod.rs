@@ -1,20 +1,10 @@
-//! The per-container supervisor ("shim") and how the daemon talks to it:
-//!
-//! - [`protocol`]: the config file, the socket's requests and replies,
-//!   the exit record;
-//! - [`shim`]: the supervisor itself (the `engined-shim` binary's body);
-//! - [`stdin`]: the bounded stdin buffer between attach clients and the
-//!   container;
-//! - [`exec_wait`]: the waiter of an exec with a TTY (another mode of
-//!   the same binary);
-//! - [`client`]: the daemon's side (spawn, start, attach, wait);
-//! - [`sys`]: the raw system calls both need.
+//! The daemon's side of the per-container supervisor ("shim"): [`client`]
+//! spawns it, starts the container through it, attaches and waits. The
+//! supervisor itself, its protocol and the raw system calls both sides
+//! need live in the `engined-shim` crate (no tokio there), re-exported
+//! here as [`protocol`], [`sys`] and [`exec_wait`].
 
 pub mod client;
-pub mod exec_wait;
-pub mod protocol;
-pub mod shim;
-pub mod stdin;
-pub mod sys;
 
-pub use protocol::{Exit, Reply, Request, ShimConfig};
+pub use engined_shim::protocol::{self, Exit, Reply, Request, ShimConfig};
+pub use engined_shim::{exec_wait, sys};

@@ -22,8 +22,8 @@ use super::protocol::{
 use super::stdin::Stdin;
 use super::sys;
 use crate::atomic;
-use crate::containers::cgroups::{self, Cgroup};
-use crate::containers::logs::{format_time, LineSplitter, LogWriter};
+use crate::cgroups::{self, Cgroup};
+use crate::logs::{format_time, LineSplitter, LogWriter};
 
 /// How long a slow attach client may block output before it is dropped.
 const CLIENT_WRITE_TIMEOUT: Duration = Duration::from_secs(5);
