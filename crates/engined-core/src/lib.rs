@@ -21,6 +21,10 @@
 //!   expressions in linear time), [`time`] (the one reader of client-given
 //!   times), [`gojson`] (Go's `null`s and times where dockerd's bodies have
 //!   them).
+//!
+//! Every domain error answers `kind()` with an [`ErrorKind`] (not found,
+//! invalid parameter, conflict, ...); the daemon turns the kind into a
+//! status code in one place.
 
 pub mod config;
 pub mod containers;
@@ -34,3 +38,6 @@ pub mod scoped;
 pub mod system;
 pub mod time;
 pub mod volumes;
+
+/// The class of a failure, which each domain error reports with `kind()`.
+pub use engine_api::rt::error::ErrorKind;

@@ -1,7 +1,10 @@
-//! What can go wrong with a container operation, each with the HTTP status
-//! and (through `Display`) the message Docker answers with.
+//! What can go wrong with a container operation, each with its kind (which
+//! the daemon turns into dockerd's status) and, through `Display`, the
+//! message Docker answers with.
 
 use std::io;
+
+use crate::ErrorKind;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ContainerError {
@@ -50,26 +53,26 @@ pub enum ContainerError {
 }
 
 impl ContainerError {
-    /// The HTTP status Docker answers this error with.
-    pub fn status(&self) -> u16 {
+    /// The class of this failure (dockerd's errdefs class).
+    pub fn kind(&self) -> ErrorKind {
         match self {
             Self::NotFound(_)
             | Self::ExecNotFound(_)
             | Self::ImageNotFound(_)
-            | Self::NotFoundNetwork(_) => 404,
+            | Self::NotFoundNetwork(_) => ErrorKind::NotFound,
             Self::NameConflict { .. }
             | Self::RemoveRunning(_)
             | Self::RemovePaused(_)
             | Self::NotRunning(_)
             | Self::Paused(_)
             | Self::NotPaused(_)
-            | Self::Restarting(_) => 409,
+            | Self::Restarting(_) => ErrorKind::Conflict,
             Self::InvalidName(_)
             | Self::InvalidArgument(_)
             | Self::NoCommand
-            | Self::Runtime(_) => 400,
-            Self::StartFailed(message) if is_user_error(message) => 400,
-            Self::StartFailed(_) | Self::Supervisor(_) | Self::Io { .. } => 500,
+            | Self::Runtime(_) => ErrorKind::InvalidParameter,
+            Self::StartFailed(message) if is_user_error(message) => ErrorKind::InvalidParameter,
+            Self::StartFailed(_) | Self::Supervisor(_) | Self::Io { .. } => ErrorKind::Server,
         }
     }
 

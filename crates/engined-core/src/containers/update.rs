@@ -39,12 +39,13 @@ pub enum UpdateError {
 }
 
 impl UpdateError {
-    pub fn status(&self) -> u16 {
+    /// The class of this failure (dockerd's errdefs class).
+    pub fn kind(&self) -> crate::ErrorKind {
         match self {
-            Self::Invalid(_) => 400,
-            Self::Conflict { .. } => 409,
-            Self::Runtime { .. } => 500,
-            Self::Container(e) => e.status(),
+            Self::Invalid(_) => crate::ErrorKind::InvalidParameter,
+            Self::Conflict { .. } => crate::ErrorKind::Conflict,
+            Self::Runtime { .. } => crate::ErrorKind::Server,
+            Self::Container(e) => e.kind(),
         }
     }
 }
@@ -351,7 +352,10 @@ mod tests {
             ..body()
         };
         assert_eq!(validate(&fine, 2).unwrap(), Vec::<String>::new());
-        assert_eq!(UpdateError::Invalid(String::new()).status(), 400);
+        assert_eq!(
+            UpdateError::Invalid(String::new()).kind(),
+            crate::ErrorKind::InvalidParameter
+        );
     }
 
     #[test]
@@ -420,7 +424,7 @@ mod tests {
             "Cannot update container abc: Memory limit should be smaller than already set \
              memoryswap limit, update the memoryswap at the same time"
         );
-        assert_eq!(err.status(), 409);
+        assert_eq!(err.kind(), crate::ErrorKind::Conflict);
         let err = merge(
             "abc",
             &mut host,
@@ -460,7 +464,7 @@ mod tests {
             },
         )
         .unwrap_err();
-        assert_eq!(err.status(), 400);
+        assert_eq!(err.kind(), crate::ErrorKind::InvalidParameter);
         assert!(
             err.to_string().starts_with("invalid restart policy"),
             "{err}"

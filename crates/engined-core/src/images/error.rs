@@ -1,8 +1,10 @@
-//! What can go wrong in the image store; the API layer maps each kind to
-//! Docker's status code and message.
+//! What can go wrong in the image store, each with its kind (which the
+//! daemon turns into dockerd's status) and Docker's message.
 
 use std::io;
 use std::path::PathBuf;
+
+use crate::ErrorKind;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImageError {
@@ -33,6 +35,20 @@ pub enum ImageError {
 }
 
 impl ImageError {
+    /// The class of this failure (dockerd's errdefs class).
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Self::NotFound(_) => ErrorKind::NotFound,
+            Self::InvalidReference { .. }
+            | Self::BadTar(_)
+            | Self::BadArchive(_)
+            | Self::BadChange(_)
+            | Self::Body(_) => ErrorKind::InvalidParameter,
+            Self::Conflict(_) => ErrorKind::Conflict,
+            Self::Io { .. } | Self::BadConfig { .. } => ErrorKind::Server,
+        }
+    }
+
     pub(crate) fn io(
         what: &'static str,
         path: impl Into<PathBuf>,

@@ -1,8 +1,10 @@
-//! What can go wrong with volumes; the API layer maps each kind to Docker's
-//! status code and message.
+//! What can go wrong with volumes, each with its kind (which the daemon
+//! turns into dockerd's status) and Docker's message.
 
 use std::io;
 use std::path::PathBuf;
+
+use crate::ErrorKind;
 
 #[derive(Debug, thiserror::Error)]
 pub enum VolumeError {
@@ -30,6 +32,18 @@ pub enum VolumeError {
 }
 
 impl VolumeError {
+    /// The class of this failure (dockerd's errdefs class).
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Self::NotFound(_) | Self::UnknownDriver { .. } => ErrorKind::NotFound,
+            Self::NameTooShort(_) | Self::InvalidName(_) | Self::Options { .. } => {
+                ErrorKind::InvalidParameter
+            }
+            Self::InUse { .. } => ErrorKind::Conflict,
+            Self::Io { .. } => ErrorKind::Server,
+        }
+    }
+
     pub(crate) fn io(
         what: &'static str,
         path: impl Into<PathBuf>,

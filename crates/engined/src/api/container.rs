@@ -39,6 +39,7 @@ use futures_util::StreamExt;
 use tokio::io::AsyncWriteExt;
 use tokio::sync::oneshot;
 
+use super::error::{api_error, bad_request};
 use super::DaemonApi;
 use engined_core::containers::archive::ops::{self as archive, CopyIn};
 use engined_core::containers::bundle::log_path;
@@ -51,20 +52,6 @@ use engined_core::containers::{
     create, inspect, lifecycle, log_stream, stream, top, update, ContainerError,
 };
 use engined_shim::logs::LogQuery;
-
-pub(super) fn api_error(e: ContainerError) -> ApiError {
-    ApiError {
-        status: e.status(),
-        message: e.to_string(),
-    }
-}
-
-fn bad_request(message: String) -> ApiError {
-    ApiError {
-        status: 400,
-        message,
-    }
-}
 
 impl DaemonApi {
     /// The session of an attach: the logged output first when asked, then
@@ -165,7 +152,9 @@ impl ContainerApi for DaemonApi {
         req: ContainerArchiveInfoRequest,
     ) -> Result<ContainerArchiveInfoReply, ApiError> {
         let c = self.container(&req.id)?;
-        let stat = archive::stat_path(c, req.id, req.path).await?;
+        let stat = archive::stat_path(c, req.id, req.path)
+            .await
+            .map_err(api_error)?;
         Ok(ContainerArchiveInfoReply::Ok {
             headers: ContainerArchiveInfoOkHeaders {
                 x_docker_container_path_stat: Some(stat.header()),
@@ -178,7 +167,9 @@ impl ContainerApi for DaemonApi {
         req: ContainerArchiveRequest,
     ) -> Result<ContainerArchiveReply, ApiError> {
         let c = self.container(&req.id)?;
-        let (stat, body) = archive::copy_out(&self.engine, c, req.id, req.path).await?;
+        let (stat, body) = archive::copy_out(&self.engine, c, req.id, req.path)
+            .await
+            .map_err(api_error)?;
         Ok(ContainerArchiveReply::Ok {
             body,
             headers: engine_api::server::ContainerArchiveOkHeaders {
@@ -197,7 +188,9 @@ impl ContainerApi for DaemonApi {
             no_overwrite_dir_non_dir: archive::flag(req.no_overwrite_dir_non_dir.as_deref()),
             copy_uid_gid: archive::flag(req.copy_uidgid.as_deref()),
         };
-        archive::copy_in(&self.engine, c, req.id, request, req.body).await?;
+        archive::copy_in(&self.engine, c, req.id, request, req.body)
+            .await
+            .map_err(api_error)?;
         Ok(PutContainerArchiveReply::Ok)
     }
 
@@ -207,7 +200,7 @@ impl ContainerApi for DaemonApi {
     ) -> Result<ContainerExportReply, ApiError> {
         let c = self.container(&req.id)?;
         Ok(ContainerExportReply::Ok(
-            archive::export(&self.engine, c).await?,
+            archive::export(&self.engine, c).await.map_err(api_error)?,
         ))
     }
 
@@ -302,7 +295,7 @@ impl ContainerApi for DaemonApi {
     ) -> Result<ContainerLogsReply, ApiError> {
         let c = self.container(&req.id)?;
         if !req.stdout && !req.stderr {
-            return Err(bad_request("You must choose at least one stream".into()));
+            return Err(bad_request("You must choose at least one stream"));
         }
         let record = c.record();
         let now = SystemTime::now()
@@ -459,10 +452,7 @@ impl ContainerApi for DaemonApi {
         let c = self.container(&req.id)?;
         let warnings = update::update(&self.engine, &c, &req.body)
             .await
-            .map_err(|e| ApiError {
-                status: e.status(),
-                message: e.to_string(),
-            })?;
+            .map_err(api_error)?;
         Ok(ContainerUpdateReply::Ok(ContainerUpdateResponse {
             warnings: Some(warnings),
             ..Default::default()
@@ -539,7 +529,7 @@ impl ContainerApi for DaemonApi {
     ) -> Result<ContainerDeleteReply, ApiError> {
         let c = self.container(&req.id)?;
         if req.link {
-            return Err(bad_request("links are not supported by engined".into()));
+            return Err(bad_request("links are not supported by engined"));
         }
         lifecycle::remove(&self.engine, &c, req.force, req.v)
             .await

@@ -9,7 +9,7 @@ use engine_api::server::{
 };
 use engine_api::types::IdResponse;
 
-use super::container::api_error;
+use super::error::{api_error, conflict};
 use super::DaemonApi;
 use engined_core::containers::{exec, ContainerError};
 
@@ -37,10 +37,10 @@ impl ExecApi for DaemonApi {
             return Err(api_error(ContainerError::NotRunning(c.id.clone())));
         }
         if !instance.claim() {
-            return Err(ApiError {
-                status: 409,
-                message: format!("Error: Exec command {} is already running", instance.id),
-            });
+            return Err(conflict(format!(
+                "Error: Exec command {} is already running",
+                instance.id
+            )));
         }
         let body = req.body.unwrap_or_default();
         let detach = body.detach.unwrap_or(false);

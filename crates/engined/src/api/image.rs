@@ -29,6 +29,7 @@ use engine_api::types::{
 use futures_util::StreamExt;
 use tokio::io::AsyncWriteExt;
 
+use super::error::{api_error, bad_request, internal, not_found, not_implemented};
 use super::DaemonApi;
 use engined_core::engine::{Engine, STORAGE_DRIVER};
 use engined_core::gojson::{nil, rfc3339_nano};
@@ -38,38 +39,13 @@ use engined_core::images::{Image, ImageError, ImageFilter, ImportOptions, Refere
 pub const PULL_UNSUPPORTED: &str =
     "pull is not supported: engined has no registry access; use docker import or docker load";
 
-fn api_error(e: ImageError) -> ApiError {
-    let status = match &e {
-        ImageError::NotFound(_) => 404,
-        ImageError::InvalidReference { .. }
-        | ImageError::BadTar(_)
-        | ImageError::BadArchive(_)
-        | ImageError::BadChange(_)
-        | ImageError::Body(_) => 400,
-        ImageError::Conflict(_) => 409,
-        ImageError::Io { .. } | ImageError::BadConfig { .. } => 500,
-    };
-    ApiError {
-        status,
-        message: e.to_string(),
-    }
-}
-
-fn bad_request(message: String) -> ApiError {
-    ApiError {
-        status: 400,
-        message,
-    }
-}
-
 /// Runs blocking store work off the async threads.
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(f).await.map_err(|e| ApiError {
-        status: 500,
-        message: format!("image operation failed: {e}"),
-    })?
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| internal("image operation failed", e))?
 }
 
 /// A request body written to a file that is removed when this is dropped.
@@ -85,21 +61,16 @@ async fn spool(engine: &Engine, mut body: BodyStream) -> Result<Spooled, ApiErro
     let spooled = Spooled(engine.images.spool_path());
     let mut file = tokio::fs::File::create(&spooled.0)
         .await
-        .map_err(|e| ApiError {
-            status: 500,
-            message: format!("cannot store the request body: {e}"),
-        })?;
+        .map_err(|e| internal("cannot store the request body", e))?;
     while let Some(chunk) = body.next().await {
         let chunk = chunk.map_err(|e| bad_request(format!("reading the request body: {e}")))?;
-        file.write_all(&chunk).await.map_err(|e| ApiError {
-            status: 500,
-            message: format!("cannot store the request body: {e}"),
-        })?;
+        file.write_all(&chunk)
+            .await
+            .map_err(|e| internal("cannot store the request body", e))?;
     }
-    file.flush().await.map_err(|e| ApiError {
-        status: 500,
-        message: format!("cannot store the request body: {e}"),
-    })?;
+    file.flush()
+        .await
+        .map_err(|e| internal("cannot store the request body", e))?;
     Ok(spooled)
 }
 
@@ -406,20 +377,14 @@ impl ImageApi for DaemonApi {
     async fn image_create(&self, req: ImageCreateRequest) -> Result<ImageCreateReply, ApiError> {
         if let Some(from) = req.from_image.as_deref().filter(|f| !f.is_empty()) {
             let _ = from;
-            return Err(ApiError {
-                status: 501,
-                message: PULL_UNSUPPORTED.into(),
-            });
+            return Err(not_implemented(PULL_UNSUPPORTED));
         }
         let source = req.from_src.clone().unwrap_or_default();
         if source != "-" {
-            return Err(ApiError {
-                status: if source.is_empty() { 400 } else { 501 },
-                message: if source.is_empty() {
-                    "fromImage or fromSrc is required".into()
-                } else {
-                    format!("importing from {source} is not supported: engined has no network access; send the tar in the request body (fromSrc=-)")
-                },
+            return Err(if source.is_empty() {
+                bad_request("fromImage or fromSrc is required")
+            } else {
+                not_implemented(format!("importing from {source} is not supported: engined has no network access; send the tar in the request body (fromSrc=-)"))
             });
         }
         let reference = match req.repo.as_deref().filter(|r| !r.is_empty()) {
@@ -499,9 +464,10 @@ impl ImageApi for DaemonApi {
     }
 
     async fn image_tag(&self, req: ImageTagRequest) -> Result<ImageTagReply, ApiError> {
-        let repo = req.repo.filter(|r| !r.is_empty()).ok_or_else(|| {
-            bad_request("repository name must have at least one component".into())
-        })?;
+        let repo = req
+            .repo
+            .filter(|r| !r.is_empty())
+            .ok_or_else(|| bad_request("repository name must have at least one component"))?;
         let reference = match req.tag.as_deref().filter(|t| !t.is_empty()) {
             Some(tag) => Reference::from_parts(&repo, tag),
             None => Reference::parse(&repo),
@@ -576,7 +542,7 @@ impl ImageApi for DaemonApi {
 
     async fn image_get_all(&self, req: ImageGetAllRequest) -> Result<ImageGetAllReply, ApiError> {
         if req.names.is_empty() {
-            return Err(bad_request("no image names given".into()));
+            return Err(bad_request("no image names given"));
         }
         Ok(ImageGetAllReply::Ok(self.save(req.names).await?))
     }
@@ -634,12 +600,11 @@ fn image_filter(
                 .map_err(|e| e.to_string()),
         }
     };
-    ImageFilter::parse(filters, keys, &resolve).map_err(|message| ApiError {
-        status: if message.starts_with("No such image") {
-            404
+    ImageFilter::parse(filters, keys, &resolve).map_err(|message| {
+        if message.starts_with("No such image") {
+            not_found(message)
         } else {
-            400
-        },
-        message,
+            bad_request(message)
+        }
     })
 }

@@ -4,6 +4,7 @@
 
 mod container;
 mod df;
+pub mod error;
 mod exec;
 mod image;
 mod network;

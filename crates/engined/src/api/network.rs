@@ -11,6 +11,7 @@ use engine_api::server::{
 };
 use engine_api::types::NetworkPruneResponse;
 
+use super::error::not_found;
 use super::DaemonApi;
 
 impl NetworkApi for DaemonApi {
@@ -22,10 +23,7 @@ impl NetworkApi for DaemonApi {
         &self,
         req: NetworkInspectRequest,
     ) -> Result<NetworkInspectReply, ApiError> {
-        Err(ApiError {
-            status: 404,
-            message: format!("network {} not found", req.id),
-        })
+        Err(not_found(format!("network {} not found", req.id)))
     }
 
     async fn network_prune(&self, _: NetworkPruneRequest) -> Result<NetworkPruneReply, ApiError> {

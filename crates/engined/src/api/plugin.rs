@@ -6,6 +6,7 @@ use engine_api::server::{
     PluginApi, PluginInspectReply, PluginInspectRequest, PluginListReply, PluginListRequest,
 };
 
+use super::error::not_found;
 use super::DaemonApi;
 
 impl PluginApi for DaemonApi {
@@ -17,9 +18,6 @@ impl PluginApi for DaemonApi {
         &self,
         req: PluginInspectRequest,
     ) -> Result<PluginInspectReply, ApiError> {
-        Err(ApiError {
-            status: 404,
-            message: format!("plugin {:?} not found", req.name),
-        })
+        Err(not_found(format!("plugin {:?} not found", req.name)))
     }
 }

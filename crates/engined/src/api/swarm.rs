@@ -22,6 +22,7 @@ use engine_api::server::{
     TaskLogsRequest,
 };
 
+use super::error::unavailable;
 use super::DaemonApi;
 
 /// What a dockerd outside any swarm says to a request that needs a manager.
@@ -33,16 +34,13 @@ pub(crate) const NOT_A_MANAGER: &str =
 pub(crate) const NOT_IN_A_SWARM: &str = "This node is not part of a swarm";
 
 /// 503 (service unavailable), the class dockerd gives these answers.
-fn unavailable<T>(message: &str) -> Result<T, ApiError> {
-    Err(ApiError {
-        status: 503,
-        message: message.to_string(),
-    })
+fn refused<T>(message: &str) -> Result<T, ApiError> {
+    Err(unavailable(message))
 }
 
 /// The answer to every operation that needs a swarm manager.
 fn no_manager<T>() -> Result<T, ApiError> {
-    unavailable(NOT_A_MANAGER)
+    refused(NOT_A_MANAGER)
 }
 
 impl SwarmApi for DaemonApi {
@@ -59,10 +57,10 @@ impl SwarmApi for DaemonApi {
         no_manager()
     }
     async fn swarm_leave(&self, _: SwarmLeaveRequest) -> Result<SwarmLeaveReply, ApiError> {
-        unavailable(NOT_IN_A_SWARM)
+        refused(NOT_IN_A_SWARM)
     }
     async fn swarm_unlock(&self, _: SwarmUnlockRequest) -> Result<SwarmUnlockReply, ApiError> {
-        unavailable(NOT_IN_A_SWARM)
+        refused(NOT_IN_A_SWARM)
     }
 }
 

@@ -9,6 +9,7 @@ use engine_api::server::{
 };
 use futures_util::StreamExt;
 
+use super::error::{bad_request, internal};
 use super::DaemonApi;
 use engined_core::events::EventFilter;
 use engined_core::system::Counts;
@@ -17,13 +18,6 @@ fn unix_nanos() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos() as i64)
-}
-
-fn bad_request(message: String) -> ApiError {
-    ApiError {
-        status: 400,
-        message,
-    }
 }
 
 impl SystemApi for DaemonApi {
@@ -50,10 +44,7 @@ impl SystemApi for DaemonApi {
         // the async threads.
         let version = tokio::task::spawn_blocking(move || engine.version())
             .await
-            .map_err(|e| ApiError {
-                status: 500,
-                message: format!("version: {e}"),
-            })?;
+            .map_err(|e| internal("version", e))?;
         Ok(SystemVersionReply::Ok(version))
     }
 
@@ -79,10 +70,7 @@ impl SystemApi for DaemonApi {
             info
         })
         .await
-        .map_err(|e| ApiError {
-            status: 500,
-            message: format!("info: {e}"),
-        })?;
+        .map_err(|e| internal("info", e))?;
         Ok(SystemInfoReply::Ok(info))
     }
 
@@ -94,10 +82,7 @@ impl SystemApi for DaemonApi {
         // Sizes walk the disk: keep it off the async threads.
         tokio::task::spawn_blocking(move || super::df::data_usage(&engine, &req))
             .await
-            .map_err(|e| ApiError {
-                status: 500,
-                message: format!("system df: {e}"),
-            })
+            .map_err(|e| internal("system df", e))
     }
 
     async fn system_events(&self, req: SystemEventsRequest) -> Result<SystemEventsReply, ApiError> {

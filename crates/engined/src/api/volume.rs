@@ -13,32 +13,11 @@ use engine_api::types::{
     EventMessageType, Volume, VolumeListResponse, VolumePruneResponse, VolumeScope,
 };
 
+use super::error::{api_error, bad_request, internal};
 use super::DaemonApi;
 use engined_core::engine::Engine;
 use engined_core::gojson::nil;
 use engined_core::volumes::{CreateOptions, VolumeError, VolumeFilter, VolumeRecord};
-
-fn api_error(e: VolumeError) -> ApiError {
-    let status = match &e {
-        VolumeError::NotFound(_) | VolumeError::UnknownDriver { .. } => 404,
-        VolumeError::NameTooShort(_)
-        | VolumeError::InvalidName(_)
-        | VolumeError::Options { .. } => 400,
-        VolumeError::InUse { .. } => 409,
-        VolumeError::Io { .. } => 500,
-    };
-    ApiError {
-        status,
-        message: e.to_string(),
-    }
-}
-
-fn bad_request(message: String) -> ApiError {
-    ApiError {
-        status: 400,
-        message,
-    }
-}
 
 pub(super) fn to_api(v: &VolumeRecord) -> Volume {
     Volume {
@@ -66,10 +45,9 @@ fn publish(engine: &Engine, action: &str, v: &VolumeRecord) {
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(f).await.map_err(|e| ApiError {
-        status: 500,
-        message: format!("volume operation failed: {e}"),
-    })?
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| internal("volume operation failed", e))?
 }
 
 impl VolumeApi for DaemonApi {

@@ -1,9 +1,11 @@
-//! What can go wrong copying files in or out of a container, each with the
-//! HTTP status and (through `Display`) the message Docker answers with.
+//! What can go wrong copying files in or out of a container, each with its
+//! kind (which the daemon turns into dockerd's status) and, through
+//! `Display`, the message Docker answers with.
 
 use std::io;
 
 use crate::containers::ContainerError;
+use crate::ErrorKind;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ArchiveError {
@@ -34,18 +36,18 @@ pub enum ArchiveError {
 }
 
 impl ArchiveError {
-    /// The HTTP status Docker answers this error with.
-    pub fn status(&self) -> u16 {
+    /// The class of this failure (dockerd's errdefs class).
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            Self::Container(e) => e.status(),
-            Self::PathNotFound { .. } => 404,
+            Self::Container(e) => e.kind(),
+            Self::PathNotFound { .. } => ErrorKind::NotFound,
             Self::NotADirectory(_)
             | Self::DirWithNonDir(_)
             | Self::NonDirWithDir(_)
             | Self::TooManyLinks(_)
-            | Self::BadArchive(_) => 400,
-            Self::ReadOnly | Self::ReadOnlyMount(_) => 403,
-            Self::Io { .. } => 500,
+            | Self::BadArchive(_) => ErrorKind::InvalidParameter,
+            Self::ReadOnly | Self::ReadOnlyMount(_) => ErrorKind::Forbidden,
+            Self::Io { .. } => ErrorKind::Server,
         }
     }
 
@@ -53,15 +55,6 @@ impl ArchiveError {
         Self::Io {
             context: context.into(),
             source,
-        }
-    }
-}
-
-impl From<ArchiveError> for engine_api::rt::error::ApiError {
-    fn from(e: ArchiveError) -> Self {
-        Self {
-            status: e.status(),
-            message: e.to_string(),
         }
     }
 }

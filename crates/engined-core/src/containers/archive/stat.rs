@@ -150,7 +150,7 @@ mod tests {
         assert_eq!(l.link_target, "/etc/motd");
 
         let e = stat(&root, &locate("/nope"), "web", "/nope").unwrap_err();
-        assert_eq!(e.status(), 404);
+        assert_eq!(e.kind(), crate::ErrorKind::NotFound);
         assert_eq!(
             e.to_string(),
             "Could not find the file /nope in container web"

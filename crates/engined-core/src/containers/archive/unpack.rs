@@ -208,13 +208,13 @@ mod tests {
             &[("../../../escape", EntryType::Regular, "no")],
             &any,
         );
-        assert_eq!(e.unwrap_err().status(), 400);
+        assert_eq!(e.unwrap_err().kind(), crate::ErrorKind::InvalidParameter);
         let e = put(
             r.path(),
             &[("h", EntryType::Link, "../../etc/shadow")],
             &any,
         );
-        assert_eq!(e.unwrap_err().status(), 400);
+        assert_eq!(e.unwrap_err().kind(), crate::ErrorKind::InvalidParameter);
         // The final element is replaced, not followed.
         put(r.path(), &[("out", EntryType::Regular, "file now")], &any).unwrap();
         let now = std::fs::read_to_string(r.path().join("tmp/out")).unwrap();
@@ -237,7 +237,7 @@ mod tests {
         assert!(matches!(e, ArchiveError::DirWithNonDir(_)), "{e}");
         let e = put(r.path(), &to_dir, &strict).unwrap_err();
         assert!(matches!(e, ArchiveError::NonDirWithDir(_)), "{e}");
-        assert_eq!(e.status(), 400);
+        assert_eq!(e.kind(), crate::ErrorKind::InvalidParameter);
         // Without the switch, the types change.
         put(r.path(), &to_file, &UnpackOptions::default()).unwrap();
         put(r.path(), &to_dir, &UnpackOptions::default()).unwrap();
