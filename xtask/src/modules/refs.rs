@@ -3,6 +3,7 @@
 //! `self`, resolved to absolute paths (without `crate`).
 
 use proc_macro2::TokenStream;
+use syn::ext::IdentExt;
 use syn::visit::Visit;
 use syn::{Attribute, Expr, Item, Macro, Meta, Path, Token, UseTree};
 
@@ -96,7 +97,7 @@ impl Collector<'_> {
     fn use_tree(&mut self, prefix: &mut Vec<String>, tree: &UseTree) {
         match tree {
             UseTree::Path(p) => {
-                prefix.push(p.ident.to_string());
+                prefix.push(p.ident.unraw().to_string());
                 self.use_tree(prefix, &p.tree);
                 prefix.pop();
             }
@@ -119,7 +120,7 @@ impl Collector<'_> {
         let mut path = prefix.to_vec();
         // `use crate::a::{self}` names `a` itself.
         if ident != "self" || path.is_empty() {
-            path.push(ident.to_string());
+            path.push(ident.unraw().to_string());
         }
         self.record(&path, line);
     }
@@ -177,7 +178,11 @@ impl<'ast> Visit<'ast> for Collector<'_> {
 
     fn visit_path(&mut self, path: &'ast Path) {
         if path.leading_colon.is_none() && path.segments.len() > 1 {
-            let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+            let segments: Vec<String> = path
+                .segments
+                .iter()
+                .map(|s| s.ident.unraw().to_string())
+                .collect();
             let line = path.segments[0].ident.span().start().line;
             self.record(&segments, line);
         }
@@ -281,6 +286,14 @@ mod tests {
                     fn h(self) { self.x(); ::serde::de::Error::custom(1); }\n\
                     mod inner { use crate::d::Y; }";
         assert_eq!(refs("", code), Vec::<(String, usize)>::new());
+    }
+
+    #[test]
+    fn raw_identifiers_name_the_module_without_their_prefix() {
+        assert_eq!(
+            refs("", "use crate::r#type::Kind;"),
+            [("type::Kind".to_string(), 1)]
+        );
     }
 
     #[test]

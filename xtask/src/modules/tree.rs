@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use syn::ext::IdentExt;
 use syn::{Expr, ExprLit, Item, ItemMod, Lit, Meta};
 
 use super::graph::{ModPath, Use};
@@ -80,8 +81,7 @@ impl Walker<'_> {
             if is_test_only(&m.attrs) {
                 continue;
             }
-            let name = m.ident.to_string();
-            let name = name.strip_prefix("r#").unwrap_or(&name).to_string();
+            let name = m.ident.unraw().to_string();
             let mut child = module.clone();
             child.push(name.clone());
             let explicit = path_attr(m);
