@@ -45,6 +45,11 @@ impl Walker<'_> {
             path: path.to_path_buf(),
             source,
         })?;
+        if !may_refer(&text) {
+            // Nothing to parse for: no children, no references.
+            self.tree.modules.insert(module);
+            return Ok(());
+        }
         let file = syn::parse_file(&text).map_err(|e| {
             let at = e.span().start();
             ModulesError::Parse {
@@ -136,6 +141,26 @@ impl Walker<'_> {
     }
 }
 
+/// Whether `text` can declare a module or refer to its crate: it has the
+/// word `mod`, `crate` or `super`, or `self` followed by `::`. A file
+/// without any (a large generated file of types) is not parsed at all.
+fn may_refer(text: &str) -> bool {
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    let mut rest = text;
+    while let Some(start) = rest.find(is_word) {
+        let tail = &rest[start..];
+        let end = tail.find(|c: char| !is_word(c)).unwrap_or(tail.len());
+        let (word, after) = tail.split_at(end);
+        match word {
+            "mod" | "crate" | "super" => return true,
+            "self" if after.trim_start().starts_with("::") => return true,
+            _ => {}
+        }
+        rest = after;
+    }
+    false
+}
+
 /// The value of `#[path = "..."]` on a module.
 fn path_attr(m: &ItemMod) -> Option<String> {
     m.attrs.iter().find_map(|attr| {
@@ -152,4 +177,21 @@ fn path_attr(m: &ItemMod) -> Option<String> {
             _ => None,
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::may_refer;
+
+    #[test]
+    fn only_files_without_mod_crate_super_or_self_paths_are_skipped() {
+        assert!(may_refer("pub mod a;"));
+        assert!(may_refer("fn f() -> crate::A { todo!() }"));
+        assert!(may_refer("use super::x;"));
+        assert!(may_refer("let a = self ::b();"));
+        assert!(!may_refer("impl A { fn f(&self) -> u8 { self.0 } }"));
+        assert!(!may_refer(
+            "/// a superuser's model, in mode 0600\npub struct A;"
+        ));
+    }
 }
