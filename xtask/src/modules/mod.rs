@@ -10,7 +10,9 @@
 //! `crate::a::b::f()` in expressions, types, patterns and the arguments of
 //! ordinary macros (not in `quote!` bodies, which name another crate's
 //! items). A reference points at the deepest module its path names
-//! (`crate::a::b::Item` -> `a::b`).
+//! (`crate::a::b::Item` -> `a::b`). Paths written inside strings (serde's
+//! `with = "crate::x"`) and relative paths (`child::Item`, which can only
+//! reach a module's own children) make no edge.
 //!
 //! The edge rule: for a reference from module A to module B, let P be
 //! their lowest common ancestor. If P is A or B (a parent using its child,
