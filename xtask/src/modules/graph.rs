@@ -93,9 +93,12 @@ pub fn edge<'a>(a: &'a [String], b: &'a [String]) -> Option<(&'a [String], &'a s
     Some((&a[..common], a[common].as_str(), b[common].as_str()))
 }
 
-/// The edges among each module's children, with the first reference
-/// found for each.
-type Edges = BTreeMap<ModPath, BTreeMap<String, BTreeMap<String, Use>>>;
+/// One module's children and the edges between them (`from -> to ->`
+/// the first reference found for that edge).
+type Graph = BTreeMap<String, BTreeMap<String, Use>>;
+
+/// The graph of each module's children, by module.
+type Edges = BTreeMap<ModPath, Graph>;
 
 fn edges(modules: &BTreeSet<ModPath>, uses: &[Use]) -> Edges {
     let mut edges = Edges::new();
@@ -131,8 +134,6 @@ pub fn cycles(label: &str, modules: &BTreeSet<ModPath>, uses: &[Use]) -> Vec<Cyc
     }
     found
 }
-
-type Graph = BTreeMap<String, BTreeMap<String, Use>>;
 
 /// Tarjan's strongly connected components of more than one node.
 fn components(graph: &Graph) -> Vec<BTreeSet<String>> {
