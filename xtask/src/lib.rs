@@ -1,7 +1,8 @@
 //! The library half of `cargo xtask`: what end-to-end tests call in-process
-//! (the conformance tool) and what every subcommand shares.
+//! (the conformance tool, the module-cycle check) and what every subcommand shares.
 
 pub mod conformance;
+pub mod modules;
 
 /// The repository root (the xtask crate's parent), so commands work from
 /// any directory.

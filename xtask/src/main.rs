@@ -25,6 +25,8 @@ commands:
                                                      wire differences, prose ignored (default: swagger.yaml)
   conformance --host unix:///PATH|tcp://HOST:PORT [--out DIR] [--spec FILE]
                                                      check a daemon's answers against the spec
+  modules [--manifest-path FILE] [--allow FILE | --no-allow]
+                                                     no module cycles inside a crate (hack/module-cycles.allow)
 ";
 
 fn main() -> ExitCode {
@@ -39,6 +41,7 @@ fn main() -> ExitCode {
         "docs" => docs::run(rest),
         "spec-diff" => spec_diff::run(rest),
         "conformance" => xtask::conformance::cli::run_cli(rest),
+        "modules" => xtask::modules::cli::run_cli(rest),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
             0

@@ -1,4 +1,4 @@
-//! End-to-end tests across the workspace: the generator on real specs, the generated client and server against each other and against dockerd, the docs, the conformance tool.
+//! End-to-end tests across the workspace: the generator on real specs, the generated client and server against each other and against dockerd, the docs, the conformance tool, the module-cycle check.
 //!
 //! One binary for all of them (faster to link than one per file);
 //! run one group with `cargo test -p test-support --test suite GROUP::`.
@@ -16,6 +16,7 @@ mod codegen_fuzz;
 mod codegen_types;
 mod conformance;
 mod docs;
+mod modules_check;
 mod server_generated;
 mod server_transport;
 mod spec_diff;

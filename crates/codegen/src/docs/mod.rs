@@ -10,11 +10,12 @@
 //! templates always give byte-identical files.
 //!
 //! - `model`: what the page shows, built from the loaded spec tree
-//!   (`operation` builds each operation).
+//!   (`operation` builds each operation; both with `builder`'s state).
 //! - `schema`, `example`, `markdown`, `anchors`, `spec`: the pieces it uses.
 //! - `render`: the model through the templates, and the files onto disk.
 
 mod anchors;
+mod builder;
 mod example;
 mod markdown;
 mod model;

@@ -13,10 +13,11 @@ use serde::Serialize;
 use crate::load::Node;
 
 use super::anchors::{self, Anchors};
+use super::builder::Builder;
 use super::example::Json;
-use super::markdown::{self, Headings};
+use super::markdown;
 use super::operation::{example_of, Operation};
-use super::schema::{SchemaBuilder, SchemaView};
+use super::schema::SchemaView;
 use super::spec::{ref_of, strings, text, Spec};
 
 pub use super::operation::Example;
@@ -184,37 +185,7 @@ fn stem(word: &str) -> String {
     word.chars().take(7).flat_map(char::to_lowercase).collect()
 }
 
-pub(super) struct Builder<'s, 'a> {
-    pub(super) spec: &'s Spec<'a>,
-    pub(super) anchors: &'s mut Anchors,
-}
-
 impl<'a> Builder<'_, 'a> {
-    pub(super) fn md(&mut self, source: &str, id_prefix: &str, top_level: u8) -> String {
-        markdown::render(
-            source,
-            Headings {
-                id_prefix,
-                top_level,
-            },
-            self.anchors,
-        )
-    }
-
-    pub(super) fn schema_view(
-        &mut self,
-        schema: &'a Node,
-        place: &str,
-        expand_refs: bool,
-    ) -> SchemaView {
-        SchemaBuilder {
-            spec: self.spec,
-            anchors: self.anchors,
-            id_prefix: format!("{place}/section/"),
-        }
-        .view(schema, expand_refs)
-    }
-
     /// Tags in the order the spec declares them, then tags only operations
     /// name, in the order they first appear; untagged operations last.
     fn tags(&mut self) -> Vec<Tag> {

@@ -11,9 +11,9 @@ use serde::Serialize;
 use crate::load::Node;
 
 use super::anchors;
+use super::builder::Builder;
 use super::example::{self, Direction, Json};
 use super::markdown;
-use super::model::Builder;
 use super::schema::{constraints, type_label, SchemaView, TypePart};
 use super::spec::{flag, strings, text};
 

@@ -3,8 +3,6 @@
 
 use std::fmt;
 
-pub use super::encoding::{ParamEncoding, Text};
-
 /// Everything the emitters need from one spec.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Api {
@@ -261,4 +259,90 @@ pub struct ResponseHeader {
     pub name: String,
     pub ty: TypeRef,
     pub doc: Option<String>,
+}
+
+// Which encoding a parameter gets is decided in `encoding`; these are
+// the data it decides.
+
+/// How one parameter is put on (and read from) the wire.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ParamEncoding {
+    /// Substituted, percent-encoded, into the path template.
+    Path(Text),
+    /// One query key with the value's text (a boolean as Docker's `1`/`0`).
+    Query(Text),
+    /// A list whose items each go in a key of their own (`a=x&a=y`).
+    QueryRepeated(Text),
+    /// A list whose items are joined by commas in one key (`a=x,y`).
+    QueryCsv(Text),
+    /// `filters`: Docker's map of lists, as a JSON object in one key.
+    QueryFilters,
+    /// Any other value, as JSON text in one key.
+    QueryJson,
+    /// `X-Registry-Auth`: the spec's `AuthConfig` as base64url JSON.
+    HeaderAuth,
+    /// A header with the value's text (a string or a string enum).
+    Header(Text),
+    /// A cookie with the value's text.
+    Cookie(Text),
+}
+
+/// A value with a text form: what one path segment, query value, header or
+/// list item holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Text {
+    Bool,
+    /// A number type, written and parsed with `Display`/`FromStr`.
+    Number(Scalar),
+    String,
+    /// A generated string enum, by name (`as_str()`, `From<String>`).
+    StringEnum(String),
+    /// A generated integer enum, by name, and its integer type.
+    IntEnum {
+        name: String,
+        repr: Scalar,
+    },
+}
+
+impl Text {
+    /// The type a value of this text form has.
+    pub fn type_ref(&self) -> TypeRef {
+        match self {
+            Text::Bool => TypeRef::Scalar(Scalar::Bool),
+            Text::Number(s) => TypeRef::Scalar(*s),
+            Text::String => TypeRef::Scalar(Scalar::String),
+            Text::StringEnum(name) | Text::IntEnum { name, .. } => TypeRef::Named(name.clone()),
+        }
+    }
+
+    /// Whether values are passed by value (`Copy` types).
+    pub fn is_copy(&self) -> bool {
+        matches!(self, Text::Bool | Text::Number(_) | Text::IntEnum { .. })
+    }
+}
+
+impl ParamEncoding {
+    /// The value's text form, for the encodings that have one (a list's
+    /// is its items').
+    pub fn text(&self) -> Option<&Text> {
+        match self {
+            ParamEncoding::Path(t)
+            | ParamEncoding::Query(t)
+            | ParamEncoding::QueryRepeated(t)
+            | ParamEncoding::QueryCsv(t)
+            | ParamEncoding::Header(t)
+            | ParamEncoding::Cookie(t) => Some(t),
+            ParamEncoding::QueryFilters | ParamEncoding::QueryJson | ParamEncoding::HeaderAuth => {
+                None
+            }
+        }
+    }
+
+    /// Whether the value is a list of text items.
+    pub fn is_list(&self) -> bool {
+        matches!(
+            self,
+            ParamEncoding::QueryRepeated(_) | ParamEncoding::QueryCsv(_)
+        )
+    }
 }

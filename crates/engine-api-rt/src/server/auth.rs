@@ -8,7 +8,7 @@ use serde::de::DeserializeOwned;
 /// Decodes the header's value; the error says what was wrong.
 pub fn decode<T: DeserializeOwned>(raw: &str) -> Result<T, String> {
     let bytes = base64(raw.trim()).ok_or("not base64-encoded")?;
-    super::request::decode_json(&bytes).map_err(|e| format!("not the expected JSON: {e}"))
+    super::json::decode_json(&bytes).map_err(|e| format!("not the expected JSON: {e}"))
 }
 
 /// Decodes either base64 alphabet; `None` on any other character.

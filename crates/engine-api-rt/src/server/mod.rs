@@ -6,6 +6,7 @@
 
 pub mod auth;
 pub mod deferred;
+pub mod json;
 mod listener;
 pub mod prepared;
 pub mod reply;
