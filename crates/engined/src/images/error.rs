@@ -30,6 +30,9 @@ pub enum ImageError {
     /// A 409 with Docker's message (`conflict: unable to delete ...`).
     #[error("{0}")]
     Conflict(String),
+    /// A pull failed on the registry's side (or on the way).
+    #[error(transparent)]
+    Registry(#[from] super::registry::RegistryError),
 }
 
 impl ImageError {

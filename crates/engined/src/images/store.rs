@@ -67,6 +67,9 @@ pub struct ImageMeta {
     /// Content size per layer digest, measured when the rootfs was unpacked.
     #[serde(rename = "LayerSizes", default)]
     pub layer_sizes: BTreeMap<String, u64>,
+    /// `repo@sha256:<manifest digest>` of each pull that gave this image.
+    #[serde(rename = "RepoDigests", default, skip_serializing_if = "Vec::is_empty")]
+    pub repo_digests: Vec<String>,
 }
 
 impl ImageMeta {
@@ -75,6 +78,7 @@ impl ImageMeta {
         ImageMeta {
             last_tag_time: None,
             layer_sizes: layers.iter().cloned().zip(sizes.iter().copied()).collect(),
+            repo_digests: Vec::new(),
         }
     }
 }
@@ -422,6 +426,35 @@ impl ImageStore {
             state.images.insert(id.to_string(), Arc::new(image));
         }
         Ok(Tagged { replaced })
+    }
+
+    /// Records `repo_digest` (`repo@sha256:...`) for the image `id`, in
+    /// place of an older digest of the same repository. The caller holds
+    /// the writer lock.
+    pub(super) fn add_repo_digest(&self, id: &str, repo_digest: &str) -> Result<(), ImageError> {
+        let mut state = lock(&self.state);
+        let Some(image) = state.images.get(id).cloned() else {
+            return Err(ImageError::NotFound(id.to_string()));
+        };
+        let mut image = (*image).clone();
+        let repo = repo_digest.split('@').next().unwrap_or_default();
+        image
+            .meta
+            .repo_digests
+            .retain(|d| d.split('@').next() != Some(repo));
+        image.meta.repo_digests.push(repo_digest.to_string());
+        image.meta.repo_digests.sort();
+        let path = self
+            .root
+            .join("imagedb")
+            .join(format!("{}.json", image.hex()));
+        let bytes = serde_json::to_vec(&image.meta).map_err(|e| ImageError::BadConfig {
+            id: id.to_string(),
+            why: e.to_string(),
+        })?;
+        atomic::write_file(&path, &bytes).map_err(ImageError::io("writing", &path))?;
+        state.images.insert(id.to_string(), Arc::new(image));
+        Ok(())
     }
 
     /// Removes tags (not the image).
