@@ -1,0 +1,317 @@
+//! `docker pull` against engined from a real registry (Debian's
+//! `docker-registry`, plain HTTP on 127.0.0.1) filled by skopeo with
+//! images this test writes itself: a three-layer busybox image (two gzip
+//! layers, one plain), an OCI index with two platforms, the same image as
+//! a Docker v2 schema 2 manifest, and one whose layer blob is then
+//! tampered with in the registry's storage. The real docker CLI drives
+//! engined: pull by tag and by digest, run, `images --digests`, inspect
+//! `RepoDigests`, a second pull that downloads nothing, platform choice,
+//! and the failures (unknown tag and repository, a digest mismatch that
+//! leaves nothing behind).
+
+mod layout;
+mod registry;
+
+use crate::common;
+use common::Daemon;
+use layout::{Entry, Image, Layout};
+use registry::Registry;
+
+fn arch() -> &'static str {
+    match std::env::consts::ARCH {
+        "x86_64" => "amd64",
+        "aarch64" => "arm64",
+        other => other,
+    }
+}
+
+/// The other platform of the two-platform index.
+fn other_arch() -> &'static str {
+    if arch() == "s390x" {
+        "amd64"
+    } else {
+        "s390x"
+    }
+}
+
+/// The busybox image in three layers: the binary (gzip), the applet
+/// links (plain tar), /etc and a marker file naming the platform (gzip).
+fn busybox_image(layout: &Layout, which: &str) -> Image {
+    let busybox = std::fs::read(common::BUSYBOX).unwrap();
+    let base = layout::tar(&[
+        Entry::Dir("bin"),
+        Entry::File("bin/busybox", busybox, 0o755),
+    ]);
+    let applets = ["sh", "echo", "cat", "ls", "true"];
+    let links: Vec<String> = applets.iter().map(|a| format!("bin/{a}")).collect();
+    let links = layout::tar(
+        &links
+            .iter()
+            .map(|l| Entry::Symlink(l, "busybox"))
+            .collect::<Vec<_>>(),
+    );
+    let etc = layout::tar(&[
+        Entry::Dir("etc"),
+        Entry::File(
+            "etc/passwd",
+            b"root:x:0:0:root:/root:/bin/sh\n".to_vec(),
+            0o644,
+        ),
+        Entry::File("etc/group", b"root:x:0:\n".to_vec(), 0o644),
+        Entry::File("which", which.as_bytes().to_vec(), 0o644),
+    ]);
+    layout.image(arch(), &[(base, true), (links, false), (etc, true)])
+}
+
+fn spool_is_empty(d: &Daemon) -> bool {
+    std::fs::read_dir(d.dir.join("data/images/tmp"))
+        .map(|mut entries| entries.next().is_none())
+        .unwrap_or(true)
+}
+
+fn blob_count(d: &Daemon) -> usize {
+    std::fs::read_dir(d.dir.join("data/images/blobs/sha256"))
+        .map(|entries| entries.count())
+        .unwrap_or(0)
+}
+
+#[test]
+fn docker_pull_from_a_local_registry() {
+    if let Some(why) = common::skip_reason(true).or_else(registry::missing) {
+        eprintln!("skipped: {why}");
+        return;
+    }
+    let dir = Daemon::test_dir("pull_cli");
+    let registry = Registry::start(&dir);
+    let mut layout = Layout::new(&dir.join("layout"));
+
+    let mini = busybox_image(&layout, "host");
+    layout.name(&mini.manifest, "mini");
+    let other = layout.image(
+        other_arch(),
+        &[(
+            layout::tar(&[Entry::File("which", b"other".to_vec(), 0o644)]),
+            true,
+        )],
+    );
+    let index = layout.index(&[(&other, other_arch()), (&mini, arch())]);
+    layout.name(&index, "multi");
+    let bad = layout.image(
+        arch(),
+        &[(
+            layout::tar(&[Entry::File("bad.txt", vec![b'x'; 4096], 0o644)]),
+            true,
+        )],
+    );
+    layout.name(&bad.manifest, "bad");
+
+    let mini_ref = format!("{}:v1", registry.name("test/mini"));
+    // The digests stay ours (skopeo would gzip the plain layer otherwise).
+    let keep = ["--preserve-digests"];
+    registry::push(&layout.dir, "mini", &mini_ref, &keep);
+    let multi_ref = format!("{}:v1", registry.name("test/multi"));
+    registry::push(&layout.dir, "multi", &multi_ref, &keep);
+    let v2s2_ref = format!("{}:v1", registry.name("test/docker"));
+    registry::push(&layout.dir, "mini", &v2s2_ref, &["--format", "v2s2"]);
+    let bad_ref = format!("{}:v1", registry.name("test/bad"));
+    registry::push(&layout.dir, "bad", &bad_ref, &keep);
+
+    let d = Daemon::start(&dir);
+    check_pull_by_tag(&d, &registry, &mini, &mini_ref);
+    check_pull_by_digest(&d, &registry, &mini, &mini_ref);
+    check_index(&d, &mini, &other, &multi_ref);
+    check_docker_manifest(&d, &mini, &v2s2_ref);
+    check_failures(&d, &registry, &bad, &bad_ref);
+    drop(d);
+    drop(registry);
+}
+
+fn check_pull_by_tag(d: &Daemon, registry: &Registry, mini: &Image, name: &str) {
+    let (digest, kind) = registry::manifest_of(name);
+    assert_eq!(kind, layout::OCI_MANIFEST);
+    let out = d.docker(&["pull", name]);
+    assert!(out.contains("v1: Pulling from test/mini"), "{out}");
+    for layer in &mini.layers {
+        let short = &layer[7..19];
+        assert!(out.contains(&format!("{short}: Pull complete")), "{out}");
+    }
+    assert!(out.contains(&format!("Digest: {digest}")), "{out}");
+    assert!(
+        out.contains(&format!("Status: Downloaded newer image for {name}")),
+        "{out}"
+    );
+    assert_eq!(out.trim().lines().last(), Some(name));
+
+    let id = d.docker(&["image", "inspect", name, "--format", "{{.Id}}"]);
+    assert_eq!(id.trim(), mini.config_digest);
+    let repo_digests = d.docker(&[
+        "image",
+        "inspect",
+        name,
+        "--format",
+        "{{json .RepoDigests}}",
+    ]);
+    let repo = registry.name("test/mini");
+    assert_eq!(repo_digests.trim(), format!(r#"["{repo}@{digest}"]"#));
+    let listed = d.docker(&[
+        "images",
+        "--digests",
+        "--format",
+        "{{.Repository}} {{.Tag}} {{.Digest}}",
+    ]);
+    assert_eq!(listed.trim(), format!("{repo} v1 {digest}"));
+
+    // The pulled image runs like a loaded one.
+    let ran = d.docker(&["run", "--rm", "--network", "none", name, "cat", "/which"]);
+    assert_eq!(ran, "host");
+    let hi = d.docker(&["run", "--rm", "--network", "none", name, "echo", "hi"]);
+    assert_eq!(hi.trim(), "hi");
+
+    // Again: nothing is downloaded.
+    let blobs = blob_count(d);
+    let again = d.docker(&["pull", name]);
+    assert!(
+        again.contains(&format!("Status: Image is up to date for {name}")),
+        "{again}"
+    );
+    assert!(!again.contains("Downloading"), "{again}");
+    assert_eq!(blob_count(d), blobs);
+    assert!(spool_is_empty(d));
+}
+
+fn check_pull_by_digest(d: &Daemon, registry: &Registry, mini: &Image, name: &str) {
+    let (digest, _) = registry::manifest_of(name);
+    d.docker(&["rmi", name]);
+    assert_eq!(d.docker(&["images", "-q"]).trim(), "");
+    let by_digest = format!("{}@{digest}", registry.name("test/mini"));
+    let out = d.docker(&["pull", &by_digest]);
+    assert!(
+        out.contains(&format!("Status: Downloaded newer image for {by_digest}")),
+        "{out}"
+    );
+    let listed = d.docker(&[
+        "images",
+        "--digests",
+        "--no-trunc",
+        "--format",
+        "{{.Tag}} {{.Digest}} {{.ID}}",
+    ]);
+    assert_eq!(
+        listed.trim(),
+        format!("<none> {digest} {}", mini.config_digest)
+    );
+    d.docker(&["rmi", &mini.config_digest]);
+}
+
+fn check_index(d: &Daemon, mini: &Image, other: &Image, name: &str) {
+    let (digest, kind) = registry::manifest_of(name);
+    assert_eq!(kind, layout::OCI_INDEX);
+    // The host's platform by default.
+    let out = d.docker(&["pull", name]);
+    assert!(out.contains(&format!("Digest: {digest}")), "{out}");
+    let id = d.docker(&[
+        "image",
+        "inspect",
+        name,
+        "--format",
+        "{{.Id}} {{.Architecture}}",
+    ]);
+    assert_eq!(id.trim(), format!("{} {}", mini.config_digest, arch()));
+    let ran = d.docker(&["run", "--rm", "--network", "none", name, "cat", "/which"]);
+    assert_eq!(ran, "host");
+    // Another one when asked.
+    let platform = format!("linux/{}", other_arch());
+    d.docker(&["pull", "--platform", &platform, name]);
+    let id = d.docker(&[
+        "image",
+        "inspect",
+        name,
+        "--format",
+        "{{.Id}} {{.Architecture}}",
+    ]);
+    assert_eq!(
+        id.trim(),
+        format!("{} {}", other.config_digest, other_arch())
+    );
+    // None for a platform the index lacks.
+    let missing = d.docker_fails(&["pull", "--platform", "linux/riscv64", name]);
+    assert!(
+        missing.contains("no matching manifest for linux/riscv64 in the manifest list entries"),
+        "{missing}"
+    );
+    d.docker(&["rmi", name]);
+    d.docker(&["rmi", &mini.config_digest]);
+}
+
+fn check_docker_manifest(d: &Daemon, mini: &Image, name: &str) {
+    let (_, kind) = registry::manifest_of(name);
+    assert_eq!(kind, "application/vnd.docker.distribution.manifest.v2+json");
+    let out = d.docker(&["pull", name]);
+    assert!(
+        out.contains(&format!("Status: Downloaded newer image for {name}")),
+        "{out}"
+    );
+    let ran = d.docker(&["run", "--rm", "--network", "none", name, "cat", "/which"]);
+    assert_eq!(ran, "host");
+    let layers = d.docker(&[
+        "image",
+        "inspect",
+        name,
+        "--format",
+        "{{len .RootFS.Layers}}",
+    ]);
+    assert_eq!(layers.trim(), mini.layers.len().to_string());
+}
+
+fn check_failures(d: &Daemon, registry: &Registry, bad: &Image, bad_ref: &str) {
+    let before = d.docker(&["images", "-q", "--no-trunc"]);
+
+    let tag = format!("{}:nope", registry.name("test/mini"));
+    let out = d.docker_output(&["pull", &tag]);
+    assert_eq!(common::code(&out), 1);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "manifest for {tag} not found: manifest unknown: manifest unknown"
+        )),
+        "{stderr}"
+    );
+
+    // distribution answers MANIFEST_UNKNOWN for a repository it never
+    // had too (Docker Hub's 401 is what dockerd words "pull access
+    // denied"), and dockerd passes it on the same way.
+    let missing = format!("{}:v1", registry.name("test/none"));
+    let out = d.docker_output(&["pull", &missing]);
+    assert_eq!(common::code(&out), 1);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "manifest for {missing} not found: manifest unknown: manifest unknown"
+        )),
+        "{stderr}"
+    );
+
+    // Other bytes of the same length where the layer blob was.
+    let data = registry.blob_data(&bad.layers[0]);
+    let size = std::fs::metadata(&data).unwrap().len() as usize;
+    std::fs::write(&data, vec![0x1f; size]).unwrap();
+    let blobs = blob_count(d);
+    let out = d.docker_output(&["pull", bad_ref]);
+    assert_eq!(common::code(&out), 1);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "filesystem layer verification failed for digest {}",
+            bad.layers[0]
+        )),
+        "{stderr}"
+    );
+    assert_eq!(d.docker(&["images", "-q", "--no-trunc"]), before);
+    assert!(
+        d.docker_fails(&["image", "inspect", bad_ref])
+            .contains("No such image"),
+        "the tampered image is listed"
+    );
+    assert_eq!(blob_count(d), blobs, "a failed pull left blobs");
+    assert!(spool_is_empty(d), "a failed pull left spool files");
+}
