@@ -6,8 +6,9 @@
 //! tampered with in the registry's storage. The real docker CLI drives
 //! engined: pull by tag and by digest, run, `images --digests`, inspect
 //! `RepoDigests`, a second pull that downloads nothing, platform choice,
-//! and the failures (unknown tag and repository, a digest mismatch that
-//! leaves nothing behind).
+//! a missing image that `docker run` pulls, and the failures (unknown tag
+//! and repository, a digest mismatch, indexes nested too deep or too
+//! wide), each leaving nothing behind.
 
 mod layout;
 mod registry;
@@ -69,6 +70,19 @@ fn spool_is_empty(d: &Daemon) -> bool {
         .unwrap_or(true)
 }
 
+/// The IDs of the stored images, each once (the CLI lists an image once
+/// per name, and once per repository it has only a digest of).
+fn image_ids(d: &Daemon) -> Vec<String> {
+    let mut ids: Vec<String> = d
+        .docker(&["images", "-q", "--no-trunc"])
+        .lines()
+        .map(String::from)
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
 fn blob_count(d: &Daemon) -> usize {
     std::fs::read_dir(d.dir.join("data/images/blobs/sha256"))
         .map(|entries| entries.count())
@@ -122,6 +136,7 @@ fn docker_pull_from_a_local_registry() {
     check_index(&d, &mini, &other, &multi_ref);
     check_docker_manifest(&d, &mini, &v2s2_ref);
     check_failures(&d, &registry, &bad, &bad_ref);
+    check_bombs(&d, &registry, &mini, &layout);
     drop(d);
     drop(registry);
 }
@@ -261,10 +276,78 @@ fn check_docker_manifest(d: &Daemon, mini: &Image, name: &str) {
         "{{len .RootFS.Layers}}",
     ]);
     assert_eq!(layers.trim(), mini.layers.len().to_string());
+
+    // `docker run` of an image that is not here pulls it first.
+    d.docker(&["rmi", name]);
+    let out = d.docker_output(&["run", "--rm", "--network", "none", name, "echo", "hi"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "hi");
+    assert!(
+        stderr.contains(&format!("Unable to find image '{name}' locally")),
+        "{stderr}"
+    );
+}
+
+/// Manifest bombs: an index nested deeper than engined follows, and one
+/// listing more entries than it reads; neither leaves anything behind.
+fn check_bombs(d: &Daemon, registry: &Registry, mini: &Image, layout: &Layout) {
+    let before = image_ids(d);
+    let blobs = blob_count(d);
+    let bomb_ref = format!("{}:leaf", registry.name("test/bomb"));
+    registry::push(&layout.dir, "mini", &bomb_ref, &["--preserve-digests"]);
+    let entry = |descriptor: &serde_json::Value| {
+        let mut e = descriptor.clone();
+        e["platform"] = serde_json::json!({"os": "linux", "architecture": arch()});
+        e
+    };
+    let mut child = entry(&mini.manifest);
+    for level in 1..=6 {
+        let index = serde_json::json!({
+            "schemaVersion": 2,
+            "mediaType": layout::OCI_INDEX,
+            "manifests": [child],
+        });
+        let bytes = serde_json::to_vec(&index).unwrap();
+        let tag = format!("deep{level}");
+        let code = registry.put_manifest("test/bomb", &tag, layout::OCI_INDEX, &bytes);
+        assert_eq!(code, 201, "putting {tag}");
+        child = entry(&serde_json::json!({
+            "mediaType": layout::OCI_INDEX,
+            "digest": layout::digest(&bytes),
+            "size": bytes.len(),
+        }));
+    }
+    // Four levels are still followed; six are not.
+    let four = format!("{}:deep4", registry.name("test/bomb"));
+    d.docker(&["pull", &four]);
+    d.docker(&["rmi", &four]);
+    let six = format!("{}:deep6", registry.name("test/bomb"));
+    let refused = d.docker_fails(&["pull", &six]);
+    assert!(
+        refused.contains("nests more than 4 levels deep"),
+        "{refused}"
+    );
+
+    let wide = serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": layout::OCI_INDEX,
+        "manifests": vec![entry(&mini.manifest); 1100],
+    });
+    let bytes = serde_json::to_vec(&wide).unwrap();
+    let code = registry.put_manifest("test/bomb", "wide", layout::OCI_INDEX, &bytes);
+    assert_eq!(code, 201);
+    let wide_ref = format!("{}:wide", registry.name("test/bomb"));
+    let refused = d.docker_fails(&["pull", &wide_ref]);
+    assert!(refused.contains("more than 1024"), "{refused}");
+
+    assert_eq!(image_ids(d), before);
+    assert_eq!(blob_count(d), blobs);
+    assert!(spool_is_empty(d));
 }
 
 fn check_failures(d: &Daemon, registry: &Registry, bad: &Image, bad_ref: &str) {
-    let before = d.docker(&["images", "-q", "--no-trunc"]);
+    let before = image_ids(d);
 
     let tag = format!("{}:nope", registry.name("test/mini"));
     let out = d.docker_output(&["pull", &tag]);
@@ -306,7 +389,7 @@ fn check_failures(d: &Daemon, registry: &Registry, bad: &Image, bad_ref: &str) {
         )),
         "{stderr}"
     );
-    assert_eq!(d.docker(&["images", "-q", "--no-trunc"]), before);
+    assert_eq!(image_ids(d), before);
     assert!(
         d.docker_fails(&["image", "inspect", bad_ref])
             .contains("No such image"),

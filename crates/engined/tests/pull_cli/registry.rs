@@ -139,3 +139,30 @@ pub fn manifest_of(name: &str) -> (String, String) {
     let kind = parsed["mediaType"].as_str().unwrap_or_default().to_string();
     (digest, kind)
 }
+
+impl Registry {
+    /// Uploads `body` as the manifest `repo:tag` of `media_type` with a
+    /// plain HTTP/1.1 PUT (for documents skopeo will not write, such as
+    /// deeply nested indexes); returns the status code.
+    pub fn put_manifest(&self, repo: &str, tag: &str, media_type: &str, body: &[u8]) -> u16 {
+        use std::io::{Read, Write};
+        let mut stream = TcpStream::connect(&self.addr).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .unwrap();
+        let head = format!(
+            "PUT /v2/{repo}/manifests/{tag} HTTP/1.1\r\nHost: {}\r\nContent-Type: {media_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            self.addr,
+            body.len()
+        );
+        stream.write_all(head.as_bytes()).unwrap();
+        stream.write_all(body).unwrap();
+        let mut answer = String::new();
+        let _ = stream.read_to_string(&mut answer);
+        answer
+            .split_whitespace()
+            .nth(1)
+            .and_then(|code| code.parse().ok())
+            .unwrap_or(0)
+    }
+}
