@@ -18,3 +18,6 @@ pub use client::{Fetched, Session};
 pub use error::{Kind, RegistryError};
 pub use manifest::{select, Descriptor, ImageManifest, Manifest, Platform, MAX_DEPTH};
 pub use name::{RemoteName, Target};
+
+#[cfg(test)]
+mod tests;
