@@ -287,3 +287,105 @@ async fn a_manifest_by_digest_must_match_it() {
         .await
         .unwrap();
 }
+
+/// A tar holding one file.
+fn one_file_tar(name: &str, data: &[u8]) -> Vec<u8> {
+    let mut builder = tar::Builder::new(Vec::new());
+    let mut header = tar::Header::new_gnu();
+    header.set_mode(0o644);
+    header.set_size(data.len() as u64);
+    builder.append_data(&mut header, name, data).unwrap();
+    builder.into_inner().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 8)]
+async fn a_pull_fetches_three_layers_at_a_time_and_stores_the_image() {
+    use crate::images::pull;
+    use crate::images::ImageStore;
+
+    let layers: Vec<Vec<u8>> = (0..5)
+        .map(|i| one_file_tar(&format!("f{i}"), format!("layer {i}").as_bytes()))
+        .collect();
+    let diff_ids: Vec<String> = layers.iter().map(|l| digest_of(l)).collect();
+    let config = format!(
+        r#"{{"architecture":"{}","os":"linux","rootfs":{{"type":"layers","diff_ids":{}}}}}"#,
+        crate::images::config::host_architecture(),
+        serde_json::to_string(&diff_ids).unwrap()
+    )
+    .into_bytes();
+    let descriptors: Vec<String> = layers
+        .iter()
+        .map(|l| {
+            format!(
+                r#"{{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"{}","size":{}}}"#,
+                digest_of(l),
+                l.len()
+            )
+        })
+        .collect();
+    let manifest = format!(
+        r#"{{"schemaVersion":2,"mediaType":"{OCI_MANIFEST}","config":{{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"{}","size":{}}},"layers":[{}]}}"#,
+        digest_of(&config),
+        config.len(),
+        descriptors.join(",")
+    )
+    .into_bytes();
+    let in_flight = Arc::new(AtomicUsize::new(0));
+    let most = Arc::new(AtomicUsize::new(0));
+    let (now, top) = (in_flight.clone(), most.clone());
+    let served_manifest = manifest.clone();
+    let served_config = config.clone();
+    let served_layers = layers.clone();
+    let addr = serve(Arc::new(move |r: &Request, _: &str| {
+        if r.path == "/v2/test/app/manifests/v1" {
+            let mut a = answer(200, &served_manifest);
+            a.headers.push(("content-type", OCI_MANIFEST.into()));
+            return a;
+        }
+        if r.path == format!("/v2/test/app/blobs/{}", digest_of(&served_config)) {
+            return answer(200, &served_config);
+        }
+        for layer in &served_layers {
+            if r.path == format!("/v2/test/app/blobs/{}", digest_of(layer)) {
+                let n = now.fetch_add(1, Ordering::SeqCst) + 1;
+                top.fetch_max(n, Ordering::SeqCst);
+                std::thread::sleep(std::time::Duration::from_millis(150));
+                now.fetch_sub(1, Ordering::SeqCst);
+                return answer(200, layer);
+            }
+        }
+        answer(404, b"")
+    }))
+    .await;
+
+    let root = tempfile::tempdir().unwrap();
+    let store = ImageStore::open(root.path()).unwrap();
+    let plan = pull::resolve(name(&addr), None, None).await.unwrap();
+    assert_eq!(plan.digest, digest_of(&manifest));
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let pulled = pull::run(&store, plan, &tx).await.unwrap();
+    drop(tx);
+    assert_eq!(pulled.id, digest_of(&config));
+    assert!(pulled.downloaded);
+    assert_eq!(most.load(Ordering::SeqCst), pull::CONCURRENT_DOWNLOADS);
+
+    let mut statuses = Vec::new();
+    while let Some(m) = rx.recv().await {
+        statuses.push(m.status.unwrap_or_default());
+    }
+    let count = |s: &str| statuses.iter().filter(|x| x.as_str() == s).count();
+    assert_eq!(count("Pulling fs layer"), 5);
+    assert_eq!(count("Waiting"), 2);
+    assert_eq!(count("Pull complete"), 5);
+    assert_eq!(
+        statuses.last().map(String::as_str),
+        Some(format!("Status: Downloaded newer image for {addr}/test/app:v1").as_str())
+    );
+    let image = store.get(&format!("{addr}/test/app:v1")).unwrap();
+    assert_eq!(
+        image.meta.repo_digests,
+        vec![format!("{addr}/test/app@{}", digest_of(&manifest))]
+    );
+    let record = store.resolve(&pulled.id).unwrap();
+    assert_eq!(std::fs::read(record.rootfs.join("f4")).unwrap(), b"layer 4");
+}
