@@ -215,6 +215,11 @@ fn check_pull_by_digest(d: &Daemon, registry: &Registry, mini: &Image, name: &st
         listed.trim(),
         format!("<none> {digest} {}", mini.config_digest)
     );
+    // The digest names the image, as its tag did.
+    let ran = d.docker(&["run", "--rm", "--network", "none", &by_digest, "echo", "hi"]);
+    assert_eq!(ran.trim(), "hi");
+    let id = d.docker(&["image", "inspect", &by_digest, "--format", "{{.Id}}"]);
+    assert_eq!(id.trim(), mini.config_digest);
     d.docker(&["rmi", &mini.config_digest]);
 }
 

@@ -232,10 +232,10 @@ pub async fn run(
             let short = short_id(&layer.digest);
             let spool = Spool(store.spool_path());
             let total = layer.size;
-            let mut last = Instant::now() - PROGRESS_EVERY;
+            let mut last: Option<Instant> = None;
             let mut report = |done: u64| {
-                if last.elapsed() >= PROGRESS_EVERY || done == total {
-                    last = Instant::now();
+                if last.is_none_or(|l| l.elapsed() >= PROGRESS_EVERY) || done == total {
+                    last = Some(Instant::now());
                     send(
                         progress,
                         info(Some(&short), "Downloading", Some((done, total))),

@@ -565,6 +565,19 @@ fn find(state: &State, reference: &str) -> Result<String, ImageError> {
             _ => reference.to_string(),
         })
     };
+    // `repo@sha256:...`: the image a pull recorded that digest for.
+    if let Some((repo, digest)) = reference.split_once('@') {
+        let repo = Reference::from_parts(repo, super::reference::DEFAULT_TAG)
+            .map_err(|_| not_found())?
+            .repo;
+        let wanted = format!("{repo}@{digest}");
+        return state
+            .images
+            .values()
+            .find(|i| i.meta.repo_digests.contains(&wanted))
+            .map(|i| i.id.clone())
+            .ok_or_else(not_found);
+    }
     let hex = id_hex(reference);
     if let Some(hex) = hex.filter(|h| h.len() == 64) {
         let id = format!("sha256:{hex}");
