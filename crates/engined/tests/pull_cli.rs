@@ -8,14 +8,21 @@
 //! `RepoDigests`, a second pull that downloads nothing, platform choice,
 //! a missing image that `docker run` pulls, and the failures (unknown tag
 //! and repository, a digest mismatch, indexes nested too deep or too
-//! wide), each leaving nothing behind.
+//! wide, the registry killed half-way through a layer), each leaving
+//! nothing behind.
 
 mod layout;
+mod proxy;
 mod registry;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use crate::common;
 use common::Daemon;
 use layout::{Entry, Image, Layout};
+use proxy::SlowProxy;
 use registry::Registry;
 
 fn arch() -> &'static str {
@@ -118,6 +125,14 @@ fn docker_pull_from_a_local_registry() {
         )],
     );
     layout.name(&bad.manifest, "bad");
+    let big = layout.image(
+        arch(),
+        &[(
+            layout::tar(&[Entry::File("big.bin", noise(4 << 20), 0o644)]),
+            true,
+        )],
+    );
+    layout.name(&big.manifest, "big");
 
     let mini_ref = format!("{}:v1", registry.name("test/mini"));
     // The digests stay ours (skopeo would gzip the plain layer otherwise).
@@ -129,6 +144,7 @@ fn docker_pull_from_a_local_registry() {
     registry::push(&layout.dir, "mini", &v2s2_ref, &["--format", "v2s2"]);
     let bad_ref = format!("{}:v1", registry.name("test/bad"));
     registry::push(&layout.dir, "bad", &bad_ref, &keep);
+    registry::push(&layout.dir, "big", &registry.name("test/big:v1"), &keep);
 
     let d = Daemon::start(&dir);
     check_pull_by_tag(&d, &registry, &mini, &mini_ref);
@@ -137,8 +153,72 @@ fn docker_pull_from_a_local_registry() {
     check_docker_manifest(&d, &mini, &v2s2_ref);
     check_failures(&d, &registry, &bad, &bad_ref);
     check_bombs(&d, &registry, &mini, &layout);
+    let registry = check_registry_dies(&d, &dir, registry, &big);
     drop(d);
     drop(registry);
+}
+
+/// `n` bytes gzip cannot shrink (xorshift), so a layer stays big on the wire.
+fn noise(n: usize) -> Vec<u8> {
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    (0..n)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect()
+}
+
+fn spooled_bytes(d: &Daemon) -> u64 {
+    std::fs::read_dir(d.dir.join("data/images/tmp"))
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok()?.metadata().ok())
+                .map(|m| m.len())
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+/// The registry is killed half-way through a layer: the pull fails,
+/// nothing of it is listed or left in the spool, and once the registry is
+/// back the same pull starts clean and succeeds.
+fn check_registry_dies(d: &Daemon, dir: &Path, registry: Registry, big: &Image) -> Registry {
+    let before = image_ids(d);
+    let addr = registry.addr.clone();
+    let slow = SlowProxy::start(&addr);
+    let name = format!("{}/test/big:v1", slow.addr);
+    let pull = Command::new(common::DOCKER)
+        .args(["-H", &d.host(), "pull", &name])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while spooled_bytes(d) < 256 * 1024 {
+        assert!(Instant::now() < deadline, "the pull never got going");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    drop(registry);
+    let out = pull.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(common::code(&out), 1, "{stderr}");
+    assert!(!stderr.trim().is_empty());
+    assert_eq!(image_ids(d), before);
+    assert!(spool_is_empty(d), "a broken pull left spool files");
+
+    let registry = Registry::start_at(dir, &addr);
+    let out = d.docker(&["pull", &name]);
+    assert!(
+        out.contains(&format!("Status: Downloaded newer image for {name}")),
+        "{out}"
+    );
+    let id = d.docker(&["image", "inspect", &name, "--format", "{{.Id}}"]);
+    assert_eq!(id.trim(), big.config_digest);
+    registry
 }
 
 fn check_pull_by_tag(d: &Daemon, registry: &Registry, mini: &Image, name: &str) {

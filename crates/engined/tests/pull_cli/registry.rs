@@ -43,10 +43,14 @@ fn free_port() -> u16 {
 impl Registry {
     /// Starts a plain-HTTP registry with its files under `dir`.
     pub fn start(dir: &Path) -> Registry {
+        Registry::start_at(dir, &format!("127.0.0.1:{}", free_port()))
+    }
+
+    /// Starts it on `addr`, with what an earlier one under `dir` stored.
+    pub fn start_at(dir: &Path, addr: &str) -> Registry {
         let storage = dir.join("registry-storage");
         std::fs::create_dir_all(&storage).unwrap();
-        let port = free_port();
-        let addr = format!("127.0.0.1:{port}");
+        let addr = addr.to_string();
         let config = dir.join("registry.yml");
         std::fs::write(
             &config,
@@ -56,7 +60,11 @@ impl Registry {
             ),
         )
         .unwrap();
-        let log = std::fs::File::create(dir.join("registry.log")).unwrap();
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(dir.join("registry.log"))
+            .unwrap();
         let child = Command::new(REGISTRY)
             .arg("serve")
             .arg(&config)
