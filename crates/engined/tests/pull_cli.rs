@@ -236,6 +236,23 @@ fn check_pull_by_tag(d: &Daemon, registry: &Registry, mini: &Image, name: &str) 
         "{out}"
     );
     assert_eq!(out.trim().lines().last(), Some(name));
+    let until = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        + 1;
+    let events = d.docker(&[
+        "events",
+        "--since",
+        "0",
+        "--until",
+        &until.to_string(),
+        "--filter",
+        "type=image",
+        "--format",
+        "{{.Action}} {{.Actor.ID}} {{.Actor.Attributes.name}}",
+    ]);
+    assert_eq!(events.trim(), format!("pull {name} {name}"));
 
     let id = d.docker(&["image", "inspect", name, "--format", "{{.Id}}"]);
     assert_eq!(id.trim(), mini.config_digest);
