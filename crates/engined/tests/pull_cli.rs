@@ -1,7 +1,7 @@
 //! `docker pull` against engined from a real registry (Debian's
 //! `docker-registry`, plain HTTP on 127.0.0.1) filled by skopeo with
 //! images this test writes itself: a three-layer busybox image (two gzip
-//! layers, one plain), an OCI index with two platforms, the same image as
+//! layers, one plain), one more on the same three layers, an OCI index with two platforms, the same image as
 //! a Docker v2 schema 2 manifest, and one whose layer blob is then
 //! tampered with in the registry's storage. The real docker CLI drives
 //! engined: pull by tag and by digest, run, `images --digests`, inspect
@@ -43,8 +43,9 @@ fn other_arch() -> &'static str {
 }
 
 /// The busybox image in three layers: the binary (gzip), the applet
-/// links (plain tar), /etc and a marker file naming the platform (gzip).
-fn busybox_image(layout: &Layout, which: &str) -> Image {
+/// links (plain tar), /etc and a marker file naming the platform (gzip);
+/// then `top` (gzip) when given.
+fn busybox_image(layout: &Layout, top: Option<Vec<u8>>) -> Image {
     let busybox = std::fs::read(common::BUSYBOX).unwrap();
     let base = layout::tar(&[
         Entry::Dir("bin"),
@@ -66,9 +67,13 @@ fn busybox_image(layout: &Layout, which: &str) -> Image {
             0o644,
         ),
         Entry::File("etc/group", b"root:x:0:\n".to_vec(), 0o644),
-        Entry::File("which", which.as_bytes().to_vec(), 0o644),
+        Entry::File("which", b"host".to_vec(), 0o644),
     ]);
-    layout.image(arch(), &[(base, true), (links, false), (etc, true)])
+    let mut layers = vec![(base, true), (links, false), (etc, true)];
+    if let Some(top) = top {
+        layers.push((top, true));
+    }
+    layout.image(arch(), &layers)
 }
 
 fn spool_is_empty(d: &Daemon) -> bool {
@@ -106,8 +111,17 @@ fn docker_pull_from_a_local_registry() {
     let registry = Registry::start(&dir);
     let mut layout = Layout::new(&dir.join("layout"));
 
-    let mini = busybox_image(&layout, "host");
+    let mini = busybox_image(&layout, None);
     layout.name(&mini.manifest, "mini");
+    let shared = busybox_image(
+        &layout,
+        Some(layout::tar(&[Entry::File(
+            "which",
+            b"shared".to_vec(),
+            0o644,
+        )])),
+    );
+    layout.name(&shared.manifest, "shared");
     let other = layout.image(
         other_arch(),
         &[(
@@ -144,6 +158,8 @@ fn docker_pull_from_a_local_registry() {
     registry::push(&layout.dir, "mini", &v2s2_ref, &["--format", "v2s2"]);
     let bad_ref = format!("{}:v1", registry.name("test/bad"));
     registry::push(&layout.dir, "bad", &bad_ref, &keep);
+    let shared_ref = format!("{}:v1", registry.name("test/shared"));
+    registry::push(&layout.dir, "shared", &shared_ref, &keep);
     registry::push(&layout.dir, "big", &registry.name("test/big:v1"), &keep);
 
     let d = Daemon::start(&dir);
@@ -151,6 +167,7 @@ fn docker_pull_from_a_local_registry() {
     check_pull_by_digest(&d, &registry, &mini, &mini_ref);
     check_index(&d, &mini, &other, &multi_ref);
     check_docker_manifest(&d, &mini, &v2s2_ref);
+    check_shared_layers(&d, &mini, &shared, &shared_ref);
     check_failures(&d, &registry, &bad, &bad_ref);
     check_bombs(&d, &registry, &mini, &layout);
     let registry = check_registry_dies(&d, &dir, registry, &big);
@@ -389,6 +406,21 @@ fn check_docker_manifest(d: &Daemon, mini: &Image, name: &str) {
         stderr.contains(&format!("Unable to find image '{name}' locally")),
         "{stderr}"
     );
+}
+
+/// An image on the same three layers as one already stored fetches only
+/// its own fourth layer.
+fn check_shared_layers(d: &Daemon, mini: &Image, shared: &Image, name: &str) {
+    let out = d.docker(&["pull", name]);
+    for layer in &mini.layers {
+        let short = &layer[7..19];
+        assert!(out.contains(&format!("{short}: Already exists")), "{out}");
+    }
+    let own = &shared.layers[3][7..19];
+    assert!(out.contains(&format!("{own}: Pull complete")), "{out}");
+    let ran = d.docker(&["run", "--rm", "--network", "none", name, "cat", "/which"]);
+    assert_eq!(ran, "shared");
+    d.docker(&["rmi", name]);
 }
 
 /// Manifest bombs: an index nested deeper than engined follows, and one
