@@ -370,9 +370,7 @@ impl DaemonApi {
         let stream = futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx));
         Ok(Box::pin(stream))
     }
-}
 
-impl DaemonApi {
     /// `POST /images/create?fromImage=`: errors found before anything is
     /// fetched (bad name, unknown repository or tag, no manifest for the
     /// platform) are the answer's status; later ones end the progress

@@ -428,20 +428,18 @@ impl ImageStore {
         Ok(Tagged { replaced })
     }
 
-    /// Records `repo_digest` (`repo@sha256:...`) for the image `id`, in
-    /// place of an older digest of the same repository. The caller holds
-    /// the writer lock.
+    /// Records `repo_digest` (`repo@sha256:...`) for the image `id`; as
+    /// with dockerd, digests accumulate (an index's and a manifest's may
+    /// both name one image). The caller holds the writer lock.
     pub(super) fn add_repo_digest(&self, id: &str, repo_digest: &str) -> Result<(), ImageError> {
         let mut state = lock(&self.state);
         let Some(image) = state.images.get(id).cloned() else {
             return Err(ImageError::NotFound(id.to_string()));
         };
+        if image.meta.repo_digests.iter().any(|d| d == repo_digest) {
+            return Ok(());
+        }
         let mut image = (*image).clone();
-        let repo = repo_digest.split('@').next().unwrap_or_default();
-        image
-            .meta
-            .repo_digests
-            .retain(|d| d.split('@').next() != Some(repo));
         image.meta.repo_digests.push(repo_digest.to_string());
         image.meta.repo_digests.sort();
         let path = self
