@@ -32,6 +32,9 @@ pub enum ImageError {
     /// A 409 with Docker's message (`conflict: unable to delete ...`).
     #[error("{0}")]
     Conflict(String),
+    /// A pull failed on the registry's side (or on the way).
+    #[error(transparent)]
+    Registry(#[from] super::registry::RegistryError),
 }
 
 impl ImageError {
@@ -46,6 +49,7 @@ impl ImageError {
             | Self::Body(_) => ErrorKind::InvalidParameter,
             Self::Conflict(_) => ErrorKind::Conflict,
             Self::Io { .. } | Self::BadConfig { .. } => ErrorKind::Server,
+            Self::Registry(e) => e.error_kind(),
         }
     }
 

@@ -1,7 +1,8 @@
 //! Images: the content-addressed store under `<data-root>/images/` (layer
 //! and config blobs, tags, one unpacked rootfs per image) and what the
 //! image API does with it: import, tag, untag, delete, prune, history,
-//! `docker save` / `docker load` archives and list filters.
+//! `docker save` / `docker load` archives, list filters, and `docker
+//! pull` from registries ([`pull`], [`registry`]).
 //!
 //! Containers find their image with [`ImageStore::resolve`] and get an
 //! [`ImageRecord`]: the ID, the read-only rootfs to copy or overlay, and
@@ -15,7 +16,9 @@ mod delete;
 mod error;
 mod filter;
 mod history;
+pub mod pull;
 mod reference;
+pub mod registry;
 mod repositories;
 mod store;
 mod unpack;

@@ -67,6 +67,9 @@ pub struct ImageMeta {
     /// Content size per layer digest, measured when the rootfs was unpacked.
     #[serde(rename = "LayerSizes", default)]
     pub layer_sizes: BTreeMap<String, u64>,
+    /// `repo@sha256:<manifest digest>` of each pull that gave this image.
+    #[serde(rename = "RepoDigests", default, skip_serializing_if = "Vec::is_empty")]
+    pub repo_digests: Vec<String>,
 }
 
 impl ImageMeta {
@@ -75,6 +78,7 @@ impl ImageMeta {
         ImageMeta {
             last_tag_time: None,
             layer_sizes: layers.iter().cloned().zip(sizes.iter().copied()).collect(),
+            repo_digests: Vec::new(),
         }
     }
 }
@@ -424,6 +428,33 @@ impl ImageStore {
         Ok(Tagged { replaced })
     }
 
+    /// Records `repo_digest` (`repo@sha256:...`) for the image `id`; as
+    /// with dockerd, digests accumulate (an index's and a manifest's may
+    /// both name one image). The caller holds the writer lock.
+    pub(super) fn add_repo_digest(&self, id: &str, repo_digest: &str) -> Result<(), ImageError> {
+        let mut state = lock(&self.state);
+        let Some(image) = state.images.get(id).cloned() else {
+            return Err(ImageError::NotFound(id.to_string()));
+        };
+        if image.meta.repo_digests.iter().any(|d| d == repo_digest) {
+            return Ok(());
+        }
+        let mut image = (*image).clone();
+        image.meta.repo_digests.push(repo_digest.to_string());
+        image.meta.repo_digests.sort();
+        let path = self
+            .root
+            .join("imagedb")
+            .join(format!("{}.json", image.hex()));
+        let bytes = serde_json::to_vec(&image.meta).map_err(|e| ImageError::BadConfig {
+            id: id.to_string(),
+            why: e.to_string(),
+        })?;
+        atomic::write_file(&path, &bytes).map_err(ImageError::io("writing", &path))?;
+        state.images.insert(id.to_string(), Arc::new(image));
+        Ok(())
+    }
+
     /// Removes tags (not the image).
     pub fn untag(&self, references: &[Reference]) -> Result<(), ImageError> {
         let _writer = lock(&self.writer);
@@ -532,6 +563,19 @@ fn find(state: &State, reference: &str) -> Result<String, ImageError> {
             _ => reference.to_string(),
         })
     };
+    // `repo@sha256:...`: the image a pull recorded that digest for.
+    if let Some((repo, digest)) = reference.split_once('@') {
+        let repo = Reference::from_parts(repo, super::reference::DEFAULT_TAG)
+            .map_err(|_| not_found())?
+            .repo;
+        let wanted = format!("{repo}@{digest}");
+        return state
+            .images
+            .values()
+            .find(|i| i.meta.repo_digests.contains(&wanted))
+            .map(|i| i.id.clone())
+            .ok_or_else(not_found);
+    }
     let hex = id_hex(reference);
     if let Some(hex) = hex.filter(|h| h.len() == 64) {
         let id = format!("sha256:{hex}");

@@ -1,7 +1,7 @@
 //! Image operations: import (`docker import`), list, inspect, tag, delete,
 //! prune, history, save and load, and build-cache prune (there is no
-//! cache), with dockerd's status codes, messages and events. Pulling
-//! answers a clear error: engined reaches no registry.
+//! cache), with dockerd's status codes, messages and events, and pull
+//! (`fromImage`), whose progress streams while the layers arrive.
 //! Request bodies are spooled to a file under the image store before the
 //! blocking store work starts; `docker save` streams as it is written.
 
@@ -33,11 +33,10 @@ use super::error::{api_error, bad_request, internal, not_found, not_implemented}
 use super::DaemonApi;
 use engined_core::engine::{Engine, STORAGE_DRIVER};
 use engined_core::gojson::{nil, rfc3339_nano};
-use engined_core::images::{Image, ImageError, ImageFilter, ImportOptions, Reference, Removed};
-
-/// What `docker pull` (and `docker run` of a missing image) is told.
-pub const PULL_UNSUPPORTED: &str =
-    "pull is not supported: engined has no registry access; use docker import or docker load";
+use engined_core::images::registry::{Credentials, Platform, RemoteName};
+use engined_core::images::{
+    pull, Image, ImageError, ImageFilter, ImportOptions, Reference, Removed,
+};
 
 /// Runs blocking store work off the async threads.
 async fn blocking<T: Send + 'static>(
@@ -155,7 +154,8 @@ pub(super) fn summary(image: &Image, names: &[Reference], version: ApiVersion) -
         id: image.id.clone(),
         parent_id: image.config.parent.clone().unwrap_or_default(),
         repo_tags: Some(names.iter().map(|n| n.to_string()).collect()),
-        repo_digests: None,
+        repo_digests: (!image.meta.repo_digests.is_empty())
+            .then(|| image.meta.repo_digests.clone()),
         created: image.config.created_unix(),
         size,
         shared_size: -1,
@@ -204,7 +204,7 @@ fn inspect(image: &Image, names: &[Reference], version: ApiVersion) -> ImageInsp
     ImageInspect {
         id: Some(image.id.clone()),
         repo_tags: Some(names.iter().map(|n| n.to_string()).collect()),
-        repo_digests: Some(Vec::new()),
+        repo_digests: Some(image.meta.repo_digests.clone()),
         parent: Some(c.parent.clone().unwrap_or_default()),
         comment: Some(c.comment.clone().unwrap_or_default()),
         created: Some(rfc3339_nano(c.created.as_deref().unwrap_or_default())),
@@ -335,6 +335,51 @@ impl DaemonApi {
         let stream = futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx));
         Ok(Box::pin(stream))
     }
+
+    /// `POST /images/create?fromImage=`: errors found before anything is
+    /// fetched (bad name, unknown repository or tag, no manifest for the
+    /// platform) are the answer's status; later ones end the progress
+    /// stream as an `errorDetail` message.
+    async fn pull(
+        &self,
+        from: &str,
+        tag: Option<&str>,
+        platform: &str,
+        auth: Option<engine_api::types::AuthConfig>,
+    ) -> Result<ImageCreateReply, ApiError> {
+        let name = RemoteName::parse(from, tag).map_err(|e| api_error(ImageError::from(e)))?;
+        let platform = if platform.is_empty() {
+            None
+        } else {
+            Some(Platform::parse(platform).map_err(|e| api_error(ImageError::from(e)))?)
+        };
+        let credentials = auth.and_then(|a| match (a.username, a.password) {
+            (Some(username), Some(password)) if !username.is_empty() => {
+                Some(Credentials { username, password })
+            }
+            _ => None,
+        });
+        let plan = pull::resolve(name, platform, credentials)
+            .await
+            .map_err(api_error)?;
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let engine = self.engine.clone();
+        tokio::spawn(async move {
+            let shown = plan.name.familiar();
+            match pull::run(&engine.images, plan, &tx).await {
+                Ok(done) => {
+                    let image = engine.images.get(&done.id).ok();
+                    publish(&engine, "pull", &shown, &shown, image.as_deref());
+                }
+                Err(e) => {
+                    tracing::warn!("pull {shown}: {e}");
+                    let _ = tx.send(pull::error_info(&e.to_string()));
+                }
+            }
+        });
+        let stream = futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx));
+        Ok(ImageCreateReply::Ok(Box::pin(stream)))
+    }
 }
 
 impl ImageApi for DaemonApi {
@@ -376,8 +421,9 @@ impl ImageApi for DaemonApi {
 
     async fn image_create(&self, req: ImageCreateRequest) -> Result<ImageCreateReply, ApiError> {
         if let Some(from) = req.from_image.as_deref().filter(|f| !f.is_empty()) {
-            let _ = from;
-            return Err(not_implemented(PULL_UNSUPPORTED));
+            return self
+                .pull(from, req.tag.as_deref(), &req.platform, req.x_registry_auth)
+                .await;
         }
         let source = req.from_src.clone().unwrap_or_default();
         if source != "-" {

@@ -1,0 +1,361 @@
+//! `docker pull`: resolve a name to one image manifest (through indexes,
+//! for the asked or the host's platform), then fetch what the store lacks
+//! (config first, up to three layers at a time, each verified while it
+//! streams into the store's spool area) and add the image as `docker
+//! load` does: layers decompressed into blobs named by their diff ID and
+//! checked against the config, the rootfs unpacked, the image recorded,
+//! the tag written last. Progress goes out in dockerd's JSON message
+//! shapes, which the docker CLI draws as per-layer bars.
+
+use std::collections::BTreeSet;
+use std::fs::File;
+use std::io::BufReader;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use engine_api::types::{CreateImageInfo, ErrorDetail, ProgressDetail};
+use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::Semaphore;
+
+use super::config::ImageConfig;
+use super::error::ImageError;
+use super::registry::{
+    select, Credentials, Descriptor, ImageManifest, Kind, Manifest, Platform, RegistryError,
+    RemoteName, Session, MAX_DEPTH,
+};
+use super::store::{decompressed, short_id, ImageStore};
+
+/// Layers downloaded at once (dockerd's `max-concurrent-downloads`).
+pub const CONCURRENT_DOWNLOADS: usize = 3;
+
+/// How often a download reports its progress at most.
+const PROGRESS_EVERY: Duration = Duration::from_millis(100);
+
+/// A name resolved to one image manifest, ready to fetch.
+pub struct Plan {
+    session: Session,
+    pub name: RemoteName,
+    /// The digest the name pointed at (an index's when it was one):
+    /// what `RepoDigests` records.
+    pub digest: String,
+    manifest: ImageManifest,
+    /// The platform asked for, checked against the config.
+    platform: Option<Platform>,
+}
+
+/// What a finished pull did.
+#[derive(Debug, Clone)]
+pub struct Pulled {
+    pub id: String,
+    /// False when the image was already stored ("Image is up to date").
+    pub downloaded: bool,
+}
+
+/// Where progress messages go.
+pub type Progress = UnboundedSender<CreateImageInfo>;
+
+fn info(
+    id: Option<&str>,
+    status: impl Into<String>,
+    detail: Option<(u64, u64)>,
+) -> CreateImageInfo {
+    CreateImageInfo {
+        id: id.map(String::from),
+        status: Some(status.into()),
+        progress_detail: id.map(|_| ProgressDetail {
+            current: detail.map(|d| d.0 as i64),
+            total: detail.map(|d| d.1 as i64),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+/// The message that ends a failed pull's stream.
+pub fn error_info(message: &str) -> CreateImageInfo {
+    CreateImageInfo {
+        error: Some(message.to_string()),
+        error_detail: Some(ErrorDetail {
+            message: Some(message.to_string()),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+fn send(progress: &Progress, message: CreateImageInfo) {
+    // A client that went away does not stop the pull: it finishes (or
+    // fails) whole either way.
+    let _ = progress.send(message);
+}
+
+/// Finds the image manifest `name` stands for on its registry.
+pub async fn resolve(
+    name: RemoteName,
+    platform: Option<Platform>,
+    credentials: Option<Credentials>,
+) -> Result<Plan, ImageError> {
+    let session = Session::new(&name, credentials);
+    let top = session.manifest(name.target_text()).await?;
+    let want = platform.clone().unwrap_or_else(Platform::host);
+    let mut current = top.manifest;
+    let mut depth = 0;
+    let manifest = loop {
+        match current {
+            Manifest::Image(image) => break image,
+            Manifest::Index(entries) => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Err(RegistryError::invalid(format!(
+                        "the index of {} nests more than {MAX_DEPTH} levels deep",
+                        name.familiar()
+                    ))
+                    .into());
+                }
+                let entry = select(&entries, &want).ok_or_else(|| {
+                    RegistryError::new(
+                        Kind::NotFound,
+                        format!("no matching manifest for {want} in the manifest list entries"),
+                    )
+                })?;
+                current = session.manifest(&entry.digest).await?.manifest;
+            }
+        }
+    };
+    Ok(Plan {
+        session,
+        name,
+        digest: top.digest,
+        manifest,
+        platform,
+    })
+}
+
+/// A spool file removed when dropped (unless it was consumed).
+struct Spool(PathBuf);
+
+impl Drop for Spool {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// Fetches and stores what `plan` names, reporting on `progress`.
+pub async fn run(
+    store: &ImageStore,
+    plan: Plan,
+    progress: &Progress,
+) -> Result<Pulled, ImageError> {
+    let name = &plan.name;
+    send(
+        progress,
+        CreateImageInfo {
+            id: Some(name.target_text().to_string()),
+            status: Some(format!("Pulling from {}", name.path)),
+            ..Default::default()
+        },
+    );
+    let config_desc = &plan.manifest.config;
+    if store.get(&config_desc.digest).is_ok() {
+        let id = config_desc.digest.clone();
+        {
+            let _writer = store.writer();
+            record(store, &plan, &id)?;
+        }
+        finish(progress, &plan, "Image is up to date for");
+        return Ok(Pulled {
+            id,
+            downloaded: false,
+        });
+    }
+    let layers = &plan.manifest.layers;
+    let mut announced = BTreeSet::new();
+    for layer in layers {
+        if announced.insert(layer.digest.clone()) {
+            send(
+                progress,
+                info(Some(&short_id(&layer.digest)), "Pulling fs layer", None),
+            );
+        }
+    }
+
+    // The config first: it names the diff ID each layer must unpack to.
+    let config_spool = Spool(store.spool_path());
+    plan.session
+        .blob_to_file(config_desc, &config_spool.0, "image config", &mut |_| {})
+        .await?;
+    let config_bytes = std::fs::read(&config_spool.0)
+        .map_err(|e| RegistryError::local("reading the image config", e))?;
+    drop(config_spool);
+    let config = ImageConfig::parse(&config_desc.digest, &config_bytes)?;
+    check_platform(&plan, &config)?;
+    let diff_ids = config.rootfs.diff_ids.clone();
+    if diff_ids.len() != layers.len() {
+        return Err(RegistryError::protocol(format!(
+            "the manifest of {} lists {} layers, its config {}",
+            name.familiar(),
+            layers.len(),
+            diff_ids.len()
+        ))
+        .into());
+    }
+
+    // Layers the store lacks, fetched three at a time.
+    let semaphore = Arc::new(Semaphore::new(CONCURRENT_DOWNLOADS));
+    let mut wanted: Vec<(usize, &Descriptor)> = Vec::new();
+    let mut seen = BTreeSet::new();
+    for (i, layer) in layers.iter().enumerate() {
+        let short = short_id(&layer.digest);
+        if store.blobs().contains(&diff_ids[i]) {
+            if seen.insert(layer.digest.clone()) {
+                send(progress, info(Some(&short), "Already exists", None));
+            }
+        } else if seen.insert(layer.digest.clone()) {
+            wanted.push((i, layer));
+        }
+    }
+    for (_, layer) in wanted.iter().skip(CONCURRENT_DOWNLOADS) {
+        send(
+            progress,
+            info(Some(&short_id(&layer.digest)), "Waiting", None),
+        );
+    }
+    let downloads = wanted.iter().map(|(i, layer)| {
+        let semaphore = semaphore.clone();
+        let session = &plan.session;
+        async move {
+            let _permit = semaphore
+                .acquire()
+                .await
+                .map_err(|e| RegistryError::local("download queue", e))?;
+            let short = short_id(&layer.digest);
+            let spool = Spool(store.spool_path());
+            let total = layer.size;
+            let mut last: Option<Instant> = None;
+            let mut report = |done: u64| {
+                if last.is_none_or(|l| l.elapsed() >= PROGRESS_EVERY) || done == total {
+                    last = Some(Instant::now());
+                    send(
+                        progress,
+                        info(Some(&short), "Downloading", Some((done, total))),
+                    );
+                }
+            };
+            session
+                .blob_to_file(layer, &spool.0, "filesystem layer", &mut report)
+                .await?;
+            send(progress, info(Some(&short), "Verifying Checksum", None));
+            send(progress, info(Some(&short), "Download complete", None));
+            Ok::<_, RegistryError>((*i, spool))
+        }
+    });
+    let fetched = futures_util::future::try_join_all(downloads).await?;
+
+    // Unpack in order, then record: blocking work under the store's writer lock.
+    let id = tokio::task::block_in_place(|| {
+        store_layers(store, &plan, &fetched, &diff_ids, &config_bytes, progress)
+    })?;
+    finish(progress, &plan, "Downloaded newer image for");
+    Ok(Pulled {
+        id,
+        downloaded: true,
+    })
+}
+
+/// dockerd refuses an image whose config is for another platform than
+/// the one asked for.
+fn check_platform(plan: &Plan, config: &ImageConfig) -> Result<(), ImageError> {
+    let Some(want) = &plan.platform else {
+        return Ok(());
+    };
+    let os = config.os.clone().unwrap_or_default();
+    let arch = config.architecture.clone().unwrap_or_default();
+    if os != want.os || arch != want.architecture {
+        let mut have = format!("{os}/{arch}");
+        if let Some(v) = &config.variant {
+            have.push_str(&format!("/{v}"));
+        }
+        return Err(RegistryError::new(
+            Kind::NotFound,
+            format!(
+                "image with reference {} was found but its platform ({have}) does not match the specified platform ({want})",
+                plan.name.familiar()
+            ),
+        )
+        .into());
+    }
+    Ok(())
+}
+
+fn store_layers(
+    store: &ImageStore,
+    plan: &Plan,
+    fetched: &[(usize, Spool)],
+    diff_ids: &[String],
+    config_bytes: &[u8],
+    progress: &Progress,
+) -> Result<String, ImageError> {
+    let _writer = store.writer();
+    let mut stored: Vec<String> = Vec::new();
+    let result = (|| {
+        for (i, spool) in fetched {
+            let layer = &plan.manifest.layers[*i];
+            let short = short_id(&layer.digest);
+            send(
+                progress,
+                info(Some(&short), "Extracting", Some((layer.size, layer.size))),
+            );
+            let file = File::open(&spool.0).map_err(ImageError::io("opening", &spool.0))?;
+            let mut reader = decompressed(BufReader::new(file)).map_err(ImageError::Body)?;
+            let blob = store.blobs().put_reader(&mut reader)?;
+            stored.push(blob.digest.clone());
+            if blob.digest != diff_ids[*i] {
+                return Err(RegistryError::new(
+                    Kind::Integrity,
+                    format!(
+                        "layer {} unpacks to {}, but the image config expects {}",
+                        layer.digest, blob.digest, diff_ids[*i]
+                    ),
+                )
+                .into());
+            }
+            send(progress, info(Some(&short), "Pull complete", None));
+        }
+        let id = store.commit(config_bytes)?;
+        record(store, plan, &id)?;
+        Ok(id)
+    })();
+    if result.is_err() {
+        for digest in &stored {
+            store.drop_unused_blob(digest);
+        }
+    }
+    result
+}
+
+/// Writes the repo digest and, for a pull by tag, the tag.
+fn record(store: &ImageStore, plan: &Plan, id: &str) -> Result<(), ImageError> {
+    store.add_repo_digest(id, &plan.name.repo_digest(&plan.digest))?;
+    if let Some(tag) = plan.name.local_tag() {
+        store.tag_locked(id, tag)?;
+    }
+    Ok(())
+}
+
+fn finish(progress: &Progress, plan: &Plan, status: &str) {
+    send(
+        progress,
+        CreateImageInfo {
+            status: Some(format!("Digest: {}", plan.digest)),
+            ..Default::default()
+        },
+    );
+    send(
+        progress,
+        CreateImageInfo {
+            status: Some(format!("Status: {status} {}", plan.name.familiar())),
+            ..Default::default()
+        },
+    );
+}

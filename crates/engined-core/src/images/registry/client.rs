@@ -1,0 +1,374 @@
+//! A pull session with one repository of one registry: GETs that answer
+//! a 401 challenge once (token or basic) and follow redirects, manifests
+//! read under their size limit and checked against a digest, and blobs
+//! streamed into a file while their SHA-256 is computed.
+
+use std::path::Path;
+
+use hyper::body::Incoming;
+use hyper::{Response, StatusCode, Uri};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use tokio::io::AsyncWriteExt;
+use tokio::sync::Mutex;
+
+use super::auth::{self, Credentials};
+use super::body::{next_chunk, read_limited};
+use super::error::{Kind, RegistryError};
+use super::http;
+use super::manifest::{self, Descriptor, Manifest};
+use super::name::RemoteName;
+use crate::images::blobs::hex_of;
+
+/// How many redirects a GET follows.
+const MAX_REDIRECTS: usize = 5;
+/// The most of an error answer we read.
+const MAX_ERROR_BODY: u64 = 64 << 10;
+
+pub struct Session {
+    name: RemoteName,
+    base: String,
+    credentials: Option<Credentials>,
+    /// The `Authorization` value that worked last, reused by every request.
+    authorization: Mutex<Option<String>>,
+}
+
+/// A fetched manifest: its bytes, its digest and what it is.
+#[derive(Debug)]
+pub struct Fetched {
+    pub digest: String,
+    pub size: u64,
+    pub manifest: Manifest,
+}
+
+#[derive(Deserialize, Default)]
+struct ErrorList {
+    #[serde(default)]
+    errors: Vec<ErrorEntry>,
+}
+
+#[derive(Deserialize)]
+struct ErrorEntry {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    message: String,
+}
+
+/// A registry failure as dockerd words errcodes: `manifest unknown:
+/// manifest unknown`, `name unknown: repository name not known to registry`.
+struct Failure {
+    status: StatusCode,
+    codes: Vec<String>,
+    text: String,
+}
+
+async fn failure(response: Response<Incoming>) -> Failure {
+    let status = response.status();
+    let body = read_limited(response.into_body(), MAX_ERROR_BODY)
+        .await
+        .unwrap_or_default();
+    let list: ErrorList = serde_json::from_slice(&body).unwrap_or_default();
+    let codes: Vec<String> = list.errors.iter().map(|e| e.code.clone()).collect();
+    let text = if list.errors.is_empty() {
+        match status {
+            StatusCode::UNAUTHORIZED => "unauthorized: authentication required".to_string(),
+            StatusCode::NOT_FOUND => "not found".to_string(),
+            s => format!(
+                "received unexpected HTTP status: {} {}",
+                s.as_u16(),
+                s.canonical_reason().unwrap_or("")
+            ),
+        }
+    } else {
+        list.errors
+            .iter()
+            .map(|e| {
+                let code = e.code.to_lowercase().replace('_', " ");
+                if e.message.is_empty() {
+                    code
+                } else {
+                    format!("{code}: {}", e.message)
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    Failure {
+        status,
+        codes,
+        text,
+    }
+}
+
+impl Session {
+    pub fn new(name: &RemoteName, credentials: Option<Credentials>) -> Session {
+        Session {
+            name: name.clone(),
+            base: http::base_url(name.endpoint_host()),
+            credentials,
+            authorization: Mutex::new(None),
+        }
+    }
+
+    fn scope(&self) -> String {
+        format!("repository:{}:pull", self.name.path)
+    }
+
+    /// A GET of `path` under the registry, authorised and redirected as
+    /// needed; the answer is a success or a [`Failure`].
+    async fn get(
+        &self,
+        path: &str,
+        accept: Option<&str>,
+    ) -> Result<Result<Response<Incoming>, Failure>, RegistryError> {
+        let first: Uri = format!("{}{path}", self.base)
+            .parse()
+            .map_err(|e| RegistryError::invalid(format!("{}{path}: {e}", self.base)))?;
+        let mut challenged = false;
+        'auth: loop {
+            let mut uri = first.clone();
+            let mut same_host = true;
+            for _ in 0..=MAX_REDIRECTS {
+                let mut headers: Vec<(&str, String)> = Vec::new();
+                if let Some(accept) = accept {
+                    headers.push(("accept", accept.to_string()));
+                }
+                if same_host {
+                    if let Some(a) = self.authorization.lock().await.clone() {
+                        headers.push(("authorization", a));
+                    }
+                }
+                let response = http::get(&uri, &headers).await?;
+                let status = response.status();
+                if status.is_redirection() {
+                    let location = response
+                        .headers()
+                        .get(hyper::header::LOCATION)
+                        .and_then(|l| l.to_str().ok())
+                        .ok_or_else(|| {
+                            RegistryError::protocol(format!(
+                                "redirect without a Location from {uri}"
+                            ))
+                        })?;
+                    let next = resolve(&uri, location)?;
+                    same_host = same_host && next.authority() == uri.authority();
+                    uri = next;
+                    continue;
+                }
+                if status == StatusCode::UNAUTHORIZED && same_host && !challenged {
+                    let challenge = response
+                        .headers()
+                        .get_all(hyper::header::WWW_AUTHENTICATE)
+                        .iter()
+                        .filter_map(|v| v.to_str().ok())
+                        .find_map(auth::parse_challenge);
+                    if let Some(challenge) = challenge {
+                        challenged = true;
+                        let value =
+                            auth::authorize(&challenge, &self.scope(), self.credentials.as_ref())
+                                .await?;
+                        *self.authorization.lock().await = Some(value);
+                        continue 'auth;
+                    }
+                }
+                if !status.is_success() {
+                    return Ok(Err(failure(response).await));
+                }
+                return Ok(Ok(response));
+            }
+            return Err(RegistryError::protocol(format!(
+                "more than {MAX_REDIRECTS} redirects from {first}"
+            )));
+        }
+    }
+
+    /// dockerd's message for a manifest GET that failed.
+    fn manifest_error(&self, failure: Failure, reference: &str) -> RegistryError {
+        let repo = self.name.familiar_repo();
+        let denied = failure.status == StatusCode::UNAUTHORIZED
+            || failure.status == StatusCode::FORBIDDEN
+            || failure
+                .codes
+                .iter()
+                .any(|c| matches!(c.as_str(), "NAME_UNKNOWN" | "UNAUTHORIZED" | "DENIED"));
+        if denied {
+            return RegistryError::new(
+                Kind::NotFound,
+                format!(
+                    "pull access denied for {repo}, repository does not exist or may require 'docker login': {}",
+                    failure.text
+                ),
+            );
+        }
+        if failure.status == StatusCode::NOT_FOUND {
+            let shown = if super::name::is_digest(reference) {
+                format!("{repo}@{reference}")
+            } else {
+                format!("{repo}:{reference}")
+            };
+            return RegistryError::new(
+                Kind::NotFound,
+                format!("manifest for {shown} not found: {}", failure.text),
+            );
+        }
+        RegistryError::unavailable(format!(
+            "error fetching manifest {reference} of {repo}: {}",
+            failure.text
+        ))
+    }
+
+    /// The manifest (or index) `reference` (a tag or a digest) names; a
+    /// digest reference is checked against the bytes.
+    pub async fn manifest(&self, reference: &str) -> Result<Fetched, RegistryError> {
+        let path = format!("/v2/{}/manifests/{reference}", self.name.path);
+        let response = match self.get(&path, Some(manifest::ACCEPT)).await? {
+            Ok(r) => r,
+            Err(f) => return Err(self.manifest_error(f, reference)),
+        };
+        let content_type = response
+            .headers()
+            .get(hyper::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        let announced = response
+            .headers()
+            .get(hyper::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if announced.is_some_and(|n| n > manifest::MAX_MANIFEST_BYTES) {
+            return Err(RegistryError::invalid(format!(
+                "manifest of {} is larger than {} bytes",
+                self.name.familiar(),
+                manifest::MAX_MANIFEST_BYTES
+            )));
+        }
+        let bytes = read_limited(response.into_body(), manifest::MAX_MANIFEST_BYTES)
+            .await
+            .map_err(|e| {
+                RegistryError::new(e.kind, format!("manifest of {}: {e}", self.name.familiar()))
+            })?;
+        let digest = format!("sha256:{}", hex_of(&Sha256::digest(&bytes)));
+        if super::name::is_digest(reference) && digest != reference {
+            return Err(RegistryError::new(
+                Kind::Integrity,
+                format!("manifest verification failed for digest {reference}"),
+            ));
+        }
+        let manifest = manifest::parse(&content_type, &bytes, &self.name.familiar())?;
+        Ok(Fetched {
+            digest,
+            size: bytes.len() as u64,
+            manifest,
+        })
+    }
+
+    /// Streams the blob `descriptor` names into a new file at `path`,
+    /// calling `progress` with the bytes so far; the size and the SHA-256
+    /// must match the descriptor (`what` names the blob in the error:
+    /// dockerd says `filesystem layer` or `image config`). On any error
+    /// the file is removed.
+    pub async fn blob_to_file(
+        &self,
+        descriptor: &Descriptor,
+        path: &Path,
+        what: &str,
+        progress: &mut (dyn FnMut(u64) + Send),
+    ) -> Result<(), RegistryError> {
+        let result = self.blob_into(descriptor, path, what, progress).await;
+        if result.is_err() {
+            let _ = tokio::fs::remove_file(path).await;
+        }
+        result
+    }
+
+    async fn blob_into(
+        &self,
+        descriptor: &Descriptor,
+        path: &Path,
+        what: &str,
+        progress: &mut (dyn FnMut(u64) + Send),
+    ) -> Result<(), RegistryError> {
+        let url = format!("/v2/{}/blobs/{}", self.name.path, descriptor.digest);
+        let response = match self.get(&url, None).await? {
+            Ok(r) => r,
+            Err(f) => {
+                return Err(RegistryError::new(
+                    if f.status == StatusCode::NOT_FOUND {
+                        Kind::NotFound
+                    } else {
+                        Kind::Unavailable
+                    },
+                    format!("error pulling {what} {}: {}", descriptor.digest, f.text),
+                ))
+            }
+        };
+        let mismatch = || {
+            RegistryError::new(
+                Kind::Integrity,
+                format!(
+                    "{what} verification failed for digest {}",
+                    descriptor.digest
+                ),
+            )
+        };
+        let mut file = tokio::fs::File::create(path)
+            .await
+            .map_err(|e| RegistryError::local(&format!("creating {}", path.display()), e))?;
+        let mut body = response.into_body();
+        let mut hasher = Sha256::new();
+        let mut done = 0u64;
+        while let Some(chunk) = next_chunk(&mut body).await? {
+            done += chunk.len() as u64;
+            if done > descriptor.size {
+                return Err(mismatch());
+            }
+            hasher.update(&chunk);
+            file.write_all(&chunk)
+                .await
+                .map_err(|e| RegistryError::local(&format!("writing {}", path.display()), e))?;
+            progress(done);
+        }
+        if done != descriptor.size {
+            return Err(if done < descriptor.size {
+                RegistryError::unavailable(format!(
+                    "unexpected EOF: {what} {} ended after {done} of {} bytes",
+                    descriptor.digest, descriptor.size
+                ))
+            } else {
+                mismatch()
+            });
+        }
+        if format!("sha256:{}", hex_of(&hasher.finalize())) != descriptor.digest {
+            return Err(mismatch());
+        }
+        file.sync_all()
+            .await
+            .map_err(|e| RegistryError::local(&format!("syncing {}", path.display()), e))?;
+        Ok(())
+    }
+}
+
+/// `location` (absolute, or a path) against the URL that answered it.
+fn resolve(base: &Uri, location: &str) -> Result<Uri, RegistryError> {
+    let bad = |e: &dyn std::fmt::Display| {
+        RegistryError::protocol(format!("redirect to {location:?}: {e}"))
+    };
+    if location.starts_with("http://") || location.starts_with("https://") {
+        let uri: Uri = location.parse().map_err(|e| bad(&e))?;
+        // Never downgrade to plain HTTP off loopback.
+        if uri.scheme_str() == Some("http") && !uri.host().is_some_and(http::is_insecure) {
+            return Err(bad(&"plain HTTP to a non-loopback host"));
+        }
+        return Ok(uri);
+    }
+    if !location.starts_with('/') {
+        return Err(bad(&"not an absolute path"));
+    }
+    let scheme = base.scheme_str().unwrap_or("https");
+    let authority = base.authority().map_or("", |a| a.as_str());
+    format!("{scheme}://{authority}{location}")
+        .parse()
+        .map_err(|e| bad(&e))
+}

@@ -1,0 +1,176 @@
+//! One HTTP/1 exchange with a registry: a fresh connection per request
+//! (plain TCP for loopback registries, TLS with the system's roots for
+//! every other host), hyper's client connection on it, a time limit on
+//! connecting and on the answer's headers.
+
+use std::net::IpAddr;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::Empty;
+use hyper::body::Incoming;
+use hyper::{Request, Response, Uri};
+use hyper_util::rt::TokioIo;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::TcpStream;
+use tokio_rustls::rustls::pki_types::ServerName;
+use tokio_rustls::rustls::ClientConfig;
+
+use super::error::RegistryError;
+
+/// How long connecting, and then waiting for an answer's headers, may take.
+const TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The CA bundle Debian's ca-certificates writes.
+const SYSTEM_ROOTS: &str = "/etc/ssl/certs/ca-certificates.crt";
+
+/// What engined calls itself towards registries.
+const USER_AGENT: &str = concat!("engined/", env!("CARGO_PKG_VERSION"));
+
+/// True for the hosts dockerd treats as insecure registries by default
+/// (127.0.0.0/8 and `localhost`, also `::1`): spoken to in plain HTTP.
+pub fn is_insecure(host_port: &str) -> bool {
+    let host = host_of(host_port);
+    if host == "localhost" {
+        return true;
+    }
+    match host.parse::<IpAddr>() {
+        Ok(IpAddr::V4(v4)) => v4.is_loopback(),
+        Ok(IpAddr::V6(v6)) => v6.is_loopback(),
+        Err(_) => false,
+    }
+}
+
+/// `host` of `host[:port]` (brackets of an IPv6 literal dropped).
+fn host_of(host_port: &str) -> &str {
+    if let Some(rest) = host_port.strip_prefix('[') {
+        return rest.split(']').next().unwrap_or(rest);
+    }
+    match host_port.rsplit_once(':') {
+        Some((h, p)) if p.chars().all(|c| c.is_ascii_digit()) => h,
+        _ => host_port,
+    }
+}
+
+/// `scheme://host[:port]` for a registry.
+pub fn base_url(host_port: &str) -> String {
+    let scheme = if is_insecure(host_port) {
+        "http"
+    } else {
+        "https"
+    };
+    format!("{scheme}://{host_port}")
+}
+
+fn tls_config() -> Result<Arc<ClientConfig>, RegistryError> {
+    static CONFIG: OnceLock<Result<Arc<ClientConfig>, String>> = OnceLock::new();
+    CONFIG
+        .get_or_init(|| {
+            let roots = engine_api::rt::pem::read_roots(std::path::Path::new(SYSTEM_ROOTS))
+                .map_err(|e| e.to_string())?;
+            let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+            let config = ClientConfig::builder_with_provider(provider)
+                .with_safe_default_protocol_versions()
+                .map_err(|e| e.to_string())?
+                .with_root_certificates(roots)
+                .with_no_client_auth();
+            Ok(Arc::new(config))
+        })
+        .clone()
+        .map_err(|e| RegistryError::unavailable(format!("TLS setup: {e}")))
+}
+
+/// Sends a GET for `uri` with `headers` and returns the answer, whose body
+/// is still to be read.
+pub async fn get(
+    uri: &Uri,
+    headers: &[(&str, String)],
+) -> Result<Response<Incoming>, RegistryError> {
+    let scheme = uri.scheme_str().unwrap_or("https");
+    let authority = uri
+        .authority()
+        .ok_or_else(|| RegistryError::invalid(format!("no host in URL {uri}")))?;
+    let host = authority
+        .host()
+        .trim_start_matches('[')
+        .trim_end_matches(']');
+    let port = authority
+        .port_u16()
+        .unwrap_or(if scheme == "http" { 80 } else { 443 });
+    let unreachable = |e: &dyn std::fmt::Display| {
+        RegistryError::unavailable(format!("Get \"{uri}\": dial tcp {host}:{port}: {e}"))
+    };
+    let tcp = match tokio::time::timeout(TIMEOUT, TcpStream::connect((host, port))).await {
+        Ok(Ok(tcp)) => tcp,
+        Ok(Err(e)) => return Err(unreachable(&e)),
+        Err(_) => return Err(unreachable(&"i/o timeout")),
+    };
+    let path = uri.path_and_query().map_or("/", |p| p.as_str());
+    let mut request = Request::get(path)
+        .header(hyper::header::HOST, authority.as_str())
+        .header(hyper::header::USER_AGENT, USER_AGENT);
+    for (name, value) in headers {
+        request = request.header(*name, value.as_str());
+    }
+    let request = request
+        .body(Empty::<Bytes>::new())
+        .map_err(|e| RegistryError::invalid(format!("request for {uri}: {e}")))?;
+    if scheme == "http" {
+        exchange(tcp, request, uri).await
+    } else {
+        let name = ServerName::try_from(host.to_string())
+            .map_err(|e| RegistryError::invalid(format!("host {host}: {e}")))?;
+        let connector = tokio_rustls::TlsConnector::from(tls_config()?);
+        let tls = match tokio::time::timeout(TIMEOUT, connector.connect(name, tcp)).await {
+            Ok(Ok(tls)) => tls,
+            Ok(Err(e)) => return Err(unreachable(&e)),
+            Err(_) => return Err(unreachable(&"TLS handshake timeout")),
+        };
+        exchange(tls, request, uri).await
+    }
+}
+
+async fn exchange<T>(
+    io: T,
+    request: Request<Empty<Bytes>>,
+    uri: &Uri,
+) -> Result<Response<Incoming>, RegistryError>
+where
+    T: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let failed =
+        |e: &dyn std::fmt::Display| RegistryError::unavailable(format!("Get \"{uri}\": {e}"));
+    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(io))
+        .await
+        .map_err(|e| failed(&e))?;
+    tokio::spawn(async move {
+        if let Err(e) = connection.await {
+            tracing::debug!("registry connection: {e}");
+        }
+    });
+    match tokio::time::timeout(TIMEOUT, sender.send_request(request)).await {
+        Ok(Ok(response)) => Ok(response),
+        Ok(Err(e)) => Err(failed(&e)),
+        Err(_) => Err(failed(&"timeout awaiting response headers")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_is_plain_http() {
+        assert_eq!(base_url("127.0.0.1:5000"), "http://127.0.0.1:5000");
+        assert_eq!(base_url("127.1.2.3:80"), "http://127.1.2.3:80");
+        assert_eq!(base_url("localhost:5000"), "http://localhost:5000");
+        assert_eq!(base_url("[::1]:5000"), "http://[::1]:5000");
+        assert_eq!(
+            base_url("registry-1.docker.io"),
+            "https://registry-1.docker.io"
+        );
+        assert_eq!(base_url("10.0.0.1:5000"), "https://10.0.0.1:5000");
+        assert_eq!(base_url("localhost.example"), "https://localhost.example");
+    }
+}

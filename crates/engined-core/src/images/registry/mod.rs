@@ -1,0 +1,23 @@
+//! The registry side of `docker pull`: a small client of the OCI
+//! distribution protocol on hyper. Names are split as dockerd splits them
+//! ([`RemoteName`]), loopback registries are spoken to in plain HTTP and
+//! every other one over TLS, a 401 is answered with a bearer token or
+//! basic credentials, manifests and indexes are read under size and depth
+//! limits, and blobs are verified while they stream to disk.
+
+mod auth;
+mod body;
+mod client;
+mod error;
+mod http;
+mod manifest;
+mod name;
+
+pub use auth::Credentials;
+pub use client::{Fetched, Session};
+pub use error::{Kind, RegistryError};
+pub use manifest::{select, Descriptor, ImageManifest, Manifest, Platform, MAX_DEPTH};
+pub use name::{RemoteName, Target};
+
+#[cfg(test)]
+mod tests;
