@@ -10,10 +10,11 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use test_support::{
-    docker_cli::DOCKER, engined::Engined, rootfs::busybox_rootfs_tar,
-    skip::can_run_containers as can_run,
-};
+
+use test_support::docker_cli::DOCKER;
+use test_support::engined::Engined;
+use test_support::rootfs::busybox_rootfs_tar;
+use test_support::skip::can_run_containers as can_run;
 
 /// A started engined with the busybox image `mini` (plus a `/removed`
 /// file for diff to miss) and a running container `name`; `None` (after

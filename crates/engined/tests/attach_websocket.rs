@@ -14,7 +14,8 @@ use engine_api::rt::host::Host;
 use engine_api::rt::version::ApiVersion;
 use engine_api::Client;
 use futures_util::StreamExt;
-use test_support::{engined::Engined, skip::can_run_containers as can_run};
+use test_support::engined::Engined;
+use test_support::skip::can_run_containers as can_run;
 use tokio::io::AsyncWriteExt;
 
 /// Reads output until it holds `want` bytes; every item must be raw bytes.

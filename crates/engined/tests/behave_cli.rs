@@ -9,12 +9,11 @@ use std::os::unix::net::UnixStream;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
-use test_support::{
-    docker_cli::{code, DOCKER},
-    docker_py::run_docker_py,
-    engined::Engined,
-    skip::can_run_containers as can_run,
-};
+
+use test_support::docker_cli::{code, DOCKER};
+use test_support::docker_py::run_docker_py;
+use test_support::engined::Engined;
+use test_support::skip::can_run_containers as can_run;
 
 /// Runs `docker args...` under `script`, so the CLI has a terminal;
 /// returns its exit code and everything it printed.

@@ -12,9 +12,10 @@
 
 use std::path::Path;
 
-use test_support::{
-    docker_cli::code, docker_py::run_docker_py, engined::Engined, skip::can_run_containers,
-};
+use test_support::docker_cli::code;
+use test_support::docker_py::run_docker_py;
+use test_support::engined::Engined;
+use test_support::skip::can_run_containers;
 
 #[test]
 fn docker_py_runs_lists_and_follows_events() {

@@ -10,11 +10,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
-use test_support::{
-    docker_cli::{code, DOCKER},
-    engined::Engined,
-    skip::can_run_containers as can_run,
-};
+
+use test_support::docker_cli::{code, DOCKER};
+use test_support::engined::Engined;
+use test_support::skip::can_run_containers as can_run;
 
 #[test]
 fn run_logs_exec_stop_and_friends() {

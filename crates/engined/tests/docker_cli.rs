@@ -6,10 +6,9 @@
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
-use test_support::{
-    engined::Engined,
-    skip::{can_run_containers, skip_reason, Need},
-};
+
+use test_support::engined::Engined;
+use test_support::skip::{can_run_containers, skip_reason, Need};
 
 fn runtimes_format() -> &'static str {
     "{{range $name, $_ := .Runtimes}}{{$name}} {{end}}/ {{.DefaultRuntime}}"

@@ -7,11 +7,10 @@
 use std::io::{Read, Write};
 use std::os::unix::net::UnixStream;
 use std::time::Duration;
-use test_support::{
-    docker_cli::code,
-    engined::Engined,
-    skip::{can_run_containers as can_run, skip_reason, Need},
-};
+
+use test_support::docker_cli::code;
+use test_support::engined::Engined;
+use test_support::skip::{can_run_containers as can_run, skip_reason, Need};
 
 const NOT_A_MANAGER: &str = "This node is not a swarm manager. Use \"docker swarm init\" or \
      \"docker swarm join\" to connect this node to swarm and try again.";

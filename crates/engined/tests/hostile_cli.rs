@@ -13,14 +13,13 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
-use test_support::{
-    docker_cli::DOCKER,
-    engined::Engined,
-    hostile::{saved_image, saved_with_paths, tar, Canary, TarWriter},
-    rootfs::busybox_rootfs_tar,
-    skip::can_run_containers,
-    teardown::unmount_below,
-};
+
+use test_support::docker_cli::DOCKER;
+use test_support::engined::Engined;
+use test_support::hostile::{saved_image, saved_with_paths, tar, Canary, TarWriter};
+use test_support::rootfs::busybox_rootfs_tar;
+use test_support::skip::can_run_containers;
+use test_support::teardown::unmount_below;
 
 /// Peak resident memory engined may reach over the whole corpus.
 const MAX_HWM_KB: u64 = 256 * 1024;

@@ -3,11 +3,10 @@
 //! history, save / remove / load (same ID back), a pull that explains why
 //! it cannot work, prune; persistence across a restart; and the volume
 //! commands (create, ls with filters, inspect, rm, prune).
-use test_support::{
-    engined::Engined,
-    rootfs::busybox_rootfs_tar,
-    skip::{skip_reason, Need},
-};
+
+use test_support::engined::Engined;
+use test_support::rootfs::busybox_rootfs_tar;
+use test_support::skip::{skip_reason, Need};
 
 #[test]
 fn docker_cli_images() {

@@ -20,9 +20,10 @@ use std::path::{Path, PathBuf};
 
 use keys::scenario::{Bodies, Target};
 use serde_json::Value;
-use test_support::{
-    dockerd::Dockerd, engined::Engined, rootfs::busybox_rootfs_tar, skip::can_run_containers,
-};
+use test_support::dockerd::Dockerd;
+use test_support::engined::Engined;
+use test_support::rootfs::busybox_rootfs_tar;
+use test_support::skip::can_run_containers;
 
 /// Where the dockerd captures live.
 fn fixtures_dir() -> PathBuf {

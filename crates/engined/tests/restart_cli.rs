@@ -7,7 +7,9 @@
 //! stays stopped.
 
 use std::time::{Duration, Instant};
-use test_support::{engined::Engined, skip::can_run_containers as can_run};
+
+use test_support::engined::Engined;
+use test_support::skip::can_run_containers as can_run;
 
 /// `docker inspect -f format container`, trimmed.
 fn inspect(d: &Engined, container: &str, format: &str) -> String {

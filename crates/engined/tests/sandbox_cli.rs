@@ -9,7 +9,10 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use test_support::{docker_cli::code, engined::Engined, skip::can_run_containers as can_run};
+
+use test_support::docker_cli::code;
+use test_support::engined::Engined;
+use test_support::skip::can_run_containers as can_run;
 
 /// The probe's source (one syscall per argument, prints ok or the errno).
 const PROBE_C: &str = include_str!("sandbox/probe.c");

@@ -22,11 +22,10 @@ use std::os::unix::net::UnixStream;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-use test_support::{
-    docker_cli::{code, DOCKER},
-    engined::{private_roots, Engined},
-    skip::{can_run_containers as can_run, skip_reason, Need},
-};
+
+use test_support::docker_cli::{code, DOCKER};
+use test_support::engined::{private_roots, Engined};
+use test_support::skip::{can_run_containers as can_run, skip_reason, Need};
 
 /// The server's header read timeout (engine-api's `HEADER_READ_TIMEOUT`).
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);

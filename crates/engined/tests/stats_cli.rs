@@ -9,7 +9,10 @@ use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-use test_support::{docker_cli::code, engined::Engined, skip::can_run_containers as can_run};
+
+use test_support::docker_cli::code;
+use test_support::engined::Engined;
+use test_support::skip::can_run_containers as can_run;
 
 const CGROUP_ROOT: &str = "/sys/fs/cgroup";
 

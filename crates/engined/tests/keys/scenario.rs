@@ -12,7 +12,6 @@ use std::process::Command;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
-
 use test_support::docker_cli::DOCKER;
 
 /// Every body the scenario fetches, by fixture name.
