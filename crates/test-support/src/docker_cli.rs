@@ -12,15 +12,20 @@ pub fn code(out: &Output) -> i32 {
     out.status.code().unwrap_or(-1)
 }
 
-/// Runs `docker -H host args...` and returns everything it did.
-pub fn output(host: &str, args: &[&str]) -> Output {
+/// Runs `docker -H host args...` and returns everything it did; `Err`
+/// when the CLI could not be run at all.
+pub fn try_output(host: &str, args: &[&str]) -> std::io::Result<Output> {
     Command::new(DOCKER)
         .arg("-H")
         .arg(host)
         .args(args)
         .stdin(Stdio::null())
         .output()
-        .unwrap_or_else(|e| panic!("run {DOCKER}: {e}"))
+}
+
+/// Runs `docker -H host args...` and returns everything it did.
+pub fn output(host: &str, args: &[&str]) -> Output {
+    try_output(host, args).unwrap_or_else(|e| panic!("run {DOCKER}: {e}"))
 }
 
 /// Runs `docker -H host args...` with `input` on its stdin.
@@ -67,4 +72,20 @@ pub fn fails(host: &str, args: &[&str]) -> String {
         String::from_utf8_lossy(&out.stdout)
     );
     String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_is_the_exit_status_or_minus_one_for_a_signal() {
+        let exited = Command::new("sh").args(["-c", "exit 3"]).output().unwrap();
+        assert_eq!(code(&exited), 3);
+        let killed = Command::new("sh")
+            .args(["-c", "kill -9 $$"])
+            .output()
+            .unwrap();
+        assert_eq!(code(&killed), -1);
+    }
 }

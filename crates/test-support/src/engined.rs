@@ -273,3 +273,27 @@ impl Drop for Engined {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn private_roots_keep_every_file_under_the_directory() {
+        let dir = Path::new("/some/test");
+        let flags = private_roots(dir);
+        let pairs: Vec<(&str, &Path)> = flags
+            .chunks(2)
+            .map(|p| (p[0].to_str().unwrap(), Path::new(&p[1])))
+            .collect();
+        assert_eq!(
+            pairs,
+            [
+                ("--data-root", dir.join("data").as_path()),
+                ("--exec-root", dir.join("exec").as_path()),
+                ("--pidfile", dir.join("engined.pid").as_path()),
+                ("--config-file", dir.join("daemon.json").as_path()),
+            ]
+        );
+    }
+}

@@ -46,3 +46,33 @@ pub fn busybox_rootfs_tar(dir: &Path) -> Option<PathBuf> {
         .success();
     ok.then_some(tar)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_tar_holds_busybox_its_applets_and_the_users() {
+        let dir = crate::scratch::fresh_dir("rootfs-unit");
+        let Some(tar) = busybox_rootfs_tar(&dir) else {
+            eprintln!("skipped: no busybox-static at {BUSYBOX}");
+            crate::scratch::remove_dir(&dir);
+            return;
+        };
+        let out = Command::new("tar").arg("-tvf").arg(&tar).output().unwrap();
+        crate::scratch::remove_dir(&dir);
+        let listing = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{listing}");
+        for want in [
+            "./bin/busybox",
+            "./bin/sh -> busybox",
+            "./etc/passwd",
+            "./etc/group",
+        ] {
+            assert!(listing.contains(want), "{want} missing from:\n{listing}");
+        }
+        assert!(listing
+            .lines()
+            .any(|l| l.starts_with('d') && l.ends_with("./tmp/")));
+    }
+}

@@ -32,3 +32,24 @@ pub fn remove_dir(dir: &Path) {
     unmount_below(dir);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fresh_dir_is_empty_and_under_target_tmp() {
+        let dir = fresh_dir("scratch-unit");
+        assert!(
+            dir.starts_with(target_dir().join("tmp")),
+            "{}",
+            dir.display()
+        );
+        std::fs::write(dir.join("left-over"), "x").unwrap();
+        let again = fresh_dir("scratch-unit");
+        assert_eq!(again, dir);
+        assert_eq!(std::fs::read_dir(&again).unwrap().count(), 0);
+        remove_dir(&again);
+        assert!(!again.exists());
+    }
+}

@@ -16,7 +16,7 @@ pub enum Need {
     DockerCli,
     /// The docker CLI, runc, busybox-static (the image's root) and root.
     Containers,
-    /// Debian's dockerd on PATH, and root for its mounts.
+    /// Debian's dockerd on PATH, the docker CLI, and root for its mounts.
     Dockerd,
 }
 
@@ -29,12 +29,11 @@ pub fn skip_reason(need: Need) -> Option<String> {
         if !is_root() {
             return Some("dockerd needs root".into());
         }
-        return None;
     }
     if !Path::new(DOCKER).exists() {
         return Some(format!("no docker CLI at {DOCKER}"));
     }
-    if need == Need::DockerCli {
+    if need != Need::Containers {
         return None;
     }
     if Command::new("runc").arg("--version").output().is_err() {

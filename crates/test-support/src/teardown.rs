@@ -9,15 +9,18 @@ use std::time::{Duration, Instant};
 use crate::docker_cli;
 
 /// Removes every container of the daemon at `host` (so no runtime
-/// process or supervisor outlives the test); errors are ignored.
+/// process or supervisor outlives the test); errors are ignored (this
+/// runs in `Drop`, maybe while a failed test unwinds).
 pub fn remove_containers(host: &str) {
-    let out = docker_cli::output(host, &["ps", "-aq"]);
+    let Ok(out) = docker_cli::try_output(host, &["ps", "-aq"]) else {
+        return;
+    };
     let ids = String::from_utf8_lossy(&out.stdout).into_owned();
     let ids: Vec<&str> = ids.split_whitespace().collect();
     if !ids.is_empty() {
         let mut args = vec!["rm", "-f"];
         args.extend(ids);
-        let _ = docker_cli::output(host, &args);
+        let _ = docker_cli::try_output(host, &args);
     }
 }
 
