@@ -23,11 +23,27 @@
 //! table; exits 1 when a target is missed, 2 when the run itself failed.
 
 mod clients;
-// The private dockerd of the end-to-end tests, shared rather than copied
-// (this crate is outside the workspace, so it includes the file).
+// The private dockerd of the end-to-end tests and the harness modules it
+// uses, shared rather than copied (this crate is outside the workspace, so
+// it includes the files).
+#[allow(dead_code)]
+#[path = "../../../crates/test-support/src/docker_cli.rs"]
+mod docker_cli;
 #[allow(dead_code)]
 #[path = "../../../crates/test-support/src/dockerd.rs"]
 mod dockerd;
+#[allow(dead_code)]
+#[path = "../../../crates/test-support/src/rootfs.rs"]
+mod rootfs;
+#[allow(dead_code)]
+#[path = "../../../crates/test-support/src/scratch.rs"]
+mod scratch;
+#[allow(dead_code)]
+#[path = "../../../crates/test-support/src/skip.rs"]
+mod skip;
+#[allow(dead_code)]
+#[path = "../../../crates/test-support/src/teardown.rs"]
+mod teardown;
 mod fixtures;
 mod load;
 mod servers;

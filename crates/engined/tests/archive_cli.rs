@@ -8,21 +8,22 @@
 //! under a volume or a bind mount reaching the mount's files (a link in
 //! the mount stays in it; a read-only mount refuses writes).
 
-use crate::common;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{busybox_rootfs_tar, can_run_containers as can_run, Daemon};
+use test_support::docker_cli::DOCKER;
+use test_support::engined::Engined;
+use test_support::rootfs::busybox_rootfs_tar;
+use test_support::skip::can_run_containers as can_run;
 
 /// A started engined with the busybox image `mini` (plus a `/removed`
 /// file for diff to miss) and a running container `name`; `None` (after
 /// a notice) where containers cannot run.
-fn setup(test: &str, name: &str) -> Option<Daemon> {
+fn setup(test: &str, name: &str) -> Option<Engined> {
     if !can_run() {
         return None;
     }
-    let d = Daemon::start(&Daemon::test_dir(test));
+    let d = Engined::start(&Engined::test_dir(test));
     busybox_rootfs_tar(&d.dir).expect("busybox rootfs tar");
     let root = d.dir.join("mini-rootfs");
     std::fs::write(root.join("removed"), "doomed\n").unwrap();
@@ -46,7 +47,7 @@ fn setup(test: &str, name: &str) -> Option<Daemon> {
 }
 
 /// A fresh host directory for copies.
-fn work(d: &Daemon) -> PathBuf {
+fn work(d: &Engined) -> PathBuf {
     let w = d.dir.join("work");
     std::fs::create_dir_all(&w).unwrap();
     w
@@ -186,7 +187,7 @@ fn export_and_diff() {
         "{diff}"
     );
 
-    let script = format!("{} -H {} export ch | tar t", common::DOCKER, d.host());
+    let script = format!("{} -H {} export ch | tar t", DOCKER, d.host());
     let out = Command::new("sh").arg("-c").arg(&script).output().unwrap();
     assert!(out.status.success(), "{out:?}");
     let listing = String::from_utf8_lossy(&out.stdout);
@@ -345,7 +346,7 @@ fn volumes_and_bind_mounts_are_reached() {
     if !can_run() {
         return;
     }
-    let d = Daemon::start(&Daemon::test_dir("archive_cli_mounts"));
+    let d = Engined::start(&Engined::test_dir("archive_cli_mounts"));
     d.import_mini();
     let bind = d.dir.join("bind");
     let ro = d.dir.join("ro");

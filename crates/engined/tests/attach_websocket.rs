@@ -6,17 +6,16 @@
 //! `logs=1` replays earlier stdout and stderr unframed too; an unknown
 //! container is a 404.
 
-use crate::common;
-
 use std::time::Duration;
 
-use common::{can_run_containers as can_run, Daemon};
 use engine_api::client::ContainerAttachWebsocketParams;
 use engine_api::rt::client::{LogOutput, LogStream};
 use engine_api::rt::host::Host;
 use engine_api::rt::version::ApiVersion;
 use engine_api::Client;
 use futures_util::StreamExt;
+use test_support::engined::Engined;
+use test_support::skip::can_run_containers as can_run;
 use tokio::io::AsyncWriteExt;
 
 /// Reads output until it holds `want` bytes; every item must be raw bytes.
@@ -47,8 +46,8 @@ fn attach_over_websocket_to_cat() {
     if !can_run() {
         return;
     }
-    let dir = Daemon::test_dir("attach_websocket_cat");
-    let d = Daemon::start(&dir);
+    let dir = Engined::test_dir("attach_websocket_cat");
+    let d = Engined::start(&dir);
     d.import_mini();
     d.docker(&[
         "run",

@@ -4,19 +4,20 @@
 //! forms of `--since`/`--until`/`until=`, `docker cp` through stdin and
 //! stdout, bind mount checks and their wording, and live-restore.
 
-use crate::common;
-
 use std::io::{Read, Write};
 use std::os::unix::net::UnixStream;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use common::{can_run_containers as can_run, code, Daemon, DOCKER};
+use test_support::docker_cli::{code, DOCKER};
+use test_support::docker_py::run_docker_py;
+use test_support::engined::Engined;
+use test_support::skip::can_run_containers as can_run;
 
 /// Runs `docker args...` under `script`, so the CLI has a terminal;
 /// returns its exit code and everything it printed.
-fn docker_in_terminal(d: &Daemon, args: &str) -> (i32, String) {
+fn docker_in_terminal(d: &Engined, args: &str) -> (i32, String) {
     let command = format!("{DOCKER} -H {} {args}", d.host());
     let out = Command::new("script")
         .args(["-qec", &command, "/dev/null"])
@@ -29,7 +30,7 @@ fn docker_in_terminal(d: &Daemon, args: &str) -> (i32, String) {
     )
 }
 
-fn run_sleeper(d: &Daemon, name: &str) {
+fn run_sleeper(d: &Engined, name: &str) {
     d.docker(&[
         "run",
         "-d",
@@ -48,8 +49,8 @@ fn exec_with_a_tty_gets_a_terminal_and_every_byte() {
     if !can_run() {
         return;
     }
-    let dir = Daemon::test_dir("behave_exec_tty");
-    let d = Daemon::start(&dir);
+    let dir = Engined::test_dir("behave_exec_tty");
+    let d = Engined::start(&dir);
     d.import_mini();
     run_sleeper(&d, "box");
 
@@ -108,15 +109,22 @@ fn docker_py_exec_and_attach() {
     if !can_run() {
         return;
     }
-    let dir = Daemon::test_dir("behave_py");
-    let d = Daemon::start(&dir);
+    let dir = Engined::test_dir("behave_py");
+    let d = Engined::start(&dir);
     d.import_mini();
-    common::run_docker_py(&d, "test_behave.py", &["mini"]);
+    run_docker_py(
+        &d,
+        Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/py/test_behave.py"
+        )),
+        &["mini"],
+    );
 }
 
 /// Opens `POST path` on engined's socket as a hijacked connection;
 /// returns it after the answer's head, and that head.
-fn hijack(d: &Daemon, path: &str) -> (UnixStream, String) {
+fn hijack(d: &Engined, path: &str) -> (UnixStream, String) {
     let mut conn = UnixStream::connect(d.dir.join("engined.sock")).unwrap();
     conn.set_read_timeout(Some(Duration::from_secs(10)))
         .unwrap();
@@ -139,12 +147,12 @@ fn request_at(socket: &Path, path: &str) -> String {
 }
 
 /// `GET path` over HTTP/1.0.
-fn get(d: &Daemon, path: &str) -> String {
+fn get(d: &Engined, path: &str) -> String {
     http10(&d.dir.join("engined.sock"), "GET", path)
 }
 
 /// `POST path` with a JSON body over HTTP/1.0.
-fn post_json(d: &Daemon, path: &str, body: &str) -> String {
+fn post_json(d: &Engined, path: &str, body: &str) -> String {
     let mut conn = UnixStream::connect(d.dir.join("engined.sock")).unwrap();
     conn.set_read_timeout(Some(Duration::from_secs(60)))
         .unwrap();
@@ -170,7 +178,7 @@ fn http10(socket: &Path, method: &str, path: &str) -> String {
     answer
 }
 
-fn request(d: &Daemon, path: &str) -> String {
+fn request(d: &Engined, path: &str) -> String {
     request_at(&d.dir.join("engined.sock"), path)
 }
 
@@ -190,8 +198,8 @@ fn detach_keys_end_an_attach_and_leave_the_container_running() {
     if !can_run() {
         return;
     }
-    let dir = Daemon::test_dir("behave_detach");
-    let d = Daemon::start(&dir);
+    let dir = Engined::test_dir("behave_detach");
+    let d = Engined::start(&dir);
     d.import_mini();
     d.docker(&[
         "run",
@@ -324,8 +332,8 @@ fn wait_answers_at_the_first_exit_of_a_restarting_container() {
     if !can_run() {
         return;
     }
-    let dir = Daemon::test_dir("behave_wait");
-    let d = Daemon::start(&dir);
+    let dir = Engined::test_dir("behave_wait");
+    let d = Engined::start(&dir);
     d.import_mini();
     d.docker(&[
         "run",
@@ -371,8 +379,8 @@ fn logs_since_and_until_take_fractions_and_the_clis_forms() {
     if !can_run() {
         return;
     }
-    let dir = Daemon::test_dir("behave_logs_time");
-    let d = Daemon::start(&dir);
+    let dir = Engined::test_dir("behave_logs_time");
+    let d = Engined::start(&dir);
     d.import_mini();
     d.docker(&[
         "run",
@@ -421,8 +429,8 @@ fn prune_until_and_events_take_dockerds_time_forms() {
     if !can_run() {
         return;
     }
-    let dir = Daemon::test_dir("behave_prune_time");
-    let d = Daemon::start(&dir);
+    let dir = Engined::test_dir("behave_prune_time");
+    let d = Engined::start(&dir);
     d.import_mini();
     let create = |name: &str| {
         d.docker(&[
@@ -505,8 +513,8 @@ fn bind_mount_checks_speak_dockerds_words() {
     if !can_run() {
         return;
     }
-    let dir = Daemon::test_dir("behave_mounts");
-    let d = Daemon::start(&dir);
+    let dir = Engined::test_dir("behave_mounts");
+    let d = Engined::start(&dir);
     d.import_mini();
     let missing = dir.join("missing");
     let spec = format!("type=bind,source={},target=/x", missing.display());
@@ -574,8 +582,8 @@ fn cp_takes_a_tar_on_stdin_and_writes_one_to_stdout() {
     if !can_run() {
         return;
     }
-    let dir = Daemon::test_dir("behave_cp");
-    let d = Daemon::start(&dir);
+    let dir = Engined::test_dir("behave_cp");
+    let d = Engined::start(&dir);
     d.import_mini();
     run_sleeper(&d, "box");
     let src = dir.join("src");
@@ -626,7 +634,7 @@ fn alive(pid: &str) -> bool {
     Path::new("/proc").join(pid.trim()).exists()
 }
 
-fn state(d: &Daemon, name: &str) -> String {
+fn state(d: &Engined, name: &str) -> String {
     d.docker(&["inspect", "-f", "{{.State.Status}} {{.State.Pid}}", name])
         .trim()
         .to_string()
@@ -637,9 +645,9 @@ fn a_clean_stop_stops_containers_unless_live_restore() {
     if !can_run() {
         return;
     }
-    let dir = Daemon::test_dir("behave_live_restore");
+    let dir = Engined::test_dir("behave_live_restore");
     // A container that ends on SIGTERM, so the stop is quick.
-    let run = |d: &Daemon, name: &str| {
+    let run = |d: &Engined, name: &str| {
         d.docker(&[
             "run",
             "-d",
@@ -656,7 +664,7 @@ fn a_clean_stop_stops_containers_unless_live_restore() {
     };
 
     // Off by default: a clean stop stops the containers.
-    let mut d = Daemon::start(&dir);
+    let mut d = Engined::start(&dir);
     d.import_mini();
     assert_eq!(
         d.docker(&["info", "-f", "{{.LiveRestoreEnabled}}"]).trim(),
@@ -665,7 +673,7 @@ fn a_clean_stop_stops_containers_unless_live_restore() {
     let pid = run(&d, "plain");
     d.stop();
     assert!(!alive(&pid), "container process {pid} outlived the stop");
-    let mut d = Daemon::start(&dir);
+    let mut d = Engined::start(&dir);
     assert_eq!(state(&d, "plain"), "exited 0");
     assert_eq!(
         d.docker(&["inspect", "-f", "{{.State.ExitCode}}", "plain"])
@@ -678,7 +686,7 @@ fn a_clean_stop_stops_containers_unless_live_restore() {
     let pid = d.docker(&["inspect", "-f", "{{.State.Pid}}", "plain"]);
     d.crash();
     assert!(alive(&pid));
-    let mut d = Daemon::start(&dir);
+    let mut d = Engined::start(&dir);
     assert_eq!(state(&d, "plain"), format!("running {}", pid.trim()));
     d.docker(&["rm", "-f", "plain"]);
 
@@ -686,7 +694,7 @@ fn a_clean_stop_stops_containers_unless_live_restore() {
     // finds them.
     d.stop();
     std::fs::write(dir.join("daemon.json"), r#"{"live-restore": true}"#).unwrap();
-    let mut d = Daemon::start(&dir);
+    let mut d = Engined::start(&dir);
     assert_eq!(
         d.docker(&["info", "-f", "{{.LiveRestoreEnabled}}"]).trim(),
         "true"
@@ -694,7 +702,7 @@ fn a_clean_stop_stops_containers_unless_live_restore() {
     let pid = run(&d, "kept");
     d.stop();
     assert!(alive(&pid), "container process {pid} was stopped");
-    let d = Daemon::start(&dir);
+    let d = Engined::start(&dir);
     assert_eq!(state(&d, "kept"), format!("running {}", pid.trim()));
     assert_eq!(d.docker(&["exec", "kept", "echo", "still"]), "still\n");
 }

@@ -10,28 +10,38 @@
 //! makes), or the Python named by `$ENGINED_DOCKER_PY_PYTHON`; without
 //! one the docker-py test skips with a notice.
 
-use crate::common;
+use std::path::Path;
 
-use common::Daemon;
+use test_support::docker_cli::code;
+use test_support::docker_py::run_docker_py;
+use test_support::engined::Engined;
+use test_support::skip::can_run_containers;
 
 #[test]
 fn docker_py_runs_lists_and_follows_events() {
-    if !common::can_run_containers() {
+    if !can_run_containers() {
         return;
     }
-    let dir = Daemon::test_dir("clients_py");
-    let d = Daemon::start(&dir);
+    let dir = Engined::test_dir("clients_py");
+    let d = Engined::start(&dir);
     d.import_mini();
-    common::run_docker_py(&d, "docker_py_e2e.py", &["mini", "1.44"]);
+    run_docker_py(
+        &d,
+        Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/py/docker_py_e2e.py"
+        )),
+        &["mini", "1.44"],
+    );
 }
 
 #[test]
 fn inspect_and_version_send_what_dockerd_always_sends() {
-    if !common::can_run_containers() {
+    if !can_run_containers() {
         return;
     }
-    let dir = Daemon::test_dir("clients_fields");
-    let d = Daemon::start(&dir);
+    let dir = Engined::test_dir("clients_fields");
+    let d = Engined::start(&dir);
     d.import_mini();
 
     let go = d.docker(&["version", "--format", "{{.Server.GoVersion}}"]);
@@ -102,11 +112,11 @@ fn inspect_and_version_send_what_dockerd_always_sends() {
 
 #[test]
 fn ps_last_and_latest_count_stopped_containers() {
-    if !common::can_run_containers() {
+    if !can_run_containers() {
         return;
     }
-    let dir = Daemon::test_dir("clients_ps_last");
-    let d = Daemon::start(&dir);
+    let dir = Engined::test_dir("clients_ps_last");
+    let d = Engined::start(&dir);
     d.import_mini();
     d.docker(&[
         "run",
@@ -146,11 +156,11 @@ fn ps_last_and_latest_count_stopped_containers() {
 
 #[test]
 fn etc_hosts_names_the_container_and_its_extra_hosts() {
-    if !common::can_run_containers() {
+    if !can_run_containers() {
         return;
     }
-    let dir = Daemon::test_dir("clients_etc_hosts");
-    let d = Daemon::start(&dir);
+    let dir = Engined::test_dir("clients_etc_hosts");
+    let d = Engined::start(&dir);
     d.import_mini();
     let run = |args: &[&str]| {
         let mut all = vec!["run", "--rm"];
@@ -273,11 +283,11 @@ fn etc_hosts_names_the_container_and_its_extra_hosts() {
 
 #[test]
 fn events_carry_dockerds_attributes() {
-    if !common::can_run_containers() {
+    if !can_run_containers() {
         return;
     }
-    let dir = Daemon::test_dir("clients_events");
-    let d = Daemon::start(&dir);
+    let dir = Engined::test_dir("clients_events");
+    let d = Engined::start(&dir);
     d.import_mini();
     let since = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -297,7 +307,7 @@ fn events_carry_dockerds_attributes() {
         "-c",
         "exit 3",
     ]);
-    assert_eq!(common::code(&out), 3);
+    assert_eq!(code(&out), 3);
     d.docker(&["rm", "quits"]);
     d.docker(&[
         "run",

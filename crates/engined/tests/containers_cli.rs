@@ -7,21 +7,21 @@
 //! scenarios (a wrapped runtime's args removed, the runtime dropped, its
 //! args changed) where the old container stays manageable.
 
-use crate::common;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{can_run_containers as can_run, code, Daemon, DOCKER};
+use test_support::docker_cli::{code, DOCKER};
+use test_support::engined::Engined;
+use test_support::skip::can_run_containers as can_run;
 
 #[test]
 fn run_logs_exec_stop_and_friends() {
     if !can_run() {
         return;
     }
-    let dir = Daemon::test_dir("containers_cli_lifecycle");
-    let d = Daemon::start(&dir);
+    let dir = Engined::test_dir("containers_cli_lifecycle");
+    let d = Engined::start(&dir);
     d.import_mini();
 
     // Attached runs: output and exit code; --rm removes.
@@ -278,8 +278,8 @@ fn containers_survive_a_daemon_crash() {
     if !can_run() {
         return;
     }
-    let dir = Daemon::test_dir("containers_cli_crash");
-    let mut d = Daemon::start(&dir);
+    let dir = Engined::test_dir("containers_cli_crash");
+    let mut d = Engined::start(&dir);
     d.import_mini();
     d.docker(&[
         "run",
@@ -307,7 +307,7 @@ fn containers_survive_a_daemon_crash() {
     d.crash();
     // `short` exits while nobody listens.
     std::thread::sleep(Duration::from_millis(1500));
-    let d = Daemon::start(&dir);
+    let d = Engined::start(&dir);
     assert_eq!(
         d.docker(&["ps", "-a", "--format", "{{.Names}} {{.State}}"]),
         "short exited\nlong running\n"
@@ -336,10 +336,10 @@ fn reloads_never_strand_a_running_container() {
     if !can_run() {
         return;
     }
-    let dir = Daemon::test_dir("containers_cli_reload");
+    let dir = Engined::test_dir("containers_cli_reload");
     let conf = |text: &str| std::fs::write(dir.join("daemon.json"), text).unwrap();
     conf(r#"{"runtimes": {"custom": {"path": "runc", "runtimeArgs": ["--log-format", "json"]}}}"#);
-    let mut d = Daemon::start(&dir);
+    let mut d = Engined::start(&dir);
     d.import_mini();
     let first_scripts = d.scripts();
     assert_eq!(first_scripts.len(), 1);
@@ -443,7 +443,7 @@ fn reloads_never_strand_a_running_container() {
         .to_string();
     assert!(d.scripts().len() >= 2, "{:?}", d.scripts());
     d.crash();
-    let d = Daemon::start(&dir);
+    let d = Engined::start(&dir);
     assert_eq!(d.scripts(), vec![PathBuf::from(&used)]);
     assert_eq!(d.docker(&["exec", "new2", "echo", "ok"]), "ok\n");
     d.docker(&["rm", "-f", "new2"]);
@@ -484,8 +484,8 @@ fn a_crash_mid_operation_loses_nothing() {
     if !can_run() {
         return;
     }
-    let dir = Daemon::test_dir("containers_cli_crash_mid");
-    let mut d = Daemon::start(&dir);
+    let dir = Engined::test_dir("containers_cli_crash_mid");
+    let mut d = Engined::start(&dir);
     d.import_mini();
     // Keep the daemon busy creating, starting and removing containers,
     // and kill -9 it in the middle of that.
@@ -528,7 +528,7 @@ fn a_crash_mid_operation_loses_nothing() {
         "the daemon was killed before any container started"
     );
 
-    let d = Daemon::start(&dir);
+    let d = Engined::start(&dir);
     // Every container the daemon still knows has a coherent state and is
     // manageable; the image is intact.
     let listed = d.docker(&["ps", "-a", "--format", "{{.Names}} {{.State}}"]);

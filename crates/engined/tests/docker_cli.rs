@@ -3,13 +3,12 @@
 //! daemon.json and sending SIGHUP changes what `docker info` shows; an
 //! invalid edit is refused, the old runtimes stay, and the log says why.
 
-use crate::common;
-
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::Daemon;
+use test_support::engined::Engined;
+use test_support::skip::{can_run_containers, skip_reason, Need};
 
 fn runtimes_format() -> &'static str {
     "{{range $name, $_ := .Runtimes}}{{$name}} {{end}}/ {{.DefaultRuntime}}"
@@ -17,7 +16,7 @@ fn runtimes_format() -> &'static str {
 
 #[test]
 fn docker_cli_sees_runtimes_and_reloads() {
-    if let Some(why) = common::skip_reason(false) {
+    if let Some(why) = skip_reason(Need::DockerCli) {
         eprintln!("skipped: {why}");
         return;
     }
@@ -25,13 +24,13 @@ fn docker_cli_sees_runtimes_and_reloads() {
         eprintln!("skipped: no runc on PATH (apt-get install runc)");
         return;
     }
-    let dir = Daemon::test_dir("docker_cli_reload");
+    let dir = Engined::test_dir("docker_cli_reload");
     std::fs::write(
         dir.join("daemon.json"),
         r#"{"runtimes": {"custom": {"path": "runc", "runtimeArgs": ["--log-format", "json"]}}}"#,
     )
     .unwrap();
-    let d = Daemon::start(&dir);
+    let d = Engined::start(&dir);
 
     let version = d.docker(&[
         "version",
@@ -157,17 +156,17 @@ fn a_bad_config_file_stops_the_start_with_one_clear_error() {
 /// container started afterwards still runs on `--runtime custom`.
 #[test]
 fn a_reload_keeps_the_keys_the_file_leaves_out() {
-    if !common::can_run_containers() {
+    if !can_run_containers() {
         return;
     }
-    let dir = Daemon::test_dir("docker_cli_reload_unset");
+    let dir = Engined::test_dir("docker_cli_reload_unset");
     std::fs::write(
         dir.join("daemon.json"),
         r#"{"runtimes": {"custom": {"path": "runc", "runtimeArgs": ["--log-format", "json"]}},
             "labels": ["zone=a"], "debug": true}"#,
     )
     .unwrap();
-    let d = Daemon::start(&dir);
+    let d = Engined::start(&dir);
     d.import_mini();
     let format = "{{range $name, $_ := .Runtimes}}{{$name}} {{end}}/ {{.Labels}} {{.Debug}}";
     assert_eq!(

@@ -4,19 +4,19 @@
 //! missing name, `docker system prune`, `wait?condition=` (empty) and the
 //! exit codes of an exec or a run whose command cannot start.
 
-use crate::common;
-
 use std::io::{Read, Write};
 use std::os::unix::net::UnixStream;
 use std::time::Duration;
 
-use common::{can_run_containers as can_run, code, skip_reason, Daemon};
+use test_support::docker_cli::code;
+use test_support::engined::Engined;
+use test_support::skip::{can_run_containers as can_run, skip_reason, Need};
 
 const NOT_A_MANAGER: &str = "This node is not a swarm manager. Use \"docker swarm init\" or \
      \"docker swarm join\" to connect this node to swarm and try again.";
 
 /// Sends one HTTP/1.0 request to engined's socket; returns the whole answer.
-fn raw_request(d: &Daemon, method: &str, path: &str) -> String {
+fn raw_request(d: &Engined, method: &str, path: &str) -> String {
     let mut conn = UnixStream::connect(d.dir.join("engined.sock")).unwrap();
     conn.set_read_timeout(Some(Duration::from_secs(30)))
         .unwrap();
@@ -28,12 +28,12 @@ fn raw_request(d: &Daemon, method: &str, path: &str) -> String {
 
 #[test]
 fn swarm_plugins_networks_and_missing_objects() {
-    if let Some(why) = skip_reason(false) {
+    if let Some(why) = skip_reason(Need::DockerCli) {
         eprintln!("skipped: {why}");
         return;
     }
-    let dir = Daemon::test_dir("gaps_cli_objects");
-    let d = Daemon::start(&dir);
+    let dir = Engined::test_dir("gaps_cli_objects");
+    let d = Engined::start(&dir);
 
     for args in [
         &["node", "ls"][..],
@@ -74,8 +74,8 @@ fn wait_condition_and_commands_that_cannot_start() {
     if !can_run() {
         return;
     }
-    let dir = Daemon::test_dir("gaps_cli_exec");
-    let d = Daemon::start(&dir);
+    let dir = Engined::test_dir("gaps_cli_exec");
+    let d = Engined::start(&dir);
     d.import_mini();
 
     // condition= (empty) is not-running: a stopped container answers at once.

@@ -9,15 +9,17 @@
 //! is unchanged byte for byte and engined still answers. At the end its
 //! peak memory (VmHWM) is bounded. The number of inputs tried is printed.
 
-use crate::common;
-
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::hostile::{saved_image, saved_with_paths, tar, Canary, TarWriter};
-use common::{busybox_rootfs_tar, can_run_containers, Daemon, DOCKER};
+use test_support::docker_cli::DOCKER;
+use test_support::engined::Engined;
+use test_support::hostile::{saved_image, saved_with_paths, tar, Canary, TarWriter};
+use test_support::rootfs::busybox_rootfs_tar;
+use test_support::skip::can_run_containers;
+use test_support::teardown::unmount_below;
 
 /// Peak resident memory engined may reach over the whole corpus.
 const MAX_HWM_KB: u64 = 256 * 1024;
@@ -28,7 +30,7 @@ struct Cleanup(PathBuf);
 
 impl Drop for Cleanup {
     fn drop(&mut self) {
-        common::unmount_below(&self.0);
+        unmount_below(&self.0);
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
@@ -43,7 +45,7 @@ enum Expect {
 }
 
 struct Corpus<'a> {
-    d: &'a Daemon,
+    d: &'a Engined,
     canary: Canary,
     inputs: PathBuf,
     tried: usize,
@@ -178,7 +180,7 @@ fn vm_hwm_kb(pid: u32) -> u64 {
 
 /// The busybox rootfs tar with `extra` entries added (later entries win).
 fn mini_with(
-    d: &Daemon,
+    d: &Engined,
     extra: impl FnOnce(&mut TarWriter<Vec<u8>>) -> std::io::Result<()>,
 ) -> Vec<u8> {
     let base = std::fs::read(busybox_rootfs_tar(&d.dir).unwrap()).unwrap();
@@ -207,9 +209,9 @@ fn the_hostile_corpus() {
     if !can_run_containers() {
         return;
     }
-    let dir = Daemon::test_dir("hostile_cli");
+    let dir = Engined::test_dir("hostile_cli");
     let _cleanup = Cleanup(dir.clone());
-    let d = Daemon::start(&dir);
+    let d = Engined::start(&dir);
     d.import_mini();
     d.docker(&[
         "run",

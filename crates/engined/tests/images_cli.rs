@@ -4,23 +4,23 @@
 //! that is not there, prune; persistence across a restart; and the volume
 //! commands (create, ls with filters, inspect, rm, prune).
 
-use crate::common;
-
-use common::Daemon;
+use test_support::engined::Engined;
+use test_support::rootfs::busybox_rootfs_tar;
+use test_support::skip::{skip_reason, Need};
 
 #[test]
 fn docker_cli_images() {
-    if let Some(why) = common::skip_reason(false) {
+    if let Some(why) = skip_reason(Need::DockerCli) {
         eprintln!("skipped: {why}");
         return;
     }
-    let dir = Daemon::test_dir("images_cli");
-    let Some(tar) = common::busybox_rootfs_tar(&dir) else {
+    let dir = Engined::test_dir("images_cli");
+    let Some(tar) = busybox_rootfs_tar(&dir) else {
         eprintln!("skipped: no busybox to build a rootfs from");
         return;
     };
     let tar = tar.to_str().unwrap().to_string();
-    let mut d = Daemon::start(&dir);
+    let mut d = Engined::start(&dir);
 
     let id = d.docker(&[
         "import",
@@ -115,7 +115,7 @@ fn docker_cli_images() {
 
     // A restart finds the image again.
     d.stop();
-    let d = Daemon::start(&dir);
+    let d = Engined::start(&dir);
     let after = d.docker(&["images", "--format", "{{.Repository}}:{{.Tag}} {{.ID}}"]);
     assert_eq!(after.trim(), format!("mini:latest {short}"));
     let info = d.docker(&["info", "--format", "{{.Images}}"]);
@@ -124,12 +124,12 @@ fn docker_cli_images() {
 
 #[test]
 fn docker_cli_volumes() {
-    if let Some(why) = common::skip_reason(false) {
+    if let Some(why) = skip_reason(Need::DockerCli) {
         eprintln!("skipped: {why}");
         return;
     }
-    let dir = Daemon::test_dir("volumes_cli");
-    let d = Daemon::start(&dir);
+    let dir = Engined::test_dir("volumes_cli");
+    let d = Engined::start(&dir);
 
     assert_eq!(
         d.docker(&["volume", "create", "--label", "tier=db", "data"])

@@ -12,21 +12,18 @@
 //! fields that Docker's v1.44 spec adds over v1.41 (read from
 //! `../shared/reference/`) must be there too.
 
-use crate::common;
-
-#[allow(dead_code)]
-#[path = "../../test-support/src/dockerd.rs"]
-mod dockerd;
-
 #[path = "keys/mod.rs"]
 mod keys;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use common::{busybox_rootfs_tar, Daemon};
 use keys::scenario::{Bodies, Target};
 use serde_json::Value;
+use test_support::dockerd::Dockerd;
+use test_support::engined::Engined;
+use test_support::rootfs::busybox_rootfs_tar;
+use test_support::skip::can_run_containers;
 
 /// Where the dockerd captures live.
 fn fixtures_dir() -> PathBuf {
@@ -104,10 +101,10 @@ fn capture_dockerd_fixtures() {
         eprintln!("skipped: set ENGINED_CAPTURE_DOCKERD=1 to capture dockerd's bodies");
         return;
     }
-    let Some(d) = dockerd::Dockerd::start("keys") else {
+    let Some(d) = Dockerd::start("keys") else {
         return;
     };
-    let dir = Daemon::test_dir("keys_capture");
+    let dir = Engined::test_dir("keys_capture");
     let tar = busybox_rootfs_tar(&dir).expect("busybox rootfs tar");
     let target = Target::new(d.socket().to_path_buf());
     let state = keys::scenario::setup(&target, &tar);
@@ -124,12 +121,12 @@ fn capture_dockerd_fixtures() {
 
 #[test]
 fn bodies_have_dockerds_keys_types_and_formats() {
-    if !common::can_run_containers() {
+    if !can_run_containers() {
         return;
     }
     let fixtures = load_fixtures();
-    let dir = Daemon::test_dir("keys_cli");
-    let d = Daemon::start(&dir);
+    let dir = Engined::test_dir("keys_cli");
+    let d = Engined::start(&dir);
     let tar = busybox_rootfs_tar(&dir).expect("busybox rootfs tar");
     let target = Target::new(dir.join("engined.sock"));
     let state = keys::scenario::setup(&target, &tar);

@@ -7,7 +7,6 @@ mod archive_cli;
 mod attach_websocket;
 mod behave_cli;
 mod clients_py;
-mod common;
 mod containers_cli;
 mod docker_cli;
 mod gaps_cli;

@@ -6,14 +6,13 @@
 //! `always` containers run again while a stopped `unless-stopped` one
 //! stays stopped.
 
-use crate::common;
-
 use std::time::{Duration, Instant};
 
-use common::{can_run_containers as can_run, Daemon};
+use test_support::engined::Engined;
+use test_support::skip::can_run_containers as can_run;
 
 /// `docker inspect -f format container`, trimmed.
-fn inspect(d: &Daemon, container: &str, format: &str) -> String {
+fn inspect(d: &Engined, container: &str, format: &str) -> String {
     d.docker(&["inspect", "-f", format, container])
         .trim()
         .to_string()
@@ -22,7 +21,7 @@ fn inspect(d: &Daemon, container: &str, format: &str) -> String {
 /// Polls `docker inspect -f format` until `done` accepts what it prints;
 /// panics with the last answer after `limit`.
 fn wait_for(
-    d: &Daemon,
+    d: &Engined,
     container: &str,
     format: &str,
     limit: Duration,
@@ -44,14 +43,14 @@ fn wait_for(
 }
 
 /// `docker run -d --network none --name name ARGS...`.
-fn run_detached(d: &Daemon, name: &str, args: &[&str]) {
+fn run_detached(d: &Engined, name: &str, args: &[&str]) {
     let mut all = vec!["run", "-d", "--network", "none", "--name", name];
     all.extend_from_slice(args);
     d.docker(&all);
 }
 
 /// The actions of container `name`'s events so far, in order.
-fn actions(d: &Daemon, name: &str) -> Vec<String> {
+fn actions(d: &Engined, name: &str) -> Vec<String> {
     let until = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -76,11 +75,11 @@ fn actions(d: &Daemon, name: &str) -> Vec<String> {
 
 /// engined on a fresh directory for `test`, with `mini` imported; `None`
 /// (after a notice) where containers cannot run.
-fn engined(test: &str) -> Option<Daemon> {
+fn engined(test: &str) -> Option<Engined> {
     if !can_run() {
         return None;
     }
-    let d = Daemon::start(&Daemon::test_dir(test));
+    let d = Engined::start(&Engined::test_dir(test));
     d.import_mini();
     Some(d)
 }
@@ -238,7 +237,7 @@ fn always_containers_come_back_after_a_daemon_crash() {
     let dir = d.dir.clone();
     d.crash();
     std::thread::sleep(Duration::from_millis(1500));
-    let d = Daemon::start(&dir);
+    let d = Engined::start(&dir);
 
     wait_for(&d, "ends", STATE, limit, |s| s == "running 1 0");
     assert_eq!(d.docker(&["exec", "ends", "echo", "ok"]), "ok\n");

@@ -7,12 +7,12 @@
 //! the values dockerd refuses, and `/info`'s limits. The syscalls busybox
 //! has no applet for are made by a tiny static C probe built here.
 
-use crate::common;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{can_run_containers as can_run, code, Daemon};
+use test_support::docker_cli::code;
+use test_support::engined::Engined;
+use test_support::skip::can_run_containers as can_run;
 
 /// The probe's source (one syscall per argument, prints ok or the errno).
 const PROBE_C: &str = include_str!("sandbox/probe.c");
@@ -39,7 +39,7 @@ fn build_probe(dir: &Path) -> Option<PathBuf> {
 
 /// `docker run --rm --network none EXTRA... mini sh -c SCRIPT`, which
 /// must succeed; its stdout.
-fn run(d: &Daemon, extra: &[&str], script: &str) -> String {
+fn run(d: &Engined, extra: &[&str], script: &str) -> String {
     let mut args = vec!["run", "--rm", "--network", "none"];
     args.extend_from_slice(extra);
     args.extend_from_slice(&["mini", "sh", "-c", script]);
@@ -47,7 +47,7 @@ fn run(d: &Daemon, extra: &[&str], script: &str) -> String {
 }
 
 /// The value of a `Key:` line of /proc/self/status inside a container.
-fn status_field(d: &Daemon, extra: &[&str], key: &str) -> String {
+fn status_field(d: &Engined, extra: &[&str], key: &str) -> String {
     let out = run(d, extra, "cat /proc/self/status");
     out.lines()
         .find_map(|l| l.strip_prefix(&format!("{key}:")))
@@ -78,8 +78,8 @@ fn default_sandbox_privileged_and_security_options() {
     if !can_run() {
         return;
     }
-    let dir = Daemon::test_dir("sandbox_cli_security");
-    let d = Daemon::start(&dir);
+    let dir = Engined::test_dir("sandbox_cli_security");
+    let d = Engined::start(&dir);
     d.import_mini();
 
     // The default sandbox.
@@ -268,8 +268,8 @@ fn resource_limits_are_applied() {
     if !can_run() {
         return;
     }
-    let dir = Daemon::test_dir("sandbox_cli_resources");
-    let d = Daemon::start(&dir);
+    let dir = Engined::test_dir("sandbox_cli_resources");
+    let d = Engined::start(&dir);
     d.import_mini();
     let v2 = Path::new("/sys/fs/cgroup/cgroup.controllers").exists();
 
@@ -450,8 +450,8 @@ fn block_io_limits_are_applied_or_dropped_with_dockerds_warning() {
         eprintln!("skipped: this host lists no block device");
         return;
     };
-    let dir = Daemon::test_dir("sandbox_cli_blkio");
-    let d = Daemon::start(&dir);
+    let dir = Engined::test_dir("sandbox_cli_blkio");
+    let d = Engined::start(&dir);
     d.import_mini();
     let v2 = Path::new("/sys/fs/cgroup/cgroup.controllers").exists();
     let read_bps = format!("{dev}:1mb");
@@ -566,8 +566,8 @@ fn info_reports_the_limits_the_host_enforces() {
     if !can_run() {
         return;
     }
-    let dir = Daemon::test_dir("sandbox_cli_info");
-    let d = Daemon::start(&dir);
+    let dir = Engined::test_dir("sandbox_cli_info");
+    let d = Engined::start(&dir);
     let got = d.docker(&[
         "info",
         "--format",

@@ -16,8 +16,6 @@
 //! - the unix socket is 0660 and owned by `group` (or `docker`), and `-H
 //!   fd://` serves sockets passed by systemd-style socket activation.
 
-use crate::common;
-
 use std::io::{Read, Write};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::os::unix::net::UnixStream;
@@ -25,7 +23,9 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{can_run_containers as can_run, code, skip_reason, Daemon, DOCKER};
+use test_support::docker_cli::{code, DOCKER};
+use test_support::engined::{private_roots, Engined};
+use test_support::skip::{can_run_containers as can_run, skip_reason, Need};
 
 /// The server's header read timeout (engine-api's `HEADER_READ_TIMEOUT`).
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
@@ -82,8 +82,8 @@ fn crafted_filter_patterns_answer_at_once() {
     if !can_run() {
         return;
     }
-    let dir = Daemon::test_dir("stall_cli_filters");
-    let d = Daemon::start(&dir);
+    let dir = Engined::test_dir("stall_cli_filters");
+    let d = Engined::start(&dir);
     d.import_mini();
     let long_tag = "a".repeat(120);
     d.docker(&["tag", "mini", &format!("mini:{long_tag}")]);
@@ -165,12 +165,12 @@ fn crafted_filter_patterns_answer_at_once() {
 
 #[test]
 fn half_open_connections_time_out_and_heads_are_bounded() {
-    if let Some(why) = skip_reason(false) {
+    if let Some(why) = skip_reason(Need::DockerCli) {
         eprintln!("skipped: {why}");
         return;
     }
-    let dir = Daemon::test_dir("stall_cli_half_open");
-    let d = Daemon::start(&dir);
+    let dir = Engined::test_dir("stall_cli_half_open");
+    let d = Engined::start(&dir);
     let sock = dir.join("engined.sock");
     d.docker(&["info", "--format", "{{.ServerVersion}}"]);
     let before = open_fds(d.pid());
@@ -236,8 +236,8 @@ fn json_bodies_are_bounded_but_tar_streams_are_not() {
     if !can_run() {
         return;
     }
-    let dir = Daemon::test_dir("stall_cli_bodies");
-    let d = Daemon::start(&dir);
+    let dir = Engined::test_dir("stall_cli_bodies");
+    let d = Engined::start(&dir);
     d.import_mini();
     let sock = dir.join("engined.sock");
 
@@ -313,7 +313,7 @@ fn stdin_mib(default: u64) -> u64 {
 /// command prints the SHA-256 of its stdin) and checks that the digest is
 /// the one `sha256sum` computes of the same bytes (the host's optimised
 /// tool, as a debug build hashes slowly).
-fn stream_stdin(d: &Daemon, args: &[&str], mib: u64) {
+fn stream_stdin(d: &Engined, args: &[&str], mib: u64) {
     let start = Instant::now();
     let mut child = Command::new(DOCKER)
         .arg("-H")
@@ -372,8 +372,8 @@ fn stdin_streams_intact_with_back_pressure() {
     if !can_run() {
         return;
     }
-    let dir = Daemon::test_dir("stall_cli_stdin");
-    let d = Daemon::start(&dir);
+    let dir = Engined::test_dir("stall_cli_stdin");
+    let d = Engined::start(&dir);
     d.import_mini();
     let digest = ["sh", "-c", "cat | busybox sha256sum"];
 
@@ -443,8 +443,8 @@ fn no_shim_outlives_its_container() {
     if !can_run() {
         return;
     }
-    let dir = Daemon::test_dir("stall_cli_shims");
-    let mut d = Daemon::start(&dir);
+    let dir = Engined::test_dir("stall_cli_shims");
+    let mut d = Engined::start(&dir);
     d.import_mini();
 
     let id = d
@@ -547,13 +547,13 @@ fn socket_group_and_mode_like_dockerd() {
         eprintln!("skipped: groupadd failed");
         return;
     };
-    let dir = Daemon::test_dir("stall_cli_group");
+    let dir = Engined::test_dir("stall_cli_group");
     std::fs::write(
         dir.join("daemon.json"),
         format!(r#"{{"group": "{}"}}"#, group.0),
     )
     .unwrap();
-    let mut d = Daemon::start(&dir);
+    let mut d = Engined::start(&dir);
     let meta = std::fs::metadata(dir.join("engined.sock")).unwrap();
     assert_eq!(meta.permissions().mode() & 0o777, 0o660);
     assert_eq!(meta.gid(), group.gid());
@@ -562,7 +562,7 @@ fn socket_group_and_mode_like_dockerd() {
 
     // No group set: `docker` when it exists, else root's.
     std::fs::write(dir.join("daemon.json"), "{}").unwrap();
-    let mut d = Daemon::start(&dir);
+    let mut d = Engined::start(&dir);
     let meta = std::fs::metadata(dir.join("engined.sock")).unwrap();
     assert_eq!(meta.gid(), gid_of("docker").unwrap_or(0));
     assert_eq!(meta.permissions().mode() & 0o777, 0o660);
@@ -575,7 +575,7 @@ fn socket_group_and_mode_like_dockerd() {
             "-H",
             &format!("unix://{}", dir.join("engined.sock").display()),
         ])
-        .args(common::private_roots(&dir))
+        .args(private_roots(&dir))
         .output()
         .unwrap();
     assert!(!out.status.success());
@@ -588,7 +588,7 @@ fn socket_group_and_mode_like_dockerd() {
 
 /// Starts engined with `host` (`fd://` or `fd://3`), the unix socket
 /// `dir/engined.sock` passed at descriptor 3 the way systemd does it.
-fn start_activated(dir: &Path, host: &str) -> Daemon {
+fn start_activated(dir: &Path, host: &str) -> Engined {
     use std::os::fd::AsRawFd;
     use std::os::unix::process::CommandExt;
 
@@ -607,7 +607,7 @@ fn start_activated(dir: &Path, host: &str) -> Daemon {
         .arg(r#"LISTEN_PID=$$ LISTEN_FDS=1 exec "$0" "$@""#)
         .arg(env!("CARGO_BIN_EXE_engined"))
         .args(["-H", host])
-        .args(common::private_roots(dir))
+        .args(private_roots(dir))
         .stdin(Stdio::null())
         .stdout(log.try_clone().unwrap())
         .stderr(log);
@@ -626,19 +626,16 @@ fn start_activated(dir: &Path, host: &str) -> Daemon {
     }
     let child = cmd.spawn().unwrap();
     drop(listener);
-    Daemon {
-        child: Some(child),
-        dir: dir.to_path_buf(),
-    }
+    Engined::adopt(child, dir)
 }
 
 #[test]
 fn fd_hosts_serve_activated_sockets() {
-    if let Some(why) = skip_reason(false) {
+    if let Some(why) = skip_reason(Need::DockerCli) {
         eprintln!("skipped: {why}");
         return;
     }
-    let dir = Daemon::test_dir("stall_cli_activation");
+    let dir = Engined::test_dir("stall_cli_activation");
     for host in ["fd://", "fd://3"] {
         let mut d = start_activated(&dir, host);
         // The socket listens from the start: the first call may wait for
@@ -652,7 +649,7 @@ fn fd_hosts_serve_activated_sockets() {
     // fd:// without activation: refused, with the reason.
     let out = Command::new(env!("CARGO_BIN_EXE_engined"))
         .args(["-H", "fd://"])
-        .args(common::private_roots(&dir))
+        .args(private_roots(&dir))
         .env_remove("LISTEN_PID")
         .env_remove("LISTEN_FDS")
         .output()

@@ -5,14 +5,14 @@
 //! cgroup files the kernel enforces; a restart policy set by an update
 //! decides what happens when the running container exits.
 
-use crate::common;
-
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use common::{can_run_containers as can_run, code, Daemon};
+use test_support::docker_cli::code;
+use test_support::engined::Engined;
+use test_support::skip::can_run_containers as can_run;
 
 const CGROUP_ROOT: &str = "/sys/fs/cgroup";
 
@@ -44,14 +44,14 @@ fn read_trimmed(path: &Path) -> String {
         .to_string()
 }
 
-fn id_of(d: &Daemon, name: &str) -> String {
+fn id_of(d: &Engined, name: &str) -> String {
     d.docker(&["inspect", "-f", "{{.Id}}", name])
         .trim()
         .to_string()
 }
 
 /// `docker stats --no-stream` of one container, as the CLI's JSON line.
-fn stats_line(d: &Daemon, name: &str) -> serde_json::Value {
+fn stats_line(d: &Engined, name: &str) -> serde_json::Value {
     let out = d.docker(&["stats", "--no-stream", "--format", "{{json .}}", name]);
     serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {out}"))
 }
@@ -71,7 +71,7 @@ fn percent(text: &str) -> f64 {
 
 /// A request on engined's socket; the status line and headers are
 /// skipped. Returns a reader of the (chunked) body.
-fn get(d: &Daemon, path: &str) -> BufReader<UnixStream> {
+fn get(d: &Engined, path: &str) -> BufReader<UnixStream> {
     let mut conn = UnixStream::connect(d.dir.join("engined.sock")).unwrap();
     conn.set_read_timeout(Some(Duration::from_secs(10)))
         .unwrap();
@@ -106,8 +106,8 @@ fn stats_show_memory_cpu_and_pids_after_an_update() {
     if !can_run() {
         return;
     }
-    let dir = Daemon::test_dir("stats_cli_figures");
-    let d = Daemon::start(&dir);
+    let dir = Engined::test_dir("stats_cli_figures");
+    let d = Engined::start(&dir);
     d.import_mini();
     d.docker(&[
         "run",
@@ -197,8 +197,8 @@ fn a_stream_sends_a_reading_a_second_and_a_stopped_container_reads_as_zeros() {
     if !can_run() {
         return;
     }
-    let dir = Daemon::test_dir("stats_cli_stream");
-    let d = Daemon::start(&dir);
+    let dir = Engined::test_dir("stats_cli_stream");
+    let d = Engined::start(&dir);
     d.import_mini();
     d.docker(&[
         "run",
@@ -271,8 +271,8 @@ fn a_pids_limit_is_enforced_and_lifted() {
     if !can_run() {
         return;
     }
-    let dir = Daemon::test_dir("stats_cli_pids");
-    let d = Daemon::start(&dir);
+    let dir = Engined::test_dir("stats_cli_pids");
+    let d = Engined::start(&dir);
     d.import_mini();
     d.docker(&[
         "run",
@@ -312,8 +312,8 @@ fn updates_are_checked_like_dockerd() {
     if !can_run() {
         return;
     }
-    let dir = Daemon::test_dir("stats_cli_checks");
-    let d = Daemon::start(&dir);
+    let dir = Engined::test_dir("stats_cli_checks");
+    let d = Engined::start(&dir);
     d.import_mini();
     d.docker(&[
         "run",
@@ -359,8 +359,8 @@ fn an_update_of_a_stopped_container_is_recorded_and_survives_a_daemon_restart() 
     if !can_run() {
         return;
     }
-    let dir = Daemon::test_dir("stats_cli_stopped");
-    let mut d = Daemon::start(&dir);
+    let dir = Engined::test_dir("stats_cli_stopped");
+    let mut d = Engined::start(&dir);
     d.import_mini();
     d.docker(&[
         "create",
@@ -403,7 +403,7 @@ fn an_update_of_a_stopped_container_is_recorded_and_survives_a_daemon_restart() 
     let want = format!("{} {} 9 on-failure:2", 48u64 << 20, 96u64 << 20);
     assert_eq!(d.docker(&["inspect", "-f", shown, "later"]).trim(), want);
     d.stop();
-    let d = Daemon::start(&dir);
+    let d = Engined::start(&dir);
     assert_eq!(d.docker(&["inspect", "-f", shown, "later"]).trim(), want);
     // A restart policy that contradicts --rm is refused.
     d.docker(&[
@@ -430,8 +430,8 @@ fn an_update_of_a_stopped_container_applies_at_start() {
     if !can_run() {
         return;
     }
-    let dir = Daemon::test_dir("stats_cli_applies_at_start");
-    let d = Daemon::start(&dir);
+    let dir = Engined::test_dir("stats_cli_applies_at_start");
+    let d = Engined::start(&dir);
     d.import_mini();
     d.docker(&[
         "create",
@@ -473,8 +473,8 @@ fn an_allocation_over_the_limit_is_an_oom_kill() {
     if !can_run() {
         return;
     }
-    let dir = Daemon::test_dir("stats_cli_oom");
-    let d = Daemon::start(&dir);
+    let dir = Engined::test_dir("stats_cli_oom");
+    let d = Engined::start(&dir);
     d.import_mini();
     let since = unix_now();
     // The container waits for its limit, then dd holds a 64 MiB buffer.
@@ -540,8 +540,8 @@ fn a_restart_policy_set_by_update_governs_the_running_containers_exit() {
     if !can_run() {
         return;
     }
-    let dir = Daemon::test_dir("stats_cli_policy");
-    let d = Daemon::start(&dir);
+    let dir = Engined::test_dir("stats_cli_policy");
+    let d = Engined::start(&dir);
     d.import_mini();
     // Fails once told to; after the restart the file is still there.
     d.docker(&[

@@ -1,15 +1,31 @@
-//! engined for tests outside the daemon crate: started from the binary
-//! cargo built beside the test executable (`target/debug/engined`), on its
-//! own socket, data, exec root and config under a temporary directory;
-//! stopped, unmounted and removed on drop.
+//! The test engined: the binary cargo built beside the test executable
+//! (`<target>/<profile>/engined`), started on a private socket, data and
+//! exec roots, pidfile and `daemon.json` under one directory; driven with
+//! the docker CLI, sent SIGHUP, crashed, and looked into (container
+//! records, runtime wrapper scripts). Dropping it removes its containers,
+//! stops it and unmounts what it left; a directory it made itself
+//! ([`Engined::start_named`]) is removed too.
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::docker_cli;
+use crate::rootfs::busybox_rootfs_tar;
+use crate::scratch;
+use crate::skip::{skip_reason, Need};
+use crate::teardown::{remove_containers, terminate, unmount_below};
+
+/// How long a stopping engined gets before it is killed.
+const STOP_GRACE: Duration = Duration::from_secs(10);
+
 pub struct Engined {
-    child: Child,
-    dir: PathBuf,
+    /// `None` once stopped or crashed: nothing of it is left to stop.
+    pub child: Option<Child>,
+    pub dir: PathBuf,
+    /// Whether dropping removes `dir` (made by [`Engined::start_named`]).
+    remove_dir: bool,
 }
 
 /// The engined binary of this build: the test executable lives in
@@ -21,64 +37,94 @@ pub fn binary() -> Option<PathBuf> {
     bin.is_file().then_some(bin)
 }
 
+/// The flags that keep a test's engined to its own files under `dir`:
+/// data and exec roots, pidfile, and `dir/daemon.json`.
+pub fn private_roots(dir: &Path) -> Vec<OsString> {
+    let flag = |name: &str, path: PathBuf| [name.into(), path.into_os_string()];
+    [
+        flag("--data-root", dir.join("data")),
+        flag("--exec-root", dir.join("exec")),
+        flag("--pidfile", dir.join("engined.pid")),
+        flag("--config-file", dir.join("daemon.json")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
 impl Engined {
-    /// Starts engined, or returns `None` (after printing why) when this
-    /// machine cannot run it: no built binary, not root, no runc. An
-    /// engined that does not come up fails the test.
-    pub fn start(name: &str) -> Option<Engined> {
-        let Some(bin) = binary() else {
-            eprintln!("skipped: no engined binary beside the tests (cargo build -p engined)");
-            return None;
-        };
-        if !crate::dockerd::is_root() {
-            eprintln!("skipped: engined runs containers as root only");
-            return None;
-        }
-        if crate::dockerd::which("runc").is_none() {
-            eprintln!("skipped: no runc on PATH (apt-get install runc)");
-            return None;
-        }
-        let dir = std::env::temp_dir().join(format!(
-            "engine-tests-engined-{name}-{}",
-            std::process::id()
-        ));
-        match Engined::launch(&bin, &dir) {
-            Ok(e) => Some(e),
-            Err(e) => panic!("{e}"),
-        }
+    /// A fresh directory for one test under the target's tmp dir, with an
+    /// empty `daemon.json` (a previous run's mounts and files removed).
+    pub fn test_dir(name: &str) -> PathBuf {
+        let dir = scratch::fresh_dir(name);
+        std::fs::write(dir.join("daemon.json"), "{}")
+            .unwrap_or_else(|e| panic!("{}/daemon.json: {e}", dir.display()));
+        dir
     }
 
-    fn launch(bin: &Path, dir: &Path) -> Result<Engined, String> {
-        let _ = std::fs::remove_dir_all(dir);
-        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        std::fs::write(dir.join("daemon.json"), "{}").map_err(|e| e.to_string())?;
-        let log = std::fs::File::create(dir.join("engined.log")).map_err(|e| e.to_string())?;
+    /// Starts engined with its files under `dir` (using `dir/daemon.json`,
+    /// made empty when missing; the log appended to `dir/engined.log`).
+    /// The directory stays when the daemon is dropped: a test may start
+    /// another on it. Panics, with the log, when engined does not come up.
+    pub fn start(dir: &Path) -> Engined {
+        let bin = binary().unwrap_or_else(|| {
+            panic!("no engined binary beside the tests (cargo build -p engined)")
+        });
+        Engined::launch(&bin, dir).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// For tests outside engined's crate: a fresh directory named after
+    /// `name`, removed on drop, and engined started in it; or `None`
+    /// (after printing why) when this machine cannot run containers or
+    /// has no engined binary built, so the caller skips its test.
+    pub fn start_named(name: &str) -> Option<Engined> {
+        if binary().is_none() {
+            eprintln!("skipped: no engined binary beside the tests (cargo build -p engined)");
+            return None;
+        }
+        if let Some(why) = skip_reason(Need::Containers) {
+            eprintln!("skipped: {why}");
+            return None;
+        }
+        let mut e = Engined::start(&Engined::test_dir(&format!("engined-{name}")));
+        e.remove_dir = true;
+        Some(e)
+    }
+
+    /// Runs `bin` on `dir` and waits until its socket is there; `Err`
+    /// says why it is not, with the daemon's log.
+    pub fn launch(bin: &Path, dir: &Path) -> Result<Engined, String> {
+        let io = |what: &Path, e: std::io::Error| format!("{}: {e}", what.display());
+        std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+        let config = dir.join("daemon.json");
+        if !config.exists() {
+            std::fs::write(&config, "{}").map_err(|e| io(&config, e))?;
+        }
+        let socket = dir.join("engined.sock");
+        let _ = std::fs::remove_file(&socket);
+        let log_path = dir.join("engined.log");
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log_path)
+            .map_err(|e| io(&log_path, e))?;
         let child = Command::new(bin)
             .arg("-H")
-            .arg(format!("unix://{}", dir.join("engined.sock").display()))
-            .arg("--data-root")
-            .arg(dir.join("data"))
-            .arg("--exec-root")
-            .arg(dir.join("exec"))
-            .arg("--pidfile")
-            .arg(dir.join("engined.pid"))
-            .arg("--config-file")
-            .arg(dir.join("daemon.json"))
+            .arg(format!("unix://{}", socket.display()))
+            .args(private_roots(dir))
             .stdin(Stdio::null())
-            .stdout(log.try_clone().map_err(|e| e.to_string())?)
+            .stdout(log.try_clone().map_err(|e| io(&log_path, e))?)
             .stderr(log)
             .spawn()
-            .map_err(|e| format!("spawn {}: {e}", bin.display()))?;
-        let mut e = Engined {
-            child,
-            dir: dir.to_path_buf(),
-        };
+            .map_err(|e| io(bin, e))?;
+        let mut e = Engined::adopt(child, dir);
         let deadline = Instant::now() + Duration::from_secs(20);
         while Instant::now() < deadline {
             if e.socket().exists() {
                 return Ok(e);
             }
-            if let Ok(Some(status)) = e.child.try_wait() {
+            if let Some(Ok(Some(status))) = e.child.as_mut().map(Child::try_wait) {
+                e.child = None;
                 return Err(format!("engined exited ({status}); log:\n{}", e.log()));
             }
             std::thread::sleep(Duration::from_millis(20));
@@ -87,6 +133,16 @@ impl Engined {
             "engined did not start within 20 s; log:\n{}",
             e.log()
         ))
+    }
+
+    /// Takes charge of an engined a test started itself (socket
+    /// activation, say) with its files under `dir`.
+    pub fn adopt(child: Child, dir: &Path) -> Engined {
+        Engined {
+            child: Some(child),
+            dir: dir.to_path_buf(),
+            remove_dir: false,
+        }
     }
 
     pub fn socket(&self) -> PathBuf {
@@ -100,29 +156,144 @@ impl Engined {
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.join("engined.log")).unwrap_or_default()
     }
+
+    /// engined's pid (0 once stopped).
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().map(Child::id).unwrap_or(0)
+    }
+
+    /// Runs `docker args...` and returns everything it did.
+    pub fn docker_output(&self, args: &[&str]) -> Output {
+        docker_cli::output(&self.host(), args)
+    }
+
+    /// Runs `docker args...` with `input` on its stdin.
+    pub fn docker_with_input(&self, args: &[&str], input: &[u8]) -> Output {
+        docker_cli::with_input(&self.host(), args, input)
+    }
+
+    /// Runs `docker args...`, which must succeed; returns its stdout.
+    pub fn docker(&self, args: &[&str]) -> String {
+        docker_cli::succeeds(&self.host(), args, || self.log())
+    }
+
+    /// Runs `docker args...`, which must fail; returns its stderr.
+    pub fn docker_fails(&self, args: &[&str]) -> String {
+        docker_cli::fails(&self.host(), args)
+    }
+
+    /// Imports the busybox rootfs as the image `mini`.
+    pub fn import_mini(&self) {
+        let tar = busybox_rootfs_tar(&self.dir).expect("busybox rootfs tar");
+        let tar = tar.to_str().expect("a UTF-8 test directory");
+        self.docker(&["import", tar, "mini"]);
+    }
+
+    /// SIGHUP: reload the configuration.
+    pub fn hup(&self) {
+        let status = Command::new("kill")
+            .arg("-HUP")
+            .arg(self.pid().to_string())
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill -HUP {}", self.pid());
+    }
+
+    /// Waits until `docker info --format FORMAT` prints `want` (a reload is
+    /// asynchronous); returns what it printed last.
+    pub fn wait_for_info(&self, format: &str, want: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let got = self.docker(&["info", "--format", format]);
+            if got.trim() == want || Instant::now() > deadline {
+                return got.trim().to_string();
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Waits until `docker info` lists exactly `runtimes` (sorted, space
+    /// separated); panics with what it lists after 10 s.
+    pub fn wait_for_runtimes(&self, runtimes: &str) {
+        let format = "{{range $name, $_ := .Runtimes}}{{$name}} {{end}}";
+        let got = self.wait_for_info(format, runtimes);
+        assert_eq!(got, runtimes, "runtimes listed by docker info");
+    }
+
+    /// The persisted record of `container`.
+    pub fn record(&self, container: &str) -> serde_json::Value {
+        let id = self.docker(&["inspect", "-f", "{{.Id}}", container]);
+        let path = self
+            .dir
+            .join("data/containers")
+            .join(id.trim())
+            .join("container.json");
+        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    }
+
+    /// The runtime wrapper scripts on disk, sorted.
+    pub fn scripts(&self) -> Vec<PathBuf> {
+        let mut v: Vec<PathBuf> = std::fs::read_dir(self.dir.join("data/runtimes"))
+            .map(|d| d.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default();
+        v.sort();
+        v
+    }
+
+    /// Stops engined (SIGTERM, then SIGKILL after 10 s); its containers
+    /// are left to what engined does on SIGTERM.
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            terminate(&mut child, STOP_GRACE);
+        }
+    }
+
+    /// `kill -9` engined, as a crash would: containers and their
+    /// supervisors stay.
+    pub fn crash(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
 }
 
 impl Drop for Engined {
     fn drop(&mut self) {
-        // No container (and its supervisor) outlives the test.
-        let host = self.host();
-        crate::dockerd::stop_daemon(&mut self.child, &host, Duration::from_secs(10));
-        unmount_below(&self.dir);
-        let _ = std::fs::remove_dir_all(&self.dir);
+        if self.child.is_some() {
+            // No container outlives the test.
+            remove_containers(&self.host());
+        }
+        self.stop();
+        if self.remove_dir {
+            scratch::remove_dir(&self.dir);
+        } else {
+            unmount_below(&self.dir);
+        }
     }
 }
 
-/// Lazily unmounts everything mounted at or below `dir`, deepest first,
-/// so removing the directory never reaches into a mounted filesystem.
-fn unmount_below(dir: &Path) {
-    let mounts = std::fs::read_to_string("/proc/self/mounts").unwrap_or_default();
-    let mut targets: Vec<&str> = mounts
-        .lines()
-        .filter_map(|l| l.split_whitespace().nth(1))
-        .filter(|t| Path::new(t).starts_with(dir))
-        .collect();
-    targets.sort_by_key(|t| std::cmp::Reverse(t.len()));
-    for t in targets {
-        let _ = Command::new("umount").arg("-l").arg(t).status();
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn private_roots_keep_every_file_under_the_directory() {
+        let dir = Path::new("/some/test");
+        let flags = private_roots(dir);
+        let pairs: Vec<(&str, &Path)> = flags
+            .chunks(2)
+            .map(|p| (p[0].to_str().unwrap(), Path::new(&p[1])))
+            .collect();
+        assert_eq!(
+            pairs,
+            [
+                ("--data-root", dir.join("data").as_path()),
+                ("--exec-root", dir.join("exec").as_path()),
+                ("--pidfile", dir.join("engined.pid").as_path()),
+                ("--config-file", dir.join("daemon.json").as_path()),
+            ]
+        );
     }
 }

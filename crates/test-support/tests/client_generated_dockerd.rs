@@ -17,6 +17,7 @@ use engine_api::types::{ContainerCreateBody, ContainerExecBody, ExecStartBody, H
 use engine_api::Client;
 use futures_util::StreamExt;
 use test_support::dockerd::Dockerd;
+use test_support::rootfs::busybox_rootfs_tar;
 use tokio::io::AsyncWriteExt;
 
 fn container(cmd: &[&str]) -> ContainerCreateBody {
@@ -92,7 +93,7 @@ async fn the_generated_client_drives_a_real_dockerd() {
         Some("No such container: no-such-thing")
     );
 
-    let Some(tar) = d.busybox_rootfs_tar() else {
+    let Some(tar) = busybox_rootfs_tar(d.dir()) else {
         eprintln!("skipped the container part: no busybox (apt-get install busybox-static)");
         return;
     };

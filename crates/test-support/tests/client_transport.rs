@@ -14,6 +14,7 @@ use engine_api::rt::version::ApiVersion;
 use futures_util::StreamExt;
 use hyper::Method;
 use test_support::dockerd::Dockerd;
+use test_support::rootfs::busybox_rootfs_tar;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 async fn get(
@@ -56,7 +57,7 @@ async fn talks_to_a_real_dockerd() {
     );
 
     // Import a rootfs tar as a streamed body; progress comes back as a JSON stream.
-    let Some(tar) = d.busybox_rootfs_tar() else {
+    let Some(tar) = busybox_rootfs_tar(d.dir()) else {
         eprintln!("skipped the container part: no busybox (apt-get install busybox-static)");
         return;
     };

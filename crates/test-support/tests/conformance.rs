@@ -165,7 +165,7 @@ fn dockerd_answers_are_checked_and_nothing_is_left() {
 
 #[test]
 fn engined_answers_are_checked_and_nothing_is_left() {
-    let Some(e) = Engined::start("conformance") else {
+    let Some(e) = Engined::start_named("conformance") else {
         return;
     };
     let out = out_dir("engined");

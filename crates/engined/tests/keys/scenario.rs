@@ -12,8 +12,7 @@ use std::process::Command;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
-
-use crate::common::DOCKER;
+use test_support::docker_cli::DOCKER;
 
 /// Every body the scenario fetches, by fixture name.
 pub type Bodies = BTreeMap<String, Value>;

@@ -1,10 +1,9 @@
-//! The hostile-input corpus, generated (never committed as binaries):
-//! tars written header by header so that anything a real attacker could
-//! put in one survives (`..`, absolute names, links to host paths, raw
-//! non-UTF-8 bytes, 4 KB names through GNU long-name records, GNU sparse
-//! entries claiming 10 GB), `docker save` archives of such layers, and a
-//! canary directory on the host whose every byte is checked after each
-//! input.
+//! Hostile archives, generated (never committed as binaries): tars
+//! written header by header so that anything a real attacker could put in
+//! one survives (`..`, absolute names, links to host paths, raw non-UTF-8
+//! bytes, 4 KB names through GNU long-name records, GNU sparse entries
+//! claiming 10 GB), `docker save` archives of such layers, and a canary
+//! directory on the host whose every byte is checked after each input.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -140,8 +139,8 @@ impl<W: Write> TarWriter<W> {
 
     /// Every entry of the tar `bytes` (its end marker dropped).
     pub fn copy_of(&mut self, bytes: &[u8]) -> io::Result<()> {
-        let mut archive = tar::Archive::new(bytes);
-        let mut builder = tar::Builder::new(&mut self.out);
+        let mut archive = ::tar::Archive::new(bytes);
+        let mut builder = ::tar::Builder::new(&mut self.out);
         for entry in archive.entries()? {
             let mut entry = entry?;
             let mut h = entry.header().clone();
