@@ -19,11 +19,13 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common;
-use common::Daemon;
 use layout::{Entry, Image, Layout};
 use proxy::SlowProxy;
 use registry::Registry;
+use test_support::docker_cli::{code, DOCKER};
+use test_support::engined::Engined;
+use test_support::rootfs::BUSYBOX;
+use test_support::skip::{skip_reason, Need};
 
 fn arch() -> &'static str {
     match std::env::consts::ARCH {
@@ -46,7 +48,7 @@ fn other_arch() -> &'static str {
 /// links (plain tar), /etc and a marker file naming the platform (gzip);
 /// then `top` (gzip) when given.
 fn busybox_image(layout: &Layout, top: Option<Vec<u8>>) -> Image {
-    let busybox = std::fs::read(common::BUSYBOX).unwrap();
+    let busybox = std::fs::read(BUSYBOX).unwrap();
     let base = layout::tar(&[
         Entry::Dir("bin"),
         Entry::File("bin/busybox", busybox, 0o755),
@@ -76,7 +78,7 @@ fn busybox_image(layout: &Layout, top: Option<Vec<u8>>) -> Image {
     layout.image(arch(), &layers)
 }
 
-fn spool_is_empty(d: &Daemon) -> bool {
+fn spool_is_empty(d: &Engined) -> bool {
     std::fs::read_dir(d.dir.join("data/images/tmp"))
         .map(|mut entries| entries.next().is_none())
         .unwrap_or(true)
@@ -84,7 +86,7 @@ fn spool_is_empty(d: &Daemon) -> bool {
 
 /// The IDs of the stored images, each once (the CLI lists an image once
 /// per name, and once per repository it has only a digest of).
-fn image_ids(d: &Daemon) -> Vec<String> {
+fn image_ids(d: &Engined) -> Vec<String> {
     let mut ids: Vec<String> = d
         .docker(&["images", "-q", "--no-trunc"])
         .lines()
@@ -95,7 +97,7 @@ fn image_ids(d: &Daemon) -> Vec<String> {
     ids
 }
 
-fn blob_count(d: &Daemon) -> usize {
+fn blob_count(d: &Engined) -> usize {
     std::fs::read_dir(d.dir.join("data/images/blobs/sha256"))
         .map(|entries| entries.count())
         .unwrap_or(0)
@@ -103,11 +105,11 @@ fn blob_count(d: &Daemon) -> usize {
 
 #[test]
 fn docker_pull_from_a_local_registry() {
-    if let Some(why) = common::skip_reason(true).or_else(registry::missing) {
+    if let Some(why) = skip_reason(Need::Containers).or_else(registry::missing) {
         eprintln!("skipped: {why}");
         return;
     }
-    let dir = Daemon::test_dir("pull_cli");
+    let dir = Engined::test_dir("pull_cli");
     let registry = Registry::start(&dir);
     let mut layout = Layout::new(&dir.join("layout"));
 
@@ -162,7 +164,7 @@ fn docker_pull_from_a_local_registry() {
     registry::push(&layout.dir, "shared", &shared_ref, &keep);
     registry::push(&layout.dir, "big", &registry.name("test/big:v1"), &keep);
 
-    let d = Daemon::start(&dir);
+    let d = Engined::start(&dir);
     check_pull_by_tag(&d, &registry, &mini, &mini_ref);
     check_pull_by_digest(&d, &registry, &mini, &mini_ref);
     check_index(&d, &mini, &other, &multi_ref);
@@ -188,7 +190,7 @@ fn noise(n: usize) -> Vec<u8> {
         .collect()
 }
 
-fn spooled_bytes(d: &Daemon) -> u64 {
+fn spooled_bytes(d: &Engined) -> u64 {
     std::fs::read_dir(d.dir.join("data/images/tmp"))
         .map(|entries| {
             entries
@@ -202,12 +204,12 @@ fn spooled_bytes(d: &Daemon) -> u64 {
 /// The registry is killed half-way through a layer: the pull fails,
 /// nothing of it is listed or left in the spool, and once the registry is
 /// back the same pull starts clean and succeeds.
-fn check_registry_dies(d: &Daemon, dir: &Path, registry: Registry, big: &Image) -> Registry {
+fn check_registry_dies(d: &Engined, dir: &Path, registry: Registry, big: &Image) -> Registry {
     let before = image_ids(d);
     let addr = registry.addr.clone();
     let slow = SlowProxy::start(&addr);
     let name = format!("{}/test/big:v1", slow.addr);
-    let pull = Command::new(common::DOCKER)
+    let pull = Command::new(DOCKER)
         .args(["-H", &d.host(), "pull", &name])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -222,7 +224,7 @@ fn check_registry_dies(d: &Daemon, dir: &Path, registry: Registry, big: &Image) 
     drop(registry);
     let out = pull.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(common::code(&out), 1, "{stderr}");
+    assert_eq!(code(&out), 1, "{stderr}");
     assert!(!stderr.trim().is_empty());
     assert_eq!(image_ids(d), before);
     assert!(spool_is_empty(d), "a broken pull left spool files");
@@ -238,7 +240,7 @@ fn check_registry_dies(d: &Daemon, dir: &Path, registry: Registry, big: &Image) 
     registry
 }
 
-fn check_pull_by_tag(d: &Daemon, registry: &Registry, mini: &Image, name: &str) {
+fn check_pull_by_tag(d: &Engined, registry: &Registry, mini: &Image, name: &str) {
     let (digest, kind) = registry::manifest_of(name);
     assert_eq!(kind, layout::OCI_MANIFEST);
     let out = d.docker(&["pull", name]);
@@ -308,7 +310,7 @@ fn check_pull_by_tag(d: &Daemon, registry: &Registry, mini: &Image, name: &str) 
     assert!(spool_is_empty(d));
 }
 
-fn check_pull_by_digest(d: &Daemon, registry: &Registry, mini: &Image, name: &str) {
+fn check_pull_by_digest(d: &Engined, registry: &Registry, mini: &Image, name: &str) {
     let (digest, _) = registry::manifest_of(name);
     d.docker(&["rmi", name]);
     assert_eq!(d.docker(&["images", "-q"]).trim(), "");
@@ -337,7 +339,7 @@ fn check_pull_by_digest(d: &Daemon, registry: &Registry, mini: &Image, name: &st
     d.docker(&["rmi", &mini.config_digest]);
 }
 
-fn check_index(d: &Daemon, mini: &Image, other: &Image, name: &str) {
+fn check_index(d: &Engined, mini: &Image, other: &Image, name: &str) {
     let (digest, kind) = registry::manifest_of(name);
     assert_eq!(kind, layout::OCI_INDEX);
     // The host's platform by default.
@@ -377,7 +379,7 @@ fn check_index(d: &Daemon, mini: &Image, other: &Image, name: &str) {
     d.docker(&["rmi", &mini.config_digest]);
 }
 
-fn check_docker_manifest(d: &Daemon, mini: &Image, name: &str) {
+fn check_docker_manifest(d: &Engined, mini: &Image, name: &str) {
     let (_, kind) = registry::manifest_of(name);
     assert_eq!(kind, "application/vnd.docker.distribution.manifest.v2+json");
     let out = d.docker(&["pull", name]);
@@ -410,7 +412,7 @@ fn check_docker_manifest(d: &Daemon, mini: &Image, name: &str) {
 
 /// An image on the same three layers as one already stored fetches only
 /// its own fourth layer.
-fn check_shared_layers(d: &Daemon, mini: &Image, shared: &Image, name: &str) {
+fn check_shared_layers(d: &Engined, mini: &Image, shared: &Image, name: &str) {
     let out = d.docker(&["pull", name]);
     for layer in &mini.layers {
         let short = &layer[7..19];
@@ -425,7 +427,7 @@ fn check_shared_layers(d: &Daemon, mini: &Image, shared: &Image, name: &str) {
 
 /// Manifest bombs: an index nested deeper than engined follows, and one
 /// listing more entries than it reads; neither leaves anything behind.
-fn check_bombs(d: &Daemon, registry: &Registry, mini: &Image, layout: &Layout) {
+fn check_bombs(d: &Engined, registry: &Registry, mini: &Image, layout: &Layout) {
     let before = image_ids(d);
     let blobs = blob_count(d);
     let bomb_ref = format!("{}:leaf", registry.name("test/bomb"));
@@ -480,12 +482,12 @@ fn check_bombs(d: &Daemon, registry: &Registry, mini: &Image, layout: &Layout) {
     assert!(spool_is_empty(d));
 }
 
-fn check_failures(d: &Daemon, registry: &Registry, bad: &Image, bad_ref: &str) {
+fn check_failures(d: &Engined, registry: &Registry, bad: &Image, bad_ref: &str) {
     let before = image_ids(d);
 
     let tag = format!("{}:nope", registry.name("test/mini"));
     let out = d.docker_output(&["pull", &tag]);
-    assert_eq!(common::code(&out), 1);
+    assert_eq!(code(&out), 1);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains(&format!(
@@ -499,7 +501,7 @@ fn check_failures(d: &Daemon, registry: &Registry, bad: &Image, bad_ref: &str) {
     // denied"), and dockerd passes it on the same way.
     let missing = format!("{}:v1", registry.name("test/none"));
     let out = d.docker_output(&["pull", &missing]);
-    assert_eq!(common::code(&out), 1);
+    assert_eq!(code(&out), 1);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains(&format!(
@@ -514,7 +516,7 @@ fn check_failures(d: &Daemon, registry: &Registry, bad: &Image, bad_ref: &str) {
     std::fs::write(&data, vec![0x1f; size]).unwrap();
     let blobs = blob_count(d);
     let out = d.docker_output(&["pull", bad_ref]);
-    assert_eq!(common::code(&out), 1);
+    assert_eq!(code(&out), 1);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains(&format!(
