@@ -34,7 +34,7 @@ pub enum ImageError {
     Conflict(String),
     /// A pull failed on the registry's side (or on the way).
     #[error(transparent)]
-    Registry(#[from] super::registry::RegistryError),
+    Registry(#[from] super::registry_error::RegistryError),
 }
 
 impl ImageError {

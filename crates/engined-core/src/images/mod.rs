@@ -19,6 +19,7 @@ mod history;
 pub mod pull;
 mod reference;
 pub mod registry;
+mod registry_error;
 mod repositories;
 mod store;
 mod unpack;

@@ -8,8 +8,8 @@ use hyper::Uri;
 use serde::Deserialize;
 
 use super::body::read_limited;
-use super::error::{Kind, RegistryError};
 use super::http;
+use super::{Kind, RegistryError};
 
 /// A user name and password (from the `X-Registry-Auth` header).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -8,7 +8,7 @@ use bytes::Bytes;
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
 
-use super::error::{Kind, RegistryError};
+use super::{Kind, RegistryError};
 
 /// How long a body may send nothing before the transfer counts as broken.
 const IDLE: Duration = Duration::from_secs(60);

@@ -14,10 +14,10 @@ use tokio::sync::Mutex;
 
 use super::auth::{self, Credentials};
 use super::body::{next_chunk, read_limited};
-use super::error::{Kind, RegistryError};
 use super::http;
 use super::manifest::{self, Descriptor, Manifest};
 use super::name::RemoteName;
+use super::{Kind, RegistryError};
 use crate::images::blobs::hex_of;
 
 /// How many redirects a GET follows.

@@ -17,7 +17,7 @@ use tokio::net::TcpStream;
 use tokio_rustls::rustls::pki_types::ServerName;
 use tokio_rustls::rustls::ClientConfig;
 
-use super::error::RegistryError;
+use super::RegistryError;
 
 /// How long connecting, and then waiting for an answer's headers, may take.
 const TIMEOUT: Duration = Duration::from_secs(30);

@@ -5,7 +5,7 @@
 
 use serde::Deserialize;
 
-use super::error::RegistryError;
+use super::RegistryError;
 
 pub const DOCKER_MANIFEST: &str = "application/vnd.docker.distribution.manifest.v2+json";
 pub const DOCKER_LIST: &str = "application/vnd.docker.distribution.manifest.list.v2+json";

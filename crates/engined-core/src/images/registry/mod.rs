@@ -8,14 +8,14 @@
 mod auth;
 mod body;
 mod client;
-mod error;
+
 mod http;
 mod manifest;
 mod name;
 
+pub use super::registry_error::{Kind, RegistryError};
 pub use auth::Credentials;
 pub use client::{Fetched, Session};
-pub use error::{Kind, RegistryError};
 pub use manifest::{select, Descriptor, ImageManifest, Manifest, Platform, MAX_DEPTH};
 pub use name::{RemoteName, Target};
 

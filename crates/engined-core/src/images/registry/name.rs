@@ -2,7 +2,7 @@
 //! registry (`docker.io` when the first component is no host), the
 //! repository path inside it (`library/busybox`) and a tag or a digest.
 
-use super::error::RegistryError;
+use super::RegistryError;
 use crate::images::reference::{split_tag, Reference, DEFAULT_TAG};
 
 /// The registry a name without a host lives on.
