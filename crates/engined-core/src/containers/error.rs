@@ -41,6 +41,14 @@ pub enum ContainerError {
     StartFailed(String),
     #[error("{0}")]
     Supervisor(String),
+    /// An event the status machine does not allow from the current status
+    /// (a verb that should have been refused earlier, or a stale exit).
+    #[error("container {id}: no {event} while {from}")]
+    IllegalTransition {
+        id: String,
+        from: &'static str,
+        event: &'static str,
+    },
     #[error("{context}: {source}")]
     Io {
         context: String,
@@ -63,7 +71,8 @@ impl ContainerError {
             | Self::NotRunning(_)
             | Self::Paused(_)
             | Self::NotPaused(_)
-            | Self::Restarting(_) => 409,
+            | Self::Restarting(_)
+            | Self::IllegalTransition { .. } => 409,
             Self::InvalidName(_)
             | Self::InvalidArgument(_)
             | Self::NoCommand

@@ -18,6 +18,7 @@ use super::record::{Record, RecordedRuntime, Status};
 use super::restart::{self, Ending, Policy};
 use super::rootfs;
 use super::runc::{parse_signal, Runtime};
+use super::state::{self, Event};
 use super::store::{Container, PendingAttach};
 use super::supervisor::client::{self, Connection};
 use super::supervisor::protocol::EXIT_FILE;
@@ -107,13 +108,8 @@ pub async fn start_by_policy(engine: &Arc<Engine>, c: &Arc<Container>, exits: u6
     }
     let result = start_locked(engine, c, Trigger::Policy).await;
     if let Err(e) = &result {
-        let _ = c.update(|r| {
-            if r.state.status == Status::Restarting {
-                r.state.status = Status::Exited;
-                if r.state.error.is_empty() {
-                    r.state.error = e.to_string();
-                }
-            }
+        let _ = c.transition(Event::RestartFailed {
+            error: e.to_string(),
         });
     }
     result
@@ -121,16 +117,8 @@ pub async fn start_by_policy(engine: &Arc<Engine>, c: &Arc<Container>, exits: u6
 
 async fn start_locked(engine: &Arc<Engine>, c: &Arc<Container>, trigger: Trigger) -> Result<bool> {
     let record = c.record();
-    match record.state.status {
-        Status::Restarting if trigger == Trigger::Policy => {}
-        s if s.is_running() => return Ok(false),
-        Status::Removing | Status::Dead => {
-            return Err(ContainerError::InvalidArgument(format!(
-                "cannot start container {}: it is being removed",
-                c.id
-            )))
-        }
-        _ => {}
+    if !state::start_needed(&record, trigger == Trigger::Explicit)? {
+        return Ok(false);
     }
     let containers = &engine.containers;
     // The runtime as configured now; recorded for every later call.
@@ -172,18 +160,10 @@ async fn start_locked(engine: &Arc<Engine>, c: &Arc<Container>, trigger: Trigger
         .map_err(|e| ContainerError::Supervisor(format!("starting the container: {e}")))?;
     match reply {
         Reply::Started { pid } => {
-            let record = c.update(|r| {
-                r.state.status = Status::Running;
-                r.state.pid = pid as i64;
-                r.state.started_at = now();
-                r.state.error.clear();
-                r.state.exit_code = 0;
-                r.state.oom_killed = false;
-                r.state.stopped_by_user = false;
-                if trigger == Trigger::Explicit {
-                    r.restart_count = 0;
-                }
-                r.clone()
+            let record = c.transition(Event::Started {
+                pid: pid as i64,
+                at: now(),
+                explicit: trigger == Trigger::Explicit,
             })?;
             if trigger == Trigger::Explicit {
                 c.reset_backoff();
@@ -195,12 +175,9 @@ async fn start_locked(engine: &Arc<Engine>, c: &Arc<Container>, trigger: Trigger
         Reply::Error { message } => {
             let _ = rootfs::unmount(&record.driver, &c.layout);
             let code = start_failure_code(&message);
-            c.update(|r| {
-                r.state.error = message.clone();
-                r.state.exit_code = code;
-                if r.state.status == Status::Running {
-                    r.state.status = Status::Exited;
-                }
+            c.transition(Event::StartFailed {
+                exit_code: code,
+                message: message.clone(),
             })?;
             Err(ContainerError::StartFailed(message))
         }
@@ -275,11 +252,13 @@ async fn exited(engine: &Arc<Engine>, c: &Arc<Container>, pid: i64, exit: Option
     };
     let lost = exit.exit_code == 255 && read_exit_file(c).is_none();
     let shutting_down = engine.is_shutting_down();
-    let applied = c.update(|r| {
-        if !(matches!(r.state.status, Status::Running | Status::Paused) && r.state.pid == pid) {
-            return None;
-        }
-        let again = restart::restarts_after(
+    let applied = c.transition_with(|r| Event::Exited {
+        pid,
+        exit_code: exit.exit_code as i64,
+        finished_at: exit.finished_at.clone(),
+        oom_killed: exit.oom_killed,
+        lost,
+        restart: restart::restarts_after(
             Policy::of(r),
             Ending {
                 exit_code: exit.exit_code as i64,
@@ -287,25 +266,13 @@ async fn exited(engine: &Arc<Engine>, c: &Arc<Container>, pid: i64, exit: Option
                 stopped_by_user: r.state.stopped_by_user,
                 shutting_down,
             },
-        );
-        if again {
-            r.state.status = Status::Restarting;
-            r.restart_count += 1;
-        } else {
-            r.state.status = Status::Exited;
-        }
-        r.state.exit_code = exit.exit_code as i64;
-        r.state.finished_at = exit.finished_at.clone();
-        r.state.pid = 0;
-        r.state.oom_killed = exit.oom_killed;
-        if lost {
-            r.state.error = "the container's supervisor exited unexpectedly".into();
-        }
-        Some(r.clone())
+        ),
     });
     let record = match applied {
-        Ok(Some(record)) => record,
-        Ok(None) => return,
+        Ok(record) => record,
+        // Not the current run any more (a user's stop or removal, or a
+        // newer run, recorded it first).
+        Err(ContainerError::IllegalTransition { .. }) => return,
         Err(e) => {
             tracing::error!("container {}: {e}", c.id);
             return;
@@ -393,7 +360,7 @@ async fn stop_locked(
     let signal = signal_or_400(&signal_text)?;
     let timeout = timeout.or(record.config.stop_timeout).unwrap_or(10);
     let exits = c.watch().borrow().exits;
-    c.update(|r| r.state.stopped_by_user = true)?;
+    c.transition(Event::StoppedByUser)?;
     let rt = Runtime::new(&record.runtime);
     let paused = record.state.status == Status::Paused;
     if timeout != 0 {
@@ -437,12 +404,7 @@ async fn stop_locked(
 /// A container waiting in `restarting` stays stopped instead, marked as
 /// stopped by the user.
 fn cancel_restart(c: &Container) -> Result<()> {
-    c.update(|r| {
-        if r.state.status == Status::Restarting {
-            r.state.status = Status::Exited;
-        }
-        r.state.stopped_by_user = true;
-    })
+    c.transition(Event::StoppedByUser).map(drop)
 }
 
 /// Whether `docker kill -s signal` counts as a user stop (no restart by
@@ -462,9 +424,7 @@ fn kill_stops(record: &Record, signal: i32) -> bool {
 /// Sends a signal (default SIGKILL) to the container's main process.
 pub async fn kill(engine: &Arc<Engine>, c: &Arc<Container>, signal: &str) -> Result<()> {
     let record = c.record();
-    if !record.state.status.is_running() {
-        return Err(ContainerError::NotRunning(c.id.clone()));
-    }
+    state::check_signal(&record)?;
     let signal = if signal.is_empty() {
         libc::SIGKILL
     } else {
@@ -481,7 +441,7 @@ pub async fn kill(engine: &Arc<Engine>, c: &Arc<Container>, signal: &str) -> Res
     }
     let exits = c.watch().borrow().exits;
     if stops {
-        c.update(|r| r.state.stopped_by_user = true)?;
+        c.transition(Event::StoppedByUser)?;
     }
     let rt = Runtime::new(&record.runtime);
     rt.kill(&c.id, signal, false).await.map_err(|e| {
@@ -520,37 +480,20 @@ pub async fn pause(engine: &Arc<Engine>, c: &Arc<Container>, pause: bool) -> Res
     let _op = c.op.lock().await;
     let record = c.record();
     let rt = Runtime::new(&record.runtime);
-    match (pause, record.state.status) {
-        (true, Status::Running) => {
-            rt.pause(&c.id)
-                .await
-                .map_err(|e| ContainerError::Runtime(e.to_string()))?;
-            let record = c.update(|r| {
-                r.state.status = Status::Paused;
-                r.clone()
-            })?;
-            publish(engine, "pause", &record, &[]);
-        }
-        (_, Status::Restarting) => return Err(ContainerError::Restarting(c.id.clone())),
-        (true, Status::Paused) => {
-            return Err(ContainerError::InvalidArgument(format!(
-                "Container {} is already paused",
-                c.id
-            )))
-        }
-        (false, Status::Paused) => {
-            rt.resume(&c.id)
-                .await
-                .map_err(|e| ContainerError::Runtime(e.to_string()))?;
-            let record = c.update(|r| {
-                r.state.status = Status::Running;
-                r.clone()
-            })?;
-            publish(engine, "unpause", &record, &[]);
-        }
-        (false, _) => return Err(ContainerError::NotPaused(c.id.clone())),
-        (true, _) => return Err(ContainerError::NotRunning(c.id.clone())),
-    }
+    let (event, action) = if pause {
+        (Event::Paused, "pause")
+    } else {
+        (Event::Unpaused, "unpause")
+    };
+    state::check(&record, &event)?;
+    let frozen = if pause {
+        rt.pause(&c.id).await
+    } else {
+        rt.resume(&c.id).await
+    };
+    frozen.map_err(|e| ContainerError::Runtime(e.to_string()))?;
+    let record = c.transition(event)?;
+    publish(engine, action, &record, &[]);
     Ok(())
 }
 
@@ -637,11 +580,7 @@ pub async fn remove(
         return Ok(());
     }
     let record = c.record();
-    match record.state.status {
-        Status::Paused if !force => return Err(ContainerError::RemovePaused(c.id.clone())),
-        s if s.is_running() && !force => return Err(ContainerError::RemoveRunning(c.id.clone())),
-        _ => {}
-    }
+    state::check(&record, &Event::Removing { force })?;
     let rt = Runtime::new(&record.runtime);
     // What ends now stays ended, whatever the restart policy.
     cancel_restart(c)?;
@@ -662,7 +601,7 @@ pub async fn remove(
             );
         }
     }
-    c.update(|r| r.state.status = Status::Removing)?;
+    c.transition(Event::Removing { force: true })?;
     // The supervisor deletes the runtime's state itself (and records the
     // exit when it does); this is for a run it did not finish.
     let finished = record.state.status == Status::Created || read_exit_file(c).is_some();
@@ -683,9 +622,8 @@ pub async fn remove(
     .await
     .map_err(|e| ContainerError::Supervisor(format!("removing files: {e}")))?;
     if let Err(e) = removed {
-        let _ = c.update(|r| {
-            r.state.status = Status::Dead;
-            r.state.error = e.to_string();
+        let _ = c.transition(Event::RemoveFailed {
+            error: e.to_string(),
         });
         return Err(ContainerError::io(
             format!("removing container {}", c.id),
@@ -737,7 +675,7 @@ pub async fn stop_for_shutdown(engine: &Arc<Engine>) {
             if let Err(e) = stop(engine, &c, None, None).await {
                 tracing::warn!("container {}: stop at shutdown: {e}", c.id);
             }
-            if let Err(e) = c.update(|r| r.state.stopped_by_user = false) {
+            if let Err(e) = c.transition(Event::StoppedWithDaemon) {
                 tracing::warn!("container {}: {e}", c.id);
             }
         });
@@ -790,13 +728,9 @@ async fn adopt(engine: &Arc<Engine>, c: &Arc<Container>) -> bool {
     let Ok(conn) = client::open(&c.layout.bundle, &Request::Wait).await else {
         return false;
     };
-    let record = c.update(|r| {
-        r.state.status = Status::Running;
-        r.state.pid = pid as i64;
-        r.state.started_at = now();
-        r.state.error.clear();
-        r.state.exit_code = 0;
-        r.clone()
+    let record = c.transition(Event::Adopted {
+        pid: pid as i64,
+        at: now(),
     });
     match record {
         Ok(record) => {

@@ -14,6 +14,7 @@
 //!   and v2); [`stats`]: `docker stats`; [`update`]: `docker update`;
 //! - [`lifecycle`]: start, exit, stop, kill, restart, pause, wait,
 //!   rename, remove, restore at daemon start;
+//! - [`state`]: the status machine every state change goes through;
 //! - [`restart`]: restart policies, their back-off, daemon-start starts;
 //! - `engined_shim::logs` (the json-file log, written by the supervisor)
 //!   and [`log_stream`] (read back);
@@ -44,6 +45,7 @@ pub mod restart;
 pub mod rootfs;
 pub mod runc;
 pub mod spec;
+pub mod state;
 pub mod stats;
 pub mod store;
 pub mod stream;

@@ -15,6 +15,7 @@ use super::exec::ExecInstance;
 use super::record::{Record, Status, RECORD_FILE};
 use super::restart::Backoff;
 use super::rootfs::{self, Layout};
+use super::state::{self, Event};
 use super::supervisor::client;
 
 pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -89,9 +90,15 @@ impl Container {
     /// Changes the record and writes it (atomically) before anyone sees
     /// the change; waiters are told the new status.
     pub fn update<R>(&self, change: impl FnOnce(&mut Record) -> R) -> Result<R> {
+        self.try_update(|r| Ok(change(r)))
+    }
+
+    /// [`Self::update`] with a change that may refuse: then nothing is
+    /// written and nobody is told.
+    fn try_update<R>(&self, change: impl FnOnce(&mut Record) -> Result<R>) -> Result<R> {
         let mut record = lock(&self.record);
         let mut next = record.clone();
-        let out = change(&mut next);
+        let out = change(&mut next)?;
         next.save(&self.layout.dir)
             .map_err(|e| ContainerError::io(format!("saving container {}", self.id), e))?;
         *record = next;
@@ -102,6 +109,21 @@ impl Container {
             p.exit_code = code;
         });
         Ok(out)
+    }
+
+    /// Applies a status-machine event to the record and writes it;
+    /// returns the new record, or the refusal (nothing written).
+    pub fn transition(&self, event: Event) -> Result<Record> {
+        self.transition_with(|_| event)
+    }
+
+    /// [`Self::transition`] with an event that depends on the record as it
+    /// is at that moment (under the same lock).
+    pub fn transition_with(&self, event: impl FnOnce(&Record) -> Event) -> Result<Record> {
+        self.try_update(|r| {
+            let event = event(r);
+            state::apply(r, event).map(|()| r.clone())
+        })
     }
 
     /// Counts one more finished run (after [`Self::update`] recorded it).
