@@ -12,7 +12,7 @@
 //! - [`runc`]: calls to the recorded runtime binary;
 //! - `engined_shim::cgroups`: a container's cgroup and its figures (v1
 //!   and v2); [`stats`]: `docker stats`; [`update`]: `docker update`;
-//! - [`lifecycle`]: start, exit, stop, kill, restart, pause, wait,
+//! - [`lifecycle`]: one file per verb: start, exit, stop, kill, restart, pause, wait,
 //!   rename, remove, restore at daemon start;
 //! - [`state`]: the status machine every state change goes through;
 //! - [`restart`]: restart policies, their back-off, daemon-start starts;

@@ -13,7 +13,6 @@ use tokio::sync::{oneshot, watch};
 use super::error::{ContainerError, Result};
 use super::exec::ExecInstance;
 use super::record::{Record, Status, RECORD_FILE};
-use super::restart::Backoff;
 use super::rootfs::{self, Layout};
 use super::state::{self, Event};
 use super::supervisor::client;
@@ -51,8 +50,9 @@ pub struct Container {
     /// Serializes start, stop, restart, remove, pause.
     pub(crate) op: tokio::sync::Mutex<()>,
     pending: Mutex<Vec<PendingAttach>>,
-    /// The restart policy's delays since the last explicit start.
-    backoff: Mutex<Backoff>,
+    /// The delay before the last restart by policy since the last
+    /// explicit start.
+    last_delay: Mutex<Option<std::time::Duration>>,
 }
 
 impl Container {
@@ -70,7 +70,7 @@ impl Container {
             progress: watch::Sender::new(progress),
             op: tokio::sync::Mutex::new(()),
             pending: Mutex::new(Vec::new()),
-            backoff: Mutex::new(Backoff::default()),
+            last_delay: Mutex::new(None),
         }
     }
 
@@ -147,14 +147,20 @@ impl Container {
         std::mem::take(&mut *lock(&self.pending))
     }
 
-    /// The delay before a restart by policy after a run of `ran_for`.
-    pub fn backoff_delay(&self, ran_for: std::time::Duration) -> std::time::Duration {
-        lock(&self.backoff).delay(ran_for)
+    /// The delay before the last restart by policy, if any since the
+    /// last explicit start.
+    pub fn last_delay(&self) -> Option<std::time::Duration> {
+        *lock(&self.last_delay)
+    }
+
+    /// Remembers the delay before the restart just decided.
+    pub fn set_last_delay(&self, delay: std::time::Duration) {
+        *lock(&self.last_delay) = Some(delay);
     }
 
     /// An explicit start: restart delays begin again at the shortest.
     pub fn reset_backoff(&self) {
-        *lock(&self.backoff) = Backoff::default();
+        *lock(&self.last_delay) = None;
     }
 }
 
