@@ -7,7 +7,8 @@
 //!   the image; [`create`]: the create operation;
 //! - [`rootfs`]: overlay or copy; [`spec`]: the OCI `config.json`;
 //!   [`user`]: `User` to numbers; [`bundle`]: the bundle of one run;
-//!   [`etc_hosts`]: its `/etc/hosts`;
+//!   [`etc_hosts`]: its `/etc/hosts`; [`network`]: the network seam
+//!   (what a network mode gives a container: namespace, `/etc` files);
 //! - [`supervisor`]: the per-container supervisor and its protocol;
 //! - [`runc`]: calls to the recorded runtime binary;
 //! - `engined_shim::cgroups`: a container's cgroup and its figures (v1
@@ -40,6 +41,7 @@ pub mod inspect;
 pub mod lifecycle;
 pub mod list;
 pub mod log_stream;
+pub mod network;
 pub mod record;
 pub mod restart;
 pub mod rootfs;
