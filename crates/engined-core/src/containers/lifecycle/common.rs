@@ -7,13 +7,13 @@ use std::time::{Duration, SystemTime};
 
 use engine_api::types::EventMessageType;
 
-use super::super::error::{ContainerError, Result};
-use super::super::record::Record;
-use super::super::runc::parse_signal;
-use super::super::state::Event;
-use super::super::store::Container;
-use super::super::supervisor::protocol::EXIT_FILE;
-use super::super::supervisor::Exit;
+use crate::containers::error::{ContainerError, Result};
+use crate::containers::record::Record;
+use crate::containers::runc::parse_signal;
+use crate::containers::state::Event;
+use crate::containers::store::Container;
+use crate::containers::supervisor::protocol::EXIT_FILE;
+use crate::containers::supervisor::Exit;
 use crate::engine::Engine;
 use engined_shim::logs::format_time;
 

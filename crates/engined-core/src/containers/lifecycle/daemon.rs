@@ -5,16 +5,16 @@
 
 use std::sync::Arc;
 
-use super::super::record::Status;
-use super::super::restart;
-use super::super::state::Event;
-use super::super::store::Container;
-use super::super::supervisor::client;
-use super::super::supervisor::{Reply, Request};
 use super::common::{now, publish};
 use super::exit::{exited, spawn_monitor};
 use super::remove::remove;
 use super::stop::stop;
+use crate::containers::record::Status;
+use crate::containers::restart;
+use crate::containers::state::Event;
+use crate::containers::store::Container;
+use crate::containers::supervisor::client;
+use crate::containers::supervisor::{Reply, Request};
 use crate::engine::Engine;
 
 /// A clean daemon stop without `live-restore`: every running container is

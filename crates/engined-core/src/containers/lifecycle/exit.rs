@@ -6,16 +6,16 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use super::super::error::ContainerError;
-use super::super::restart::{self, Decision, Ending, Policy};
-use super::super::rootfs;
-use super::super::runc::Runtime;
-use super::super::state::Event;
-use super::super::store::Container;
-use super::super::supervisor::client::Connection;
-use super::super::supervisor::{Exit, Reply};
 use super::common::{now, publish, read_exit_file};
 use super::remove::remove;
+use crate::containers::error::ContainerError;
+use crate::containers::restart::{self, Decision, Ending, Policy};
+use crate::containers::rootfs;
+use crate::containers::runc::Runtime;
+use crate::containers::state::Event;
+use crate::containers::store::Container;
+use crate::containers::supervisor::client::Connection;
+use crate::containers::supervisor::{Exit, Reply};
 use crate::engine::Engine;
 use engined_shim::cgroups::{self, Cgroup};
 

@@ -3,12 +3,12 @@
 
 use std::sync::Arc;
 
-use super::super::error::{ContainerError, Result};
-use super::super::record::{Record, Status};
-use super::super::runc::{parse_signal, Runtime};
-use super::super::state::{self, Event};
-use super::super::store::Container;
 use super::common::{cancel_restart, publish, signal_or_400, wait_exit, KILL_GRACE};
+use crate::containers::error::{ContainerError, Result};
+use crate::containers::record::{Record, Status};
+use crate::containers::runc::{parse_signal, Runtime};
+use crate::containers::state::{self, Event};
+use crate::containers::store::Container;
 use crate::engine::Engine;
 
 /// Whether `docker kill -s signal` counts as a user stop (no restart by

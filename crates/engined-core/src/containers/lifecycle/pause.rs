@@ -3,11 +3,11 @@
 
 use std::sync::Arc;
 
-use super::super::error::{ContainerError, Result};
-use super::super::runc::Runtime;
-use super::super::state::{self, Event};
-use super::super::store::Container;
 use super::common::publish;
+use crate::containers::error::{ContainerError, Result};
+use crate::containers::runc::Runtime;
+use crate::containers::state::{self, Event};
+use crate::containers::store::Container;
 use crate::engine::Engine;
 
 /// Freezes or thaws the container's processes.

@@ -7,13 +7,13 @@ use std::sync::Arc;
 
 use engine_api::types::EventMessageType;
 
-use super::super::error::{ContainerError, Result};
-use super::super::record::Status;
-use super::super::rootfs;
-use super::super::runc::Runtime;
-use super::super::state::{self, Event};
-use super::super::store::Container;
 use super::common::{cancel_restart, publish, read_exit_file, wait_exit, KILL_GRACE};
+use crate::containers::error::{ContainerError, Result};
+use crate::containers::record::Status;
+use crate::containers::rootfs;
+use crate::containers::runc::Runtime;
+use crate::containers::state::{self, Event};
+use crate::containers::store::Container;
 use crate::engine::Engine;
 
 /// Removes the container (killing it first when `force`), its files, and

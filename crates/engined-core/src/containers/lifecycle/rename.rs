@@ -2,14 +2,14 @@
 
 use std::sync::Arc;
 
-use super::super::error::{ContainerError, Result};
-use super::super::store::Container;
 use super::common::publish;
+use crate::containers::error::{ContainerError, Result};
+use crate::containers::store::Container;
 use crate::engine::Engine;
 
 /// Gives the container a new name.
 pub async fn rename(engine: &Arc<Engine>, c: &Arc<Container>, new_name: &str) -> Result<()> {
-    let new_name = super::super::ids::validate_name(new_name)
+    let new_name = crate::containers::ids::validate_name(new_name)
         .map_err(ContainerError::InvalidName)?
         .to_string();
     let old = c.name();

@@ -1,13 +1,13 @@
 //! `docker restart`: a stop and an explicit start under one operation
-//! lock. (Restarts by policy are [`super::super::restart`]'s.)
+//! lock. (Restarts by policy are [`crate::containers::restart`]'s.)
 
 use std::sync::Arc;
 
-use super::super::error::Result;
-use super::super::store::Container;
 use super::common::publish;
 use super::start::{start_locked, Trigger};
 use super::stop::stop_locked;
+use crate::containers::error::Result;
+use crate::containers::store::Container;
 use crate::engine::Engine;
 
 /// Stops (if running) and starts again.

@@ -5,17 +5,17 @@
 
 use std::sync::Arc;
 
-use super::super::bundle::{self, BundleOptions};
-use super::super::error::{ContainerError, Result};
-use super::super::record::{RecordedRuntime, Status};
-use super::super::rootfs;
-use super::super::state::{self, Event};
-use super::super::store::{Container, PendingAttach};
-use super::super::supervisor::client;
-use super::super::supervisor::{Reply, Request};
 use super::common::{now, publish};
 use super::exit::spawn_monitor;
 use super::remove::remove;
+use crate::containers::bundle::{self, BundleOptions};
+use crate::containers::error::{ContainerError, Result};
+use crate::containers::record::{RecordedRuntime, Status};
+use crate::containers::rootfs;
+use crate::containers::state::{self, Event};
+use crate::containers::store::{Container, PendingAttach};
+use crate::containers::supervisor::client;
+use crate::containers::supervisor::{Reply, Request};
 use crate::engine::Engine;
 
 /// Docker's exit code for a process the runtime could not start.

@@ -4,12 +4,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::super::error::{ContainerError, Result};
-use super::super::record::Status;
-use super::super::runc::Runtime;
-use super::super::state::Event;
-use super::super::store::Container;
 use super::common::{cancel_restart, publish, signal_or_400, wait_exit, KILL_GRACE};
+use crate::containers::error::{ContainerError, Result};
+use crate::containers::record::Status;
+use crate::containers::runc::Runtime;
+use crate::containers::state::Event;
+use crate::containers::store::Container;
 use crate::engine::Engine;
 
 /// Stops the container: its stop signal, then SIGKILL after the timeout.

@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use engine_api::types::ContainerWaitCondition;
 
-use super::super::error::{ContainerError, Result};
-use super::super::store::Container;
+use crate::containers::error::{ContainerError, Result};
+use crate::containers::store::Container;
 
 /// Starts waiting for `condition`: what counts as the next exit is fixed
 /// now, when the request arrives (`docker run` asks before it starts the

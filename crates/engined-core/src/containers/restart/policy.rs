@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use engine_api::types::{HostConfig, RestartPolicyName};
 
-use super::super::record::{Record, Status, ZERO_TIME};
+use crate::containers::record::{Record, Status, ZERO_TIME};
 
 /// The first delay before a restart.
 pub const FIRST_DELAY: Duration = Duration::from_millis(100);

@@ -5,9 +5,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::super::lifecycle;
-use super::super::store::Container;
 use super::policy::starts_with_daemon;
+use crate::containers::lifecycle;
+use crate::containers::store::Container;
 use crate::engine::Engine;
 
 /// Starts `c` again after `delay`, if it is still waiting for this
