@@ -1,12 +1,12 @@
 //! A container's OCI bundle for one run, under `<exec-root>/containers/<id>`:
 //! the root filesystem mounted, the generated `/etc/hostname`, `/etc/hosts`
-//! and `/etc/resolv.conf`, `config.json` from the record (its sandbox and
+//! and `/etc/resolv.conf` (from [`super::network`]), `config.json` from the record (its sandbox and
 //! limits from the HostConfig), and the supervisor's `shim.json`.
 
 use std::path::{Path, PathBuf};
 
 use super::error::{ContainerError, Result};
-use super::etc_hosts;
+use super::network::Network;
 use super::record::{Record, RecordedRuntime};
 use super::rootfs::{self, Layout, OVERLAY};
 use super::spec::{self, ProcessInput, Sandbox, SpecError, SpecErrorKind, SpecInput};
@@ -28,36 +28,9 @@ pub fn log_path(layout: &Layout, id: &str) -> PathBuf {
     layout.dir.join(format!("{id}-json.log"))
 }
 
-/// Whether the container shares the host's network.
-pub fn host_network(record: &Record) -> bool {
-    record.host_config.network_mode.as_deref() == Some("host")
-}
-
 /// Whether the container shares the host's UTS namespace (`--uts host`).
 pub fn host_uts(record: &Record) -> bool {
     record.host_config.uts_mode.as_deref() == Some("host")
-}
-
-fn etc_files(record: &Record, dir: &Path) -> std::io::Result<Vec<(PathBuf, String)>> {
-    let hostname = record.config.hostname.clone().unwrap_or_default();
-    let hostname_path = dir.join("hostname");
-    atomic::write_file(&hostname_path, format!("{hostname}\n").as_bytes())?;
-    let hosts_path = dir.join("hosts");
-    let host_hosts = if host_network(record) {
-        std::fs::read_to_string("/etc/hosts").unwrap_or_default()
-    } else {
-        String::new()
-    };
-    let hosts = etc_hosts::contents(record, &host_hosts);
-    atomic::write_file(&hosts_path, hosts.as_bytes())?;
-    let resolv_path = dir.join("resolv.conf");
-    let resolv = std::fs::read_to_string("/etc/resolv.conf").unwrap_or_default();
-    atomic::write_file(&resolv_path, resolv.as_bytes())?;
-    Ok(vec![
-        (hostname_path, "/etc/hostname".to_string()),
-        (hosts_path, "/etc/hosts".to_string()),
-        (resolv_path, "/etc/resolv.conf".to_string()),
-    ])
 }
 
 /// A spec problem of container `id` as a container error.
@@ -139,13 +112,16 @@ pub fn prepare(record: &Record, options: &BundleOptions) -> Result<ShimConfig> {
         .map_err(|e| io("the root filesystem", e))?;
     let result = (|| {
         let process = container_process(record, &root)?;
-        let etc = etc_files(record, &layout.dir).map_err(|e| io("the /etc files", e))?;
+        let network = Network::of(record);
+        let etc = network
+            .run_files(record, &layout.dir)
+            .map_err(|e| io("the /etc files", e))?;
         let input = SpecInput {
             process,
             hostname: record.config.hostname.clone().unwrap_or_default(),
             rootfs: root.clone(),
             readonly_rootfs: record.host_config.readonly_rootfs.unwrap_or(false),
-            host_network: host_network(record),
+            host_network: !network.own_namespace(),
             host_uts: host_uts(record),
             mounts: record.mounts.clone(),
             etc_files: etc,

@@ -14,6 +14,7 @@ use super::config;
 use super::error::{ContainerError, Result};
 use super::ids;
 use super::lifecycle::publish;
+use super::network::Network;
 use super::record::{MountRecord, Record, RecordedRuntime, State};
 use super::restart;
 use super::rootfs;
@@ -21,18 +22,6 @@ use super::spec;
 use crate::engine::Engine;
 use crate::volumes::CreateOptions;
 use engined_shim::logs::format_time;
-
-/// Network modes engined has: none (own, empty namespace) and host.
-/// `default` and `bridge` (no bridge here) get an empty namespace too.
-fn check_network(mode: &str) -> Result<()> {
-    match mode {
-        "" | "default" | "bridge" | "none" | "host" => Ok(()),
-        m if m.starts_with("container:") => Err(ContainerError::InvalidArgument(format!(
-            "network mode {m} is not supported by engined"
-        ))),
-        m => Err(ContainerError::NotFoundNetwork(m.to_string())),
-    }
-}
 
 /// Copy-up: a new (empty) volume mounted over a directory of the image
 /// gets that directory's contents first, as with dockerd; done off the
@@ -81,12 +70,8 @@ pub async fn create(
     merged.image = Some(image_ref.clone());
     let (path, args) = config::process_args(&merged).ok_or(ContainerError::NoCommand)?;
 
-    let mode = host.network_mode.clone().unwrap_or_default();
-    check_network(&mode)?;
-    if mode.is_empty() {
-        host.network_mode = Some("default".into());
-    }
-    spec::validate(&host, mode == "host")
+    let network = Network::for_create(&mut host)?;
+    spec::validate(&host, !network.own_namespace())
         .map_err(|e| ContainerError::InvalidArgument(e.to_string()))?;
     let warnings = spec::resources::adapt(&mut host, &engine.host.cgroups);
 
@@ -124,7 +109,7 @@ pub async fn create(
         ));
     }
     if !own_hostname {
-        merged.hostname = Some(if mode == "host" {
+        merged.hostname = Some(if network == Network::Host {
             engine.host.hostname.clone()
         } else {
             ids::short(&id).to_string()

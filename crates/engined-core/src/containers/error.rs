@@ -44,6 +44,14 @@ pub enum ContainerError {
     StartFailed(String),
     #[error("{0}")]
     Supervisor(String),
+    /// An event the status machine does not allow from the current status
+    /// (a verb that should have been refused earlier, or a stale exit).
+    #[error("container {id}: no {event} while {from}")]
+    IllegalTransition {
+        id: String,
+        from: &'static str,
+        event: &'static str,
+    },
     #[error("{context}: {source}")]
     Io {
         context: String,
@@ -66,7 +74,8 @@ impl ContainerError {
             | Self::NotRunning(_)
             | Self::Paused(_)
             | Self::NotPaused(_)
-            | Self::Restarting(_) => ErrorKind::Conflict,
+            | Self::Restarting(_)
+            | Self::IllegalTransition { .. } => ErrorKind::Conflict,
             Self::InvalidName(_)
             | Self::InvalidArgument(_)
             | Self::NoCommand

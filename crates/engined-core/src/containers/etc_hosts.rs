@@ -7,11 +7,10 @@
 //! the address it can be reached at (dockerd's order).
 //!
 //! The own-name line: dockerd writes it for every address the container
-//! has on a network and writes none with `--network none`. engined's
-//! default network gives the container its loopback only (no bridge yet),
-//! so its name is put on 127.0.0.1 there; a name that resolves keeps
-//! programs that look up their own host name working. `none` gets no line,
-//! like dockerd.
+//! has on a network and writes none with `--network none`; the network
+//! module (`containers::network`) says which address, if any (loopback on
+//! engined's default network for now, so that programs that look up their
+//! own host name keep working), and whether the host's file is the start.
 
 use std::net::IpAddr;
 
@@ -22,11 +21,11 @@ const BASE: &str = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopb
                     fe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\n\
                     ff02::2\tip6-allrouters\n";
 
-/// The text of the container's `/etc/hosts`; `host_hosts` is the host's
-/// file, used with the host's network.
-pub fn contents(record: &Record, host_hosts: &str) -> String {
-    let mode = record.host_config.network_mode.as_deref().unwrap_or("");
-    let mut text = if mode == "host" {
+/// The text of the container's `/etc/hosts`: it starts as `host_copy` (the
+/// host's file, with the host's network) or Docker's fixed block, and names
+/// the container on `own_address` when it has one.
+pub fn contents(record: &Record, host_copy: Option<&str>, own_address: Option<IpAddr>) -> String {
+    let mut text = if let Some(host_hosts) = host_copy {
         let mut copy = host_hosts.to_owned();
         if !copy.is_empty() && !copy.ends_with('\n') {
             copy.push('\n');
@@ -45,13 +44,13 @@ pub fn contents(record: &Record, host_hosts: &str) -> String {
             ),
         }
     }
-    if !matches!(mode, "host" | "none") {
+    if let Some(address) = own_address {
         let names = own_names(
             record.config.hostname.as_deref().unwrap_or(""),
             record.config.domainname.as_deref().unwrap_or(""),
         );
         if !names.is_empty() {
-            text.push_str(&format!("127.0.0.1\t{names}\n"));
+            text.push_str(&format!("{address}\t{names}\n"));
         }
     }
     text
@@ -95,6 +94,13 @@ mod tests {
         r.host_config.extra_hosts = Some(extra.iter().map(|e| e.to_string()).collect());
         r.config.hostname = Some(hostname.into());
         r
+    }
+
+    fn contents(record: &Record, host_hosts: &str) -> String {
+        let network = crate::containers::network::Network::of(record);
+        let host_copy =
+            (network == crate::containers::network::Network::Host).then_some(host_hosts);
+        super::contents(record, host_copy, network.own_address())
     }
 
     #[test]

@@ -7,13 +7,15 @@
 //!   the image; [`create`]: the create operation;
 //! - [`rootfs`]: overlay or copy; [`spec`]: the OCI `config.json`;
 //!   [`user`]: `User` to numbers; [`bundle`]: the bundle of one run;
-//!   [`etc_hosts`]: its `/etc/hosts`;
+//!   [`etc_hosts`]: its `/etc/hosts`; [`network`]: the network seam
+//!   (what a network mode gives a container: namespace, `/etc` files);
 //! - [`supervisor`]: the per-container supervisor and its protocol;
 //! - [`runc`]: calls to the recorded runtime binary;
 //! - `engined_shim::cgroups`: a container's cgroup and its figures (v1
 //!   and v2); [`stats`]: `docker stats`; [`update`]: `docker update`;
-//! - [`lifecycle`]: start, exit, stop, kill, restart, pause, wait,
+//! - [`lifecycle`]: one file per verb: start, exit, stop, kill, restart, pause, wait,
 //!   rename, remove, restore at daemon start;
+//! - [`state`]: the status machine every state change goes through;
 //! - [`restart`]: restart policies, their back-off, daemon-start starts;
 //! - `engined_shim::logs` (the json-file log, written by the supervisor)
 //!   and [`log_stream`] (read back);
@@ -39,11 +41,13 @@ pub mod inspect;
 pub mod lifecycle;
 pub mod list;
 pub mod log_stream;
+pub mod network;
 pub mod record;
 pub mod restart;
 pub mod rootfs;
 pub mod runc;
 pub mod spec;
+pub mod state;
 pub mod stats;
 pub mod store;
 pub mod stream;

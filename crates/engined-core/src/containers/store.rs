@@ -13,8 +13,8 @@ use tokio::sync::{oneshot, watch};
 use super::error::{ContainerError, Result};
 use super::exec::ExecInstance;
 use super::record::{Record, Status, RECORD_FILE};
-use super::restart::Backoff;
 use super::rootfs::{self, Layout};
+use super::state::{self, Event};
 use super::supervisor::client;
 
 pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -50,8 +50,9 @@ pub struct Container {
     /// Serializes start, stop, restart, remove, pause.
     pub(crate) op: tokio::sync::Mutex<()>,
     pending: Mutex<Vec<PendingAttach>>,
-    /// The restart policy's delays since the last explicit start.
-    backoff: Mutex<Backoff>,
+    /// The delay before the last restart by policy since the last
+    /// explicit start.
+    last_delay: Mutex<Option<std::time::Duration>>,
 }
 
 impl Container {
@@ -69,7 +70,7 @@ impl Container {
             progress: watch::Sender::new(progress),
             op: tokio::sync::Mutex::new(()),
             pending: Mutex::new(Vec::new()),
-            backoff: Mutex::new(Backoff::default()),
+            last_delay: Mutex::new(None),
         }
     }
 
@@ -89,9 +90,15 @@ impl Container {
     /// Changes the record and writes it (atomically) before anyone sees
     /// the change; waiters are told the new status.
     pub fn update<R>(&self, change: impl FnOnce(&mut Record) -> R) -> Result<R> {
+        self.try_update(|r| Ok(change(r)))
+    }
+
+    /// [`Self::update`] with a change that may refuse: then nothing is
+    /// written and nobody is told.
+    fn try_update<R>(&self, change: impl FnOnce(&mut Record) -> Result<R>) -> Result<R> {
         let mut record = lock(&self.record);
         let mut next = record.clone();
-        let out = change(&mut next);
+        let out = change(&mut next)?;
         next.save(&self.layout.dir)
             .map_err(|e| ContainerError::io(format!("saving container {}", self.id), e))?;
         *record = next;
@@ -102,6 +109,21 @@ impl Container {
             p.exit_code = code;
         });
         Ok(out)
+    }
+
+    /// Applies a status-machine event to the record and writes it;
+    /// returns the new record, or the refusal (nothing written).
+    pub fn transition(&self, event: Event) -> Result<Record> {
+        self.transition_with(|_| event)
+    }
+
+    /// [`Self::transition`] with an event that depends on the record as it
+    /// is at that moment (under the same lock).
+    pub fn transition_with(&self, event: impl FnOnce(&Record) -> Event) -> Result<Record> {
+        self.try_update(|r| {
+            let event = event(r);
+            state::apply(r, event).map(|()| r.clone())
+        })
     }
 
     /// Counts one more finished run (after [`Self::update`] recorded it).
@@ -125,14 +147,20 @@ impl Container {
         std::mem::take(&mut *lock(&self.pending))
     }
 
-    /// The delay before a restart by policy after a run of `ran_for`.
-    pub fn backoff_delay(&self, ran_for: std::time::Duration) -> std::time::Duration {
-        lock(&self.backoff).delay(ran_for)
+    /// The delay before the last restart by policy, if any since the
+    /// last explicit start.
+    pub fn last_delay(&self) -> Option<std::time::Duration> {
+        *lock(&self.last_delay)
+    }
+
+    /// Remembers the delay before the restart just decided.
+    pub fn set_last_delay(&self, delay: std::time::Duration) {
+        *lock(&self.last_delay) = Some(delay);
     }
 
     /// An explicit start: restart delays begin again at the shortest.
     pub fn reset_backoff(&self) {
-        *lock(&self.backoff) = Backoff::default();
+        *lock(&self.last_delay) = None;
     }
 }
 

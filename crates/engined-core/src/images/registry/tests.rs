@@ -11,9 +11,9 @@ use tokio::net::TcpListener;
 
 use super::auth::Credentials;
 use super::client::Session;
-use super::error::Kind;
 use super::manifest::{Descriptor, Manifest, OCI_MANIFEST};
 use super::name::RemoteName;
+use super::Kind;
 use crate::images::blobs::digest_of;
 
 struct Request {

@@ -1,22 +1,13 @@
-//! Restart policies (`docker run --restart ...`): what `HostConfig.RestartPolicy`
+//! The restart policy's decisions, all pure: what `HostConfig.RestartPolicy`
 //! may say (checked at create), whether a run that ended on its own is
-//! followed by another one and after how long (the back-off), and which
+//! followed by another one and after what delay (the back-off), and which
 //! stopped containers the daemon starts again when it comes up.
-//!
-//! The decisions here are pure; [`super::lifecycle`] applies them: it
-//! records a restart as the `restarting` state with `RestartCount` bumped,
-//! then [`schedule`] starts the container again once the delay is over,
-//! unless something (a user stop, kill, removal, a new run) came between.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use engine_api::types::{HostConfig, RestartPolicyName};
 
-use super::lifecycle;
-use super::record::{Record, Status, ZERO_TIME};
-use super::store::Container;
-use crate::engine::Engine;
+use crate::containers::record::{Record, Status, ZERO_TIME};
 
 /// The first delay before a restart.
 pub const FIRST_DELAY: Duration = Duration::from_millis(100);
@@ -92,6 +83,36 @@ pub struct Ending {
     pub stopped_by_user: bool,
     /// The daemon is on its way out.
     pub shutting_down: bool,
+    /// How long the run lasted.
+    pub ran_for: Duration,
+}
+
+/// What follows a run's end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// It stays exited.
+    Stay,
+    /// It starts again after `after`.
+    Restart { after: Duration },
+}
+
+impl Decision {
+    pub fn restarts(self) -> bool {
+        matches!(self, Decision::Restart { .. })
+    }
+}
+
+/// Whether a run that ended like `ending` is followed by another one, and
+/// after what delay: `previous` is the delay before the last restart by
+/// policy since the last explicit start (`None`: there was none).
+pub fn decide(policy: Policy, ending: Ending, previous: Option<Duration>) -> Decision {
+    if restarts_after(policy, ending) {
+        Decision::Restart {
+            after: backoff(previous, ending.ran_for),
+        }
+    } else {
+        Decision::Stay
+    }
 }
 
 /// Whether a run that ended like `ending` is followed by another one.
@@ -124,71 +145,22 @@ pub fn starts_with_daemon(record: &Record) -> bool {
         }
 }
 
-/// The delay before each restart: 100 ms, doubled after every restart up
-/// to a minute, back to 100 ms after a run of ten seconds or more.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Backoff {
-    next: Duration,
-}
-
-impl Default for Backoff {
-    fn default() -> Self {
-        Backoff { next: FIRST_DELAY }
+/// The delay before a restart: 100 ms, double the `previous` one up to a
+/// minute, back to 100 ms after a run of ten seconds or more.
+pub fn backoff(previous: Option<Duration>, ran_for: Duration) -> Duration {
+    match previous {
+        Some(previous) if ran_for < HEALTHY_RUN => (previous * 2).min(MAX_DELAY),
+        _ => FIRST_DELAY,
     }
 }
 
-impl Backoff {
-    /// The delay before restarting a run that lasted `ran_for`.
-    pub fn delay(&mut self, ran_for: Duration) -> Duration {
-        if ran_for >= HEALTHY_RUN {
-            self.next = FIRST_DELAY;
-        }
-        let delay = self.next;
-        self.next = (self.next * 2).min(MAX_DELAY);
-        delay
-    }
-}
-
-/// How long the run recorded in `record` lasted (zero when its times are
-/// unreadable or out of order).
-pub fn ran_for(record: &Record) -> Duration {
+/// How long a run from `started_at` to `finished_at` (the record's
+/// RFC 3339 times) lasted; zero when they are unreadable or out of order.
+pub fn run_length(started_at: &str, finished_at: &str) -> Duration {
     let time = |t: &str| humantime::parse_rfc3339_weak(t).ok();
-    match (
-        time(&record.state.started_at),
-        time(&record.state.finished_at),
-    ) {
+    match (time(started_at), time(finished_at)) {
         (Some(start), Some(end)) => end.duration_since(start).unwrap_or_default(),
         _ => Duration::ZERO,
-    }
-}
-
-/// The back-off delay for the run that just ended in `record`.
-pub fn next_delay(c: &Container, record: &Record) -> Duration {
-    c.backoff_delay(ran_for(record))
-}
-
-/// Starts `c` again after `delay`, if it is still waiting for this
-/// restart then: `exits` is the number of runs ended when the restart was
-/// decided, so a later run's restart never fires early.
-pub fn schedule(engine: Arc<Engine>, c: Arc<Container>, delay: Duration, exits: u64) {
-    tokio::spawn(async move {
-        tokio::time::sleep(delay).await;
-        if let Err(e) = lifecycle::start_by_policy(&engine, &c, exits).await {
-            tracing::warn!("container {}: restart by policy: {e}", c.id);
-        }
-    });
-}
-
-/// Starts, at daemon start, the containers [`starts_with_daemon`] picks.
-pub async fn start_at_daemon_start(engine: &Arc<Engine>) {
-    for c in engine.containers.all() {
-        if !starts_with_daemon(&c.record()) {
-            continue;
-        }
-        tracing::info!("container {}: started by its restart policy", c.id);
-        if let Err(e) = lifecycle::start(engine, &c).await {
-            tracing::warn!("container {}: start by restart policy: {e}", c.id);
-        }
     }
 }
 
@@ -221,6 +193,7 @@ mod tests {
             restart_count: count,
             stopped_by_user: false,
             shutting_down: false,
+            ran_for: Duration::ZERO,
         }
     }
 
@@ -317,15 +290,114 @@ mod tests {
 
     #[test]
     fn backoff_doubles_up_to_a_minute_and_resets_after_a_healthy_run() {
-        let mut b = Backoff::default();
         let short = Duration::from_millis(50);
-        let delays: Vec<u128> = (0..12).map(|_| b.delay(short).as_millis()).collect();
+        let mut previous = None;
+        let mut delays = Vec::new();
+        for _ in 0..12 {
+            let delay = backoff(previous, short);
+            delays.push(delay.as_millis());
+            previous = Some(delay);
+        }
         assert_eq!(
             delays,
             [100, 200, 400, 800, 1600, 3200, 6400, 12800, 25600, 51200, 60000, 60000]
         );
-        assert_eq!(b.delay(Duration::from_secs(10)), FIRST_DELAY);
-        assert_eq!(b.delay(Duration::from_secs(9)), Duration::from_millis(200));
+        assert_eq!(backoff(previous, Duration::from_secs(10)), FIRST_DELAY);
+        assert_eq!(
+            backoff(Some(FIRST_DELAY), Duration::from_secs(9)),
+            Duration::from_millis(200)
+        );
+    }
+
+    #[test]
+    fn decisions_combine_the_policy_and_the_backoff() {
+        use Policy::*;
+        let ms = Duration::from_millis;
+        let long = Duration::from_secs(30);
+        // (policy, exit code, restarts, user stop, shutdown, ran for,
+        //  previous delay, decision)
+        let table = [
+            (Always, 0, 0, false, false, ms(5), None, Some(ms(100))),
+            (
+                Always,
+                0,
+                1,
+                false,
+                false,
+                ms(5),
+                Some(ms(100)),
+                Some(ms(200)),
+            ),
+            (
+                Always,
+                0,
+                9,
+                false,
+                false,
+                long,
+                Some(ms(6400)),
+                Some(ms(100)),
+            ),
+            (Always, 1, 0, true, false, ms(5), None, None),
+            (Always, 1, 0, false, true, ms(5), None, None),
+            (
+                UnlessStopped,
+                0,
+                3,
+                false,
+                false,
+                ms(5),
+                Some(ms(800)),
+                Some(ms(1600)),
+            ),
+            (UnlessStopped, 0, 3, true, false, ms(5), Some(ms(800)), None),
+            (
+                OnFailure { max: 1 },
+                2,
+                0,
+                false,
+                false,
+                ms(5),
+                None,
+                Some(ms(100)),
+            ),
+            (
+                OnFailure { max: 1 },
+                2,
+                1,
+                false,
+                false,
+                ms(5),
+                Some(ms(100)),
+                None,
+            ),
+            (OnFailure { max: 0 }, 0, 0, false, false, ms(5), None, None),
+            (Never, 1, 0, false, false, ms(5), None, None),
+            (
+                Always,
+                0,
+                20,
+                false,
+                false,
+                ms(5),
+                Some(MAX_DELAY),
+                Some(MAX_DELAY),
+            ),
+        ];
+        for (policy, code, count, user, shutdown, ran_for, previous, want) in table {
+            let ending = Ending {
+                stopped_by_user: user,
+                shutting_down: shutdown,
+                ran_for,
+                ..ending(code, count)
+            };
+            let want = want.map_or(Decision::Stay, |after| Decision::Restart { after });
+            assert_eq!(
+                decide(policy, ending, previous),
+                want,
+                "{policy:?} {ending:?}"
+            );
+        }
     }
 
     fn record(policy: &str, status: Status, stopped_by_user: bool, started: bool) -> Record {
@@ -384,8 +456,12 @@ mod tests {
         let start = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
         r.state.started_at = later(start, Duration::ZERO);
         r.state.finished_at = later(start, Duration::from_millis(12_500));
-        assert_eq!(ran_for(&r), Duration::from_millis(12_500));
+        let length = |r: &Record| run_length(&r.state.started_at, &r.state.finished_at);
+        assert_eq!(length(&r), Duration::from_millis(12_500));
+        r.state.finished_at = later(start, Duration::from_secs(0));
+        r.state.started_at = later(start, Duration::from_secs(1));
+        assert_eq!(length(&r), Duration::ZERO);
         r.state.finished_at = ZERO_TIME.into();
-        assert_eq!(ran_for(&r), Duration::ZERO);
+        assert_eq!(length(&r), Duration::ZERO);
     }
 }

@@ -1,0 +1,71 @@
+//! What the verbs share: the container event with Docker's attributes,
+//! the time stamps they record, the wait for a run to end, signal names,
+//! the end of a wait for a policy restart, a finished run's `exit.json`.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, SystemTime};
+
+use engine_api::types::EventMessageType;
+
+use crate::containers::error::{ContainerError, Result};
+use crate::containers::record::Record;
+use crate::containers::runc::parse_signal;
+use crate::containers::state::Event;
+use crate::containers::store::Container;
+use crate::containers::supervisor::protocol::EXIT_FILE;
+use crate::containers::supervisor::Exit;
+use crate::engine::Engine;
+use engined_shim::logs::format_time;
+
+/// How long `kill -9` gets to take effect before we stop waiting.
+pub(super) const KILL_GRACE: Duration = Duration::from_secs(10);
+
+/// Publishes a container event with Docker's attributes: name, image,
+/// the labels, and `extra`.
+pub fn publish(engine: &Engine, action: &str, record: &Record, extra: &[(&str, String)]) {
+    let mut attributes = BTreeMap::new();
+    for (k, v) in record.config.labels.iter().flatten() {
+        attributes.insert(k.clone(), v.clone());
+    }
+    attributes.insert("image".to_string(), record.image.clone());
+    attributes.insert("name".to_string(), record.name.clone());
+    for (k, v) in extra {
+        attributes.insert(k.to_string(), v.clone());
+    }
+    engine
+        .events
+        .publish(EventMessageType::Container, action, &record.id, attributes);
+}
+
+pub(super) fn now() -> String {
+    format_time(SystemTime::now())
+}
+
+pub(super) fn read_exit_file(c: &Container) -> Option<Exit> {
+    let bytes = std::fs::read(c.layout.dir.join(EXIT_FILE)).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// Waits until the run counter passes `exits` or the container is not
+/// running; `None` waits forever. Returns whether it happened.
+pub(super) async fn wait_exit(c: &Container, exits: u64, limit: Option<Duration>) -> bool {
+    let mut watch = c.watch();
+    let done = watch.wait_for(|p| p.exits > exits || !p.status.is_running() || p.removed);
+    match limit {
+        Some(limit) => tokio::time::timeout(limit, done)
+            .await
+            .is_ok_and(|r| r.is_ok()),
+        None => done.await.is_ok(),
+    }
+}
+
+pub(super) fn signal_or_400(text: &str) -> Result<i32> {
+    parse_signal(text)
+        .ok_or_else(|| ContainerError::InvalidArgument(format!("Invalid signal: {text}")))
+}
+
+/// A container waiting in `restarting` stays stopped instead, marked as
+/// stopped by the user.
+pub(super) fn cancel_restart(c: &Container) -> Result<()> {
+    c.transition(Event::StoppedByUser).map(drop)
+}
