@@ -1,9 +1,79 @@
-//! Layout and doc helpers every Rust emitter shares: blank lines between
-//! the items prettyplease prints back to back, and doc attributes (with
-//! prose brackets escaped, so rustdoc does not take them for links).
+//! Layout and doc helpers every Rust emitter shares: printing items with
+//! prettyplease, a piece at a time and on scoped threads (`unparse`,
+//! `print_runs`), blank lines between the items prettyplease prints back
+//! to back, and doc attributes (with prose brackets escaped, so rustdoc
+//! does not take them for links).
 
 use proc_macro2::TokenStream;
 use quote::quote;
+
+use super::EmitError;
+
+/// Items (and inner attributes) printed by prettyplease.
+///
+/// prettyplease prints a file's items one after the other, so printing a
+/// module a few items at a time and joining the pieces gives the same
+/// text as printing it whole; the small syntax trees stay in the cache and
+/// are dropped as soon as they are printed.
+pub(crate) fn unparse(tokens: TokenStream) -> Result<String, EmitError> {
+    let file: syn::File = syn::parse2(tokens).map_err(|e| EmitError::Syntax(e.to_string()))?;
+    Ok(prettyplease::unparse(&file))
+}
+
+/// What `print` appends for every part of `parts`, in order, one
+/// accumulator per run: the parts are split into at most `threads`
+/// contiguous runs of about equal `weight`, each printed on a scoped
+/// thread. Joining the runs' texts gives the same result for any number of
+/// threads; the first error, in order, is the one returned.
+pub(crate) fn print_runs<T, O, W, P>(
+    parts: &[T],
+    threads: usize,
+    weight: W,
+    print: P,
+) -> Result<Vec<O>, EmitError>
+where
+    T: Sync,
+    O: Default + Send,
+    W: Fn(&T) -> usize,
+    P: Fn(&T, &mut O) -> Result<(), EmitError> + Sync,
+{
+    let total: usize = parts.iter().map(&weight).sum();
+    let threads = threads.max(1);
+    let share = total.div_ceil(threads).max(1);
+    let mut runs: Vec<&[T]> = Vec::new();
+    let (mut start, mut acc) = (0, 0);
+    for (i, part) in parts.iter().enumerate() {
+        acc += weight(part);
+        if acc >= share && runs.len() + 1 < threads {
+            runs.push(&parts[start..=i]);
+            (start, acc) = (i + 1, 0);
+        }
+    }
+    runs.push(&parts[start..]);
+    let print_run = |run: &[T]| -> Result<O, EmitError> {
+        let mut out = O::default();
+        for part in run {
+            print(part, &mut out)?;
+        }
+        Ok(out)
+    };
+    if runs.len() == 1 {
+        return runs.iter().map(|r| print_run(r)).collect();
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = runs
+            .iter()
+            .map(|run| scope.spawn(|| print_run(run)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|payload| std::panic::resume_unwind(payload))
+            })
+            .collect()
+    })
+}
 
 /// A blank line after the module docs and between top-level items, which
 /// prettyplease prints back to back (never before an inner attribute).
