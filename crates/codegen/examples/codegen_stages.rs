@@ -10,6 +10,10 @@ use std::time::Duration;
 
 use codegen::emit::stages::{timed_project_files, STAGES};
 
+/// The allocator `xtask` uses, so the stages cost what they cost there.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn median(mut values: Vec<Duration>) -> Duration {
     values.sort();
     values.get(values.len() / 2).copied().unwrap_or_default()

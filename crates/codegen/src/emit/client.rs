@@ -14,7 +14,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::format::{doc_attrs, space_items_and_methods};
+use super::format::{doc_attrs, print_runs, space_items_and_methods, unparse};
 use super::rustdoc::doc_lines;
 use super::types::{ident, type_tokens};
 use super::{header, EmitError};
@@ -49,19 +49,13 @@ pub fn method_name(op: &Operation) -> String {
 }
 
 /// The Rust source of the client module for `api` (without the header).
+///
+/// Each operation's items and method are printed on their own (see
+/// [`unparse`]; a method inside an `impl Client` of its own, whose lines
+/// around it are dropped), on up to two threads, and joined in order: the
+/// items, then one `impl Client` with every method.
 pub fn client_module(api: &Api) -> Result<String, EmitError> {
-    Ok(format_client(&client_syntax(api)?))
-}
-
-/// Prints the client module's syntax tree in our layout.
-pub fn format_client(file: &syn::File) -> String {
-    space_items_and_methods(&prettyplease::unparse(file))
-}
-
-/// The syntax tree of the client module for `api`.
-pub fn client_syntax(api: &Api) -> Result<syn::File, EmitError> {
-    let mut items = Vec::new();
-    let mut methods = Vec::new();
+    let mut ops = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
     for op in &api.operations {
         let name = method_name(op);
@@ -71,9 +65,7 @@ pub fn client_syntax(api: &Api) -> Result<syn::File, EmitError> {
                 op.operation_id
             )));
         }
-        let emitted = operation(api, op, &name)?;
-        items.extend(emitted.items);
-        methods.push(emitted.method);
+        ops.push((op, name));
     }
     let title = format!(
         " The client of {} (API version {}): one method of [`Client`](engine_api_rt::client::Client)",
@@ -81,7 +73,7 @@ pub fn client_syntax(api: &Api) -> Result<syn::File, EmitError> {
         api.version.trim()
     );
     let wrapper = client_struct(api)?;
-    let tokens = quote! {
+    let mut text = unparse(quote! {
         #![doc = #title]
         #![doc = " per operation, named after its operationId, with a `…Params` struct"]
         #![doc = " for the operations that have optional parameters."]
@@ -93,14 +85,34 @@ pub fn client_syntax(api: &Api) -> Result<syn::File, EmitError> {
         use crate::types::*;
 
         #wrapper
-
-        #(#items)*
-
-        impl Client {
-            #(#methods)*
-        }
+    })?;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let print = |(op, name): &(&Operation, String), (items, methods): &mut (String, String)| {
+        let emitted = operation(api, op, name)?;
+        let (op_items, method) = (emitted.items, emitted.method);
+        items.push_str(&unparse(quote! { #(#op_items)* })?);
+        let inside = unparse(quote! { impl Client { #method } })?;
+        let body = inside
+            .strip_prefix("impl Client {\n")
+            .and_then(|rest| rest.strip_suffix("}\n"))
+            .ok_or_else(|| EmitError::Syntax(format!("unexpected method layout: {inside}")))?;
+        methods.push_str(body);
+        Ok(())
     };
-    syn::parse2(tokens).map_err(|e| EmitError::Syntax(e.to_string()))
+    let runs: Vec<(String, String)> = print_runs(&ops, threads.clamp(1, 2), |_| 1, print)?;
+    let mut methods = String::new();
+    for (items, run_methods) in &runs {
+        text.push_str(items);
+        methods.push_str(run_methods);
+    }
+    if methods.is_empty() {
+        text.push_str("impl Client {}\n");
+    } else {
+        text.push_str("impl Client {\n");
+        text.push_str(&methods);
+        text.push_str("}\n");
+    }
+    Ok(space_items_and_methods(&text))
 }
 
 /// The crate's own `Client`: the runtime's connection (`rt::Client`, which

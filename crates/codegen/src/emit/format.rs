@@ -1,9 +1,79 @@
-//! Layout and doc helpers every Rust emitter shares: blank lines between
-//! the items prettyplease prints back to back, and doc attributes (with
-//! prose brackets escaped, so rustdoc does not take them for links).
+//! Layout and doc helpers every Rust emitter shares: printing items with
+//! prettyplease, a piece at a time and on scoped threads (`unparse`,
+//! `print_runs`), blank lines between the items prettyplease prints back
+//! to back, and doc attributes (with prose brackets escaped, so rustdoc
+//! does not take them for links).
 
 use proc_macro2::TokenStream;
 use quote::quote;
+
+use super::EmitError;
+
+/// Items (and inner attributes) printed by prettyplease.
+///
+/// prettyplease prints a file's items one after the other, so printing a
+/// module a few items at a time and joining the pieces gives the same
+/// text as printing it whole; the small syntax trees stay in the cache and
+/// are dropped as soon as they are printed.
+pub(crate) fn unparse(tokens: TokenStream) -> Result<String, EmitError> {
+    let file: syn::File = syn::parse2(tokens).map_err(|e| EmitError::Syntax(e.to_string()))?;
+    expand_docs(prettyplease::unparse(&file))
+}
+
+/// What `print` appends for every part of `parts`, in order, one
+/// accumulator per run: the parts are split into at most `threads`
+/// contiguous runs of about equal `weight`, each printed on a scoped
+/// thread. Joining the runs' texts gives the same result for any number of
+/// threads; the first error, in order, is the one returned.
+pub(crate) fn print_runs<T, O, W, P>(
+    parts: &[T],
+    threads: usize,
+    weight: W,
+    print: P,
+) -> Result<Vec<O>, EmitError>
+where
+    T: Sync,
+    O: Default + Send,
+    W: Fn(&T) -> usize,
+    P: Fn(&T, &mut O) -> Result<(), EmitError> + Sync,
+{
+    let total: usize = parts.iter().map(&weight).sum();
+    let threads = threads.max(1);
+    let share = total.div_ceil(threads).max(1);
+    let mut runs: Vec<&[T]> = Vec::new();
+    let (mut start, mut acc) = (0, 0);
+    for (i, part) in parts.iter().enumerate() {
+        acc += weight(part);
+        if acc >= share && runs.len() + 1 < threads {
+            runs.push(&parts[start..=i]);
+            (start, acc) = (i + 1, 0);
+        }
+    }
+    runs.push(&parts[start..]);
+    let print_run = |run: &[T]| -> Result<O, EmitError> {
+        let mut out = O::default();
+        for part in run {
+            print(part, &mut out)?;
+        }
+        Ok(out)
+    };
+    if runs.len() == 1 {
+        return runs.iter().map(|r| print_run(r)).collect();
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = runs
+            .iter()
+            .map(|run| scope.spawn(|| print_run(run)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|payload| std::panic::resume_unwind(payload))
+            })
+            .collect()
+    })
+}
 
 /// A blank line after the module docs and between top-level items, which
 /// prettyplease prints back to back (never before an inner attribute).
@@ -74,7 +144,90 @@ pub(crate) fn doc_attrs(lines: &[String]) -> TokenStream {
             format!(" {}", escape_brackets(l))
         }
     });
-    quote! { #(#[doc = #lines])* }
+    // What prettyplease prints after `///`: the value without its
+    // trailing spaces.
+    let lines: Vec<String> = lines
+        .map(|mut l| {
+            l.truncate(l.trim_end_matches(' ').len());
+            l
+        })
+        .collect();
+    if lines.is_empty() {
+        return TokenStream::new();
+    }
+    if lines.iter().any(|l| l.contains(['\n', '\r'])) {
+        // Not a `///` line: prettyplease picks the form.
+        return quote! { #(#[doc = #lines])* };
+    }
+    let marker = DOC_BLOCKS.with(|blocks| {
+        let mut blocks = blocks.borrow_mut();
+        blocks.pending += 1;
+        blocks.lines.push(Some(lines));
+        format!("{DOC_MARKER}{}", blocks.lines.len() - 1)
+    });
+    quote! { #[doc = #marker] }
+}
+
+/// What a doc block's placeholder attribute holds before its number; it
+/// prints as `///` followed by this, which no real doc line can print as:
+/// those begin with a space or are empty.
+const DOC_MARKER: &str = "\u{1}doc";
+
+/// Doc blocks waiting to be printed, by number, on this thread.
+#[derive(Default)]
+struct DocBlocks {
+    lines: Vec<Option<Vec<String>>>,
+    /// Blocks not printed yet; the list is emptied when it reaches 0.
+    pending: usize,
+}
+
+thread_local! {
+    /// Docs are most of the generated text, and a doc string costs a lot
+    /// as a token: escaped into a literal, parsed back by syn, printed by
+    /// prettyplease. So [`doc_attrs`] puts a short placeholder attribute in
+    /// the tokens and keeps the lines here; [`unparse`], on the same
+    /// thread, writes them where prettyplease printed the placeholder, at
+    /// its indentation: the text prettyplease would have printed.
+    static DOC_BLOCKS: std::cell::RefCell<DocBlocks> = std::cell::RefCell::default();
+}
+
+/// `printed` with each placeholder line of [`doc_attrs`] replaced by its
+/// block's `///` lines.
+fn expand_docs(printed: String) -> Result<String, EmitError> {
+    let mark = format!("///{DOC_MARKER}");
+    if !printed.contains(&mark) {
+        return Ok(printed);
+    }
+    DOC_BLOCKS.with(|blocks| {
+        let mut blocks = blocks.borrow_mut();
+        let mut out = String::with_capacity(printed.len() * 2);
+        for line in printed.split_inclusive('\n') {
+            let Some(at) = line.find(&mark) else {
+                out.push_str(line);
+                continue;
+            };
+            let (indent, rest) = (&line[..at], &line[at + mark.len()..]);
+            let block = rest
+                .trim_end()
+                .parse::<usize>()
+                .ok()
+                .and_then(|n| blocks.lines.get_mut(n))
+                .and_then(Option::take)
+                .filter(|_| indent.bytes().all(|b| b == b' '))
+                .ok_or_else(|| EmitError::Syntax(format!("misplaced doc block: {line}")))?;
+            blocks.pending -= 1;
+            for doc in block {
+                out.push_str(indent);
+                out.push_str("///");
+                out.push_str(&doc);
+                out.push('\n');
+            }
+        }
+        if blocks.pending == 0 {
+            blocks.lines.clear();
+        }
+        Ok(out)
+    })
 }
 
 /// Escapes `[...]` in one line of prose unless it is a link: inline or
@@ -142,7 +295,50 @@ fn matching_bracket(chars: &[char], open: usize) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
-    use super::escape_brackets;
+    use super::*;
+
+    #[test]
+    fn doc_blocks_print_as_prettyplease_prints_doc_attributes() {
+        let lines = |ls: &[&str]| ls.iter().map(|l| l.to_string()).collect::<Vec<_>>();
+        let outer = lines(&[
+            "A type [name] here.",
+            "",
+            "  indented  ",
+            "```",
+            "x[0]",
+            "```",
+        ]);
+        let field = lines(&["The field."]);
+        let (outer_doc, field_doc) = (doc_attrs(&outer), doc_attrs(&field));
+        let ours = unparse(quote! {
+            #outer_doc
+            pub struct A {
+                #field_doc
+                pub x: u8,
+            }
+        })
+        .unwrap();
+        let plain = prettyplease::unparse(
+            &syn::parse2(quote! {
+                #[doc = " A type \\[name\\] here."]
+                #[doc = ""]
+                #[doc = "   indented  "]
+                #[doc = " ```"]
+                #[doc = " x[0]"]
+                #[doc = " ```"]
+                pub struct A {
+                    #[doc = " The field."]
+                    pub x: u8,
+                }
+            })
+            .unwrap(),
+        );
+        assert_eq!(ours, plain);
+        assert!(ours.contains("    /// The field.\n"), "{ours}");
+        // Every block was printed: nothing is kept for later.
+        DOC_BLOCKS.with(|b| assert_eq!(b.borrow().pending, 0));
+        assert!(doc_attrs(&[]).is_empty());
+    }
 
     #[test]
     fn prose_brackets_are_escaped_and_links_are_not() {

@@ -51,8 +51,9 @@ pub const PROJECT_COMMAND: &str = "cargo xtask codegen";
 /// relative to its root, for the IR of its `swagger.yaml`.
 ///
 /// The three emitters share nothing but the IR, so they run on threads of
-/// their own (the server's and client's syntax trees are the slow part:
-/// building and re-parsing tokens); the output does not depend on it.
+/// their own (each also splits its items over a few threads: building,
+/// parsing and printing syntax trees is the slow part); the output does
+/// not depend on it.
 pub fn project_files(api: &Api) -> Result<Vec<GeneratedFile>, EmitError> {
     let (types, client, server) = std::thread::scope(|s| {
         let server = s.spawn(|| server::server_file(api, PROJECT_SPEC));

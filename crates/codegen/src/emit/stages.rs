@@ -24,18 +24,16 @@ pub enum StagesError {
     Emit { path: String, source: EmitError },
 }
 
-/// The stage names, in order (the types emitter prints each type as it
-/// goes, so its stage includes its formatting).
+/// The stage names, in order (each emitter prints its items as it goes,
+/// so its stage includes their formatting).
 pub const STAGES: &[&str] = &[
     "load",
     "validate",
     "convert",
     "IR",
     "emit types (+format)",
-    "emit server",
-    "emit client",
-    "format server",
-    "format client",
+    "emit server (+format)",
+    "emit client (+format)",
 ];
 
 /// Generates what [`super::project_files`] does from the spec at `spec`
@@ -87,14 +85,10 @@ pub fn timed_project_files(
     };
     let types_text = types::types_module(&api).map_err(emit("types"))?;
     lap("emit types (+format)", &mut stages);
-    let server_tree = server::server_syntax(&api).map_err(emit("server"))?;
-    lap("emit server", &mut stages);
-    let client_tree = client::client_syntax(&api).map_err(emit("client"))?;
-    lap("emit client", &mut stages);
-    let server_text = server::format_server(&server_tree);
-    lap("format server", &mut stages);
-    let client_text = client::format_client(&client_tree);
-    lap("format client", &mut stages);
+    let server_text = server::server_module(&api).map_err(emit("server"))?;
+    lap("emit server (+format)", &mut stages);
+    let client_text = client::client_module(&api).map_err(emit("client"))?;
+    lap("emit client (+format)", &mut stages);
     let head = header(source);
     let files = vec![
         GeneratedFile {

@@ -17,7 +17,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
-use super::format::{doc_attrs, space_items};
+use super::format::{doc_attrs, print_runs, space_items, unparse};
 use super::rustdoc::doc_lines;
 use super::EmitError;
 use crate::ir::*;
@@ -62,7 +62,6 @@ pub fn types_module(api: &Api) -> Result<String, EmitError> {
 /// The text of every type of `types`, in order, split into at most
 /// `threads` contiguous runs of about equal weight printed on scoped threads.
 fn in_parallel(api: &Api, threads: usize) -> Result<Vec<String>, EmitError> {
-    let types = &api.types;
     let uses = Uses::of(api);
     // A struct's weight is its number of fields: its impls dominate.
     let weight = |t: &TypeDef| match &t.kind {
@@ -72,41 +71,8 @@ fn in_parallel(api: &Api, threads: usize) -> Result<Vec<String>, EmitError> {
         TypeKind::Alias(_) => 1,
         TypeKind::Union(u) => 2 + u.variants.len(),
     };
-    let total: usize = types.iter().map(weight).sum();
-    let threads = threads.max(1);
-    let share = total.div_ceil(threads).max(1);
-    let mut runs: Vec<&[TypeDef]> = Vec::new();
-    let (mut start, mut acc) = (0, 0);
-    for (i, t) in types.iter().enumerate() {
-        acc += weight(t);
-        if acc >= share && runs.len() + 1 < threads {
-            runs.push(&types[start..=i]);
-            (start, acc) = (i + 1, 0);
-        }
-    }
-    runs.push(&types[start..]);
-    let print_run = |run: &[TypeDef]| -> Result<String, EmitError> {
-        let mut out = String::new();
-        for def in run {
-            type_text(api, &uses, def, &mut out)?;
-        }
-        Ok(out)
-    };
-    if runs.len() == 1 {
-        return runs.iter().map(|r| print_run(r)).collect();
-    }
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = runs
-            .iter()
-            .map(|run| scope.spawn(move || print_run(run)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|payload| std::panic::resume_unwind(payload))
-            })
-            .collect()
+    print_runs(&api.types, threads, weight, |def, out: &mut String| {
+        type_text(api, &uses, def, out)
     })
 }
 
@@ -120,12 +86,6 @@ fn type_text(api: &Api, uses: &Uses, def: &TypeDef, out: &mut String) -> Result<
         TypeKind::Alias(_) => Ok(()),
         TypeKind::Union(u) => union_impls::union_impls(out, &def.name, u),
     }
-}
-
-/// Items (and inner attributes) printed by prettyplease.
-fn unparse(tokens: TokenStream) -> Result<String, EmitError> {
-    let file: syn::File = syn::parse2(tokens).map_err(|e| EmitError::Syntax(e.to_string()))?;
-    Ok(prettyplease::unparse(&file))
 }
 
 /// An identifier from an IR name (`r#type` for raw identifiers); an error,

@@ -63,7 +63,11 @@ pub enum WriteError {
 
 /// `\r\n` and lone `\r` as `\n`, and exactly one newline at the end.
 pub fn normalize(text: &str) -> String {
-    let mut out = text.replace("\r\n", "\n").replace('\r', "\n");
+    let mut out = if text.contains('\r') {
+        text.replace("\r\n", "\n").replace('\r', "\n")
+    } else {
+        text.to_string()
+    };
     let trimmed = out.trim_end_matches('\n').len();
     out.truncate(trimmed);
     out.push('\n');
@@ -77,18 +81,23 @@ pub fn write_generated(path: &Path, text: &str, mode: &Mode) -> Result<Change, W
         path: path.to_path_buf(),
         source,
     };
-    let old = match std::fs::read_to_string(path) {
+    // Compared as bytes: a file that is not UTF-8 differs anyway, and only
+    // a stale one is read as text (to say where it differs).
+    let old = match std::fs::read(path) {
         Ok(old) => Some(old),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(io(e)),
     };
-    if old.as_deref() == Some(text.as_str()) {
+    if old.as_deref() == Some(text.as_bytes()) {
         return Ok(Change::Unchanged);
     }
     match mode {
         Mode::Check { command } => Err(WriteError::Stale {
             path: path.to_path_buf(),
-            diff: summarize(old.as_deref(), &text),
+            diff: summarize(
+                old.as_deref().map(String::from_utf8_lossy).as_deref(),
+                &text,
+            ),
             command: command.clone(),
         }),
         Mode::Write => {

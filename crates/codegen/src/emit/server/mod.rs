@@ -15,7 +15,7 @@ use std::collections::BTreeSet;
 
 use quote::quote;
 
-use super::format::space_items;
+use super::format::{print_runs, space_items, unparse};
 use super::types::ident;
 use super::EmitError;
 use crate::ir::names::{field_name, type_name};
@@ -46,37 +46,18 @@ pub(crate) struct Plan<'a> {
 }
 
 /// The Rust source of the server module for `api` (without the header).
+///
+/// Each operation's items, the traits and the router are printed on their
+/// own (see [`unparse`]), on up to two threads, and joined in order.
 pub fn server_module(api: &Api) -> Result<String, EmitError> {
-    Ok(format_server(&server_syntax(api)?))
-}
-
-/// Prints the server module's syntax tree in our layout.
-pub fn format_server(file: &syn::File) -> String {
-    space_items(&prettyplease::unparse(file))
-}
-
-/// The syntax tree of the server module for `api`.
-pub fn server_syntax(api: &Api) -> Result<syn::File, EmitError> {
     let plans = plan(api)?;
     check_names(api, &plans)?;
-    let mut items = Vec::new();
-    for p in &plans {
-        match p.twin {
-            Some(t) => items.push(twin_aliases(p, &plans[t])?),
-            None => {
-                items.push(request::request_struct(p)?);
-                items.push(reply::reply_enum(api, p)?);
-            }
-        }
-    }
-    items.push(traits::traits(&plans)?);
-    items.push(router::router(&plans)?);
     let title = format!(
         " The server of {} (API version {}): a typed request and reply per",
         api.title.trim(),
         api.version.trim()
     );
-    let tokens = quote! {
+    let mut text = unparse(quote! {
         #![doc = #title]
         #![doc = " operation, a handler trait per tag with a 501 default for every"]
         // Full paths: rustdoc resolved the bare `[`Router`]` of these inner
@@ -88,9 +69,47 @@ pub fn server_syntax(api: &Api) -> Result<syn::File, EmitError> {
         use engine_api_rt::server::rt;
         #[allow(unused_imports)]
         use crate::types::*;
-        #(#items)*
+    })?;
+    let mut parts: Vec<Part> = plans.iter().map(Part::Operation).collect();
+    parts.extend([Part::Traits, Part::Router]);
+    // About the lines each part prints: an operation's request and reply
+    // weigh about three of its handler or its route.
+    let weight = |part: &Part| match part {
+        Part::Operation(p) if p.twin.is_some() => 1,
+        Part::Operation(_) => 3,
+        Part::Traits | Part::Router => plans.len(),
     };
-    syn::parse2(tokens).map_err(|e| EmitError::Syntax(e.to_string()))
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let print = |part: &Part, out: &mut String| {
+        let tokens = match part {
+            Part::Operation(p) => match p.twin {
+                Some(t) => twin_aliases(p, &plans[t])?,
+                None => {
+                    let mut tokens = request::request_struct(p)?;
+                    tokens.extend(reply::reply_enum(api, p)?);
+                    tokens
+                }
+            },
+            Part::Traits => traits::traits(&plans)?,
+            Part::Router => router::router(&plans)?,
+        };
+        out.push_str(&unparse(tokens)?);
+        Ok(())
+    };
+    for piece in print_runs(&parts, threads.clamp(1, 2), weight, print)? {
+        text.push_str(&piece);
+    }
+    Ok(space_items(&text))
+}
+
+/// A piece of the server module printed on its own.
+enum Part<'p, 'a> {
+    /// An operation's request and reply (or a HEAD twin's aliases).
+    Operation(&'p Plan<'a>),
+    /// The handler traits and `Api`.
+    Traits,
+    /// The route table, `Router` and the per-operation serve functions.
+    Router,
 }
 
 fn plan(api: &Api) -> Result<Vec<Plan<'_>>, EmitError> {
