@@ -18,7 +18,8 @@
 //!   `daemon.json` and the flags can set, each key checked on its own).
 //! - shared helpers: [`scoped`] (every path inside a container or image
 //!   root, resolved by the kernel inside that root), [`pattern`] (filters' globs and regular
-//!   expressions in linear time), [`time`] (the one reader of client-given
+//!   expressions in linear time), [`sync`] (locks that survive a
+//!   panic), [`time`] (the one reader of client-given
 //!   times), [`gojson`] (Go's `null`s and times where dockerd's bodies have
 //!   them).
 //!
@@ -35,6 +36,7 @@ pub mod images;
 pub mod pattern;
 pub mod runtimes;
 pub mod scoped;
+pub mod sync;
 pub mod system;
 pub mod time;
 pub mod volumes;

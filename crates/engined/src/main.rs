@@ -87,7 +87,7 @@ async fn run(flags: Flags, activated: Vec<Passed>) -> Result<(), String> {
     // Containers that ran (or ended) while we were away.
     engined_core::containers::lifecycle::restore(&engine).await;
     // Then those their restart policy brings back (`always`, ...).
-    engined_core::containers::restart::start_at_daemon_start(&engine).await;
+    engined_core::containers::lifecycle::start_at_daemon_start(&engine).await;
 
     let info = ServerInfo {
         server: format!("engined/{} (linux)", engined_core::system::ENGINE_VERSION),

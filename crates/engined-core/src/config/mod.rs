@@ -39,6 +39,9 @@ pub use log_level::LogLevel;
 pub use runtime::RuntimeConfig;
 pub use tls::TlsSettings;
 
+/// The name of the stock runtime (runc), the default `default-runtime`.
+pub const STOCK_RUNTIME: &str = "runc";
+
 /// Where the daemon keeps its state when `data-root` is not set.
 ///
 /// Not dockerd's `/var/lib/docker`, so that engined and a real Docker daemon
@@ -223,7 +226,7 @@ impl DaemonConfig {
     pub fn default_runtime_name(&self) -> &str {
         match self.default_runtime.as_deref() {
             Some(name) if !name.is_empty() => name,
-            _ => crate::runtimes::STOCK_RUNTIME,
+            _ => STOCK_RUNTIME,
         }
     }
 

@@ -6,7 +6,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use engine_api::types::{ContainerExecBody, ExecInspectResponse, ProcessConfig};
+use engine_api::types::ContainerExecBody;
 use std::path::Path;
 use std::process::Stdio;
 use tokio::io::{AsyncRead, AsyncWrite};
@@ -15,110 +15,21 @@ use super::bundle::container_process;
 use super::console::ConsoleSocket;
 use super::detach::{self, Scanner};
 use super::error::{ContainerError, Result};
+use super::events::publish;
+use super::exec_instance::ExecState;
+pub use super::exec_instance::{ExecConfig, ExecInstance};
 use super::ids;
-use super::lifecycle::publish;
 use super::record::Status;
 use super::runc::{ExecConsole, Runtime};
 use super::spec;
-use super::store::{lock, Container};
+use super::store::Container;
 use super::stream;
 use super::supervisor::sys;
 use super::user;
 use crate::engine::Engine;
 use crate::scoped::Root;
+use crate::sync::lock;
 use engined_shim::atomic;
-
-/// What `docker exec` asked for.
-#[derive(Debug, Clone, Default)]
-pub struct ExecConfig {
-    pub cmd: Vec<String>,
-    pub env: Vec<String>,
-    pub user: String,
-    pub working_dir: String,
-    pub tty: bool,
-    pub attach_stdin: bool,
-    pub attach_stdout: bool,
-    pub attach_stderr: bool,
-    pub privileged: bool,
-    pub detach_keys: String,
-}
-
-#[derive(Debug, Clone, Default)]
-struct ExecState {
-    started: bool,
-    running: bool,
-    exit_code: Option<i64>,
-    pid: i64,
-}
-
-/// One exec instance.
-pub struct ExecInstance {
-    pub id: String,
-    pub container_id: String,
-    pub config: ExecConfig,
-    state: Mutex<ExecState>,
-    /// The pty master while a TTY exec runs (for resizes).
-    master: Mutex<Option<std::fs::File>>,
-    /// A size asked for before the terminal existed (the CLI resizes
-    /// right after the start).
-    pending_size: Mutex<Option<(u16, u16)>>,
-}
-
-impl ExecInstance {
-    /// `GET /exec/{id}/json`.
-    pub fn inspect(&self) -> ExecInspectResponse {
-        let s = lock(&self.state).clone();
-        let mut args = self.config.cmd.clone().into_iter();
-        ExecInspectResponse {
-            id: Some(self.id.clone()),
-            running: Some(s.running),
-            exit_code: s.exit_code,
-            process_config: Some(ProcessConfig {
-                privileged: Some(self.config.privileged),
-                user: Some(self.config.user.clone()),
-                tty: Some(self.config.tty),
-                entrypoint: args.next(),
-                arguments: Some(args.collect()),
-                ..Default::default()
-            }),
-            open_stdin: Some(self.config.attach_stdin),
-            open_stderr: Some(self.config.attach_stderr),
-            open_stdout: Some(self.config.attach_stdout),
-            can_remove: Some(false),
-            container_id: Some(self.container_id.clone()),
-            detach_keys: Some(self.config.detach_keys.clone()),
-            pid: Some(s.pid),
-            ..Default::default()
-        }
-    }
-
-    /// Marks the instance started; `false` if it already was.
-    pub fn claim(&self) -> bool {
-        let mut s = lock(&self.state);
-        if s.started {
-            return false;
-        }
-        s.started = true;
-        s.running = true;
-        true
-    }
-
-    /// `POST /exec/{id}/resize`: sets the window size of a TTY exec's
-    /// terminal (nothing to do without one, or before it exists).
-    pub fn resize(&self, height: u16, width: u16) -> Result<()> {
-        match lock(&self.master).as_ref() {
-            Some(master) => sys::set_winsize(master, height, width)
-                .map_err(|e| ContainerError::io("resizing the exec's terminal", e))?,
-            None => *lock(&self.pending_size) = Some((height, width)),
-        }
-        Ok(())
-    }
-
-    /// Exec ids still running in container `id`.
-    pub fn is_running_in(&self, id: &str) -> bool {
-        self.container_id == id && lock(&self.state).running
-    }
-}
 
 /// `POST /containers/{id}/exec`.
 pub fn create(engine: &Engine, c: &Container, body: ContainerExecBody) -> Result<String> {

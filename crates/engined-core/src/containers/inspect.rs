@@ -20,9 +20,8 @@ use std::path::PathBuf;
 
 use engine_api::types::{
     ContainerConfig, ContainerInspectResponse, ContainerState, ContainerStateStatus,
-    EndpointSettings, GraphDriverData, Health, HealthStatus, HostConfig, HostConfigCgroupnsMode,
-    HostConfigIsolation, HostConfigLogConfigType, NetworkSettings, RestartPolicy,
-    RestartPolicyName,
+    GraphDriverData, Health, HealthStatus, HostConfig, HostConfigCgroupnsMode, HostConfigIsolation,
+    HostConfigLogConfigType, NetworkSettings, RestartPolicy, RestartPolicyName,
 };
 
 use super::bundle::log_path;
@@ -209,28 +208,6 @@ fn health(record: &Record) -> Option<Health> {
     })
 }
 
-/// A network endpoint as dockerd shows one without addresses (also in
-/// the container list).
-pub fn endpoint() -> EndpointSettings {
-    let mut e = EndpointSettings {
-        network_id: Some(String::new()),
-        endpoint_id: Some(String::new()),
-        gateway: Some(String::new()),
-        ip_address: Some(String::new()),
-        ip_prefix_len: Some(0),
-        ipv6_gateway: Some(String::new()),
-        global_ipv6_address: Some(String::new()),
-        global_ipv6_prefix_len: Some(0),
-        mac_address: Some(String::new()),
-        ..Default::default()
-    };
-    nil(&mut e.rest, "IPAMConfig", &e.ipam_config);
-    nil(&mut e.rest, "Links", &e.links);
-    nil(&mut e.rest, "Aliases", &e.aliases);
-    nil(&mut e.rest, "DriverOpts", &e.driver_opts);
-    e
-}
-
 fn state_status(s: Status) -> ContainerStateStatus {
     match s {
         Status::Created => ContainerStateStatus::Created,
@@ -309,7 +286,7 @@ pub fn inspect(record: &Record, layout: &Layout, execs: Vec<String>) -> Containe
         ip_prefix_len: Some(0),
         ipv6_gateway: Some(String::new()),
         mac_address: Some(String::new()),
-        networks: Some([(network, endpoint())].into()),
+        networks: Some([(network, super::network::endpoint_view())].into()),
         ..Default::default()
     };
     let n = &mut network_settings;

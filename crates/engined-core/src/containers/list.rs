@@ -318,7 +318,7 @@ pub fn summary(r: &Record, now: SystemTime) -> ContainerSummary {
             ..Default::default()
         }),
         network_settings: Some(ContainerSummaryNetworkSettings {
-            networks: Some([(network, super::inspect::endpoint())].into()),
+            networks: Some([(network, super::network::endpoint_view())].into()),
             ..Default::default()
         }),
         mounts: Some(r.mounts.iter().map(mount_point).collect()),

@@ -20,7 +20,9 @@
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::{Path, PathBuf};
 
-use engine_api::types::HostConfig;
+use engine_api::types::{EndpointSettings, HostConfig};
+
+use crate::gojson::nil;
 
 use super::error::{ContainerError, Result};
 use super::etc_hosts;
@@ -107,6 +109,28 @@ impl Network {
             (resolv_path, "/etc/resolv.conf".to_string()),
         ])
     }
+}
+
+/// A network endpoint as dockerd shows one without addresses (also in
+/// the container list).
+pub fn endpoint_view() -> EndpointSettings {
+    let mut e = EndpointSettings {
+        network_id: Some(String::new()),
+        endpoint_id: Some(String::new()),
+        gateway: Some(String::new()),
+        ip_address: Some(String::new()),
+        ip_prefix_len: Some(0),
+        ipv6_gateway: Some(String::new()),
+        global_ipv6_address: Some(String::new()),
+        global_ipv6_prefix_len: Some(0),
+        mac_address: Some(String::new()),
+        ..Default::default()
+    };
+    nil(&mut e.rest, "IPAMConfig", &e.ipam_config);
+    nil(&mut e.rest, "Links", &e.links);
+    nil(&mut e.rest, "Aliases", &e.aliases);
+    nil(&mut e.rest, "DriverOpts", &e.driver_opts);
+    e
 }
 
 #[cfg(test)]

@@ -6,20 +6,17 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use tokio::sync::{oneshot, watch};
 
 use super::error::{ContainerError, Result};
-use super::exec::ExecInstance;
+use super::exec_instance::ExecInstance;
 use super::record::{Record, Status, RECORD_FILE};
 use super::rootfs::{self, Layout};
 use super::state::{self, Event};
 use super::supervisor::client;
-
-pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
-}
+use crate::sync::lock;
 
 /// What waiters watch: the status, the last exit code, how many runs
 /// ended so far, whether the container is gone.

@@ -14,7 +14,7 @@ use oci_spec::runtime::{LinuxBlockIo, LinuxCpu, LinuxMemory, LinuxPids, LinuxRes
 use tokio::io::AsyncWriteExt;
 
 use super::error::ContainerError;
-use super::lifecycle;
+use super::events;
 use super::record::Status;
 use super::restart::Policy;
 use super::runc::Runtime;
@@ -241,7 +241,7 @@ pub async fn update(
         r.host_config = host;
         r.clone()
     })?;
-    lifecycle::publish(engine, "update", &record, &[]);
+    events::publish(engine, "update", &record, &[]);
     Ok(warnings)
 }
 

@@ -27,6 +27,7 @@ use super::error::ImageError;
 use super::reference::{id_hex, Reference};
 use super::repositories::Tags;
 use super::unpack;
+use crate::sync::lock;
 use engined_shim::atomic;
 
 /// What a container needs of an image.
@@ -144,10 +145,6 @@ pub struct ImageStore {
     /// Held by every operation that adds or removes blobs or rootfs
     /// directories, so removal never races an addition of the same content.
     writer: Mutex<()>,
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 impl ImageStore {

@@ -38,8 +38,9 @@ pub use store::{FeatureProbe, RuntimeStore, StoreOptions};
 pub use validate::validate;
 pub use wrapper::{shell_quote, WrapperScript};
 
-/// The name of the stock runtime (runc), the default `default-runtime`.
-pub const STOCK_RUNTIME: &str = "runc";
+/// The name of the stock runtime (runc), the default `default-runtime`
+/// (a configuration default, so the configuration model owns it).
+pub use crate::config::STOCK_RUNTIME;
 
 /// The name under which containerd knows the runc shim; a built-in alias of
 /// runc in dockerd, and here.

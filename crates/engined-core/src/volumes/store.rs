@@ -6,12 +6,13 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::error::VolumeError;
+use crate::sync::lock;
 use engined_shim::atomic;
 
 /// The only driver engined has.
@@ -58,10 +59,6 @@ pub struct CreateOptions {
 pub struct VolumeStore {
     root: PathBuf,
     volumes: Mutex<BTreeMap<String, VolumeRecord>>,
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// Docker's rule for local volume names: `[a-zA-Z0-9][a-zA-Z0-9_.-]+`.

@@ -49,7 +49,7 @@ use engined_core::containers::stats::{self, HostFigures, Query};
 use engined_core::containers::store::PendingAttach;
 use engined_core::containers::supervisor::{client, Reply, Request};
 use engined_core::containers::{
-    create, inspect, lifecycle, log_stream, stream, top, update, ContainerError,
+    create, events, inspect, lifecycle, log_stream, stream, top, update, ContainerError,
 };
 use engined_shim::logs::LogQuery;
 
@@ -67,7 +67,7 @@ impl DaemonApi {
         let (stdin, stdout, stderr) = (req.stdin, req.stdout, req.stderr);
         let keys = detach::parse(req.detach_keys.as_deref().unwrap_or_default())
             .map_err(|e| bad_request(e.to_string()))?;
-        lifecycle::publish(&self.engine, "attach", &record, &[]);
+        events::publish(&self.engine, "attach", &record, &[]);
         let pending = if streaming && !record.state.status.is_running() {
             let (deliver, receive) = oneshot::channel();
             c.add_pending(PendingAttach {
@@ -114,7 +114,7 @@ impl DaemonApi {
                     let scanner = Scanner::new(if tty { keys } else { Vec::new() });
                     if stream::relay(io, conn, stdin, !tty && raw, scanner).await {
                         if let Ok(c) = engine.containers.get(&id) {
-                            lifecycle::publish(&engine, "detach", &c.record(), &[]);
+                            events::publish(&engine, "detach", &c.record(), &[]);
                         }
                     }
                 }

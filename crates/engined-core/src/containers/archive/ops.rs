@@ -21,7 +21,7 @@ use super::stat::{self, PathStat};
 use super::unpack::{self, UnpackOptions};
 use super::view::RootView;
 use crate::containers::record::Record;
-use crate::containers::{lifecycle, user, Container};
+use crate::containers::{events, user, Container};
 use crate::engine::Engine;
 use crate::scoped::{Follow, Root};
 
@@ -86,7 +86,7 @@ pub async fn copy_out(
         Ok((stat, view, root, located))
     })
     .await?;
-    lifecycle::publish(engine, "archive-path", &record, &[]);
+    events::publish(engine, "archive-path", &record, &[]);
     let body = pack::stream(move |out| {
         let _mounted = view;
         pack::pack_path(out, &root, &located)
@@ -104,7 +104,7 @@ pub async fn export(engine: &Arc<Engine>, c: Arc<Container>) -> Result<ByteStrea
         Ok((view, root))
     })
     .await?;
-    lifecycle::publish(engine, "export", &record, &[]);
+    events::publish(engine, "export", &record, &[]);
     Ok(pack::stream(move |out| {
         let _mounted = view;
         pack::pack_root(out, &root)
@@ -213,6 +213,6 @@ pub async fn copy_in(
     };
     pump.abort();
     extracted?;
-    lifecycle::publish(engine, "extract-to-dir", &record, &[]);
+    events::publish(engine, "extract-to-dir", &record, &[]);
     Ok(())
 }

@@ -1,41 +1,18 @@
-//! What the verbs share: the container event with Docker's attributes,
-//! the time stamps they record, the wait for a run to end, signal names,
+//! What the verbs share: the time stamps they record, the wait for a run to end, signal names,
 //! the end of a wait for a policy restart, a finished run's `exit.json`.
 
-use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 
-use engine_api::types::EventMessageType;
-
 use crate::containers::error::{ContainerError, Result};
-use crate::containers::record::Record;
 use crate::containers::runc::parse_signal;
 use crate::containers::state::Event;
 use crate::containers::store::Container;
 use crate::containers::supervisor::protocol::EXIT_FILE;
 use crate::containers::supervisor::Exit;
-use crate::engine::Engine;
 use engined_shim::logs::format_time;
 
 /// How long `kill -9` gets to take effect before we stop waiting.
 pub(super) const KILL_GRACE: Duration = Duration::from_secs(10);
-
-/// Publishes a container event with Docker's attributes: name, image,
-/// the labels, and `extra`.
-pub fn publish(engine: &Engine, action: &str, record: &Record, extra: &[(&str, String)]) {
-    let mut attributes = BTreeMap::new();
-    for (k, v) in record.config.labels.iter().flatten() {
-        attributes.insert(k.clone(), v.clone());
-    }
-    attributes.insert("image".to_string(), record.image.clone());
-    attributes.insert("name".to_string(), record.name.clone());
-    for (k, v) in extra {
-        attributes.insert(k.to_string(), v.clone());
-    }
-    engine
-        .events
-        .publish(EventMessageType::Container, action, &record.id, attributes);
-}
 
 pub(super) fn now() -> String {
     format_time(SystemTime::now())

@@ -5,10 +5,11 @@
 
 use std::sync::Arc;
 
-use super::common::{now, publish};
+use super::common::now;
 use super::exit::{exited, spawn_monitor};
 use super::remove::remove;
 use super::stop::stop;
+use crate::containers::events::publish;
 use crate::containers::record::Status;
 use crate::containers::restart;
 use crate::containers::state::Event;
@@ -51,7 +52,7 @@ pub async fn restore(engine: &Arc<Engine>) {
             Status::Restarting if adopt(engine, &c).await => {}
             Status::Restarting => {
                 let exits = c.watch().borrow().exits;
-                restart::schedule(engine.clone(), c.clone(), restart::FIRST_DELAY, exits);
+                super::schedule(engine.clone(), c.clone(), restart::FIRST_DELAY, exits);
             }
             s if s.is_running() => match client::open(&c.layout.bundle, &Request::Wait).await {
                 Ok(conn) => spawn_monitor(engine.clone(), c.clone(), conn, record.state.pid),

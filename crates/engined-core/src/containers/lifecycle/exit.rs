@@ -6,9 +6,10 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use super::common::{now, publish, read_exit_file};
+use super::common::{now, read_exit_file};
 use super::remove::remove;
 use crate::containers::error::ContainerError;
+use crate::containers::events::publish;
 use crate::containers::restart::{self, Decision, Ending, Policy};
 use crate::containers::rootfs;
 use crate::containers::runc::Runtime;
@@ -109,7 +110,7 @@ pub(super) async fn exited(engine: &Arc<Engine>, c: &Arc<Container>, pid: i64, e
     if let Decision::Restart { after } = decision {
         c.set_last_delay(after);
         let exits = c.watch().borrow().exits;
-        restart::schedule(engine.clone(), c.clone(), after, exits);
+        super::schedule(engine.clone(), c.clone(), after, exits);
         return;
     }
     if record.host_config.auto_remove.unwrap_or(false) {

@@ -3,8 +3,9 @@
 
 use std::sync::Arc;
 
-use super::common::{cancel_restart, publish, signal_or_400, wait_exit, KILL_GRACE};
+use super::common::{cancel_restart, signal_or_400, wait_exit, KILL_GRACE};
 use crate::containers::error::{ContainerError, Result};
+use crate::containers::events::publish;
 use crate::containers::record::{Record, Status};
 use crate::containers::runc::{parse_signal, Runtime};
 use crate::containers::state::{self, Event};

@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
-use super::common::publish;
 use crate::containers::error::{ContainerError, Result};
+use crate::containers::events::publish;
 use crate::containers::runc::Runtime;
 use crate::containers::state::{self, Event};
 use crate::containers::store::Container;

@@ -7,8 +7,9 @@ use std::sync::Arc;
 
 use engine_api::types::EventMessageType;
 
-use super::common::{cancel_restart, publish, read_exit_file, wait_exit, KILL_GRACE};
+use super::common::{cancel_restart, read_exit_file, wait_exit, KILL_GRACE};
 use crate::containers::error::{ContainerError, Result};
+use crate::containers::events::publish;
 use crate::containers::record::Status;
 use crate::containers::rootfs;
 use crate::containers::runc::Runtime;

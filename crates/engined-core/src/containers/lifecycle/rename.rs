@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
-use super::common::publish;
 use crate::containers::error::{ContainerError, Result};
+use crate::containers::events::publish;
 use crate::containers::store::Container;
 use crate::engine::Engine;
 

@@ -3,10 +3,10 @@
 
 use std::sync::Arc;
 
-use super::common::publish;
 use super::start::{start_locked, Trigger};
 use super::stop::stop_locked;
 use crate::containers::error::Result;
+use crate::containers::events::publish;
 use crate::containers::store::Container;
 use crate::engine::Engine;
 

@@ -5,11 +5,12 @@
 
 use std::sync::Arc;
 
-use super::common::{now, publish};
+use super::common::now;
 use super::exit::spawn_monitor;
 use super::remove::remove;
 use crate::containers::bundle::{self, BundleOptions};
 use crate::containers::error::{ContainerError, Result};
+use crate::containers::events::publish;
 use crate::containers::record::{RecordedRuntime, Status};
 use crate::containers::rootfs;
 use crate::containers::state::{self, Event};

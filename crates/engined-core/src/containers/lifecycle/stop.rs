@@ -4,8 +4,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::common::{cancel_restart, publish, signal_or_400, wait_exit, KILL_GRACE};
+use super::common::{cancel_restart, signal_or_400, wait_exit, KILL_GRACE};
 use crate::containers::error::{ContainerError, Result};
+use crate::containers::events::publish;
 use crate::containers::record::Status;
 use crate::containers::runc::Runtime;
 use crate::containers::state::Event;

@@ -1,12 +1,12 @@
 //! The restart policy's side effects: the timer that starts a container
-//! again once [`super::policy::decide`]'s delay is over (unless something
+//! again once [`crate::containers::restart::decide`]'s delay is over (unless something
 //! came between), and the starts at daemon start.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::policy::starts_with_daemon;
 use crate::containers::lifecycle;
+use crate::containers::restart::starts_with_daemon;
 use crate::containers::store::Container;
 use crate::engine::Engine;
 
