@@ -16,6 +16,7 @@ use crate::containers::Containers;
 use crate::events::EventBus;
 use crate::images::{ImageStore, ImageUser};
 use crate::runtimes::{RuntimeStore, Snapshot};
+use crate::sync::lock;
 use crate::system::{self, Counts, HostFacts, InfoInputs, RuntimeVersion};
 use crate::volumes::VolumeStore;
 
@@ -132,10 +133,7 @@ impl Engine {
     }
 
     fn runtime_version(&self, binary: &Path) -> Option<RuntimeVersion> {
-        let mut cache = self
-            .runtime_versions
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
+        let mut cache = lock(&self.runtime_versions);
         cache
             .entry(binary.to_path_buf())
             .or_insert_with(|| RuntimeVersion::probe(binary))

@@ -11,6 +11,8 @@ use engine_api::types::{EventActor, EventMessage, EventMessageScope, EventMessag
 use futures_util::Stream;
 use tokio::sync::broadcast;
 
+use crate::sync::lock;
+
 pub use filter::{EventFilter, FilterError};
 
 /// How many past events are kept for `since` (dockerd keeps 256).
@@ -83,7 +85,7 @@ impl EventBus {
         let event = Arc::new(event);
         // The history lock also orders history against live delivery, so
         // a subscriber never sees an event twice or misses one.
-        let mut history = self.history.lock().unwrap_or_else(|p| p.into_inner());
+        let mut history = lock(&self.history);
         if history.len() == HISTORY {
             history.pop_front();
         }
@@ -105,7 +107,7 @@ impl EventBus {
         filter: EventFilter,
     ) -> impl Stream<Item = Arc<EventMessage>> + Send + 'static {
         let (past, rx) = {
-            let history = self.history.lock().unwrap_or_else(|p| p.into_inner());
+            let history = lock(&self.history);
             let past: Vec<_> = match since {
                 Some(t) => history
                     .iter()

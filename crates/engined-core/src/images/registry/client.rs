@@ -18,7 +18,7 @@ use super::http;
 use super::manifest::{self, Descriptor, Manifest};
 use super::name::RemoteName;
 use super::{Kind, RegistryError};
-use crate::images::blobs::hex_of;
+use crate::images::blobs::{digest_of, hex_of};
 
 /// How many redirects a GET follows.
 const MAX_REDIRECTS: usize = 5;
@@ -249,7 +249,7 @@ impl Session {
             .map_err(|e| {
                 RegistryError::new(e.kind, format!("manifest of {}: {e}", self.name.familiar()))
             })?;
-        let digest = format!("sha256:{}", hex_of(&Sha256::digest(&bytes)));
+        let digest = digest_of(&bytes);
         if super::name::is_digest(reference) && digest != reference {
             return Err(RegistryError::new(
                 Kind::Integrity,
