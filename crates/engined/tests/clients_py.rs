@@ -12,7 +12,7 @@
 
 use std::path::Path;
 
-use test_support::docker_cli::code;
+use test_support::docker_cli::{code, events_until_now};
 use test_support::docker_py::run_docker_py;
 use test_support::engined::Engined;
 use test_support::skip::can_run_containers;
@@ -321,12 +321,7 @@ fn events_carry_dockerds_attributes() {
         "30",
     ]);
     d.docker(&["rm", "-f", "forced"]);
-    let until = (std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-        + 1)
-    .to_string();
+    let until = events_until_now();
     let events = d.docker(&[
         "events",
         "--since",

@@ -7,6 +7,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use test_support::docker_cli::events_until_now;
 use test_support::engined::Engined;
 use test_support::skip::{can_run_containers, skip_reason, Need};
 
@@ -71,17 +72,13 @@ fn docker_cli_sees_runtimes_and_reloads() {
     );
 
     // The reload was announced on the event stream, as dockerd does.
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-        + 1;
+    let now = events_until_now();
     let events = d.docker(&[
         "events",
         "--since",
         "0",
         "--until",
-        &now.to_string(),
+        &now,
         "--format",
         "{{.Type}} {{.Action}} {{index .Actor.Attributes \"default-runtime\"}}",
     ]);

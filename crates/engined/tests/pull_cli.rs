@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 use layout::{Entry, Image, Layout};
 use proxy::SlowProxy;
 use registry::Registry;
-use test_support::docker_cli::{code, DOCKER};
+use test_support::docker_cli::{code, events_until_now, DOCKER};
 use test_support::engined::Engined;
 use test_support::rootfs::BUSYBOX;
 use test_support::skip::{skip_reason, Need};
@@ -255,17 +255,13 @@ fn check_pull_by_tag(d: &Engined, registry: &Registry, mini: &Image, name: &str)
         "{out}"
     );
     assert_eq!(out.trim().lines().last(), Some(name));
-    let until = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-        + 1;
+    let until = events_until_now();
     let events = d.docker(&[
         "events",
         "--since",
         "0",
         "--until",
-        &until.to_string(),
+        &until,
         "--filter",
         "type=image",
         "--format",

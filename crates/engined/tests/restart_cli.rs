@@ -8,6 +8,7 @@
 
 use std::time::{Duration, Instant};
 
+use test_support::docker_cli::events_until_now;
 use test_support::engined::Engined;
 use test_support::skip::can_run_containers as can_run;
 
@@ -51,18 +52,14 @@ fn run_detached(d: &Engined, name: &str, args: &[&str]) {
 
 /// The actions of container `name`'s events so far, in order.
 fn actions(d: &Engined, name: &str) -> Vec<String> {
-    let until = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-        + 1;
+    let until = events_until_now();
     let filter = format!("container={name}");
     d.docker(&[
         "events",
         "--since",
         "0",
         "--until",
-        &until.to_string(),
+        &until,
         "--filter",
         &filter,
         "--format",

@@ -74,6 +74,15 @@ pub fn fails(host: &str, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
+/// A `docker events --until` that covers every event so far: the next whole
+/// second since the epoch (the CLI then ends instead of waiting for more).
+pub fn events_until_now() -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    (now.as_secs() + 1).to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
