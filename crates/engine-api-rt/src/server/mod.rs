@@ -28,7 +28,7 @@ use hyper::{Request, Response};
 use hyper_util::rt::{TokioIo, TokioTimer};
 
 pub use deferred::Deferred;
-pub use listener::{Listener, ServerTls};
+pub use listener::{Listener, ServerTls, UnixBindError};
 pub use prepared::Prepared;
 pub use reply::{ByteStream, FrameStream, Hijack, JsonStream, LogStream, Reply, Upgraded};
 pub use request::{BodyStream, Ctx, BODY_LIMIT};

@@ -11,7 +11,7 @@ pub mod group;
 use std::io;
 
 use engine_api::rt::host::Host;
-use engine_api::rt::server::{Listener, ServerTls};
+use engine_api::rt::server::{Listener, ServerTls, UnixBindError};
 
 use crate::config::hosts::ListenAddr;
 
@@ -89,20 +89,24 @@ pub async fn open_all(
         };
         match addr {
             ListenAddr::Bind(host) => {
-                let host_tls = match host {
-                    Host::Tcp(_) => tls,
-                    Host::Unix(_) => None,
-                };
-                let listener = Listener::bind(host, host_tls).await.map_err(bind_err)?;
-                if let (Host::Unix(path), Some(gid)) = (host, gid) {
-                    std::os::unix::fs::chown(path, None, Some(gid)).map_err(|source| {
-                        ListenError::Chown {
+                let listener = match host {
+                    Host::Unix(path) => Listener::bind_unix(path, gid).map_err(|e| match e {
+                        UnixBindError::Chown { gid, source } => ListenError::Chown {
                             addr: shown.clone(),
                             gid,
                             source,
-                        }
-                    })?;
-                }
+                        },
+                        UnixBindError::Io(source) => ListenError::Bind {
+                            addr: shown.clone(),
+                            source,
+                        },
+                        other => ListenError::Bind {
+                            addr: shown.clone(),
+                            source: io::Error::other(other),
+                        },
+                    })?,
+                    Host::Tcp(_) => Listener::bind(host, tls).await.map_err(bind_err)?,
+                };
                 out.push(Opened {
                     addr: addr.clone(),
                     listener,
