@@ -16,7 +16,8 @@
 //!   scripts), [`system`] (host facts, /info, /version, df).
 //! - [`config`]: the configuration model the domains read (what
 //!   `daemon.json` and the flags can set, each key checked on its own).
-//! - shared helpers: [`scoped`] (every path inside a container or image
+//! - shared helpers: [`filters`] (the one reader of `filters`
+//!   parameters), [`scoped`] (every path inside a container or image
 //!   root, resolved by the kernel inside that root), [`pattern`] (filters' globs and regular
 //!   expressions in linear time), [`sync`] (locks that survive a
 //!   panic), [`time`] (the one reader of client-given
@@ -31,6 +32,7 @@ pub mod config;
 pub mod containers;
 pub mod engine;
 pub mod events;
+pub mod filters;
 pub mod gojson;
 pub mod images;
 pub mod pattern;

@@ -20,6 +20,14 @@ use jiff::Timestamp;
 #[error("failed to parse value as time or duration: \"{0}\"")]
 pub struct TimeError(pub String);
 
+/// Now, in nanoseconds since the Unix epoch: the `now` that [`parse`]
+/// counts durations back from.
+pub fn now_nanos() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
+}
+
 /// Nanoseconds since the Unix epoch of `value`, durations counted back
 /// from `now` (nanoseconds), zone-less forms read in the local zone.
 pub fn parse(value: &str, now: i64) -> Result<i64, TimeError> {

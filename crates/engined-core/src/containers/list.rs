@@ -12,6 +12,9 @@ use engine_api::types::{
 };
 
 use super::record::{Record, Status};
+use super::ContainerError;
+use crate::engine::Engine;
+use crate::filters::{FilterError, Filters};
 use crate::pattern::MatchValue;
 use engined_shim::logs::LogEntry;
 
@@ -41,7 +44,8 @@ pub struct ListFilter {
     status: Vec<Status>,
     /// Matched against `/<name>`, as Docker does.
     name: Vec<MatchValue>,
-    label: Vec<(String, Option<String>)>,
+    /// The whole parameter, for its `label` selectors.
+    filters: Filters,
     id: Vec<String>,
     /// Image ids and references the `ancestor` values stand for.
     ancestor: Vec<String>,
@@ -53,6 +57,31 @@ pub struct ListFilter {
     /// Filters we accept but that nothing here can match (no networks,
     /// no published ports, no health checks): an empty result.
     never: bool,
+}
+
+/// `docker ps`: the lines of the containers `filters`, `all` and `limit`
+/// select (see [`select`]), their status told as of `now`.
+pub fn list(
+    engine: &Engine,
+    filters: &BTreeMap<String, Vec<String>>,
+    all: bool,
+    limit: Option<i64>,
+    now: SystemTime,
+) -> Result<Vec<ContainerSummary>, ContainerError> {
+    let filter = ListFilter::parse(
+        filters,
+        |r| engine.images.resolve(r).map(|i| i.id),
+        |r| {
+            engine
+                .containers
+                .get(r)
+                .ok()
+                .map(|c| unix_nanos(&c.record().created))
+        },
+    )?;
+    let records = engine.containers.all().into_iter().map(|c| c.record());
+    let records = select(records.collect(), all, limit, &filter);
+    Ok(records.iter().map(|r| summary(r, now)).collect())
 }
 
 /// The containers a listing shows, newest first: running ones (all with
@@ -98,23 +127,25 @@ impl ListFilter {
         filters: &BTreeMap<String, Vec<String>>,
         image_id: impl Fn(&str) -> Option<String>,
         created_of: impl Fn(&str) -> Option<i64>,
-    ) -> Result<ListFilter, String> {
+    ) -> Result<ListFilter, ContainerError> {
+        let invalid = |e: FilterError| ContainerError::InvalidArgument(e.to_string());
+        let filters = Filters::parse(filters, KEYS).map_err(invalid)?;
+        let bad_value = |key: &str, value: &str| {
+            invalid(FilterError::Value(key.to_string(), value.to_string()))
+        };
+        let created = |value: &str| {
+            created_of(value).ok_or_else(|| {
+                ContainerError::InvalidArgument(format!("No such container: {value}"))
+            })
+        };
         let mut f = ListFilter::default();
-        for (key, values) in filters {
-            if !KEYS.contains(&key.as_str()) {
-                return Err(format!("invalid filter '{key}'"));
-            }
+        for (key, values) in filters.iter() {
             for value in values {
-                match key.as_str() {
-                    "status" => f.status.push(
-                        Status::parse(value)
-                            .ok_or_else(|| format!("invalid filter 'status={value}'"))?,
-                    ),
+                match key {
+                    "status" => f
+                        .status
+                        .push(Status::parse(value).ok_or_else(|| bad_value(key, value))?),
                     "name" => f.name.push(MatchValue::new(value)),
-                    "label" => f.label.push(match value.split_once('=') {
-                        Some((k, v)) => (k.to_string(), Some(v.to_string())),
-                        None => (value.clone(), None),
-                    }),
                     "id" => f.id.push(value.clone()),
                     "ancestor" => {
                         f.ancestor.push(value.clone());
@@ -122,29 +153,19 @@ impl ListFilter {
                             f.ancestor.push(id);
                         }
                     }
-                    "exited" => f.exited.push(
-                        value
-                            .parse()
-                            .map_err(|_| format!("invalid filter 'exited={value}'"))?,
-                    ),
+                    "exited" => f
+                        .exited
+                        .push(value.parse().map_err(|_| bad_value(key, value))?),
                     "volume" => f.volume.push(value.clone()),
-                    "before" => {
-                        f.before = Some(
-                            created_of(value)
-                                .ok_or_else(|| format!("No such container: {value}"))?,
-                        )
-                    }
-                    "since" => {
-                        f.since = Some(
-                            created_of(value)
-                                .ok_or_else(|| format!("No such container: {value}"))?,
-                        )
-                    }
+                    "before" => f.before = Some(created(value)?),
+                    "since" => f.since = Some(created(value)?),
+                    "label" => {}
                     "is-task" if value == "false" => {}
                     _ => f.never = true,
                 }
             }
         }
+        f.filters = filters;
         Ok(f)
     }
 
@@ -170,13 +191,11 @@ impl ListFilter {
                 return false;
             }
         }
-        let labels = r.config.labels.clone().unwrap_or_default();
-        for (k, v) in &self.label {
-            match (labels.get(k), v) {
-                (Some(have), Some(want)) if have == want => {}
-                (Some(_), None) => {}
-                _ => return false,
-            }
+        if !self
+            .filters
+            .labels_match(&r.config.labels.clone().unwrap_or_default())
+        {
+            return false;
         }
         if !self.id.is_empty() && !self.id.iter().any(|p| r.id.starts_with(p.as_str())) {
             return false;
@@ -373,7 +392,7 @@ mod tests {
         }
     }
 
-    fn filter(pairs: &[(&str, &str)]) -> Result<ListFilter, String> {
+    fn filter(pairs: &[(&str, &str)]) -> Result<ListFilter, ContainerError> {
         let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for (k, v) in pairs {
             map.entry(k.to_string()).or_default().push(v.to_string());
@@ -420,10 +439,12 @@ mod tests {
         );
         assert!(ok(&filter(&[("network", "bridge")]).unwrap()).is_empty());
         assert_eq!(
-            filter(&[("bogus", "1")]).unwrap_err(),
+            filter(&[("bogus", "1")]).unwrap_err().to_string(),
             "invalid filter 'bogus'"
         );
-        assert!(filter(&[("status", "sleepy")]).is_err());
+        let e = filter(&[("status", "sleepy")]).unwrap_err();
+        assert_eq!(e.to_string(), "invalid filter 'status=sleepy'");
+        assert_eq!(e.kind(), crate::ErrorKind::InvalidParameter);
         assert!(filter(&[("status", "exited")]).unwrap().wants_stopped());
         assert!(!filter(&[("status", "running")]).unwrap().wants_stopped());
     }

@@ -21,7 +21,8 @@
 //!   and [`log_stream`] (read back);
 //! - [`stream`]: attach and exec byte relays, watched for the
 //!   [`detach`] keys; [`exec`]: exec instances ([`console`]: a TTY's);
-//! - [`list`]: `docker ps` filters and lines; [`inspect`]; [`top`];
+//! - [`list`]: `docker ps` filters and lines; [`prune`]: `docker
+//!   container prune`; [`inspect`]; [`top`];
 //! - [`archive`]: `docker cp` both ways, `docker export`; [`changes`]:
 //!   `docker diff`;
 //! - [`store`]: all containers, looked up by id, name or prefix.
@@ -44,6 +45,7 @@ pub mod lifecycle;
 pub mod list;
 pub mod log_stream;
 pub mod network;
+pub mod prune;
 pub mod record;
 pub mod restart;
 pub mod rootfs;

@@ -5,10 +5,7 @@ use std::collections::BTreeMap;
 
 use engine_api::types::EventMessage;
 
-/// A filter key the daemon does not know.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid filter '{0}'")]
-pub struct FilterError(pub String);
+use crate::filters::{FilterError, Filters, Label};
 
 const KEYS: &[&str] = &[
     "config",
@@ -29,20 +26,13 @@ const KEYS: &[&str] = &[
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EventFilter {
-    keys: BTreeMap<String, Vec<String>>,
+    filters: Filters,
 }
 
 impl EventFilter {
     pub fn from_filters(filters: &BTreeMap<String, Vec<String>>) -> Result<Self, FilterError> {
-        if let Some(bad) = filters.keys().find(|k| !KEYS.contains(&k.as_str())) {
-            return Err(FilterError(bad.clone()));
-        }
         Ok(EventFilter {
-            keys: filters
-                .iter()
-                .filter(|(_, v)| !v.is_empty())
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect(),
+            filters: Filters::parse(filters, KEYS)?,
         })
     }
 
@@ -52,15 +42,12 @@ impl EventFilter {
         let id = e.actor.as_ref().and_then(|a| a.id.as_deref()).unwrap_or("");
         let attrs = e.actor.as_ref().and_then(|a| a.attributes.as_ref());
         let attr = |k: &str| attrs.and_then(|a| a.get(k)).map(String::as_str);
-        self.keys.iter().all(|(key, values)| {
-            values.iter().any(|v| match key.as_str() {
+        self.filters.iter().all(|(key, values)| {
+            values.iter().any(|v| match key {
                 "type" => &kind == v,
                 // "exec_start: sh -c ..." matches "exec_start".
                 "event" => action == v || action.split(':').next() == Some(v.as_str()),
-                "label" => match v.split_once('=') {
-                    Some((k, val)) => attr(k) == Some(val),
-                    None => attr(v).is_some(),
-                },
+                "label" => Label::parse(v).matches(attr),
                 "scope" => e.scope.as_ref().map(|s| s.to_string()).as_deref() == Some(v.as_str()),
                 // container=, image=, volume=, network=...: the object's kind,
                 // matched by ID (or its prefix) or by name.

@@ -13,7 +13,7 @@ use tokio::sync::broadcast;
 
 use crate::sync::lock;
 
-pub use filter::{EventFilter, FilterError};
+pub use filter::EventFilter;
 
 /// How many past events are kept for `since` (dockerd keeps 256).
 pub const HISTORY: usize = 1024;

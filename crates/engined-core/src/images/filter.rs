@@ -8,25 +8,56 @@ use std::collections::BTreeMap;
 use regex::Regex;
 
 use super::reference::Reference;
-use super::store::Image;
-use crate::pattern;
+use super::store::{Image, ImageStore};
+use super::ImageError;
+use crate::filters::{FilterError, Filters};
+use crate::{pattern, ErrorKind};
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum FilterError {
-    #[error("Invalid filter '{0}'")]
-    Key(String),
-    #[error("Invalid filter '{0}={1}'")]
-    Value(String, String),
+/// The keys `docker images --filter` accepts.
+const LIST_KEYS: &[&str] = &[
+    "reference",
+    "dangling",
+    "label",
+    "label!",
+    "before",
+    "since",
+    "until",
+];
+
+/// The keys `docker image prune --filter` accepts.
+const PRUNE_KEYS: &[&str] = &["dangling", "label", "label!", "until"];
+
+/// Why an image filter was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ImageFilterError {
+    #[error(transparent)]
+    Filter(#[from] FilterError),
+    /// A `reference` that is no valid glob.
+    #[error("Invalid filter 'reference={0}'")]
+    Reference(String),
+    /// The image a `before` / `since` names.
+    #[error(transparent)]
+    Image(#[from] ImageError),
+}
+
+impl ImageFilterError {
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Filter(e) => e.kind(),
+            Self::Reference(_) => ErrorKind::InvalidParameter,
+            Self::Image(e) => e.kind(),
+        }
+    }
 }
 
 /// A parsed image filter. `before`/`since`/`until` are creation times
-/// (Unix nanoseconds) the caller resolved.
+/// (Unix nanoseconds).
 #[derive(Debug, Clone, Default)]
 pub struct ImageFilter {
     /// The `reference` globs, compiled.
     references: Vec<Regex>,
-    labels: Vec<String>,
-    not_labels: Vec<String>,
+    /// The whole parameter, for its `label` / `label!` selectors.
+    filters: Filters,
     pub dangling: Option<bool>,
     pub before: Option<i64>,
     pub since: Option<i64>,
@@ -34,40 +65,56 @@ pub struct ImageFilter {
 }
 
 impl ImageFilter {
-    /// `resolve_time(key, value)` turns a `before`/`since` image or an
-    /// `until` time into Unix nanoseconds.
-    pub fn parse(
+    /// The filter of `docker images`: `before` / `since` name images of
+    /// `store`.
+    pub fn list(
+        store: &ImageStore,
+        filters: &BTreeMap<String, Vec<String>>,
+    ) -> Result<ImageFilter, ImageFilterError> {
+        Self::parse(filters, LIST_KEYS, crate::time::now_nanos(), &|r| {
+            store.get(r).map(|i| i.config.created_nanos())
+        })
+    }
+
+    /// The filter of `docker image prune`: untagged images only, unless
+    /// told `dangling=false`.
+    pub fn prune(filters: &BTreeMap<String, Vec<String>>) -> Result<ImageFilter, ImageFilterError> {
+        let mut f = Self::parse(filters, PRUNE_KEYS, crate::time::now_nanos(), &|r| {
+            Err(ImageError::NotFound(r.to_string()))
+        })?;
+        f.dangling = match f.dangling {
+            None | Some(true) => Some(true),
+            Some(false) => None,
+        };
+        Ok(f)
+    }
+
+    /// Parses `filters` with the `keys` an endpoint accepts; `until` is
+    /// counted back from `now`, `created_of` gives the creation time of
+    /// a `before` / `since` image.
+    fn parse(
         filters: &BTreeMap<String, Vec<String>>,
         keys: &[&str],
-        resolve_time: &dyn Fn(&str, &str) -> Result<i64, String>,
-    ) -> Result<ImageFilter, String> {
-        let mut f = ImageFilter::default();
-        for (key, values) in filters {
-            if !keys.contains(&key.as_str()) {
-                return Err(FilterError::Key(key.clone()).to_string());
-            }
-            for v in values {
-                match key.as_str() {
-                    "reference" => f.references.push(
-                        pattern::glob(v)
-                            .map_err(|_| FilterError::Value(key.clone(), v.clone()).to_string())?,
-                    ),
-                    "label" => f.labels.push(v.clone()),
-                    "label!" => f.not_labels.push(v.clone()),
-                    "dangling" => {
-                        f.dangling = Some(match v.as_str() {
-                            "1" | "true" | "True" | "TRUE" => true,
-                            "0" | "false" | "False" | "FALSE" => false,
-                            _ => return Err(FilterError::Value(key.clone(), v.clone()).to_string()),
-                        })
-                    }
-                    "before" => f.before = Some(resolve_time(key, v)?),
-                    "since" => f.since = Some(resolve_time(key, v)?),
-                    "until" => f.until = Some(resolve_time(key, v)?),
-                    _ => return Err(FilterError::Key(key.clone()).to_string()),
-                }
-            }
+        now: i64,
+        created_of: &dyn Fn(&str) -> Result<i64, ImageError>,
+    ) -> Result<ImageFilter, ImageFilterError> {
+        let filters = Filters::parse(filters, keys)?;
+        let mut f = ImageFilter {
+            dangling: filters.bool_of("dangling")?,
+            until: filters.time_of("until", now)?,
+            ..ImageFilter::default()
+        };
+        for v in filters.values("reference") {
+            f.references
+                .push(pattern::glob(v).map_err(|_| ImageFilterError::Reference(v.clone()))?);
         }
+        for v in filters.values("before") {
+            f.before = Some(created_of(v)?);
+        }
+        for v in filters.values("since") {
+            f.since = Some(created_of(v)?);
+        }
+        f.filters = filters;
         Ok(f)
     }
 
@@ -92,14 +139,9 @@ impl ImageFilter {
             .as_ref()
             .and_then(|c| c.labels.clone())
             .unwrap_or_default();
-        let label_hit = |want: &String| match want.split_once('=') {
-            Some((k, v)) => labels.get(k).is_some_and(|x| x == v),
-            None => labels.contains_key(want.as_str()),
-        };
         let reference_hit = |p: &Regex| names.iter().any(|n| reference_matches(p, n));
         (self.references.is_empty() || self.references.iter().any(reference_hit))
-            && self.labels.iter().all(label_hit)
-            && !self.not_labels.iter().any(label_hit)
+            && self.filters.labels_match(&labels)
             && self.dangling.is_none_or(|d| d == names.is_empty())
             && self.before.is_none_or(|t| created < t)
             && self.since.is_none_or(|t| created > t)
@@ -118,13 +160,13 @@ mod tests {
 
     use super::*;
 
-    fn filter(references: &[&str]) -> Result<ImageFilter, String> {
+    fn filter(references: &[&str]) -> Result<ImageFilter, ImageFilterError> {
         let mut map = BTreeMap::new();
         map.insert(
             "reference".to_string(),
             references.iter().map(|r| r.to_string()).collect(),
         );
-        ImageFilter::parse(&map, &["reference"], &|_, _| Ok(0))
+        ImageFilter::parse(&map, &["reference"], 0, &|_| Ok(0))
     }
 
     #[test]
@@ -149,8 +191,38 @@ mod tests {
         assert!(shown(&["*a*a*a*a*a*a*a*a*a*a*a*b"]).is_empty());
         assert!(start.elapsed() < Duration::from_secs(1));
         assert_eq!(
-            filter(&["mini:["]).unwrap_err(),
+            filter(&["mini:["]).unwrap_err().to_string(),
             "Invalid filter 'reference=mini:['"
         );
+    }
+
+    #[test]
+    fn prune_takes_untagged_images_unless_told_otherwise() {
+        let raw = |pairs: &[(&str, &str)]| -> BTreeMap<String, Vec<String>> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), vec![v.to_string()]))
+                .collect()
+        };
+        assert_eq!(ImageFilter::prune(&raw(&[])).unwrap().dangling, Some(true));
+        assert_eq!(
+            ImageFilter::prune(&raw(&[("dangling", "1")]))
+                .unwrap()
+                .dangling,
+            Some(true)
+        );
+        assert_eq!(
+            ImageFilter::prune(&raw(&[("dangling", "false")]))
+                .unwrap()
+                .dangling,
+            None
+        );
+        let e = ImageFilter::prune(&raw(&[("dangling", "maybe")])).unwrap_err();
+        assert_eq!(e.to_string(), "invalid filter 'dangling=maybe'");
+        assert_eq!(e.kind(), ErrorKind::InvalidParameter);
+        let e = ImageFilter::prune(&raw(&[("before", "x")])).unwrap_err();
+        assert_eq!(e.to_string(), "invalid filter 'before'");
+        let e = ImageFilter::prune(&raw(&[("until", "later")])).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidParameter);
     }
 }

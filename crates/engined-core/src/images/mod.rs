@@ -28,7 +28,7 @@ pub use archive::Loaded;
 pub use config::{History, ImageConfig, RootFs};
 pub use delete::Removed;
 pub use error::ImageError;
-pub use filter::ImageFilter;
+pub use filter::{ImageFilter, ImageFilterError};
 pub use history::HistoryLine;
 pub use reference::{split_tag, Reference};
 pub use store::{

@@ -22,6 +22,8 @@ pub enum VolumeError {
     Options { name: String, options: String },
     #[error("remove {name}: volume is in use - [{container}]")]
     InUse { name: String, container: String },
+    #[error(transparent)]
+    Filter(#[from] crate::filters::FilterError),
     #[error("{what} {}: {source}", path.display())]
     Io {
         what: &'static str,
@@ -40,6 +42,7 @@ impl VolumeError {
                 ErrorKind::InvalidParameter
             }
             Self::InUse { .. } => ErrorKind::Conflict,
+            Self::Filter(e) => e.kind(),
             Self::Io { .. } => ErrorKind::Server,
         }
     }

@@ -7,34 +7,25 @@
 use std::collections::BTreeMap;
 
 use super::store::VolumeRecord;
+use crate::filters::{FilterError, Filters};
 use crate::pattern::MatchValue;
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum FilterError {
-    #[error("Invalid filter '{0}'")]
-    Key(String),
-    #[error("Invalid filter '{0}={1}'")]
-    Bool(String, String),
-}
+/// The keys `docker volume ls --filter` accepts.
+pub const LIST_KEYS: &[&str] = &["name", "label", "label!", "dangling", "driver"];
+
+/// The keys `docker volume prune --filter` accepts.
+pub const PRUNE_KEYS: &[&str] = &["label", "label!", "all"];
 
 #[derive(Debug, Clone, Default)]
 pub struct VolumeFilter {
     names: Vec<MatchValue>,
     drivers: Vec<String>,
-    labels: Vec<String>,
-    not_labels: Vec<String>,
+    /// The whole parameter, for its `label` / `label!` selectors.
+    filters: Filters,
     /// Some(true): only unused volumes; Some(false): only used ones.
     pub dangling: Option<bool>,
     /// `all` (prune): anonymous and named volumes alike.
     pub all: bool,
-}
-
-fn parse_bool(key: &str, v: &str) -> Result<bool, FilterError> {
-    match v {
-        "1" | "true" | "True" | "TRUE" => Ok(true),
-        "0" | "false" | "False" | "FALSE" => Ok(false),
-        _ => Err(FilterError::Bool(key.to_string(), v.to_string())),
-    }
 }
 
 impl VolumeFilter {
@@ -43,36 +34,25 @@ impl VolumeFilter {
         filters: &BTreeMap<String, Vec<String>>,
         keys: &[&str],
     ) -> Result<VolumeFilter, FilterError> {
-        let mut f = VolumeFilter::default();
-        for (key, values) in filters {
-            if !keys.contains(&key.as_str()) {
-                return Err(FilterError::Key(key.clone()));
-            }
-            for v in values {
-                match key.as_str() {
-                    "name" => f.names.push(MatchValue::new(v)),
-                    "driver" => f.drivers.push(v.clone()),
-                    "label" => f.labels.push(v.clone()),
-                    "label!" => f.not_labels.push(v.clone()),
-                    "dangling" => f.dangling = Some(parse_bool(key, v)?),
-                    "all" => f.all = parse_bool(key, v)?,
-                    _ => return Err(FilterError::Key(key.clone())),
-                }
-            }
-        }
-        Ok(f)
+        let filters = Filters::parse(filters, keys)?;
+        Ok(VolumeFilter {
+            names: filters
+                .values("name")
+                .iter()
+                .map(|v| MatchValue::new(v))
+                .collect(),
+            drivers: filters.values("driver").to_vec(),
+            dangling: filters.bool_of("dangling")?,
+            all: filters.bool_of("all")?.unwrap_or(false),
+            filters,
+        })
     }
 
     /// `used`: whether a container uses the volume.
     pub fn matches(&self, v: &VolumeRecord, used: bool) -> bool {
-        let label_hit = |want: &String| match want.split_once('=') {
-            Some((k, val)) => v.labels.get(k).is_some_and(|x| x == val),
-            None => v.labels.contains_key(want.as_str()),
-        };
         (self.names.is_empty() || self.names.iter().any(|n| n.matches(&v.name)))
             && (self.drivers.is_empty() || self.drivers.contains(&v.driver))
-            && self.labels.iter().all(label_hit)
-            && !self.not_labels.iter().any(label_hit)
+            && self.filters.labels_match(&v.labels)
             && self.dangling.is_none_or(|d| d != used)
     }
 }
@@ -101,7 +81,7 @@ mod tests {
         for (k, v) in pairs {
             map.entry(k.to_string()).or_default().push(v.to_string());
         }
-        VolumeFilter::parse(&map, &["name", "label", "label!", "dangling", "driver"]).unwrap()
+        VolumeFilter::parse(&map, LIST_KEYS).unwrap()
     }
 
     #[test]
@@ -126,7 +106,15 @@ mod tests {
             VolumeFilter::parse(&bad, &["name"])
                 .unwrap_err()
                 .to_string(),
-            "Invalid filter 'colour'"
+            "invalid filter 'colour'"
+        );
+        let mut bad = BTreeMap::new();
+        bad.insert("all".to_string(), vec!["maybe".to_string()]);
+        assert_eq!(
+            VolumeFilter::parse(&bad, PRUNE_KEYS)
+                .unwrap_err()
+                .to_string(),
+            "invalid filter 'all=maybe'"
         );
     }
 }

@@ -44,12 +44,12 @@ use super::DaemonApi;
 use engined_core::containers::archive::ops::{self as archive, CopyIn};
 use engined_core::containers::bundle::log_path;
 use engined_core::containers::detach::{self, Scanner};
-use engined_core::containers::list::{self, ListFilter};
 use engined_core::containers::stats::{self, HostFigures, Query};
 use engined_core::containers::store::PendingAttach;
 use engined_core::containers::supervisor::{client, Reply, Request};
 use engined_core::containers::{
-    create, events, inspect, lifecycle, log_stream, stream, top, update, ContainerError,
+    create, events, inspect, lifecycle, list, log_stream, prune, stream, top, update,
+    ContainerError,
 };
 use engined_shim::logs::LogQuery;
 
@@ -133,19 +133,6 @@ impl DaemonApi {
     }
 }
 
-/// Bytes under `path` (not following symlinks), for prune's report.
-fn dir_size(path: &std::path::Path) -> u64 {
-    let Ok(meta) = std::fs::symlink_metadata(path) else {
-        return 0;
-    };
-    if !meta.is_dir() {
-        return meta.len();
-    }
-    std::fs::read_dir(path)
-        .map(|entries| entries.flatten().map(|e| dir_size(&e.path())).sum())
-        .unwrap_or(0)
-}
-
 impl ContainerApi for DaemonApi {
     async fn container_archive_info(
         &self,
@@ -221,26 +208,16 @@ impl ContainerApi for DaemonApi {
         &self,
         req: ContainerListRequest,
     ) -> Result<ContainerListReply, ApiError> {
-        let engine = &self.engine;
         let filters = req.filters.map(|f| f.0).unwrap_or_default();
-        let filter = ListFilter::parse(
+        let lines = list::list(
+            &self.engine,
             &filters,
-            |r| engine.images.resolve(r).map(|i| i.id),
-            |r| {
-                engine
-                    .containers
-                    .get(r)
-                    .ok()
-                    .map(|c| list::unix_nanos(&c.record().created))
-            },
+            req.all,
+            req.limit,
+            SystemTime::now(),
         )
-        .map_err(bad_request)?;
-        let records = engine.containers.all().into_iter().map(|c| c.record());
-        let records = list::select(records.collect(), req.all, req.limit, &filter);
-        let now = SystemTime::now();
-        Ok(ContainerListReply::Ok(
-            records.iter().map(|r| list::summary(r, now)).collect(),
-        ))
+        .map_err(api_error)?;
+        Ok(ContainerListReply::Ok(lines))
     }
 
     async fn container_create(
@@ -298,9 +275,7 @@ impl ContainerApi for DaemonApi {
             return Err(bad_request("You must choose at least one stream"));
         }
         let record = c.record();
-        let now = SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos() as i64);
+        let now = engined_core::time::now_nanos();
         // Empty and `0` are no bound.
         let bound = |value: &Option<String>| -> Result<Option<i64>, ApiError> {
             match value.as_deref() {
@@ -542,71 +517,12 @@ impl ContainerApi for DaemonApi {
         req: ContainerPruneRequest,
     ) -> Result<ContainerPruneReply, ApiError> {
         let filters = req.filters.map(|f| f.0).unwrap_or_default();
-        let now = SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos() as i64);
-        let mut until = None;
-        let mut labels: Vec<(bool, String, Option<String>)> = Vec::new();
-        for (key, values) in &filters {
-            for value in values {
-                match key.as_str() {
-                    "until" => {
-                        until = Some(
-                            engined_core::time::parse(value, now)
-                                .map_err(|e| bad_request(e.to_string()))?,
-                        )
-                    }
-                    "label" | "label!" => {
-                        let (k, v) = match value.split_once('=') {
-                            Some((k, v)) => (k.to_string(), Some(v.to_string())),
-                            None => (value.clone(), None),
-                        };
-                        labels.push((key == "label", k, v));
-                    }
-                    _ => return Err(bad_request(format!("invalid filter '{key}'"))),
-                }
-            }
-        }
-        let mut deleted = Vec::new();
-        let mut reclaimed = 0u64;
-        for c in self.engine.containers.all() {
-            let r = c.record();
-            if r.state.status.is_running() {
-                continue;
-            }
-            if until.is_some_and(|u| list::unix_nanos(&r.created) > u) {
-                continue;
-            }
-            let container_labels = r.config.labels.clone().unwrap_or_default();
-            let labels_ok = labels.iter().all(|(want, k, v)| {
-                let has = match (container_labels.get(k), v) {
-                    (Some(have), Some(v)) => have == v,
-                    (Some(_), None) => true,
-                    (None, _) => false,
-                };
-                has == *want
-            });
-            if !labels_ok {
-                continue;
-            }
-            let dir = c.layout.dir.clone();
-            let size = tokio::task::spawn_blocking(move || dir_size(&dir))
-                .await
-                .unwrap_or(0);
-            if lifecycle::remove(&self.engine, &c, false, false)
-                .await
-                .is_ok()
-            {
-                deleted.push(r.id.clone());
-                reclaimed += size;
-            }
-        }
-        self.engine
-            .events
-            .publish_prune(engine_api::types::EventMessageType::Container, reclaimed);
+        let report = prune::prune(&self.engine, &filters)
+            .await
+            .map_err(api_error)?;
         Ok(ContainerPruneReply::Ok(ContainerPruneResponse {
-            containers_deleted: Some(deleted),
-            space_reclaimed: Some(reclaimed as i64),
+            containers_deleted: Some(report.deleted),
+            space_reclaimed: Some(report.reclaimed as i64),
             ..Default::default()
         }))
     }

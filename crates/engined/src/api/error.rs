@@ -11,7 +11,8 @@ use engine_api::rt::error::ApiError;
 use engined_core::containers::archive::ArchiveError;
 use engined_core::containers::update::UpdateError;
 use engined_core::containers::ContainerError;
-use engined_core::images::ImageError;
+use engined_core::filters::FilterError;
+use engined_core::images::{ImageError, ImageFilterError};
 use engined_core::volumes::VolumeError;
 use engined_core::ErrorKind;
 
@@ -48,7 +49,9 @@ kinded!(
     ArchiveError,
     UpdateError,
     ImageError,
-    VolumeError
+    ImageFilterError,
+    VolumeError,
+    FilterError
 );
 
 /// The answer for a domain error: its kind's status, its message.

@@ -29,7 +29,7 @@ use engine_api::types::{
 use futures_util::StreamExt;
 use tokio::io::AsyncWriteExt;
 
-use super::error::{api_error, bad_request, internal, not_found, not_implemented};
+use super::error::{api_error, bad_request, internal, not_implemented};
 use super::DaemonApi;
 use engined_core::engine::{Engine, STORAGE_DRIVER};
 use engined_core::gojson::{nil, rfc3339_nano};
@@ -396,19 +396,7 @@ impl ImageApi for DaemonApi {
     async fn image_list(&self, req: ImageListRequest) -> Result<ImageListReply, ApiError> {
         let engine = self.engine.clone();
         let filters = req.filters.map(|f| f.0).unwrap_or_default();
-        let filter = image_filter(
-            &engine,
-            &filters,
-            &[
-                "reference",
-                "dangling",
-                "label",
-                "label!",
-                "before",
-                "since",
-                "until",
-            ],
-        )?;
+        let filter = ImageFilter::list(&engine.images, &filters).map_err(api_error)?;
         let images = engine
             .images
             .list()
@@ -555,16 +543,10 @@ impl ImageApi for DaemonApi {
     async fn image_prune(&self, req: ImagePruneRequest) -> Result<ImagePruneReply, ApiError> {
         let engine = self.engine.clone();
         let filters = req.filters.map(|f| f.0).unwrap_or_default();
-        let mut filter =
-            image_filter(&engine, &filters, &["dangling", "label", "label!", "until"])?;
-        // Prune takes untagged images unless told `dangling=false`.
-        let dangling_only = filter.dangling.unwrap_or(true);
-        filter.dangling = None;
+        let filter = ImageFilter::prune(&filters).map_err(api_error)?;
         blocking(move || {
             let before = Before::take(&engine);
-            let select = |image: &Image, names: &[Reference]| {
-                (!dangling_only || names.is_empty()) && filter.matches(image, names)
-            };
+            let select = |image: &Image, names: &[Reference]| filter.matches(image, names);
             let (removed, reclaimed) = engine
                 .images
                 .prune(&select, &image_users(&engine))
@@ -622,35 +604,4 @@ impl ImageApi for DaemonApi {
             messages,
         ))))
     }
-}
-
-/// Parses list/prune filters; `before`/`since` name images, `until` is a
-/// time (RFC 3339, Unix seconds or a Go duration ago).
-fn image_filter(
-    engine: &Engine,
-    filters: &BTreeMap<String, Vec<String>>,
-    keys: &[&str],
-) -> Result<ImageFilter, ApiError> {
-    let resolve = |key: &str, value: &str| -> Result<i64, String> {
-        match key {
-            "until" => {
-                let now = std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map_or(0, |d| d.as_nanos() as i64);
-                engined_core::time::parse(value, now).map_err(|e| e.to_string())
-            }
-            _ => engine
-                .images
-                .get(value)
-                .map(|i| i.config.created_nanos())
-                .map_err(|e| e.to_string()),
-        }
-    };
-    ImageFilter::parse(filters, keys, &resolve).map_err(|message| {
-        if message.starts_with("No such image") {
-            not_found(message)
-        } else {
-            bad_request(message)
-        }
-    })
 }

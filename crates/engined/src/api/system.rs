@@ -9,16 +9,10 @@ use engine_api::server::{
 };
 use futures_util::StreamExt;
 
-use super::error::{bad_request, internal};
+use super::error::{api_error, bad_request, internal};
 use super::DaemonApi;
 use engined_core::events::EventFilter;
 use engined_core::system::Counts;
-
-fn unix_nanos() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos() as i64)
-}
 
 impl SystemApi for DaemonApi {
     async fn system_ping(&self, _req: SystemPingRequest) -> Result<SystemPingReply, ApiError> {
@@ -86,7 +80,7 @@ impl SystemApi for DaemonApi {
     }
 
     async fn system_events(&self, req: SystemEventsRequest) -> Result<SystemEventsReply, ApiError> {
-        let now = unix_nanos();
+        let now = engined_core::time::now_nanos();
         let since = req
             .since
             .as_deref()
@@ -102,7 +96,7 @@ impl SystemApi for DaemonApi {
             .transpose()
             .map_err(|e| bad_request(e.to_string()))?;
         let filter = match &req.filters {
-            Some(f) => EventFilter::from_filters(&f.0).map_err(|e| bad_request(e.to_string()))?,
+            Some(f) => EventFilter::from_filters(&f.0).map_err(api_error)?,
             None => EventFilter::default(),
         };
         let stream = self

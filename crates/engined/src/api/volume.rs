@@ -1,23 +1,19 @@
 //! Volume operations (local driver): create, list, inspect, remove, prune,
 //! with dockerd's status codes, messages and events.
 
-use std::collections::BTreeMap;
-
 use engine_api::rt::error::ApiError;
+use engine_api::rt::version::ApiVersion;
 use engine_api::server::{
     VolumeApi, VolumeCreateReply, VolumeCreateRequest, VolumeDeleteReply, VolumeDeleteRequest,
     VolumeInspectReply, VolumeInspectRequest, VolumeListReply, VolumeListRequest, VolumePruneReply,
     VolumePruneRequest,
 };
-use engine_api::types::{
-    EventMessageType, Volume, VolumeListResponse, VolumePruneResponse, VolumeScope,
-};
+use engine_api::types::{Volume, VolumeListResponse, VolumePruneResponse, VolumeScope};
 
-use super::error::{api_error, bad_request, internal};
+use super::error::{api_error, internal};
 use super::DaemonApi;
-use engined_core::engine::Engine;
 use engined_core::gojson::nil;
-use engined_core::volumes::{CreateOptions, VolumeError, VolumeFilter, VolumeRecord};
+use engined_core::volumes::{self, CreateOptions, VolumeError, VolumeFilter, VolumeRecord};
 
 pub(super) fn to_api(v: &VolumeRecord) -> Volume {
     Volume {
@@ -33,14 +29,6 @@ pub(super) fn to_api(v: &VolumeRecord) -> Volume {
     }
 }
 
-fn publish(engine: &Engine, action: &str, v: &VolumeRecord) {
-    let mut attributes = BTreeMap::new();
-    attributes.insert("driver".to_string(), v.driver.clone());
-    engine
-        .events
-        .publish(EventMessageType::Volume, action, &v.name, attributes);
-}
-
 /// Runs blocking store work off the async threads.
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
@@ -53,9 +41,7 @@ async fn blocking<T: Send + 'static>(
 impl VolumeApi for DaemonApi {
     async fn volume_list(&self, req: VolumeListRequest) -> Result<VolumeListReply, ApiError> {
         let filters = req.filters.map(|f| f.0).unwrap_or_default();
-        let filter =
-            VolumeFilter::parse(&filters, &["name", "label", "label!", "dangling", "driver"])
-                .map_err(|e| bad_request(e.to_string()))?;
+        let filter = VolumeFilter::parse(&filters, volumes::LIST_KEYS).map_err(api_error)?;
         let engine = self.engine.clone();
         let volumes = engine
             .volumes
@@ -85,7 +71,7 @@ impl VolumeApi for DaemonApi {
         blocking(move || {
             let (v, new) = engine.volumes.create(options).map_err(api_error)?;
             if new {
-                publish(&engine, "create", &v);
+                volumes::publish(&engine.events, "create", &v);
             }
             Ok(VolumeCreateReply::Created(to_api(&v)))
         })
@@ -108,7 +94,7 @@ impl VolumeApi for DaemonApi {
             let user = engine.volume_in_use(&req.name);
             match engine.volumes.remove(&req.name, user) {
                 Ok(v) => {
-                    publish(&engine, "destroy", &v);
+                    volumes::publish(&engine.events, "destroy", &v);
                     Ok(VolumeDeleteReply::NoContent)
                 }
                 // `docker volume rm -f` of a missing volume is no error.
@@ -121,39 +107,22 @@ impl VolumeApi for DaemonApi {
 
     async fn volume_prune(&self, req: VolumePruneRequest) -> Result<VolumePruneReply, ApiError> {
         let filters = req.filters.map(|f| f.0).unwrap_or_default();
-        let filter = VolumeFilter::parse(&filters, &["label", "label!", "all"])
-            .map_err(|e| bad_request(e.to_string()))?;
         // Since API 1.42 prune takes only anonymous volumes unless `all`.
-        let anonymous_only =
-            !filter.all && req.api_version >= engine_api::rt::version::ApiVersion::new(1, 42);
+        let anonymous_only = req.api_version >= ApiVersion::new(1, 42);
         let engine = self.engine.clone();
         blocking(move || {
-            let mut deleted = Vec::new();
-            let mut reclaimed = 0u64;
-            for v in engine.volumes.list() {
-                if (anonymous_only && !v.anonymous) || !filter.matches(&v, false) {
-                    continue;
-                }
-                if engine.volume_in_use(&v.name).is_some() {
-                    continue;
-                }
-                let size = engine.volumes.size(&v);
-                match engine.volumes.remove(&v.name, None) {
-                    Ok(v) => {
-                        publish(&engine, "destroy", &v);
-                        reclaimed += size;
-                        deleted.push(v.name);
-                    }
-                    Err(VolumeError::NotFound(_)) => {}
-                    Err(e) => return Err(api_error(e)),
-                }
-            }
-            engine
-                .events
-                .publish_prune(EventMessageType::Volume, reclaimed);
+            let in_use = |name: &str| engine.volume_in_use(name).is_some();
+            let report = volumes::prune(
+                &engine.volumes,
+                &engine.events,
+                &filters,
+                anonymous_only,
+                &in_use,
+            )
+            .map_err(api_error)?;
             Ok(VolumePruneReply::Ok(VolumePruneResponse {
-                volumes_deleted: Some(deleted),
-                space_reclaimed: Some(reclaimed as i64),
+                volumes_deleted: Some(report.deleted),
+                space_reclaimed: Some(report.reclaimed as i64),
                 ..Default::default()
             }))
         })
