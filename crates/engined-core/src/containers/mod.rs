@@ -19,7 +19,8 @@
 //! - [`restart`]: restart policies, their back-off, daemon-start starts;
 //! - `engined_shim::logs` (the json-file log, written by the supervisor)
 //!   and [`log_stream`] (read back);
-//! - [`stream`]: attach and exec byte relays, watched for the
+//! - [`attach`]: `docker attach` sessions and TTY resizes; [`stream`]:
+//!   attach and exec byte relays, watched for the
 //!   [`detach`] keys; [`exec`]: exec instances ([`console`]: a TTY's);
 //! - [`list`]: `docker ps` filters and lines; [`prune`]: `docker
 //!   container prune`; [`inspect`]; [`top`];
@@ -28,6 +29,7 @@
 //! - [`store`]: all containers, looked up by id, name or prefix.
 
 pub mod archive;
+pub mod attach;
 pub mod bundle;
 pub mod changes;
 pub mod config;

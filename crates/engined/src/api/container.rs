@@ -36,93 +36,33 @@ use engine_api::types::{
     ContainerWaitResponse,
 };
 use futures_util::StreamExt;
-use tokio::io::AsyncWriteExt;
-use tokio::sync::oneshot;
 
 use super::error::{api_error, bad_request};
 use super::DaemonApi;
 use engined_core::containers::archive::ops::{self as archive, CopyIn};
+use engined_core::containers::attach::{self, AttachOptions};
 use engined_core::containers::bundle::log_path;
-use engined_core::containers::detach::{self, Scanner};
 use engined_core::containers::stats::{self, HostFigures, Query};
-use engined_core::containers::store::PendingAttach;
-use engined_core::containers::supervisor::{client, Reply, Request};
-use engined_core::containers::{
-    create, events, inspect, lifecycle, list, log_stream, prune, stream, top, update,
-    ContainerError,
-};
+use engined_core::containers::{create, inspect, lifecycle, list, log_stream, prune, top, update};
 use engined_shim::logs::LogQuery;
 
 impl DaemonApi {
-    /// The session of an attach: the logged output first when asked, then
-    /// the live streams relayed through the container's supervisor. A
-    /// container not running yet is attached by its next start, before its
-    /// process runs, so no output is lost. With `raw` (WebSocket messages)
-    /// the output carries no frame headers, whatever the TTY.
+    /// An attach: the core checks and announces it, and runs the session
+    /// on the hijacked connection. With `raw` (WebSocket messages) the
+    /// output carries no frame headers, whatever the TTY.
     fn attach(&self, req: ContainerAttachRequest, raw: bool) -> Result<Hijack, ApiError> {
         let c = self.container(&req.id)?;
-        let record = c.record();
-        let tty = record.tty();
-        let (logs, streaming) = (req.logs, req.stream);
-        let (stdin, stdout, stderr) = (req.stdin, req.stdout, req.stderr);
-        let keys = detach::parse(req.detach_keys.as_deref().unwrap_or_default())
-            .map_err(|e| bad_request(e.to_string()))?;
-        events::publish(&self.engine, "attach", &record, &[]);
-        let pending = if streaming && !record.state.status.is_running() {
-            let (deliver, receive) = oneshot::channel();
-            c.add_pending(PendingAttach {
-                stdin,
-                stdout,
-                stderr,
-                deliver,
-            });
-            Some(receive)
-        } else {
-            None
+        let options = AttachOptions {
+            stdin: req.stdin,
+            stdout: req.stdout,
+            stderr: req.stderr,
+            logs: req.logs,
+            stream: req.stream,
+            detach_keys: req.detach_keys,
+            raw,
         };
-        let bundle = c.layout.bundle.clone();
-        let log = log_path(&c.layout, &c.id);
-        let (engine, id) = (self.engine.clone(), c.id.clone());
-        // The supervisor frames the output of a container without a TTY.
-        let framed = !tty && !raw;
-        Ok(Hijack::new(tty, move |mut io| async move {
-            if logs {
-                stream::replay_logs(&mut io, &log, framed, stdout, stderr).await;
-            }
-            if !streaming {
-                let _ = io.shutdown().await;
-                return;
-            }
-            let conn = match pending {
-                Some(receive) => receive.await.ok(),
-                None => {
-                    let request = Request::Attach {
-                        stdin,
-                        stdout,
-                        stderr,
-                    };
-                    match client::request(&bundle, &request).await {
-                        Ok((Reply::Ok, conn)) => Some(conn),
-                        _ => None,
-                    }
-                }
-            };
-            match conn {
-                Some(conn) => {
-                    // As dockerd: only a TTY's input is watched (binary
-                    // stdin of other containers passes untouched).
-                    let scanner = Scanner::new(if tty { keys } else { Vec::new() });
-                    if stream::relay(io, conn, stdin, !tty && raw, scanner).await {
-                        if let Ok(c) = engine.containers.get(&id) {
-                            events::publish(&engine, "detach", &c.record(), &[]);
-                        }
-                    }
-                }
-                None => {
-                    let _ = io.shutdown().await;
-                }
-            }
-        }))
+        let session = attach::prepare(&self.engine, &c, options).map_err(api_error)?;
+        Ok(Hijack::new(session.tty(), move |io| session.run(io)))
     }
 
     fn container(
@@ -439,20 +379,10 @@ impl ContainerApi for DaemonApi {
         req: ContainerResizeRequest,
     ) -> Result<ContainerResizeReply, ApiError> {
         let c = self.container(&req.id)?;
-        let record = c.record();
-        if !record.state.status.is_running() {
-            return Err(api_error(ContainerError::NotRunning(c.id.clone())));
-        }
-        let request = Request::Resize {
-            height: req.h.unwrap_or(0).clamp(0, u16::MAX as i64) as u16,
-            width: req.w.unwrap_or(0).clamp(0, u16::MAX as i64) as u16,
-        };
-        match client::request(&c.layout.bundle, &request).await {
-            Ok((Reply::Ok, _)) => Ok(ContainerResizeReply::Ok),
-            Ok((Reply::Error { message }, _)) => Err(bad_request(message)),
-            Ok(_) => Ok(ContainerResizeReply::Ok),
-            Err(e) => Err(api_error(ContainerError::Supervisor(e.to_string()))),
-        }
+        attach::resize(&c, req.h.unwrap_or(0), req.w.unwrap_or(0))
+            .await
+            .map_err(api_error)?;
+        Ok(ContainerResizeReply::Ok)
     }
 
     async fn container_attach(
