@@ -29,7 +29,7 @@ use super::list::mount_point;
 use super::record::{Record, Status, ZERO_TIME};
 use super::rootfs::{Layout, OVERLAY};
 use super::spec::{MASKED_PATHS, READONLY_PATHS};
-use crate::gojson::{nil, rfc3339_nano};
+use crate::gojson::{self, nil, rfc3339_nano};
 
 /// The size of the /dev/shm engined mounts (the spec's `size=65536k`).
 const SHM_SIZE: i64 = 64 * 1024 * 1024;
@@ -143,43 +143,15 @@ fn host_config_as_sent(host: &HostConfig) -> HostConfig {
     h
 }
 
-/// `config` with the plain fields dockerd always sends filled in.
+/// `config` with the fields dockerd always sends filled in; a container's
+/// `Labels` is `{}` when it has none, and an empty `Volumes` is `null`.
 fn config_as_sent(config: &ContainerConfig) -> ContainerConfig {
-    let mut c = config.clone();
-    for field in [
-        &mut c.hostname,
-        &mut c.domainname,
-        &mut c.user,
-        &mut c.working_dir,
-    ] {
-        if field.is_none() {
-            *field = Some(String::new());
+    gojson::config_as_sent(config.clone(), |c| {
+        c.labels.get_or_insert_with(Default::default);
+        if c.volumes.as_ref().is_some_and(|v| v.is_empty()) {
+            c.volumes = None;
         }
-    }
-    for field in [
-        &mut c.attach_stdin,
-        &mut c.attach_stdout,
-        &mut c.attach_stderr,
-        &mut c.tty,
-        &mut c.open_stdin,
-        &mut c.stdin_once,
-    ] {
-        if field.is_none() {
-            *field = Some(false);
-        }
-    }
-    if c.labels.is_none() {
-        c.labels = Some(Default::default());
-    }
-    if c.volumes.as_ref().is_some_and(|v| v.is_empty()) {
-        c.volumes = None;
-    }
-    nil(&mut c.rest, "Env", &c.env);
-    nil(&mut c.rest, "Cmd", &c.cmd);
-    nil(&mut c.rest, "Volumes", &c.volumes);
-    nil(&mut c.rest, "Entrypoint", &c.entrypoint);
-    nil(&mut c.rest, "OnBuild", &c.on_build);
-    c
+    })
 }
 
 /// Whether `config` has a healthcheck that runs (dockerd's rule: a test

@@ -1,8 +1,8 @@
 //! Images: the content-addressed store under `<data-root>/images/` (layer
 //! and config blobs, tags, one unpacked rootfs per image) and what the
 //! image API does with it: import, tag, untag, delete, prune, history,
-//! `docker save` / `docker load` archives, list filters, and `docker
-//! pull` from registries ([`pull`], [`registry`]).
+//! inspect, `docker save` / `docker load` archives, list filters, and
+//! `docker pull` from registries ([`pull`], [`registry`]).
 //!
 //! Containers find their image with [`ImageStore::resolve`] and get an
 //! [`ImageRecord`]: the ID, the read-only rootfs to copy or overlay, and
@@ -16,6 +16,7 @@ mod delete;
 mod error;
 mod filter;
 mod history;
+mod inspect;
 pub mod pull;
 mod reference;
 pub mod registry;
@@ -30,6 +31,7 @@ pub use delete::Removed;
 pub use error::ImageError;
 pub use filter::{ImageFilter, ImageFilterError};
 pub use history::HistoryLine;
+pub use inspect::inspect;
 pub use reference::{split_tag, Reference};
 pub use store::{
     short_id, Image, ImageMeta, ImageRecord, ImageStore, ImageUser, ImportOptions, Tagged,

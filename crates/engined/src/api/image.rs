@@ -22,9 +22,8 @@ use engine_api::server::{
     ImagePruneReply, ImagePruneRequest, ImageTagReply, ImageTagRequest,
 };
 use engine_api::types::{
-    BuildPruneResponse, ContainerConfig, CreateImageInfo, EventMessageType, GraphDriverData,
-    ImageDeleteResponseItem, ImageHistoryResponseItem, ImageInspect, ImageInspectMetadata,
-    ImageInspectRootFs, ImagePruneResponse, ImageSummary,
+    BuildPruneResponse, CreateImageInfo, EventMessageType, ImageDeleteResponseItem,
+    ImageHistoryResponseItem, ImagePruneResponse, ImageSummary,
 };
 use futures_util::StreamExt;
 use tokio::io::AsyncWriteExt;
@@ -32,10 +31,9 @@ use tokio::io::AsyncWriteExt;
 use super::error::{api_error, bad_request, internal, not_implemented};
 use super::DaemonApi;
 use engined_core::engine::{Engine, STORAGE_DRIVER};
-use engined_core::gojson::{nil, rfc3339_nano};
 use engined_core::images::registry::{Credentials, Platform, RemoteName};
 use engined_core::images::{
-    pull, Image, ImageError, ImageFilter, ImportOptions, Reference, Removed,
+    self, pull, Image, ImageError, ImageFilter, ImportOptions, Reference, Removed,
 };
 
 /// Runs blocking store work off the async threads.
@@ -162,83 +160,6 @@ pub(super) fn summary(image: &Image, names: &[Reference], version: ApiVersion) -
         virtual_size: (version < ApiVersion::new(1, 44)).then_some(size),
         labels: image.config.config.as_ref().and_then(|c| c.labels.clone()),
         containers: -1,
-        ..Default::default()
-    }
-}
-
-/// An image's container config as dockerd shows it (the Go struct with
-/// every plain field, its nil slices and maps as null).
-fn config_as_sent(config: Option<ContainerConfig>) -> ContainerConfig {
-    let mut c = config.unwrap_or_default();
-    for field in [
-        &mut c.hostname,
-        &mut c.domainname,
-        &mut c.user,
-        &mut c.image,
-        &mut c.working_dir,
-    ] {
-        field.get_or_insert_with(String::new);
-    }
-    for field in [
-        &mut c.attach_stdin,
-        &mut c.attach_stdout,
-        &mut c.attach_stderr,
-        &mut c.tty,
-        &mut c.open_stdin,
-        &mut c.stdin_once,
-    ] {
-        field.get_or_insert(false);
-    }
-    nil(&mut c.rest, "Env", &c.env);
-    nil(&mut c.rest, "Cmd", &c.cmd);
-    nil(&mut c.rest, "Volumes", &c.volumes);
-    nil(&mut c.rest, "Entrypoint", &c.entrypoint);
-    nil(&mut c.rest, "OnBuild", &c.on_build);
-    nil(&mut c.rest, "Labels", &c.labels);
-    c
-}
-
-fn inspect(image: &Image, names: &[Reference], version: ApiVersion) -> ImageInspect {
-    let size = image.size as i64;
-    let c = &image.config;
-    ImageInspect {
-        id: Some(image.id.clone()),
-        repo_tags: Some(names.iter().map(|n| n.to_string()).collect()),
-        repo_digests: Some(image.meta.repo_digests.clone()),
-        parent: Some(c.parent.clone().unwrap_or_default()),
-        comment: Some(c.comment.clone().unwrap_or_default()),
-        created: Some(rfc3339_nano(c.created.as_deref().unwrap_or_default())),
-        container: (version < ApiVersion::new(1, 45)).then(String::new),
-        container_config: (version < ApiVersion::new(1, 45))
-            .then(|| config_as_sent(c.container_config.clone())),
-        docker_version: Some(c.docker_version.clone().unwrap_or_default()),
-        author: Some(c.author.clone().unwrap_or_default()),
-        config: Some(config_as_sent(Some(c.container_defaults()))),
-        architecture: Some(c.architecture.clone().unwrap_or_default()),
-        variant: c.variant.clone(),
-        os: Some(c.os.clone().unwrap_or_default()),
-        size: Some(size),
-        virtual_size: (version < ApiVersion::new(1, 44)).then_some(size),
-        graph_driver: Some(GraphDriverData {
-            name: STORAGE_DRIVER.to_string(),
-            data: None,
-            ..Default::default()
-        }),
-        root_fs: Some(ImageInspectRootFs {
-            r#type: "layers".into(),
-            layers: Some(image.layers().to_vec()),
-            ..Default::default()
-        }),
-        metadata: Some(ImageInspectMetadata {
-            last_tag_time: Some(
-                image
-                    .meta
-                    .last_tag_time
-                    .as_deref()
-                    .map_or_else(|| "0001-01-01T00:00:00Z".into(), rfc3339_nano),
-            ),
-            ..Default::default()
-        }),
         ..Default::default()
     }
 }
@@ -470,10 +391,11 @@ impl ImageApi for DaemonApi {
     async fn image_inspect(&self, req: ImageInspectRequest) -> Result<ImageInspectReply, ApiError> {
         let image = self.engine.images.get(&req.name).map_err(api_error)?;
         let names = self.engine.images.tags_of(&image.id);
-        Ok(ImageInspectReply::Ok(inspect(
+        Ok(ImageInspectReply::Ok(images::inspect(
             &image,
             &names,
             req.api_version,
+            STORAGE_DRIVER,
         )))
     }
 
