@@ -346,12 +346,13 @@ pub fn summary(r: &Record, now: SystemTime) -> ContainerSummary {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::containers::record::{MountRecord, RecordedRuntime, State};
     use std::time::Duration;
 
-    fn record(name: &str, status: Status, code: i64) -> Record {
+    /// A record of a container `name` (labelled `tier=<name>`) for tests.
+    pub(crate) fn record(name: &str, status: Status, code: i64) -> Record {
         Record {
             id: format!("{name}{}", "0".repeat(64 - name.len())),
             name: name.into(),

@@ -81,42 +81,19 @@ pub async fn prune(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::containers::record::{RecordedRuntime, State};
+    use crate::containers::list::tests::record as sample;
     use crate::containers::Status;
 
     fn record(status: Status, created: &str, labels: &[(&str, &str)]) -> Record {
-        Record {
-            id: "c".repeat(64),
-            name: "c".into(),
-            created: created.into(),
-            image: "mini".into(),
-            image_id: String::new(),
-            image_rootfs: "/x".into(),
-            config: engine_api::types::ContainerConfig {
-                labels: Some(
-                    labels
-                        .iter()
-                        .map(|(k, v)| (k.to_string(), v.to_string()))
-                        .collect(),
-                ),
-                ..Default::default()
-            },
-            host_config: Default::default(),
-            path: "true".into(),
-            args: Vec::new(),
-            runtime: RecordedRuntime {
-                name: "runc".into(),
-                binary: "/usr/sbin/runc".into(),
-                root: "/run/r".into(),
-            },
-            driver: "vfs".into(),
-            mounts: Vec::new(),
-            state: State {
-                status,
-                ..Default::default()
-            },
-            restart_count: 0,
-        }
+        let mut r = sample("c", status, 0);
+        r.created = created.into();
+        r.config.labels = Some(
+            labels
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        );
+        r
     }
 
     fn selection(pairs: &[(&str, &str)]) -> Result<Selection, ContainerError> {
