@@ -1,5 +1,6 @@
-//! `/events` filters as dockerd applies them: values of one key are
-//! alternatives (OR), different keys must all match (AND).
+//! `/events` filters: values of one key are alternatives (OR), different
+//! keys must all match (AND). The `label` values are alternatives too,
+//! as engined has always matched them (dockerd requires every one).
 
 use std::collections::BTreeMap;
 
