@@ -13,6 +13,7 @@
 
 mod layout;
 mod proxy;
+mod push;
 mod registry;
 
 use std::path::Path;
@@ -172,6 +173,7 @@ fn docker_pull_from_a_local_registry() {
     check_shared_layers(&d, &mini, &shared, &shared_ref);
     check_failures(&d, &registry, &bad, &bad_ref);
     check_bombs(&d, &registry, &mini, &layout);
+    check_client_hangs_up(&d, &registry);
     let registry = check_registry_dies(&d, &dir, registry, &big);
     drop(d);
     drop(registry);
@@ -199,6 +201,57 @@ fn spooled_bytes(d: &Engined) -> u64 {
                 .sum()
         })
         .unwrap_or(0)
+}
+
+/// The client is killed half-way through a layer: engined cancels the
+/// pull, so its spool files go, nothing is stored and no `pull` event is
+/// published (the next check pulls the same image whole).
+fn check_client_hangs_up(d: &Engined, registry: &Registry) {
+    let before = image_ids(d);
+    let slow = SlowProxy::start(&registry.addr);
+    let name = format!("{}/test/big:v1", slow.addr);
+    let started = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let mut pull = Command::new(DOCKER)
+        .args(["-H", &d.host(), "pull", &name])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while spooled_bytes(d) < 256 * 1024 {
+        assert!(Instant::now() < deadline, "the pull never got going");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    pull.kill().unwrap();
+    pull.wait().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !spool_is_empty(d) {
+        assert!(
+            Instant::now() < deadline,
+            "a cancelled pull kept its spool files"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // Long enough for an uncancelled pull of the rest to have finished.
+    std::thread::sleep(Duration::from_secs(4));
+    assert!(spool_is_empty(d), "the pull went on after the client left");
+    assert_eq!(image_ids(d), before);
+    let events = d.docker(&[
+        "events",
+        "--since",
+        &started.to_string(),
+        "--until",
+        &events_until_now(),
+        "--filter",
+        "event=pull",
+        "--format",
+        "{{.Actor.ID}}",
+    ]);
+    assert!(!events.contains("test/big"), "{events}");
 }
 
 /// The registry is killed half-way through a layer: the pull fails,

@@ -2,7 +2,8 @@
 //! and config blobs, tags, one unpacked rootfs per image) and what the
 //! image API does with it: import, tag, untag, delete, prune, history,
 //! `docker save` / `docker load` archives, list filters, and `docker
-//! pull` from registries ([`pull`], [`registry`]).
+//! pull` from registries ([`pull`], [`registry`], their progress streams
+//! in [`progress`]).
 //!
 //! Containers find their image with [`ImageStore::resolve`] and get an
 //! [`ImageRecord`]: the ID, the read-only rootfs to copy or overlay, and
@@ -16,7 +17,9 @@ mod delete;
 mod error;
 mod filter;
 mod history;
+pub mod progress;
 pub mod pull;
+pub mod push;
 mod reference;
 pub mod registry;
 mod registry_error;

@@ -12,14 +12,14 @@ use std::fs::File;
 use std::io::BufReader;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use engine_api::types::{CreateImageInfo, ErrorDetail, ProgressDetail};
-use tokio::sync::mpsc::UnboundedSender;
 use tokio::sync::Semaphore;
 
 use super::config::ImageConfig;
 use super::error::ImageError;
+use super::progress::{self, Host, MessageStream, PROGRESS_EVERY};
 use super::registry::{
     select, Credentials, Descriptor, ImageManifest, Kind, Manifest, Platform, RegistryError,
     RemoteName, Session, MAX_DEPTH,
@@ -28,9 +28,6 @@ use super::store::{decompressed, short_id, ImageStore};
 
 /// Layers downloaded at once (dockerd's `max-concurrent-downloads`).
 pub const CONCURRENT_DOWNLOADS: usize = 3;
-
-/// How often a download reports its progress at most.
-const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 
 /// A name resolved to one image manifest, ready to fetch.
 pub struct Plan {
@@ -53,7 +50,46 @@ pub struct Pulled {
 }
 
 /// Where progress messages go.
-pub type Progress = UnboundedSender<CreateImageInfo>;
+pub type Progress = progress::Sender<CreateImageInfo>;
+
+/// What `POST /images/create?fromImage=` asks for.
+#[derive(Debug, Clone, Default)]
+pub struct PullRequest {
+    /// `fromImage`: `name[:tag]` or `name@digest`.
+    pub from: String,
+    /// `tag`: a tag or a digest, when not part of `from`.
+    pub tag: Option<String>,
+    /// `platform`: `os[/arch[/variant]]`, empty for this host's.
+    pub platform: String,
+    pub credentials: Option<Credentials>,
+}
+
+/// `docker pull`: errors found before anything is fetched (a bad name or
+/// platform, an unknown repository or tag, no manifest for the platform)
+/// are returned; later ones end the progress stream as an `errorDetail`
+/// message. Dropping the stream cancels the pull.
+pub async fn pull<H: Host>(
+    host: Arc<H>,
+    request: PullRequest,
+) -> Result<MessageStream<CreateImageInfo>, ImageError> {
+    let name = RemoteName::parse(&request.from, request.tag.as_deref())?;
+    let platform = if request.platform.is_empty() {
+        None
+    } else {
+        Some(Platform::parse(&request.platform)?)
+    };
+    let plan = resolve(name, platform, request.credentials).await?;
+    Ok(progress::drive(move |tx| async move {
+        let shown = plan.name.familiar();
+        match run(host.images(), plan, &tx).await {
+            Ok(_) => host.announce("pull", &shown),
+            Err(e) => {
+                tracing::warn!("pull {shown}: {e}");
+                send(&tx, error_info(&e.to_string()));
+            }
+        }
+    }))
+}
 
 fn info(
     id: Option<&str>,
@@ -73,7 +109,7 @@ fn info(
 }
 
 /// The message that ends a failed pull's stream.
-pub fn error_info(message: &str) -> CreateImageInfo {
+fn error_info(message: &str) -> CreateImageInfo {
     CreateImageInfo {
         error: Some(message.to_string()),
         error_detail: Some(ErrorDetail {
@@ -85,13 +121,11 @@ pub fn error_info(message: &str) -> CreateImageInfo {
 }
 
 fn send(progress: &Progress, message: CreateImageInfo) {
-    // A client that went away does not stop the pull: it finishes (or
-    // fails) whole either way.
-    let _ = progress.send(message);
+    progress::send(progress, message);
 }
 
 /// Finds the image manifest `name` stands for on its registry.
-pub async fn resolve(
+pub(super) async fn resolve(
     name: RemoteName,
     platform: Option<Platform>,
     credentials: Option<Credentials>,
@@ -142,11 +176,7 @@ impl Drop for Spool {
 }
 
 /// Fetches and stores what `plan` names, reporting on `progress`.
-pub async fn run(
-    store: &ImageStore,
-    plan: Plan,
-    progress: &Progress,
-) -> Result<Pulled, ImageError> {
+pub(super) async fn run(store: &ImageStore, plan: Plan, progress: &Progress) -> Result<Pulled, ImageError> {
     let name = &plan.name;
     send(
         progress,

@@ -174,3 +174,12 @@ impl Registry {
             .unwrap_or(0)
     }
 }
+
+/// Copies `name` (`host/repo:tag`) out of the registry into the
+/// directory `dest` (skopeo's `dir:`: the manifest as it is, each blob in
+/// a file named by its hex digest), checking every blob's digest.
+pub fn copy_out(name: &str, dest: &Path) {
+    let src = format!("docker://{name}");
+    let dst = format!("dir:{}", dest.display());
+    skopeo(&["copy", "--src-tls-verify=false", &src, &dst]);
+}

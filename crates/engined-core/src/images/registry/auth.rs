@@ -11,14 +11,36 @@ use super::body::read_limited;
 use super::http;
 use super::{Kind, RegistryError};
 
-/// A user name and password (from the `X-Registry-Auth` header).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A user name and password (from the `X-Registry-Auth` header). Its
+/// `Debug` never shows the password, so no log line can carry it.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Credentials {
     pub username: String,
     pub password: String,
 }
 
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("username", &self.username)
+            .field("password", &"<hidden>")
+            .finish()
+    }
+}
+
 impl Credentials {
+    /// The user name and password of an `X-Registry-Auth` header or a
+    /// `POST /auth` body; `None` when either is missing or the name empty.
+    pub fn from_auth(auth: Option<engine_api::types::AuthConfig>) -> Option<Credentials> {
+        let auth = auth?;
+        match (auth.username, auth.password) {
+            (Some(username), Some(password)) if !username.is_empty() => {
+                Some(Credentials { username, password })
+            }
+            _ => None,
+        }
+    }
+
     fn basic(&self) -> String {
         let raw = format!("{}:{}", self.username, self.password);
         format!(

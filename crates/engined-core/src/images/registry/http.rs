@@ -8,9 +8,10 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::Empty;
+use http_body_util::combinators::UnsyncBoxBody;
+use http_body_util::{BodyExt, Empty, Full};
 use hyper::body::Incoming;
-use hyper::{Request, Response, Uri};
+use hyper::{Method, Request, Response, Uri};
 use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
@@ -81,12 +82,50 @@ fn tls_config() -> Result<Arc<ClientConfig>, RegistryError> {
         .map_err(|e| RegistryError::unavailable(format!("TLS setup: {e}")))
 }
 
+/// A request body: nothing, bytes in memory, or a stream (a layer read
+/// from the store).
+pub type Body = UnsyncBoxBody<Bytes, std::io::Error>;
+
+/// No body.
+pub fn empty() -> Body {
+    Empty::<Bytes>::new()
+        .map_err(|never| match never {})
+        .boxed_unsync()
+}
+
+/// `bytes` as the body.
+pub fn full(bytes: Bytes) -> Body {
+    Full::new(bytes)
+        .map_err(|never| match never {})
+        .boxed_unsync()
+}
+
 /// Sends a GET for `uri` with `headers` and returns the answer, whose body
 /// is still to be read.
 pub async fn get(
     uri: &Uri,
     headers: &[(&str, String)],
 ) -> Result<Response<Incoming>, RegistryError> {
+    send(Method::GET, uri, headers, empty()).await
+}
+
+/// Go's spelling of a method in an error (`Get`, `Put`, `Head`).
+fn method_word(method: &Method) -> String {
+    let text = method.as_str();
+    let mut out = text[..1].to_string();
+    out.push_str(&text[1..].to_lowercase());
+    out
+}
+
+/// Sends `method` for `uri` with `headers` and `body`, and returns the
+/// answer, whose body is still to be read.
+pub async fn send(
+    method: Method,
+    uri: &Uri,
+    headers: &[(&str, String)],
+    body: Body,
+) -> Result<Response<Incoming>, RegistryError> {
+    let word = method_word(&method);
     let scheme = uri.scheme_str().unwrap_or("https");
     let authority = uri
         .authority()
@@ -99,7 +138,7 @@ pub async fn get(
         .port_u16()
         .unwrap_or(if scheme == "http" { 80 } else { 443 });
     let unreachable = |e: &dyn std::fmt::Display| {
-        RegistryError::unavailable(format!("Get \"{uri}\": dial tcp {host}:{port}: {e}"))
+        RegistryError::unavailable(format!("{word} \"{uri}\": dial tcp {host}:{port}: {e}"))
     };
     let tcp = match tokio::time::timeout(TIMEOUT, TcpStream::connect((host, port))).await {
         Ok(Ok(tcp)) => tcp,
@@ -107,17 +146,19 @@ pub async fn get(
         Err(_) => return Err(unreachable(&"i/o timeout")),
     };
     let path = uri.path_and_query().map_or("/", |p| p.as_str());
-    let mut request = Request::get(path)
+    let mut request = Request::builder()
+        .method(method)
+        .uri(path)
         .header(hyper::header::HOST, authority.as_str())
         .header(hyper::header::USER_AGENT, USER_AGENT);
     for (name, value) in headers {
         request = request.header(*name, value.as_str());
     }
     let request = request
-        .body(Empty::<Bytes>::new())
+        .body(body)
         .map_err(|e| RegistryError::invalid(format!("request for {uri}: {e}")))?;
     if scheme == "http" {
-        exchange(tcp, request, uri).await
+        exchange(tcp, request, uri, &word).await
     } else {
         let name = ServerName::try_from(host.to_string())
             .map_err(|e| RegistryError::invalid(format!("host {host}: {e}")))?;
@@ -127,20 +168,21 @@ pub async fn get(
             Ok(Err(e)) => return Err(unreachable(&e)),
             Err(_) => return Err(unreachable(&"TLS handshake timeout")),
         };
-        exchange(tls, request, uri).await
+        exchange(tls, request, uri, &word).await
     }
 }
 
 async fn exchange<T>(
     io: T,
-    request: Request<Empty<Bytes>>,
+    request: Request<Body>,
     uri: &Uri,
+    word: &str,
 ) -> Result<Response<Incoming>, RegistryError>
 where
     T: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     let failed =
-        |e: &dyn std::fmt::Display| RegistryError::unavailable(format!("Get \"{uri}\": {e}"));
+        |e: &dyn std::fmt::Display| RegistryError::unavailable(format!("{word} \"{uri}\": {e}"));
     let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(io))
         .await
         .map_err(|e| failed(&e))?;
@@ -149,6 +191,14 @@ where
             tracing::debug!("registry connection: {e}");
         }
     });
+    // A streamed body (a layer) may take longer than the limit to send:
+    // its answer's headers come after it, so only the send's own idle
+    // checks bound it.
+    use hyper::body::Body as _;
+    let streamed = request.body().size_hint().exact().is_none();
+    if streamed {
+        return sender.send_request(request).await.map_err(|e| failed(&e));
+    }
     match tokio::time::timeout(TIMEOUT, sender.send_request(request)).await {
         Ok(Ok(response)) => Ok(response),
         Ok(Err(e)) => Err(failed(&e)),

@@ -1,4 +1,5 @@
-//! The registry side of `docker pull`: a small client of the OCI
+//! The registry side of `docker pull`, `docker push` and `docker login`:
+//! a small client of the OCI
 //! distribution protocol on hyper. Names are split as dockerd splits them
 //! ([`RemoteName`]), loopback registries are spoken to in plain HTTP and
 //! every other one over TLS, a 401 is answered with a bearer token or
@@ -12,12 +13,14 @@ mod client;
 mod http;
 mod manifest;
 mod name;
+mod upload;
 
 pub use super::registry_error::{Kind, RegistryError};
 pub use auth::Credentials;
 pub use client::{Fetched, Session};
 pub use manifest::{select, Descriptor, ImageManifest, Manifest, Platform, MAX_DEPTH};
 pub use name::{RemoteName, Target};
+pub use upload::Upload;
 
 #[cfg(test)]
 mod tests;
