@@ -15,6 +15,7 @@ mod layout;
 mod proxy;
 mod push;
 mod registry;
+mod secure;
 
 use std::path::Path;
 use std::process::{Command, Stdio};

@@ -25,11 +25,8 @@ use tokio::sync::Semaphore;
 use super::error::ImageError;
 use super::progress::{self, Host, MessageStream, Sender, PROGRESS_EVERY};
 use super::reference::Reference;
-use super::registry::{Credentials, RegistryError, RemoteName, Session, Target, Upload};
+use super::registry::{Credentials, RegistryError, RemoteName, Session, Settings, Target, Upload};
 use super::store::{short_id, Image, ImageStore};
-
-/// Layers uploaded at once (dockerd's `max-concurrent-uploads`).
-pub const CONCURRENT_UPLOADS: usize = 5;
 
 const MANIFEST_TYPE: &str = "application/vnd.docker.distribution.manifest.v2+json";
 const CONFIG_TYPE: &str = "application/vnd.docker.container.image.v1+json";
@@ -43,6 +40,8 @@ pub struct PushRequest {
     /// One tag; `None` pushes every tag of the repository.
     pub tag: Option<String>,
     pub credentials: Option<Credentials>,
+    /// The daemon's registry settings when the push starts.
+    pub settings: Arc<Settings>,
 }
 
 #[derive(Serialize)]
@@ -146,7 +145,7 @@ pub async fn push<H: Host>(
         .into());
     }
     let images = selection(host.images(), &name, asked.as_deref())?;
-    let session = Session::for_push(&name, request.credentials);
+    let session = Session::for_push(&name, request.credentials, request.settings);
     Ok(progress::drive(move |tx| async move {
         progress::send(
             &tx,
@@ -207,10 +206,11 @@ async fn push_one(
     for layer in &unique {
         progress::send(tx, message(Some(&short_id(layer)), "Preparing", None));
     }
-    for layer in unique.iter().skip(CONCURRENT_UPLOADS) {
+    let concurrency = session.max_uploads();
+    for layer in unique.iter().skip(concurrency) {
         progress::send(tx, message(Some(&short_id(layer)), "Waiting", None));
     }
-    let semaphore = Arc::new(Semaphore::new(CONCURRENT_UPLOADS));
+    let semaphore = Arc::new(Semaphore::new(concurrency));
     let uploads = unique.iter().map(|diff_id| {
         let semaphore = semaphore.clone();
         async move {

@@ -35,7 +35,7 @@ use super::DaemonApi;
 use engined_core::engine::{Engine, STORAGE_DRIVER};
 use engined_core::gojson::{nil, rfc3339_nano};
 use engined_core::images::progress::Host;
-use engined_core::images::registry::Credentials;
+use engined_core::images::registry::{Credentials, Settings};
 use engined_core::images::{
     pull, push, Image, ImageError, ImageFilter, ImportOptions, Reference, Removed,
 };
@@ -338,6 +338,11 @@ impl DaemonApi {
         Ok(Box::pin(stream))
     }
 
+    /// The registry settings of the configuration in force now.
+    pub(super) fn registry_settings(&self) -> Arc<Settings> {
+        Arc::new(Settings::from_config(self.engine.snapshot().config()))
+    }
+
     /// `POST /images/create?fromImage=`: one core call; the reply streams
     /// its progress and cancels the pull when the client goes away.
     async fn pull(
@@ -350,6 +355,7 @@ impl DaemonApi {
             tag: req.tag,
             platform: req.platform,
             credentials: Credentials::from_auth(req.x_registry_auth),
+            settings: self.registry_settings(),
         };
         let stream = pull::pull(Arc::new(Transfers(self.engine.clone())), request)
             .await
@@ -417,6 +423,7 @@ impl ImageApi for DaemonApi {
             name: req.name,
             tag: req.tag,
             credentials: Credentials::from_auth(Some(req.x_registry_auth)),
+            settings: self.registry_settings(),
         };
         let stream = push::push(Arc::new(Transfers(self.engine.clone())), request)
             .await

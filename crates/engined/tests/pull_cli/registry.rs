@@ -48,6 +48,23 @@ impl Registry {
 
     /// Starts it on `addr`, with what an earlier one under `dir` stored.
     pub fn start_at(dir: &Path, addr: &str) -> Registry {
+        Registry::start_with(dir, addr, "")
+    }
+
+    /// Starts one that serves TLS with `cert`/`key` and asks for the
+    /// basic-auth logins of the htpasswd file `htpasswd`.
+    pub fn start_secure(dir: &Path, cert: &Path, key: &Path, htpasswd: &Path) -> Registry {
+        let extra = format!(
+            "  tls:\n    certificate: {}\n    key: {}\nauth:\n  htpasswd:\n    realm: test-registry\n    path: {}\n",
+            cert.display(),
+            key.display(),
+            htpasswd.display()
+        );
+        Registry::start_with(dir, &format!("127.0.0.1:{}", free_port()), &extra)
+    }
+
+    /// Starts it with `extra` YAML appended after `http.addr`.
+    fn start_with(dir: &Path, addr: &str, extra: &str) -> Registry {
         let storage = dir.join("registry-storage");
         std::fs::create_dir_all(&storage).unwrap();
         let addr = addr.to_string();
@@ -55,7 +72,7 @@ impl Registry {
         std::fs::write(
             &config,
             format!(
-                "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: {addr}\n",
+                "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: {addr}\n{extra}",
                 storage.display()
             ),
         )

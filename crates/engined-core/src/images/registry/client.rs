@@ -4,6 +4,7 @@
 //! streamed into a file while their SHA-256 is computed.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use bytes::Bytes;
 use hyper::body::Incoming;
@@ -18,7 +19,7 @@ use super::body::{next_chunk, read_limited};
 use super::http;
 use super::manifest::{self, Descriptor, Manifest};
 use super::name::RemoteName;
-use super::{Kind, RegistryError};
+use super::{Kind, RegistryError, Settings};
 use crate::images::blobs::{digest_of, hex_of};
 
 /// How many redirects a GET follows.
@@ -31,6 +32,7 @@ pub struct Session {
     base: String,
     /// `pull`, or `pull,push`: the actions a token is asked for.
     actions: &'static str,
+    settings: Arc<Settings>,
     credentials: Option<Credentials>,
     /// The `Authorization` value that worked last, reused by every request.
     authorization: Mutex<Option<String>>,
@@ -105,22 +107,58 @@ pub(super) async fn failure(response: Response<Incoming>) -> Failure {
 }
 
 impl Session {
+    /// A pull session with the default registry settings.
     pub fn new(name: &RemoteName, credentials: Option<Credentials>) -> Session {
+        Session::with_settings(name, credentials, Arc::new(Settings::default()))
+    }
+
+    /// A pull session under the daemon's registry settings.
+    pub fn with_settings(
+        name: &RemoteName,
+        credentials: Option<Credentials>,
+        settings: Arc<Settings>,
+    ) -> Session {
+        let base = settings.base_url(name.endpoint_host());
+        Session::at(name, base, credentials, settings)
+    }
+
+    /// A pull session with `name`'s repository on the registry at `base`
+    /// (`scheme://host[:port]`: a mirror).
+    pub fn at(
+        name: &RemoteName,
+        base: String,
+        credentials: Option<Credentials>,
+        settings: Arc<Settings>,
+    ) -> Session {
         Session {
             name: name.clone(),
-            base: http::base_url(name.endpoint_host()),
+            base,
             actions: "pull",
+            settings,
             credentials,
             authorization: Mutex::new(None),
         }
     }
 
     /// A session that may also write to the repository.
-    pub fn for_push(name: &RemoteName, credentials: Option<Credentials>) -> Session {
+    pub fn for_push(
+        name: &RemoteName,
+        credentials: Option<Credentials>,
+        settings: Arc<Settings>,
+    ) -> Session {
         Session {
             actions: "pull,push",
-            ..Session::new(name, credentials)
+            ..Session::with_settings(name, credentials, settings)
         }
+    }
+
+    pub(super) fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Layers a push through this session uploads at once.
+    pub fn max_uploads(&self) -> usize {
+        self.settings.max_uploads
     }
 
     pub fn name(&self) -> &RemoteName {
@@ -137,7 +175,11 @@ impl Session {
         self.authorization.lock().await.clone()
     }
 
+    /// The token scope to ask for; none for a login (no repository).
     pub(super) fn scope(&self) -> String {
+        if self.name.path.is_empty() {
+            return String::new();
+        }
         format!("repository:{}:{}", self.name.path, self.actions)
     }
 
@@ -204,7 +246,8 @@ impl Session {
                     }
                     None => http::empty(),
                 };
-                let response = http::send(method.clone(), &uri, &headers, payload).await?;
+                let response =
+                    http::send(&self.settings, method.clone(), &uri, &headers, payload).await?;
                 let status = response.status();
                 if follows && status.is_redirection() {
                     let location = response
@@ -230,9 +273,13 @@ impl Session {
                         .find_map(auth::parse_challenge);
                     if let Some(challenge) = challenge {
                         challenged = true;
-                        let value =
-                            auth::authorize(&challenge, &self.scope(), self.credentials.as_ref())
-                                .await?;
+                        let value = auth::authorize(
+                            &self.settings,
+                            &challenge,
+                            &self.scope(),
+                            self.credentials.as_ref(),
+                        )
+                        .await?;
                         *self.authorization.lock().await = Some(value);
                         continue 'auth;
                     }

@@ -16,9 +16,9 @@ use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use tokio_rustls::rustls::pki_types::ServerName;
-use tokio_rustls::rustls::ClientConfig;
+use tokio_rustls::rustls::{ClientConfig, RootCertStore};
 
-use super::RegistryError;
+use super::{RegistryError, Settings};
 
 /// How long connecting, and then waiting for an answer's headers, may take.
 const TIMEOUT: Duration = Duration::from_secs(30);
@@ -44,7 +44,7 @@ pub fn is_insecure(host_port: &str) -> bool {
 }
 
 /// `host` of `host[:port]` (brackets of an IPv6 literal dropped).
-fn host_of(host_port: &str) -> &str {
+pub fn host_of(host_port: &str) -> &str {
     if let Some(rest) = host_port.strip_prefix('[') {
         return rest.split(']').next().unwrap_or(rest);
     }
@@ -54,32 +54,58 @@ fn host_of(host_port: &str) -> &str {
     }
 }
 
-/// `scheme://host[:port]` for a registry.
-pub fn base_url(host_port: &str) -> String {
-    let scheme = if is_insecure(host_port) {
-        "http"
-    } else {
-        "https"
-    };
-    format!("{scheme}://{host_port}")
-}
-
-fn tls_config() -> Result<Arc<ClientConfig>, RegistryError> {
-    static CONFIG: OnceLock<Result<Arc<ClientConfig>, String>> = OnceLock::new();
-    CONFIG
+/// The system's CA roots, read once.
+fn system_roots() -> Result<RootCertStore, RegistryError> {
+    static ROOTS: OnceLock<Result<RootCertStore, String>> = OnceLock::new();
+    ROOTS
         .get_or_init(|| {
-            let roots = engine_api::rt::pem::read_roots(std::path::Path::new(SYSTEM_ROOTS))
-                .map_err(|e| e.to_string())?;
-            let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
-            let config = ClientConfig::builder_with_provider(provider)
-                .with_safe_default_protocol_versions()
-                .map_err(|e| e.to_string())?
-                .with_root_certificates(roots)
-                .with_no_client_auth();
-            Ok(Arc::new(config))
+            engine_api::rt::pem::read_roots(std::path::Path::new(SYSTEM_ROOTS))
+                .map_err(|e| e.to_string())
         })
         .clone()
         .map_err(|e| RegistryError::unavailable(format!("TLS setup: {e}")))
+}
+
+/// The TLS client configuration for `host_port`: the system's roots plus
+/// the CA files of its certs.d directory.
+fn tls_config(settings: &Settings, host_port: &str) -> Result<Arc<ClientConfig>, RegistryError> {
+    let mut roots = system_roots()?;
+    for file in settings.ca_files(host_port) {
+        let extra = engine_api::rt::pem::read_roots(&file).map_err(|e| {
+            RegistryError::invalid(format!("reading CA certificate {}: {e}", file.display()))
+        })?;
+        for cert in extra.roots {
+            roots.roots.push(cert);
+        }
+    }
+    let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+    let config = ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| RegistryError::unavailable(format!("TLS setup: {e}")))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(Arc::new(config))
+}
+
+/// A TLS handshake failure in Go's words where it has them (an unknown
+/// CA is `x509: certificate signed by unknown authority`).
+fn tls_failure(e: &std::io::Error) -> String {
+    use tokio_rustls::rustls::{CertificateError, Error};
+    let inner = e.get_ref().and_then(|inner| inner.downcast_ref::<Error>());
+    match inner {
+        Some(Error::InvalidCertificate(CertificateError::UnknownIssuer)) => {
+            "tls: failed to verify certificate: x509: certificate signed by unknown authority"
+                .to_string()
+        }
+        Some(Error::InvalidCertificate(CertificateError::NotValidForName)) => {
+            "tls: failed to verify certificate: x509: certificate is not valid for this host"
+                .to_string()
+        }
+        Some(Error::InvalidCertificate(other)) => {
+            format!("tls: failed to verify certificate: x509: {other:?}")
+        }
+        _ => e.to_string(),
+    }
 }
 
 /// A request body: nothing, bytes in memory, or a stream (a layer read
@@ -103,10 +129,11 @@ pub fn full(bytes: Bytes) -> Body {
 /// Sends a GET for `uri` with `headers` and returns the answer, whose body
 /// is still to be read.
 pub async fn get(
+    settings: &Settings,
     uri: &Uri,
     headers: &[(&str, String)],
 ) -> Result<Response<Incoming>, RegistryError> {
-    send(Method::GET, uri, headers, empty()).await
+    send(settings, Method::GET, uri, headers, empty()).await
 }
 
 /// Go's spelling of a method in an error (`Get`, `Put`, `Head`).
@@ -120,6 +147,7 @@ fn method_word(method: &Method) -> String {
 /// Sends `method` for `uri` with `headers` and `body`, and returns the
 /// answer, whose body is still to be read.
 pub async fn send(
+    settings: &Settings,
     method: Method,
     uri: &Uri,
     headers: &[(&str, String)],
@@ -162,10 +190,15 @@ pub async fn send(
     } else {
         let name = ServerName::try_from(host.to_string())
             .map_err(|e| RegistryError::invalid(format!("host {host}: {e}")))?;
-        let connector = tokio_rustls::TlsConnector::from(tls_config()?);
+        let connector = tokio_rustls::TlsConnector::from(tls_config(settings, authority.as_str())?);
         let tls = match tokio::time::timeout(TIMEOUT, connector.connect(name, tcp)).await {
             Ok(Ok(tls)) => tls,
-            Ok(Err(e)) => return Err(unreachable(&e)),
+            Ok(Err(e)) => {
+                return Err(RegistryError::unavailable(format!(
+                    "{word} \"{uri}\": {}",
+                    tls_failure(&e)
+                )))
+            }
             Err(_) => return Err(unreachable(&"TLS handshake timeout")),
         };
         exchange(tls, request, uri, &word).await
@@ -209,6 +242,14 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn base_url(host_port: &str) -> String {
+        Settings {
+            certs_dirs: Vec::new(),
+            ..Settings::default()
+        }
+        .base_url(host_port)
+    }
 
     #[test]
     fn loopback_is_plain_http() {

@@ -11,15 +11,19 @@ mod body;
 mod client;
 
 mod http;
+mod login;
 mod manifest;
 mod name;
+mod settings;
 mod upload;
 
 pub use super::registry_error::{Kind, RegistryError};
 pub use auth::Credentials;
 pub use client::{Fetched, Session};
+pub use login::login;
 pub use manifest::{select, Descriptor, ImageManifest, Manifest, Platform, MAX_DEPTH};
-pub use name::{RemoteName, Target};
+pub use name::{RemoteName, Target, DEFAULT_DOMAIN};
+pub use settings::Settings;
 pub use upload::Upload;
 
 #[cfg(test)]

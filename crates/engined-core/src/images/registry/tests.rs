@@ -191,7 +191,8 @@ async fn basic_challenge_and_refusals() {
         .manifest("v1")
         .await
         .unwrap_err();
-    assert_eq!(anonymous.kind, Kind::NotFound);
+    assert_eq!(anonymous.kind, Kind::Denied);
+    assert_eq!(anonymous.message, "no basic auth credentials");
 
     // A 401 with no challenge: dockerd's wording.
     let addr = serve(Arc::new(|_: &Request, _: &str| {
@@ -367,7 +368,10 @@ async fn a_pull_fetches_three_layers_at_a_time_and_stores_the_image() {
     drop(tx);
     assert_eq!(pulled.id, digest_of(&config));
     assert!(pulled.downloaded);
-    assert_eq!(most.load(Ordering::SeqCst), pull::CONCURRENT_DOWNLOADS);
+    assert_eq!(
+        most.load(Ordering::SeqCst),
+        crate::images::registry::Settings::default().max_downloads
+    );
 
     let mut statuses = Vec::new();
     while let Some(m) = rx.recv().await {

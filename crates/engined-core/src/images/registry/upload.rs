@@ -123,7 +123,7 @@ impl Session {
         if let Some(a) = self.current_authorization().await {
             headers.push(("authorization", a));
         }
-        let response = http::send(Method::PUT, &uri, &headers, body).await?;
+        let response = http::send(self.settings(), Method::PUT, &uri, &headers, body).await?;
         if response.status() != StatusCode::CREATED && !response.status().is_success() {
             return Err(push_error(failure(response).await));
         }
@@ -204,8 +204,23 @@ impl Session {
     /// `GET /v2/`, answering a challenge with the session's credentials:
     /// what `docker login` checks.
     pub async fn check_login(&self) -> Result<(), RegistryError> {
-        match self.request(Method::GET, "/v2/", None, None).await? {
+        let denied = |e: RegistryError| match e.kind {
+            Kind::NotFound | Kind::Denied => RegistryError::new(Kind::Denied, e.message),
+            _ => e,
+        };
+        match self
+            .request(Method::GET, "/v2/", None, None)
+            .await
+            .map_err(denied)?
+        {
             Ok(_) => Ok(()),
+            Err(f) if f.status == StatusCode::UNAUTHORIZED => Err(RegistryError::new(
+                Kind::Denied,
+                format!(
+                    "login attempt to {}/v2/ failed with status: 401 Unauthorized",
+                    self.base()
+                ),
+            )),
             Err(f) => Err(push_error(f)),
         }
     }
