@@ -87,10 +87,18 @@ fn login_push_and_pull_over_tls_with_basic_auth() {
     // No login: refused.
     let out = cli(&d, &config, &["push", &name], b"");
     assert!(!out.status.success(), "{}", text(&out));
-    assert!(text(&out).contains("no basic auth credentials"), "{}", text(&out));
+    assert!(
+        text(&out).contains("no basic auth credentials"),
+        "{}",
+        text(&out)
+    );
     let out = cli(&d, &config, &["pull", &name], b"");
     assert!(!out.status.success(), "{}", text(&out));
-    assert!(text(&out).contains("no basic auth credentials"), "{}", text(&out));
+    assert!(
+        text(&out).contains("no basic auth credentials"),
+        "{}",
+        text(&out)
+    );
 
     // A wrong password: the registry's 401.
     let login = |password: &str| {
