@@ -12,6 +12,7 @@
 //! nothing behind.
 
 mod layout;
+mod mirror;
 mod proxy;
 mod push;
 mod registry;
