@@ -161,7 +161,7 @@ async fn first_source(
     Ok((session, top))
 }
 
-async fn resolve_with(
+pub(super) async fn resolve_with(
     name: RemoteName,
     platform: Option<Platform>,
     credentials: Option<Credentials>,

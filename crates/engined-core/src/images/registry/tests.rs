@@ -392,4 +392,19 @@ async fn a_pull_fetches_three_layers_at_a_time_and_stores_the_image() {
     );
     let record = store.resolve(&pulled.id).unwrap();
     assert_eq!(std::fs::read(record.rootfs.join("f4")).unwrap(), b"layer 4");
+
+    // `max-concurrent-downloads: 2`, into a fresh store.
+    let root = tempfile::tempdir().unwrap();
+    let store = ImageStore::open(root.path()).unwrap();
+    most.store(0, Ordering::SeqCst);
+    let settings = Arc::new(crate::images::registry::Settings {
+        max_downloads: 2,
+        ..Default::default()
+    });
+    let plan = pull::resolve_with(name(&addr), None, None, settings)
+        .await
+        .unwrap();
+    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    pull::run(&store, plan, &tx).await.unwrap();
+    assert_eq!(most.load(Ordering::SeqCst), 2);
 }
