@@ -3,7 +3,8 @@
 //! (its plain layer mounted across, the others uploaded), skopeo reads
 //! the pushed manifest and blobs back on its own, a second push finds
 //! every layer there and writes the same digest, and engined pulls the
-//! pushed name again to the same image ID after `docker rmi`.
+//! pushed name again to the same image ID after `docker rmi`; `docker rmi
+//! repo@digest` then forgets only that digest.
 
 use super::layout::{self, Entry, Layout};
 use super::registry::{self, Registry};
@@ -118,6 +119,19 @@ fn docker_push_to_a_local_registry() {
     assert_eq!(id.trim(), base.config_digest);
     let ran = d.docker(&["run", "--rm", &pushed, "cat", "/pushed"]);
     assert_eq!(ran, "yes");
+
+    // rmi by digest: the digest goes, the tagged image stays.
+    let by_digest = format!("{}@{digest}", registry.name("team/pushed"));
+    let out = d.docker(&["rmi", &by_digest]);
+    assert_eq!(out.trim(), format!("Untagged: {by_digest}"));
+    let left = d.docker(&[
+        "image",
+        "inspect",
+        &pushed,
+        "--format",
+        "{{json .RepoDigests}}",
+    ]);
+    assert_eq!(left.trim(), "[]");
 
     // A name engined does not have.
     let missing = format!("{}:nope", registry.name("team/pushed"));
