@@ -212,22 +212,8 @@ fn check_client_hangs_up(d: &Engined, registry: &Registry) {
     let before = image_ids(d);
     let slow = SlowProxy::start(&registry.addr);
     let name = format!("{}/test/big:v1", slow.addr);
-    let started = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    let mut pull = Command::new(DOCKER)
-        .args(["-H", &d.host(), "pull", &name])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while spooled_bytes(d) < 256 * 1024 {
-        assert!(Instant::now() < deadline, "the pull never got going");
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    let started = now_secs();
+    let mut pull = slow_pull(d, &name);
     pull.kill().unwrap();
     pull.wait().unwrap();
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -242,30 +228,15 @@ fn check_client_hangs_up(d: &Engined, registry: &Registry) {
     std::thread::sleep(Duration::from_secs(4));
     assert!(spool_is_empty(d), "the pull went on after the client left");
     assert_eq!(image_ids(d), before);
-    let events = d.docker(&[
-        "events",
-        "--since",
-        &started.to_string(),
-        "--until",
-        &events_until_now(),
-        "--filter",
-        "event=pull",
-        "--format",
-        "{{.Actor.ID}}",
-    ]);
+    let events = event_names(d, started, "pull");
     assert!(!events.contains("test/big"), "{events}");
 }
 
-/// The registry is killed half-way through a layer: the pull fails,
-/// nothing of it is listed or left in the spool, and once the registry is
-/// back the same pull starts clean and succeeds.
-fn check_registry_dies(d: &Engined, dir: &Path, registry: Registry, big: &Image) -> Registry {
-    let before = image_ids(d);
-    let addr = registry.addr.clone();
-    let slow = SlowProxy::start(&addr);
-    let name = format!("{}/test/big:v1", slow.addr);
+/// Starts `docker pull name` (through the slow proxy) and returns once
+/// its first 256 KiB are in engined's spool.
+fn slow_pull(d: &Engined, name: &str) -> std::process::Child {
     let pull = Command::new(DOCKER)
-        .args(["-H", &d.host(), "pull", &name])
+        .args(["-H", &d.host(), "pull", name])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -276,6 +247,41 @@ fn check_registry_dies(d: &Engined, dir: &Path, registry: Registry, big: &Image)
         assert!(Instant::now() < deadline, "the pull never got going");
         std::thread::sleep(Duration::from_millis(10));
     }
+    pull
+}
+
+/// The seconds since the epoch now (for `docker events --since`).
+fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+/// The names the `action` image events since `since` were about.
+fn event_names(d: &Engined, since: u64, action: &str) -> String {
+    d.docker(&[
+        "events",
+        "--since",
+        &since.to_string(),
+        "--until",
+        &events_until_now(),
+        "--filter",
+        &format!("event={action}"),
+        "--format",
+        "{{.Actor.ID}}",
+    ])
+}
+
+/// The registry is killed half-way through a layer: the pull fails,
+/// nothing of it is listed or left in the spool, and once the registry is
+/// back the same pull starts clean and succeeds.
+fn check_registry_dies(d: &Engined, dir: &Path, registry: Registry, big: &Image) -> Registry {
+    let before = image_ids(d);
+    let addr = registry.addr.clone();
+    let slow = SlowProxy::start(&addr);
+    let name = format!("{}/test/big:v1", slow.addr);
+    let pull = slow_pull(d, &name);
     drop(registry);
     let out = pull.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);

@@ -8,8 +8,7 @@
 
 use super::layout::{self, Entry, Layout};
 use super::registry::{self, Registry};
-use super::{busybox_image, image_ids};
-use test_support::docker_cli::events_until_now;
+use super::{busybox_image, event_names, image_ids, now_secs};
 use test_support::engined::Engined;
 use test_support::skip::{skip_reason, Need};
 
@@ -38,10 +37,7 @@ fn docker_push_to_a_local_registry() {
     d.docker(&["pull", &base_ref]);
     let pushed = format!("{}:v2", registry.name("team/pushed"));
     d.docker(&["tag", &base_ref, &pushed]);
-    let started = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
+    let started = now_secs();
 
     let out = d.docker(&["push", &pushed]);
     assert!(
@@ -93,17 +89,7 @@ fn docker_push_to_a_local_registry() {
         repo_digests.contains(&format!("{}@{digest}", registry.name("team/pushed"))),
         "{repo_digests}"
     );
-    let events = d.docker(&[
-        "events",
-        "--since",
-        &started.to_string(),
-        "--until",
-        &events_until_now(),
-        "--filter",
-        "event=push",
-        "--format",
-        "{{.Actor.ID}}",
-    ]);
+    let events = event_names(&d, started, "push");
     assert_eq!(
         events.lines().filter(|l| *l == pushed).count(),
         2,

@@ -1,40 +1,31 @@
 //! A second test registry with TLS (a CA of the test's own) and htpasswd
 //! basic auth. engined trusts it through `<certs.d>/127.0.0.1:PORT/ca.crt`
 //! in a private `registry-certs-dir`; the docker CLI keeps its login in a
-//! private `DOCKER_CONFIG`. Without a login pull and push are refused in
+//! private `--config` directory. Without a login pull and push are refused in
 //! dockerd's words, a wrong password is the registry's 401, a login lets
 //! push and pull through, engined's log never holds the password, and a
 //! CA that did not sign the registry's certificate is an x509 error
 //! naming the registry.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use super::registry::{self, Registry};
 use test_support::certs;
-use test_support::docker_cli::DOCKER;
+use test_support::docker_cli;
 use test_support::engined::Engined;
 use test_support::skip::{skip_reason, Need};
 
 const USER: &str = "tester";
 const PASSWORD: &str = "pw-5d1c9e7a-never-logged";
 
-/// `docker args...` against `d` with the CLI's own config in `config`,
-/// `input` on stdin.
+/// `docker args...` against `d` with the CLI's own config directory
+/// `config` (where `docker login` keeps the credentials), `input` on stdin.
 fn cli(d: &Engined, config: &Path, args: &[&str], input: &[u8]) -> Output {
-    use std::io::Write;
-    let mut child = Command::new(DOCKER)
-        .env("DOCKER_CONFIG", config)
-        .arg("-H")
-        .arg(d.host())
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(input).unwrap();
-    child.wait_with_output().unwrap()
+    let config = config.to_str().unwrap();
+    let mut all = vec!["--config", config];
+    all.extend_from_slice(args);
+    docker_cli::with_input(&d.host(), &all, input)
 }
 
 fn text(out: &Output) -> String {
