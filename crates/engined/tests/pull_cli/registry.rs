@@ -51,13 +51,21 @@ impl Registry {
         Registry::start_with(dir, addr, "")
     }
 
-    /// Starts one that serves TLS with `cert`/`key` and asks for the
-    /// basic-auth logins of the htpasswd file `htpasswd`.
-    pub fn start_secure(dir: &Path, cert: &Path, key: &Path, htpasswd: &Path) -> Registry {
+    /// Starts one that serves TLS with `cert`/`key`, wants a client
+    /// certificate signed by `client_ca`, and asks for the basic-auth
+    /// logins of the htpasswd file `htpasswd`.
+    pub fn start_secure(
+        dir: &Path,
+        cert: &Path,
+        key: &Path,
+        client_ca: &Path,
+        htpasswd: &Path,
+    ) -> Registry {
         let extra = format!(
-            "  tls:\n    certificate: {}\n    key: {}\nauth:\n  htpasswd:\n    realm: test-registry\n    path: {}\n",
+            "  tls:\n    certificate: {}\n    key: {}\n    clientcas:\n      - {}\nauth:\n  htpasswd:\n    realm: test-registry\n    path: {}\n",
             cert.display(),
             key.display(),
+            client_ca.display(),
             htpasswd.display()
         );
         Registry::start_with(dir, &format!("127.0.0.1:{}", free_port()), &extra)

@@ -1,6 +1,7 @@
-//! A second test registry with TLS (a CA of the test's own) and htpasswd
-//! basic auth. engined trusts it through `<certs.d>/127.0.0.1:PORT/ca.crt`
-//! in a private `registry-certs-dir`; the docker CLI keeps its login in a
+//! A second test registry with TLS (a CA of the test's own, client
+//! certificates required) and htpasswd basic auth. engined trusts it
+//! through `<certs.d>/127.0.0.1:PORT/ca.crt` in a private
+//! `registry-certs-dir` and shows its `client.cert`/`client.key` there; the docker CLI keeps its login in a
 //! private `--config` directory. Without a login pull and push are refused in
 //! dockerd's words, a wrong password is the registry's 401, a login lets
 //! push and pull through, engined's log never holds the password, and a
@@ -58,9 +59,16 @@ fn login_push_and_pull_over_tls_with_basic_auth() {
         .format_for_version(bcrypt::Version::TwoY);
     let htpasswd = dir.join("htpasswd");
     std::fs::write(&htpasswd, format!("{USER}:{hash}\n")).unwrap();
-    let registry = Registry::start_secure(&dir, &pki.server.cert, &pki.server.key, &htpasswd);
+    let registry = Registry::start_secure(
+        &dir,
+        &pki.server.cert,
+        &pki.server.key,
+        &pki.client.ca,
+        &htpasswd,
+    );
     let certs_dir = dir.join("certs.d");
     let ca = trust(&certs_dir, &registry.addr, &pki.server.ca);
+
     std::fs::write(
         dir.join("daemon.json"),
         format!(r#"{{"registry-certs-dir": "{}"}}"#, certs_dir.display()),
@@ -74,6 +82,21 @@ fn login_push_and_pull_over_tls_with_basic_auth() {
     let name = format!("{}:v1", registry.name("test/secure"));
     d.docker(&["tag", "mini", &name]);
     let id = d.docker(&["image", "inspect", "mini", "--format", "{{.Id}}"]);
+
+    // The registry wants a client certificate: without one, even the
+    // right password gets nowhere.
+    let out = cli(
+        &d,
+        &config,
+        &["login", &registry.addr, "-u", USER, "--password-stdin"],
+        PASSWORD.as_bytes(),
+    );
+    assert!(!out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains(&registry.addr), "{}", text(&out));
+    // dockerd's names for the pair.
+    let host_dir = certs_dir.join(&registry.addr);
+    std::fs::copy(&pki.client.cert, host_dir.join("client.cert")).unwrap();
+    std::fs::copy(&pki.client.key, host_dir.join("client.key")).unwrap();
 
     // No login: refused.
     let out = cli(&d, &config, &["push", &name], b"");

@@ -67,7 +67,7 @@ fn system_roots() -> Result<RootCertStore, RegistryError> {
 }
 
 /// The TLS client configuration for `host_port`: the system's roots plus
-/// the CA files of its certs.d directory.
+/// the CA files of its certs.d directory, and its client certificate.
 fn tls_config(settings: &Settings, host_port: &str) -> Result<Arc<ClientConfig>, RegistryError> {
     let mut roots = system_roots()?;
     for file in settings.ca_files(host_port) {
@@ -79,11 +79,26 @@ fn tls_config(settings: &Settings, host_port: &str) -> Result<Arc<ClientConfig>,
         }
     }
     let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
-    let config = ClientConfig::builder_with_provider(provider)
+    let builder = ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| RegistryError::unavailable(format!("TLS setup: {e}")))?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
+        .with_root_certificates(roots);
+    let config = match settings.client_pair(host_port) {
+        None => builder.with_no_client_auth(),
+        Some((cert, key)) => {
+            let bad = |e: &dyn std::fmt::Display| {
+                RegistryError::invalid(format!(
+                    "client certificate {} for {host_port}: {e}",
+                    cert.display()
+                ))
+            };
+            let chain = engine_api::rt::pem::read_certs(&cert).map_err(|e| bad(&e))?;
+            let key = engine_api::rt::pem::read_key(&key).map_err(|e| bad(&e))?;
+            builder
+                .with_client_auth_cert(chain, key)
+                .map_err(|e| bad(&e))?
+        }
+    };
     Ok(Arc::new(config))
 }
 

@@ -99,6 +99,22 @@ impl Settings {
         files
     }
 
+    /// The client certificate and key of `host_port`'s certs.d directory
+    /// (`NAME.cert` with `NAME.key`, as dockerd pairs them), if any.
+    pub fn client_pair(&self, host_port: &str) -> Option<(PathBuf, PathBuf)> {
+        let dir = self.certs_dir(host_port)?;
+        let mut certs: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .ok()?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "cert"))
+            .collect();
+        certs.sort();
+        certs.into_iter().find_map(|cert| {
+            let key = cert.with_extension("key");
+            key.is_file().then_some((cert, key))
+        })
+    }
+
     /// True when `host_port` is spoken to in plain HTTP: loopback (as
     /// dockerd's default 127.0.0.0/8) or listed in `insecure-registries`,
     /// and without a certs.d directory.
@@ -203,6 +219,16 @@ mod tests {
         assert_eq!(
             s.ca_files("127.0.0.1:5443"),
             vec![dir.path().join("127.0.0.1:5443/ca.crt")]
+        );
+        // A key without its certificate is no client pair; with it, it is.
+        assert_eq!(s.client_pair("127.0.0.1:5443"), None);
+        std::fs::write(dir.path().join("127.0.0.1:5443/client.cert"), "x").unwrap();
+        assert_eq!(
+            s.client_pair("127.0.0.1:5443"),
+            Some((
+                dir.path().join("127.0.0.1:5443/client.cert"),
+                dir.path().join("127.0.0.1:5443/client.key")
+            ))
         );
     }
 }
