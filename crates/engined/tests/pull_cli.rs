@@ -12,8 +12,11 @@
 //! nothing behind.
 
 mod layout;
+mod mirror;
 mod proxy;
+mod push;
 mod registry;
+mod secure;
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -172,6 +175,7 @@ fn docker_pull_from_a_local_registry() {
     check_shared_layers(&d, &mini, &shared, &shared_ref);
     check_failures(&d, &registry, &bad, &bad_ref);
     check_bombs(&d, &registry, &mini, &layout);
+    check_client_hangs_up(&d, &registry);
     let registry = check_registry_dies(&d, &dir, registry, &big);
     drop(d);
     drop(registry);
@@ -201,16 +205,38 @@ fn spooled_bytes(d: &Engined) -> u64 {
         .unwrap_or(0)
 }
 
-/// The registry is killed half-way through a layer: the pull fails,
-/// nothing of it is listed or left in the spool, and once the registry is
-/// back the same pull starts clean and succeeds.
-fn check_registry_dies(d: &Engined, dir: &Path, registry: Registry, big: &Image) -> Registry {
+/// The client is killed half-way through a layer: engined cancels the
+/// pull, so its spool files go, nothing is stored and no `pull` event is
+/// published (the next check pulls the same image whole).
+fn check_client_hangs_up(d: &Engined, registry: &Registry) {
     let before = image_ids(d);
-    let addr = registry.addr.clone();
-    let slow = SlowProxy::start(&addr);
+    let slow = SlowProxy::start(&registry.addr);
     let name = format!("{}/test/big:v1", slow.addr);
+    let started = now_secs();
+    let mut pull = slow_pull(d, &name);
+    pull.kill().unwrap();
+    pull.wait().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !spool_is_empty(d) {
+        assert!(
+            Instant::now() < deadline,
+            "a cancelled pull kept its spool files"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // Long enough for an uncancelled pull of the rest to have finished.
+    std::thread::sleep(Duration::from_secs(4));
+    assert!(spool_is_empty(d), "the pull went on after the client left");
+    assert_eq!(image_ids(d), before);
+    let events = event_names(d, started, "pull");
+    assert!(!events.contains("test/big"), "{events}");
+}
+
+/// Starts `docker pull name` (through the slow proxy) and returns once
+/// its first 256 KiB are in engined's spool.
+fn slow_pull(d: &Engined, name: &str) -> std::process::Child {
     let pull = Command::new(DOCKER)
-        .args(["-H", &d.host(), "pull", &name])
+        .args(["-H", &d.host(), "pull", name])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -221,6 +247,41 @@ fn check_registry_dies(d: &Engined, dir: &Path, registry: Registry, big: &Image)
         assert!(Instant::now() < deadline, "the pull never got going");
         std::thread::sleep(Duration::from_millis(10));
     }
+    pull
+}
+
+/// The seconds since the epoch now (for `docker events --since`).
+fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+/// The names the `action` image events since `since` were about.
+fn event_names(d: &Engined, since: u64, action: &str) -> String {
+    d.docker(&[
+        "events",
+        "--since",
+        &since.to_string(),
+        "--until",
+        &events_until_now(),
+        "--filter",
+        &format!("event={action}"),
+        "--format",
+        "{{.Actor.ID}}",
+    ])
+}
+
+/// The registry is killed half-way through a layer: the pull fails,
+/// nothing of it is listed or left in the spool, and once the registry is
+/// back the same pull starts clean and succeeds.
+fn check_registry_dies(d: &Engined, dir: &Path, registry: Registry, big: &Image) -> Registry {
+    let before = image_ids(d);
+    let addr = registry.addr.clone();
+    let slow = SlowProxy::start(&addr);
+    let name = format!("{}/test/big:v1", slow.addr);
+    let pull = slow_pull(d, &name);
     drop(registry);
     let out = pull.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);

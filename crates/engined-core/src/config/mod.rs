@@ -4,7 +4,9 @@
 //! Keys are dockerd's, with dockerd's spelling and meaning: `hosts`,
 //! `group`, `data-root`, `exec-root`, `pidfile`, `runtimes`, `default-runtime`,
 //! `labels`, `debug`, `live-restore`, `log-level`, `tls`, `tlsverify`, `tlscacert`,
-//! `tlscert`, `tlskey`. An unknown key, or a value of the wrong type, is
+//! `tlscert`, `tlskey`, `registry-mirrors`, `insecure-registries`,
+//! `max-concurrent-downloads`, `max-concurrent-uploads`, and engined's
+//! own `registry-certs-dir`. An unknown key, or a value of the wrong type, is
 //! refused with an error naming the key ([`ConfigError`]), never ignored.
 //!
 //! - this file: [`DaemonConfig`] (one `daemon.json`, or what the flags set)
@@ -121,6 +123,25 @@ pub struct DaemonConfig {
     /// The server certificate's private key (PEM).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tlskey: Option<PathBuf>,
+    // Registries (`images::registry::Settings` reads these).
+    /// Mirrors tried first for Docker Hub pulls (dockerd's `registry-mirrors`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub registry_mirrors: Vec<String>,
+    /// Registries spoken to in plain HTTP, CIDRs or `host[:port]`
+    /// (dockerd's `insecure-registries`; loopback is always insecure).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub insecure_registries: Vec<String>,
+    /// Layers downloaded at once per pull (dockerd's; 3 when unset).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_concurrent_downloads: Option<u32>,
+    /// Layers uploaded at once per push (dockerd's; 5 when unset).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_concurrent_uploads: Option<u32>,
+    /// engined's own: the directory of per-registry CA certificates,
+    /// `<dir>/<host:port>/*.crt`; unset reads `/etc/docker/certs.d` and
+    /// `/etc/engined/certs.d`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registry_certs_dir: Option<PathBuf>,
 }
 
 impl DaemonConfig {
@@ -187,6 +208,7 @@ impl DaemonConfig {
             ("data-root", &self.data_root),
             ("exec-root", &self.exec_root),
             ("pidfile", &self.pidfile),
+            ("registry-certs-dir", &self.registry_certs_dir),
         ] {
             if let Some(path) = path.as_deref() {
                 if !path.as_os_str().is_empty() && !path.is_absolute() {

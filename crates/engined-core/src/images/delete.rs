@@ -1,6 +1,7 @@
 //! `docker rmi` and `docker image prune`, by dockerd's rules: a name is
 //! untagged first and the image goes with its last name; deleting by ID
-//! removes every name; a running container's image cannot be deleted, a
+//! removes every name; `repo@sha256:...` forgets that digest (and the
+//! image with its last name or digest); a running container's image cannot be deleted, a
 //! stopped container's only with force; "in use" is asked of the caller.
 
 use super::error::ImageError;
@@ -18,6 +19,24 @@ pub enum Removed {
 
 /// Who uses an image: `Some` when a container does (a running one first).
 pub type Users<'a> = &'a dyn Fn(&str) -> Option<ImageUser>;
+
+impl ImageStore {
+    /// The recorded `repo@sha256:...` that `reference` names, if it is a
+    /// digest reference (the repository as the store spells it).
+    fn digest_reference(image: &super::Image, reference: &str) -> Option<String> {
+        let (repo, digest) = reference.split_once('@')?;
+        let repo = Reference::from_parts(repo, super::reference::DEFAULT_TAG)
+            .ok()?
+            .repo;
+        let wanted = format!("{repo}@{digest}");
+        image
+            .meta
+            .repo_digests
+            .iter()
+            .find(|d| **d == wanted)
+            .cloned()
+    }
+}
 
 /// `reference` is (a prefix of) the ID rather than a name.
 fn is_id_prefix(id: &str, reference: &str) -> bool {
@@ -37,7 +56,26 @@ impl ImageStore {
         let id = image.id.clone();
         let mut records = Vec::new();
         let mut removed_name = false;
-        if !is_id_prefix(&id, reference) {
+        if let Some(repo_digest) = Self::digest_reference(&image, reference) {
+            // `repo@sha256:...`: that digest goes; the image goes with its
+            // last name or digest, as for a tag.
+            let last = self.tags_of(&id).is_empty() && image.meta.repo_digests.len() == 1;
+            if !force && last {
+                if let Some(user) = users(&id) {
+                    return Err(ImageError::Conflict(format!(
+                        "conflict: unable to remove repository reference \"{reference}\" (must force) - container {} is using its referenced image {}",
+                        short_id(&user.container_id),
+                        short_id(&id)
+                    )));
+                }
+            }
+            self.remove_repo_digest(&id, &repo_digest)?;
+            records.push(Removed::Untagged(repo_digest));
+            if !last {
+                return Ok(records);
+            }
+            removed_name = true;
+        } else if !is_id_prefix(&id, reference) {
             let parsed = Reference::parse(reference)?;
             if !force && self.tags_of(&id).len() == 1 {
                 if let Some(user) = users(&id) {

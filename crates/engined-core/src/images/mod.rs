@@ -2,7 +2,8 @@
 //! and config blobs, tags, one unpacked rootfs per image) and what the
 //! image API does with it: import, tag, untag, delete, prune, history,
 //! inspect, `docker save` / `docker load` archives, list filters, and
-//! `docker pull` from registries ([`pull`], [`registry`]).
+//! `docker pull` / `docker push` with registries ([`pull`], [`push`],
+//! [`registry`], their progress streams in [`progress`]).
 //!
 //! Containers find their image with [`ImageStore::resolve`] and get an
 //! [`ImageRecord`]: the ID, the read-only rootfs to copy or overlay, and
@@ -17,7 +18,9 @@ mod error;
 mod filter;
 mod history;
 mod inspect;
+pub mod progress;
 pub mod pull;
+pub mod push;
 mod reference;
 pub mod registry;
 mod registry_error;

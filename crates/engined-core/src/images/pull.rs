@@ -1,10 +1,11 @@
 //! `docker pull`: resolve a name to one image manifest (through indexes,
 //! for the asked or the host's platform), then fetch what the store lacks
-//! (config first, up to three layers at a time, each verified while it
+//! (config first, up to `max-concurrent-downloads` layers at once, each verified while it
 //! streams into the store's spool area) and add the image as `docker
 //! load` does: layers decompressed into blobs named by their diff ID and
 //! checked against the config, the rootfs unpacked, the image recorded,
-//! the tag written last. Progress goes out in dockerd's JSON message
+//! the tag written last. Docker Hub names try each `registry-mirrors`
+//! entry first. Progress goes out in dockerd's JSON message
 //! shapes, which the docker CLI draws as per-layer bars.
 
 use std::collections::BTreeSet;
@@ -12,25 +13,19 @@ use std::fs::File;
 use std::io::BufReader;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use engine_api::types::{CreateImageInfo, ErrorDetail, ProgressDetail};
-use tokio::sync::mpsc::UnboundedSender;
 use tokio::sync::Semaphore;
 
 use super::config::ImageConfig;
 use super::error::ImageError;
+use super::progress::{self, Host, MessageStream, PROGRESS_EVERY};
 use super::registry::{
-    select, Credentials, Descriptor, ImageManifest, Kind, Manifest, Platform, RegistryError,
-    RemoteName, Session, MAX_DEPTH,
+    select, Credentials, Descriptor, Fetched, ImageManifest, Kind, Manifest, Platform,
+    RegistryError, RemoteName, Session, Settings, DEFAULT_DOMAIN, MAX_DEPTH,
 };
 use super::store::{decompressed, short_id, ImageStore};
-
-/// Layers downloaded at once (dockerd's `max-concurrent-downloads`).
-pub const CONCURRENT_DOWNLOADS: usize = 3;
-
-/// How often a download reports its progress at most.
-const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 
 /// A name resolved to one image manifest, ready to fetch.
 pub struct Plan {
@@ -42,6 +37,8 @@ pub struct Plan {
     manifest: ImageManifest,
     /// The platform asked for, checked against the config.
     platform: Option<Platform>,
+    /// Layers fetched at once.
+    concurrency: usize,
 }
 
 /// What a finished pull did.
@@ -53,7 +50,48 @@ pub struct Pulled {
 }
 
 /// Where progress messages go.
-pub type Progress = UnboundedSender<CreateImageInfo>;
+pub type Progress = progress::Sender<CreateImageInfo>;
+
+/// What `POST /images/create?fromImage=` asks for.
+#[derive(Debug, Clone, Default)]
+pub struct PullRequest {
+    /// `fromImage`: `name[:tag]` or `name@digest`.
+    pub from: String,
+    /// `tag`: a tag or a digest, when not part of `from`.
+    pub tag: Option<String>,
+    /// `platform`: `os[/arch[/variant]]`, empty for this host's.
+    pub platform: String,
+    pub credentials: Option<Credentials>,
+    /// The daemon's registry settings when the pull starts.
+    pub settings: Arc<Settings>,
+}
+
+/// `docker pull`: errors found before anything is fetched (a bad name or
+/// platform, an unknown repository or tag, no manifest for the platform)
+/// are returned; later ones end the progress stream as an `errorDetail`
+/// message. Dropping the stream cancels the pull.
+pub async fn pull<H: Host>(
+    host: Arc<H>,
+    request: PullRequest,
+) -> Result<MessageStream<CreateImageInfo>, ImageError> {
+    let name = RemoteName::parse(&request.from, request.tag.as_deref())?;
+    let platform = if request.platform.is_empty() {
+        None
+    } else {
+        Some(Platform::parse(&request.platform)?)
+    };
+    let plan = resolve_with(name, platform, request.credentials, request.settings).await?;
+    Ok(progress::drive(move |tx| async move {
+        let shown = plan.name.familiar();
+        match run(host.images(), plan, &tx).await {
+            Ok(_) => host.announce("pull", &shown),
+            Err(e) => {
+                tracing::warn!("pull {shown}: {e}");
+                send(&tx, error_info(&e.to_string()));
+            }
+        }
+    }))
+}
 
 fn info(
     id: Option<&str>,
@@ -73,7 +111,7 @@ fn info(
 }
 
 /// The message that ends a failed pull's stream.
-pub fn error_info(message: &str) -> CreateImageInfo {
+fn error_info(message: &str) -> CreateImageInfo {
     CreateImageInfo {
         error: Some(message.to_string()),
         error_detail: Some(ErrorDetail {
@@ -85,19 +123,52 @@ pub fn error_info(message: &str) -> CreateImageInfo {
 }
 
 fn send(progress: &Progress, message: CreateImageInfo) {
-    // A client that went away does not stop the pull: it finishes (or
-    // fails) whole either way.
-    let _ = progress.send(message);
+    progress::send(progress, message);
 }
 
-/// Finds the image manifest `name` stands for on its registry.
-pub async fn resolve(
+/// Finds the image manifest `name` stands for on its registry (with the
+/// default settings: the unit tests' entry).
+#[cfg(test)]
+pub(super) async fn resolve(
     name: RemoteName,
     platform: Option<Platform>,
     credentials: Option<Credentials>,
 ) -> Result<Plan, ImageError> {
-    let session = Session::new(&name, credentials);
+    resolve_with(name, platform, credentials, Arc::new(Settings::default())).await
+}
+
+/// The session and the top manifest of `name`: for a Docker Hub name,
+/// from the first mirror that has it, else from the hub.
+async fn first_source(
+    name: &RemoteName,
+    credentials: Option<Credentials>,
+    settings: Arc<Settings>,
+) -> Result<(Session, Fetched), ImageError> {
+    if name.domain == DEFAULT_DOMAIN {
+        for mirror in &settings.mirrors {
+            let session = Session::at(name, mirror.clone(), None, settings.clone());
+            match session.manifest(name.target_text()).await {
+                Ok(top) => {
+                    tracing::debug!("pulling {} from the mirror {mirror}", name.familiar());
+                    return Ok((session, top));
+                }
+                Err(e) => tracing::debug!("mirror {mirror} for {}: {e}", name.familiar()),
+            }
+        }
+    }
+    let session = Session::with_settings(name, credentials, settings);
     let top = session.manifest(name.target_text()).await?;
+    Ok((session, top))
+}
+
+pub(super) async fn resolve_with(
+    name: RemoteName,
+    platform: Option<Platform>,
+    credentials: Option<Credentials>,
+    settings: Arc<Settings>,
+) -> Result<Plan, ImageError> {
+    let concurrency = settings.max_downloads;
+    let (session, top) = first_source(&name, credentials, settings).await?;
     let want = platform.clone().unwrap_or_else(Platform::host);
     let mut current = top.manifest;
     let mut depth = 0;
@@ -129,6 +200,7 @@ pub async fn resolve(
         digest: top.digest,
         manifest,
         platform,
+        concurrency,
     })
 }
 
@@ -142,7 +214,7 @@ impl Drop for Spool {
 }
 
 /// Fetches and stores what `plan` names, reporting on `progress`.
-pub async fn run(
+pub(super) async fn run(
     store: &ImageStore,
     plan: Plan,
     progress: &Progress,
@@ -201,8 +273,8 @@ pub async fn run(
         .into());
     }
 
-    // Layers the store lacks, fetched three at a time.
-    let semaphore = Arc::new(Semaphore::new(CONCURRENT_DOWNLOADS));
+    // Layers the store lacks, `concurrency` at a time.
+    let semaphore = Arc::new(Semaphore::new(plan.concurrency));
     let mut wanted: Vec<(usize, &Descriptor)> = Vec::new();
     let mut seen = BTreeSet::new();
     for (i, layer) in layers.iter().enumerate() {
@@ -215,7 +287,7 @@ pub async fn run(
             wanted.push((i, layer));
         }
     }
-    for (_, layer) in wanted.iter().skip(CONCURRENT_DOWNLOADS) {
+    for (_, layer) in wanted.iter().skip(plan.concurrency) {
         send(
             progress,
             info(Some(&short_id(&layer.digest)), "Waiting", None),

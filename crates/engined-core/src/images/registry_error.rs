@@ -10,6 +10,8 @@ pub enum Kind {
     Invalid,
     /// Content whose digest or size differs from what was announced.
     Integrity,
+    /// The registry refused our credentials, or has none of them.
+    Denied,
     /// The registry could not be reached or broke off.
     Unavailable,
     /// The registry answered something we cannot use.
@@ -33,6 +35,7 @@ impl RegistryError {
         match self.kind {
             Kind::NotFound => crate::ErrorKind::NotFound,
             Kind::Invalid => crate::ErrorKind::InvalidParameter,
+            Kind::Denied => crate::ErrorKind::Forbidden,
             Kind::Integrity | Kind::Unavailable | Kind::Protocol | Kind::Local => {
                 crate::ErrorKind::Server
             }

@@ -439,6 +439,24 @@ impl ImageStore {
         let mut image = (*image).clone();
         image.meta.repo_digests.push(repo_digest.to_string());
         image.meta.repo_digests.sort();
+        self.write_meta(&mut state, image)
+    }
+
+    /// Forgets `repo_digest` of the image `id` (`docker rmi repo@sha256:`).
+    pub(super) fn remove_repo_digest(&self, id: &str, repo_digest: &str) -> Result<(), ImageError> {
+        let _writer = lock(&self.writer);
+        let mut state = lock(&self.state);
+        let Some(image) = state.images.get(id).cloned() else {
+            return Err(ImageError::NotFound(id.to_string()));
+        };
+        let mut image = (*image).clone();
+        image.meta.repo_digests.retain(|d| d != repo_digest);
+        self.write_meta(&mut state, image)
+    }
+
+    /// Writes `image`'s metadata file and puts it in `state`.
+    fn write_meta(&self, state: &mut State, image: Image) -> Result<(), ImageError> {
+        let id = image.id.clone();
         let path = self
             .root
             .join("imagedb")

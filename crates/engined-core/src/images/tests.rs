@@ -294,6 +294,71 @@ fn delete_follows_dockers_rules() {
 }
 
 #[test]
+fn delete_by_digest_forgets_the_digest_then_the_image() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = ImageStore::open(&dir.path().join("data")).unwrap();
+    let tar = rootfs_tar(dir.path(), "g", false);
+    let id = import(&store, &tar, Some("reg.example/app:v1"), &[]);
+    let digest = format!("sha256:{}", "ab".repeat(32));
+    let other = format!("sha256:{}", "cd".repeat(32));
+    {
+        let _writer = store.writer();
+        store
+            .add_repo_digest(&id, &format!("reg.example/app@{digest}"))
+            .unwrap();
+        store
+            .add_repo_digest(&id, &format!("reg.example/other@{other}"))
+            .unwrap();
+    }
+    let unused = |_: &str| None;
+    // A tag and another digest remain: only this digest goes.
+    assert_eq!(
+        store
+            .delete(&format!("reg.example/app@{digest}"), false, &unused)
+            .unwrap(),
+        vec![Removed::Untagged(format!("reg.example/app@{digest}"))]
+    );
+    assert_eq!(
+        store.get(&id).unwrap().meta.repo_digests,
+        vec![format!("reg.example/other@{other}")]
+    );
+    assert!(store
+        .delete(&format!("reg.example/app@{digest}"), false, &unused)
+        .is_err());
+    // The last tag: the image goes, and the digests it still had with it.
+    let removed = store.delete("reg.example/app:v1", false, &unused).unwrap();
+    assert!(
+        removed.contains(&Removed::Deleted(id.clone())),
+        "{removed:?}"
+    );
+    assert!(store.resolve(&id).is_none());
+}
+
+#[test]
+fn delete_by_its_last_digest_removes_the_image() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = ImageStore::open(&dir.path().join("data")).unwrap();
+    let tar = rootfs_tar(dir.path(), "h", false);
+    let id = import(&store, &tar, None, &[]);
+    let digest = format!("sha256:{}", "ef".repeat(32));
+    {
+        let _writer = store.writer();
+        store
+            .add_repo_digest(&id, &format!("reg.example/app@{digest}"))
+            .unwrap();
+    }
+    let removed = store
+        .delete(&format!("reg.example/app@{digest}"), false, &|_: &str| None)
+        .unwrap();
+    assert_eq!(
+        removed[0],
+        Removed::Untagged(format!("reg.example/app@{digest}"))
+    );
+    assert_eq!(removed[1], Removed::Deleted(id.clone()));
+    assert!(store.resolve(&id).is_none());
+}
+
+#[test]
 fn save_then_load_gives_the_same_image() {
     let dir = tempfile::tempdir().unwrap();
     let store = ImageStore::open(&dir.path().join("data")).unwrap();

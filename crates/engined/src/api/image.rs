@@ -1,7 +1,7 @@
 //! Image operations: import (`docker import`), list, inspect, tag, delete,
 //! prune, history, save and load, and build-cache prune (there is no
 //! cache), with dockerd's status codes, messages and events, and pull
-//! (`fromImage`), whose progress streams while the layers arrive.
+//! (`fromImage`) and push, whose progress streams while the layers move.
 //! Request bodies are spooled to a file under the image store before the
 //! blocking store work starts; `docker save` streams as it is written.
 
@@ -19,7 +19,8 @@ use engine_api::server::{
     ImageDeleteReply, ImageDeleteRequest, ImageGetAllReply, ImageGetAllRequest, ImageGetReply,
     ImageGetRequest, ImageHistoryReply, ImageHistoryRequest, ImageInspectReply,
     ImageInspectRequest, ImageListReply, ImageListRequest, ImageLoadReply, ImageLoadRequest,
-    ImagePruneReply, ImagePruneRequest, ImageTagReply, ImageTagRequest,
+    ImagePruneReply, ImagePruneRequest, ImagePushReply, ImagePushRequest, ImageTagReply,
+    ImageTagRequest,
 };
 use engine_api::types::{
     BuildPruneResponse, CreateImageInfo, EventMessageType, ImageDeleteResponseItem,
@@ -31,9 +32,10 @@ use tokio::io::AsyncWriteExt;
 use super::error::{api_error, bad_request, internal, not_implemented};
 use super::DaemonApi;
 use engined_core::engine::{Engine, STORAGE_DRIVER};
-use engined_core::images::registry::{Credentials, Platform, RemoteName};
+use engined_core::images::progress::Host;
+use engined_core::images::registry::{Credentials, Settings};
 use engined_core::images::{
-    self, pull, Image, ImageError, ImageFilter, ImportOptions, Reference, Removed,
+    self, pull, push, Image, ImageError, ImageFilter, ImportOptions, Reference, Removed,
 };
 
 /// Runs blocking store work off the async threads.
@@ -257,49 +259,44 @@ impl DaemonApi {
         Ok(Box::pin(stream))
     }
 
-    /// `POST /images/create?fromImage=`: errors found before anything is
-    /// fetched (bad name, unknown repository or tag, no manifest for the
-    /// platform) are the answer's status; later ones end the progress
-    /// stream as an `errorDetail` message.
+    /// The registry settings of the configuration in force now.
+    pub(super) fn registry_settings(&self) -> Arc<Settings> {
+        Arc::new(Settings::from_config(self.engine.snapshot().config()))
+    }
+
+    /// `POST /images/create?fromImage=`: one core call; the reply streams
+    /// its progress and cancels the pull when the client goes away.
     async fn pull(
         &self,
-        from: &str,
-        tag: Option<&str>,
-        platform: &str,
-        auth: Option<engine_api::types::AuthConfig>,
+        req: ImageCreateRequest,
+        from: String,
     ) -> Result<ImageCreateReply, ApiError> {
-        let name = RemoteName::parse(from, tag).map_err(|e| api_error(ImageError::from(e)))?;
-        let platform = if platform.is_empty() {
-            None
-        } else {
-            Some(Platform::parse(platform).map_err(|e| api_error(ImageError::from(e)))?)
+        let request = pull::PullRequest {
+            from,
+            tag: req.tag,
+            platform: req.platform,
+            credentials: Credentials::from_auth(req.x_registry_auth),
+            settings: self.registry_settings(),
         };
-        let credentials = auth.and_then(|a| match (a.username, a.password) {
-            (Some(username), Some(password)) if !username.is_empty() => {
-                Some(Credentials { username, password })
-            }
-            _ => None,
-        });
-        let plan = pull::resolve(name, platform, credentials)
+        let stream = pull::pull(Arc::new(Transfers(self.engine.clone())), request)
             .await
             .map_err(api_error)?;
-        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-        let engine = self.engine.clone();
-        tokio::spawn(async move {
-            let shown = plan.name.familiar();
-            match pull::run(&engine.images, plan, &tx).await {
-                Ok(done) => {
-                    let image = engine.images.get(&done.id).ok();
-                    publish(&engine, "pull", &shown, &shown, image.as_deref());
-                }
-                Err(e) => {
-                    tracing::warn!("pull {shown}: {e}");
-                    let _ = tx.send(pull::error_info(&e.to_string()));
-                }
-            }
-        });
-        let stream = futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx));
-        Ok(ImageCreateReply::Ok(Box::pin(stream)))
+        Ok(ImageCreateReply::Ok(stream))
+    }
+}
+
+/// The engine as pulls and pushes see it: the image store, and the event
+/// bus their `pull` / `push` events go to.
+struct Transfers(Arc<Engine>);
+
+impl Host for Transfers {
+    fn images(&self) -> &engined_core::images::ImageStore {
+        &self.0.images
+    }
+
+    fn announce(&self, action: &str, name: &str) {
+        let image = self.0.images.get(name).ok();
+        publish(&self.0, action, name, name, image.as_deref());
     }
 }
 
@@ -328,11 +325,24 @@ impl ImageApi for DaemonApi {
         Ok(ImageListReply::Ok(images))
     }
 
+    /// `POST /images/{name}/push`: one core call; the reply streams its
+    /// progress and cancels the push when the client goes away.
+    async fn image_push(&self, req: ImagePushRequest) -> Result<ImagePushReply, ApiError> {
+        let request = push::PushRequest {
+            name: req.name,
+            tag: req.tag,
+            credentials: Credentials::from_auth(Some(req.x_registry_auth)),
+            settings: self.registry_settings(),
+        };
+        let stream = push::push(Arc::new(Transfers(self.engine.clone())), request)
+            .await
+            .map_err(api_error)?;
+        Ok(ImagePushReply::Ok(stream))
+    }
+
     async fn image_create(&self, req: ImageCreateRequest) -> Result<ImageCreateReply, ApiError> {
-        if let Some(from) = req.from_image.as_deref().filter(|f| !f.is_empty()) {
-            return self
-                .pull(from, req.tag.as_deref(), &req.platform, req.x_registry_auth)
-                .await;
+        if let Some(from) = req.from_image.clone().filter(|f| !f.is_empty()) {
+            return self.pull(req, from).await;
         }
         let source = req.from_src.clone().unwrap_or_default();
         if source != "-" {

@@ -1,20 +1,48 @@
-//! System operations: ping, version, info, disk usage and the event stream.
+//! System operations: ping, version, info, disk usage, the event stream,
+//! and `docker login` (`POST /auth`), checked against the registry.
 
 use engine_api::rt::error::ApiError;
 use engine_api::rt::version::ApiVersion;
 use engine_api::server::{
-    SystemApi, SystemDataUsageReply, SystemDataUsageRequest, SystemEventsReply,
-    SystemEventsRequest, SystemInfoReply, SystemInfoRequest, SystemPingOkHeaders, SystemPingReply,
-    SystemPingRequest, SystemVersionReply, SystemVersionRequest,
+    SystemApi, SystemAuthReply, SystemAuthRequest, SystemDataUsageReply, SystemDataUsageRequest,
+    SystemEventsReply, SystemEventsRequest, SystemInfoReply, SystemInfoRequest,
+    SystemPingOkHeaders, SystemPingReply, SystemPingRequest, SystemVersionReply,
+    SystemVersionRequest,
 };
 use futures_util::StreamExt;
 
 use super::error::{api_error, bad_request, internal};
 use super::DaemonApi;
+use engine_api::types::{ErrorResponse, SystemAuthResponse};
 use engined_core::events::EventFilter;
+use engined_core::images::registry::{self, Credentials, Kind};
+use engined_core::images::ImageError;
 use engined_core::system::Counts;
 
 impl SystemApi for DaemonApi {
+    /// `POST /auth`: the registry's own 401 wording when it refuses the
+    /// credentials; never logs them.
+    async fn system_auth(&self, req: SystemAuthRequest) -> Result<SystemAuthReply, ApiError> {
+        let body = req
+            .body
+            .ok_or_else(|| bad_request("the login request has no body"))?;
+        let server = body.serveraddress.clone().unwrap_or_default();
+        let credentials = Credentials::from_auth(Some(body))
+            .ok_or_else(|| bad_request("a login needs a username and a password"))?;
+        match registry::login(&server, credentials, self.registry_settings()).await {
+            Ok(()) => Ok(SystemAuthReply::Ok(SystemAuthResponse {
+                status: "Login Succeeded".into(),
+                identity_token: Some(String::new()),
+                ..Default::default()
+            })),
+            Err(e) if e.kind == Kind::Denied => Ok(SystemAuthReply::Unauthorized(ErrorResponse {
+                message: e.message,
+                ..Default::default()
+            })),
+            Err(e) => Err(api_error(ImageError::from(e))),
+        }
+    }
+
     async fn system_ping(&self, _req: SystemPingRequest) -> Result<SystemPingReply, ApiError> {
         Ok(SystemPingReply::Ok {
             body: "OK".into(),

@@ -129,6 +129,27 @@ pub struct Flags {
     #[arg(long, value_name = "FILE", value_parser = values::path)]
     pub tlskey: Option<PathBuf>,
 
+    /// Preferred Docker Hub mirror (repeatable)
+    #[arg(long = "registry-mirror", value_name = "URL")]
+    pub registry_mirrors: Vec<String>,
+
+    /// Registry spoken to in plain HTTP: CIDR or HOST[:PORT] (repeatable)
+    #[arg(long = "insecure-registry", value_name = "REGISTRY")]
+    pub insecure_registries: Vec<String>,
+
+    /// Layers downloaded at once per pull [default: 3]
+    #[arg(long, value_name = "N")]
+    pub max_concurrent_downloads: Option<u32>,
+
+    /// Layers uploaded at once per push [default: 5]
+    #[arg(long, value_name = "N")]
+    pub max_concurrent_uploads: Option<u32>,
+
+    /// Directory of per-registry CA certificates, DIR/HOST:PORT/*.crt
+    /// [default: /etc/docker/certs.d and /etc/engined/certs.d]
+    #[arg(long, value_name = "DIR", value_parser = values::absolute_path)]
+    pub registry_certs_dir: Option<PathBuf>,
+
     /// Print the version and exit
     #[arg(short = 'v', long)]
     pub version: bool,
@@ -169,6 +190,11 @@ impl Flags {
             tlscacert: self.tlscacert.clone(),
             tlscert: self.tlscert.clone(),
             tlskey: self.tlskey.clone(),
+            registry_mirrors: self.registry_mirrors.clone(),
+            insecure_registries: self.insecure_registries.clone(),
+            max_concurrent_downloads: self.max_concurrent_downloads,
+            max_concurrent_uploads: self.max_concurrent_uploads,
+            registry_certs_dir: self.registry_certs_dir.clone(),
         })
     }
 

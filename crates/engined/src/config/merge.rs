@@ -90,6 +90,11 @@ pub fn overlay(file: DaemonConfig, flags: &DaemonConfig) -> DaemonConfig {
         tlscacert,
         tlscert,
         tlskey,
+        registry_mirrors,
+        insecure_registries,
+        max_concurrent_downloads,
+        max_concurrent_uploads,
+        registry_certs_dir,
     } = file;
     let list = |flag: &Vec<String>, file: Vec<String>| {
         if flag.is_empty() {
@@ -121,6 +126,11 @@ pub fn overlay(file: DaemonConfig, flags: &DaemonConfig) -> DaemonConfig {
         tlscacert: flags.tlscacert.clone().or(tlscacert),
         tlscert: flags.tlscert.clone().or(tlscert),
         tlskey: flags.tlskey.clone().or(tlskey),
+        registry_mirrors: list(&flags.registry_mirrors, registry_mirrors),
+        insecure_registries: list(&flags.insecure_registries, insecure_registries),
+        max_concurrent_downloads: flags.max_concurrent_downloads.or(max_concurrent_downloads),
+        max_concurrent_uploads: flags.max_concurrent_uploads.or(max_concurrent_uploads),
+        registry_certs_dir: flags.registry_certs_dir.clone().or(registry_certs_dir),
     }
 }
 

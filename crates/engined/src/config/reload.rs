@@ -8,7 +8,9 @@
 //! their current value; a file that changes one gets a [`ReloadWarning`],
 //! logged and returned, as dockerd ignores them on reload. The reloadable
 //! keys ([`reloadable_keys`]: `runtimes`, `default-runtime`, `labels`,
-//! `debug`, `live-restore`, `log-level`) take the new value only when the new file sets
+//! `debug`, `live-restore`, `log-level`, and the registry keys
+//! `registry-mirrors`, `insecure-registries`, `max-concurrent-downloads`,
+//! `max-concurrent-uploads`, `registry-certs-dir`) take the new value only when the new file sets
 //! them (flags are re-applied on top); a key the file leaves out keeps its
 //! current value (dockerd's `IsValueSet` rule), so a file without `runtimes` keeps the runtimes in
 //! use, and a missing default file changes nothing.
@@ -44,7 +46,7 @@ type Keep = fn(&DaemonConfig, &mut DaemonConfig);
 
 /// The keys a reload changes, each only when the new file sets it, with how
 /// each one keeps its current value otherwise.
-const RELOADABLE: [(&str, Keep); 6] = [
+const RELOADABLE: [(&str, Keep); 11] = [
     ("runtimes", |cur, new| {
         new.runtimes.clone_from(&cur.runtimes)
     }),
@@ -57,6 +59,21 @@ const RELOADABLE: [(&str, Keep); 6] = [
         new.live_restore = cur.live_restore
     }),
     ("log-level", |cur, new| new.log_level = cur.log_level),
+    ("registry-mirrors", |cur, new| {
+        new.registry_mirrors.clone_from(&cur.registry_mirrors)
+    }),
+    ("insecure-registries", |cur, new| {
+        new.insecure_registries.clone_from(&cur.insecure_registries)
+    }),
+    ("max-concurrent-downloads", |cur, new| {
+        new.max_concurrent_downloads = cur.max_concurrent_downloads
+    }),
+    ("max-concurrent-uploads", |cur, new| {
+        new.max_concurrent_uploads = cur.max_concurrent_uploads
+    }),
+    ("registry-certs-dir", |cur, new| {
+        new.registry_certs_dir.clone_from(&cur.registry_certs_dir)
+    }),
 ];
 
 /// The `daemon.json` keys a reload changes (when the new file sets them).
@@ -431,7 +448,7 @@ mod tests {
     fn each_reloadable_key_changes_alone() {
         // (the file, what must change, checked on the new configuration)
         type Check = fn(&Reloaded);
-        let cases: [(&str, &str, Check); 6] = [
+        let cases: [(&str, &str, Check); 11] = [
             (
                 "runtimes",
                 r#"{"runtimes": {"other": {"path": "/nonexistent/other"}},
@@ -458,6 +475,41 @@ mod tests {
             ("log-level", r#"{"log-level": "error"}"#, |r| {
                 assert_eq!(r.config.config().log_level, Some(LogLevel::Error));
             }),
+            (
+                "registry-mirrors",
+                r#"{"registry-mirrors": ["http://127.0.0.1:5000"]}"#,
+                |r| {
+                    assert_eq!(
+                        r.config.config().registry_mirrors,
+                        ["http://127.0.0.1:5000"]
+                    )
+                },
+            ),
+            (
+                "insecure-registries",
+                r#"{"insecure-registries": ["10.0.0.0/8"]}"#,
+                |r| assert_eq!(r.config.config().insecure_registries, ["10.0.0.0/8"]),
+            ),
+            (
+                "max-concurrent-downloads",
+                r#"{"max-concurrent-downloads": 1}"#,
+                |r| assert_eq!(r.config.config().max_concurrent_downloads, Some(1)),
+            ),
+            (
+                "max-concurrent-uploads",
+                r#"{"max-concurrent-uploads": 2}"#,
+                |r| assert_eq!(r.config.config().max_concurrent_uploads, Some(2)),
+            ),
+            (
+                "registry-certs-dir",
+                r#"{"registry-certs-dir": "/srv/certs.d"}"#,
+                |r| {
+                    assert_eq!(
+                        r.config.config().registry_certs_dir.as_deref(),
+                        Some(std::path::Path::new("/srv/certs.d"))
+                    )
+                },
+            ),
         ];
         assert_eq!(
             reloadable_keys().collect::<Vec<_>>(),
@@ -488,6 +540,11 @@ mod tests {
                     "debug" => unchanged.debug = None,
                     "live-restore" => unchanged.live_restore = None,
                     "log-level" => unchanged.log_level = None,
+                    "registry-mirrors" => unchanged.registry_mirrors.clear(),
+                    "insecure-registries" => unchanged.insecure_registries.clear(),
+                    "max-concurrent-downloads" => unchanged.max_concurrent_downloads = None,
+                    "max-concurrent-uploads" => unchanged.max_concurrent_uploads = None,
+                    "registry-certs-dir" => unchanged.registry_certs_dir = None,
                     other => panic!("no case for {other}"),
                 }
             }

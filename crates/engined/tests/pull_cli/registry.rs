@@ -48,6 +48,31 @@ impl Registry {
 
     /// Starts it on `addr`, with what an earlier one under `dir` stored.
     pub fn start_at(dir: &Path, addr: &str) -> Registry {
+        Registry::start_with(dir, addr, "")
+    }
+
+    /// Starts one that serves TLS with `cert`/`key`, wants a client
+    /// certificate signed by `client_ca`, and asks for the basic-auth
+    /// logins of the htpasswd file `htpasswd`.
+    pub fn start_secure(
+        dir: &Path,
+        cert: &Path,
+        key: &Path,
+        client_ca: &Path,
+        htpasswd: &Path,
+    ) -> Registry {
+        let extra = format!(
+            "  tls:\n    certificate: {}\n    key: {}\n    clientcas:\n      - {}\nauth:\n  htpasswd:\n    realm: test-registry\n    path: {}\n",
+            cert.display(),
+            key.display(),
+            client_ca.display(),
+            htpasswd.display()
+        );
+        Registry::start_with(dir, &format!("127.0.0.1:{}", free_port()), &extra)
+    }
+
+    /// Starts it with `extra` YAML appended after `http.addr`.
+    fn start_with(dir: &Path, addr: &str, extra: &str) -> Registry {
         let storage = dir.join("registry-storage");
         std::fs::create_dir_all(&storage).unwrap();
         let addr = addr.to_string();
@@ -55,7 +80,7 @@ impl Registry {
         std::fs::write(
             &config,
             format!(
-                "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: {addr}\n",
+                "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: {addr}\n{extra}",
                 storage.display()
             ),
         )
@@ -173,4 +198,13 @@ impl Registry {
             .and_then(|code| code.parse().ok())
             .unwrap_or(0)
     }
+}
+
+/// Copies `name` (`host/repo:tag`) out of the registry into the
+/// directory `dest` (skopeo's `dir:`: the manifest as it is, each blob in
+/// a file named by its hex digest), checking every blob's digest.
+pub fn copy_out(name: &str, dest: &Path) {
+    let src = format!("docker://{name}");
+    let dst = format!("dir:{}", dest.display());
+    skopeo(&["copy", "--src-tls-verify=false", &src, &dst]);
 }

@@ -9,16 +9,38 @@ use serde::Deserialize;
 
 use super::body::read_limited;
 use super::http;
-use super::{Kind, RegistryError};
+use super::{Kind, RegistryError, Settings};
 
-/// A user name and password (from the `X-Registry-Auth` header).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A user name and password (from the `X-Registry-Auth` header). Its
+/// `Debug` never shows the password, so no log line can carry it.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Credentials {
     pub username: String,
     pub password: String,
 }
 
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("username", &self.username)
+            .field("password", &"<hidden>")
+            .finish()
+    }
+}
+
 impl Credentials {
+    /// The user name and password of an `X-Registry-Auth` header or a
+    /// `POST /auth` body; `None` when either is missing or the name empty.
+    pub fn from_auth(auth: Option<engine_api::types::AuthConfig>) -> Option<Credentials> {
+        let auth = auth?;
+        match (auth.username, auth.password) {
+            (Some(username), Some(password)) if !username.is_empty() => {
+                Some(Credentials { username, password })
+            }
+            _ => None,
+        }
+    }
+
     fn basic(&self) -> String {
         let raw = format!("{}:{}", self.username, self.password);
         format!(
@@ -123,15 +145,17 @@ const MAX_TOKEN_ANSWER: u64 = 1 << 20;
 /// The `Authorization` value that answers `challenge` for `scope` (the
 /// challenge's own scope when it names one).
 pub async fn authorize(
+    settings: &Settings,
     challenge: &Challenge,
     scope: &str,
     credentials: Option<&Credentials>,
 ) -> Result<String, RegistryError> {
     let (realm, service, asked) = match challenge {
         Challenge::Basic => {
-            return credentials.map(Credentials::basic).ok_or_else(|| {
-                RegistryError::new(Kind::NotFound, "unauthorized: authentication required")
-            })
+            // dockerd's words when a registry asks for a login we lack.
+            return credentials
+                .map(Credentials::basic)
+                .ok_or_else(|| RegistryError::new(Kind::Denied, "no basic auth credentials"));
         }
         Challenge::Bearer {
             realm,
@@ -148,7 +172,11 @@ pub async fn authorize(
             engine_api::rt::query::encode(service)
         ));
     }
-    url.push_str(&format!("scope={}", engine_api::rt::query::encode(scope)));
+    if scope.is_empty() {
+        url.pop();
+    } else {
+        url.push_str(&format!("scope={}", engine_api::rt::query::encode(scope)));
+    }
     let uri: Uri = url
         .parse()
         .map_err(|e| RegistryError::protocol(format!("token realm {realm:?}: {e}")))?;
@@ -160,7 +188,7 @@ pub async fn authorize(
     let headers: Vec<(&str, String)> = credentials
         .map(|c| vec![("authorization", c.basic())])
         .unwrap_or_default();
-    let response = http::get(&uri, &headers).await?;
+    let response = http::get(settings, &uri, &headers).await?;
     let status = response.status();
     let body = read_limited(response.into_body(), MAX_TOKEN_ANSWER).await?;
     if !status.is_success() {

@@ -4,9 +4,11 @@
 //! streamed into a file while their SHA-256 is computed.
 
 use std::path::Path;
+use std::sync::Arc;
 
+use bytes::Bytes;
 use hyper::body::Incoming;
-use hyper::{Response, StatusCode, Uri};
+use hyper::{Method, Response, StatusCode, Uri};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
@@ -17,7 +19,7 @@ use super::body::{next_chunk, read_limited};
 use super::http;
 use super::manifest::{self, Descriptor, Manifest};
 use super::name::RemoteName;
-use super::{Kind, RegistryError};
+use super::{Kind, RegistryError, Settings};
 use crate::images::blobs::{digest_of, hex_of};
 
 /// How many redirects a GET follows.
@@ -28,6 +30,9 @@ const MAX_ERROR_BODY: u64 = 64 << 10;
 pub struct Session {
     name: RemoteName,
     base: String,
+    /// `pull`, or `pull,push`: the actions a token is asked for.
+    actions: &'static str,
+    settings: Arc<Settings>,
     credentials: Option<Credentials>,
     /// The `Authorization` value that worked last, reused by every request.
     authorization: Mutex<Option<String>>,
@@ -57,13 +62,13 @@ struct ErrorEntry {
 
 /// A registry failure as dockerd words errcodes: `manifest unknown:
 /// manifest unknown`, `name unknown: repository name not known to registry`.
-struct Failure {
-    status: StatusCode,
-    codes: Vec<String>,
-    text: String,
+pub(super) struct Failure {
+    pub(super) status: StatusCode,
+    pub(super) codes: Vec<String>,
+    pub(super) text: String,
 }
 
-async fn failure(response: Response<Incoming>) -> Failure {
+pub(super) async fn failure(response: Response<Incoming>) -> Failure {
     let status = response.status();
     let body = read_limited(response.into_body(), MAX_ERROR_BODY)
         .await
@@ -102,17 +107,80 @@ async fn failure(response: Response<Incoming>) -> Failure {
 }
 
 impl Session {
+    /// A pull session with the default registry settings.
     pub fn new(name: &RemoteName, credentials: Option<Credentials>) -> Session {
+        Session::with_settings(name, credentials, Arc::new(Settings::default()))
+    }
+
+    /// A pull session under the daemon's registry settings.
+    pub fn with_settings(
+        name: &RemoteName,
+        credentials: Option<Credentials>,
+        settings: Arc<Settings>,
+    ) -> Session {
+        let base = settings.base_url(name.endpoint_host());
+        Session::at(name, base, credentials, settings)
+    }
+
+    /// A pull session with `name`'s repository on the registry at `base`
+    /// (`scheme://host[:port]`: a mirror).
+    pub fn at(
+        name: &RemoteName,
+        base: String,
+        credentials: Option<Credentials>,
+        settings: Arc<Settings>,
+    ) -> Session {
         Session {
             name: name.clone(),
-            base: http::base_url(name.endpoint_host()),
+            base,
+            actions: "pull",
+            settings,
             credentials,
             authorization: Mutex::new(None),
         }
     }
 
-    fn scope(&self) -> String {
-        format!("repository:{}:pull", self.name.path)
+    /// A session that may also write to the repository.
+    pub fn for_push(
+        name: &RemoteName,
+        credentials: Option<Credentials>,
+        settings: Arc<Settings>,
+    ) -> Session {
+        Session {
+            actions: "pull,push",
+            ..Session::with_settings(name, credentials, settings)
+        }
+    }
+
+    pub(super) fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Layers a push through this session uploads at once.
+    pub fn max_uploads(&self) -> usize {
+        self.settings.max_uploads
+    }
+
+    pub fn name(&self) -> &RemoteName {
+        &self.name
+    }
+
+    /// `scheme://host[:port]` of the registry.
+    pub(super) fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// The `Authorization` value that worked last, if any.
+    pub(super) async fn current_authorization(&self) -> Option<String> {
+        self.authorization.lock().await.clone()
+    }
+
+    /// The token scope to ask for; none for a login (no repository).
+    pub(super) fn scope(&self) -> String {
+        if self.name.path.is_empty() {
+            return String::new();
+        }
+        format!("repository:{}:{}", self.name.path, self.actions)
     }
 
     /// A GET of `path` under the registry, authorised and redirected as
@@ -122,26 +190,66 @@ impl Session {
         path: &str,
         accept: Option<&str>,
     ) -> Result<Result<Response<Incoming>, Failure>, RegistryError> {
-        let first: Uri = format!("{}{path}", self.base)
+        self.request(
+            Method::GET,
+            path,
+            accept.map(|a| ("accept", a.to_string())),
+            None,
+        )
+        .await
+    }
+
+    /// `method` on `target` (a path under the registry, or a URL the
+    /// registry gave in a `Location`), with one extra header and a body
+    /// held in memory: authorised as needed, and for a GET or HEAD
+    /// redirected too; the answer is a success or a [`Failure`].
+    pub(super) async fn request(
+        &self,
+        method: Method,
+        target: &str,
+        header: Option<(&'static str, String)>,
+        body: Option<Bytes>,
+    ) -> Result<Result<Response<Incoming>, Failure>, RegistryError> {
+        let text = if target.starts_with("http://") || target.starts_with("https://") {
+            target.to_string()
+        } else {
+            format!("{}{target}", self.base)
+        };
+        let first: Uri = text
             .parse()
-            .map_err(|e| RegistryError::invalid(format!("{}{path}: {e}", self.base)))?;
+            .map_err(|e| RegistryError::invalid(format!("{text}: {e}")))?;
+        if first.authority().map(|a| a.as_str()) != self.base.split("://").nth(1) {
+            return Err(RegistryError::protocol(format!(
+                "the registry {} sent us to another host: {text}",
+                self.name.domain
+            )));
+        }
+        let follows = method == Method::GET || method == Method::HEAD;
         let mut challenged = false;
         'auth: loop {
             let mut uri = first.clone();
             let mut same_host = true;
             for _ in 0..=MAX_REDIRECTS {
                 let mut headers: Vec<(&str, String)> = Vec::new();
-                if let Some(accept) = accept {
-                    headers.push(("accept", accept.to_string()));
+                if let Some((name, value)) = &header {
+                    headers.push((name, value.clone()));
                 }
                 if same_host {
                     if let Some(a) = self.authorization.lock().await.clone() {
                         headers.push(("authorization", a));
                     }
                 }
-                let response = http::get(&uri, &headers).await?;
+                let payload = match &body {
+                    Some(bytes) => {
+                        headers.push(("content-length", bytes.len().to_string()));
+                        http::full(bytes.clone())
+                    }
+                    None => http::empty(),
+                };
+                let response =
+                    http::send(&self.settings, method.clone(), &uri, &headers, payload).await?;
                 let status = response.status();
-                if status.is_redirection() {
+                if follows && status.is_redirection() {
                     let location = response
                         .headers()
                         .get(hyper::header::LOCATION)
@@ -165,9 +273,13 @@ impl Session {
                         .find_map(auth::parse_challenge);
                     if let Some(challenge) = challenge {
                         challenged = true;
-                        let value =
-                            auth::authorize(&challenge, &self.scope(), self.credentials.as_ref())
-                                .await?;
+                        let value = auth::authorize(
+                            &self.settings,
+                            &challenge,
+                            &self.scope(),
+                            self.credentials.as_ref(),
+                        )
+                        .await?;
                         *self.authorization.lock().await = Some(value);
                         continue 'auth;
                     }
@@ -351,7 +463,7 @@ impl Session {
 }
 
 /// `location` (absolute, or a path) against the URL that answered it.
-fn resolve(base: &Uri, location: &str) -> Result<Uri, RegistryError> {
+pub(super) fn resolve(base: &Uri, location: &str) -> Result<Uri, RegistryError> {
     let bad = |e: &dyn std::fmt::Display| {
         RegistryError::protocol(format!("redirect to {location:?}: {e}"))
     };

@@ -8,16 +8,17 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::Empty;
+use http_body_util::combinators::UnsyncBoxBody;
+use http_body_util::{BodyExt, Empty, Full};
 use hyper::body::Incoming;
-use hyper::{Request, Response, Uri};
+use hyper::{Method, Request, Response, Uri};
 use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use tokio_rustls::rustls::pki_types::ServerName;
-use tokio_rustls::rustls::ClientConfig;
+use tokio_rustls::rustls::{ClientConfig, RootCertStore};
 
-use super::RegistryError;
+use super::{RegistryError, Settings};
 
 /// How long connecting, and then waiting for an answer's headers, may take.
 const TIMEOUT: Duration = Duration::from_secs(30);
@@ -43,7 +44,7 @@ pub fn is_insecure(host_port: &str) -> bool {
 }
 
 /// `host` of `host[:port]` (brackets of an IPv6 literal dropped).
-fn host_of(host_port: &str) -> &str {
+pub fn host_of(host_port: &str) -> &str {
     if let Some(rest) = host_port.strip_prefix('[') {
         return rest.split(']').next().unwrap_or(rest);
     }
@@ -53,40 +54,121 @@ fn host_of(host_port: &str) -> &str {
     }
 }
 
-/// `scheme://host[:port]` for a registry.
-pub fn base_url(host_port: &str) -> String {
-    let scheme = if is_insecure(host_port) {
-        "http"
-    } else {
-        "https"
-    };
-    format!("{scheme}://{host_port}")
-}
-
-fn tls_config() -> Result<Arc<ClientConfig>, RegistryError> {
-    static CONFIG: OnceLock<Result<Arc<ClientConfig>, String>> = OnceLock::new();
-    CONFIG
+/// The system's CA roots, read once.
+fn system_roots() -> Result<RootCertStore, RegistryError> {
+    static ROOTS: OnceLock<Result<RootCertStore, String>> = OnceLock::new();
+    ROOTS
         .get_or_init(|| {
-            let roots = engine_api::rt::pem::read_roots(std::path::Path::new(SYSTEM_ROOTS))
-                .map_err(|e| e.to_string())?;
-            let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
-            let config = ClientConfig::builder_with_provider(provider)
-                .with_safe_default_protocol_versions()
-                .map_err(|e| e.to_string())?
-                .with_root_certificates(roots)
-                .with_no_client_auth();
-            Ok(Arc::new(config))
+            engine_api::rt::pem::read_roots(std::path::Path::new(SYSTEM_ROOTS))
+                .map_err(|e| e.to_string())
         })
         .clone()
         .map_err(|e| RegistryError::unavailable(format!("TLS setup: {e}")))
 }
 
+/// The TLS client configuration for `host_port`: the system's roots plus
+/// the CA files of its certs.d directory, and its client certificate.
+fn tls_config(settings: &Settings, host_port: &str) -> Result<Arc<ClientConfig>, RegistryError> {
+    let mut roots = system_roots()?;
+    for file in settings.ca_files(host_port) {
+        let extra = engine_api::rt::pem::read_roots(&file).map_err(|e| {
+            RegistryError::invalid(format!("reading CA certificate {}: {e}", file.display()))
+        })?;
+        for cert in extra.roots {
+            roots.roots.push(cert);
+        }
+    }
+    let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+    let builder = ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| RegistryError::unavailable(format!("TLS setup: {e}")))?
+        .with_root_certificates(roots);
+    let config = match settings.client_pair(host_port) {
+        None => builder.with_no_client_auth(),
+        Some((cert, key)) => {
+            let bad = |e: &dyn std::fmt::Display| {
+                RegistryError::invalid(format!(
+                    "client certificate {} for {host_port}: {e}",
+                    cert.display()
+                ))
+            };
+            let chain = engine_api::rt::pem::read_certs(&cert).map_err(|e| bad(&e))?;
+            let key = engine_api::rt::pem::read_key(&key).map_err(|e| bad(&e))?;
+            builder
+                .with_client_auth_cert(chain, key)
+                .map_err(|e| bad(&e))?
+        }
+    };
+    Ok(Arc::new(config))
+}
+
+/// A TLS handshake failure in Go's words where it has them (an unknown
+/// CA is `x509: certificate signed by unknown authority`).
+fn tls_failure(e: &std::io::Error) -> String {
+    use tokio_rustls::rustls::{CertificateError, Error};
+    let inner = e.get_ref().and_then(|inner| inner.downcast_ref::<Error>());
+    match inner {
+        Some(Error::InvalidCertificate(CertificateError::UnknownIssuer)) => {
+            "tls: failed to verify certificate: x509: certificate signed by unknown authority"
+                .to_string()
+        }
+        Some(Error::InvalidCertificate(CertificateError::NotValidForName)) => {
+            "tls: failed to verify certificate: x509: certificate is not valid for this host"
+                .to_string()
+        }
+        Some(Error::InvalidCertificate(other)) => {
+            format!("tls: failed to verify certificate: x509: {other:?}")
+        }
+        _ => e.to_string(),
+    }
+}
+
+/// A request body: nothing, bytes in memory, or a stream (a layer read
+/// from the store).
+pub type Body = UnsyncBoxBody<Bytes, std::io::Error>;
+
+/// No body.
+pub fn empty() -> Body {
+    Empty::<Bytes>::new()
+        .map_err(|never| match never {})
+        .boxed_unsync()
+}
+
+/// `bytes` as the body.
+pub fn full(bytes: Bytes) -> Body {
+    Full::new(bytes)
+        .map_err(|never| match never {})
+        .boxed_unsync()
+}
+
 /// Sends a GET for `uri` with `headers` and returns the answer, whose body
 /// is still to be read.
 pub async fn get(
+    settings: &Settings,
     uri: &Uri,
     headers: &[(&str, String)],
 ) -> Result<Response<Incoming>, RegistryError> {
+    send(settings, Method::GET, uri, headers, empty()).await
+}
+
+/// Go's spelling of a method in an error (`Get`, `Put`, `Head`).
+fn method_word(method: &Method) -> String {
+    let text = method.as_str();
+    let mut out = text[..1].to_string();
+    out.push_str(&text[1..].to_lowercase());
+    out
+}
+
+/// Sends `method` for `uri` with `headers` and `body`, and returns the
+/// answer, whose body is still to be read.
+pub async fn send(
+    settings: &Settings,
+    method: Method,
+    uri: &Uri,
+    headers: &[(&str, String)],
+    body: Body,
+) -> Result<Response<Incoming>, RegistryError> {
+    let word = method_word(&method);
     let scheme = uri.scheme_str().unwrap_or("https");
     let authority = uri
         .authority()
@@ -99,7 +181,7 @@ pub async fn get(
         .port_u16()
         .unwrap_or(if scheme == "http" { 80 } else { 443 });
     let unreachable = |e: &dyn std::fmt::Display| {
-        RegistryError::unavailable(format!("Get \"{uri}\": dial tcp {host}:{port}: {e}"))
+        RegistryError::unavailable(format!("{word} \"{uri}\": dial tcp {host}:{port}: {e}"))
     };
     let tcp = match tokio::time::timeout(TIMEOUT, TcpStream::connect((host, port))).await {
         Ok(Ok(tcp)) => tcp,
@@ -107,40 +189,48 @@ pub async fn get(
         Err(_) => return Err(unreachable(&"i/o timeout")),
     };
     let path = uri.path_and_query().map_or("/", |p| p.as_str());
-    let mut request = Request::get(path)
+    let mut request = Request::builder()
+        .method(method)
+        .uri(path)
         .header(hyper::header::HOST, authority.as_str())
         .header(hyper::header::USER_AGENT, USER_AGENT);
     for (name, value) in headers {
         request = request.header(*name, value.as_str());
     }
     let request = request
-        .body(Empty::<Bytes>::new())
+        .body(body)
         .map_err(|e| RegistryError::invalid(format!("request for {uri}: {e}")))?;
     if scheme == "http" {
-        exchange(tcp, request, uri).await
+        exchange(tcp, request, uri, &word).await
     } else {
         let name = ServerName::try_from(host.to_string())
             .map_err(|e| RegistryError::invalid(format!("host {host}: {e}")))?;
-        let connector = tokio_rustls::TlsConnector::from(tls_config()?);
+        let connector = tokio_rustls::TlsConnector::from(tls_config(settings, authority.as_str())?);
         let tls = match tokio::time::timeout(TIMEOUT, connector.connect(name, tcp)).await {
             Ok(Ok(tls)) => tls,
-            Ok(Err(e)) => return Err(unreachable(&e)),
+            Ok(Err(e)) => {
+                return Err(RegistryError::unavailable(format!(
+                    "{word} \"{uri}\": {}",
+                    tls_failure(&e)
+                )))
+            }
             Err(_) => return Err(unreachable(&"TLS handshake timeout")),
         };
-        exchange(tls, request, uri).await
+        exchange(tls, request, uri, &word).await
     }
 }
 
 async fn exchange<T>(
     io: T,
-    request: Request<Empty<Bytes>>,
+    request: Request<Body>,
     uri: &Uri,
+    word: &str,
 ) -> Result<Response<Incoming>, RegistryError>
 where
     T: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     let failed =
-        |e: &dyn std::fmt::Display| RegistryError::unavailable(format!("Get \"{uri}\": {e}"));
+        |e: &dyn std::fmt::Display| RegistryError::unavailable(format!("{word} \"{uri}\": {e}"));
     let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(io))
         .await
         .map_err(|e| failed(&e))?;
@@ -149,6 +239,14 @@ where
             tracing::debug!("registry connection: {e}");
         }
     });
+    // A streamed body (a layer) may take longer than the limit to send:
+    // its answer's headers come after it, so only the send's own idle
+    // checks bound it.
+    use hyper::body::Body as _;
+    let streamed = request.body().size_hint().exact().is_none();
+    if streamed {
+        return sender.send_request(request).await.map_err(|e| failed(&e));
+    }
     match tokio::time::timeout(TIMEOUT, sender.send_request(request)).await {
         Ok(Ok(response)) => Ok(response),
         Ok(Err(e)) => Err(failed(&e)),
@@ -159,6 +257,14 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn base_url(host_port: &str) -> String {
+        Settings {
+            certs_dirs: Vec::new(),
+            ..Settings::default()
+        }
+        .base_url(host_port)
+    }
 
     #[test]
     fn loopback_is_plain_http() {

@@ -1,4 +1,5 @@
-//! The registry side of `docker pull`: a small client of the OCI
+//! The registry side of `docker pull`, `docker push` and `docker login`:
+//! a small client of the OCI
 //! distribution protocol on hyper. Names are split as dockerd splits them
 //! ([`RemoteName`]), loopback registries are spoken to in plain HTTP and
 //! every other one over TLS, a 401 is answered with a bearer token or
@@ -10,14 +11,20 @@ mod body;
 mod client;
 
 mod http;
+mod login;
 mod manifest;
 mod name;
+mod settings;
+mod upload;
 
 pub use super::registry_error::{Kind, RegistryError};
 pub use auth::Credentials;
 pub use client::{Fetched, Session};
+pub use login::login;
 pub use manifest::{select, Descriptor, ImageManifest, Manifest, Platform, MAX_DEPTH};
-pub use name::{RemoteName, Target};
+pub use name::{RemoteName, Target, DEFAULT_DOMAIN};
+pub use settings::Settings;
+pub use upload::Upload;
 
 #[cfg(test)]
 mod tests;

@@ -191,7 +191,8 @@ async fn basic_challenge_and_refusals() {
         .manifest("v1")
         .await
         .unwrap_err();
-    assert_eq!(anonymous.kind, Kind::NotFound);
+    assert_eq!(anonymous.kind, Kind::Denied);
+    assert_eq!(anonymous.message, "no basic auth credentials");
 
     // A 401 with no challenge: dockerd's wording.
     let addr = serve(Arc::new(|_: &Request, _: &str| {
@@ -367,7 +368,10 @@ async fn a_pull_fetches_three_layers_at_a_time_and_stores_the_image() {
     drop(tx);
     assert_eq!(pulled.id, digest_of(&config));
     assert!(pulled.downloaded);
-    assert_eq!(most.load(Ordering::SeqCst), pull::CONCURRENT_DOWNLOADS);
+    assert_eq!(
+        most.load(Ordering::SeqCst),
+        crate::images::registry::Settings::default().max_downloads
+    );
 
     let mut statuses = Vec::new();
     while let Some(m) = rx.recv().await {
@@ -388,4 +392,19 @@ async fn a_pull_fetches_three_layers_at_a_time_and_stores_the_image() {
     );
     let record = store.resolve(&pulled.id).unwrap();
     assert_eq!(std::fs::read(record.rootfs.join("f4")).unwrap(), b"layer 4");
+
+    // `max-concurrent-downloads: 2`, into a fresh store.
+    let root = tempfile::tempdir().unwrap();
+    let store = ImageStore::open(root.path()).unwrap();
+    most.store(0, Ordering::SeqCst);
+    let settings = Arc::new(crate::images::registry::Settings {
+        max_downloads: 2,
+        ..Default::default()
+    });
+    let plan = pull::resolve_with(name(&addr), None, None, settings)
+        .await
+        .unwrap();
+    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    pull::run(&store, plan, &tx).await.unwrap();
+    assert_eq!(most.load(Ordering::SeqCst), 2);
 }
