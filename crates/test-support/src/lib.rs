@@ -16,6 +16,7 @@
 //! - [`scratch`]: one fresh directory per test under `target/tmp`.
 //! - [`teardown`]: removing a daemon's containers, stopping it, unmounting.
 //! - [`backend`]: the all-operations test backend of the generated server.
+//! - [`sshd`]: a private OpenSSH server for the client's `ssh://` tests.
 
 pub mod backend;
 pub mod certs;
@@ -27,4 +28,5 @@ pub mod hostile;
 pub mod rootfs;
 pub mod scratch;
 pub mod skip;
+pub mod sshd;
 pub mod teardown;

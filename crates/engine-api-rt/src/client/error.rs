@@ -24,8 +24,9 @@ pub enum ClientError {
     /// The client is misconfigured (bad DOCKER_HOST, unreadable certificates...).
     #[error("client configuration: {0}")]
     Config(String),
-    /// The connection failed or broke.
-    #[error("cannot reach the daemon at {host}: {source}")]
+    /// The connection failed or broke. The message has the whole chain of
+    /// causes (hyper's, then the socket's or ssh's own words).
+    #[error("cannot reach the daemon at {host}: {}", chain(.source.as_ref()))]
     Connect {
         /// The daemon's address, as configured.
         host: String,
@@ -54,6 +55,21 @@ pub enum ClientError {
     /// The daemon's answer to a WebSocket handshake was not a valid one.
     #[error("WebSocket handshake: {0}")]
     WebSocket(String),
+}
+
+/// An error and its causes, `outer: inner: innermost`, each said once.
+fn chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = err.to_string();
+    let mut next = err.source();
+    while let Some(cause) = next {
+        let line = cause.to_string();
+        if !text.contains(&line) {
+            text.push_str(": ");
+            text.push_str(&line);
+        }
+        next = cause.source();
+    }
+    text
 }
 
 impl ClientError {

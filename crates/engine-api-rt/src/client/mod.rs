@@ -378,6 +378,8 @@ impl Transport {
                     .get("api-version")
                     .and_then(|v| v.to_str().ok())
                     .and_then(|v| v.parse().ok());
+                // Read the (tiny) body so the connection goes back to the pool.
+                let _ = read_limited(resp.into_body(), 1 << 16).await;
                 Ok(ApiVersion::negotiate(server))
             })
             .await
