@@ -17,6 +17,7 @@
 //! - [`teardown`]: removing a daemon's containers, stopping it, unmounting.
 //! - [`backend`]: the all-operations test backend of the generated server.
 //! - [`sshd`]: a private OpenSSH server for the client's `ssh://` tests.
+//! - [`podman`]: a private rootful podman serving the Docker-compatible API.
 
 pub mod backend;
 pub mod certs;
@@ -25,6 +26,7 @@ pub mod docker_py;
 pub mod dockerd;
 pub mod engined;
 pub mod hostile;
+pub mod podman;
 pub mod rootfs;
 pub mod scratch;
 pub mod skip;

@@ -10,6 +10,7 @@ mod client_generated_dockerd;
 mod client_generated_requests;
 mod client_generated_surface;
 mod client_inmemory;
+mod client_podman;
 mod client_quality;
 mod client_ssh;
 mod client_transport;
