@@ -3,7 +3,8 @@
 //! (DOCKER_CONFIG) whose `config.json` names the current context, a unix
 //! context and a TLS context (its `ca.pem`/`cert.pem`/`key.pem` in the
 //! context's TLS store), DOCKER_CONTEXT over `currentContext`, DOCKER_HOST
-//! over both, and a context that skips verification refused. The daemons
+//! over both, a context that skips verification refused, and unverified
+//! TLS only through the builder method that names the danger. The daemons
 //! are the test backend of the generated server, on a unix socket and on
 //! TCP with TLS. The real docker CLI reads the same directory, as a check
 //! that the files are the ones it writes.
@@ -12,6 +13,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
+use engine_api::rt::client::TlsFiles;
 use engine_api::rt::host::{context_dir_name, EndpointSource, EnvConfig, Host};
 use engine_api::rt::server::{serve, Listener, ServerTls};
 use engine_api::server::Router;
@@ -126,6 +128,29 @@ async fn contexts_choose_the_daemon_like_the_docker_cli() {
     let env: HashMap<&str, String> = vars.into_iter().collect();
     let err = EnvConfig::from_lookup(|k| env.get(k).cloned()).unwrap_err();
     assert!(err.to_string().contains("without verifying"), "{err}");
+
+    // Unverified TLS only when asked for by name: a CA that did not sign
+    // the daemon's certificate fails verification, and is ignored when the
+    // caller opts out of it (the client certificate is still presented).
+    let stranger = certs::generate(&dir.join("stranger"), "stranger");
+    let files = TlsFiles {
+        ca: stranger.client.ca.clone(),
+        cert: pki.client.cert.clone(),
+        key: pki.client.key.clone(),
+    };
+    let tcp = Host::Tcp(addr.trim_start_matches("tcp://").to_string());
+    let verified: Client = ClientBuilder::new(tcp.clone())
+        .tls(files.clone())
+        .build()
+        .unwrap();
+    let err = verified.system_ping().await.unwrap_err();
+    assert!(err.is_connect(), "{err:?}");
+    let unverified: Client = ClientBuilder::new(tcp)
+        .tls(files)
+        .danger_tls_without_verification()
+        .build()
+        .unwrap();
+    unverified.system_ping().await.unwrap();
 
     // The docker CLI reads the same files: its `context ls` lists ours.
     let docker = Path::new("/usr/local/bin/docker");

@@ -108,6 +108,13 @@ impl<C: From<Client>> ClientBuilder<C> {
         ClientBuilder::with(self.inner.tls(files))
     }
 
+    /// TLS WITHOUT verifying the daemon (see
+    /// [`TransportBuilder::danger_tls_without_verification`]); the only way
+    /// to get it, as the environment never chooses it.
+    pub fn danger_tls_without_verification(self) -> ClientBuilder<C> {
+        ClientBuilder::with(self.inner.danger_tls_without_verification())
+    }
+
     /// Use this API version instead of negotiating one through `/_ping`.
     pub fn version(self, version: ApiVersion) -> ClientBuilder<C> {
         ClientBuilder::with(self.inner.version(version))

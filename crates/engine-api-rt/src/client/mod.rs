@@ -85,6 +85,7 @@ pub struct TransportBuilder {
     timeout: Duration,
     headers: HeaderMap,
     ssh_options: Vec<String>,
+    unverified: bool,
 }
 
 impl std::fmt::Debug for TransportBuilder {
@@ -100,6 +101,7 @@ impl std::fmt::Debug for TransportBuilder {
             .field("timeout", &self.timeout)
             .field("headers", &self.headers)
             .field("ssh_options", &self.ssh_options)
+            .field("unverified", &self.unverified)
             .finish()
     }
 }
@@ -127,6 +129,7 @@ impl TransportBuilder {
             timeout: DEFAULT_TIMEOUT,
             headers,
             ssh_options: Vec::new(),
+            unverified: false,
         }
     }
 
@@ -150,6 +153,16 @@ impl TransportBuilder {
     /// Speak TLS with these files (tcp hosts only).
     pub fn tls(mut self, files: TlsFiles) -> Self {
         self.tls = Some(files);
+        self
+    }
+
+    /// Speak TLS to a tcp host WITHOUT verifying the daemon's certificate
+    /// (anyone on the path can pretend to be the daemon): what the docker
+    /// CLI's `--tls` without `--tlsverify` does, never chosen implicitly.
+    /// The files given to [`TransportBuilder::tls`], if any, only supply
+    /// the client certificate.
+    pub fn danger_tls_without_verification(mut self) -> Self {
+        self.unverified = true;
         self
     }
 
@@ -221,7 +234,7 @@ impl TransportBuilder {
             Target::Custom(_) => "a custom dialer".to_string(),
         };
         let no_tls = |what: &str| {
-            if self.tls.is_some() {
+            if self.tls.is_some() || self.unverified {
                 Err(ClientError::Config(format!(
                     "TLS needs a tcp:// host, not {what}"
                 )))
@@ -246,8 +259,8 @@ impl TransportBuilder {
                 )
             }
             Target::Endpoint(Endpoint::Host(Host::Tcp(addr))) => match &self.tls {
-                None => (Connector::Tcp(addr.clone()), addr.clone()),
-                Some(files) => {
+                None if !self.unverified => (Connector::Tcp(addr.clone()), addr.clone()),
+                files => {
                     let host = addr
                         .rsplit_once(':')
                         .map_or(addr.as_str(), |(h, _)| h)
@@ -257,7 +270,10 @@ impl TransportBuilder {
                     let server_name =
                         tokio_rustls::rustls::pki_types::ServerName::try_from(host)
                             .map_err(|e| ClientError::Config(format!("TLS server name: {e}")))?;
-                    let config = tls::client_config(files)?;
+                    let config = match (files, self.unverified) {
+                        (Some(files), false) => tls::client_config(files)?,
+                        (files, _) => tls::unverified_config(files.as_ref())?,
+                    };
                     (
                         Connector::Tls {
                             addr: addr.clone(),

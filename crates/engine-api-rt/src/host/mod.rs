@@ -62,7 +62,8 @@ pub enum HostError {
     /// verification): the daemon would not be verified, so it is refused.
     #[error(
         "`{0}`: TLS without verifying the daemon is refused; set DOCKER_TLS_VERIFY=1 \
-         with ca.pem, cert.pem and key.pem in DOCKER_CERT_PATH, or use tcp:// for plain text"
+         with ca.pem, cert.pem and key.pem in DOCKER_CERT_PATH, use tcp:// for plain text, \
+         or ask for unverified TLS by name (ClientBuilder::danger_tls_without_verification)"
     )]
     Unverified(String),
     /// The named docker CLI context does not exist.
