@@ -2,14 +2,17 @@
 //! Docker-compatible API (a private rootful service: own root, runroot and
 //! tmpdir, vfs storage). The first increment of the compatibility matrix:
 //! negotiation down to podman's 1.41, system calls, empty lists, a volume's
-//! life, networks, a typed 404; each call is printed as a matrix row.
+//! life, networks, an image loaded from a docker-archive the test writes,
+//! inspected and deleted, a typed 404; each call is printed as a matrix row.
 //! Skipped (with a notice) without podman or root.
 
 use std::time::Duration;
 
+use engine_api::rt::client::body;
 use engine_api::rt::version::ApiVersion;
 use engine_api::types::VolumeCreateOptions;
 use engine_api::{Client, ClientBuilder};
+use futures_util::StreamExt;
 use test_support::podman::Podman;
 
 fn row(op: &str, outcome: &str) {
@@ -98,6 +101,43 @@ async fn the_client_drives_podmans_compat_api() {
         "{networks:?}"
     );
     row("NetworkList", "ok");
+
+    // An image from a docker-archive the test writes, loaded through the
+    // client's ImageLoad (podman answers it as a JSON stream too).
+    let layer = test_support::hostile::tar(|w| w.file("hello.txt", b"hello from the matrix\n"));
+    let archive = test_support::hostile::saved_image("matrix:1", &[layer]);
+    let loaded: Vec<_> = c
+        .image_load(Some(body::bytes(archive)), &Default::default())
+        .await
+        .unwrap()
+        .collect()
+        .await;
+    assert!(
+        !loaded.is_empty() && loaded.iter().all(Result::is_ok),
+        "{loaded:?}"
+    );
+    row("ImageLoad", "ok (JSON stream)");
+    let images = c.image_list(&Default::default()).await.unwrap();
+    let tags: Vec<String> = images
+        .iter()
+        .flat_map(|i| i.repo_tags.clone().unwrap_or_default())
+        .collect();
+    assert!(tags.iter().any(|t| t.ends_with("matrix:1")), "{tags:?}");
+    row("ImageList", "ok (the loaded image)");
+    let inspected = c.image_inspect("matrix:1").await.unwrap();
+    assert_eq!(inspected.os.as_deref(), Some("linux"));
+    row("ImageInspect", "ok");
+    let deleted = c
+        .image_delete("matrix:1", &Default::default())
+        .await
+        .unwrap();
+    assert!(!deleted.is_empty());
+    assert!(c
+        .image_inspect("matrix:1")
+        .await
+        .unwrap_err()
+        .is_not_found());
+    row("ImageDelete", "ok");
 
     match c.system_data_usage(&Default::default()).await {
         Ok(_) => row("SystemDataUsage", "ok"),
