@@ -98,6 +98,12 @@ impl ApiError {
         self.kind() == ErrorKind::InvalidParameter
     }
 
+    /// A 401: the daemon (or the registry behind it) wants credentials,
+    /// or did not accept the ones sent.
+    pub fn is_unauthorized(&self) -> bool {
+        self.status == 401
+    }
+
     /// A 401 or 403: the daemon refused the request.
     pub fn is_forbidden(&self) -> bool {
         self.kind() == ErrorKind::Forbidden
@@ -130,6 +136,9 @@ mod tests {
         assert_eq!(e.kind(), ErrorKind::Server);
         let e = ApiError::from_response(409, b"");
         assert!(e.is_conflict());
+        assert!(!e.is_unauthorized());
         assert!(e.message.contains("409"));
+        let e = ApiError::from_response(401, br#"{"message":"unauthorized"}"#);
+        assert!(e.is_unauthorized() && e.is_forbidden());
     }
 }

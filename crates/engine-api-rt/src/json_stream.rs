@@ -1,9 +1,82 @@
 //! Streams of JSON values as Docker sends them (events, pull and push
 //! progress, build output, stats): values one after another, usually
 //! separated by newlines (`\r\n` or `\n`), arriving in arbitrary chunks.
+//! A progress stream that fails after its success status says so in a
+//! line of its own (`{"errorDetail":{"message":...},"error":...}`):
+//! [`decode_checked`] turns that line into a [`StreamError`].
 
 use bytes::{Buf, BytesMut};
 use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+/// A failure the daemon reported inside a stream: the `errorDetail` (or,
+/// from older daemons, the bare `error`) of a progress line.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct StreamError {
+    /// What went wrong, in the daemon's words.
+    pub message: String,
+    /// The code the daemon attached, when it did (401 for a registry that
+    /// refused the credentials, a build step's exit status...).
+    pub code: Option<i64>,
+}
+
+impl StreamError {
+    /// The error a stream line reports, if it is an error line: an object
+    /// with an `errorDetail` object or an `error` string.
+    pub fn from_line(value: &Value) -> Option<StreamError> {
+        let detail = value.get("errorDetail").filter(|d| d.is_object());
+        let error = value.get("error").and_then(Value::as_str);
+        if detail.is_none() && error.is_none() {
+            return None;
+        }
+        let message = detail
+            .and_then(|d| d.get("message"))
+            .and_then(Value::as_str)
+            .filter(|m| !m.is_empty())
+            .or(error)
+            .unwrap_or("the daemon reported an error without a message")
+            .to_string();
+        let code = detail.and_then(|d| d.get("code")).and_then(Value::as_i64);
+        Some(StreamError { message, code })
+    }
+}
+
+/// What one value of a checked stream turned out to be.
+#[derive(Debug)]
+pub enum Checked<T> {
+    /// An ordinary item.
+    Item(T),
+    /// An error line.
+    Failed(StreamError),
+}
+
+/// Why a checked value could not be taken.
+#[derive(Debug, thiserror::Error)]
+pub enum CheckedError {
+    /// Not JSON at all.
+    #[error("{0}")]
+    Syntax(serde_json::Error),
+    /// JSON, but not the stream's item type.
+    #[error("{0}")]
+    Shape(serde_json::Error),
+}
+
+/// As [`decode`], but an error line becomes [`Checked::Failed`] instead of
+/// an item (whatever `T` is).
+pub fn decode_checked<T: DeserializeOwned>(
+    buf: &mut BytesMut,
+) -> Result<Option<Checked<T>>, CheckedError> {
+    let Some(value) = decode::<Value>(buf).map_err(CheckedError::Syntax)? else {
+        return Ok(None);
+    };
+    if let Some(err) = StreamError::from_line(&value) {
+        return Ok(Some(Checked::Failed(err)));
+    }
+    serde_json::from_value(value)
+        .map(|item| Some(Checked::Item(item)))
+        .map_err(CheckedError::Shape)
+}
 
 /// Takes the next complete JSON value from the front of `buf`; `Ok(None)`
 /// when the buffer holds only whitespace or an incomplete value.
@@ -53,6 +126,46 @@ mod tests {
         assert_eq!(got.len(), 3);
         assert_eq!(got[1]["id"], "a\"b");
         assert_eq!(got[2], serde_json::json!([1, 2]));
+    }
+
+    #[test]
+    fn error_lines_are_told_apart() {
+        let wire = concat!(
+            "{\"status\":\"Pulling fs layer\",\"id\":\"a\"}\n",
+            "{\"errorDetail\":{\"code\":401,\"message\":\"denied\"},\"error\":\"denied!\"}\n",
+            "{\"error\":\"old style\"}\n",
+            "{\"errorDetail\":{}, \"error\":\"empty detail\"}\n",
+        );
+        let mut buf = BytesMut::from(wire.as_bytes());
+        let mut got = Vec::new();
+        while let Some(v) = decode_checked::<Value>(&mut buf).unwrap() {
+            got.push(v);
+        }
+        assert!(matches!(&got[0], Checked::Item(v) if v["id"] == "a"));
+        let failed: Vec<StreamError> = got
+            .into_iter()
+            .filter_map(|c| match c {
+                Checked::Failed(e) => Some(e),
+                Checked::Item(_) => None,
+            })
+            .collect();
+        let want = |m: &str, code| StreamError {
+            message: m.into(),
+            code,
+        };
+        assert_eq!(
+            failed,
+            vec![
+                want("denied", Some(401)),
+                want("old style", None),
+                want("empty detail", None)
+            ]
+        );
+        // An `error` that is not a string (a field of some item) is no error line.
+        assert_eq!(
+            StreamError::from_line(&serde_json::json!({"error": null})),
+            None
+        );
     }
 
     #[test]

@@ -7,7 +7,10 @@
 //! (`serde_support`), and, behind the features of the same names, the client
 //! transports (`client`) and the server listener and routing (`server`).
 //! It names no type of any spec: a generated crate brings its own.
-
+//!
+//! The crate's README follows: features, examples, MSRV.
+#![doc = ""]
+#![doc = include_str!("../README.md")]
 // Every public item has rustdoc; CI's `clippy -D warnings` keeps it so.
 #![warn(missing_docs)]
 

@@ -6,8 +6,11 @@
 //! generator and regenerate), on top of the hand-written, spec-independent
 //! runtime [`engine_api_rt`] (re-exported as [`rt`]: transports, stream
 //! codecs, version rules, errors). Features: `client` and `server`, both on
-//! by default.
-
+//! by default, and `ssh`.
+//!
+//! The crate's README follows: connecting, examples, MSRV.
+#![doc = ""]
+#![doc = include_str!("../README.md")]
 // Every public item has rustdoc; the generator derives docs for what the
 // spec leaves undescribed, and CI's `clippy -D warnings` keeps it so.
 #![warn(missing_docs)]

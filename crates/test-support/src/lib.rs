@@ -16,6 +16,8 @@
 //! - [`scratch`]: one fresh directory per test under `target/tmp`.
 //! - [`teardown`]: removing a daemon's containers, stopping it, unmounting.
 //! - [`backend`]: the all-operations test backend of the generated server.
+//! - [`sshd`]: a private OpenSSH server for the client's `ssh://` tests.
+//! - [`podman`]: a private rootful podman serving the Docker-compatible API.
 
 pub mod backend;
 pub mod certs;
@@ -24,7 +26,9 @@ pub mod docker_py;
 pub mod dockerd;
 pub mod engined;
 pub mod hostile;
+pub mod podman;
 pub mod rootfs;
 pub mod scratch;
 pub mod skip;
+pub mod sshd;
 pub mod teardown;

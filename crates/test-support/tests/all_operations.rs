@@ -432,7 +432,10 @@ async fn the_client_calls_every_operation_of_the_spec() {
         )
         .await
         .unwrap();
-    assert_eq!(collect(got).await, stream_items::<Value>("ContainerStats"));
+    assert_eq!(
+        collect(got).await,
+        stream_items::<ContainerStatsResponse>("ContainerStats")
+    );
     t.saw(
         "ContainerStats",
         srv::ContainerStatsRequest {

@@ -5,9 +5,14 @@
 
 mod all_operations;
 mod attach_websocket;
+mod client_contexts;
 mod client_generated_dockerd;
 mod client_generated_requests;
 mod client_generated_surface;
+mod client_inmemory;
+mod client_podman;
+mod client_quality;
+mod client_ssh;
 mod client_transport;
 mod codegen_compile;
 mod codegen_errors;

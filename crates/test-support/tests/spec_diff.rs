@@ -46,8 +46,20 @@ fn swagger_yaml_matches_the_reference_wire_contract() {
     // are strings, as the docker CLI sends `seconds.nanos` there (the
     // reference declares integers, dockerd reads fractions); `Isolation`
     // may be empty, as every Linux dockerd sends it (API 1.50's spec
-    // lists "" too).
+    // lists "" too); the stats sample is described (Docker's API 1.50 spec
+    // has such definitions too) so that the client decodes it typed: the
+    // definitions are new, the answer's schema and the wire stay as they are.
     let intended = [
+        "/definitions/ContainerBlkioStatEntry",
+        "/definitions/ContainerBlkioStats",
+        "/definitions/ContainerCPUStats",
+        "/definitions/ContainerCPUUsage",
+        "/definitions/ContainerMemoryStats",
+        "/definitions/ContainerNetworkStats",
+        "/definitions/ContainerPidsStats",
+        "/definitions/ContainerStatsResponse",
+        "/definitions/ContainerStorageStats",
+        "/definitions/ContainerThrottlingData",
         "/definitions/HostConfig/allOf/1/properties/Isolation/enum",
         "/definitions/SystemInfo/properties/Isolation/enum",
         "/paths/~1containers~1{id}~1logs/get/parameters/4/default",

@@ -25,15 +25,42 @@ use crate::ir::*;
 const RESERVED_METHODS: &[&str] = &[
     "api_version",
     "builder",
+    "dial",
     "from_env",
     "from_transport",
     "hijack",
     "send",
     "tcp",
+    "timeout",
     "tls",
     "transport",
     "unix",
+    "websocket",
+    "with_header",
+    "with_timeout",
 ];
+
+/// Stream item types the client decodes although the spec leaves the
+/// answer untyped, by operationId (sorted): Swagger 2.0 cannot say that a
+/// `type: object` answer is a stream of a named definition. Applied only
+/// when the spec has the definition. The server keeps untyped values for
+/// these (its handlers build them as JSON), so this is the client's alone.
+static CLIENT_STREAM_ITEMS: &[(&str, &str)] = &[("ContainerStats", "ContainerStatsResponse")];
+
+/// The success payload as the client decodes it: the spec's, with the item
+/// type of [`CLIENT_STREAM_ITEMS`] when it names one.
+fn client_success(api: &Api, op: &Operation) -> Payload {
+    let success = payload::success(op);
+    let item = CLIENT_STREAM_ITEMS
+        .binary_search_by(|(id, _)| (*id).cmp(op.operation_id.as_str()))
+        .ok()
+        .map(|i| CLIENT_STREAM_ITEMS[i].1)
+        .filter(|name| api.type_named(name).is_some());
+    match (success, item) {
+        (Payload::JsonStream(_), Some(name)) => Payload::JsonStream(TypeRef::Named(name.into())),
+        (success, _) => success,
+    }
+}
 
 /// Local names inside a generated method; arguments must not take one.
 const RESERVED_LOCALS: &[&str] = &["body", "call", "negotiated", "params", "resp"];
@@ -132,8 +159,9 @@ fn client_struct(api: &Api) -> Result<TokenStream, EmitError> {
         #[derive(Clone, Debug)]
         pub struct Client(rt::Client);
 
-        /// How a [`Client`] is set up: address, TLS, a pinned API version,
-        /// the per-call timeout.
+        /// How a [`Client`] is set up: address (or a custom dialer), TLS,
+        /// a pinned API version, the per-call timeout, the User-Agent and
+        /// default headers.
         pub type ClientBuilder = rt::ClientBuilder<Client>;
 
         impl From<rt::Client> for Client {
@@ -151,8 +179,10 @@ fn client_struct(api: &Api) -> Result<TokenStream, EmitError> {
 
         impl Client {
             /// A client set up from the environment, as the docker CLI is
-            /// (`DOCKER_HOST`, `DOCKER_TLS_VERIFY`, `DOCKER_CERT_PATH`,
-            /// `DOCKER_API_VERSION`).
+            /// (`DOCKER_HOST`, `DOCKER_CONTEXT` and the CLI's current
+            /// context, `DOCKER_TLS_VERIFY`, `DOCKER_CERT_PATH`,
+            /// `DOCKER_API_VERSION`, then podman's sockets when no Docker
+            /// socket exists).
             pub fn from_env() -> Result<Client, rt::ClientError> {
                 ClientBuilder::from_env()?.build()
             }
@@ -179,9 +209,32 @@ fn client_struct(api: &Api) -> Result<TokenStream, EmitError> {
                 ClientBuilder::new(host)
             }
 
+            /// A client whose connections `dial` opens: an in-memory server
+            /// in tests, a proxy, anything that speaks HTTP/1 like a daemon.
+            pub fn dial(dial: impl rt::Dial) -> Result<Client, rt::ClientError> {
+                rt::Client::dial(dial).map(Client)
+            }
+
             /// A client over a transport set up by hand.
             pub fn from_transport(transport: rt::Transport) -> Client {
                 Client(rt::Client::from_transport(transport))
+            }
+
+            /// This client, sharing its pool, with calls waiting at most
+            /// `timeout` for their answer's head; drop a call's future to
+            /// stop it at any point.
+            pub fn with_timeout(&self, timeout: std::time::Duration) -> Client {
+                Client(self.0.with_timeout(timeout))
+            }
+
+            /// This client, sharing its pool, sending one more header with
+            /// every call.
+            pub fn with_header(
+                &self,
+                name: rt::header::HeaderName,
+                value: rt::header::HeaderValue,
+            ) -> Client {
+                Client(self.0.with_header(name, value))
             }
         }
     })
@@ -479,7 +532,7 @@ fn operation(api: &Api, op: &Operation, name: &str) -> Result<Emitted, EmitError
     }
 
     // The answer.
-    let success = payload::success(op);
+    let success = client_success(api, op);
     let ok = op
         .responses
         .iter()
@@ -734,6 +787,14 @@ mod tests {
         assert!(text.contains("-> Result<rt::LogStream, rt::ClientError>"));
         assert!(text.contains("-> Result<rt::Attached, rt::ClientError>"));
         assert!(text.contains("pub struct SystemPingReply"));
+    }
+
+    #[test]
+    fn stats_are_typed_on_the_client_only() {
+        let Some(api) = project_api() else { return };
+        let text = client_module(&api).unwrap();
+        assert!(text.contains("-> Result<rt::JsonStream<ContainerStatsResponse>, rt::ClientError>"));
+        assert!(CLIENT_STREAM_ITEMS.windows(2).all(|w| w[0].0 < w[1].0));
     }
 
     #[test]

@@ -3,6 +3,8 @@
 //! with its constructors (environment, unix, tcp, TLS, builder) and the two
 //! ways a generated method sends its [`Call`]: an ordinary request, or one
 //! that takes over the connection. [`ClientBuilder`] builds either.
+//! [`Client::with_timeout`] and [`Client::with_header`] make views of one
+//! client that share its pool but differ in timeout or extra headers.
 
 use std::marker::PhantomData;
 use std::path::PathBuf;
@@ -10,14 +12,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hyper::body::Incoming;
-use hyper::header::{HeaderName, HeaderValue};
+use hyper::header::{HeaderMap, HeaderName, HeaderValue};
 use hyper::{Request, Response, StatusCode};
 
 use super::attach::Attached;
 use super::call::Call;
 use super::logs::Framing;
-use super::{answer, body, ClientError, TlsFiles, Transport, TransportBuilder};
-use crate::host::Host;
+use super::{answer, body, ClientError, Dial, TlsFiles, Transport, TransportBuilder};
+use crate::host::{Endpoint, EnvConfig, Host};
 use crate::version::ApiVersion;
 
 /// A client of one Engine API daemon: a connection pool and the API version
@@ -28,6 +30,10 @@ use crate::version::ApiVersion;
 #[derive(Clone, Debug)]
 pub struct Client {
     transport: Arc<Transport>,
+    /// This view's timeout for the answer's head (else the transport's).
+    timeout: Option<Duration>,
+    /// This view's extra headers (over the transport's defaults).
+    headers: HeaderMap,
 }
 
 /// How a client is set up: address, TLS, a pinned API version, the
@@ -54,15 +60,59 @@ impl<C: From<Client>> ClientBuilder<C> {
         ClientBuilder::with(TransportBuilder::new(host))
     }
 
-    /// As the docker CLI: DOCKER_HOST, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH,
-    /// DOCKER_API_VERSION.
+    /// A builder for `endpoint` (a host, or `ssh://` with the feature `ssh`).
+    pub fn endpoint(endpoint: Endpoint) -> ClientBuilder<C> {
+        ClientBuilder::with(TransportBuilder::endpoint(endpoint))
+    }
+
+    /// A builder whose connections `dial` opens: an in-memory server in
+    /// tests, a proxy, anything that speaks HTTP/1 like a daemon.
+    pub fn dial(dial: impl Dial) -> ClientBuilder<C> {
+        ClientBuilder::with(TransportBuilder::dial(dial))
+    }
+
+    /// As the docker CLI chooses: DOCKER_HOST, DOCKER_CONTEXT or the CLI's
+    /// current context (with its TLS files), DOCKER_TLS_VERIFY,
+    /// DOCKER_CERT_PATH, DOCKER_API_VERSION, then podman's sockets when no
+    /// Docker socket exists (see [`EnvConfig`]).
     pub fn from_env() -> Result<ClientBuilder<C>, ClientError> {
         Ok(ClientBuilder::with(TransportBuilder::from_env()?))
+    }
+
+    /// From a configuration read before (see [`EnvConfig::from_lookup`]).
+    pub fn from_config(env: EnvConfig) -> ClientBuilder<C> {
+        ClientBuilder::with(TransportBuilder::from_config(env))
+    }
+
+    /// Replaces the User-Agent (`engine-api/VERSION` by default).
+    pub fn user_agent(self, value: HeaderValue) -> ClientBuilder<C> {
+        ClientBuilder::with(self.inner.user_agent(value))
+    }
+
+    /// A header every request carries; a call's own headers win over it.
+    pub fn header(self, name: HeaderName, value: HeaderValue) -> ClientBuilder<C> {
+        ClientBuilder::with(self.inner.header(name, value))
+    }
+
+    /// Options for the ssh client of an `ssh://` endpoint (`-i key`, `-o ...`).
+    pub fn ssh_options<I, S>(self, options: I) -> ClientBuilder<C>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        ClientBuilder::with(self.inner.ssh_options(options))
     }
 
     /// Speak TLS with these files (tcp hosts only).
     pub fn tls(self, files: TlsFiles) -> ClientBuilder<C> {
         ClientBuilder::with(self.inner.tls(files))
+    }
+
+    /// TLS WITHOUT verifying the daemon (see
+    /// [`TransportBuilder::danger_tls_without_verification`]); the only way
+    /// to get it, as the environment never chooses it.
+    pub fn danger_tls_without_verification(self) -> ClientBuilder<C> {
+        ClientBuilder::with(self.inner.danger_tls_without_verification())
     }
 
     /// Use this API version instead of negotiating one through `/_ping`.
@@ -121,11 +171,45 @@ impl Client {
         ClientBuilder::new(host)
     }
 
+    /// A client whose connections `dial` opens (see [`Dial`]).
+    pub fn dial(dial: impl Dial) -> Result<Client, ClientError> {
+        ClientBuilder::dial(dial).build()
+    }
+
     /// A client over a transport set up by hand.
     pub fn from_transport(transport: Transport) -> Client {
         Client {
             transport: Arc::new(transport),
+            timeout: None,
+            headers: HeaderMap::new(),
         }
+    }
+
+    /// This client, sharing its pool, with calls waiting at most `timeout`
+    /// for their answer's head. (To stop a call at any point, drop its
+    /// future: the request's connection is closed, not reused.)
+    pub fn with_timeout(&self, timeout: Duration) -> Client {
+        Client {
+            timeout: Some(timeout),
+            ..self.clone()
+        }
+    }
+
+    /// This client, sharing its pool, sending one more header with every
+    /// call (replacing a default of the same name; a call's own headers
+    /// still win).
+    pub fn with_header(&self, name: HeaderName, value: HeaderValue) -> Client {
+        let mut headers = self.headers.clone();
+        headers.insert(name, value);
+        Client {
+            headers,
+            ..self.clone()
+        }
+    }
+
+    /// The timeout of this client's calls.
+    pub fn timeout(&self) -> Duration {
+        self.timeout.unwrap_or_else(|| self.transport.timeout())
     }
 
     /// The transport underneath, for requests the spec does not describe.
@@ -159,6 +243,9 @@ impl Client {
             .body(body)
             .map_err(|e| ClientError::Config(format!("{}: {e}", call.operation)))?;
         let headers = req.headers_mut();
+        for (name, value) in &self.headers {
+            headers.insert(name, value.clone());
+        }
         if let Some(ct) = content_type {
             headers.insert(hyper::header::CONTENT_TYPE, HeaderValue::from_static(ct));
         }
@@ -192,7 +279,8 @@ impl Client {
     ) -> Result<(Response<Incoming>, Option<ApiVersion>), ClientError> {
         let version = self.version_for(&call).await?;
         let req = self.build(call, version)?;
-        Ok((self.transport.send(req).await?, version))
+        let resp = self.transport.send_within(req, self.timeout()).await?;
+        Ok((resp, version))
     }
 
     /// Sends an attach / exec-start call asking the daemon to take over the
@@ -207,7 +295,7 @@ impl Client {
             HeaderValue::from_static("Upgrade"),
         );
         headers.insert(hyper::header::UPGRADE, HeaderValue::from_static("tcp"));
-        let resp = self.transport.send(req).await?;
+        let resp = self.transport.send_within(req, self.timeout()).await?;
         let framing = Framing::from_content_type(answer::content_type(&resp), version);
         if resp.status() != StatusCode::SWITCHING_PROTOCOLS {
             return Ok(Attached::output_only(answer::output(resp, version)));

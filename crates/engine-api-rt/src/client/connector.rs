@@ -1,8 +1,10 @@
-//! Opens connections to a daemon for hyper's pooled client: unix sockets,
-//! plain TCP, and TCP with TLS (rustls), behind one stream type.
+//! Opens connections to a daemon for hyper's pooled client: unix sockets
+//! (on unix platforms), plain TCP, TCP with TLS (rustls), and any
+//! [`Dial`] (ssh, or one a user plugs in), behind one stream type.
 
 use std::future::Future;
 use std::io;
+#[cfg(unix)]
 use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -12,14 +14,19 @@ use hyper::Uri;
 use hyper_util::client::legacy::connect::{Connected, Connection};
 use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::{TcpStream, UnixStream};
+use tokio::net::TcpStream;
+#[cfg(unix)]
+use tokio::net::UnixStream;
 use tokio_rustls::rustls::pki_types::ServerName;
 use tokio_rustls::rustls::ClientConfig;
 use tokio_rustls::TlsConnector;
 
+use super::dial::{Dial, Io};
+
 /// Where connections go. Cheap to clone (the pool clones it per dial).
 #[derive(Clone)]
 pub(crate) enum Connector {
+    #[cfg(unix)]
     Unix(PathBuf),
     Tcp(String),
     Tls {
@@ -27,16 +34,21 @@ pub(crate) enum Connector {
         server_name: ServerName<'static>,
         config: Arc<ClientConfig>,
     },
+    Custom(Arc<dyn Dial>),
 }
 
 /// One connection to the daemon.
+#[non_exhaustive]
 pub enum Stream {
     /// Over a unix socket (`unix://`).
+    #[cfg(unix)]
     Unix(UnixStream),
     /// Over plain TCP (`tcp://` without TLS).
     Tcp(TcpStream),
     /// Over TCP with TLS (`tcp://` with DOCKER_TLS_VERIFY).
     Tls(Box<tokio_rustls::client::TlsStream<TcpStream>>),
+    /// Whatever a [`Dial`] opened (ssh's stdin and stdout, an in-memory pipe).
+    Custom(Box<dyn Io>),
 }
 
 impl tower_service::Service<Uri> for Connector {
@@ -52,6 +64,7 @@ impl tower_service::Service<Uri> for Connector {
         let target = self.clone();
         Box::pin(async move {
             let stream = match target {
+                #[cfg(unix)]
                 Connector::Unix(path) => {
                     Stream::Unix(UnixStream::connect(&path).await.map_err(|e| {
                         io::Error::new(e.kind(), format!("{}: {e}", path.display()))
@@ -72,6 +85,7 @@ impl tower_service::Service<Uri> for Connector {
                     let tls = TlsConnector::from(config).connect(server_name, tcp).await?;
                     Stream::Tls(Box::new(tls))
                 }
+                Connector::Custom(dial) => Stream::Custom(dial.dial().await?),
             };
             Ok(TokioIo::new(stream))
         })
@@ -91,9 +105,11 @@ impl AsyncRead for Stream {
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
         match self.get_mut() {
+            #[cfg(unix)]
             Stream::Unix(s) => Pin::new(s).poll_read(cx, buf),
             Stream::Tcp(s) => Pin::new(s).poll_read(cx, buf),
             Stream::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
+            Stream::Custom(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
         }
     }
 }
@@ -105,25 +121,31 @@ impl AsyncWrite for Stream {
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         match self.get_mut() {
+            #[cfg(unix)]
             Stream::Unix(s) => Pin::new(s).poll_write(cx, buf),
             Stream::Tcp(s) => Pin::new(s).poll_write(cx, buf),
             Stream::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
+            Stream::Custom(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
         }
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         match self.get_mut() {
+            #[cfg(unix)]
             Stream::Unix(s) => Pin::new(s).poll_flush(cx),
             Stream::Tcp(s) => Pin::new(s).poll_flush(cx),
             Stream::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
+            Stream::Custom(s) => Pin::new(s.as_mut()).poll_flush(cx),
         }
     }
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         match self.get_mut() {
+            #[cfg(unix)]
             Stream::Unix(s) => Pin::new(s).poll_shutdown(cx),
             Stream::Tcp(s) => Pin::new(s).poll_shutdown(cx),
             Stream::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
+            Stream::Custom(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
         }
     }
 }

@@ -1,9 +1,13 @@
 //! The client's engine room, independent of the spec: connecting (unix,
-//! tcp, TLS, from the environment), a pooled HTTP/1 client, lazy one-time
-//! version negotiation through `/_ping`, per-call timeouts, error decoding,
-//! and response bodies as JSON, JSON streams, demultiplexed frames, raw
-//! byte streams, hijacked connections or WebSockets. The generated client
-//! builds each request and hands it to [`Transport`].
+//! tcp, TLS, ssh, or a [`Dial`] of the user's; chosen from the environment
+//! and the docker CLI's contexts as the CLI does), a pooled HTTP/1 client,
+//! lazy one-time version negotiation through `/_ping`, a User-Agent and
+//! default headers, per-call timeouts, error decoding, and response bodies
+//! as JSON, JSON streams (whose error lines become errors), demultiplexed
+//! frames, raw byte streams, hijacked connections or WebSockets. The
+//! generated client builds each request and hands it to [`Transport`].
+//! Dropping a call's future cancels it: the request's connection is closed
+//! and never goes back to the pool.
 
 pub mod answer;
 mod api_client;
@@ -11,18 +15,24 @@ mod attach;
 mod auth;
 mod call;
 mod connector;
+mod dial;
+mod error;
 mod logs;
+#[cfg(feature = "ssh")]
+mod ssh;
 mod tls;
 mod websocket;
 
 use std::path::PathBuf;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 use futures_util::{Stream, StreamExt};
 use http_body_util::BodyStream;
 use hyper::body::Incoming;
+use hyper::header::{HeaderMap, HeaderName, HeaderValue, USER_AGENT};
 use hyper::{Request, Response, StatusCode};
 use hyper_util::client::legacy::Client as Pool;
 use hyper_util::rt::{TokioExecutor, TokioIo};
@@ -34,116 +44,125 @@ pub use attach::Attached;
 pub use auth::encode_auth;
 pub use call::Call;
 pub use connector::Stream as Connection;
+pub use dial::{dial_fn, Dial, DialFn, DialFuture, Io};
+pub use error::ClientError;
 pub use logs::{decode_output, Framing, LogOutput, LogStream};
 pub use tls::TlsFiles;
 
 /// What generated calls name through this module.
 pub use super::query::{encode, Filters};
+/// Header names and values for [`ClientBuilder::header`] and
+/// [`Client::with_header`].
+pub use hyper::header;
 pub use hyper::Method;
 
 use connector::Connector;
 
 pub use super::body::Body;
 use super::error::ApiError;
-use super::host::EnvConfig;
-pub use super::host::Host;
+pub use super::host::{Endpoint, EnvConfig, Host, SshHost};
+use super::json_stream::{decode_checked, Checked, CheckedError};
 use super::mux;
 use super::version::ApiVersion;
 
-/// Everything that can go wrong in a call.
-#[derive(Debug, thiserror::Error)]
-pub enum ClientError {
-    /// The daemon answered with an error status and message.
-    #[error(transparent)]
-    Api(#[from] ApiError),
-    /// The client is misconfigured (bad DOCKER_HOST, unreadable certificates...).
-    #[error("client configuration: {0}")]
-    Config(String),
-    /// The connection failed or broke.
-    #[error("cannot reach the daemon at {host}: {source}")]
-    Connect {
-        /// The daemon's address, as configured.
-        host: String,
-        /// What the connection (or the TLS handshake) failed with.
-        #[source]
-        source: Box<dyn std::error::Error + Send + Sync>,
-    },
-    /// No response head within the call's timeout.
-    #[error("no answer from the daemon within {0:?}")]
-    Timeout(Duration),
-    /// The body did not decode into the documented type.
-    #[error("cannot decode the daemon's answer to {what}: {source}")]
-    Decode {
-        /// What was being decoded (the operation's answer, a request body).
-        what: String,
-        /// Where and why the JSON did not fit.
-        #[source]
-        source: serde_json::Error,
-    },
-    /// A stream broke off or carried bad framing.
-    #[error("stream: {0}")]
-    Stream(String),
-    /// The daemon did not switch protocols for attach / exec start.
-    #[error("the daemon did not upgrade the connection (HTTP {0})")]
-    NoUpgrade(u16),
-    /// The daemon's answer to a WebSocket handshake was not a valid one.
-    #[error("WebSocket handshake: {0}")]
-    WebSocket(String),
-}
+/// The User-Agent every request carries unless replaced:
+/// `engine-api/<version of this crate>`.
+pub const USER_AGENT_VALUE: &str = concat!("engine-api/", env!("CARGO_PKG_VERSION"));
 
-impl ClientError {
-    /// The daemon's error, when there was one.
-    pub fn api(&self) -> Option<&ApiError> {
-        match self {
-            ClientError::Api(e) => Some(e),
-            _ => None,
-        }
-    }
-
-    /// The HTTP status of an error answer.
-    pub fn status(&self) -> Option<u16> {
-        self.api().map(|e| e.status)
-    }
-
-    /// The daemon answered 404: the object does not exist.
-    pub fn is_not_found(&self) -> bool {
-        self.api().is_some_and(ApiError::is_not_found)
-    }
-
-    /// The daemon answered 409: the object's state forbids the operation.
-    pub fn is_conflict(&self) -> bool {
-        self.api().is_some_and(ApiError::is_conflict)
-    }
+/// Where a transport's connections go.
+#[derive(Clone)]
+enum Target {
+    Endpoint(Endpoint),
+    Custom(Arc<dyn Dial>),
 }
 
 /// How a [`Transport`] is set up.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransportBuilder {
-    host: Host,
+    target: Target,
     tls: Option<TlsFiles>,
     version: Option<ApiVersion>,
     timeout: Duration,
+    headers: HeaderMap,
+    ssh_options: Vec<String>,
+    unverified: bool,
+}
+
+impl std::fmt::Debug for TransportBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let target = match &self.target {
+            Target::Endpoint(e) => e.to_string(),
+            Target::Custom(_) => "a custom dialer".to_string(),
+        };
+        f.debug_struct("TransportBuilder")
+            .field("target", &target)
+            .field("tls", &self.tls)
+            .field("version", &self.version)
+            .field("timeout", &self.timeout)
+            .field("headers", &self.headers)
+            .field("ssh_options", &self.ssh_options)
+            .field("unverified", &self.unverified)
+            .finish()
+    }
 }
 
 /// The default per-call timeout for the response head (streams that follow
 /// may run longer).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
 
+/// The authority of requests over a socket that is not TCP: a name that
+/// resolves nowhere, as the docker CLI sends.
+const LOCAL_AUTHORITY: &str = "api.moby.localhost";
+
+fn config_err(e: impl std::fmt::Display) -> ClientError {
+    ClientError::Config(e.to_string())
+}
+
 impl TransportBuilder {
-    /// Talks to `host` without TLS, negotiating the API version, with
-    /// [`DEFAULT_TIMEOUT`].
-    pub fn new(host: Host) -> Self {
+    fn with_target(target: Target) -> Self {
+        let mut headers = HeaderMap::new();
+        headers.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
         TransportBuilder {
-            host,
+            target,
             tls: None,
             version: None,
             timeout: DEFAULT_TIMEOUT,
+            headers,
+            ssh_options: Vec::new(),
+            unverified: false,
         }
+    }
+
+    /// Talks to `host` without TLS, negotiating the API version, with
+    /// [`DEFAULT_TIMEOUT`].
+    pub fn new(host: Host) -> Self {
+        Self::endpoint(Endpoint::Host(host))
+    }
+
+    /// Talks to `endpoint` (a host, or `ssh://` with the feature `ssh`).
+    pub fn endpoint(endpoint: Endpoint) -> Self {
+        Self::with_target(Target::Endpoint(endpoint))
+    }
+
+    /// Opens every connection with `dial`: an in-memory server in tests, a
+    /// proxy, any byte stream that speaks HTTP/1 like a daemon.
+    pub fn dial(dial: impl Dial) -> Self {
+        Self::with_target(Target::Custom(Arc::new(dial)))
     }
 
     /// Speak TLS with these files (tcp hosts only).
     pub fn tls(mut self, files: TlsFiles) -> Self {
         self.tls = Some(files);
+        self
+    }
+
+    /// Speak TLS to a tcp host WITHOUT verifying the daemon's certificate
+    /// (anyone on the path can pretend to be the daemon): what the docker
+    /// CLI's `--tls` without `--tlsverify` does, never chosen implicitly.
+    /// The files given to [`TransportBuilder::tls`], if any, only supply
+    /// the client certificate.
+    pub fn danger_tls_without_verification(mut self) -> Self {
+        self.unverified = true;
         self
     }
 
@@ -160,50 +179,111 @@ impl TransportBuilder {
         self
     }
 
-    /// From DOCKER_HOST, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH, DOCKER_API_VERSION.
-    pub fn from_env() -> Result<Self, ClientError> {
-        let env = EnvConfig::from_env().map_err(|e| ClientError::Config(e.to_string()))?;
-        let mut b = TransportBuilder::new(env.host);
+    /// Replaces the User-Agent ([`USER_AGENT_VALUE`] by default).
+    pub fn user_agent(mut self, value: HeaderValue) -> Self {
+        self.headers.insert(USER_AGENT, value);
+        self
+    }
+
+    /// A header every request carries (replacing one of the same name set
+    /// before); a call's own headers win over it.
+    pub fn header(mut self, name: HeaderName, value: HeaderValue) -> Self {
+        self.headers.insert(name, value);
+        self
+    }
+
+    /// Options for the ssh client of an `ssh://` endpoint, put before the
+    /// destination (`["-i", "key", "-o", "UserKnownHostsFile=known"]`).
+    pub fn ssh_options<I, S>(mut self, options: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.ssh_options = options.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// From what the environment and the docker CLI's files say (see
+    /// [`EnvConfig`]).
+    pub fn from_config(env: EnvConfig) -> Self {
+        let mut b = TransportBuilder::endpoint(env.endpoint);
         if env.tls_verify {
             b = b.tls(TlsFiles::in_dir(&env.cert_path));
         }
         if let Some(v) = env.api_version {
             b = b.version(v);
         }
-        Ok(b)
+        b
+    }
+
+    /// As the docker CLI chooses: DOCKER_HOST, DOCKER_CONTEXT or the CLI's
+    /// current context, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH,
+    /// DOCKER_API_VERSION, then podman's sockets (see [`EnvConfig`]).
+    pub fn from_env() -> Result<Self, ClientError> {
+        Ok(Self::from_config(
+            EnvConfig::from_env().map_err(config_err)?,
+        ))
     }
 
     /// The transport; fails (without connecting) when TLS is asked for a
-    /// unix host or the certificate files cannot be read.
+    /// host that cannot have it, the certificate files cannot be read, or
+    /// the endpoint needs what this build lacks (`ssh`, unix sockets).
     pub fn build(self) -> Result<Transport, ClientError> {
-        let (connector, authority) = match (&self.host, &self.tls) {
-            (Host::Unix(path), None) => (
-                Connector::Unix(path.clone()),
-                "api.moby.localhost".to_string(),
-            ),
-            (Host::Unix(_), Some(_)) => {
-                return Err(ClientError::Config("TLS needs a tcp:// host".into()))
+        let name = match &self.target {
+            Target::Endpoint(e) => e.to_string(),
+            Target::Custom(_) => "a custom dialer".to_string(),
+        };
+        let no_tls = |what: &str| {
+            if self.tls.is_some() || self.unverified {
+                Err(ClientError::Config(format!(
+                    "TLS needs a tcp:// host, not {what}"
+                )))
+            } else {
+                Ok(())
             }
-            (Host::Tcp(addr), None) => (Connector::Tcp(addr.clone()), addr.clone()),
-            (Host::Tcp(addr), Some(files)) => {
-                let host = addr
-                    .rsplit_once(':')
-                    .map_or(addr.as_str(), |(h, _)| h)
-                    .trim_start_matches('[')
-                    .trim_end_matches(']')
-                    .to_string();
-                let server_name = tokio_rustls::rustls::pki_types::ServerName::try_from(host)
-                    .map_err(|e| ClientError::Config(format!("TLS server name: {e}")))?;
-                let config = tls::client_config(files)?;
+        };
+        let (connector, authority) = match &self.target {
+            Target::Custom(dial) => {
+                no_tls("a custom dialer")?;
+                (Connector::Custom(dial.clone()), LOCAL_AUTHORITY.to_string())
+            }
+            Target::Endpoint(Endpoint::Host(Host::Unix(path))) => {
+                no_tls("a unix socket")?;
+                (unix_connector(path)?, LOCAL_AUTHORITY.to_string())
+            }
+            Target::Endpoint(Endpoint::Ssh(host)) => {
+                no_tls("an ssh host")?;
                 (
-                    Connector::Tls {
-                        addr: addr.clone(),
-                        server_name,
-                        config,
-                    },
-                    addr.clone(),
+                    ssh_connector(host, &self.ssh_options)?,
+                    LOCAL_AUTHORITY.to_string(),
                 )
             }
+            Target::Endpoint(Endpoint::Host(Host::Tcp(addr))) => match &self.tls {
+                None if !self.unverified => (Connector::Tcp(addr.clone()), addr.clone()),
+                files => {
+                    let host = addr
+                        .rsplit_once(':')
+                        .map_or(addr.as_str(), |(h, _)| h)
+                        .trim_start_matches('[')
+                        .trim_end_matches(']')
+                        .to_string();
+                    let server_name =
+                        tokio_rustls::rustls::pki_types::ServerName::try_from(host)
+                            .map_err(|e| ClientError::Config(format!("TLS server name: {e}")))?;
+                    let config = match (files, self.unverified) {
+                        (Some(files), false) => tls::client_config(files)?,
+                        (files, _) => tls::unverified_config(files.as_ref())?,
+                    };
+                    (
+                        Connector::Tls {
+                            addr: addr.clone(),
+                            server_name,
+                            config,
+                        },
+                        addr.clone(),
+                    )
+                }
+            },
         };
         let pool = Pool::builder(TokioExecutor::new())
             .pool_idle_timeout(Duration::from_secs(30))
@@ -211,12 +291,40 @@ impl TransportBuilder {
         Ok(Transport {
             pool,
             authority,
-            host: self.host.to_string(),
+            host: name,
             pinned: self.version,
             negotiated: OnceCell::new(),
             timeout: self.timeout,
+            headers: self.headers,
         })
     }
+}
+
+#[cfg(unix)]
+fn unix_connector(path: &std::path::Path) -> Result<Connector, ClientError> {
+    Ok(Connector::Unix(path.to_path_buf()))
+}
+
+#[cfg(not(unix))]
+fn unix_connector(path: &std::path::Path) -> Result<Connector, ClientError> {
+    Err(ClientError::Config(format!(
+        "unix://{}: unix sockets exist only on unix platforms",
+        path.display()
+    )))
+}
+
+#[cfg(feature = "ssh")]
+fn ssh_connector(host: &SshHost, options: &[String]) -> Result<Connector, ClientError> {
+    Ok(Connector::Custom(Arc::new(ssh::SshDial::new(
+        host, options,
+    ))))
+}
+
+#[cfg(not(feature = "ssh"))]
+fn ssh_connector(host: &SshHost, _: &[String]) -> Result<Connector, ClientError> {
+    Err(ClientError::Config(format!(
+        "{host}: ssh:// hosts need the `ssh` feature of engine-api-rt"
+    )))
 }
 
 /// A connection pool to one daemon, with its negotiated API version.
@@ -227,6 +335,7 @@ pub struct Transport {
     pinned: Option<ApiVersion>,
     negotiated: OnceCell<ApiVersion>,
     timeout: Duration,
+    headers: HeaderMap,
 }
 
 impl std::fmt::Debug for Transport {
@@ -262,6 +371,11 @@ impl Transport {
         &self.host
     }
 
+    /// How long a call waits for its answer's head unless told otherwise.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
     /// The API version calls use: pinned, or negotiated once from `/_ping`
     /// (the lower of ours and the daemon's; never above ours).
     pub async fn api_version(&self) -> Result<ApiVersion, ClientError> {
@@ -274,12 +388,14 @@ impl Transport {
                     .request(Method::GET, "/_ping", None)?
                     .body(body::empty());
                 let req = req.map_err(|e| ClientError::Config(e.to_string()))?;
-                let resp = self.send_raw(req).await?;
+                let resp = self.send_raw(req, self.timeout).await?;
                 let server = resp
                     .headers()
                     .get("api-version")
                     .and_then(|v| v.to_str().ok())
                     .and_then(|v| v.parse().ok());
+                // Read the (tiny) body so the connection goes back to the pool.
+                let _ = read_limited(resp.into_body(), 1 << 16).await;
                 Ok(ApiVersion::negotiate(server))
             })
             .await
@@ -306,7 +422,16 @@ impl Transport {
     /// the response when its status is a success; an error status becomes
     /// [`ClientError::Api`] with Docker's message.
     pub async fn send(&self, req: Request<Body>) -> Result<Response<Incoming>, ClientError> {
-        let resp = self.send_raw(req).await?;
+        self.send_within(req, self.timeout).await
+    }
+
+    /// As [`Transport::send`], waiting at most `timeout` for the head.
+    pub async fn send_within(
+        &self,
+        req: Request<Body>,
+        timeout: Duration,
+    ) -> Result<Response<Incoming>, ClientError> {
+        let resp = self.send_raw(req, timeout).await?;
         let status = resp.status();
         if status.is_success()
             || status == StatusCode::SWITCHING_PROTOCOLS
@@ -320,9 +445,19 @@ impl Transport {
         Err(ApiError::from_response(status.as_u16(), &body).into())
     }
 
-    async fn send_raw(&self, req: Request<Body>) -> Result<Response<Incoming>, ClientError> {
-        match tokio::time::timeout(self.timeout, self.pool.request(req)).await {
-            Err(_) => Err(ClientError::Timeout(self.timeout)),
+    async fn send_raw(
+        &self,
+        mut req: Request<Body>,
+        timeout: Duration,
+    ) -> Result<Response<Incoming>, ClientError> {
+        let headers = req.headers_mut();
+        for (name, value) in &self.headers {
+            if !headers.contains_key(name) {
+                headers.insert(name, value.clone());
+            }
+        }
+        match tokio::time::timeout(timeout, self.pool.request(req)).await {
+            Err(_) => Err(ClientError::Timeout(timeout)),
             Ok(Err(e)) => Err(ClientError::Connect {
                 host: self.host.clone(),
                 source: Box::new(e),
@@ -401,7 +536,9 @@ pub fn byte_stream(
     )
 }
 
-/// The body as typed JSON values, one per message (events, progress).
+/// The body as typed JSON values, one per message (events, progress). A
+/// line reporting an error (`{"errorDetail": ...}`) is an
+/// `Err(`[`ClientError::Reported`]`)` item; the stream goes on after it.
 pub fn json_stream<T>(
     resp: Response<Incoming>,
 ) -> Pin<Box<dyn Stream<Item = Result<T, ClientError>> + Send>>
@@ -416,9 +553,20 @@ where
                 return None;
             }
             loop {
-                match super::json_stream::decode::<T>(&mut buf) {
-                    Ok(Some(v)) => return Some((Ok(v), (chunks, buf, false))),
-                    Err(source) => {
+                match decode_checked::<T>(&mut buf) {
+                    Ok(Some(Checked::Item(v))) => return Some((Ok(v), (chunks, buf, false))),
+                    Ok(Some(Checked::Failed(e))) => {
+                        return Some((Err(e.into()), (chunks, buf, false)))
+                    }
+                    Err(CheckedError::Shape(source)) => {
+                        // One value of another shape; the framing is intact.
+                        let err = ClientError::Decode {
+                            what: "a JSON stream item".into(),
+                            source,
+                        };
+                        return Some((Err(err), (chunks, buf, false)));
+                    }
+                    Err(CheckedError::Syntax(source)) => {
                         let err = ClientError::Decode {
                             what: "a JSON stream".into(),
                             source,

@@ -1,10 +1,19 @@
 //! TLS material for the client, as the docker CLI finds it: `ca.pem`,
-//! `cert.pem` and `key.pem` in DOCKER_CERT_PATH.
+//! `cert.pem` and `key.pem` in DOCKER_CERT_PATH; and TLS that does not
+//! verify the daemon, only when the caller asks for it by name
+//! ([`ClientBuilder::danger_tls_without_verification`](super::ClientBuilder::danger_tls_without_verification)).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use tokio_rustls::rustls::ClientConfig;
+use tokio_rustls::rustls::client::danger::{
+    HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier,
+};
+use tokio_rustls::rustls::crypto::{
+    verify_tls12_signature, verify_tls13_signature, CryptoProvider,
+};
+use tokio_rustls::rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use tokio_rustls::rustls::{ClientConfig, DigitallySignedStruct, SignatureScheme};
 
 use super::ClientError;
 use crate::pem::{read_certs, read_key, read_roots, PemError};
@@ -49,5 +58,79 @@ pub(crate) fn client_config(files: &TlsFiles) -> Result<Arc<ClientConfig>, Clien
             read_key(&files.key).map_err(pem_err)?,
         )
         .map_err(|e| tls_err(&files.key, e))?;
+    Ok(Arc::new(config))
+}
+
+/// Accepts any server certificate (its handshake signatures are still
+/// checked, so the peer holds the key of the certificate it sent).
+#[derive(Debug)]
+struct AnyServer(Arc<CryptoProvider>);
+
+impl ServerCertVerifier for AnyServer {
+    fn verify_server_cert(
+        &self,
+        _: &CertificateDer<'_>,
+        _: &[CertificateDer<'_>],
+        _: &ServerName<'_>,
+        _: &[u8],
+        _: UnixTime,
+    ) -> Result<ServerCertVerified, tokio_rustls::rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, tokio_rustls::rustls::Error> {
+        verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, tokio_rustls::rustls::Error> {
+        verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+/// A client config that does not verify the daemon's certificate at all;
+/// it presents `client`'s certificate when given.
+pub(crate) fn unverified_config(
+    client: Option<&TlsFiles>,
+) -> Result<Arc<ClientConfig>, ClientError> {
+    let pem_err = |e: PemError| ClientError::Config(format!("TLS: {e}"));
+    let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+    let builder = ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| ClientError::Config(format!("TLS: {e}")))?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(AnyServer(provider)));
+    let config = match client {
+        Some(files) => builder
+            .with_client_auth_cert(
+                read_certs(&files.cert).map_err(pem_err)?,
+                read_key(&files.key).map_err(pem_err)?,
+            )
+            .map_err(|e| tls_err(&files.key, e))?,
+        None => builder.with_no_client_auth(),
+    };
     Ok(Arc::new(config))
 }

@@ -429,7 +429,7 @@ pub struct ContainerStatsRequest {
 
 /// The answers of `ContainerStats`: `GET /containers/{id}/stats`; an error can also be returned as `Err(ApiError)`.
 pub enum ContainerStatsReply {
-    /// 200: One statistics object, or a stream of them when `stream=true`.
+    /// 200: One statistics object (a `ContainerStatsResponse`), or a stream of them when `stream=true`.
     Ok(rt::JsonStream<serde_json::Value>),
     /// 404: No container matches the given ID or name.
     NotFound(ErrorResponse),

@@ -1892,6 +1892,228 @@ impl<'de> serde::Deserialize<'de> for ConfigSpec {
     }
 }
 
+/// One counter of one block device.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ContainerBlkioStatEntry {
+    /// The device's major number.
+    pub major: Option<u64>,
+    /// The device's minor number.
+    pub minor: Option<u64>,
+    /// The operation counted (`read`, `write`, `sync`, `async`, `discard`, `total`; the case varies between hosts).
+    pub op: Option<String>,
+    /// The count.
+    pub value: Option<u64>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for ContainerBlkioStatEntry {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "major", &self.major, 0)?;
+        self.rest.write_optional(&mut __map, "minor", &self.minor, 1)?;
+        self.rest.write_optional(&mut __map, "op", &self.op, 2)?;
+        self.rest.write_optional(&mut __map, "value", &self.value, 3)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContainerBlkioStatEntry {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ContainerBlkioStatEntry;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ContainerBlkioStatEntry")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ContainerBlkioStatEntry, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut major = None;
+                let mut minor = None;
+                let mut op = None;
+                let mut value = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "major" => major = __rest.read_optional(&mut __map, 0)?,
+                        "minor" => minor = __rest.read_optional(&mut __map, 1)?,
+                        "op" => op = __rest.read_optional(&mut __map, 2)?,
+                        "value" => value = __rest.read_optional(&mut __map, 3)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ContainerBlkioStatEntry {
+                    major,
+                    minor,
+                    op,
+                    value,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+
+/// Block I/O of the container's cgroup, one list per counter, each entry
+/// one device and operation. cgroup v2 hosts fill only
+/// `io_service_bytes_recursive` (and send `null` for the others).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ContainerBlkioStats {
+    /// Bytes transferred.
+    pub io_service_bytes_recursive: Option<Vec<ContainerBlkioStatEntry>>,
+    /// Operations done (cgroup v1 only).
+    pub io_serviced_recursive: Option<Vec<ContainerBlkioStatEntry>>,
+    /// Operations queued (cgroup v1 only).
+    pub io_queue_recursive: Option<Vec<ContainerBlkioStatEntry>>,
+    /// Time spent serving operations (cgroup v1 only).
+    pub io_service_time_recursive: Option<Vec<ContainerBlkioStatEntry>>,
+    /// Time operations waited in the queue (cgroup v1 only).
+    pub io_wait_time_recursive: Option<Vec<ContainerBlkioStatEntry>>,
+    /// Operations merged into others (cgroup v1 only).
+    pub io_merged_recursive: Option<Vec<ContainerBlkioStatEntry>>,
+    /// Time the device was busy for the cgroup (cgroup v1 only).
+    pub io_time_recursive: Option<Vec<ContainerBlkioStatEntry>>,
+    /// Sectors transferred (cgroup v1 only).
+    pub sectors_recursive: Option<Vec<ContainerBlkioStatEntry>>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for ContainerBlkioStats {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(
+            &mut __map,
+            "io_service_bytes_recursive",
+            &self.io_service_bytes_recursive,
+            0,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "io_serviced_recursive",
+            &self.io_serviced_recursive,
+            1,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "io_queue_recursive",
+            &self.io_queue_recursive,
+            2,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "io_service_time_recursive",
+            &self.io_service_time_recursive,
+            3,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "io_wait_time_recursive",
+            &self.io_wait_time_recursive,
+            4,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "io_merged_recursive",
+            &self.io_merged_recursive,
+            5,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "io_time_recursive",
+            &self.io_time_recursive,
+            6,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "sectors_recursive",
+            &self.sectors_recursive,
+            7,
+        )?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContainerBlkioStats {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ContainerBlkioStats;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ContainerBlkioStats")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ContainerBlkioStats, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut io_service_bytes_recursive = None;
+                let mut io_serviced_recursive = None;
+                let mut io_queue_recursive = None;
+                let mut io_service_time_recursive = None;
+                let mut io_wait_time_recursive = None;
+                let mut io_merged_recursive = None;
+                let mut io_time_recursive = None;
+                let mut sectors_recursive = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "io_service_bytes_recursive" => {
+                            io_service_bytes_recursive = __rest.read_optional(&mut __map, 0)?;
+                        }
+                        "io_serviced_recursive" => {
+                            io_serviced_recursive = __rest.read_optional(&mut __map, 1)?;
+                        }
+                        "io_queue_recursive" => {
+                            io_queue_recursive = __rest.read_optional(&mut __map, 2)?;
+                        }
+                        "io_service_time_recursive" => {
+                            io_service_time_recursive = __rest.read_optional(&mut __map, 3)?;
+                        }
+                        "io_wait_time_recursive" => {
+                            io_wait_time_recursive = __rest.read_optional(&mut __map, 4)?;
+                        }
+                        "io_merged_recursive" => {
+                            io_merged_recursive = __rest.read_optional(&mut __map, 5)?;
+                        }
+                        "io_time_recursive" => {
+                            io_time_recursive = __rest.read_optional(&mut __map, 6)?;
+                        }
+                        "sectors_recursive" => {
+                            sectors_recursive = __rest.read_optional(&mut __map, 7)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ContainerBlkioStats {
+                    io_service_bytes_recursive,
+                    io_serviced_recursive,
+                    io_queue_recursive,
+                    io_service_time_recursive,
+                    io_wait_time_recursive,
+                    io_merged_recursive,
+                    io_time_recursive,
+                    sectors_recursive,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+
 /// The portable part of a container's configuration: what to run and how
 /// (command, environment, user, ports, labels, ...), independent of the
 /// host it runs on. Host-dependent settings live in `HostConfig`.
@@ -2147,6 +2369,184 @@ impl<'de> serde::Deserialize<'de> for ContainerConfig {
                     stop_signal,
                     stop_timeout,
                     shell,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+
+/// CPU counters of the container and of the whole host.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ContainerCpuStats {
+    /// CPU time the container has used.
+    ///
+    /// The `cpu_usage` key, a [`ContainerCpuUsage`].
+    pub cpu_usage: Option<ContainerCpuUsage>,
+    /// CPU time the whole host has used, in nanoseconds (Linux only).
+    pub system_cpu_usage: Option<u64>,
+    /// CPUs the host has online.
+    pub online_cpus: Option<u32>,
+    /// How often the CFS quota held the container back (Linux only).
+    ///
+    /// The `throttling_data` key, a [`ContainerThrottlingData`].
+    pub throttling_data: Option<ContainerThrottlingData>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for ContainerCpuStats {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "cpu_usage", &self.cpu_usage, 0)?;
+        self.rest.write_optional(
+            &mut __map,
+            "system_cpu_usage",
+            &self.system_cpu_usage,
+            1,
+        )?;
+        self.rest.write_optional(&mut __map, "online_cpus", &self.online_cpus, 2)?;
+        self.rest.write_optional(
+            &mut __map,
+            "throttling_data",
+            &self.throttling_data,
+            3,
+        )?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContainerCpuStats {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ContainerCpuStats;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ContainerCpuStats")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ContainerCpuStats, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut cpu_usage = None;
+                let mut system_cpu_usage = None;
+                let mut online_cpus = None;
+                let mut throttling_data = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "cpu_usage" => cpu_usage = __rest.read_optional(&mut __map, 0)?,
+                        "system_cpu_usage" => {
+                            system_cpu_usage = __rest.read_optional(&mut __map, 1)?;
+                        }
+                        "online_cpus" => {
+                            online_cpus = __rest.read_optional(&mut __map, 2)?;
+                        }
+                        "throttling_data" => {
+                            throttling_data = __rest.read_optional(&mut __map, 3)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ContainerCpuStats {
+                    cpu_usage,
+                    system_cpu_usage,
+                    online_cpus,
+                    throttling_data,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+
+/// CPU time the container has used.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ContainerCpuUsage {
+    /// Nanoseconds of CPU time in all (100 ns units on Windows).
+    pub total_usage: Option<u64>,
+    /// Nanoseconds of CPU time per CPU (cgroup v1 only).
+    pub percpu_usage: Option<Vec<u64>>,
+    /// Nanoseconds spent in the kernel.
+    pub usage_in_kernelmode: Option<u64>,
+    /// Nanoseconds spent in user space.
+    pub usage_in_usermode: Option<u64>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for ContainerCpuUsage {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "total_usage", &self.total_usage, 0)?;
+        self.rest.write_optional(&mut __map, "percpu_usage", &self.percpu_usage, 1)?;
+        self.rest.write_optional(
+            &mut __map,
+            "usage_in_kernelmode",
+            &self.usage_in_kernelmode,
+            2,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "usage_in_usermode",
+            &self.usage_in_usermode,
+            3,
+        )?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContainerCpuUsage {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ContainerCpuUsage;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ContainerCpuUsage")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ContainerCpuUsage, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut total_usage = None;
+                let mut percpu_usage = None;
+                let mut usage_in_kernelmode = None;
+                let mut usage_in_usermode = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "total_usage" => {
+                            total_usage = __rest.read_optional(&mut __map, 0)?;
+                        }
+                        "percpu_usage" => {
+                            percpu_usage = __rest.read_optional(&mut __map, 1)?;
+                        }
+                        "usage_in_kernelmode" => {
+                            usage_in_kernelmode = __rest.read_optional(&mut __map, 2)?;
+                        }
+                        "usage_in_usermode" => {
+                            usage_in_usermode = __rest.read_optional(&mut __map, 3)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ContainerCpuUsage {
+                    total_usage,
+                    percpu_usage,
+                    usage_in_kernelmode,
+                    usage_in_usermode,
                     rest: __rest,
                 })
             }
@@ -2873,6 +3273,294 @@ impl<'de> serde::Deserialize<'de> for ContainerInspectResponse {
     }
 }
 
+/// Memory use of the container's cgroup. On cgroup v2 hosts `max_usage`
+/// and `failcnt` are not kept, and the keys of `stats` are those of the
+/// v2 `memory.stat` file.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ContainerMemoryStats {
+    /// Bytes in use now, page cache included.
+    pub usage: Option<u64>,
+    /// The highest `usage` seen (cgroup v1 only).
+    pub max_usage: Option<u64>,
+    /// The cgroup's `memory.stat` counters, by the kernel's names.
+    pub stats: Option<std::collections::BTreeMap<String, u64>>,
+    /// How often the cgroup hit its limit (cgroup v1 only).
+    pub failcnt: Option<u64>,
+    /// The cgroup's limit in bytes; the host's memory when unlimited.
+    pub limit: Option<u64>,
+    /// Committed bytes (Windows daemons only).
+    pub commitbytes: Option<u64>,
+    /// Peak committed bytes (Windows daemons only).
+    pub commitpeakbytes: Option<u64>,
+    /// Private working set in bytes (Windows daemons only).
+    pub privateworkingset: Option<u64>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for ContainerMemoryStats {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "usage", &self.usage, 0)?;
+        self.rest.write_optional(&mut __map, "max_usage", &self.max_usage, 1)?;
+        self.rest.write_optional(&mut __map, "stats", &self.stats, 2)?;
+        self.rest.write_optional(&mut __map, "failcnt", &self.failcnt, 3)?;
+        self.rest.write_optional(&mut __map, "limit", &self.limit, 4)?;
+        self.rest.write_optional(&mut __map, "commitbytes", &self.commitbytes, 5)?;
+        self.rest.write_optional(
+            &mut __map,
+            "commitpeakbytes",
+            &self.commitpeakbytes,
+            6,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "privateworkingset",
+            &self.privateworkingset,
+            7,
+        )?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContainerMemoryStats {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ContainerMemoryStats;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ContainerMemoryStats")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ContainerMemoryStats, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut usage = None;
+                let mut max_usage = None;
+                let mut stats = None;
+                let mut failcnt = None;
+                let mut limit = None;
+                let mut commitbytes = None;
+                let mut commitpeakbytes = None;
+                let mut privateworkingset = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "usage" => usage = __rest.read_optional(&mut __map, 0)?,
+                        "max_usage" => max_usage = __rest.read_optional(&mut __map, 1)?,
+                        "stats" => stats = __rest.read_optional(&mut __map, 2)?,
+                        "failcnt" => failcnt = __rest.read_optional(&mut __map, 3)?,
+                        "limit" => limit = __rest.read_optional(&mut __map, 4)?,
+                        "commitbytes" => {
+                            commitbytes = __rest.read_optional(&mut __map, 5)?;
+                        }
+                        "commitpeakbytes" => {
+                            commitpeakbytes = __rest.read_optional(&mut __map, 6)?;
+                        }
+                        "privateworkingset" => {
+                            privateworkingset = __rest.read_optional(&mut __map, 7)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ContainerMemoryStats {
+                    usage,
+                    max_usage,
+                    stats,
+                    failcnt,
+                    limit,
+                    commitbytes,
+                    commitpeakbytes,
+                    privateworkingset,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+
+/// Counters of one network interface, as the kernel keeps them.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ContainerNetworkStats {
+    /// Bytes received.
+    pub rx_bytes: Option<u64>,
+    /// Packets received.
+    pub rx_packets: Option<u64>,
+    /// Receive errors.
+    pub rx_errors: Option<u64>,
+    /// Received packets dropped.
+    pub rx_dropped: Option<u64>,
+    /// Bytes sent.
+    pub tx_bytes: Option<u64>,
+    /// Packets sent.
+    pub tx_packets: Option<u64>,
+    /// Send errors.
+    pub tx_errors: Option<u64>,
+    /// Packets dropped on sending.
+    pub tx_dropped: Option<u64>,
+    /// The network endpoint of the interface (Windows daemons only).
+    pub endpoint_id: Option<String>,
+    /// The interface's instance (Windows daemons only).
+    pub instance_id: Option<String>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for ContainerNetworkStats {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "rx_bytes", &self.rx_bytes, 0)?;
+        self.rest.write_optional(&mut __map, "rx_packets", &self.rx_packets, 1)?;
+        self.rest.write_optional(&mut __map, "rx_errors", &self.rx_errors, 2)?;
+        self.rest.write_optional(&mut __map, "rx_dropped", &self.rx_dropped, 3)?;
+        self.rest.write_optional(&mut __map, "tx_bytes", &self.tx_bytes, 4)?;
+        self.rest.write_optional(&mut __map, "tx_packets", &self.tx_packets, 5)?;
+        self.rest.write_optional(&mut __map, "tx_errors", &self.tx_errors, 6)?;
+        self.rest.write_optional(&mut __map, "tx_dropped", &self.tx_dropped, 7)?;
+        self.rest.write_optional(&mut __map, "endpoint_id", &self.endpoint_id, 8)?;
+        self.rest.write_optional(&mut __map, "instance_id", &self.instance_id, 9)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContainerNetworkStats {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ContainerNetworkStats;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ContainerNetworkStats")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ContainerNetworkStats, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut rx_bytes = None;
+                let mut rx_packets = None;
+                let mut rx_errors = None;
+                let mut rx_dropped = None;
+                let mut tx_bytes = None;
+                let mut tx_packets = None;
+                let mut tx_errors = None;
+                let mut tx_dropped = None;
+                let mut endpoint_id = None;
+                let mut instance_id = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "rx_bytes" => rx_bytes = __rest.read_optional(&mut __map, 0)?,
+                        "rx_packets" => {
+                            rx_packets = __rest.read_optional(&mut __map, 1)?;
+                        }
+                        "rx_errors" => rx_errors = __rest.read_optional(&mut __map, 2)?,
+                        "rx_dropped" => {
+                            rx_dropped = __rest.read_optional(&mut __map, 3)?;
+                        }
+                        "tx_bytes" => tx_bytes = __rest.read_optional(&mut __map, 4)?,
+                        "tx_packets" => {
+                            tx_packets = __rest.read_optional(&mut __map, 5)?;
+                        }
+                        "tx_errors" => tx_errors = __rest.read_optional(&mut __map, 6)?,
+                        "tx_dropped" => {
+                            tx_dropped = __rest.read_optional(&mut __map, 7)?;
+                        }
+                        "endpoint_id" => {
+                            endpoint_id = __rest.read_optional(&mut __map, 8)?;
+                        }
+                        "instance_id" => {
+                            instance_id = __rest.read_optional(&mut __map, 9)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ContainerNetworkStats {
+                    rx_bytes,
+                    rx_packets,
+                    rx_errors,
+                    rx_dropped,
+                    tx_bytes,
+                    tx_packets,
+                    tx_errors,
+                    tx_dropped,
+                    endpoint_id,
+                    instance_id,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+
+/// How many processes (tasks) the container's cgroup holds, and how many it may.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ContainerPidsStats {
+    /// Processes and threads in the cgroup now.
+    pub current: Option<u64>,
+    /// The most the cgroup allows (`--pids-limit`); 0 or absent when unlimited.
+    pub limit: Option<u64>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for ContainerPidsStats {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "current", &self.current, 0)?;
+        self.rest.write_optional(&mut __map, "limit", &self.limit, 1)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContainerPidsStats {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ContainerPidsStats;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ContainerPidsStats")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ContainerPidsStats, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut current = None;
+                let mut limit = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "current" => current = __rest.read_optional(&mut __map, 0)?,
+                        "limit" => limit = __rest.read_optional(&mut __map, 1)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ContainerPidsStats {
+                    current,
+                    limit,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+
 /// ContainerPruneResponse
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContainerPruneResponse {
@@ -3166,6 +3854,251 @@ impl<'de> serde::Deserialize<'de> for ContainerStateStatus {
     }
 }
 
+/// One sample of `GET /containers/{id}/stats`: the counters of a
+/// container's cgroups and network interfaces at the moment `read`, and
+/// the CPU counters of the sample before (`precpu_stats`, taken at
+/// `preread`) so that one object is enough to compute rates. Which
+/// counters are filled depends on the host: see the operation.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ContainerStatsResponse {
+    /// The container's name, with its leading slash.
+    pub name: Option<String>,
+    /// The container's full ID.
+    pub id: Option<String>,
+    /// When this sample was taken (RFC 3339 with nanoseconds).
+    pub read: Option<String>,
+    /// When the sample in `precpu_stats` was taken; the zero time
+    /// (`0001-01-01T00:00:00Z`) in the first sample of a stream and with
+    /// `one-shot`.
+    pub preread: Option<String>,
+    /// How many processes (tasks) the container's cgroup holds, and how many it may.
+    ///
+    /// The `pids_stats` key, a [`ContainerPidsStats`].
+    pub pids_stats: Option<ContainerPidsStats>,
+    /// Block I/O of the container's cgroup, one list per counter, each entry one device and operation.
+    ///
+    /// The `blkio_stats` key, a [`ContainerBlkioStats`].
+    pub blkio_stats: Option<ContainerBlkioStats>,
+    /// Number of processors (Windows daemons only; 0 on Linux).
+    pub num_procs: Option<u32>,
+    /// Storage I/O of the container (Windows daemons only).
+    ///
+    /// The `storage_stats` key, a [`ContainerStorageStats`].
+    pub storage_stats: Option<ContainerStorageStats>,
+    /// CPU counters of the container and of the whole host.
+    ///
+    /// The `cpu_stats` key, a [`ContainerCpuStats`].
+    pub cpu_stats: Option<ContainerCpuStats>,
+    /// CPU counters of the container and of the whole host.
+    ///
+    /// The `precpu_stats` key, a [`ContainerCpuStats`].
+    pub precpu_stats: Option<ContainerCpuStats>,
+    /// Memory use of the container's cgroup.
+    ///
+    /// The `memory_stats` key, a [`ContainerMemoryStats`].
+    pub memory_stats: Option<ContainerMemoryStats>,
+    /// Traffic per network interface of the container, by interface name
+    /// (`eth0`); absent when the container has no network of its own.
+    pub networks: Option<indexmap::IndexMap<String, ContainerNetworkStats>>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for ContainerStatsResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "name", &self.name, 0)?;
+        self.rest.write_optional(&mut __map, "id", &self.id, 1)?;
+        self.rest.write_optional(&mut __map, "read", &self.read, 2)?;
+        self.rest.write_optional(&mut __map, "preread", &self.preread, 3)?;
+        self.rest.write_optional(&mut __map, "pids_stats", &self.pids_stats, 4)?;
+        self.rest.write_optional(&mut __map, "blkio_stats", &self.blkio_stats, 5)?;
+        self.rest.write_optional(&mut __map, "num_procs", &self.num_procs, 6)?;
+        self.rest.write_optional(&mut __map, "storage_stats", &self.storage_stats, 7)?;
+        self.rest.write_optional(&mut __map, "cpu_stats", &self.cpu_stats, 8)?;
+        self.rest.write_optional(&mut __map, "precpu_stats", &self.precpu_stats, 9)?;
+        self.rest.write_optional(&mut __map, "memory_stats", &self.memory_stats, 10)?;
+        self.rest.write_optional(&mut __map, "networks", &self.networks, 11)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContainerStatsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ContainerStatsResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ContainerStatsResponse")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ContainerStatsResponse, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut name = None;
+                let mut id = None;
+                let mut read = None;
+                let mut preread = None;
+                let mut pids_stats = None;
+                let mut blkio_stats = None;
+                let mut num_procs = None;
+                let mut storage_stats = None;
+                let mut cpu_stats = None;
+                let mut precpu_stats = None;
+                let mut memory_stats = None;
+                let mut networks = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "name" => name = __rest.read_optional(&mut __map, 0)?,
+                        "id" => id = __rest.read_optional(&mut __map, 1)?,
+                        "read" => read = __rest.read_optional(&mut __map, 2)?,
+                        "preread" => preread = __rest.read_optional(&mut __map, 3)?,
+                        "pids_stats" => {
+                            pids_stats = __rest.read_optional(&mut __map, 4)?;
+                        }
+                        "blkio_stats" => {
+                            blkio_stats = __rest.read_optional(&mut __map, 5)?;
+                        }
+                        "num_procs" => num_procs = __rest.read_optional(&mut __map, 6)?,
+                        "storage_stats" => {
+                            storage_stats = __rest.read_optional(&mut __map, 7)?;
+                        }
+                        "cpu_stats" => cpu_stats = __rest.read_optional(&mut __map, 8)?,
+                        "precpu_stats" => {
+                            precpu_stats = __rest.read_optional(&mut __map, 9)?;
+                        }
+                        "memory_stats" => {
+                            memory_stats = __rest.read_optional(&mut __map, 10)?;
+                        }
+                        "networks" => networks = __rest.read_optional(&mut __map, 11)?,
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ContainerStatsResponse {
+                    name,
+                    id,
+                    read,
+                    preread,
+                    pids_stats,
+                    blkio_stats,
+                    num_procs,
+                    storage_stats,
+                    cpu_stats,
+                    precpu_stats,
+                    memory_stats,
+                    networks,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+
+/// Storage I/O of the container (Windows daemons only).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ContainerStorageStats {
+    /// Read operations.
+    pub read_count_normalized: Option<u64>,
+    /// Bytes read.
+    pub read_size_bytes: Option<u64>,
+    /// Write operations.
+    pub write_count_normalized: Option<u64>,
+    /// Bytes written.
+    pub write_size_bytes: Option<u64>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for ContainerStorageStats {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(
+            &mut __map,
+            "read_count_normalized",
+            &self.read_count_normalized,
+            0,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "read_size_bytes",
+            &self.read_size_bytes,
+            1,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "write_count_normalized",
+            &self.write_count_normalized,
+            2,
+        )?;
+        self.rest.write_optional(
+            &mut __map,
+            "write_size_bytes",
+            &self.write_size_bytes,
+            3,
+        )?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContainerStorageStats {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ContainerStorageStats;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ContainerStorageStats")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ContainerStorageStats, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut read_count_normalized = None;
+                let mut read_size_bytes = None;
+                let mut write_count_normalized = None;
+                let mut write_size_bytes = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "read_count_normalized" => {
+                            read_count_normalized = __rest.read_optional(&mut __map, 0)?;
+                        }
+                        "read_size_bytes" => {
+                            read_size_bytes = __rest.read_optional(&mut __map, 1)?;
+                        }
+                        "write_count_normalized" => {
+                            write_count_normalized = __rest.read_optional(&mut __map, 2)?;
+                        }
+                        "write_size_bytes" => {
+                            write_size_bytes = __rest.read_optional(&mut __map, 3)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ContainerStorageStats {
+                    read_count_normalized,
+                    read_size_bytes,
+                    write_count_normalized,
+                    write_size_bytes,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+
 /// Condensed view of a container, one element of the `GET /containers/json`
 /// listing. Use `GET /containers/{id}/json` for the full picture.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -3416,6 +4349,79 @@ impl<'de> serde::Deserialize<'de> for ContainerSummaryNetworkSettings {
                 }
                 Ok(ContainerSummaryNetworkSettings {
                     networks,
+                    rest: __rest,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+
+/// How often the CFS quota held the container back (Linux only).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ContainerThrottlingData {
+    /// Enforcement periods that have passed.
+    pub periods: Option<u64>,
+    /// Periods in which the container was throttled.
+    pub throttled_periods: Option<u64>,
+    /// Nanoseconds the container spent throttled.
+    pub throttled_time: Option<u64>,
+    /// The rest of the JSON object: keys the spec does not declare (an older or
+    /// newer daemon's fields), and which `None` fields broke the usual rule (sent
+    /// as `null`, or left out), so that encoding gives back what was decoded.
+    /// `Default::default()` when building a value.
+    pub rest: wire::Rest<1>,
+}
+
+impl serde::Serialize for ContainerThrottlingData {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut __map = wire::begin(serializer)?;
+        self.rest.write_optional(&mut __map, "periods", &self.periods, 0)?;
+        self.rest.write_optional(
+            &mut __map,
+            "throttled_periods",
+            &self.throttled_periods,
+            1,
+        )?;
+        self.rest.write_optional(&mut __map, "throttled_time", &self.throttled_time, 2)?;
+        self.rest.end(__map)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContainerThrottlingData {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = ContainerThrottlingData;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                wire::expecting(f, "ContainerThrottlingData")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<ContainerThrottlingData, A::Error> {
+                let mut __rest = wire::Rest::default();
+                let mut periods = None;
+                let mut throttled_periods = None;
+                let mut throttled_time = None;
+                while let Some(__key) = __map.next_key::<wire::Key<'de>>()? {
+                    match __key.as_str() {
+                        "periods" => periods = __rest.read_optional(&mut __map, 0)?,
+                        "throttled_periods" => {
+                            throttled_periods = __rest.read_optional(&mut __map, 1)?;
+                        }
+                        "throttled_time" => {
+                            throttled_time = __rest.read_optional(&mut __map, 2)?;
+                        }
+                        _ => __rest.read_unknown(__key, &mut __map)?,
+                    }
+                }
+                Ok(ContainerThrottlingData {
+                    periods,
+                    throttled_periods,
+                    throttled_time,
                     rest: __rest,
                 })
             }

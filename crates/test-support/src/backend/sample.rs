@@ -74,6 +74,10 @@ pub fn stream_items<T: DeserializeOwned>(id: &str) -> Vec<T> {
             if let Value::Object(map) = &mut v {
                 // Items differ, so order and count are checked too.
                 map.insert("SampleIndex".into(), json!(i));
+                // A progress line with these is an error line, which the
+                // client yields as an error rather than an item.
+                map.remove("error");
+                map.remove("errorDetail");
             }
             decode(v, id)
         })

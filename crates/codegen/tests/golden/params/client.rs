@@ -15,8 +15,9 @@ use crate::types::*;
 /// with one method per operation. Cheap to clone; clones share the pool.
 #[derive(Clone, Debug)]
 pub struct Client(rt::Client);
-/// How a [`Client`] is set up: address, TLS, a pinned API version,
-/// the per-call timeout.
+/// How a [`Client`] is set up: address (or a custom dialer), TLS,
+/// a pinned API version, the per-call timeout, the User-Agent and
+/// default headers.
 pub type ClientBuilder = rt::ClientBuilder<Client>;
 impl From<rt::Client> for Client {
     fn from(inner: rt::Client) -> Client {
@@ -33,8 +34,10 @@ impl std::ops::Deref for Client {
 
 impl Client {
     /// A client set up from the environment, as the docker CLI is
-    /// (`DOCKER_HOST`, `DOCKER_TLS_VERIFY`, `DOCKER_CERT_PATH`,
-    /// `DOCKER_API_VERSION`).
+    /// (`DOCKER_HOST`, `DOCKER_CONTEXT` and the CLI's current
+    /// context, `DOCKER_TLS_VERIFY`, `DOCKER_CERT_PATH`,
+    /// `DOCKER_API_VERSION`, then podman's sockets when no Docker
+    /// socket exists).
     pub fn from_env() -> Result<Client, rt::ClientError> {
         ClientBuilder::from_env()?.build()
     }
@@ -61,9 +64,32 @@ impl Client {
         ClientBuilder::new(host)
     }
 
+    /// A client whose connections `dial` opens: an in-memory server
+    /// in tests, a proxy, anything that speaks HTTP/1 like a daemon.
+    pub fn dial(dial: impl rt::Dial) -> Result<Client, rt::ClientError> {
+        rt::Client::dial(dial).map(Client)
+    }
+
     /// A client over a transport set up by hand.
     pub fn from_transport(transport: rt::Transport) -> Client {
         Client(rt::Client::from_transport(transport))
+    }
+
+    /// This client, sharing its pool, with calls waiting at most
+    /// `timeout` for their answer's head; drop a call's future to
+    /// stop it at any point.
+    pub fn with_timeout(&self, timeout: std::time::Duration) -> Client {
+        Client(self.0.with_timeout(timeout))
+    }
+
+    /// This client, sharing its pool, sending one more header with
+    /// every call.
+    pub fn with_header(
+        &self,
+        name: rt::header::HeaderName,
+        value: rt::header::HeaderValue,
+    ) -> Client {
+        Client(self.0.with_header(name, value))
     }
 }
 

@@ -1,11 +1,21 @@
 //! Where a daemon listens, as the docker CLI spells it: `unix:///path`,
-//! `tcp://host:port`, and the environment (DOCKER_HOST, DOCKER_TLS_VERIFY,
-//! DOCKER_CERT_PATH, DOCKER_API_VERSION) that chooses it.
+//! `tcp://host:port` ([`Host`], what a server can bind too), and for a
+//! client also `ssh://user@host:port` ([`Endpoint`]); and how a client
+//! chooses one as the docker CLI does ([`EnvConfig`]): DOCKER_HOST,
+//! DOCKER_CONTEXT and the CLI's contexts, DOCKER_TLS_VERIFY,
+//! DOCKER_CERT_PATH, DOCKER_API_VERSION, then podman's sockets when no
+//! Docker socket exists.
+
+mod context;
+mod env;
+mod ssh;
 
 use std::fmt;
 use std::path::PathBuf;
 
-use super::version::ApiVersion;
+pub use context::{context_dir_name, ContextEndpoint};
+pub use env::{EndpointSource, EnvConfig, PODMAN_ROOTFUL_SOCKET};
+pub use ssh::SshHost;
 
 /// The default daemon socket, as the docker CLI assumes.
 pub const DEFAULT_UNIX_SOCKET: &str = "/var/run/docker.sock";
@@ -33,8 +43,8 @@ impl fmt::Display for Host {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum HostError {
     /// Neither `unix://`, `tcp://` (or `http://`, `https://`) nor an
-    /// absolute path.
-    #[error("`{0}`: unsupported scheme (use unix:// or tcp://)")]
+    /// absolute path (nor, for a client, `ssh://`).
+    #[error("`{0}`: unsupported scheme (use unix://, tcp:// or, for a client, ssh://)")]
     Scheme(String),
     /// `unix://` with nothing after it.
     #[error("`{0}`: a unix address needs a socket path")]
@@ -45,6 +55,62 @@ pub enum HostError {
     /// DOCKER_API_VERSION is set but is not a version like `1.44`.
     #[error("DOCKER_API_VERSION: {0}")]
     Version(#[from] super::version::BadVersion),
+    /// An `ssh://` address that is not `ssh://[user@]host[:port]`.
+    #[error("`{0}`: {1}")]
+    BadSsh(String, &'static str),
+    /// `https://` without DOCKER_TLS_VERIFY (or a context that skips
+    /// verification): the daemon would not be verified, so it is refused.
+    #[error(
+        "`{0}`: TLS without verifying the daemon is refused; set DOCKER_TLS_VERIFY=1 \
+         with ca.pem, cert.pem and key.pem in DOCKER_CERT_PATH, use tcp:// for plain text, \
+         or ask for unverified TLS by name (ClientBuilder::danger_tls_without_verification)"
+    )]
+    Unverified(String),
+    /// The named docker CLI context does not exist.
+    #[error("context `{0}` does not exist (no {1})")]
+    NoContext(String, PathBuf),
+    /// A docker CLI file (config.json, a context's meta.json) is unreadable
+    /// or not the JSON the CLI writes.
+    #[error("{0}: {1}")]
+    File(PathBuf, String),
+}
+
+/// Where a client reaches its daemon: an address a server could listen
+/// on, or a host to reach over ssh.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Endpoint {
+    /// A unix socket or a tcp address.
+    Host(Host),
+    /// `ssh://[user@]host[:port]`: the client runs `ssh ... docker system
+    /// dial-stdio` and speaks HTTP over its stdin and stdout, as the docker
+    /// CLI does (feature `ssh` of the client).
+    Ssh(SshHost),
+}
+
+impl fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Endpoint::Host(h) => h.fmt(f),
+            Endpoint::Ssh(s) => s.fmt(f),
+        }
+    }
+}
+
+impl From<Host> for Endpoint {
+    fn from(host: Host) -> Endpoint {
+        Endpoint::Host(host)
+    }
+}
+
+impl Endpoint {
+    /// `ssh://...` as an [`SshHost`], anything else as [`Host::parse`].
+    pub fn parse(text: &str, tls: bool) -> Result<Endpoint, HostError> {
+        if text.starts_with("ssh://") {
+            return SshHost::parse(text).map(Endpoint::Ssh);
+        }
+        Host::parse(text, tls).map(Endpoint::Host)
+    }
 }
 
 impl Host {
@@ -87,58 +153,9 @@ impl Host {
     }
 }
 
-/// What the environment asks a client to do.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct EnvConfig {
-    /// DOCKER_HOST, else [`DEFAULT_UNIX_SOCKET`].
-    pub host: Host,
-    /// DOCKER_TLS_VERIFY set (to anything but empty): verify the server
-    /// with `ca.pem` and present `cert.pem`/`key.pem` from `cert_path`.
-    pub tls_verify: bool,
-    /// DOCKER_CERT_PATH, else `~/.docker`.
-    pub cert_path: PathBuf,
-    /// DOCKER_API_VERSION pins the version and skips negotiation.
-    pub api_version: Option<ApiVersion>,
-}
-
-impl EnvConfig {
-    /// Reads the variables through `get` (so tests need not touch the
-    /// process environment).
-    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<EnvConfig, HostError> {
-        let non_empty = |k: &str| get(k).filter(|v| !v.is_empty());
-        let tls_verify = non_empty("DOCKER_TLS_VERIFY").is_some();
-        let host = match non_empty("DOCKER_HOST") {
-            Some(h) => Host::parse(&h, tls_verify)?,
-            None => Host::Unix(PathBuf::from(DEFAULT_UNIX_SOCKET)),
-        };
-        let cert_path = non_empty("DOCKER_CERT_PATH")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| {
-                let home = non_empty("HOME").unwrap_or_else(|| "/root".into());
-                PathBuf::from(home).join(".docker")
-            });
-        let api_version = non_empty("DOCKER_API_VERSION")
-            .map(|v| v.parse())
-            .transpose()?;
-        Ok(EnvConfig {
-            host,
-            tls_verify,
-            cert_path,
-            api_version,
-        })
-    }
-
-    /// Reads DOCKER_HOST, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH and
-    /// DOCKER_API_VERSION (and HOME) from the process environment.
-    pub fn from_env() -> Result<EnvConfig, HostError> {
-        Self::from_lookup(|k| std::env::var(k).ok())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
 
     #[test]
     fn parses_cli_addresses() {
@@ -177,21 +194,16 @@ mod tests {
     }
 
     #[test]
-    fn reads_the_environment() {
-        let env: HashMap<&str, &str> = [
-            ("DOCKER_HOST", "tcp://10.0.0.1"),
-            ("DOCKER_TLS_VERIFY", "1"),
-            ("DOCKER_CERT_PATH", "/certs"),
-            ("DOCKER_API_VERSION", "1.41"),
-        ]
-        .into();
-        let cfg = EnvConfig::from_lookup(|k| env.get(k).map(|v| v.to_string())).unwrap();
-        assert_eq!(cfg.host, Host::Tcp("10.0.0.1:2376".into()));
-        assert!(cfg.tls_verify);
-        assert_eq!(cfg.cert_path, PathBuf::from("/certs"));
-        assert_eq!(cfg.api_version, Some(ApiVersion::new(1, 41)));
-        let empty = EnvConfig::from_lookup(|_| None).unwrap();
-        assert_eq!(empty.host, Host::Unix(DEFAULT_UNIX_SOCKET.into()));
-        assert!(!empty.tls_verify);
+    fn endpoints_add_ssh() {
+        assert_eq!(
+            Endpoint::parse("tcp://h:1", false),
+            Ok(Endpoint::Host(Host::Tcp("h:1".into())))
+        );
+        let Ok(Endpoint::Ssh(s)) = Endpoint::parse("ssh://me@box:2222", false) else {
+            panic!("not ssh");
+        };
+        assert_eq!(s.to_string(), "ssh://me@box:2222");
+        // A server cannot listen on ssh://.
+        assert!(Host::parse("ssh://me@box", false).is_err());
     }
 }
