@@ -12,6 +12,7 @@ use engined_core::containers::archive::ArchiveError;
 use engined_core::containers::update::UpdateError;
 use engined_core::containers::ContainerError;
 use engined_core::images::ImageError;
+use engined_core::networks::NetworkError;
 use engined_core::volumes::VolumeError;
 use engined_core::ErrorKind;
 
@@ -48,6 +49,7 @@ kinded!(
     ArchiveError,
     UpdateError,
     ImageError,
+    NetworkError,
     VolumeError
 );
 
