@@ -47,6 +47,8 @@ pub struct ListFilter {
     ancestor: Vec<String>,
     exited: Vec<i64>,
     volume: Vec<String>,
+    /// `network=`: a network's name or (a prefix of) its id.
+    network: Vec<String>,
     /// Created-time bounds from `before` / `since` (nanoseconds).
     before: Option<i64>,
     since: Option<i64>,
@@ -128,6 +130,7 @@ impl ListFilter {
                             .map_err(|_| format!("invalid filter 'exited={value}'"))?,
                     ),
                     "volume" => f.volume.push(value.clone()),
+                    "network" => f.network.push(value.clone()),
                     "before" => {
                         f.before = Some(
                             created_of(value)
@@ -146,6 +149,16 @@ impl ListFilter {
             }
         }
         Ok(f)
+    }
+
+    /// Whether a container on the networks `on` (names and ids) passes
+    /// the `network` filter.
+    pub fn matches_networks(&self, on: &[String]) -> bool {
+        self.network.is_empty()
+            || self.network.iter().any(|want| {
+                on.iter()
+                    .any(|n| n == want || (want.len() >= 12 && n.starts_with(want.as_str())))
+            })
     }
 
     /// Whether the filter asks for stopped containers even without `all`.
@@ -418,7 +431,12 @@ mod tests {
             ok(&filter(&[("status", "exited"), ("label", "tier=web")]).unwrap()).len(),
             0
         );
-        assert!(ok(&filter(&[("network", "bridge")]).unwrap()).is_empty());
+        let by_network = filter(&[("network", "web")]).unwrap();
+        assert!(by_network.matches_networks(&["web".into(), "a".repeat(64)]));
+        assert!(!by_network.matches_networks(&["bridge".into()]));
+        assert!(filter(&[("network", &"a".repeat(12))])
+            .unwrap()
+            .matches_networks(&["web".into(), "a".repeat(64)]));
         assert_eq!(
             filter(&[("bogus", "1")]).unwrap_err(),
             "invalid filter 'bogus'"

@@ -45,6 +45,7 @@ use engined_core::containers::archive::ops::{self as archive, CopyIn};
 use engined_core::containers::bundle::log_path;
 use engined_core::containers::detach::{self, Scanner};
 use engined_core::containers::list::{self, ListFilter};
+use engined_core::containers::network;
 use engined_core::containers::stats::{self, HostFigures, Query};
 use engined_core::containers::store::PendingAttach;
 use engined_core::containers::supervisor::{client, Reply, Request};
@@ -236,10 +237,20 @@ impl ContainerApi for DaemonApi {
         )
         .map_err(bad_request)?;
         let records = engine.containers.all().into_iter().map(|c| c.record());
-        let records = list::select(records.collect(), req.all, req.limit, &filter);
+        let records = records
+            .filter(|r| filter.matches_networks(&network::network_names(engine, r)))
+            .collect();
+        let records = list::select(records, req.all, req.limit, &filter);
         let now = SystemTime::now();
+        let summary = |r: &engined_core::containers::record::Record| {
+            let mut s = list::summary(r, now);
+            if let Some(n) = s.network_settings.as_mut() {
+                network::fill_summary(engine, r, n);
+            }
+            s
+        };
         Ok(ContainerListReply::Ok(
-            records.iter().map(|r| list::summary(r, now)).collect(),
+            records.iter().map(summary).collect(),
         ))
     }
 
@@ -265,6 +276,9 @@ impl ContainerApi for DaemonApi {
         let record = c.record();
         let execs = self.engine.containers.running_execs(&c.id);
         let mut body = inspect::inspect(&record, &c.layout, execs);
+        if let Some(n) = body.network_settings.as_mut() {
+            network::fill_settings(&self.engine, &record, n);
+        }
         // Before API 1.42 dockerd still sends the deprecated kernel memory
         // limit, which engined never sets.
         if req.api_version < ApiVersion::new(1, 42) {

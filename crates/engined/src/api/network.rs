@@ -5,14 +5,16 @@
 
 use engine_api::rt::error::ApiError;
 use engine_api::server::{
-    NetworkApi, NetworkCreateReply, NetworkCreateRequest, NetworkDeleteReply, NetworkDeleteRequest,
-    NetworkInspectReply, NetworkInspectRequest, NetworkListReply, NetworkListRequest,
-    NetworkPruneReply, NetworkPruneRequest,
+    NetworkApi, NetworkConnectReply, NetworkConnectRequest, NetworkCreateReply,
+    NetworkCreateRequest, NetworkDeleteReply, NetworkDeleteRequest, NetworkDisconnectReply,
+    NetworkDisconnectRequest, NetworkInspectReply, NetworkInspectRequest, NetworkListReply,
+    NetworkListRequest, NetworkPruneReply, NetworkPruneRequest,
 };
 use engine_api::types::{NetworkCreateResponse, NetworkPruneResponse};
 
 use super::error::{api_error, bad_request, internal};
 use super::DaemonApi;
+use engined_core::containers::network as seam;
 use engined_core::networks::{events, network_view, CreateRequest, NetworkFilter, PoolRecord};
 
 /// Unix nanoseconds now, for `until` durations.
@@ -142,5 +144,28 @@ impl NetworkApi for DaemonApi {
             }))
         })
         .await
+    }
+
+    async fn network_connect(
+        &self,
+        req: NetworkConnectRequest,
+    ) -> Result<NetworkConnectReply, ApiError> {
+        let container = req.body.container.unwrap_or_default();
+        let settings = req.body.endpoint_config.unwrap_or_default();
+        seam::connect(&self.engine, &req.id, &container, settings)
+            .await
+            .map_err(api_error)?;
+        Ok(NetworkConnectReply::Ok)
+    }
+
+    async fn network_disconnect(
+        &self,
+        req: NetworkDisconnectRequest,
+    ) -> Result<NetworkDisconnectReply, ApiError> {
+        let container = req.body.container.unwrap_or_default();
+        seam::disconnect(&self.engine, &req.id, &container)
+            .await
+            .map_err(api_error)?;
+        Ok(NetworkDisconnectReply::Ok)
     }
 }

@@ -10,6 +10,7 @@ use super::common::{now, read_exit_file};
 use super::remove::remove;
 use crate::containers::error::ContainerError;
 use crate::containers::events::publish;
+use crate::containers::network;
 use crate::containers::restart::{self, Decision, Ending, Policy};
 use crate::containers::rootfs;
 use crate::containers::runc::Runtime;
@@ -96,6 +97,8 @@ pub(super) async fn exited(engine: &Arc<Engine>, c: &Arc<Container>, pid: i64, e
             return;
         }
     };
+    // The run's endpoints and namespace go with it (a restart makes new ones).
+    network::teardown(engine, &c.id).await;
     // dockerd announces the OOM kill before the death it caused.
     if exit.oom_killed {
         publish(engine, "oom", &record, &[]);

@@ -179,6 +179,9 @@ pub struct SpecInput {
     pub rootfs: PathBuf,
     pub readonly_rootfs: bool,
     pub host_network: bool,
+    /// The network namespace to join (a file engined holds it by, or
+    /// another container's); a new one when `None`.
+    pub netns_path: Option<PathBuf>,
     /// `--uts host`: no UTS namespace of its own (and so no hostname to set).
     pub host_uts: bool,
     pub mounts: Vec<MountRecord>,
@@ -225,7 +228,9 @@ pub fn generate(input: &SpecInput) -> Spec {
     }
     namespaces.push(namespace(LinuxNamespaceType::Mount));
     if !input.host_network {
-        namespaces.push(namespace(LinuxNamespaceType::Network));
+        let mut ns = namespace(LinuxNamespaceType::Network);
+        ns.set_path(input.netns_path.clone());
+        namespaces.push(ns);
     }
     let mut linux = Linux::default();
     linux
