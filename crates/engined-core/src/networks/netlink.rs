@@ -16,6 +16,7 @@ use std::path::Path;
 
 use futures_util::stream::TryStreamExt;
 use rtnetlink::packet_route::route::{RouteAddress, RouteAttribute};
+use rtnetlink::packet_route::rule::{RuleAction, RuleAttribute};
 use rtnetlink::{Handle, LinkBridge, LinkUnspec, LinkVeth, RouteMessageBuilder};
 
 use super::error::{NetworkError, Result};
@@ -23,6 +24,7 @@ use super::ipam::Subnet;
 
 const EEXIST: i32 = 17;
 const ENODEV: i32 = 19;
+const ENOENT: i32 = 2;
 
 /// The errno of a netlink error answer, if it is one.
 fn errno(e: &rtnetlink::Error) -> Option<i32> {
@@ -148,6 +150,36 @@ pub fn ensure_bridge(name: &str, addresses: Vec<(IpAddr, u8)>) -> Result<()> {
     })
 }
 
+/// The first IPv4 address of link `name` with its prefix length, when the
+/// link exists and has one.
+pub fn ipv4_of(name: &str) -> Result<Option<(Ipv4Addr, u8)>> {
+    let name = name.to_string();
+    run(None, move |handle| async move {
+        let Some(index) = index(&handle, &name).await? else {
+            return Ok(None);
+        };
+        let mut addresses = handle
+            .address()
+            .get()
+            .set_link_index_filter(index)
+            .execute();
+        while let Some(a) = addresses
+            .try_next()
+            .await
+            .map_err(failed("listing addresses"))?
+        {
+            for attribute in &a.attributes {
+                if let rtnetlink::packet_route::address::AddressAttribute::Address(IpAddr::V4(ip)) =
+                    attribute
+                {
+                    return Ok(Some((*ip, a.header.prefix_len)));
+                }
+            }
+        }
+        Ok(None)
+    })
+}
+
 /// Deletes link `name` (a bridge, or a veth with its peer); a missing
 /// one is no error.
 pub fn delete_link(name: &str) -> Result<()> {
@@ -176,6 +208,60 @@ pub fn link_names() -> Result<Vec<String>> {
             }
         }
         Ok(names)
+    })
+}
+
+/// The priority of engined's own policy-routing rules: every rule at it
+/// is engined's, so a sync replaces them all and none outlives its
+/// networks.
+pub const RULE_PRIORITY: u32 = 32100;
+
+/// One isolation rule: what comes in on bridge `from` and goes to `to`
+/// (anywhere when `None`) is refused (`prohibit`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Isolation {
+    pub from: String,
+    pub to: Option<Subnet>,
+}
+
+/// Makes engined's IPv4 rules exactly `rules`.
+pub fn sync_rules(rules: Vec<Isolation>) -> Result<()> {
+    run(None, move |handle| async move {
+        let mut existing = handle.rule().get(rtnetlink::IpVersion::V4).execute();
+        let mut ours = Vec::new();
+        while let Some(rule) = existing.try_next().await.map_err(failed("listing rules"))? {
+            if rule
+                .attributes
+                .contains(&RuleAttribute::Priority(RULE_PRIORITY))
+            {
+                ours.push(rule);
+            }
+        }
+        for rule in ours {
+            match handle.rule().del(rule).execute().await {
+                Err(e) if errno(&e) != Some(ENOENT) => return Err(failed("deleting a rule")(e)),
+                _ => {}
+            }
+        }
+        for rule in rules {
+            let mut add = handle
+                .rule()
+                .add()
+                .v4()
+                .input_interface(rule.from)
+                .priority(RULE_PRIORITY)
+                .action(RuleAction::Prohibit);
+            add.message_mut().header.table = 0;
+            if let Some(IpAddr::V4(net)) = rule.to.map(|s| s.network()) {
+                let prefix = rule.to.map_or(0, |s| s.prefix());
+                add = add.destination_prefix(net, prefix);
+            }
+            match add.execute().await {
+                Err(e) if errno(&e) != Some(EEXIST) => return Err(failed("adding a rule")(e)),
+                _ => {}
+            }
+        }
+        Ok(())
     })
 }
 

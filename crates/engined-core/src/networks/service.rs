@@ -20,6 +20,9 @@ use super::{netlink, netns};
 use crate::sync::lock;
 use engined_shim::atomic;
 
+/// The Linux bridge of the default network (dockerd's is `docker0`).
+pub const DEFAULT_BRIDGE_NAME: &str = "engined0";
+
 /// What `docker network create` asks for.
 #[derive(Debug, Clone, Default)]
 pub struct CreateRequest {
@@ -176,17 +179,27 @@ impl Networks {
             let routes = host_routes();
             let default: Subnet =
                 Subnet::parse(ipam::DEFAULT_BRIDGE).map_err(NetworkError::InvalidArgument)?;
-            let subnet = if ipam::choose_pool(&taken, &routes) == Some(default) {
+            // A default bridge already there (left by an earlier engined)
+            // keeps its address, as dockerd keeps docker0's.
+            let existing = netlink::ipv4_of(DEFAULT_BRIDGE_NAME).ok().flatten();
+            let existing = existing.and_then(|(ip, prefix)| {
+                Subnet::new(IpAddr::V4(ip), prefix).map(|s| (s, IpAddr::V4(ip)))
+            });
+            let subnet = if let Some((subnet, _)) = existing {
+                subnet
+            } else if ipam::choose_pool(&taken, &routes) == Some(default) {
                 default
             } else {
                 ipam::choose_pool(&taken, &routes).ok_or_else(no_pool)?
             };
+            let gateway = existing
+                .map(|(_, gw)| gw)
+                .or_else(|| subnet.first_host())
+                .map(|g| g.to_string())
+                .unwrap_or_default();
             record.pools.push(PoolRecord {
                 subnet: subnet.to_string(),
-                gateway: subnet
-                    .first_host()
-                    .map(|g| g.to_string())
-                    .unwrap_or_default(),
+                gateway,
                 ..Default::default()
             });
             for (k, v) in [
@@ -194,7 +207,7 @@ impl Networks {
                 ("com.docker.network.bridge.enable_icc", "true"),
                 ("com.docker.network.bridge.enable_ip_masquerade", "true"),
                 ("com.docker.network.bridge.host_binding_ipv4", "0.0.0.0"),
-                (OPT_BRIDGE_NAME, "engined0"),
+                (OPT_BRIDGE_NAME, DEFAULT_BRIDGE_NAME),
                 ("com.docker.network.driver.mtu", "1500"),
             ] {
                 record.options.insert(k.into(), v.into());
@@ -285,6 +298,7 @@ impl Networks {
         }
         state.spaces.insert(id.clone(), spaces_of(&record));
         state.networks.insert(id, record.clone());
+        sync_isolation(&state);
         Ok(record)
     }
 
@@ -320,6 +334,7 @@ impl Networks {
         }
         state.networks.remove(&record.id);
         state.spaces.remove(&record.id);
+        sync_isolation(&state);
         Ok(record)
     }
 
@@ -615,6 +630,7 @@ impl Networks {
                 tracing::warn!("network {}: {e}", network.name);
             }
         }
+        sync_isolation(&lock(&self.state));
         let known: Vec<String> = lock(&self.state).containers.keys().cloned().collect();
         for id in &known {
             if !running(id) {
@@ -786,6 +802,47 @@ fn ensure_bridge(record: &NetworkRecord) -> Result<()> {
     netlink::ensure_bridge(&bridge, addresses)
 }
 
+/// The isolation between bridge networks, as rules: a container on one
+/// network reaches no other network's subnet through the host, and one on
+/// an `--internal` network nothing beyond its own bridge.
+fn isolation(state: &State) -> Vec<netlink::Isolation> {
+    let bridges: Vec<(&NetworkRecord, String)> = state
+        .networks
+        .values()
+        .filter_map(|n| n.bridge_name().map(|b| (n, b)))
+        .collect();
+    let mut rules = Vec::new();
+    for (n, bridge) in &bridges {
+        if n.internal {
+            rules.push(netlink::Isolation {
+                from: bridge.clone(),
+                to: None,
+            });
+            continue;
+        }
+        for (other, _) in bridges.iter().filter(|(o, _)| o.id != n.id) {
+            for p in &other.pools {
+                if let Ok(subnet) = Subnet::parse(&p.subnet) {
+                    if subnet.is_ipv4() {
+                        rules.push(netlink::Isolation {
+                            from: bridge.clone(),
+                            to: Some(subnet),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    rules
+}
+
+/// Makes the kernel's rules match the networks.
+fn sync_isolation(state: &State) {
+    if let Err(e) = netlink::sync_rules(isolation(state)) {
+        tracing::warn!("isolating the networks: {e}");
+    }
+}
+
 /// Brings endpoint `index` of `container` down (if up).
 fn deactivate_locked(state: &mut State, container: &str, index: usize) {
     let Some(endpoint) = state
@@ -861,6 +918,37 @@ mod tests {
             (missing.kind(), missing.to_string()),
             (crate::ErrorKind::NotFound, "network nope not found".into())
         );
+    }
+
+    #[test]
+    fn networks_are_isolated_from_each_other_and_internal_ones_from_all() {
+        let mut state = state_with(&[("a1", "one"), ("b2", "two")]);
+        if let Some(n) = state.networks.get_mut("b2") {
+            n.pools[0].subnet = "10.231.2.0/24".into();
+        }
+        let rules = isolation(&state);
+        let shown: Vec<String> = rules
+            .iter()
+            .map(|r| format!("{}->{:?}", r.from, r.to.map(|s| s.to_string())))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                "br-a1->Some(\"10.231.2.0/24\")",
+                "br-b2->Some(\"10.231.1.0/24\")"
+            ]
+        );
+        if let Some(n) = state.networks.get_mut("b2") {
+            n.internal = true;
+        }
+        let rules = isolation(&state);
+        assert!(rules.contains(&netlink::Isolation {
+            from: "br-b2".into(),
+            to: None
+        }));
+        assert_eq!(rules.len(), 2);
+        state.networks.remove("b2");
+        assert!(isolation(&state).is_empty());
     }
 
     #[test]
