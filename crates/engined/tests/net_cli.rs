@@ -339,6 +339,25 @@ fn containers_reach_their_networks_only_and_leave_nothing() {
     ]);
     assert!(shared.contains(&format!("{a1}/24")), "{shared}");
 
+    // Joining at start and the live connect are announced, as dockerd does.
+    let events = d.docker(&[
+        "events",
+        "--since",
+        "0",
+        "--until",
+        &test_support::docker_cli::events_until_now(),
+        "--filter",
+        "type=network",
+        "--format",
+        "{{.Action}} {{.Actor.Attributes.name}}",
+    ]);
+    let count = |line: &str| events.lines().filter(|l| *l == line).count();
+    assert_eq!(
+        (count("connect n1"), count("disconnect n1")),
+        (3, 1),
+        "{events}"
+    );
+
     // Nothing stays: rm -f, then network rm.
     made.clean();
     let bridges: Vec<String> = [&n1, &n2, &internal].iter().map(|n| bridge_of(n)).collect();

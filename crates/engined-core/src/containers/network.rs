@@ -241,9 +241,12 @@ pub async fn setup(engine: &Arc<Engine>, record: &Record) -> Result<RunNetwork> 
         Network::Bridge => {
             let (e, id) = (engine.clone(), record.id.clone());
             let netns = blocking(move || e.networks.activate(&id)).await?;
-            let own_address = engine
-                .networks
-                .endpoints(&record.id)
+            let endpoints = engine.networks.endpoints(&record.id);
+            // dockerd announces each network the container joins.
+            for network in active_networks(engine, endpoints.as_ref()) {
+                events::publish(&engine.events, "connect", &network, Some(&record.id));
+            }
+            let own_address = endpoints
                 .and_then(|c| c.endpoints.into_iter().find_map(|e| e.active))
                 .map(|a| a.ip);
             Ok(RunNetwork {
@@ -254,11 +257,29 @@ pub async fn setup(engine: &Arc<Engine>, record: &Record) -> Result<RunNetwork> 
     }
 }
 
+/// The networks on which `endpoints` are up.
+fn active_networks(
+    engine: &Engine,
+    endpoints: Option<&networks::ContainerEndpoints>,
+) -> Vec<NetworkRecord> {
+    endpoints
+        .into_iter()
+        .flat_map(|c| &c.endpoints)
+        .filter(|e| e.active.is_some())
+        .filter_map(|e| engine.networks.find(&e.network_id).ok())
+        .collect()
+}
+
 /// After a run (or a start that failed): the endpoints of container
-/// `id` down, its namespace file gone.
+/// `id` down (each announced as a `disconnect`, as dockerd does), its
+/// namespace file gone.
 pub async fn teardown(engine: &Arc<Engine>, id: &str) {
-    let (e, id) = (engine.clone(), id.to_string());
-    let _ = tokio::task::spawn_blocking(move || e.networks.deactivate(&id)).await;
+    let left = active_networks(engine, engine.networks.endpoints(id).as_ref());
+    let (e, owned) = (engine.clone(), id.to_string());
+    let _ = tokio::task::spawn_blocking(move || e.networks.deactivate(&owned)).await;
+    for network in left {
+        events::publish(&engine.events, "disconnect", &network, Some(id));
+    }
 }
 
 /// A removed container leaves its networks.

@@ -97,8 +97,6 @@ pub(super) async fn exited(engine: &Arc<Engine>, c: &Arc<Container>, pid: i64, e
             return;
         }
     };
-    // The run's endpoints and namespace go with it (a restart makes new ones).
-    network::teardown(engine, &c.id).await;
     // dockerd announces the OOM kill before the death it caused.
     if exit.oom_killed {
         publish(engine, "oom", &record, &[]);
@@ -109,6 +107,9 @@ pub(super) async fn exited(engine: &Arc<Engine>, c: &Arc<Container>, pid: i64, e
         &record,
         &[("exitCode", exit.exit_code.to_string())],
     );
+    // The run's endpoints and namespace go with it (a restart makes new
+    // ones), before waiters hear of the exit.
+    network::teardown(engine, &c.id).await;
     c.note_exit();
     if let Decision::Restart { after } = decision {
         c.set_last_delay(after);
