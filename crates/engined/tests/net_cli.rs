@@ -5,7 +5,8 @@
 //! container's address; `--internal`; `network connect/disconnect` on a
 //! running container; `--network container:`; and after `rm -f`, `network
 //! rm` and a `kill -9` of engined with a restart, no bridge, veth,
-//! namespace file or rule left. Subnets are 10.231.x.0/24 (this machine
+//! namespace file or rule left (a veth no endpoint knows goes at the
+//! restart). Subnets are 10.231.x.0/24 (this machine
 //! routes 192.0.2.0/24 and sometimes 172.28.0.0/16).
 //!
 //! The tests take one lock: each makes host-wide bridges and rules, and
@@ -71,6 +72,17 @@ impl<'a> Made<'a> {
 impl Drop for Made<'_> {
     fn drop(&mut self) {
         self.clean();
+    }
+}
+
+/// Deletes a link the test made itself, even when it fails.
+struct DeleteLink(&'static str);
+
+impl Drop for DeleteLink {
+    fn drop(&mut self) {
+        if netns::links().contains(self.0) {
+            let _ = Command::new("ip").args(["link", "del", self.0]).status();
+        }
     }
 }
 
@@ -388,7 +400,23 @@ fn a_crashed_engined_restores_endpoints_and_leaks_nothing() {
     }
     let ip = ip_on(&d, "stays", "n81");
     d.crash();
-    // While engined is away, one container ends.
+    // While engined is away, one container ends, and a veth no endpoint
+    // knows is on the network's bridge (as a crash mid-set-up leaves).
+    let orphan = "vethnetcli0";
+    let _orphan_goes = DeleteLink(orphan);
+    let ip_link = |args: &[&str]| Command::new("ip").arg("link").args(args).status().unwrap();
+    assert!(ip_link(&[
+        "add",
+        orphan,
+        "type",
+        "veth",
+        "peer",
+        "name",
+        "vethnetcli0p"
+    ])
+    .success());
+    veths.insert(orphan.to_string());
+    assert!(ip_link(&["set", orphan, "master", &bridge_of(&id)]).success());
     std::thread::sleep(std::time::Duration::from_secs(4));
     let d2 = Engined::start(&dir);
     drop(std::mem::replace(&mut d, d2));
@@ -402,6 +430,7 @@ fn a_crashed_engined_restores_endpoints_and_leaks_nothing() {
         .output()
         .unwrap();
     assert!(ping.status.success(), "{ping:?}");
+    assert!(!netns::links().contains(orphan));
     assert_eq!(netns::bridge_ports(&bridge_of(&id)).len(), 1);
     assert_eq!(netns::netns_files(&dir.join("exec")).len(), 1);
     // A restart of the ended one gets a new endpoint.

@@ -4,7 +4,7 @@
 //! and `none`; create, find, remove; and a container's endpoints brought
 //! up (a veth pair into its namespace) and down around its runs.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Read;
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::{Path, PathBuf};
@@ -637,12 +637,49 @@ impl Networks {
                 self.deactivate(id);
             }
         }
+        self.remove_orphan_ports();
         for path in netns::list(&self.netns_dir) {
             let id = path.file_name().map(|n| n.to_string_lossy().into_owned());
             if id.is_some_and(|id| !running(&id)) {
                 tracing::info!("removing the stale namespace {}", path.display());
                 if let Err(e) = netns::remove(&path) {
                     tracing::warn!("{e}");
+                }
+            }
+        }
+    }
+}
+
+impl Networks {
+    /// Deletes the ports of this daemon's own bridges that no endpoint
+    /// knows (a crash between making a veth pair and recording it). The
+    /// default bridge is left alone: other engineds may share it.
+    fn remove_orphan_ports(&self) {
+        let (bridges, known): (Vec<String>, BTreeSet<String>) = {
+            let state = lock(&self.state);
+            let bridges = state
+                .networks
+                .values()
+                .filter(|n| !n.predefined)
+                .filter_map(NetworkRecord::bridge_name)
+                .collect();
+            let known = state
+                .containers
+                .values()
+                .flat_map(|c| &c.endpoints)
+                .filter_map(|e| e.active.as_ref().map(|a| a.host_link.clone()))
+                .collect();
+            (bridges, known)
+        };
+        for bridge in bridges {
+            let ports = std::fs::read_dir(Path::new("/sys/class/net").join(&bridge).join("brif"));
+            for port in ports.into_iter().flatten().flatten() {
+                let name = port.file_name().to_string_lossy().into_owned();
+                if !known.contains(&name) {
+                    tracing::info!("removing {name}, a link of {bridge} no endpoint knows");
+                    if let Err(e) = netlink::delete_link(&name) {
+                        tracing::warn!("{e}");
+                    }
                 }
             }
         }
