@@ -350,6 +350,18 @@ fn containers_reach_their_networks_only_and_leave_nothing() {
         "addr",
     ]);
     assert!(shared.contains(&format!("{a1}/24")), "{shared}");
+    // --pid container: sees a1's processes.
+    let ps = d.docker(&[
+        "run",
+        "--rm",
+        "--pid",
+        "container:a1",
+        "--network",
+        "none",
+        "mini",
+        "ps",
+    ]);
+    assert!(ps.contains("sleep 300"), "{ps}");
 
     // Joining at start and the live connect are announced, as dockerd does.
     let events = d.docker(&[

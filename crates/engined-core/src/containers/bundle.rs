@@ -125,6 +125,8 @@ pub fn prepare(record: &Record, options: &BundleOptions) -> Result<ShimConfig> {
             readonly_rootfs: record.host_config.readonly_rootfs.unwrap_or(false),
             host_network: !network.own_namespace(),
             netns_path: options.network.netns.clone(),
+            pid_ns_path: options.network.pid_ns.clone(),
+            ipc_ns_path: options.network.ipc_ns.clone(),
             host_uts: host_uts(record),
             mounts: record.mounts.clone(),
             etc_files: etc,

@@ -208,6 +208,45 @@ pub fn record_endpoints(
 pub struct RunNetwork {
     pub netns: Option<PathBuf>,
     pub own_address: Option<IpAddr>,
+    /// `--pid container:X` / `--ipc container:X`: the namespace files of
+    /// X's process the run joins.
+    pub pid_ns: Option<PathBuf>,
+    pub ipc_ns: Option<PathBuf>,
+}
+
+/// The container a `container:<name|id>` mode names, if it is one.
+fn shared_with(mode: Option<&str>) -> Option<&str> {
+    mode.and_then(|m| m.strip_prefix("container:"))
+        .filter(|other| !other.is_empty())
+}
+
+/// The namespace file `kind` (`net`, `pid`, `ipc`) of container `other`'s
+/// process, which must run (dockerd's refusal otherwise).
+fn namespace_of(engine: &Engine, other: &str, kind: &str) -> Result<PathBuf> {
+    let c = engine.containers.get(other)?;
+    let r = c.record();
+    if !r.state.status.is_running() || r.state.pid <= 0 {
+        let what = match kind {
+            "net" => "network namespace",
+            "pid" => "PID namespace",
+            _ => "IPC namespace",
+        };
+        return Err(ContainerError::Network(NetworkError::Conflict(format!(
+            "cannot join {what} of a non running container: {}",
+            c.id
+        ))));
+    }
+    Ok(PathBuf::from(format!("/proc/{}/ns/{kind}", r.state.pid)))
+}
+
+/// At create: `--pid`/`--ipc container:X` name a container that exists.
+pub fn check_shared_namespaces(engine: &Engine, host: &HostConfig) -> Result<()> {
+    for mode in [host.pid_mode.as_deref(), host.ipc_mode.as_deref()] {
+        if let Some(other) = shared_with(mode) {
+            engine.containers.get(other)?;
+        }
+    }
+    Ok(())
 }
 
 /// Work of the network service, off the async threads.
@@ -220,24 +259,29 @@ async fn blocking<T: Send + 'static>(
         .map_err(ContainerError::from)
 }
 
-/// Before a run: the namespace and the endpoints of `record`'s network.
+/// Before a run: the namespace and the endpoints of `record`'s network,
+/// and the PID and IPC namespaces it shares.
 pub async fn setup(engine: &Arc<Engine>, record: &Record) -> Result<RunNetwork> {
+    let host = &record.host_config;
+    let pid_ns = shared_with(host.pid_mode.as_deref())
+        .map(|other| namespace_of(engine, other, "pid"))
+        .transpose()?;
+    let ipc_ns = shared_with(host.ipc_mode.as_deref())
+        .map(|other| namespace_of(engine, other, "ipc"))
+        .transpose()?;
+    let mut run = network_setup(engine, record).await?;
+    run.pid_ns = pid_ns;
+    run.ipc_ns = ipc_ns;
+    Ok(run)
+}
+
+async fn network_setup(engine: &Arc<Engine>, record: &Record) -> Result<RunNetwork> {
     match Network::of(record) {
         Network::Host | Network::None => Ok(RunNetwork::default()),
-        Network::Container(other) => {
-            let c = engine.containers.get(&other)?;
-            let r = c.record();
-            if !r.state.status.is_running() || r.state.pid <= 0 {
-                return Err(ContainerError::Network(NetworkError::Conflict(format!(
-                    "cannot join network namespace of a non running container: {}",
-                    c.id
-                ))));
-            }
-            Ok(RunNetwork {
-                netns: Some(PathBuf::from(format!("/proc/{}/ns/net", r.state.pid))),
-                own_address: None,
-            })
-        }
+        Network::Container(other) => Ok(RunNetwork {
+            netns: Some(namespace_of(engine, &other, "net")?),
+            ..Default::default()
+        }),
         Network::Bridge => {
             let (e, id) = (engine.clone(), record.id.clone());
             let netns = blocking(move || e.networks.activate(&id)).await?;
@@ -252,6 +296,7 @@ pub async fn setup(engine: &Arc<Engine>, record: &Record) -> Result<RunNetwork> 
             Ok(RunNetwork {
                 netns: Some(netns),
                 own_address,
+                ..Default::default()
             })
         }
     }

@@ -170,6 +170,17 @@ fn a_network_namespace_is_joined_by_path() {
         namespace_path(&i),
         Some(Some("/run/engined/netns/abc".into()))
     );
+    i.pid_ns_path = Some("/proc/42/ns/pid".into());
+    let pid = generate(&i)
+        .linux()
+        .as_ref()
+        .unwrap()
+        .namespaces()
+        .iter()
+        .flatten()
+        .find(|n| n.typ() == LinuxNamespaceType::Pid)
+        .and_then(|n| n.path().clone());
+    assert_eq!(pid, Some("/proc/42/ns/pid".into()));
 }
 
 #[test]
