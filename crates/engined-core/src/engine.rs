@@ -15,6 +15,7 @@ use engine_api::types::{SystemInfo, SystemVersion};
 use crate::containers::Containers;
 use crate::events::EventBus;
 use crate::images::{ImageStore, ImageUser};
+use crate::networks::Networks;
 use crate::runtimes::{RuntimeStore, Snapshot};
 use crate::sync::lock;
 use crate::system::{self, Counts, HostFacts, InfoInputs, RuntimeVersion};
@@ -36,6 +37,8 @@ pub struct Engine {
     pub volumes: VolumeStore,
     /// Containers under `<data-root>/containers` (bundles in the exec root).
     pub containers: Containers,
+    /// Networks under `<data-root>/network` (namespaces in the exec root).
+    pub networks: Networks,
     /// `<binary> --version` answers, asked once per binary.
     runtime_versions: Mutex<HashMap<PathBuf, Option<RuntimeVersion>>>,
     /// Set once the daemon is going down: no restart policy applies then.
@@ -49,6 +52,7 @@ impl Engine {
         let images = ImageStore::open(&data_root).map_err(std::io::Error::other)?;
         let volumes = VolumeStore::open(&data_root).map_err(std::io::Error::other)?;
         let containers = Containers::open(&data_root, exec_root)?;
+        let networks = Networks::open(&data_root, exec_root).map_err(std::io::Error::other)?;
         Ok(Engine {
             store,
             events: EventBus::new(),
@@ -59,6 +63,7 @@ impl Engine {
             images,
             volumes,
             containers,
+            networks,
             runtime_versions: Mutex::new(HashMap::new()),
             shutting_down: AtomicBool::new(false),
         })

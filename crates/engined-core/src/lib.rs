@@ -11,7 +11,7 @@
 //!   bundle and sandbox in `containers::spec`, cgroups, the per-container
 //!   supervisor's client, log reading, archives; the supervisor itself,
 //!   cgroups and the log writer are the `engined-shim` crate's), [`images`] (content store,
-//!   unpacked layers, import, save/load), [`volumes`], [`events`],
+//!   unpacked layers, import, save/load), [`volumes`], [`networks`], [`events`],
 //!   [`runtimes`] (the OCI runtimes and their content-addressed wrapper
 //!   scripts), [`system`] (host facts, /info, /version, df).
 //! - [`config`]: the configuration model the domains read (what
@@ -35,6 +35,7 @@ pub mod events;
 pub mod filters;
 pub mod gojson;
 pub mod images;
+pub mod networks;
 pub mod pattern;
 pub mod runtimes;
 pub mod scoped;

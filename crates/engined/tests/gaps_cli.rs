@@ -1,6 +1,6 @@
 //! Small dockerd-compatibility answers the docker CLI runs into (issue 13),
 //! end to end with the real CLI: swarm commands refused as by a dockerd
-//! outside a swarm, empty plugin and network lists, `docker inspect` of a
+//! outside a swarm, an empty plugin list, the predefined networks, `docker inspect` of a
 //! missing name, `docker system prune`, `wait?condition=` (empty) and the
 //! exit codes of an exec or a run whose command cannot start.
 
@@ -55,10 +55,13 @@ fn swarm_plugins_networks_and_missing_objects() {
     );
 
     assert_eq!(d.docker(&["plugin", "ls", "--format", "{{.Name}}"]), "");
-    assert_eq!(d.docker(&["network", "ls", "--format", "{{.Name}}"]), "");
-    // No fake networks: bridge is not claimed to exist.
-    let err = d.docker_fails(&["network", "inspect", "bridge"]);
-    assert!(err.contains("network bridge not found"), "{err}");
+    // The predefined networks (net_cli covers the network API itself).
+    assert_eq!(
+        d.docker(&["network", "ls", "--format", "{{.Name}}"]),
+        "bridge\nhost\nnone\n"
+    );
+    let err = d.docker_fails(&["network", "inspect", "nosuch"]);
+    assert!(err.contains("network nosuch not found"), "{err}");
 
     let err = d.docker_fails(&["inspect", "nosuch"]);
     assert!(err.contains("Error: No such object: nosuch"), "{err}");

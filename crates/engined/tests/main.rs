@@ -13,6 +13,7 @@ mod gaps_cli;
 mod hostile_cli;
 mod images_cli;
 mod keys_cli;
+mod net_cli;
 mod pull_cli;
 mod restart_cli;
 mod sandbox_cli;

@@ -9,6 +9,7 @@
 //!   compare against.
 //! - [`docker_cli`]: the real docker CLI run against a host.
 //! - [`docker_py`]: docker-py scripts run against a test engined.
+//! - [`netns`]: links, bridge ports, namespace files and rules, for leak checks.
 //! - [`rootfs`]: the busybox root filesystem tar the tests import.
 //! - [`hostile`]: hostile tars, `docker save` archives and a host canary.
 //! - [`certs`]: throwaway TLS material (a CA, server and client).
@@ -26,6 +27,7 @@ pub mod docker_py;
 pub mod dockerd;
 pub mod engined;
 pub mod hostile;
+pub mod netns;
 pub mod podman;
 pub mod rootfs;
 pub mod scratch;

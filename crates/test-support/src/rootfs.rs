@@ -11,7 +11,7 @@ pub const BUSYBOX: &str = "/usr/bin/busybox";
 /// The applets linked to `/bin/busybox`.
 const APPLETS: &[&str] = &[
     "sh", "echo", "sleep", "cat", "ls", "true", "false", "id", "hostname", "env", "ps", "pwd",
-    "trap", "kill", "touch",
+    "trap", "kill", "touch", "ping", "ip", "wget", "httpd", "grep",
 ];
 
 /// Builds the root in `dir/mini-rootfs` and its tar `dir/mini.tar`;

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use super::error::{ContainerError, Result};
-use super::network::Network;
+use super::network::{Network, RunNetwork};
 use super::record::{Record, RecordedRuntime};
 use super::rootfs::{self, Layout, OVERLAY};
 use super::spec::{self, ProcessInput, Sandbox, SpecError, SpecErrorKind, SpecInput};
@@ -21,6 +21,8 @@ use engined_shim::atomic;
 pub struct BundleOptions {
     pub runtime: RecordedRuntime,
     pub layout: Layout,
+    /// The run's namespace and address, from [`super::network::setup`].
+    pub network: RunNetwork,
 }
 
 /// `<data-root>/containers/<id>/<id>-json.log`
@@ -114,7 +116,7 @@ pub fn prepare(record: &Record, options: &BundleOptions) -> Result<ShimConfig> {
         let process = container_process(record, &root)?;
         let network = Network::of(record);
         let etc = network
-            .run_files(record, &layout.dir)
+            .run_files(record, &layout.dir, options.network.own_address)
             .map_err(|e| io("the /etc files", e))?;
         let input = SpecInput {
             process,
@@ -122,6 +124,9 @@ pub fn prepare(record: &Record, options: &BundleOptions) -> Result<ShimConfig> {
             rootfs: root.clone(),
             readonly_rootfs: record.host_config.readonly_rootfs.unwrap_or(false),
             host_network: !network.own_namespace(),
+            netns_path: options.network.netns.clone(),
+            pid_ns_path: options.network.pid_ns.clone(),
+            ipc_ns_path: options.network.ipc_ns.clone(),
             host_uts: host_uts(record),
             mounts: record.mounts.clone(),
             etc_files: etc,

@@ -70,7 +70,9 @@ pub async fn create(
     merged.image = Some(image_ref.clone());
     let (path, args) = config::process_args(&merged).ok_or(ContainerError::NoCommand)?;
 
-    let network = Network::for_create(&mut host)?;
+    let (network, endpoints) =
+        Network::for_create(engine, &mut host, body.networking_config.as_ref())?;
+    super::network::check_shared_namespaces(engine, &host)?;
     spec::validate(&host, !network.own_namespace())
         .map_err(|e| ContainerError::InvalidArgument(e.to_string()))?;
     let warnings = spec::resources::adapt(&mut host, &engine.host.cgroups);
@@ -226,6 +228,13 @@ pub async fn create(
         return Err(ContainerError::io(format!("creating container {id}"), e));
     }
     if let Err(e) = containers.insert(record.clone(), layout.clone()) {
+        let _ = std::fs::remove_dir_all(&layout.dir);
+        return Err(e);
+    }
+    if let Err(e) = super::network::record_endpoints(engine, &id, &record.name, endpoints) {
+        if let Some(c) = containers.all().into_iter().find(|c| c.id == id) {
+            containers.forget(&c);
+        }
         let _ = std::fs::remove_dir_all(&layout.dir);
         return Err(e);
     }

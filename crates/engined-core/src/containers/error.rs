@@ -52,6 +52,9 @@ pub enum ContainerError {
         from: &'static str,
         event: &'static str,
     },
+    /// A failure of the network service (connect, endpoints, namespaces).
+    #[error(transparent)]
+    Network(#[from] crate::networks::NetworkError),
     #[error("{context}: {source}")]
     Io {
         context: String,
@@ -82,6 +85,7 @@ impl ContainerError {
             | Self::Runtime(_) => ErrorKind::InvalidParameter,
             Self::StartFailed(message) if is_user_error(message) => ErrorKind::InvalidParameter,
             Self::StartFailed(_) | Self::Supervisor(_) | Self::Io { .. } => ErrorKind::Server,
+            Self::Network(e) => e.kind(),
         }
     }
 

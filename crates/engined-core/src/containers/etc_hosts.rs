@@ -6,11 +6,10 @@
 //! (`HostConfig.ExtraHosts`, `name:ip`), then the container's own name on
 //! the address it can be reached at (dockerd's order).
 //!
-//! The own-name line: dockerd writes it for every address the container
-//! has on a network and writes none with `--network none`; the network
-//! module (`containers::network`) says which address, if any (loopback on
-//! engined's default network for now, so that programs that look up their
-//! own host name keep working), and whether the host's file is the start.
+//! The own-name line: dockerd writes it for the address the container
+//! has on its network and writes none with `--network none`; the network
+//! module (`containers::network`) says which address, if any (the first
+//! endpoint's), and whether the host's file is the start.
 
 use std::net::IpAddr;
 
@@ -97,16 +96,17 @@ mod tests {
     }
 
     fn contents(record: &Record, host_hosts: &str) -> String {
-        let network = crate::containers::network::Network::of(record);
-        let host_copy =
-            (network == crate::containers::network::Network::Host).then_some(host_hosts);
-        super::contents(record, host_copy, network.own_address())
+        use crate::containers::network::Network;
+        let network = Network::of(record);
+        let host_copy = (network == Network::Host).then_some(host_hosts);
+        let own = (network == Network::Bridge).then(|| "172.17.0.2".parse().unwrap());
+        super::contents(record, host_copy, own)
     }
 
     #[test]
     fn default_network_names_the_container_after_the_extra_hosts() {
         let text = contents(&record("default", "abc123", &["db:10.1.2.3"]), "");
-        assert_eq!(text, format!("{BASE}10.1.2.3\tdb\n127.0.0.1\tabc123\n"),);
+        assert_eq!(text, format!("{BASE}10.1.2.3\tdb\n172.17.0.2\tabc123\n"),);
     }
 
     #[test]

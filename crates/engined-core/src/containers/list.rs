@@ -51,6 +51,8 @@ pub struct ListFilter {
     ancestor: Vec<String>,
     exited: Vec<i64>,
     volume: Vec<String>,
+    /// `network=`: a network's name or (a prefix of) its id.
+    network: Vec<String>,
     /// Created-time bounds from `before` / `since` (nanoseconds).
     before: Option<i64>,
     since: Option<i64>,
@@ -79,9 +81,24 @@ pub fn list(
                 .map(|c| unix_nanos(&c.record().created))
         },
     )?;
-    let records = engine.containers.all().into_iter().map(|c| c.record());
-    let records = select(records.collect(), all, limit, &filter);
-    Ok(records.iter().map(|r| summary(r, now)).collect())
+    let records = engine
+        .containers
+        .all()
+        .into_iter()
+        .map(|c| c.record())
+        .filter(|r| filter.matches_networks(&super::network::network_names(engine, r)))
+        .collect();
+    let records = select(records, all, limit, &filter);
+    Ok(records
+        .iter()
+        .map(|r| {
+            let mut line = summary(r, now);
+            if let Some(n) = line.network_settings.as_mut() {
+                super::network::fill_summary(engine, r, n);
+            }
+            line
+        })
+        .collect())
 }
 
 /// The containers a listing shows, newest first: running ones (all with
@@ -157,6 +174,7 @@ impl ListFilter {
                         .exited
                         .push(value.parse().map_err(|_| bad_value(key, value))?),
                     "volume" => f.volume.push(value.clone()),
+                    "network" => f.network.push(value.clone()),
                     "before" => f.before = Some(created(value)?),
                     "since" => f.since = Some(created(value)?),
                     "label" => {}
@@ -167,6 +185,16 @@ impl ListFilter {
         }
         f.filters = filters;
         Ok(f)
+    }
+
+    /// Whether a container on the networks `on` (names and ids) passes
+    /// the `network` filter.
+    pub fn matches_networks(&self, on: &[String]) -> bool {
+        self.network.is_empty()
+            || self.network.iter().any(|want| {
+                on.iter()
+                    .any(|n| n == want || (want.len() >= 12 && n.starts_with(want.as_str())))
+            })
     }
 
     /// Whether the filter asks for stopped containers even without `all`.
@@ -438,7 +466,12 @@ pub(crate) mod tests {
             ok(&filter(&[("status", "exited"), ("label", "tier=web")]).unwrap()).len(),
             0
         );
-        assert!(ok(&filter(&[("network", "bridge")]).unwrap()).is_empty());
+        let by_network = filter(&[("network", "web")]).unwrap();
+        assert!(by_network.matches_networks(&["web".into(), "a".repeat(64)]));
+        assert!(!by_network.matches_networks(&["bridge".into()]));
+        assert!(filter(&[("network", &"a".repeat(12))])
+            .unwrap()
+            .matches_networks(&["web".into(), "a".repeat(64)]));
         assert_eq!(
             filter(&[("bogus", "1")]).unwrap_err().to_string(),
             "invalid filter 'bogus'"

@@ -1,28 +1,34 @@
 //! The network seam: everything the rest of `containers` asks about a
-//! container's network goes through here, so that real networking
-//! changes this one module.
+//! container's network goes through here, and here the containers meet
+//! the network service (`crate::networks`).
 //!
-//! Today engined has two kinds of network: the host's (`--network host`,
-//! the host's namespace and a copy of its `/etc/hosts`) and a namespace of
-//! the container's own with its loopback only (`none`, and `default` /
-//! `bridge`, which have no bridge here yet). [`Network::for_create`]
-//! checks and normalises the mode at create; [`Network::run_files`] gives
-//! a run its `/etc/hostname`, `/etc/hosts` and `/etc/resolv.conf`, and
-//! [`Network::own_namespace`] tells the OCI spec whether to make a network
-//! namespace.
+//! A container's network mode is one of: the host's namespace (`host`);
+//! a namespace of its own with loopback only (`none`); a namespace engined
+//! makes for it with an endpoint on each of its networks (`default` /
+//! `bridge`, a network's name, plus what `docker network connect` adds);
+//! or another container's namespace (`container:<name or id>`).
 //!
-//! What the networking issue plugs in: named networks behind
-//! [`Network`] (a bridge and its addresses, `container:<id>`), the
-//! addresses that [`Network::own_address`] answers for the container's
-//! own `/etc/hosts` line, the DNS servers of `resolv.conf`, and the
-//! namespace set-up and tear-down around the start and the exit of a run.
+//! [`Network::for_create`] checks the mode and the `NetworkingConfig` at
+//! create and gives the endpoints to record; [`setup`] makes the
+//! namespace and brings the endpoints up before a run, [`teardown`] takes
+//! them down after it; [`Network::run_files`] gives a run its
+//! `/etc/hostname`, `/etc/hosts` and `/etc/resolv.conf`; [`connect`] and
+//! [`disconnect`] are `docker network connect/disconnect`, live on a
+//! running container; [`fill_settings`] is the `NetworkSettings` that
+//! inspect and `ps` show.
 
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use engine_api::types::{EndpointSettings, HostConfig};
+use engine_api::types::{
+    ContainerSummaryNetworkSettings, EndpointIpamConfig, EndpointSettings, HostConfig,
+    NetworkSettings, NetworkingConfig,
+};
 
+use crate::engine::Engine;
 use crate::gojson::nil;
+use crate::networks::{self, events, Endpoint, NetworkError, NetworkRecord};
 
 use super::error::{ContainerError, Result};
 use super::etc_hosts;
@@ -30,75 +36,113 @@ use super::record::Record;
 use engined_shim::atomic;
 
 /// What a container's network mode asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Network {
     /// The host's network namespace.
     Host,
     /// A namespace of its own with nothing but loopback (`none`).
     None,
-    /// The default network (`default`, `bridge`): for now a namespace of
-    /// its own with loopback only, the container's name on 127.0.0.1.
-    Default,
+    /// A namespace engined makes, with the container's endpoints
+    /// (`default`, `bridge` or a network's name).
+    Bridge,
+    /// The namespace of another container, by name or id.
+    Container(String),
 }
 
 impl Network {
-    /// The network `mode` (`HostConfig.NetworkMode`) names, or why engined
-    /// cannot give it.
+    /// The kind of network the mode (`HostConfig.NetworkMode`) names;
+    /// whether a named network exists is the network service's to say.
     pub fn parse(mode: &str) -> Result<Network> {
         match mode {
-            "" | "default" | "bridge" => Ok(Network::Default),
-            "none" => Ok(Network::None),
             "host" => Ok(Network::Host),
-            m if m.starts_with("container:") => Err(ContainerError::InvalidArgument(format!(
-                "network mode {m} is not supported by engined"
-            ))),
-            m => Err(ContainerError::NotFoundNetwork(m.to_string())),
+            "none" => Ok(Network::None),
+            m => match m.strip_prefix("container:") {
+                Some("") => Err(ContainerError::InvalidArgument(
+                    "invalid container format container:<name|id>".into(),
+                )),
+                Some(other) => Ok(Network::Container(other.to_string())),
+                None => Ok(Network::Bridge),
+            },
         }
     }
 
-    /// At create: the network `host` asks for; an empty mode is recorded
-    /// as `default`, as dockerd does.
-    pub fn for_create(host: &mut HostConfig) -> Result<Network> {
+    /// At create: the network `host` asks for and the endpoints to record
+    /// for the container (an empty mode is recorded as `default`, as
+    /// dockerd does). `networking` is the request's `NetworkingConfig`.
+    pub fn for_create(
+        engine: &Engine,
+        host: &mut HostConfig,
+        networking: Option<&NetworkingConfig>,
+    ) -> Result<(Network, Vec<Endpoint>)> {
         let mode = host.network_mode.clone().unwrap_or_default();
         let network = Network::parse(&mode)?;
         if mode.is_empty() {
             host.network_mode = Some("default".into());
         }
-        Ok(network)
+        let configs = networking.and_then(|n| n.endpoints_config.as_ref());
+        let mut endpoints = Vec::new();
+        match &network {
+            Network::Bridge => {
+                let primary_name = if mode.is_empty() { "default" } else { &mode };
+                let primary = engine.networks.find(primary_name)?;
+                let settings = configs.and_then(|c| {
+                    c.get(primary_name)
+                        .or_else(|| c.get(&primary.name))
+                        .or_else(|| c.get(&primary.id))
+                });
+                endpoints.push(endpoint_for(&primary, settings)?);
+                for (name, settings) in configs.into_iter().flatten() {
+                    let other = engine.networks.find(name)?;
+                    if other.id != primary.id {
+                        if other.bridge_name().is_none() {
+                            return Err(ContainerError::InvalidArgument(format!(
+                                "container cannot be connected to network {} of driver {}",
+                                other.name, other.driver
+                            )));
+                        }
+                        endpoints.push(endpoint_for(&other, Some(settings))?);
+                    }
+                }
+            }
+            Network::Host | Network::None => {
+                endpoints.push(endpoint_for(&engine.networks.find(&mode)?, None)?);
+            }
+            Network::Container(other) => {
+                engine.containers.get(other)?;
+            }
+        }
+        Ok((network, endpoints))
     }
 
     /// The network of a created container (a mode recorded by an older
-    /// daemon that is not understood any more: the default one).
+    /// daemon that is not understood any more: engined's own namespace).
     pub fn of(record: &Record) -> Network {
         Network::parse(record.host_config.network_mode.as_deref().unwrap_or(""))
-            .unwrap_or(Network::Default)
+            .unwrap_or(Network::Bridge)
     }
 
-    /// Whether a run gets a network namespace of its own.
-    pub fn own_namespace(self) -> bool {
-        self != Network::Host
+    /// Whether a run gets a network namespace that is not the host's.
+    pub fn own_namespace(&self) -> bool {
+        *self != Network::Host
     }
 
-    /// The address the container's own name is put on in its
-    /// `/etc/hosts`; none with the host's network or `none`.
-    pub fn own_address(self) -> Option<IpAddr> {
-        match self {
-            Network::Default => Some(IpAddr::V4(Ipv4Addr::LOCALHOST)),
-            Network::Host | Network::None => None,
-        }
-    }
-
-    /// Writes a run's `/etc/hostname`, `/etc/hosts` and
-    /// `/etc/resolv.conf` into `dir` (the container's directory); returns
-    /// each file with the path it is mounted at.
-    pub fn run_files(self, record: &Record, dir: &Path) -> std::io::Result<Vec<(PathBuf, String)>> {
+    /// Writes a run's `/etc/hostname`, `/etc/hosts` (naming the container
+    /// on `own_address`, when it has one) and `/etc/resolv.conf` into
+    /// `dir` (the container's directory); returns each file with the path
+    /// it is mounted at.
+    pub fn run_files(
+        &self,
+        record: &Record,
+        dir: &Path,
+        own_address: Option<IpAddr>,
+    ) -> std::io::Result<Vec<(PathBuf, String)>> {
         let hostname = record.config.hostname.clone().unwrap_or_default();
         let hostname_path = dir.join("hostname");
         atomic::write_file(&hostname_path, format!("{hostname}\n").as_bytes())?;
         let hosts_path = dir.join("hosts");
-        let host_hosts = (self == Network::Host)
+        let host_hosts = (*self == Network::Host)
             .then(|| std::fs::read_to_string("/etc/hosts").unwrap_or_default());
-        let hosts = etc_hosts::contents(record, host_hosts.as_deref(), self.own_address());
+        let hosts = etc_hosts::contents(record, host_hosts.as_deref(), own_address);
         atomic::write_file(&hosts_path, hosts.as_bytes())?;
         let resolv_path = dir.join("resolv.conf");
         let resolv = std::fs::read_to_string("/etc/resolv.conf").unwrap_or_default();
@@ -109,6 +153,253 @@ impl Network {
             (resolv_path, "/etc/resolv.conf".to_string()),
         ])
     }
+}
+
+/// The endpoint a container asks for on `network` with `settings`
+/// (`--ip`, `--mac-address`, `--alias`).
+fn endpoint_for(network: &NetworkRecord, settings: Option<&EndpointSettings>) -> Result<Endpoint> {
+    let requested_ip = settings
+        .and_then(|s| s.ipam_config.as_ref())
+        .and_then(|c| c.ipv4_address.as_deref())
+        .filter(|ip| !ip.is_empty())
+        .map(|ip| {
+            ip.parse::<IpAddr>()
+                .map_err(|_| ContainerError::InvalidArgument(format!("invalid IPv4 address: {ip}")))
+        })
+        .transpose()?;
+    if requested_ip.is_some() && (network.predefined || network.bridge_name().is_none()) {
+        return Err(ContainerError::InvalidArgument(
+            "user specified IP address is supported on user defined networks only".into(),
+        ));
+    }
+    let requested_mac = settings
+        .and_then(|s| s.mac_address.clone())
+        .filter(|m| !m.is_empty());
+    if let Some(mac) = &requested_mac {
+        if networks::netlink::parse_mac(mac).is_none() {
+            return Err(ContainerError::InvalidArgument(format!(
+                "invalid MAC address: {mac}"
+            )));
+        }
+    }
+    Ok(Endpoint {
+        network_id: network.id.clone(),
+        requested_ip,
+        requested_mac,
+        aliases: settings.and_then(|s| s.aliases.clone()).unwrap_or_default(),
+        active: None,
+    })
+}
+
+/// Records the endpoints of a new container.
+pub fn record_endpoints(
+    engine: &Engine,
+    id: &str,
+    name: &str,
+    endpoints: Vec<Endpoint>,
+) -> Result<()> {
+    Ok(engine.networks.set_endpoints(id, name, endpoints)?)
+}
+
+/// What a run's network is: the namespace file its spec joins (none:
+/// the host's, or a new one the runtime makes), and the address its own
+/// name is put on in its `/etc/hosts`.
+#[derive(Debug, Clone, Default)]
+pub struct RunNetwork {
+    pub netns: Option<PathBuf>,
+    pub own_address: Option<IpAddr>,
+    /// `--pid container:X` / `--ipc container:X`: the namespace files of
+    /// X's process the run joins.
+    pub pid_ns: Option<PathBuf>,
+    pub ipc_ns: Option<PathBuf>,
+}
+
+/// The container a `container:<name|id>` mode names, if it is one.
+fn shared_with(mode: Option<&str>) -> Option<&str> {
+    mode.and_then(|m| m.strip_prefix("container:"))
+        .filter(|other| !other.is_empty())
+}
+
+/// The namespace file `kind` (`net`, `pid`, `ipc`) of container `other`'s
+/// process, which must run (dockerd's refusal otherwise).
+fn namespace_of(engine: &Engine, other: &str, kind: &str) -> Result<PathBuf> {
+    let c = engine.containers.get(other)?;
+    let r = c.record();
+    if !r.state.status.is_running() || r.state.pid <= 0 {
+        let what = match kind {
+            "net" => "network namespace",
+            "pid" => "PID namespace",
+            _ => "IPC namespace",
+        };
+        return Err(ContainerError::Network(NetworkError::Conflict(format!(
+            "cannot join {what} of a non running container: {}",
+            c.id
+        ))));
+    }
+    Ok(PathBuf::from(format!("/proc/{}/ns/{kind}", r.state.pid)))
+}
+
+/// At create: `--pid`/`--ipc container:X` name a container that exists.
+pub fn check_shared_namespaces(engine: &Engine, host: &HostConfig) -> Result<()> {
+    for mode in [host.pid_mode.as_deref(), host.ipc_mode.as_deref()] {
+        if let Some(other) = shared_with(mode) {
+            engine.containers.get(other)?;
+        }
+    }
+    Ok(())
+}
+
+/// Work of the network service, off the async threads.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> std::result::Result<T, NetworkError> + Send + 'static,
+) -> Result<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| ContainerError::Supervisor(format!("network set-up: {e}")))?
+        .map_err(ContainerError::from)
+}
+
+/// Before a run: the namespace and the endpoints of `record`'s network,
+/// and the PID and IPC namespaces it shares.
+pub async fn setup(engine: &Arc<Engine>, record: &Record) -> Result<RunNetwork> {
+    let host = &record.host_config;
+    let pid_ns = shared_with(host.pid_mode.as_deref())
+        .map(|other| namespace_of(engine, other, "pid"))
+        .transpose()?;
+    let ipc_ns = shared_with(host.ipc_mode.as_deref())
+        .map(|other| namespace_of(engine, other, "ipc"))
+        .transpose()?;
+    let mut run = network_setup(engine, record).await?;
+    run.pid_ns = pid_ns;
+    run.ipc_ns = ipc_ns;
+    Ok(run)
+}
+
+async fn network_setup(engine: &Arc<Engine>, record: &Record) -> Result<RunNetwork> {
+    match Network::of(record) {
+        Network::Host | Network::None => Ok(RunNetwork::default()),
+        Network::Container(other) => Ok(RunNetwork {
+            netns: Some(namespace_of(engine, &other, "net")?),
+            ..Default::default()
+        }),
+        Network::Bridge => {
+            let (e, id) = (engine.clone(), record.id.clone());
+            let netns = blocking(move || e.networks.activate(&id)).await?;
+            let endpoints = engine.networks.endpoints(&record.id);
+            // dockerd announces each network the container joins.
+            for network in active_networks(engine, endpoints.as_ref()) {
+                events::publish(&engine.events, "connect", &network, Some(&record.id));
+            }
+            let own_address = endpoints
+                .and_then(|c| c.endpoints.into_iter().find_map(|e| e.active))
+                .map(|a| a.ip);
+            Ok(RunNetwork {
+                netns: Some(netns),
+                own_address,
+                ..Default::default()
+            })
+        }
+    }
+}
+
+/// The networks on which `endpoints` are up.
+fn active_networks(
+    engine: &Engine,
+    endpoints: Option<&networks::ContainerEndpoints>,
+) -> Vec<NetworkRecord> {
+    endpoints
+        .into_iter()
+        .flat_map(|c| &c.endpoints)
+        .filter(|e| e.active.is_some())
+        .filter_map(|e| engine.networks.find(&e.network_id).ok())
+        .collect()
+}
+
+/// After a run (or a start that failed): the endpoints of container
+/// `id` down (each announced as a `disconnect`, as dockerd does), its
+/// namespace file gone.
+pub async fn teardown(engine: &Arc<Engine>, id: &str) {
+    let left = active_networks(engine, engine.networks.endpoints(id).as_ref());
+    let (e, owned) = (engine.clone(), id.to_string());
+    let _ = tokio::task::spawn_blocking(move || e.networks.deactivate(&owned)).await;
+    for network in left {
+        events::publish(&engine.events, "disconnect", &network, Some(id));
+    }
+}
+
+/// A removed container leaves its networks.
+pub async fn forget(engine: &Arc<Engine>, id: &str) {
+    let (e, id) = (engine.clone(), id.to_string());
+    let _ = tokio::task::spawn_blocking(move || e.networks.forget(&id)).await;
+}
+
+/// At daemon start, after the containers are restored: bridges back,
+/// and nothing left of runs that ended while engined was away.
+pub async fn restore(engine: &Arc<Engine>) {
+    let e = engine.clone();
+    let _ = tokio::task::spawn_blocking(move || {
+        let running = |id: &str| e.containers.get(id).is_ok_and(|c| c.status().is_running());
+        e.networks.restore(&running)
+    })
+    .await;
+}
+
+/// The modes a `docker network connect/disconnect` cannot change.
+fn check_connectable(record: &Record, network: &NetworkRecord) -> Result<()> {
+    let refused = match Network::of(record) {
+        Network::Host => Some("container cannot be disconnected from host network or connected to host network"),
+        Network::None => Some("container cannot be connected to multiple networks with one of the networks in private (none) mode"),
+        Network::Container(_) => Some("container sharing network namespace with another container or host cannot be connected to any other network"),
+        Network::Bridge => None,
+    };
+    if let Some(message) = refused {
+        return Err(ContainerError::InvalidArgument(message.into()));
+    }
+    if network.bridge_name().is_none() {
+        return Err(ContainerError::InvalidArgument(
+            "container cannot be disconnected from host network or connected to host network"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+/// `docker network connect`: the container joins `network`; a running one
+/// gets the endpoint at once.
+pub async fn connect(
+    engine: &Arc<Engine>,
+    network: &str,
+    container: &str,
+    settings: EndpointSettings,
+) -> Result<()> {
+    let network = engine.networks.find(network)?;
+    let c = engine.containers.get(container)?;
+    let _op = c.op.lock().await;
+    let record = c.record();
+    check_connectable(&record, &network)?;
+    let endpoint = endpoint_for(&network, Some(&settings))?;
+    let running = record.state.status.is_running();
+    let (e, id, name) = (engine.clone(), c.id.clone(), record.name.clone());
+    blocking(move || {
+        let netns = running.then(|| e.networks.netns_path(&id));
+        e.networks.connect(&id, &name, endpoint, netns.as_deref())
+    })
+    .await?;
+    events::publish(&engine.events, "connect", &network, Some(&c.id));
+    Ok(())
+}
+
+/// `docker network disconnect`: the container leaves `network` (its
+/// endpoint goes down when it runs).
+pub async fn disconnect(engine: &Arc<Engine>, network: &str, container: &str) -> Result<()> {
+    let network = engine.networks.find(network)?;
+    let c = engine.containers.get(container)?;
+    let _op = c.op.lock().await;
+    check_connectable(&c.record(), &network)?;
+    let (e, id, n) = (engine.clone(), c.id.clone(), network.clone());
+    blocking(move || e.networks.disconnect(&id, &n)).await?;
+    events::publish(&engine.events, "disconnect", &network, Some(&c.id));
+    Ok(())
 }
 
 /// A network endpoint as dockerd shows one without addresses (also in
@@ -133,62 +424,170 @@ pub fn endpoint_view() -> EndpointSettings {
     e
 }
 
+/// The container's networks by name, each endpoint with what it got
+/// while the container runs.
+fn endpoints_view(
+    engine: &Engine,
+    record: &Record,
+) -> indexmap::IndexMap<String, EndpointSettings> {
+    let mut out = indexmap::IndexMap::new();
+    let Some(c) = engine.networks.endpoints(&record.id) else {
+        return out;
+    };
+    for e in c.endpoints {
+        let Ok(network) = engine.networks.find(&e.network_id) else {
+            continue;
+        };
+        let mut view = endpoint_view();
+        view.network_id = Some(network.id.clone());
+        if let Some(ip) = e.requested_ip {
+            view.rest.fields_mut().remove("IPAMConfig");
+            view.ipam_config = Some(EndpointIpamConfig {
+                ipv4_address: Some(ip.to_string()),
+                ..Default::default()
+            });
+        }
+        if !e.aliases.is_empty() {
+            view.rest.fields_mut().remove("Aliases");
+            view.aliases = Some(e.aliases.clone());
+        }
+        if let Some(mac) = &e.requested_mac {
+            view.mac_address = Some(mac.clone());
+        }
+        if let Some(a) = &e.active {
+            view.endpoint_id = Some(a.endpoint_id.clone());
+            view.ip_address = Some(a.ip.to_string());
+            view.ip_prefix_len = Some(i64::from(a.prefix_len));
+            view.gateway = Some(a.gateway.map(|g| g.to_string()).unwrap_or_default());
+            view.mac_address = Some(a.mac.clone());
+        }
+        out.insert(network.name.clone(), view);
+    }
+    out
+}
+
+/// The `NetworkSettings` of a container's inspect: its networks, and
+/// dockerd's top-level copy of the default bridge's endpoint.
+pub fn fill_settings(engine: &Engine, record: &Record, settings: &mut NetworkSettings) {
+    if matches!(Network::of(record), Network::Container(_)) {
+        settings.networks = Some(Default::default());
+        return;
+    }
+    let networks = endpoints_view(engine, record);
+    if networks.is_empty() {
+        return;
+    }
+    if let Some(bridge) = networks.get("bridge") {
+        settings.endpoint_id = bridge.endpoint_id.clone();
+        settings.gateway = bridge.gateway.clone();
+        settings.ip_address = bridge.ip_address.clone();
+        settings.ip_prefix_len = bridge.ip_prefix_len;
+        settings.mac_address = bridge.mac_address.clone();
+    }
+    if record.state.status.is_running() {
+        settings.sandbox_key = Some(engine.networks.netns_path(&record.id).display().to_string());
+    }
+    settings.networks = Some(networks);
+}
+
+/// The `NetworkSettings` of a container's `docker ps` line.
+pub fn fill_summary(
+    engine: &Engine,
+    record: &Record,
+    settings: &mut ContainerSummaryNetworkSettings,
+) {
+    let networks = endpoints_view(engine, record);
+    if !networks.is_empty() || matches!(Network::of(record), Network::Container(_)) {
+        settings.networks = Some(networks);
+    }
+}
+
+/// The names and ids of the networks container `record` is on (for
+/// `docker ps --filter network=`).
+pub fn network_names(engine: &Engine, record: &Record) -> Vec<String> {
+    engine
+        .networks
+        .endpoints(&record.id)
+        .into_iter()
+        .flat_map(|c| c.endpoints)
+        .filter_map(|e| engine.networks.find(&e.network_id).ok())
+        .flat_map(|n| [n.name, n.id])
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::containers::record::tests::sample;
 
     #[test]
-    fn modes_parse_and_unknown_ones_are_refused() {
+    fn modes_parse() {
         let table = [
-            ("", Some(Network::Default)),
-            ("default", Some(Network::Default)),
-            ("bridge", Some(Network::Default)),
+            ("", Some(Network::Bridge)),
+            ("default", Some(Network::Bridge)),
+            ("bridge", Some(Network::Bridge)),
+            ("mynet", Some(Network::Bridge)),
             ("none", Some(Network::None)),
             ("host", Some(Network::Host)),
-            ("container:abc", None),
-            ("mynet", None),
+            ("container:abc", Some(Network::Container("abc".into()))),
+            ("container:", None),
         ];
         for (mode, want) in table {
             assert_eq!(Network::parse(mode).ok(), want, "{mode}");
         }
-        let unknown = Network::parse("mynet").unwrap_err();
         assert_eq!(
-            (unknown.kind(), unknown.to_string()),
-            (crate::ErrorKind::NotFound, "network mynet not found".into())
-        );
-        assert_eq!(
-            Network::parse("container:x").unwrap_err().kind(),
+            Network::parse("container:").unwrap_err().kind(),
             crate::ErrorKind::InvalidParameter
         );
     }
 
     #[test]
-    fn create_records_an_empty_mode_as_default() {
-        let mut host = HostConfig::default();
-        assert_eq!(Network::for_create(&mut host).unwrap(), Network::Default);
-        assert_eq!(host.network_mode.as_deref(), Some("default"));
-        let mut host = HostConfig {
-            network_mode: Some("host".into()),
-            ..Default::default()
-        };
-        assert_eq!(Network::for_create(&mut host).unwrap(), Network::Host);
-        assert_eq!(host.network_mode.as_deref(), Some("host"));
+    fn what_each_network_gives_a_run() {
+        assert!(!Network::Host.own_namespace());
+        assert!(Network::None.own_namespace() && Network::Bridge.own_namespace());
+        assert!(Network::Container("x".into()).own_namespace());
     }
 
     #[test]
-    fn what_each_network_gives_a_run() {
-        assert!(!Network::Host.own_namespace());
-        assert!(Network::None.own_namespace() && Network::Default.own_namespace());
-        assert_eq!(Network::None.own_address(), None);
-        assert_eq!(Network::Host.own_address(), None);
+    fn requested_addresses_only_on_user_networks() {
+        let mut network = NetworkRecord {
+            id: "a".repeat(64),
+            name: "web".into(),
+            driver: "bridge".into(),
+            created: String::new(),
+            enable_ipv6: false,
+            internal: false,
+            attachable: false,
+            ipam_options: None,
+            pools: Vec::new(),
+            options: Default::default(),
+            labels: Default::default(),
+            predefined: false,
+        };
+        let settings = EndpointSettings {
+            ipam_config: Some(EndpointIpamConfig {
+                ipv4_address: Some("10.231.3.7".into()),
+                ..Default::default()
+            }),
+            mac_address: Some("02:42:0a:e7:03:07".into()),
+            aliases: Some(vec!["db".into()]),
+            ..Default::default()
+        };
+        let e = endpoint_for(&network, Some(&settings)).unwrap();
+        assert_eq!(e.requested_ip, Some("10.231.3.7".parse().unwrap()));
+        assert_eq!(e.requested_mac.as_deref(), Some("02:42:0a:e7:03:07"));
+        assert_eq!(e.aliases, ["db"]);
+        network.predefined = true;
+        let refused = endpoint_for(&network, Some(&settings)).unwrap_err();
         assert_eq!(
-            Network::Default.own_address(),
-            Some(IpAddr::V4(Ipv4Addr::LOCALHOST))
+            refused.to_string(),
+            "user specified IP address is supported on user defined networks only"
         );
-        let mut r = sample();
-        r.host_config.network_mode = Some("gone-network".into());
-        assert_eq!(Network::of(&r), Network::Default);
+        let bad_mac = EndpointSettings {
+            mac_address: Some("nope".into()),
+            ..Default::default()
+        };
+        assert!(endpoint_for(&network, Some(&bad_mac)).is_err());
     }
 
     #[test]
@@ -197,13 +596,14 @@ mod tests {
         let mut r = sample();
         r.config.hostname = Some("box".into());
         r.host_config.network_mode = Some("default".into());
-        let files = Network::of(&r).run_files(&r, dir.path()).unwrap();
+        let own = Some("172.17.0.2".parse().unwrap());
+        let files = Network::of(&r).run_files(&r, dir.path(), own).unwrap();
         let targets: Vec<&str> = files.iter().map(|(_, t)| t.as_str()).collect();
         assert_eq!(targets, ["/etc/hostname", "/etc/hosts", "/etc/resolv.conf"]);
         let read = |name| std::fs::read_to_string(dir.path().join(name)).unwrap();
         assert_eq!(read("hostname"), "box\n");
         assert!(
-            read("hosts").ends_with("127.0.0.1\tbox\n"),
+            read("hosts").ends_with("172.17.0.2\tbox\n"),
             "{}",
             read("hosts")
         );

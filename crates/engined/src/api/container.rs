@@ -42,6 +42,7 @@ use super::DaemonApi;
 use engined_core::containers::archive::ops::{self as archive, CopyIn};
 use engined_core::containers::attach::{self, AttachOptions};
 use engined_core::containers::bundle::log_path;
+use engined_core::containers::network;
 use engined_core::containers::stats::{self, HostFigures, Query};
 use engined_core::containers::{create, inspect, lifecycle, list, log_stream, prune, top, update};
 use engined_shim::logs::LogQuery;
@@ -182,6 +183,9 @@ impl ContainerApi for DaemonApi {
         let record = c.record();
         let execs = self.engine.containers.running_execs(&c.id);
         let mut body = inspect::inspect(&record, &c.layout, execs);
+        if let Some(n) = body.network_settings.as_mut() {
+            network::fill_settings(&self.engine, &record, n);
+        }
         // Before API 1.42 dockerd still sends the deprecated kernel memory
         // limit, which engined never sets.
         if req.api_version < ApiVersion::new(1, 42) {

@@ -10,6 +10,7 @@ use super::exit::{exited, spawn_monitor};
 use super::remove::remove;
 use super::stop::stop;
 use crate::containers::events::publish;
+use crate::containers::network;
 use crate::containers::record::Status;
 use crate::containers::restart;
 use crate::containers::state::Event;
@@ -72,6 +73,8 @@ pub async fn restore(engine: &Arc<Engine>) {
             _ => {}
         }
     }
+    // What runs that ended meanwhile left behind (links, namespace files).
+    network::restore(engine).await;
 }
 
 /// A container recorded as not running whose supervisor runs it anyway:

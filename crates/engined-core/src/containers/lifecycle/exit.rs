@@ -10,6 +10,7 @@ use super::common::{now, read_exit_file};
 use super::remove::remove;
 use crate::containers::error::ContainerError;
 use crate::containers::events::publish;
+use crate::containers::network;
 use crate::containers::restart::{self, Decision, Ending, Policy};
 use crate::containers::rootfs;
 use crate::containers::runc::Runtime;
@@ -106,6 +107,9 @@ pub(super) async fn exited(engine: &Arc<Engine>, c: &Arc<Container>, pid: i64, e
         &record,
         &[("exitCode", exit.exit_code.to_string())],
     );
+    // The run's endpoints and namespace go with it (a restart makes new
+    // ones), before waiters hear of the exit.
+    network::teardown(engine, &c.id).await;
     c.note_exit();
     if let Decision::Restart { after } = decision {
         c.set_last_delay(after);

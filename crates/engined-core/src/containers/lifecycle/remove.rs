@@ -10,6 +10,7 @@ use engine_api::types::EventMessageType;
 use super::common::{cancel_restart, read_exit_file, wait_exit, KILL_GRACE};
 use crate::containers::error::{ContainerError, Result};
 use crate::containers::events::publish;
+use crate::containers::network;
 use crate::containers::record::Status;
 use crate::containers::rootfs;
 use crate::containers::runc::Runtime;
@@ -80,6 +81,7 @@ pub async fn remove(
             e,
         ));
     }
+    network::forget(engine, &c.id).await;
     engine.containers.forget(c);
     if volumes {
         for m in record.mounts.iter().filter(|m| m.anonymous) {

@@ -11,6 +11,7 @@ use super::remove::remove;
 use crate::containers::bundle::{self, BundleOptions};
 use crate::containers::error::{ContainerError, Result};
 use crate::containers::events::publish;
+use crate::containers::network;
 use crate::containers::record::{RecordedRuntime, Status};
 use crate::containers::rootfs;
 use crate::containers::state::{self, Event};
@@ -106,9 +107,30 @@ pub(super) async fn start_locked(
         binary: resolved.binary().to_path_buf(),
         root: containers.runtime_root.clone(),
     };
+    // The network comes up before the bundle (its /etc/hosts names the
+    // address) and goes down again when the start fails.
+    let run_network = network::setup(engine, &record).await?;
+    let started = start_with_network(engine, c, trigger, &record, runtime, run_network).await;
+    if started.is_err() {
+        network::teardown(engine, &c.id).await;
+    }
+    started
+}
+
+/// The rest of a start, once the network is up.
+async fn start_with_network(
+    engine: &Arc<Engine>,
+    c: &Arc<Container>,
+    trigger: Trigger,
+    record: &crate::containers::record::Record,
+    runtime: RecordedRuntime,
+    run_network: network::RunNetwork,
+) -> Result<bool> {
+    let containers = &engine.containers;
     let options = BundleOptions {
         runtime: runtime.clone(),
         layout: c.layout.clone(),
+        network: run_network,
     };
     let prepared = {
         let record = record.clone();

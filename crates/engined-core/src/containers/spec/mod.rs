@@ -179,6 +179,13 @@ pub struct SpecInput {
     pub rootfs: PathBuf,
     pub readonly_rootfs: bool,
     pub host_network: bool,
+    /// The network namespace to join (a file engined holds it by, or
+    /// another container's); a new one when `None`.
+    pub netns_path: Option<PathBuf>,
+    /// Another container's PID and IPC namespaces to join (`--pid` /
+    /// `--ipc container:`); new ones when `None`.
+    pub pid_ns_path: Option<PathBuf>,
+    pub ipc_ns_path: Option<PathBuf>,
     /// `--uts host`: no UTS namespace of its own (and so no hostname to set).
     pub host_uts: bool,
     pub mounts: Vec<MountRecord>,
@@ -216,16 +223,21 @@ pub fn generate(input: &SpecInput) -> Spec {
         SeccompChoice::Custom(profile) => Some(profile.resolve(&seccomp::host_target(&caps))),
     };
 
+    let joined = |typ, path: &Option<PathBuf>| {
+        let mut ns = namespace(typ);
+        ns.set_path(path.clone());
+        ns
+    };
     let mut namespaces = vec![
-        namespace(LinuxNamespaceType::Pid),
-        namespace(LinuxNamespaceType::Ipc),
+        joined(LinuxNamespaceType::Pid, &input.pid_ns_path),
+        joined(LinuxNamespaceType::Ipc, &input.ipc_ns_path),
     ];
     if !input.host_uts {
         namespaces.push(namespace(LinuxNamespaceType::Uts));
     }
     namespaces.push(namespace(LinuxNamespaceType::Mount));
     if !input.host_network {
-        namespaces.push(namespace(LinuxNamespaceType::Network));
+        namespaces.push(joined(LinuxNamespaceType::Network, &input.netns_path));
     }
     let mut linux = Linux::default();
     linux

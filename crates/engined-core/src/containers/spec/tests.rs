@@ -151,6 +151,39 @@ fn host_network_keeps_the_hosts_namespace() {
 }
 
 #[test]
+fn a_network_namespace_is_joined_by_path() {
+    let namespace_path = |i: &SpecInput| {
+        generate(i)
+            .linux()
+            .as_ref()
+            .unwrap()
+            .namespaces()
+            .iter()
+            .flatten()
+            .find(|n| n.typ() == LinuxNamespaceType::Network)
+            .map(|n| n.path().clone())
+    };
+    let mut i = input();
+    assert_eq!(namespace_path(&i), Some(None));
+    i.netns_path = Some("/run/engined/netns/abc".into());
+    assert_eq!(
+        namespace_path(&i),
+        Some(Some("/run/engined/netns/abc".into()))
+    );
+    i.pid_ns_path = Some("/proc/42/ns/pid".into());
+    let pid = generate(&i)
+        .linux()
+        .as_ref()
+        .unwrap()
+        .namespaces()
+        .iter()
+        .flatten()
+        .find(|n| n.typ() == LinuxNamespaceType::Pid)
+        .and_then(|n| n.path().clone());
+    assert_eq!(pid, Some("/proc/42/ns/pid".into()));
+}
+
+#[test]
 fn mounts_default_then_etc_then_user_parents_first() {
     let spec = generate(&input());
     let dests: Vec<String> = spec

@@ -1,0 +1,196 @@
+//! `docker network ls` / `docker network prune` filters: `driver`, `id`
+//! and `name` (contained in the network's, `name` also as a regular
+//! expression, as Docker's `Match`), `label` (`key` or `key=value`;
+//! `label!` negates), `scope`, `type` (`custom` or `builtin`), `dangling`
+//! (no running container on it), `until` (created before). Values of one
+//! key are alternatives; different keys must all match.
+
+use std::collections::BTreeMap;
+
+use super::model::NetworkRecord;
+use crate::pattern::MatchValue;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FilterError {
+    #[error("invalid filter '{0}'")]
+    Key(String),
+    #[error("invalid filter '{0}={1}'")]
+    Value(String, String),
+    #[error("invalid filter: 'type'='{0}'")]
+    Type(String),
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct NetworkFilter {
+    drivers: Vec<String>,
+    ids: Vec<String>,
+    names: Vec<MatchValue>,
+    labels: Vec<String>,
+    not_labels: Vec<String>,
+    scopes: Vec<String>,
+    /// Some(true): custom only; Some(false): builtin only.
+    custom: Vec<bool>,
+    dangling: Option<bool>,
+    /// Unix nanoseconds.
+    until: Option<i64>,
+}
+
+/// Unix nanoseconds of a network's creation time.
+fn created_nanos(n: &NetworkRecord) -> i64 {
+    humantime::parse_rfc3339_weak(&n.created)
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos() as i64)
+}
+
+impl NetworkFilter {
+    /// `keys`: what the operation accepts; `now`: Unix nanoseconds for
+    /// `until` durations.
+    pub fn parse(
+        filters: &BTreeMap<String, Vec<String>>,
+        keys: &[&str],
+        now: i64,
+    ) -> Result<NetworkFilter, String> {
+        let mut f = NetworkFilter::default();
+        for (key, values) in filters {
+            if !keys.contains(&key.as_str()) {
+                return Err(FilterError::Key(key.clone()).to_string());
+            }
+            for v in values {
+                match key.as_str() {
+                    "driver" => f.drivers.push(v.clone()),
+                    "id" => f.ids.push(v.clone()),
+                    "name" => f.names.push(MatchValue::new(v)),
+                    "label" => f.labels.push(v.clone()),
+                    "label!" => f.not_labels.push(v.clone()),
+                    "scope" => f.scopes.push(v.clone()),
+                    "type" => f.custom.push(match v.as_str() {
+                        "custom" => true,
+                        "builtin" => false,
+                        _ => return Err(FilterError::Type(v.clone()).to_string()),
+                    }),
+                    "dangling" => {
+                        f.dangling = Some(match v.as_str() {
+                            "1" | "true" | "True" | "TRUE" => true,
+                            "0" | "false" | "False" | "FALSE" => false,
+                            _ => return Err(FilterError::Value(key.clone(), v.clone()).to_string()),
+                        })
+                    }
+                    "until" => {
+                        f.until = Some(crate::time::parse(v, now).map_err(|e| e.to_string())?)
+                    }
+                    _ => return Err(FilterError::Key(key.clone()).to_string()),
+                }
+            }
+        }
+        Ok(f)
+    }
+
+    /// `used`: whether a running container is on the network.
+    pub fn matches(&self, n: &NetworkRecord, used: bool) -> bool {
+        let label_hit = |want: &String| match want.split_once('=') {
+            Some((k, val)) => n.labels.get(k).is_some_and(|x| x == val),
+            None => n.labels.contains_key(want.as_str()),
+        };
+        (self.drivers.is_empty() || self.drivers.contains(&n.driver))
+            && (self.ids.is_empty() || self.ids.iter().any(|i| n.id.contains(i.as_str())))
+            && (self.names.is_empty() || self.names.iter().any(|m| m.matches(&n.name)))
+            && self.labels.iter().all(label_hit)
+            && !self.not_labels.iter().any(label_hit)
+            && (self.scopes.is_empty() || self.scopes.iter().any(|s| s == "local"))
+            && (self.custom.is_empty() || self.custom.contains(&!n.predefined))
+            && self.dangling.is_none_or(|d| d != used)
+            && self.until.is_none_or(|t| created_nanos(n) < t)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn network(name: &str, id: &str, predefined: bool, labels: &[(&str, &str)]) -> NetworkRecord {
+        NetworkRecord {
+            id: id.into(),
+            name: name.into(),
+            driver: if name == "host" { "host" } else { "bridge" }.into(),
+            created: "2026-12-01T10:00:00.5Z".into(),
+            enable_ipv6: false,
+            internal: false,
+            attachable: false,
+            ipam_options: None,
+            pools: Vec::new(),
+            options: BTreeMap::new(),
+            labels: labels
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            predefined,
+        }
+    }
+
+    fn filter(pairs: &[(&str, &str)]) -> Result<NetworkFilter, String> {
+        let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (k, v) in pairs {
+            map.entry(k.to_string()).or_default().push(v.to_string());
+        }
+        let keys = [
+            "driver", "id", "name", "label", "label!", "scope", "type", "dangling", "until",
+        ];
+        NetworkFilter::parse(&map, &keys, 1_900_000_000_000_000_000)
+    }
+
+    #[test]
+    fn each_key_and_their_combination() {
+        let bridge = network("bridge", "aaa111", true, &[]);
+        let host = network("host", "bbb222", true, &[]);
+        let web = network(
+            "web_default",
+            "ccc333",
+            false,
+            &[("com.docker.compose.project", "web")],
+        );
+        let hit = |pairs: &[(&str, &str)], n: &NetworkRecord, used: bool| {
+            filter(pairs).unwrap().matches(n, used)
+        };
+        assert!(hit(&[("type", "builtin")], &bridge, false));
+        assert!(!hit(&[("type", "custom")], &bridge, false));
+        assert!(hit(&[("type", "custom")], &web, false));
+        assert!(hit(&[("driver", "host")], &host, false));
+        assert!(!hit(&[("driver", "host")], &web, false));
+        assert!(hit(&[("id", "c33")], &web, false));
+        assert!(hit(&[("name", "web")], &web, false));
+        assert!(hit(&[("name", "^web_d")], &web, false));
+        assert!(!hit(&[("name", "^eb")], &web, false));
+        assert!(hit(
+            &[("label", "com.docker.compose.project=web")],
+            &web,
+            false
+        ));
+        assert!(hit(&[("label", "com.docker.compose.project")], &web, false));
+        assert!(!hit(
+            &[("label!", "com.docker.compose.project")],
+            &web,
+            false
+        ));
+        assert!(hit(&[("scope", "local")], &web, false));
+        assert!(!hit(&[("scope", "swarm")], &web, false));
+        assert!(hit(&[("dangling", "true")], &web, false));
+        assert!(!hit(&[("dangling", "true")], &web, true));
+        assert!(hit(&[("until", "2026-12-01T11:00:00Z")], &web, false));
+        assert!(!hit(&[("until", "2026-12-01T09:00:00Z")], &web, false));
+        assert!(!hit(
+            &[("type", "custom"), ("name", "bridge")],
+            &bridge,
+            false
+        ));
+        assert_eq!(
+            filter(&[("type", "other")]).unwrap_err(),
+            "invalid filter: 'type'='other'"
+        );
+        assert_eq!(
+            filter(&[("colour", "red")]).unwrap_err(),
+            "invalid filter 'colour'"
+        );
+        assert!(filter(&[("dangling", "maybe")]).is_err());
+    }
+}

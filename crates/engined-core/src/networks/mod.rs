@@ -1,0 +1,33 @@
+//! Networks: the network service behind `docker network` and a
+//! container's endpoints.
+//!
+//! - [`service`]: the records on disk under `<data-root>/network/`, the
+//!   predefined `bridge`, `host` and `none`, create/find/remove, and a
+//!   container's endpoints brought up and down around its runs;
+//! - [`ipam`]: subnets, dockerd's default pools, addresses (pure);
+//! - [`netlink`]: bridges, veth pairs, addresses and routes (rtnetlink);
+//! - [`netns`]: the namespaces engined makes and holds for containers;
+//! - [`model`]: what is stored; [`view`]: the API's shape of a network;
+//!   [`filter`]: `ls`/`prune` filters; [`events`]: the bus's network
+//!   events.
+//!
+//! Drivers: `bridge` (a Linux bridge per network: `engined0` for the
+//! default one, `br-<12 hex>` for others, a veth pair per endpoint),
+//! `host` and `null` (nothing to set up). No NAT, published ports or DNS
+//! yet.
+
+pub mod error;
+pub mod events;
+pub mod filter;
+pub mod ipam;
+pub mod model;
+pub mod netlink;
+pub mod netns;
+pub mod service;
+pub mod view;
+
+pub use error::NetworkError;
+pub use filter::NetworkFilter;
+pub use model::{ActiveEndpoint, ContainerEndpoints, Endpoint, NetworkRecord, PoolRecord};
+pub use service::{CreateRequest, Networks};
+pub use view::network_view;

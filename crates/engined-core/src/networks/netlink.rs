@@ -1,0 +1,401 @@
+//! The kernel's network objects over rtnetlink: bridges, veth pairs,
+//! addresses, routes and moving a link into another network namespace.
+//!
+//! Every call is synchronous and runs on a thread of its own with a
+//! small single-threaded runtime for the netlink socket: the socket
+//! belongs to the namespace of the thread that opens it, so the thread
+//! first joins the namespace the call is about (a container's, by the
+//! file engined bind-mounted it on), and the daemon's own threads never
+//! change namespace. Callers on async threads go through
+//! `spawn_blocking`.
+
+use std::future::Future;
+use std::net::{IpAddr, Ipv4Addr};
+use std::os::fd::AsRawFd;
+use std::path::Path;
+
+use futures_util::stream::TryStreamExt;
+use rtnetlink::packet_route::route::{RouteAddress, RouteAttribute};
+use rtnetlink::packet_route::rule::{RuleAction, RuleAttribute};
+use rtnetlink::{Handle, LinkBridge, LinkUnspec, LinkVeth, RouteMessageBuilder};
+
+use super::error::{NetworkError, Result};
+use super::ipam::Subnet;
+
+const EEXIST: i32 = 17;
+const ENODEV: i32 = 19;
+const ENOENT: i32 = 2;
+
+/// The errno of a netlink error answer, if it is one.
+fn errno(e: &rtnetlink::Error) -> Option<i32> {
+    match e {
+        rtnetlink::Error::NetlinkError(m) => m.code.map(|c| -c.get()),
+        _ => None,
+    }
+}
+
+fn failed(what: &str) -> impl Fn(rtnetlink::Error) -> NetworkError + '_ {
+    move |e| NetworkError::Netlink {
+        what: what.to_string(),
+        message: e.to_string(),
+    }
+}
+
+/// Runs `work` with a netlink handle in the namespace of `netns` (a
+/// namespace file), or the daemon's own when `None`.
+pub fn run<T, F, Fut>(netns: Option<&Path>, work: F) -> Result<T>
+where
+    T: Send + 'static,
+    F: FnOnce(Handle) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<T>>,
+{
+    let netns = netns.map(Path::to_path_buf);
+    let thread = std::thread::spawn(move || -> Result<T> {
+        if let Some(path) = &netns {
+            let file = std::fs::File::open(path)
+                .map_err(|e| NetworkError::io(format!("opening {}", path.display()), e))?;
+            // SAFETY: setns on an open namespace file, for this thread only.
+            if unsafe { libc::setns(file.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {
+                return Err(NetworkError::io(
+                    format!("joining {}", path.display()),
+                    std::io::Error::last_os_error(),
+                ));
+            }
+        }
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_io()
+            .build()
+            .map_err(|e| NetworkError::io("a netlink runtime", e))?;
+        runtime.block_on(async move {
+            let (connection, handle, _) =
+                rtnetlink::new_connection().map_err(|e| NetworkError::io("a netlink socket", e))?;
+            tokio::spawn(connection);
+            work(handle).await
+        })
+    });
+    thread.join().map_err(|_| NetworkError::Netlink {
+        what: "netlink".into(),
+        message: "the netlink thread panicked".into(),
+    })?
+}
+
+/// The index of link `name`, if there is one.
+pub async fn index(handle: &Handle, name: &str) -> Result<Option<u32>> {
+    let mut links = handle.link().get().match_name(name).execute();
+    match links.try_next().await {
+        Ok(Some(link)) => Ok(Some(link.header.index)),
+        Ok(None) => Ok(None),
+        Err(e) if errno(&e) == Some(ENODEV) => Ok(None),
+        Err(e) => Err(failed("looking up a link")(e)),
+    }
+}
+
+/// The IPv4 destinations of the host's routes (every table).
+pub fn routes_v4() -> Result<Vec<Subnet>> {
+    run(None, |handle| async move {
+        let mut routes = handle
+            .route()
+            .get(RouteMessageBuilder::<Ipv4Addr>::new().build())
+            .execute();
+        let mut out = Vec::new();
+        while let Some(route) = routes.try_next().await.map_err(failed("listing routes"))? {
+            let prefix = route.header.destination_prefix_length;
+            let dest = route.attributes.iter().find_map(|a| match a {
+                RouteAttribute::Destination(RouteAddress::Inet(ip)) => Some(*ip),
+                _ => None,
+            });
+            if let Some(subnet) = dest.and_then(|ip| Subnet::new(IpAddr::V4(ip), prefix)) {
+                out.push(subnet);
+            }
+        }
+        Ok(out)
+    })
+}
+
+/// Makes the bridge `name` (when missing) with `addresses` on it, up.
+pub fn ensure_bridge(name: &str, addresses: Vec<(IpAddr, u8)>) -> Result<()> {
+    let name = name.to_string();
+    run(None, move |handle| async move {
+        let index = match index(&handle, &name).await? {
+            Some(i) => i,
+            None => {
+                handle
+                    .link()
+                    .add(LinkBridge::new(&name).build())
+                    .execute()
+                    .await
+                    .map_err(failed("creating a bridge"))?;
+                index(&handle, &name)
+                    .await?
+                    .ok_or_else(|| NetworkError::Netlink {
+                        what: format!("bridge {name}"),
+                        message: "missing right after its creation".into(),
+                    })?
+            }
+        };
+        for (ip, prefix) in addresses {
+            match handle.address().add(index, ip, prefix).execute().await {
+                Err(e) if errno(&e) != Some(EEXIST) => {
+                    return Err(failed("addressing a bridge")(e))
+                }
+                _ => {}
+            }
+        }
+        handle
+            .link()
+            .set(LinkUnspec::new_with_index(index).up().build())
+            .execute()
+            .await
+            .map_err(failed("bringing a bridge up"))
+    })
+}
+
+/// The first IPv4 address of link `name` with its prefix length, when the
+/// link exists and has one.
+pub fn ipv4_of(name: &str) -> Result<Option<(Ipv4Addr, u8)>> {
+    let name = name.to_string();
+    run(None, move |handle| async move {
+        let Some(index) = index(&handle, &name).await? else {
+            return Ok(None);
+        };
+        let mut addresses = handle
+            .address()
+            .get()
+            .set_link_index_filter(index)
+            .execute();
+        while let Some(a) = addresses
+            .try_next()
+            .await
+            .map_err(failed("listing addresses"))?
+        {
+            for attribute in &a.attributes {
+                if let rtnetlink::packet_route::address::AddressAttribute::Address(IpAddr::V4(ip)) =
+                    attribute
+                {
+                    return Ok(Some((*ip, a.header.prefix_len)));
+                }
+            }
+        }
+        Ok(None)
+    })
+}
+
+/// Deletes link `name` (a bridge, or a veth with its peer); a missing
+/// one is no error.
+pub fn delete_link(name: &str) -> Result<()> {
+    let name = name.to_string();
+    run(None, move |handle| async move {
+        let Some(index) = index(&handle, &name).await? else {
+            return Ok(());
+        };
+        match handle.link().del(index).execute().await {
+            Err(e) if errno(&e) != Some(ENODEV) => Err(failed("deleting a link")(e)),
+            _ => Ok(()),
+        }
+    })
+}
+
+/// The names of the host's links (also for leak checks).
+pub fn link_names() -> Result<Vec<String>> {
+    run(None, |handle| async move {
+        let mut links = handle.link().get().execute();
+        let mut names = Vec::new();
+        while let Some(link) = links.try_next().await.map_err(failed("listing links"))? {
+            for a in link.attributes {
+                if let rtnetlink::packet_route::link::LinkAttribute::IfName(n) = a {
+                    names.push(n);
+                }
+            }
+        }
+        Ok(names)
+    })
+}
+
+/// The priority of engined's own policy-routing rules: every rule at it
+/// is engined's, so a sync replaces them all and none outlives its
+/// networks.
+pub const RULE_PRIORITY: u32 = 32100;
+
+/// One isolation rule: what comes in on bridge `from` and goes to `to`
+/// (anywhere when `None`) is refused (`prohibit`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Isolation {
+    pub from: String,
+    pub to: Option<Subnet>,
+}
+
+/// Makes engined's IPv4 rules exactly `rules`.
+pub fn sync_rules(rules: Vec<Isolation>) -> Result<()> {
+    run(None, move |handle| async move {
+        let mut existing = handle.rule().get(rtnetlink::IpVersion::V4).execute();
+        let mut ours = Vec::new();
+        while let Some(rule) = existing.try_next().await.map_err(failed("listing rules"))? {
+            if rule
+                .attributes
+                .contains(&RuleAttribute::Priority(RULE_PRIORITY))
+            {
+                ours.push(rule);
+            }
+        }
+        for rule in ours {
+            match handle.rule().del(rule).execute().await {
+                Err(e) if errno(&e) != Some(ENOENT) => return Err(failed("deleting a rule")(e)),
+                _ => {}
+            }
+        }
+        for rule in rules {
+            let mut add = handle
+                .rule()
+                .add()
+                .v4()
+                .input_interface(rule.from)
+                .priority(RULE_PRIORITY)
+                .action(RuleAction::Prohibit);
+            add.message_mut().header.table = 0;
+            if let Some(IpAddr::V4(net)) = rule.to.map(|s| s.network()) {
+                let prefix = rule.to.map_or(0, |s| s.prefix());
+                add = add.destination_prefix(net, prefix);
+            }
+            match add.execute().await {
+                Err(e) if errno(&e) != Some(EEXIST) => return Err(failed("adding a rule")(e)),
+                _ => {}
+            }
+        }
+        Ok(())
+    })
+}
+
+/// What an endpoint's link inside the container gets.
+#[derive(Debug, Clone)]
+pub struct Interface {
+    pub ifname: String,
+    pub mac: [u8; 6],
+    pub address: IpAddr,
+    pub prefix_len: u8,
+    /// The default route's gateway; none on an internal network.
+    pub gateway: Option<IpAddr>,
+}
+
+/// A veth pair for an endpoint: `host` joins `bridge` on the host, its
+/// peer moves into the namespace `netns` and becomes `interface` there,
+/// with loopback up too.
+pub fn add_endpoint(host: &str, bridge: &str, netns: &Path, interface: Interface) -> Result<()> {
+    let (host, bridge) = (host.to_string(), bridge.to_string());
+    let peer = format!("{host}p");
+    let netns_file = std::fs::File::open(netns)
+        .map_err(|e| NetworkError::io(format!("opening {}", netns.display()), e))?;
+    let moved_peer = peer.clone();
+    run(None, move |handle| async move {
+        let bridge_index = index(&handle, &bridge)
+            .await?
+            .ok_or_else(|| NetworkError::NotFound(format!("bridge {bridge}")))?;
+        handle
+            .link()
+            .add(LinkVeth::new(&host, &peer).build())
+            .execute()
+            .await
+            .map_err(failed("creating a veth pair"))?;
+        let host_index = index(&handle, &host)
+            .await?
+            .ok_or_else(|| NetworkError::NotFound(format!("link {host}")))?;
+        let peer_index = index(&handle, &peer)
+            .await?
+            .ok_or_else(|| NetworkError::NotFound(format!("link {peer}")))?;
+        handle
+            .link()
+            .set(
+                LinkUnspec::new_with_index(host_index)
+                    .controller(bridge_index)
+                    .up()
+                    .build(),
+            )
+            .execute()
+            .await
+            .map_err(failed("attaching a veth to its bridge"))?;
+        handle
+            .link()
+            .set(
+                LinkUnspec::new_with_index(peer_index)
+                    .setns_by_fd(netns_file.as_raw_fd())
+                    .build(),
+            )
+            .execute()
+            .await
+            .map_err(failed("moving a veth into the container"))
+    })?;
+    run(Some(netns), move |handle| async move {
+        if let Some(lo) = index(&handle, "lo").await? {
+            handle
+                .link()
+                .set(LinkUnspec::new_with_index(lo).up().build())
+                .execute()
+                .await
+                .map_err(failed("bringing loopback up"))?;
+        }
+        let link = index(&handle, &moved_peer)
+            .await?
+            .ok_or_else(|| NetworkError::NotFound(format!("link {moved_peer}")))?;
+        handle
+            .link()
+            .set(
+                LinkUnspec::new_with_index(link)
+                    .name(interface.ifname.clone())
+                    .address(interface.mac.to_vec())
+                    .build(),
+            )
+            .execute()
+            .await
+            .map_err(failed("naming the container's link"))?;
+        handle
+            .address()
+            .add(link, interface.address, interface.prefix_len)
+            .execute()
+            .await
+            .map_err(failed("addressing the container's link"))?;
+        handle
+            .link()
+            .set(LinkUnspec::new_with_index(link).up().build())
+            .execute()
+            .await
+            .map_err(failed("bringing the container's link up"))?;
+        if let Some(IpAddr::V4(gateway)) = interface.gateway {
+            let route = RouteMessageBuilder::<Ipv4Addr>::new()
+                .gateway(gateway)
+                .output_interface(link)
+                .build();
+            match handle.route().add(route).execute().await {
+                Err(e) if errno(&e) != Some(EEXIST) => {
+                    return Err(failed("the container's default route")(e))
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    })
+}
+
+/// `aa:bb:cc:dd:ee:ff` as bytes.
+pub fn parse_mac(text: &str) -> Option<[u8; 6]> {
+    let mut out = [0u8; 6];
+    let mut parts = text.split(':');
+    for byte in &mut out {
+        *byte = u8::from_str_radix(parts.next()?, 16).ok()?;
+    }
+    parts.next().is_none().then_some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn macs_parse() {
+        assert_eq!(
+            parse_mac("02:42:ac:11:00:02"),
+            Some([2, 0x42, 0xac, 0x11, 0, 2])
+        );
+        assert_eq!(parse_mac("02:42:ac:11:00"), None);
+        assert_eq!(parse_mac("02:42:ac:11:00:02:03"), None);
+        assert_eq!(parse_mac("zz:42:ac:11:00:02"), None);
+    }
+}

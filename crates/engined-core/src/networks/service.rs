@@ -1,0 +1,1021 @@
+//! The network service: every network's record and every container's
+//! endpoints, in memory and on disk under `<data-root>/network/`, with
+//! the address spaces of each network; the predefined `bridge`, `host`
+//! and `none`; create, find, remove; and a container's endpoints brought
+//! up (a veth pair into its namespace) and down around its runs.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::Read;
+use std::net::{IpAddr, Ipv4Addr};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use super::error::{NetworkError, Result};
+use super::ipam::{self, AddressSpace, Subnet};
+use super::model::{
+    ActiveEndpoint, ContainerEndpoints, Endpoint, NetworkRecord, PoolRecord, BRIDGE, HOST, NULL,
+    OPT_BRIDGE_NAME, PREDEFINED,
+};
+use super::{netlink, netns};
+use crate::sync::lock;
+use engined_shim::atomic;
+
+/// The Linux bridge of the default network (dockerd's is `docker0`).
+pub const DEFAULT_BRIDGE_NAME: &str = "engined0";
+
+/// What `docker network create` asks for.
+#[derive(Debug, Clone, Default)]
+pub struct CreateRequest {
+    pub name: String,
+    pub driver: String,
+    pub internal: bool,
+    pub attachable: bool,
+    pub enable_ipv6: bool,
+    pub ipam_driver: String,
+    pub ipam_options: BTreeMap<String, String>,
+    pub pools: Vec<PoolRecord>,
+    pub options: BTreeMap<String, String>,
+    pub labels: BTreeMap<String, String>,
+}
+
+#[derive(Default)]
+struct State {
+    networks: BTreeMap<String, NetworkRecord>,
+    containers: BTreeMap<String, ContainerEndpoints>,
+    spaces: HashMap<String, Vec<AddressSpace>>,
+}
+
+pub struct Networks {
+    /// `<data-root>/network`
+    root: PathBuf,
+    /// `<exec-root>/netns`
+    netns_dir: PathBuf,
+    state: Mutex<State>,
+}
+
+/// A fresh 64-hex-digit id (the containers' helper lives above this
+/// module in the layers, so it cannot be reused here).
+fn new_id() -> Result<String> {
+    let mut bytes = [0u8; 32];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut bytes))
+        .map_err(|e| NetworkError::io("generating an id", e))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+fn now() -> String {
+    humantime::format_rfc3339_nanos(std::time::SystemTime::now()).to_string()
+}
+
+fn read_dir_json<T: serde::de::DeserializeOwned>(dir: &Path) -> Vec<T> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+        .filter_map(|e| {
+            let text = std::fs::read(e.path()).ok()?;
+            match serde_json::from_slice(&text) {
+                Ok(v) => Some(v),
+                Err(err) => {
+                    tracing::warn!("ignoring {}: {err}", e.path().display());
+                    None
+                }
+            }
+        })
+        .collect()
+}
+
+/// The address spaces of a network's IPv4 and IPv6 pools.
+fn spaces_of(record: &NetworkRecord) -> Vec<AddressSpace> {
+    record
+        .pools
+        .iter()
+        .filter_map(|p| {
+            let subnet = Subnet::parse(&p.subnet).ok()?;
+            let range = Subnet::parse(&p.ip_range).ok();
+            let gateway = p.gateway.parse().ok();
+            Some(AddressSpace::new(subnet, range, gateway))
+        })
+        .collect()
+}
+
+/// The host's routes, none when they cannot be read (then only the
+/// other networks are avoided).
+fn host_routes() -> Vec<Subnet> {
+    netlink::routes_v4().unwrap_or_else(|e| {
+        tracing::warn!("reading the host's routes: {e}");
+        Vec::new()
+    })
+}
+
+impl Networks {
+    /// Loads `<data-root>/network/`, adding the predefined networks the
+    /// first time.
+    pub fn open(data_root: &Path, exec_root: &Path) -> Result<Networks> {
+        let root = data_root.join("network");
+        for dir in ["networks", "endpoints"] {
+            std::fs::create_dir_all(root.join(dir))
+                .map_err(|e| NetworkError::io(format!("creating {}", root.display()), e))?;
+        }
+        let mut state = State::default();
+        for record in read_dir_json::<NetworkRecord>(&root.join("networks")) {
+            state.networks.insert(record.id.clone(), record);
+        }
+        for c in read_dir_json::<ContainerEndpoints>(&root.join("endpoints")) {
+            state.containers.insert(c.container_id.clone(), c);
+        }
+        let networks = Networks {
+            root,
+            netns_dir: exec_root.join("netns"),
+            state: Mutex::new(State::default()),
+        };
+        for (name, driver) in [("bridge", BRIDGE), ("host", HOST), ("none", NULL)] {
+            if !state
+                .networks
+                .values()
+                .any(|n| n.predefined && n.name == name)
+            {
+                let record = networks.predefined(name, driver, &state)?;
+                networks.save_network(&record)?;
+                state.networks.insert(record.id.clone(), record);
+            }
+        }
+        for record in state.networks.values() {
+            state.spaces.insert(record.id.clone(), spaces_of(record));
+        }
+        for c in state.containers.values() {
+            for e in &c.endpoints {
+                if let (Some(a), Some(spaces)) = (&e.active, state.spaces.get_mut(&e.network_id)) {
+                    spaces
+                        .iter_mut()
+                        .filter(|s| s.subnet.contains(a.ip))
+                        .for_each(|s| s.mark(a.ip));
+                }
+            }
+        }
+        *lock(&networks.state) = state;
+        Ok(networks)
+    }
+
+    fn predefined(&self, name: &str, driver: &str, state: &State) -> Result<NetworkRecord> {
+        let mut record = NetworkRecord {
+            id: new_id()?,
+            name: name.into(),
+            driver: driver.into(),
+            created: now(),
+            enable_ipv6: false,
+            internal: false,
+            attachable: false,
+            ipam_options: None,
+            pools: Vec::new(),
+            options: BTreeMap::new(),
+            labels: BTreeMap::new(),
+            predefined: true,
+        };
+        if driver == BRIDGE {
+            let taken = taken_subnets(state, None);
+            let routes = host_routes();
+            let default: Subnet =
+                Subnet::parse(ipam::DEFAULT_BRIDGE).map_err(NetworkError::InvalidArgument)?;
+            // A default bridge already there (left by an earlier engined)
+            // keeps its address, as dockerd keeps docker0's.
+            let existing = netlink::ipv4_of(DEFAULT_BRIDGE_NAME).ok().flatten();
+            let existing = existing.and_then(|(ip, prefix)| {
+                Subnet::new(IpAddr::V4(ip), prefix).map(|s| (s, IpAddr::V4(ip)))
+            });
+            let subnet = if let Some((subnet, _)) = existing {
+                subnet
+            } else if ipam::choose_pool(&taken, &routes) == Some(default) {
+                default
+            } else {
+                ipam::choose_pool(&taken, &routes).ok_or_else(no_pool)?
+            };
+            let gateway = existing
+                .map(|(_, gw)| gw)
+                .or_else(|| subnet.first_host())
+                .map(|g| g.to_string())
+                .unwrap_or_default();
+            record.pools.push(PoolRecord {
+                subnet: subnet.to_string(),
+                gateway,
+                ..Default::default()
+            });
+            for (k, v) in [
+                ("com.docker.network.bridge.default_bridge", "true"),
+                ("com.docker.network.bridge.enable_icc", "true"),
+                ("com.docker.network.bridge.enable_ip_masquerade", "true"),
+                ("com.docker.network.bridge.host_binding_ipv4", "0.0.0.0"),
+                (OPT_BRIDGE_NAME, DEFAULT_BRIDGE_NAME),
+                ("com.docker.network.driver.mtu", "1500"),
+            ] {
+                record.options.insert(k.into(), v.into());
+            }
+        }
+        Ok(record)
+    }
+
+    fn save_network(&self, record: &NetworkRecord) -> Result<()> {
+        let path = self
+            .root
+            .join("networks")
+            .join(format!("{}.json", record.id));
+        atomic::write_json(&path, record)
+            .map_err(|e| NetworkError::io(format!("saving network {}", record.name), e))
+    }
+
+    fn save_endpoints(&self, c: &ContainerEndpoints) -> Result<()> {
+        let path = self
+            .root
+            .join("endpoints")
+            .join(format!("{}.json", c.container_id));
+        atomic::write_json(&path, c)
+            .map_err(|e| NetworkError::io(format!("saving the endpoints of {}", c.container_id), e))
+    }
+
+    /// Every network, by name.
+    pub fn list(&self) -> Vec<NetworkRecord> {
+        let mut all: Vec<NetworkRecord> = lock(&self.state).networks.values().cloned().collect();
+        all.sort_by(|a, b| a.name.cmp(&b.name));
+        all
+    }
+
+    /// A network by full id, name, or unique id prefix (dockerd's order);
+    /// `default` names the default bridge.
+    pub fn find(&self, term: &str) -> Result<NetworkRecord> {
+        find_in(&lock(&self.state), term)
+    }
+
+    /// `docker network create`.
+    pub fn create(&self, req: CreateRequest) -> Result<NetworkRecord> {
+        if PREDEFINED.contains(&req.name.as_str()) {
+            return Err(NetworkError::Predefined(req.name));
+        }
+        let driver = if req.driver.is_empty() {
+            BRIDGE.to_string()
+        } else {
+            req.driver.clone()
+        };
+        match driver.as_str() {
+            BRIDGE => {}
+            HOST | NULL => {
+                return Err(NetworkError::Forbidden(format!(
+                    "only one instance of \"{driver}\" network is allowed"
+                )))
+            }
+            other => return Err(NetworkError::DriverNotFound(other.to_string())),
+        }
+        if !req.ipam_driver.is_empty() && req.ipam_driver != "default" {
+            return Err(NetworkError::DriverNotFound(req.ipam_driver));
+        }
+        let mut state = lock(&self.state);
+        if state.networks.values().any(|n| n.name == req.name) {
+            return Err(NetworkError::NameConflict(req.name));
+        }
+        let id = new_id()?;
+        let pools = pools_for(&state, &req)?;
+        let record = NetworkRecord {
+            id: id.clone(),
+            name: req.name,
+            driver,
+            created: now(),
+            enable_ipv6: req.enable_ipv6,
+            internal: req.internal,
+            attachable: req.attachable,
+            ipam_options: Some(req.ipam_options),
+            pools,
+            options: req.options,
+            labels: req.labels,
+            predefined: false,
+        };
+        ensure_bridge(&record)?;
+        if let Err(e) = self.save_network(&record) {
+            if let Some(bridge) = record.bridge_name() {
+                let _ = netlink::delete_link(&bridge);
+            }
+            return Err(e);
+        }
+        state.spaces.insert(id.clone(), spaces_of(&record));
+        state.networks.insert(id, record.clone());
+        sync_isolation(&state);
+        Ok(record)
+    }
+
+    /// `docker network rm`: refused for the predefined networks and for
+    /// networks with containers on them (running ones).
+    pub fn remove(&self, term: &str) -> Result<NetworkRecord> {
+        let mut state = lock(&self.state);
+        let record = find_in(&state, term)?;
+        if record.predefined {
+            return Err(NetworkError::PredefinedRemove(record.name));
+        }
+        if active_on(&state, &record.id) > 0 {
+            return Err(NetworkError::ActiveEndpoints {
+                name: record.name,
+                id: record.id,
+            });
+        }
+        if let Some(bridge) = record.bridge_name() {
+            netlink::delete_link(&bridge)?;
+        }
+        let path = self
+            .root
+            .join("networks")
+            .join(format!("{}.json", record.id));
+        match std::fs::remove_file(&path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(NetworkError::io(
+                    format!("removing network {}", record.name),
+                    e,
+                ))
+            }
+            _ => {}
+        }
+        state.networks.remove(&record.id);
+        state.spaces.remove(&record.id);
+        sync_isolation(&state);
+        Ok(record)
+    }
+
+    /// The containers with an endpoint up on network `id`: (container
+    /// id, name, endpoint).
+    pub fn attached(&self, id: &str) -> Vec<(String, String, ActiveEndpoint)> {
+        let state = lock(&self.state);
+        state
+            .containers
+            .values()
+            .flat_map(|c| {
+                c.endpoints
+                    .iter()
+                    .filter(|e| e.network_id == id)
+                    .filter_map(|e| e.active.clone())
+                    .map(|a| (c.container_id.clone(), c.name.clone(), a))
+            })
+            .collect()
+    }
+
+    /// Whether a running container is on network `id`.
+    pub fn in_use(&self, id: &str) -> bool {
+        active_on(&lock(&self.state), id) > 0
+    }
+
+    /// The endpoints of container `id` (what it asked for, and what it got
+    /// while it runs).
+    pub fn endpoints(&self, container: &str) -> Option<ContainerEndpoints> {
+        lock(&self.state).containers.get(container).cloned()
+    }
+
+    /// Records the networks a new container is on.
+    pub fn set_endpoints(
+        &self,
+        container: &str,
+        name: &str,
+        endpoints: Vec<Endpoint>,
+    ) -> Result<()> {
+        let c = ContainerEndpoints {
+            container_id: container.into(),
+            name: name.into(),
+            endpoints,
+        };
+        self.save_endpoints(&c)?;
+        lock(&self.state).containers.insert(container.into(), c);
+        Ok(())
+    }
+
+    /// Adds network `endpoint.network_id` to container `container`'s
+    /// networks; with `netns` (it runs) the endpoint comes up at once.
+    pub fn connect(
+        &self,
+        container: &str,
+        name: &str,
+        endpoint: Endpoint,
+        netns: Option<&Path>,
+    ) -> Result<()> {
+        let mut state = lock(&self.state);
+        let network = state
+            .networks
+            .get(&endpoint.network_id)
+            .cloned()
+            .ok_or_else(|| NetworkError::NotFound(endpoint.network_id.clone()))?;
+        let c = state
+            .containers
+            .entry(container.to_string())
+            .or_insert_with(|| ContainerEndpoints {
+                container_id: container.into(),
+                name: name.into(),
+                endpoints: Vec::new(),
+            });
+        if c.endpoints.iter().any(|e| e.network_id == network.id) {
+            return Err(NetworkError::Forbidden(format!(
+                "endpoint with name {name} already exists in network {}",
+                network.name
+            )));
+        }
+        c.endpoints.push(endpoint);
+        let index = c.endpoints.len() - 1;
+        if let Some(netns) = netns {
+            if let Err(e) = self.activate_locked(&mut state, container, index, netns) {
+                if let Some(c) = state.containers.get_mut(container) {
+                    c.endpoints.remove(index);
+                }
+                return Err(e);
+            }
+        }
+        let c = state.containers.get(container).cloned().unwrap_or_default();
+        self.save_endpoints(&c)
+    }
+
+    /// Takes container `container` off network `network` (its endpoint
+    /// goes down first when up).
+    pub fn disconnect(&self, container: &str, network: &NetworkRecord) -> Result<()> {
+        let mut state = lock(&self.state);
+        let Some(index) = state
+            .containers
+            .get(container)
+            .and_then(|c| c.endpoints.iter().position(|e| e.network_id == network.id))
+        else {
+            return Err(NetworkError::Forbidden(format!(
+                "container {container} is not connected to network {}",
+                network.name
+            )));
+        };
+        deactivate_locked(&mut state, container, index);
+        if let Some(c) = state.containers.get_mut(container) {
+            c.endpoints.remove(index);
+            let c = c.clone();
+            self.save_endpoints(&c)?;
+        }
+        Ok(())
+    }
+
+    /// Where container `container`'s network namespace is held while it
+    /// runs.
+    pub fn netns_path(&self, container: &str) -> PathBuf {
+        self.netns_dir.join(container)
+    }
+
+    /// Before a run: a namespace of its own for container `container`, and
+    /// each of its endpoints up in it; returns the namespace file. Nothing
+    /// stays behind when it fails.
+    pub fn activate(&self, container: &str) -> Result<PathBuf> {
+        let path = self.netns_path(container);
+        self.deactivate(container);
+        netns::create(&path)?;
+        let mut state = lock(&self.state);
+        let count = state
+            .containers
+            .get(container)
+            .map_or(0, |c| c.endpoints.len());
+        for index in 0..count {
+            if let Err(e) = self.activate_locked(&mut state, container, index, &path) {
+                drop(state);
+                self.deactivate(container);
+                return Err(e);
+            }
+        }
+        let c = state.containers.get(container).cloned();
+        drop(state);
+        if let Some(c) = c {
+            self.save_endpoints(&c)?;
+        }
+        Ok(path)
+    }
+
+    fn activate_locked(
+        &self,
+        state: &mut State,
+        container: &str,
+        index: usize,
+        netns: &Path,
+    ) -> Result<()> {
+        let Some(endpoint) = state
+            .containers
+            .get(container)
+            .and_then(|c| c.endpoints.get(index))
+            .cloned()
+        else {
+            return Ok(());
+        };
+        let network = state
+            .networks
+            .get(&endpoint.network_id)
+            .cloned()
+            .ok_or_else(|| NetworkError::NotFound(endpoint.network_id.clone()))?;
+        let Some(bridge) = network.bridge_name() else {
+            // `host` and `none` endpoints have nothing to bring up.
+            return Ok(());
+        };
+        ensure_bridge(&network)?;
+        let used: Vec<String> = state
+            .containers
+            .get(container)
+            .map(|c| {
+                c.endpoints
+                    .iter()
+                    .filter_map(|e| e.active.as_ref().map(|a| a.ifname.clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let ifname = (0..)
+            .map(|n| format!("eth{n}"))
+            .find(|n| !used.contains(n))
+            .unwrap_or_else(|| "eth0".into());
+        let spaces = state.spaces.entry(network.id.clone()).or_default();
+        let space = spaces
+            .iter_mut()
+            .find(|s| s.subnet.is_ipv4())
+            .ok_or_else(|| {
+                NetworkError::Unavailable(format!("network {} has no IPv4 subnet", network.name))
+            })?;
+        let ip = space
+            .allocate(endpoint.requested_ip)
+            .map_err(NetworkError::Unavailable)?;
+        let prefix_len = space.subnet.prefix();
+        let gateway = space.gateway.filter(|_| !network.internal);
+        let shown_gateway = space.gateway;
+        let endpoint_id = new_id()?;
+        let mac = endpoint.requested_mac.clone().unwrap_or_else(|| match ip {
+            IpAddr::V4(v4) => ipam::mac_for(v4),
+            IpAddr::V6(_) => ipam::mac_for(Ipv4Addr::UNSPECIFIED),
+        });
+        let host_link = format!("veth{}", &endpoint_id[..7]);
+        let up = netlink::parse_mac(&mac)
+            .ok_or_else(|| NetworkError::InvalidArgument(format!("invalid MAC address: {mac}")))
+            .and_then(|mac_bytes| {
+                netlink::add_endpoint(
+                    &host_link,
+                    &bridge,
+                    netns,
+                    netlink::Interface {
+                        ifname: ifname.clone(),
+                        mac: mac_bytes,
+                        address: ip,
+                        prefix_len,
+                        gateway,
+                    },
+                )
+            });
+        if let Err(e) = up {
+            let _ = netlink::delete_link(&host_link);
+            if let Some(s) = state
+                .spaces
+                .get_mut(&network.id)
+                .and_then(|s| s.iter_mut().find(|s| s.subnet.contains(ip)))
+            {
+                s.release(ip);
+            }
+            return Err(e);
+        }
+        if let Some(e) = state
+            .containers
+            .get_mut(container)
+            .and_then(|c| c.endpoints.get_mut(index))
+        {
+            e.active = Some(ActiveEndpoint {
+                endpoint_id,
+                ip,
+                prefix_len,
+                gateway: shown_gateway,
+                mac,
+                host_link,
+                ifname,
+            });
+        }
+        Ok(())
+    }
+
+    /// After a run: every endpoint of container `container` down (its host
+    /// link deleted, its address free again) and its namespace file gone.
+    /// Harmless when nothing is up.
+    pub fn deactivate(&self, container: &str) {
+        let mut state = lock(&self.state);
+        let count = state
+            .containers
+            .get(container)
+            .map_or(0, |c| c.endpoints.len());
+        for index in 0..count {
+            deactivate_locked(&mut state, container, index);
+        }
+        let c = state.containers.get(container).cloned();
+        drop(state);
+        if let Some(c) = c {
+            if let Err(e) = self.save_endpoints(&c) {
+                tracing::warn!("{e}");
+            }
+        }
+        if let Err(e) = netns::remove(&self.netns_path(container)) {
+            tracing::warn!("{e}");
+        }
+    }
+
+    /// A removed container: its endpoints down and forgotten.
+    pub fn forget(&self, container: &str) {
+        self.deactivate(container);
+        lock(&self.state).containers.remove(container);
+        let path = self
+            .root
+            .join("endpoints")
+            .join(format!("{container}.json"));
+        let _ = std::fs::remove_file(path);
+    }
+
+    /// At daemon start: the bridges of every bridge network exist again,
+    /// and whatever a container that is not running (`running` says)
+    /// left behind goes: its endpoints, its namespace file, and namespace
+    /// files of containers engined does not know.
+    pub fn restore(&self, running: &dyn Fn(&str) -> bool) {
+        for network in self.list() {
+            if let Err(e) = ensure_bridge(&network) {
+                tracing::warn!("network {}: {e}", network.name);
+            }
+        }
+        sync_isolation(&lock(&self.state));
+        let known: Vec<String> = lock(&self.state).containers.keys().cloned().collect();
+        for id in &known {
+            if !running(id) {
+                self.deactivate(id);
+            }
+        }
+        self.remove_orphan_ports();
+        for path in netns::list(&self.netns_dir) {
+            let id = path.file_name().map(|n| n.to_string_lossy().into_owned());
+            if id.is_some_and(|id| !running(&id)) {
+                tracing::info!("removing the stale namespace {}", path.display());
+                if let Err(e) = netns::remove(&path) {
+                    tracing::warn!("{e}");
+                }
+            }
+        }
+    }
+}
+
+impl Networks {
+    /// Deletes the ports of this daemon's own bridges that no endpoint
+    /// knows (a crash between making a veth pair and recording it). The
+    /// default bridge is left alone: other engineds may share it.
+    fn remove_orphan_ports(&self) {
+        let (bridges, known): (Vec<String>, BTreeSet<String>) = {
+            let state = lock(&self.state);
+            let bridges = state
+                .networks
+                .values()
+                .filter(|n| !n.predefined)
+                .filter_map(NetworkRecord::bridge_name)
+                .collect();
+            let known = state
+                .containers
+                .values()
+                .flat_map(|c| &c.endpoints)
+                .filter_map(|e| e.active.as_ref().map(|a| a.host_link.clone()))
+                .collect();
+            (bridges, known)
+        };
+        for bridge in bridges {
+            let ports = std::fs::read_dir(Path::new("/sys/class/net").join(&bridge).join("brif"));
+            for port in ports.into_iter().flatten().flatten() {
+                let name = port.file_name().to_string_lossy().into_owned();
+                if !known.contains(&name) {
+                    tracing::info!("removing {name}, a link of {bridge} no endpoint knows");
+                    if let Err(e) = netlink::delete_link(&name) {
+                        tracing::warn!("{e}");
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn no_pool() -> NetworkError {
+    NetworkError::Unavailable(
+        "could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network".into(),
+    )
+}
+
+fn find_in(state: &State, term: &str) -> Result<NetworkRecord> {
+    let term_or_bridge = if term == "default" { "bridge" } else { term };
+    if let Some(n) = state.networks.get(term) {
+        return Ok(n.clone());
+    }
+    if let Some(n) = state.networks.values().find(|n| n.name == term_or_bridge) {
+        return Ok(n.clone());
+    }
+    let by_prefix: Vec<&NetworkRecord> = if term.is_empty() {
+        Vec::new()
+    } else {
+        state
+            .networks
+            .values()
+            .filter(|n| n.id.starts_with(term))
+            .collect()
+    };
+    match by_prefix.as_slice() {
+        [one] => Ok((*one).clone()),
+        [] => Err(NetworkError::NotFound(term.to_string())),
+        many => Err(NetworkError::Ambiguous {
+            term: term.to_string(),
+            count: many.len(),
+        }),
+    }
+}
+
+fn active_on(state: &State, id: &str) -> usize {
+    state
+        .containers
+        .values()
+        .flat_map(|c| &c.endpoints)
+        .filter(|e| e.network_id == id && e.active.is_some())
+        .count()
+}
+
+/// The IPv4 and IPv6 subnets of every network but `except`.
+fn taken_subnets(state: &State, except: Option<&str>) -> Vec<Subnet> {
+    state
+        .networks
+        .values()
+        .filter(|n| Some(n.id.as_str()) != except)
+        .flat_map(|n| &n.pools)
+        .filter_map(|p| Subnet::parse(&p.subnet).ok())
+        .collect()
+}
+
+/// The pools of a new network: the ones asked for, checked, with their
+/// gateways; else a free default pool.
+fn pools_for(state: &State, req: &CreateRequest) -> Result<Vec<PoolRecord>> {
+    let taken = taken_subnets(state, None);
+    let mut pools = Vec::new();
+    for p in &req.pools {
+        if p.subnet.is_empty() {
+            if !p.ip_range.is_empty() || !p.gateway.is_empty() {
+                return Err(NetworkError::InvalidArgument(
+                    "Invalid IPAM config: a subnet is required with an ip-range or a gateway"
+                        .into(),
+                ));
+            }
+            continue;
+        }
+        let subnet = Subnet::parse(&p.subnet).map_err(NetworkError::InvalidArgument)?;
+        if taken
+            .iter()
+            .chain(
+                pools
+                    .iter()
+                    .filter_map(|p: &PoolRecord| Subnet::parse(&p.subnet).ok())
+                    .collect::<Vec<_>>()
+                    .iter(),
+            )
+            .any(|t| t.overlaps(subnet))
+        {
+            return Err(NetworkError::Forbidden(
+                "Pool overlaps with other one on this address space".into(),
+            ));
+        }
+        if !p.ip_range.is_empty() {
+            let range = Subnet::parse(&p.ip_range).map_err(NetworkError::InvalidArgument)?;
+            if !subnet.contains(range.network()) || range.prefix() < subnet.prefix() {
+                return Err(NetworkError::InvalidArgument(format!(
+                    "Invalid range {range} for subnet {subnet}"
+                )));
+            }
+        }
+        let gateway = if p.gateway.is_empty() {
+            subnet
+                .first_host()
+                .map(|g| g.to_string())
+                .unwrap_or_default()
+        } else {
+            let gw: IpAddr = p.gateway.parse().map_err(|_| {
+                NetworkError::InvalidArgument(format!("invalid gateway address: {}", p.gateway))
+            })?;
+            if !subnet.contains(gw) {
+                return Err(NetworkError::InvalidArgument(format!(
+                    "Invalid gateway address {gw}: it does not belong to subnet {subnet}"
+                )));
+            }
+            gw.to_string()
+        };
+        pools.push(PoolRecord {
+            subnet: subnet.to_string(),
+            ip_range: p.ip_range.clone(),
+            gateway,
+            aux_addresses: p.aux_addresses.clone(),
+        });
+    }
+    let has_v4 = pools
+        .iter()
+        .any(|p| Subnet::parse(&p.subnet).is_ok_and(|s| s.is_ipv4()));
+    if !has_v4 {
+        let subnet = ipam::choose_pool(&taken, &host_routes()).ok_or_else(no_pool)?;
+        pools.insert(
+            0,
+            PoolRecord {
+                subnet: subnet.to_string(),
+                gateway: subnet
+                    .first_host()
+                    .map(|g| g.to_string())
+                    .unwrap_or_default(),
+                ..Default::default()
+            },
+        );
+    }
+    Ok(pools)
+}
+
+/// The Linux bridge of a bridge network with its gateways (nothing for
+/// other drivers).
+fn ensure_bridge(record: &NetworkRecord) -> Result<()> {
+    let Some(bridge) = record.bridge_name() else {
+        return Ok(());
+    };
+    let addresses = record
+        .pools
+        .iter()
+        .filter_map(|p| {
+            let subnet = Subnet::parse(&p.subnet).ok()?;
+            let gw: IpAddr = p.gateway.parse().ok()?;
+            Some((gw, subnet.prefix()))
+        })
+        .collect();
+    netlink::ensure_bridge(&bridge, addresses)
+}
+
+/// The isolation between bridge networks, as rules: a container on one
+/// network reaches no other network's subnet through the host, and one on
+/// an `--internal` network nothing beyond its own bridge.
+fn isolation(state: &State) -> Vec<netlink::Isolation> {
+    let bridges: Vec<(&NetworkRecord, String)> = state
+        .networks
+        .values()
+        .filter_map(|n| n.bridge_name().map(|b| (n, b)))
+        .collect();
+    let mut rules = Vec::new();
+    for (n, bridge) in &bridges {
+        if n.internal {
+            rules.push(netlink::Isolation {
+                from: bridge.clone(),
+                to: None,
+            });
+            continue;
+        }
+        for (other, _) in bridges.iter().filter(|(o, _)| o.id != n.id) {
+            for p in &other.pools {
+                if let Ok(subnet) = Subnet::parse(&p.subnet) {
+                    if subnet.is_ipv4() {
+                        rules.push(netlink::Isolation {
+                            from: bridge.clone(),
+                            to: Some(subnet),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    rules
+}
+
+/// Makes the kernel's rules match the networks.
+fn sync_isolation(state: &State) {
+    if let Err(e) = netlink::sync_rules(isolation(state)) {
+        tracing::warn!("isolating the networks: {e}");
+    }
+}
+
+/// Brings endpoint `index` of `container` down (if up).
+fn deactivate_locked(state: &mut State, container: &str, index: usize) {
+    let Some(endpoint) = state
+        .containers
+        .get_mut(container)
+        .and_then(|c| c.endpoints.get_mut(index))
+    else {
+        return;
+    };
+    let Some(active) = endpoint.active.take() else {
+        return;
+    };
+    let network = endpoint.network_id.clone();
+    if let Err(e) = netlink::delete_link(&active.host_link) {
+        tracing::warn!("container {container}: {e}");
+    }
+    if let Some(s) = state
+        .spaces
+        .get_mut(&network)
+        .and_then(|s| s.iter_mut().find(|s| s.subnet.contains(active.ip)))
+    {
+        s.release(active.ip);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state_with(names: &[(&str, &str)]) -> State {
+        let mut state = State::default();
+        for (id, name) in names {
+            state.networks.insert(
+                id.to_string(),
+                NetworkRecord {
+                    id: id.to_string(),
+                    name: name.to_string(),
+                    driver: BRIDGE.into(),
+                    created: String::new(),
+                    enable_ipv6: false,
+                    internal: false,
+                    attachable: false,
+                    ipam_options: None,
+                    pools: vec![PoolRecord {
+                        subnet: "10.231.1.0/24".into(),
+                        gateway: "10.231.1.1".into(),
+                        ..Default::default()
+                    }],
+                    options: BTreeMap::new(),
+                    labels: BTreeMap::new(),
+                    predefined: *name == "bridge",
+                },
+            );
+        }
+        state
+    }
+
+    #[test]
+    fn lookups_go_by_id_name_then_prefix() {
+        let state = state_with(&[("abc123", "bridge"), ("abd456", "web"), ("ffff", "abc")]);
+        assert_eq!(find_in(&state, "abc123").unwrap().name, "bridge");
+        assert_eq!(find_in(&state, "default").unwrap().name, "bridge");
+        // A name wins over an id prefix.
+        assert_eq!(find_in(&state, "abc").unwrap().id, "ffff");
+        assert_eq!(find_in(&state, "abd").unwrap().name, "web");
+        let ambiguous = find_in(&state, "ab").unwrap_err();
+        assert_eq!(
+            ambiguous.to_string(),
+            "network ab is ambiguous (2 matches found based on ID prefix)"
+        );
+        let missing = find_in(&state, "nope").unwrap_err();
+        assert_eq!(
+            (missing.kind(), missing.to_string()),
+            (crate::ErrorKind::NotFound, "network nope not found".into())
+        );
+    }
+
+    #[test]
+    fn networks_are_isolated_from_each_other_and_internal_ones_from_all() {
+        let mut state = state_with(&[("a1", "one"), ("b2", "two")]);
+        if let Some(n) = state.networks.get_mut("b2") {
+            n.pools[0].subnet = "10.231.2.0/24".into();
+        }
+        let rules = isolation(&state);
+        let shown: Vec<String> = rules
+            .iter()
+            .map(|r| format!("{}->{:?}", r.from, r.to.map(|s| s.to_string())))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                "br-a1->Some(\"10.231.2.0/24\")",
+                "br-b2->Some(\"10.231.1.0/24\")"
+            ]
+        );
+        if let Some(n) = state.networks.get_mut("b2") {
+            n.internal = true;
+        }
+        let rules = isolation(&state);
+        assert!(rules.contains(&netlink::Isolation {
+            from: "br-b2".into(),
+            to: None
+        }));
+        assert_eq!(rules.len(), 2);
+        state.networks.remove("b2");
+        assert!(isolation(&state).is_empty());
+    }
+
+    #[test]
+    fn requested_pools_are_checked() {
+        let state = state_with(&[("a1", "one")]);
+        let req = |subnet: &str, range: &str, gw: &str| CreateRequest {
+            name: "n".into(),
+            pools: vec![PoolRecord {
+                subnet: subnet.into(),
+                ip_range: range.into(),
+                gateway: gw.into(),
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        let overlap = pools_for(&state, &req("10.231.0.0/16", "", "")).unwrap_err();
+        assert_eq!(overlap.kind(), crate::ErrorKind::Forbidden);
+        let pools = pools_for(&state, &req("10.231.2.0/24", "", "")).unwrap();
+        assert_eq!(pools[0].gateway, "10.231.2.1");
+        let pools = pools_for(
+            &state,
+            &req("10.231.2.0/24", "10.231.2.128/25", "10.231.2.254"),
+        )
+        .unwrap();
+        assert_eq!(
+            (pools[0].ip_range.as_str(), pools[0].gateway.as_str()),
+            ("10.231.2.128/25", "10.231.2.254")
+        );
+        assert!(pools_for(&state, &req("10.231.2.0/24", "", "10.9.9.9")).is_err());
+        assert!(pools_for(&state, &req("10.231.2.0/24", "10.9.0.0/24", "")).is_err());
+        assert!(pools_for(&state, &req("nonsense", "", "")).is_err());
+    }
+}

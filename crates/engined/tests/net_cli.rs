@@ -1,0 +1,455 @@
+//! Networking end to end: the real docker CLI against engined on real
+//! runc. `docker network create/inspect/ls/rm/prune` with dockerd's shapes
+//! and errors; busybox containers on user networks that reach each other
+//! and not the containers of another network; the host reaching a
+//! container's address; `--internal`; `network connect/disconnect` on a
+//! running container; `--network container:`; and after `rm -f`, `network
+//! rm` and a `kill -9` of engined with a restart, no bridge, veth,
+//! namespace file or rule left (a veth no endpoint knows goes at the
+//! restart). Subnets are 10.231.x.0/24 (this machine
+//! routes 192.0.2.0/24 and sometimes 172.28.0.0/16).
+//!
+//! The tests take one lock: each makes host-wide bridges and rules, and
+//! their leak checks look at the whole host.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::Command;
+use std::sync::Mutex;
+
+use serde_json::Value;
+use test_support::docker_cli::code;
+use test_support::engined::Engined;
+use test_support::netns;
+use test_support::skip::can_run_containers as can_run;
+
+static HOST_NETWORKING: Mutex<()> = Mutex::new(());
+
+/// Removes the test's containers, then its networks, even when the test
+/// fails; records the host links its networks had, for the leak check.
+struct Made<'a> {
+    d: &'a Engined,
+    containers: Vec<String>,
+    networks: Vec<String>,
+}
+
+impl<'a> Made<'a> {
+    fn new(d: &'a Engined) -> Made<'a> {
+        Made {
+            d,
+            containers: Vec::new(),
+            networks: Vec::new(),
+        }
+    }
+
+    fn network(&mut self, args: &[&str]) -> String {
+        let name = args.last().expect("a network name").to_string();
+        let mut all = vec!["network", "create"];
+        all.extend(args);
+        let id = self.d.docker(&all).trim().to_string();
+        self.networks.push(name);
+        id
+    }
+
+    /// `docker run -d` of `args`, named `name`.
+    fn run(&mut self, name: &str, args: &[&str]) {
+        self.containers.push(name.to_string());
+        let mut all = vec!["run", "-d", "--name", name];
+        all.extend(args);
+        self.d.docker(&all);
+    }
+
+    fn clean(&mut self) {
+        for c in self.containers.drain(..) {
+            let _ = self.d.docker_output(&["rm", "-f", &c]);
+        }
+        for n in self.networks.drain(..) {
+            let _ = self.d.docker_output(&["network", "rm", &n]);
+        }
+    }
+}
+
+impl Drop for Made<'_> {
+    fn drop(&mut self) {
+        self.clean();
+    }
+}
+
+/// Deletes a link the test made itself, even when it fails.
+struct DeleteLink(&'static str);
+
+impl Drop for DeleteLink {
+    fn drop(&mut self) {
+        if netns::links().contains(self.0) {
+            let _ = Command::new("ip").args(["link", "del", self.0]).status();
+        }
+    }
+}
+
+fn inspect(d: &Engined, what: &[&str]) -> Value {
+    let mut args = vec!["inspect"];
+    args.extend(what);
+    let v: Value = serde_json::from_str(&d.docker(&args)).expect("inspect JSON");
+    v[0].clone()
+}
+
+fn ip_on(d: &Engined, container: &str, network: &str) -> String {
+    inspect(d, &[container])["NetworkSettings"]["Networks"][network]["IPAddress"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Whether `container` gets an answer to one ping of `ip` within 2 s.
+fn pings(d: &Engined, container: &str, ip: &str) -> bool {
+    code(&d.docker_output(&["exec", container, "ping", "-c1", "-W2", ip])) == 0
+}
+
+fn bridge_of(network_id: &str) -> String {
+    format!("br-{}", &network_id[..12])
+}
+
+#[test]
+fn network_api_shapes_and_errors() {
+    if !can_run() {
+        return;
+    }
+    let _one = HOST_NETWORKING.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = Engined::test_dir("net_cli_api");
+    let d = Engined::start(&dir);
+    let mut made = Made::new(&d);
+
+    let ls = d.docker(&[
+        "network",
+        "ls",
+        "--format",
+        "{{.Name}} {{.Driver}} {{.Scope}}",
+    ]);
+    let mut names: Vec<&str> = ls.lines().collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["bridge bridge local", "host host local", "none null local"]
+    );
+    let bridge = inspect(&d, &["--type", "network", "bridge"]);
+    assert_eq!(bridge["IPAM"]["Driver"], "default");
+    assert_eq!(
+        bridge["Options"]["com.docker.network.bridge.name"],
+        "engined0"
+    );
+    assert_eq!(bridge["Id"].as_str().unwrap().len(), 64);
+
+    let id = made.network(&[
+        "--subnet",
+        "10.231.61.0/24",
+        "--gateway",
+        "10.231.61.254",
+        "--ip-range",
+        "10.231.61.128/25",
+        "--label",
+        "team=net",
+        "-o",
+        "com.example.x=1",
+        "--internal",
+        "apinet",
+    ]);
+    let n = inspect(&d, &["--type", "network", "apinet"]);
+    assert_eq!(n["Id"], id.as_str());
+    assert_eq!(n["Scope"], "local");
+    assert_eq!(n["Driver"], "bridge");
+    assert_eq!(n["Internal"], true);
+    assert_eq!(n["EnableIPv6"], false);
+    assert_eq!(n["Labels"]["team"], "net");
+    assert_eq!(n["Options"]["com.example.x"], "1");
+    assert_eq!(n["ConfigOnly"], false);
+    assert_eq!(n["ConfigFrom"]["Network"], "");
+    assert_eq!(
+        n["IPAM"]["Config"][0],
+        serde_json::json!({"Subnet": "10.231.61.0/24", "IPRange": "10.231.61.128/25", "Gateway": "10.231.61.254"})
+    );
+    assert_eq!(n["Containers"], serde_json::json!({}));
+    // Its bridge has the gateway address, by id prefix too.
+    let bridge_name = bridge_of(&id);
+    assert!(netns::links().contains(&bridge_name), "{bridge_name}");
+    assert_eq!(
+        inspect(&d, &["--type", "network", &id[..10]])["Name"],
+        "apinet"
+    );
+
+    // dockerd's refusals.
+    let dup = d.docker_fails(&["network", "create", "apinet"]);
+    assert!(
+        dup.contains("network with name apinet already exists"),
+        "{dup}"
+    );
+    let pre = d.docker_fails(&["network", "rm", "bridge"]);
+    assert!(
+        pre.contains("bridge is a pre-defined network and cannot be removed"),
+        "{pre}"
+    );
+    let overlap = d.docker_fails(&["network", "create", "--subnet", "10.231.61.0/25", "other"]);
+    assert!(overlap.contains("Pool overlaps"), "{overlap}");
+    let missing = d.docker_fails(&["network", "inspect", "nonesuch"]);
+    assert!(missing.contains("network nonesuch not found"), "{missing}");
+
+    // Filters, then prune by label (builtins are never pruned).
+    let custom = d.docker(&[
+        "network",
+        "ls",
+        "-q",
+        "--no-trunc",
+        "--filter",
+        "type=custom",
+    ]);
+    assert_eq!(custom.trim(), id);
+    let by_label = d.docker(&[
+        "network",
+        "ls",
+        "--format",
+        "{{.Name}}",
+        "-f",
+        "label=team=net",
+    ]);
+    assert_eq!(by_label.trim(), "apinet");
+    let bad = d.docker_fails(&["network", "ls", "-f", "type=odd"]);
+    assert!(bad.contains("invalid filter"), "{bad}");
+    made.network(&["--subnet", "10.231.62.0/24", "keep"]);
+    let pruned = d.docker(&["network", "prune", "-f", "--filter", "label=team=net"]);
+    assert!(
+        pruned.contains("apinet") && !pruned.contains("keep"),
+        "{pruned}"
+    );
+    assert!(!netns::links().contains(&bridge_name));
+    d.docker(&["network", "rm", "keep"]);
+    let ls = d.docker(&["network", "ls", "-q"]);
+    assert_eq!(ls.lines().count(), 3, "{ls}");
+    let events = d.docker(&[
+        "events",
+        "--since",
+        "0",
+        "--until",
+        &test_support::docker_cli::events_until_now(),
+        "--filter",
+        "type=network",
+        "--format",
+        "{{.Action}} {{.Actor.Attributes.name}}",
+    ]);
+    assert!(
+        events.contains("create apinet") && events.contains("destroy apinet"),
+        "{events}"
+    );
+    made.networks.clear();
+}
+
+#[test]
+fn containers_reach_their_networks_only_and_leave_nothing() {
+    if !can_run() {
+        return;
+    }
+    let _one = HOST_NETWORKING.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = Engined::test_dir("net_cli_reach");
+    let d = Engined::start(&dir);
+    d.import_mini();
+    let mut made = Made::new(&d);
+    let n1 = made.network(&["--subnet", "10.231.71.0/24", "n1"]);
+    let n2 = made.network(&["--subnet", "10.231.72.0/24", "n2"]);
+    let internal = made.network(&["--internal", "--subnet", "10.231.73.0/24", "n3"]);
+    made.run("a1", &["--network", "n1", "mini", "sleep", "300"]);
+    made.run(
+        "b1",
+        &[
+            "--network",
+            "n1",
+            "--ip",
+            "10.231.71.50",
+            "mini",
+            "httpd",
+            "-f",
+            "-p",
+            "8080",
+            "-h",
+            "/etc",
+        ],
+    );
+    made.run("c2", &["--network", "n2", "mini", "sleep", "300"]);
+    made.run("i3", &["--network", "n3", "mini", "sleep", "300"]);
+    let mut veths = BTreeSet::new();
+    for n in [&n1, &n2, &internal] {
+        veths.extend(netns::bridge_ports(&bridge_of(n)));
+    }
+    assert_eq!(veths.len(), 4, "{veths:?}");
+
+    let a1 = ip_on(&d, "a1", "n1");
+    let b1 = ip_on(&d, "b1", "n1");
+    assert_eq!(b1, "10.231.71.50");
+    let net = &inspect(&d, &["a1"])["NetworkSettings"]["Networks"]["n1"];
+    assert_eq!(net["Gateway"], "10.231.71.1");
+    assert_eq!(net["IPPrefixLen"], 24);
+    assert_eq!(net["NetworkID"], n1.as_str());
+    assert_eq!(net["MacAddress"], "02:42:0a:e7:47:02");
+    assert_eq!(net["EndpointID"].as_str().unwrap().len(), 64);
+    // Its own name on its address in /etc/hosts.
+    let hosts = d.docker(&["exec", "a1", "cat", "/etc/hosts"]);
+    let short = &inspect(&d, &["a1"])["Id"].as_str().unwrap()[..12].to_string();
+    assert!(hosts.ends_with(&format!("{a1}\t{short}\n")), "{hosts}");
+
+    // Same network: reachable (ping, and wget of httpd); another: not.
+    assert!(pings(&d, "a1", &b1));
+    let page = d.docker(&[
+        "exec",
+        "a1",
+        "wget",
+        "-qO-",
+        &format!("http://{b1}:8080/hostname"),
+    ]);
+    assert!(!page.is_empty());
+    let c2 = ip_on(&d, "c2", "n2");
+    assert!(!pings(&d, "c2", &b1));
+    assert!(!pings(&d, "a1", &c2));
+    // The host reaches a container's address on the bridge.
+    let host_ping = Command::new(test_support::rootfs::BUSYBOX)
+        .args(["ping", "-c1", "-W2", &b1])
+        .output()
+        .unwrap();
+    assert!(host_ping.status.success(), "{host_ping:?}");
+    // --internal: no default route out of the container.
+    let routes = d.docker(&["exec", "i3", "ip", "route"]);
+    assert!(!routes.contains("default"), "{routes}");
+    assert!(routes.contains("10.231.73.0/24"), "{routes}");
+    // ps --filter network=
+    let on_n1 = d.docker(&["ps", "--filter", "network=n1", "--format", "{{.Names}}"]);
+    let mut on_n1: Vec<&str> = on_n1.lines().collect();
+    on_n1.sort();
+    assert_eq!(on_n1, ["a1", "b1"]);
+
+    // connect/disconnect live: c2 joins n1, reaches b1, leaves again.
+    d.docker(&["network", "connect", "--alias", "web", "n1", "c2"]);
+    veths.extend(netns::bridge_ports(&bridge_of(&n1)));
+    let addrs = d.docker(&["exec", "c2", "ip", "-o", "-4", "addr"]);
+    assert!(addrs.contains("eth1"), "{addrs}");
+    assert!(pings(&d, "c2", &b1));
+    let n1_view = inspect(&d, &["--type", "network", "n1"]);
+    assert_eq!(n1_view["Containers"].as_object().unwrap().len(), 3);
+    let busy = d.docker_fails(&["network", "rm", "n1"]);
+    assert!(busy.contains("has active endpoints"), "{busy}");
+    d.docker(&["network", "disconnect", "n1", "c2"]);
+    let addrs = d.docker(&["exec", "c2", "ip", "-o", "-4", "addr"]);
+    assert!(!addrs.contains("eth1"), "{addrs}");
+    assert!(!pings(&d, "c2", &b1));
+
+    // --network container: shares a1's namespace and address.
+    let shared = d.docker(&[
+        "run",
+        "--rm",
+        "--network",
+        "container:a1",
+        "mini",
+        "ip",
+        "-o",
+        "-4",
+        "addr",
+    ]);
+    assert!(shared.contains(&format!("{a1}/24")), "{shared}");
+    // --pid container: sees a1's processes.
+    let ps = d.docker(&[
+        "run",
+        "--rm",
+        "--pid",
+        "container:a1",
+        "--network",
+        "none",
+        "mini",
+        "ps",
+    ]);
+    assert!(ps.contains("sleep 300"), "{ps}");
+
+    // Joining at start and the live connect are announced, as dockerd does.
+    let events = d.docker(&[
+        "events",
+        "--since",
+        "0",
+        "--until",
+        &test_support::docker_cli::events_until_now(),
+        "--filter",
+        "type=network",
+        "--format",
+        "{{.Action}} {{.Actor.Attributes.name}}",
+    ]);
+    let count = |line: &str| events.lines().filter(|l| *l == line).count();
+    assert_eq!(
+        (count("connect n1"), count("disconnect n1")),
+        (3, 1),
+        "{events}"
+    );
+
+    // Nothing stays: rm -f, then network rm.
+    made.clean();
+    let bridges: Vec<String> = [&n1, &n2, &internal].iter().map(|n| bridge_of(n)).collect();
+    let left = netns::leftovers(&bridges, &veths, &dir.join("exec"));
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn a_crashed_engined_restores_endpoints_and_leaks_nothing() {
+    if !can_run() {
+        return;
+    }
+    let _one = HOST_NETWORKING.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = Engined::test_dir("net_cli_crash");
+    let mut d = Engined::start(&dir);
+    d.import_mini();
+    let id;
+    let mut veths = BTreeSet::new();
+    {
+        let mut made = Made::new(&d);
+        id = made.network(&["--subnet", "10.231.81.0/24", "n81"]);
+        made.run("stays", &["--network", "n81", "mini", "sleep", "300"]);
+        made.run("ends", &["--network", "n81", "mini", "sleep", "3"]);
+        veths.extend(netns::bridge_ports(&bridge_of(&id)));
+        assert_eq!(veths.len(), 2, "{veths:?}");
+        made.containers.clear();
+        made.networks.clear();
+    }
+    let ip = ip_on(&d, "stays", "n81");
+    d.crash();
+    // While engined is away, one container ends, and a veth no endpoint
+    // knows is on the network's bridge (as a crash mid-set-up leaves).
+    let orphan = "vethnetcli0";
+    let _orphan_goes = DeleteLink(orphan);
+    let ip_link = |args: &[&str]| Command::new("ip").arg("link").args(args).status().unwrap();
+    assert!(ip_link(&[
+        "add",
+        orphan,
+        "type",
+        "veth",
+        "peer",
+        "name",
+        "vethnetcli0p"
+    ])
+    .success());
+    veths.insert(orphan.to_string());
+    assert!(ip_link(&["set", orphan, "master", &bridge_of(&id)]).success());
+    std::thread::sleep(std::time::Duration::from_secs(4));
+    let d2 = Engined::start(&dir);
+    drop(std::mem::replace(&mut d, d2));
+    let mut made = Made::new(&d);
+    made.containers = vec!["stays".into(), "ends".into()];
+    made.networks = vec!["n81".into()];
+    // The running one keeps its endpoint; the ended one's is gone.
+    assert_eq!(ip_on(&d, "stays", "n81"), ip);
+    let ping = Command::new(test_support::rootfs::BUSYBOX)
+        .args(["ping", "-c1", "-W2", &ip])
+        .output()
+        .unwrap();
+    assert!(ping.status.success(), "{ping:?}");
+    assert!(!netns::links().contains(orphan));
+    assert_eq!(netns::bridge_ports(&bridge_of(&id)).len(), 1);
+    assert_eq!(netns::netns_files(&dir.join("exec")).len(), 1);
+    // A restart of the ended one gets a new endpoint.
+    d.docker(&["start", "ends"]);
+    veths.extend(netns::bridge_ports(&bridge_of(&id)));
+    assert_eq!(netns::bridge_ports(&bridge_of(&id)).len(), 2);
+    made.clean();
+    let left = netns::leftovers(&[bridge_of(&id)], &veths, Path::new(&dir.join("exec")));
+    assert!(left.is_empty(), "{left:?}");
+}

@@ -1,0 +1,91 @@
+//! What a test looks at to tell that networking left nothing behind: the
+//! host's links (`/sys/class/net`), a bridge's ports, the namespace files
+//! a daemon holds under its exec root, and the policy-routing rules that
+//! name a bridge.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The names of the host's network links.
+pub fn links() -> BTreeSet<String> {
+    std::fs::read_dir("/sys/class/net")
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The links enslaved to bridge `bridge` (empty when it does not exist).
+pub fn bridge_ports(bridge: &str) -> BTreeSet<String> {
+    std::fs::read_dir(Path::new("/sys/class/net").join(bridge).join("brif"))
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The namespace files under a daemon's `<exec-root>/netns`.
+pub fn netns_files(exec_root: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(exec_root.join("netns"))
+        .map(|entries| entries.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default()
+}
+
+/// The IPv4 rules (`ip rule` lines) that name link `name`.
+pub fn rules_naming(name: &str) -> Vec<String> {
+    let Ok(out) = Command::new("ip").args(["-4", "rule", "show"]).output() else {
+        return Vec::new();
+    };
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| l.split_whitespace().any(|w| w == name))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Everything of `bridges` and `veths` (host links seen during a test)
+/// and of the namespace files under `exec_root` that still exists: empty
+/// when nothing leaked.
+pub fn leftovers(bridges: &[String], veths: &BTreeSet<String>, exec_root: &Path) -> Vec<String> {
+    let now = links();
+    let mut left: Vec<String> = bridges
+        .iter()
+        .chain(veths.iter())
+        .filter(|l| now.contains(*l))
+        .map(|l| format!("link {l}"))
+        .collect();
+    left.extend(
+        netns_files(exec_root)
+            .into_iter()
+            .map(|p| format!("namespace file {}", p.display())),
+    );
+    for b in bridges {
+        left.extend(rules_naming(b).into_iter().map(|r| format!("rule {r}")));
+    }
+    left
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_is_a_link_and_missing_things_are_empty() {
+        assert!(links().contains("lo"));
+        assert!(bridge_ports("no-such-bridge0").is_empty());
+        assert!(netns_files(Path::new("/nonexistent")).is_empty());
+        let left = leftovers(
+            &["no-such-bridge0".to_string()],
+            &BTreeSet::new(),
+            Path::new("/nonexistent"),
+        );
+        assert!(left.is_empty(), "{left:?}");
+    }
+}
