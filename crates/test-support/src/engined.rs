@@ -12,6 +12,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::docker_cli;
+use crate::netns;
 use crate::rootfs::busybox_rootfs_tar;
 use crate::scratch;
 use crate::skip::{skip_reason, Need};
@@ -108,6 +109,7 @@ impl Engined {
             .append(true)
             .open(&log_path)
             .map_err(|e| io(&log_path, e))?;
+        let spawning = netns::DAEMONS.lock();
         let child = Command::new(bin)
             .arg("-H")
             .arg(format!("unix://{}", socket.display()))
@@ -117,6 +119,7 @@ impl Engined {
             .stderr(log)
             .spawn()
             .map_err(|e| io(bin, e))?;
+        drop(spawning);
         let mut e = Engined::adopt(child, dir);
         let deadline = Instant::now() + Duration::from_secs(20);
         while Instant::now() < deadline {
@@ -265,7 +268,11 @@ impl Drop for Engined {
             // No container outlives the test.
             remove_containers(&self.host());
         }
-        self.stop();
+        {
+            let _last = netns::DAEMONS.lock();
+            self.stop();
+            netns::remove_default_bridge_when_unused();
+        }
         if self.remove_dir {
             scratch::remove_dir(&self.dir);
         } else {

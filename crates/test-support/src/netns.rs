@@ -72,6 +72,47 @@ pub fn leftovers(bridges: &[String], veths: &BTreeSet<String>, exec_root: &Path)
     left
 }
 
+/// The bridge of engined's default network (engined-core's
+/// `DEFAULT_BRIDGE_NAME`). Like dockerd's `docker0`, a daemon makes it at
+/// start and leaves it at exit for the next daemon; the harness removes it
+/// when the last daemon on the machine has gone (see
+/// [`remove_default_bridge_when_unused`]).
+pub const DEFAULT_BRIDGE: &str = "engined0";
+
+/// Held while a daemon is spawned and while the last one is looked for,
+/// so that a daemon starting now cannot lose its bridge to that check.
+pub static DAEMONS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Removes [`DEFAULT_BRIDGE`] when no `engined` process runs on the
+/// machine any more, so that tests leave no link behind. Call with
+/// [`DAEMONS`] held.
+pub fn remove_default_bridge_when_unused() {
+    if engined_running() || !links().contains(DEFAULT_BRIDGE) {
+        return;
+    }
+    let _ = Command::new("ip")
+        .args(["link", "del", DEFAULT_BRIDGE])
+        .status();
+}
+
+/// Whether some live (not zombie) process is named `engined`.
+fn engined_running() -> bool {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return true;
+    };
+    entries.flatten().any(|e| {
+        let dir = e.path();
+        let comm = std::fs::read_to_string(dir.join("comm")).unwrap_or_default();
+        if comm.trim_end() != "engined" {
+            return false;
+        }
+        // `pid (comm) S ...`: the state follows the last ')'.
+        let stat = std::fs::read_to_string(dir.join("stat")).unwrap_or_default();
+        let state = stat.rsplit_once(')').map(|(_, rest)| rest.trim_start());
+        !matches!(state.and_then(|s| s.chars().next()), Some('Z' | 'X') | None)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
