@@ -8,26 +8,33 @@
 use std::collections::BTreeMap;
 
 use super::model::NetworkRecord;
+use crate::filters::{FilterError, Filters};
 use crate::pattern::MatchValue;
 
+/// Why a network filter cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum FilterError {
-    #[error("invalid filter '{0}'")]
-    Key(String),
-    #[error("invalid filter '{0}={1}'")]
-    Value(String, String),
+pub enum NetworkFilterError {
+    /// What every endpoint's filters can get wrong.
+    #[error(transparent)]
+    Filter(#[from] FilterError),
+    /// A `type` that is neither `custom` nor `builtin` (dockerd words this
+    /// one differently).
     #[error("invalid filter: 'type'='{0}'")]
     Type(String),
 }
 
+impl NetworkFilterError {
+    /// Always the client's fault (400).
+    pub fn kind(&self) -> crate::ErrorKind {
+        crate::ErrorKind::InvalidParameter
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct NetworkFilter {
-    drivers: Vec<String>,
-    ids: Vec<String>,
+    /// The parameter as checked, for the plain value lists and the labels.
+    filters: Filters,
     names: Vec<MatchValue>,
-    labels: Vec<String>,
-    not_labels: Vec<String>,
-    scopes: Vec<String>,
     /// Some(true): custom only; Some(false): builtin only.
     custom: Vec<bool>,
     dangling: Option<bool>,
@@ -47,57 +54,44 @@ impl NetworkFilter {
     /// `keys`: what the operation accepts; `now`: Unix nanoseconds for
     /// `until` durations.
     pub fn parse(
-        filters: &BTreeMap<String, Vec<String>>,
+        raw: &BTreeMap<String, Vec<String>>,
         keys: &[&str],
         now: i64,
-    ) -> Result<NetworkFilter, String> {
-        let mut f = NetworkFilter::default();
-        for (key, values) in filters {
-            if !keys.contains(&key.as_str()) {
-                return Err(FilterError::Key(key.clone()).to_string());
-            }
-            for v in values {
-                match key.as_str() {
-                    "driver" => f.drivers.push(v.clone()),
-                    "id" => f.ids.push(v.clone()),
-                    "name" => f.names.push(MatchValue::new(v)),
-                    "label" => f.labels.push(v.clone()),
-                    "label!" => f.not_labels.push(v.clone()),
-                    "scope" => f.scopes.push(v.clone()),
-                    "type" => f.custom.push(match v.as_str() {
-                        "custom" => true,
-                        "builtin" => false,
-                        _ => return Err(FilterError::Type(v.clone()).to_string()),
-                    }),
-                    "dangling" => {
-                        f.dangling = Some(match v.as_str() {
-                            "1" | "true" | "True" | "TRUE" => true,
-                            "0" | "false" | "False" | "FALSE" => false,
-                            _ => return Err(FilterError::Value(key.clone(), v.clone()).to_string()),
-                        })
-                    }
-                    "until" => {
-                        f.until = Some(crate::time::parse(v, now).map_err(|e| e.to_string())?)
-                    }
-                    _ => return Err(FilterError::Key(key.clone()).to_string()),
-                }
-            }
-        }
-        Ok(f)
+    ) -> Result<NetworkFilter, NetworkFilterError> {
+        let filters = Filters::parse(raw, keys)?;
+        let custom = filters
+            .values("type")
+            .iter()
+            .map(|v| match v.as_str() {
+                "custom" => Ok(true),
+                "builtin" => Ok(false),
+                _ => Err(NetworkFilterError::Type(v.clone())),
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(NetworkFilter {
+            names: filters
+                .values("name")
+                .iter()
+                .map(|v| MatchValue::new(v))
+                .collect(),
+            custom,
+            dangling: filters.bool_of("dangling")?,
+            until: filters.time_of("until", now)?,
+            filters,
+        })
     }
 
     /// `used`: whether a running container is on the network.
     pub fn matches(&self, n: &NetworkRecord, used: bool) -> bool {
-        let label_hit = |want: &String| match want.split_once('=') {
-            Some((k, val)) => n.labels.get(k).is_some_and(|x| x == val),
-            None => n.labels.contains_key(want.as_str()),
+        let any = |key: &str, hit: &dyn Fn(&String) -> bool| {
+            let values = self.filters.values(key);
+            values.is_empty() || values.iter().any(hit)
         };
-        (self.drivers.is_empty() || self.drivers.contains(&n.driver))
-            && (self.ids.is_empty() || self.ids.iter().any(|i| n.id.contains(i.as_str())))
+        any("driver", &|d| *d == n.driver)
+            && any("id", &|i| n.id.contains(i.as_str()))
             && (self.names.is_empty() || self.names.iter().any(|m| m.matches(&n.name)))
-            && self.labels.iter().all(label_hit)
-            && !self.not_labels.iter().any(label_hit)
-            && (self.scopes.is_empty() || self.scopes.iter().any(|s| s == "local"))
+            && self.filters.labels_match(&n.labels)
+            && any("scope", &|s| s == "local")
             && (self.custom.is_empty() || self.custom.contains(&!n.predefined))
             && self.dangling.is_none_or(|d| d != used)
             && self.until.is_none_or(|t| created_nanos(n) < t)
@@ -128,7 +122,7 @@ mod tests {
         }
     }
 
-    fn filter(pairs: &[(&str, &str)]) -> Result<NetworkFilter, String> {
+    fn filter(pairs: &[(&str, &str)]) -> Result<NetworkFilter, NetworkFilterError> {
         let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for (k, v) in pairs {
             map.entry(k.to_string()).or_default().push(v.to_string());
@@ -184,11 +178,11 @@ mod tests {
             false
         ));
         assert_eq!(
-            filter(&[("type", "other")]).unwrap_err(),
+            filter(&[("type", "other")]).unwrap_err().to_string(),
             "invalid filter: 'type'='other'"
         );
         assert_eq!(
-            filter(&[("colour", "red")]).unwrap_err(),
+            filter(&[("colour", "red")]).unwrap_err().to_string(),
             "invalid filter 'colour'"
         );
         assert!(filter(&[("dangling", "maybe")]).is_err());

@@ -27,7 +27,7 @@ pub mod service;
 pub mod view;
 
 pub use error::NetworkError;
-pub use filter::NetworkFilter;
+pub use filter::{NetworkFilter, NetworkFilterError};
 pub use model::{ActiveEndpoint, ContainerEndpoints, Endpoint, NetworkRecord, PoolRecord};
 pub use service::{CreateRequest, Networks};
 pub use view::network_view;

@@ -13,7 +13,7 @@ use engined_core::containers::update::UpdateError;
 use engined_core::containers::ContainerError;
 use engined_core::filters::FilterError;
 use engined_core::images::{ImageError, ImageFilterError};
-use engined_core::networks::NetworkError;
+use engined_core::networks::{NetworkError, NetworkFilterError};
 use engined_core::volumes::VolumeError;
 use engined_core::ErrorKind;
 
@@ -52,6 +52,7 @@ kinded!(
     ImageError,
     ImageFilterError,
     NetworkError,
+    NetworkFilterError,
     VolumeError,
     FilterError
 );

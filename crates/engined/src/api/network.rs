@@ -12,7 +12,7 @@ use engine_api::server::{
 };
 use engine_api::types::{NetworkCreateResponse, NetworkPruneResponse};
 
-use super::error::{api_error, bad_request, internal};
+use super::error::{api_error, internal};
 use super::DaemonApi;
 use engined_core::containers::network as seam;
 use engined_core::networks::{events, network_view, CreateRequest, NetworkFilter, PoolRecord};
@@ -37,7 +37,7 @@ impl NetworkApi for DaemonApi {
     async fn network_list(&self, req: NetworkListRequest) -> Result<NetworkListReply, ApiError> {
         let filters = req.filters.map(|f| f.0).unwrap_or_default();
         let keys = ["dangling", "driver", "id", "label", "name", "scope", "type"];
-        let filter = NetworkFilter::parse(&filters, &keys, now_nanos()).map_err(bad_request)?;
+        let filter = NetworkFilter::parse(&filters, &keys, now_nanos()).map_err(api_error)?;
         let networks = &self.engine.networks;
         let list = networks
             .list()
@@ -118,7 +118,7 @@ impl NetworkApi for DaemonApi {
     async fn network_prune(&self, req: NetworkPruneRequest) -> Result<NetworkPruneReply, ApiError> {
         let filters = req.filters.map(|f| f.0).unwrap_or_default();
         let filter = NetworkFilter::parse(&filters, &["until", "label", "label!"], now_nanos())
-            .map_err(bad_request)?;
+            .map_err(api_error)?;
         let engine = self.engine.clone();
         blocking(move || {
             let networks = &engine.networks;
