@@ -293,6 +293,18 @@ fn containers_reach_their_networks_only_and_leave_nothing() {
     let short = &inspect(&d, &["a1"])["Id"].as_str().unwrap()[..12].to_string();
     assert!(hosts.ends_with(&format!("{a1}\t{short}\n")), "{hosts}");
 
+    // No NAT yet, so nothing from a bridge is routed beyond the host:
+    // read from the rule set, never by sending a packet out.
+    for n in [&n1, &n2] {
+        let rules = netns::rules_naming(&bridge_of(n));
+        assert!(
+            rules
+                .iter()
+                .any(|r| r.contains("prohibit") && !r.contains(" to ")),
+            "{rules:?}"
+        );
+    }
+
     // Same network: reachable (ping, and wget of httpd); another: not.
     assert!(pings(&d, "a1", &b1));
     let page = d.docker(&[

@@ -93,6 +93,15 @@ pub fn remove_default_bridge_when_unused() {
     let _ = Command::new("ip")
         .args(["link", "del", DEFAULT_BRIDGE])
         .status();
+    // The rules a daemon kept on that bridge go with it.
+    for _ in 0..64 {
+        if rules_naming(DEFAULT_BRIDGE).is_empty() {
+            break;
+        }
+        let _ = Command::new("ip")
+            .args(["-4", "rule", "del", "iif", DEFAULT_BRIDGE])
+            .status();
+    }
 }
 
 /// Whether some live (not zombie) process is named `engined`.

@@ -211,9 +211,10 @@ pub fn link_names() -> Result<Vec<String>> {
     })
 }
 
-/// The priority of engined's own policy-routing rules: every rule at it
-/// is engined's, so a sync replaces them all and none outlives its
-/// networks.
+/// The priority of engined's own policy-routing rules. Several daemons
+/// may share a host (the tests run many at once), so a sync replaces only
+/// the rules on its own bridges and those whose bridge is gone; none
+/// outlives its network, and no daemon undoes another's.
 pub const RULE_PRIORITY: u32 = 32100;
 
 /// One isolation rule: what comes in on bridge `from` and goes to `to`
@@ -224,16 +225,29 @@ pub struct Isolation {
     pub to: Option<Subnet>,
 }
 
-/// Makes engined's IPv4 rules exactly `rules`.
-pub fn sync_rules(rules: Vec<Isolation>) -> Result<()> {
+/// Makes the IPv4 rules on `bridges` (this daemon's) exactly `rules`,
+/// and drops rules at [`RULE_PRIORITY`] whose bridge no longer exists.
+pub fn sync_rules(bridges: Vec<String>, rules: Vec<Isolation>) -> Result<()> {
+    let links = link_names()?;
     run(None, move |handle| async move {
         let mut existing = handle.rule().get(rtnetlink::IpVersion::V4).execute();
         let mut ours = Vec::new();
         while let Some(rule) = existing.try_next().await.map_err(failed("listing rules"))? {
-            if rule
+            if !rule
                 .attributes
                 .contains(&RuleAttribute::Priority(RULE_PRIORITY))
             {
+                continue;
+            }
+            let from = rule.attributes.iter().find_map(|a| match a {
+                RuleAttribute::Iifname(name) => Some(name.clone()),
+                _ => None,
+            });
+            let replace = match from {
+                Some(name) => bridges.contains(&name) || !links.contains(&name),
+                None => true,
+            };
+            if replace {
                 ours.push(rule);
             }
         }

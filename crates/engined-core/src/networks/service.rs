@@ -839,10 +839,18 @@ fn ensure_bridge(record: &NetworkRecord) -> Result<()> {
     netlink::ensure_bridge(&bridge, addresses)
 }
 
+/// Whether containers may be routed beyond the host. Not yet: engined
+/// has no NAT, so a packet routed out would leave with a container's
+/// private source address (and its answer could not come back). Until
+/// NAT lands every bridge network is routed like an `--internal` one;
+/// the host's own addresses and the bridge itself stay reachable.
+const ROUTED_OUT: bool = false;
+
 /// The isolation between bridge networks, as rules: a container on one
 /// network reaches no other network's subnet through the host, and one on
-/// an `--internal` network nothing beyond its own bridge.
-fn isolation(state: &State) -> Vec<netlink::Isolation> {
+/// an `--internal` network (every network, when `routed_out` is false)
+/// nothing beyond its own bridge and the host.
+fn isolation(state: &State, routed_out: bool) -> Vec<netlink::Isolation> {
     let bridges: Vec<(&NetworkRecord, String)> = state
         .networks
         .values()
@@ -850,7 +858,7 @@ fn isolation(state: &State) -> Vec<netlink::Isolation> {
         .collect();
     let mut rules = Vec::new();
     for (n, bridge) in &bridges {
-        if n.internal {
+        if n.internal || !routed_out {
             rules.push(netlink::Isolation {
                 from: bridge.clone(),
                 to: None,
@@ -875,7 +883,12 @@ fn isolation(state: &State) -> Vec<netlink::Isolation> {
 
 /// Makes the kernel's rules match the networks.
 fn sync_isolation(state: &State) {
-    if let Err(e) = netlink::sync_rules(isolation(state)) {
+    let bridges = state
+        .networks
+        .values()
+        .filter_map(NetworkRecord::bridge_name)
+        .collect();
+    if let Err(e) = netlink::sync_rules(bridges, isolation(state, ROUTED_OUT)) {
         tracing::warn!("isolating the networks: {e}");
     }
 }
@@ -963,7 +976,7 @@ mod tests {
         if let Some(n) = state.networks.get_mut("b2") {
             n.pools[0].subnet = "10.231.2.0/24".into();
         }
-        let rules = isolation(&state);
+        let rules = isolation(&state, true);
         let shown: Vec<String> = rules
             .iter()
             .map(|r| format!("{}->{:?}", r.from, r.to.map(|s| s.to_string())))
@@ -978,14 +991,19 @@ mod tests {
         if let Some(n) = state.networks.get_mut("b2") {
             n.internal = true;
         }
-        let rules = isolation(&state);
+        let rules = isolation(&state, true);
         assert!(rules.contains(&netlink::Isolation {
             from: "br-b2".into(),
             to: None
         }));
         assert_eq!(rules.len(), 2);
+        // Without NAT nothing is routed beyond the host, from any bridge.
+        let closed = isolation(&state, false);
+        assert_eq!(closed.len(), 2);
+        assert!(closed.iter().all(|r| r.to.is_none()));
         state.networks.remove("b2");
-        assert!(isolation(&state).is_empty());
+        assert!(isolation(&state, true).is_empty());
+        assert_eq!(isolation(&state, false).len(), 1);
     }
 
     #[test]
