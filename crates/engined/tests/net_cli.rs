@@ -86,6 +86,21 @@ impl Drop for DeleteLink {
     }
 }
 
+/// Every network event `d` has sent so far, one `ACTION NAME` a line.
+fn network_events(d: &Engined) -> String {
+    d.docker(&[
+        "events",
+        "--since",
+        "0",
+        "--until",
+        &test_support::docker_cli::events_until_now(),
+        "--filter",
+        "type=network",
+        "--format",
+        "{{.Action}} {{.Actor.Attributes.name}}",
+    ])
+}
+
 fn inspect(d: &Engined, what: &[&str]) -> Value {
     let mut args = vec!["inspect"];
     args.extend(what);
@@ -223,17 +238,7 @@ fn network_api_shapes_and_errors() {
     d.docker(&["network", "rm", "keep"]);
     let ls = d.docker(&["network", "ls", "-q"]);
     assert_eq!(ls.lines().count(), 3, "{ls}");
-    let events = d.docker(&[
-        "events",
-        "--since",
-        "0",
-        "--until",
-        &test_support::docker_cli::events_until_now(),
-        "--filter",
-        "type=network",
-        "--format",
-        "{{.Action}} {{.Actor.Attributes.name}}",
-    ]);
+    let events = network_events(&d);
     assert!(
         events.contains("create apinet") && events.contains("destroy apinet"),
         "{events}"
@@ -376,17 +381,7 @@ fn containers_reach_their_networks_only_and_leave_nothing() {
     assert!(ps.contains("sleep 300"), "{ps}");
 
     // Joining at start and the live connect are announced, as dockerd does.
-    let events = d.docker(&[
-        "events",
-        "--since",
-        "0",
-        "--until",
-        &test_support::docker_cli::events_until_now(),
-        "--filter",
-        "type=network",
-        "--format",
-        "{{.Action}} {{.Actor.Attributes.name}}",
-    ]);
+    let events = network_events(&d);
     let count = |line: &str| events.lines().filter(|l| *l == line).count();
     assert_eq!(
         (count("connect n1"), count("disconnect n1")),

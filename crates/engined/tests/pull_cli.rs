@@ -539,33 +539,28 @@ fn check_bombs(d: &Engined, registry: &Registry, mini: &Image, layout: &Layout) 
     assert!(spool_is_empty(d));
 }
 
-fn check_failures(d: &Engined, registry: &Registry, bad: &Image, bad_ref: &str) {
-    let before = image_ids(d);
-
-    let tag = format!("{}:nope", registry.name("test/mini"));
-    let out = d.docker_output(&["pull", &tag]);
+/// `docker pull reference` ends 1 with dockerd's "manifest unknown" line.
+fn pull_fails_manifest_unknown(d: &Engined, reference: &str) {
+    let out = d.docker_output(&["pull", reference]);
     assert_eq!(code(&out), 1);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains(&format!(
-            "manifest for {tag} not found: manifest unknown: manifest unknown"
+            "manifest for {reference} not found: manifest unknown: manifest unknown"
         )),
         "{stderr}"
     );
+}
+
+fn check_failures(d: &Engined, registry: &Registry, bad: &Image, bad_ref: &str) {
+    let before = image_ids(d);
+
+    pull_fails_manifest_unknown(d, &format!("{}:nope", registry.name("test/mini")));
 
     // distribution answers MANIFEST_UNKNOWN for a repository it never
     // had too (Docker Hub's 401 is what dockerd words "pull access
     // denied"), and dockerd passes it on the same way.
-    let missing = format!("{}:v1", registry.name("test/none"));
-    let out = d.docker_output(&["pull", &missing]);
-    assert_eq!(code(&out), 1);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains(&format!(
-            "manifest for {missing} not found: manifest unknown: manifest unknown"
-        )),
-        "{stderr}"
-    );
+    pull_fails_manifest_unknown(d, &format!("{}:v1", registry.name("test/none")));
 
     // Other bytes of the same length where the layer blob was.
     let data = registry.blob_data(&bad.layers[0]);
