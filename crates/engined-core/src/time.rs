@@ -28,6 +28,15 @@ pub fn now_nanos() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
 }
 
+/// Nanoseconds since the Unix epoch of a stored RFC 3339 time (a
+/// record's `Created`), 0 when it cannot be read.
+pub fn unix_nanos_of(time: &str) -> i64 {
+    humantime::parse_rfc3339_weak(time)
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
+}
+
 /// Nanoseconds since the Unix epoch of `value`, durations counted back
 /// from `now` (nanoseconds), zone-less forms read in the local zone.
 pub fn parse(value: &str, now: i64) -> Result<i64, TimeError> {

@@ -7,9 +7,9 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The names of the host's network links.
-pub fn links() -> BTreeSet<String> {
-    std::fs::read_dir("/sys/class/net")
+/// The names of the entries of `dir` (none when it cannot be read).
+fn names_in(dir: &Path) -> BTreeSet<String> {
+    std::fs::read_dir(dir)
         .map(|entries| {
             entries
                 .flatten()
@@ -19,16 +19,14 @@ pub fn links() -> BTreeSet<String> {
         .unwrap_or_default()
 }
 
+/// The names of the host's network links.
+pub fn links() -> BTreeSet<String> {
+    names_in(Path::new("/sys/class/net"))
+}
+
 /// The links enslaved to bridge `bridge` (empty when it does not exist).
 pub fn bridge_ports(bridge: &str) -> BTreeSet<String> {
-    std::fs::read_dir(Path::new("/sys/class/net").join(bridge).join("brif"))
-        .map(|entries| {
-            entries
-                .flatten()
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .collect()
-        })
-        .unwrap_or_default()
+    names_in(&Path::new("/sys/class/net").join(bridge).join("brif"))
 }
 
 /// The namespace files under a daemon's `<exec-root>/netns`.

@@ -16,7 +16,7 @@ use super::ContainerError;
 use crate::engine::Engine;
 use crate::filters::{FilterError, Filters};
 use crate::pattern::MatchValue;
-use engined_shim::logs::LogEntry;
+use crate::time::unix_nanos_of as unix_nanos;
 
 /// The keys `docker ps --filter` accepts.
 const KEYS: &[&str] = &[
@@ -86,7 +86,10 @@ pub fn list(
         .all()
         .into_iter()
         .map(|c| c.record())
-        .filter(|r| filter.matches_networks(&super::network::network_names(engine, r)))
+        .filter(|r| {
+            filter.network.is_empty()
+                || filter.matches_networks(&super::network::network_names(engine, r))
+        })
         .collect();
     let records = select(records, all, limit, &filter);
     Ok(records
@@ -125,16 +128,6 @@ pub fn select(
         records.truncate(limit);
     }
     records
-}
-
-/// Nanoseconds since the epoch of an RFC 3339 time (0 if unreadable).
-pub fn unix_nanos(time: &str) -> i64 {
-    LogEntry {
-        log: String::new(),
-        stream: String::new(),
-        time: time.to_string(),
-    }
-    .unix_nanos()
 }
 
 impl ListFilter {

@@ -7,10 +7,10 @@ use std::sync::Arc;
 
 use engine_api::types::EventMessageType;
 
-use super::list::unix_nanos;
 use super::{lifecycle, ContainerError, Record};
 use crate::engine::Engine;
 use crate::filters::Filters;
+use crate::time::unix_nanos_of as unix_nanos;
 
 /// The keys `docker container prune --filter` accepts.
 const KEYS: &[&str] = &["until", "label", "label!"];

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use engine_api::types::EventMessage;
 
-use crate::filters::{FilterError, Filters, Label};
+use crate::filters::{FilterError, Filters};
 
 const KEYS: &[&str] = &[
     "config",
@@ -45,7 +45,7 @@ impl EventFilter {
         let attr = |k: &str| attrs.and_then(|a| a.get(k)).map(String::as_str);
         self.filters.iter().all(|(key, values)| {
             if key == "label" {
-                return values.iter().all(|v| Label::parse(v).matches(attr));
+                return self.filters.labels().iter().all(|l| l.matches(attr));
             }
             values.iter().any(|v| match key {
                 "type" => &kind == v,

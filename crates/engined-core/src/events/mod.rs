@@ -118,9 +118,7 @@ impl EventBus {
             };
             (past, self.live.subscribe())
         };
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos() as i64);
+        let now = crate::time::now_nanos();
         // An `until` in the past ends the stream after the history.
         let live_rx = if until.is_some_and(|u| u <= now) {
             None
@@ -139,8 +137,9 @@ impl EventBus {
                 loop {
                     let next = match until {
                         Some(u) => {
-                            let wait =
-                                std::time::Duration::from_nanos((u - unix_nanos()).max(0) as u64);
+                            let wait = std::time::Duration::from_nanos(
+                                (u - crate::time::now_nanos()).max(0) as u64,
+                            );
                             match tokio::time::timeout(wait, rx.recv()).await {
                                 Ok(r) => r,
                                 Err(_) => return None,
@@ -161,12 +160,6 @@ impl EventBus {
         });
         futures_util::StreamExt::chain(history, live)
     }
-}
-
-fn unix_nanos() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos() as i64)
 }
 
 #[cfg(test)]
@@ -217,7 +210,7 @@ mod tests {
             &[("type".to_string(), vec!["container".to_string()])].into(),
         )
         .unwrap();
-        let until = unix_nanos();
+        let until = crate::time::now_nanos();
         let got: Vec<_> = bus.subscribe(Some(0), Some(until), filter).collect().await;
         assert_eq!(got.len(), 1);
         assert_eq!(got[0].action.as_deref(), Some("die"));

@@ -42,14 +42,6 @@ pub struct NetworkFilter {
     until: Option<i64>,
 }
 
-/// Unix nanoseconds of a network's creation time.
-fn created_nanos(n: &NetworkRecord) -> i64 {
-    humantime::parse_rfc3339_weak(&n.created)
-        .ok()
-        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .map_or(0, |d| d.as_nanos() as i64)
-}
-
 impl NetworkFilter {
     /// `keys`: what the operation accepts; `now`: Unix nanoseconds for
     /// `until` durations.
@@ -94,7 +86,9 @@ impl NetworkFilter {
             && any("scope", &|s| s == "local")
             && (self.custom.is_empty() || self.custom.contains(&!n.predefined))
             && self.dangling.is_none_or(|d| d != used)
-            && self.until.is_none_or(|t| created_nanos(n) < t)
+            && self
+                .until
+                .is_none_or(|t| crate::time::unix_nanos_of(&n.created) < t)
     }
 }
 

@@ -26,7 +26,7 @@ pub fn data_usage(engine: &Engine, req: &SystemDataUsageRequest) -> SystemDataUs
         .map(|c| (c.record(), c.layout.dir.clone()))
         .collect();
     // Newest first, as `docker ps` lists them.
-    records.sort_by_key(|(r, _)| std::cmp::Reverse(list::unix_nanos(&r.created)));
+    records.sort_by_key(|(r, _)| std::cmp::Reverse(engined_core::time::unix_nanos_of(&r.created)));
     let mut body = SystemDataUsageResponse::default();
 
     let images = engine.images.list();

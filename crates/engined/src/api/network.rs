@@ -16,13 +16,7 @@ use super::error::{api_error, internal};
 use super::DaemonApi;
 use engined_core::containers::network as seam;
 use engined_core::networks::{events, network_view, CreateRequest, NetworkFilter, PoolRecord};
-
-/// Unix nanoseconds now, for `until` durations.
-fn now_nanos() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos() as i64)
-}
+use engined_core::time::now_nanos;
 
 /// Runs blocking network work (netlink, files) off the async threads.
 async fn blocking<T: Send + 'static>(

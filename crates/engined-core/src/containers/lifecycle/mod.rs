@@ -20,7 +20,6 @@ mod start;
 mod stop;
 mod wait;
 
-pub use crate::containers::events::publish;
 pub use daemon::{restore, stop_for_shutdown};
 pub use kill::kill;
 pub use pause::pause;
