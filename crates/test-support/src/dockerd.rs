@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use crate::docker_cli;
 use crate::scratch;
-use crate::skip::{skip_reason, which, Need};
+use crate::skip::{can_run, which, Need};
 use crate::teardown::stop_daemon;
 
 /// How long a stopping dockerd gets before it is killed.
@@ -30,8 +30,7 @@ impl Dockerd {
     /// not root: the caller skips its test. A daemon that is there but
     /// does not come up fails the test.
     pub fn start(name: &str) -> Option<Dockerd> {
-        if let Some(why) = skip_reason(Need::Dockerd) {
-            eprintln!("skipped: {why}");
+        if !can_run(Need::Dockerd) {
             return None;
         }
         let dir = scratch::fresh_dir(&format!("dockerd-{name}"));

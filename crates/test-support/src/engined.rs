@@ -15,7 +15,7 @@ use crate::docker_cli;
 use crate::netns;
 use crate::rootfs::busybox_rootfs_tar;
 use crate::scratch;
-use crate::skip::{skip_reason, Need};
+use crate::skip::{can_run, Need};
 use crate::teardown::{remove_containers, terminate, unmount_below};
 
 /// How long a stopping engined gets before it is killed.
@@ -83,8 +83,7 @@ impl Engined {
             eprintln!("skipped: no engined binary beside the tests (cargo build -p engined)");
             return None;
         }
-        if let Some(why) = skip_reason(Need::Containers) {
-            eprintln!("skipped: {why}");
+        if !can_run(Need::Containers) {
             return None;
         }
         let mut e = Engined::start(&Engined::test_dir(&format!("engined-{name}")));

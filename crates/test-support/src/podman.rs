@@ -11,7 +11,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::scratch::{fresh_dir, remove_dir};
-use crate::skip::{is_root, which};
+use crate::skip::{can_run, Need};
 use crate::teardown::terminate;
 
 /// A running private podman service.
@@ -21,23 +21,11 @@ pub struct Podman {
     child: Child,
 }
 
-/// Why podman cannot run here, or `None` when it can.
-pub fn skip_reason() -> Option<String> {
-    if which("podman").is_none() {
-        return Some("no podman on PATH (apt-get install podman)".into());
-    }
-    if !is_root() {
-        return Some("the private rootful podman needs root".into());
-    }
-    None
-}
-
 impl Podman {
     /// Starts the service under a fresh `name` directory; `None` (after a
     /// notice) when podman cannot run here.
     pub fn start(name: &str) -> Option<Podman> {
-        if let Some(why) = skip_reason() {
-            eprintln!("skipped: {why}");
+        if !can_run(Need::Podman) {
             return None;
         }
         let dir = fresh_dir(&format!("podman-{name}"));

@@ -18,10 +18,37 @@ pub enum Need {
     Containers,
     /// Debian's dockerd on PATH, the docker CLI, and root for its mounts.
     Dockerd,
+    /// Debian's podman on PATH and root (a private rootful service).
+    Podman,
+    /// Debian's sshd, the ssh client tools, and root (a private sshd).
+    Sshd,
 }
 
 /// Why a test needing `need` cannot run here, or `None` when it can.
 pub fn skip_reason(need: Need) -> Option<String> {
+    match need {
+        Need::Podman => {
+            if which("podman").is_none() {
+                return Some("no podman on PATH (apt-get install podman)".into());
+            }
+            return (!is_root()).then(|| "the private rootful podman needs root".into());
+        }
+        Need::Sshd => {
+            if !Path::new("/usr/sbin/sshd").exists() {
+                return Some("no /usr/sbin/sshd (apt-get install openssh-server)".into());
+            }
+            if let Some(tool) = ["ssh", "ssh-keygen"]
+                .into_iter()
+                .find(|t| which(t).is_none())
+            {
+                return Some(format!(
+                    "no {tool} on PATH (apt-get install openssh-client)"
+                ));
+            }
+            return (!is_root()).then(|| "the private sshd needs root".into());
+        }
+        Need::DockerCli | Need::Containers | Need::Dockerd => {}
+    }
     if need == Need::Dockerd {
         if which("dockerd").is_none() {
             return Some("no dockerd on PATH (apt-get install docker.io)".into());

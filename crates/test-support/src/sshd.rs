@@ -13,7 +13,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::scratch::{fresh_dir, remove_dir};
-use crate::skip::{is_root, which};
+use crate::skip::{can_run, Need};
 use crate::teardown::terminate;
 
 /// Where sshd keeps its privilege-separation chroot (it refuses to start
@@ -26,24 +26,6 @@ pub struct Sshd {
     port: u16,
     child: Child,
     made_privsep: bool,
-}
-
-/// Why sshd cannot run here, or `None` when it can.
-pub fn skip_reason() -> Option<String> {
-    if !Path::new("/usr/sbin/sshd").exists() {
-        return Some("no /usr/sbin/sshd (apt-get install openssh-server)".into());
-    }
-    for tool in ["ssh", "ssh-keygen"] {
-        if which(tool).is_none() {
-            return Some(format!(
-                "no {tool} on PATH (apt-get install openssh-client)"
-            ));
-        }
-    }
-    if !is_root() {
-        return Some("the private sshd needs root".into());
-    }
-    None
 }
 
 fn keygen(path: &Path) {
@@ -74,8 +56,7 @@ impl Sshd {
     /// Starts sshd under a fresh `name` directory, running `force_command`
     /// for every session; `None` (after a notice) when it cannot run here.
     pub fn start(name: &str, force_command: &str) -> Option<Sshd> {
-        if let Some(why) = skip_reason() {
-            eprintln!("skipped: {why}");
+        if !can_run(Need::Sshd) {
             return None;
         }
         let dir = fresh_dir(&format!("sshd-{name}"));
