@@ -25,8 +25,14 @@ impl StreamError {
     /// The error a stream line reports, if it is an error line: an object
     /// with an `errorDetail` object or an `error` string.
     pub fn from_line(value: &Value) -> Option<StreamError> {
-        let detail = value.get("errorDetail").filter(|d| d.is_object());
-        let error = value.get("error").and_then(Value::as_str);
+        Self::from_parts(value.get("errorDetail"), value.get("error"))
+    }
+
+    /// The same rule on the two members alone, as [`ErrorMembers`] keeps
+    /// them.
+    fn from_parts(detail: Option<&Value>, error: Option<&Value>) -> Option<StreamError> {
+        let detail = detail.filter(|d| d.is_object());
+        let error = error.and_then(Value::as_str);
         if detail.is_none() && error.is_none() {
             return None;
         }
@@ -39,6 +45,75 @@ impl StreamError {
             .to_string();
         let code = detail.and_then(|d| d.get("code")).and_then(Value::as_i64);
         Some(StreamError { message, code })
+    }
+}
+
+/// The two members of a stream value that make it an error line, read
+/// without building the rest of the value: every other member, and any
+/// value that is not an object, is skipped. Ordinary items (stats, events,
+/// progress) have neither member, so reading this allocates nothing.
+#[derive(Default)]
+struct ErrorMembers {
+    detail: Option<Value>,
+    error: Option<Value>,
+}
+
+impl<'de> serde::Deserialize<'de> for ErrorMembers {
+    fn deserialize<D: serde::Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        de.deserialize_any(ErrorMembersVisitor)
+    }
+}
+
+struct ErrorMembersVisitor;
+
+impl<'de> serde::de::Visitor<'de> for ErrorMembersVisitor {
+    type Value = ErrorMembers;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<ErrorMembers, A::Error> {
+        let mut found = ErrorMembers::default();
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            match key.as_ref() {
+                "errorDetail" => found.detail = Some(map.next_value()?),
+                "error" => found.error = Some(map.next_value()?),
+                _ => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<ErrorMembers, A::Error> {
+        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+        Ok(ErrorMembers::default())
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<ErrorMembers, E> {
+        Ok(ErrorMembers::default())
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<ErrorMembers, E> {
+        Ok(ErrorMembers::default())
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<ErrorMembers, E> {
+        Ok(ErrorMembers::default())
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<ErrorMembers, E> {
+        Ok(ErrorMembers::default())
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<ErrorMembers, E> {
+        Ok(ErrorMembers::default())
+    }
+
+    fn visit_unit<E>(self) -> Result<ErrorMembers, E> {
+        Ok(ErrorMembers::default())
     }
 }
 
@@ -67,13 +142,25 @@ pub enum CheckedError {
 pub fn decode_checked<T: DeserializeOwned>(
     buf: &mut BytesMut,
 ) -> Result<Option<Checked<T>>, CheckedError> {
-    let Some(value) = decode::<Value>(buf).map_err(CheckedError::Syntax)? else {
+    // One pass finds where the value ends and whether it is an error line;
+    // only then is the value itself decoded, straight from its bytes.
+    let skip = buf.iter().take_while(|b| b.is_ascii_whitespace()).count();
+    buf.advance(skip);
+    if buf.is_empty() {
         return Ok(None);
+    }
+    let mut values = serde_json::Deserializer::from_slice(buf).into_iter::<ErrorMembers>();
+    let members = match values.next() {
+        Some(Ok(members)) => members,
+        Some(Err(err)) if err.is_eof() => return Ok(None),
+        Some(Err(err)) => return Err(CheckedError::Syntax(err)),
+        None => return Ok(None),
     };
-    if let Some(err) = StreamError::from_line(&value) {
+    let line = buf.split_to(values.byte_offset());
+    if let Some(err) = StreamError::from_parts(members.detail.as_ref(), members.error.as_ref()) {
         return Ok(Some(Checked::Failed(err)));
     }
-    serde_json::from_value(value)
+    serde_json::from_slice(&line)
         .map(|item| Some(Checked::Item(item)))
         .map_err(CheckedError::Shape)
 }
@@ -166,6 +253,44 @@ mod tests {
             StreamError::from_line(&serde_json::json!({"error": null})),
             None
         );
+    }
+
+    #[test]
+    fn checked_values_of_any_shape_survive_chunking() {
+        let wire = concat!(
+            "{\"read\":\"t\",\"nested\":{\"error\":\"inner, not a line\"}}\n",
+            "[1,{\"error\":\"in an array\"}]\r\n",
+            "\"a string\"\n",
+            "{\"id\":\"x\",\"errorDetail\":{\"message\":\"late\"}}",
+        );
+        let mut buf = BytesMut::new();
+        let mut got = Vec::new();
+        for chunk in wire.as_bytes().chunks(3) {
+            buf.put_slice(chunk);
+            while let Some(v) = decode_checked::<Value>(&mut buf).unwrap() {
+                got.push(v);
+            }
+        }
+        assert_eq!(got.len(), 4);
+        assert!(matches!(&got[0], Checked::Item(v) if v["nested"]["error"] == "inner, not a line"));
+        assert!(matches!(&got[1], Checked::Item(v) if v[0] == 1));
+        assert!(matches!(&got[2], Checked::Item(v) if v == "a string"));
+        assert!(matches!(&got[3], Checked::Failed(e) if e.message == "late"));
+        // An item of the wrong type is a shape error and the next one still decodes.
+        let mut buf = BytesMut::from(&b"{\"n\":\"x\"} {\"n\":2}"[..]);
+        #[derive(serde::Deserialize)]
+        struct N {
+            n: u32,
+        }
+        assert!(matches!(
+            decode_checked::<N>(&mut buf),
+            Err(CheckedError::Shape(_))
+        ));
+        assert!(matches!(
+            decode_checked::<N>(&mut buf),
+            Ok(Some(Checked::Item(N { n: 2 })))
+        ));
+        assert!(matches!(decode_checked::<N>(&mut buf), Ok(None)));
     }
 
     #[test]

@@ -40,13 +40,11 @@ impl Dockerd {
         }
     }
 
-    /// Starts a daemon in `dir` (emptied first) and waits until it answers
-    /// `/_ping`; `Err` says why it could not, with the daemon's log when
-    /// it ran.
+    /// Starts a daemon in `dir`, an empty directory the caller made (as
+    /// [`scratch::fresh_dir`] does), and waits until it answers `/_ping`;
+    /// `Err` says why it could not, with the daemon's log when it ran.
     pub fn launch(dir: &Path) -> Result<Dockerd, String> {
         let bin = which("dockerd").ok_or("no dockerd on PATH (apt-get install docker.io)")?;
-        scratch::remove_dir(dir);
-        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         let socket = dir.join("docker.sock");
         let log = std::fs::File::create(dir.join("dockerd.log")).map_err(|e| e.to_string())?;
         let child = Command::new(bin)

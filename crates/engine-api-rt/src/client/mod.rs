@@ -76,6 +76,15 @@ enum Target {
     Custom(Arc<dyn Dial>),
 }
 
+impl std::fmt::Display for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Target::Endpoint(e) => e.fmt(f),
+            Target::Custom(_) => f.write_str("a custom dialer"),
+        }
+    }
+}
+
 /// How a [`Transport`] is set up.
 #[derive(Clone)]
 pub struct TransportBuilder {
@@ -90,10 +99,7 @@ pub struct TransportBuilder {
 
 impl std::fmt::Debug for TransportBuilder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let target = match &self.target {
-            Target::Endpoint(e) => e.to_string(),
-            Target::Custom(_) => "a custom dialer".to_string(),
-        };
+        let target = self.target.to_string();
         f.debug_struct("TransportBuilder")
             .field("target", &target)
             .field("tls", &self.tls)
@@ -229,10 +235,7 @@ impl TransportBuilder {
     /// host that cannot have it, the certificate files cannot be read, or
     /// the endpoint needs what this build lacks (`ssh`, unix sockets).
     pub fn build(self) -> Result<Transport, ClientError> {
-        let name = match &self.target {
-            Target::Endpoint(e) => e.to_string(),
-            Target::Custom(_) => "a custom dialer".to_string(),
-        };
+        let name = self.target.to_string();
         let no_tls = |what: &str| {
             if self.tls.is_some() || self.unverified {
                 Err(ClientError::Config(format!(

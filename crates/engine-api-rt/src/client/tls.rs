@@ -9,11 +9,14 @@ use std::sync::Arc;
 use tokio_rustls::rustls::client::danger::{
     HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier,
 };
+use tokio_rustls::rustls::client::WantsClientCert;
 use tokio_rustls::rustls::crypto::{
     verify_tls12_signature, verify_tls13_signature, CryptoProvider,
 };
 use tokio_rustls::rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use tokio_rustls::rustls::{ClientConfig, DigitallySignedStruct, SignatureScheme};
+use tokio_rustls::rustls::{
+    ClientConfig, ConfigBuilder, DigitallySignedStruct, SignatureScheme, WantsVerifier,
+};
 
 use super::ClientError;
 use crate::pem::{read_certs, read_key, read_roots, PemError};
@@ -46,18 +49,44 @@ fn tls_err(path: &Path, why: impl std::fmt::Display) -> ClientError {
 
 /// A client config that trusts only `files.ca` and presents `files.cert`.
 pub(crate) fn client_config(files: &TlsFiles) -> Result<Arc<ClientConfig>, ClientError> {
-    let pem_err = |e: PemError| ClientError::Config(format!("TLS: {e}"));
     let roots = read_roots(&files.ca).map_err(pem_err)?;
+    let (builder, _) = builder()?;
+    present(builder.with_root_certificates(roots), Some(files))
+}
+
+fn pem_err(e: PemError) -> ClientError {
+    ClientError::Config(format!("TLS: {e}"))
+}
+
+/// The start both configs share: ring, and the safe protocol versions.
+fn builder() -> Result<
+    (
+        ConfigBuilder<ClientConfig, WantsVerifier>,
+        Arc<CryptoProvider>,
+    ),
+    ClientError,
+> {
     let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
-    let config = ClientConfig::builder_with_provider(provider)
+    let builder = ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
-        .map_err(|e| ClientError::Config(format!("TLS: {e}")))?
-        .with_root_certificates(roots)
-        .with_client_auth_cert(
-            read_certs(&files.cert).map_err(pem_err)?,
-            read_key(&files.key).map_err(pem_err)?,
-        )
-        .map_err(|e| tls_err(&files.key, e))?;
+        .map_err(|e| ClientError::Config(format!("TLS: {e}")))?;
+    Ok((builder, provider))
+}
+
+/// The end both configs share: the client's own certificate when given.
+fn present(
+    builder: ConfigBuilder<ClientConfig, WantsClientCert>,
+    client: Option<&TlsFiles>,
+) -> Result<Arc<ClientConfig>, ClientError> {
+    let config = match client {
+        Some(files) => builder
+            .with_client_auth_cert(
+                read_certs(&files.cert).map_err(pem_err)?,
+                read_key(&files.key).map_err(pem_err)?,
+            )
+            .map_err(|e| tls_err(&files.key, e))?,
+        None => builder.with_no_client_auth(),
+    };
     Ok(Arc::new(config))
 }
 
@@ -116,21 +145,9 @@ impl ServerCertVerifier for AnyServer {
 pub(crate) fn unverified_config(
     client: Option<&TlsFiles>,
 ) -> Result<Arc<ClientConfig>, ClientError> {
-    let pem_err = |e: PemError| ClientError::Config(format!("TLS: {e}"));
-    let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
-    let builder = ClientConfig::builder_with_provider(provider.clone())
-        .with_safe_default_protocol_versions()
-        .map_err(|e| ClientError::Config(format!("TLS: {e}")))?
+    let (builder, provider) = builder()?;
+    let builder = builder
         .dangerous()
         .with_custom_certificate_verifier(Arc::new(AnyServer(provider)));
-    let config = match client {
-        Some(files) => builder
-            .with_client_auth_cert(
-                read_certs(&files.cert).map_err(pem_err)?,
-                read_key(&files.key).map_err(pem_err)?,
-            )
-            .map_err(|e| tls_err(&files.key, e))?,
-        None => builder.with_no_client_auth(),
-    };
-    Ok(Arc::new(config))
+    present(builder, client)
 }

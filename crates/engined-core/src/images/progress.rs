@@ -17,6 +17,29 @@ use super::store::ImageStore;
 /// How often a transfer reports its progress at most.
 pub const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
 
+/// Decides which byte counts of one transfer are worth a message: at most
+/// one per [`PROGRESS_EVERY`], and always the last one.
+pub struct Throttle {
+    total: u64,
+    last: Option<std::time::Instant>,
+}
+
+impl Throttle {
+    /// For a transfer of `total` bytes.
+    pub fn new(total: u64) -> Throttle {
+        Throttle { total, last: None }
+    }
+
+    /// Whether `done` bytes should be reported now.
+    pub fn due(&mut self, done: u64) -> bool {
+        let due = done == self.total || self.last.is_none_or(|l| l.elapsed() >= PROGRESS_EVERY);
+        if due {
+            self.last = Some(std::time::Instant::now());
+        }
+        due
+    }
+}
+
 /// Where the work sends its messages.
 pub type Sender<M> = UnboundedSender<M>;
 
@@ -98,5 +121,13 @@ mod tests {
         drop(stream);
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
         assert!(!finished.load(Ordering::SeqCst));
+    }
+
+    #[test]
+    fn throttle_lets_through_the_first_and_the_last_count() {
+        let mut t = Throttle::new(10);
+        assert!(t.due(1));
+        assert!(!t.due(5), "a second count within the interval is held back");
+        assert!(t.due(10), "the end is always reported");
     }
 }

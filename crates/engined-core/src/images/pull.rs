@@ -13,14 +13,13 @@ use std::fs::File;
 use std::io::BufReader;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Instant;
 
 use engine_api::types::{CreateImageInfo, ErrorDetail, ProgressDetail};
 use tokio::sync::Semaphore;
 
 use super::config::ImageConfig;
 use super::error::ImageError;
-use super::progress::{self, Host, MessageStream, PROGRESS_EVERY};
+use super::progress::{self, Host, MessageStream, Throttle};
 use super::registry::{
     select, Credentials, Descriptor, Fetched, ImageManifest, Kind, Manifest, Platform,
     RegistryError, RemoteName, Session, Settings, DEFAULT_DOMAIN, MAX_DEPTH,
@@ -304,10 +303,9 @@ pub(super) async fn run(
             let short = short_id(&layer.digest);
             let spool = Spool(store.spool_path());
             let total = layer.size;
-            let mut last: Option<Instant> = None;
+            let mut throttle = Throttle::new(total);
             let mut report = |done: u64| {
-                if last.is_none_or(|l| l.elapsed() >= PROGRESS_EVERY) || done == total {
-                    last = Some(Instant::now());
+                if throttle.due(done) {
                     send(
                         progress,
                         info(Some(&short), "Downloading", Some((done, total))),

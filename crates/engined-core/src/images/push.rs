@@ -13,8 +13,7 @@
 //! bytes on the wire, which local registries do not mind.
 
 use std::collections::BTreeSet;
-use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::sync::Arc;
 
 use bytes::Bytes;
 use engine_api::types::{ProgressDetail, PushImageInfo};
@@ -23,7 +22,7 @@ use serde_json::json;
 use tokio::sync::Semaphore;
 
 use super::error::ImageError;
-use super::progress::{self, Host, MessageStream, Sender, PROGRESS_EVERY};
+use super::progress::{self, Host, MessageStream, Sender, Throttle};
 use super::reference::Reference;
 use super::registry::{Credentials, RegistryError, RemoteName, Session, Settings, Target, Upload};
 use super::store::{short_id, Image, ImageStore};
@@ -311,11 +310,9 @@ async fn push_layer(
     let total = store.blobs().size(diff_id);
     let sender = tx.clone();
     let id = short.clone();
-    let last: Mutex<Option<Instant>> = Mutex::new(None);
+    let mut throttle = Throttle::new(total);
     let report = Box::new(move |done: u64| {
-        let mut last = last.lock().unwrap_or_else(|p| p.into_inner());
-        if last.is_none_or(|l| l.elapsed() >= PROGRESS_EVERY) || done == total {
-            *last = Some(Instant::now());
+        if throttle.due(done) {
             progress::send(&sender, message(Some(&id), "Pushing", Some((done, total))));
         }
     });
