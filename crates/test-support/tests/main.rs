@@ -6,6 +6,7 @@
 mod all_operations;
 mod attach_websocket;
 mod client_contexts;
+mod client_examples;
 mod client_generated_dockerd;
 mod client_generated_requests;
 mod client_generated_surface;

@@ -101,6 +101,10 @@ pub fn container_process(record: &Record, rootfs: &Path) -> Result<ProcessInput>
             .oom_score_adj
             .and_then(|a| i32::try_from(a).ok())
             .filter(|a| *a != 0),
+        // Checked at create; a record from an older engined has none.
+        console_size: spec::process::console_size(host.console_size.as_deref())
+            .ok()
+            .flatten(),
     })
 }
 

@@ -66,6 +66,8 @@ pub async fn create(
         .ok_or_else(|| ContainerError::ImageNotFound(image_ref.clone()))?;
     let mut host = body.host_config.clone().unwrap_or_default();
     restart::Policy::from_host(&host).map_err(ContainerError::InvalidArgument)?;
+    spec::process::console_size(host.console_size.as_deref())
+        .map_err(ContainerError::InvalidArgument)?;
     let mut merged = config::merge(config::from_body(&body), &image.config);
     merged.image = Some(image_ref.clone());
     let (path, args) = config::process_args(&merged).ok_or(ContainerError::NoCommand)?;

@@ -53,6 +53,8 @@ pub fn create(engine: &Engine, c: &Container, body: ContainerExecBody) -> Result
             "Invalid escape keys ({detach_keys}) provided"
         )));
     }
+    let console_size = spec::process::console_size(body.console_size.as_deref())
+        .map_err(ContainerError::InvalidArgument)?;
     let id = ids::new_id().map_err(|e| ContainerError::io("generating an id", e))?;
     let config = ExecConfig {
         cmd: cmd.clone(),
@@ -65,6 +67,7 @@ pub fn create(engine: &Engine, c: &Container, body: ContainerExecBody) -> Result
         attach_stderr: body.attach_stderr.unwrap_or(false),
         privileged: body.privileged.unwrap_or(false),
         detach_keys,
+        console_size,
     };
     let instance = Arc::new(ExecInstance {
         id: id.clone(),
@@ -157,6 +160,9 @@ where
             user::resolve(&exec.config.user, &rootfs).map_err(ContainerError::InvalidArgument)?;
     }
     process.terminal = exec.config.tty;
+    // A resize that came before the terminal existed is newer than the
+    // size asked for at create; the runtime sets it before the process runs.
+    process.console_size = (*lock(&exec.pending_size)).or(exec.config.console_size);
     process.privileged = process.privileged || exec.config.privileged;
     let process_file = c.layout.bundle.join(format!("exec-{}.json", exec.id));
     let pid_file = c.layout.bundle.join(format!("exec-{}.pid", exec.id));

@@ -24,6 +24,8 @@ pub struct ExecConfig {
     pub attach_stderr: bool,
     pub privileged: bool,
     pub detach_keys: String,
+    /// The terminal's first size, `(height, width)`, from the create body.
+    pub console_size: Option<(u16, u16)>,
 }
 
 #[derive(Debug, Clone, Default)]

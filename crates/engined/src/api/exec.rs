@@ -36,6 +36,10 @@ impl ExecApi for DaemonApi {
         if !c.status().is_running() {
             return Err(api_error(ContainerError::NotRunning(c.id.clone())));
         }
+        let size = engined_core::containers::spec::process::console_size(
+            req.body.as_ref().and_then(|b| b.console_size.as_deref()),
+        )
+        .map_err(|e| api_error(ContainerError::InvalidArgument(e)))?;
         if !instance.claim() {
             return Err(conflict(format!(
                 "Error: Exec command {} is already running",
@@ -43,6 +47,10 @@ impl ExecApi for DaemonApi {
             )));
         }
         let body = req.body.unwrap_or_default();
+        // The start's size wins over the create's, as a resize would.
+        if let Some((height, width)) = size {
+            instance.resize(height, width).map_err(api_error)?;
+        }
         let detach = body.detach.unwrap_or(false);
         let tty = instance.config.tty;
         let engine = self.engine.clone();

@@ -31,6 +31,29 @@ pub struct ProcessInput {
     pub no_new_privileges: bool,
     pub apparmor: Option<String>,
     pub oom_score_adj: Option<i32>,
+    /// The terminal's first size, `(height, width)`, set by the runtime
+    /// before the process starts (the API's `ConsoleSize`).
+    pub console_size: Option<(u16, u16)>,
+}
+
+/// A `ConsoleSize` as the API sends it (`[height, width]`): `None` when
+/// absent or zero, as dockerd leaves the size alone then.
+pub fn console_size(size: Option<&[i64]>) -> Result<Option<(u16, u16)>, String> {
+    let Some(size) = size else {
+        return Ok(None);
+    };
+    let dim = |v: i64| u16::try_from(v).ok();
+    match size {
+        [] | [0, 0] => Ok(None),
+        [h, w] => match (dim(*h), dim(*w)) {
+            (Some(h), Some(w)) => Ok(Some((h, w))),
+            _ => Err(format!("ConsoleSize out of range: {h}x{w}")),
+        },
+        _ => Err(format!(
+            "ConsoleSize must be [height, width], not {} numbers",
+            size.len()
+        )),
+    }
 }
 
 /// The process's capabilities on this host. Names were checked at
@@ -79,5 +102,14 @@ pub fn process(p: &ProcessInput, nofile: (u64, u64)) -> Process {
         .set_no_new_privileges(Some(p.no_new_privileges))
         .set_apparmor_profile(p.apparmor.clone().filter(|a| a != "unconfined"))
         .set_oom_score_adj(p.oom_score_adj);
+    if let Some((height, width)) = p.console_size.filter(|_| p.terminal) {
+        // All fields have defaults: building cannot fail.
+        let size = oci_spec::runtime::BoxBuilder::default()
+            .height(u64::from(height))
+            .width(u64::from(width))
+            .build()
+            .ok();
+        out.set_console_size(size);
+    }
     out
 }

@@ -366,3 +366,26 @@ fn init_is_mounted_and_runs_first() {
         Some(Path::new("/usr/bin/tini-static"))
     );
 }
+
+#[test]
+fn a_terminal_gets_its_first_size_and_a_pipe_does_not() {
+    use super::process::{console_size, process};
+    assert_eq!(console_size(None), Ok(None));
+    assert_eq!(console_size(Some(&[0, 0])), Ok(None));
+    assert_eq!(console_size(Some(&[24, 100])), Ok(Some((24, 100))));
+    assert!(console_size(Some(&[24]))
+        .unwrap_err()
+        .contains("[height, width]"));
+    assert!(console_size(Some(&[-1, 80]))
+        .unwrap_err()
+        .contains("out of range"));
+    assert!(console_size(Some(&[24, 70_000])).is_err());
+
+    let mut p = input().process;
+    p.console_size = Some((24, 100));
+    p.terminal = true;
+    let size = process(&p, (1024, 1024)).console_size().unwrap();
+    assert_eq!((size.height(), size.width()), (24, 100));
+    p.terminal = false;
+    assert!(process(&p, (1024, 1024)).console_size().is_none());
+}
