@@ -24,7 +24,8 @@ pub struct Cli {
     /// Key of --upstream-tlscert.
     #[arg(long, value_name = "FILE")]
     pub upstream_tlskey: Option<PathBuf>,
-    /// Where to listen: unix:///path or tcp://host:port (repeatable).
+    /// Where to listen: unix:///path or tcp://host:port (repeatable);
+    /// `URL#name` makes the listener's clients the identity `name`.
     #[arg(short = 'H', long = "host", value_name = "URL", required = true)]
     pub hosts: Vec<String>,
     /// Group owning the unix sockets (a name or a number).

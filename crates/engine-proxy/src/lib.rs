@@ -8,6 +8,7 @@
 //! - [`route`]: which operation a request is;
 //! - [`typed`]: the typed fields the policy reads;
 //! - [`policy`]: the rules, loaded with `file:line:col` errors;
+//! - [`owner`]: owner scoping per listener identity;
 //! - [`reload`]: the policy in use and SIGHUP;
 //! - [`audit`]: the JSON-lines decision log;
 //! - [`forward`]: the HTTP service in front of the upstream;
@@ -16,6 +17,7 @@
 pub mod audit;
 pub mod cli;
 pub mod forward;
+pub mod owner;
 pub mod policy;
 pub mod reload;
 pub mod route;

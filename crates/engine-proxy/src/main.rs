@@ -62,7 +62,13 @@ async fn run(cli: Cli) -> Result<(), String> {
     let gid = cli.group.as_deref().map(group_id).transpose()?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let mut servers = tokio::task::JoinSet::new();
-    for addr in &cli.hosts {
+    for given in &cli.hosts {
+        // `URL#identity`: the listener's clients are that identity.
+        let (addr, owner) = match given.split_once('#') {
+            Some((addr, id)) if !id.is_empty() => (addr.to_string(), Some(id.to_string())),
+            _ => (given.clone(), None),
+        };
+        let addr = &addr;
         let host = Host::parse(addr, tls.is_some()).map_err(|e| format!("-H {addr}: {e}"))?;
         let listener = match &host {
             Host::Unix(path) => {
@@ -77,6 +83,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             upstream.clone(),
             audit.clone(),
             addr.clone(),
+            owner,
         ));
         let mut stop = stop_rx.clone();
         servers.spawn(async move {

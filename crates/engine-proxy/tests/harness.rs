@@ -22,6 +22,12 @@ impl Proxy {
     /// Starts the proxy in a fresh directory named after `name`, in front
     /// of `upstream`, with `policy` as its policy file.
     pub fn start(name: &str, upstream: &str, policy: &str) -> Proxy {
+        Proxy::start_with(name, upstream, policy, &[])
+    }
+
+    /// As [`Proxy::start`], with one more socket per identity in
+    /// `identities` (`<dir>/<identity>.sock`, listening as that identity).
+    pub fn start_with(name: &str, upstream: &str, policy: &str, identities: &[&str]) -> Proxy {
         let dir = scratch::fresh_dir(&format!("engine-proxy-{name}"));
         std::fs::write(dir.join("policy.yaml"), policy).unwrap();
         let log = std::fs::File::create(dir.join("proxy.log")).unwrap();
@@ -30,6 +36,10 @@ impl Proxy {
             .arg(upstream)
             .arg("-H")
             .arg(format!("unix://{}", dir.join("proxy.sock").display()))
+            .args(identities.iter().flat_map(|id| {
+                let sock = dir.join(format!("{id}.sock"));
+                ["-H".to_string(), format!("unix://{}#{id}", sock.display())]
+            }))
             .arg("--policy")
             .arg(dir.join("policy.yaml"))
             .arg("--audit-log")
@@ -44,7 +54,13 @@ impl Proxy {
             dir,
         };
         let deadline = Instant::now() + Duration::from_secs(10);
-        while !p.socket().exists() {
+        let all_there = |p: &Proxy| {
+            p.socket().exists()
+                && identities
+                    .iter()
+                    .all(|id| p.dir.join(format!("{id}.sock")).exists())
+        };
+        while !all_there(&p) {
             if let Some(Ok(Some(status))) = p.child.as_mut().map(Child::try_wait) {
                 panic!("engine-proxy exited ({status}): {}", p.log());
             }
@@ -64,6 +80,14 @@ impl Proxy {
 
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.join("proxy.log")).unwrap_or_default()
+    }
+
+    /// The host of the socket of `identity`.
+    pub fn host_of(&self, identity: &str) -> String {
+        format!(
+            "unix://{}",
+            self.dir.join(format!("{identity}.sock")).display()
+        )
     }
 
     /// The audit log's lines, parsed.

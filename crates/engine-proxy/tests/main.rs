@@ -5,6 +5,7 @@
 mod harness;
 
 mod forward_cli;
+mod owner_cli;
 mod policy_cli;
 mod presets;
 mod refuse;

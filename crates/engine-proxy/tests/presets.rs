@@ -150,7 +150,7 @@ fn ci_runner_allows_work_but_no_escape() {
 
 #[test]
 fn tenant_requires_its_label() {
-    let p = Proxy::start("preset-tenant", DEAD, &preset("tenant"));
+    let p = Proxy::start_with("preset-tenant", DEAD, &preset("tenant"), &["alice"]);
     let create = "/v1.41/containers/create";
     assert_eq!(
         ask(
@@ -186,6 +186,15 @@ fn tenant_requires_its_label() {
         ask(&p, "POST", "/v1.41/networks/create", r#"{"Name":"n"}"#).0,
         403
     );
-    assert_eq!(ask(&p, "POST", "/v1.41/containers/prune", "").0, 403);
+    assert_eq!(ask(&p, "POST", "/v1.41/images/prune", "").0, 403);
+    assert_eq!(ask(&p, "GET", "/v1.41/system/df", "").0, 403);
     assert_eq!(ask(&p, "GET", "/v1.41/containers/json", "").0, 502);
+    // On alice's socket the label is stamped: the same create is allowed.
+    let req = r#"{"Image":"busybox"}"#;
+    let req = format!(
+        "POST {create} HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{req}",
+        req.len()
+    );
+    let (status, _) = raw(&p.dir.join("alice.sock"), &req);
+    assert!(status.contains(" 502 "), "{status}");
 }

@@ -8,6 +8,9 @@
 //!
 //! - [`headers`]: which headers cross;
 //! - [`hijack`]: splicing upgraded connections.
+//!
+//! With owner scoping ([`crate::owner`]) creations are stamped, sets
+//! filtered and objects checked before the request goes on.
 
 pub mod headers;
 pub mod hijack;
@@ -30,8 +33,9 @@ use engine_api_rt::server::respond;
 use engine_api_rt::server::{HttpService, BODY_LIMIT};
 
 use crate::audit::{Audit, Entry};
+use crate::owner::{self, Owner};
 use crate::reload::SharedPolicy;
-use crate::route::{Operation, Routes};
+use crate::route::Routes;
 use crate::typed;
 
 /// How long the upstream may take to start its answer: long, since a
@@ -46,22 +50,27 @@ pub struct Proxy {
     audit: Arc<Audit>,
     /// Who the listener's clients are, for the audit log.
     identity: String,
+    /// The listener's owner identity, for owner scoping.
+    owner: Option<String>,
 }
 
 impl Proxy {
-    /// A proxy deciding with `policy` and sending to `upstream`.
+    /// A proxy deciding with `policy` and sending to `upstream`, for the
+    /// clients of the listener `address`, who are `owner` when given.
     pub fn new(
         policy: SharedPolicy,
         upstream: engine_api::Client,
         audit: Arc<Audit>,
-        identity: String,
+        address: String,
+        owner: Option<String>,
     ) -> Proxy {
         Proxy {
             routes: Routes::new(),
             policy,
             upstream,
             audit,
-            identity,
+            identity: owner.clone().unwrap_or(address),
+            owner,
         }
     }
 
@@ -93,18 +102,31 @@ impl Proxy {
         let upgrade = req.headers().get(UPGRADE).cloned();
         let on_client = upgrade.as_ref().map(|_| hyper::upgrade::on(&mut req));
         let (parts, incoming) = req.into_parts();
-        // The body the upstream gets: the typed value re-encoded when the
-        // policy read it, else the client's bytes as they stream in.
-        let (typed, body) = if typed::needs_body(op.id) {
-            let bytes = read_body(incoming).await?;
-            let typed = typed::decode(op.id, &query, &bytes)?;
-            let sent = typed::encode(&typed)?.unwrap_or(bytes);
-            (typed, body::bytes(sent))
-        } else {
-            let typed = typed::decode(op.id, &query, b"")?;
-            (typed, incoming.map_err(std::io::Error::other).boxed())
+        let policy = self.policy.load();
+        // Owner scoping applies on a listener with an identity under a
+        // policy that names the owner label.
+        let owner = match (policy.owner_label(), &self.owner) {
+            (Some(label), Some(identity)) => Some(Owner {
+                label: label.to_string(),
+                identity: identity.clone(),
+            }),
+            _ => None,
         };
-        let decision = self.policy.load().decide(&op, &typed);
+        // The body the upstream gets: the typed value (stamped with its
+        // owner) re-encoded when the policy read it, else the client's
+        // bytes as they stream in.
+        let needs_body = typed::needs_body(op.id);
+        let (typed, source) = if needs_body {
+            let bytes = read_body(incoming).await?;
+            (typed::decode(op.id, &query, &bytes)?, Source::Read(bytes))
+        } else {
+            (typed::decode(op.id, &query, b"")?, Source::Stream(incoming))
+        };
+        let mut typed = typed;
+        if let Some(owner) = &owner {
+            owner.stamp(&mut typed);
+        }
+        let decision = policy.decide(&op, &typed);
         self.audit
             .write(&Entry::decided(&self.identity, &op, &path, &decision));
         if !decision.allowed {
@@ -113,28 +135,43 @@ impl Proxy {
                 message: decision.message(&op),
             });
         }
-        self.forward(&op, parts, &query, body, upgrade, on_client)
+        let body = match source {
+            Source::Read(bytes) => body::bytes(typed::encode(&typed)?.unwrap_or(bytes)),
+            Source::Stream(incoming) => incoming.map_err(std::io::Error::other).boxed(),
+        };
+        let (mut path, mut query) = (path, query);
+        if let Some(owner) = &owner {
+            if let Some(scoped) = owner.scope_query(&op, &query)? {
+                query = scoped;
+            }
+            if let Some(id) = owner.check(&self.upstream, &op).await? {
+                path = owner::path_with(&path, &op, &id);
+            }
+        }
+        let target = if query.is_empty() {
+            path
+        } else {
+            format!("{path}?{query}")
+        };
+        self.forward(needs_body, parts, &target, body, upgrade, on_client)
             .await
     }
 
+    /// Sends the request to `target` (path and query) upstream and turns
+    /// the answer into the client's.
     async fn forward(
         &self,
-        op: &Operation,
+        reencoded: bool,
         parts: hyper::http::request::Parts,
-        query: &str,
+        target: &str,
         body: Body,
         upgrade: Option<hyper::header::HeaderValue>,
         on_client: Option<hyper::upgrade::OnUpgrade>,
     ) -> Result<Response<Body>, ApiError> {
         let transport = self.upstream.transport();
-        let target = if query.is_empty() {
-            parts.uri.path().to_string()
-        } else {
-            format!("{}?{query}", parts.uri.path())
-        };
-        let keep_length = !typed::needs_body(op.id);
+        let keep_length = !reencoded;
         let mut builder = transport
-            .request(parts.method.clone(), &target, None)
+            .request(parts.method.clone(), target, None)
             .map_err(upstream_error)?;
         if let Some(h) = builder.headers_mut() {
             *h = headers::end_to_end(&parts.headers, keep_length, upgrade.as_ref());
@@ -173,6 +210,12 @@ impl HttpService for Proxy {
     ) -> Pin<Box<dyn Future<Output = Response<Body>> + Send + '_>> {
         Box::pin(self.handle(req))
     }
+}
+
+/// A request's body: read whole for the policy, or still streaming in.
+enum Source {
+    Read(Bytes),
+    Stream(Incoming),
 }
 
 /// The whole body of a request whose JSON the policy reads, within the

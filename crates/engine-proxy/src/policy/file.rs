@@ -14,6 +14,9 @@ pub struct PolicyFile {
     /// The decision when no rule decides (`deny` when left out).
     #[serde(default)]
     pub default: Action,
+    /// The label that marks a container, volume or network as an
+    /// identity's (owner scoping on listeners with an identity).
+    pub owner_label: Option<String>,
     /// The rules, applied in order.
     #[serde(default)]
     pub rules: Vec<RuleFile>,

@@ -69,6 +69,7 @@ impl Rule {
 #[derive(Debug)]
 pub struct Policy {
     default: Action,
+    owner_label: Option<String>,
     rules: Vec<Rule>,
 }
 
@@ -187,10 +188,23 @@ impl Policy {
                 what,
             });
         }
+        if file
+            .owner_label
+            .as_deref()
+            .is_some_and(|l| l.trim().is_empty())
+        {
+            return Err(at("/owner_label".into(), "`owner_label` is empty".into()));
+        }
         Ok(Policy {
             default: file.default,
+            owner_label: file.owner_label,
             rules,
         })
+    }
+
+    /// The label owner scoping uses, when the policy turns it on.
+    pub fn owner_label(&self) -> Option<&str> {
+        self.owner_label.as_deref()
     }
 
     /// The decision for `op` with its typed view `typed`.
