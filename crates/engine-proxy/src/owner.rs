@@ -159,6 +159,50 @@ impl Owner {
         }
     }
 
+    /// The objects a request's body names besides its own: containers
+    /// whose volumes or namespaces a new container joins, the volumes it
+    /// mounts by name, the networks it joins, the container a network
+    /// connect or disconnect names. Each must be this owner's, else the
+    /// request is denied (403, naming the field: a 404 would make the
+    /// docker CLI take it for a missing image and try to pull). A missing
+    /// object is denied alike, so nothing tells it from another's.
+    pub async fn check_references(
+        &self,
+        client: &engine_api::Client,
+        typed: &Typed,
+    ) -> Result<(), ApiError> {
+        for (field, name, object) in references(typed) {
+            let owned = match object {
+                Object::Volume => client
+                    .volume_inspect(&name)
+                    .await
+                    .map(|v| self.owns(v.labels.as_ref())),
+                Object::Network => client
+                    .network_inspect(&name, &NetworkInspectParams::default())
+                    .await
+                    .map(|n| self.owns(n.labels.as_ref())),
+                Object::Container | Object::Exec => client
+                    .container_inspect(&name, &ContainerInspectParams::default())
+                    .await
+                    .map(|c| self.owns(c.config.as_ref().and_then(|c| c.labels.as_ref()))),
+            };
+            let owned = match owned {
+                Ok(owned) => owned,
+                Err(ClientError::Api(api)) if api.status == 404 => false,
+                Err(e) => return Err(hide(e, String::new)),
+            };
+            if !owned {
+                return Err(ApiError {
+                    status: 403,
+                    message: format!(
+                        "denied by owner scoping: {field} names {name}, which is not yours"
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+
     async fn container(&self, client: &engine_api::Client, name: &str) -> Result<String, ApiError> {
         let message = || format!("No such container: {name}");
         let c = client
@@ -171,6 +215,91 @@ impl Owner {
         }
         Ok(c.id.unwrap_or_else(|| name.to_string()))
     }
+}
+
+/// The objects `typed` names in its body: (field, name, kind).
+fn references(typed: &Typed) -> Vec<(String, String, Object)> {
+    let mut out = Vec::new();
+    match typed {
+        Typed::ContainerCreate(b) => {
+            if let Some(hc) = &b.host_config {
+                for from in hc.volumes_from.iter().flatten() {
+                    let name = from.split(':').next().unwrap_or("");
+                    out.push((
+                        "HostConfig.VolumesFrom".into(),
+                        name.into(),
+                        Object::Container,
+                    ));
+                }
+                let modes = [
+                    ("HostConfig.NetworkMode", &hc.network_mode),
+                    ("HostConfig.PidMode", &hc.pid_mode),
+                    ("HostConfig.IpcMode", &hc.ipc_mode),
+                ];
+                for (field, mode) in modes {
+                    let Some(mode) = mode.as_deref() else {
+                        continue;
+                    };
+                    if let Some(c) = mode.strip_prefix("container:") {
+                        out.push((field.into(), c.into(), Object::Container));
+                    } else if field == "HostConfig.NetworkMode" && !is_builtin_network(mode) {
+                        out.push((field.into(), mode.into(), Object::Network));
+                    }
+                }
+                for (i, bind) in hc.binds.iter().flatten().enumerate() {
+                    let source = bind.split(':').next().unwrap_or("");
+                    if !source.is_empty() && !source.starts_with('/') {
+                        out.push((
+                            format!("HostConfig.Binds[{i}]"),
+                            source.into(),
+                            Object::Volume,
+                        ));
+                    }
+                }
+                for (i, m) in hc.mounts.iter().flatten().enumerate() {
+                    let named = m.r#type == Some(engine_api::types::MountType::Volume);
+                    let source = m.source.as_deref().unwrap_or("");
+                    if named && !source.is_empty() {
+                        out.push((
+                            format!("HostConfig.Mounts[{i}]"),
+                            source.into(),
+                            Object::Volume,
+                        ));
+                    }
+                }
+            }
+            let endpoints = b
+                .networking_config
+                .as_ref()
+                .and_then(|n| n.endpoints_config.as_ref());
+            for net in endpoints.into_iter().flat_map(|e| e.keys()) {
+                if !is_builtin_network(net) {
+                    out.push((
+                        "NetworkingConfig.EndpointsConfig".into(),
+                        net.clone(),
+                        Object::Network,
+                    ));
+                }
+            }
+        }
+        Typed::NetworkConnect(b) => out.extend(
+            b.container
+                .clone()
+                .map(|c| ("Container".into(), c, Object::Container)),
+        ),
+        Typed::NetworkDisconnect(b) => out.extend(
+            b.container
+                .clone()
+                .map(|c| ("Container".into(), c, Object::Container)),
+        ),
+        _ => {}
+    }
+    out
+}
+
+/// The networks every daemon has, which no one owns.
+fn is_builtin_network(name: &str) -> bool {
+    matches!(name, "" | "default" | "bridge" | "host" | "none")
 }
 
 fn not_found(message: String) -> ApiError {

@@ -10,7 +10,8 @@
 
 use bytes::Bytes;
 use engine_api::types::{
-    ContainerCreateBody, ContainerExecBody, HostConfig, NetworkCreateBody, VolumeCreateOptions,
+    ContainerCreateBody, ContainerExecBody, HostConfig, NetworkConnectBody, NetworkCreateBody,
+    NetworkDisconnectBody, VolumeCreateOptions,
 };
 use engine_api_rt::error::ApiError;
 use engine_api_rt::query::Query;
@@ -32,6 +33,10 @@ pub enum Typed {
     VolumeCreate(Box<VolumeCreateOptions>),
     /// `NetworkCreate`'s body.
     NetworkCreate(Box<NetworkCreateBody>),
+    /// `NetworkConnect`'s body (the container it names).
+    NetworkConnect(Box<NetworkConnectBody>),
+    /// `NetworkDisconnect`'s body.
+    NetworkDisconnect(Box<NetworkDisconnectBody>),
     /// `ImageCreate` pulling `fromImage` (with `tag` when given apart).
     ImagePull(String),
 }
@@ -40,7 +45,12 @@ pub enum Typed {
 pub fn needs_body(operation: &str) -> bool {
     matches!(
         operation,
-        "ContainerCreate" | "ContainerExec" | "VolumeCreate" | "NetworkCreate"
+        "ContainerCreate"
+            | "ContainerExec"
+            | "VolumeCreate"
+            | "NetworkCreate"
+            | "NetworkConnect"
+            | "NetworkDisconnect"
     )
 }
 
@@ -53,6 +63,9 @@ pub fn decode(operation: &str, query: &str, body: &[u8]) -> Result<Typed, ApiErr
             b.rest = Default::default();
             if let Some(hc) = b.host_config.as_mut() {
                 strip_host_config(hc);
+            }
+            if let Some(nc) = b.networking_config.as_mut() {
+                nc.rest = Default::default();
             }
             Typed::ContainerCreate(Box::new(b))
         }
@@ -70,6 +83,16 @@ pub fn decode(operation: &str, query: &str, body: &[u8]) -> Result<Typed, ApiErr
             let mut b: NetworkCreateBody = json(body)?;
             b.rest = Default::default();
             Typed::NetworkCreate(Box::new(b))
+        }
+        "NetworkConnect" => {
+            let mut b: NetworkConnectBody = json(body)?;
+            b.rest = Default::default();
+            Typed::NetworkConnect(Box::new(b))
+        }
+        "NetworkDisconnect" => {
+            let mut b: NetworkDisconnectBody = json(body)?;
+            b.rest = Default::default();
+            Typed::NetworkDisconnect(Box::new(b))
         }
         "ImageCreate" => {
             let q = Query::parse(query);
@@ -105,6 +128,8 @@ pub fn encode(typed: &Typed) -> Result<Option<Bytes>, ApiError> {
         Typed::ContainerExec(b) => enc(b),
         Typed::VolumeCreate(b) => enc(b),
         Typed::NetworkCreate(b) => enc(b),
+        Typed::NetworkConnect(b) => enc(b),
+        Typed::NetworkDisconnect(b) => enc(b),
         Typed::Plain | Typed::ImagePull(_) => Ok(None),
     }
 }

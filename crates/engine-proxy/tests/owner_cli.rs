@@ -2,7 +2,8 @@
 //! each on a socket of its own, see only their own containers and volumes
 //! in `docker ps` and `docker volume ls`, get Docker's 404 for the other's
 //! (stop, logs, exec, rm, volume rm), and what they create carries their
-//! label; the socket without an identity sees everything.
+//! label; a new container cannot name the other's containers or
+//! volumes either; the socket without an identity sees everything.
 
 use test_support::docker_cli;
 use test_support::engined::Engined;
@@ -106,10 +107,45 @@ fn each_owner_sees_and_touches_only_its_own() {
     ok(&alice, &["rm", "-f", "own-b"]);
     assert_eq!(ok(&bob, &["ps", "--format", "{{.Names}}"]), "own-b");
     assert_eq!(ok(&alice, &["exec", "own-a", "echo", "mine"]), "mine");
-    assert_eq!(ok(&bob, &["volume", "ls", "-q"]), "");
+    // Nor can alice reach bob's objects through a new container's body.
+    ok(&bob, &["volume", "create", "vol-b"]);
+    let run = ["create", "--network", "none"];
+    let with = |extra: &[&'static str]| -> Vec<&'static str> {
+        let mut args = run.to_vec();
+        args.extend_from_slice(extra);
+        args
+    };
+    let denied = |what: &str| format!("denied by owner scoping: {what}, which is not yours");
+    fails(
+        &alice,
+        &with(&["--volumes-from", "own-b", "mini"]),
+        &denied("HostConfig.VolumesFrom names own-b"),
+    );
+    fails(
+        &alice,
+        &["create", "--pid", "container:own-b", "mini"],
+        &denied("HostConfig.PidMode names own-b"),
+    );
+    fails(
+        &alice,
+        &with(&["-v", "vol-b:/x", "mini"]),
+        &denied("HostConfig.Binds[0] names vol-b"),
+    );
+    fails(
+        &alice,
+        &with(&["--mount", "type=volume,source=vol-b,target=/x", "mini"]),
+        &denied("HostConfig.Mounts[0] names vol-b"),
+    );
+    let mine = ok(
+        &alice,
+        &with(&["-v", "vol-a:/x", "--volumes-from", "own-a", "mini", "true"]),
+    );
+    ok(&alice, &["rm", &mine]);
+    assert_eq!(ok(&bob, &["volume", "ls", "-q"]), "vol-b");
     assert_eq!(ok(&alice, &["volume", "ls", "-q"]), "vol-a");
     fails(&bob, &["volume", "rm", "vol-a"], "no such volume");
     ok(&alice, &["rm", "-f", "own-a"]);
     ok(&bob, &["rm", "-f", "own-b"]);
     ok(&alice, &["volume", "rm", "vol-a"]);
+    ok(&bob, &["volume", "rm", "vol-b"]);
 }

@@ -144,6 +144,7 @@ impl Proxy {
             if let Some(scoped) = owner.scope_query(&op, &query)? {
                 query = scoped;
             }
+            owner.check_references(&self.upstream, &typed).await?;
             if let Some(id) = owner.check(&self.upstream, &op).await? {
                 path = owner::path_with(&path, &op, &id);
             }

@@ -107,7 +107,7 @@ impl Require {
                 device.and_then(|d| self.bind_source(d, "DriverOpts.device"))
             }
             Typed::NetworkCreate(b) => self.label_violation(b.labels.as_ref(), "Labels"),
-            Typed::Plain => None,
+            Typed::NetworkConnect(_) | Typed::NetworkDisconnect(_) | Typed::Plain => None,
         }
     }
 
