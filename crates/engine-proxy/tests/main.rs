@@ -4,6 +4,7 @@
 
 mod harness;
 
+mod docker_py;
 mod forward_cli;
 mod owner_cli;
 mod policy_cli;
