@@ -2,7 +2,8 @@
 //! what it gives direct: `ps`, `images`, `volume ls`, `run --rm`, `run -i`
 //! (attach, hijacked), `logs -f` (a multiplexed stream), `exec` and
 //! `exec -i` (exec start, hijacked), `cp` both ways (tar bodies), `events`
-//! (a JSON stream); against engined, and against Debian's dockerd 20.10
+//! (a JSON stream), `attach`, `build` (the classic builder: a tar body up,
+//! a JSON stream back); against engined, and against Debian's dockerd 20.10
 //! when it is installed.
 
 use std::process::Output;
@@ -37,8 +38,9 @@ fn same(direct: &str, proxy: &Proxy, args: &[&str]) -> String {
     text(&p).0
 }
 
-/// The whole comparison against the daemon at `host`, which has `mini`.
-fn same_through_proxy(name: &str, host: &str) {
+/// The whole comparison against the daemon at `host`, which has `mini`;
+/// `builds` when the daemon has a builder (engined has none yet).
+fn same_through_proxy(name: &str, host: &str, builds: bool) {
     let proxy = Proxy::start(name, host, ALLOW_ALL);
     let ok = |args: &[&str]| -> String {
         let out = proxy.docker(args);
@@ -146,7 +148,50 @@ fn same_through_proxy(name: &str, host: &str) {
         ],
     );
     assert!(events.contains("container start"), "{events}");
-    ok(&["rm", "-f", "px-box", "px-logs"]);
+    // docker attach to a running container: output through the hijack.
+    ok(&[
+        "run",
+        "-d",
+        "--name",
+        "px-attach",
+        "--network",
+        "none",
+        "mini",
+        "sh",
+        "-c",
+        "sleep 1; echo attached",
+    ]);
+    let out = proxy.docker(&["attach", "px-attach"]);
+    assert_eq!(text(&out).0, "attached\n", "{:?}", text(&out));
+    if builds {
+        // The classic builder: the context goes up as a tar body, progress
+        // comes back as a JSON stream.
+        let context = proxy.dir.join("context");
+        std::fs::create_dir_all(&context).unwrap();
+        std::fs::write(
+            context.join("Dockerfile"),
+            "FROM mini\nLABEL built=yes\nCMD [\"echo\", \"built\"]\n",
+        )
+        .unwrap();
+        let built = std::process::Command::new(docker_cli::DOCKER)
+            .args(["-H", &proxy.host(), "build", "-q", "-t", "px-built"])
+            .arg(&context)
+            .env("DOCKER_BUILDKIT", "0")
+            .output()
+            .unwrap();
+        assert!(
+            built.status.success(),
+            "{:?}\n{}",
+            text(&built),
+            proxy.log()
+        );
+        assert_eq!(
+            ok(&["run", "--rm", "--network", "none", "px-built"]),
+            "built\n"
+        );
+        ok(&["rmi", "px-built"]);
+    }
+    ok(&["rm", "-f", "px-box", "px-logs", "px-attach"]);
     ok(&["volume", "rm", "px-vol"]);
 }
 
@@ -156,7 +201,7 @@ fn docker_cli_through_the_proxy_to_engined() {
         return;
     };
     engined.import_mini();
-    same_through_proxy("forward-engined", &engined.host());
+    same_through_proxy("forward-engined", &engined.host(), false);
 }
 
 #[test]
@@ -166,7 +211,7 @@ fn docker_cli_through_the_proxy_to_dockerd() {
     };
     let tar = busybox_rootfs_tar(dockerd.dir()).expect("busybox rootfs tar");
     dockerd.docker(&["import", tar.to_str().unwrap(), "mini"]);
-    same_through_proxy("forward-dockerd", &dockerd.host());
+    same_through_proxy("forward-dockerd", &dockerd.host(), true);
 }
 
 /// WebSocket attach (`GET /containers/{id}/attach/ws`) through the proxy:
