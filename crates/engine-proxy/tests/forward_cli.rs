@@ -105,6 +105,29 @@ fn same_through_proxy(name: &str, host: &str, builds: bool) {
     assert_eq!(ok(&["exec", "px-box", "echo", "inside"]), "inside\n");
     let out = docker_cli::with_input(&proxy.host(), &["exec", "-i", "px-box", "cat"], b"fed\n");
     assert_eq!(text(&out).0, "fed\n", "{:?}", text(&out));
+    // exec -it under a pseudo-terminal (script(1) gives the CLI one):
+    // the raw, unmultiplexed stream of a TTY and the resize call.
+    let tty = std::process::Command::new("script")
+        .args(["-qec"])
+        .arg(format!(
+            "{} -H {} exec -it px-box sh -c 'tty; echo through-tty'",
+            docker_cli::DOCKER,
+            proxy.host()
+        ))
+        .arg("/dev/null")
+        .stdin(std::process::Stdio::null())
+        .output();
+    match tty {
+        Err(e) => eprintln!("skipped exec -it: no script(1): {e}"),
+        Ok(out) => {
+            let (stdout, stderr) = text(&out);
+            assert!(out.status.success(), "{stdout}{stderr}\n{}", proxy.log());
+            assert!(
+                stdout.contains("/dev/pts/") && stdout.contains("through-tty\r\n"),
+                "{stdout:?}"
+            );
+        }
+    }
     // cp both ways: a tar archive each way.
     let file = proxy.dir.join("in.txt");
     std::fs::write(&file, "copied in\n").unwrap();
