@@ -28,12 +28,18 @@ impl Proxy {
     /// As [`Proxy::start`], with one more socket per identity in
     /// `identities` (`<dir>/<identity>.sock`, listening as that identity).
     pub fn start_with(name: &str, upstream: &str, policy: &str, identities: &[&str]) -> Proxy {
+        let args = ["--upstream".to_string(), upstream.to_string()];
+        Proxy::start_args(name, &args, policy, identities)
+    }
+
+    /// As [`Proxy::start_with`], with `args` (the upstream and any other
+    /// flags) given whole.
+    pub fn start_args(name: &str, args: &[String], policy: &str, identities: &[&str]) -> Proxy {
         let dir = scratch::fresh_dir(&format!("engine-proxy-{name}"));
         std::fs::write(dir.join("policy.yaml"), policy).unwrap();
         let log = std::fs::File::create(dir.join("proxy.log")).unwrap();
         let child = Command::new(env!("CARGO_BIN_EXE_engine-proxy"))
-            .arg("--upstream")
-            .arg(upstream)
+            .args(args)
             .arg("-H")
             .arg(format!("unix://{}", dir.join("proxy.sock").display()))
             .args(identities.iter().flat_map(|id| {

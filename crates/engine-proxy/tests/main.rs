@@ -11,3 +11,4 @@ mod policy_cli;
 mod presets;
 mod refuse;
 mod reload_cli;
+mod tls;
