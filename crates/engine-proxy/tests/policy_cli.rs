@@ -18,6 +18,8 @@ rules:
       cap_add: [NET_ADMIN]
       host_network: false
       host_pid: false
+      host_namespaces: false
+      unconfined: false
       devices: false
       images: [mini]
   - name: team-label
@@ -88,6 +90,14 @@ fn each_rule_denies_what_it_should_and_nothing_else() {
     denied(
         &["create", "--label", "team=a", "--network", "host", "mini"],
         "denied by rule guards: HostConfig.NetworkMode is host",
+    );
+    denied(
+        &with_team(&["--ipc", "host", "mini"]),
+        "denied by rule guards: HostConfig.IpcMode is host",
+    );
+    denied(
+        &with_team(&["--security-opt", "seccomp=unconfined", "mini"]),
+        "denied by rule guards: HostConfig.SecurityOpt has seccomp=unconfined",
     );
     denied(
         &with_team(&["--pid", "host", "mini"]),
@@ -166,7 +176,7 @@ fn each_rule_denies_what_it_should_and_nothing_else() {
 
     let audit = proxy.audit();
     let denials: Vec<_> = audit.iter().filter(|e| e["decision"] == "deny").collect();
-    assert_eq!(denials.len(), 14, "{audit:#?}");
+    assert_eq!(denials.len(), 16, "{audit:#?}");
     assert!(denials.iter().any(|e| e["rule"] == "guards"
         && e["operation"] == "ContainerCreate"
         && e["reason"] == "HostConfig.Privileged is true"));

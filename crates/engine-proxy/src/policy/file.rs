@@ -69,6 +69,13 @@ pub struct RequireFile {
     pub host_network: Option<bool>,
     /// `false`: `HostConfig.PidMode` must not be `host`.
     pub host_pid: Option<bool>,
+    /// `false`: `IpcMode`, `UTSMode`, `UsernsMode` and `CgroupnsMode`
+    /// must not be `host`.
+    pub host_namespaces: Option<bool>,
+    /// `false`: `SecurityOpt` must not switch confinement off
+    /// (`seccomp=unconfined`, `apparmor=unconfined`, `label=disable`,
+    /// `systempaths=unconfined`).
+    pub unconfined: Option<bool>,
     /// `false`: `HostConfig.Devices` (and `DeviceRequests`) must be empty.
     pub devices: Option<bool>,
     /// A created container's `Image` and a pulled image must match one of

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Component, Path};
 
-use engine_api::types::{HostConfig, MountType};
+use engine_api::types::{HostConfig, HostConfigCgroupnsMode, MountType};
 use globset::{GlobBuilder, GlobMatcher};
 
 use super::file::RequireFile;
@@ -19,6 +19,8 @@ pub struct Require {
     cap_add: Option<Vec<String>>,
     host_network: Option<bool>,
     host_pid: Option<bool>,
+    host_namespaces: Option<bool>,
+    unconfined: Option<bool>,
     devices: Option<bool>,
     images: Option<Vec<GlobMatcher>>,
     labels: Option<BTreeMap<String, String>>,
@@ -76,6 +78,8 @@ impl Require {
                 .map(|caps| caps.iter().map(|c| capability(c)).collect()),
             host_network: file.host_network,
             host_pid: file.host_pid,
+            host_namespaces: file.host_namespaces,
+            unconfined: file.unconfined,
             devices: file.devices,
             images,
             labels: file.labels,
@@ -133,6 +137,28 @@ impl Require {
         }
         if self.host_pid == Some(false) && hc.pid_mode.as_deref() == Some("host") {
             return Some("HostConfig.PidMode is host".into());
+        }
+        if self.host_namespaces == Some(false) {
+            let modes = [
+                ("IpcMode", hc.ipc_mode.as_deref()),
+                ("UTSMode", hc.uts_mode.as_deref()),
+                ("UsernsMode", hc.userns_mode.as_deref()),
+            ];
+            for (field, mode) in modes {
+                if mode == Some("host") {
+                    return Some(format!("HostConfig.{field} is host"));
+                }
+            }
+            if hc.cgroupns_mode == Some(HostConfigCgroupnsMode::Host) {
+                return Some("HostConfig.CgroupnsMode is host".into());
+            }
+        }
+        if self.unconfined == Some(false) {
+            for opt in hc.security_opt.iter().flatten() {
+                if switches_confinement_off(opt) {
+                    return Some(format!("HostConfig.SecurityOpt has {opt}"));
+                }
+            }
         }
         if self.devices == Some(false) {
             if hc.devices.as_ref().is_some_and(|d| !d.is_empty()) {
@@ -218,6 +244,24 @@ impl Require {
             }
         }
         None
+    }
+}
+
+/// A security option that turns a part of the sandbox off: Docker reads
+/// `key=value` and the older `key:value` alike.
+fn switches_confinement_off(opt: &str) -> bool {
+    let (key, value) = opt
+        .split_once('=')
+        .or_else(|| opt.split_once(':'))
+        .unwrap_or((opt, ""));
+    let (key, value) = (
+        key.trim().to_ascii_lowercase(),
+        value.trim().to_ascii_lowercase(),
+    );
+    match key.as_str() {
+        "seccomp" | "apparmor" | "systempaths" => value == "unconfined",
+        "label" => value == "disable",
+        _ => false,
     }
 }
 

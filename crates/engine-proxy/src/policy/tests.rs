@@ -31,6 +31,8 @@ rules:
       cap_add: [NET_ADMIN]
       host_network: false
       host_pid: false
+      host_namespaces: false
+      unconfined: false
       devices: false
       images: [mini, 'docker.io/library/*']
       labels: {team: '*'}
@@ -41,6 +43,7 @@ rules:
 fn each_constraint_denies_what_it_should() {
     let p = Policy::parse(GUARDS).unwrap();
     let ok = r#"{"Image":"mini","Labels":{"team":"a"},"HostConfig":{"Binds":["/srv/data/x:/x","vol:/v"],
+        "SecurityOpt":["no-new-privileges","seccomp=/etc/p.json"],"IpcMode":"private",
         "CapAdd":["cap_net_admin"],"NetworkMode":"bridge","Mounts":[{"Type":"bind","Source":"/tmp"}]}}"#;
     assert_eq!(reason(&p, &create(ok)), None);
     let cases = [
@@ -58,6 +61,12 @@ fn each_constraint_denies_what_it_should() {
          "denied by rule guards: HostConfig.NetworkMode is host"),
         (r#"{"Image":"mini","Labels":{"team":"a"},"HostConfig":{"PidMode":"host"}}"#,
          "denied by rule guards: HostConfig.PidMode is host"),
+        (r#"{"Image":"mini","Labels":{"team":"a"},"HostConfig":{"IpcMode":"host"}}"#,
+         "denied by rule guards: HostConfig.IpcMode is host"),
+        (r#"{"Image":"mini","Labels":{"team":"a"},"HostConfig":{"CgroupnsMode":"host"}}"#,
+         "denied by rule guards: HostConfig.CgroupnsMode is host"),
+        (r#"{"Image":"mini","Labels":{"team":"a"},"HostConfig":{"SecurityOpt":["no-new-privileges","seccomp:unconfined"]}}"#,
+         "denied by rule guards: HostConfig.SecurityOpt has seccomp:unconfined"),
         (r#"{"Image":"mini","Labels":{"team":"a"},"HostConfig":{"Devices":[{"PathOnHost":"/dev/sda"}]}}"#,
          "denied by rule guards: HostConfig.Devices is not empty"),
         (r#"{"Image":"evil/miner","Labels":{"team":"a"}}"#,
