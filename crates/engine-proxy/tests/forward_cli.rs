@@ -213,6 +213,31 @@ fn same_through_proxy(name: &str, host: &str, builds: bool) {
             "built\n"
         );
         ok(&["rmi", "px-built"]);
+    } else {
+        // A daemon without a builder answers before reading the context:
+        // through the proxy the client still gets that answer, not a
+        // broken pipe.
+        let context = proxy.dir.join("context");
+        std::fs::create_dir_all(&context).unwrap();
+        std::fs::write(context.join("Dockerfile"), "FROM mini\n").unwrap();
+        std::fs::write(context.join("blob"), vec![7u8; 3 << 20]).unwrap();
+        let build = |h: &str| {
+            let out = std::process::Command::new(docker_cli::DOCKER)
+                .args(["-H", h, "build", "-q"])
+                .arg(&context)
+                .env("DOCKER_BUILDKIT", "0")
+                .output()
+                .unwrap();
+            assert!(!out.status.success());
+            text(&out).1.lines().last().unwrap_or("").to_string()
+        };
+        // (Direct, the CLI itself may lose that race with a broken pipe.)
+        let proxied = build(&proxy.host());
+        assert!(
+            proxied.starts_with("Error response from daemon")
+                && proxied.contains("not implemented"),
+            "{proxied}"
+        );
     }
     ok(&["rm", "-f", "px-box", "px-logs", "px-attach"]);
     ok(&["volume", "rm", "px-vol"]);

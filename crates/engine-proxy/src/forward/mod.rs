@@ -7,13 +7,15 @@
 //! an upgraded connection is spliced both ways.
 //!
 //! - [`headers`]: which headers cross;
-//! - [`hijack`]: splicing upgraded connections.
+//! - [`hijack`]: splicing upgraded connections;
+//! - [`pump`]: streamed request bodies, drained when the upstream answers early.
 //!
 //! With owner scoping ([`crate::owner`]) creations are stamped, sets
 //! filtered and objects checked before the request goes on.
 
 pub mod headers;
 pub mod hijack;
+pub mod pump;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -137,7 +139,7 @@ impl Proxy {
         }
         let body = match source {
             Source::Read(bytes) => body::bytes(typed::encode(&typed)?.unwrap_or(bytes)),
-            Source::Stream(incoming) => incoming.map_err(std::io::Error::other).boxed(),
+            Source::Stream(incoming) => pump::pumped(incoming),
         };
         let (mut path, mut query) = (path, query);
         if let Some(owner) = &owner {
