@@ -15,19 +15,29 @@ use super::{request, Plan};
 
 pub(super) fn router(plans: &[Plan]) -> Result<TokenStream, EmitError> {
     let mut routes = Vec::new();
+    let mut operations = Vec::new();
     let mut arms = Vec::new();
     let mut serves = Vec::new();
     for p in plans {
         let (method, path) = (&p.op.method, &p.op.path);
         routes.push(quote! { rt::Route { method: #method, path: #path }, });
+        let id = &p.op.operation_id;
+        let tag = p.op.tags.first().map_or("Other", String::as_str);
+        operations.push(quote! { (#id, #tag), });
         let i = Literal::usize_unsuffixed(p.index);
         let serve = format_ident!("serve_{}", p.method.trim_start_matches("r#"));
         arms.push(quote! { #i => #serve(api, cx).await, });
         serves.push(serve_fn(p, &serve)?);
     }
     Ok(quote! {
-        /// Every operation's method and path template, in the spec's order.
-        static ROUTES: &[rt::Route] = &[#(#routes)*];
+        /// Every operation's method and path template, in the spec's order
+        /// (a proxy or a middleware matches requests against it with
+        /// `engine_api_rt::server::route::RouteTable`).
+        pub static ROUTES: &[rt::Route] = &[#(#routes)*];
+
+        /// Every operation's operationId and first tag (`Other` without
+        /// one), in the order of [`ROUTES`].
+        pub static OPERATIONS: &[(&str, &str)] = &[#(#operations)*];
 
         /// Serves an [`Api`] implementation: implements
         /// `engine_api_rt::server::HttpService`, so `engine_api_rt::server::serve` runs it

@@ -290,8 +290,10 @@ macro_rules! __default_handler {
 /// [`Router`].
 pub trait Api: PartApi + WidgetApi + Send + Sync + 'static {}
 impl<T: PartApi + WidgetApi + Send + Sync + 'static> Api for T {}
-/// Every operation's method and path template, in the spec's order.
-static ROUTES: &[rt::Route] = &[
+/// Every operation's method and path template, in the spec's order
+/// (a proxy or a middleware matches requests against it with
+/// `engine_api_rt::server::route::RouteTable`).
+pub static ROUTES: &[rt::Route] = &[
     rt::Route {
         method: "GET",
         path: "/widgets",
@@ -308,6 +310,15 @@ static ROUTES: &[rt::Route] = &[
         method: "PUT",
         path: "/widgets/{id}/parts/{index}",
     },
+];
+
+/// Every operation's operationId and first tag (`Other` without
+/// one), in the order of [`ROUTES`].
+pub static OPERATIONS: &[(&str, &str)] = &[
+    ("WidgetList", "Widget"),
+    ("WidgetCreate", "Widget"),
+    ("WidgetDelete", "Widget"),
+    ("WidgetPartPut", "Part"),
 ];
 
 /// Serves an [`Api`] implementation: implements

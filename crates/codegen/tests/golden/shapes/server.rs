@@ -138,8 +138,10 @@ macro_rules! __default_handler {
 /// [`Router`].
 pub trait Api: NodeApi + Send + Sync + 'static {}
 impl<T: NodeApi + Send + Sync + 'static> Api for T {}
-/// Every operation's method and path template, in the spec's order.
-static ROUTES: &[rt::Route] = &[
+/// Every operation's method and path template, in the spec's order
+/// (a proxy or a middleware matches requests against it with
+/// `engine_api_rt::server::route::RouteTable`).
+pub static ROUTES: &[rt::Route] = &[
     rt::Route {
         method: "GET",
         path: "/nodes/{id}",
@@ -148,6 +150,13 @@ static ROUTES: &[rt::Route] = &[
         method: "POST",
         path: "/nodes",
     },
+];
+
+/// Every operation's operationId and first tag (`Other` without
+/// one), in the order of [`ROUTES`].
+pub static OPERATIONS: &[(&str, &str)] = &[
+    ("NodeInspect", "Node"),
+    ("NodeCreate", "Node"),
 ];
 
 /// Serves an [`Api`] implementation: implements

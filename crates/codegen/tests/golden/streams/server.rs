@@ -300,8 +300,10 @@ macro_rules! __default_handler {
 /// [`Router`].
 pub trait Api: ContainerApi + SystemApi + Send + Sync + 'static {}
 impl<T: ContainerApi + SystemApi + Send + Sync + 'static> Api for T {}
-/// Every operation's method and path template, in the spec's order.
-static ROUTES: &[rt::Route] = &[
+/// Every operation's method and path template, in the spec's order
+/// (a proxy or a middleware matches requests against it with
+/// `engine_api_rt::server::route::RouteTable`).
+pub static ROUTES: &[rt::Route] = &[
     rt::Route {
         method: "GET",
         path: "/events",
@@ -326,6 +328,17 @@ static ROUTES: &[rt::Route] = &[
         method: "GET",
         path: "/containers/{id}/attach/ws",
     },
+];
+
+/// Every operation's operationId and first tag (`Other` without
+/// one), in the order of [`ROUTES`].
+pub static OPERATIONS: &[(&str, &str)] = &[
+    ("SystemEvents", "System"),
+    ("SystemPing", "System"),
+    ("ContainerExport", "Container"),
+    ("ContainerLogs", "Container"),
+    ("ContainerAttach", "Container"),
+    ("ContainerAttachWebsocket", "Container"),
 ];
 
 /// Serves an [`Api`] implementation: implements

@@ -134,8 +134,10 @@ macro_rules! __default_handler {
 /// [`Router`].
 pub trait Api: OtherApi + Send + Sync + 'static {}
 impl<T: OtherApi + Send + Sync + 'static> Api for T {}
-/// Every operation's method and path template, in the spec's order.
-static ROUTES: &[rt::Route] = &[
+/// Every operation's method and path template, in the spec's order
+/// (a proxy or a middleware matches requests against it with
+/// `engine_api_rt::server::route::RouteTable`).
+pub static ROUTES: &[rt::Route] = &[
     rt::Route {
         method: "POST",
         path: "/owners",
@@ -144,6 +146,13 @@ static ROUTES: &[rt::Route] = &[
         method: "GET",
         path: "/scalars",
     },
+];
+
+/// Every operation's operationId and first tag (`Other` without
+/// one), in the order of [`ROUTES`].
+pub static OPERATIONS: &[(&str, &str)] = &[
+    ("OwnerCreate", "Other"),
+    ("ScalarList", "Other"),
 ];
 
 /// Serves an [`Api`] implementation: implements

@@ -1,0 +1,250 @@
+//! The proxy's HTTP service: each request is identified as an operation
+//! of the spec (anything else is refused), its typed parts decoded, the
+//! policy asked, the decision audited, and an allowed request sent to the
+//! upstream through the runtime's client transport. Answers come back as
+//! they are sent: status, end-to-end headers and a body streamed chunk by
+//! chunk (JSON streams, raw and multiplexed logs, tar archives alike);
+//! an upgraded connection is spliced both ways.
+//!
+//! - [`headers`]: which headers cross;
+//! - [`hijack`]: splicing upgraded connections;
+//! - [`pump`]: streamed request bodies, drained when the upstream answers early.
+//!
+//! With owner scoping ([`crate::owner`]) creations are stamped, sets
+//! filtered and objects checked before the request goes on.
+
+pub mod headers;
+pub mod hijack;
+pub mod pump;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Limited};
+use hyper::body::Incoming;
+use hyper::header::UPGRADE;
+use hyper::{Request, Response, StatusCode};
+
+use engine_api_rt::body::{self, Body};
+use engine_api_rt::client::ClientError;
+use engine_api_rt::error::ApiError;
+use engine_api_rt::server::respond;
+use engine_api_rt::server::{HttpService, BODY_LIMIT};
+
+use crate::audit::{Audit, Entry};
+use crate::owner::{self, Owner};
+use crate::reload::SharedPolicy;
+use crate::route::Routes;
+use crate::typed;
+
+/// How long the upstream may take to start its answer: long, since a
+/// build answers after reading its whole context, but not forever.
+const UPSTREAM_HEAD_TIMEOUT: Duration = Duration::from_secs(3600);
+
+/// The proxy in front of one upstream, for the clients of one listener.
+pub struct Proxy {
+    routes: Routes,
+    policy: SharedPolicy,
+    upstream: engine_api::Client,
+    audit: Arc<Audit>,
+    /// Who the listener's clients are, for the audit log.
+    identity: String,
+    /// The listener's owner identity, for owner scoping.
+    owner: Option<String>,
+}
+
+impl Proxy {
+    /// A proxy deciding with `policy` and sending to `upstream`, for the
+    /// clients of the listener `address`, who are `owner` when given.
+    pub fn new(
+        policy: SharedPolicy,
+        upstream: engine_api::Client,
+        audit: Arc<Audit>,
+        address: String,
+        owner: Option<String>,
+    ) -> Proxy {
+        Proxy {
+            routes: Routes::new(),
+            policy,
+            upstream,
+            audit,
+            identity: owner.clone().unwrap_or(address),
+            owner,
+        }
+    }
+
+    async fn handle(&self, req: Request<Incoming>) -> Response<Body> {
+        match self.checked(req).await {
+            Ok(resp) => resp,
+            Err(e) => respond::error(
+                StatusCode::from_u16(e.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+                &e.message,
+            ),
+        }
+    }
+
+    async fn checked(&self, mut req: Request<Incoming>) -> Result<Response<Body>, ApiError> {
+        let path = req.uri().path().to_string();
+        let op = match self.routes.identify(req.method().as_str(), &path) {
+            Ok(op) => op,
+            Err(e) => {
+                self.audit.write(&Entry::refused(
+                    &self.identity,
+                    req.method().as_str(),
+                    &path,
+                    &e.message,
+                ));
+                return Err(e);
+            }
+        };
+        let query = req.uri().query().unwrap_or("").to_string();
+        let upgrade = req.headers().get(UPGRADE).cloned();
+        let on_client = upgrade.as_ref().map(|_| hyper::upgrade::on(&mut req));
+        let (parts, incoming) = req.into_parts();
+        let policy = self.policy.load();
+        // Owner scoping applies on a listener with an identity under a
+        // policy that names the owner label.
+        let owner = match (policy.owner_label(), &self.owner) {
+            (Some(label), Some(identity)) => Some(Owner {
+                label: label.to_string(),
+                identity: identity.clone(),
+            }),
+            _ => None,
+        };
+        // The body the upstream gets: the typed value (stamped with its
+        // owner) re-encoded when the policy read it, else the client's
+        // bytes as they stream in.
+        let needs_body = typed::needs_body(op.id);
+        let (typed, source) = if needs_body {
+            let bytes = read_body(incoming).await?;
+            (typed::decode(op.id, &query, &bytes)?, Source::Read(bytes))
+        } else {
+            (typed::decode(op.id, &query, b"")?, Source::Stream(incoming))
+        };
+        let mut typed = typed;
+        if let Some(owner) = &owner {
+            owner.stamp(&mut typed);
+        }
+        let decision = policy.decide(&op, &typed);
+        self.audit
+            .write(&Entry::decided(&self.identity, &op, &path, &decision));
+        if !decision.allowed {
+            return Err(ApiError {
+                status: 403,
+                message: decision.message(&op),
+            });
+        }
+        let body = match source {
+            Source::Read(bytes) => body::bytes(typed::encode(&typed)?.unwrap_or(bytes)),
+            Source::Stream(incoming) => pump::pumped(incoming),
+        };
+        let (mut path, mut query) = (path, query);
+        if let Some(owner) = &owner {
+            if let Some(scoped) = owner.scope_query(&op, &query)? {
+                query = scoped;
+            }
+            owner.check_references(&self.upstream, &typed).await?;
+            if let Some(id) = owner.check(&self.upstream, &op).await? {
+                path = owner::path_with(&path, &op, &id);
+            }
+        }
+        let target = if query.is_empty() {
+            path
+        } else {
+            format!("{path}?{query}")
+        };
+        self.forward(needs_body, parts, &target, body, upgrade, on_client)
+            .await
+    }
+
+    /// Sends the request to `target` (path and query) upstream and turns
+    /// the answer into the client's.
+    async fn forward(
+        &self,
+        reencoded: bool,
+        parts: hyper::http::request::Parts,
+        target: &str,
+        body: Body,
+        upgrade: Option<hyper::header::HeaderValue>,
+        on_client: Option<hyper::upgrade::OnUpgrade>,
+    ) -> Result<Response<Body>, ApiError> {
+        let transport = self.upstream.transport();
+        let keep_length = !reencoded;
+        let mut builder = transport
+            .request(parts.method.clone(), target, None)
+            .map_err(upstream_error)?;
+        if let Some(h) = builder.headers_mut() {
+            *h = headers::end_to_end(&parts.headers, keep_length, upgrade.as_ref());
+        }
+        let req = builder.body(body).map_err(|e| ApiError {
+            status: 500,
+            message: format!("cannot build the upstream request: {e}"),
+        })?;
+        let mut resp = transport
+            .send_within(req, UPSTREAM_HEAD_TIMEOUT)
+            .await
+            .map_err(upstream_error)?;
+        let status = resp.status();
+        let switched = status == StatusCode::SWITCHING_PROTOCOLS;
+        let on_upstream = switched.then(|| hyper::upgrade::on(&mut resp));
+        let (parts, incoming) = resp.into_parts();
+        let upgrade_back = parts.headers.get(UPGRADE).cloned();
+        let mut out = Response::new(if switched {
+            body::empty()
+        } else {
+            incoming.map_err(std::io::Error::other).boxed()
+        });
+        *out.status_mut() = status;
+        *out.headers_mut() = headers::end_to_end(&parts.headers, true, upgrade_back.as_ref());
+        if let (Some(client), Some(upstream)) = (on_client, on_upstream) {
+            hijack::splice(client, upstream);
+        }
+        Ok(out)
+    }
+}
+
+impl HttpService for Proxy {
+    fn call(
+        &self,
+        req: Request<Incoming>,
+    ) -> Pin<Box<dyn Future<Output = Response<Body>> + Send + '_>> {
+        Box::pin(self.handle(req))
+    }
+}
+
+/// A request's body: read whole for the policy, or still streaming in.
+enum Source {
+    Read(Bytes),
+    Stream(Incoming),
+}
+
+/// The whole body of a request whose JSON the policy reads, within the
+/// runtime's limit (413 beyond it, as the generated server answers).
+async fn read_body(incoming: Incoming) -> Result<Bytes, ApiError> {
+    match Limited::new(incoming, BODY_LIMIT).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(ApiError {
+            status: 413,
+            message: format!("the request body is larger than {BODY_LIMIT} bytes"),
+        }),
+        Err(e) => Err(ApiError {
+            status: 400,
+            message: format!("cannot read the request body: {e}"),
+        }),
+    }
+}
+
+/// The upstream's own error answer as it gave it (status and message);
+/// failing to reach it at all is a 502.
+fn upstream_error(e: ClientError) -> ApiError {
+    match e {
+        ClientError::Api(api) => api,
+        other => ApiError {
+            status: 502,
+            message: format!("upstream: {other}"),
+        },
+    }
+}

@@ -1,0 +1,190 @@
+//! The typed parts of a request that the policy reads: the generated body
+//! types of the operations whose bodies carry privileges (container
+//! create, exec create, volume and network create) and the image named by
+//! a pull. A body is decoded once, within the runtime's JSON limit; keys
+//! the spec does not declare are dropped from the objects the policy
+//! checks, and the upstream gets the typed value re-encoded, so it sees
+//! exactly what was checked (Go's decoder matches keys without regard to
+//! case: a `hostconfig` the proxy let through untouched would be read by
+//! dockerd as `HostConfig`).
+
+use bytes::Bytes;
+use engine_api::types::{
+    ContainerCreateBody, ContainerExecBody, HostConfig, NetworkConnectBody, NetworkCreateBody,
+    NetworkDisconnectBody, VolumeCreateOptions,
+};
+use engine_api_rt::error::ApiError;
+use engine_api_rt::query::Query;
+use engine_api_rt::server::json::decode_json;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+/// What the policy can see of one request beyond its operation.
+#[derive(Debug, Default)]
+pub enum Typed {
+    /// Nothing beyond the operation, its path and query.
+    #[default]
+    Plain,
+    /// `ContainerCreate`'s body.
+    ContainerCreate(Box<ContainerCreateBody>),
+    /// `ContainerExec`'s body.
+    ContainerExec(Box<ContainerExecBody>),
+    /// `VolumeCreate`'s body.
+    VolumeCreate(Box<VolumeCreateOptions>),
+    /// `NetworkCreate`'s body.
+    NetworkCreate(Box<NetworkCreateBody>),
+    /// `NetworkConnect`'s body (the container it names).
+    NetworkConnect(Box<NetworkConnectBody>),
+    /// `NetworkDisconnect`'s body.
+    NetworkDisconnect(Box<NetworkDisconnectBody>),
+    /// `ImageCreate` pulling `fromImage` (with `tag` when given apart).
+    ImagePull(String),
+}
+
+/// Whether the policy needs `operation`'s JSON body decoded.
+pub fn needs_body(operation: &str) -> bool {
+    matches!(
+        operation,
+        "ContainerCreate"
+            | "ContainerExec"
+            | "VolumeCreate"
+            | "NetworkCreate"
+            | "NetworkConnect"
+            | "NetworkDisconnect"
+    )
+}
+
+/// The typed view of a request to `operation` with `query` and, when
+/// [`needs_body`], its whole JSON `body`.
+pub fn decode(operation: &str, query: &str, body: &[u8]) -> Result<Typed, ApiError> {
+    Ok(match operation {
+        "ContainerCreate" => {
+            let mut b: ContainerCreateBody = json(body)?;
+            b.rest = Default::default();
+            if let Some(hc) = b.host_config.as_mut() {
+                strip_host_config(hc);
+            }
+            if let Some(nc) = b.networking_config.as_mut() {
+                nc.rest = Default::default();
+            }
+            Typed::ContainerCreate(Box::new(b))
+        }
+        "ContainerExec" => {
+            let mut b: ContainerExecBody = json(body)?;
+            b.rest = Default::default();
+            Typed::ContainerExec(Box::new(b))
+        }
+        "VolumeCreate" => {
+            let mut b: VolumeCreateOptions = json(body)?;
+            b.rest = Default::default();
+            Typed::VolumeCreate(Box::new(b))
+        }
+        "NetworkCreate" => {
+            let mut b: NetworkCreateBody = json(body)?;
+            b.rest = Default::default();
+            Typed::NetworkCreate(Box::new(b))
+        }
+        "NetworkConnect" => {
+            let mut b: NetworkConnectBody = json(body)?;
+            b.rest = Default::default();
+            Typed::NetworkConnect(Box::new(b))
+        }
+        "NetworkDisconnect" => {
+            let mut b: NetworkDisconnectBody = json(body)?;
+            b.rest = Default::default();
+            Typed::NetworkDisconnect(Box::new(b))
+        }
+        "ImageCreate" => {
+            let q = Query::parse(query);
+            match q.string("fromImage").filter(|s| !s.is_empty()) {
+                None => Typed::Plain,
+                Some(image) => match q.string("tag").filter(|t| !t.is_empty()) {
+                    // A digest or a tag given apart, as the docker CLI sends them.
+                    Some(tag) if tag.starts_with("sha256:") => {
+                        Typed::ImagePull(format!("{image}@{tag}"))
+                    }
+                    Some(tag) => Typed::ImagePull(format!("{image}:{tag}")),
+                    None => Typed::ImagePull(image),
+                },
+            }
+        }
+        _ => Typed::Plain,
+    })
+}
+
+/// The body to send upstream: the typed value re-encoded, `None` when the
+/// request's own bytes go unchanged.
+pub fn encode(typed: &Typed) -> Result<Option<Bytes>, ApiError> {
+    fn enc<T: Serialize>(v: &T) -> Result<Option<Bytes>, ApiError> {
+        serde_json::to_vec(v)
+            .map(|b| Some(Bytes::from(b)))
+            .map_err(|e| ApiError {
+                status: 500,
+                message: format!("cannot encode the request body: {e}"),
+            })
+    }
+    match typed {
+        Typed::ContainerCreate(b) => enc(b),
+        Typed::ContainerExec(b) => enc(b),
+        Typed::VolumeCreate(b) => enc(b),
+        Typed::NetworkCreate(b) => enc(b),
+        Typed::NetworkConnect(b) => enc(b),
+        Typed::NetworkDisconnect(b) => enc(b),
+        Typed::Plain | Typed::ImagePull(_) => Ok(None),
+    }
+}
+
+/// The undeclared keys of the objects the policy reads go: the device
+/// and mount entries as well as the host configuration itself.
+fn strip_host_config(hc: &mut HostConfig) {
+    hc.rest = Default::default();
+    for m in hc.mounts.iter_mut().flatten() {
+        m.rest = Default::default();
+        if let Some(vo) = m.volume_options.as_mut() {
+            vo.rest = Default::default();
+            if let Some(dc) = vo.driver_config.as_mut() {
+                dc.rest = Default::default();
+            }
+        }
+    }
+    for d in hc.devices.iter_mut().flatten() {
+        d.rest = Default::default();
+    }
+}
+
+fn json<T: DeserializeOwned + Default>(body: &[u8]) -> Result<T, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    decode_json(body).map_err(|e| ApiError {
+        status: 400,
+        message: format!("invalid JSON in the request body: {e}"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn undeclared_keys_do_not_reach_the_upstream() {
+        let body = br#"{"Image":"mini","hostconfig":{"Privileged":true},
+            "HostConfig":{"privileged":true,"Mounts":[{"Type":"bind","source":"/"}]}}"#;
+        let typed = decode("ContainerCreate", "", body).unwrap();
+        let sent = encode(&typed).unwrap().unwrap();
+        let sent: serde_json::Value = serde_json::from_slice(&sent).unwrap();
+        assert_eq!(
+            sent,
+            serde_json::json!({"Image":"mini","HostConfig":{"Mounts":[{"Type":"bind"}]}})
+        );
+    }
+
+    #[test]
+    fn pulls_name_their_image() {
+        let t = decode("ImageCreate", "fromImage=busybox&tag=1.36", b"").unwrap();
+        assert!(matches!(t, Typed::ImagePull(ref i) if i == "busybox:1.36"));
+        let t = decode("ImageCreate", "fromSrc=-&repo=x", b"").unwrap();
+        assert!(matches!(t, Typed::Plain));
+        assert_eq!(decode("ContainerCreate", "", b"{").unwrap_err().status, 400);
+    }
+}

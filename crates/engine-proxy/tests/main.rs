@@ -1,0 +1,14 @@
+//! engine-proxy's integration tests: the binary started in front of a
+//! real daemon (engined, or Debian's dockerd 20.10 when installed) and
+//! driven with the real docker CLI. Each module is one subject.
+
+mod harness;
+
+mod docker_py;
+mod forward_cli;
+mod owner_cli;
+mod policy_cli;
+mod presets;
+mod refuse;
+mod reload_cli;
+mod tls;
