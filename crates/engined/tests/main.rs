@@ -10,6 +10,7 @@ mod clients_py;
 mod containers_cli;
 mod docker_cli;
 mod gaps_cli;
+mod health_cli;
 mod hostile_cli;
 mod images_cli;
 mod keys_cli;

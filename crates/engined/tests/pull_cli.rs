@@ -16,6 +16,7 @@ mod mirror;
 mod proxy;
 mod push;
 mod registry;
+mod search;
 mod secure;
 
 use std::path::Path;

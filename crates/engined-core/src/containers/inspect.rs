@@ -10,8 +10,8 @@
 //! a private IPC namespace and the host's cgroup namespace, Docker's masked
 //! and read-only paths, zero (no) resource limits, empty strings.
 //! `State.Health` is there, as for dockerd, once a container with a
-//! healthcheck has started: `starting` while it runs (checks are not run
-//! yet), `unhealthy` after. What dockerd holds as a nil Go slice, map or
+//! healthcheck has started: its level, failing streak and last results
+//! (module `health`). What dockerd holds as a nil Go slice, map or
 //! pointer is sent as `null` (`ExecIDs`, `Config.Entrypoint`, an unset
 //! `PidsLimit`...), times as Go's RFC3339Nano, and the paths of the
 //! generated files and the log stay "" until the first start.
@@ -20,11 +20,12 @@ use std::path::PathBuf;
 
 use engine_api::types::{
     ContainerConfig, ContainerInspectResponse, ContainerState, ContainerStateStatus,
-    GraphDriverData, Health, HealthStatus, HostConfig, HostConfigCgroupnsMode, HostConfigIsolation,
+    GraphDriverData, Health, HostConfig, HostConfigCgroupnsMode, HostConfigIsolation,
     HostConfigLogConfigType, NetworkSettings, RestartPolicy, RestartPolicyName,
 };
 
 use super::bundle::log_path;
+use super::health::{HealthState, ProbeSettings};
 use super::list::mount_point;
 use super::record::{Record, Status, ZERO_TIME};
 use super::rootfs::{Layout, OVERLAY};
@@ -154,30 +155,12 @@ fn config_as_sent(config: &ContainerConfig) -> ContainerConfig {
     })
 }
 
-/// Whether `config` has a healthcheck that runs (dockerd's rule: a test
+/// `State.Health`: what the probes found, once a container with a
+/// health check has started (dockerd's rule for a check that runs: a test
 /// that is set and not `["NONE"]`).
-fn has_healthcheck(config: &ContainerConfig) -> bool {
-    let test = config.healthcheck.as_ref().and_then(|h| h.test.as_deref());
-    matches!(test, Some([first, ..]) if first != "NONE")
-}
-
-/// `State.Health` as dockerd keeps it without probe results: none before
-/// the first start, `starting` while running, `unhealthy` once stopped.
 fn health(record: &Record) -> Option<Health> {
-    if !has_healthcheck(&record.config) || record.state.started_at == ZERO_TIME {
-        return None;
-    }
-    let status = if record.state.status.is_running() {
-        HealthStatus::Starting
-    } else {
-        HealthStatus::Unhealthy
-    };
-    Some(Health {
-        status: Some(status),
-        failing_streak: Some(0),
-        log: Some(Vec::new()),
-        ..Default::default()
-    })
+    ProbeSettings::of(&record.config)?;
+    record.state.health.as_ref().map(HealthState::api)
 }
 
 fn state_status(s: Status) -> ContainerStateStatus {
@@ -391,7 +374,10 @@ mod tests {
     }
 
     #[test]
-    fn health_follows_the_runs_of_a_checked_container() {
+    fn health_is_what_the_probes_found_once_started() {
+        use crate::containers::health::status::{ProbeResult, ProbeSettings};
+        use crate::containers::state::{apply, Event};
+        use engine_api::types::HealthStatus;
         let mut r = sample();
         assert_eq!(health(&r), None, "no healthcheck");
         r.config.healthcheck = Some(HealthConfig {
@@ -399,12 +385,46 @@ mod tests {
             ..Default::default()
         });
         assert_eq!(health(&r), None, "never started");
-        r.state.started_at = "2024-01-01T00:00:00Z".into();
-        r.state.status = Status::Running;
+        let at = "2024-01-01T00:00:00Z".to_string();
+        apply(
+            &mut r,
+            Event::Started {
+                pid: 9,
+                at,
+                explicit: true,
+            },
+        )
+        .unwrap();
         let h = health(&r).unwrap();
         assert_eq!(h.status, Some(HealthStatus::Starting));
         assert_eq!(h.failing_streak, Some(0));
-        r.state.status = Status::Exited;
+        assert_eq!(h.log, Some(Vec::new()));
+        let settings = ProbeSettings::of(&r.config).unwrap();
+        let result = ProbeResult {
+            start: "2024-01-01T00:00:30Z".into(),
+            end: "2024-01-01T00:00:31Z".into(),
+            exit_code: 0,
+            output: "ok\n".into(),
+        };
+        if let Some(h) = r.state.health.as_mut() {
+            h.record(result, std::time::Duration::from_secs(30), &settings);
+        }
+        let body = serde_json::to_value(health(&r)).unwrap();
+        assert_eq!(
+            body,
+            serde_json::json!({"Status": "healthy", "FailingStreak": 0, "Log": [
+                {"Start": "2024-01-01T00:00:30Z", "End": "2024-01-01T00:00:31Z",
+                 "ExitCode": 0, "Output": "ok\n"}]})
+        );
+        let exited = Event::Exited {
+            pid: 9,
+            exit_code: 0,
+            finished_at: "2024-01-01T00:01:00Z".into(),
+            oom_killed: false,
+            lost: false,
+            restart: false,
+        };
+        apply(&mut r, exited).unwrap();
         assert_eq!(health(&r).unwrap().status, Some(HealthStatus::Unhealthy));
         r.config.healthcheck = Some(HealthConfig {
             test: Some(vec!["NONE".into()]),

@@ -1,7 +1,7 @@
 //! `docker ps`: the filters (`status`, `name`, `label`, `id`, `ancestor`,
-//! `exited`, `volume`, `before`, `since`) and the summary line of each
-//! container, with Docker's human status ("Up 5 seconds", "Exited (3) 2
-//! minutes ago"), and which containers a listing shows ([`select`]: with
+//! `exited`, `volume`, `network`, `health`, `before`, `since`) and the
+//! summary line of each container, with Docker's human status ("Up 5
+//! seconds (healthy)", "Exited (3) 2 minutes ago"), and which containers a listing shows ([`select`]: with
 //! `limit`, as `docker ps -n N` and `-l` send, stopped ones count too).
 
 use std::collections::BTreeMap;
@@ -11,6 +11,7 @@ use engine_api::types::{
     ContainerSummary, ContainerSummaryHostConfig, ContainerSummaryNetworkSettings, MountPoint,
 };
 
+use super::health::status::{self as health, Level};
 use super::record::{Record, Status};
 use super::ContainerError;
 use crate::engine::Engine;
@@ -53,11 +54,13 @@ pub struct ListFilter {
     volume: Vec<String>,
     /// `network=`: a network's name or (a prefix of) its id.
     network: Vec<String>,
+    /// `health=`: `starting`, `healthy`, `unhealthy` or `none`.
+    health: Vec<String>,
     /// Created-time bounds from `before` / `since` (nanoseconds).
     before: Option<i64>,
     since: Option<i64>,
-    /// Filters we accept but that nothing here can match (no networks,
-    /// no published ports, no health checks): an empty result.
+    /// Filters we accept but that nothing here can match (no published
+    /// ports, no isolation): an empty result.
     never: bool,
 }
 
@@ -168,6 +171,12 @@ impl ListFilter {
                         .push(value.parse().map_err(|_| bad_value(key, value))?),
                     "volume" => f.volume.push(value.clone()),
                     "network" => f.network.push(value.clone()),
+                    "health" if health::is_filter_value(value) => f.health.push(value.clone()),
+                    "health" => {
+                        return Err(ContainerError::InvalidArgument(format!(
+                            "Unrecognised filter value for health: {value}"
+                        )))
+                    }
                     "before" => f.before = Some(created(value)?),
                     "since" => f.since = Some(created(value)?),
                     "label" => {}
@@ -229,6 +238,9 @@ impl ListFilter {
         {
             return false;
         }
+        if !self.health.is_empty() && !self.health.iter().any(|h| h == health::filter_name(r)) {
+            return false;
+        }
         if !self.volume.is_empty()
             && !self.volume.iter().any(|v| {
                 r.mounts.iter().any(|m| {
@@ -284,7 +296,14 @@ pub fn status_text(r: &Record, now: SystemTime) -> String {
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos() as i64);
     match r.state.status {
-        Status::Running => format!("Up {}", human_duration(since(&r.state.started_at, now))),
+        Status::Running => {
+            let up = human_duration(since(&r.state.started_at, now));
+            match r.state.health.as_ref().map(|h| h.status) {
+                Some(Level::Starting) => format!("Up {up} (health: starting)"),
+                Some(level) => format!("Up {up} ({})", level.as_str()),
+                None => format!("Up {up}"),
+            }
+        }
         Status::Paused => format!(
             "Up {} (Paused)",
             human_duration(since(&r.state.started_at, now))
@@ -519,6 +538,47 @@ pub(crate) mod tests {
         // The limit applies after the filters.
         let exited = filter(&[("status", "exited")]).unwrap();
         assert_eq!(names(select(records, false, Some(2), &exited)), ["mid"]);
+    }
+
+    #[test]
+    fn health_shows_in_the_status_and_filters() {
+        use crate::containers::health::HealthState;
+        let t0 = UNIX_EPOCH + Duration::from_secs(1_704_067_200); // 2024-01-01
+        let at = |level| {
+            let mut r = record("web", Status::Running, 0);
+            r.state.health = Some(HealthState {
+                status: level,
+                ..Default::default()
+            });
+            r
+        };
+        let later = t0 + Duration::from_secs(5);
+        assert_eq!(
+            status_text(&at(Level::Starting), later),
+            "Up 5 seconds (health: starting)"
+        );
+        assert_eq!(
+            status_text(&at(Level::Healthy), later),
+            "Up 5 seconds (healthy)"
+        );
+        assert_eq!(
+            status_text(&at(Level::Unhealthy), later),
+            "Up 5 seconds (unhealthy)"
+        );
+        let plain = record("db", Status::Running, 0);
+        let healthy = filter(&[("health", "healthy")]).unwrap();
+        assert!(healthy.matches(&at(Level::Healthy)));
+        assert!(!healthy.matches(&at(Level::Unhealthy)));
+        assert!(!healthy.matches(&plain));
+        let none = filter(&[("health", "none")]).unwrap();
+        assert!(none.matches(&plain) && !none.matches(&at(Level::Starting)));
+        let either = filter(&[("health", "starting"), ("health", "unhealthy")]).unwrap();
+        assert!(either.matches(&at(Level::Starting)) && either.matches(&at(Level::Unhealthy)));
+        let err = filter(&[("health", "sick")]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "Unrecognised filter value for health: sick"
+        );
     }
 
     #[test]

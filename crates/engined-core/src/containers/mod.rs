@@ -22,6 +22,7 @@
 //! - [`attach`]: `docker attach` sessions and TTY resizes; [`stream`]:
 //!   attach and exec byte relays, watched for the
 //!   [`detach`] keys; [`exec`]: exec instances ([`console`]: a TTY's);
+//! - [`health`]: health checks, their probe loop and state;
 //! - [`list`]: `docker ps` filters and lines; [`prune`]: `docker
 //!   container prune`; [`inspect`]; [`top`];
 //! - [`archive`]: `docker cp` both ways, `docker export`; [`changes`]:
@@ -41,6 +42,7 @@ pub mod etc_hosts;
 pub mod events;
 pub mod exec;
 pub mod exec_instance;
+pub mod health;
 pub mod ids;
 pub mod inspect;
 pub mod lifecycle;

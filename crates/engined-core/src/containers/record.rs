@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use engine_api::types::{ContainerConfig, HostConfig};
 use serde::{Deserialize, Serialize};
 
+use super::health::HealthState;
 use engined_shim::atomic;
 
 /// The record's file name inside the container's directory.
@@ -109,6 +110,9 @@ pub struct State {
     /// Set by `stop`/`kill` so a restart policy does not bring it back.
     #[serde(default)]
     pub stopped_by_user: bool,
+    /// With a health check, once started: the probes' verdict.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub health: Option<HealthState>,
 }
 
 impl Default for State {
@@ -122,6 +126,7 @@ impl Default for State {
             finished_at: ZERO_TIME.into(),
             oom_killed: false,
             stopped_by_user: false,
+            health: None,
         }
     }
 }

@@ -1,12 +1,13 @@
 //! The container status machine: the one place that changes a record's
 //! state (status, pid, exit code, times, error, OOM and user-stop marks,
-//! the restart count). Each verb and the exit monitor describe what
-//! happened as an [`Event`]; [`apply`] moves the record to its next state
+//! the restart count, the health level a start or stop implies). Each
+//! verb and the exit monitor describe what happened as an [`Event`]; [`apply`] moves the record to its next state
 //! or refuses the event with the error dockerd answers for that verb.
 //! [`check`] asks the same question without changing anything, for verbs
 //! that must be refused before they touch the runtime.
 
 use super::error::{ContainerError, Result};
+use super::health::status as health;
 use super::record::{Record, Status};
 
 /// Something that happened to a container.
@@ -143,6 +144,7 @@ pub fn apply(record: &mut Record, event: Event) -> Result<()> {
             if explicit {
                 record.restart_count = 0;
             }
+            health::reset_for_run(record);
         }
         Event::StartFailed { exit_code, message } => {
             let state = &mut record.state;
@@ -162,6 +164,7 @@ pub fn apply(record: &mut Record, event: Event) -> Result<()> {
             state.started_at = at.clone();
             state.error.clear();
             state.exit_code = 0;
+            health::reset_for_run(record);
         }
         Event::Exited {
             pid,
@@ -189,6 +192,7 @@ pub fn apply(record: &mut Record, event: Event) -> Result<()> {
             if lost {
                 state.error = "the container's supervisor exited unexpectedly".into();
             }
+            health::monitor_stopped(record);
         }
         Event::RestartFailed { ref error } => {
             if status != Status::Restarting {
@@ -200,7 +204,10 @@ pub fn apply(record: &mut Record, event: Event) -> Result<()> {
             }
         }
         Event::Paused => match status {
-            Status::Running => record.state.status = Status::Paused,
+            Status::Running => {
+                record.state.status = Status::Paused;
+                health::monitor_stopped(record);
+            }
             Status::Restarting => return Err(ContainerError::Restarting(id)),
             Status::Paused => {
                 return Err(ContainerError::InvalidArgument(format!(

@@ -50,6 +50,8 @@ pub struct Container {
     /// The delay before the last restart by policy since the last
     /// explicit start.
     last_delay: Mutex<Option<std::time::Duration>>,
+    /// The health probe loop of the current run (`health::monitor`).
+    pub(crate) health_monitor: Mutex<Option<tokio::task::AbortHandle>>,
 }
 
 impl Container {
@@ -68,6 +70,7 @@ impl Container {
             op: tokio::sync::Mutex::new(()),
             pending: Mutex::new(Vec::new()),
             last_delay: Mutex::new(None),
+            health_monitor: Mutex::new(None),
         }
     }
 

@@ -19,8 +19,8 @@ use engine_api::server::{
     ImageDeleteReply, ImageDeleteRequest, ImageGetAllReply, ImageGetAllRequest, ImageGetReply,
     ImageGetRequest, ImageHistoryReply, ImageHistoryRequest, ImageInspectReply,
     ImageInspectRequest, ImageListReply, ImageListRequest, ImageLoadReply, ImageLoadRequest,
-    ImagePruneReply, ImagePruneRequest, ImagePushReply, ImagePushRequest, ImageTagReply,
-    ImageTagRequest,
+    ImagePruneReply, ImagePruneRequest, ImagePushReply, ImagePushRequest, ImageSearchReply,
+    ImageSearchRequest, ImageTagReply, ImageTagRequest,
 };
 use engine_api::types::{
     BuildPruneResponse, CreateImageInfo, EventMessageType, ImageDeleteResponseItem,
@@ -33,7 +33,7 @@ use super::error::{api_error, bad_request, internal, not_implemented};
 use super::DaemonApi;
 use engined_core::engine::{Engine, STORAGE_DRIVER};
 use engined_core::images::progress::Host;
-use engined_core::images::registry::{Credentials, Settings};
+use engined_core::images::registry::{search, Credentials, Settings};
 use engined_core::images::{
     self, pull, push, Image, ImageError, ImageFilter, ImportOptions, Reference, Removed,
 };
@@ -427,6 +427,21 @@ impl ImageApi for DaemonApi {
             })
             .collect();
         Ok(ImageHistoryReply::Ok(lines))
+    }
+
+    /// `GET /images/search`: one core call on the registry the term names.
+    async fn image_search(&self, req: ImageSearchRequest) -> Result<ImageSearchReply, ApiError> {
+        let filters = req.filters.map(|f| f.0).unwrap_or_default();
+        let hits = search::search(
+            &req.term,
+            req.limit,
+            &filters,
+            None,
+            self.registry_settings(),
+        )
+        .await
+        .map_err(|e| api_error(ImageError::from(e)))?;
+        Ok(ImageSearchReply::Ok(hits))
     }
 
     async fn image_tag(&self, req: ImageTagRequest) -> Result<ImageTagReply, ApiError> {

@@ -10,6 +10,7 @@ use super::exit::{exited, spawn_monitor};
 use super::remove::remove;
 use super::stop::stop;
 use crate::containers::events::publish;
+use crate::containers::health;
 use crate::containers::network;
 use crate::containers::record::Status;
 use crate::containers::restart;
@@ -56,7 +57,10 @@ pub async fn restore(engine: &Arc<Engine>) {
                 super::schedule(engine.clone(), c.clone(), restart::FIRST_DELAY, exits);
             }
             s if s.is_running() => match client::open(&c.layout.bundle, &Request::Wait).await {
-                Ok(conn) => spawn_monitor(engine.clone(), c.clone(), conn, record.state.pid),
+                Ok(conn) => {
+                    spawn_monitor(engine.clone(), c.clone(), conn, record.state.pid);
+                    health::restored(engine, &c);
+                }
                 Err(_) => exited(engine, &c, record.state.pid, None).await,
             },
             Status::Removing => {
@@ -98,6 +102,7 @@ async fn adopt(engine: &Arc<Engine>, c: &Arc<Container>) -> bool {
             tracing::info!("container {}: adopted a run started before a crash", c.id);
             publish(engine, "start", &record, &[]);
             spawn_monitor(engine.clone(), c.clone(), conn, pid as i64);
+            health::begin(engine, c);
             true
         }
         Err(e) => {

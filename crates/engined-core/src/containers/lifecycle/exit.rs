@@ -10,6 +10,7 @@ use super::common::{now, read_exit_file};
 use super::remove::remove;
 use crate::containers::error::ContainerError;
 use crate::containers::events::publish;
+use crate::containers::health;
 use crate::containers::network;
 use crate::containers::restart::{self, Decision, Ending, Policy};
 use crate::containers::rootfs;
@@ -88,7 +89,10 @@ pub(super) async fn exited(engine: &Arc<Engine>, c: &Arc<Container>, pid: i64, e
         }
     });
     let record = match applied {
-        Ok(record) => record,
+        Ok(record) => {
+            health::end(c);
+            record
+        }
         // Not the current run any more (a user's stop or removal, or a
         // newer run, recorded it first).
         Err(ContainerError::IllegalTransition { .. }) => return,

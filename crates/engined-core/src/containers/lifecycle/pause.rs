@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use crate::containers::error::{ContainerError, Result};
 use crate::containers::events::publish;
+use crate::containers::health;
 use crate::containers::runc::Runtime;
 use crate::containers::state::{self, Event};
 use crate::containers::store::Container;
@@ -28,6 +29,12 @@ pub async fn pause(engine: &Arc<Engine>, c: &Arc<Container>, pause: bool) -> Res
     };
     frozen.map_err(|e| ContainerError::Runtime(e.to_string()))?;
     let record = c.transition(event)?;
+    // Probes stop while frozen and begin again when thawed.
+    if pause {
+        health::end(c);
+    } else {
+        health::begin(engine, c);
+    }
     publish(engine, action, &record, &[]);
     Ok(())
 }

@@ -11,6 +11,7 @@ use super::remove::remove;
 use crate::containers::bundle::{self, BundleOptions};
 use crate::containers::error::{ContainerError, Result};
 use crate::containers::events::publish;
+use crate::containers::health;
 use crate::containers::network;
 use crate::containers::record::{RecordedRuntime, Status};
 use crate::containers::rootfs;
@@ -164,6 +165,7 @@ async fn start_with_network(
             }
             publish(engine, "start", &record, &[]);
             spawn_monitor(engine.clone(), c.clone(), conn, pid as i64);
+            health::begin(engine, c);
             Ok(true)
         }
         Reply::Error { message } => {

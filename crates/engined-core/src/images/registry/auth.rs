@@ -41,7 +41,7 @@ impl Credentials {
         }
     }
 
-    fn basic(&self) -> String {
+    pub(super) fn basic(&self) -> String {
         let raw = format!("{}:{}", self.username, self.password);
         format!(
             "Basic {}",

@@ -4,7 +4,8 @@
 //! ([`RemoteName`]), loopback registries are spoken to in plain HTTP and
 //! every other one over TLS, a 401 is answered with a bearer token or
 //! basic credentials, manifests and indexes are read under size and depth
-//! limits, and blobs are verified while they stream to disk.
+//! limits, and blobs are verified while they stream to disk; `docker
+//! search` asks a registry's v1 search API ([`search`]).
 
 mod auth;
 mod body;
@@ -14,6 +15,7 @@ mod http;
 mod login;
 mod manifest;
 mod name;
+pub mod search;
 mod settings;
 mod upload;
 
