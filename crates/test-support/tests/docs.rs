@@ -234,6 +234,86 @@ fn every_operation_tag_and_definition_has_its_section() {
     );
 }
 
+/// The text inside `<pre class="{class}"><code>` of a section.
+fn pre_text(section: &str, class: &str) -> Option<String> {
+    let open = format!("<pre class=\"{class}\"><code>");
+    let start = section.find(&open)? + open.len();
+    let end = section[start..].find("</code></pre>")? + start;
+    Some(decode(&section[start..end]))
+}
+
+#[test]
+fn every_operation_shows_its_client_call_and_curl_line() {
+    let (_, html) = site("calls");
+    let api = codegen::emit::load_api(&repo().join("swagger.yaml")).unwrap();
+    let client =
+        std::fs::read_to_string(repo().join("crates/engine-api/src/generated/client.rs")).unwrap();
+    assert!(api.operations.len() > 100, "only {}", api.operations.len());
+    assert_eq!(
+        html.matches("<pre class=\"call-rust\">").count(),
+        api.operations.len(),
+        "one client call per operation of the IR"
+    );
+    assert_eq!(
+        html.matches("<pre class=\"call-curl\">").count(),
+        api.operations.len(),
+        "one curl line per operation of the IR"
+    );
+    for op in &api.operations {
+        let id = format!("<section id=\"operation/{}\"", op.operation_id);
+        let start = html.find(&id).unwrap_or_else(|| panic!("no {id}"));
+        let end = html[start..].find("</section>").unwrap() + start;
+        let section = &html[start..end];
+        let rust = pre_text(section, "call-rust").unwrap_or_else(|| panic!("{id}: no call"));
+        let curl = pre_text(section, "call-curl").unwrap_or_else(|| panic!("{id}: no curl"));
+        // The method the generated client really has, and the fields of
+        // its params struct.
+        let method = codegen::emit::client::method_name(op);
+        assert!(rust.starts_with(&format!("client.{method}(")), "{rust}");
+        assert!(
+            client.contains(&format!("pub async fn {method}(")),
+            "{method}"
+        );
+        if let Some(at) = rust.find("Params { ") {
+            let struct_name: String = rust[..at].rsplit('&').next().unwrap_or("").to_string();
+            let field = rust[at + "Params { ".len()..]
+                .split(':')
+                .next()
+                .unwrap_or("");
+            let decl = format!("pub struct {struct_name}Params {{");
+            let body_at = client.find(&decl).unwrap_or_else(|| panic!("no {decl}"));
+            let body_end = client[body_at..].find("\n}").unwrap() + body_at;
+            assert!(
+                client[body_at..body_end].contains(&format!("pub {field}: Option<")),
+                "{struct_name}Params has no field {field}"
+            );
+        }
+        assert!(
+            curl.starts_with("curl --unix-socket /var/run/docker.sock "),
+            "{curl}"
+        );
+        let path_start = op.path.split('{').next().unwrap_or("");
+        assert!(curl.contains(path_start), "{curl} lacks {path_start}");
+        assert!(
+            curl.contains(&format!("-X {} ", op.method.to_uppercase()))
+                || ["GET", "HEAD"].contains(&op.method.to_uppercase().as_str()),
+            "{curl}"
+        );
+    }
+    // The shapes the issue asks for, as the reader sees them.
+    let create = &html[html
+        .find("<section id=\"operation/ContainerCreate\"")
+        .unwrap()..];
+    let rust = pre_text(create, "call-rust").unwrap();
+    assert!(rust.starts_with("client.container_create(&ContainerCreateBody { ..Default::default() }, &ContainerCreateParams { name: Some("), "{rust}");
+    let curl = pre_text(create, "call-curl").unwrap();
+    assert!(curl.starts_with("curl --unix-socket /var/run/docker.sock -X POST 'http://localhost/v1.44/containers/create?name="), "{curl}");
+    assert!(
+        curl.contains("-H 'Content-Type: application/json' -d '{\"Hostname\":\"api-1\""),
+        "{curl}"
+    );
+}
+
 fn decode_path(p: &str) -> String {
     p.replace('&', "&amp;")
 }
@@ -306,7 +386,7 @@ fn odd_specs_render_without_panicking() {
         "info:\n  description: \"<script>alert(1)</script> # not a heading\"\n",
     ] {
         let doc = load_str("odd.yaml", text).unwrap();
-        let site = render_site(&doc.root, "odd.yaml", &templates).unwrap();
+        let site = render_site(&doc, "odd.yaml", &templates).unwrap();
         let html = String::from_utf8(site.files[0].bytes.clone()).unwrap();
         assert!(!html.contains("<script>alert"), "raw HTML passed through");
     }

@@ -12,10 +12,12 @@
 //! - `model`: what the page shows, built from the loaded spec tree
 //!   (`operation` builds each operation; both with `builder`'s state).
 //! - `schema`, `example`, `markdown`, `anchors`, `spec`: the pieces it uses.
+//! - `calls`: each operation's client call and curl line, from the IR.
 //! - `render`: the model through the templates, and the files onto disk.
 
 mod anchors;
 mod builder;
+mod calls;
 mod example;
 mod markdown;
 mod model;
@@ -26,9 +28,11 @@ mod spec;
 
 use std::path::{Path, PathBuf};
 
-use crate::load::{load_file, LoadError, Node};
+use crate::emit::api_from_document;
+use crate::load::{load_file, Document, LoadError, Node};
 
 pub use anchors::slugify;
+pub use calls::Call;
 pub use model::Page;
 pub use render::{OutputFile, Templates, ENTRY};
 
@@ -90,8 +94,22 @@ pub fn page(root: &Node) -> (Page, Vec<String>) {
 
 /// Renders a loaded spec with the templates in `templates`.
 /// `spec_name` names the source in the page's generated-file notice.
-pub fn render_site(root: &Node, spec_name: &str, templates: &Templates) -> Result<Site, DocsError> {
-    let built = model::build(root);
+/// Operations get their client call and curl line when the spec lowers to
+/// the IR; when it does not, the page has none and a warning says why.
+pub fn render_site(
+    doc: &Document,
+    spec_name: &str,
+    templates: &Templates,
+) -> Result<Site, DocsError> {
+    let mut built = model::build(&doc.root);
+    match api_from_document(doc) {
+        Ok(api) => {
+            calls::attach(&mut built.page, &api);
+        }
+        Err(err) => built
+            .warnings
+            .push(format!("no client calls or curl lines: {err}")),
+    }
     let mut files = templates.render(&built.page, spec_name)?;
     if let Some(index) = files.first_mut() {
         disarm_links(index, &built.dangling);
@@ -135,7 +153,7 @@ pub fn generate(spec: &Path, templates_dir: &Path, out: &Path) -> Result<Report,
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "the spec".to_string());
-    let site = render_site(&doc.root, &spec_name, &templates)?;
+    let site = render_site(&doc, &spec_name, &templates)?;
     let written = render::write_site(out, &site.files)?;
     Ok(Report { site, written })
 }
