@@ -13,6 +13,8 @@
 //!   (`operation` builds each operation; both with `builder`'s state).
 //! - `schema`, `example`, `markdown`, `anchors`, `spec`: the pieces it uses.
 //! - `calls`: each operation's client call and curl line, from the IR.
+//! - `search_index`: the offline search index (`search-index.js`) that the
+//!   optional `search.js` reads; without scripts the page is complete.
 //! - `render`: the model through the templates, and the files onto disk.
 
 mod anchors;
@@ -24,6 +26,7 @@ mod model;
 mod operation;
 mod render;
 mod schema;
+mod search_index;
 mod spec;
 
 use std::path::{Path, PathBuf};
@@ -114,6 +117,11 @@ pub fn render_site(
     if let Some(index) = files.first_mut() {
         disarm_links(index, &built.dangling);
     }
+    files.push(OutputFile {
+        name: search_index::FILE.to_string(),
+        bytes: search_index::build(&built.page).into_bytes(),
+    });
+    files.sort_by(|a, b| (a.name != "index.html", &a.name).cmp(&(b.name != "index.html", &b.name)));
     Ok(Site {
         files,
         warnings: built.warnings,
