@@ -104,8 +104,16 @@ pub fn render_site(
     spec_name: &str,
     templates: &Templates,
 ) -> Result<Site, DocsError> {
-    let mut built = model::build(&doc.root);
-    match api_from_document(doc) {
+    // Lowering to the IR (validation included) only reads the document:
+    // it runs beside the page model.
+    let (mut built, api) = std::thread::scope(|s| {
+        let api = s.spawn(|| api_from_document(doc));
+        let built = model::build(&doc.root);
+        (built, api.join())
+    });
+    // A panic while lowering a spec is a bug of ours: let it surface.
+    let api = api.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+    match api {
         Ok(api) => {
             calls::attach(&mut built.page, &api);
         }
