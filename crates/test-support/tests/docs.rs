@@ -234,6 +234,86 @@ fn every_operation_tag_and_definition_has_its_section() {
     );
 }
 
+/// The text inside `<pre class="{class}"><code>` of a section.
+fn pre_text(section: &str, class: &str) -> Option<String> {
+    let open = format!("<pre class=\"{class}\"><code>");
+    let start = section.find(&open)? + open.len();
+    let end = section[start..].find("</code></pre>")? + start;
+    Some(decode(&section[start..end]))
+}
+
+#[test]
+fn every_operation_shows_its_client_call_and_curl_line() {
+    let (_, html) = site("calls");
+    let api = codegen::emit::load_api(&repo().join("swagger.yaml")).unwrap();
+    let client =
+        std::fs::read_to_string(repo().join("crates/engine-api/src/generated/client.rs")).unwrap();
+    assert!(api.operations.len() > 100, "only {}", api.operations.len());
+    assert_eq!(
+        html.matches("<pre class=\"call-rust\">").count(),
+        api.operations.len(),
+        "one client call per operation of the IR"
+    );
+    assert_eq!(
+        html.matches("<pre class=\"call-curl\">").count(),
+        api.operations.len(),
+        "one curl line per operation of the IR"
+    );
+    for op in &api.operations {
+        let id = format!("<section id=\"operation/{}\"", op.operation_id);
+        let start = html.find(&id).unwrap_or_else(|| panic!("no {id}"));
+        let end = html[start..].find("</section>").unwrap() + start;
+        let section = &html[start..end];
+        let rust = pre_text(section, "call-rust").unwrap_or_else(|| panic!("{id}: no call"));
+        let curl = pre_text(section, "call-curl").unwrap_or_else(|| panic!("{id}: no curl"));
+        // The method the generated client really has, and the fields of
+        // its params struct.
+        let method = codegen::emit::client::method_name(op);
+        assert!(rust.starts_with(&format!("client.{method}(")), "{rust}");
+        assert!(
+            client.contains(&format!("pub async fn {method}(")),
+            "{method}"
+        );
+        if let Some(at) = rust.find("Params { ") {
+            let struct_name: String = rust[..at].rsplit('&').next().unwrap_or("").to_string();
+            let field = rust[at + "Params { ".len()..]
+                .split(':')
+                .next()
+                .unwrap_or("");
+            let decl = format!("pub struct {struct_name}Params {{");
+            let body_at = client.find(&decl).unwrap_or_else(|| panic!("no {decl}"));
+            let body_end = client[body_at..].find("\n}").unwrap() + body_at;
+            assert!(
+                client[body_at..body_end].contains(&format!("pub {field}: Option<")),
+                "{struct_name}Params has no field {field}"
+            );
+        }
+        assert!(
+            curl.starts_with("curl --unix-socket /var/run/docker.sock "),
+            "{curl}"
+        );
+        let path_start = op.path.split('{').next().unwrap_or("");
+        assert!(curl.contains(path_start), "{curl} lacks {path_start}");
+        assert!(
+            curl.contains(&format!("-X {} ", op.method.to_uppercase()))
+                || ["GET", "HEAD"].contains(&op.method.to_uppercase().as_str()),
+            "{curl}"
+        );
+    }
+    // The shapes the issue asks for, as the reader sees them.
+    let create = &html[html
+        .find("<section id=\"operation/ContainerCreate\"")
+        .unwrap()..];
+    let rust = pre_text(create, "call-rust").unwrap();
+    assert!(rust.starts_with("client.container_create(&ContainerCreateBody { ..Default::default() }, &ContainerCreateParams { name: Some("), "{rust}");
+    let curl = pre_text(create, "call-curl").unwrap();
+    assert!(curl.starts_with("curl --unix-socket /var/run/docker.sock -X POST 'http://localhost/v1.44/containers/create?name="), "{curl}");
+    assert!(
+        curl.contains("-H 'Content-Type: application/json' -d '{\"Hostname\":\"api-1\""),
+        "{curl}"
+    );
+}
+
 fn decode_path(p: &str) -> String {
     p.replace('&', "&amp;")
 }
@@ -273,7 +353,10 @@ fn output_is_deterministic_and_self_contained() {
         names.push(name.to_string_lossy().into_owned());
     }
     names.sort();
-    assert_eq!(names, ["docs.css", "index.html", "search.js"]);
+    assert_eq!(
+        names,
+        ["docs.css", "index.html", "search-index.js", "search.js"]
+    );
     let html = std::fs::read_to_string(a.join("index.html")).unwrap();
     let found = scan(&html);
     // Assets are local files; the only absolute URLs are ordinary links
@@ -306,7 +389,7 @@ fn odd_specs_render_without_panicking() {
         "info:\n  description: \"<script>alert(1)</script> # not a heading\"\n",
     ] {
         let doc = load_str("odd.yaml", text).unwrap();
-        let site = render_site(&doc.root, "odd.yaml", &templates).unwrap();
+        let site = render_site(&doc, "odd.yaml", &templates).unwrap();
         let html = String::from_utf8(site.files[0].bytes.clone()).unwrap();
         assert!(!html.contains("<script>alert"), "raw HTML passed through");
     }
@@ -496,6 +579,22 @@ impl Browser {
     }
 }
 
+impl Browser {
+    /// A new blank tab, attached, with page events on; its session id.
+    fn open_tab(&mut self) -> String {
+        let target = self.call(None, "Target.createTarget", json!({ "url": "about:blank" }));
+        let target_id = target["targetId"].as_str().unwrap().to_string();
+        let attached = self.call(
+            None,
+            "Target.attachToTarget",
+            json!({ "targetId": target_id, "flatten": true }),
+        );
+        let session = attached["sessionId"].as_str().unwrap().to_string();
+        self.call(Some(&session), "Page.enable", json!({}));
+        session
+    }
+}
+
 impl Drop for Browser {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -540,16 +639,8 @@ fn browser_without_javascript_shows_container_create() {
     let port = serve(out);
     let mut browser = Browser::launch(started + Duration::from_secs(30));
 
-    let target = browser.call(None, "Target.createTarget", json!({ "url": "about:blank" }));
-    let target_id = target["targetId"].as_str().unwrap().to_string();
-    let attached = browser.call(
-        None,
-        "Target.attachToTarget",
-        json!({ "targetId": target_id, "flatten": true }),
-    );
-    let session = attached["sessionId"].as_str().unwrap().to_string();
+    let session = browser.open_tab();
     let s = Some(session.as_str());
-    browser.call(s, "Page.enable", json!({}));
     browser.call(
         s,
         "Emulation.setScriptExecutionDisabled",
@@ -590,6 +681,7 @@ fn browser_without_javascript_shows_container_create() {
     // Scripts really were off: search.js would have marked <html data-js>.
     assert_eq!(query(&mut browser, "html[data-js]"), 0, "a script ran");
     assert_eq!(query(&mut browser, "#search-slot input"), 0, "a script ran");
+    assert_eq!(query(&mut browser, "#search-results"), 0, "a script ran");
 
     let outer = browser.call(s, "DOM.getOuterHTML", json!({ "nodeId": section }));
     let outer = outer["outerHTML"].as_str().unwrap_or("");
@@ -600,6 +692,8 @@ fn browser_without_javascript_shows_container_create() {
         "platform",
         "Request body",
         "201",
+        "client.container_create(",
+        "curl --unix-socket /var/run/docker.sock -X POST",
     ] {
         assert!(outer.contains(needle), "section lacks {needle}");
     }
@@ -670,4 +764,174 @@ fn browser_without_javascript_shows_container_create() {
 
     let _ = browser.call(None, "Browser.close", json!({}));
     println!("browser test took {} ms", started.elapsed().as_millis());
+}
+
+/// Lower-cased words of at least four letters.
+fn long_words(text: &str) -> BTreeSet<String> {
+    text.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| w.len() >= 4 && w.chars().all(|c| c.is_ascii_alphabetic()))
+        .map(str::to_ascii_lowercase)
+        .collect()
+}
+
+/// A word of `wanted` that appears (as a substring, which covers the
+/// search's prefix match) fewer than `at_most` times in the whole page, so
+/// the result list (50 shown) must hold the entry it came from.
+fn rare_word(wanted: &BTreeSet<String>, page: &str, at_most: usize) -> Option<String> {
+    wanted
+        .iter()
+        .map(|w| (page.matches(w.as_str()).count(), w))
+        .filter(|(n, _)| *n > 0 && *n < at_most)
+        .min()
+        .map(|(_, w)| w.clone())
+}
+
+#[test]
+fn browser_search_finds_descriptions_and_field_names() {
+    if !Path::new(CHROMIUM).exists() {
+        println!("skipped: {CHROMIUM} is absent (apt-get install chromium)");
+        return;
+    }
+    let started = Instant::now();
+    let (out, html) = site("search");
+    let lower = html.to_ascii_lowercase();
+    let doc = load_file(&repo().join("swagger.yaml")).unwrap();
+    let index = std::fs::read_to_string(out.join("search-index.js")).unwrap();
+    println!("search index: {} bytes", index.len());
+    assert!(index.len() < 150_000, "index of {} bytes", index.len());
+
+    // An operation by a word only its description has (not its summary,
+    // operationId, path or parameter names).
+    let mut by_description = None;
+    'ops: for path in doc.root.get("paths").unwrap().entries().unwrap() {
+        for method in path.value.entries().unwrap() {
+            let op = &method.value;
+            let (Some(id), Some(description)) = (
+                op.get("operationId").and_then(|v| v.as_str()),
+                op.get("description").and_then(|v| v.as_str()),
+            ) else {
+                continue;
+            };
+            let mut elsewhere =
+                long_words(op.get("summary").and_then(|v| v.as_str()).unwrap_or(""));
+            elsewhere.extend(long_words(id));
+            elsewhere.extend(long_words(&path.key));
+            for p in op
+                .get("parameters")
+                .and_then(|p| p.items())
+                .unwrap_or_default()
+            {
+                elsewhere.extend(long_words(
+                    p.get("name").and_then(|v| v.as_str()).unwrap_or(""),
+                ));
+            }
+            let only: BTreeSet<String> = long_words(description)
+                .into_iter()
+                .filter(|w| !elsewhere.iter().any(|e| e.starts_with(w.as_str())))
+                .collect();
+            if let Some(word) = rare_word(&only, &lower, 6) {
+                by_description = Some((format!("#operation/{id}"), word));
+                break 'ops;
+            }
+        }
+    }
+    let (op_href, op_word) = by_description.expect("an operation with a rare description word");
+
+    // A definition by one of its property names (not in its name or
+    // description).
+    let mut by_field = None;
+    for def in doc.root.get("definitions").unwrap().entries().unwrap() {
+        let Some(props) = def.value.get("properties").and_then(|p| p.entries()) else {
+            continue;
+        };
+        let mut elsewhere = long_words(&def.key);
+        elsewhere.extend(long_words(
+            def.value
+                .get("description")
+                .and_then(|v| v.as_str())
+                .unwrap_or(""),
+        ));
+        let names: BTreeSet<String> = props
+            .iter()
+            .map(|p| p.key.to_ascii_lowercase())
+            .filter(|k| k.len() >= 6 && k.chars().all(|c| c.is_ascii_alphanumeric()))
+            .filter(|k| !elsewhere.iter().any(|e| e.starts_with(k.as_str())))
+            .collect();
+        if let Some(word) = rare_word(&names, &lower, 12) {
+            by_field = Some((format!("#schema/{}", def.key), word));
+            break;
+        }
+    }
+    let (def_href, def_word) = by_field.expect("a definition with a rare field name");
+    println!("searching {op_word:?} for {op_href}, {def_word:?} for {def_href}");
+
+    let port = serve(out);
+    let mut browser = Browser::launch(started + Duration::from_secs(40));
+    let session = browser.open_tab();
+    let s = Some(session.as_str());
+    let url = format!("http://127.0.0.1:{port}/index.html");
+    browser.call(s, "Page.navigate", json!({ "url": url }));
+    browser.wait_event("Page.loadEventFired");
+    let search = |b: &mut Browser, query: &str| -> Value {
+        let expression = format!(
+            r##"(function () {{
+                var input = document.querySelector("#search-slot input");
+                input.value = {query};
+                input.dispatchEvent(new Event("input"));
+                var links = Array.prototype.map.call(
+                    document.querySelectorAll("#search-results a"),
+                    function (a) {{ return a.getAttribute("href"); }});
+                var navShown = Array.prototype.filter.call(
+                    document.querySelectorAll("nav.side details li"),
+                    function (li) {{ return !li.hidden; }}).length;
+                return JSON.stringify({{ links: links, navShown: navShown,
+                    hidden: document.getElementById("search-results").hidden }});
+            }})()"##,
+            query = json!(query)
+        );
+        let result = b.call(
+            s,
+            "Runtime.evaluate",
+            json!({ "expression": expression, "returnByValue": true }),
+        );
+        let text = result["result"]["value"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{result}"));
+        serde_json::from_str(text).unwrap()
+    };
+    let nav_total = html.matches("<li data-k=").count();
+    for (word, href) in [(&op_word, &op_href), (&def_word, &def_href)] {
+        let found = search(&mut browser, word);
+        let links: Vec<&str> = found["links"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        assert!(
+            links.contains(&href.as_str()),
+            "{word}: {href} not in {links:?}"
+        );
+        assert_eq!(found["hidden"], json!(false), "{word}: results hidden");
+        let shown = found["navShown"].as_u64().unwrap() as usize;
+        assert!(
+            shown > 0 && shown < nav_total,
+            "{word}: nav shows {shown} of {nav_total}"
+        );
+    }
+    // Several words narrow (all must match); nonsense finds nothing.
+    let both = format!("{op_word} {def_word}");
+    let found = search(&mut browser, &both);
+    assert!(
+        found["links"].as_array().unwrap().len() <= 1,
+        "{both}: {found}"
+    );
+    let found = search(&mut browser, "zzqxnotaword");
+    assert!(found["links"].as_array().unwrap().is_empty());
+    // Clearing the box brings the whole navigation back.
+    let found = search(&mut browser, "");
+    assert_eq!(found["hidden"], json!(true));
+
+    let _ = browser.call(None, "Browser.close", json!({}));
+    println!("search test took {} ms", started.elapsed().as_millis());
 }

@@ -12,23 +12,30 @@
 //! - `model`: what the page shows, built from the loaded spec tree
 //!   (`operation` builds each operation; both with `builder`'s state).
 //! - `schema`, `example`, `markdown`, `anchors`, `spec`: the pieces it uses.
+//! - `calls`: each operation's client call and curl line, from the IR.
+//! - `search_index`: the offline search index (`search-index.js`) that the
+//!   optional `search.js` reads; without scripts the page is complete.
 //! - `render`: the model through the templates, and the files onto disk.
 
 mod anchors;
 mod builder;
+mod calls;
 mod example;
 mod markdown;
 mod model;
 mod operation;
 mod render;
 mod schema;
+mod search_index;
 mod spec;
 
 use std::path::{Path, PathBuf};
 
-use crate::load::{load_file, LoadError, Node};
+use crate::emit::api_from_document;
+use crate::load::{load_file, Document, LoadError, Node};
 
 pub use anchors::slugify;
+pub use calls::Call;
 pub use model::Page;
 pub use render::{OutputFile, Templates, ENTRY};
 
@@ -90,12 +97,39 @@ pub fn page(root: &Node) -> (Page, Vec<String>) {
 
 /// Renders a loaded spec with the templates in `templates`.
 /// `spec_name` names the source in the page's generated-file notice.
-pub fn render_site(root: &Node, spec_name: &str, templates: &Templates) -> Result<Site, DocsError> {
-    let built = model::build(root);
+/// Operations get their client call and curl line when the spec lowers to
+/// the IR; when it does not, the page has none and a warning says why.
+pub fn render_site(
+    doc: &Document,
+    spec_name: &str,
+    templates: &Templates,
+) -> Result<Site, DocsError> {
+    // Lowering to the IR (validation included) only reads the document:
+    // it runs beside the page model.
+    let (mut built, api) = std::thread::scope(|s| {
+        let api = s.spawn(|| api_from_document(doc));
+        let built = model::build(&doc.root);
+        (built, api.join())
+    });
+    // A panic while lowering a spec is a bug of ours: let it surface.
+    let api = api.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+    match api {
+        Ok(api) => {
+            calls::attach(&mut built.page, &api);
+        }
+        Err(err) => built
+            .warnings
+            .push(format!("no client calls or curl lines: {err}")),
+    }
     let mut files = templates.render(&built.page, spec_name)?;
     if let Some(index) = files.first_mut() {
         disarm_links(index, &built.dangling);
     }
+    files.push(OutputFile {
+        name: search_index::FILE.to_string(),
+        bytes: search_index::build(&built.page).into_bytes(),
+    });
+    files.sort_by(|a, b| (a.name != "index.html", &a.name).cmp(&(b.name != "index.html", &b.name)));
     Ok(Site {
         files,
         warnings: built.warnings,
@@ -135,7 +169,7 @@ pub fn generate(spec: &Path, templates_dir: &Path, out: &Path) -> Result<Report,
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "the spec".to_string());
-    let site = render_site(&doc.root, &spec_name, &templates)?;
+    let site = render_site(&doc, &spec_name, &templates)?;
     let written = render::write_site(out, &site.files)?;
     Ok(Report { site, written })
 }

@@ -12,6 +12,7 @@ use crate::load::Node;
 
 use super::anchors;
 use super::builder::Builder;
+use super::calls::Call;
 use super::example::{self, Direction, Json};
 use super::markdown;
 use super::schema::{constraints, type_label, SchemaView, TypePart};
@@ -34,6 +35,9 @@ pub struct Operation {
     pub param_groups: Vec<ParamGroup>,
     pub body: Option<Body>,
     pub responses: Vec<Response>,
+    /// The call through our client and the curl line (from the IR; `None`
+    /// when the spec could not be lowered or lacks the operationId).
+    pub call: Option<Call>,
 }
 
 #[derive(Debug, Serialize)]
@@ -238,6 +242,7 @@ impl<'a> Builder<'_, 'a> {
             param_groups: groups,
             body,
             responses,
+            call: None,
         }
     }
 

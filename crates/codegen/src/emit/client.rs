@@ -75,6 +75,113 @@ pub fn method_name(op: &Operation) -> String {
     names::field_name(&op.operation_id)
 }
 
+/// How a client method is called: its name and its arguments in order.
+/// The emitter writes the method from it and the docs show a call of it,
+/// so the two cannot disagree.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CallOutline<'a> {
+    /// The method name ([`method_name`]).
+    pub method: String,
+    /// The arguments in order: path parameters in the path's order, the
+    /// other required parameters in the spec's order, the body, then
+    /// [`CallArg::Params`] when the operation has optional parameters.
+    pub args: Vec<CallArg<'a>>,
+    /// The generated struct of the optional parameters, if any.
+    pub params: Option<ParamsStruct<'a>>,
+    /// Whether the call goes to the bare path, without the `/v1.xx` prefix
+    /// (the ping, which version negotiation itself needs).
+    pub unversioned: bool,
+}
+
+/// One argument of a client method.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CallArg<'a> {
+    /// A path parameter or a required query, header or cookie parameter,
+    /// named after [`Param::name`]; [`Param::wire`] is its name on the wire.
+    Param(&'a Param),
+    /// The request body (`body`), `Option<..>` when not required.
+    Body {
+        body: &'a Body,
+        kind: BodyKind,
+        required: bool,
+    },
+    /// `&<Operation>Params`, the optional parameters ([`CallOutline::params`]).
+    Params,
+}
+
+/// How the body argument is typed.
+#[derive(Clone, Debug, PartialEq)]
+pub enum BodyKind {
+    /// A JSON value of this type (`&T`, or `&[T]` for a list).
+    Json(TypeRef),
+    /// Plain text (`&str`).
+    Text,
+    /// Raw bytes (`rt::Body`) sent with this content type.
+    Raw { content_type: String },
+}
+
+/// The generated struct of an operation's optional parameters.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParamsStruct<'a> {
+    /// `<Operation>Params`.
+    pub name: String,
+    /// Its fields (all `Option`), in the spec's order.
+    pub fields: Vec<&'a Param>,
+}
+
+/// The call of `op` through the client: see [`CallOutline`].
+pub fn call_outline(op: &Operation) -> CallOutline<'_> {
+    let mut path_params: Vec<&Param> = op
+        .params
+        .iter()
+        .filter(|p| p.location == ParamLocation::Path)
+        .collect();
+    path_params.sort_by_key(|p| op.path.find(&format!("{{{}}}", p.wire)));
+    let mut args: Vec<CallArg> = path_params.into_iter().map(CallArg::Param).collect();
+    let mut fields = Vec::new();
+    for p in op
+        .params
+        .iter()
+        .filter(|p| p.location != ParamLocation::Path)
+    {
+        if p.required {
+            args.push(CallArg::Param(p));
+        } else {
+            fields.push(p);
+        }
+    }
+    if let Some(b) = &op.body {
+        let kind = match payload::request(op) {
+            Payload::Empty => None,
+            Payload::Json(t) => Some(BodyKind::Json(t)),
+            Payload::Text => Some(BodyKind::Text),
+            _ => Some(BodyKind::Raw {
+                content_type: raw_content_type(b),
+            }),
+        };
+        if let Some(kind) = kind {
+            args.push(CallArg::Body {
+                body: b,
+                kind,
+                required: b.required,
+            });
+        }
+    }
+    let params = (!fields.is_empty()).then(|| ParamsStruct {
+        name: format!("{}Params", op.name),
+        fields,
+    });
+    if params.is_some() {
+        args.push(CallArg::Params);
+    }
+    CallOutline {
+        method: method_name(op),
+        args,
+        params,
+        unversioned: op.path == "/_ping",
+    }
+}
+
 /// The Rust source of the client module for `api` (without the header).
 ///
 /// Each operation's items and method are printed on their own (see
@@ -409,114 +516,107 @@ fn operation(api: &Api, op: &Operation, name: &str) -> Result<Emitted, EmitError
     let http_method = format_ident!("{}", op.method.to_ascii_uppercase());
     let mut items = Vec::new();
 
-    // Arguments: path params in template order, then the other required ones.
+    // Arguments in the order `call_outline` decides (the docs show the same).
+    let outline = call_outline(op);
     let mut args = Vec::new();
     let mut arg_docs = Vec::new();
     let mut encodes = Vec::new();
     let mut optional_fields = Vec::new();
     let mut optional_encodes = Vec::new();
     let mut arg_names = std::collections::BTreeSet::new();
-    let mut ordered: Vec<&Param> = op
-        .params
-        .iter()
-        .filter(|p| p.location == ParamLocation::Path)
-        .collect();
-    ordered.sort_by_key(|p| op.path.find(&format!("{{{}}}", p.wire)));
-    ordered.extend(
-        op.params
-            .iter()
-            .filter(|p| p.location != ParamLocation::Path),
-    );
-    for p in ordered {
-        let pname = ident(&p.name)?;
-        if p.required || p.location == ParamLocation::Path {
-            if RESERVED_LOCALS.contains(&p.name.as_str()) || !arg_names.insert(p.name.clone()) {
-                return Err(EmitError::BadName(format!(
-                    "{} (an argument of the client method {name})",
-                    p.name
-                )));
-            }
-            let ty = argument(p)?;
-            args.push(quote! { #pname: #ty });
-            let wire = p.wire.replace('`', "'");
-            arg_docs.extend(list_item(
-                &format!("`{}` ({} `{wire}`)", p.name, p.location),
-                p.doc.as_deref(),
-            ));
-            if p.location != ParamLocation::Path {
-                encodes.push(encode(p, &quote! { #pname }));
-            }
-        } else {
-            let owned = owned(p)?;
-            let doc = doc_attrs(&param_doc(p));
-            optional_fields.push(quote! { #doc pub #pname: Option<#owned>, });
-            let value = quote! { value };
-            let put = encode(p, &value);
-            optional_encodes.push(if is_copy(p) {
-                quote! { if let Some(value) = params.#pname { #put } }
-            } else {
-                quote! { if let Some(value) = &params.#pname { #put } }
-            });
-        }
-    }
-
-    // The body.
-    let request = payload::request(op);
     let mut body_stmt = quote! {};
-    if let Some(b) = &op.body {
-        let required = b.required;
-        let (ty, put) = match &request {
-            Payload::Empty => (None, quote! {}),
-            Payload::Json(t) => {
-                let ty = match t {
-                    TypeRef::List(item) => {
-                        let item = type_tokens(item)?;
-                        quote! { &[#item] }
+    for p in outline.params.iter().flat_map(|s| &s.fields) {
+        let pname = ident(&p.name)?;
+        let owned = owned(p)?;
+        let doc = doc_attrs(&param_doc(p));
+        optional_fields.push(quote! { #doc pub #pname: Option<#owned>, });
+        let value = quote! { value };
+        let put = encode(p, &value);
+        optional_encodes.push(if is_copy(p) {
+            quote! { if let Some(value) = params.#pname { #put } }
+        } else {
+            quote! { if let Some(value) = &params.#pname { #put } }
+        });
+    }
+    for arg in &outline.args {
+        match arg {
+            CallArg::Param(p) => {
+                let pname = ident(&p.name)?;
+                if RESERVED_LOCALS.contains(&p.name.as_str()) || !arg_names.insert(p.name.clone()) {
+                    return Err(EmitError::BadName(format!(
+                        "{} (an argument of the client method {name})",
+                        p.name
+                    )));
+                }
+                let ty = argument(p)?;
+                args.push(quote! { #pname: #ty });
+                let wire = p.wire.replace('`', "'");
+                arg_docs.extend(list_item(
+                    &format!("`{}` ({} `{wire}`)", p.name, p.location),
+                    p.doc.as_deref(),
+                ));
+                if p.location != ParamLocation::Path {
+                    encodes.push(encode(p, &quote! { #pname }));
+                }
+            }
+            CallArg::Body {
+                body: b,
+                kind,
+                required,
+            } => {
+                let (ty, put) = match kind {
+                    BodyKind::Json(t) => {
+                        let ty = match t {
+                            TypeRef::List(item) => {
+                                let item = type_tokens(item)?;
+                                quote! { &[#item] }
+                            }
+                            _ => {
+                                let t = type_tokens(t)?;
+                                quote! { &#t }
+                            }
+                        };
+                        (ty, quote! { call.json(body)?; })
                     }
-                    _ => {
-                        let t = type_tokens(t)?;
-                        quote! { &#t }
+                    BodyKind::Text => (quote! { &str }, quote! { call.text(body); }),
+                    BodyKind::Raw { content_type: ct } => {
+                        (quote! { rt::Body }, quote! { call.body(body, #ct); })
                     }
                 };
-                (Some(ty), quote! { call.json(body)?; })
+                if *required {
+                    args.push(quote! { body: #ty });
+                    body_stmt = put;
+                } else {
+                    args.push(quote! { body: Option<#ty> });
+                    body_stmt = quote! { if let Some(body) = body { #put } };
+                }
+                let what = match kind {
+                    BodyKind::Json(_) => "JSON",
+                    BodyKind::Text => "text",
+                    BodyKind::Raw { .. } => "raw bytes, possibly streamed",
+                };
+                let head = if *required {
+                    format!("`body` ({what})")
+                } else {
+                    format!("`body` ({what}, optional)")
+                };
+                arg_docs.extend(list_item(&head, b.doc.as_deref()));
             }
-            Payload::Text => (Some(quote! { &str }), quote! { call.text(body); }),
-            _ => {
-                let ct = raw_content_type(b);
-                (Some(quote! { rt::Body }), quote! { call.body(body, #ct); })
-            }
-        };
-        if let Some(ty) = ty {
-            if required {
-                args.push(quote! { body: #ty });
-                body_stmt = put;
-            } else {
-                args.push(quote! { body: Option<#ty> });
-                body_stmt = quote! { if let Some(body) = body { #put } };
-            }
-            let what = match &request {
-                Payload::Json(_) => "JSON",
-                Payload::Text => "text",
-                _ => "raw bytes, possibly streamed",
-            };
-            let head = if required {
-                format!("`body` ({what})")
-            } else {
-                format!("`body` ({what}, optional)")
-            };
-            arg_docs.extend(list_item(&head, b.doc.as_deref()));
+            CallArg::Params => {}
         }
     }
 
     // Optional parameters.
-    let params_name = format!("{}Params", op.name);
-    if !optional_fields.is_empty() {
-        if api.type_named(&params_name).is_some() {
+    if let Some(ParamsStruct {
+        name: params_name, ..
+    }) = &outline.params
+    {
+        if api.type_named(params_name).is_some() {
             return Err(EmitError::BadName(format!(
                 "{params_name} (the client's optional parameters of {op_id} clash with a type)"
             )));
         }
-        let sname = ident(&params_name)?;
+        let sname = ident(params_name)?;
         let sdoc = format!(" Optional parameters of [`Client::{name}`](Client::{name}); `None` leaves a parameter out.");
         items.push(quote! {
             #[doc = #sdoc]
@@ -723,7 +823,7 @@ fn operation(api: &Api, op: &Operation, name: &str) -> Result<Emitted, EmitError
     let doc = doc_attrs(&doc);
 
     let path = path_expr(op)?;
-    let unversioned = (op.path == "/_ping").then(|| quote! { .unversioned() });
+    let unversioned = outline.unversioned.then(|| quote! { .unversioned() });
     let mutates = !encodes.is_empty() || !optional_encodes.is_empty() || !body_stmt.is_empty();
     let bind = if mutates {
         quote! { let mut call }
