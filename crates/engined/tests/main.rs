@@ -8,6 +8,7 @@ mod attach_websocket;
 mod behave_cli;
 mod clients_py;
 mod containers_cli;
+mod dns_cli;
 mod docker_cli;
 mod gaps_cli;
 mod hostile_cli;
