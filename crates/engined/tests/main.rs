@@ -7,6 +7,7 @@ mod archive_cli;
 mod attach_websocket;
 mod behave_cli;
 mod clients_py;
+mod compose_cli;
 mod containers_cli;
 mod dns_cli;
 mod docker_cli;
