@@ -16,6 +16,7 @@ mod hostile_cli;
 mod images_cli;
 mod keys_cli;
 mod net_cli;
+mod ports_cli;
 mod pull_cli;
 mod restart_cli;
 mod sandbox_cli;

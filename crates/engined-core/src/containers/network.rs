@@ -29,7 +29,7 @@ use engine_api::types::{
 use crate::engine::Engine;
 use crate::gojson::nil;
 use crate::networks::dns::{resolv_conf, NeighboursFn, Overrides, ResolvConf, Resolver};
-use crate::networks::{self, events, Endpoint, NetworkError, NetworkRecord};
+use crate::networks::{self, events, ports, Endpoint, NetworkError, NetworkRecord};
 
 use super::error::{ContainerError, Result};
 use super::etc_hosts;
@@ -305,6 +305,132 @@ fn host_gateway(engine: &Engine) -> Option<IpAddr> {
         .find_map(|p| p.gateway.parse::<IpAddr>().ok())
 }
 
+/// The ports a container with `host` and `exposed` (`Config.ExposedPorts`)
+/// asks to publish (`-p`, and `-P` for the exposed ones).
+fn wanted_ports(
+    host: &HostConfig,
+    exposed: Option<&std::collections::BTreeMap<String, serde_json::Value>>,
+) -> Result<Vec<ports::Wanted>> {
+    let exposed: Vec<String> = exposed
+        .into_iter()
+        .flatten()
+        .map(|(k, _)| k.clone())
+        .collect();
+    ports::wanted(
+        host.port_bindings.as_ref(),
+        host.publish_all_ports.unwrap_or(false),
+        &exposed,
+    )
+    .map_err(ContainerError::InvalidArgument)
+}
+
+/// At create: the port bindings and exposed ports parse.
+pub fn check_ports(
+    host: &HostConfig,
+    exposed: Option<&std::collections::BTreeMap<String, serde_json::Value>>,
+) -> Result<()> {
+    wanted_ports(host, exposed).map(|_| ())
+}
+
+/// Publishes the ports of `record`'s run, relayed to its address `ip`.
+async fn publish(engine: &Arc<Engine>, record: &Record, ip: IpAddr) -> Result<()> {
+    let wanted = wanted_ports(&record.host_config, record.config.exposed_ports.as_ref())?;
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    engine
+        .networks
+        .ports
+        .start(&record.id, ip, &wanted)
+        .await
+        .map(|_| ())
+        .map_err(|e| {
+            ContainerError::Network(NetworkError::Programming(format!(
+                "driver failed programming external connectivity on endpoint {} ({}): {e}",
+                record.name, record.id
+            )))
+        })
+}
+
+/// The `NetworkSettings.Ports` of inspect: each exposed or bound port,
+/// with the host bindings it has while the container runs (`null` for
+/// one exposed but not published).
+fn port_map(engine: &Engine, record: &Record) -> engine_api::types::PortMap {
+    let mut map = engine_api::types::PortMap::new();
+    if !record.state.status.is_running() {
+        return map;
+    }
+    let keys = record
+        .config
+        .exposed_ports
+        .iter()
+        .flatten()
+        .map(|(k, _)| k.clone())
+        .chain(
+            record
+                .host_config
+                .port_bindings
+                .iter()
+                .flatten()
+                .map(|(k, _)| k.clone()),
+        );
+    for key in keys {
+        if let Ok((port, proto)) = ports::spec::parse_key(&key) {
+            map.entry(format!("{port}/{}", proto.as_str()))
+                .or_insert(None);
+        }
+    }
+    for p in engine.networks.ports.published(&record.id) {
+        let key = format!("{}/{}", p.container_port, p.proto.as_str());
+        map.entry(key)
+            .or_insert(None)
+            .get_or_insert_with(Vec::new)
+            .push(engine_api::types::PortBinding {
+                host_ip: Some(p.host_ip.to_string()),
+                host_port: Some(p.host_port.to_string()),
+                ..Default::default()
+            });
+    }
+    map
+}
+
+/// The `Ports` of a container's `docker ps` line.
+pub fn summary_ports(engine: &Engine, record: &Record) -> Vec<engine_api::types::Port> {
+    use engine_api::types::{Port, PortType};
+    let kind = |p: ports::Proto| match p {
+        ports::Proto::Tcp => PortType::Tcp,
+        ports::Proto::Udp => PortType::Udp,
+    };
+    let published = engine.networks.ports.published(&record.id);
+    let mut out: Vec<Port> = published
+        .iter()
+        .map(|p| Port {
+            ip: Some(p.host_ip.to_string()),
+            private_port: p.container_port,
+            public_port: Some(p.host_port),
+            r#type: kind(p.proto),
+            rest: Default::default(),
+        })
+        .collect();
+    for key in record.config.exposed_ports.iter().flatten().map(|(k, _)| k) {
+        if let Ok((port, proto)) = ports::spec::parse_key(key) {
+            if !published
+                .iter()
+                .any(|p| p.container_port == port && p.proto == proto)
+            {
+                out.push(Port {
+                    ip: None,
+                    private_port: port,
+                    public_port: None,
+                    r#type: kind(proto),
+                    rest: Default::default(),
+                });
+            }
+        }
+    }
+    out
+}
+
 /// How a run of `record` resolves names, and whose embedded DNS server
 /// answers it (its own; or, sharing another container's namespace, that
 /// one's).
@@ -382,6 +508,12 @@ async fn network_setup(engine: &Arc<Engine>, record: &Record) -> Result<RunNetwo
             let own_address = endpoints
                 .and_then(|c| c.endpoints.into_iter().find_map(|e| e.active))
                 .map(|a| a.ip);
+            if let Some(ip) = own_address {
+                if let Err(e) = publish(engine, record, ip).await {
+                    teardown(engine, &record.id).await;
+                    return Err(e);
+                }
+            }
             Ok(RunNetwork {
                 netns: Some(netns),
                 own_address,
@@ -409,6 +541,7 @@ fn active_networks(
 /// namespace file gone.
 pub async fn teardown(engine: &Arc<Engine>, id: &str) {
     engine.networks.dns.stop(id);
+    engine.networks.ports.stop(id);
     let left = active_networks(engine, engine.networks.endpoints(id).as_ref());
     let (e, owned) = (engine.clone(), id.to_string());
     let _ = tokio::task::spawn_blocking(move || e.networks.deactivate(&owned)).await;
@@ -592,6 +725,7 @@ pub fn fill_settings(engine: &Engine, record: &Record, settings: &mut NetworkSet
     if record.state.status.is_running() {
         settings.sandbox_key = Some(engine.networks.netns_path(&record.id).display().to_string());
     }
+    settings.ports = Some(port_map(engine, record));
     settings.networks = Some(networks);
 }
 

@@ -16,7 +16,7 @@ use super::model::{
     ActiveEndpoint, ContainerEndpoints, Endpoint, NetworkRecord, PoolRecord, BRIDGE, HOST, NULL,
     OPT_BRIDGE_NAME, PREDEFINED,
 };
-use super::{dns, netlink, netns};
+use super::{dns, netlink, netns, ports};
 use crate::sync::lock;
 use engined_shim::atomic;
 
@@ -53,6 +53,8 @@ pub struct Networks {
     state: Mutex<State>,
     /// The embedded DNS servers of running containers on user networks.
     pub dns: dns::Servers,
+    /// The published ports of running containers.
+    pub ports: ports::Proxies,
 }
 
 /// A fresh 64-hex-digit id (the containers' helper lives above this
@@ -133,6 +135,7 @@ impl Networks {
             netns_dir: exec_root.join("netns"),
             state: Mutex::new(State::default()),
             dns: dns::Servers::default(),
+            ports: ports::Proxies::default(),
         };
         for (name, driver) in [("bridge", BRIDGE), ("host", HOST), ("none", NULL)] {
             if !state
