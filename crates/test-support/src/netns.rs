@@ -1,7 +1,9 @@
 //! What a test looks at to tell that networking left nothing behind: the
 //! host's links (`/sys/class/net`), a bridge's ports, the namespace files
 //! a daemon holds under its exec root, and the policy-routing rules that
-//! name a bridge.
+//! name a bridge. And [`FakeDns`], the upstream DNS server a test daemon
+//! is given on a loopback address, so that no container's query ever
+//! reaches a real resolver.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -120,6 +122,122 @@ fn engined_running() -> bool {
     })
 }
 
+/// A DNS server on `<loopback address>:53` (UDP) that knows a fixed set of
+/// names (IPv4 only), says NXDOMAIN to every other one and remembers each
+/// name it was asked (lower case, with the final dot). It stops when
+/// dropped.
+pub struct FakeDns {
+    pub address: std::net::Ipv4Addr,
+    asked: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl FakeDns {
+    /// Serves `names` (`name.` → address) on `address` (a 127.x.y.z the
+    /// test owns), port 53.
+    pub fn start(
+        address: std::net::Ipv4Addr,
+        names: &[(&str, std::net::Ipv4Addr)],
+    ) -> std::io::Result<FakeDns> {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        use std::sync::{Arc, Mutex};
+        assert!(address.is_loopback(), "a fake upstream stays on loopback");
+        let socket = std::net::UdpSocket::bind((address, 53))?;
+        socket.set_read_timeout(Some(std::time::Duration::from_millis(100)))?;
+        let known: Vec<(String, std::net::Ipv4Addr)> = names
+            .iter()
+            .map(|(n, a)| (n.to_ascii_lowercase(), *a))
+            .collect();
+        let asked = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (log, done) = (asked.clone(), stop.clone());
+        let thread = std::thread::spawn(move || {
+            let mut buf = [0u8; 1500];
+            while !done.load(Ordering::SeqCst) {
+                let Ok((n, from)) = socket.recv_from(&mut buf) else {
+                    continue;
+                };
+                if let Some((name, reply)) = fake_reply(&buf[..n], &known) {
+                    log.lock().unwrap_or_else(|e| e.into_inner()).push(name);
+                    let _ = socket.send_to(&reply, from);
+                }
+            }
+        });
+        Ok(FakeDns {
+            address,
+            asked,
+            stop,
+            thread: Some(thread),
+        })
+    }
+
+    /// The names asked so far, in order.
+    pub fn asked(&self) -> Vec<String> {
+        self.asked.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
+
+impl Drop for FakeDns {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// The question name of a query (`a.b.`) and where the question ends.
+fn question(packet: &[u8]) -> Option<(String, usize)> {
+    let mut at = 12;
+    let mut name = String::new();
+    loop {
+        let len = usize::from(*packet.get(at)?);
+        at += 1;
+        if len == 0 {
+            break;
+        }
+        if len > 63 {
+            return None;
+        }
+        let label = packet.get(at..at + len)?;
+        name.push_str(&String::from_utf8_lossy(label).to_ascii_lowercase());
+        name.push('.');
+        at += len;
+    }
+    if name.is_empty() {
+        name.push('.');
+    }
+    // type and class
+    packet.get(at..at + 4)?;
+    Some((name, at + 4))
+}
+
+/// The fake's answer to one query: the name asked and the reply bytes.
+fn fake_reply(packet: &[u8], known: &[(String, std::net::Ipv4Addr)]) -> Option<(String, Vec<u8>)> {
+    if packet.len() < 12 || packet[2] & 0x80 != 0 {
+        return None;
+    }
+    let (name, end) = question(packet)?;
+    let qtype = u16::from_be_bytes([packet[end - 4], packet[end - 3]]);
+    let found = known.iter().find(|(n, _)| *n == name).map(|(_, a)| *a);
+    let mut reply = packet[..end].to_vec();
+    // QR, the query's opcode and RD; RA; NOERROR or NXDOMAIN.
+    reply[2] = 0x80 | (packet[2] & 0x79);
+    reply[3] = if found.is_some() { 0x80 } else { 0x83 };
+    reply[4..12].copy_from_slice(&[0, 1, 0, 0, 0, 0, 0, 0]);
+    if let (Some(address), 1) = (found, qtype) {
+        reply[7] = 1;
+        reply.extend_from_slice(&[0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4]);
+        reply.extend_from_slice(&address.octets());
+    }
+    Some((name, reply))
+}
+
+/// Held by every test that makes host-wide bridges and rules or runs a
+/// [`FakeDns`], across test modules of one binary.
+pub static HOST_NETWORKING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,5 +253,31 @@ mod tests {
             Path::new("/nonexistent"),
         );
         assert!(left.is_empty(), "{left:?}");
+    }
+
+    #[test]
+    fn the_fake_dns_answers_its_names_and_nxdomain_otherwise() {
+        let q = |id: u8, name: &str, qtype: u8| {
+            let mut p = vec![0, id, 0x01, 0, 0, 1, 0, 0, 0, 0, 0, 0];
+            for label in name.split('.').filter(|l| !l.is_empty()) {
+                p.push(label.len() as u8);
+                p.extend_from_slice(label.as_bytes());
+            }
+            p.extend_from_slice(&[0, 0, qtype, 0, 1]);
+            p
+        };
+        let known = vec![(
+            "up.test.".to_string(),
+            std::net::Ipv4Addr::new(192, 0, 2, 9),
+        )];
+        let (name, r) = fake_reply(&q(7, "UP.test", 1), &known).unwrap();
+        assert_eq!(name, "up.test.");
+        assert_eq!(&r[..4], &[0, 7, 0x81, 0x80]);
+        assert_eq!(&r[6..8], &[0, 1]);
+        assert_eq!(&r[r.len() - 4..], &[192, 0, 2, 9]);
+        let (_, r) = fake_reply(&q(8, "nobody.test", 1), &known).unwrap();
+        assert_eq!(r[3] & 0x0f, 3);
+        assert_eq!(&r[6..8], &[0, 0]);
+        assert!(fake_reply(&[1, 2, 3], &known).is_none());
     }
 }

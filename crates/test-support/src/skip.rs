@@ -22,7 +22,12 @@ pub enum Need {
     Podman,
     /// Debian's sshd, the ssh client tools, and root (a private sshd).
     Sshd,
+    /// Debian's docker-compose (1.29) and what containers need.
+    Compose,
 }
+
+/// Debian's docker-compose.
+pub const COMPOSE: &str = "/usr/bin/docker-compose";
 
 /// Why a test needing `need` cannot run here, or `None` when it can.
 pub fn skip_reason(need: Need) -> Option<String> {
@@ -46,6 +51,12 @@ pub fn skip_reason(need: Need) -> Option<String> {
                 ));
             }
             return (!is_root()).then(|| "the private sshd needs root".into());
+        }
+        Need::Compose => {
+            if !Path::new(COMPOSE).exists() {
+                return Some(format!("no {COMPOSE} (apt-get install docker-compose)"));
+            }
+            return skip_reason(Need::Containers);
         }
         Need::DockerCli | Need::Containers | Need::Dockerd => {}
     }

@@ -5,9 +5,10 @@
 //! `group`, `data-root`, `exec-root`, `pidfile`, `runtimes`, `default-runtime`,
 //! `labels`, `debug`, `live-restore`, `log-level`, `tls`, `tlsverify`, `tlscacert`,
 //! `tlscert`, `tlskey`, `registry-mirrors`, `insecure-registries`,
-//! `max-concurrent-downloads`, `max-concurrent-uploads`, and engined's
-//! own `registry-certs-dir`. An unknown key, or a value of the wrong type, is
-//! refused with an error naming the key ([`ConfigError`]), never ignored.
+//! `max-concurrent-downloads`, `max-concurrent-uploads`, `dns`,
+//! `dns-search`, `dns-opts`, and engined's own `registry-certs-dir`. An
+//! unknown key, or a value of the wrong type, is refused with an error
+//! naming the key ([`ConfigError`]), never ignored.
 //!
 //! - this file: [`DaemonConfig`] (one `daemon.json`, or what the flags set)
 //!   and the checks of each key on its own (`data-root` must be absolute, a
@@ -142,6 +143,19 @@ pub struct DaemonConfig {
     /// `/etc/engined/certs.d`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub registry_certs_dir: Option<PathBuf>,
+    // Name resolution in containers (`networks::dns` reads these).
+    /// The nameservers containers use, IP addresses (dockerd's `dns`,
+    /// `--dns`); the host's resolv.conf's when none. On user networks they
+    /// are the embedded DNS server's upstreams.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dns: Vec<String>,
+    /// The search domains of containers' resolv.conf (dockerd's
+    /// `dns-search`; `.` for none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dns_search: Vec<String>,
+    /// The `options` of containers' resolv.conf (dockerd's `dns-opts`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dns_opts: Vec<String>,
 }
 
 impl DaemonConfig {
@@ -225,6 +239,15 @@ impl DaemonConfig {
         }
         for label in &self.labels {
             labels::parse(label)?;
+        }
+        for server in &self.dns {
+            if server.parse::<std::net::IpAddr>().is_err() {
+                return Err(ConfigError::InvalidValue {
+                    key: "dns".to_owned(),
+                    value: server.clone(),
+                    reason: "is not an IP address",
+                });
+            }
         }
         Ok(())
     }

@@ -120,7 +120,7 @@ pub fn prepare(record: &Record, options: &BundleOptions) -> Result<ShimConfig> {
         let process = container_process(record, &root)?;
         let network = Network::of(record);
         let etc = network
-            .run_files(record, &layout.dir, options.network.own_address)
+            .run_files(record, &layout.dir, &options.network)
             .map_err(|e| io("the /etc files", e))?;
         let input = SpecInput {
             process,

@@ -75,6 +75,7 @@ pub async fn create(
     let (network, endpoints) =
         Network::for_create(engine, &mut host, body.networking_config.as_ref())?;
     super::network::check_shared_namespaces(engine, &host)?;
+    super::network::check_ports(&host, merged.exposed_ports.as_ref())?;
     spec::validate(&host, !network.own_namespace())
         .map_err(|e| ContainerError::InvalidArgument(e.to_string()))?;
     let warnings = spec::resources::adapt(&mut host, &engine.host.cgroups);

@@ -3,8 +3,10 @@
 //! With the host's network the file starts as a copy of the host's
 //! `/etc/hosts`, otherwise as Docker's fixed block (localhost and the IPv6
 //! names). Then come one line per `--add-host` entry
-//! (`HostConfig.ExtraHosts`, `name:ip`), then the container's own name on
-//! the address it can be reached at (dockerd's order).
+//! (`HostConfig.ExtraHosts`, `name:ip`; `host-gateway` for the ip is the
+//! host's address on the default bridge, as with dockerd), then the
+//! container's own name on the address it can be reached at (dockerd's
+//! order).
 //!
 //! The own-name line: dockerd writes it for the address the container
 //! has on its network and writes none with `--network none`; the network
@@ -22,8 +24,14 @@ const BASE: &str = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopb
 
 /// The text of the container's `/etc/hosts`: it starts as `host_copy` (the
 /// host's file, with the host's network) or Docker's fixed block, and names
-/// the container on `own_address` when it has one.
-pub fn contents(record: &Record, host_copy: Option<&str>, own_address: Option<IpAddr>) -> String {
+/// the container on `own_address` when it has one; `host_gateway` is what
+/// an `--add-host name:host-gateway` stands for.
+pub fn contents(
+    record: &Record,
+    host_copy: Option<&str>,
+    own_address: Option<IpAddr>,
+    host_gateway: Option<IpAddr>,
+) -> String {
     let mut text = if let Some(host_hosts) = host_copy {
         let mut copy = host_hosts.to_owned();
         if !copy.is_empty() && !copy.ends_with('\n') {
@@ -34,7 +42,7 @@ pub fn contents(record: &Record, host_copy: Option<&str>, own_address: Option<Ip
         BASE.to_owned()
     };
     for entry in record.host_config.extra_hosts.iter().flatten() {
-        match extra_host(entry) {
+        match extra_host(entry, host_gateway) {
             Some((name, ip)) => text.push_str(&format!("{ip}\t{name}\n")),
             None => tracing::warn!(
                 container = %record.id,
@@ -55,12 +63,19 @@ pub fn contents(record: &Record, host_copy: Option<&str>, own_address: Option<Ip
     text
 }
 
+/// The address an `--add-host` entry may name instead of an IP.
+pub const HOST_GATEWAY: &str = "host-gateway";
+
 /// One `--add-host` entry, `name:ip` (the CLI's form; `name=ip` too), as
 /// (name, address); `None` when it is neither.
-fn extra_host(entry: &str) -> Option<(&str, IpAddr)> {
+fn extra_host(entry: &str, host_gateway: Option<IpAddr>) -> Option<(&str, IpAddr)> {
     let (name, ip) = entry.split_once('=').or_else(|| entry.split_once(':'))?;
     let ip = ip.trim_start_matches('[').trim_end_matches(']');
-    let ip: IpAddr = ip.parse().ok()?;
+    let ip: IpAddr = if ip == HOST_GATEWAY {
+        host_gateway?
+    } else {
+        ip.parse().ok()?
+    };
     (!name.is_empty()).then_some((name, ip))
 }
 
@@ -100,7 +115,7 @@ mod tests {
         let network = Network::of(record);
         let host_copy = (network == Network::Host).then_some(host_hosts);
         let own = (network == Network::Bridge).then(|| "172.17.0.2".parse().unwrap());
-        super::contents(record, host_copy, own)
+        super::contents(record, host_copy, own, Some("172.17.0.1".parse().unwrap()))
     }
 
     #[test]
@@ -128,6 +143,17 @@ mod tests {
             "127.0.0.1 localhost\n127.0.0.1 vm",
         );
         assert_eq!(text, "127.0.0.1 localhost\n127.0.0.1 vm\n10.1.2.3\tdb\n");
+    }
+
+    #[test]
+    fn host_gateway_is_the_default_bridges_address() {
+        let text = contents(
+            &record("none", "x", &["host.docker.internal:host-gateway"]),
+            "",
+        );
+        assert_eq!(text, format!("{BASE}172.17.0.1\thost.docker.internal\n"));
+        let r = record("none", "x", &["gw:host-gateway"]);
+        assert_eq!(super::contents(&r, None, None, None), BASE);
     }
 
     #[test]

@@ -102,6 +102,7 @@ pub fn list(
             if let Some(n) = line.network_settings.as_mut() {
                 super::network::fill_summary(engine, r, n);
             }
+            line.ports = Some(super::network::summary_ports(engine, r));
             line
         })
         .collect())

@@ -28,7 +28,8 @@ use engine_api::types::{
 
 use crate::engine::Engine;
 use crate::gojson::nil;
-use crate::networks::{self, events, Endpoint, NetworkError, NetworkRecord};
+use crate::networks::dns::{resolv_conf, NeighboursFn, Overrides, ResolvConf, Resolver};
+use crate::networks::{self, events, ports, Endpoint, NetworkError, NetworkRecord};
 
 use super::error::{ContainerError, Result};
 use super::etc_hosts;
@@ -127,14 +128,14 @@ impl Network {
     }
 
     /// Writes a run's `/etc/hostname`, `/etc/hosts` (naming the container
-    /// on `own_address`, when it has one) and `/etc/resolv.conf` into
-    /// `dir` (the container's directory); returns each file with the path
-    /// it is mounted at.
+    /// on its own address, when it has one) and `/etc/resolv.conf` (the
+    /// one [`setup`] made for the run) into `dir` (the container's
+    /// directory); returns each file with the path it is mounted at.
     pub fn run_files(
         &self,
         record: &Record,
         dir: &Path,
-        own_address: Option<IpAddr>,
+        run: &RunNetwork,
     ) -> std::io::Result<Vec<(PathBuf, String)>> {
         let hostname = record.config.hostname.clone().unwrap_or_default();
         let hostname_path = dir.join("hostname");
@@ -142,11 +143,15 @@ impl Network {
         let hosts_path = dir.join("hosts");
         let host_hosts = (*self == Network::Host)
             .then(|| std::fs::read_to_string("/etc/hosts").unwrap_or_default());
-        let hosts = etc_hosts::contents(record, host_hosts.as_deref(), own_address);
+        let hosts = etc_hosts::contents(
+            record,
+            host_hosts.as_deref(),
+            run.own_address,
+            run.host_gateway,
+        );
         atomic::write_file(&hosts_path, hosts.as_bytes())?;
         let resolv_path = dir.join("resolv.conf");
-        let resolv = std::fs::read_to_string("/etc/resolv.conf").unwrap_or_default();
-        atomic::write_file(&resolv_path, resolv.as_bytes())?;
+        atomic::write_file(&resolv_path, run.resolv_conf.as_bytes())?;
         Ok(vec![
             (hostname_path, "/etc/hostname".to_string()),
             (hosts_path, "/etc/hosts".to_string()),
@@ -212,6 +217,11 @@ pub struct RunNetwork {
     /// X's process the run joins.
     pub pid_ns: Option<PathBuf>,
     pub ipc_ns: Option<PathBuf>,
+    /// The text of its `/etc/resolv.conf`.
+    pub resolv_conf: String,
+    /// What `--add-host name:host-gateway` names: the host's address on
+    /// the default bridge.
+    pub host_gateway: Option<IpAddr>,
 }
 
 /// The container a `container:<name|id>` mode names, if it is one.
@@ -272,7 +282,212 @@ pub async fn setup(engine: &Arc<Engine>, record: &Record) -> Result<RunNetwork> 
     let mut run = network_setup(engine, record).await?;
     run.pid_ns = pid_ns;
     run.ipc_ns = ipc_ns;
+    let resolv = resolv_conf(engine, record);
+    if resolver_of(engine, record) == (Resolver::Embedded, Some(record.id.clone())) {
+        if let Some(netns) = &run.netns {
+            if let Err(e) = start_dns(engine, &record.id, netns, resolv.upstreams) {
+                teardown(engine, &record.id).await;
+                return Err(e.into());
+            }
+        }
+    }
+    run.resolv_conf = resolv.text;
+    run.host_gateway = host_gateway(engine);
     Ok(run)
+}
+
+/// The host's address on the default bridge.
+fn host_gateway(engine: &Engine) -> Option<IpAddr> {
+    let bridge = engine.networks.find("bridge").ok()?;
+    bridge
+        .pools
+        .iter()
+        .find_map(|p| p.gateway.parse::<IpAddr>().ok())
+}
+
+/// The ports a container with `host` and `exposed` (`Config.ExposedPorts`)
+/// asks to publish (`-p`, and `-P` for the exposed ones).
+fn wanted_ports(
+    host: &HostConfig,
+    exposed: Option<&std::collections::BTreeMap<String, serde_json::Value>>,
+) -> Result<Vec<ports::Wanted>> {
+    let exposed: Vec<String> = exposed
+        .into_iter()
+        .flatten()
+        .map(|(k, _)| k.clone())
+        .collect();
+    ports::wanted(
+        host.port_bindings.as_ref(),
+        host.publish_all_ports.unwrap_or(false),
+        &exposed,
+    )
+    .map_err(ContainerError::InvalidArgument)
+}
+
+/// At create: the port bindings and exposed ports parse.
+pub fn check_ports(
+    host: &HostConfig,
+    exposed: Option<&std::collections::BTreeMap<String, serde_json::Value>>,
+) -> Result<()> {
+    wanted_ports(host, exposed).map(|_| ())
+}
+
+/// Publishes the ports of `record`'s run, relayed to its address `ip`.
+async fn publish(engine: &Arc<Engine>, record: &Record, ip: IpAddr) -> Result<()> {
+    let wanted = wanted_ports(&record.host_config, record.config.exposed_ports.as_ref())?;
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    engine
+        .networks
+        .ports
+        .start(&record.id, ip, &wanted)
+        .await
+        .map(|_| ())
+        .map_err(|e| {
+            ContainerError::Network(NetworkError::Programming(format!(
+                "driver failed programming external connectivity on endpoint {} ({}): {e}",
+                record.name, record.id
+            )))
+        })
+}
+
+/// The `NetworkSettings.Ports` of inspect: each exposed or bound port,
+/// with the host bindings it has while the container runs (`null` for
+/// one exposed but not published).
+fn port_map(engine: &Engine, record: &Record) -> engine_api::types::PortMap {
+    let mut map = engine_api::types::PortMap::new();
+    if !record.state.status.is_running() {
+        return map;
+    }
+    let keys = record
+        .config
+        .exposed_ports
+        .iter()
+        .flatten()
+        .map(|(k, _)| k.clone())
+        .chain(
+            record
+                .host_config
+                .port_bindings
+                .iter()
+                .flatten()
+                .map(|(k, _)| k.clone()),
+        );
+    for key in keys {
+        if let Ok((port, proto)) = ports::spec::parse_key(&key) {
+            map.entry(format!("{port}/{}", proto.as_str()))
+                .or_insert(None);
+        }
+    }
+    for p in engine.networks.ports.published(&record.id) {
+        let key = format!("{}/{}", p.container_port, p.proto.as_str());
+        map.entry(key)
+            .or_insert(None)
+            .get_or_insert_with(Vec::new)
+            .push(engine_api::types::PortBinding {
+                host_ip: Some(p.host_ip.to_string()),
+                host_port: Some(p.host_port.to_string()),
+                ..Default::default()
+            });
+    }
+    map
+}
+
+/// The `Ports` of a container's `docker ps` line.
+pub fn summary_ports(engine: &Engine, record: &Record) -> Vec<engine_api::types::Port> {
+    use engine_api::types::{Port, PortType};
+    let kind = |p: ports::Proto| match p {
+        ports::Proto::Tcp => PortType::Tcp,
+        ports::Proto::Udp => PortType::Udp,
+    };
+    let published = engine.networks.ports.published(&record.id);
+    let mut out: Vec<Port> = published
+        .iter()
+        .map(|p| Port {
+            ip: Some(p.host_ip.to_string()),
+            private_port: p.container_port,
+            public_port: Some(p.host_port),
+            r#type: kind(p.proto),
+            rest: Default::default(),
+        })
+        .collect();
+    for key in record.config.exposed_ports.iter().flatten().map(|(k, _)| k) {
+        if let Ok((port, proto)) = ports::spec::parse_key(key) {
+            if !published
+                .iter()
+                .any(|p| p.container_port == port && p.proto == proto)
+            {
+                out.push(Port {
+                    ip: None,
+                    private_port: port,
+                    public_port: None,
+                    r#type: kind(proto),
+                    rest: Default::default(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// How a run of `record` resolves names, and whose embedded DNS server
+/// answers it (its own; or, sharing another container's namespace, that
+/// one's).
+fn resolver_of(engine: &Engine, record: &Record) -> (Resolver, Option<String>) {
+    let id = match Network::of(record) {
+        Network::Host => return (Resolver::Host, None),
+        Network::None => return (Resolver::Legacy, None),
+        Network::Container(other) => match engine.containers.get(&other) {
+            Ok(c) => c.id.clone(),
+            Err(_) => return (Resolver::Legacy, None),
+        },
+        Network::Bridge => record.id.clone(),
+    };
+    if engine.networks.uses_embedded_dns(&id) {
+        (Resolver::Embedded, Some(id))
+    } else {
+        (Resolver::Legacy, None)
+    }
+}
+
+/// The resolv.conf of a run of `record`: the host's with the container's
+/// `--dns`, `--dns-search`, `--dns-option` (each, when it sets none, the
+/// daemon's `dns`, `dns-search`, `dns-opts`), for the way it resolves.
+pub fn resolv_conf(engine: &Engine, record: &Record) -> ResolvConf {
+    let snapshot = engine.snapshot();
+    let config = snapshot.config();
+    let daemon = Overrides {
+        servers: config.dns.clone(),
+        search: config.dns_search.clone(),
+        options: config.dns_opts.clone(),
+    };
+    let host = &record.host_config;
+    let container = Overrides {
+        servers: host.dns.clone().unwrap_or_default(),
+        search: host.dns_search.clone().unwrap_or_default(),
+        options: host.dns_options.clone().unwrap_or_default(),
+    };
+    let (text, source) = resolv_conf::read_host();
+    resolv_conf::build(
+        &text,
+        source,
+        &Overrides::pick(&container, &daemon),
+        resolver_of(engine, record).0,
+    )
+}
+
+/// Starts the embedded DNS server of container `id` in the namespace at
+/// `netns`, answering from the names of its networks.
+fn start_dns(
+    engine: &Arc<Engine>,
+    id: &str,
+    netns: &Path,
+    upstreams: Vec<IpAddr>,
+) -> std::result::Result<(), NetworkError> {
+    let (e, asking) = (engine.clone(), id.to_string());
+    let neighbours: NeighboursFn = Arc::new(move || e.networks.neighbours(&asking));
+    engine.networks.dns.start(id, netns, upstreams, neighbours)
 }
 
 async fn network_setup(engine: &Arc<Engine>, record: &Record) -> Result<RunNetwork> {
@@ -293,6 +508,12 @@ async fn network_setup(engine: &Arc<Engine>, record: &Record) -> Result<RunNetwo
             let own_address = endpoints
                 .and_then(|c| c.endpoints.into_iter().find_map(|e| e.active))
                 .map(|a| a.ip);
+            if let Some(ip) = own_address {
+                if let Err(e) = publish(engine, record, ip).await {
+                    teardown(engine, &record.id).await;
+                    return Err(e);
+                }
+            }
             Ok(RunNetwork {
                 netns: Some(netns),
                 own_address,
@@ -319,6 +540,8 @@ fn active_networks(
 /// `id` down (each announced as a `disconnect`, as dockerd does), its
 /// namespace file gone.
 pub async fn teardown(engine: &Arc<Engine>, id: &str) {
+    engine.networks.dns.stop(id);
+    engine.networks.ports.stop(id);
     let left = active_networks(engine, engine.networks.endpoints(id).as_ref());
     let (e, owned) = (engine.clone(), id.to_string());
     let _ = tokio::task::spawn_blocking(move || e.networks.deactivate(&owned)).await;
@@ -342,6 +565,21 @@ pub async fn restore(engine: &Arc<Engine>) {
         e.networks.restore(&running)
     })
     .await;
+    // The embedded DNS servers of the runs that go on (their sockets went
+    // with the daemon that made them).
+    for c in engine.containers.all() {
+        let record = c.record();
+        if !record.state.status.is_running()
+            || resolver_of(engine, &record) != (Resolver::Embedded, Some(record.id.clone()))
+        {
+            continue;
+        }
+        let netns = engine.networks.netns_path(&record.id);
+        let upstreams = resolv_conf(engine, &record).upstreams;
+        if let Err(e) = start_dns(engine, &record.id, &netns, upstreams) {
+            tracing::warn!(container = %record.id, "the embedded DNS server: {e}");
+        }
+    }
 }
 
 /// The modes a `docker network connect/disconnect` cannot change.
@@ -487,6 +725,7 @@ pub fn fill_settings(engine: &Engine, record: &Record, settings: &mut NetworkSet
     if record.state.status.is_running() {
         settings.sandbox_key = Some(engine.networks.netns_path(&record.id).display().to_string());
     }
+    settings.ports = Some(port_map(engine, record));
     settings.networks = Some(networks);
 }
 
@@ -597,7 +836,12 @@ mod tests {
         r.config.hostname = Some("box".into());
         r.host_config.network_mode = Some("default".into());
         let own = Some("172.17.0.2".parse().unwrap());
-        let files = Network::of(&r).run_files(&r, dir.path(), own).unwrap();
+        let run = RunNetwork {
+            own_address: own,
+            resolv_conf: "nameserver 192.0.2.53\n".into(),
+            ..Default::default()
+        };
+        let files = Network::of(&r).run_files(&r, dir.path(), &run).unwrap();
         let targets: Vec<&str> = files.iter().map(|(_, t)| t.as_str()).collect();
         assert_eq!(targets, ["/etc/hostname", "/etc/hosts", "/etc/resolv.conf"]);
         let read = |name| std::fs::read_to_string(dir.path().join(name)).unwrap();
@@ -607,5 +851,6 @@ mod tests {
             "{}",
             read("hosts")
         );
+        assert_eq!(read("resolv.conf"), "nameserver 192.0.2.53\n");
     }
 }

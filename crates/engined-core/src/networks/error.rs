@@ -29,6 +29,10 @@ pub enum NetworkError {
     Forbidden(String),
     #[error("{0}")]
     Conflict(String),
+    /// Publishing a port failed (dockerd's "driver failed programming
+    /// external connectivity").
+    #[error("{0}")]
+    Programming(String),
     #[error("{what}: {source}")]
     Io {
         what: String,
@@ -61,7 +65,9 @@ impl NetworkError {
             | NetworkError::ActiveEndpoints { .. }
             | NetworkError::Forbidden(_) => ErrorKind::Forbidden,
             NetworkError::Unavailable(_) => ErrorKind::Forbidden,
-            NetworkError::Io { .. } | NetworkError::Netlink { .. } => ErrorKind::Server,
+            NetworkError::Io { .. }
+            | NetworkError::Netlink { .. }
+            | NetworkError::Programming(_) => ErrorKind::Server,
         }
     }
 }

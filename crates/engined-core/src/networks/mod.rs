@@ -7,15 +7,18 @@
 //! - [`ipam`]: subnets, dockerd's default pools, addresses (pure);
 //! - [`netlink`]: bridges, veth pairs, addresses and routes (rtnetlink);
 //! - [`netns`]: the namespaces engined makes and holds for containers;
+//! - [`ports`]: published ports through the userland proxy;
+//! - [`dns`]: containers' resolv.conf and the embedded DNS server of user
+//!   networks;
 //! - [`model`]: what is stored; [`view`]: the API's shape of a network;
 //!   [`filter`]: `ls`/`prune` filters; [`events`]: the bus's network
 //!   events.
 //!
 //! Drivers: `bridge` (a Linux bridge per network: `engined0` for the
 //! default one, `br-<12 hex>` for others, a veth pair per endpoint),
-//! `host` and `null` (nothing to set up). No NAT, published ports or DNS
-//! yet.
+//! `host` and `null` (nothing to set up). No NAT yet: published ports go through the userland proxy.
 
+pub mod dns;
 pub mod error;
 pub mod events;
 pub mod filter;
@@ -23,6 +26,7 @@ pub mod ipam;
 pub mod model;
 pub mod netlink;
 pub mod netns;
+pub mod ports;
 pub mod service;
 pub mod view;
 

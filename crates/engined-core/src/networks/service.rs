@@ -16,7 +16,7 @@ use super::model::{
     ActiveEndpoint, ContainerEndpoints, Endpoint, NetworkRecord, PoolRecord, BRIDGE, HOST, NULL,
     OPT_BRIDGE_NAME, PREDEFINED,
 };
-use super::{netlink, netns};
+use super::{dns, netlink, netns, ports};
 use crate::sync::lock;
 use engined_shim::atomic;
 
@@ -51,6 +51,10 @@ pub struct Networks {
     /// `<exec-root>/netns`
     netns_dir: PathBuf,
     state: Mutex<State>,
+    /// The embedded DNS servers of running containers on user networks.
+    pub dns: dns::Servers,
+    /// The published ports of running containers.
+    pub ports: ports::Proxies,
 }
 
 /// A fresh 64-hex-digit id (the containers' helper lives above this
@@ -130,6 +134,8 @@ impl Networks {
             root,
             netns_dir: exec_root.join("netns"),
             state: Mutex::new(State::default()),
+            dns: dns::Servers::default(),
+            ports: ports::Proxies::default(),
         };
         for (name, driver) in [("bridge", BRIDGE), ("host", HOST), ("none", NULL)] {
             if !state
@@ -353,6 +359,53 @@ impl Networks {
                     .map(|a| (c.container_id.clone(), c.name.clone(), a))
             })
             .collect()
+    }
+
+    /// Whether container `container` resolves names through the embedded
+    /// DNS server: it is on a user network (not a predefined one).
+    pub fn uses_embedded_dns(&self, container: &str) -> bool {
+        let state = lock(&self.state);
+        state.containers.get(container).is_some_and(|c| {
+            c.endpoints.iter().any(|e| {
+                state
+                    .networks
+                    .get(&e.network_id)
+                    .is_some_and(|n| !n.predefined && n.bridge_name().is_some())
+            })
+        })
+    }
+
+    /// The endpoints up on the user networks where container `container`
+    /// has one up: the names its embedded DNS server answers.
+    pub fn neighbours(&self, container: &str) -> Vec<dns::Neighbour> {
+        let state = lock(&self.state);
+        let Some(asking) = state.containers.get(container) else {
+            return Vec::new();
+        };
+        let shared: Vec<&NetworkRecord> = asking
+            .endpoints
+            .iter()
+            .filter(|e| e.active.is_some())
+            .filter_map(|e| state.networks.get(&e.network_id))
+            .filter(|n| !n.predefined)
+            .collect();
+        let mut out = Vec::new();
+        for network in shared {
+            for c in state.containers.values() {
+                for e in c.endpoints.iter().filter(|e| e.network_id == network.id) {
+                    if let Some(active) = &e.active {
+                        out.push(dns::Neighbour {
+                            network: network.name.clone(),
+                            container_id: c.container_id.clone(),
+                            container_name: c.name.clone(),
+                            aliases: e.aliases.clone(),
+                            ip: active.ip,
+                        });
+                    }
+                }
+            }
+        }
+        out
     }
 
     /// Whether a running container is on network `id`.

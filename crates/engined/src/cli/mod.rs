@@ -150,6 +150,18 @@ pub struct Flags {
     #[arg(long, value_name = "DIR", value_parser = values::absolute_path)]
     pub registry_certs_dir: Option<PathBuf>,
 
+    /// DNS server containers use (repeatable)
+    #[arg(long = "dns", value_name = "IP")]
+    pub dns: Vec<String>,
+
+    /// DNS search domain of containers (repeatable)
+    #[arg(long = "dns-search", value_name = "DOMAIN")]
+    pub dns_search: Vec<String>,
+
+    /// DNS option of containers (repeatable)
+    #[arg(long = "dns-opt", value_name = "OPTION")]
+    pub dns_opts: Vec<String>,
+
     /// Print the version and exit
     #[arg(short = 'v', long)]
     pub version: bool,
@@ -195,6 +207,9 @@ impl Flags {
             max_concurrent_downloads: self.max_concurrent_downloads,
             max_concurrent_uploads: self.max_concurrent_uploads,
             registry_certs_dir: self.registry_certs_dir.clone(),
+            dns: self.dns.clone(),
+            dns_search: self.dns_search.clone(),
+            dns_opts: self.dns_opts.clone(),
         })
     }
 

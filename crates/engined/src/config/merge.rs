@@ -95,6 +95,9 @@ pub fn overlay(file: DaemonConfig, flags: &DaemonConfig) -> DaemonConfig {
         max_concurrent_downloads,
         max_concurrent_uploads,
         registry_certs_dir,
+        dns,
+        dns_search,
+        dns_opts,
     } = file;
     let list = |flag: &Vec<String>, file: Vec<String>| {
         if flag.is_empty() {
@@ -131,6 +134,9 @@ pub fn overlay(file: DaemonConfig, flags: &DaemonConfig) -> DaemonConfig {
         max_concurrent_downloads: flags.max_concurrent_downloads.or(max_concurrent_downloads),
         max_concurrent_uploads: flags.max_concurrent_uploads.or(max_concurrent_uploads),
         registry_certs_dir: flags.registry_certs_dir.clone().or(registry_certs_dir),
+        dns: list(&flags.dns, dns),
+        dns_search: list(&flags.dns_search, dns_search),
+        dns_opts: list(&flags.dns_opts, dns_opts),
     }
 }
 

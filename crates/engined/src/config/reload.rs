@@ -46,7 +46,7 @@ type Keep = fn(&DaemonConfig, &mut DaemonConfig);
 
 /// The keys a reload changes, each only when the new file sets it, with how
 /// each one keeps its current value otherwise.
-const RELOADABLE: [(&str, Keep); 11] = [
+const RELOADABLE: [(&str, Keep); 14] = [
     ("runtimes", |cur, new| {
         new.runtimes.clone_from(&cur.runtimes)
     }),
@@ -73,6 +73,15 @@ const RELOADABLE: [(&str, Keep); 11] = [
     }),
     ("registry-certs-dir", |cur, new| {
         new.registry_certs_dir.clone_from(&cur.registry_certs_dir)
+    }),
+    // Read at each container start: containers started after the reload
+    // get the new servers, running ones keep theirs.
+    ("dns", |cur, new| new.dns.clone_from(&cur.dns)),
+    ("dns-search", |cur, new| {
+        new.dns_search.clone_from(&cur.dns_search)
+    }),
+    ("dns-opts", |cur, new| {
+        new.dns_opts.clone_from(&cur.dns_opts)
     }),
 ];
 
@@ -448,7 +457,7 @@ mod tests {
     fn each_reloadable_key_changes_alone() {
         // (the file, what must change, checked on the new configuration)
         type Check = fn(&Reloaded);
-        let cases: [(&str, &str, Check); 11] = [
+        let cases: [(&str, &str, Check); 14] = [
             (
                 "runtimes",
                 r#"{"runtimes": {"other": {"path": "/nonexistent/other"}},
@@ -510,6 +519,15 @@ mod tests {
                     )
                 },
             ),
+            ("dns", r#"{"dns": ["192.0.2.53"]}"#, |r| {
+                assert_eq!(r.config.config().dns, ["192.0.2.53"])
+            }),
+            ("dns-search", r#"{"dns-search": ["example.org"]}"#, |r| {
+                assert_eq!(r.config.config().dns_search, ["example.org"])
+            }),
+            ("dns-opts", r#"{"dns-opts": ["ndots:2"]}"#, |r| {
+                assert_eq!(r.config.config().dns_opts, ["ndots:2"])
+            }),
         ];
         assert_eq!(
             reloadable_keys().collect::<Vec<_>>(),
@@ -545,6 +563,9 @@ mod tests {
                     "max-concurrent-downloads" => unchanged.max_concurrent_downloads = None,
                     "max-concurrent-uploads" => unchanged.max_concurrent_uploads = None,
                     "registry-certs-dir" => unchanged.registry_certs_dir = None,
+                    "dns" => unchanged.dns.clear(),
+                    "dns-search" => unchanged.dns_search.clear(),
+                    "dns-opts" => unchanged.dns_opts.clear(),
                     other => panic!("no case for {other}"),
                 }
             }

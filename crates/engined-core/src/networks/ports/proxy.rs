@@ -1,0 +1,246 @@
+//! The userland proxy: for each published port of a running container a
+//! listener on the host (TCP) or a socket (UDP) whose traffic engined
+//! relays to the container's address, in tasks on the daemon's runtime
+//! that [`Proxies::stop`] ends (closing the host's sockets).
+//!
+//! A random host port is the kernel's pick among its ephemeral ports; a
+//! range takes its first free port; a port that cannot be bound is
+//! dockerd's "port is already allocated".
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::net::{TcpListener, TcpStream, UdpSocket};
+use tokio::task::JoinSet;
+
+use super::spec::{Proto, Wanted};
+use crate::networks::error::{NetworkError, Result};
+use crate::sync::lock;
+
+/// A UDP peer's relay ends after this long without traffic.
+const UDP_IDLE: Duration = Duration::from_secs(90);
+
+/// One binding a running container got.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Published {
+    pub proto: Proto,
+    pub container_port: u16,
+    pub host_ip: IpAddr,
+    pub host_port: u16,
+}
+
+struct Running {
+    published: Vec<Published>,
+    _tasks: JoinSet<()>,
+}
+
+/// The proxies of the running containers, by container id.
+#[derive(Default)]
+pub struct Proxies {
+    running: Mutex<HashMap<String, Running>>,
+}
+
+enum Bound {
+    Tcp(TcpListener),
+    Udp(UdpSocket),
+}
+
+async fn bind(proto: Proto, at: SocketAddr) -> std::io::Result<(Bound, u16)> {
+    match proto {
+        Proto::Tcp => {
+            let l = TcpListener::bind(at).await?;
+            let port = l.local_addr()?.port();
+            Ok((Bound::Tcp(l), port))
+        }
+        Proto::Udp => {
+            let s = UdpSocket::bind(at).await?;
+            let port = s.local_addr()?.port();
+            Ok((Bound::Udp(s), port))
+        }
+    }
+}
+
+async fn bind_wanted(w: &Wanted) -> Result<(Bound, u16)> {
+    let allocated = |port: u16| {
+        NetworkError::Programming(format!(
+            "Bind for {}:{port} failed: port is already allocated",
+            w.host_ip
+        ))
+    };
+    let Some((first, last)) = w.host_ports else {
+        return bind(w.proto, SocketAddr::new(w.host_ip, 0))
+            .await
+            .map_err(|e| NetworkError::io("a random host port", e));
+    };
+    for port in first..=last {
+        match bind(w.proto, SocketAddr::new(w.host_ip, port)).await {
+            Ok(bound) => return Ok(bound),
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => continue,
+            Err(e) => {
+                return Err(NetworkError::io(
+                    format!("listening on {}:{port}", w.host_ip),
+                    e,
+                ))
+            }
+        }
+    }
+    Err(allocated(first))
+}
+
+async fn relay_tcp(listener: TcpListener, target: SocketAddr) {
+    let mut conns = JoinSet::new();
+    loop {
+        let Ok((mut inbound, _)) = listener.accept().await else {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            continue;
+        };
+        conns.spawn(async move {
+            if let Ok(mut outbound) = TcpStream::connect(target).await {
+                let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+            }
+        });
+        while conns.try_join_next().is_some() {}
+    }
+}
+
+async fn relay_udp(socket: UdpSocket, target: SocketAddr) {
+    let socket = Arc::new(socket);
+    let mut peers: HashMap<SocketAddr, Arc<UdpSocket>> = HashMap::new();
+    let mut relays = JoinSet::new();
+    let mut buf = vec![0u8; 65_535];
+    loop {
+        let Ok((n, from)) = socket.recv_from(&mut buf).await else {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            continue;
+        };
+        peers.retain(|_, s| Arc::strong_count(s) > 1);
+        let upstream = match peers.get(&from) {
+            Some(s) => s.clone(),
+            None => {
+                let local: SocketAddr = match target {
+                    SocketAddr::V4(_) => ([0, 0, 0, 0], 0).into(),
+                    SocketAddr::V6(_) => ([0u16; 8], 0).into(),
+                };
+                let Ok(s) = UdpSocket::bind(local).await else {
+                    continue;
+                };
+                if s.connect(target).await.is_err() {
+                    continue;
+                }
+                let s = Arc::new(s);
+                peers.insert(from, s.clone());
+                let (back, host) = (s.clone(), socket.clone());
+                relays.spawn(async move {
+                    let mut buf = vec![0u8; 65_535];
+                    while let Ok(Ok(n)) = tokio::time::timeout(UDP_IDLE, back.recv(&mut buf)).await
+                    {
+                        let _ = host.send_to(&buf[..n], from).await;
+                    }
+                });
+                s
+            }
+        };
+        let _ = upstream.send(&buf[..n]).await;
+        while relays.try_join_next().is_some() {}
+    }
+}
+
+impl Proxies {
+    /// Publishes `wanted` of container `container`, relaying to
+    /// `container_ip`; all or nothing. Call on the daemon's runtime.
+    pub async fn start(
+        &self,
+        container: &str,
+        container_ip: IpAddr,
+        wanted: &[Wanted],
+    ) -> Result<Vec<Published>> {
+        self.stop(container);
+        let mut tasks = JoinSet::new();
+        let mut published = Vec::new();
+        for w in wanted {
+            let (bound, host_port) = bind_wanted(w).await?;
+            let target = SocketAddr::new(container_ip, w.container_port);
+            match bound {
+                Bound::Tcp(l) => tasks.spawn(relay_tcp(l, target)),
+                Bound::Udp(s) => tasks.spawn(relay_udp(s, target)),
+            };
+            published.push(Published {
+                proto: w.proto,
+                container_port: w.container_port,
+                host_ip: w.host_ip,
+                host_port,
+            });
+        }
+        lock(&self.running).insert(
+            container.to_string(),
+            Running {
+                published: published.clone(),
+                _tasks: tasks,
+            },
+        );
+        Ok(published)
+    }
+
+    /// Ends container `container`'s proxies, if any.
+    pub fn stop(&self, container: &str) {
+        let gone = lock(&self.running).remove(container);
+        drop(gone);
+    }
+
+    /// The bindings container `container` has while it runs.
+    pub fn published(&self, container: &str) -> Vec<Published> {
+        lock(&self.running)
+            .get(container)
+            .map(|r| r.published.clone())
+            .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    #[tokio::test]
+    async fn tcp_is_relayed_and_a_taken_port_is_refused() {
+        let backend = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let backend_port = backend.local_addr().unwrap().port();
+        tokio::spawn(async move {
+            let (mut s, _) = backend.accept().await.unwrap();
+            s.write_all(b"hello").await.unwrap();
+        });
+        let proxies = Proxies::default();
+        let w = Wanted {
+            proto: Proto::Tcp,
+            container_port: backend_port,
+            host_ip: "127.0.0.1".parse().unwrap(),
+            host_ports: None,
+        };
+        let got = proxies
+            .start("c1", "127.0.0.1".parse().unwrap(), std::slice::from_ref(&w))
+            .await
+            .unwrap();
+        let port = got[0].host_port;
+        assert_ne!(port, 0);
+        let mut client = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+        let mut text = String::new();
+        client.read_to_string(&mut text).await.unwrap();
+        assert_eq!(text, "hello");
+        let taken = Wanted {
+            host_ports: Some((port, port)),
+            ..w
+        };
+        let refused = Proxies::default()
+            .start("c2", "127.0.0.1".parse().unwrap(), &[taken])
+            .await
+            .unwrap_err();
+        assert!(
+            refused.to_string().ends_with("port is already allocated"),
+            "{refused}"
+        );
+        proxies.stop("c1");
+        assert!(proxies.published("c1").is_empty());
+    }
+}
