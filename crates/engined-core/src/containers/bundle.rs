@@ -117,7 +117,17 @@ pub fn prepare(record: &Record, options: &BundleOptions) -> Result<ShimConfig> {
     let root = rootfs::mount(&record.driver, &record.image_rootfs, layout)
         .map_err(|e| io("the root filesystem", e))?;
     let result = (|| {
-        let process = container_process(record, &root)?;
+        let mut process = container_process(record, &root)?;
+        // Link variables sit below the container's own, as with dockerd.
+        let link_env: Vec<String> = options
+            .network
+            .links
+            .iter()
+            .flat_map(|l| l.env.iter().cloned())
+            .collect();
+        if !link_env.is_empty() {
+            process.env = spec::merge_env(&link_env, &process.env);
+        }
         let network = Network::of(record);
         let etc = network
             .run_files(record, &layout.dir, &options.network)

@@ -106,6 +106,9 @@ pub async fn create(
             .find(|n| containers.id_of_name(n).is_none())
             .unwrap_or_else(|| id.clone()),
     };
+    if let Some(links) = host.links.take().filter(|l| !l.is_empty()) {
+        host.links = Some(super::links::for_create(engine, &name, &links)?);
+    }
     let own_hostname = merged.hostname.as_deref().is_some_and(|h| !h.is_empty());
     if own_hostname && host.uts_mode.as_deref() == Some("host") {
         // dockerd's words: the host's UTS namespace has the host's name.

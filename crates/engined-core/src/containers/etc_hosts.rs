@@ -31,6 +31,7 @@ pub fn contents(
     host_copy: Option<&str>,
     own_address: Option<IpAddr>,
     host_gateway: Option<IpAddr>,
+    links: &[super::links::Linked],
 ) -> String {
     let mut text = if let Some(host_hosts) = host_copy {
         let mut copy = host_hosts.to_owned();
@@ -50,6 +51,9 @@ pub fn contents(
                 "ignoring an --add-host entry that is not name:ip"
             ),
         }
+    }
+    for link in links {
+        text.push_str(&format!("{}\t{}\n", link.ip, link.names.join(" ")));
     }
     if let Some(address) = own_address {
         let names = own_names(
@@ -115,7 +119,13 @@ mod tests {
         let network = Network::of(record);
         let host_copy = (network == Network::Host).then_some(host_hosts);
         let own = (network == Network::Bridge).then(|| "172.17.0.2".parse().unwrap());
-        super::contents(record, host_copy, own, Some("172.17.0.1".parse().unwrap()))
+        super::contents(
+            record,
+            host_copy,
+            own,
+            Some("172.17.0.1".parse().unwrap()),
+            &[],
+        )
     }
 
     #[test]
@@ -153,7 +163,7 @@ mod tests {
         );
         assert_eq!(text, format!("{BASE}172.17.0.1\thost.docker.internal\n"));
         let r = record("none", "x", &["gw:host-gateway"]);
-        assert_eq!(super::contents(&r, None, None, None), BASE);
+        assert_eq!(super::contents(&r, None, None, None, &[]), BASE);
     }
 
     #[test]

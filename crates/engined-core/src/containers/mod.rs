@@ -46,6 +46,7 @@ pub mod health;
 pub mod ids;
 pub mod inspect;
 pub mod lifecycle;
+pub mod links;
 pub mod list;
 pub mod log_stream;
 pub mod network;

@@ -148,6 +148,7 @@ impl Network {
             host_hosts.as_deref(),
             run.own_address,
             run.host_gateway,
+            &run.links,
         );
         atomic::write_file(&hosts_path, hosts.as_bytes())?;
         let resolv_path = dir.join("resolv.conf");
@@ -222,6 +223,8 @@ pub struct RunNetwork {
     /// What `--add-host name:host-gateway` names: the host's address on
     /// the default bridge.
     pub host_gateway: Option<IpAddr>,
+    /// `--link`s on the default bridge: `/etc/hosts` lines and variables.
+    pub links: Vec<super::links::Linked>,
 }
 
 /// The container a `container:<name|id>` mode names, if it is one.
@@ -279,7 +282,9 @@ pub async fn setup(engine: &Arc<Engine>, record: &Record) -> Result<RunNetwork> 
     let ipc_ns = shared_with(host.ipc_mode.as_deref())
         .map(|other| namespace_of(engine, other, "ipc"))
         .transpose()?;
+    let links = super::links::resolve(engine, record)?;
     let mut run = network_setup(engine, record).await?;
+    run.links = links;
     run.pid_ns = pid_ns;
     run.ipc_ns = ipc_ns;
     let resolv = resolv_conf(engine, record);
