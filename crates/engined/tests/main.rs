@@ -6,6 +6,7 @@
 mod archive_cli;
 mod attach_websocket;
 mod behave_cli;
+mod build_cli;
 mod clients_py;
 mod containers_cli;
 mod docker_cli;

@@ -15,15 +15,15 @@ use engine_api::rt::error::ApiError;
 use engine_api::rt::server::BodyStream;
 use engine_api::rt::version::ApiVersion;
 use engine_api::server::{
-    BuildPruneReply, BuildPruneRequest, ImageApi, ImageCreateReply, ImageCreateRequest,
-    ImageDeleteReply, ImageDeleteRequest, ImageGetAllReply, ImageGetAllRequest, ImageGetReply,
-    ImageGetRequest, ImageHistoryReply, ImageHistoryRequest, ImageInspectReply,
-    ImageInspectRequest, ImageListReply, ImageListRequest, ImageLoadReply, ImageLoadRequest,
-    ImagePruneReply, ImagePruneRequest, ImagePushReply, ImagePushRequest, ImageTagReply,
-    ImageTagRequest,
+    BuildPruneReply, BuildPruneRequest, ImageApi, ImageCommitReply, ImageCommitRequest,
+    ImageCreateReply, ImageCreateRequest, ImageDeleteReply, ImageDeleteRequest, ImageGetAllReply,
+    ImageGetAllRequest, ImageGetReply, ImageGetRequest, ImageHistoryReply, ImageHistoryRequest,
+    ImageInspectReply, ImageInspectRequest, ImageListReply, ImageListRequest, ImageLoadReply,
+    ImageLoadRequest, ImagePruneReply, ImagePruneRequest, ImagePushReply, ImagePushRequest,
+    ImageTagReply, ImageTagRequest,
 };
 use engine_api::types::{
-    BuildPruneResponse, CreateImageInfo, EventMessageType, ImageDeleteResponseItem,
+    BuildPruneResponse, CreateImageInfo, EventMessageType, IdResponse, ImageDeleteResponseItem,
     ImageHistoryResponseItem, ImagePruneResponse, ImageSummary,
 };
 use futures_util::StreamExt;
@@ -32,6 +32,7 @@ use tokio::io::AsyncWriteExt;
 use super::error::{api_error, bad_request, internal, not_implemented};
 use super::DaemonApi;
 use engined_core::engine::{Engine, STORAGE_DRIVER};
+use engined_core::images::commit::{self, CommitOptions};
 use engined_core::images::progress::Host;
 use engined_core::images::registry::{Credentials, Settings};
 use engined_core::images::{
@@ -396,6 +397,50 @@ impl ImageApi for DaemonApi {
         Ok(ImageCreateReply::Ok(Box::pin(futures_util::stream::iter(
             [info],
         ))))
+    }
+
+    /// `POST /commit`: one core call; the tag event as `docker tag`'s.
+    async fn image_commit(&self, req: ImageCommitRequest) -> Result<ImageCommitReply, ApiError> {
+        let container = req
+            .container
+            .filter(|c| !c.is_empty())
+            .ok_or_else(|| bad_request("container is required"))?;
+        let reference = match req.repo.as_deref().filter(|r| !r.is_empty()) {
+            None => None,
+            Some(repo) => Some(
+                match req.tag.as_deref().filter(|t| !t.is_empty()) {
+                    Some(tag) => Reference::from_parts(repo, tag),
+                    None => Reference::parse(repo),
+                }
+                .map_err(api_error)?,
+            ),
+        };
+        let options = CommitOptions {
+            container,
+            reference: reference.clone(),
+            comment: req.comment.unwrap_or_default(),
+            author: req.author.unwrap_or_default(),
+            pause: req.pause,
+            changes: req.changes.into_iter().collect(),
+            config: req.body,
+        };
+        let committed = commit::commit(&self.engine, options)
+            .await
+            .map_err(api_error)?;
+        if let Some(reference) = reference {
+            let image = self.engine.images.get(&committed.id).ok();
+            publish(
+                &self.engine,
+                "tag",
+                &committed.id,
+                &reference.to_string(),
+                image.as_deref(),
+            );
+        }
+        Ok(ImageCommitReply::Created(IdResponse {
+            id: committed.id,
+            ..Default::default()
+        }))
     }
 
     async fn image_inspect(&self, req: ImageInspectRequest) -> Result<ImageInspectReply, ApiError> {
