@@ -4,10 +4,20 @@
 //! stopped container), the new image run to see its files, `docker
 //! history` showing the step with its size and `created_by`, and the
 //! committed layer holding exactly what `docker diff` listed (whiteouts for
-//! deletions).
+//! deletions); and `DOCKER_BUILDKIT=0 docker build` (the classic builder):
+//! meta ARGs, ENV with a continuation, WORKDIR, COPY of a file and a
+//! directory, RUN on runc with a `--build-arg`, LABEL, CMD, two stages with
+//! `COPY --from`, `--target`, `-t`, `-q`, `--iidfile`, the cache (`Using
+//! cache`, `--no-cache`, `builder prune`), and bad input: a failing RUN
+//! (dockerd's message, no tag), an unknown instruction and a COPY from
+//! outside the context (each naming the line).
 
 use std::collections::BTreeSet;
 use std::io::Read;
+use std::path::Path;
+use std::process::{Command, Output};
+
+use test_support::docker_cli::DOCKER;
 
 use test_support::engined::Engined;
 use test_support::skip::can_run_containers as can_run;
@@ -224,4 +234,219 @@ fn commit_of_a_stopped_container_without_pause_and_of_a_missing_one() {
     assert!(!d
         .docker(&["images", "--format", "{{.Repository}}"])
         .contains('x'));
+}
+
+/// `DOCKER_BUILDKIT=0 docker -H ... build args...`.
+fn build(d: &Engined, args: &[&str]) -> Output {
+    Command::new(DOCKER)
+        .env("DOCKER_BUILDKIT", "0")
+        .arg("-H")
+        .arg(d.host())
+        .arg("build")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+const DOCKERFILE: &str = r#"# a comment
+ARG BASE=mini
+FROM ${BASE} AS base
+ARG GREETING=hello
+ENV TARGET=/srv \
+    MODE=test
+WORKDIR $TARGET
+COPY greet.txt ./
+COPY dir/ /data/
+RUN echo "$GREETING from RUN" > /run.txt && cat greet.txt
+LABEL team=core
+CMD ["cat", "/run.txt"]
+
+FROM mini AS final
+COPY --from=base /run.txt /copied.txt
+CMD ["cat", "/copied.txt"]
+"#;
+
+/// A context directory with the Dockerfile and its files.
+fn context(d: &Engined) -> std::path::PathBuf {
+    let ctx = d.dir.join("ctx");
+    std::fs::create_dir_all(ctx.join("dir")).unwrap();
+    std::fs::write(ctx.join("Dockerfile"), DOCKERFILE).unwrap();
+    std::fs::write(ctx.join("greet.txt"), "greet\n").unwrap();
+    std::fs::write(ctx.join("dir/inner.txt"), "inner\n").unwrap();
+    std::fs::write(ctx.join("Dockerfile.fail"), "FROM mini\nRUN false\n").unwrap();
+    std::fs::write(ctx.join("Dockerfile.unknown"), "FROM mini\n\nFROB x\n").unwrap();
+    std::fs::write(ctx.join("Dockerfile.outside"), "FROM mini\nCOPY ../x /x\n").unwrap();
+    ctx
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+#[test]
+fn build_stages_cache_and_failures() {
+    let Some(d) = setup("build_cli_build") else {
+        return;
+    };
+    let ctx = context(&d);
+    let iid = d.dir.join("iid");
+    let out = build(
+        &d,
+        &[
+            "--network",
+            "none",
+            "-t",
+            "built:1",
+            "-t",
+            "built:2",
+            "--build-arg",
+            "GREETING=hi",
+            "--iidfile",
+            s(&iid),
+            s(&ctx),
+        ],
+    );
+    let shown = text(&out);
+    assert!(out.status.success(), "{shown}\n{}", d.log());
+    assert!(
+        shown.contains("Step 1/12 : FROM ${BASE} AS base"),
+        "{shown}"
+    );
+    assert!(shown.contains(" ---> Running in "), "{shown}");
+    assert!(shown.contains("Successfully tagged built:1"), "{shown}");
+    let id = d.docker(&["image", "inspect", "-f", "{{.Id}}", "built:1"]);
+    assert_eq!(std::fs::read_to_string(&iid).unwrap().trim(), id.trim());
+    assert!(
+        shown.contains(&format!("Successfully built {}", &id.trim()[7..19])),
+        "{shown}"
+    );
+    let run = |image: &str, args: &[&str]| {
+        let mut all = vec!["run", "--rm", "--network", "none", image];
+        all.extend_from_slice(args);
+        d.docker(&all)
+    };
+    assert_eq!(run("built:1", &[]), "hi from RUN\n");
+    // No intermediate container is left.
+    assert_eq!(d.docker(&["ps", "-aq"]), "");
+
+    // --target stops at the first stage; -q prints the ID alone.
+    let out = build(
+        &d,
+        &[
+            "-q",
+            "--network",
+            "none",
+            "--target",
+            "base",
+            "-t",
+            "base:1",
+            "--build-arg",
+            "GREETING=hi",
+            s(&ctx),
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let quiet = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        quiet.trim().starts_with("sha256:") && quiet.lines().count() == 1,
+        "{quiet}"
+    );
+    assert_eq!(
+        run(
+            "base:1",
+            &[
+                "sh",
+                "-c",
+                "pwd; cat greet.txt /data/inner.txt /run.txt; echo $MODE"
+            ]
+        ),
+        "/srv\ngreet\ninner\nhi from RUN\ntest\n"
+    );
+    let labels = d.docker(&[
+        "image",
+        "inspect",
+        "-f",
+        "{{.Config.Labels.team}}",
+        "base:1",
+    ]);
+    assert_eq!(labels.trim(), "core");
+
+    // The same build again comes from the cache, to the same image.
+    let again = build(
+        &d,
+        &["--network", "none", "--build-arg", "GREETING=hi", s(&ctx)],
+    );
+    let again_text = text(&again);
+    assert!(again_text.contains(" ---> Using cache"), "{again_text}");
+    assert!(
+        again_text.contains(&format!("Successfully built {}", &id.trim()[7..19])),
+        "{again_text}"
+    );
+    let fresh = build(
+        &d,
+        &[
+            "--no-cache",
+            "--network",
+            "none",
+            "--build-arg",
+            "GREETING=hi",
+            s(&ctx),
+        ],
+    );
+    assert!(
+        fresh.status.success() && !text(&fresh).contains("Using cache"),
+        "{}",
+        text(&fresh)
+    );
+    let pruned = d.docker(&["builder", "prune", "-f"]);
+    assert!(pruned.contains("Total reclaimed space"), "{pruned}");
+    let after = build(
+        &d,
+        &["--network", "none", "--build-arg", "GREETING=hi", s(&ctx)],
+    );
+    assert!(!text(&after).contains("Using cache"), "{}", text(&after));
+
+    // A failing RUN: dockerd's message, no tag.
+    let fail = build(
+        &d,
+        &[
+            "--network",
+            "none",
+            "-f",
+            s(&ctx.join("Dockerfile.fail")),
+            "-t",
+            "broken",
+            s(&ctx),
+        ],
+    );
+    assert!(!fail.status.success());
+    assert!(
+        text(&fail).contains("The command '/bin/sh -c false' returned a non-zero code: 1"),
+        "{}",
+        text(&fail)
+    );
+    assert!(!d
+        .docker_output(&["image", "inspect", "broken"])
+        .status
+        .success());
+    let unknown = build(&d, &["-f", s(&ctx.join("Dockerfile.unknown")), s(&ctx)]);
+    assert!(
+        text(&unknown).contains("dockerfile parse error on line 3: unknown instruction: FROB"),
+        "{}",
+        text(&unknown)
+    );
+    let outside = build(&d, &["-f", s(&ctx.join("Dockerfile.outside")), s(&ctx)]);
+    assert!(
+        text(&outside).contains("line 2: forbidden path outside the build context: ../x"),
+        "{}",
+        text(&outside)
+    );
 }

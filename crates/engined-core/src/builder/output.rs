@@ -1,7 +1,7 @@
 //! The build's output, in the classic builder's JSON stream shape: text
 //! (`Step 2/5 : RUN ...`, ` ---> abc123def456`, the RUN's own output),
 //! the image ID as `aux`, and a failure as `errorDetail`. Quiet builds
-//! send only the ID and the failure.
+//! send only the ID (also as text) and the failure.
 
 use tokio::sync::mpsc;
 
@@ -35,8 +35,13 @@ impl Output {
         }
     }
 
+    /// The built image's ID: as `aux`, and for a quiet build also as
+    /// the one line of text (what the CLI prints with `-q`).
     pub async fn aux(&self, id: &str) {
         let _ = self.tx.send(Message::Aux(id.to_string())).await;
+        if self.quiet {
+            let _ = self.tx.send(Message::Stream(format!("{id}\n"))).await;
+        }
     }
 
     pub async fn error(&self, message: String) {

@@ -1,6 +1,6 @@
 //! Image operations: import (`docker import`), list, inspect, tag, delete,
-//! prune, history, save and load, and build-cache prune (there is no
-//! cache), with dockerd's status codes, messages and events, and pull
+//! prune, history, save and load, commit, build (the classic builder)
+//! and its cache prune, with dockerd's status codes, messages and events, and pull
 //! (`fromImage`) and push, whose progress streams while the layers move.
 //! Request bodies are spooled to a file under the image store before the
 //! blocking store work starts; `docker save` streams as it is written.
