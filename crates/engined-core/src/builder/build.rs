@@ -76,7 +76,6 @@ pub struct BuildOptions {
 
 /// One stage being built.
 struct Stage {
-    name: Option<String>,
     /// The current image (`None`: scratch, nothing built yet).
     image: Option<Arc<Image>>,
     config: ImageConfig,
@@ -368,11 +367,9 @@ impl Builder<'_> {
         self.announce(from).await?;
         let rest = expand(&from.rest, meta, self.escape).map_err(BuildError::expand(from.line))?;
         let words: Vec<&str> = rest.split_whitespace().collect();
-        let (base_name, name) = match words.as_slice() {
-            [image] => (*image, None),
-            [image, as_word, name] if as_word.eq_ignore_ascii_case("as") => {
-                (*image, Some(name.to_string()))
-            }
+        let base_name = match words.as_slice() {
+            [image] => *image,
+            [image, as_word, _] if as_word.eq_ignore_ascii_case("as") => *image,
             _ => {
                 return Err(BuildError::step(
                     from.line,
@@ -387,7 +384,6 @@ impl Builder<'_> {
         let base = steps::from::resolve(self.engine, base_name, &self.stages, from.line)?;
         let mut stage = match base {
             Base::Scratch => Stage {
-                name,
                 image: None,
                 config: steps::from::scratch_config(&platform),
                 args: BTreeMap::new(),
@@ -397,7 +393,6 @@ impl Builder<'_> {
                     .text(format!(" ---> {}\n", short_id(&image.id)))
                     .await;
                 Stage {
-                    name,
                     config: image.config.clone(),
                     image: Some(image),
                     args: BTreeMap::new(),
@@ -433,7 +428,6 @@ impl Builder<'_> {
             self.announce(inst).await?;
             self.instruction(&mut stage, inst).await?;
         }
-        let _ = &stage.name;
         Ok(stage.image.map(|i| i.id.clone()))
     }
 

@@ -64,11 +64,7 @@ fn clean(src: &str) -> Option<PathBuf> {
     for c in Path::new(src).components() {
         match c {
             Component::Normal(n) => out.push(n),
-            Component::ParentDir => {
-                if !out.pop() {
-                    return None;
-                }
-            }
+            Component::ParentDir if !out.pop() => return None,
             _ => {}
         }
     }
