@@ -11,7 +11,8 @@
 //!   bundle and sandbox in `containers::spec`, cgroups, the per-container
 //!   supervisor's client, log reading, archives; the supervisor itself,
 //!   cgroups and the log writer are the `engined-shim` crate's), [`images`] (content store,
-//!   unpacked layers, import, save/load), [`volumes`], [`networks`], [`events`],
+//!   unpacked layers, import, save/load, commit), [`builder`] (`docker
+//!   build`, the classic builder), [`volumes`], [`networks`], [`events`],
 //!   [`runtimes`] (the OCI runtimes and their content-addressed wrapper
 //!   scripts), [`system`] (host facts, /info, /version, df).
 //! - [`config`]: the configuration model the domains read (what
@@ -28,6 +29,7 @@
 //! invalid parameter, conflict, ...); the daemon turns the kind into a
 //! status code in one place.
 
+pub mod builder;
 pub mod config;
 pub mod containers;
 pub mod engine;

@@ -138,7 +138,7 @@ fn unix_seconds(value: &str) -> Option<i64> {
 /// A Go duration (`time.ParseDuration`) in nanoseconds: an optional
 /// sign, then numbers (with an optional fraction) each followed by a unit
 /// of `ns`, `us`/`µs`, `ms`, `s`, `m`, `h`.
-fn go_duration(value: &str) -> Option<i64> {
+pub(crate) fn go_duration(value: &str) -> Option<i64> {
     let (negative, mut rest) = match value.as_bytes().first()? {
         b'-' => (true, &value[1..]),
         b'+' => (false, &value[1..]),

@@ -6,6 +6,7 @@
 mod archive_cli;
 mod attach_websocket;
 mod behave_cli;
+mod build_cli;
 mod clients_py;
 mod compose_cli;
 mod containers_cli;

@@ -156,7 +156,7 @@ fn pairs(what: &str, rest: &str) -> Result<Vec<(String, String)>, ImageError> {
 }
 
 /// Splits on whitespace outside quotes, keeping the quotes.
-fn split_words(text: &str) -> Vec<String> {
+pub(crate) fn split_words(text: &str) -> Vec<String> {
     let mut words = Vec::new();
     let mut current = String::new();
     let mut quote: Option<char> = None;
@@ -195,7 +195,7 @@ fn split_words(text: &str) -> Vec<String> {
 }
 
 /// Removes quotes and backslash escapes.
-fn unquote(text: &str) -> String {
+pub(crate) fn unquote(text: &str) -> String {
     let mut out = String::new();
     let mut quote: Option<char> = None;
     let mut chars = text.chars();

@@ -1,7 +1,8 @@
 //! Images: the content-addressed store under `<data-root>/images/` (layer
 //! and config blobs, tags, one unpacked rootfs per image) and what the
 //! image API does with it: import, tag, untag, delete, prune, history,
-//! inspect, `docker save` / `docker load` archives, list filters, and
+//! inspect, `docker save` / `docker load` archives, list filters,
+//! `docker commit` ([`commit`]), and
 //! `docker pull` / `docker push` with registries ([`pull`], [`push`],
 //! [`registry`], their progress streams in [`progress`]).
 //!
@@ -11,8 +12,9 @@
 
 mod archive;
 mod blobs;
-mod changes;
-mod config;
+pub(crate) mod changes;
+pub mod commit;
+pub(crate) mod config;
 mod delete;
 mod error;
 mod filter;
@@ -29,6 +31,7 @@ mod store;
 mod unpack;
 
 pub use archive::Loaded;
+pub use blobs::hex_of;
 pub use config::{History, ImageConfig, RootFs};
 pub use delete::Removed;
 pub use error::ImageError;
@@ -37,7 +40,8 @@ pub use history::HistoryLine;
 pub use inspect::inspect;
 pub use reference::{split_tag, Reference};
 pub use store::{
-    short_id, Image, ImageMeta, ImageRecord, ImageStore, ImageUser, ImportOptions, Tagged,
+    decompressed, short_id, Image, ImageMeta, ImageRecord, ImageStore, ImageUser, ImportOptions,
+    Tagged,
 };
 
 #[cfg(test)]

@@ -344,6 +344,50 @@ impl ImageStore {
         Ok((id, tagged))
     }
 
+    /// `docker commit` and each build step: adds the image `config`
+    /// describes, on top of the layers it lists, plus one more layer read
+    /// from the plain tar file `layer` when given (its diff ID is
+    /// appended to `config.rootfs`). Blobs, then rootfs, then imagedb,
+    /// then the tag, as every addition. Returns the ID and the tag change.
+    pub fn add_child(
+        &self,
+        mut config: ImageConfig,
+        layer: Option<&Path>,
+        reference: Option<Reference>,
+    ) -> Result<(String, Tagged), ImageError> {
+        let _writer = lock(&self.writer);
+        let stored = match layer {
+            Some(path) => {
+                let file = File::open(path).map_err(ImageError::io("opening", path))?;
+                let stored = self.blobs.put_reader(&mut BufReader::new(file))?;
+                config.rootfs.diff_ids.push(stored.digest.clone());
+                Some(stored)
+            }
+            None => None,
+        };
+        config.rootfs.kind = "layers".into();
+        let added = serde_json::to_vec(&config)
+            .map_err(|e| ImageError::BadConfig {
+                id: "new".into(),
+                why: e.to_string(),
+            })
+            .and_then(|bytes| self.commit(&bytes));
+        let id = match added {
+            Ok(id) => id,
+            Err(e) => {
+                if let Some(stored) = stored {
+                    self.drop_unused_blob(&stored.digest);
+                }
+                return Err(e);
+            }
+        };
+        let tagged = match reference {
+            Some(reference) => self.tag_locked(&id, reference)?,
+            None => Tagged::default(),
+        };
+        Ok((id, tagged))
+    }
+
     /// Adds the image whose config is `bytes` (layers already stored):
     /// unpacks its rootfs, then records it. Returns its ID. The caller
     /// holds the writer lock.

@@ -12,6 +12,7 @@ use engined_core::containers::archive::ArchiveError;
 use engined_core::containers::update::UpdateError;
 use engined_core::containers::ContainerError;
 use engined_core::filters::FilterError;
+use engined_core::images::commit::CommitError;
 use engined_core::images::{ImageError, ImageFilterError};
 use engined_core::networks::{NetworkError, NetworkFilterError};
 use engined_core::volumes::VolumeError;
@@ -51,6 +52,7 @@ kinded!(
     UpdateError,
     ImageError,
     ImageFilterError,
+    CommitError,
     NetworkError,
     NetworkFilterError,
     VolumeError,

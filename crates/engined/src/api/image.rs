@@ -1,6 +1,6 @@
 //! Image operations: import (`docker import`), list, inspect, tag, delete,
-//! prune, history, save and load, and build-cache prune (there is no
-//! cache), with dockerd's status codes, messages and events, and pull
+//! prune, history, save and load, commit, build (the classic builder)
+//! and its cache prune, with dockerd's status codes, messages and events, and pull
 //! (`fromImage`) and push, whose progress streams while the layers move.
 //! Request bodies are spooled to a file under the image store before the
 //! blocking store work starts; `docker save` streams as it is written.
@@ -15,23 +15,26 @@ use engine_api::rt::error::ApiError;
 use engine_api::rt::server::BodyStream;
 use engine_api::rt::version::ApiVersion;
 use engine_api::server::{
-    BuildPruneReply, BuildPruneRequest, ImageApi, ImageCreateReply, ImageCreateRequest,
-    ImageDeleteReply, ImageDeleteRequest, ImageGetAllReply, ImageGetAllRequest, ImageGetReply,
-    ImageGetRequest, ImageHistoryReply, ImageHistoryRequest, ImageInspectReply,
-    ImageInspectRequest, ImageListReply, ImageListRequest, ImageLoadReply, ImageLoadRequest,
-    ImagePruneReply, ImagePruneRequest, ImagePushReply, ImagePushRequest, ImageSearchReply,
-    ImageSearchRequest, ImageTagReply, ImageTagRequest,
+    BuildPruneReply, BuildPruneRequest, ImageApi, ImageBuildReply, ImageBuildRequest,
+    ImageCommitReply, ImageCommitRequest, ImageCreateReply, ImageCreateRequest, ImageDeleteReply,
+    ImageDeleteRequest, ImageGetAllReply, ImageGetAllRequest, ImageGetReply, ImageGetRequest,
+    ImageHistoryReply, ImageHistoryRequest, ImageInspectReply, ImageInspectRequest, ImageListReply,
+    ImageListRequest, ImageLoadReply, ImageLoadRequest, ImagePruneReply, ImagePruneRequest,
+    ImagePushReply, ImagePushRequest, ImageSearchReply, ImageSearchRequest, ImageTagReply,
+    ImageTagRequest,
 };
 use engine_api::types::{
-    BuildPruneResponse, CreateImageInfo, EventMessageType, ImageDeleteResponseItem,
-    ImageHistoryResponseItem, ImagePruneResponse, ImageSummary,
+    BuildInfo, BuildPruneResponse, CreateImageInfo, ErrorDetail, EventMessageType, IdResponse,
+    ImageDeleteResponseItem, ImageHistoryResponseItem, ImageId, ImagePruneResponse, ImageSummary,
 };
 use futures_util::StreamExt;
 use tokio::io::AsyncWriteExt;
 
 use super::error::{api_error, bad_request, internal, not_implemented};
 use super::DaemonApi;
+use engined_core::builder::{self, BuildOptions, Message, Output};
 use engined_core::engine::{Engine, STORAGE_DRIVER};
+use engined_core::images::commit::{self, CommitOptions};
 use engined_core::images::progress::Host;
 use engined_core::images::registry::{search, Credentials, Settings};
 use engined_core::images::{
@@ -71,6 +74,31 @@ async fn spool(engine: &Engine, mut body: BodyStream) -> Result<Spooled, ApiErro
         .await
         .map_err(|e| internal("cannot store the request body", e))?;
     Ok(spooled)
+}
+
+/// One build message as the API's `BuildInfo`.
+fn build_info(message: Message) -> BuildInfo {
+    match message {
+        Message::Stream(text) => BuildInfo {
+            stream: Some(text),
+            ..Default::default()
+        },
+        Message::Aux(id) => BuildInfo {
+            aux: Some(ImageId {
+                id: Some(id),
+                ..Default::default()
+            }),
+            ..Default::default()
+        },
+        Message::Error(message) => BuildInfo {
+            error: Some(message.clone()),
+            error_detail: Some(ErrorDetail {
+                message: Some(message),
+                ..Default::default()
+            }),
+            ..Default::default()
+        },
+    }
 }
 
 /// Publishes an image event; `name` is the attribute dockerd sets.
@@ -303,12 +331,100 @@ impl Host for Transfers {
 impl ImageApi for DaemonApi {
     /// engined has no builder, hence no build cache: there is never
     /// anything to prune (`docker system prune` asks every time).
-    async fn build_prune(&self, _: BuildPruneRequest) -> Result<BuildPruneReply, ApiError> {
-        Ok(BuildPruneReply::Ok(BuildPruneResponse {
-            caches_deleted: Some(Vec::new()),
-            space_reclaimed: Some(0),
-            ..Default::default()
-        }))
+    /// `POST /build/prune`: drops the build cache's records (those older
+    /// than `until` when the filter is given) and the intermediate images
+    /// only they held.
+    async fn build_prune(&self, req: BuildPruneRequest) -> Result<BuildPruneReply, ApiError> {
+        let filters = req.filters.map(|f| f.0).unwrap_or_default();
+        let mut until = None;
+        for (key, values) in &filters {
+            match key.as_str() {
+                "until" => {
+                    let now = engined_core::time::now_nanos();
+                    for v in values {
+                        until = Some(
+                            engined_core::time::parse(v, now)
+                                .map_err(|e| bad_request(e.to_string()))?,
+                        );
+                    }
+                }
+                // dockerd's other keys select BuildKit records; the
+                // classic cache's records all match them.
+                "id" | "parent" | "type" | "description" | "inuse" | "shared" | "private" => {}
+                other => return Err(bad_request(format!("invalid filter '{other}'"))),
+            }
+        }
+        let engine = self.engine.clone();
+        blocking(move || {
+            let select =
+                |r: &engined_core::builder::cache::Record| until.is_none_or(|u| r.created < u);
+            let in_use = |id: &str| engine.image_in_use(id).is_some();
+            let pruned = engine
+                .build_cache
+                .prune(&engine.images, &select, &in_use)
+                .map_err(|e| internal("pruning the build cache", e))?;
+            Ok(BuildPruneReply::Ok(BuildPruneResponse {
+                caches_deleted: Some(pruned.records),
+                space_reclaimed: Some(pruned.reclaimed as i64),
+                ..Default::default()
+            }))
+        })
+        .await
+    }
+
+    /// `POST /build`: the context is spooled, then one core call runs
+    /// the build while its messages stream back.
+    async fn image_build(&self, req: ImageBuildRequest) -> Result<ImageBuildReply, ApiError> {
+        let json_map = |what: &str,
+                        text: Option<&str>|
+         -> Result<BTreeMap<String, Option<String>>, ApiError> {
+            match text.filter(|t| !t.is_empty()) {
+                None => Ok(BTreeMap::new()),
+                Some(t) => {
+                    serde_json::from_str(t).map_err(|e| bad_request(format!("invalid {what}: {e}")))
+                }
+            }
+        };
+        let build_args = json_map("buildargs", req.buildargs.as_deref())?;
+        let labels = json_map("labels", req.labels.as_deref())?
+            .into_iter()
+            .map(|(k, v)| (k, v.unwrap_or_default()))
+            .collect();
+        let tags = req
+            .t
+            .iter()
+            .filter(|t| !t.is_empty())
+            .map(|t| Reference::parse(t).map_err(api_error))
+            .collect::<Result<Vec<_>, _>>()?;
+        let engine = self.engine.clone();
+        let body = spool(&engine, req.body).await?;
+        let options = BuildOptions {
+            dockerfile: req.dockerfile,
+            tags,
+            remote: req.remote,
+            no_cache: req.nocache,
+            remove: req.rm,
+            force_remove: req.forcerm,
+            build_args,
+            labels,
+            network_mode: req.networkmode.filter(|n| !n.is_empty()),
+            target: req.target,
+            platform: req.platform,
+            context: body.0.clone(),
+        };
+        let (out, messages) = Output::new(req.q);
+        tokio::spawn(async move {
+            let failed = builder::build(engine, options, out.clone()).await.err();
+            drop(body);
+            if let Some(e) = failed {
+                out.error(e.to_string()).await;
+            }
+        });
+        let stream = futures_util::stream::unfold(messages, |mut rx| async move {
+            let message = rx.recv().await?;
+            Some((build_info(message), rx))
+        });
+        Ok(ImageBuildReply::Ok(Box::pin(stream)))
     }
 
     async fn image_list(&self, req: ImageListRequest) -> Result<ImageListReply, ApiError> {
@@ -396,6 +512,50 @@ impl ImageApi for DaemonApi {
         Ok(ImageCreateReply::Ok(Box::pin(futures_util::stream::iter(
             [info],
         ))))
+    }
+
+    /// `POST /commit`: one core call; the tag event as `docker tag`'s.
+    async fn image_commit(&self, req: ImageCommitRequest) -> Result<ImageCommitReply, ApiError> {
+        let container = req
+            .container
+            .filter(|c| !c.is_empty())
+            .ok_or_else(|| bad_request("container is required"))?;
+        let reference = match req.repo.as_deref().filter(|r| !r.is_empty()) {
+            None => None,
+            Some(repo) => Some(
+                match req.tag.as_deref().filter(|t| !t.is_empty()) {
+                    Some(tag) => Reference::from_parts(repo, tag),
+                    None => Reference::parse(repo),
+                }
+                .map_err(api_error)?,
+            ),
+        };
+        let options = CommitOptions {
+            container,
+            reference: reference.clone(),
+            comment: req.comment.unwrap_or_default(),
+            author: req.author.unwrap_or_default(),
+            pause: req.pause,
+            changes: req.changes.into_iter().collect(),
+            config: req.body,
+        };
+        let committed = commit::commit(&self.engine, options)
+            .await
+            .map_err(api_error)?;
+        if let Some(reference) = reference {
+            let image = self.engine.images.get(&committed.id).ok();
+            publish(
+                &self.engine,
+                "tag",
+                &committed.id,
+                &reference.to_string(),
+                image.as_deref(),
+            );
+        }
+        Ok(ImageCommitReply::Created(IdResponse {
+            id: committed.id,
+            ..Default::default()
+        }))
     }
 
     async fn image_inspect(&self, req: ImageInspectRequest) -> Result<ImageInspectReply, ApiError> {

@@ -1,6 +1,7 @@
 //! Tar archives of a container's files, written while they are sent:
 //! one path (`docker cp` out: entries named from the path's base name
-//! down), or the whole root (`docker export`: entries relative to `/`).
+//! down), the whole root (`docker export`: entries relative to `/`), or
+//! listed entries one by one ([`EntryPacker`], `docker commit`'s layer).
 //! Every entry is read through [`crate::scoped`]: directories are opened
 //! without following (a link swapped in by the running container is not
 //! descended into), symlinks are archived as links, a file with several
@@ -131,6 +132,100 @@ pub fn pack_root(out: &mut dyn Write, root: &Root) -> io::Result<()> {
     builder.finish()
 }
 
+/// A tar written entry by entry from a list of paths, each archived
+/// alone (a directory without what is below it), plus empty marker files
+/// named by the caller: what a layer of changes (`docker commit`) needs.
+/// Files with several names inside the list become hard links to the
+/// first one archived.
+pub struct EntryPacker<'w> {
+    builder: tar::Builder<&'w mut dyn Write>,
+    linked: HashMap<(u64, u64), String>,
+    /// Every entry's uid and gid instead of the file's (`COPY --chown`).
+    pub owner: Option<(u32, u32)>,
+    /// Every entry's permission bits instead of the file's (`--chmod`).
+    pub mode: Option<u32>,
+}
+
+impl<'w> EntryPacker<'w> {
+    pub fn new(out: &'w mut dyn Write) -> Self {
+        EntryPacker {
+            builder: tar::Builder::new(out),
+            linked: HashMap::new(),
+            owner: None,
+            mode: None,
+        }
+    }
+
+    /// Archives `path` of `root` (never followed) under `name`. A path
+    /// gone meanwhile is skipped.
+    pub fn path(&mut self, root: &Root, path: &Path, name: &str) -> io::Result<()> {
+        self.archive(root, path, name, false)
+    }
+
+    /// Archives `path` of `root` and, for a directory, everything below
+    /// it, named from `name` down.
+    pub fn tree(&mut self, root: &Root, path: &Path, name: &str) -> io::Result<()> {
+        self.archive(root, path, name, true)
+    }
+
+    fn archive(&mut self, root: &Root, path: &Path, name: &str, below: bool) -> io::Result<()> {
+        let (dir, last) = root.parent(path)?;
+        let Ok(meta) = dir.stat(&last) else {
+            return Ok(());
+        };
+        let mut walk = Walk {
+            builder: &mut self.builder,
+            dev: meta.dev(),
+            linked: std::mem::take(&mut self.linked),
+            owner: self.owner,
+            mode: self.mode,
+        };
+        let result = if meta.is_dir() && !below {
+            walk.append(name, &meta, Content::Empty)
+        } else {
+            walk.entry(&dir, &last, name, &meta)
+        };
+        self.linked = walk.linked;
+        result
+    }
+
+    /// An entry from another archive (ADD's unpacking), renamed to
+    /// `name`, with the owner and mode set when the packer has them.
+    pub fn raw(
+        &mut self,
+        header: &mut Header,
+        name: &str,
+        link: Option<&Path>,
+        data: impl Read,
+    ) -> io::Result<()> {
+        if let Some((uid, gid)) = self.owner {
+            header.set_uid(uid.into());
+            header.set_gid(gid.into());
+        }
+        if let Some(mode) = self.mode {
+            header.set_mode(mode);
+        }
+        append_named(&mut self.builder, header, name, link, data)
+    }
+
+    /// An empty regular file `name` (mode 0644, owned by root).
+    pub fn marker(&mut self, name: &str) -> io::Result<()> {
+        let mut header = Header::new_gnu();
+        header.set_entry_type(EntryType::Regular);
+        header.set_mode(0o644);
+        header.set_size(0);
+        header.set_uid(0);
+        header.set_gid(0);
+        header.set_mtime(0);
+        append_named(&mut self.builder, &mut header, name, None, io::empty())
+    }
+
+    /// Writes the end of the archive.
+    pub fn finish(mut self) -> io::Result<()> {
+        self.builder.finish()
+    }
+}
+
 /// What an entry carries besides its header.
 enum Content {
     Empty,
@@ -146,6 +241,9 @@ struct Walk<'b, 'w> {
     builder: &'b mut tar::Builder<&'w mut dyn Write>,
     dev: u64,
     linked: HashMap<(u64, u64), String>,
+    /// Set on every entry instead of the file's (an [`EntryPacker`]'s).
+    owner: Option<(u32, u32)>,
+    mode: Option<u32>,
 }
 
 impl<'b, 'w> Walk<'b, 'w> {
@@ -154,6 +252,8 @@ impl<'b, 'w> Walk<'b, 'w> {
             builder,
             dev: 0,
             linked: HashMap::new(),
+            owner: None,
+            mode: None,
         }
     }
 
@@ -220,7 +320,11 @@ impl<'b, 'w> Walk<'b, 'w> {
         }
         let mut header = Header::new_gnu();
         header.set_metadata_in_mode(meta, HeaderMode::Complete);
-        header.set_mode(meta.mode() & 0o7777);
+        header.set_mode(self.mode.unwrap_or(meta.mode() & 0o7777));
+        if let Some((uid, gid)) = self.owner {
+            header.set_uid(uid.into());
+            header.set_gid(gid.into());
+        }
         header.set_size(0);
         if t.is_char_device() || t.is_block_device() {
             let rdev = meta.rdev();

@@ -1,0 +1,27 @@
+//! The builder service: `docker build` with the classic builder
+//! (`DOCKER_BUILDKIT=0`), on the same image store and container runtime
+//! as everything else.
+//!
+//! - [`context`]: the request's context tar, unpacked under the store's
+//!   tmp directory through [`crate::scoped`], `.dockerignore` applied;
+//! - [`dockerfile`]: the parser (continuations, `# escape=`, exec and
+//!   shell forms, `${VAR:-x}` substitution, errors naming the line);
+//! - [`steps`]: FROM, RUN (a real container), COPY/ADD (a layer made
+//!   from the sources), and the config-only instructions;
+//! - [`cache`]: steps reused by parent, instruction and content hash;
+//! - [`output`]: the classic builder's JSON stream messages;
+//! - [`build`]: the orchestration: stages, `AS name`, `--target`,
+//!   `COPY --from`, ARG and `--build-arg`, one image per step, tags.
+
+pub mod build;
+pub mod cache;
+pub mod context;
+pub mod dockerfile;
+pub mod error;
+pub mod output;
+pub mod steps;
+
+pub use build::{build, BuildOptions};
+pub use cache::Cache;
+pub use error::BuildError;
+pub use output::{Message, Output};
