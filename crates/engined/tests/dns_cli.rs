@@ -295,3 +295,84 @@ fn a_restarted_engined_serves_the_names_of_running_containers_again() {
     let left = netns::leftovers(&[format!("br-{}", &n1[..12])], &veths, &dir.join("exec"));
     assert!(left.is_empty(), "{left:?}");
 }
+
+#[test]
+fn legacy_links_on_the_default_bridge_give_hosts_lines_and_variables() {
+    if !can_run() {
+        return;
+    }
+    let _one = HOST_NETWORKING.lock().unwrap_or_else(|e| e.into_inner());
+    let fake = FakeDns::start(UPSTREAM, &[]).expect("the fake upstream on 127.0.53.1:53");
+    let (dir, d) = daemon("dns_cli_links", &fake);
+    let mut made = Made {
+        d: &d,
+        containers: Vec::new(),
+        networks: Vec::new(),
+    };
+    // A link to nothing is refused at create, with dockerd's words.
+    let refused = d.docker_fails(&["create", "--link", "nobody:db", "mini", "true"]);
+    assert!(
+        refused.contains("could not get container for nobody"),
+        "{refused}"
+    );
+
+    made.run(
+        "link-db",
+        &[
+            "--expose",
+            "5432",
+            "--expose",
+            "8080-8081",
+            "-e",
+            "PGDATA=/data",
+            "mini",
+            "sleep",
+            "300",
+        ],
+    );
+    let db_ip = ip_on(&d, "link-db", "bridge");
+    assert!(!db_ip.is_empty());
+    made.containers.push("link-app".into());
+    let out = d.docker(&[
+        "run",
+        "--name",
+        "link-app",
+        "--link",
+        "link-db:store",
+        "mini",
+        "sh",
+        "-c",
+        "cat /etc/hosts; env | sort",
+    ]);
+    let hosts_line = out
+        .lines()
+        .find(|l| l.starts_with(&format!("{db_ip}\t")))
+        .unwrap_or_else(|| panic!("no /etc/hosts line for {db_ip}: {out}"));
+    let names: Vec<&str> = hosts_line.split_whitespace().skip(1).collect();
+    assert_eq!(names[0], "store", "{hosts_line}");
+    assert!(names.contains(&"link-db"), "{hosts_line}");
+    for want in [
+        format!("STORE_PORT=tcp://{db_ip}:5432"),
+        format!("STORE_PORT_5432_TCP_ADDR={db_ip}"),
+        format!("STORE_PORT_8080_TCP_START=tcp://{db_ip}:8080"),
+        format!("STORE_PORT_8080_TCP_END=tcp://{db_ip}:8081"),
+        "STORE_NAME=/link-app/store".to_string(),
+        "STORE_ENV_PGDATA=/data".to_string(),
+    ] {
+        assert!(out.lines().any(|l| l == want), "{want} not in:\n{out}");
+    }
+    assert!(!out.contains("STORE_ENV_PATH="), "{out}");
+    let links = inspect(&d, "link-app")["HostConfig"]["Links"].clone();
+    assert_eq!(links, serde_json::json!(["/link-db:/link-app/store"]));
+
+    // The linked container must run when the link is started.
+    d.docker(&["stop", "-t", "0", "link-db"]);
+    let refused = d.docker_fails(&["start", "link-app"]);
+    assert!(
+        refused.contains("Cannot link to a non running container: /link-db AS /link-app/store"),
+        "{refused}"
+    );
+    made.clean();
+    let left = netns::leftovers(&[], &BTreeSet::new(), &dir.join("exec"));
+    assert!(left.is_empty(), "{left:?}");
+}

@@ -259,7 +259,7 @@ fn the_examples_work_against_engined() {
         host: e.host(),
         examples,
     };
-    exercise(&d, "engined", false);
+    exercise(&d, "engined", true);
 }
 
 #[test]
