@@ -17,50 +17,12 @@ use std::net::Ipv4Addr;
 use serde_json::Value;
 use test_support::docker_cli::code;
 use test_support::engined::Engined;
+use test_support::made::Made;
 use test_support::netns::{self, FakeDns, HOST_NETWORKING};
 use test_support::skip::can_run_containers as can_run;
 
 /// The fake upstream's address (the host's loopback, port 53).
 const UPSTREAM: Ipv4Addr = Ipv4Addr::new(127, 0, 53, 1);
-
-/// Removes the test's containers, then its networks, even when it fails.
-struct Made<'a> {
-    d: &'a Engined,
-    containers: Vec<String>,
-    networks: Vec<String>,
-}
-
-impl Made<'_> {
-    fn network(&mut self, subnet: &str, name: &str) -> String {
-        self.networks.push(name.to_string());
-        self.d
-            .docker(&["network", "create", "--subnet", subnet, name])
-            .trim()
-            .to_string()
-    }
-
-    fn run(&mut self, name: &str, args: &[&str]) {
-        self.containers.push(name.to_string());
-        let mut all = vec!["run", "-d", "--name", name];
-        all.extend(args);
-        self.d.docker(&all);
-    }
-
-    fn clean(&mut self) {
-        for c in self.containers.drain(..) {
-            let _ = self.d.docker_output(&["rm", "-f", &c]);
-        }
-        for n in self.networks.drain(..) {
-            let _ = self.d.docker_output(&["network", "rm", &n]);
-        }
-    }
-}
-
-impl Drop for Made<'_> {
-    fn drop(&mut self) {
-        self.clean();
-    }
-}
 
 fn inspect(d: &Engined, what: &str) -> Value {
     let v: Value = serde_json::from_str(&d.docker(&["inspect", what])).expect("inspect JSON");
@@ -116,13 +78,9 @@ fn names_resolve_on_user_networks_and_the_rest_goes_to_the_fake_upstream() {
     )
     .expect("the fake upstream on 127.0.53.1:53");
     let (dir, d) = daemon("dns_cli_names", &fake);
-    let mut made = Made {
-        d: &d,
-        containers: Vec::new(),
-        networks: Vec::new(),
-    };
-    let n1 = made.network("10.231.81.0/24", "dn1");
-    let n2 = made.network("10.231.82.0/24", "dn2");
+    let mut made = Made::new(&d);
+    let n1 = made.network(&["--subnet", "10.231.81.0/24", "dn1"]);
+    let n2 = made.network(&["--subnet", "10.231.82.0/24", "dn2"]);
     made.run(
         "web",
         &[
@@ -253,11 +211,10 @@ fn a_restarted_engined_serves_the_names_of_running_containers_again() {
         .docker(&["network", "create", "--subnet", "10.231.83.0/24", "dn3"])
         .trim()
         .to_string();
-    let mut made = Made {
-        d: &d,
-        containers: vec!["ra".into(), "rb".into()],
-        networks: vec!["dn3".into()],
-    };
+    let mut made = Made::new(&d);
+    made.container("ra");
+    made.container("rb");
+    made.owns_network("dn3");
     for name in ["ra", "rb"] {
         d.docker(&[
             "run",
@@ -276,16 +233,14 @@ fn a_restarted_engined_serves_the_names_of_running_containers_again() {
     let (status, out) = nslookup(&d, "ra", "rb");
     assert!(status == 0 && out.contains(&b_ip), "{out}");
     // The restarted daemon's guard cleans up from now on.
-    made.containers.clear();
-    made.networks.clear();
+    made.forget();
     drop(made);
     d.crash();
     let d = Engined::start(&dir);
-    let mut made = Made {
-        d: &d,
-        containers: vec!["ra".into(), "rb".into()],
-        networks: vec!["dn3".into()],
-    };
+    let mut made = Made::new(&d);
+    made.container("ra");
+    made.container("rb");
+    made.owns_network("dn3");
     let (status, out) = nslookup(&d, "ra", "rb");
     assert!(
         status == 0 && out.contains(&b_ip),
@@ -304,11 +259,7 @@ fn legacy_links_on_the_default_bridge_give_hosts_lines_and_variables() {
     let _one = HOST_NETWORKING.lock().unwrap_or_else(|e| e.into_inner());
     let fake = FakeDns::start(UPSTREAM, &[]).expect("the fake upstream on 127.0.53.1:53");
     let (dir, d) = daemon("dns_cli_links", &fake);
-    let mut made = Made {
-        d: &d,
-        containers: Vec::new(),
-        networks: Vec::new(),
-    };
+    let mut made = Made::new(&d);
     // A link to nothing is refused at create, with dockerd's words.
     let refused = d.docker_fails(&["create", "--link", "nobody:db", "mini", "true"]);
     assert!(
@@ -332,7 +283,7 @@ fn legacy_links_on_the_default_bridge_give_hosts_lines_and_variables() {
     );
     let db_ip = ip_on(&d, "link-db", "bridge");
     assert!(!db_ip.is_empty());
-    made.containers.push("link-app".into());
+    made.container("link-app");
     let out = d.docker(&[
         "run",
         "--name",

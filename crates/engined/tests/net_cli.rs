@@ -20,60 +20,11 @@ use std::sync::Mutex;
 use serde_json::Value;
 use test_support::docker_cli::code;
 use test_support::engined::Engined;
+use test_support::made::Made;
 use test_support::netns;
 use test_support::skip::can_run_containers as can_run;
 
 static HOST_NETWORKING: Mutex<()> = Mutex::new(());
-
-/// Removes the test's containers, then its networks, even when the test
-/// fails; records the host links its networks had, for the leak check.
-struct Made<'a> {
-    d: &'a Engined,
-    containers: Vec<String>,
-    networks: Vec<String>,
-}
-
-impl<'a> Made<'a> {
-    fn new(d: &'a Engined) -> Made<'a> {
-        Made {
-            d,
-            containers: Vec::new(),
-            networks: Vec::new(),
-        }
-    }
-
-    fn network(&mut self, args: &[&str]) -> String {
-        let name = args.last().expect("a network name").to_string();
-        let mut all = vec!["network", "create"];
-        all.extend(args);
-        let id = self.d.docker(&all).trim().to_string();
-        self.networks.push(name);
-        id
-    }
-
-    /// `docker run -d` of `args`, named `name`.
-    fn run(&mut self, name: &str, args: &[&str]) {
-        self.containers.push(name.to_string());
-        let mut all = vec!["run", "-d", "--name", name];
-        all.extend(args);
-        self.d.docker(&all);
-    }
-
-    fn clean(&mut self) {
-        for c in self.containers.drain(..) {
-            let _ = self.d.docker_output(&["rm", "-f", &c]);
-        }
-        for n in self.networks.drain(..) {
-            let _ = self.d.docker_output(&["network", "rm", &n]);
-        }
-    }
-}
-
-impl Drop for Made<'_> {
-    fn drop(&mut self) {
-        self.clean();
-    }
-}
 
 /// Deletes a link the test made itself, even when it fails.
 struct DeleteLink(&'static str);
@@ -243,7 +194,7 @@ fn network_api_shapes_and_errors() {
         events.contains("create apinet") && events.contains("destroy apinet"),
         "{events}"
     );
-    made.networks.clear();
+    made.forget_networks();
 }
 
 #[test]
@@ -414,8 +365,7 @@ fn a_crashed_engined_restores_endpoints_and_leaks_nothing() {
         made.run("ends", &["--network", "n81", "mini", "sleep", "3"]);
         veths.extend(netns::bridge_ports(&bridge_of(&id)));
         assert_eq!(veths.len(), 2, "{veths:?}");
-        made.containers.clear();
-        made.networks.clear();
+        made.forget();
     }
     let ip = ip_on(&d, "stays", "n81");
     d.crash();
@@ -440,8 +390,9 @@ fn a_crashed_engined_restores_endpoints_and_leaks_nothing() {
     let d2 = Engined::start(&dir);
     drop(std::mem::replace(&mut d, d2));
     let mut made = Made::new(&d);
-    made.containers = vec!["stays".into(), "ends".into()];
-    made.networks = vec!["n81".into()];
+    made.container("stays");
+    made.container("ends");
+    made.owns_network("n81");
     // The running one keeps its endpoint; the ended one's is gone.
     assert_eq!(ip_on(&d, "stays", "n81"), ip);
     let ping = Command::new(test_support::rootfs::BUSYBOX)

@@ -11,40 +11,9 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use test_support::engined::Engined;
+use test_support::made::Made;
 use test_support::netns::{self, HOST_NETWORKING};
 use test_support::skip::can_run_containers as can_run;
-
-/// Removes the test's containers, then its networks, even when it fails.
-struct Made<'a> {
-    d: &'a Engined,
-    containers: Vec<String>,
-    networks: Vec<String>,
-}
-
-impl Made<'_> {
-    fn run(&mut self, name: &str, args: &[&str]) {
-        self.containers.push(name.to_string());
-        let mut all = vec!["run", "-d", "--name", name];
-        all.extend(args);
-        all.extend(["mini", "httpd", "-f", "-p", "80", "-h", "/etc"]);
-        self.d.docker(&all);
-    }
-
-    fn clean(&mut self) {
-        for c in self.containers.drain(..) {
-            let _ = self.d.docker_output(&["rm", "-f", &c]);
-        }
-        for n in self.networks.drain(..) {
-            let _ = self.d.docker_output(&["network", "rm", &n]);
-        }
-    }
-}
-
-impl Drop for Made<'_> {
-    fn drop(&mut self) {
-        self.clean();
-    }
-}
 
 /// `GET http://127.0.0.1:port/hostname` from the host (busybox wget),
 /// retried while the container's httpd comes up.
@@ -80,18 +49,11 @@ fn published_ports_reach_the_container_and_are_reported() {
     .unwrap();
     let d = Engined::start(&dir);
     d.import_mini();
-    let mut made = Made {
-        d: &d,
-        containers: Vec::new(),
-        networks: vec!["pn1".into()],
-    };
-    let n1 = d
-        .docker(&["network", "create", "--subnet", "10.231.85.0/24", "pn1"])
-        .trim()
-        .to_string();
+    let mut made = Made::new(&d);
+    let n1 = made.network(&["--subnet", "10.231.85.0/24", "pn1"]);
 
     // The default bridge, a fixed port on the host's loopback.
-    made.run("p1", &["-p", "127.0.0.1:18080:80"]);
+    serve(&mut made, "p1", &["-p", "127.0.0.1:18080:80"]);
     assert_eq!(fetch("18080"), short_id(&d, "p1"));
     let port = d.docker(&["port", "p1"]);
     assert_eq!(port.trim(), "80/tcp -> 127.0.0.1:18080");
@@ -99,7 +61,7 @@ fn published_ports_reach_the_container_and_are_reported() {
     assert_eq!(ps.trim(), "127.0.0.1:18080->80/tcp");
 
     // The same host port again: refused like dockerd, nothing left of it.
-    made.containers.push("p1b".into());
+    made.container("p1b");
     let taken = d.docker_fails(&[
         "run",
         "-d",
@@ -115,11 +77,15 @@ fn published_ports_reach_the_container_and_are_reported() {
     assert!(taken.contains("Bind for 127.0.0.1:18080 failed"), "{taken}");
 
     // A user network.
-    made.run("p2", &["--network", "pn1", "-p", "127.0.0.1:18081:80"]);
+    serve(
+        &mut made,
+        "p2",
+        &["--network", "pn1", "-p", "127.0.0.1:18081:80"],
+    );
     assert_eq!(fetch("18081"), short_id(&d, "p2"));
 
     // -P: the exposed port on a random host port, reported everywhere.
-    made.run("p3", &["--expose", "80", "-P"]);
+    serve(&mut made, "p3", &["--expose", "80", "-P"]);
     let port = d.docker(&["port", "p3", "80"]);
     let random = port
         .lines()
@@ -135,7 +101,7 @@ fn published_ports_reach_the_container_and_are_reported() {
         format!(r#"{{"80/tcp":[{{"HostIp":"0.0.0.0","HostPort":"{random}"}}]}}"#)
     );
     // An exposed port not published is listed without a binding.
-    made.run("p4", &["--expose", "81"]);
+    serve(&mut made, "p4", &["--expose", "81"]);
     let ports = d.docker(&["inspect", "-f", "{{json .NetworkSettings.Ports}}", "p4"]);
     assert_eq!(ports.trim(), r#"{"81/tcp":null}"#);
 
@@ -148,4 +114,11 @@ fn published_ports_reach_the_container_and_are_reported() {
     }
     let left = netns::leftovers(&[format!("br-{}", &n1[..12])], &veths, &dir.join("exec"));
     assert!(left.is_empty(), "{left:?}");
+}
+
+/// `docker run -d --name NAME ARGS... mini httpd` serving `/etc` on port 80.
+fn serve(made: &mut Made, name: &str, args: &[&str]) {
+    let mut all = args.to_vec();
+    all.extend(["mini", "httpd", "-f", "-p", "80", "-h", "/etc"]);
+    made.run(name, &all);
 }

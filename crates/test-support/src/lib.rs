@@ -27,6 +27,7 @@ pub mod docker_py;
 pub mod dockerd;
 pub mod engined;
 pub mod hostile;
+pub mod made;
 pub mod netns;
 pub mod podman;
 pub mod rootfs;
