@@ -40,7 +40,7 @@ pub struct Engine {
     /// Networks under `<data-root>/network` (namespaces in the exec root).
     pub networks: Networks,
     /// The classic builder's step cache under `<data-root>/builder`.
-    pub build_cache: crate::builder::Cache,
+    pub build_cache: crate::images::build_cache::Cache,
     /// `<binary> --version` answers, asked once per binary.
     runtime_versions: Mutex<HashMap<PathBuf, Option<RuntimeVersion>>>,
     /// Set once the daemon is going down: no restart policy applies then.
@@ -55,7 +55,7 @@ impl Engine {
         let volumes = VolumeStore::open(&data_root).map_err(std::io::Error::other)?;
         let containers = Containers::open(&data_root, exec_root)?;
         let networks = Networks::open(&data_root, exec_root).map_err(std::io::Error::other)?;
-        let build_cache = crate::builder::Cache::open(&data_root);
+        let build_cache = crate::images::build_cache::Cache::open(&data_root);
         Ok(Engine {
             store,
             events: EventBus::new(),

@@ -19,8 +19,6 @@ use crate::ir::{
     Api, Body, Operation, Param, ParamEncoding, ParamLocation, Scalar, Text, TypeKind, TypeRef,
 };
 
-use super::model::Page;
-
 /// Where the daemon listens by default, as the curl line names it.
 const SOCKET: &str = "/var/run/docker.sock";
 
@@ -50,46 +48,6 @@ pub fn call_of(api: &Api, op: &Operation, base_path: &str, samples: &Samples) ->
         rust: rust_call(&values, &outline),
         curl: curl_line(&values, op, &outline, base_path),
     }
-}
-
-/// Gives every operation of the page that the IR has (by operationId)
-/// its call. Returns how many operations got one.
-pub fn attach(page: &mut Page, api: &Api) -> usize {
-    let by_id: std::collections::HashMap<&str, &Operation> = api
-        .operations
-        .iter()
-        .map(|op| (op.operation_id.as_str(), op))
-        .collect();
-    let base_path = page.base_path.clone();
-    let mut attached = 0;
-    for tag in &mut page.tags {
-        for shown in &mut tag.operations {
-            let Some(op) = shown.operation_id.as_deref().and_then(|id| by_id.get(id)) else {
-                continue;
-            };
-            let groups = &shown.param_groups;
-            let param_example = |location: ParamLocation, wire: &str| {
-                let location = location.to_string();
-                groups
-                    .iter()
-                    .flat_map(|g| &g.params)
-                    .find(|p| p.location == location && p.name == wire)
-                    .and_then(|p| p.example.clone())
-            };
-            let body_example = shown
-                .body
-                .as_ref()
-                .and_then(|b| b.example.as_ref())
-                .map(|e| e.text.as_str());
-            let samples = Samples {
-                param_example: &param_example,
-                body_example,
-            };
-            shown.call = Some(call_of(api, op, &base_path, &samples));
-            attached += 1;
-        }
-    }
-    attached
 }
 
 struct Values<'a, 'p> {
@@ -484,8 +442,11 @@ mod tests {
         }
         let doc = crate::load::load_file(&spec).unwrap();
         let api = crate::emit::api_from_document(&doc).unwrap();
-        let mut page = super::super::model::build(&doc.root).page;
-        assert_eq!(attach(&mut page, &api), api.operations.len());
+        let (mut page, _) = crate::docs::page(&doc.root);
+        assert_eq!(
+            crate::docs::attach_calls(&mut page, &api),
+            api.operations.len()
+        );
         let mut calls = BTreeMap::new();
         for op in page.tags.iter().flat_map(|t| &t.operations) {
             if let (Some(id), Some(call)) = (&op.operation_id, &op.call) {

@@ -32,6 +32,7 @@ mod spec;
 use std::path::{Path, PathBuf};
 
 use crate::emit::api_from_document;
+use crate::ir::{Api, Operation, ParamLocation};
 use crate::load::{load_file, Document, LoadError, Node};
 
 pub use anchors::slugify;
@@ -115,7 +116,7 @@ pub fn render_site(
     let api = api.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
     match api {
         Ok(api) => {
-            calls::attach(&mut built.page, &api);
+            attach_calls(&mut built.page, &api);
         }
         Err(err) => built
             .warnings
@@ -172,4 +173,44 @@ pub fn generate(spec: &Path, templates_dir: &Path, out: &Path) -> Result<Report,
     let site = render_site(&doc, &spec_name, &templates)?;
     let written = render::write_site(out, &site.files)?;
     Ok(Report { site, written })
+}
+
+/// Gives every operation of the page that the IR has (by operationId)
+/// its call. Returns how many operations got one.
+pub(crate) fn attach_calls(page: &mut Page, api: &Api) -> usize {
+    let by_id: std::collections::HashMap<&str, &Operation> = api
+        .operations
+        .iter()
+        .map(|op| (op.operation_id.as_str(), op))
+        .collect();
+    let base_path = page.base_path.clone();
+    let mut attached = 0;
+    for tag in &mut page.tags {
+        for shown in &mut tag.operations {
+            let Some(op) = shown.operation_id.as_deref().and_then(|id| by_id.get(id)) else {
+                continue;
+            };
+            let groups = &shown.param_groups;
+            let param_example = |location: ParamLocation, wire: &str| {
+                let location = location.to_string();
+                groups
+                    .iter()
+                    .flat_map(|g| &g.params)
+                    .find(|p| p.location == location && p.name == wire)
+                    .and_then(|p| p.example.clone())
+            };
+            let body_example = shown
+                .body
+                .as_ref()
+                .and_then(|b| b.example.as_ref())
+                .map(|e| e.text.as_str());
+            let samples = calls::Samples {
+                param_example: &param_example,
+                body_example,
+            };
+            shown.call = Some(calls::call_of(api, op, &base_path, &samples));
+            attached += 1;
+        }
+    }
+    attached
 }

@@ -12,14 +12,14 @@ use std::sync::Arc;
 
 use engine_api::types::{ContainerConfig, EventMessageType};
 
-use super::cache::Cache;
+use super::commit::Spool;
 use super::context::Context;
 use super::dockerfile::{self, expand::expand, Args, Instruction};
 use super::error::BuildError;
 use super::output::Output;
 use super::steps::{self, copy::CopyStep, from::Base, run::RunStep};
 use crate::engine::Engine;
-use crate::images::commit::Spool;
+use crate::images::build_cache::Cache;
 use crate::images::config::{now_rfc3339, History};
 use crate::images::{short_id, Image, ImageConfig, Reference};
 use crate::scoped::Root;

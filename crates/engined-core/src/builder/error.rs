@@ -3,10 +3,10 @@
 
 use std::io;
 
+use super::commit::CommitError;
 use super::dockerfile::expand::ExpandError;
 use super::dockerfile::ParseError;
 use crate::containers::ContainerError;
-use crate::images::commit::CommitError;
 use crate::images::ImageError;
 use crate::ErrorKind;
 

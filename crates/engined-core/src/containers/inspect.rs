@@ -25,7 +25,7 @@ use engine_api::types::{
 };
 
 use super::bundle::log_path;
-use super::health::{HealthState, ProbeSettings};
+use super::health_state::{HealthState, ProbeSettings};
 use super::list::mount_point;
 use super::record::{Record, Status, ZERO_TIME};
 use super::rootfs::{Layout, OVERLAY};
@@ -375,7 +375,7 @@ mod tests {
 
     #[test]
     fn health_is_what_the_probes_found_once_started() {
-        use crate::containers::health::status::{ProbeResult, ProbeSettings};
+        use crate::containers::health_state::{ProbeResult, ProbeSettings};
         use crate::containers::state::{apply, Event};
         use engine_api::types::HealthStatus;
         let mut r = sample();

@@ -11,7 +11,7 @@ use engine_api::types::{
     ContainerSummary, ContainerSummaryHostConfig, ContainerSummaryNetworkSettings, MountPoint,
 };
 
-use super::health::status::{self as health, Level};
+use super::health_state::{self as health, Level};
 use super::record::{Record, Status};
 use super::ContainerError;
 use crate::engine::Engine;
@@ -239,7 +239,12 @@ impl ListFilter {
         {
             return false;
         }
-        if !self.health.is_empty() && !self.health.iter().any(|h| h == health::filter_name(r)) {
+        if !self.health.is_empty()
+            && !self
+                .health
+                .iter()
+                .any(|h| h == health::filter_name(r.state.health.as_ref()))
+        {
             return false;
         }
         if !self.volume.is_empty()
@@ -543,7 +548,7 @@ pub(crate) mod tests {
 
     #[test]
     fn health_shows_in_the_status_and_filters() {
-        use crate::containers::health::HealthState;
+        use crate::containers::health_state::HealthState;
         let t0 = UNIX_EPOCH + Duration::from_secs(1_704_067_200); // 2024-01-01
         let at = |level| {
             let mut r = record("web", Status::Running, 0);

@@ -43,6 +43,7 @@ pub mod events;
 pub mod exec;
 pub mod exec_instance;
 pub mod health;
+pub mod health_state;
 pub mod ids;
 pub mod inspect;
 pub mod lifecycle;

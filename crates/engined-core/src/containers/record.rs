@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use engine_api::types::{ContainerConfig, HostConfig};
 use serde::{Deserialize, Serialize};
 
-use super::health::HealthState;
+use super::health_state::HealthState;
 use engined_shim::atomic;
 
 /// The record's file name inside the container's directory.

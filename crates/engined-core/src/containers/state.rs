@@ -7,7 +7,7 @@
 //! that must be refused before they touch the runtime.
 
 use super::error::{ContainerError, Result};
-use super::health::status as health;
+use super::health_state as health;
 use super::record::{Record, Status};
 
 /// Something that happened to a container.
@@ -144,7 +144,7 @@ pub fn apply(record: &mut Record, event: Event) -> Result<()> {
             if explicit {
                 record.restart_count = 0;
             }
-            health::reset_for_run(record);
+            health::reset_for_run(&record.config, &mut record.state.health);
         }
         Event::StartFailed { exit_code, message } => {
             let state = &mut record.state;
@@ -164,7 +164,7 @@ pub fn apply(record: &mut Record, event: Event) -> Result<()> {
             state.started_at = at.clone();
             state.error.clear();
             state.exit_code = 0;
-            health::reset_for_run(record);
+            health::reset_for_run(&record.config, &mut record.state.health);
         }
         Event::Exited {
             pid,
@@ -192,7 +192,7 @@ pub fn apply(record: &mut Record, event: Event) -> Result<()> {
             if lost {
                 state.error = "the container's supervisor exited unexpectedly".into();
             }
-            health::monitor_stopped(record);
+            health::monitor_stopped(&mut record.state.health);
         }
         Event::RestartFailed { ref error } => {
             if status != Status::Restarting {
@@ -206,7 +206,7 @@ pub fn apply(record: &mut Record, event: Event) -> Result<()> {
         Event::Paused => match status {
             Status::Running => {
                 record.state.status = Status::Paused;
-                health::monitor_stopped(record);
+                health::monitor_stopped(&mut record.state.health);
             }
             Status::Restarting => return Err(ContainerError::Restarting(id)),
             Status::Paused => {

@@ -2,7 +2,7 @@
 //! and config blobs, tags, one unpacked rootfs per image) and what the
 //! image API does with it: import, tag, untag, delete, prune, history,
 //! inspect, `docker save` / `docker load` archives, list filters,
-//! `docker commit` ([`commit`]), and
+//! the classic builder's step cache ([`build_cache`]), and
 //! `docker pull` / `docker push` with registries ([`pull`], [`push`],
 //! [`registry`], their progress streams in [`progress`]).
 //!
@@ -12,8 +12,8 @@
 
 mod archive;
 mod blobs;
+pub mod build_cache;
 pub(crate) mod changes;
-pub mod commit;
 pub(crate) mod config;
 mod delete;
 mod error;

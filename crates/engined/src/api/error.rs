@@ -8,11 +8,11 @@
 use std::fmt::Display;
 
 use engine_api::rt::error::ApiError;
+use engined_core::builder::commit::CommitError;
 use engined_core::containers::archive::ArchiveError;
 use engined_core::containers::update::UpdateError;
 use engined_core::containers::ContainerError;
 use engined_core::filters::FilterError;
-use engined_core::images::commit::CommitError;
 use engined_core::images::{ImageError, ImageFilterError};
 use engined_core::networks::{NetworkError, NetworkFilterError};
 use engined_core::volumes::VolumeError;

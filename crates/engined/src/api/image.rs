@@ -32,9 +32,9 @@ use tokio::io::AsyncWriteExt;
 
 use super::error::{api_error, bad_request, internal, not_implemented};
 use super::DaemonApi;
+use engined_core::builder::commit::{self, CommitOptions};
 use engined_core::builder::{self, BuildOptions, Message, Output};
 use engined_core::engine::{Engine, STORAGE_DRIVER};
-use engined_core::images::commit::{self, CommitOptions};
 use engined_core::images::progress::Host;
 use engined_core::images::registry::{search, Credentials, Settings};
 use engined_core::images::{
@@ -357,7 +357,7 @@ impl ImageApi for DaemonApi {
         let engine = self.engine.clone();
         blocking(move || {
             let select =
-                |r: &engined_core::builder::cache::Record| until.is_none_or(|u| r.created < u);
+                |r: &engined_core::images::build_cache::Record| until.is_none_or(|u| r.created < u);
             let in_use = |id: &str| engine.image_in_use(id).is_some();
             let pruned = engine
                 .build_cache

@@ -11,12 +11,12 @@ use std::sync::Arc;
 use engine_api::types::{ContainerCreateBody, ContainerWaitCondition, HostConfig};
 use futures_util::StreamExt;
 
+use crate::builder::commit::{changes_layer, Spool};
 use crate::builder::error::BuildError;
 use crate::builder::output::Output;
 use crate::containers::bundle::log_path;
 use crate::containers::{create, lifecycle, log_stream};
 use crate::engine::Engine;
-use crate::images::commit::{changes_layer, Spool};
 use crate::images::short_id;
 use engined_shim::logs::LogQuery;
 

@@ -3,9 +3,11 @@
 //! every interval, and the results move its health between `starting`,
 //! `healthy` and `unhealthy` as dockerd's do.
 //!
-//! - [`status`]: the persisted health of a container and the rules each
-//!   probe result follows (failing streak, start period, the last five
-//!   results), the probe's settings with dockerd's defaults;
+//! - [`super::health_state`] (a module of its own, so that the record
+//!   can hold a health without depending on the probes): the persisted
+//!   health of a container and the rules each probe result follows
+//!   (failing streak, start period, the last five results), the probe's
+//!   settings with dockerd's defaults;
 //! - [`probe`]: one run of the probe through the exec machinery, its
 //!   output kept up to 4096 bytes, its timeout;
 //! - [`monitor`]: the loop of one run, begun after a start or unpause and
@@ -19,7 +21,6 @@
 pub mod duration;
 pub mod monitor;
 pub mod probe;
-pub mod status;
 
+pub use super::health_state::{HealthState, ProbeSettings};
 pub use monitor::{begin, end, restored};
-pub use status::{HealthState, ProbeSettings};

@@ -9,8 +9,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::probe;
-use super::status::{self, Level, ProbeSettings};
 use crate::containers::events::publish;
+use crate::containers::health_state::{self as status, Level, ProbeSettings};
 use crate::containers::record::Status;
 use crate::containers::store::Container;
 use crate::engine::Engine;
@@ -47,7 +47,7 @@ pub fn end(c: &Container) {
 /// At daemon start, for a container found running: its health starts
 /// over, as for a new run, and the loop begins.
 pub fn restored(engine: &Arc<Engine>, c: &Arc<Container>) {
-    if let Err(e) = c.update(status::reset_for_run) {
+    if let Err(e) = c.update(|r| status::reset_for_run(&r.config, &mut r.state.health)) {
         tracing::warn!("container {}: resetting its health: {e}", c.id);
     }
     begin(engine, c);

@@ -15,8 +15,8 @@ use engine_api::types::ContainerExecBody;
 use tokio::io::AsyncReadExt;
 
 use super::duration::go_string;
-use super::status::{ProbeResult, ProbeSettings, MAX_OUTPUT};
 use crate::containers::exec::{self, ExecInstance};
+use crate::containers::health_state::{ProbeResult, ProbeSettings, MAX_OUTPUT};
 use crate::containers::store::Container;
 use crate::engine::Engine;
 use crate::sync::lock;

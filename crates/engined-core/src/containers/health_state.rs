@@ -11,8 +11,6 @@ use std::time::Duration;
 use engine_api::types::{ContainerConfig, Health, HealthStatus, HealthcheckResult};
 use serde::{Deserialize, Serialize};
 
-use crate::containers::record::Record;
-
 /// Output kept of one probe; more is cut and marked with `...`.
 pub const MAX_OUTPUT: usize = 4096;
 /// Results kept in the log.
@@ -202,32 +200,28 @@ impl ProbeSettings {
     }
 }
 
-/// A new run of `record`: with a probe, its health starts over at
+/// A new run of a container with `config` and `health`: with a probe, its health starts over at
 /// `starting` (the log is kept), as dockerd does at each start.
-pub fn reset_for_run(record: &mut Record) {
-    if ProbeSettings::of(&record.config).is_none() {
+pub fn reset_for_run(config: &ContainerConfig, health: &mut Option<HealthState>) {
+    if ProbeSettings::of(config).is_none() {
         return;
     }
-    let health = record.state.health.get_or_insert_with(HealthState::default);
+    let health = health.get_or_insert_with(HealthState::default);
     health.status = Level::Starting;
     health.failing_streak = 0;
 }
 
-/// The probes of `record` stop (exit, pause): dockerd then reports it
+/// The probes of a container stop (exit, pause): dockerd then reports it
 /// `unhealthy`.
-pub fn monitor_stopped(record: &mut Record) {
-    if let Some(h) = record.state.health.as_mut() {
+pub fn monitor_stopped(health: &mut Option<HealthState>) {
+    if let Some(h) = health.as_mut() {
         h.status = Level::Unhealthy;
     }
 }
 
 /// The health `docker ps --filter health=` sees: `none` without one.
-pub fn filter_name(record: &Record) -> &'static str {
-    record
-        .state
-        .health
-        .as_ref()
-        .map_or("none", |h| h.status.as_str())
+pub fn filter_name(health: Option<&HealthState>) -> &'static str {
+    health.map_or("none", |h| h.status.as_str())
 }
 
 #[cfg(test)]
@@ -384,21 +378,21 @@ mod tests {
 
     #[test]
     fn runs_start_over_and_stops_are_unhealthy() {
-        let mut r = crate::containers::record::tests::sample();
-        reset_for_run(&mut r);
-        assert_eq!(r.state.health, None, "no probe, no health");
-        assert_eq!(filter_name(&r), "none");
-        r.config.healthcheck = config(&["CMD", "true"]).healthcheck;
-        reset_for_run(&mut r);
-        assert_eq!(filter_name(&r), "starting");
+        let mut health = None;
+        reset_for_run(&config(&[]), &mut health);
+        assert_eq!(health, None, "no probe, no health");
+        assert_eq!(filter_name(health.as_ref()), "none");
+        let probed = config(&["CMD", "true"]);
+        reset_for_run(&probed, &mut health);
+        assert_eq!(filter_name(health.as_ref()), "starting");
         let s = settings(1, Duration::ZERO);
-        if let Some(h) = r.state.health.as_mut() {
+        if let Some(h) = health.as_mut() {
             h.record(result(1, 0), Duration::from_secs(1), &s);
         }
-        monitor_stopped(&mut r);
-        assert_eq!(filter_name(&r), "unhealthy");
-        reset_for_run(&mut r);
-        let h = r.state.health.as_ref().unwrap();
+        monitor_stopped(&mut health);
+        assert_eq!(filter_name(health.as_ref()), "unhealthy");
+        reset_for_run(&probed, &mut health);
+        let h = health.as_ref().unwrap();
         assert_eq!(
             (h.status, h.failing_streak, h.log.len()),
             (Level::Starting, 0, 1)

@@ -19,13 +19,13 @@ use engine_api::types::ContainerConfig;
 
 pub use error::CommitError;
 
-use super::config::{self, History, ImageConfig};
-use super::{Image, Reference, Tagged};
 use crate::containers::archive::view::RootView;
 use crate::containers::changes::{self, Change};
 use crate::containers::store::Container;
 use crate::containers::{lifecycle, Record, Status};
 use crate::engine::Engine;
+use crate::images::config::{self, History, ImageConfig};
+use crate::images::{Image, Reference, Tagged};
 use crate::scoped::Root;
 
 /// What one `docker commit` asks for.
@@ -157,7 +157,7 @@ fn child_config(
         Some(user) => crate::containers::config::merge(user, &record.config),
         None => record.config.clone(),
     };
-    super::changes::apply(&mut defaults, &options.changes)?;
+    crate::images::changes::apply(&mut defaults, &options.changes)?;
     let now = config::now_rfc3339();
     let text = |s: &str| Some(s.to_string()).filter(|s| !s.is_empty());
     let mut new = parent.config.clone();
