@@ -38,9 +38,9 @@ fn same(direct: &str, proxy: &Proxy, args: &[&str]) -> String {
     text(&p).0
 }
 
-/// The whole comparison against the daemon at `host`, which has `mini`;
-/// `builds` when the daemon has a builder (engined has none yet).
-fn same_through_proxy(name: &str, host: &str, builds: bool) {
+/// The whole comparison against the daemon at `host`, which has `mini`
+/// and the classic builder (engined and dockerd both have it).
+fn same_through_proxy(name: &str, host: &str) {
     let proxy = Proxy::start(name, host, ALLOW_ALL);
     let ok = |args: &[&str]| -> String {
         let out = proxy.docker(args);
@@ -186,8 +186,8 @@ fn same_through_proxy(name: &str, host: &str, builds: bool) {
     ]);
     let out = proxy.docker(&["attach", "px-attach"]);
     assert_eq!(text(&out).0, "attached\n", "{:?}", text(&out));
-    if builds {
-        // The classic builder: the context goes up as a tar body, progress
+    {
+        // The classic builder (both daemons have it): the context goes up as a tar body, progress
         // comes back as a JSON stream.
         let context = proxy.dir.join("context");
         std::fs::create_dir_all(&context).unwrap();
@@ -213,31 +213,6 @@ fn same_through_proxy(name: &str, host: &str, builds: bool) {
             "built\n"
         );
         ok(&["rmi", "px-built"]);
-    } else {
-        // A daemon without a builder answers before reading the context:
-        // through the proxy the client still gets that answer, not a
-        // broken pipe.
-        let context = proxy.dir.join("context");
-        std::fs::create_dir_all(&context).unwrap();
-        std::fs::write(context.join("Dockerfile"), "FROM mini\n").unwrap();
-        std::fs::write(context.join("blob"), vec![7u8; 3 << 20]).unwrap();
-        let build = |h: &str| {
-            let out = std::process::Command::new(docker_cli::DOCKER)
-                .args(["-H", h, "build", "-q"])
-                .arg(&context)
-                .env("DOCKER_BUILDKIT", "0")
-                .output()
-                .unwrap();
-            assert!(!out.status.success());
-            text(&out).1.lines().last().unwrap_or("").to_string()
-        };
-        // (Direct, the CLI itself may lose that race with a broken pipe.)
-        let proxied = build(&proxy.host());
-        assert!(
-            proxied.starts_with("Error response from daemon")
-                && proxied.contains("not implemented"),
-            "{proxied}"
-        );
     }
     ok(&["rm", "-f", "px-box", "px-logs", "px-attach"]);
     ok(&["volume", "rm", "px-vol"]);
@@ -249,7 +224,7 @@ fn docker_cli_through_the_proxy_to_engined() {
         return;
     };
     engined.import_mini();
-    same_through_proxy("forward-engined", &engined.host(), false);
+    same_through_proxy("forward-engined", &engined.host());
 }
 
 #[test]
@@ -259,7 +234,7 @@ fn docker_cli_through_the_proxy_to_dockerd() {
     };
     let tar = busybox_rootfs_tar(dockerd.dir()).expect("busybox rootfs tar");
     dockerd.docker(&["import", tar.to_str().unwrap(), "mini"]);
-    same_through_proxy("forward-dockerd", &dockerd.host(), true);
+    same_through_proxy("forward-dockerd", &dockerd.host());
 }
 
 /// WebSocket attach (`GET /containers/{id}/attach/ws`) through the proxy:
