@@ -468,16 +468,7 @@ impl ImageApi for DaemonApi {
                 not_implemented(format!("importing from {source} is not supported: engined has no network access; send the tar in the request body (fromSrc=-)"))
             });
         }
-        let reference = match req.repo.as_deref().filter(|r| !r.is_empty()) {
-            None => None,
-            Some(repo) => Some(
-                match req.tag.as_deref().filter(|t| !t.is_empty()) {
-                    Some(tag) => Reference::from_parts(repo, tag),
-                    None => Reference::parse(repo),
-                }
-                .map_err(api_error)?,
-            ),
-        };
+        let reference = optional_reference(req.repo.as_deref(), req.tag.as_deref())?;
         let options = ImportOptions {
             reference,
             changes: req.changes,
@@ -520,16 +511,7 @@ impl ImageApi for DaemonApi {
             .container
             .filter(|c| !c.is_empty())
             .ok_or_else(|| bad_request("container is required"))?;
-        let reference = match req.repo.as_deref().filter(|r| !r.is_empty()) {
-            None => None,
-            Some(repo) => Some(
-                match req.tag.as_deref().filter(|t| !t.is_empty()) {
-                    Some(tag) => Reference::from_parts(repo, tag),
-                    None => Reference::parse(repo),
-                }
-                .map_err(api_error)?,
-            ),
-        };
+        let reference = optional_reference(req.repo.as_deref(), req.tag.as_deref())?;
         let options = CommitOptions {
             container,
             reference: reference.clone(),
@@ -711,4 +693,22 @@ impl ImageApi for DaemonApi {
             messages,
         ))))
     }
+}
+
+/// The `repo` and `tag` query parameters of import and commit as one
+/// reference: none without a repo; the repo's own tag (or `latest`)
+/// without a tag.
+fn optional_reference(
+    repo: Option<&str>,
+    tag: Option<&str>,
+) -> Result<Option<Reference>, ApiError> {
+    let Some(repo) = repo.filter(|r| !r.is_empty()) else {
+        return Ok(None);
+    };
+    match tag.filter(|t| !t.is_empty()) {
+        Some(tag) => Reference::from_parts(repo, tag),
+        None => Reference::parse(repo),
+    }
+    .map(Some)
+    .map_err(api_error)
 }
