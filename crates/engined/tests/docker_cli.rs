@@ -7,7 +7,6 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use test_support::docker_cli::events_until_now;
 use test_support::engined::Engined;
 use test_support::skip::{can_run_containers, skip_reason, Need};
 
@@ -72,16 +71,11 @@ fn docker_cli_sees_runtimes_and_reloads() {
     );
 
     // The reload was announced on the event stream, as dockerd does.
-    let now = events_until_now();
-    let events = d.docker(&[
-        "events",
-        "--since",
+    let events = d.events(
         "0",
-        "--until",
-        &now,
-        "--format",
+        &[],
         "{{.Type}} {{.Action}} {{index .Actor.Attributes \"default-runtime\"}}",
-    ]);
+    );
     assert_eq!(events.trim(), "daemon reload fast");
 
     // An invalid edit: refused, the old set stays, and the log says why.

@@ -10,7 +10,6 @@
 
 use std::time::{Duration, Instant};
 
-use test_support::docker_cli::events_until_now;
 use test_support::engined::Engined;
 use test_support::skip::can_run_containers as can_run;
 
@@ -83,24 +82,11 @@ fn ps_health(d: &Engined, value: &str) -> Vec<String> {
 
 /// The `health_status` events of `name` so far.
 fn health_events(d: &Engined, name: &str) -> Vec<String> {
-    let until = events_until_now();
     let container = format!("container={name}");
-    d.docker(&[
-        "events",
-        "--since",
-        "0",
-        "--until",
-        &until,
-        "--filter",
-        "event=health_status",
-        "--filter",
-        &container,
-        "--format",
-        "{{.Action}}",
-    ])
-    .lines()
-    .map(str::to_string)
-    .collect()
+    d.events("0", &["event=health_status", &container], "{{.Action}}")
+        .lines()
+        .map(str::to_string)
+        .collect()
 }
 
 const LIMIT: Duration = Duration::from_secs(20);

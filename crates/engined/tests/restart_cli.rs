@@ -8,7 +8,6 @@
 
 use std::time::{Duration, Instant};
 
-use test_support::docker_cli::events_until_now;
 use test_support::engined::Engined;
 use test_support::skip::can_run_containers as can_run;
 
@@ -52,22 +51,11 @@ fn run_detached(d: &Engined, name: &str, args: &[&str]) {
 
 /// The actions of container `name`'s events so far, in order.
 fn actions(d: &Engined, name: &str) -> Vec<String> {
-    let until = events_until_now();
-    let filter = format!("container={name}");
-    d.docker(&[
-        "events",
-        "--since",
-        "0",
-        "--until",
-        &until,
-        "--filter",
-        &filter,
-        "--format",
-        "{{.Action}}",
-    ])
-    .lines()
-    .map(str::to_string)
-    .collect()
+    let container = format!("container={name}");
+    d.events("0", &[&container], "{{.Action}}")
+        .lines()
+        .map(str::to_string)
+        .collect()
 }
 
 /// engined on a fresh directory for `test`, with `mini` imported; `None`

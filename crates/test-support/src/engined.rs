@@ -179,6 +179,19 @@ impl Engined {
         docker_cli::succeeds(&self.host(), args, || self.log())
     }
 
+    /// The events sent since `since` (a `docker events --since` value) up
+    /// to now, narrowed by `filters` (each `key=value` one `--filter`) and
+    /// printed with the Go template `format`, one event a line.
+    pub fn events(&self, since: &str, filters: &[&str], format: &str) -> String {
+        let until = docker_cli::events_until_now();
+        let mut args = vec!["events", "--since", since, "--until", &until];
+        for filter in filters {
+            args.extend(["--filter", filter]);
+        }
+        args.extend(["--format", format]);
+        self.docker(&args)
+    }
+
     /// Runs `docker args...`, which must fail; returns its stderr.
     pub fn docker_fails(&self, args: &[&str]) -> String {
         docker_cli::fails(&self.host(), args)
