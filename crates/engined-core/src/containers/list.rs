@@ -440,10 +440,7 @@ pub(crate) mod tests {
     }
 
     fn filter(pairs: &[(&str, &str)]) -> Result<ListFilter, ContainerError> {
-        let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for (k, v) in pairs {
-            map.entry(k.to_string()).or_default().push(v.to_string());
-        }
+        let map = crate::filters::raw(pairs);
         ListFilter::parse(
             &map,
             |r| (r == "mini").then(|| format!("sha256:{}", "ab".repeat(32))),

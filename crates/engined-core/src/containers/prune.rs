@@ -97,10 +97,7 @@ mod tests {
     }
 
     fn selection(pairs: &[(&str, &str)]) -> Result<Selection, ContainerError> {
-        let mut raw: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for (k, v) in pairs {
-            raw.entry(k.to_string()).or_default().push(v.to_string());
-        }
+        let raw = crate::filters::raw(pairs);
         // 2024-01-02T00:00:00Z
         Selection::parse(&raw, 1_704_153_600_000_000_000)
     }

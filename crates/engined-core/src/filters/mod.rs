@@ -109,17 +109,20 @@ impl Filters {
     }
 }
 
+/// The decoded `filters` query of `key=value` pairs, as unit tests of
+/// every filter write them.
+#[cfg(test)]
+pub(crate) fn raw(pairs: &[(&str, &str)]) -> BTreeMap<String, Vec<String>> {
+    let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (k, v) in pairs {
+        map.entry(k.to_string()).or_default().push(v.to_string());
+    }
+    map
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn raw(pairs: &[(&str, &str)]) -> BTreeMap<String, Vec<String>> {
-        let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for (k, v) in pairs {
-            map.entry(k.to_string()).or_default().push(v.to_string());
-        }
-        map
-    }
 
     fn parse(pairs: &[(&str, &str)]) -> Result<Filters, FilterError> {
         Filters::parse(

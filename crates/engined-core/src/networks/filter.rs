@@ -117,10 +117,7 @@ mod tests {
     }
 
     fn filter(pairs: &[(&str, &str)]) -> Result<NetworkFilter, NetworkFilterError> {
-        let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for (k, v) in pairs {
-            map.entry(k.to_string()).or_default().push(v.to_string());
-        }
+        let map = crate::filters::raw(pairs);
         let keys = [
             "driver", "id", "name", "label", "label!", "scope", "type", "dangling", "until",
         ];

@@ -77,10 +77,7 @@ mod tests {
     }
 
     fn filter(pairs: &[(&str, &str)]) -> VolumeFilter {
-        let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for (k, v) in pairs {
-            map.entry(k.to_string()).or_default().push(v.to_string());
-        }
+        let map = crate::filters::raw(pairs);
         VolumeFilter::parse(&map, LIST_KEYS).unwrap()
     }
 

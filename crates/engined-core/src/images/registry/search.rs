@@ -209,13 +209,7 @@ pub async fn search(
 mod tests {
     use super::*;
 
-    fn raw(pairs: &[(&str, &str)]) -> BTreeMap<String, Vec<String>> {
-        let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for (k, v) in pairs {
-            map.entry(k.to_string()).or_default().push(v.to_string());
-        }
-        map
-    }
+    use crate::filters::raw;
 
     #[test]
     fn terms_name_their_registry_as_dockerd_splits_them() {
