@@ -184,6 +184,7 @@ impl Engine {
             system_time: humantime::format_rfc3339_nanos(std::time::SystemTime::now()).to_string(),
             runtime_commit: runtime.map(|r| r.commit),
             live: system::LiveFacts::read_from(std::path::Path::new("/")),
+            registry: crate::images::registry::Settings::from_config(config).service_config(),
         });
         info.live_restore_enabled = Some(self.live_restore());
         info

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use engine_api::types::{
-    Commit, IndexInfo, LocalNodeState, PluginsInfo, RegistryServiceConfig, Runtime, SwarmInfo,
-    SystemInfo, SystemInfoCgroupDriver, SystemInfoCgroupVersion, SystemInfoIsolation,
+    Commit, LocalNodeState, PluginsInfo, RegistryServiceConfig, Runtime, SwarmInfo, SystemInfo,
+    SystemInfoCgroupDriver, SystemInfoCgroupVersion, SystemInfoIsolation,
 };
 
 use super::host::HostFacts;
@@ -56,27 +56,6 @@ impl LiveFacts {
     }
 }
 
-/// The registry configuration of a dockerd started without registry
-/// options (engined has none): Docker Hub, secure and official, and the
-/// loopback range as insecure.
-fn default_registry_config() -> RegistryServiceConfig {
-    let hub = IndexInfo {
-        name: Some("docker.io".into()),
-        mirrors: Some(Vec::new()),
-        secure: Some(true),
-        official: Some(true),
-        ..Default::default()
-    };
-    RegistryServiceConfig {
-        allow_nondistributable_artifacts_cid_rs: Some(Vec::new()),
-        allow_nondistributable_artifacts_hostnames: Some(Vec::new()),
-        insecure_registry_cid_rs: Some(vec!["127.0.0.0/8".into()]),
-        index_configs: Some([("docker.io".to_string(), hub)].into_iter().collect()),
-        mirrors: Some(Vec::new()),
-        ..Default::default()
-    }
-}
-
 /// A proxy variable of the daemon's environment (either spelling), or "".
 fn proxy_env(name: &str) -> String {
     std::env::var(name)
@@ -111,6 +90,8 @@ pub struct InfoInputs<'a> {
     /// The default runtime's commit, as its `--version` reports it.
     pub runtime_commit: Option<String>,
     pub live: LiveFacts,
+    /// `insecure-registries` and `registry-mirrors` as dockerd reports them.
+    pub registry: RegistryServiceConfig,
 }
 
 /// The runtimes as `/info` lists them: the path the user configured (not a
@@ -183,7 +164,7 @@ pub fn system_info(i: &InfoInputs) -> SystemInfo {
         n_fd: Some(i.live.fds),
         n_goroutines: Some(i.live.threads),
         index_server_address: Some(INDEX_SERVER.into()),
-        registry_config: Some(default_registry_config()),
+        registry_config: Some(i.registry.clone()),
         http_proxy: Some(proxy_env("HTTP_PROXY")),
         https_proxy: Some(proxy_env("HTTPS_PROXY")),
         no_proxy: Some(proxy_env("NO_PROXY")),

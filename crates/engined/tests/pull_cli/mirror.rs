@@ -44,6 +44,10 @@ fn docker_hub_pulls_go_to_the_mirror() {
     d.hup();
     let labels = d.wait_for_info("{{json .Labels}}", r#"["mirror=on"]"#);
     assert_eq!(labels, r#"["mirror=on"]"#, "the reload did not happen");
+    // `docker info` lists the mirror as dockerd normalises it.
+    let info = d.docker(&["info"]);
+    let listed = format!("Registry Mirrors:\n  http://{}/\n", mirror.addr);
+    assert!(info.contains(&listed), "{info}");
 
     let out = d.docker(&["pull", "busybox"]);
     assert!(

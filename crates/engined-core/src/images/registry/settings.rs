@@ -12,8 +12,11 @@
 //! would skip verification; that is how a local test registry with TLS
 //! is trusted or refused.
 
+use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::path::PathBuf;
+
+use engine_api::types::{IndexInfo, RegistryServiceConfig};
 
 use crate::config::DaemonConfig;
 
@@ -129,6 +132,54 @@ impl Settings {
                 .any(|entry| matches_entry(entry, host_port))
     }
 
+    /// The registry part of `docker info`, as dockerd reports its
+    /// options: the loopback range and every CIDR of
+    /// `insecure-registries` as insecure ranges, every host named there as
+    /// an insecure index, and the mirrors on Docker Hub's index (with the
+    /// trailing slash dockerd normalises a mirror URL to).
+    pub fn service_config(&self) -> RegistryServiceConfig {
+        let mirrors: Vec<String> = self.mirrors.iter().map(|m| format!("{m}/")).collect();
+        let mut cidrs = vec![LOOPBACK_CIDR.to_string()];
+        let mut indexes = BTreeMap::new();
+        indexes.insert(
+            super::name::DEFAULT_DOMAIN.to_string(),
+            IndexInfo {
+                name: Some(super::name::DEFAULT_DOMAIN.into()),
+                mirrors: Some(mirrors.clone()),
+                secure: Some(true),
+                official: Some(true),
+                ..Default::default()
+            },
+        );
+        for entry in self.insecure.iter().map(|e| bare(e)) {
+            if cidr(entry).is_some() {
+                if !cidrs.iter().any(|c| c == entry) {
+                    cidrs.push(entry.to_string());
+                }
+                continue;
+            }
+            indexes.insert(
+                entry.to_string(),
+                IndexInfo {
+                    name: Some(entry.to_string()),
+                    mirrors: Some(Vec::new()),
+                    secure: Some(false),
+                    official: Some(false),
+                    ..Default::default()
+                },
+            );
+        }
+        RegistryServiceConfig {
+            allow_nondistributable_artifacts_cid_rs: Some(Vec::new()),
+            allow_nondistributable_artifacts_hostnames: Some(Vec::new()),
+            insecure_registry_cid_rs: Some(cidrs),
+            // Go writes a map sorted by key, as the BTreeMap iterates.
+            index_configs: Some(indexes.into_iter().collect()),
+            mirrors: Some(mirrors),
+            ..Default::default()
+        }
+    }
+
     /// `scheme://host[:port]` for a registry.
     pub fn base_url(&self, host_port: &str) -> String {
         let scheme = if self.is_insecure(host_port) {
@@ -140,14 +191,32 @@ impl Settings {
     }
 }
 
-/// An `insecure-registries` entry against `host[:port]`: the same name,
-/// the host alone when the entry names no port, or a CIDR holding the IP.
-fn matches_entry(entry: &str, host_port: &str) -> bool {
-    let entry = entry
+/// The insecure range dockerd always has: loopback.
+const LOOPBACK_CIDR: &str = "127.0.0.0/8";
+
+/// An `insecure-registries` entry without the scheme or trailing slash a
+/// user may have written around it.
+fn bare(entry: &str) -> &str {
+    entry
         .trim()
         .trim_start_matches("http://")
         .trim_start_matches("https://")
-        .trim_end_matches('/');
+        .trim_end_matches('/')
+}
+
+/// A `net/bits` entry's network and prefix length, when it is a CIDR.
+fn cidr(entry: &str) -> Option<(IpAddr, u32)> {
+    let (net, bits) = entry.split_once('/')?;
+    let net = net.parse::<IpAddr>().ok()?;
+    let bits = bits.parse::<u32>().ok()?;
+    let max = if net.is_ipv4() { 32 } else { 128 };
+    (bits <= max).then_some((net, bits))
+}
+
+/// An `insecure-registries` entry against `host[:port]`: the same name,
+/// the host alone when the entry names no port, or a CIDR holding the IP.
+fn matches_entry(entry: &str, host_port: &str) -> bool {
+    let entry = bare(entry);
     if entry == host_port {
         return true;
     }
@@ -155,22 +224,15 @@ fn matches_entry(entry: &str, host_port: &str) -> bool {
     if entry == host {
         return true;
     }
-    let Some((net, bits)) = entry.split_once('/') else {
-        return false;
-    };
-    let (Ok(net), Ok(bits), Ok(ip)) = (
-        net.parse::<IpAddr>(),
-        bits.parse::<u32>(),
-        host.parse::<IpAddr>(),
-    ) else {
+    let (Some((net, bits)), Ok(ip)) = (cidr(entry), host.parse::<IpAddr>()) else {
         return false;
     };
     match (net, ip) {
-        (IpAddr::V4(n), IpAddr::V4(i)) if bits <= 32 => {
+        (IpAddr::V4(n), IpAddr::V4(i)) => {
             let mask = u32::MAX.checked_shl(32 - bits).unwrap_or(0);
             u32::from(n) & mask == u32::from(i) & mask
         }
-        (IpAddr::V6(n), IpAddr::V6(i)) if bits <= 128 => {
+        (IpAddr::V6(n), IpAddr::V6(i)) => {
             let mask = u128::MAX.checked_shl(128 - bits).unwrap_or(0);
             u128::from(n) & mask == u128::from(i) & mask
         }
@@ -202,6 +264,38 @@ mod tests {
         assert!(!s.is_insecure("registry-1.docker.io"));
         assert_eq!(s.base_url("10.0.0.1:80"), "http://10.0.0.1:80");
         assert_eq!(s.base_url("11.0.0.1:80"), "https://11.0.0.1:80");
+    }
+
+    #[test]
+    fn info_lists_mirrors_and_insecure_ranges_and_hosts_as_dockerd() {
+        let s = Settings {
+            insecure: vec![
+                "10.0.0.0/8".into(),
+                "http://reg.example:5000/".into(),
+                "127.0.0.0/8".into(),
+            ],
+            mirrors: vec!["https://mirror.example".into()],
+            ..Settings::default()
+        };
+        let c = s.service_config();
+        assert_eq!(
+            c.insecure_registry_cid_rs.unwrap(),
+            ["127.0.0.0/8", "10.0.0.0/8"]
+        );
+        assert_eq!(c.mirrors.unwrap(), ["https://mirror.example/"]);
+        let indexes = c.index_configs.unwrap();
+        let names: Vec<&str> = indexes.keys().map(String::as_str).collect();
+        assert_eq!(names, ["docker.io", "reg.example:5000"]);
+        assert_eq!(
+            indexes["docker.io"].mirrors.as_deref().unwrap(),
+            ["https://mirror.example/"]
+        );
+        assert_eq!(indexes["docker.io"].official, Some(true));
+        assert_eq!(indexes["reg.example:5000"].secure, Some(false));
+        assert_eq!(indexes["reg.example:5000"].official, Some(false));
+        let plain = Settings::default().service_config();
+        assert_eq!(plain.insecure_registry_cid_rs.unwrap(), ["127.0.0.0/8"]);
+        assert_eq!(plain.mirrors.unwrap(), Vec::<String>::new());
     }
 
     #[test]
