@@ -28,6 +28,8 @@ pub mod query;
 pub mod serde_support;
 #[cfg(feature = "server")]
 pub mod server;
+#[cfg(any(feature = "client", feature = "server"))]
+pub mod tls;
 pub mod version;
 #[cfg(any(feature = "client", feature = "server"))]
 pub mod websocket;

@@ -155,7 +155,7 @@ async fn first_source(
             }
         }
     }
-    let session = Session::with_settings(name, credentials, settings);
+    let session = Session::with_settings(name, credentials, settings).await;
     let top = session.manifest(name.target_text()).await?;
     Ok((session, top))
 }

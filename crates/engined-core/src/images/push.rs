@@ -144,7 +144,7 @@ pub async fn push<H: Host>(
         .into());
     }
     let images = selection(host.images(), &name, asked.as_deref())?;
-    let session = Session::for_push(&name, request.credentials, request.settings);
+    let session = Session::for_push(&name, request.credentials, request.settings).await;
     Ok(progress::drive(move |tx| async move {
         progress::send(
             &tx,

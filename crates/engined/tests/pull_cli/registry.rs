@@ -71,6 +71,17 @@ impl Registry {
         Registry::start_with(dir, &format!("127.0.0.1:{}", free_port()), &extra)
     }
 
+    /// Starts one that serves TLS with `cert`/`key` and nothing more: no
+    /// client certificates, no logins.
+    pub fn start_tls(dir: &Path, cert: &Path, key: &Path) -> Registry {
+        let extra = format!(
+            "  tls:\n    certificate: {}\n    key: {}\n",
+            cert.display(),
+            key.display()
+        );
+        Registry::start_with(dir, &format!("127.0.0.1:{}", free_port()), &extra)
+    }
+
     /// Starts it with `extra` YAML appended after `http.addr`.
     fn start_with(dir: &Path, addr: &str, extra: &str) -> Registry {
         let storage = dir.join("registry-storage");

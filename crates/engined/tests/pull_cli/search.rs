@@ -90,8 +90,14 @@ fn param<'a>(target: &'a str, key: &str) -> Option<&'a str> {
         .find_map(|pair| pair.strip_prefix(key)?.strip_prefix('='))
 }
 
-fn answer(conn: TcpStream, requests: &Mutex<Vec<String>>) {
+fn answer(mut conn: TcpStream, requests: &Mutex<Vec<String>>) {
     let mut reader = BufReader::new(conn.try_clone().unwrap());
+    // A TLS ClientHello (engined probes a loopback registry for TLS first)
+    // gets the plain 400 a Go server sends, and no TLS.
+    if reader.fill_buf().map_or(true, |b| b.first() == Some(&0x16)) {
+        let _ = conn.write_all(b"HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+        return;
+    }
     let mut line = String::new();
     if reader.read_line(&mut line).is_err() {
         return;

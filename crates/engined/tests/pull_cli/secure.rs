@@ -6,7 +6,9 @@
 //! dockerd's words, a wrong password is the registry's 401, a login lets
 //! push and pull through, engined's log never holds the password, and a
 //! CA that did not sign the registry's certificate is an x509 error
-//! naming the registry.
+//! naming the registry. A third, TLS only, is trusted by no one: as an
+//! insecure registry (loopback) engined speaks TLS to it unverified, as
+//! dockerd does, instead of plain HTTP that the port would not answer.
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -163,6 +165,52 @@ fn login_push_and_pull_over_tls_with_basic_auth() {
     );
 
     assert!(!d.log().contains(PASSWORD), "engined logged the password");
+    drop(d);
+    drop(registry);
+}
+
+#[test]
+fn an_insecure_registry_serving_tls_is_spoken_to_over_tls_unverified() {
+    if let Some(why) = skip_reason(Need::Containers).or_else(registry::missing) {
+        eprintln!("skipped: {why}");
+        return;
+    }
+    let dir = Engined::test_dir("registry_tls_insecure");
+    let pki = certs::generate(&dir.join("pki"), "registry");
+    let registry = Registry::start_tls(&dir, &pki.server.cert, &pki.server.key);
+    // No certs.d entry for it anywhere engined looks.
+    let certs_dir = dir.join("certs.d");
+    std::fs::create_dir_all(&certs_dir).unwrap();
+    std::fs::write(
+        dir.join("daemon.json"),
+        format!(r#"{{"registry-certs-dir": "{}"}}"#, certs_dir.display()),
+    )
+    .unwrap();
+    let d = Engined::start(&dir);
+    d.import_mini();
+    let name = format!("{}:v1", registry.name("test/unverified"));
+    d.docker(&["tag", "mini", &name]);
+    let id = d.docker(&["image", "inspect", "mini", "--format", "{{.Id}}"]);
+    let pushed = d.docker(&["push", &name]);
+    assert!(pushed.contains("v1: digest: sha256:"), "{pushed}");
+    // Gone from engined, so the pull downloads it.
+    d.docker(&["rmi", &name, "mini"]);
+    let pulled = d.docker(&["pull", &name]);
+    assert!(pulled.contains("Downloaded newer image"), "{pulled}");
+    assert_eq!(
+        d.docker(&["image", "inspect", &name, "--format", "{{.Id}}"]),
+        id
+    );
+    // Trusting a CA that did not sign it makes it a secure registry again:
+    // verified, and refused.
+    let wrong = certs::generate(&dir.join("wrong-pki"), "other");
+    trust(&certs_dir, &registry.addr, &wrong.server.ca);
+    d.docker(&["rmi", &name]);
+    let said = d.docker_fails(&["pull", &name]);
+    assert!(
+        said.contains("x509: certificate signed by unknown authority"),
+        "{said}"
+    );
     drop(d);
     drop(registry);
 }

@@ -108,17 +108,18 @@ pub(super) async fn failure(response: Response<Incoming>) -> Failure {
 
 impl Session {
     /// A pull session with the default registry settings.
-    pub fn new(name: &RemoteName, credentials: Option<Credentials>) -> Session {
-        Session::with_settings(name, credentials, Arc::new(Settings::default()))
+    pub async fn new(name: &RemoteName, credentials: Option<Credentials>) -> Session {
+        Session::with_settings(name, credentials, Arc::new(Settings::default())).await
     }
 
-    /// A pull session under the daemon's registry settings.
-    pub fn with_settings(
+    /// A pull session under the daemon's registry settings (an insecure
+    /// registry is probed for TLS first: [`http::base_url`]).
+    pub async fn with_settings(
         name: &RemoteName,
         credentials: Option<Credentials>,
         settings: Arc<Settings>,
     ) -> Session {
-        let base = settings.base_url(name.endpoint_host());
+        let base = http::base_url(&settings, name.endpoint_host()).await;
         Session::at(name, base, credentials, settings)
     }
 
@@ -141,14 +142,14 @@ impl Session {
     }
 
     /// A session that may also write to the repository.
-    pub fn for_push(
+    pub async fn for_push(
         name: &RemoteName,
         credentials: Option<Credentials>,
         settings: Arc<Settings>,
     ) -> Session {
         Session {
             actions: "pull,push",
-            ..Session::with_settings(name, credentials, settings)
+            ..Session::with_settings(name, credentials, settings).await
         }
     }
 

@@ -1,6 +1,7 @@
 //! One HTTP/1 exchange with a registry: a fresh connection per request
-//! (plain TCP for loopback registries, TLS with the system's roots for
-//! every other host), hyper's client connection on it, a time limit on
+//! (TLS with the system's roots and the host's certs.d CAs; for an
+//! insecure registry TLS without verification, or plain TCP when it
+//! speaks no TLS), hyper's client connection on it, a time limit on
 //! connecting and on the answer's headers.
 
 use std::net::IpAddr;
@@ -22,6 +23,56 @@ use super::{RegistryError, Settings};
 
 /// How long connecting, and then waiting for an answer's headers, may take.
 const TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How long the TLS probe of an insecure registry may take.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// `scheme://host[:port]` of a registry: HTTPS; for an insecure registry
+/// (loopback, `insecure-registries`) HTTPS when a TLS handshake there
+/// succeeds, else plain HTTP, the order in which dockerd tries an
+/// insecure registry's endpoints.
+pub async fn base_url(settings: &Settings, host_port: &str) -> String {
+    if settings.is_insecure(host_port) && !speaks_tls(settings, host_port).await {
+        return format!("http://{host_port}");
+    }
+    format!("https://{host_port}")
+}
+
+/// Whether a TLS handshake with `host_port` (port 443 when none is given)
+/// succeeds within [`PROBE_TIMEOUT`].
+async fn speaks_tls(settings: &Settings, host_port: &str) -> bool {
+    let host = host_of(host_port);
+    let port = match host_port
+        .strip_prefix(host)
+        .and_then(|rest| rest.trim_start_matches(']').strip_prefix(':'))
+    {
+        Some(port) => match port.parse::<u16>() {
+            Ok(port) => port,
+            Err(_) => return false,
+        },
+        None => 443,
+    };
+    let (Ok(name), Ok(config)) = (
+        ServerName::try_from(host.to_string()),
+        tls_config(settings, host_port),
+    ) else {
+        return false;
+    };
+    let handshake = async {
+        let tcp = TcpStream::connect((host, port)).await?;
+        tokio_rustls::TlsConnector::from(config)
+            .connect(name, tcp)
+            .await
+    };
+    match tokio::time::timeout(PROBE_TIMEOUT, handshake).await {
+        Ok(Ok(_)) => true,
+        Ok(Err(e)) => {
+            tracing::debug!("registry {host_port} speaks no TLS ({e}): using plain HTTP");
+            false
+        }
+        Err(_) => false,
+    }
+}
 
 /// The CA bundle Debian's ca-certificates writes.
 const SYSTEM_ROOTS: &str = "/etc/ssl/certs/ca-certificates.crt";
@@ -67,8 +118,22 @@ fn system_roots() -> Result<RootCertStore, RegistryError> {
 }
 
 /// The TLS client configuration for `host_port`: the system's roots plus
-/// the CA files of its certs.d directory, and its client certificate.
+/// the CA files of its certs.d directory, and its client certificate; for
+/// an insecure registry, no verification at all.
 fn tls_config(settings: &Settings, host_port: &str) -> Result<Arc<ClientConfig>, RegistryError> {
+    let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+    let builder = ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| RegistryError::unavailable(format!("TLS setup: {e}")))?;
+    if settings.is_insecure(host_port) {
+        let verifier = engine_api::rt::tls::danger_any_server(provider);
+        return Ok(Arc::new(
+            builder
+                .dangerous()
+                .with_custom_certificate_verifier(verifier)
+                .with_no_client_auth(),
+        ));
+    }
     let mut roots = system_roots()?;
     for file in settings.ca_files(host_port) {
         let extra = engine_api::rt::pem::read_roots(&file).map_err(|e| {
@@ -78,11 +143,7 @@ fn tls_config(settings: &Settings, host_port: &str) -> Result<Arc<ClientConfig>,
             roots.roots.push(cert);
         }
     }
-    let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
-    let builder = ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| RegistryError::unavailable(format!("TLS setup: {e}")))?
-        .with_root_certificates(roots);
+    let builder = builder.with_root_certificates(roots);
     let config = match settings.client_pair(host_port) {
         None => builder.with_no_client_auth(),
         Some((cert, key)) => {
@@ -257,26 +318,78 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tokio::io::AsyncWriteExt;
+    use tokio::net::TcpListener;
 
-    fn base_url(host_port: &str) -> String {
+    fn settings() -> Settings {
         Settings {
             certs_dirs: Vec::new(),
             ..Settings::default()
         }
-        .base_url(host_port)
     }
 
-    #[test]
-    fn loopback_is_plain_http() {
-        assert_eq!(base_url("127.0.0.1:5000"), "http://127.0.0.1:5000");
-        assert_eq!(base_url("127.1.2.3:80"), "http://127.1.2.3:80");
-        assert_eq!(base_url("localhost:5000"), "http://localhost:5000");
-        assert_eq!(base_url("[::1]:5000"), "http://[::1]:5000");
+    #[tokio::test]
+    async fn a_secure_registry_is_https_without_a_probe() {
+        // Nothing is dialled: these hosts do not resolve here.
+        let s = settings();
         assert_eq!(
-            base_url("registry-1.docker.io"),
+            base_url(&s, "registry-1.docker.io").await,
             "https://registry-1.docker.io"
         );
-        assert_eq!(base_url("10.0.0.1:5000"), "https://10.0.0.1:5000");
-        assert_eq!(base_url("localhost.example"), "https://localhost.example");
+        assert_eq!(base_url(&s, "10.0.0.1:5000").await, "https://10.0.0.1:5000");
+    }
+
+    #[tokio::test]
+    async fn an_insecure_registry_without_tls_is_plain_http() {
+        // Something that answers a ClientHello as a plain HTTP server does.
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            while let Ok((mut conn, _)) = listener.accept().await {
+                let _ = conn
+                    .write_all(b"HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n")
+                    .await;
+            }
+        });
+        let host = format!("127.0.0.1:{}", addr.port());
+        assert_eq!(base_url(&settings(), &host).await, format!("http://{host}"));
+        // Nothing listening: plain HTTP too, whose dial then reports it.
+        drop(TcpListener::bind("127.0.0.1:0").await.unwrap());
+        assert_eq!(
+            base_url(&settings(), "localhost:1").await,
+            "http://localhost:1"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_insecure_registry_with_a_self_signed_certificate_is_https() {
+        let key_pair = rcgen::KeyPair::generate().unwrap();
+        let cert = rcgen::CertificateParams::new(vec!["127.0.0.1".to_string()])
+            .unwrap()
+            .self_signed(&key_pair)
+            .unwrap();
+        let chain = vec![cert.der().clone()];
+        let key =
+            tokio_rustls::rustls::pki_types::PrivateKeyDer::Pkcs8(key_pair.serialize_der().into());
+        let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+        let config = tokio_rustls::rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(chain, key)
+            .unwrap();
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            while let Ok((conn, _)) = listener.accept().await {
+                let _ = acceptor.accept(conn).await;
+            }
+        });
+        let host = format!("127.0.0.1:{}", addr.port());
+        assert_eq!(
+            base_url(&settings(), &host).await,
+            format!("https://{host}")
+        );
     }
 }

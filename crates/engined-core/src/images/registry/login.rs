@@ -33,6 +33,7 @@ pub async fn login(
         target: Target::Tag("latest".into()),
     };
     Session::with_settings(&name, Some(credentials), settings)
+        .await
         .check_login()
         .await
 }

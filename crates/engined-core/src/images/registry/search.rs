@@ -163,7 +163,7 @@ pub async fn search(
     let base = if target.host == INDEX_HOST {
         format!("https://{INDEX_HOST}")
     } else {
-        settings.base_url(&target.host)
+        super::http::base_url(&settings, &target.host).await
     };
     let url = format!("{base}/v1/search?q={}&n={limit}", encode(&target.query));
     let uri: Uri = url

@@ -118,7 +118,8 @@ impl Settings {
         })
     }
 
-    /// True when `host_port` is spoken to in plain HTTP: loopback (as
+    /// True for an insecure registry, spoken to over TLS without
+    /// verification or, when it speaks no TLS, plain HTTP: loopback (as
     /// dockerd's default 127.0.0.0/8) or listed in `insecure-registries`,
     /// and without a certs.d directory.
     pub fn is_insecure(&self, host_port: &str) -> bool {
@@ -178,16 +179,6 @@ impl Settings {
             mirrors: Some(mirrors),
             ..Default::default()
         }
-    }
-
-    /// `scheme://host[:port]` for a registry.
-    pub fn base_url(&self, host_port: &str) -> String {
-        let scheme = if self.is_insecure(host_port) {
-            "http"
-        } else {
-            "https"
-        };
-        format!("{scheme}://{host_port}")
     }
 }
 
@@ -262,8 +253,8 @@ mod tests {
         assert!(!s.is_insecure("reg.example:5001"));
         assert!(s.is_insecure("plain.example:443"));
         assert!(!s.is_insecure("registry-1.docker.io"));
-        assert_eq!(s.base_url("10.0.0.1:80"), "http://10.0.0.1:80");
-        assert_eq!(s.base_url("11.0.0.1:80"), "https://11.0.0.1:80");
+        assert!(s.is_insecure("10.0.0.1:80"));
+        assert!(!s.is_insecure("11.0.0.1:80"));
     }
 
     #[test]
@@ -308,8 +299,8 @@ mod tests {
             certs_dirs: vec![dir.path().to_path_buf()],
             ..Settings::default()
         };
-        assert_eq!(s.base_url("127.0.0.1:5443"), "https://127.0.0.1:5443");
-        assert_eq!(s.base_url("127.0.0.1:5000"), "http://127.0.0.1:5000");
+        assert!(!s.is_insecure("127.0.0.1:5443"));
+        assert!(s.is_insecure("127.0.0.1:5000"));
         assert_eq!(
             s.ca_files("127.0.0.1:5443"),
             vec![dir.path().join("127.0.0.1:5443/ca.crt")]
