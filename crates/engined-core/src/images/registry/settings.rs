@@ -2,10 +2,11 @@
 //! snapshot in force when a pull, push or login starts (so a reload
 //! applies to the next one): where per-registry CA certificates live
 //! (`<certs.d>/<host:port>/*.crt`, as dockerd reads
-//! `/etc/docker/certs.d`), which registries are spoken to in plain HTTP
+//! `/etc/docker/certs.d`), which registries are insecure, spoken to
+//! over TLS without verification or in plain HTTP
 //! (`insecure-registries`: CIDRs and `host[:port]`; loopback always), the
-//! mirrors tried first for Docker Hub names, and how many layers move at
-//! once.
+//! mirrors tried first for Docker Hub names, how many layers move at
+//! once, and what `docker info` shows of all this.
 //!
 //! One difference from dockerd: a registry with a certs.d directory is
 //! always spoken to over verified TLS, even on loopback, where dockerd
