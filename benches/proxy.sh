@@ -17,7 +17,9 @@
 # usage: benches/proxy.sh
 # Knobs: UPSTREAM=engined (default; built in release) or dockerd
 # (Debian's 20.10, installed with apt when missing); BENCH_SECS (3),
-# BENCH_ROUNDS (3), BENCH_CONNS (16), RUNS (20), LOG_MIB (1024).
+# BENCH_ROUNDS (3), BENCH_CONNS (16), RUNS (20), LOG_MIB (1024);
+# PROFILE=debug runs the debug binaries as they are (a quick check of the
+# script itself: its numbers mean nothing).
 # Needs root (the upstream runs containers). Installs haproxy,
 # busybox-static (and docker.io for dockerd) with apt when missing.
 set -euo pipefail
@@ -35,13 +37,17 @@ need haproxy haproxy
 need busybox busybox-static
 [ "$UPSTREAM" = dockerd ] && need dockerd docker.io
 
+PROFILE=${PROFILE:-release}
 crates=(-p engine-proxy)
 [ "$UPSTREAM" = engined ] && crates+=(-p engined)
-(cd "$root" && cargo build --quiet --release "${crates[@]}")
+release=()
+[ "$PROFILE" = release ] && release=(--release)
+[ "$PROFILE" = release ] && (cd "$root" && cargo build --quiet --release "${crates[@]}")
 # Outside the workspace; the main target dir shares hyper and tokio.
 (cd "$root/benches/bench-proxy" &&
-  CARGO_TARGET_DIR="$root/target" cargo build --quiet --release --locked)
-BENCH=$root/target/release/bench-proxy
+  CARGO_TARGET_DIR="$root/target" cargo build --quiet "${release[@]}" --locked)
+BIN=$root/target/$PROFILE
+BENCH=$BIN/bench-proxy
 
 B=$(mktemp -d /tmp/bench-proxy.XXXXXX)
 pids=()
@@ -62,7 +68,7 @@ wait_sock() {
 echo '{}' >"$B/daemon.json"
 case "$UPSTREAM" in
   engined)
-    "$root/target/release/engined" -H "unix://$B/up.sock" --data-root "$B/data" \
+    "$BIN/engined" -H "unix://$B/up.sock" --data-root "$B/data" \
       --exec-root "$B/exec" --pidfile "$B/up.pid" --config-file "$B/daemon.json" \
       >"$B/up.log" 2>&1 &
     ;;
@@ -77,7 +83,7 @@ pids+=($!)
 wait_sock "$B/up.sock"
 
 # engine-proxy with the ci-runner preset and an audit log.
-"$root/target/release/engine-proxy" --upstream "unix://$B/up.sock" \
+"$BIN/engine-proxy" --upstream "unix://$B/up.sock" \
   -H "unix://$B/proxy.sock" --policy "$root/crates/engine-proxy/policies/ci-runner.yaml" \
   --audit-log "$B/audit.jsonl" >"$B/proxy.log" 2>&1 &
 pids+=($!)
@@ -178,7 +184,7 @@ R_UP=$(ms up); R_PX=$(ms proxy); R_HA=$(ms haproxy)
 
 # 3. A 1 GiB log, read whole: the best of the rounds per side.
 d up run -d --name biglog --network none mini \
-  sh -c "head -c $((LOG_MIB << 20)) /dev/zero | tr '\\0' a | fold -w 65535" >/dev/null
+  sh -c "head -c $((LOG_MIB << 20)) /dev/zero | tr '\\0' a | fold -w 8192" >/dev/null
 d up wait biglog >/dev/null
 LOGS="/v1.41/containers/biglog/logs?stdout=1"
 : >"$B/logs.up"; : >"$B/logs.proxy"; : >"$B/logs.haproxy"
@@ -190,6 +196,9 @@ done
 best() { awk '{print $2}' "$B/logs.$1" | sort -n | tail -1; }
 bytes() { awk '{print $1}' "$B/logs.$1" | sort -u | tr '\n' ' '; }
 G_UP=$(best up); G_PX=$(best proxy); G_HA=$(best haproxy)
+# The whole log came back (the frame headers make it a little more).
+[ "$(awk '{print $1}' "$B/logs.up" | head -1)" -ge $((LOG_MIB << 20)) ] ||
+  { echo "the log is shorter than $LOG_MIB MiB: $(bytes up)" >&2; exit 2; }
 [ "$(bytes up)" = "$(bytes proxy)" ] && [ "$(bytes up)" = "$(bytes haproxy)" ] ||
   { echo "the log streams differ in length: $(bytes up)/$(bytes proxy)/$(bytes haproxy)" >&2; exit 2; }
 d up rm -f biglog >/dev/null
