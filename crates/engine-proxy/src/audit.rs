@@ -33,7 +33,8 @@ pub struct Entry<'a> {
     pub method: &'a str,
     /// The path without its query string.
     pub path: &'a str,
-    /// `allow`, `deny`, or `refused` (no such operation, or a bad version).
+    /// `allow`, `deny`, or `refused` (an unknown identity, no such
+    /// operation, or a bad version).
     pub decision: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rule: Option<&'a str>,
@@ -63,7 +64,8 @@ impl<'a> Entry<'a> {
         }
     }
 
-    /// A request refused before the policy: no route, or a bad version.
+    /// A request refused before the policy's rules: an identity the
+    /// policy does not know, no route, or a bad version.
     pub fn refused(identity: &'a str, method: &'a str, path: &'a str, why: &'a str) -> Self {
         Entry {
             time_ms: now_ms(),

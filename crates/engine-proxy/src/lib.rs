@@ -8,7 +8,8 @@
 //! - [`route`]: which operation a request is;
 //! - [`typed`]: the typed fields the policy reads;
 //! - [`policy`]: the rules, loaded with `file:line:col` errors;
-//! - [`owner`]: owner scoping per listener identity;
+//! - [`identity`]: who a request's client is (listener name, certificate CN);
+//! - [`owner`]: owner scoping per client identity;
 //! - [`reload`]: the policy in use and SIGHUP;
 //! - [`audit`]: the JSON-lines decision log;
 //! - [`forward`]: the HTTP service in front of the upstream;
@@ -17,6 +18,7 @@
 pub mod audit;
 pub mod cli;
 pub mod forward;
+pub mod identity;
 pub mod owner;
 pub mod policy;
 pub mod reload;

@@ -1,7 +1,8 @@
 //! The typed parts of a request that the policy reads: the generated body
 //! types of the operations whose bodies carry privileges (container
-//! create, exec create, volume and network create) and the image named by
-//! a pull. A body is decoded once, within the runtime's JSON limit; keys
+//! create and update, exec create, volume and network create, a Swarm
+//! service's create and update) and the images named in the query of a
+//! pull, an import and a build. A body is decoded once, within the runtime's JSON limit; keys
 //! the spec does not declare are dropped from the objects the policy
 //! checks, and the upstream gets the typed value re-encoded, so it sees
 //! exactly what was checked (Go's decoder matches keys without regard to
@@ -10,8 +11,8 @@
 
 use bytes::Bytes;
 use engine_api::types::{
-    ContainerCreateBody, ContainerExecBody, HostConfig, NetworkConnectBody, NetworkCreateBody,
-    NetworkDisconnectBody, VolumeCreateOptions,
+    ContainerCreateBody, ContainerExecBody, ContainerUpdateBody, HostConfig, Mount,
+    NetworkConnectBody, NetworkCreateBody, NetworkDisconnectBody, ServiceSpec, VolumeCreateOptions,
 };
 use engine_api_rt::error::ApiError;
 use engine_api_rt::query::Query;
@@ -39,6 +40,14 @@ pub enum Typed {
     NetworkDisconnect(Box<NetworkDisconnectBody>),
     /// `ImageCreate` pulling `fromImage` (with `tag` when given apart).
     ImagePull(String),
+    /// `ImageCreate` importing into `repo` (with `tag` when given apart).
+    ImageImport(String),
+    /// `ImageBuild` tagging its image with each `t`.
+    ImageBuild(Vec<String>),
+    /// `ContainerUpdate`'s body.
+    ContainerUpdate(Box<ContainerUpdateBody>),
+    /// `ServiceCreate`'s or `ServiceUpdate`'s spec.
+    Service(Box<ServiceSpec>),
 }
 
 /// Whether the policy needs `operation`'s JSON body decoded.
@@ -51,6 +60,9 @@ pub fn needs_body(operation: &str) -> bool {
             | "NetworkCreate"
             | "NetworkConnect"
             | "NetworkDisconnect"
+            | "ContainerUpdate"
+            | "ServiceCreate"
+            | "ServiceUpdate"
     )
 }
 
@@ -94,18 +106,50 @@ pub fn decode(operation: &str, query: &str, body: &[u8]) -> Result<Typed, ApiErr
             b.rest = Default::default();
             Typed::NetworkDisconnect(Box::new(b))
         }
+        "ContainerUpdate" => {
+            let mut b: ContainerUpdateBody = json(body)?;
+            b.rest = Default::default();
+            if let Some(r) = b.restart_policy.as_mut() {
+                r.rest = Default::default();
+            }
+            for d in b.devices.iter_mut().flatten() {
+                d.rest = Default::default();
+            }
+            Typed::ContainerUpdate(Box::new(b))
+        }
+        "ServiceCreate" | "ServiceUpdate" => {
+            let mut spec: ServiceSpec = json(body)?;
+            strip_service(&mut spec);
+            Typed::Service(Box::new(spec))
+        }
         "ImageCreate" => {
             let q = Query::parse(query);
+            let tagged = |image: String| match q.string("tag").filter(|t| !t.is_empty()) {
+                // A digest or a tag given apart, as the docker CLI sends them.
+                Some(tag) if tag.starts_with("sha256:") => format!("{image}@{tag}"),
+                Some(tag) => format!("{image}:{tag}"),
+                None => image,
+            };
             match q.string("fromImage").filter(|s| !s.is_empty()) {
-                None => Typed::Plain,
-                Some(image) => match q.string("tag").filter(|t| !t.is_empty()) {
-                    // A digest or a tag given apart, as the docker CLI sends them.
-                    Some(tag) if tag.starts_with("sha256:") => {
-                        Typed::ImagePull(format!("{image}@{tag}"))
-                    }
-                    Some(tag) => Typed::ImagePull(format!("{image}:{tag}")),
-                    None => Typed::ImagePull(image),
+                Some(image) => Typed::ImagePull(tagged(image)),
+                None => match q.string("repo").filter(|s| !s.is_empty()) {
+                    Some(repo) => Typed::ImageImport(tagged(repo)),
+                    None => Typed::Plain,
                 },
+            }
+        }
+        "ImageBuild" => {
+            let q = Query::parse(query);
+            let tags: Vec<String> = q
+                .all("t")
+                .into_iter()
+                .filter(|t| !t.is_empty())
+                .map(str::to_string)
+                .collect();
+            if tags.is_empty() {
+                Typed::Plain
+            } else {
+                Typed::ImageBuild(tags)
             }
         }
         _ => Typed::Plain,
@@ -130,7 +174,11 @@ pub fn encode(typed: &Typed) -> Result<Option<Bytes>, ApiError> {
         Typed::NetworkCreate(b) => enc(b),
         Typed::NetworkConnect(b) => enc(b),
         Typed::NetworkDisconnect(b) => enc(b),
-        Typed::Plain | Typed::ImagePull(_) => Ok(None),
+        Typed::ContainerUpdate(b) => enc(b),
+        Typed::Service(b) => enc(b),
+        Typed::Plain | Typed::ImagePull(_) | Typed::ImageImport(_) | Typed::ImageBuild(_) => {
+            Ok(None)
+        }
     }
 }
 
@@ -138,7 +186,18 @@ pub fn encode(typed: &Typed) -> Result<Option<Bytes>, ApiError> {
 /// and mount entries as well as the host configuration itself.
 fn strip_host_config(hc: &mut HostConfig) {
     hc.rest = Default::default();
-    for m in hc.mounts.iter_mut().flatten() {
+    strip_mounts(hc.mounts.as_deref_mut());
+    for d in hc.devices.iter_mut().flatten() {
+        d.rest = Default::default();
+    }
+    if let Some(r) = hc.restart_policy.as_mut() {
+        r.rest = Default::default();
+    }
+}
+
+/// A mount's undeclared keys go, with its volume options' and driver's.
+fn strip_mounts(mounts: Option<&mut [Mount]>) {
+    for m in mounts.into_iter().flatten() {
         m.rest = Default::default();
         if let Some(vo) = m.volume_options.as_mut() {
             vo.rest = Default::default();
@@ -147,8 +206,33 @@ fn strip_host_config(hc: &mut HostConfig) {
             }
         }
     }
-    for d in hc.devices.iter_mut().flatten() {
-        d.rest = Default::default();
+}
+
+/// The service spec's undeclared keys go down to what the policy reads:
+/// the task template, its container spec with mounts and privileges,
+/// and the network attachments.
+fn strip_service(spec: &mut ServiceSpec) {
+    spec.rest = Default::default();
+    for n in spec.networks.iter_mut().flatten() {
+        n.rest = Default::default();
+    }
+    let Some(task) = spec.task_template.as_mut() else {
+        return;
+    };
+    task.rest = Default::default();
+    for n in task.networks.iter_mut().flatten() {
+        n.rest = Default::default();
+    }
+    let Some(cs) = task.container_spec.as_mut() else {
+        return;
+    };
+    cs.rest = Default::default();
+    strip_mounts(cs.mounts.as_deref_mut());
+    if let Some(p) = cs.privileges.as_mut() {
+        p.rest = Default::default();
+        if let Some(c) = p.se_linux_context.as_mut() {
+            c.rest = Default::default();
+        }
     }
 }
 
@@ -183,8 +267,40 @@ mod tests {
     fn pulls_name_their_image() {
         let t = decode("ImageCreate", "fromImage=busybox&tag=1.36", b"").unwrap();
         assert!(matches!(t, Typed::ImagePull(ref i) if i == "busybox:1.36"));
-        let t = decode("ImageCreate", "fromSrc=-&repo=x", b"").unwrap();
+        let t = decode("ImageCreate", "fromSrc=-", b"").unwrap();
         assert!(matches!(t, Typed::Plain));
         assert_eq!(decode("ContainerCreate", "", b"{").unwrap_err().status, 400);
+        let t = decode("ImageCreate", "fromSrc=-&repo=me/app&tag=2", b"").unwrap();
+        assert!(matches!(t, Typed::ImageImport(ref i) if i == "me/app:2"));
+        let t = decode("ImageBuild", "t=a:1&t=b&q=1", b"").unwrap();
+        assert!(matches!(t, Typed::ImageBuild(ref t) if t == &["a:1", "b"]));
+        assert!(matches!(
+            decode("ImageBuild", "q=1", b"").unwrap(),
+            Typed::Plain
+        ));
+    }
+
+    #[test]
+    fn service_and_update_bodies_lose_undeclared_keys() {
+        let body = br#"{"Name":"s","x":1,"TaskTemplate":{"y":2,"ContainerSpec":{"Image":"mini",
+            "capabilityadd":["SYS_ADMIN"],"Mounts":[{"Type":"bind","Source":"/srv","z":3}]}}}"#;
+        let sent = encode(&decode("ServiceCreate", "", body).unwrap())
+            .unwrap()
+            .unwrap();
+        let sent: serde_json::Value = serde_json::from_slice(&sent).unwrap();
+        assert_eq!(
+            sent,
+            serde_json::json!({"Name":"s","TaskTemplate":{"ContainerSpec":{"Image":"mini",
+                "Mounts":[{"Type":"bind","Source":"/srv"}]}}})
+        );
+        let body = br#"{"Memory":1,"devicecgrouprules":["a *:* rwm"],"RestartPolicy":{"Name":"always","n":1}}"#;
+        let sent = encode(&decode("ContainerUpdate", "", body).unwrap())
+            .unwrap()
+            .unwrap();
+        let sent: serde_json::Value = serde_json::from_slice(&sent).unwrap();
+        assert_eq!(
+            sent,
+            serde_json::json!({"Memory":1,"RestartPolicy":{"Name":"always"}})
+        );
     }
 }

@@ -195,3 +195,84 @@ fn each_rule_denies_what_it_should_and_nothing_else() {
         assert!(obj.keys().all(|k| keys.contains(&k.as_str())), "{entry}");
     }
 }
+
+const UPDATES: &str = "
+default: allow
+rules:
+  - name: updates
+    operations: [ContainerCreate, ContainerUpdate]
+    require:
+      restart_policies: [no, on-failure]
+      devices: false
+";
+
+#[test]
+fn docker_update_is_checked_like_create() {
+    let Some(engined) = Engined::start_named("proxy-update") else {
+        return;
+    };
+    engined.import_mini();
+    let proxy = Proxy::start("update", &engined.host(), UPDATES);
+    let run = |args: &[&str]| {
+        let out = proxy.docker(args);
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (ok, err) = run(&[
+        "run",
+        "-d",
+        "--name",
+        "px-up",
+        "--network",
+        "none",
+        "mini",
+        "sleep",
+        "60",
+    ]);
+    assert!(ok, "{err}\n{}", proxy.log());
+    let (ok, err) = run(&[
+        "update",
+        "--memory",
+        "64m",
+        "--memory-swap",
+        "128m",
+        "px-up",
+    ]);
+    assert!(ok, "{err}\n{}", proxy.log());
+    let (ok, err) = run(&["update", "--restart", "on-failure:3", "px-up"]);
+    assert!(ok, "{err}\n{}", proxy.log());
+    let (ok, err) = run(&["update", "--restart", "always", "px-up"]);
+    assert!(!ok, "docker update --restart always should be denied");
+    assert!(
+        err.contains(
+            "Error response from daemon: denied by rule updates: \
+             RestartPolicy.Name is always, which is not allowed"
+        ),
+        "{err}"
+    );
+    let (ok, err) = run(&["create", "--restart", "unless-stopped", "mini"]);
+    assert!(!ok);
+    assert!(
+        err.contains("denied by rule updates: HostConfig.RestartPolicy.Name is unless-stopped"),
+        "{err}"
+    );
+    // What was allowed reached the daemon; what was denied did not.
+    let seen = engined.docker(&[
+        "inspect",
+        "--format",
+        "{{.HostConfig.Memory}} {{.HostConfig.RestartPolicy.Name}} {{.HostConfig.RestartPolicy.MaximumRetryCount}}",
+        "px-up",
+    ]);
+    assert_eq!(seen.trim(), "67108864 on-failure 3");
+    let (ok, err) = run(&["rm", "-f", "px-up"]);
+    assert!(ok, "{err}");
+    let audit = proxy.audit();
+    let updates: Vec<_> = audit
+        .iter()
+        .filter(|e| e["operation"] == "ContainerUpdate")
+        .map(|e| e["decision"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(updates, ["allow", "allow", "deny"], "{audit:#?}");
+}

@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 
 use rcgen::{
-    BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose, IsCa,
-    KeyPair,
+    BasicConstraints, CertificateParams, CertifiedIssuer, DistinguishedName, DnType,
+    ExtendedKeyUsagePurpose, IsCa, KeyPair,
 };
 
 /// Paths of one party's files.
@@ -30,6 +30,13 @@ fn write(path: &Path, text: &str) -> PathBuf {
 /// Generates a CA named `name` and writes `dir/{ca,server-cert,server-key,
 /// client-cert,client-key}.pem`.
 pub fn generate(dir: &Path, name: &str) -> Pki {
+    generate_with_clients(dir, name, &[]).0
+}
+
+/// As [`generate`], plus one more client certificate per name in
+/// `common_names`, with that subject CN (`dir/<cn>-cert.pem`, `<cn>-key.pem`);
+/// an empty name makes one without any subject (`nameless-cert.pem`).
+pub fn generate_with_clients(dir: &Path, name: &str, common_names: &[&str]) -> (Pki, Vec<Party>) {
     std::fs::create_dir_all(dir).expect("cert dir");
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("params");
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
@@ -59,7 +66,27 @@ pub fn generate(dir: &Path, name: &str) -> Pki {
         .signed_by(&client_key, &ca)
         .expect("client cert");
 
-    Pki {
+    let extra = common_names
+        .iter()
+        .map(|cn| {
+            let mut params = CertificateParams::new(Vec::<String>::new()).expect("params");
+            params.distinguished_name = DistinguishedName::new();
+            if !cn.is_empty() {
+                params.distinguished_name.push(DnType::CommonName, *cn);
+            }
+            let stem = if cn.is_empty() { "nameless" } else { cn };
+            params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+            let key = KeyPair::generate().expect("key");
+            let cert = params.signed_by(&key, &ca).expect("client cert");
+            Party {
+                ca: ca_path.clone(),
+                cert: write(&dir.join(format!("{stem}-cert.pem")), &cert.pem()),
+                key: write(&dir.join(format!("{stem}-key.pem")), &key.serialize_pem()),
+            }
+        })
+        .collect();
+
+    let pki = Pki {
         server: Party {
             ca: ca_path.clone(),
             cert: write(&dir.join("server-cert.pem"), &server_cert.pem()),
@@ -70,5 +97,6 @@ pub fn generate(dir: &Path, name: &str) -> Pki {
             cert: write(&dir.join("client-cert.pem"), &client_cert.pem()),
             key: write(&dir.join("client-key.pem"), &client_key.serialize_pem()),
         },
-    }
+    };
+    (pki, extra)
 }

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod deferred;
 pub mod json;
 mod listener;
+pub mod peer;
 pub mod prepared;
 pub mod reply;
 pub mod request;
@@ -29,6 +30,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 
 pub use deferred::Deferred;
 pub use listener::{Listener, ServerTls, UnixBindError};
+pub use peer::Peer;
 pub use prepared::Prepared;
 pub use reply::{ByteStream, FrameStream, Hijack, JsonStream, LogStream, Reply, Upgraded};
 pub use request::{BodyStream, Ctx, BODY_LIMIT};
@@ -78,6 +80,7 @@ const ACCEPT_BACKOFF_MAX: Duration = Duration::from_secs(1);
 
 /// Accepts connections on `listener` until `shutdown` completes, then
 /// stops accepting and waits (up to [`SHUTDOWN_GRACE`]) for open requests.
+/// Every request carries its connection's [`Peer`] in its extensions.
 pub async fn serve<S: HttpService>(
     listener: Listener,
     service: Arc<S>,
@@ -87,6 +90,7 @@ pub async fn serve<S: HttpService>(
     let mut connections = tokio::task::JoinSet::new();
     tokio::pin!(shutdown);
     let mut backoff = Duration::ZERO;
+    let address: Arc<str> = listener.local_addr().into();
     loop {
         let accepted = tokio::select! {
             _ = &mut shutdown => break,
@@ -112,21 +116,24 @@ pub async fn serve<S: HttpService>(
             }
         };
         let service = service.clone();
-        let handler = service_fn(move |req| {
-            let service = service.clone();
-            async move { Ok::<_, std::convert::Infallible>(service.call(req).await) }
-        });
+        let address = address.clone();
         let mut stop = stop_rx.clone();
         connections.spawn(async move {
             // A TLS handshake happens here, not in the accept loop, so a
             // client that stalls it stalls only itself.
-            let conn = match accepted.finish().await {
-                Ok(conn) => conn,
+            let (conn, certificates) = match accepted.finish().await {
+                Ok(done) => done,
                 Err(e) => {
                     tracing::debug!("connection not set up: {e}");
                     return;
                 }
             };
+            let peer = Peer::new(address, certificates);
+            let handler = service_fn(move |mut req: Request<Incoming>| {
+                let service = service.clone();
+                req.extensions_mut().insert(peer.clone());
+                async move { Ok::<_, std::convert::Infallible>(service.call(req).await) }
+            });
             let conn = hyper::server::conn::http1::Builder::new()
                 .timer(TokioTimer::new())
                 .header_read_timeout(HEADER_READ_TIMEOUT)
@@ -179,17 +186,24 @@ enum Accepted {
 
 impl Accepted {
     /// The connection ready for HTTP (after the TLS handshake, bounded by
-    /// [`TLS_HANDSHAKE_TIMEOUT`]).
-    async fn finish(self) -> io::Result<Conn> {
+    /// [`TLS_HANDSHAKE_TIMEOUT`]) and the client certificate chain the
+    /// handshake verified (empty without TLS).
+    async fn finish(self) -> io::Result<(Conn, Vec<Vec<u8>>)> {
         match self {
-            Accepted::Ready(conn) => Ok(conn),
+            Accepted::Ready(conn) => Ok((conn, Vec::new())),
             Accepted::Tls(stream, acceptor) => {
                 let tls = tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(stream))
                     .await
                     .map_err(|_| {
                         io::Error::new(io::ErrorKind::TimedOut, "TLS handshake timed out")
                     })??;
-                Ok(Box::new(tls))
+                let certificates = tls
+                    .get_ref()
+                    .1
+                    .peer_certificates()
+                    .map(|chain| chain.iter().map(|c| c.as_ref().to_vec()).collect())
+                    .unwrap_or_default();
+                Ok((Box::new(tls), certificates))
             }
         }
     }

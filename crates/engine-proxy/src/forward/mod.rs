@@ -32,9 +32,10 @@ use engine_api_rt::body::{self, Body};
 use engine_api_rt::client::ClientError;
 use engine_api_rt::error::ApiError;
 use engine_api_rt::server::respond;
-use engine_api_rt::server::{HttpService, BODY_LIMIT};
+use engine_api_rt::server::{HttpService, Peer, BODY_LIMIT};
 
 use crate::audit::{Audit, Entry};
+use crate::identity::Identity;
 use crate::owner::{self, Owner};
 use crate::reload::SharedPolicy;
 use crate::route::Routes;
@@ -50,29 +51,30 @@ pub struct Proxy {
     policy: SharedPolicy,
     upstream: engine_api::Client,
     audit: Arc<Audit>,
-    /// Who the listener's clients are, for the audit log.
-    identity: String,
-    /// The listener's owner identity, for owner scoping.
-    owner: Option<String>,
+    /// The listener's address: who its anonymous clients are in the audit log.
+    address: String,
+    /// The listener's name (`-H URL#name`): its clients' identity.
+    name: Option<String>,
 }
 
 impl Proxy {
     /// A proxy deciding with `policy` and sending to `upstream`, for the
-    /// clients of the listener `address`, who are `owner` when given.
+    /// clients of the listener `address`, who are `name` when given (else
+    /// each TLS client is its certificate's CN).
     pub fn new(
         policy: SharedPolicy,
         upstream: engine_api::Client,
         audit: Arc<Audit>,
         address: String,
-        owner: Option<String>,
+        name: Option<String>,
     ) -> Proxy {
         Proxy {
             routes: Routes::new(),
             policy,
             upstream,
             audit,
-            identity: owner.clone().unwrap_or(address),
-            owner,
+            address,
+            name,
         }
     }
 
@@ -88,11 +90,28 @@ impl Proxy {
 
     async fn checked(&self, mut req: Request<Incoming>) -> Result<Response<Body>, ApiError> {
         let path = req.uri().path().to_string();
+        let identity = Identity::of(self.name.as_deref(), req.extensions().get::<Peer>());
+        let who = match &identity {
+            Identity::Named(name) => name.as_str(),
+            Identity::Anonymous | Identity::Nameless => self.address.as_str(),
+        };
+        let policy = self.policy.load();
+        // An identity the policy does not know is refused whatever it asks
+        // (its version probe included, so the CLI shows why).
+        if let Some(reason) = policy.refuses(&identity) {
+            let message = format!("denied by the policy's identities: {reason}");
+            self.audit
+                .write(&Entry::refused(who, req.method().as_str(), &path, &message));
+            return Err(ApiError {
+                status: 403,
+                message,
+            });
+        }
         let op = match self.routes.identify(req.method().as_str(), &path) {
             Ok(op) => op,
             Err(e) => {
                 self.audit.write(&Entry::refused(
-                    &self.identity,
+                    who,
                     req.method().as_str(),
                     &path,
                     &e.message,
@@ -104,13 +123,12 @@ impl Proxy {
         let upgrade = req.headers().get(UPGRADE).cloned();
         let on_client = upgrade.as_ref().map(|_| hyper::upgrade::on(&mut req));
         let (parts, incoming) = req.into_parts();
-        let policy = self.policy.load();
-        // Owner scoping applies on a listener with an identity under a
+        // Owner scoping applies to a client with an identity under a
         // policy that names the owner label.
-        let owner = match (policy.owner_label(), &self.owner) {
-            (Some(label), Some(identity)) => Some(Owner {
+        let owner = match (policy.owner_label(), identity.name()) {
+            (Some(label), Some(name)) => Some(Owner {
                 label: label.to_string(),
-                identity: identity.clone(),
+                identity: name.to_string(),
             }),
             _ => None,
         };
@@ -130,7 +148,7 @@ impl Proxy {
         }
         let decision = policy.decide(&op, &typed);
         self.audit
-            .write(&Entry::decided(&self.identity, &op, &path, &decision));
+            .write(&Entry::decided(who, &op, &path, &decision));
         if !decision.allowed {
             return Err(ApiError {
                 status: 403,

@@ -17,6 +17,9 @@ pub struct PolicyFile {
     /// The label that marks a container, volume or network as an
     /// identity's (owner scoping on listeners with an identity).
     pub owner_label: Option<String>,
+    /// The client identities the policy knows (TLS client certificates'
+    /// subject CNs, listeners' names); when given, any other is refused.
+    pub identities: Option<Vec<String>>,
     /// The rules, applied in order.
     #[serde(default)]
     pub rules: Vec<RuleFile>,
@@ -76,8 +79,12 @@ pub struct RequireFile {
     /// (`seccomp=unconfined`, `apparmor=unconfined`, `label=disable`,
     /// `systempaths=unconfined`).
     pub unconfined: Option<bool>,
-    /// `false`: `HostConfig.Devices` (and `DeviceRequests`) must be empty.
+    /// `false`: `HostConfig.Devices`, `DeviceRequests` and
+    /// `DeviceCgroupRules` must be empty (also in `docker update`).
     pub devices: Option<bool>,
+    /// The restart policies a created or updated container may have
+    /// (`no`, `on-failure`, `unless-stopped`, `always`).
+    pub restart_policies: Option<Vec<String>>,
     /// A created container's `Image` and a pulled image must match one of
     /// these globs (`mini`, `docker.io/library/*`).
     pub images: Option<Vec<String>>,

@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 use file::{Action, PolicyFile};
 use require::Require;
 
+use crate::identity::Identity;
 use crate::route::{is_operation, is_tag, Operation};
 use crate::typed::Typed;
 
@@ -70,6 +71,7 @@ impl Rule {
 pub struct Policy {
     default: Action,
     owner_label: Option<String>,
+    identities: Option<Vec<String>>,
     rules: Vec<Rule>,
 }
 
@@ -195,9 +197,18 @@ impl Policy {
         {
             return Err(at("/owner_label".into(), "`owner_label` is empty".into()));
         }
+        for (i, id) in file.identities.iter().flatten().enumerate() {
+            if id.trim().is_empty() || id.trim() != id {
+                return Err(at(
+                    format!("/identities/{i}"),
+                    format!("`{id}` is no identity (empty, or with spaces around it)"),
+                ));
+            }
+        }
         Ok(Policy {
             default: file.default,
             owner_label: file.owner_label,
+            identities: file.identities,
             rules,
         })
     }
@@ -205,6 +216,23 @@ impl Policy {
     /// The label owner scoping uses, when the policy turns it on.
     pub fn owner_label(&self) -> Option<&str> {
         self.owner_label.as_deref()
+    }
+
+    /// Why a client who is `identity` is refused whatever it asks, or
+    /// `None`. With `identities` listed, a name outside the list is; a
+    /// certificate naming no CN is whenever identities matter (listed, or
+    /// owner scoping on), since it could be scoped to nobody.
+    pub fn refuses(&self, identity: &Identity) -> Option<String> {
+        match identity {
+            Identity::Anonymous => None,
+            Identity::Nameless => (self.identities.is_some() || self.owner_label.is_some())
+                .then(|| "the client certificate names no subject CN".to_string()),
+            Identity::Named(name) => self
+                .identities
+                .as_ref()
+                .filter(|known| !known.iter().any(|k| k == name))
+                .map(|_| format!("{name} is not an identity the policy knows")),
+        }
     }
 
     /// The decision for `op` with its typed view `typed`.

@@ -1,11 +1,19 @@
 //! The `require` constraints of a rule, compiled, and the check of one
 //! typed request against them: the first field that breaks a constraint
 //! is reported as `Field.Path is what` for the denial's message.
+//!
+//! A constraint reads every body where its field means the same thing:
+//! a container's create and update (devices, restart policies) and a
+//! Swarm service's container spec (images, mounts, capabilities, SELinux
+//! confinement, the host network), besides the create bodies.
 
 use std::collections::BTreeMap;
 use std::path::{Component, Path};
 
-use engine_api::types::{HostConfig, HostConfigCgroupnsMode, MountType};
+use engine_api::types::{
+    ContainerUpdateBody, DeviceMapping, DeviceRequest, HostConfig, HostConfigCgroupnsMode, Mount,
+    MountType, NetworkAttachmentConfig, RestartPolicy, ServiceSpec,
+};
 use globset::{GlobBuilder, GlobMatcher};
 
 use super::file::RequireFile;
@@ -22,6 +30,7 @@ pub struct Require {
     host_namespaces: Option<bool>,
     unconfined: Option<bool>,
     devices: Option<bool>,
+    restart_policies: Option<Vec<String>>,
     images: Option<Vec<GlobMatcher>>,
     labels: Option<BTreeMap<String, String>>,
     forbidden_labels: Option<Vec<String>>,
@@ -70,6 +79,17 @@ impl Require {
                     .collect::<Result<Vec<_>, _>>()?,
             ),
         };
+        const RESTART: [&str; 4] = ["no", "on-failure", "unless-stopped", "always"];
+        for (i, r) in file.restart_policies.iter().flatten().enumerate() {
+            if !RESTART.contains(&r.as_str()) {
+                return Err(BadRequire {
+                    pointer: format!("/restart_policies/{i}"),
+                    message: format!(
+                        "`{r}` is no restart policy (no, on-failure, unless-stopped, always)"
+                    ),
+                });
+            }
+        }
         Ok(Require {
             privileged: file.privileged,
             bind_sources,
@@ -81,6 +101,7 @@ impl Require {
             host_namespaces: file.host_namespaces,
             unconfined: file.unconfined,
             devices: file.devices,
+            restart_policies: file.restart_policies,
             images,
             labels: file.labels,
             forbidden_labels: file.forbidden_labels,
@@ -111,6 +132,10 @@ impl Require {
                 device.and_then(|d| self.bind_source(d, "DriverOpts.device"))
             }
             Typed::NetworkCreate(b) => self.label_violation(b.labels.as_ref(), "Labels"),
+            Typed::ContainerUpdate(b) => self.update(b),
+            Typed::Service(spec) => self.service(spec),
+            Typed::ImageBuild(tags) => tags.iter().find_map(|t| self.image(t, "t").err()),
+            Typed::ImageImport(repo) => self.image(repo, "repo").err(),
             Typed::NetworkConnect(_) | Typed::NetworkDisconnect(_) | Typed::Plain => None,
         }
     }
@@ -160,13 +185,17 @@ impl Require {
                 }
             }
         }
-        if self.devices == Some(false) {
-            if hc.devices.as_ref().is_some_and(|d| !d.is_empty()) {
-                return Some("HostConfig.Devices is not empty".into());
-            }
-            if hc.device_requests.as_ref().is_some_and(|d| !d.is_empty()) {
-                return Some("HostConfig.DeviceRequests is not empty".into());
-            }
+        let devices = self.devices(
+            hc.devices.as_deref(),
+            hc.device_requests.as_deref(),
+            hc.device_cgroup_rules.as_deref(),
+            "HostConfig.",
+        );
+        if devices.is_some() {
+            return devices;
+        }
+        if let Some(v) = self.restart_policy(hc.restart_policy.as_ref(), "HostConfig.") {
+            return Some(v);
         }
         if let Some(allowed) = &self.cap_add {
             for cap in hc.cap_add.iter().flatten() {
@@ -185,8 +214,115 @@ impl Require {
                 }
             }
         }
-        for (i, m) in hc.mounts.iter().flatten().enumerate() {
-            let field = format!("HostConfig.Mounts[{i}]");
+        self.mounts(hc.mounts.as_deref(), "HostConfig.Mounts")
+    }
+
+    /// A container update: the devices and the restart policy it sets.
+    fn update(&self, b: &ContainerUpdateBody) -> Option<String> {
+        self.devices(
+            b.devices.as_deref(),
+            b.device_requests.as_deref(),
+            b.device_cgroup_rules.as_deref(),
+            "",
+        )
+        .or_else(|| self.restart_policy(b.restart_policy.as_ref(), ""))
+    }
+
+    /// A Swarm service: its labels, and its tasks' container spec and
+    /// networks, read as a container's create would be.
+    fn service(&self, spec: &ServiceSpec) -> Option<String> {
+        if let Some(v) = self.label_violation(spec.labels.as_ref(), "Labels") {
+            return Some(v);
+        }
+        if let Some(v) = self.host_network(spec.networks.as_deref(), "Networks") {
+            return Some(v);
+        }
+        let task = spec.task_template.as_ref()?;
+        if let Some(v) = self.host_network(task.networks.as_deref(), "TaskTemplate.Networks") {
+            return Some(v);
+        }
+        let cs = task.container_spec.as_ref()?;
+        let at = "TaskTemplate.ContainerSpec";
+        if let Some(Err(v)) = cs
+            .image
+            .as_deref()
+            .map(|i| self.image(i, &format!("{at}.Image")))
+        {
+            return Some(v);
+        }
+        if let Some(allowed) = &self.cap_add {
+            for cap in cs.capability_add.iter().flatten() {
+                if !allowed.contains(&capability(cap)) {
+                    return Some(format!("{at}.CapabilityAdd has {cap}"));
+                }
+            }
+        }
+        let selinux = cs
+            .privileges
+            .as_ref()
+            .and_then(|p| p.se_linux_context.as_ref());
+        if self.unconfined == Some(false) && selinux.and_then(|c| c.disable) == Some(true) {
+            return Some(format!("{at}.Privileges.SELinuxContext.Disable is true"));
+        }
+        self.mounts(cs.mounts.as_deref(), &format!("{at}.Mounts"))
+    }
+
+    /// `host_network: false` against a service's network attachments: the
+    /// `host` network is the host's stack, as `--network host` is.
+    fn host_network(
+        &self,
+        nets: Option<&[NetworkAttachmentConfig]>,
+        field: &str,
+    ) -> Option<String> {
+        if self.host_network != Some(false) {
+            return None;
+        }
+        nets.into_iter()
+            .flatten()
+            .enumerate()
+            .find(|(_, n)| n.target.as_deref() == Some("host"))
+            .map(|(i, _)| format!("{field}[{i}].Target is host"))
+    }
+
+    /// `devices: false` against a body's device fields, `prefix` naming
+    /// where they sit (`HostConfig.`, or nothing for an update).
+    fn devices(
+        &self,
+        devices: Option<&[DeviceMapping]>,
+        requests: Option<&[DeviceRequest]>,
+        cgroup_rules: Option<&[String]>,
+        prefix: &str,
+    ) -> Option<String> {
+        if self.devices != Some(false) {
+            return None;
+        }
+        if devices.is_some_and(|d| !d.is_empty()) {
+            return Some(format!("{prefix}Devices is not empty"));
+        }
+        if requests.is_some_and(|d| !d.is_empty()) {
+            return Some(format!("{prefix}DeviceRequests is not empty"));
+        }
+        if cgroup_rules.is_some_and(|d| !d.is_empty()) {
+            return Some(format!("{prefix}DeviceCgroupRules is not empty"));
+        }
+        None
+    }
+
+    /// `restart_policies` against the policy a body sets (an empty name
+    /// is `no`).
+    fn restart_policy(&self, policy: Option<&RestartPolicy>, prefix: &str) -> Option<String> {
+        let allowed = self.restart_policies.as_ref()?;
+        let name = policy.and_then(|p| p.name.as_ref())?.as_str();
+        let name = if name.is_empty() { "no" } else { name };
+        (!allowed.iter().any(|a| a == name))
+            .then(|| format!("{prefix}RestartPolicy.Name is {name}, which is not allowed"))
+    }
+
+    /// `bind_sources` against mounts (`field` naming the list): bind
+    /// mounts, and local volumes whose `device` option binds a host path.
+    fn mounts(&self, mounts: Option<&[Mount]>, field: &str) -> Option<String> {
+        for (i, m) in mounts.into_iter().flatten().enumerate() {
+            let field = format!("{field}[{i}]");
             if m.r#type == Some(MountType::Bind) {
                 let source = m.source.as_deref().unwrap_or("");
                 if let Some(v) = self.bind_source(source, &field) {

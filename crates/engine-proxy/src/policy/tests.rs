@@ -174,10 +174,185 @@ fn load_errors_have_line_and_column() {
             "unknown field `privilegd`",
         ),
         ("rules:\n  - name: a\n    action: [allow\n", (4, 1), ""),
+        ("identities: [alice, '']\n", (1, 21), "no identity"),
     ];
     for (text, (line, col), want) in cases {
         let (pos, message) = Policy::parse(text).unwrap_err();
         assert_eq!((pos.line, pos.col), (line, col), "{text}: {message}");
         assert!(message.contains(want), "{text}: {message}");
     }
+}
+
+#[test]
+fn identities_outside_the_list_and_nameless_certificates_are_refused() {
+    let named = |n: &str| Identity::Named(n.into());
+    let listed = Policy::parse("default: allow\nidentities: [alice, bob]\n").unwrap();
+    assert_eq!(listed.refuses(&named("alice")), None);
+    assert_eq!(
+        listed.refuses(&named("carol")).as_deref(),
+        Some("carol is not an identity the policy knows")
+    );
+    assert!(listed.refuses(&Identity::Nameless).is_some());
+    assert_eq!(listed.refuses(&Identity::Anonymous), None);
+    // Without a list any name goes; a nameless certificate only when
+    // nothing is scoped by owner.
+    let open = Policy::parse("default: allow\n").unwrap();
+    assert_eq!(open.refuses(&named("carol")), None);
+    assert_eq!(open.refuses(&Identity::Nameless), None);
+    let scoped = Policy::parse("default: allow\nowner_label: o\n").unwrap();
+    assert_eq!(scoped.refuses(&named("carol")), None);
+    assert!(scoped.refuses(&Identity::Nameless).is_some());
+}
+
+const WIDER: &str = "
+default: allow
+rules:
+  - name: guards
+    operations: [ContainerCreate, ContainerUpdate, ServiceCreate, ServiceUpdate, ImageBuild, ImageCreate]
+    require:
+      devices: false
+      restart_policies: [no, on-failure]
+      images: ['docker.io/library/*']
+      cap_add: [NET_ADMIN]
+      bind_sources: [/srv]
+      unconfined: false
+      host_network: false
+      forbidden_labels: [root]
+";
+
+/// The message a request to `method path?query` with `body` is denied
+/// with under `policy`, or `None` when it is allowed.
+fn verdict(policy: &Policy, method: &str, path: &str, query: &str, body: &str) -> Option<String> {
+    let op = op(method, path);
+    let typed = decode(op.id, query, body.as_bytes()).unwrap();
+    reason(policy, &(op, typed))
+}
+
+#[test]
+fn updates_services_and_image_names_are_checked_as_creates_are() {
+    let p = Policy::parse(WIDER).unwrap();
+    let update = |body: &str| verdict(&p, "POST", "/v1.44/containers/c/update", "", body);
+    assert_eq!(
+        update(r#"{"Memory":1048576,"RestartPolicy":{"Name":"on-failure"}}"#),
+        None
+    );
+    assert_eq!(update(r#"{"RestartPolicy":{"Name":""}}"#), None);
+    let denied = |v: Option<String>, want: &str| {
+        assert_eq!(
+            v.as_deref(),
+            Some(format!("denied by rule guards: {want}").as_str())
+        )
+    };
+    denied(
+        update(r#"{"RestartPolicy":{"Name":"always"}}"#),
+        "RestartPolicy.Name is always, which is not allowed",
+    );
+    denied(
+        update(r#"{"DeviceCgroupRules":["c 1:3 mr"]}"#),
+        "DeviceCgroupRules is not empty",
+    );
+    denied(
+        update(r#"{"Devices":[{"PathOnHost":"/dev/sda"}]}"#),
+        "Devices is not empty",
+    );
+    denied(
+        update(r#"{"DeviceRequests":[{"Count":-1}]}"#),
+        "DeviceRequests is not empty",
+    );
+    // The same constraints on a create's host configuration.
+    let create = |hc: &str| {
+        let body = format!(r#"{{"Image":"busybox","HostConfig":{hc}}}"#);
+        verdict(&p, "POST", "/v1.44/containers/create", "", &body)
+    };
+    assert_eq!(create(r#"{"RestartPolicy":{"Name":"no"}}"#), None);
+    denied(
+        create(r#"{"RestartPolicy":{"Name":"unless-stopped"}}"#),
+        "HostConfig.RestartPolicy.Name is unless-stopped, which is not allowed",
+    );
+    denied(
+        create(r#"{"DeviceCgroupRules":["a *:* rwm"]}"#),
+        "HostConfig.DeviceCgroupRules is not empty",
+    );
+    // Services: their container spec as a container's.
+    let service = |cs: &str, extra: &str| {
+        let body = format!(r#"{{"Name":"s"{extra},"TaskTemplate":{{"ContainerSpec":{cs}}}}}"#);
+        let created = verdict(&p, "POST", "/v1.44/services/create", "", &body);
+        let updated = verdict(&p, "POST", "/v1.44/services/s/update", "version=3", &body);
+        assert_eq!(created, updated, "{body}");
+        created
+    };
+    let fine = r#"{"Image":"busybox:1.36@sha256:abc","CapabilityAdd":["NET_ADMIN"],
+        "Mounts":[{"Type":"bind","Source":"/srv/x","Target":"/x"},{"Type":"volume","Source":"v","Target":"/v"}]}"#;
+    assert_eq!(service(fine, ""), None);
+    let at = "TaskTemplate.ContainerSpec";
+    denied(
+        service(r#"{"Image":"evil.example/x"}"#, ""),
+        &format!("{at}.Image evil.example/x is not an allowed image"),
+    );
+    denied(
+        service(
+            r#"{"Image":"busybox","CapabilityAdd":["CAP_SYS_ADMIN"]}"#,
+            "",
+        ),
+        &format!("{at}.CapabilityAdd has CAP_SYS_ADMIN"),
+    );
+    denied(
+        service(
+            r#"{"Image":"busybox","Mounts":[{"Type":"bind","Source":"/","Target":"/h"}]}"#,
+            "",
+        ),
+        &format!("{at}.Mounts[0] source / is not under an allowed path"),
+    );
+    denied(
+        service(
+            r#"{"Image":"busybox","Mounts":[{"Type":"volume","Target":"/h","VolumeOptions":
+                {"DriverConfig":{"Options":{"type":"none","o":"bind","device":"/etc"}}}}]}"#,
+            "",
+        ),
+        &format!("{at}.Mounts[0].VolumeOptions.DriverConfig.Options.device source /etc is not under an allowed path"),
+    );
+    denied(
+        service(
+            r#"{"Image":"busybox","Privileges":{"SELinuxContext":{"Disable":true}}}"#,
+            "",
+        ),
+        &format!("{at}.Privileges.SELinuxContext.Disable is true"),
+    );
+    denied(
+        service(
+            r#"{"Image":"busybox"}"#,
+            r#","Networks":[{"Target":"host"}]"#,
+        ),
+        "Networks[0].Target is host",
+    );
+    denied(
+        service(r#"{"Image":"busybox"}"#, r#","Labels":{"root":"1"}"#),
+        "Labels has root",
+    );
+    // Image names in the query: a build's tags, an import's repository.
+    let post = |path: &str, query: &str| verdict(&p, "POST", path, query, "");
+    assert_eq!(post("/v1.44/build", "t=busybox:mine"), None);
+    denied(
+        post("/v1.44/build", "t=busybox:mine&t=me/app:1"),
+        "t me/app:1 is not an allowed image",
+    );
+    assert_eq!(
+        post("/v1.44/images/create", "fromSrc=-&repo=alpine&tag=x"),
+        None
+    );
+    denied(
+        post("/v1.44/images/create", "fromSrc=-&repo=me/app&tag=1"),
+        "repo me/app:1 is not an allowed image",
+    );
+}
+
+#[test]
+fn restart_policies_are_known_names() {
+    let text = "rules:\n  - name: a\n    require:\n      restart_policies: [no, sometimes]\n";
+    let (pos, message) = Policy::parse(text).unwrap_err();
+    assert_eq!((pos.line, pos.col), (4, 30), "{message}");
+    assert!(
+        message.contains("`sometimes` is no restart policy"),
+        "{message}"
+    );
 }

@@ -1,0 +1,101 @@
+//! The measuring half of `benches/proxy.sh`, over unix sockets:
+//!
+//! - `bench-proxy rate SOCKET PATH SECONDS CONNECTIONS`: keep-alive
+//!   connections sending `GET PATH` back to back (bench-api's load
+//!   generator); prints the answers per second;
+//! - `bench-proxy stream SOCKET PATH`: one `GET PATH` read to its end;
+//!   prints the bytes and the MiB per second.
+//!
+//! Each prints one line of numbers for the script to read.
+
+// bench-api's load generator, shared as a file; this driver uses `run`
+// and `Rate::per_second` of it, not the sums bench-api makes.
+#[path = "../../bench-api/src/load.rs"]
+#[allow(dead_code)]
+mod load;
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Empty};
+use hyper::{Request, StatusCode};
+use hyper_util::rt::TokioIo;
+use tokio::net::UnixStream;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("bench-proxy: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let done = match args.iter().map(String::as_str).collect::<Vec<_>>()[..] {
+        ["rate", socket, path, secs, conns] => match (secs.parse(), conns.parse()) {
+            (Ok(secs), Ok(conns)) => runtime
+                .block_on(load::run(
+                    Path::new(socket),
+                    path,
+                    conns,
+                    Duration::from_secs_f64(secs),
+                    None,
+                ))
+                .map(|r| println!("{:.1}", r.per_second())),
+            _ => Err("SECONDS and CONNECTIONS are numbers".to_string()),
+        },
+        ["stream", socket, path] => runtime
+            .block_on(stream(Path::new(socket), path))
+            .map(|(bytes, secs)| println!("{bytes} {:.1}", bytes as f64 / secs / (1 << 20) as f64)),
+        _ => Err(
+            "usage: bench-proxy rate SOCKET PATH SECONDS CONNECTIONS | stream SOCKET PATH"
+                .to_string(),
+        ),
+    };
+    match done {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("bench-proxy: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// `GET path` on `socket`, its body read frame by frame and counted
+/// (never collected): the bytes and the seconds it took.
+async fn stream(socket: &Path, path: &str) -> Result<(u64, f64), String> {
+    let start = Instant::now();
+    let conn = UnixStream::connect(socket)
+        .await
+        .map_err(|e| format!("connect {}: {e}", socket.display()))?;
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(conn))
+        .await
+        .map_err(|e| format!("handshake: {e}"))?;
+    tokio::spawn(conn);
+    let req = Request::get(path)
+        .header("host", "docker")
+        .body(Empty::<Bytes>::new())
+        .map_err(|e| e.to_string())?;
+    let resp = sender
+        .send_request(req)
+        .await
+        .map_err(|e| format!("request: {e}"))?;
+    if resp.status() != StatusCode::OK {
+        return Err(format!("GET {path}: status {}", resp.status()));
+    }
+    let mut body = resp.into_body();
+    let mut bytes = 0u64;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| format!("body: {e}"))?;
+        if let Some(data) = frame.data_ref() {
+            bytes += data.len() as u64;
+        }
+    }
+    Ok((bytes, start.elapsed().as_secs_f64()))
+}
