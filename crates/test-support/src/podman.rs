@@ -64,6 +64,10 @@ impl Podman {
             dir.join("tmp").display().to_string(),
             "--storage-driver".into(),
             "vfs".into(),
+            // Debian's crun refuses cgroup v1 hosts with a hybrid
+            // hierarchy; runc runs the containers there.
+            "--runtime".into(),
+            "runc".into(),
             // Else podman writes its network lock under /etc/containers.
             "--network-config-dir".into(),
             dir.join("networks").display().to_string(),
