@@ -547,11 +547,16 @@ async fn scenario(p: &mut Probe, c: &Client, layer: &[u8], rootfs: &Path) {
         c.container_attach_websocket(ctr, &ws).await,
     );
 
-    // Exec.
+    // Exec, as `docker exec -it` does it: a TTY, resized while it runs.
     let exec = ContainerExecBody {
         attach_stdout: Some(true),
         attach_stderr: Some(true),
-        cmd: Some(vec!["echo".into(), "from-exec".into()]),
+        tty: Some(true),
+        cmd: Some(
+            ["sh", "-c", "sleep 2; echo from-exec"]
+                .map(String::from)
+                .to_vec(),
+        ),
         ..Default::default()
     };
     let id = p
@@ -559,17 +564,23 @@ async fn scenario(p: &mut Probe, c: &Client, layer: &[u8], rootfs: &Path) {
         .map(|r| r.id);
     match id {
         Some(id) => {
-            let r = match c.exec_start(&id, Some(&ExecStartBody::default())).await {
-                Ok(a) => items(a.output).await,
-                Err(e) => Err(e),
+            let start = ExecStartBody {
+                tty: Some(true),
+                ..Default::default()
             };
-            p.plain("ExecStart", r);
+            match p.plain("ExecStart", c.exec_start(&id, Some(&start)).await) {
+                Some(attached) => {
+                    let size = ExecResizeParams {
+                        h: Some(40),
+                        w: Some(100),
+                    };
+                    p.plain("ExecResize", c.exec_resize(&id, &size).await);
+                    // The exec runs to its end before it is inspected.
+                    let _ = items(attached.output).await;
+                }
+                None => p.not_tried("ExecResize", "ExecStart failed"),
+            }
             p.json("ExecInspect", c.exec_inspect(&id).await);
-            let size = ExecResizeParams {
-                h: Some(40),
-                w: Some(100),
-            };
-            p.plain("ExecResize", c.exec_resize(&id, &size).await);
         }
         None => {
             for op in ["ExecStart", "ExecInspect", "ExecResize"] {
@@ -821,8 +832,11 @@ fn check_or_update(root: &Path, name: &str, want: &str) -> Option<String> {
         eprintln!("matrix: rewrote {name}");
         return None;
     }
+    let had: BTreeSet<&str> = have.lines().collect();
+    let changed: Vec<&str> = want.lines().filter(|l| !had.contains(l)).collect();
     Some(format!(
-        "{name} differs from what was measured (UPDATE_MATRIX=1 to accept)"
+        "{name} differs from what was measured (UPDATE_MATRIX=1 to accept); measured now:\n{}",
+        changed.join("\n")
     ))
 }
 
