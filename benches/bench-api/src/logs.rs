@@ -31,8 +31,9 @@ use crate::servers::Running;
 pub const TOTAL: u64 = 1 << 30;
 
 /// One frame's payload: a log line's worth (Docker writes a frame per
-/// write, most of them a line).
-const LINE: usize = 240;
+/// write, most of them a line); 256 frames of it make 64 KiB, so 1 GiB is
+/// a whole number of chunks.
+const LINE: usize = 256;
 
 /// Frames sent in one body chunk.
 const FRAMES_PER_CHUNK: usize = 256;
