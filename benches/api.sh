@@ -8,13 +8,19 @@
 #           private Debian dockerd 20.10 for reference;
 #   client: GET /version and GET /containers/json (200 entries) from a
 #           fixed-data server, sequential and 16-way concurrent, with the
-#           generated client and with bollard (target: ours >= bollard).
+#           generated client and with bollard (targets: ours >= 2x bollard
+#           on /version, >= 1.2x on /containers/json); a 1 GiB multiplexed
+#           log stream demultiplexed by each (target: ours >= bollard); the
+#           cold release build of a crate depending on engine-api (client
+#           feature) vs one depending on bollard (default features; target:
+#           ours takes less time).
 # Prints a summary table; exits 1 when a target is missed.
 #
 # usage: benches/api.sh
 # Knobs: BENCH_SECS (5 per measurement), BENCH_ROUNDS (5 alternating
 # slices), BENCH_CONNS (16), SERVER_THREADS / LOAD_THREADS (1 worker each),
-# BENCH_DOCKERD=0 to leave dockerd out, BENCH_ONLY=server|client for one half. dockerd needs root; docker.io is
+# BENCH_DOCKERD=0 to leave dockerd out, BENCH_BUILD=0 to skip the two
+# cold builds, BENCH_ONLY=server|client for one half. dockerd needs root; docker.io is
 # installed with apt when missing.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

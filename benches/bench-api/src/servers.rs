@@ -128,7 +128,8 @@ pub fn info() -> ServerInfo {
 /// A running server; stops when dropped.
 pub struct Running {
     pub socket: PathBuf,
-    _stop: oneshot::Sender<()>,
+    /// Dropped, it stops the server.
+    pub(crate) _stop: oneshot::Sender<()>,
 }
 
 /// Serves the generated router over [`Fixed`] at `socket` (answers

@@ -2,8 +2,8 @@
 //! client's compatibility tests: `podman system service --time=0` on a
 //! unix socket, with its own `--root`, `--runroot` and `--tmpdir` under the
 //! test's directory, its network configuration there too, and the `vfs` storage driver (no mounts, nothing shared
-//! with a podman the machine may run). Dropping it stops the service and
-//! removes its files.
+//! with a podman the machine may run). Dropping it stops the service, kills
+//! the helpers it left (conmon) and removes its files.
 
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use crate::scratch::{fresh_dir, remove_dir};
 use crate::skip::{can_run, Need};
-use crate::teardown::terminate;
+use crate::teardown::{kill_below, terminate};
 
 /// A running private podman service.
 pub struct Podman {
@@ -64,6 +64,10 @@ impl Podman {
             dir.join("tmp").display().to_string(),
             "--storage-driver".into(),
             "vfs".into(),
+            // Debian's crun refuses cgroup v1 hosts with a hybrid
+            // hierarchy; runc runs the containers there.
+            "--runtime".into(),
+            "runc".into(),
             // Else podman writes its network lock under /etc/containers.
             "--network-config-dir".into(),
             dir.join("networks").display().to_string(),
@@ -89,6 +93,7 @@ impl Podman {
 impl Drop for Podman {
     fn drop(&mut self) {
         terminate(&mut self.child, Duration::from_secs(10));
+        kill_below(&self.dir);
         remove_dir(&self.dir);
     }
 }

@@ -1,4 +1,4 @@
-//! Leaving nothing behind when a test daemon (engined or dockerd) goes:
+//! Leaving nothing behind when a test daemon (engined, dockerd, podman) goes:
 //! its containers removed, the process asked to stop then killed, and the
 //! mounts it left below its directory undone.
 
@@ -58,5 +58,36 @@ pub fn unmount_below(dir: &Path) {
     targets.sort_by_key(|t| std::cmp::Reverse(t.len()));
     for t in targets {
         let _ = Command::new("umount").arg("-l").arg(t).status();
+    }
+}
+
+/// Kills, by pid, every process whose command line names a path below
+/// `dir`: helpers a daemon leaves behind when it stops (podman's conmon
+/// keeps an exec session's exit status for minutes after it ends).
+pub fn kill_below(dir: &Path) {
+    let needle = format!("{}/", dir.display());
+    let me = std::process::id();
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|s| s.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid == me {
+            continue;
+        }
+        let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else {
+            continue;
+        };
+        if String::from_utf8_lossy(&cmdline).contains(&needle) {
+            let _ = Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
+        }
     }
 }

@@ -20,6 +20,7 @@ mod codegen_errors;
 mod codegen_fresh;
 mod codegen_fuzz;
 mod codegen_types;
+mod compat_matrix;
 mod conformance;
 mod docs;
 mod modules_check;
