@@ -2,7 +2,8 @@
 //! unpacked once, into a directory named by its chain ID ([`chain`]), so
 //! images sharing a base share its directory; containers stack an image's
 //! directories as overlayfs lowerdirs (through the short names of
-//! [`links`] when the full paths would not fit a mount's options).
+//! [`links`] when the full paths would not fit a mount's options), and
+//! `docker system df` reads their shared and unique sizes ([`usage`]).
 //!
 //! Whiteouts are always kept in overlayfs' form (character device 0/0,
 //! `trusted.overlay.opaque=y`), whatever the storage driver: the copy
@@ -17,6 +18,8 @@
 pub mod chain;
 pub mod links;
 mod store;
+mod usage;
 
 pub use chain::chain_ids;
 pub use store::{LayerMeta, LayerStore};
+pub use usage::{usage, Usage};
