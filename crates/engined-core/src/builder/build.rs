@@ -130,6 +130,21 @@ async fn blocking<T: Send + 'static>(
         .map_err(|e| BuildError::io("building")(std::io::Error::other(e.to_string())))?
 }
 
+/// The files of the image `record` names, its layers merged (blocking
+/// work off the async threads), for a step to read.
+async fn image_view(
+    engine: &Engine,
+    record: crate::images::ImageRecord,
+) -> Result<crate::containers::rootfs::ImageView, BuildError> {
+    let lowers: Vec<PathBuf> = record.layers.into_iter().rev().collect();
+    let (driver, scratch) = (engine.containers.driver, engine.images.spool_dir());
+    blocking(move || {
+        crate::containers::rootfs::ImageView::open(driver, &lowers, &scratch)
+            .map_err(BuildError::io("opening the image"))
+    })
+    .await
+}
+
 /// Builds; returns the image ID. Messages go to `out` as they come.
 pub async fn build(
     engine: Arc<Engine>,
@@ -664,6 +679,8 @@ impl Builder<'_> {
         };
         // Where the sources are read from.
         let from_context = inst.flag("from").is_none();
+        // The images read from, merged, held until the layer is written.
+        let mut views = Vec::new();
         let from_root: PathBuf = match inst.flag("from") {
             None => self.context.root.host().to_path_buf(),
             Some(from) => {
@@ -693,16 +710,29 @@ impl Builder<'_> {
                     ),
                 };
                 match id.and_then(|id| self.engine.images.resolve(&id)) {
-                    Some(record) => record.rootfs,
+                    Some(record) => {
+                        let view = image_view(self.engine, record).await?;
+                        let path = view.path().to_path_buf();
+                        views.push(view);
+                        path
+                    }
                     None => self.context.root.host().join(".engined-empty-stage"),
                 }
             }
         };
-        let image_root = stage
+        let image_root = match stage
             .image
             .as_ref()
             .and_then(|i| self.engine.images.resolve(&i.id))
-            .map(|r| r.rootfs);
+        {
+            Some(record) => {
+                let view = image_view(self.engine, record).await?;
+                let path = view.path().to_path_buf();
+                views.push(view);
+                Some(path)
+            }
+            None => None,
+        };
         let owner = match inst.flag("chown") {
             Some(spec) => {
                 let rootfs = image_root.clone().unwrap_or_default();
@@ -734,7 +764,7 @@ impl Builder<'_> {
         let kw = keyword.clone();
         let context = self.context.clone();
         let digest = blocking(move || {
-            let _keep = context;
+            let _keep = (context, views);
             let open = |p: &std::path::Path| {
                 Root::new(p).map_err(|e| BuildError::step(line, format!("{kw}: {e}")))
             };

@@ -114,7 +114,7 @@ pub fn prepare(record: &Record, options: &BundleOptions) -> Result<ShimConfig> {
     let io =
         |what: &str, e: std::io::Error| ContainerError::io(format!("{what} of {}", record.id), e);
     std::fs::create_dir_all(&layout.bundle).map_err(|e| io("the bundle", e))?;
-    let root = rootfs::mount(&record.driver, &record.image_rootfs, layout)
+    let root = rootfs::mount(&record.driver, &rootfs::lowers(record), layout)
         .map_err(|e| io("the root filesystem", e))?;
     let result = (|| {
         let mut process = container_process(record, &root)?;

@@ -4,7 +4,8 @@
 //! image has the path), character devices 0/0 are deletions (whiteouts),
 //! and an opaque directory (`trusted.overlay.opaque`) hides everything
 //! the image had below it. With the copy driver, the container's copy and
-//! the image's rootfs are walked side by side and compared by metadata.
+//! the image (its layers merged, [`super::rootfs::ImageView`]) are walked
+//! side by side and compared by metadata.
 //! A directory counts as modified when something below it changed or its
 //! own owner or permissions did. The paths engined and the runtime create
 //! for every container (`/proc`, `/sys`, `/dev`, `/etc/hostname`, ...) are
@@ -22,7 +23,7 @@ use std::sync::Arc;
 
 use engine_api::types::{ChangeType, FilesystemChange};
 
-use super::rootfs::OVERLAY;
+use super::rootfs::{lowers, ImageView, OVERLAY};
 use super::{Container, ContainerError};
 use crate::scoped::{Follow, Root};
 
@@ -133,7 +134,7 @@ fn is_whiteout(meta: &Metadata) -> bool {
 
 /// Whether the overlay directory `dir` of `upper` hides the lower
 /// layers' entries.
-fn is_opaque(upper: &Root, dir: &Path) -> bool {
+pub(super) fn is_opaque(upper: &Root, dir: &Path) -> bool {
     let Ok(dir) = upper.dir(dir) else {
         return false;
     };
@@ -274,10 +275,11 @@ pub async fn changes(c: Arc<Container>) -> Result<Vec<Change>, ContainerError> {
     let id = c.id.clone();
     let work = move || {
         let record = c.record();
+        let image = ImageView::open(&record.driver, &lowers(&record), &c.layout.dir)?;
         if record.driver == OVERLAY {
-            overlay_changes(&c.layout.dir.join("upper"), &record.image_rootfs)
+            overlay_changes(&c.layout.dir.join("upper"), image.path())
         } else {
-            copy_changes(&c.layout.rootfs(&record.driver), &record.image_rootfs)
+            copy_changes(&c.layout.rootfs(&record.driver), image.path())
         }
     };
     let context = || format!("comparing container {id} with its image");

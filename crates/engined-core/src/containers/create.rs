@@ -27,19 +27,22 @@ use engined_shim::logs::format_time;
 /// gets that directory's contents first, as with dockerd; done off the
 /// async threads, through the root-scoped archive code.
 async fn copy_image_content(
-    image_rootfs: &std::path::Path,
+    engine: &Engine,
+    image_layers: &[std::path::PathBuf],
     destination: &str,
     volume: &std::path::Path,
 ) -> Result<()> {
-    let (image_rootfs, dest, volume) = (
-        image_rootfs.to_path_buf(),
-        destination.to_string(),
-        volume.to_path_buf(),
-    );
+    let lowers: Vec<_> = image_layers.iter().rev().cloned().collect();
+    let (driver, scratch) = (engine.containers.driver, engine.images.spool_dir());
+    let (dest, volume) = (destination.to_string(), volume.to_path_buf());
     let context = format!("copying the image's {dest} into its volume");
-    let copied = tokio::task::spawn_blocking(move || copy_up(&image_rootfs, &dest, &volume))
-        .await
-        .map_err(|e| ContainerError::io(context.clone(), std::io::Error::other(e.to_string())))?;
+    let copied = tokio::task::spawn_blocking(move || {
+        let view = rootfs::ImageView::open(driver, &lowers, &scratch)
+            .map_err(|e| super::archive::ArchiveError::io("opening the image", e))?;
+        copy_up(view.path(), &dest, &volume)
+    })
+    .await
+    .map_err(|e| ContainerError::io(context.clone(), std::io::Error::other(e.to_string())))?;
     copied.map_err(|e| ContainerError::io(context, std::io::Error::other(e.to_string())))?;
     Ok(())
 }
@@ -156,7 +159,8 @@ pub async fn create(
                     engine.volumes.get_or_create(&r.source)
                 }
                 .map_err(|e| ContainerError::InvalidArgument(e.to_string()))?;
-                copy_image_content(&image.rootfs, &r.destination, &volume.mountpoint).await?;
+                copy_image_content(engine, &image.layers, &r.destination, &volume.mountpoint)
+                    .await?;
                 if anonymous {
                     let mut attributes = BTreeMap::new();
                     attributes.insert("driver".to_string(), volume.driver.clone());
@@ -201,7 +205,8 @@ pub async fn create(
         created: format_time(SystemTime::now()),
         image: image_ref,
         image_id: image.id.clone(),
-        image_rootfs: image.rootfs.clone(),
+        image_rootfs: Default::default(),
+        image_layers: image.layers.clone(),
         config: merged,
         host_config: host,
         path,
@@ -221,7 +226,7 @@ pub async fn create(
         let layout = layout.clone();
         tokio::task::spawn_blocking(move || -> std::io::Result<()> {
             std::fs::create_dir_all(&layout.dir)?;
-            rootfs::create(&record.driver, &record.image_rootfs, &layout)?;
+            rootfs::create(&record.driver, &rootfs::lowers(&record), &layout)?;
             // The record last: a directory without one is a create that
             // did not finish, removed at the next start.
             record.save(&layout.dir)

@@ -195,7 +195,12 @@ pub fn inspect(record: &Record, layout: &Layout, execs: Vec<String>) -> Containe
     };
     let graph_data = if record.driver == OVERLAY {
         [
-            ("LowerDir", record.image_rootfs.clone()),
+            (
+                "LowerDir",
+                std::env::join_paths(super::rootfs::lowers(record))
+                    .unwrap_or_default()
+                    .into(),
+            ),
             ("UpperDir", layout.dir.join("upper")),
             ("WorkDir", layout.dir.join("work")),
             ("MergedDir", layout.bundle.join("rootfs")),

@@ -406,6 +406,7 @@ pub(crate) mod tests {
             image: "mini".into(),
             image_id: format!("sha256:{}", "ab".repeat(32)),
             image_rootfs: "/x".into(),
+            image_layers: Vec::new(),
             config: engine_api::types::ContainerConfig {
                 labels: Some([("tier".to_string(), name.to_string())].into()),
                 ..Default::default()

@@ -142,8 +142,13 @@ pub struct Record {
     pub image: String,
     /// `sha256:...`
     pub image_id: String,
-    /// The image's unpacked, read-only root filesystem.
+    /// The image's flattened root filesystem, in records made before the
+    /// layer store (empty since).
+    #[serde(default)]
     pub image_rootfs: PathBuf,
+    /// The image's read-only layer directories, bottom first.
+    #[serde(default)]
+    pub image_layers: Vec<PathBuf>,
     /// The config with the image's defaults merged in.
     pub config: ContainerConfig,
     pub host_config: HostConfig,
@@ -204,6 +209,7 @@ pub(crate) mod tests {
             image: "mini".into(),
             image_id: format!("sha256:{}", "b".repeat(64)),
             image_rootfs: "/images/b/rootfs".into(),
+            image_layers: Vec::new(),
             config: ContainerConfig {
                 cmd: Some(vec!["sleep".into(), "1000".into()]),
                 labels: Some([("tier".to_string(), "front".to_string())].into()),

@@ -1,5 +1,5 @@
 //! Images: the content-addressed store under `<data-root>/images/` (layer
-//! and config blobs, tags, one unpacked rootfs per image) and what the
+//! and config blobs, tags, each layer unpacked once in [`layers`]) and what the
 //! image API does with it: import, tag, untag, delete, prune, history,
 //! inspect, `docker save` / `docker load` archives, list filters,
 //! the classic builder's step cache ([`build_cache`]), and
@@ -7,8 +7,8 @@
 //! [`registry`], their progress streams in [`progress`]).
 //!
 //! Containers find their image with [`ImageStore::resolve`] and get an
-//! [`ImageRecord`]: the ID, the read-only rootfs to copy or overlay, and
-//! the image's container defaults.
+//! [`ImageRecord`]: the ID, the read-only layer directories to stack or
+//! copy, and the image's container defaults.
 
 mod archive;
 mod blobs;
@@ -20,6 +20,7 @@ mod error;
 mod filter;
 mod history;
 mod inspect;
+pub mod layers;
 pub mod progress;
 pub mod pull;
 pub mod push;
@@ -28,7 +29,7 @@ pub mod registry;
 mod registry_error;
 mod repositories;
 mod store;
-mod unpack;
+pub(crate) mod unpack;
 
 pub use archive::Loaded;
 pub use blobs::hex_of;

@@ -5,10 +5,15 @@
 //! - `imagedb/<hex>.json`: one file per image (its presence *is* the
 //!   image; it holds the last tag time);
 //! - `repositories.json`: the tags;
-//! - `rootfs/<hex>/`: each image's unpacked root filesystem;
+//! - `layers/<chain hex>/`: each layer unpacked once, shared by every
+//!   image whose stack holds it ([`super::layers`]);
+//! - `rootfs/<hex>/`: the flattened root filesystem the store kept per
+//!   image before it had layers: an upgraded data root keeps these until
+//!   their image goes (containers made before the upgrade point at them),
+//!   while every image gets its layer directories at open;
 //! - `tmp/`: request bodies being received.
 //!
-//! Writes go blobs -> rootfs -> imagedb -> tags, each atomic, so a crash at
+//! Writes go blobs -> layers -> imagedb -> tags, each atomic, so a crash at
 //! any point leaves either a whole image or unreferenced leftovers, which
 //! [`ImageStore::open`] removes.
 
@@ -24,9 +29,9 @@ use serde::{Deserialize, Serialize};
 use super::blobs::Blobs;
 use super::config::{self, ImageConfig};
 use super::error::ImageError;
+use super::layers::{self, LayerStore};
 use super::reference::{id_hex, Reference};
 use super::repositories::Tags;
-use super::unpack;
 use crate::sync::lock;
 use engined_shim::atomic;
 
@@ -37,8 +42,9 @@ pub struct ImageRecord {
     pub id: String,
     /// `repo:tag` names, sorted.
     pub repo_tags: Vec<String>,
-    /// The unpacked root filesystem; never write into it.
-    pub rootfs: PathBuf,
+    /// The image's layer directories, bottom first (none for an image of
+    /// no layers); never write into them.
+    pub layers: Vec<PathBuf>,
     /// The image's container defaults (Cmd, Entrypoint, Env, WorkingDir, ...).
     pub config: ContainerConfig,
 }
@@ -104,6 +110,11 @@ impl Image {
     pub fn layers(&self) -> &[String] {
         &self.config.rootfs.diff_ids
     }
+    /// The chain ID of each layer, bottom first: the names of its
+    /// directories in the layer store.
+    pub fn chain_ids(&self) -> Vec<String> {
+        layers::chain_ids(self.layers())
+    }
 }
 
 /// How an image is being used by a container, as the containers module
@@ -141,6 +152,7 @@ struct State {
 pub struct ImageStore {
     root: PathBuf,
     blobs: Blobs,
+    layers: LayerStore,
     state: Mutex<State>,
     /// Held by every operation that adds or removes blobs or rootfs
     /// directories, so removal never races an addition of the same content.
@@ -159,6 +171,7 @@ impl ImageStore {
         }
         atomic::sweep_temps(&root).map_err(ImageError::io("cleaning", &root))?;
         let blobs = Blobs::open(root.join("blobs").join("sha256"))?;
+        let layer_store = LayerStore::open(root.join("layers"))?;
         let mut tags = Tags::open(root.join("repositories.json"))?;
         let mut images = BTreeMap::new();
         let db = root.join("imagedb");
@@ -168,7 +181,7 @@ impl ImageStore {
             let Some(hex) = name.strip_suffix(".json") else {
                 continue;
             };
-            match load_image(&blobs, &root, hex, &entry.path()) {
+            match load_image(&blobs, &layer_store, hex, &entry.path()) {
                 Ok(image) => {
                     images.insert(image.id.clone(), Arc::new(image));
                 }
@@ -188,6 +201,7 @@ impl ImageStore {
         let store = ImageStore {
             root,
             blobs,
+            layers: layer_store,
             state: Mutex::new(State { images, tags }),
             writer: Mutex::new(()),
         };
@@ -227,7 +241,11 @@ impl ImageStore {
                 .iter()
                 .map(|r| r.to_string())
                 .collect(),
-            rootfs: self.rootfs_path(image.hex()),
+            layers: image
+                .chain_ids()
+                .iter()
+                .map(|c| self.layers.diff_dir(c))
+                .collect(),
             config: image.config.container_defaults(),
         }
     }
@@ -403,13 +421,8 @@ impl ImageStore {
             return Ok(id);
         }
         let hex = id.trim_start_matches("sha256:").to_string();
-        let rootfs = self.rootfs_path(&hex);
-        let meta = if rootfs.is_dir() {
-            ImageMeta::default()
-        } else {
-            let sizes = self.unpack(&parsed, &rootfs)?;
-            ImageMeta::measured(&parsed.rootfs.diff_ids, &sizes)
-        };
+        let sizes = ensure_layers(&self.blobs, &self.layers, &parsed.rootfs.diff_ids)?;
+        let meta = ImageMeta::measured(&parsed.rootfs.diff_ids, &sizes);
         self.blobs.put_bytes(bytes)?;
         let meta_path = self.root.join("imagedb").join(format!("{hex}.json"));
         let meta_bytes = serde_json::to_vec(&meta).map_err(|e| ImageError::BadConfig {
@@ -429,16 +442,6 @@ impl ImageStore {
         };
         lock(&self.state).images.insert(id.clone(), Arc::new(image));
         Ok(id)
-    }
-
-    fn unpack(&self, config: &ImageConfig, rootfs: &Path) -> Result<Vec<u64>, ImageError> {
-        let mut layers: Vec<Box<dyn Read>> = Vec::new();
-        for layer in &config.rootfs.diff_ids {
-            let path = self.blobs.path(layer);
-            let file = File::open(&path).map_err(ImageError::io("opening", &path))?;
-            layers.push(Box::new(BufReader::new(file)));
-        }
-        unpack::unpack_rootfs(rootfs, layers)
     }
 
     /// `docker tag`: points `reference` at the image `source` names.
@@ -520,8 +523,9 @@ impl ImageStore {
         lock(&self.state).tags.remove(references)
     }
 
-    /// Removes an image, its tags, its rootfs and the blobs no other image
-    /// uses. Returns the layer digests that went.
+    /// Removes an image, its tags, its old flattened rootfs, and the
+    /// layer directories and blobs no other image uses. Returns the layer
+    /// digests that went.
     pub fn remove_image(&self, id: &str) -> Result<Vec<String>, ImageError> {
         let _writer = lock(&self.writer);
         let image = {
@@ -549,11 +553,22 @@ impl ImageStore {
         if fs::rename(&rootfs, &doomed).is_ok() {
             atomic::remove_any(&doomed).map_err(ImageError::io("removing", &doomed))?;
         }
-        let used: BTreeSet<String> = lock(&self.state)
-            .images
-            .values()
-            .flat_map(|i| i.layers().to_vec())
-            .collect();
+        let (used, used_chains): (BTreeSet<String>, BTreeSet<String>) = {
+            let state = lock(&self.state);
+            (
+                state
+                    .images
+                    .values()
+                    .flat_map(|i| i.layers().to_vec())
+                    .collect(),
+                state.images.values().flat_map(|i| i.chain_ids()).collect(),
+            )
+        };
+        for chain in image.chain_ids() {
+            if !used_chains.contains(&chain) {
+                self.layers.remove(&chain)?;
+            }
+        }
         let mut removed = Vec::new();
         for layer in image.layers() {
             if !used.contains(layer) && self.blobs.contains(layer) {
@@ -565,14 +580,22 @@ impl ImageStore {
         Ok(removed)
     }
 
-    /// Removes blobs and rootfs directories no image refers to.
+    /// Removes blobs, layer directories and old rootfs directories no
+    /// image refers to.
     fn collect_garbage(&self) -> Result<(), ImageError> {
         let _writer = lock(&self.writer);
         let state = lock(&self.state);
         let mut keep: BTreeSet<String> = BTreeSet::new();
+        let mut chains: BTreeSet<String> = BTreeSet::new();
         for image in state.images.values() {
             keep.insert(image.id.clone());
             keep.extend(image.layers().iter().cloned());
+            chains.extend(image.chain_ids());
+        }
+        for chain in self.layers.list()? {
+            if !chains.contains(&chain) {
+                self.layers.remove(&chain)?;
+            }
         }
         for digest in self.blobs.list()? {
             if !keep.contains(&digest) {
@@ -610,6 +633,11 @@ impl ImageStore {
 
     pub(super) fn blobs(&self) -> &Blobs {
         &self.blobs
+    }
+
+    /// The layer store (for `docker system df` and tests).
+    pub fn layer_store(&self) -> &LayerStore {
+        &self.layers
     }
 }
 
@@ -663,9 +691,33 @@ fn find(state: &State, reference: &str) -> Result<String, ImageError> {
     }
 }
 
+/// Makes sure the layer store has every layer of `diff_ids` (bottom
+/// first), unpacking the missing ones from their blobs. Returns each
+/// layer's content size.
+fn ensure_layers(
+    blobs: &Blobs,
+    store: &LayerStore,
+    diff_ids: &[String],
+) -> Result<Vec<u64>, ImageError> {
+    let chains = layers::chain_ids(diff_ids);
+    let mut sizes = Vec::with_capacity(diff_ids.len());
+    for (i, (diff, chain)) in diff_ids.iter().zip(&chains).enumerate() {
+        if let Some(meta) = store.meta(chain) {
+            sizes.push(meta.size);
+            continue;
+        }
+        let path = blobs.path(diff);
+        let file = File::open(&path).map_err(ImageError::io("opening", &path))?;
+        let parent = i.checked_sub(1).map(|p| chains[p].as_str());
+        let meta = store.create(chain, parent, diff, Box::new(BufReader::new(file)))?;
+        sizes.push(meta.size);
+    }
+    Ok(sizes)
+}
+
 fn load_image(
     blobs: &Blobs,
-    root: &Path,
+    store: &LayerStore,
     hex: &str,
     meta_path: &Path,
 ) -> Result<Image, ImageError> {
@@ -688,17 +740,10 @@ fn load_image(
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok())
         .unwrap_or_default();
-    let rootfs = root.join("rootfs").join(hex);
-    if !rootfs.is_dir() {
-        let mut layers: Vec<Box<dyn Read>> = Vec::new();
-        for layer in &config.rootfs.diff_ids {
-            let path = blobs.path(layer);
-            let file = File::open(&path).map_err(ImageError::io("opening", &path))?;
-            layers.push(Box::new(BufReader::new(file)));
-        }
-        let sizes = unpack::unpack_rootfs(&rootfs, layers)?;
-        let measured = ImageMeta::measured(&config.rootfs.diff_ids, &sizes);
-        meta.layer_sizes = measured.layer_sizes;
+    // Layers a crash or an upgrade from the flattened store left missing.
+    let sizes = ensure_layers(blobs, store, &config.rootfs.diff_ids)?;
+    if meta.layer_sizes.len() < config.rootfs.diff_ids.len() {
+        meta.layer_sizes = ImageMeta::measured(&config.rootfs.diff_ids, &sizes).layer_sizes;
     }
     let sizes = layer_sizes(blobs, &config.rootfs.diff_ids, &meta);
     Ok(Image {

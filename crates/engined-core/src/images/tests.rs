@@ -65,6 +65,21 @@ fn temps(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// How many layer directories the store under `data` holds.
+fn layer_dirs(data: &Path) -> usize {
+    fs::read_dir(data.join("images/layers"))
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().file_name().len() == 64)
+        .count()
+}
+
+/// The top layer directory of image `id`, from its chain IDs.
+fn store_layer(data: &Path, id: &str) -> PathBuf {
+    let store = ImageStore::open(data).unwrap();
+    let chain = store.get(id).unwrap().chain_ids().pop().unwrap();
+    data.join("images/layers").join(&chain[7..]).join("diff")
+}
+
 #[test]
 fn import_resolve_tag_delete_reopen() {
     let dir = tempfile::tempdir().unwrap();
@@ -88,7 +103,7 @@ fn import_resolve_tag_delete_reopen() {
     );
     assert_eq!(record.config.env.as_deref(), Some(&["A=1".to_string()][..]));
     assert_eq!(
-        fs::read_to_string(record.rootfs.join("etc/hostname")).unwrap(),
+        fs::read_to_string(record.layers[0].join("etc/hostname")).unwrap(),
         "one"
     );
     // Every form of the name finds it.
@@ -142,9 +157,16 @@ fn import_resolve_tag_delete_reopen() {
     let removed = store.remove_image(&id).unwrap();
     assert!(removed.is_empty(), "the layer is still used: {removed:?}");
     assert!(store.resolve("mini").is_none());
-    assert!(!record.rootfs.exists());
+    // The layer directory too: the gzip import shares it.
+    assert!(record.layers[0].join("etc/hostname").is_file());
     let removed = store.remove_image(&id_gz).unwrap();
     assert_eq!(removed.len(), 1);
+    assert!(!record.layers[0].exists());
+    assert_eq!(layer_dirs(&data), 0);
+    assert_eq!(
+        fs::read_dir(data.join("images/layers/l")).unwrap().count(),
+        0
+    );
     assert_eq!(store.count(), 0);
     let blobs = data.join("images/blobs/sha256");
     assert_eq!(fs::read_dir(&blobs).unwrap().count(), 0);
@@ -193,27 +215,33 @@ fn open_cleans_up_after_a_crash() {
     drop(store);
     let images = data.join("images");
     // What a crash mid-import or mid-delete leaves: a temp blob, a half
-    // unpacked rootfs, an orphan layer blob, a rootfs of a gone image.
+    // unpacked layer, an orphan layer blob and layer directory with its
+    // link, a link to nothing, an old rootfs of a gone image.
     fs::write(
         atomic::temp_path(&images.join("blobs/sha256"), "blob"),
         b"half",
     )
     .unwrap();
-    fs::create_dir_all(atomic::temp_path(&images.join("rootfs"), "rootfs").join("bin")).unwrap();
+    fs::create_dir_all(atomic::temp_path(&images.join("layers"), "layer").join("diff/bin"))
+        .unwrap();
     let orphan = format!("{:0>64}", "ab");
     fs::write(images.join("blobs/sha256").join(&orphan), b"orphan").unwrap();
+    fs::create_dir_all(images.join("layers").join(&orphan).join("diff")).unwrap();
+    let links = images.join("layers/l");
+    std::os::unix::fs::symlink(format!("../{orphan}/diff"), links.join("ORPHAN")).unwrap();
+    std::os::unix::fs::symlink("../nothing/diff", links.join("DANGLING")).unwrap();
     fs::create_dir_all(images.join("rootfs").join(&orphan)).unwrap();
-    // A rootfs removed by hand is unpacked again.
-    fs::remove_dir_all(images.join("rootfs").join(&hex)).unwrap();
+    // A layer directory removed by hand is unpacked again.
+    let layer = store_layer(&data, &id);
+    fs::remove_dir_all(layer.parent().unwrap()).unwrap();
 
     let store = ImageStore::open(&data).unwrap();
     assert_eq!(store.resolve("keep").map(|r| r.id), Some(id.clone()));
-    assert!(images
-        .join("rootfs")
-        .join(&hex)
-        .join("etc/hostname")
-        .is_file());
+    assert!(layer.join("etc/hostname").is_file());
     assert!(!images.join("blobs/sha256").join(&orphan).exists());
+    assert!(!images.join("layers").join(&orphan).exists());
+    assert!(!links.join("ORPHAN").exists() && !links.join("DANGLING").exists());
+    assert_eq!(fs::read_dir(&links).unwrap().count(), 1);
     assert!(!images.join("rootfs").join(&orphan).exists());
     assert!(temps(&data).is_empty(), "{:?}", temps(&data));
 
@@ -387,7 +415,7 @@ fn save_then_load_gives_the_same_image() {
         Some(&["/bin/sh".to_string()][..])
     );
     assert_eq!(
-        fs::read_to_string(record.rootfs.join("etc/hostname")).unwrap(),
+        fs::read_to_string(record.layers[0].join("etc/hostname")).unwrap(),
         "s"
     );
 
@@ -437,4 +465,153 @@ fn save_then_load_gives_the_same_image() {
     assert!(temps(&dir.path().join("fourth")).is_empty());
     let blobs = dir.path().join("fourth/images/blobs/sha256");
     assert_eq!(fs::read_dir(blobs).unwrap().count(), 0, "no orphan blob");
+}
+
+/// A plain layer tar at `dir/<name>.tar` of `entries` (path, content;
+/// `None` for a directory).
+fn layer_tar(dir: &Path, name: &str, entries: &[(&str, Option<&str>)]) -> PathBuf {
+    let mut builder = tar::Builder::new(Vec::new());
+    for (path, data) in entries {
+        let mut header = tar::Header::new_gnu();
+        header.set_mtime(1_700_000_000);
+        match data {
+            Some(data) => {
+                header.set_entry_type(tar::EntryType::Regular);
+                header.set_size(data.len() as u64);
+                header.set_mode(0o644);
+                builder
+                    .append_data(&mut header, path, data.as_bytes())
+                    .unwrap();
+            }
+            None => {
+                header.set_entry_type(tar::EntryType::Directory);
+                header.set_size(0);
+                header.set_mode(0o755);
+                builder.append_data(&mut header, path, &[][..]).unwrap();
+            }
+        }
+    }
+    let path = dir.join(format!("{name}.tar"));
+    fs::write(&path, builder.into_inner().unwrap()).unwrap();
+    path
+}
+
+/// An image on top of `base` with one more layer, `layer`.
+fn child(store: &ImageStore, base: &str, layer: &Path, name: &str) -> String {
+    let config = store.get(base).unwrap().config.clone();
+    let reference = Some(Reference::parse(name).unwrap());
+    store.add_child(config, Some(layer), reference).unwrap().0
+}
+
+#[test]
+fn images_sharing_a_base_store_it_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let store = ImageStore::open(&data).unwrap();
+    let base = import(
+        &store,
+        &rootfs_tar(dir.path(), "base", false),
+        Some("base"),
+        &[],
+    );
+    let one = layer_tar(dir.path(), "one", &[("etc/", None), ("etc/one", Some("1"))]);
+    let two = layer_tar(
+        dir.path(),
+        "two",
+        &[
+            ("etc/", None),
+            ("etc/.wh.hostname", Some("")),
+            ("bin/.wh..wh..opq", Some("")),
+        ],
+    );
+    let a = child(&store, &base, &one, "a");
+    let b = child(&store, &base, &two, "b");
+    // base, a's layer, b's layer: three directories, not five.
+    assert_eq!(layer_dirs(&data), 3);
+    let (ra, rb) = (store.resolve("a").unwrap(), store.resolve("b").unwrap());
+    assert_eq!(ra.layers.len(), 2);
+    assert_eq!(ra.layers[0], rb.layers[0], "one base directory");
+    assert_eq!(
+        fs::read_to_string(ra.layers[1].join("etc/one")).unwrap(),
+        "1"
+    );
+    // b's whiteouts are in overlayfs' form.
+    use std::os::unix::fs::{FileTypeExt, MetadataExt};
+    let wh = fs::symlink_metadata(rb.layers[1].join("etc/hostname")).unwrap();
+    assert!(wh.file_type().is_char_device() && wh.rdev() == 0);
+    let mut value = [0u8; 1];
+    let bin = fs::File::open(rb.layers[1].join("bin")).unwrap();
+    assert_eq!(
+        rustix::fs::fgetxattr(&bin, super::unpack::OPAQUE_XATTR, &mut value).unwrap(),
+        1
+    );
+    assert_eq!(&value, b"y");
+    // Removing a keeps the base for b; removing b and base empties the store.
+    store.untag(&[Reference::parse("a").unwrap()]).unwrap();
+    store.remove_image(&a).unwrap();
+    assert_eq!(layer_dirs(&data), 2);
+    assert!(rb.layers[0].join("etc/hostname").is_file());
+    store.untag(&[Reference::parse("b").unwrap()]).unwrap();
+    store.remove_image(&b).unwrap();
+    assert_eq!(layer_dirs(&data), 1, "base is still an image");
+    store.untag(&[Reference::parse("base").unwrap()]).unwrap();
+    store.remove_image(&base).unwrap();
+    assert_eq!(layer_dirs(&data), 0);
+    assert!(temps(&data).is_empty(), "{:?}", temps(&data));
+}
+
+#[test]
+fn an_image_of_no_layers_has_no_layer_directories() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let store = ImageStore::open(&data).unwrap();
+    let (id, _) = store
+        .add_child(
+            ImageConfig::default(),
+            None,
+            Some(Reference::parse("empty").unwrap()),
+        )
+        .unwrap();
+    let record = store.resolve("empty").unwrap();
+    assert_eq!(record.id, id);
+    assert!(record.layers.is_empty());
+    drop(store);
+    let store = ImageStore::open(&data).unwrap();
+    assert!(store.resolve("empty").unwrap().layers.is_empty());
+}
+
+#[test]
+fn a_data_root_of_flattened_images_gets_its_layers_at_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let store = ImageStore::open(&data).unwrap();
+    let id = import(
+        &store,
+        &rootfs_tar(dir.path(), "old", false),
+        Some("old"),
+        &[],
+    );
+    drop(store);
+    // What the store before layers left: no layers folder, and one
+    // flattened rootfs per image.
+    let images = data.join("images");
+    fs::remove_dir_all(images.join("layers")).unwrap();
+    let legacy = images.join("rootfs").join(&id[7..]);
+    fs::create_dir_all(legacy.join("etc")).unwrap();
+    fs::write(legacy.join("etc/hostname"), "old").unwrap();
+
+    let store = ImageStore::open(&data).unwrap();
+    let record = store.resolve("old").unwrap();
+    assert_eq!(
+        fs::read_to_string(record.layers[0].join("etc/hostname")).unwrap(),
+        "old"
+    );
+    // Containers made before the upgrade still find the old rootfs,
+    // until the image goes.
+    assert!(legacy.join("etc/hostname").is_file());
+    assert_eq!(store.get("old").unwrap().layer_sizes, vec![12 + 3]);
+    store.untag(&[Reference::parse("old").unwrap()]).unwrap();
+    store.remove_image(&id).unwrap();
+    assert!(!legacy.exists());
+    assert_eq!(layer_dirs(&data), 0);
 }

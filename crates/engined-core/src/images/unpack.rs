@@ -1,7 +1,12 @@
-//! Unpacking layer tars into an image's root filesystem: layers in order,
-//! with overlay whiteouts (`.wh.<name>` deletes `<name>`, `.wh..wh..opq`
-//! empties its directory), into a temporary directory that is synced and
-//! then renamed into place, so a rootfs either exists whole or not at all.
+//! Unpacking layer tars: either all of an image's layers in order into
+//! one root filesystem, with the whiteouts applied (`.wh.<name>` deletes
+//! `<name>`, `.wh..wh..opq` empties its directory), into a temporary
+//! directory that is synced and then renamed into place, so a rootfs
+//! either exists whole or not at all; or one layer alone into its own
+//! directory of the layer store, with the whiteouts kept in overlayfs'
+//! form (a character device 0/0 named like the deleted path, the xattr
+//! `trusted.overlay.opaque=y` on an emptied directory) so the directory
+//! can be stacked as a lowerdir as it is ([`Whiteouts`]).
 //! Every entry, whiteout and replacement goes through [`crate::scoped`]:
 //! a layer's symlink (`v -> /etc`) is followed inside the new root, never
 //! on the host, and a hard link must name a path inside the root.
@@ -19,14 +24,28 @@ use engined_shim::atomic;
 const WHITEOUT: &str = ".wh.";
 const OPAQUE: &str = ".wh..wh..opq";
 
-/// Unpacks `layers` (readers of plain tars, bottom first) into `target`,
-/// which must not exist yet. Nothing is left behind on error. Returns each
-/// layer's content size (the bytes of its regular files), which is what
-/// Docker reports as a layer's size.
-pub fn unpack_rootfs(
+/// The xattr overlayfs reads on a directory hiding the lower layers'.
+pub const OPAQUE_XATTR: &str = "trusted.overlay.opaque";
+
+/// What a layer's whiteouts do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Whiteouts {
+    /// Applied to what the root holds (a flattened rootfs). A layer
+    /// directory in overlayfs' form archived reads the same: its character
+    /// devices 0/0 delete their path too (its opaque directories, which a
+    /// tar does not carry, the caller empties first).
+    Apply,
+    /// Written in overlayfs' form into a layer's own directory.
+    Overlay,
+}
+
+/// Makes the directory `target`, which must not exist yet, by running
+/// `fill` on an empty one beside it, then syncing and renaming it into
+/// place. Nothing is left behind on error.
+pub fn build_rootfs<T>(
     target: &Path,
-    layers: Vec<Box<dyn Read + '_>>,
-) -> Result<Vec<u64>, ImageError> {
+    fill: impl FnOnce(&Root) -> Result<T, ImageError>,
+) -> Result<T, ImageError> {
     let parent = target
         .parent()
         .ok_or_else(|| ImageError::BadTar(format!("{} has no parent", target.display())))?;
@@ -34,17 +53,14 @@ pub fn unpack_rootfs(
     let result = (|| {
         fs::create_dir(&temp).map_err(ImageError::io("creating", &temp))?;
         let root = Root::new(&temp).map_err(|e| ImageError::io("opening", &temp)(e.into()))?;
-        let mut sizes = Vec::new();
-        for layer in layers {
-            sizes.push(apply_layer(&root, layer)?);
-        }
+        let out = fill(&root)?;
         // One syncfs for the whole tree: no walk over (maybe hostile)
         // paths, and no fsync per file of a 200,000-file layer.
         root.sync_fs()
             .map_err(|e| ImageError::io("syncing", &temp)(e.into()))?;
         fs::rename(&temp, target).map_err(ImageError::io("renaming", target))?;
         atomic::sync_dir(parent).map_err(ImageError::io("syncing", parent))?;
-        Ok(sizes)
+        Ok(out)
     })();
     if result.is_err() {
         let _ = atomic::remove_any(&temp);
@@ -76,9 +92,13 @@ fn extract_error(e: ExtractError) -> ImageError {
     ImageError::BadTar(e.to_string())
 }
 
-/// Applies one layer on top of what `root` holds; returns the bytes of
-/// its regular files.
-pub fn apply_layer(root: &Root, layer: Box<dyn Read + '_>) -> Result<u64, ImageError> {
+/// Applies one layer on top of what `root` holds, its whiteouts handled
+/// as `whiteouts` says; returns the bytes of its regular files.
+pub fn apply_layer(
+    root: &Root,
+    layer: Box<dyn Read + '_>,
+    whiteouts: Whiteouts,
+) -> Result<u64, ImageError> {
     let mut archive = tar::Archive::new(layer);
     let entries = archive
         .entries()
@@ -97,6 +117,44 @@ pub fn apply_layer(root: &Root, layer: Box<dyn Read + '_>) -> Result<u64, ImageE
         };
         let name = relative.file_name().unwrap_or_default().as_bytes();
         let parent = relative.parent().unwrap_or(Path::new(""));
+        if whiteouts == Whiteouts::Apply {
+            let header = entry.header();
+            let zero = |n: std::io::Result<Option<u32>>| matches!(n, Ok(Some(0)));
+            if header.entry_type().is_character_special()
+                && zero(header.device_major())
+                && zero(header.device_minor())
+            {
+                extractor.forget();
+                root.remove(&relative)
+                    .map_err(|e| bad_entry(&relative, e))?;
+                continue;
+            }
+        }
+        if name == OPAQUE.as_bytes() && whiteouts == Whiteouts::Overlay {
+            extractor.forget();
+            let dir = root
+                .mkdir_all(parent, 0o755)
+                .map_err(|e| bad_entry(&relative, e))?;
+            rustix::fs::fsetxattr(&dir, OPAQUE_XATTR, b"y", rustix::fs::XattrFlags::empty())
+                .map_err(|e| bad_entry(&relative, std::io::Error::from(e)))?;
+            continue;
+        }
+        if let Some(hidden) = name.strip_prefix(WHITEOUT.as_bytes()) {
+            if whiteouts == Whiteouts::Overlay {
+                extractor.forget();
+                let hidden = std::ffi::OsStr::from_bytes(hidden);
+                if !scoped::path::is_name(hidden) {
+                    return Err(bad_entry(&relative, "a whiteout of nothing"));
+                }
+                let dir = root
+                    .mkdir_all(parent, 0o755)
+                    .map_err(|e| bad_entry(&relative, e))?;
+                dir.remove_all(hidden)
+                    .and_then(|()| dir.mknod(hidden, scoped::dir::Node::Char, 0, 0, 0))
+                    .map_err(|e| bad_entry(&relative, e))?;
+                continue;
+            }
+        }
         if name == OPAQUE.as_bytes() {
             extractor.forget();
             match root.dir(parent) {
@@ -164,6 +222,20 @@ fn chain(e: &dyn std::error::Error) -> String {
 mod tests {
     use super::*;
     use std::os::unix::fs::MetadataExt;
+
+    /// `layers` (plain tars, bottom first) applied in order into the new
+    /// directory `target`; each layer's content size.
+    fn unpack_rootfs(
+        target: &Path,
+        layers: Vec<Box<dyn Read + '_>>,
+    ) -> Result<Vec<u64>, ImageError> {
+        build_rootfs(target, |root| {
+            layers
+                .into_iter()
+                .map(|l| apply_layer(root, l, Whiteouts::Apply))
+                .collect()
+        })
+    }
 
     fn tar_of(entries: &[(&str, Option<&[u8]>)]) -> Vec<u8> {
         let mut builder = tar::Builder::new(Vec::new());
@@ -379,7 +451,7 @@ mod tests {
             let root = Root::new(dir.path()).unwrap();
             let layer: Vec<u8> = entries.concat();
             // An error is fine; a panic or a write outside is not.
-            let _ = apply_layer(&root, Box::new(&layer[..]));
+            let _ = apply_layer(&root, Box::new(&layer[..]), Whiteouts::Overlay);
         }
     }
 }

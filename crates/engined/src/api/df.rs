@@ -13,6 +13,7 @@ use super::{image, volume};
 use engined_core::containers::list;
 use engined_core::engine::Engine;
 use engined_core::gojson::nil;
+use engined_core::images::layers;
 use engined_core::volumes::dir_size;
 
 /// The report for `req` (all kinds when it names none).
@@ -35,7 +36,8 @@ pub fn data_usage(engine: &Engine, req: &SystemDataUsageRequest) -> SystemDataUs
         .map(|(i, _)| (i.id.clone(), i.size as i64))
         .collect();
     if wanted(SystemDataUsageTypeItem::Image) {
-        body.layers_size = Some(image_size.values().sum());
+        let usage = layers::usage(images.iter().map(|(i, _)| &**i));
+        body.layers_size = Some(usage.layers_size as i64);
         body.images = Some(
             images
                 .iter()
@@ -43,8 +45,8 @@ pub fn data_usage(engine: &Engine, req: &SystemDataUsageRequest) -> SystemDataUs
                     let mut s = image::summary(i, names, req.api_version);
                     s.containers =
                         records.iter().filter(|(r, _)| r.image_id == i.id).count() as i64;
-                    // Each image's layers are its own in engined's store.
-                    s.shared_size = 0;
+                    // The layers another image stacks too (once on disk).
+                    s.shared_size = usage.shared.get(&i.id).copied().unwrap_or(0) as i64;
                     s
                 })
                 .collect(),

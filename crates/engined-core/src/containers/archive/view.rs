@@ -10,9 +10,6 @@
 //!   where a start would mount it, and unmounted when the view is dropped;
 //!   the caller holds the container's operation lock so no start races it.
 
-use std::ffi::CString;
-use std::io;
-use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -66,8 +63,9 @@ impl RootView {
         ));
         let context = || format!("mounting the files of container {}", record.id);
         std::fs::create_dir_all(&point).map_err(|e| ArchiveError::io(context(), e))?;
-        let layers = [layout.dir.join("upper"), record.image_rootfs.clone()];
-        if let Err(e) = mount_read_only(&layers, &point) {
+        let mut layers = vec![layout.dir.join("upper")];
+        layers.extend(rootfs::lowers(record));
+        if let Err(e) = rootfs::mount_layers(&layers, None, &point) {
             let _ = std::fs::remove_dir(&point);
             return Err(ArchiveError::io(context(), e));
         }
@@ -83,7 +81,7 @@ impl RootView {
         if let Some(view) = Self::in_place(record, layout) {
             return Ok(view);
         }
-        let root = rootfs::mount(&record.driver, &record.image_rootfs, layout).map_err(|e| {
+        let root = rootfs::mount(&record.driver, &rootfs::lowers(record), layout).map_err(|e| {
             ArchiveError::io(format!("mounting the files of container {}", record.id), e)
         })?;
         Ok(RootView {
@@ -112,28 +110,6 @@ impl Drop for RootView {
     }
 }
 
-/// Mounts `layers` (topmost first) as a read-only overlay at `target`.
-fn mount_read_only(layers: &[PathBuf], target: &Path) -> io::Result<()> {
-    let lower: Vec<String> = layers.iter().map(|p| p.display().to_string()).collect();
-    let data = CString::new(format!("lowerdir={}", lower.join(":"))).map_err(io::Error::other)?;
-    let target = CString::new(target.as_os_str().as_bytes()).map_err(io::Error::other)?;
-    // SAFETY: every pointer is a NUL-terminated string alive for the call.
-    let rc = unsafe {
-        libc::mount(
-            c"overlay".as_ptr(),
-            target.as_ptr(),
-            c"overlay".as_ptr(),
-            libc::MS_RDONLY,
-            data.as_ptr().cast(),
-        )
-    };
-    if rc == 0 {
-        Ok(())
-    } else {
-        Err(io::Error::last_os_error())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,9 +131,9 @@ mod tests {
             bundle: base.path().join("exec/c1"),
         };
         std::fs::create_dir_all(&layout.dir).unwrap();
-        rootfs::create(OVERLAY, &image, &layout).unwrap();
+        rootfs::create(OVERLAY, std::slice::from_ref(&image), &layout).unwrap();
         // A run changed a file and removed one.
-        let merged = rootfs::mount(OVERLAY, &image, &layout).unwrap();
+        let merged = rootfs::mount(OVERLAY, std::slice::from_ref(&image), &layout).unwrap();
         std::fs::write(merged.join("etc/motd"), "changed").unwrap();
         std::fs::remove_file(merged.join("gone")).unwrap();
         rootfs::unmount(OVERLAY, &layout).unwrap();

@@ -404,7 +404,10 @@ async fn a_pull_fetches_three_layers_at_a_time_and_stores_the_image() {
         vec![format!("{addr}/test/app@{}", digest_of(&manifest))]
     );
     let record = store.resolve(&pulled.id).unwrap();
-    assert_eq!(std::fs::read(record.rootfs.join("f4")).unwrap(), b"layer 4");
+    assert_eq!(
+        std::fs::read(record.layers[4].join("f4")).unwrap(),
+        b"layer 4"
+    );
 
     // `max-concurrent-downloads: 2`, into a fresh store.
     let root = tempfile::tempdir().unwrap();
