@@ -17,6 +17,7 @@ mod health_cli;
 mod hostile_cli;
 mod images_cli;
 mod keys_cli;
+mod nat_cli;
 mod net_cli;
 mod ports_cli;
 mod pull_cli;
