@@ -151,15 +151,16 @@ fn short_id(d: &Engined, name: &str) -> String {
 fn fetch(netns: Option<&str>, url: &str, tries: Duration) -> String {
     let deadline = Instant::now() + tries;
     loop {
-        let mut cmd = match netns {
-            Some(ns) => {
-                let mut c = Command::new("ip");
-                c.args(["netns", "exec", ns, test_support::rootfs::BUSYBOX]);
-                c
-            }
-            None => Command::new(test_support::rootfs::BUSYBOX),
-        };
-        let out = cmd.args(["wget", "-T", "2", "-qO-", url]).output().unwrap();
+        // busybox's own `wget -T` is broken here: `timeout` bounds a try.
+        let mut cmd = Command::new("timeout");
+        cmd.arg("4");
+        if let Some(ns) = netns {
+            cmd.args(["ip", "netns", "exec", ns]);
+        }
+        let out = cmd
+            .args([test_support::rootfs::BUSYBOX, "wget", "-qO-", url])
+            .output()
+            .unwrap();
         if out.status.success() || Instant::now() > deadline {
             return String::from_utf8_lossy(&out.stdout).trim().to_string();
         }
@@ -478,6 +479,16 @@ fn a_killed_engined_rebuilds_its_table_and_publishes_the_same_ports() {
     let table = table_of(&dir);
     let mut d = Engined::start(&dir);
     d.import_mini();
+    // What the test makes outlives one daemon: removed through whichever
+    // daemon listens on the socket then, even when the test fails.
+    struct Remove(String);
+    impl Drop for Remove {
+        fn drop(&mut self) {
+            let _ = test_support::docker_cli::output(&self.0, &["rm", "-f", "nat4"]);
+            let _ = test_support::docker_cli::output(&self.0, &["network", "rm", "natn4"]);
+        }
+    }
+    let remove = Remove(d.host());
     let net;
     {
         let mut made = Made::new(&d);
@@ -562,6 +573,7 @@ fn a_killed_engined_rebuilds_its_table_and_publishes_the_same_ports() {
     let left = netns::leftovers(&[bridge.clone()], &veths, &dir.join("exec"));
     assert!(left.is_empty(), "{left:?}");
     drop(made);
+    drop(remove);
     drop(d);
     let left = leaked(&before, &[table, bridge]);
     assert!(left.is_empty(), "{left:?}");
