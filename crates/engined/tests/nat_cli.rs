@@ -227,17 +227,17 @@ impl Drop for TestNetns {
 
 /// What the host has that a test could leak: links, named namespaces,
 /// nftables tables.
-fn host_state() -> (BTreeSet<String>, BTreeSet<String>, BTreeSet<String>) {
+type HostState = (BTreeSet<String>, BTreeSet<String>, BTreeSet<String>);
+
+/// The host's state now.
+fn host_state() -> HostState {
     (netns::links(), named_netns(), tables())
 }
 
 /// The host state now, less links that were there before or that other
 /// daemons (the shared default bridge, other tests' veths) may make:
 /// only what `mine` names counts.
-fn leaked(
-    before: &(BTreeSet<String>, BTreeSet<String>, BTreeSet<String>),
-    mine: &[String],
-) -> Vec<String> {
+fn leaked(before: &HostState, mine: &[String]) -> Vec<String> {
     let now = host_state();
     let mut out: Vec<String> = now
         .0
