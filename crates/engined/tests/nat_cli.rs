@@ -570,7 +570,7 @@ fn a_killed_engined_rebuilds_its_table_and_publishes_the_same_ports() {
     let mut veths = netns::bridge_ports(&bridge);
     made.clean();
     veths.extend(netns::bridge_ports(&bridge));
-    let left = netns::leftovers(&[bridge.clone()], &veths, &dir.join("exec"));
+    let left = netns::leftovers(std::slice::from_ref(&bridge), &veths, &dir.join("exec"));
     assert!(left.is_empty(), "{left:?}");
     drop(made);
     drop(remove);
