@@ -54,7 +54,9 @@ impl Engine {
         let images = ImageStore::open(&data_root).map_err(std::io::Error::other)?;
         let volumes = VolumeStore::open(&data_root).map_err(std::io::Error::other)?;
         let containers = Containers::open(&data_root, exec_root)?;
-        let networks = Networks::open(&data_root, exec_root).map_err(std::io::Error::other)?;
+        let settings = crate::networks::Settings::from_config(store.load().config());
+        let networks =
+            Networks::open(&data_root, exec_root, settings).map_err(std::io::Error::other)?;
         let build_cache = crate::images::build_cache::Cache::open(&data_root);
         Ok(Engine {
             store,

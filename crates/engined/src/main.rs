@@ -156,6 +156,8 @@ async fn run(flags: Flags, activated: Vec<Passed>) -> Result<(), String> {
         tracing::info!("live-restore: the containers keep running");
     } else {
         engined_core::containers::lifecycle::stop_for_shutdown(&engine).await;
+        // Nothing runs any more: engined's NAT table goes.
+        engine.networks.shutdown();
     }
     let _ = stop_tx.send(true);
     for server in servers {

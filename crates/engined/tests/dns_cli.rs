@@ -8,8 +8,9 @@
 //!
 //! No query leaves this machine: every daemon here has `dns` set to a
 //! [`FakeDns`] on a loopback address of the host, the only upstream
-//! anything is forwarded to, and the bridges are not routed beyond the
-//! host. Subnets are 10.231.8x.0/24.
+//! anything is forwarded to, and no test sends a packet beyond the host.
+//! Subnets are 10.231.8x.0/24. `docker rename` changes the name a
+//! container answers to.
 
 use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
@@ -325,5 +326,42 @@ fn legacy_links_on_the_default_bridge_give_hosts_lines_and_variables() {
     );
     made.clean();
     let left = netns::leftovers(&[], &BTreeSet::new(), &dir.join("exec"));
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn a_renamed_container_answers_to_its_new_name() {
+    if !can_run() {
+        return;
+    }
+    let _one = HOST_NETWORKING.lock().unwrap_or_else(|e| e.into_inner());
+    let fake = FakeDns::start(UPSTREAM, &[]).expect("the fake upstream on 127.0.53.1:53");
+    let (dir, d) = daemon("dns_cli_rename", &fake);
+    let mut made = Made::new(&d);
+    let n = made.network(&["--subnet", "10.231.87.0/24", "dn7"]);
+    made.run("before-name", &["--network", "dn7", "mini", "sleep", "300"]);
+    made.run("asker", &["--network", "dn7", "mini", "sleep", "300"]);
+    let ip = ip_on(&d, "before-name", "dn7");
+    let (status, out) = nslookup(&d, "asker", "before-name");
+    assert!(status == 0 && out.contains(&ip), "{out}");
+    d.docker(&["rename", "before-name", "after-name"]);
+    made.container("after-name");
+    let (status, out) = nslookup(&d, "asker", "after-name");
+    assert!(status == 0 && out.contains(&ip), "{out}");
+    let (_, out) = nslookup(&d, "asker", "before-name");
+    assert!(!out.contains(&ip), "{out}");
+    // The network's view names it by its new name too.
+    let view = inspect(&d, "dn7");
+    let names: Vec<&str> = view["Containers"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter_map(|(_, c)| c["Name"].as_str())
+        .collect();
+    assert!(names.contains(&"after-name"), "{names:?}");
+    let mut veths = netns::bridge_ports(&format!("br-{}", &n[..12]));
+    made.clean();
+    veths.extend(netns::bridge_ports(&format!("br-{}", &n[..12])));
+    let left = netns::leftovers(&[format!("br-{}", &n[..12])], &veths, &dir.join("exec"));
     assert!(left.is_empty(), "{left:?}");
 }

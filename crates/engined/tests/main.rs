@@ -18,6 +18,7 @@ mod hostile_cli;
 mod images_cli;
 mod keys_cli;
 mod layers_cli;
+mod nat_cli;
 mod net_cli;
 mod ports_cli;
 mod pull_cli;

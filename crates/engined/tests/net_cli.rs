@@ -15,16 +15,13 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
-use std::sync::Mutex;
 
 use serde_json::Value;
 use test_support::docker_cli::code;
 use test_support::engined::Engined;
 use test_support::made::Made;
-use test_support::netns;
+use test_support::netns::{self, HOST_NETWORKING};
 use test_support::skip::can_run_containers as can_run;
-
-static HOST_NETWORKING: Mutex<()> = Mutex::new(());
 
 /// Deletes a link the test made itself, even when it fails.
 struct DeleteLink(&'static str);
@@ -249,17 +246,24 @@ fn containers_reach_their_networks_only_and_leave_nothing() {
     let short = &inspect(&d, &["a1"])["Id"].as_str().unwrap()[..12].to_string();
     assert!(hosts.ends_with(&format!("{a1}\t{short}\n")), "{hosts}");
 
-    // No NAT yet, so nothing from a bridge is routed beyond the host:
-    // read from the rule set, never by sending a packet out.
-    for n in [&n1, &n2] {
-        let rules = netns::rules_naming(&bridge_of(n));
-        assert!(
-            rules
-                .iter()
-                .any(|r| r.contains("prohibit") && !r.contains(" to ")),
-            "{rules:?}"
-        );
-    }
+    // With NAT a bridge is routed beyond the host, but never to another
+    // network's subnet; an --internal one nowhere. Read from the rule
+    // set, never by sending a packet out.
+    let rules = netns::rules_naming(&bridge_of(&n1));
+    assert!(
+        rules
+            .iter()
+            .any(|r| r.contains("prohibit") && r.contains("to 10.231.72.0/24")),
+        "{rules:?}"
+    );
+    assert!(!rules.iter().any(|r| !r.contains(" to ")), "{rules:?}");
+    let rules = netns::rules_naming(&bridge_of(&internal));
+    assert!(
+        rules
+            .iter()
+            .any(|r| r.contains("prohibit") && !r.contains(" to ")),
+        "{rules:?}"
+    );
 
     // Same network: reachable (ping, and wget of httpd); another: not.
     assert!(pings(&d, "a1", &b1));

@@ -53,6 +53,15 @@ pub enum ConfigError {
         /// The value given first.
         existing: String,
     },
+    /// A networking key (`bip`, `default-address-pools`) with a value the
+    /// network service cannot use.
+    #[error("{key}: {message}")]
+    Network {
+        /// The key.
+        key: &'static str,
+        /// What is wrong, naming the value.
+        message: String,
+    },
     /// A key that another key makes necessary is not set.
     #[error("{key}: {reason}")]
     Missing {

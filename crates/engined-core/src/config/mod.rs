@@ -6,7 +6,9 @@
 //! `labels`, `debug`, `live-restore`, `log-level`, `tls`, `tlsverify`, `tlscacert`,
 //! `tlscert`, `tlskey`, `registry-mirrors`, `insecure-registries`,
 //! `max-concurrent-downloads`, `max-concurrent-uploads`, `dns`,
-//! `dns-search`, `dns-opts`, and engined's own `registry-certs-dir`. An
+//! `dns-search`, `dns-opts`, the networking keys `bip`,
+//! `default-address-pools`, `iptables`, `ip-forward`, `userland-proxy`,
+//! and engined's own `registry-certs-dir`. An
 //! unknown key, or a value of the wrong type, is refused with an error
 //! naming the key ([`ConfigError`]), never ignored.
 //!
@@ -15,7 +17,8 @@
 //!   label is `key=value`, a host is `unix://` or `tcp://`);
 //! - [`effective`]: the configuration in force, with the checks that relate
 //!   keys (TLS needs a certificate and key) and the defaults;
-//! - [`hosts`], [`labels`], [`log_level`], [`tls`]: one key each.
+//! - [`hosts`], [`labels`], [`log_level`], [`tls`]: one key each;
+//!   [`network`]: `bip` and `default-address-pools`.
 //!
 //! Reading the file, merging it with the flags and reloading on SIGHUP are
 //! the daemon binary's (`engined::config`); rules about the runtimes (a
@@ -27,6 +30,7 @@ mod error;
 pub mod hosts;
 pub mod labels;
 pub mod log_level;
+pub mod network;
 mod runtime;
 pub mod tls;
 
@@ -39,6 +43,7 @@ pub use effective::EffectiveConfig;
 pub use error::{ConfigError, Conflict};
 pub use hosts::DEFAULT_HOST;
 pub use log_level::LogLevel;
+pub use network::AddressPool;
 pub use runtime::RuntimeConfig;
 pub use tls::TlsSettings;
 
@@ -156,6 +161,28 @@ pub struct DaemonConfig {
     /// The `options` of containers' resolv.conf (dockerd's `dns-opts`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dns_opts: Vec<String>,
+    // Networking (`networks::settings` reads these at start; a reload
+    // keeps them).
+    /// The default bridge's address and prefix, `172.17.0.1/16`
+    /// (dockerd's `bip`); a free default pool when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bip: Option<String>,
+    /// The pools new networks' subnets are cut from (dockerd's
+    /// `default-address-pools`); dockerd's defaults when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub default_address_pools: Vec<AddressPool>,
+    /// engined's NAT rules for published ports and outbound traffic
+    /// (dockerd's `iptables`); on when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iptables: Option<bool>,
+    /// Turn on `net.ipv4.ip_forward` at start (dockerd's `ip-forward`); on
+    /// when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip_forward: Option<bool>,
+    /// The userland proxy for published ports (loopback, and hosts without
+    /// NAT; dockerd's `userland-proxy`); on when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub userland_proxy: Option<bool>,
 }
 
 impl DaemonConfig {
@@ -239,6 +266,12 @@ impl DaemonConfig {
         }
         for label in &self.labels {
             labels::parse(label)?;
+        }
+        if let Some(bip) = self.bip.as_deref().filter(|b| !b.is_empty()) {
+            network::check_bip(bip)?;
+        }
+        for pool in &self.default_address_pools {
+            network::check_pool(pool)?;
         }
         for server in &self.dns {
             if server.parse::<std::net::IpAddr>().is_err() {

@@ -345,8 +345,7 @@ async fn publish(engine: &Arc<Engine>, record: &Record, ip: IpAddr) -> Result<()
     }
     engine
         .networks
-        .ports
-        .start(&record.id, ip, &wanted)
+        .publish(&record.id, ip, &wanted)
         .await
         .map(|_| ())
         .map_err(|e| {
@@ -546,7 +545,7 @@ fn active_networks(
 /// namespace file gone.
 pub async fn teardown(engine: &Arc<Engine>, id: &str) {
     engine.networks.dns.stop(id);
-    engine.networks.ports.stop(id);
+    engine.networks.unpublish(id);
     let left = active_networks(engine, engine.networks.endpoints(id).as_ref());
     let (e, owned) = (engine.clone(), id.to_string());
     let _ = tokio::task::spawn_blocking(move || e.networks.deactivate(&owned)).await;
@@ -570,13 +569,24 @@ pub async fn restore(engine: &Arc<Engine>) {
         e.networks.restore(&running)
     })
     .await;
-    // The embedded DNS servers of the runs that go on (their sockets went
-    // with the daemon that made them).
+    // The published ports and embedded DNS servers of the runs that go
+    // on (their sockets went with the daemon that made them).
     for c in engine.containers.all() {
         let record = c.record();
-        if !record.state.status.is_running()
-            || resolver_of(engine, &record) != (Resolver::Embedded, Some(record.id.clone()))
-        {
+        if !record.state.status.is_running() {
+            continue;
+        }
+        let own_address = engine
+            .networks
+            .endpoints(&record.id)
+            .and_then(|c| c.endpoints.into_iter().find_map(|e| e.active))
+            .map(|a| a.ip);
+        if let Some(ip) = own_address {
+            if let Err(e) = engine.networks.republish(&record.id, ip).await {
+                tracing::warn!(container = %record.id, "publishing its ports again: {e}");
+            }
+        }
+        if resolver_of(engine, &record) != (Resolver::Embedded, Some(record.id.clone())) {
             continue;
         }
         let netns = engine.networks.netns_path(&record.id);

@@ -41,6 +41,9 @@ pub enum NetworkError {
     },
     #[error("{what}: {message}")]
     Netlink { what: String, message: String },
+    /// `nft` refused a change of engined's NAT table.
+    #[error("{what}: {message}")]
+    Nat { what: String, message: String },
 }
 
 pub type Result<T> = std::result::Result<T, NetworkError>;
@@ -67,6 +70,7 @@ impl NetworkError {
             NetworkError::Unavailable(_) => ErrorKind::Forbidden,
             NetworkError::Io { .. }
             | NetworkError::Netlink { .. }
+            | NetworkError::Nat { .. }
             | NetworkError::Programming(_) => ErrorKind::Server,
         }
     }

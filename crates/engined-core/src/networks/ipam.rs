@@ -148,7 +148,50 @@ pub fn default_pools() -> impl Iterator<Item = Subnet> {
 /// and host routes wider than the pools do not count, as with dockerd,
 /// which only skips pools a more specific route covers).
 pub fn choose_pool(taken: &[Subnet], routes: &[Subnet]) -> Option<Subnet> {
-    default_pools().find(|pool| {
+    choose_among(default_pools(), taken, routes)
+}
+
+/// The subnets of prefix `size` that `base` splits into, in order (none
+/// when `size` is shorter than the base's prefix).
+pub fn split(base: Subnet, size: u8) -> impl Iterator<Item = Subnet> {
+    let fits = size >= base.prefix && u32::from(size) <= base.bits();
+    let count: u128 = if fits {
+        1u128
+            .checked_shl(u32::from(size - base.prefix))
+            .unwrap_or(u128::MAX)
+    } else {
+        0
+    };
+    let step = 1u128
+        .checked_shl(base.bits().saturating_sub(u32::from(size)))
+        .unwrap_or(0);
+    (0..count).filter_map(move |i| {
+        let at = to_u128(base.addr).checked_add(i.checked_mul(step)?)?;
+        Subnet::new(from_u128(base.is_ipv4(), at), size)
+    })
+}
+
+/// The first subnet of `pools` (the `default-address-pools`: each base
+/// split into subnets of its size) that is free, by [`choose_pool`]'s
+/// rule; dockerd's defaults when `pools` is empty.
+pub fn choose_pool_in(
+    pools: &[(Subnet, u8)],
+    taken: &[Subnet],
+    routes: &[Subnet],
+) -> Option<Subnet> {
+    if pools.is_empty() {
+        return choose_pool(taken, routes);
+    }
+    let candidates = pools.iter().flat_map(|(base, size)| split(*base, *size));
+    choose_among(candidates, taken, routes)
+}
+
+fn choose_among(
+    mut candidates: impl Iterator<Item = Subnet>,
+    taken: &[Subnet],
+    routes: &[Subnet],
+) -> Option<Subnet> {
+    candidates.find(|pool| {
         !taken.iter().any(|t| t.overlaps(*pool))
             && !routes
                 .iter()
@@ -283,6 +326,27 @@ mod tests {
         assert_eq!(choose_pool(&all, &[]), None);
         let without_last = &all[..all.len() - 1];
         assert_eq!(choose_pool(without_last, &[]), Some(s("192.168.240.0/20")));
+    }
+
+    #[test]
+    fn configured_pools_are_split_and_skip_what_is_taken() {
+        let split: Vec<String> = split(s("10.232.0.0/16"), 24)
+            .take(3)
+            .map(|p| p.to_string())
+            .collect();
+        assert_eq!(split, ["10.232.0.0/24", "10.232.1.0/24", "10.232.2.0/24"]);
+        assert_eq!(super::split(s("10.232.0.0/16"), 8).count(), 0);
+        assert_eq!(super::split(s("10.232.0.0/30"), 32).count(), 4);
+        let pools = [(s("10.232.0.0/23"), 24), (s("10.233.0.0/16"), 20)];
+        assert_eq!(
+            choose_pool_in(&pools, &[s("10.232.0.0/24")], &[]),
+            Some(s("10.232.1.0/24"))
+        );
+        assert_eq!(
+            choose_pool_in(&pools, &[s("10.232.0.0/23")], &[s("10.233.0.0/20")]),
+            Some(s("10.233.16.0/20"))
+        );
+        assert_eq!(choose_pool_in(&[], &[], &[]), Some(s(DEFAULT_BRIDGE)));
     }
 
     #[test]

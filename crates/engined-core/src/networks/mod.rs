@@ -7,7 +7,12 @@
 //! - [`ipam`]: subnets, dockerd's default pools, addresses (pure);
 //! - [`netlink`]: bridges, veth pairs, addresses and routes (rtnetlink);
 //! - [`netns`]: the namespaces engined makes and holds for containers;
-//! - [`ports`]: published ports through the userland proxy;
+//! - [`ports`]: published ports: the userland proxy and the host ports;
+//! - [`nat`]: engined's nftables table (DNAT for published ports,
+//!   masquerade for routed bridges) and `ip-forward`;
+//! - [`settings`]: the daemon.json keys the service starts with (`bip`,
+//!   `default-address-pools`, `iptables`, `ip-forward`,
+//!   `userland-proxy`);
 //! - [`dns`]: containers' resolv.conf and the embedded DNS server of user
 //!   networks;
 //! - [`model`]: what is stored; [`view`]: the API's shape of a network;
@@ -16,7 +21,9 @@
 //!
 //! Drivers: `bridge` (a Linux bridge per network: `engined0` for the
 //! default one, `br-<12 hex>` for others, a veth pair per endpoint),
-//! `host` and `null` (nothing to set up). No NAT yet: published ports go through the userland proxy.
+//! `host` and `null` (nothing to set up). Published ports go through NAT
+//! (`iptables`, the default) and the userland proxy (`userland-proxy`,
+//! the default; loopback is always the proxy's).
 
 pub mod dns;
 pub mod error;
@@ -24,14 +31,17 @@ pub mod events;
 pub mod filter;
 pub mod ipam;
 pub mod model;
+pub mod nat;
 pub mod netlink;
 pub mod netns;
 pub mod ports;
 pub mod service;
+pub mod settings;
 pub mod view;
 
 pub use error::NetworkError;
 pub use filter::{NetworkFilter, NetworkFilterError};
 pub use model::{ActiveEndpoint, ContainerEndpoints, Endpoint, NetworkRecord, PoolRecord};
 pub use service::{CreateRequest, Networks};
+pub use settings::Settings;
 pub use view::network_view;

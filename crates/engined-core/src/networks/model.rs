@@ -9,6 +9,8 @@ use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};
 
+use super::ports::Published;
+
 /// The drivers engined has.
 pub const BRIDGE: &str = "bridge";
 pub const HOST: &str = "host";
@@ -108,4 +110,8 @@ pub struct ContainerEndpoints {
     /// The container's name (for `Containers` of a network inspect).
     pub name: String,
     pub endpoints: Vec<Endpoint>,
+    /// The ports it got while it runs (random ones included), published
+    /// again by a daemon that restarts while it runs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub published: Vec<Published>,
 }

@@ -1,8 +1,10 @@
 //! The network service: every network's record and every container's
 //! endpoints, in memory and on disk under `<data-root>/network/`, with
 //! the address spaces of each network; the predefined `bridge`, `host`
-//! and `none`; create, find, remove; and a container's endpoints brought
-//! up (a veth pair into its namespace) and down around its runs.
+//! and `none`; create, find, remove; a container's endpoints brought
+//! up (a veth pair into its namespace) and down around its runs; and its
+//! published ports (proxy and NAT), recorded with its endpoints so that a
+//! restarted daemon publishes them again.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Read;
@@ -16,6 +18,8 @@ use super::model::{
     ActiveEndpoint, ContainerEndpoints, Endpoint, NetworkRecord, PoolRecord, BRIDGE, HOST, NULL,
     OPT_BRIDGE_NAME, PREDEFINED,
 };
+use super::nat::{self, Forward, Masquerade, Nat};
+use super::settings::Settings;
 use super::{dns, netlink, netns, ports};
 use crate::sync::lock;
 use engined_shim::atomic;
@@ -55,6 +59,9 @@ pub struct Networks {
     pub dns: dns::Servers,
     /// The published ports of running containers.
     pub ports: ports::Proxies,
+    /// engined's NAT table.
+    pub nat: Nat,
+    settings: Settings,
 }
 
 /// A fresh 64-hex-digit id (the containers' helper lives above this
@@ -116,8 +123,8 @@ fn host_routes() -> Vec<Subnet> {
 
 impl Networks {
     /// Loads `<data-root>/network/`, adding the predefined networks the
-    /// first time.
-    pub fn open(data_root: &Path, exec_root: &Path) -> Result<Networks> {
+    /// first time, with the networking `settings` of the daemon.
+    pub fn open(data_root: &Path, exec_root: &Path, settings: Settings) -> Result<Networks> {
         let root = data_root.join("network");
         for dir in ["networks", "endpoints"] {
             std::fs::create_dir_all(root.join(dir))
@@ -135,8 +142,27 @@ impl Networks {
             netns_dir: exec_root.join("netns"),
             state: Mutex::new(State::default()),
             dns: dns::Servers::default(),
-            ports: ports::Proxies::default(),
+            ports: ports::Proxies::new(settings.userland_proxy),
+            nat: Nat::new(
+                nat::nft::table_name(exec_root),
+                settings.nat,
+                settings.userland_proxy,
+            ),
+            settings,
         };
+        if !networks.nat.enabled() {
+            // `iptables: false`: no rules at all, not even an old run's.
+            if let Err(e) = networks.nat.remove_table() {
+                tracing::warn!("removing the NAT table of an earlier run: {e}");
+            }
+        }
+        if networks.settings.ip_forward {
+            match nat::forwarding::ensure(Path::new(nat::forwarding::IP_FORWARD), true) {
+                Ok(true) => {}
+                Ok(false) => tracing::warn!("IPv4 forwarding is disabled"),
+                Err(e) => tracing::warn!("ip-forward: {e}"),
+            }
+        }
         for (name, driver) in [("bridge", BRIDGE), ("host", HOST), ("none", NULL)] {
             if !state
                 .networks
@@ -185,18 +211,26 @@ impl Networks {
             let routes = host_routes();
             let default: Subnet =
                 Subnet::parse(ipam::DEFAULT_BRIDGE).map_err(NetworkError::InvalidArgument)?;
-            // A default bridge already there (left by an earlier engined)
+            // `bip` names the address; else a default bridge already
+            // there (left by an earlier engined, or shared with another)
             // keeps its address, as dockerd keeps docker0's.
+            let bip = self
+                .settings
+                .bip
+                .and_then(|(ip, prefix)| Subnet::new(ip, prefix).map(|s| (s, ip)));
             let existing = netlink::ipv4_of(DEFAULT_BRIDGE_NAME).ok().flatten();
-            let existing = existing.and_then(|(ip, prefix)| {
-                Subnet::new(IpAddr::V4(ip), prefix).map(|s| (s, IpAddr::V4(ip)))
+            let existing = bip.or_else(|| {
+                existing.and_then(|(ip, prefix)| {
+                    Subnet::new(IpAddr::V4(ip), prefix).map(|s| (s, IpAddr::V4(ip)))
+                })
             });
+            let pools = self.pools();
             let subnet = if let Some((subnet, _)) = existing {
                 subnet
-            } else if ipam::choose_pool(&taken, &routes) == Some(default) {
+            } else if pools.is_empty() && ipam::choose_pool(&taken, &routes) == Some(default) {
                 default
             } else {
-                ipam::choose_pool(&taken, &routes).ok_or_else(no_pool)?
+                ipam::choose_pool_in(&pools, &taken, &routes).ok_or_else(no_pool)?
             };
             let gateway = existing
                 .map(|(_, gw)| gw)
@@ -280,7 +314,7 @@ impl Networks {
             return Err(NetworkError::NameConflict(req.name));
         }
         let id = new_id()?;
-        let pools = pools_for(&state, &req)?;
+        let pools = pools_for(&state, &req, &self.pools())?;
         let record = NetworkRecord {
             id: id.clone(),
             name: req.name,
@@ -304,7 +338,7 @@ impl Networks {
         }
         state.spaces.insert(id.clone(), spaces_of(&record));
         state.networks.insert(id, record.clone());
-        sync_isolation(&state);
+        self.sync_rules(&state);
         Ok(record)
     }
 
@@ -340,7 +374,7 @@ impl Networks {
         }
         state.networks.remove(&record.id);
         state.spaces.remove(&record.id);
-        sync_isolation(&state);
+        self.sync_rules(&state);
         Ok(record)
     }
 
@@ -430,6 +464,7 @@ impl Networks {
             container_id: container.into(),
             name: name.into(),
             endpoints,
+            published: Vec::new(),
         };
         self.save_endpoints(&c)?;
         lock(&self.state).containers.insert(container.into(), c);
@@ -458,6 +493,7 @@ impl Networks {
                 container_id: container.into(),
                 name: name.into(),
                 endpoints: Vec::new(),
+                published: Vec::new(),
             });
         if c.endpoints.iter().any(|e| e.network_id == network.id) {
             return Err(NetworkError::Forbidden(format!(
@@ -642,6 +678,7 @@ impl Networks {
     /// link deleted, its address free again) and its namespace file gone.
     /// Harmless when nothing is up.
     pub fn deactivate(&self, container: &str) {
+        self.unpublish(container);
         let mut state = lock(&self.state);
         let count = state
             .containers
@@ -649,6 +686,9 @@ impl Networks {
             .map_or(0, |c| c.endpoints.len());
         for index in 0..count {
             deactivate_locked(&mut state, container, index);
+        }
+        if let Some(c) = state.containers.get_mut(container) {
+            c.published.clear();
         }
         let c = state.containers.get(container).cloned();
         drop(state);
@@ -683,7 +723,10 @@ impl Networks {
                 tracing::warn!("network {}: {e}", network.name);
             }
         }
-        sync_isolation(&lock(&self.state));
+        // The table is rebuilt from the records (replacing whatever a
+        // daemon that was killed left); the running containers' ports
+        // come back with `republish`.
+        self.sync_rules(&lock(&self.state));
         let known: Vec<String> = lock(&self.state).containers.keys().cloned().collect();
         for id in &known {
             if !running(id) {
@@ -704,6 +747,119 @@ impl Networks {
 }
 
 impl Networks {
+    /// The `default-address-pools` as (base, size).
+    fn pools(&self) -> Vec<(Subnet, u8)> {
+        self.settings
+            .pools
+            .iter()
+            .map(|p| (p.base, p.size))
+            .collect()
+    }
+
+    /// Makes the routing rules and the NAT table's masquerades match the
+    /// networks.
+    fn sync_rules(&self, state: &State) {
+        sync_isolation(state, self.nat.enabled());
+        if let Err(e) = self.nat.set_masquerades(masquerades(state)) {
+            tracing::warn!("the NAT table: {e}");
+        }
+    }
+
+    /// Publishes `wanted` of running container `container` at `ip`: the
+    /// host ports bound (served by the proxy, or held), their DNAT
+    /// rules, and the bindings recorded. All or nothing. Call on the
+    /// daemon's runtime.
+    pub async fn publish(
+        &self,
+        container: &str,
+        ip: IpAddr,
+        wanted: &[ports::Wanted],
+    ) -> Result<Vec<ports::Published>> {
+        let published = self.ports.start(container, ip, wanted).await?;
+        if let Err(e) = self.record_published(container, ip, &published) {
+            self.ports.stop(container);
+            return Err(e);
+        }
+        Ok(published)
+    }
+
+    /// A restarted daemon: container `container` (running, at `ip`) gets
+    /// the ports it had again, the same host ports.
+    pub async fn republish(&self, container: &str, ip: IpAddr) -> Result<()> {
+        let had = self
+            .endpoints(container)
+            .map(|c| c.published)
+            .unwrap_or_default();
+        if had.is_empty() {
+            return Ok(());
+        }
+        let wanted: Vec<ports::Wanted> = had
+            .iter()
+            .map(|p| ports::Wanted {
+                proto: p.proto,
+                container_port: p.container_port,
+                host_ip: p.host_ip,
+                host_ports: Some((p.host_port, p.host_port)),
+            })
+            .collect();
+        self.publish(container, ip, &wanted).await.map(|_| ())
+    }
+
+    fn record_published(
+        &self,
+        container: &str,
+        ip: IpAddr,
+        published: &[ports::Published],
+    ) -> Result<()> {
+        let mut state = lock(&self.state);
+        let forwards = forwards_for(&state, container, ip, published);
+        self.nat.set_forwards(container, forwards)?;
+        let saved = state.containers.get_mut(container).map(|c| {
+            c.published = published.to_vec();
+            c.clone()
+        });
+        drop(state);
+        match saved {
+            Some(c) => self.save_endpoints(&c),
+            None => Ok(()),
+        }
+    }
+
+    /// Container `container`'s ports are no longer published (proxies
+    /// ended, rules gone).
+    pub fn unpublish(&self, container: &str) {
+        self.ports.stop(container);
+        if let Err(e) = self.nat.remove_forwards(container) {
+            tracing::warn!("container {container}: the NAT table: {e}");
+        }
+    }
+
+    /// `docker rename`: the container's name on its networks (what the
+    /// embedded DNS servers answer to) is now `name`.
+    pub fn rename(&self, container: &str, name: &str) -> Result<()> {
+        let saved = {
+            let mut state = lock(&self.state);
+            state.containers.get_mut(container).map(|c| {
+                c.name = name.to_string();
+                c.clone()
+            })
+        };
+        match saved {
+            Some(c) => self.save_endpoints(&c),
+            None => Ok(()),
+        }
+    }
+
+    /// The daemon stops with its containers stopped: its NAT table goes
+    /// (one that still has forwards, live-restore's, stays).
+    pub fn shutdown(&self) {
+        if self.nat.enabled() && !self.nat.has_forwards() {
+            if let Err(e) = self.nat.remove_table() {
+                tracing::warn!("removing the NAT table: {e}");
+            }
+        }
+    }
+
     /// Deletes the ports of this daemon's own bridges that no endpoint
     /// knows (a crash between making a veth pair and recording it). The
     /// default bridge is left alone: other engineds may share it.
@@ -794,7 +950,11 @@ fn taken_subnets(state: &State, except: Option<&str>) -> Vec<Subnet> {
 
 /// The pools of a new network: the ones asked for, checked, with their
 /// gateways; else a free default pool.
-fn pools_for(state: &State, req: &CreateRequest) -> Result<Vec<PoolRecord>> {
+fn pools_for(
+    state: &State,
+    req: &CreateRequest,
+    defaults: &[(Subnet, u8)],
+) -> Result<Vec<PoolRecord>> {
     let taken = taken_subnets(state, None);
     let mut pools = Vec::new();
     for p in &req.pools {
@@ -858,7 +1018,7 @@ fn pools_for(state: &State, req: &CreateRequest) -> Result<Vec<PoolRecord>> {
         .iter()
         .any(|p| Subnet::parse(&p.subnet).is_ok_and(|s| s.is_ipv4()));
     if !has_v4 {
-        let subnet = ipam::choose_pool(&taken, &host_routes()).ok_or_else(no_pool)?;
+        let subnet = ipam::choose_pool_in(defaults, &taken, &host_routes()).ok_or_else(no_pool)?;
         pools.insert(
             0,
             PoolRecord {
@@ -892,17 +1052,12 @@ fn ensure_bridge(record: &NetworkRecord) -> Result<()> {
     netlink::ensure_bridge(&bridge, addresses)
 }
 
-/// Whether containers may be routed beyond the host. Not yet: engined
-/// has no NAT, so a packet routed out would leave with a container's
-/// private source address (and its answer could not come back). Until
-/// NAT lands every bridge network is routed like an `--internal` one;
-/// the host's own addresses and the bridge itself stay reachable.
-const ROUTED_OUT: bool = false;
-
 /// The isolation between bridge networks, as rules: a container on one
 /// network reaches no other network's subnet through the host, and one on
 /// an `--internal` network (every network, when `routed_out` is false)
-/// nothing beyond its own bridge and the host.
+/// nothing beyond its own bridge and the host. Without NAT (`iptables:
+/// false`) a packet routed out would leave with a container's private
+/// source address, so then nothing is routed out of any bridge.
 fn isolation(state: &State, routed_out: bool) -> Vec<netlink::Isolation> {
     let bridges: Vec<(&NetworkRecord, String)> = state
         .networks
@@ -934,16 +1089,85 @@ fn isolation(state: &State, routed_out: bool) -> Vec<netlink::Isolation> {
     rules
 }
 
-/// Makes the kernel's rules match the networks.
-fn sync_isolation(state: &State) {
+/// Makes the kernel's routing rules match the networks (`routed_out`:
+/// NAT is on).
+fn sync_isolation(state: &State, routed_out: bool) {
     let bridges = state
         .networks
         .values()
         .filter_map(NetworkRecord::bridge_name)
         .collect();
-    if let Err(e) = netlink::sync_rules(bridges, isolation(state, ROUTED_OUT)) {
+    if let Err(e) = netlink::sync_rules(bridges, isolation(state, routed_out)) {
         tracing::warn!("isolating the networks: {e}");
     }
+}
+
+/// The subnets whose outbound traffic is masqueraded: each IPv4 subnet
+/// of a bridge network that is not `--internal` and does not turn
+/// masquerading off.
+fn masquerades(state: &State) -> Vec<Masquerade> {
+    let mut out = Vec::new();
+    for n in state.networks.values().filter(|n| !n.internal) {
+        let Some(bridge) = n.bridge_name() else {
+            continue;
+        };
+        if n.options
+            .get("com.docker.network.bridge.enable_ip_masquerade")
+            .is_some_and(|v| v == "false")
+        {
+            continue;
+        }
+        for p in &n.pools {
+            if let Ok(subnet) = Subnet::parse(&p.subnet) {
+                if subnet.is_ipv4() {
+                    out.push(Masquerade {
+                        subnet,
+                        bridge: bridge.clone(),
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The DNAT of each of `published` (container `container` at `ip`, on
+/// the bridge whose subnet holds `ip`): IPv4 host addresses only.
+fn forwards_for(
+    state: &State,
+    container: &str,
+    ip: IpAddr,
+    published: &[ports::Published],
+) -> Vec<Forward> {
+    let IpAddr::V4(container_ip) = ip else {
+        return Vec::new();
+    };
+    let bridge = state
+        .containers
+        .get(container)
+        .into_iter()
+        .flat_map(|c| &c.endpoints)
+        .find(|e| e.active.as_ref().is_some_and(|a| a.ip == ip))
+        .and_then(|e| state.networks.get(&e.network_id))
+        .and_then(NetworkRecord::bridge_name);
+    let Some(bridge) = bridge else {
+        return Vec::new();
+    };
+    published
+        .iter()
+        .filter_map(|p| match p.host_ip {
+            IpAddr::V4(host_ip) => Some(Forward {
+                container: container.to_string(),
+                proto: p.proto,
+                host_ip,
+                host_port: p.host_port,
+                container_ip,
+                container_port: p.container_port,
+                bridge: bridge.clone(),
+            }),
+            IpAddr::V6(_) => None,
+        })
+        .collect()
 }
 
 /// Brings endpoint `index` of `container` down (if up).
@@ -1072,21 +1296,22 @@ mod tests {
             }],
             ..Default::default()
         };
-        let overlap = pools_for(&state, &req("10.231.0.0/16", "", "")).unwrap_err();
+        let overlap = pools_for(&state, &req("10.231.0.0/16", "", ""), &[]).unwrap_err();
         assert_eq!(overlap.kind(), crate::ErrorKind::Forbidden);
-        let pools = pools_for(&state, &req("10.231.2.0/24", "", "")).unwrap();
+        let pools = pools_for(&state, &req("10.231.2.0/24", "", ""), &[]).unwrap();
         assert_eq!(pools[0].gateway, "10.231.2.1");
         let pools = pools_for(
             &state,
             &req("10.231.2.0/24", "10.231.2.128/25", "10.231.2.254"),
+            &[],
         )
         .unwrap();
         assert_eq!(
             (pools[0].ip_range.as_str(), pools[0].gateway.as_str()),
             ("10.231.2.128/25", "10.231.2.254")
         );
-        assert!(pools_for(&state, &req("10.231.2.0/24", "", "10.9.9.9")).is_err());
-        assert!(pools_for(&state, &req("10.231.2.0/24", "10.9.0.0/24", "")).is_err());
-        assert!(pools_for(&state, &req("nonsense", "", "")).is_err());
+        assert!(pools_for(&state, &req("10.231.2.0/24", "", "10.9.9.9"), &[]).is_err());
+        assert!(pools_for(&state, &req("10.231.2.0/24", "10.9.0.0/24", ""), &[]).is_err());
+        assert!(pools_for(&state, &req("nonsense", "", ""), &[]).is_err());
     }
 }

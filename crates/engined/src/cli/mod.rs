@@ -162,6 +162,40 @@ pub struct Flags {
     #[arg(long = "dns-opt", value_name = "OPTION")]
     pub dns_opts: Vec<String>,
 
+    /// The default bridge's address and prefix (172.17.0.1/16)
+    #[arg(long, value_name = "CIDR")]
+    pub bip: Option<String>,
+
+    /// Write NAT rules for published ports and outbound traffic (default true)
+    #[arg(
+        long,
+        value_name = "BOOL",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "true"
+    )]
+    pub iptables: Option<bool>,
+
+    /// Turn on net.ipv4.ip_forward (default true)
+    #[arg(
+        long,
+        value_name = "BOOL",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "true"
+    )]
+    pub ip_forward: Option<bool>,
+
+    /// Serve published ports through the userland proxy too (default true)
+    #[arg(
+        long,
+        value_name = "BOOL",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "true"
+    )]
+    pub userland_proxy: Option<bool>,
+
     /// Print the version and exit
     #[arg(short = 'v', long)]
     pub version: bool,
@@ -210,6 +244,11 @@ impl Flags {
             dns: self.dns.clone(),
             dns_search: self.dns_search.clone(),
             dns_opts: self.dns_opts.clone(),
+            bip: self.bip.clone(),
+            default_address_pools: Vec::new(),
+            iptables: self.iptables,
+            ip_forward: self.ip_forward,
+            userland_proxy: self.userland_proxy,
         })
     }
 

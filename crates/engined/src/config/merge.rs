@@ -98,6 +98,11 @@ pub fn overlay(file: DaemonConfig, flags: &DaemonConfig) -> DaemonConfig {
         dns,
         dns_search,
         dns_opts,
+        bip,
+        default_address_pools,
+        iptables,
+        ip_forward,
+        userland_proxy,
     } = file;
     let list = |flag: &Vec<String>, file: Vec<String>| {
         if flag.is_empty() {
@@ -137,6 +142,15 @@ pub fn overlay(file: DaemonConfig, flags: &DaemonConfig) -> DaemonConfig {
         dns: list(&flags.dns, dns),
         dns_search: list(&flags.dns_search, dns_search),
         dns_opts: list(&flags.dns_opts, dns_opts),
+        bip: flags.bip.clone().or(bip),
+        default_address_pools: if flags.default_address_pools.is_empty() {
+            default_address_pools
+        } else {
+            flags.default_address_pools.clone()
+        },
+        iptables: flags.iptables.or(iptables),
+        ip_forward: flags.ip_forward.or(ip_forward),
+        userland_proxy: flags.userland_proxy.or(userland_proxy),
     }
 }
 

@@ -4,7 +4,8 @@
 //! [`reload_config`] re-reads the file, re-applies the flags the daemon
 //! started with (flags keep winning, and a key set both ways is again an
 //! error) and checks the result. Keys that cannot change while the daemon
-//! runs ([`FIXED_KEYS`]: where it listens, its directories, its TLS) keep
+//! runs ([`FIXED_KEYS`]: where it listens, its directories, its TLS, the
+//! networking keys) keep
 //! their current value; a file that changes one gets a [`ReloadWarning`],
 //! logged and returned, as dockerd ignores them on reload. The reloadable
 //! keys ([`reloadable_keys`]: `runtimes`, `default-runtime`, `labels`,
@@ -28,7 +29,7 @@ use super::{ConfigError, ConfigFile, DaemonConfig, EffectiveConfig, FileConfig};
 use engined_core::runtimes::{RuntimeError, RuntimeStore, Snapshot};
 
 /// The keys a reload never changes.
-pub const FIXED_KEYS: [&str; 10] = [
+pub const FIXED_KEYS: [&str; 15] = [
     "hosts",
     "group",
     "data-root",
@@ -39,6 +40,13 @@ pub const FIXED_KEYS: [&str; 10] = [
     "tlscacert",
     "tlscert",
     "tlskey",
+    // The networks are set up with these at start (dockerd does not
+    // reload them either).
+    "bip",
+    "default-address-pools",
+    "iptables",
+    "ip-forward",
+    "userland-proxy",
 ];
 
 /// Copies one key's value from the configuration in use into the new one.
@@ -255,6 +263,25 @@ fn keep_fixed(current: &DaemonConfig, new: &mut DaemonConfig) -> Vec<ReloadWarni
     check("tlscacert", file(&current.tlscacert), file(&new.tlscacert));
     check("tlscert", file(&current.tlscert), file(&new.tlscert));
     check("tlskey", file(&current.tlskey), file(&new.tlskey));
+    let text = |v: &Option<String>| v.clone().unwrap_or_else(|| "(unset)".to_owned());
+    check("bip", text(&current.bip), text(&new.bip));
+    let pools = |c: &DaemonConfig| {
+        let shown: Vec<String> = c
+            .default_address_pools
+            .iter()
+            .map(|p| format!("{}/{}", p.base, p.size))
+            .collect();
+        format!("[{}]", shown.join(" "))
+    };
+    check("default-address-pools", pools(current), pools(new));
+    let on = |v: Option<bool>| v.unwrap_or(true).to_string();
+    check("iptables", on(current.iptables), on(new.iptables));
+    check("ip-forward", on(current.ip_forward), on(new.ip_forward));
+    check(
+        "userland-proxy",
+        on(current.userland_proxy),
+        on(new.userland_proxy),
+    );
 
     new.hosts.clone_from(&current.hosts);
     new.group.clone_from(&current.group);
@@ -266,6 +293,12 @@ fn keep_fixed(current: &DaemonConfig, new: &mut DaemonConfig) -> Vec<ReloadWarni
     new.tlscacert.clone_from(&current.tlscacert);
     new.tlscert.clone_from(&current.tlscert);
     new.tlskey.clone_from(&current.tlskey);
+    new.bip.clone_from(&current.bip);
+    new.default_address_pools
+        .clone_from(&current.default_address_pools);
+    new.iptables = current.iptables;
+    new.ip_forward = current.ip_forward;
+    new.userland_proxy = current.userland_proxy;
     warnings
 }
 

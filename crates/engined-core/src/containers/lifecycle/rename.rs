@@ -19,6 +19,8 @@ pub async fn rename(engine: &Arc<Engine>, c: &Arc<Container>, new_name: &str) ->
         ));
     }
     engine.containers.rename(c, &new_name)?;
+    // The embedded DNS servers answer to the new name.
+    engine.networks.rename(&c.id, &new_name)?;
     publish(
         engine,
         "rename",

@@ -1,20 +1,24 @@
 //! The userland proxy: for each published port of a running container a
 //! listener on the host (TCP) or a socket (UDP) whose traffic engined
 //! relays to the container's address, in tasks on the daemon's runtime
-//! that [`Proxies::stop`] ends (closing the host's sockets).
+//! that [`Proxies::stop`] ends (closing the host's sockets). With the
+//! proxy off (`userland-proxy: false`) the port is bound and held but
+//! not served: NAT carries its traffic, and no other program takes it.
 //!
-//! A random host port is the kernel's pick among its ephemeral ports; a
-//! range takes its first free port; a port that cannot be bound is
-//! dockerd's "port is already allocated".
+//! A random host port is dockerd's pick ([`super::range`]); a range takes
+//! its first free port; a port that cannot be bound is dockerd's "port is
+//! already allocated".
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::net::{TcpListener, TcpStream, UdpSocket};
+use serde::{Deserialize, Serialize};
+use tokio::net::{TcpListener, TcpSocket, TcpStream, UdpSocket};
 use tokio::task::JoinSet;
 
+use super::range::{self, Picker};
 use super::spec::{Proto, Wanted};
 use crate::networks::error::{NetworkError, Result};
 use crate::sync::lock;
@@ -22,8 +26,9 @@ use crate::sync::lock;
 /// A UDP peer's relay ends after this long without traffic.
 const UDP_IDLE: Duration = Duration::from_secs(90);
 
-/// One binding a running container got.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One binding a running container got (kept with its endpoints, so a
+/// restarted daemon publishes the same ports again).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Published {
     pub proto: Proto,
     pub container_port: u16,
@@ -37,56 +42,86 @@ struct Running {
 }
 
 /// The proxies of the running containers, by container id.
-#[derive(Default)]
 pub struct Proxies {
     running: Mutex<HashMap<String, Running>>,
+    /// Serve the ports (`userland-proxy`), or only hold them.
+    serve: bool,
+    picker: Mutex<Picker>,
+}
+
+impl Default for Proxies {
+    /// The proxy on, as dockerd's default.
+    fn default() -> Proxies {
+        Proxies::new(true)
+    }
 }
 
 enum Bound {
     Tcp(TcpListener),
     Udp(UdpSocket),
+    /// A TCP port bound, not listening: held for NAT.
+    Held(TcpSocket),
 }
 
-async fn bind(proto: Proto, at: SocketAddr) -> std::io::Result<(Bound, u16)> {
-    match proto {
-        Proto::Tcp => {
-            let l = TcpListener::bind(at).await?;
-            let port = l.local_addr()?.port();
-            Ok((Bound::Tcp(l), port))
+async fn bind(proto: Proto, at: SocketAddr, serve: bool) -> std::io::Result<Bound> {
+    match (proto, serve) {
+        (Proto::Tcp, true) => TcpListener::bind(at).await.map(Bound::Tcp),
+        (Proto::Tcp, false) => {
+            let socket = if at.is_ipv4() {
+                TcpSocket::new_v4()?
+            } else {
+                TcpSocket::new_v6()?
+            };
+            socket.bind(at)?;
+            Ok(Bound::Held(socket))
         }
-        Proto::Udp => {
-            let s = UdpSocket::bind(at).await?;
-            let port = s.local_addr()?.port();
-            Ok((Bound::Udp(s), port))
-        }
+        (Proto::Udp, _) => UdpSocket::bind(at).await.map(Bound::Udp),
     }
 }
 
-async fn bind_wanted(w: &Wanted) -> Result<(Bound, u16)> {
-    let allocated = |port: u16| {
-        NetworkError::Programming(format!(
-            "Bind for {}:{port} failed: port is already allocated",
-            w.host_ip
-        ))
-    };
-    let Some((first, last)) = w.host_ports else {
-        return bind(w.proto, SocketAddr::new(w.host_ip, 0))
-            .await
-            .map_err(|e| NetworkError::io("a random host port", e));
-    };
-    for port in first..=last {
-        match bind(w.proto, SocketAddr::new(w.host_ip, port)).await {
-            Ok(bound) => return Ok(bound),
-            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => continue,
-            Err(e) => {
-                return Err(NetworkError::io(
-                    format!("listening on {}:{port}", w.host_ip),
-                    e,
-                ))
+impl Proxies {
+    /// No proxies yet; `serve` is `userland-proxy`.
+    pub fn new(serve: bool) -> Proxies {
+        Proxies {
+            running: Mutex::new(HashMap::new()),
+            serve,
+            picker: Mutex::new(Picker::default()),
+        }
+    }
+
+    /// Binds what `w` asks for: its port (the first free one of its
+    /// range), or a random one from dockerd's range.
+    async fn bind_wanted(&self, w: &Wanted) -> Result<(Bound, u16)> {
+        let random = w.host_ports.is_none();
+        let ports = match w.host_ports {
+            Some((first, last)) => (first..=last).collect(),
+            None => lock(&self.picker).order(w.host_ip, w.proto, range::dynamic()),
+        };
+        for port in ports {
+            match bind(w.proto, SocketAddr::new(w.host_ip, port), self.serve).await {
+                Ok(bound) => {
+                    if random {
+                        lock(&self.picker).taken(w.host_ip, w.proto, port);
+                    }
+                    return Ok((bound, port));
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => continue,
+                Err(e) => {
+                    return Err(NetworkError::io(
+                        format!("listening on {}:{port}", w.host_ip),
+                        e,
+                    ))
+                }
             }
         }
+        Err(match w.host_ports {
+            Some((first, _)) => NetworkError::Programming(format!(
+                "Bind for {}:{first} failed: port is already allocated",
+                w.host_ip
+            )),
+            None => NetworkError::Programming("all ports are allocated".into()),
+        })
     }
-    Err(allocated(first))
 }
 
 async fn relay_tcp(listener: TcpListener, target: SocketAddr) {
@@ -160,11 +195,29 @@ impl Proxies {
         let mut tasks = JoinSet::new();
         let mut published = Vec::new();
         for w in wanted {
-            let (bound, host_port) = bind_wanted(w).await?;
+            let (bound, host_port) = self.bind_wanted(w).await?;
             let target = SocketAddr::new(container_ip, w.container_port);
-            match bound {
-                Bound::Tcp(l) => tasks.spawn(relay_tcp(l, target)),
-                Bound::Udp(s) => tasks.spawn(relay_udp(s, target)),
+            match (bound, self.serve) {
+                (Bound::Tcp(l), _) => {
+                    tasks.spawn(relay_tcp(l, target));
+                }
+                (Bound::Udp(s), true) => {
+                    tasks.spawn(relay_udp(s, target));
+                }
+                // Held until the tasks end: the socket lives in a task
+                // that only waits.
+                (Bound::Udp(s), false) => {
+                    tasks.spawn(async move {
+                        let _held = s;
+                        std::future::pending::<()>().await
+                    });
+                }
+                (Bound::Held(s), _) => {
+                    tasks.spawn(async move {
+                        let _held = s;
+                        std::future::pending::<()>().await
+                    });
+                }
             };
             published.push(Published {
                 proto: w.proto,
