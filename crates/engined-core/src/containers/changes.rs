@@ -132,19 +132,6 @@ fn is_whiteout(meta: &Metadata) -> bool {
     meta.file_type().is_char_device() && meta.rdev() == 0
 }
 
-/// Whether the overlay directory `dir` of `upper` hides the lower
-/// layers' entries.
-pub(super) fn is_opaque(upper: &Root, dir: &Path) -> bool {
-    let Ok(dir) = upper.dir(dir) else {
-        return false;
-    };
-    let mut value = [0u8; 2];
-    matches!(
-        rustix::fs::fgetxattr(&dir, "trusted.overlay.opaque", &mut value),
-        Ok(1) if value[0] == b'y'
-    )
-}
-
 /// `path` opened as a root for a comparison.
 fn open_root(path: &Path) -> io::Result<Root> {
     Ok(Root::new(path)?)
@@ -193,7 +180,7 @@ fn walk_upper(
             }
             Some(old) if meta.is_dir() && old.is_dir() => {
                 let mut below = Vec::new();
-                let opaque = is_opaque(upper, &path);
+                let opaque = crate::images::unpack::is_opaque(upper, &path);
                 walk_upper(upper, lower, &path, !opaque, &mut below)?;
                 if opaque {
                     let kept = names(upper, &path)?;

@@ -20,12 +20,12 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use super::archive::pack;
 use super::record::Record;
 use super::supervisor::sys;
 use crate::images::layers::links;
 use crate::images::unpack::{apply_layer, build_rootfs, Whiteouts};
 use crate::images::ImageError;
+use crate::scoped::pack;
 use crate::scoped::{Follow, Root};
 use engined_shim::atomic;
 
@@ -178,7 +178,7 @@ fn opaque_dirs(layer: &Root, dir: &Path) -> io::Result<Vec<PathBuf>> {
         if !layer.metadata(&path, Follow::No)?.is_dir() {
             continue;
         }
-        if super::changes::is_opaque(layer, &path) {
+        if crate::images::unpack::is_opaque(layer, &path) {
             out.push(path.clone());
         }
         out.extend(opaque_dirs(layer, &path)?);

@@ -27,6 +27,19 @@ const OPAQUE: &str = ".wh..wh..opq";
 /// The xattr overlayfs reads on a directory hiding the lower layers'.
 pub const OPAQUE_XATTR: &str = "trusted.overlay.opaque";
 
+/// Whether the overlay-form directory `dir` of `layer` (a layer in the
+/// store, a container's upper directory) hides the entries below it.
+pub(crate) fn is_opaque(layer: &Root, dir: &Path) -> bool {
+    let Ok(dir) = layer.dir(dir) else {
+        return false;
+    };
+    let mut value = [0u8; 2];
+    matches!(
+        rustix::fs::fgetxattr(&dir, OPAQUE_XATTR, &mut value),
+        Ok(1) if value[0] == b'y'
+    )
+}
+
 /// What a layer's whiteouts do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Whiteouts {

@@ -21,6 +21,7 @@
 pub mod dir;
 pub mod error;
 pub mod extract;
+pub mod pack;
 pub mod path;
 pub mod root;
 

@@ -8,8 +8,8 @@
 use std::io::{self, Write};
 use std::path::Path;
 
-use crate::containers::archive::pack::EntryPacker;
 use crate::containers::changes::{Change, Kind};
+use crate::scoped::pack::EntryPacker;
 use crate::scoped::Root;
 
 /// The prefix of a whiteout entry's last element.

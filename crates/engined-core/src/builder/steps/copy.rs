@@ -17,7 +17,7 @@ use std::path::{Component, Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use crate::builder::error::BuildError;
-use crate::containers::archive::pack::EntryPacker;
+use crate::scoped::pack::EntryPacker;
 use crate::scoped::{Follow, Root};
 
 /// One COPY or ADD.

@@ -10,9 +10,9 @@ use std::io;
 use std::path::Path;
 
 use super::error::{ArchiveError, Result};
-use super::pack;
 use super::scope;
 use super::unpack::{self, UnpackOptions};
+use crate::scoped::pack;
 use crate::scoped::{Follow, Root};
 
 /// Copies what the image at `image_rootfs` has at `destination` (a path
@@ -38,7 +38,13 @@ pub fn copy_up(image_rootfs: &Path, destination: &str, volume: &Path) -> Result<
     }
     let (reader, mut writer) = io::pipe().map_err(|e| fail("copying", e))?;
     let packer = std::thread::spawn(move || {
-        let result = pack::pack_path(&mut writer, &image, &located);
+        let result = pack::pack_path(
+            &mut writer,
+            &image,
+            &located.relative,
+            located.follow,
+            &located.name,
+        );
         drop(writer);
         result
     });

@@ -11,17 +11,17 @@
 //!   carries it (Go `os.FileMode` bits, RFC 3339 times);
 //! - [`view`]: which host directory shows the container's files in each
 //!   state, mounting a stopped overlay container's layers when needed;
-//! - [`pack`]: tar archives of a path or the whole root, streamed;
 //! - [`unpack`]: a tar extracted into a directory, entry by entry, inside
 //!   the root;
-//! - [`ops`]: the operations the API calls, with their events;
+//! - [`ops`]: the operations the API calls, with their events (tar
+//!   archives of a path or the whole root, streamed, come from
+//!   [`crate::scoped::pack`]);
 //! - [`error`]: what can go wrong, with Docker's statuses.
 
 pub mod copy_up;
 pub mod error;
 pub mod mounts;
 pub mod ops;
-pub mod pack;
 pub mod scope;
 pub mod stat;
 pub mod unpack;

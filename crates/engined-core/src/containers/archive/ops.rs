@@ -15,7 +15,6 @@ use tokio::sync::mpsc;
 
 use super::error::{ArchiveError, Result};
 use super::mounts;
-use super::pack;
 use super::scope::{self, Located};
 use super::stat::{self, PathStat};
 use super::unpack::{self, UnpackOptions};
@@ -23,6 +22,7 @@ use super::view::RootView;
 use crate::containers::record::Record;
 use crate::containers::{events, user, Container};
 use crate::engine::Engine;
+use crate::scoped::pack;
 use crate::scoped::{Follow, Root};
 
 /// The view's directory as a root every path is resolved in.
@@ -89,7 +89,7 @@ pub async fn copy_out(
     events::publish(engine, "archive-path", &record, &[]);
     let body = pack::stream(move |out| {
         let _mounted = view;
-        pack::pack_path(out, &root, &located)
+        pack::pack_path(out, &root, &located.relative, located.follow, &located.name)
     });
     Ok((stat, body))
 }

@@ -1,4 +1,5 @@
-//! Tar archives of a container's files, written while they are sent:
+//! Tar archives of a root's files (a container's, an image layer's),
+//! written while they are sent:
 //! one path (`docker cp` out: entries named from the path's base name
 //! down), the whole root (`docker export`: entries relative to `/`), or
 //! listed entries one by one ([`EntryPacker`], `docker commit`'s layer).
@@ -22,8 +23,7 @@ use engine_api::rt::server::ByteStream;
 use tar::{EntryType, Header, HeaderMode};
 use tokio::sync::mpsc;
 
-use super::scope::Located;
-use crate::scoped::{self, Dir, Follow, Root};
+use super::{Dir, Follow, Root};
 
 /// How many bytes the writer gathers before handing a chunk to the body.
 const CHUNK: usize = 128 * 1024;
@@ -87,24 +87,27 @@ where
     Box::pin(futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx)))
 }
 
-/// Archives the located path (and what is below it) with entry names
-/// starting at its spelled name; a name of `.` gives `.` and `./...`
-/// entries.
-pub fn pack_path(out: &mut dyn Write, root: &Root, located: &Located) -> io::Result<()> {
+/// Archives the path `relative` to the root (and what is below it; its
+/// last element followed when `follow` says so) with entry names
+/// starting at `name`; a name of `.` gives `.` and `./...` entries, `/`
+/// is the same as `.`.
+pub fn pack_path(
+    out: &mut dyn Write,
+    root: &Root,
+    relative: &Path,
+    follow: Follow,
+    name: &str,
+) -> io::Result<()> {
     let mut builder = tar::Builder::new(out);
-    let name = if located.name == "/" {
-        "."
-    } else {
-        located.name.as_str()
-    };
+    let name = if name == "/" { "." } else { name };
     // Followed: the kernel's answer for where it leads (no link left on
     // the way), then read without following, like any other entry.
-    let path = match located.follow {
-        Follow::Yes => root.resolved(&located.relative)?,
-        Follow::No => located.relative.clone(),
+    let path = match follow {
+        Follow::Yes => root.resolved(relative)?,
+        Follow::No => relative.to_path_buf(),
     };
     let mut walk = Walk::new(&mut builder);
-    match scoped::path::split(&path) {
+    match super::path::split(&path) {
         Some((parent, last)) => {
             let dir = root.dir(&parent)?;
             let meta = dir.stat(&last)?;
@@ -404,7 +407,6 @@ mod tests {
     use std::os::unix::fs::symlink;
 
     use super::*;
-    use crate::containers::archive::scope::locate;
 
     fn names(tar: &[u8]) -> Vec<(String, EntryType)> {
         let mut archive = tar::Archive::new(tar);
@@ -434,7 +436,14 @@ mod tests {
         let t = tree();
         let mut out = Vec::new();
         let root = Root::new(t.path()).unwrap();
-        pack_path(&mut out, &root, &locate("/etc/hostname")).unwrap();
+        pack_path(
+            &mut out,
+            &root,
+            Path::new("etc/hostname"),
+            Follow::No,
+            "hostname",
+        )
+        .unwrap();
         assert_eq!(
             names(&out),
             vec![("hostname".to_string(), EntryType::Regular)]
@@ -451,7 +460,7 @@ mod tests {
         let t = tree();
         let mut out = Vec::new();
         let root = Root::new(t.path()).unwrap();
-        pack_path(&mut out, &root, &locate("etc")).unwrap();
+        pack_path(&mut out, &root, Path::new("etc"), Follow::No, "etc").unwrap();
         let got: Vec<String> = names(&out).into_iter().map(|(n, _)| n).collect();
         assert_eq!(
             got,
@@ -470,7 +479,7 @@ mod tests {
         );
 
         let mut out = Vec::new();
-        pack_path(&mut out, &root, &locate("etc/.")).unwrap();
+        pack_path(&mut out, &root, Path::new("etc"), Follow::Yes, ".").unwrap();
         let got: Vec<String> = names(&out).into_iter().map(|(n, _)| n).collect();
         assert_eq!(got[..2], [".".to_string(), "./hostname".to_string()]);
     }
@@ -512,7 +521,7 @@ mod tests {
         symlink(outside.path(), t.path().join("etc/out")).unwrap();
         let mut out = Vec::new();
         let root = Root::new(t.path()).unwrap();
-        pack_path(&mut out, &root, &locate("/etc")).unwrap();
+        pack_path(&mut out, &root, Path::new("etc"), Follow::No, "etc").unwrap();
         let got = names(&out);
         assert!(
             got.contains(&("etc/sub/again".to_string(), EntryType::Link)),
@@ -525,6 +534,6 @@ mod tests {
         assert!(!got.iter().any(|(n, _)| n.contains("secret")), "{got:?}");
         // Followed on request: inside the root, where it leads nowhere.
         let mut out = Vec::new();
-        assert!(pack_path(&mut out, &root, &locate("/etc/out/")).is_err());
+        assert!(pack_path(&mut out, &root, Path::new("etc/out"), Follow::Yes, "out").is_err());
     }
 }
