@@ -14,6 +14,7 @@
 
 mod hostile;
 mod intermediates;
+mod pull;
 
 use std::collections::BTreeSet;
 use std::io::Read;
