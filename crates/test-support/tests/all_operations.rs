@@ -884,7 +884,7 @@ async fn the_client_calls_every_operation_of_the_spec() {
         srv::ImageBuildRequest {
             api_version: V,
             dockerfile: "build/Dockerfile.prod".into(),
-            t: Some("app:v1".into()),
+            t: vec!["app:v1".into()],
             extrahosts: Some("db:10.0.0.2".into()),
             remote: Some("https://example.com/ctx.tar".into()),
             q: true,
@@ -1122,7 +1122,7 @@ async fn the_client_calls_every_operation_of_the_spec() {
             comment: Some("a snapshot".into()),
             author: Some("Jo <jo@example.com>".into()),
             pause: false,
-            changes: Some("CMD [\"sh\"]".into()),
+            changes: vec!["CMD [\"sh\"]".into()],
             body: Some(config),
         },
     );
