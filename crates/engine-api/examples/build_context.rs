@@ -38,7 +38,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let client = Client::from_env()?;
     let params = ImageBuildParams {
-        t: Some(tag.clone()),
+        t: Some(vec![tag.clone()]),
         ..Default::default()
     };
     let mut output = client

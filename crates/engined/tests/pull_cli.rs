@@ -15,7 +15,7 @@ mod layout;
 mod mirror;
 mod proxy;
 mod push;
-mod registry;
+pub(crate) mod registry;
 mod search;
 mod secure;
 

@@ -849,7 +849,7 @@ async fn the_client_calls_every_operation_of_the_spec() {
             Some(body::bytes(tar_in("ImageBuild"))),
             &ImageBuildParams {
                 dockerfile: Some("build/Dockerfile.prod".into()),
-                t: Some("app:v1".into()),
+                t: Some(vec!["app:v1".into()]),
                 extrahosts: Some("db:10.0.0.2".into()),
                 remote: Some("https://example.com/ctx.tar".into()),
                 q: Some(true),
@@ -884,7 +884,7 @@ async fn the_client_calls_every_operation_of_the_spec() {
         srv::ImageBuildRequest {
             api_version: V,
             dockerfile: "build/Dockerfile.prod".into(),
-            t: Some("app:v1".into()),
+            t: vec!["app:v1".into()],
             extrahosts: Some("db:10.0.0.2".into()),
             remote: Some("https://example.com/ctx.tar".into()),
             q: true,
@@ -1106,7 +1106,7 @@ async fn the_client_calls_every_operation_of_the_spec() {
                 comment: Some("a snapshot".into()),
                 author: Some("Jo <jo@example.com>".into()),
                 pause: Some(false),
-                changes: Some("CMD [\"sh\"]".into()),
+                changes: Some(vec!["CMD [\"sh\"]".into()]),
             },
         )
         .await
@@ -1122,7 +1122,7 @@ async fn the_client_calls_every_operation_of_the_spec() {
             comment: Some("a snapshot".into()),
             author: Some("Jo <jo@example.com>".into()),
             pause: false,
-            changes: Some("CMD [\"sh\"]".into()),
+            changes: vec!["CMD [\"sh\"]".into()],
             body: Some(config),
         },
     );

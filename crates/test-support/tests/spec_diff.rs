@@ -48,7 +48,10 @@ fn swagger_yaml_matches_the_reference_wire_contract() {
     // may be empty, as every Linux dockerd sends it (API 1.50's spec
     // lists "" too); the stats sample is described (Docker's API 1.50 spec
     // has such definitions too) so that the client decodes it typed: the
-    // definitions are new, the answer's schema and the wire stay as they are.
+    // definitions are new, the answer's schema and the wire stay as they are;
+    // `t` of POST /build and `changes` of POST /commit are repeated keys
+    // (`collectionFormat: multi`), which is what the docker CLI sends and
+    // dockerd reads: one value on the wire is unchanged, several are now typed.
     let intended = [
         "/definitions/ContainerBlkioStatEntry",
         "/definitions/ContainerBlkioStats",
@@ -62,6 +65,12 @@ fn swagger_yaml_matches_the_reference_wire_contract() {
         "/definitions/ContainerThrottlingData",
         "/definitions/HostConfig/allOf/1/properties/Isolation/enum",
         "/definitions/SystemInfo/properties/Isolation/enum",
+        "/paths/~1build/post/parameters/2/collectionFormat",
+        "/paths/~1build/post/parameters/2/items",
+        "/paths/~1build/post/parameters/2/type",
+        "/paths/~1commit/post/parameters/7/collectionFormat",
+        "/paths/~1commit/post/parameters/7/items",
+        "/paths/~1commit/post/parameters/7/type",
         "/paths/~1containers~1{id}~1logs/get/parameters/4/default",
         "/paths/~1containers~1{id}~1logs/get/parameters/4/type",
         "/paths/~1containers~1{id}~1logs/get/parameters/5/default",

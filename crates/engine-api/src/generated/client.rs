@@ -533,10 +533,10 @@ pub struct ImageBuildParams {
     pub dockerfile: Option<String>,
     /// Reference to give the built image, written `name:tag`. A missing
     /// tag means `latest`. Repeat the parameter to apply several
-    /// references to the same image.
+    /// references to the same image (`t=app:1&t=app:latest`).
     ///
     /// Sent as `t` in the query.
-    pub t: Option<String>,
+    pub t: Option<Vec<String>>,
     /// Additional `host:IP` entries to write into `/etc/hosts` of the build containers.
     ///
     /// Sent as `extrahosts` in the query.
@@ -953,10 +953,12 @@ pub struct ImageCommitParams {
     /// Sent as `pause` in the query.
     /// When not set, the daemon uses `true`.
     pub pause: Option<bool>,
-    /// `Dockerfile` instructions (such as `ENV` or `CMD`) to apply to the image's configuration as part of the commit.
+    /// `Dockerfile` instructions (such as `ENV` or `CMD`) to apply to the
+    /// image's configuration as part of the commit. Repeat the parameter
+    /// once per instruction (`changes=ENV%20A%3D1&changes=CMD%20sh`).
     ///
     /// Sent as `changes` in the query.
-    pub changes: Option<String>,
+    pub changes: Option<Vec<String>>,
 }
 
 /// Optional parameters of [`Client::system_events`](Client::system_events); `None` leaves a parameter out.
@@ -2468,7 +2470,7 @@ impl Client {
             call.query_str("dockerfile", value);
         }
         if let Some(value) = &params.t {
-            call.query_str("t", value);
+            call.query_list("t", value.iter(), true);
         }
         if let Some(value) = &params.extrahosts {
             call.query_str("extrahosts", value);
@@ -3010,7 +3012,7 @@ impl Client {
             call.query_bool("pause", value);
         }
         if let Some(value) = &params.changes {
-            call.query_str("changes", value);
+            call.query_list("changes", value.iter(), true);
         }
         let (resp, _) = self.send(call).await?;
         rt::answer::json(resp, "ImageCommit").await

@@ -1473,10 +1473,10 @@ pub struct ImageBuildRequest {
     pub dockerfile: String,
     /// Reference to give the built image, written `name:tag`. A missing
     /// tag means `latest`. Repeat the parameter to apply several
-    /// references to the same image.
+    /// references to the same image (`t=app:1&t=app:latest`).
     ///
     /// Query parameter `t`.
-    pub t: Option<String>,
+    pub t: Vec<String>,
     /// Additional `host:IP` entries to write into `/etc/hosts` of the build containers.
     ///
     /// Query parameter `extrahosts`.
@@ -2407,10 +2407,12 @@ pub struct ImageCommitRequest {
     ///
     /// Query parameter `pause`, default `true`.
     pub pause: bool,
-    /// `Dockerfile` instructions (such as `ENV` or `CMD`) to apply to the image's configuration as part of the commit.
+    /// `Dockerfile` instructions (such as `ENV` or `CMD`) to apply to the
+    /// image's configuration as part of the commit. Repeat the parameter
+    /// once per instruction (`changes=ENV%20A%3D1&changes=CMD%20sh`).
     ///
     /// Query parameter `changes`.
-    pub changes: Option<String>,
+    pub changes: Vec<String>,
     /// Configuration to store in the new image, replacing the values inherited from the container.
     ///
     /// The JSON request body, a [`ContainerConfig`]; `None` when the client sent none.
@@ -8584,7 +8586,7 @@ async fn serve_image_build<A: Api>(
         dockerfile: cx
             .string("dockerfile")
             .unwrap_or_else(|| String::from("Dockerfile")),
-        t: cx.string("t"),
+        t: cx.strings("t"),
         extrahosts: cx.string("extrahosts"),
         remote: cx.string("remote"),
         q: cx.bool("q")?.unwrap_or_default(),
@@ -8815,7 +8817,7 @@ async fn serve_image_commit<A: Api>(
         comment: cx.string("comment"),
         author: cx.string("author"),
         pause: cx.bool("pause")?.unwrap_or(true),
-        changes: cx.string("changes"),
+        changes: cx.strings("changes"),
         body: cx.json().await?,
     };
     Ok(api.image_commit(req).await?.encode(reply))

@@ -17,9 +17,9 @@ use super::context::Context;
 use super::dockerfile::{self, expand::expand, Args, Instruction};
 use super::error::BuildError;
 use super::output::Output;
-use super::steps::{self, copy::CopyStep, from::Base, run::RunStep};
+use super::steps::{self, copy::CopyStep, from::Base, from::PullFrom, run::RunStep};
 use crate::engine::Engine;
-use crate::images::build_cache::Cache;
+use crate::images::build_cache::{Cache, Origin};
 use crate::images::config::{now_rfc3339, History};
 use crate::images::{short_id, Image, ImageConfig, Reference};
 use crate::scoped::Root;
@@ -53,6 +53,10 @@ const EXPANDED: &[&str] = &[
     "WORKDIR",
 ];
 
+/// The most a stage's ARG and ENV names and values may hold together
+/// (each substitution is bounded too, so `ARG A=$A$A` stops in time).
+const MAX_VARS_BYTES: usize = 4 * 1024 * 1024;
+
 /// What one `docker build` asks for.
 #[derive(Debug, Default, Clone)]
 pub struct BuildOptions {
@@ -70,6 +74,8 @@ pub struct BuildOptions {
     pub network_mode: Option<String>,
     pub target: String,
     pub platform: String,
+    /// `--pull`: FROM images are pulled from their registries first.
+    pub pull: Option<PullFrom>,
     /// The spooled request body (the context tar).
     pub context: PathBuf,
 }
@@ -396,6 +402,23 @@ impl Builder<'_> {
             .flag("platform")
             .unwrap_or(&self.options.platform)
             .to_string();
+        let is_stage = self.stages.iter().any(|(n, _)| {
+            n.as_deref()
+                .is_some_and(|n| n.eq_ignore_ascii_case(base_name))
+        });
+        if let Some(pull) = &self.options.pull {
+            if !is_stage && !base_name.eq_ignore_ascii_case("scratch") {
+                steps::from::pull_base(
+                    self.engine,
+                    base_name,
+                    &platform,
+                    pull,
+                    self.out,
+                    from.line,
+                )
+                .await?;
+            }
+        }
         let base = steps::from::resolve(self.engine, base_name, &self.stages, from.line)?;
         let mut stage = match base {
             Base::Scratch => Stage {
@@ -453,7 +476,15 @@ impl Builder<'_> {
         inst: &Instruction,
     ) -> Result<(), BuildError> {
         let rest = if EXPANDED.contains(&inst.keyword.as_str()) {
-            expand(&inst.rest, &stage.vars(), self.escape).map_err(BuildError::expand(inst.line))?
+            let vars = stage.vars();
+            let size: usize = vars.iter().map(|(k, v)| k.len() + v.len()).sum();
+            if size > MAX_VARS_BYTES {
+                return Err(BuildError::step(
+                    inst.line,
+                    format!("the stage's ARG and ENV values hold {size} bytes, more than the {MAX_VARS_BYTES} allowed"),
+                ));
+            }
+            expand(&inst.rest, &vars, self.escape).map_err(BuildError::expand(inst.line))?
         } else {
             inst.rest.clone()
         };
@@ -506,9 +537,14 @@ impl Builder<'_> {
         layer: Option<Spool>,
     ) -> Result<(), BuildError> {
         let now = now_rfc3339();
+        let parent = stage.parent_key(&self.options.platform);
+        let description = created_by.clone();
         let mut config = stage.config.clone();
         config.config = Some(defaults);
         config.container_config = None;
+        // The step's parent: what hides it from `docker images` as an
+        // intermediate once a later step builds on it.
+        config.parent = stage.image.as_ref().map(|i| i.id.clone());
         config.created = Some(now.clone());
         config.docker_version = Some(crate::system::ENGINE_VERSION.to_string());
         config.history.push(History {
@@ -522,7 +558,11 @@ impl Builder<'_> {
             let path = layer.as_ref().map(|l| l.0.clone());
             let (id, _) = engine.images.add_child(config, path.as_deref(), None)?;
             drop(layer);
-            if let Err(e) = engine.build_cache.put(&key, &id, false) {
+            let origin = Origin {
+                parent: &parent,
+                description: &description,
+            };
+            if let Err(e) = engine.build_cache.put(&key, &id, origin, false) {
                 tracing::warn!("recording build cache: {e}");
             }
             Ok(engine.images.get(&id)?)

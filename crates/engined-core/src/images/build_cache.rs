@@ -28,6 +28,19 @@ pub struct Record {
     /// The image was a build's result (prune keeps the image).
     #[serde(default)]
     pub result: bool,
+    /// The image (or `scratch:<platform>`) the step was built on.
+    #[serde(default)]
+    pub parent: String,
+    /// The step, as its history line shows it.
+    #[serde(default)]
+    pub description: String,
+}
+
+/// Where a recorded step came from.
+#[derive(Debug, Clone, Copy)]
+pub struct Origin<'a> {
+    pub parent: &'a str,
+    pub description: &'a str,
 }
 
 pub struct Cache {
@@ -75,14 +88,18 @@ impl Cache {
     }
 
     /// Records a step.
-    pub fn put(&self, key: &str, image: &str, result: bool) -> io::Result<()> {
+    pub fn put(&self, key: &str, image: &str, origin: Origin<'_>, result: bool) -> io::Result<()> {
         let mut records = lock(&self.records);
         let record = records.entry(key.to_string()).or_insert_with(|| Record {
             image: image.to_string(),
             created: crate::time::now_nanos(),
             result,
+            parent: String::new(),
+            description: String::new(),
         });
         record.image = image.to_string();
+        record.parent = origin.parent.to_string();
+        record.description = origin.description.to_string();
         record.result |= result;
         self.save(&records)
     }
@@ -103,18 +120,19 @@ impl Cache {
         atomic::write_json(&self.path, records)
     }
 
-    /// Drops the records `select` picks; removes their images when no
-    /// tag, container, other record or build result holds them.
+    /// Drops the records `select` picks (by key and record); removes
+    /// their images when no tag, container, other record or build result
+    /// holds them.
     pub fn prune(
         &self,
         images: &ImageStore,
-        select: &dyn Fn(&Record) -> bool,
+        select: &dyn Fn(&str, &Record) -> bool,
         in_use: &dyn Fn(&str) -> bool,
     ) -> io::Result<Pruned> {
         let mut records = lock(&self.records);
         let doomed: Vec<String> = records
             .iter()
-            .filter(|(_, r)| select(r))
+            .filter(|(k, r)| select(k, r))
             .map(|(k, _)| k.clone())
             .collect();
         let mut pruned = Pruned::default();

@@ -2,8 +2,11 @@
 //! `repo` or `repo:tag`), `dangling`, `label` (`key` or `key=value`,
 //! `label!` negates), `before` / `since` (another image), `until` (a time).
 //! Values of one key are alternatives; different keys must all match.
+//! [`Intermediates`]: the untagged images others were built on, which
+//! `docker images` shows only with `-a` and a prune keeps.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
 
 use regex::Regex;
 
@@ -146,6 +149,29 @@ impl ImageFilter {
             && self.before.is_none_or(|t| created < t)
             && self.since.is_none_or(|t| created > t)
             && self.until.is_none_or(|t| created < t)
+    }
+}
+
+/// The untagged images some other image names as its parent: a build's
+/// steps below its result, a commit's base. As in dockerd, `docker images`
+/// lists them only with `-a`, and a prune leaves them while a child stands.
+#[derive(Debug, Clone, Default)]
+pub struct Intermediates(HashSet<String>);
+
+impl Intermediates {
+    /// The parents named among `images` (what [`ImageStore::list`] gives).
+    pub fn of(images: &[(Arc<Image>, Vec<Reference>)]) -> Intermediates {
+        Intermediates(
+            images
+                .iter()
+                .filter_map(|(image, _)| image.config.parent.clone())
+                .collect(),
+        )
+    }
+
+    /// Whether `image` (with `names`) is an untagged parent.
+    pub fn contains(&self, image: &Image, names: &[Reference]) -> bool {
+        names.is_empty() && self.0.contains(&image.id)
     }
 }
 

@@ -36,7 +36,7 @@ pub use blobs::hex_of;
 pub use config::{History, ImageConfig, RootFs};
 pub use delete::Removed;
 pub use error::ImageError;
-pub use filter::{ImageFilter, ImageFilterError};
+pub use filter::{ImageFilter, ImageFilterError, Intermediates};
 pub use history::HistoryLine;
 pub use inspect::inspect;
 pub use reference::{split_tag, Reference};

@@ -9,6 +9,8 @@ use std::fmt::Display;
 
 use engine_api::rt::error::ApiError;
 use engined_core::builder::commit::CommitError;
+use engined_core::builder::prune::PruneFilterError;
+use engined_core::builder::BuildError;
 use engined_core::containers::archive::ArchiveError;
 use engined_core::containers::update::UpdateError;
 use engined_core::containers::ContainerError;
@@ -53,6 +55,8 @@ kinded!(
     ImageError,
     ImageFilterError,
     CommitError,
+    BuildError,
+    PruneFilterError,
     NetworkError,
     NetworkFilterError,
     VolumeError,

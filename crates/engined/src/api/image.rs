@@ -33,12 +33,14 @@ use tokio::io::AsyncWriteExt;
 use super::error::{api_error, bad_request, internal, not_implemented};
 use super::DaemonApi;
 use engined_core::builder::commit::{self, CommitOptions};
-use engined_core::builder::{self, BuildOptions, Message, Output};
+use engined_core::builder::prune::PruneFilter;
+use engined_core::builder::{self, BuildOptions, Message, Output, PullFrom};
 use engined_core::engine::{Engine, STORAGE_DRIVER};
 use engined_core::images::progress::Host;
 use engined_core::images::registry::{search, Credentials, Settings};
 use engined_core::images::{
-    self, pull, push, Image, ImageError, ImageFilter, ImportOptions, Reference, Removed,
+    self, pull, push, Image, ImageError, ImageFilter, ImportOptions, Intermediates, Reference,
+    Removed,
 };
 
 /// Runs blocking store work off the async threads.
@@ -59,13 +61,29 @@ impl Drop for Spooled {
     }
 }
 
-async fn spool(engine: &Engine, mut body: BodyStream) -> Result<Spooled, ApiError> {
+async fn spool(engine: &Engine, body: BodyStream) -> Result<Spooled, ApiError> {
+    spool_at_most(engine, body, u64::MAX, "").await
+}
+
+/// [`spool`], refusing (with `too_large`, the file gone) a body of more
+/// than `limit` bytes as soon as it passes the limit.
+async fn spool_at_most(
+    engine: &Engine,
+    mut body: BodyStream,
+    limit: u64,
+    too_large: &str,
+) -> Result<Spooled, ApiError> {
     let spooled = Spooled(engine.images.spool_path());
     let mut file = tokio::fs::File::create(&spooled.0)
         .await
         .map_err(|e| internal("cannot store the request body", e))?;
+    let mut written: u64 = 0;
     while let Some(chunk) = body.next().await {
         let chunk = chunk.map_err(|e| bad_request(format!("reading the request body: {e}")))?;
+        written = written.saturating_add(chunk.len() as u64);
+        if written > limit {
+            return Err(bad_request(too_large));
+        }
         file.write_all(&chunk)
             .await
             .map_err(|e| internal("cannot store the request body", e))?;
@@ -329,36 +347,19 @@ impl Host for Transfers {
 }
 
 impl ImageApi for DaemonApi {
-    /// engined has no builder, hence no build cache: there is never
-    /// anything to prune (`docker system prune` asks every time).
-    /// `POST /build/prune`: drops the build cache's records (those older
-    /// than `until` when the filter is given) and the intermediate images
-    /// only they held.
+    /// `POST /build/prune`: drops the build cache's records the filters
+    /// select (all without filters) and the intermediate images only they
+    /// held; BuildKit-only filters are refused.
     async fn build_prune(&self, req: BuildPruneRequest) -> Result<BuildPruneReply, ApiError> {
         let filters = req.filters.map(|f| f.0).unwrap_or_default();
-        let mut until = None;
-        for (key, values) in &filters {
-            match key.as_str() {
-                "until" => {
-                    let now = engined_core::time::now_nanos();
-                    for v in values {
-                        until = Some(
-                            engined_core::time::parse(v, now)
-                                .map_err(|e| bad_request(e.to_string()))?,
-                        );
-                    }
-                }
-                // dockerd's other keys select BuildKit records; the
-                // classic cache's records all match them.
-                "id" | "parent" | "type" | "description" | "inuse" | "shared" | "private" => {}
-                other => return Err(bad_request(format!("invalid filter '{other}'"))),
-            }
-        }
+        let filter =
+            PruneFilter::parse(&filters, engined_core::time::now_nanos()).map_err(api_error)?;
         let engine = self.engine.clone();
         blocking(move || {
-            let select =
-                |r: &engined_core::images::build_cache::Record| until.is_none_or(|u| r.created < u);
             let in_use = |id: &str| engine.image_in_use(id).is_some();
+            let select = |key: &str, r: &engined_core::images::build_cache::Record| {
+                filter.matches(key, r, &in_use)
+            };
             let pruned = engine
                 .build_cache
                 .prune(&engine.images, &select, &in_use)
@@ -396,8 +397,26 @@ impl ImageApi for DaemonApi {
             .filter(|t| !t.is_empty())
             .map(|t| Reference::parse(t).map_err(api_error))
             .collect::<Result<Vec<_>, _>>()?;
+        // dockerd reads `pull` as a boolean where anything but an empty
+        // value, `0`, `no`, `false` or `none` is true.
+        let pull = req.pull.as_deref().map(str::trim).is_some_and(|p| {
+            !matches!(
+                p.to_ascii_lowercase().as_str(),
+                "" | "0" | "no" | "false" | "none"
+            )
+        });
+        let pull = if pull {
+            let settings = self.registry_settings();
+            Some(PullFrom::new(settings, req.x_registry_config.as_deref()).map_err(api_error)?)
+        } else {
+            None
+        };
         let engine = self.engine.clone();
-        let body = spool(&engine, req.body).await?;
+        // The context may not unpack to more than MAX_BYTES; a body
+        // larger than that is refused before it fills the disk.
+        let too_large = builder::context::too_large();
+        let limit = builder::context::MAX_BYTES;
+        let body = spool_at_most(&engine, req.body, limit, &too_large).await?;
         let options = BuildOptions {
             dockerfile: req.dockerfile,
             tags,
@@ -410,6 +429,7 @@ impl ImageApi for DaemonApi {
             network_mode: req.networkmode.filter(|n| !n.is_empty()),
             target: req.target,
             platform: req.platform,
+            pull,
             context: body.0.clone(),
         };
         let (out, messages) = Output::new(req.q);
@@ -431,11 +451,16 @@ impl ImageApi for DaemonApi {
         let engine = self.engine.clone();
         let filters = req.filters.map(|f| f.0).unwrap_or_default();
         let filter = ImageFilter::list(&engine.images, &filters).map_err(api_error)?;
-        let images = engine
-            .images
-            .list()
+        let all = engine.images.list();
+        // dockerd lists the untagged parents of other images with `-a` only.
+        let hidden = if req.all {
+            Intermediates::default()
+        } else {
+            Intermediates::of(&all)
+        };
+        let images = all
             .into_iter()
-            .filter(|(image, names)| filter.matches(image, names))
+            .filter(|(image, names)| !hidden.contains(image, names) && filter.matches(image, names))
             .map(|(image, names)| summary(&image, &filter.shown_names(&names), req.api_version))
             .collect();
         Ok(ImageListReply::Ok(images))
@@ -635,11 +660,26 @@ impl ImageApi for DaemonApi {
         let filter = ImageFilter::prune(&filters).map_err(api_error)?;
         blocking(move || {
             let before = Before::take(&engine);
-            let select = |image: &Image, names: &[Reference]| filter.matches(image, names);
-            let (removed, reclaimed) = engine
-                .images
-                .prune(&select, &image_users(&engine))
-                .map_err(api_error)?;
+            // An untagged parent stays while a child stands; once its
+            // children are gone the next pass may take it, as dockerd
+            // removes a pruned image's untagged parents with it.
+            let mut removed = Vec::new();
+            let mut reclaimed = 0;
+            loop {
+                let parents = Intermediates::of(&engine.images.list());
+                let select = |image: &Image, names: &[Reference]| {
+                    !parents.contains(image, names) && filter.matches(image, names)
+                };
+                let (pass, bytes) = engine
+                    .images
+                    .prune(&select, &image_users(&engine))
+                    .map_err(api_error)?;
+                if pass.is_empty() {
+                    break;
+                }
+                removed.extend(pass);
+                reclaimed += bytes;
+            }
             let items = removed_items(&engine, &removed, &before);
             engine
                 .events

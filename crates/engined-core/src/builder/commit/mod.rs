@@ -163,6 +163,9 @@ fn child_config(
     let mut new = parent.config.clone();
     new.config = Some(defaults);
     new.container_config = None;
+    // dockerd records the image a commit was made on as its parent (what
+    // `docker images` uses to hide untagged intermediates).
+    new.parent = Some(parent.id.clone());
     new.created = Some(now.clone());
     new.author = text(&options.author);
     new.comment = text(&options.comment);

@@ -20,6 +20,14 @@ use engined_shim::atomic;
 /// The most a context may hold once uncompressed.
 pub const MAX_BYTES: u64 = 512 * 1024 * 1024;
 
+/// The refusal of a context over [`MAX_BYTES`].
+pub fn too_large() -> String {
+    format!(
+        "the build context is larger than {} MiB",
+        MAX_BYTES / 1024 / 1024
+    )
+}
+
 /// An unpacked context.
 pub struct Context {
     dir: PathBuf,
@@ -42,10 +50,7 @@ impl<R: Read> Read for Limited<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         if n as u64 > self.left {
-            return Err(io::Error::other(format!(
-                "the build context is larger than {} MiB",
-                MAX_BYTES / 1024 / 1024
-            )));
+            return Err(io::Error::other(too_large()));
         }
         self.left -= n as u64;
         Ok(n)
@@ -95,6 +100,10 @@ impl Context {
         };
         let path = Path::new(name);
         match self.root.metadata(path, Follow::Yes) {
+            Ok(m) if m.is_file() && m.len() > dockerfile::MAX_BYTES as u64 => {
+                let size = usize::try_from(m.len()).unwrap_or(usize::MAX);
+                return Err(dockerfile::ParseError::TooLarge(size).into());
+            }
             Ok(m) if m.is_file() => {}
             _ => return Err(missing()),
         }

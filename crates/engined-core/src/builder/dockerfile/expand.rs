@@ -14,10 +14,17 @@ pub enum ExpandError {
     Unclosed(String),
     #[error("unsupported modifier ({0}) in substitution: {1}")]
     Modifier(char, String),
+    /// Substitution grew the text past [`MAX_EXPANDED`] (`ARG A=$A$A`
+    /// repeated doubles it every line).
+    #[error("substituting variables makes the text longer than {MAX_EXPANDED} bytes")]
+    TooLong,
 }
 
 /// Nested `${a:-${b:-...}}` deeper than this is refused.
 const MAX_DEPTH: usize = 16;
+
+/// The longest text one substitution may produce.
+pub const MAX_EXPANDED: usize = 1024 * 1024;
 
 /// `text` with its variables replaced from `vars`.
 pub fn expand(
@@ -55,6 +62,9 @@ fn expand_at(
             '$' if !single => {
                 let (value, used) = variable(&chars[i + 1..], vars, escape, depth)?;
                 if used > 0 {
+                    if out.len() + value.len() > MAX_EXPANDED {
+                        return Err(ExpandError::TooLong);
+                    }
                     out.push_str(&value);
                     i += 1 + used;
                     continue;
@@ -161,5 +171,24 @@ mod tests {
         assert_eq!(e("'$A' \"$A\" \\$A $"), "'$A' \"1\" \\$A $");
         assert!(expand("${A", &vars(), '\\').is_err());
         assert!(expand("${A:?x}", &vars(), '\\').is_err());
+    }
+
+    #[test]
+    fn doubling_stops_at_the_limit() {
+        let mut vars = BTreeMap::new();
+        vars.insert("A".to_string(), "x".repeat(1024));
+        let mut steps = 0;
+        loop {
+            match expand("$A$A", &vars, '\\') {
+                Ok(v) => vars.insert("A".into(), v),
+                Err(e) => {
+                    assert_eq!(e, ExpandError::TooLong);
+                    break;
+                }
+            };
+            steps += 1;
+            assert!(steps < 20, "never refused");
+        }
+        assert!(vars["A"].len() <= MAX_EXPANDED);
     }
 }

@@ -95,8 +95,9 @@ pub enum ParseError {
     Line { line: usize, why: String },
     #[error("the Dockerfile is {0} bytes, more than the {MAX_BYTES} allowed")]
     TooLarge(usize),
-    #[error("the Dockerfile has more than {MAX_INSTRUCTIONS} instructions")]
-    TooMany,
+    /// The instruction on `line` is one more than the builder takes.
+    #[error("dockerfile parse error on line {line}: more than {MAX_INSTRUCTIONS} instructions; split the build into several images")]
+    TooMany { line: usize },
     #[error("the Dockerfile (or Dockerfile name) cannot be empty")]
     Empty,
 }
@@ -117,7 +118,7 @@ pub fn parse(text: &str) -> Result<Dockerfile, ParseError> {
     let mut instructions = Vec::new();
     for l in logical.lines {
         if instructions.len() >= MAX_INSTRUCTIONS {
-            return Err(ParseError::TooMany);
+            return Err(ParseError::TooMany { line: l.number });
         }
         instructions.push(instruction(l.number, &l.text)?);
     }
@@ -225,7 +226,12 @@ mod tests {
         let e = parse("FROM mini\nRUN <<EOF\necho\nEOF\n").unwrap_err();
         assert!(e.to_string().contains("line 2: heredocs"), "{e}");
         let big = "RUN x\n".repeat(MAX_INSTRUCTIONS + 1);
-        assert_eq!(parse(&big).unwrap_err(), ParseError::TooMany);
+        assert_eq!(
+            parse(&big).unwrap_err(),
+            ParseError::TooMany {
+                line: MAX_INSTRUCTIONS + 1
+            }
+        );
         let huge = "#".repeat(MAX_BYTES + 1);
         assert!(matches!(parse(&huge), Err(ParseError::TooLarge(_))));
         assert_eq!(parse("# only\n").unwrap_err(), ParseError::Empty);

@@ -12,6 +12,10 @@
 //! (dockerd's message, no tag), an unknown instruction and a COPY from
 //! outside the context (each naming the line).
 
+mod hostile;
+mod intermediates;
+mod pull;
+
 use std::collections::BTreeSet;
 use std::io::Read;
 use std::path::Path;
@@ -91,6 +95,10 @@ fn commit_makes_an_image_of_the_changes() {
         "commit",
         "--change",
         r#"CMD ["cat", "/hello"]"#,
+        "--change",
+        "ENV MODE=snap",
+        "--change",
+        "WORKDIR /d",
         "-m",
         "first commit",
         "-a",
@@ -133,6 +141,8 @@ fn commit_makes_an_image_of_the_changes() {
         .trim(),
         r#"Ada <ada@example.org>|first commit|["cat","/hello"]"#
     );
+    // Every `--change` applies (the CLI repeats `changes=`).
+    assert_eq!(run(&["sh", "-c", "echo $MODE; pwd"]), "snap\n/d\n");
 
     let history = d.docker(&[
         "history",
@@ -323,6 +333,12 @@ fn build_stages_cache_and_failures() {
     assert!(shown.contains(" ---> Running in "), "{shown}");
     assert!(shown.contains("Successfully tagged built:1"), "{shown}");
     let id = d.docker(&["image", "inspect", "-f", "{{.Id}}", "built:1"]);
+    // Every `-t` names the same image (the CLI repeats `t=`).
+    assert!(shown.contains("Successfully tagged built:2"), "{shown}");
+    assert_eq!(
+        d.docker(&["image", "inspect", "-f", "{{.Id}}", "built:2"]),
+        id
+    );
     assert_eq!(std::fs::read_to_string(&iid).unwrap().trim(), id.trim());
     assert!(
         shown.contains(&format!("Successfully built {}", &id.trim()[7..19])),
