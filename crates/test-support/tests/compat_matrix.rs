@@ -438,7 +438,7 @@ async fn scenario(p: &mut Probe, c: &Client, layer: &[u8], rootfs: &Path) {
         .image_build(
             Some(body::bytes(context)),
             &ImageBuildParams {
-                t: Some("matrix-built:1".into()),
+                t: Some(vec!["matrix-built:1".into()]),
                 ..Default::default()
             },
         )
