@@ -15,7 +15,6 @@
 use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 
-use serde_json::Value;
 use test_support::docker_cli::code;
 use test_support::engined::Engined;
 use test_support::made::Made;
@@ -24,18 +23,6 @@ use test_support::skip::can_run_containers as can_run;
 
 /// The fake upstream's address (the host's loopback, port 53).
 const UPSTREAM: Ipv4Addr = Ipv4Addr::new(127, 0, 53, 1);
-
-fn inspect(d: &Engined, what: &str) -> Value {
-    let v: Value = serde_json::from_str(&d.docker(&["inspect", what])).expect("inspect JSON");
-    v[0].clone()
-}
-
-fn ip_on(d: &Engined, container: &str, network: &str) -> String {
-    inspect(d, container)["NetworkSettings"]["Networks"][network]["IPAddress"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string()
-}
 
 /// `nslookup name.` in `container`: (exit code, output). The final dot:
 /// busybox's nslookup tries only the search domains' names otherwise (the
@@ -104,8 +91,8 @@ fn names_resolve_on_user_networks_and_the_rest_goes_to_the_fake_upstream() {
     for n in [&n1, &n2] {
         veths.extend(netns::bridge_ports(&format!("br-{}", &n[..12])));
     }
-    let web_ip = ip_on(&d, "web", "dn1");
-    let web_id = inspect(&d, "web")["Id"].as_str().unwrap().to_string();
+    let web_ip = d.ip_on("web", "dn1");
+    let web_id = d.inspect_json(&["web"])["Id"].as_str().unwrap().to_string();
 
     // The file: the embedded server, the daemon's search and options, and
     // ndots:0 added.
@@ -229,7 +216,7 @@ fn a_restarted_engined_serves_the_names_of_running_containers_again() {
             "300",
         ]);
     }
-    let b_ip = ip_on(&d, "rb", "dn3");
+    let b_ip = d.ip_on("rb", "dn3");
     let veths = netns::bridge_ports(&format!("br-{}", &n1[..12]));
     let (status, out) = nslookup(&d, "ra", "rb");
     assert!(status == 0 && out.contains(&b_ip), "{out}");
@@ -282,7 +269,7 @@ fn legacy_links_on_the_default_bridge_give_hosts_lines_and_variables() {
             "300",
         ],
     );
-    let db_ip = ip_on(&d, "link-db", "bridge");
+    let db_ip = d.ip_on("link-db", "bridge");
     assert!(!db_ip.is_empty());
     made.container("link-app");
     let out = d.docker(&[
@@ -314,7 +301,7 @@ fn legacy_links_on_the_default_bridge_give_hosts_lines_and_variables() {
         assert!(out.lines().any(|l| l == want), "{want} not in:\n{out}");
     }
     assert!(!out.contains("STORE_ENV_PATH="), "{out}");
-    let links = inspect(&d, "link-app")["HostConfig"]["Links"].clone();
+    let links = d.inspect_json(&["link-app"])["HostConfig"]["Links"].clone();
     assert_eq!(links, serde_json::json!(["/link-db:/link-app/store"]));
 
     // The linked container must run when the link is started.
@@ -341,7 +328,7 @@ fn a_renamed_container_answers_to_its_new_name() {
     let n = made.network(&["--subnet", "10.231.87.0/24", "dn7"]);
     made.run("before-name", &["--network", "dn7", "mini", "sleep", "300"]);
     made.run("asker", &["--network", "dn7", "mini", "sleep", "300"]);
-    let ip = ip_on(&d, "before-name", "dn7");
+    let ip = d.ip_on("before-name", "dn7");
     let (status, out) = nslookup(&d, "asker", "before-name");
     assert!(status == 0 && out.contains(&ip), "{out}");
     d.docker(&["rename", "before-name", "after-name"]);
@@ -351,7 +338,7 @@ fn a_renamed_container_answers_to_its_new_name() {
     let (_, out) = nslookup(&d, "asker", "before-name");
     assert!(!out.contains(&ip), "{out}");
     // The network's view names it by its new name too.
-    let view = inspect(&d, "dn7");
+    let view = d.inspect_json(&["dn7"]);
     let names: Vec<&str> = view["Containers"]
         .as_object()
         .into_iter()

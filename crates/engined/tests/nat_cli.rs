@@ -127,22 +127,8 @@ fn masquerades(table: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-fn inspect(d: &Engined, what: &[&str]) -> Value {
-    let mut args = vec!["inspect"];
-    args.extend(what);
-    let v: Value = serde_json::from_str(&d.docker(&args)).expect("inspect JSON");
-    v[0].clone()
-}
-
-fn ip_on(d: &Engined, container: &str, network: &str) -> String {
-    inspect(d, &[container])["NetworkSettings"]["Networks"][network]["IPAddress"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string()
-}
-
 fn short_id(d: &Engined, name: &str) -> String {
-    inspect(d, &[name])["Id"].as_str().unwrap()[..12].to_string()
+    d.inspect_json(&[name])["Id"].as_str().unwrap()[..12].to_string()
 }
 
 /// `wget -qO- URL` with busybox from the host, or from namespace `netns`
@@ -289,7 +275,7 @@ fn published_ports_get_dnat_and_bridges_masquerade_until_removed() {
             "18192:53/udp",
         ],
     );
-    let ip = ip_on(&d, "nat1", "natn1");
+    let ip = d.ip_on("nat1", "natn1");
     let id = short_id(&d, "nat1");
     let mut veths = netns::bridge_ports(&bridge);
 
@@ -608,11 +594,11 @@ fn address_pools_and_bip_shape_the_networks() {
     let d = Engined::start(&dir);
     d.import_mini();
     let mut made = Made::new(&d);
-    let bridge = inspect(&d, &["--type", "network", "bridge"]);
+    let bridge = d.inspect_json(&["--type", "network", "bridge"]);
     assert_eq!(bridge["IPAM"]["Config"][0]["Subnet"], "10.231.95.0/24");
     assert_eq!(bridge["IPAM"]["Config"][0]["Gateway"], "10.231.95.1");
     made.run("onbip", &["mini", "sleep", "300"]);
-    let ip = inspect(&d, &["onbip"])["NetworkSettings"]["IPAddress"]
+    let ip = d.inspect_json(&["onbip"])["NetworkSettings"]["IPAddress"]
         .as_str()
         .unwrap_or_default()
         .to_string();
@@ -622,7 +608,7 @@ fn address_pools_and_bip_shape_the_networks() {
     made.network(&["poola"]);
     made.network(&["poolb"]);
     let subnet = |n: &str| {
-        inspect(&d, &["--type", "network", n])["IPAM"]["Config"][0]["Subnet"]
+        d.inspect_json(&["--type", "network", n])["IPAM"]["Config"][0]["Subnet"]
             .as_str()
             .unwrap_or_default()
             .to_string()

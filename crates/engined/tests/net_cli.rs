@@ -16,7 +16,6 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
 
-use serde_json::Value;
 use test_support::docker_cli::code;
 use test_support::engined::Engined;
 use test_support::made::Made;
@@ -47,20 +46,6 @@ fn network_events(d: &Engined) -> String {
         "--format",
         "{{.Action}} {{.Actor.Attributes.name}}",
     ])
-}
-
-fn inspect(d: &Engined, what: &[&str]) -> Value {
-    let mut args = vec!["inspect"];
-    args.extend(what);
-    let v: Value = serde_json::from_str(&d.docker(&args)).expect("inspect JSON");
-    v[0].clone()
-}
-
-fn ip_on(d: &Engined, container: &str, network: &str) -> String {
-    inspect(d, &[container])["NetworkSettings"]["Networks"][network]["IPAddress"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string()
 }
 
 /// Whether `container` gets an answer to one ping of `ip` within 2 s.
@@ -94,7 +79,7 @@ fn network_api_shapes_and_errors() {
         names,
         ["bridge bridge local", "host host local", "none null local"]
     );
-    let bridge = inspect(&d, &["--type", "network", "bridge"]);
+    let bridge = d.inspect_json(&["--type", "network", "bridge"]);
     assert_eq!(bridge["IPAM"]["Driver"], "default");
     assert_eq!(
         bridge["Options"]["com.docker.network.bridge.name"],
@@ -116,7 +101,7 @@ fn network_api_shapes_and_errors() {
         "--internal",
         "apinet",
     ]);
-    let n = inspect(&d, &["--type", "network", "apinet"]);
+    let n = d.inspect_json(&["--type", "network", "apinet"]);
     assert_eq!(n["Id"], id.as_str());
     assert_eq!(n["Scope"], "local");
     assert_eq!(n["Driver"], "bridge");
@@ -135,7 +120,7 @@ fn network_api_shapes_and_errors() {
     let bridge_name = bridge_of(&id);
     assert!(netns::links().contains(&bridge_name), "{bridge_name}");
     assert_eq!(
-        inspect(&d, &["--type", "network", &id[..10]])["Name"],
+        d.inspect_json(&["--type", "network", &id[..10]])["Name"],
         "apinet"
     );
 
@@ -232,10 +217,10 @@ fn containers_reach_their_networks_only_and_leave_nothing() {
     }
     assert_eq!(veths.len(), 4, "{veths:?}");
 
-    let a1 = ip_on(&d, "a1", "n1");
-    let b1 = ip_on(&d, "b1", "n1");
+    let a1 = d.ip_on("a1", "n1");
+    let b1 = d.ip_on("b1", "n1");
     assert_eq!(b1, "10.231.71.50");
-    let net = &inspect(&d, &["a1"])["NetworkSettings"]["Networks"]["n1"];
+    let net = &d.inspect_json(&["a1"])["NetworkSettings"]["Networks"]["n1"];
     assert_eq!(net["Gateway"], "10.231.71.1");
     assert_eq!(net["IPPrefixLen"], 24);
     assert_eq!(net["NetworkID"], n1.as_str());
@@ -243,7 +228,7 @@ fn containers_reach_their_networks_only_and_leave_nothing() {
     assert_eq!(net["EndpointID"].as_str().unwrap().len(), 64);
     // Its own name on its address in /etc/hosts.
     let hosts = d.docker(&["exec", "a1", "cat", "/etc/hosts"]);
-    let short = &inspect(&d, &["a1"])["Id"].as_str().unwrap()[..12].to_string();
+    let short = &d.inspect_json(&["a1"])["Id"].as_str().unwrap()[..12].to_string();
     assert!(hosts.ends_with(&format!("{a1}\t{short}\n")), "{hosts}");
 
     // With NAT a bridge is routed beyond the host, but never to another
@@ -275,7 +260,7 @@ fn containers_reach_their_networks_only_and_leave_nothing() {
         &format!("http://{b1}:8080/hostname"),
     ]);
     assert!(!page.is_empty());
-    let c2 = ip_on(&d, "c2", "n2");
+    let c2 = d.ip_on("c2", "n2");
     assert!(!pings(&d, "c2", &b1));
     assert!(!pings(&d, "a1", &c2));
     // The host reaches a container's address on the bridge.
@@ -300,7 +285,7 @@ fn containers_reach_their_networks_only_and_leave_nothing() {
     let addrs = d.docker(&["exec", "c2", "ip", "-o", "-4", "addr"]);
     assert!(addrs.contains("eth1"), "{addrs}");
     assert!(pings(&d, "c2", &b1));
-    let n1_view = inspect(&d, &["--type", "network", "n1"]);
+    let n1_view = d.inspect_json(&["--type", "network", "n1"]);
     assert_eq!(n1_view["Containers"].as_object().unwrap().len(), 3);
     let busy = d.docker_fails(&["network", "rm", "n1"]);
     assert!(busy.contains("has active endpoints"), "{busy}");
@@ -371,7 +356,7 @@ fn a_crashed_engined_restores_endpoints_and_leaks_nothing() {
         assert_eq!(veths.len(), 2, "{veths:?}");
         made.forget();
     }
-    let ip = ip_on(&d, "stays", "n81");
+    let ip = d.ip_on("stays", "n81");
     d.crash();
     // While engined is away, one container ends, and a veth no endpoint
     // knows is on the network's bridge (as a crash mid-set-up leaves).
@@ -398,7 +383,7 @@ fn a_crashed_engined_restores_endpoints_and_leaks_nothing() {
     made.container("ends");
     made.owns_network("n81");
     // The running one keeps its endpoint; the ended one's is gone.
-    assert_eq!(ip_on(&d, "stays", "n81"), ip);
+    assert_eq!(d.ip_on("stays", "n81"), ip);
     let ping = Command::new(test_support::rootfs::BUSYBOX)
         .args(["ping", "-c1", "-W2", &ip])
         .output()

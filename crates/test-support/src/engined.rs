@@ -179,6 +179,23 @@ impl Engined {
         docker_cli::succeeds(&self.host(), args, || self.log())
     }
 
+    /// `docker inspect what...` as JSON: the first object.
+    pub fn inspect_json(&self, what: &[&str]) -> serde_json::Value {
+        let mut args = vec!["inspect"];
+        args.extend(what);
+        let all: serde_json::Value =
+            serde_json::from_str(&self.docker(&args)).expect("inspect JSON");
+        all[0].clone()
+    }
+
+    /// The IPv4 address `container` has on `network` ("" when none).
+    pub fn ip_on(&self, container: &str, network: &str) -> String {
+        self.inspect_json(&[container])["NetworkSettings"]["Networks"][network]["IPAddress"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
     /// The events sent since `since` (a `docker events --since` value) up
     /// to now, narrowed by `filters` (each `key=value` one `--filter`) and
     /// printed with the Go template `format`, one event a line.
