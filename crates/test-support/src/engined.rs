@@ -291,6 +291,21 @@ impl Engined {
     }
 }
 
+impl Engined {
+    /// Whether a live engined holds this directory's pidfile (one started
+    /// on the same roots after this one crashed).
+    fn successor_runs(&self) -> bool {
+        let Ok(text) = std::fs::read_to_string(self.dir.join("engined.pid")) else {
+            return false;
+        };
+        let Ok(pid) = text.trim().parse::<u32>() else {
+            return false;
+        };
+        std::fs::read_to_string(format!("/proc/{pid}/comm"))
+            .is_ok_and(|comm| comm.trim_end() == "engined")
+    }
+}
+
 impl Drop for Engined {
     fn drop(&mut self) {
         if self.child.is_some() {
@@ -301,6 +316,11 @@ impl Drop for Engined {
             let _last = netns::DAEMONS.lock();
             self.stop();
             netns::remove_default_bridge_when_unused();
+            // A daemon that crashed or was killed left its NAT table,
+            // unless another daemon runs on the same roots now.
+            if !self.successor_runs() {
+                netns::remove_nat_table(&self.dir.join("exec"));
+            }
         }
         if self.remove_dir {
             scratch::remove_dir(&self.dir);

@@ -104,6 +104,26 @@ pub fn remove_default_bridge_when_unused() {
     }
 }
 
+/// Deletes the nftables table of the stopped daemon whose exec root is
+/// `exec_root` (engined names it in `<exec-root>/nat-table`); nothing
+/// when it named none or the table is already gone.
+pub fn remove_nat_table(exec_root: &std::path::Path) {
+    let Ok(name) = std::fs::read_to_string(exec_root.join("nat-table")) else {
+        return;
+    };
+    let name = name.trim();
+    let ours = name
+        .strip_prefix("engined")
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('_'));
+    if !ours {
+        return;
+    }
+    let _ = Command::new("nft")
+        .args(["delete", "table", "ip", name])
+        .stderr(std::process::Stdio::null())
+        .status();
+}
+
 /// Whether some live (not zombie) process is named `engined`.
 fn engined_running() -> bool {
     let Ok(entries) = std::fs::read_dir("/proc") else {

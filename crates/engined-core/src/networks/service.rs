@@ -150,6 +150,12 @@ impl Networks {
             ),
             settings,
         };
+        // Named where tools (the test harness, an operator cleaning up
+        // after a crash) find it without knowing how the name is made.
+        let named = exec_root.join(nat::nft::TABLE_FILE);
+        if let Err(e) = std::fs::write(&named, nat::nft::table_name(exec_root)) {
+            tracing::warn!("writing {}: {e}", named.display());
+        }
         if !networks.nat.enabled() {
             // `iptables: false`: no rules at all, not even an old run's.
             if let Err(e) = networks.nat.remove_table() {

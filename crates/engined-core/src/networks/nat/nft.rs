@@ -13,6 +13,9 @@ use sha2::{Digest, Sha256};
 use crate::config::DEFAULT_EXEC_ROOT;
 use crate::networks::error::{NetworkError, Result};
 
+/// The file in the exec root that holds the daemon's table name.
+pub const TABLE_FILE: &str = "nat-table";
+
 /// The table of the daemon whose exec root is `exec_root`: `engined` for
 /// the default one, `engined_<12 hex of the root's SHA-256>` for others.
 pub fn table_name(exec_root: &Path) -> String {
