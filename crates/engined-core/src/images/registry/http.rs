@@ -41,16 +41,11 @@ pub async fn base_url(settings: &Settings, host_port: &str) -> String {
 /// Whether a TLS handshake with `host_port` (port 443 when none is given)
 /// succeeds within [`PROBE_TIMEOUT`].
 async fn speaks_tls(settings: &Settings, host_port: &str) -> bool {
-    let host = host_of(host_port);
-    let port = match host_port
-        .strip_prefix(host)
-        .and_then(|rest| rest.trim_start_matches(']').strip_prefix(':'))
-    {
-        Some(port) => match port.parse::<u16>() {
-            Ok(port) => port,
-            Err(_) => return false,
-        },
-        None => 443,
+    let Ok(uri) = format!("https://{host_port}/").parse::<Uri>() else {
+        return false;
+    };
+    let Ok((host, port)) = dial_target(&uri) else {
+        return false;
     };
     let (Ok(name), Ok(config)) = (
         ServerName::try_from(host.to_string()),
@@ -220,6 +215,26 @@ fn method_word(method: &Method) -> String {
     out
 }
 
+/// The host (an IPv6 literal without its brackets) and port to dial for
+/// `uri`: its own port, else the scheme's.
+fn dial_target(uri: &Uri) -> Result<(&str, u16), RegistryError> {
+    let authority = uri
+        .authority()
+        .ok_or_else(|| RegistryError::invalid(format!("no host in URL {uri}")))?;
+    let host = authority
+        .host()
+        .trim_start_matches('[')
+        .trim_end_matches(']');
+    let port = authority
+        .port_u16()
+        .unwrap_or(if uri.scheme_str() == Some("http") {
+            80
+        } else {
+            443
+        });
+    Ok((host, port))
+}
+
 /// Sends `method` for `uri` with `headers` and `body`, and returns the
 /// answer, whose body is still to be read.
 pub async fn send(
@@ -230,17 +245,11 @@ pub async fn send(
     body: Body,
 ) -> Result<Response<Incoming>, RegistryError> {
     let word = method_word(&method);
-    let scheme = uri.scheme_str().unwrap_or("https");
     let authority = uri
         .authority()
         .ok_or_else(|| RegistryError::invalid(format!("no host in URL {uri}")))?;
-    let host = authority
-        .host()
-        .trim_start_matches('[')
-        .trim_end_matches(']');
-    let port = authority
-        .port_u16()
-        .unwrap_or(if scheme == "http" { 80 } else { 443 });
+    let scheme = uri.scheme_str().unwrap_or("https");
+    let (host, port) = dial_target(uri)?;
     let unreachable = |e: &dyn std::fmt::Display| {
         RegistryError::unavailable(format!("{word} \"{uri}\": dial tcp {host}:{port}: {e}"))
     };
@@ -326,6 +335,24 @@ mod tests {
             certs_dirs: Vec::new(),
             ..Settings::default()
         }
+    }
+
+    #[test]
+    fn the_dialled_port_is_the_urls_or_the_schemes() {
+        let target = |url: &str| {
+            let uri: Uri = url.parse().unwrap();
+            let (host, port) = dial_target(&uri).unwrap();
+            (host.to_string(), port)
+        };
+        assert_eq!(target("https://[::1]:5000/"), ("::1".to_string(), 5000));
+        assert_eq!(
+            target("https://reg.example/v2/"),
+            ("reg.example".to_string(), 443)
+        );
+        assert_eq!(
+            target("http://127.0.0.1/v2/"),
+            ("127.0.0.1".to_string(), 80)
+        );
     }
 
     #[tokio::test]
