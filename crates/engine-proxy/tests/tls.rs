@@ -11,11 +11,7 @@ use test_support::docker_cli;
 use test_support::engined::Engined;
 
 use crate::harness::{Proxy, ALLOW_ALL};
-
-fn free_port() -> u16 {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    l.local_addr().unwrap().port()
-}
+use test_support::ports::free_port;
 
 #[test]
 fn tls_listener_and_tls_upstream() {

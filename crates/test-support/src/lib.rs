@@ -30,6 +30,7 @@ pub mod hostile;
 pub mod made;
 pub mod netns;
 pub mod podman;
+pub mod ports;
 pub mod rootfs;
 pub mod scratch;
 pub mod skip;

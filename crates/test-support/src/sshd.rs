@@ -7,7 +7,7 @@
 //! exactly this server and use exactly this key. Dropping it stops sshd
 //! and removes its files (and `/run/sshd` when this created it).
 
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -47,11 +47,6 @@ fn keygen(path: &Path) {
     assert!(status.success(), "ssh-keygen failed for {}", path.display());
 }
 
-fn free_port() -> u16 {
-    let l = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
-    l.local_addr().expect("local address").port()
-}
-
 impl Sshd {
     /// Starts sshd under a fresh `name` directory, running `force_command`
     /// for every session; `None` (after a notice) when it cannot run here.
@@ -67,7 +62,7 @@ impl Sshd {
         if made_privsep {
             std::fs::create_dir_all(PRIVSEP_DIR).expect("create /run/sshd");
         }
-        let port = free_port();
+        let port = crate::ports::free_port();
         let config = format!(
             "ListenAddress 127.0.0.1\n\
              Port {port}\n\

@@ -3,12 +3,13 @@
 //! skopeo pushing OCI layouts into it. Dropping a [`Registry`] kills the
 //! process and waits for it, whatever the test did.
 
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
+use test_support::ports::free_port;
 
 pub const REGISTRY: &str = "/usr/bin/docker-registry";
 pub const SKOPEO: &str = "/usr/bin/skopeo";
@@ -33,11 +34,6 @@ pub fn missing() -> Option<String> {
         .iter()
         .find(|p| !Path::new(p).exists())
         .map(|p| format!("{p} is not installed (Debian's docker-registry and skopeo)"))
-}
-
-fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap().port()
 }
 
 impl Registry {
