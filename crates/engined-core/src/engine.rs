@@ -1,93 +1,69 @@
-//! The running daemon's shared state: the runtimes store (the config
-//! snapshot), the event bus, the host facts and the engine's identity; and
-//! the operations that read them as a whole (`/info`, `/version`, the
-//! reload announcement). Handlers hold an `Arc<Engine>`; reading the
+//! The running daemon as a whole: the services the container verbs work
+//! with ([`Services`]: the stores, the event bus, the config snapshot, the
+//! host facts), plus the engine's identity, the build cache, and the
+//! operations that read everything at once (`/info`, `/version`, the
+//! reload announcement). Handlers hold an `Arc<Engine>`; it dereferences
+//! to its services, so `&engine` is what a verb takes. Reading the
 //! configuration again on SIGHUP is the daemon binary's, which then hands
 //! the new snapshot's news to [`Engine::announce_reload`].
 
 use std::collections::HashMap;
+use std::ops::Deref;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use engine_api::types::{SystemInfo, SystemVersion};
 
-use crate::containers::Containers;
-use crate::events::EventBus;
-use crate::images::{ImageStore, ImageUser};
-use crate::networks::Networks;
+use crate::containers::Services;
+use crate::images::ImageUser;
 use crate::runtimes::{RuntimeStore, Snapshot};
 use crate::sync::lock;
-use crate::system::{self, Counts, HostFacts, InfoInputs, RuntimeVersion};
-use crate::volumes::VolumeStore;
+use crate::system::{self, Counts, InfoInputs, RuntimeVersion};
 
 /// The storage driver engined uses for container root filesystems.
 pub const STORAGE_DRIVER: &str = "vfs";
 
 pub struct Engine {
-    pub store: RuntimeStore,
-    pub events: EventBus,
-    pub host: HostFacts,
+    /// What the container verbs work with; `Engine` dereferences to it.
+    services: Arc<Services>,
     pub id: String,
     pub data_root: PathBuf,
     pub exec_root: PathBuf,
-    /// Images under `<data-root>/images`.
-    pub images: ImageStore,
-    /// Local volumes under `<data-root>/volumes`.
-    pub volumes: VolumeStore,
-    /// Containers under `<data-root>/containers` (bundles in the exec root).
-    pub containers: Containers,
-    /// Networks under `<data-root>/network` (namespaces in the exec root).
-    pub networks: Networks,
     /// The classic builder's step cache under `<data-root>/builder`.
     pub build_cache: crate::images::build_cache::Cache,
     /// `<binary> --version` answers, asked once per binary.
     runtime_versions: Mutex<HashMap<PathBuf, Option<RuntimeVersion>>>,
-    /// Set once the daemon is going down: no restart policy applies then.
-    shutting_down: AtomicBool,
+}
+
+/// An engine is its services plus the daemon-wide parts: `engine.containers`,
+/// `engine.snapshot()` and a verb called with `&engine` all reach them.
+impl Deref for Engine {
+    type Target = Arc<Services>;
+
+    fn deref(&self) -> &Arc<Services> {
+        &self.services
+    }
 }
 
 impl Engine {
     pub fn new(store: RuntimeStore, exec_root: &Path) -> std::io::Result<Engine> {
         let data_root = store.load().config().data_root().to_path_buf();
         let id = system::engine_id(&data_root)?;
-        let images = ImageStore::open(&data_root).map_err(std::io::Error::other)?;
-        let volumes = VolumeStore::open(&data_root).map_err(std::io::Error::other)?;
-        let containers = Containers::open(&data_root, exec_root)?;
-        let settings = crate::networks::Settings::from_config(store.load().config());
-        let networks =
-            Networks::open(&data_root, exec_root, settings).map_err(std::io::Error::other)?;
+        let services = Services::open(store, exec_root)?;
         let build_cache = crate::images::build_cache::Cache::open(&data_root);
         Ok(Engine {
-            store,
-            events: EventBus::new(),
-            host: HostFacts::read(),
+            services: Arc::new(services),
             id,
             data_root,
             exec_root: exec_root.to_path_buf(),
-            images,
-            volumes,
-            containers,
-            networks,
             build_cache,
             runtime_versions: Mutex::new(HashMap::new()),
-            shutting_down: AtomicBool::new(false),
         })
     }
 
-    /// The daemon is going down (SIGTERM/SIGINT): containers that end
-    /// from now on stay stopped whatever their restart policy.
-    pub fn begin_shutdown(&self) {
-        self.shutting_down.store(true, Ordering::SeqCst);
-    }
-
-    pub fn is_shutting_down(&self) -> bool {
-        self.shutting_down.load(Ordering::SeqCst)
-    }
-
-    /// The current configuration snapshot; keep it for a whole request.
-    pub fn snapshot(&self) -> Arc<Snapshot> {
-        self.store.load()
+    /// The services, shared: for work that outlives the call (a task).
+    pub fn services(&self) -> Arc<Services> {
+        Arc::clone(&self.services)
     }
 
     /// Which container uses the image `image_id` (`sha256:<hex>`), a

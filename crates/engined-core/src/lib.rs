@@ -5,9 +5,12 @@
 //!
 //! The layers, top down (a module only uses the ones below it):
 //!
-//! - [`engine`]: the one shared state every handler reaches (config
-//!   snapshot, stores, events), and the operations that span domains.
-//! - the domains: [`containers`] (create and the other verbs, the OCI
+//! - [`engine`]: the daemon as a whole, which every handler reaches: the
+//!   container verbs' services plus the engine's identity, the build
+//!   cache and the operations that read everything at once (`/info`).
+//! - the domains: [`containers`] (create and the other verbs, which take
+//!   only `containers::Services`: the stores, events and snapshot, so
+//!   they are unit-tested without the daemon; the OCI
 //!   bundle and sandbox in `containers::spec`, cgroups, the per-container
 //!   supervisor's client, log reading, archives; the supervisor itself,
 //!   cgroups and the log writer are the `engined-shim` crate's), [`images`] (content store,

@@ -22,7 +22,7 @@ use super::store::PendingAttach;
 use super::supervisor::client::{self, Connection};
 use super::supervisor::{Reply, Request};
 use super::{events, stream, Container, ContainerError};
-use crate::engine::Engine;
+use crate::containers::Services;
 
 /// What the client asked an attach for.
 #[derive(Debug, Clone, Default)]
@@ -43,7 +43,7 @@ pub struct AttachOptions {
 
 /// A checked attach, waiting for its connection.
 pub struct Session {
-    engine: Arc<Engine>,
+    engine: Arc<Services>,
     id: String,
     tty: bool,
     options: AttachOptions,
@@ -57,7 +57,7 @@ pub struct Session {
 
 /// Checks and announces an attach to `c`.
 pub fn prepare(
-    engine: &Arc<Engine>,
+    engine: &Arc<Services>,
     c: &Arc<Container>,
     options: AttachOptions,
 ) -> Result<Session, ContainerError> {

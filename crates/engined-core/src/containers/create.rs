@@ -19,7 +19,7 @@ use super::record::{MountRecord, Record, RecordedRuntime, State};
 use super::restart;
 use super::rootfs;
 use super::spec;
-use crate::engine::Engine;
+use crate::containers::Services;
 use crate::volumes::CreateOptions;
 use engined_shim::logs::format_time;
 
@@ -27,7 +27,7 @@ use engined_shim::logs::format_time;
 /// gets that directory's contents first, as with dockerd; done off the
 /// async threads, through the root-scoped archive code.
 async fn copy_image_content(
-    engine: &Engine,
+    engine: &Services,
     image_layers: &[std::path::PathBuf],
     destination: &str,
     volume: &std::path::Path,
@@ -49,7 +49,7 @@ async fn copy_image_content(
 
 /// Creates a container; returns its id and warnings.
 pub async fn create(
-    engine: &Arc<Engine>,
+    engine: &Arc<Services>,
     name: Option<&str>,
     body: ContainerCreateBody,
 ) -> Result<(String, Vec<String>)> {

@@ -8,11 +8,11 @@ use std::collections::BTreeMap;
 use engine_api::types::EventMessageType;
 
 use crate::containers::record::Record;
-use crate::engine::Engine;
+use crate::containers::Services;
 
 /// Publishes a container event with Docker's attributes: name, image,
 /// the labels, and `extra`.
-pub fn publish(engine: &Engine, action: &str, record: &Record, extra: &[(&str, String)]) {
+pub fn publish(engine: &Services, action: &str, record: &Record, extra: &[(&str, String)]) {
     let mut attributes = BTreeMap::new();
     for (k, v) in record.config.labels.iter().flatten() {
         attributes.insert(k.clone(), v.clone());

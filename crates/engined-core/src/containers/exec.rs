@@ -26,13 +26,13 @@ use super::store::Container;
 use super::stream;
 use super::supervisor::sys;
 use super::user;
-use crate::engine::Engine;
+use crate::containers::Services;
 use crate::scoped::Root;
 use crate::sync::lock;
 use engined_shim::atomic;
 
 /// `POST /containers/{id}/exec`.
-pub fn create(engine: &Engine, c: &Container, body: ContainerExecBody) -> Result<String> {
+pub fn create(engine: &Services, c: &Container, body: ContainerExecBody) -> Result<String> {
     let record = c.record();
     match record.state.status {
         Status::Running => {}
@@ -88,7 +88,7 @@ pub fn create(engine: &Engine, c: &Container, body: ContainerExecBody) -> Result
 }
 
 /// Finds an exec instance.
-pub fn get(engine: &Engine, id: &str) -> Result<Arc<ExecInstance>> {
+pub fn get(engine: &Services, id: &str) -> Result<Arc<ExecInstance>> {
     lock(&engine.containers.execs)
         .get(id)
         .cloned()
@@ -97,7 +97,7 @@ pub fn get(engine: &Engine, id: &str) -> Result<Arc<ExecInstance>> {
 
 /// Runs a claimed instance to its end, relaying its stdio to `client`
 /// (or to nowhere when detached).
-pub async fn run<C>(engine: Arc<Engine>, exec: Arc<ExecInstance>, client: Option<C>)
+pub async fn run<C>(engine: Arc<Services>, exec: Arc<ExecInstance>, client: Option<C>)
 where
     C: AsyncRead + AsyncWrite + Send + 'static,
 {
@@ -130,7 +130,7 @@ where
 
 /// Runs the process; returns its exit code and the client's open write half.
 async fn run_inner<C>(
-    engine: &Arc<Engine>,
+    engine: &Arc<Services>,
     exec: &Arc<ExecInstance>,
     client: Option<C>,
 ) -> Result<(i64, Option<tokio::io::WriteHalf<C>>)>

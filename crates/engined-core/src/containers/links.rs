@@ -10,7 +10,7 @@ use std::net::IpAddr;
 
 use super::error::{ContainerError, Result};
 use super::record::Record;
-use crate::engine::Engine;
+use crate::containers::Services;
 
 /// One link as the API writes it: the linked container and the alias.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,7 +40,7 @@ pub fn parse(link: &str) -> Result<LinkSpec> {
 
 /// Checks `links` at create (each linked container exists) and gives them
 /// back in dockerd's recorded form, for a container named `parent`.
-pub fn for_create(engine: &Engine, parent: &str, links: &[String]) -> Result<Vec<String>> {
+pub fn for_create(engine: &Services, parent: &str, links: &[String]) -> Result<Vec<String>> {
     links
         .iter()
         .map(|link| {
@@ -69,7 +69,7 @@ pub struct Linked {
 
 /// The links of `record`, for its start: each linked container must run
 /// and have an address on the default bridge.
-pub fn resolve(engine: &Engine, record: &Record) -> Result<Vec<Linked>> {
+pub fn resolve(engine: &Services, record: &Record) -> Result<Vec<Linked>> {
     let links = record.host_config.links.as_deref().unwrap_or(&[]);
     if links.is_empty() {
         return Ok(Vec::new());

@@ -14,7 +14,7 @@ use engine_api::types::{
 use super::health_state::{self as health, Level};
 use super::record::{Record, Status};
 use super::ContainerError;
-use crate::engine::Engine;
+use crate::containers::Services;
 use crate::filters::{FilterError, Filters};
 use crate::pattern::MatchValue;
 use crate::time::unix_nanos_of as unix_nanos;
@@ -67,7 +67,7 @@ pub struct ListFilter {
 /// `docker ps`: the lines of the containers `filters`, `all` and `limit`
 /// select (see [`select`]), their status told as of `now`.
 pub fn list(
-    engine: &Engine,
+    engine: &Services,
     filters: &BTreeMap<String, Vec<String>>,
     all: bool,
     limit: Option<i64>,

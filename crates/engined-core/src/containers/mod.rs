@@ -27,7 +27,8 @@
 //!   container prune`; [`inspect`]; [`top`];
 //! - [`archive`]: `docker cp` both ways, `docker export`; [`changes`]:
 //!   `docker diff`;
-//! - [`store`]: all containers, looked up by id, name or prefix.
+//! - [`store`]: all containers, looked up by id, name or prefix;
+//! - [`services`]: what a verb works with (the stores, events, snapshot).
 
 pub mod archive;
 pub mod attach;
@@ -56,6 +57,7 @@ pub mod record;
 pub mod restart;
 pub mod rootfs;
 pub mod runc;
+pub mod services;
 pub mod spec;
 pub mod state;
 pub mod stats;
@@ -68,4 +70,8 @@ pub mod user;
 
 pub use error::ContainerError;
 pub use record::{Record, Status};
+pub use services::Services;
+
+#[cfg(test)]
+mod tests;
 pub use store::{living_runtime_binaries, Container, Containers};

@@ -26,7 +26,7 @@ use engine_api::types::{
     NetworkSettings, NetworkingConfig,
 };
 
-use crate::engine::Engine;
+use crate::containers::Services;
 use crate::gojson::nil;
 use crate::networks::dns::{resolv_conf, NeighboursFn, Overrides, ResolvConf, Resolver};
 use crate::networks::{self, events, ports, Endpoint, NetworkError, NetworkRecord};
@@ -71,7 +71,7 @@ impl Network {
     /// for the container (an empty mode is recorded as `default`, as
     /// dockerd does). `networking` is the request's `NetworkingConfig`.
     pub fn for_create(
-        engine: &Engine,
+        engine: &Services,
         host: &mut HostConfig,
         networking: Option<&NetworkingConfig>,
     ) -> Result<(Network, Vec<Endpoint>)> {
@@ -199,7 +199,7 @@ fn endpoint_for(network: &NetworkRecord, settings: Option<&EndpointSettings>) ->
 
 /// Records the endpoints of a new container.
 pub fn record_endpoints(
-    engine: &Engine,
+    engine: &Services,
     id: &str,
     name: &str,
     endpoints: Vec<Endpoint>,
@@ -235,7 +235,7 @@ fn shared_with(mode: Option<&str>) -> Option<&str> {
 
 /// The namespace file `kind` (`net`, `pid`, `ipc`) of container `other`'s
 /// process, which must run (dockerd's refusal otherwise).
-fn namespace_of(engine: &Engine, other: &str, kind: &str) -> Result<PathBuf> {
+fn namespace_of(engine: &Services, other: &str, kind: &str) -> Result<PathBuf> {
     let c = engine.containers.get(other)?;
     let r = c.record();
     if !r.state.status.is_running() || r.state.pid <= 0 {
@@ -253,7 +253,7 @@ fn namespace_of(engine: &Engine, other: &str, kind: &str) -> Result<PathBuf> {
 }
 
 /// At create: `--pid`/`--ipc container:X` name a container that exists.
-pub fn check_shared_namespaces(engine: &Engine, host: &HostConfig) -> Result<()> {
+pub fn check_shared_namespaces(engine: &Services, host: &HostConfig) -> Result<()> {
     for mode in [host.pid_mode.as_deref(), host.ipc_mode.as_deref()] {
         if let Some(other) = shared_with(mode) {
             engine.containers.get(other)?;
@@ -274,7 +274,7 @@ async fn blocking<T: Send + 'static>(
 
 /// Before a run: the namespace and the endpoints of `record`'s network,
 /// and the PID and IPC namespaces it shares.
-pub async fn setup(engine: &Arc<Engine>, record: &Record) -> Result<RunNetwork> {
+pub async fn setup(engine: &Arc<Services>, record: &Record) -> Result<RunNetwork> {
     let host = &record.host_config;
     let pid_ns = shared_with(host.pid_mode.as_deref())
         .map(|other| namespace_of(engine, other, "pid"))
@@ -302,7 +302,7 @@ pub async fn setup(engine: &Arc<Engine>, record: &Record) -> Result<RunNetwork> 
 }
 
 /// The host's address on the default bridge.
-fn host_gateway(engine: &Engine) -> Option<IpAddr> {
+fn host_gateway(engine: &Services) -> Option<IpAddr> {
     let bridge = engine.networks.find("bridge").ok()?;
     bridge
         .pools
@@ -338,7 +338,7 @@ pub fn check_ports(
 }
 
 /// Publishes the ports of `record`'s run, relayed to its address `ip`.
-async fn publish(engine: &Arc<Engine>, record: &Record, ip: IpAddr) -> Result<()> {
+async fn publish(engine: &Arc<Services>, record: &Record, ip: IpAddr) -> Result<()> {
     let wanted = wanted_ports(&record.host_config, record.config.exposed_ports.as_ref())?;
     if wanted.is_empty() {
         return Ok(());
@@ -359,7 +359,7 @@ async fn publish(engine: &Arc<Engine>, record: &Record, ip: IpAddr) -> Result<()
 /// The `NetworkSettings.Ports` of inspect: each exposed or bound port,
 /// with the host bindings it has while the container runs (`null` for
 /// one exposed but not published).
-fn port_map(engine: &Engine, record: &Record) -> engine_api::types::PortMap {
+fn port_map(engine: &Services, record: &Record) -> engine_api::types::PortMap {
     let mut map = engine_api::types::PortMap::new();
     if !record.state.status.is_running() {
         return map;
@@ -399,7 +399,7 @@ fn port_map(engine: &Engine, record: &Record) -> engine_api::types::PortMap {
 }
 
 /// The `Ports` of a container's `docker ps` line.
-pub fn summary_ports(engine: &Engine, record: &Record) -> Vec<engine_api::types::Port> {
+pub fn summary_ports(engine: &Services, record: &Record) -> Vec<engine_api::types::Port> {
     use engine_api::types::{Port, PortType};
     let kind = |p: ports::Proto| match p {
         ports::Proto::Tcp => PortType::Tcp,
@@ -438,7 +438,7 @@ pub fn summary_ports(engine: &Engine, record: &Record) -> Vec<engine_api::types:
 /// How a run of `record` resolves names, and whose embedded DNS server
 /// answers it (its own; or, sharing another container's namespace, that
 /// one's).
-fn resolver_of(engine: &Engine, record: &Record) -> (Resolver, Option<String>) {
+fn resolver_of(engine: &Services, record: &Record) -> (Resolver, Option<String>) {
     let id = match Network::of(record) {
         Network::Host => return (Resolver::Host, None),
         Network::None => return (Resolver::Legacy, None),
@@ -458,7 +458,7 @@ fn resolver_of(engine: &Engine, record: &Record) -> (Resolver, Option<String>) {
 /// The resolv.conf of a run of `record`: the host's with the container's
 /// `--dns`, `--dns-search`, `--dns-option` (each, when it sets none, the
 /// daemon's `dns`, `dns-search`, `dns-opts`), for the way it resolves.
-pub fn resolv_conf(engine: &Engine, record: &Record) -> ResolvConf {
+pub fn resolv_conf(engine: &Services, record: &Record) -> ResolvConf {
     let snapshot = engine.snapshot();
     let config = snapshot.config();
     let daemon = Overrides {
@@ -484,7 +484,7 @@ pub fn resolv_conf(engine: &Engine, record: &Record) -> ResolvConf {
 /// Starts the embedded DNS server of container `id` in the namespace at
 /// `netns`, answering from the names of its networks.
 fn start_dns(
-    engine: &Arc<Engine>,
+    engine: &Arc<Services>,
     id: &str,
     netns: &Path,
     upstreams: Vec<IpAddr>,
@@ -494,7 +494,7 @@ fn start_dns(
     engine.networks.dns.start(id, netns, upstreams, neighbours)
 }
 
-async fn network_setup(engine: &Arc<Engine>, record: &Record) -> Result<RunNetwork> {
+async fn network_setup(engine: &Arc<Services>, record: &Record) -> Result<RunNetwork> {
     match Network::of(record) {
         Network::Host | Network::None => Ok(RunNetwork::default()),
         Network::Container(other) => Ok(RunNetwork {
@@ -529,7 +529,7 @@ async fn network_setup(engine: &Arc<Engine>, record: &Record) -> Result<RunNetwo
 
 /// The networks on which `endpoints` are up.
 fn active_networks(
-    engine: &Engine,
+    engine: &Services,
     endpoints: Option<&networks::ContainerEndpoints>,
 ) -> Vec<NetworkRecord> {
     endpoints
@@ -543,7 +543,7 @@ fn active_networks(
 /// After a run (or a start that failed): the endpoints of container
 /// `id` down (each announced as a `disconnect`, as dockerd does), its
 /// namespace file gone.
-pub async fn teardown(engine: &Arc<Engine>, id: &str) {
+pub async fn teardown(engine: &Arc<Services>, id: &str) {
     engine.networks.dns.stop(id);
     engine.networks.unpublish(id);
     let left = active_networks(engine, engine.networks.endpoints(id).as_ref());
@@ -555,14 +555,14 @@ pub async fn teardown(engine: &Arc<Engine>, id: &str) {
 }
 
 /// A removed container leaves its networks.
-pub async fn forget(engine: &Arc<Engine>, id: &str) {
+pub async fn forget(engine: &Arc<Services>, id: &str) {
     let (e, id) = (engine.clone(), id.to_string());
     let _ = tokio::task::spawn_blocking(move || e.networks.forget(&id)).await;
 }
 
 /// At daemon start, after the containers are restored: bridges back,
 /// and nothing left of runs that ended while engined was away.
-pub async fn restore(engine: &Arc<Engine>) {
+pub async fn restore(engine: &Arc<Services>) {
     let e = engine.clone();
     let _ = tokio::task::spawn_blocking(move || {
         let running = |id: &str| e.containers.get(id).is_ok_and(|c| c.status().is_running());
@@ -620,7 +620,7 @@ fn check_connectable(record: &Record, network: &NetworkRecord) -> Result<()> {
 /// `docker network connect`: the container joins `network`; a running one
 /// gets the endpoint at once.
 pub async fn connect(
-    engine: &Arc<Engine>,
+    engine: &Arc<Services>,
     network: &str,
     container: &str,
     settings: EndpointSettings,
@@ -644,7 +644,7 @@ pub async fn connect(
 
 /// `docker network disconnect`: the container leaves `network` (its
 /// endpoint goes down when it runs).
-pub async fn disconnect(engine: &Arc<Engine>, network: &str, container: &str) -> Result<()> {
+pub async fn disconnect(engine: &Arc<Services>, network: &str, container: &str) -> Result<()> {
     let network = engine.networks.find(network)?;
     let c = engine.containers.get(container)?;
     let _op = c.op.lock().await;
@@ -680,7 +680,7 @@ pub fn endpoint_view() -> EndpointSettings {
 /// The container's networks by name, each endpoint with what it got
 /// while the container runs.
 fn endpoints_view(
-    engine: &Engine,
+    engine: &Services,
     record: &Record,
 ) -> indexmap::IndexMap<String, EndpointSettings> {
     let mut out = indexmap::IndexMap::new();
@@ -721,7 +721,7 @@ fn endpoints_view(
 
 /// The `NetworkSettings` of a container's inspect: its networks, and
 /// dockerd's top-level copy of the default bridge's endpoint.
-pub fn fill_settings(engine: &Engine, record: &Record, settings: &mut NetworkSettings) {
+pub fn fill_settings(engine: &Services, record: &Record, settings: &mut NetworkSettings) {
     if matches!(Network::of(record), Network::Container(_)) {
         settings.networks = Some(Default::default());
         return;
@@ -746,7 +746,7 @@ pub fn fill_settings(engine: &Engine, record: &Record, settings: &mut NetworkSet
 
 /// The `NetworkSettings` of a container's `docker ps` line.
 pub fn fill_summary(
-    engine: &Engine,
+    engine: &Services,
     record: &Record,
     settings: &mut ContainerSummaryNetworkSettings,
 ) {
@@ -758,7 +758,7 @@ pub fn fill_summary(
 
 /// The names and ids of the networks container `record` is on (for
 /// `docker ps --filter network=`).
-pub fn network_names(engine: &Engine, record: &Record) -> Vec<String> {
+pub fn network_names(engine: &Services, record: &Record) -> Vec<String> {
     engine
         .networks
         .endpoints(&record.id)

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use engine_api::types::EventMessageType;
 
 use super::{lifecycle, ContainerError, Record};
-use crate::engine::Engine;
+use crate::containers::Services;
 use crate::filters::Filters;
 use crate::time::unix_nanos_of as unix_nanos;
 
@@ -53,7 +53,7 @@ impl Selection {
 /// Prunes the engine's containers. A container that cannot be removed
 /// (it started meanwhile) is left out of the report.
 pub async fn prune(
-    engine: &Arc<Engine>,
+    engine: &Arc<Services>,
     filters: &BTreeMap<String, Vec<String>>,
 ) -> Result<PruneReport, ContainerError> {
     let selection = Selection::parse(filters, crate::time::now_nanos())?;

@@ -20,7 +20,7 @@ use super::restart::Policy;
 use super::runc::Runtime;
 use super::spec::resources::{check_limits, Limits};
 use super::store::Container;
-use crate::engine::Engine;
+use crate::containers::Services;
 
 /// Why an update was refused or failed, each with dockerd's status.
 #[derive(Debug, thiserror::Error)]
@@ -217,7 +217,7 @@ pub fn linux_resources(body: &ContainerUpdateBody) -> LinuxResources {
 /// Updates container `c`: checked, applied when it runs, persisted,
 /// announced (an `update` event). Returns dockerd's warnings.
 pub async fn update(
-    engine: &Engine,
+    engine: &Services,
     c: &Arc<Container>,
     body: &ContainerUpdateBody,
 ) -> Result<Vec<String>, UpdateError> {

@@ -46,4 +46,4 @@ pub use store::{
 };
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

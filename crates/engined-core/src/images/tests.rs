@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 use super::*;
 use engined_shim::atomic;
 
-/// A small rootfs tar: `bin/sh` (a script) and `etc/hostname`.
-fn rootfs_tar(dir: &Path, marker: &str, gzip: bool) -> PathBuf {
+/// A two-file rootfs tar (`bin/sh`, `etc/hostname` holding `marker`),
+/// for the image tests and the container verbs' tests.
+pub(crate) fn rootfs_tar(dir: &Path, marker: &str, gzip: bool) -> PathBuf {
     let mut builder = tar::Builder::new(Vec::new());
     for (path, data, mode) in [
         ("bin/sh", b"#!/bin/true\n".as_slice(), 0o755),

@@ -53,7 +53,7 @@ impl ExecApi for DaemonApi {
         }
         let detach = body.detach.unwrap_or(false);
         let tty = instance.config.tty;
-        let engine = self.engine.clone();
+        let engine = self.engine.services();
         if detach {
             tokio::spawn(exec::run::<tokio::io::DuplexStream>(engine, instance, None));
             return Ok(ExecStartReply::Ok(Hijack::new(tty, |_io| async {})));

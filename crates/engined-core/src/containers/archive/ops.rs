@@ -20,8 +20,8 @@ use super::stat::{self, PathStat};
 use super::unpack::{self, UnpackOptions};
 use super::view::RootView;
 use crate::containers::record::Record;
+use crate::containers::Services;
 use crate::containers::{events, user, Container};
-use crate::engine::Engine;
 use crate::scoped::pack;
 use crate::scoped::{Follow, Root};
 
@@ -72,7 +72,7 @@ pub async fn stat_path(c: Arc<Container>, reference: String, path: String) -> Re
 /// `GET /containers/{id}/archive`: the stat of `path` and its tar, sent
 /// as it is written.
 pub async fn copy_out(
-    engine: &Arc<Engine>,
+    engine: &Arc<Services>,
     c: Arc<Container>,
     reference: String,
     path: String,
@@ -95,7 +95,7 @@ pub async fn copy_out(
 }
 
 /// `GET /containers/{id}/export`: the whole filesystem as a tar.
-pub async fn export(engine: &Arc<Engine>, c: Arc<Container>) -> Result<ByteStream> {
+pub async fn export(engine: &Arc<Services>, c: Arc<Container>) -> Result<ByteStream> {
     let record = c.record();
     let id = record.id.clone();
     let (view, root) = blocking(move || {
@@ -145,7 +145,7 @@ pub struct CopyIn {
 /// container's overlay can be mounted for the write without a start
 /// racing it.
 pub async fn copy_in(
-    engine: &Arc<Engine>,
+    engine: &Arc<Services>,
     c: Arc<Container>,
     reference: String,
     request: CopyIn,

@@ -13,13 +13,13 @@ use crate::containers::events::publish;
 use crate::containers::health_state::{self as status, Level, ProbeSettings};
 use crate::containers::record::Status;
 use crate::containers::store::Container;
-use crate::engine::Engine;
+use crate::containers::Services;
 use crate::sync::lock;
 use crate::time::{now_nanos, unix_nanos_of};
 
 /// Begins the probe loop of `c`'s current run (when it runs and has a
 /// probe), ending any loop before it.
-pub fn begin(engine: &Arc<Engine>, c: &Arc<Container>) {
+pub fn begin(engine: &Arc<Services>, c: &Arc<Container>) {
     end(c);
     let record = c.record();
     let Some(settings) = ProbeSettings::of(&record.config) else {
@@ -46,7 +46,7 @@ pub fn end(c: &Container) {
 
 /// At daemon start, for a container found running: its health starts
 /// over, as for a new run, and the loop begins.
-pub fn restored(engine: &Arc<Engine>, c: &Arc<Container>) {
+pub fn restored(engine: &Arc<Services>, c: &Arc<Container>) {
     if let Err(e) = c.update(|r| status::reset_for_run(&r.config, &mut r.state.health)) {
         tracing::warn!("container {}: resetting its health: {e}", c.id);
     }
@@ -65,7 +65,7 @@ fn since(started: i64, at: i64) -> Duration {
     Duration::from_nanos(u64::try_from(at - started).unwrap_or(0))
 }
 
-async fn watch(engine: Arc<Engine>, c: Arc<Container>, settings: ProbeSettings, run: Run) {
+async fn watch(engine: Arc<Services>, c: Arc<Container>, settings: ProbeSettings, run: Run) {
     loop {
         let level = c
             .record()

@@ -18,7 +18,7 @@ use super::duration::go_string;
 use crate::containers::exec::{self, ExecInstance};
 use crate::containers::health_state::{ProbeResult, ProbeSettings, MAX_OUTPUT};
 use crate::containers::store::Container;
-use crate::engine::Engine;
+use crate::containers::Services;
 use crate::sync::lock;
 use engined_shim::logs::format_time;
 
@@ -54,7 +54,7 @@ impl Output {
 
 /// Runs the probe of `settings` once in `c`; the result's start is the
 /// moment it began.
-pub async fn run(engine: &Arc<Engine>, c: &Container, settings: &ProbeSettings) -> ProbeResult {
+pub async fn run(engine: &Arc<Services>, c: &Container, settings: &ProbeSettings) -> ProbeResult {
     let start = format_time(SystemTime::now());
     let (exit_code, output) = match run_exec(engine, c, settings).await {
         Ok(done) => done,
@@ -70,7 +70,7 @@ pub async fn run(engine: &Arc<Engine>, c: &Container, settings: &ProbeSettings) 
 
 /// The exec itself: its exit code and output, or why it could not run.
 async fn run_exec(
-    engine: &Arc<Engine>,
+    engine: &Arc<Services>,
     c: &Container,
     settings: &ProbeSettings,
 ) -> Result<(i64, String), String> {
@@ -92,7 +92,7 @@ async fn run_exec(
 }
 
 async fn run_instance(
-    engine: &Arc<Engine>,
+    engine: &Arc<Services>,
     instance: &Arc<ExecInstance>,
     timeout: Duration,
 ) -> (i64, String) {

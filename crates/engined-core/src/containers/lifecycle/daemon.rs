@@ -18,13 +18,13 @@ use crate::containers::state::Event;
 use crate::containers::store::Container;
 use crate::containers::supervisor::client;
 use crate::containers::supervisor::{Reply, Request};
-use crate::engine::Engine;
+use crate::containers::Services;
 
 /// A clean daemon stop without `live-restore`: every running container is
 /// stopped as `docker stop` would (its stop signal, then SIGKILL after its
 /// stop timeout), all at once. Not as by its user: the restart policies
 /// bring them back at the next start, as dockerd's do.
-pub async fn stop_for_shutdown(engine: &Arc<Engine>) {
+pub async fn stop_for_shutdown(engine: &Arc<Services>) {
     let stops = engine
         .containers
         .all()
@@ -45,7 +45,7 @@ pub async fn stop_for_shutdown(engine: &Arc<Engine>) {
 /// At daemon start: reconnects to the supervisors of containers that were
 /// running, records the exits that happened meanwhile, finishes removals
 /// a crash interrupted.
-pub async fn restore(engine: &Arc<Engine>) {
+pub async fn restore(engine: &Arc<Services>) {
     for c in engine.containers.all() {
         let record = c.record();
         match record.state.status {
@@ -84,7 +84,7 @@ pub async fn restore(engine: &Arc<Engine>) {
 /// A container recorded as not running whose supervisor runs it anyway:
 /// the daemon crashed between starting it and recording that. Records the
 /// run and watches it; `false` when there is no such run.
-async fn adopt(engine: &Arc<Engine>, c: &Arc<Container>) -> bool {
+async fn adopt(engine: &Arc<Services>, c: &Arc<Container>) -> bool {
     let Ok((Reply::State { pid, running: true }, _)) =
         client::request(&c.layout.bundle, &Request::State).await
     else {

@@ -19,12 +19,12 @@ use crate::containers::state::Event;
 use crate::containers::store::Container;
 use crate::containers::supervisor::client::Connection;
 use crate::containers::supervisor::{Exit, Reply};
-use crate::engine::Engine;
+use crate::containers::Services;
 use engined_shim::cgroups::{self, Cgroup};
 
 /// Waits (in the background) for the run started with `pid` to end.
 pub(super) fn spawn_monitor(
-    engine: Arc<Engine>,
+    engine: Arc<Services>,
     c: Arc<Container>,
     mut conn: Connection,
     pid: i64,
@@ -43,7 +43,12 @@ pub(super) fn spawn_monitor(
 
 /// Records the end of the run started with `pid`: from the supervisor's
 /// word, its `exit.json`, or (supervisor gone without a word) as lost.
-pub(super) async fn exited(engine: &Arc<Engine>, c: &Arc<Container>, pid: i64, exit: Option<Exit>) {
+pub(super) async fn exited(
+    engine: &Arc<Services>,
+    c: &Arc<Container>,
+    pid: i64,
+    exit: Option<Exit>,
+) {
     let exit = match exit.or_else(|| read_exit_file(c)) {
         Some(exit) => exit,
         None => {

@@ -10,7 +10,7 @@ use crate::containers::record::{Record, Status};
 use crate::containers::runc::{parse_signal, Runtime};
 use crate::containers::state::{self, Event};
 use crate::containers::store::Container;
-use crate::engine::Engine;
+use crate::containers::Services;
 
 /// Whether `docker kill -s signal` counts as a user stop (no restart by
 /// policy after it): SIGKILL, or the container's stop signal (SIGTERM
@@ -27,7 +27,7 @@ fn kill_stops(record: &Record, signal: i32) -> bool {
 }
 
 /// Sends a signal (default SIGKILL) to the container's main process.
-pub async fn kill(engine: &Arc<Engine>, c: &Arc<Container>, signal: &str) -> Result<()> {
+pub async fn kill(engine: &Arc<Services>, c: &Arc<Container>, signal: &str) -> Result<()> {
     let record = c.record();
     state::check_signal(&record)?;
     let signal = if signal.is_empty() {

@@ -9,10 +9,10 @@ use crate::containers::health;
 use crate::containers::runc::Runtime;
 use crate::containers::state::{self, Event};
 use crate::containers::store::Container;
-use crate::engine::Engine;
+use crate::containers::Services;
 
 /// Freezes or thaws the container's processes.
-pub async fn pause(engine: &Arc<Engine>, c: &Arc<Container>, pause: bool) -> Result<()> {
+pub async fn pause(engine: &Arc<Services>, c: &Arc<Container>, pause: bool) -> Result<()> {
     let _op = c.op.lock().await;
     let record = c.record();
     let rt = Runtime::new(&record.runtime);

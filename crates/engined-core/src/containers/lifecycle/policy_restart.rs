@@ -8,12 +8,12 @@ use std::time::Duration;
 use crate::containers::lifecycle;
 use crate::containers::restart::starts_with_daemon;
 use crate::containers::store::Container;
-use crate::engine::Engine;
+use crate::containers::Services;
 
 /// Starts `c` again after `delay`, if it is still waiting for this
 /// restart then: `exits` is the number of runs ended when the restart was
 /// decided, so a later run's restart never fires early.
-pub fn schedule(engine: Arc<Engine>, c: Arc<Container>, delay: Duration, exits: u64) {
+pub fn schedule(engine: Arc<Services>, c: Arc<Container>, delay: Duration, exits: u64) {
     tokio::spawn(async move {
         tokio::time::sleep(delay).await;
         if let Err(e) = lifecycle::start_by_policy(&engine, &c, exits).await {
@@ -23,7 +23,7 @@ pub fn schedule(engine: Arc<Engine>, c: Arc<Container>, delay: Duration, exits: 
 }
 
 /// Starts, at daemon start, the containers [`starts_with_daemon`] picks.
-pub async fn start_at_daemon_start(engine: &Arc<Engine>) {
+pub async fn start_at_daemon_start(engine: &Arc<Services>) {
     for c in engine.containers.all() {
         if !starts_with_daemon(&c.record()) {
             continue;

@@ -16,12 +16,12 @@ use crate::containers::rootfs;
 use crate::containers::runc::Runtime;
 use crate::containers::state::{self, Event};
 use crate::containers::store::Container;
-use crate::engine::Engine;
+use crate::containers::Services;
 
 /// Removes the container (killing it first when `force`), its files, and
 /// with `volumes` its anonymous volumes.
 pub async fn remove(
-    engine: &Arc<Engine>,
+    engine: &Arc<Services>,
     c: &Arc<Container>,
     force: bool,
     volumes: bool,

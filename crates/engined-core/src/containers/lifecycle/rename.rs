@@ -5,10 +5,10 @@ use std::sync::Arc;
 use crate::containers::error::{ContainerError, Result};
 use crate::containers::events::publish;
 use crate::containers::store::Container;
-use crate::engine::Engine;
+use crate::containers::Services;
 
 /// Gives the container a new name.
-pub async fn rename(engine: &Arc<Engine>, c: &Arc<Container>, new_name: &str) -> Result<()> {
+pub async fn rename(engine: &Arc<Services>, c: &Arc<Container>, new_name: &str) -> Result<()> {
     let new_name = crate::containers::ids::validate_name(new_name)
         .map_err(ContainerError::InvalidName)?
         .to_string();

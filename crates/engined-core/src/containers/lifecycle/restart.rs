@@ -8,11 +8,11 @@ use super::stop::stop_locked;
 use crate::containers::error::Result;
 use crate::containers::events::publish;
 use crate::containers::store::Container;
-use crate::engine::Engine;
+use crate::containers::Services;
 
 /// Stops (if running) and starts again.
 pub async fn restart(
-    engine: &Arc<Engine>,
+    engine: &Arc<Services>,
     c: &Arc<Container>,
     signal: Option<&str>,
     timeout: Option<i64>,

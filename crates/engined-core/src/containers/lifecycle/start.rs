@@ -19,7 +19,7 @@ use crate::containers::state::{self, Event};
 use crate::containers::store::{Container, PendingAttach};
 use crate::containers::supervisor::client;
 use crate::containers::supervisor::{Reply, Request};
-use crate::engine::Engine;
+use crate::containers::Services;
 
 /// Docker's exit code for a process the runtime could not start.
 fn start_failure_code(message: &str) -> i64 {
@@ -45,7 +45,7 @@ pub(super) enum Trigger {
 }
 
 /// Starts the container; `Ok(false)` when it already runs.
-pub async fn start(engine: &Arc<Engine>, c: &Arc<Container>) -> Result<bool> {
+pub async fn start(engine: &Arc<Services>, c: &Arc<Container>) -> Result<bool> {
     let result = {
         let _op = c.op.lock().await;
         start_locked(engine, c, Trigger::Explicit).await
@@ -64,7 +64,11 @@ pub async fn start(engine: &Arc<Engine>, c: &Arc<Container>) -> Result<bool> {
 /// since its run number `exits` ended; `Ok(false)` when that wait is over
 /// (a user stopped, started or removed it meanwhile, or the daemon is
 /// going down). A failed start leaves it exited.
-pub async fn start_by_policy(engine: &Arc<Engine>, c: &Arc<Container>, exits: u64) -> Result<bool> {
+pub async fn start_by_policy(
+    engine: &Arc<Services>,
+    c: &Arc<Container>,
+    exits: u64,
+) -> Result<bool> {
     let _op = c.op.lock().await;
     let progress = c.watch().borrow().clone();
     let record = c.record();
@@ -86,7 +90,7 @@ pub async fn start_by_policy(engine: &Arc<Engine>, c: &Arc<Container>, exits: u6
 }
 
 pub(super) async fn start_locked(
-    engine: &Arc<Engine>,
+    engine: &Arc<Services>,
     c: &Arc<Container>,
     trigger: Trigger,
 ) -> Result<bool> {
@@ -120,7 +124,7 @@ pub(super) async fn start_locked(
 
 /// The rest of a start, once the network is up.
 async fn start_with_network(
-    engine: &Arc<Engine>,
+    engine: &Arc<Services>,
     c: &Arc<Container>,
     trigger: Trigger,
     record: &crate::containers::record::Record,

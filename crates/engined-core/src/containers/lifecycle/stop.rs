@@ -11,12 +11,12 @@ use crate::containers::record::Status;
 use crate::containers::runc::Runtime;
 use crate::containers::state::Event;
 use crate::containers::store::Container;
-use crate::engine::Engine;
+use crate::containers::Services;
 
 /// Stops the container: its stop signal, then SIGKILL after the timeout.
 /// `Ok(false)` when it was not running.
 pub async fn stop(
-    engine: &Arc<Engine>,
+    engine: &Arc<Services>,
     c: &Arc<Container>,
     signal: Option<&str>,
     timeout: Option<i64>,
@@ -26,7 +26,7 @@ pub async fn stop(
 }
 
 pub(super) async fn stop_locked(
-    engine: &Arc<Engine>,
+    engine: &Arc<Services>,
     c: &Arc<Container>,
     signal: Option<&str>,
     timeout: Option<i64>,
