@@ -42,7 +42,7 @@ pub use inspect::inspect;
 pub use reference::{split_tag, Reference};
 pub use store::{
     decompressed, short_id, Image, ImageMeta, ImageRecord, ImageStore, ImageUser, ImportOptions,
-    Tagged,
+    LayerFile, Tagged,
 };
 
 #[cfg(test)]
