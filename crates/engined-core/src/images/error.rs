@@ -34,7 +34,7 @@ pub enum ImageError {
     Conflict(String),
     /// A layer's tar could not be rebuilt from its files.
     #[error("layer tar: {0}")]
-    Layer(#[from] super::layers::tarsplit::TarSplitError),
+    Layer(#[from] super::tarsplit_error::TarSplitError),
     /// A pull failed on the registry's side (or on the way).
     #[error(transparent)]
     Registry(#[from] super::registry_error::RegistryError),
@@ -59,7 +59,7 @@ impl ImageError {
     /// A failed read of a layer's tar: the tar-split error it carries, if
     /// it was rebuilt, else [`ImageError::Body`].
     pub(crate) fn layer_read(e: io::Error) -> ImageError {
-        match super::layers::tarsplit::TarSplitError::take(e) {
+        match super::tarsplit_error::TarSplitError::take(e) {
             Ok(split) => ImageError::Layer(split),
             Err(e) => ImageError::Body(e),
         }

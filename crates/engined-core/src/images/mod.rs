@@ -29,6 +29,7 @@ pub mod registry;
 mod registry_error;
 mod repositories;
 mod store;
+mod tarsplit_error;
 pub(crate) mod unpack;
 
 pub use archive::Loaded;

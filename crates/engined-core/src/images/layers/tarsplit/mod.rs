@@ -15,14 +15,13 @@
 //! regenerating it once right after the unpack: its store keeps the tar
 //! blob instead.
 
-mod error;
 mod format;
 mod record;
 mod regenerate;
 #[cfg(test)]
 mod tests;
 
-pub use error::{Kind, TarSplitError};
+pub use crate::images::tarsplit_error::{Kind, TarSplitError};
 pub use record::Recorder;
 pub use regenerate::LayerTar;
 

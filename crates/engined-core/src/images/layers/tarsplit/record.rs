@@ -11,8 +11,8 @@ use std::rc::Rc;
 
 use flate2::write::GzEncoder;
 
-use super::error::TarSplitError;
 use super::format;
+use super::TarSplitError;
 
 /// Raw bytes are written out in records of at most this many.
 const FLUSH: usize = 64 << 10;

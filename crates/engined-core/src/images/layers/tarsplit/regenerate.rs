@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use flate2::read::GzDecoder;
 use sha2::{Digest, Sha256};
 
-use super::error::TarSplitError;
 use super::format::{self, Record};
+use super::TarSplitError;
 use crate::images::blobs::hex_of;
 use crate::scoped::Root;
 

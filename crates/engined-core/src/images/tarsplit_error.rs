@@ -1,4 +1,7 @@
-//! What can go wrong recording or regenerating a layer's tar.
+//! What can go wrong recording or regenerating a layer's tar
+//! ([`super::layers::tarsplit`]); beside it, as `registry_error.rs` is
+//! beside `registry/`, so [`super::ImageError`] can carry it without
+//! depending on the layer store.
 
 use std::io;
 use std::path::PathBuf;
@@ -44,7 +47,7 @@ impl TarSplitError {
         }
     }
 
-    /// The tar-split error an I/O error of [`super::LayerTar`] carries.
+    /// The tar-split error an I/O error of a rebuilt layer tar carries.
     pub fn within(e: &io::Error) -> Option<&TarSplitError> {
         e.get_ref()?.downcast_ref::<TarSplitError>()
     }
