@@ -33,6 +33,8 @@ engined=$root/target/$profile/engined
 
 pids=()
 cleanup() {
+  local rc=$?
+  set +e
   for h in "${hosts[@]:-}"; do
     [ -n "$h" ] || continue
     ids=$(docker -H "$h" ps -aq 2>/dev/null || true)
@@ -45,7 +47,9 @@ cleanup() {
   grep -o " $work/[^ ]*" /proc/mounts | sort -r | while read -r m; do
     umount -l "$m" 2>/dev/null || true
   done
-  rm -rf "$work"
+  # dockerd's own containerd may still be writing there for a moment.
+  rm -rf "$work" 2>/dev/null || { sleep 2; rm -rf "$work"; }
+  exit $rc
 }
 trap cleanup EXIT
 hosts=()

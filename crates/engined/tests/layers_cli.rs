@@ -4,7 +4,8 @@
 //! shared, `rmi` removes a layer only when no image stacks it any more,
 //! and a container keeps its image's layers until it is removed. Then
 //! `docker save` / `docker load` both ways with Debian's dockerd: the same
-//! image ID on each side.
+//! image ID on each side, engined's side rebuilding each layer's tar from
+//! its files (the blob store keeps image configs, no layer tars).
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -44,6 +45,17 @@ fn built(out: Output) {
     );
 }
 
+/// The blobs of engined's store under `dir` that are not JSON (image
+/// configs are; a layer tar is not).
+fn tar_blobs(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir.join("data/images/blobs/sha256"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| !std::fs::read(p).unwrap().starts_with(b"{"))
+        .map(|p| p.display().to_string())
+        .collect()
+}
+
 /// The chain directories of the layer store under `dir` (engined's test
 /// directory).
 fn layer_dirs(dir: &Path) -> usize {
@@ -69,8 +81,9 @@ fn images_share_their_base_layer() {
     assert_eq!(layer_dirs(&dir), 1);
     built(build_on(&d.host(), &dir, "base", "a", "img-a"));
     built(build_on(&d.host(), &dir, "base", "b", "img-b"));
-    // The base once, plus each image's own layer.
+    // The base once, plus each image's own layer; no layer tar beside.
     assert_eq!(layer_dirs(&dir), 3);
+    assert_eq!(tar_blobs(&dir), Vec::<String>::new());
     let layers = d.docker(&[
         "image",
         "inspect",
@@ -191,4 +204,10 @@ fn save_and_load_with_dockerd_keep_the_image_id() {
     assert_eq!(image_id(&ours, "from-dockerd"), id);
     let out = d.docker(&["run", "--rm", "from-dockerd", "cat", "/f"]);
     assert_eq!(out.trim(), "f");
+    assert_eq!(tar_blobs(&dir), Vec::<String>::new());
+
+    // And back: dockerd checks each rebuilt layer against its diff ID.
+    dockerd.docker(&["rmi", "from-dockerd"]);
+    save_into(&ours, &theirs, "from-dockerd", &dir.join("back.tar"));
+    assert_eq!(image_id(&theirs, "from-dockerd"), id);
 }

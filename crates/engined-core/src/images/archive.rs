@@ -78,16 +78,14 @@ impl ImageStore {
             }
             let mut layers = Vec::new();
             let mut layer_descriptors = Vec::new();
-            for layer in image.layers() {
-                let path = self.layer_path(layer);
-                let size = fs::metadata(&path)
-                    .map_err(ImageError::io("reading", &path))?
-                    .len();
+            for (layer, chain) in image.layers().iter().zip(image.chain_ids()) {
+                let size = self.layer_tar_size(layer)?;
                 if written.insert(layer.clone()) {
-                    let mut file = File::open(&path).map_err(ImageError::io("opening", &path))?;
+                    let tar = self.layer_tar(layer, Some(&chain))?;
+                    let mut header = tar_header(size, 0o644, tar::EntryType::Regular);
                     builder
-                        .append_file(blob_path(layer), &mut file)
-                        .map_err(write_err)?;
+                        .append_data(&mut header, blob_path(layer), tar)
+                        .map_err(ImageError::layer_read)?;
                 }
                 layers.push(blob_path(layer));
                 layer_descriptors
@@ -201,7 +199,7 @@ impl ImageStore {
             for (i, (layer, expected)) in
                 entry.layers.iter().zip(&parsed.rootfs.diff_ids).enumerate()
             {
-                if self.blobs().contains(expected) {
+                if self.has_layer(expected) {
                     continue;
                 }
                 let file = open_inside(dir, layer)?;

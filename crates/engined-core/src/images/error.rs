@@ -32,6 +32,9 @@ pub enum ImageError {
     /// A 409 with Docker's message (`conflict: unable to delete ...`).
     #[error("{0}")]
     Conflict(String),
+    /// A layer's tar could not be rebuilt from its files.
+    #[error("layer tar: {0}")]
+    Layer(#[from] super::tarsplit_error::TarSplitError),
     /// A pull failed on the registry's side (or on the way).
     #[error(transparent)]
     Registry(#[from] super::registry_error::RegistryError),
@@ -48,8 +51,17 @@ impl ImageError {
             | Self::BadChange(_)
             | Self::Body(_) => ErrorKind::InvalidParameter,
             Self::Conflict(_) => ErrorKind::Conflict,
-            Self::Io { .. } | Self::BadConfig { .. } => ErrorKind::Server,
+            Self::Io { .. } | Self::BadConfig { .. } | Self::Layer(_) => ErrorKind::Server,
             Self::Registry(e) => e.error_kind(),
+        }
+    }
+
+    /// A failed read of a layer's tar: the tar-split error it carries, if
+    /// it was rebuilt, else [`ImageError::Body`].
+    pub(crate) fn layer_read(e: io::Error) -> ImageError {
+        match super::tarsplit_error::TarSplitError::take(e) {
+            Ok(split) => ImageError::Layer(split),
+            Err(e) => ImageError::Body(e),
         }
     }
 

@@ -29,6 +29,7 @@ pub mod registry;
 mod registry_error;
 mod repositories;
 mod store;
+mod tarsplit_error;
 pub(crate) mod unpack;
 
 pub use archive::Loaded;
@@ -42,7 +43,7 @@ pub use inspect::inspect;
 pub use reference::{split_tag, Reference};
 pub use store::{
     decompressed, short_id, Image, ImageMeta, ImageRecord, ImageStore, ImageUser, ImportOptions,
-    Tagged,
+    LayerFile, Tagged,
 };
 
 #[cfg(test)]

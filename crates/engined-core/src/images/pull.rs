@@ -278,7 +278,7 @@ pub(super) async fn run(
     let mut seen = BTreeSet::new();
     for (i, layer) in layers.iter().enumerate() {
         let short = short_id(&layer.digest);
-        if store.blobs().contains(&diff_ids[i]) {
+        if store.has_layer(&diff_ids[i]) {
             if seen.insert(layer.digest.clone()) {
                 send(progress, info(Some(&short), "Already exists", None));
             }

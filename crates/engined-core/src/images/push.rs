@@ -5,7 +5,8 @@
 //! message shapes, a `push` event, and the pushed digest recorded in
 //! `RepoDigests`.
 //!
-//! Layers go as the store holds them, uncompressed tars, with the media
+//! Layers go as uncompressed tars (the kept blob, or rebuilt from the
+//! layer's files through its tar-split), with the media
 //! type that says so (`application/vnd.docker.image.rootfs.diff.tar`):
 //! the blob digest is then the layer's diff ID, so a second push of the
 //! same image finds every layer present and writes the same manifest
@@ -235,7 +236,10 @@ async fn push_one(
         )
         .into());
     }
-    let sizes: Vec<u64> = layers.iter().map(|l| store.blobs().size(l)).collect();
+    let sizes = layers
+        .iter()
+        .map(|l| store.layer_tar_size(l))
+        .collect::<Result<Vec<u64>, ImageError>>()?;
     let manifest = Manifest {
         schema_version: 2,
         media_type: MANIFEST_TYPE,
@@ -306,8 +310,10 @@ async fn push_layer(
         }
         Upload::At(at) => at,
     };
-    let path = store.blobs().path(diff_id);
-    let total = store.blobs().size(diff_id);
+    // Rebuilt from the layer's files when the store keeps no tar of it.
+    let file = tokio::task::block_in_place(|| store.layer_file(diff_id))
+        .map_err(|e| RegistryError::local("reading the layer", e))?;
+    let total = file.size;
     let sender = tx.clone();
     let id = short.clone();
     let mut throttle = Throttle::new(total);
@@ -317,7 +323,7 @@ async fn push_layer(
         }
     });
     session
-        .put_file_blob(&at, diff_id, &path, total, report)
+        .put_file_blob(&at, diff_id, &file.path, total, report)
         .await?;
     progress::send(tx, message(Some(&short), "Pushed", None));
     Ok(())

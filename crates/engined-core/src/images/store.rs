@@ -1,7 +1,9 @@
 //! The image store: what `<data-root>/images/` holds and the operations on
 //! it. Layout:
 //!
-//! - `blobs/sha256/<hex>`: layer tars and image configs, by digest;
+//! - `blobs/sha256/<hex>`: image configs by digest, and the tars of the
+//!   layers the layer store cannot rebuild (a tar is stored while its
+//!   layer is unpacked, then dropped once its tar-split is known good);
 //! - `imagedb/<hex>.json`: one file per image (its presence *is* the
 //!   image; it holds the last tag time);
 //! - `repositories.json`: the tags;
@@ -293,9 +295,73 @@ impl ImageStore {
         self.blobs.read(&image.id)
     }
 
-    /// A stored layer tar.
-    pub fn layer_path(&self, diff_id: &str) -> PathBuf {
-        self.blobs.path(diff_id)
+    /// Whether the store has the layer `diff_id` (as a blob or as a layer
+    /// whose tar it can rebuild): a pull or a load need not fetch it.
+    pub fn has_layer(&self, diff_id: &str) -> bool {
+        self.blobs.contains(diff_id)
+            || self
+                .layers
+                .with_diff(diff_id)
+                .is_ok_and(|l| l.iter().any(|(_, split)| *split))
+    }
+
+    /// The tar of the layer `diff_id`, the one at `chain` of an image when
+    /// given: rebuilt from its tar-split, else the kept blob.
+    pub fn layer_tar(
+        &self,
+        diff_id: &str,
+        chain: Option<&str>,
+    ) -> Result<Box<dyn Read + Send>, ImageError> {
+        open_layer_tar(&self.blobs, &self.layers, diff_id, chain)
+    }
+
+    /// The length of the tar of the layer `diff_id`.
+    pub fn layer_tar_size(&self, diff_id: &str) -> Result<u64, ImageError> {
+        if self.blobs.contains(diff_id) {
+            return Ok(self.blobs.size(diff_id));
+        }
+        self.layers
+            .with_diff(diff_id)?
+            .iter()
+            .find_map(|(chain, _)| self.layers.meta(chain)?.tar_size)
+            .ok_or_else(|| ImageError::BadArchive(format!("layer {diff_id} is missing")))
+    }
+
+    /// A file holding the tar of the layer `diff_id` (for an upload): its
+    /// blob, or a spool file rebuilt from its tar-split, removed on drop.
+    pub fn layer_file(&self, diff_id: &str) -> Result<LayerFile, ImageError> {
+        if self.blobs.contains(diff_id) {
+            return Ok(LayerFile {
+                path: self.blobs.path(diff_id),
+                size: self.blobs.size(diff_id),
+                spooled: false,
+            });
+        }
+        let mut spool = LayerFile {
+            path: atomic::temp_path(&self.spool_dir(), "layer"),
+            size: 0,
+            spooled: true,
+        };
+        let mut tar = self.layer_tar(diff_id, None)?;
+        let mut file =
+            File::create(&spool.path).map_err(ImageError::io("creating", &spool.path))?;
+        spool.size = std::io::copy(&mut tar, &mut file).map_err(ImageError::layer_read)?;
+        Ok(spool)
+    }
+
+    /// Drops the blobs of `diff_ids` that no layer needs: every layer of
+    /// that diff has a tar-split. The caller holds the writer lock.
+    fn release_blobs(&self, diff_ids: &[String]) -> Result<(), ImageError> {
+        for diff in diff_ids {
+            if !self.blobs.contains(diff) {
+                continue;
+            }
+            let layers = self.layers.with_diff(diff)?;
+            if !layers.is_empty() && layers.iter().all(|(_, split)| *split) {
+                self.blobs.remove(diff)?;
+            }
+        }
+        Ok(())
     }
 
     /// `docker import`: `body` is a file holding a rootfs tar, plain or
@@ -412,12 +478,14 @@ impl ImageStore {
     pub(super) fn commit(&self, bytes: &[u8]) -> Result<String, ImageError> {
         let id = super::blobs::digest_of(bytes);
         let parsed = ImageConfig::parse(&id, bytes)?;
-        for layer in &parsed.rootfs.diff_ids {
-            if !self.blobs.contains(layer) {
+        let chains = layers::chain_ids(&parsed.rootfs.diff_ids);
+        for (layer, chain) in parsed.rootfs.diff_ids.iter().zip(&chains) {
+            if self.layers.meta(chain).is_none() && !self.has_layer(layer) {
                 return Err(ImageError::BadArchive(format!("layer {layer} is missing")));
             }
         }
         if lock(&self.state).images.contains_key(&id) {
+            self.release_blobs(&parsed.rootfs.diff_ids)?;
             return Ok(id);
         }
         let hex = id.trim_start_matches("sha256:").to_string();
@@ -440,7 +508,9 @@ impl ImageStore {
             layer_sizes: sizes,
             meta,
         };
+        let diff_ids = image.config.rootfs.diff_ids.clone();
         lock(&self.state).images.insert(id.clone(), Arc::new(image));
+        self.release_blobs(&diff_ids)?;
         Ok(id)
     }
 
@@ -569,13 +639,17 @@ impl ImageStore {
                 self.layers.remove(&chain)?;
             }
         }
-        let mut removed = Vec::new();
+        let mut removed: Vec<String> = Vec::new();
         for layer in image.layers() {
-            if !used.contains(layer) && self.blobs.contains(layer) {
-                self.blobs.remove(layer)?;
+            if !used.contains(layer) && !removed.contains(layer) {
+                if self.blobs.contains(layer) {
+                    self.blobs.remove(layer)?;
+                }
                 removed.push(layer.clone());
             }
         }
+        // A blob kept for a layer without a tar-split that just went.
+        self.release_blobs(image.layers())?;
         self.blobs.remove(&image.id)?;
         Ok(removed)
     }
@@ -691,8 +765,54 @@ fn find(state: &State, reference: &str) -> Result<String, ImageError> {
     }
 }
 
+/// What `docker push` uploads of a layer: a file holding its tar.
+#[derive(Debug)]
+pub struct LayerFile {
+    pub path: PathBuf,
+    pub size: u64,
+    /// A rebuilt copy, removed on drop (not the blob).
+    spooled: bool,
+}
+
+impl Drop for LayerFile {
+    fn drop(&mut self) {
+        if self.spooled {
+            let _ = fs::remove_file(&self.path);
+        }
+    }
+}
+
+/// The tar of the layer `diff_id`: rebuilt from the tar-split of `chain`
+/// when it has one, else the blob, else rebuilt from another layer of the
+/// same diff.
+fn open_layer_tar(
+    blobs: &Blobs,
+    store: &LayerStore,
+    diff_id: &str,
+    chain: Option<&str>,
+) -> Result<Box<dyn Read + Send>, ImageError> {
+    if let Some(chain) = chain.filter(|c| store.has_split(c)) {
+        return Ok(Box::new(store.open_tar(chain)?));
+    }
+    if blobs.contains(diff_id) {
+        let path = blobs.path(diff_id);
+        let file = File::open(&path).map_err(ImageError::io("opening", &path))?;
+        return Ok(Box::new(BufReader::new(file)));
+    }
+    match store
+        .with_diff(diff_id)?
+        .into_iter()
+        .find(|(_, split)| *split)
+    {
+        Some((other, _)) => Ok(Box::new(store.open_tar(&other)?)),
+        None => Err(ImageError::BadArchive(format!(
+            "layer {diff_id} is missing"
+        ))),
+    }
+}
+
 /// Makes sure the layer store has every layer of `diff_ids` (bottom
-/// first), unpacking the missing ones from their blobs. Returns each
+/// first), unpacking the missing ones from their tars. Returns each
 /// layer's content size.
 fn ensure_layers(
     blobs: &Blobs,
@@ -706,10 +826,9 @@ fn ensure_layers(
             sizes.push(meta.size);
             continue;
         }
-        let path = blobs.path(diff);
-        let file = File::open(&path).map_err(ImageError::io("opening", &path))?;
+        let tar = open_layer_tar(blobs, store, diff, None)?;
         let parent = i.checked_sub(1).map(|p| chains[p].as_str());
-        let meta = store.create(chain, parent, diff, Box::new(BufReader::new(file)))?;
+        let meta = store.create(chain, parent, diff, tar)?;
         sizes.push(meta.size);
     }
     Ok(sizes)
@@ -731,8 +850,14 @@ fn load_image(
         });
     }
     let config = ImageConfig::parse(&id, &bytes)?;
-    for layer in &config.rootfs.diff_ids {
-        if !blobs.contains(layer) {
+    let chains = layers::chain_ids(&config.rootfs.diff_ids);
+    for (layer, chain) in config.rootfs.diff_ids.iter().zip(&chains) {
+        let rebuilt = || {
+            store
+                .with_diff(layer)
+                .is_ok_and(|l| l.iter().any(|(_, split)| *split))
+        };
+        if store.meta(chain).is_none() && !blobs.contains(layer) && !rebuilt() {
             return Err(ImageError::BadArchive(format!("layer {layer} is missing")));
         }
     }

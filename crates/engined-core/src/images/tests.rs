@@ -38,6 +38,90 @@ pub(crate) fn rootfs_tar(dir: &Path, marker: &str, gzip: bool) -> PathBuf {
     path
 }
 
+/// Puts the layer `tar` back into the blob store, as the store kept every
+/// layer's tar before tar-splits.
+fn keep_blob(data: &Path, tar: &Path) {
+    let bytes = fs::read(tar).unwrap();
+    let digest = super::blobs::digest_of(&bytes);
+    fs::write(data.join("images/blobs/sha256").join(&digest[7..]), bytes).unwrap();
+}
+
+/// The layer blobs `archive` (a `docker save`) holds, by path.
+fn saved_layers(archive: &[u8]) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut reader = tar::Archive::new(archive);
+    for entry in reader.entries().unwrap() {
+        let mut entry = entry.unwrap();
+        let path = entry.path().unwrap().to_string_lossy().into_owned();
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut entry, &mut bytes).unwrap();
+        if path.starts_with("blobs/sha256/") && bytes.len() >= 1024 {
+            out.insert(path, bytes);
+        }
+    }
+    out
+}
+
+#[test]
+fn layers_keep_no_tar_and_save_rebuilds_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let store = ImageStore::open(&data).unwrap();
+    let tar = rootfs_tar(dir.path(), "split", false);
+    let original = fs::read(&tar).unwrap();
+    let diff = super::blobs::digest_of(&original);
+    let id = import(&store, &tar, Some("split"), &[]);
+    // Only the config is left in the blob store.
+    let blobs = data.join("images/blobs/sha256");
+    let names: Vec<_> = fs::read_dir(&blobs)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, vec![id[7..].to_string()]);
+    assert!(store.has_layer(&diff));
+    assert_eq!(store.layer_tar_size(&diff).unwrap(), original.len() as u64);
+    let save = |store: &ImageStore| {
+        let image = store.get("split").unwrap();
+        let mut archive = Vec::new();
+        store.save(&[(image, vec![])], &mut archive).unwrap();
+        saved_layers(&archive)
+    };
+    let layers = save(&store);
+    assert_eq!(
+        layers.get(&format!("blobs/sha256/{}", &diff[7..])),
+        Some(&original)
+    );
+    // What a push uploads: the same bytes, in a spool file it removes.
+    let file = store.layer_file(&diff).unwrap();
+    assert_eq!(fs::read(&file.path).unwrap(), original);
+    let spooled = file.path.clone();
+    drop(file);
+    assert!(!spooled.exists());
+
+    // A changed file fails the save with the layer's error.
+    let hostname = store_layer(&data, &id).join("etc/hostname");
+    fs::write(&hostname, "SPLIT").unwrap();
+    let image = store.get("split").unwrap();
+    let e = store.save(&[(image, vec![])], &mut Vec::new()).unwrap_err();
+    assert!(matches!(e, ImageError::Layer(_)), "{e}");
+    fs::write(&hostname, "split").unwrap();
+
+    // An upgraded data root: the layer has no tar-split but its blob.
+    drop(store);
+    let split = store_layer(&data, &id)
+        .parent()
+        .unwrap()
+        .join("tar-split.gz");
+    fs::remove_file(&split).unwrap();
+    keep_blob(&data, &tar);
+    let store = ImageStore::open(&data).unwrap();
+    assert_eq!(save(&store).len(), 1);
+    assert!(
+        blobs.join(&diff[7..]).is_file(),
+        "the blob stays its source"
+    );
+}
+
 fn import(store: &ImageStore, tar: &Path, name: Option<&str>, changes: &[&str]) -> String {
     let options = ImportOptions {
         reference: name.map(|n| Reference::parse(n).unwrap()),
@@ -232,7 +316,9 @@ fn open_cleans_up_after_a_crash() {
     std::os::unix::fs::symlink(format!("../{orphan}/diff"), links.join("ORPHAN")).unwrap();
     std::os::unix::fs::symlink("../nothing/diff", links.join("DANGLING")).unwrap();
     fs::create_dir_all(images.join("rootfs").join(&orphan)).unwrap();
-    // A layer directory removed by hand is unpacked again.
+    // A layer directory removed by hand is unpacked again, from the blob
+    // a store before tar-splits kept.
+    keep_blob(&data, &tar);
     let layer = store_layer(&data, &id);
     fs::remove_dir_all(layer.parent().unwrap()).unwrap();
 
@@ -597,6 +683,7 @@ fn a_data_root_of_flattened_images_gets_its_layers_at_open() {
     // flattened rootfs per image.
     let images = data.join("images");
     fs::remove_dir_all(images.join("layers")).unwrap();
+    keep_blob(&data, &rootfs_tar(dir.path(), "old", false));
     let legacy = images.join("rootfs").join(&id[7..]);
     fs::create_dir_all(legacy.join("etc")).unwrap();
     fs::write(legacy.join("etc/hostname"), "old").unwrap();

@@ -105,12 +105,37 @@ fn extract_error(e: ExtractError) -> ImageError {
     ImageError::BadTar(e.to_string())
 }
 
+/// Where one entry's content lies in the tar and where it goes, as
+/// [`apply_layer_observed`] tells its observer before it writes the entry.
+#[derive(Debug)]
+pub struct EntrySpan<'a> {
+    /// The offset of its content in the archive.
+    pub file_position: u64,
+    /// Its content's length in the archive.
+    pub size: u64,
+    /// The path in the root it is written to; none when it is skipped.
+    pub path: Option<&'a Path>,
+    /// A GNU sparse entry (its content is not its file's bytes).
+    pub sparse: bool,
+}
+
 /// Applies one layer on top of what `root` holds, its whiteouts handled
 /// as `whiteouts` says; returns the bytes of its regular files.
 pub fn apply_layer(
     root: &Root,
     layer: Box<dyn Read + '_>,
     whiteouts: Whiteouts,
+) -> Result<u64, ImageError> {
+    apply_layer_observed(root, layer, whiteouts, None)
+}
+
+/// [`apply_layer`], telling `observe` of each entry; with an observer it
+/// also reads what follows the end of the archive, to its end.
+pub fn apply_layer_observed(
+    root: &Root,
+    layer: Box<dyn Read + '_>,
+    whiteouts: Whiteouts,
+    mut observe: Option<&mut dyn FnMut(&EntrySpan<'_>)>,
 ) -> Result<u64, ImageError> {
     let mut archive = tar::Archive::new(layer);
     let entries = archive
@@ -124,7 +149,16 @@ pub fn apply_layer(
         seen += 1;
         let raw = entry.path_bytes().into_owned();
         let path = Path::new(std::ffi::OsStr::from_bytes(&raw));
-        let Some(relative) = scoped::path::entry(path) else {
+        let relative = scoped::path::entry(path);
+        if let Some(observe) = observe.as_mut() {
+            observe(&EntrySpan {
+                file_position: entry.raw_file_position(),
+                size: entry.size(),
+                path: relative.as_deref(),
+                sparse: entry.header().entry_type().is_gnu_sparse(),
+            });
+        }
+        let Some(relative) = relative else {
             // `..` or an absolute path: never written.
             continue;
         };
@@ -209,6 +243,10 @@ pub fn apply_layer(
         return Err(ImageError::BadTar("the archive is empty".into()));
     }
     extractor.finish().map_err(extract_error)?;
+    if observe.is_some() {
+        std::io::copy(&mut archive.into_inner(), &mut std::io::sink())
+            .map_err(|e| ImageError::BadTar(chain(&e)))?;
+    }
     Ok(size)
 }
 

@@ -11,6 +11,9 @@
 //! container's root (`containers::rootfs`). engined runs as root, which
 //! both forms of whiteout need.
 //!
+//! The store keeps no layer tars: [`tarsplit`] rebuilds one from a
+//! layer's files when `docker save` or `docker push` needs it.
+//!
 //! A layer directory lives as long as an image lists it; an image is
 //! never removed while a container uses it (`docker rmi -f` then only
 //! untags it), so a container's layers outlive neither.
@@ -18,6 +21,7 @@
 pub mod chain;
 pub mod links;
 mod store;
+pub mod tarsplit;
 mod usage;
 
 pub use chain::chain_ids;

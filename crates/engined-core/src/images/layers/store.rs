@@ -1,7 +1,10 @@
 //! The directories of the layer store, one per chain ID:
 //! `<store>/<chain hex>/diff` (the layer's files, whiteouts in overlayfs'
-//! form) and `<store>/<chain hex>/layer.json` (its parent's chain ID, its
-//! diff ID and content size), plus the short link `<store>/l/<name>`.
+//! form), `<store>/<chain hex>/layer.json` (its parent's chain ID, its
+//! diff ID, content size and tar size) and `<store>/<chain hex>/tar-split.gz`
+//! (what rebuilds its tar from `diff`, [`super::tarsplit`]; absent for a
+//! layer unpacked before tar-splits or one they cannot rebuild, whose tar
+//! the blob store keeps), plus the short link `<store>/l/<name>`.
 //! A layer is unpacked into a temporary directory (link made first, so a
 //! crash leaves at worst a dangling link the next open removes), synced,
 //! then renamed into place: a chain directory exists whole or not at all.
@@ -15,8 +18,9 @@ use serde::{Deserialize, Serialize};
 
 use super::chain::hex;
 use super::links;
+use super::tarsplit::{self, LayerTar, Recorder};
 use crate::images::error::ImageError;
-use crate::images::unpack::{apply_layer, Whiteouts};
+use crate::images::unpack::{apply_layer_observed, Whiteouts};
 use crate::scoped::Root;
 use engined_shim::atomic;
 
@@ -31,6 +35,10 @@ pub struct LayerMeta {
     /// The bytes of its regular files (Docker's layer size).
     #[serde(rename = "Size")]
     pub size: u64,
+    /// The length of its (uncompressed) tar; none for a layer unpacked
+    /// before this was recorded.
+    #[serde(rename = "TarSize", default, skip_serializing_if = "Option::is_none")]
+    pub tar_size: Option<u64>,
 }
 
 const META: &str = "layer.json";
@@ -74,8 +82,43 @@ impl LayerStore {
         serde_json::from_slice(&bytes).ok()
     }
 
+    /// Whether the layer `chain` has a tar-split (its tar can be rebuilt
+    /// from its files).
+    pub fn has_split(&self, chain: &str) -> bool {
+        self.root.join(hex(chain)).join(tarsplit::FILE).is_file()
+    }
+
+    /// The tar of the layer `chain`, rebuilt from its tar-split.
+    pub fn open_tar(&self, chain: &str) -> Result<LayerTar, ImageError> {
+        let meta = self
+            .meta(chain)
+            .ok_or_else(|| ImageError::BadArchive(format!("layer {chain} is missing")))?;
+        let dir = self.root.join(hex(chain));
+        let diff = dir.join(DIFF);
+        let root = Root::new(&diff).map_err(|e| ImageError::io("opening", &diff)(e.into()))?;
+        Ok(LayerTar::open(
+            &dir.join(tarsplit::FILE),
+            root,
+            &meta.diff_id,
+        )?)
+    }
+
+    /// The layers whose diff is `diff_id` (on whatever base), each with
+    /// whether it has a tar-split.
+    pub fn with_diff(&self, diff_id: &str) -> Result<Vec<(String, bool)>, ImageError> {
+        let mut out = Vec::new();
+        for chain in self.list()? {
+            if self.meta(&chain).is_some_and(|m| m.diff_id == diff_id) {
+                let split = self.has_split(&chain);
+                out.push((chain, split));
+            }
+        }
+        Ok(out)
+    }
+
     /// Unpacks the layer `diff_id` read from `tar` (plain) as `chain` on
-    /// top of `parent`, unless the store has it already. Returns what it
+    /// top of `parent`, unless the store has it already, recording its
+    /// tar-split (kept when it rebuilds the tar exactly). Returns what it
     /// records.
     pub fn create(
         &self,
@@ -93,13 +136,33 @@ impl LayerStore {
             let diff = temp.join(DIFF);
             fs::create_dir_all(&diff).map_err(ImageError::io("creating", &diff))?;
             let root = Root::new(&diff).map_err(|e| ImageError::io("opening", &diff)(e.into()))?;
-            let size = apply_layer(&root, tar, Whiteouts::Overlay)?;
+            let split = temp.join(tarsplit::FILE);
+            let recorder = Recorder::create(&split)?;
+            let tar = Box::new(recorder.wrap(tar));
+            let size = apply_layer_observed(
+                &root,
+                tar,
+                Whiteouts::Overlay,
+                Some(&mut |span| {
+                    recorder.entry(span.file_position, span.size, span.path, span.sparse)
+                }),
+            )?;
+            let recorded = recorder.finish()?;
+            if let Some(why) = &recorded.unfit {
+                tracing::info!("layer {diff_id}: keeping its tar ({why})");
+            } else if let Err(e) = verify(&split, &diff, diff_id) {
+                // The files do not give the tar back (an entry overwritten
+                // later in the same tar, say): the blob stays the source.
+                tracing::info!("layer {diff_id}: keeping its tar ({e})");
+                fs::remove_file(&split).map_err(ImageError::io("removing", &split))?;
+            }
             root.sync_fs()
                 .map_err(|e| ImageError::io("syncing", &diff)(e.into()))?;
             let meta = LayerMeta {
                 parent: parent.map(str::to_string),
                 diff_id: diff_id.to_string(),
                 size,
+                tar_size: Some(recorded.total),
             };
             let meta_path = temp.join(META);
             atomic::write_json(&meta_path, &meta).map_err(ImageError::io("writing", &meta_path))?;
@@ -118,7 +181,7 @@ impl LayerStore {
         result
     }
 
-    /// The chain IDs the store holds.
+    /// The chain IDs the store holds, in no order.
     pub fn list(&self) -> Result<Vec<String>, ImageError> {
         let mut out = Vec::new();
         for entry in fs::read_dir(&self.root).map_err(ImageError::io("listing", &self.root))? {
@@ -146,4 +209,13 @@ impl LayerStore {
         let _ = fs::remove_file(&link);
         atomic::remove_any(&doomed).map_err(ImageError::io("removing", &doomed))
     }
+}
+
+/// Rebuilds the tar of the layer `diff_id` from the tar-split `split` and
+/// the files in `diff`, to its end (where the hash is checked).
+fn verify(split: &Path, diff: &Path, diff_id: &str) -> Result<(), ImageError> {
+    let root = Root::new(diff).map_err(|e| ImageError::io("opening", diff)(e.into()))?;
+    let mut tar = LayerTar::open(split, root, diff_id)?;
+    std::io::copy(&mut tar, &mut std::io::sink()).map_err(ImageError::layer_read)?;
+    Ok(())
 }
