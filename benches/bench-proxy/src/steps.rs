@@ -73,8 +73,10 @@ pub async fn run(socket: &Path, image: &str) -> Result<Vec<u128>, String> {
         &format!("/v1.41/containers/{id}/attach?stream=1&stdout=1&stderr=1"),
         "",
     )?;
-    req.headers_mut()
-        .insert("connection", hyper::header::HeaderValue::from_static("Upgrade"));
+    req.headers_mut().insert(
+        "connection",
+        hyper::header::HeaderValue::from_static("Upgrade"),
+    );
     req.headers_mut()
         .insert("upgrade", hyper::header::HeaderValue::from_static("tcp"));
     let resp = hijack
