@@ -4,7 +4,11 @@
 //!   connections sending `GET PATH` back to back (bench-api's load
 //!   generator); prints the answers per second;
 //! - `bench-proxy stream SOCKET PATH`: one `GET PATH` read to its end;
-//!   prints the bytes and the MiB per second.
+//!   prints the bytes and the MiB per second;
+//! - `bench-proxy steps SOCKET IMAGE`: the requests of `docker run --rm
+//!   --network none IMAGE true` as the CLI sends them (create, attach,
+//!   wait, start, the end of both streams), each timed; prints the
+//!   microseconds of each step and of the whole.
 //!
 //! Each prints one line of numbers for the script to read.
 
@@ -13,6 +17,7 @@
 #[path = "../../bench-api/src/load.rs"]
 #[allow(dead_code)]
 mod load;
+mod steps;
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -50,11 +55,14 @@ fn main() -> ExitCode {
                 .map(|r| println!("{:.1}", r.per_second())),
             _ => Err("SECONDS and CONNECTIONS are numbers".to_string()),
         },
+        ["steps", socket, image] => runtime
+            .block_on(steps::run(Path::new(socket), image))
+            .map(|t| println!("{}", t.iter().map(u128::to_string).collect::<Vec<_>>().join(" "))),
         ["stream", socket, path] => runtime
             .block_on(stream(Path::new(socket), path))
             .map(|(bytes, secs)| println!("{bytes} {:.1}", bytes as f64 / secs / (1 << 20) as f64)),
         _ => Err(
-            "usage: bench-proxy rate SOCKET PATH SECONDS CONNECTIONS | stream SOCKET PATH"
+            "usage: bench-proxy rate SOCKET PATH SECONDS CONNECTIONS | stream SOCKET PATH | steps SOCKET IMAGE"
                 .to_string(),
         ),
     };

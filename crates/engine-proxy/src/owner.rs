@@ -1,7 +1,7 @@
 //! Owner scoping: on a listener with an identity (`-H URL#alice`) and a
 //! policy naming an `owner_label`, a client sees and touches only the
-//! containers, volumes and networks carrying that label with its
-//! identity. What it creates is stamped with the label; lists, prunes and
+//! containers, volumes, networks and Swarm services carrying that label
+//! with its identity (a service's in its spec's `Labels`). What it creates is stamped with the label; lists, prunes and
 //! events get the label as one more filter, so the upstream answers with
 //! the client's objects only (nothing is buffered to filter it); an
 //! operation on one object first asks the upstream (through the generated
@@ -11,7 +11,7 @@
 
 use std::collections::BTreeMap;
 
-use engine_api::client::{ContainerInspectParams, NetworkInspectParams};
+use engine_api::client::{ContainerInspectParams, NetworkInspectParams, ServiceInspectParams};
 use engine_api_rt::client::ClientError;
 use engine_api_rt::error::ApiError;
 use engine_api_rt::query::{decode, encode, Query};
@@ -32,6 +32,7 @@ enum Object {
     Volume,
     Network,
     Exec,
+    Service,
 }
 
 fn object_of(op: &Operation) -> Option<Object> {
@@ -43,6 +44,7 @@ fn object_of(op: &Operation) -> Option<Object> {
         ("Exec", _) => Object::Exec,
         ("Volume", _) => Object::Volume,
         ("Network", _) => Object::Network,
+        ("Service", _) => Object::Service,
         _ => return None,
     })
 }
@@ -57,6 +59,7 @@ fn is_scoped_set(id: &str) -> bool {
             | "VolumePrune"
             | "NetworkList"
             | "NetworkPrune"
+            | "ServiceList"
             | "SystemEvents"
     )
 }
@@ -66,12 +69,14 @@ impl Owner {
         labels.and_then(|l| l.get(&self.label)) == Some(&self.identity)
     }
 
-    /// Sets the owner label on what `typed` creates.
+    /// Sets the owner label on what `typed` creates, and on a service's
+    /// new spec (an update replaces the labels with the spec's).
     pub fn stamp(&self, typed: &mut Typed) {
         let labels = match typed {
             Typed::ContainerCreate(b) => &mut b.labels,
             Typed::VolumeCreate(b) => &mut b.labels,
             Typed::NetworkCreate(b) => &mut b.labels,
+            Typed::Service(spec) => &mut spec.labels,
             _ => return,
         };
         labels
@@ -156,6 +161,17 @@ impl Owner {
                 }
                 Ok(Some(n.id.unwrap_or_else(|| name.to_string())))
             }
+            Object::Service => {
+                let message = || format!("service {name} not found");
+                let svc = client
+                    .service_inspect(name, &ServiceInspectParams::default())
+                    .await
+                    .map_err(|e| hide(e, message))?;
+                if !self.owns(svc.spec.as_ref().and_then(|s| s.labels.as_ref())) {
+                    return Err(not_found(message()));
+                }
+                Ok(Some(svc.id.unwrap_or_else(|| name.to_string())))
+            }
         }
     }
 
@@ -181,6 +197,10 @@ impl Owner {
                     .network_inspect(&name, &NetworkInspectParams::default())
                     .await
                     .map(|n| self.owns(n.labels.as_ref())),
+                Object::Service => client
+                    .service_inspect(&name, &ServiceInspectParams::default())
+                    .await
+                    .map(|s| self.owns(s.spec.as_ref().and_then(|s| s.labels.as_ref()))),
                 Object::Container | Object::Exec => client
                     .container_inspect(&name, &ContainerInspectParams::default())
                     .await
@@ -391,6 +411,132 @@ mod tests {
         );
         let op = Routes::new().identify("DELETE", "/volumes/a").unwrap();
         assert_eq!(path_with("/volumes/a", &op, "a b"), "/volumes/a%20b");
+    }
+
+    /// A fake upstream on a unix socket answering with recorded bodies:
+    /// `/_ping`, and `GET /services/{name}` for two services, alice's
+    /// `web` and bob's `db`; anything else is dockerd's 404.
+    async fn recorded_upstream(dir: &std::path::Path) -> engine_api::Client {
+        use http_body_util::Full;
+        use hyper::{Request, Response};
+        let sock = dir.join("up.sock");
+        let listener = tokio::net::UnixListener::bind(&sock).unwrap();
+        tokio::spawn(async move {
+            while let Ok((conn, _)) = listener.accept().await {
+                let svc = hyper::service::service_fn(
+                    |req: Request<hyper::body::Incoming>| async move {
+                        let path = req.uri().path().to_string();
+                        let name = path.rsplit('/').next().unwrap_or("").to_string();
+                        let (status, body) = if path == "/_ping" {
+                            (200, "OK".to_string())
+                        } else if path.ends_with("/services/web")
+                            || path.ends_with("/services/svc-web")
+                        {
+                            (200, r#"{"ID":"svc-web","Version":{"Index":7},"Spec":{"Name":"web","Labels":{"owner":"alice"},"TaskTemplate":{"ContainerSpec":{"Image":"mini"}}}}"#.to_string())
+                        } else if path.ends_with("/services/db") {
+                            (
+                                200,
+                                r#"{"ID":"svc-db","Spec":{"Name":"db","Labels":{"owner":"bob"}}}"#
+                                    .to_string(),
+                            )
+                        } else {
+                            (404, format!(r#"{{"message":"service {name} not found"}}"#))
+                        };
+                        let resp = Response::builder()
+                            .status(status)
+                            .header("content-type", "application/json")
+                            .header("api-version", "1.41")
+                            .body(Full::new(bytes::Bytes::from(body)))
+                            .unwrap();
+                        Ok::<_, std::convert::Infallible>(resp)
+                    },
+                );
+                tokio::spawn(
+                    hyper::server::conn::http1::Builder::new()
+                        .serve_connection(hyper_util::rt::TokioIo::new(conn), svc),
+                );
+            }
+        });
+        let endpoint =
+            engine_api_rt::host::Endpoint::parse(&format!("unix://{}", sock.display()), false)
+                .unwrap();
+        engine_api::ClientBuilder::endpoint(endpoint)
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn services_are_scoped_like_containers() {
+        let dir =
+            std::env::temp_dir().join(format!("engine-proxy-owner-svc-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let client = recorded_upstream(&dir).await;
+            let routes = Routes::new();
+            let alice = owner();
+            // Alice's own service: inspect, update, logs and delete go to its ID.
+            for (method, path) in [
+                ("GET", "/v1.41/services/web"),
+                ("POST", "/v1.41/services/web/update"),
+                ("GET", "/v1.41/services/web/logs"),
+                ("DELETE", "/v1.41/services/web"),
+            ] {
+                let op = routes.identify(method, path).unwrap();
+                assert_eq!(
+                    alice.check(&client, &op).await.unwrap().as_deref(),
+                    Some("svc-web"),
+                    "{method} {path}"
+                );
+                assert_eq!(
+                    path_with(path, &op, "svc-web"),
+                    path.replace("web", "svc-web")
+                );
+            }
+            // Bob's, and one that does not exist, are alike: Docker's 404.
+            for name in ["db", "nope"] {
+                for (method, path) in [
+                    ("GET", format!("/v1.41/services/{name}")),
+                    ("POST", format!("/v1.41/services/{name}/update")),
+                    ("DELETE", format!("/v1.41/services/{name}")),
+                ] {
+                    let op = routes.identify(method, &path).unwrap();
+                    let e = alice.check(&client, &op).await.unwrap_err();
+                    assert_eq!(e.status, 404, "{method} {path}");
+                    assert_eq!(e.message, format!("service {name} not found"));
+                }
+            }
+        });
+        let _ = std::fs::remove_dir_all(&dir);
+        // The list is sent with the owner's label as a filter.
+        let op = Routes::new().identify("GET", "/v1.41/services").unwrap();
+        let q = owner()
+            .scope_query(
+                &op,
+                "filters=%7B%22label%22%3A%5B%22owner%3Dbob%22%5D%7D&status=1",
+            )
+            .unwrap()
+            .unwrap();
+        let parsed = Query::parse(&q);
+        let f = parsed.filters("filters").unwrap().unwrap();
+        assert!(f.get("label").contains(&"owner=alice".to_string()), "{q}");
+        assert_eq!(parsed.string("status").as_deref(), Some("1"));
+        // A new service, and a service's new spec, carry the owner's label.
+        for op in ["ServiceCreate", "ServiceUpdate"] {
+            let mut t = crate::typed::decode(
+                op,
+                "",
+                br#"{"Name":"s","Labels":{"owner":"bob"},"TaskTemplate":{"ContainerSpec":{"Image":"mini"}}}"#,
+            )
+            .unwrap();
+            owner().stamp(&mut t);
+            let Typed::Service(spec) = t else { panic!() };
+            assert_eq!(spec.labels.unwrap()["owner"], "alice");
+        }
     }
 
     #[test]

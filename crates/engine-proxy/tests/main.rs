@@ -6,6 +6,7 @@ mod harness;
 
 mod docker_py;
 mod forward_cli;
+mod limits_cli;
 mod owner_cli;
 mod policy_cli;
 mod presets;

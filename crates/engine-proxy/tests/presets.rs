@@ -107,6 +107,18 @@ fn ci_runner_allows_work_but_no_escape() {
             "{answer}"
         );
     }
+    let update = "/v1.41/containers/x/update";
+    let (code, answer) = ask(&p, "POST", update, r#"{"Memory":8589934592}"#);
+    assert_eq!(code, 403);
+    assert!(
+        answer
+            .contains("denied by rule no-limit-raise: Memory is 8g, and this limit may not be set"),
+        "{answer}"
+    );
+    assert_eq!(
+        ask(&p, "POST", update, r#"{"RestartPolicy":{"Name":"no"}}"#).0,
+        502
+    );
     assert_eq!(
         ask(
             &p,

@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use super::limits::LimitsFile;
+
 /// The whole file.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -93,4 +95,7 @@ pub struct RequireFile {
     pub labels: Option<BTreeMap<String, String>>,
     /// Label keys a created container, volume or network must not carry.
     pub forbidden_labels: Option<Vec<String>>,
+    /// Ceilings on a created or updated container's memory, CPUs and
+    /// pids (or `false`: not to be set).
+    pub limits: Option<LimitsFile>,
 }

@@ -9,9 +9,11 @@
 //!
 //! - [`file`]: the file's shape;
 //! - [`require`]: the constraints on typed fields;
+//! - [`limits`]: the ceilings on resource limits;
 //! - [`yaml`]: YAML with positions.
 
 pub mod file;
+pub mod limits;
 pub mod require;
 pub mod yaml;
 

@@ -17,6 +17,7 @@ use engine_api::types::{
 use globset::{GlobBuilder, GlobMatcher};
 
 use super::file::RequireFile;
+use super::limits::{Asked, Body, Limits};
 use crate::typed::Typed;
 
 /// One rule's constraints, ready to check.
@@ -34,6 +35,7 @@ pub struct Require {
     images: Option<Vec<GlobMatcher>>,
     labels: Option<BTreeMap<String, String>>,
     forbidden_labels: Option<Vec<String>>,
+    limits: Option<Limits>,
 }
 
 /// A constraint that cannot be compiled: which key (relative to the
@@ -90,7 +92,16 @@ impl Require {
                 });
             }
         }
+        let limits = file
+            .limits
+            .map(Limits::compile)
+            .transpose()
+            .map_err(|e| BadRequire {
+                pointer: format!("/limits/{}", e.key),
+                message: e.message,
+            })?;
         Ok(Require {
+            limits,
             privileged: file.privileged,
             bind_sources,
             cap_add: file
@@ -116,6 +127,12 @@ impl Require {
                     return Some(v);
                 }
                 if let Some(v) = self.label_violation(b.labels.as_ref(), "Labels") {
+                    return Some(v);
+                }
+                if let Some(v) = self.limits.as_ref().and_then(|l| {
+                    let asked = Asked::of_create(b.host_config.as_ref());
+                    l.violation(&asked, Body::Create, "HostConfig.")
+                }) {
                     return Some(v);
                 }
                 b.host_config.as_ref().and_then(|hc| self.host_config(hc))
@@ -217,8 +234,16 @@ impl Require {
         self.mounts(hc.mounts.as_deref(), "HostConfig.Mounts")
     }
 
-    /// A container update: the devices and the restart policy it sets.
+    /// A container update: the resource limits, the devices and the
+    /// restart policy it sets.
     fn update(&self, b: &ContainerUpdateBody) -> Option<String> {
+        if let Some(v) = self
+            .limits
+            .as_ref()
+            .and_then(|l| l.violation(&Asked::of_update(b), Body::Update, ""))
+        {
+            return Some(v);
+        }
         self.devices(
             b.devices.as_deref(),
             b.device_requests.as_deref(),

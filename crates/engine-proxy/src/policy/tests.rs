@@ -175,6 +175,21 @@ fn load_errors_have_line_and_column() {
         ),
         ("rules:\n  - name: a\n    action: [allow\n", (4, 1), ""),
         ("identities: [alice, '']\n", (1, 21), "no identity"),
+        (
+            "rules:\n  - name: a\n    require:\n      limits: {memory: 2x}\n",
+            (4, 24),
+            "`2x` is no memory ceiling",
+        ),
+        (
+            "rules:\n  - name: a\n    require:\n      limits: {cpus: true}\n",
+            (4, 22),
+            "sets no ceiling",
+        ),
+        (
+            "rules:\n  - name: a\n    require:\n      limits: {mem: 1g}\n",
+            (4, 16),
+            "unknown field `mem`",
+        ),
     ];
     for (text, (line, col), want) in cases {
         let (pos, message) = Policy::parse(text).unwrap_err();
@@ -355,4 +370,37 @@ fn restart_policies_are_known_names() {
         message.contains("`sometimes` is no restart policy"),
         "{message}"
     );
+}
+
+#[test]
+fn limits_apply_to_creates_and_updates_from_the_file() {
+    let p = Policy::parse(
+        "default: allow\nrules:\n  - name: caps\n    operations: [ContainerCreate, ContainerUpdate]\n    require:\n      limits: {memory: 1g, cpus: '0.5', pids: 64}\n",
+    )
+    .unwrap();
+    let create = |body: &str| verdict(&p, "POST", "/v1.44/containers/create", "", body);
+    let update = |body: &str| verdict(&p, "POST", "/v1.44/containers/c/update", "", body);
+    assert_eq!(
+        create(
+            r#"{"Image":"mini","HostConfig":{"Memory":1073741824,"NanoCpus":500000000,"PidsLimit":64}}"#
+        ),
+        None
+    );
+    assert_eq!(
+        create(r#"{"Image":"mini"}"#).as_deref(),
+        Some("denied by rule caps: HostConfig.Memory is unlimited, above the ceiling of 1g")
+    );
+    assert_eq!(
+        update(r#"{"Memory":0,"NanoCpus":0,"PidsLimit":null}"#),
+        None
+    );
+    assert_eq!(
+        update(r#"{"Memory":0,"CpuQuota":100000}"#).as_deref(),
+        Some(
+            "denied by rule caps: CpuQuota over CpuPeriod is 1 CPU, above the ceiling of 0.5 CPUs"
+        )
+    );
+    // Go's case-blind keys do not get past: `memory` is not `Memory`,
+    // and the upstream never sees it.
+    assert_eq!(update(r#"{"memory":8589934592}"#), None);
 }
