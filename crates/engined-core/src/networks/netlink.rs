@@ -211,11 +211,30 @@ pub fn link_names() -> Result<Vec<String>> {
     })
 }
 
-/// The priority of engined's own policy-routing rules. Several daemons
-/// may share a host (the tests run many at once), so a sync replaces only
-/// the rules on its own bridges and those whose bridge is gone; none
-/// outlives its network, and no daemon undoes another's.
+/// The priority of the default daemon's policy-routing rules (the one on
+/// the default exec root).
 pub const RULE_PRIORITY: u32 = 32100;
+
+/// The priorities engined's rules may have: each daemon on a host (the
+/// tests run many at once, sharing the default bridge) has one of its
+/// own, so a sync replaces only its own rules and no daemon undoes
+/// another's isolation of the bridge they share.
+pub const RULE_PRIORITIES: std::ops::RangeInclusive<u32> = 31800..=32699;
+
+/// The rule priority of the daemon whose exec root is `exec_root`:
+/// [`RULE_PRIORITY`] for the default one, else one of
+/// [`RULE_PRIORITIES`] picked by the root's SHA-256 (two daemons meet on
+/// one with a chance of 1 in 900).
+pub fn rule_priority(exec_root: &Path) -> u32 {
+    use sha2::{Digest, Sha256};
+    if exec_root == Path::new(crate::config::DEFAULT_EXEC_ROOT) {
+        return RULE_PRIORITY;
+    }
+    let digest = Sha256::digest(exec_root.as_os_str().as_encoded_bytes());
+    let n = u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]]);
+    let span = RULE_PRIORITIES.end() - RULE_PRIORITIES.start() + 1;
+    RULE_PRIORITIES.start() + n % span
+}
 
 /// One isolation rule: what comes in on bridge `from` and goes to `to`
 /// (anywhere when `None`) is refused (`prohibit`).
@@ -225,33 +244,34 @@ pub struct Isolation {
     pub to: Option<Subnet>,
 }
 
-/// Makes the IPv4 rules on `bridges` (this daemon's) exactly `rules`,
-/// and drops rules at [`RULE_PRIORITY`] whose bridge no longer exists.
-pub fn sync_rules(bridges: Vec<String>, rules: Vec<Isolation>) -> Result<()> {
+/// Makes the IPv4 rules at `priority` (this daemon's) exactly `rules`,
+/// and drops rules at any of [`RULE_PRIORITIES`] whose bridge no longer
+/// exists (a daemon that was killed with its networks removed after).
+pub fn sync_rules(priority: u32, rules: Vec<Isolation>) -> Result<()> {
     let links = link_names()?;
     run(None, move |handle| async move {
         let mut existing = handle.rule().get(rtnetlink::IpVersion::V4).execute();
-        let mut ours = Vec::new();
+        let mut stale = Vec::new();
         while let Some(rule) = existing.try_next().await.map_err(failed("listing rules"))? {
-            if !rule
-                .attributes
-                .contains(&RuleAttribute::Priority(RULE_PRIORITY))
-            {
+            let Some(at) = rule.attributes.iter().find_map(|a| match a {
+                RuleAttribute::Priority(p) => Some(*p),
+                _ => None,
+            }) else {
+                continue;
+            };
+            if !RULE_PRIORITIES.contains(&at) {
                 continue;
             }
             let from = rule.attributes.iter().find_map(|a| match a {
                 RuleAttribute::Iifname(name) => Some(name.clone()),
                 _ => None,
             });
-            let replace = match from {
-                Some(name) => bridges.contains(&name) || !links.contains(&name),
-                None => true,
-            };
-            if replace {
-                ours.push(rule);
+            let gone = from.is_none_or(|name| !links.contains(&name));
+            if at == priority || gone {
+                stale.push(rule);
             }
         }
-        for rule in ours {
+        for rule in stale {
             match handle.rule().del(rule).execute().await {
                 Err(e) if errno(&e) != Some(ENOENT) => return Err(failed("deleting a rule")(e)),
                 _ => {}
@@ -263,7 +283,7 @@ pub fn sync_rules(bridges: Vec<String>, rules: Vec<Isolation>) -> Result<()> {
                 .add()
                 .v4()
                 .input_interface(rule.from)
-                .priority(RULE_PRIORITY)
+                .priority(priority)
                 .action(RuleAction::Prohibit);
             add.message_mut().header.table = 0;
             if let Some(IpAddr::V4(net)) = rule.to.map(|s| s.network()) {
@@ -401,6 +421,22 @@ pub fn parse_mac(text: &str) -> Option<[u8; 6]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_exec_root_has_its_own_rule_priority() {
+        assert_eq!(
+            rule_priority(Path::new(crate::config::DEFAULT_EXEC_ROOT)),
+            RULE_PRIORITY
+        );
+        let a = rule_priority(Path::new("/tmp/a/exec"));
+        assert!(RULE_PRIORITIES.contains(&a), "{a}");
+        assert_eq!(a, rule_priority(Path::new("/tmp/a/exec")));
+        let all: std::collections::BTreeSet<u32> = (0..50)
+            .map(|i| rule_priority(Path::new(&format!("/tmp/{i}/exec"))))
+            .collect();
+        assert!(all.len() > 40, "{all:?}");
+        assert!(RULE_PRIORITIES.contains(&RULE_PRIORITY));
+    }
 
     #[test]
     fn macs_parse() {
