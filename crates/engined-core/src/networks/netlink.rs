@@ -41,6 +41,48 @@ fn failed(what: &str) -> impl Fn(rtnetlink::Error) -> NetworkError + '_ {
     }
 }
 
+/// Moves the calling thread into the network namespace held at `path`.
+fn join(path: &Path) -> Result<()> {
+    let file = std::fs::File::open(path)
+        .map_err(|e| NetworkError::io(format!("opening {}", path.display()), e))?;
+    // SAFETY: setns on an open namespace file, for this thread only.
+    if unsafe { libc::setns(file.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {
+        return Err(NetworkError::io(
+            format!("joining {}", path.display()),
+            std::io::Error::last_os_error(),
+        ));
+    }
+    Ok(())
+}
+
+/// A netlink handle in the calling thread's namespace (its connection
+/// served on the current runtime).
+fn connect() -> Result<Handle> {
+    let (connection, handle, _) =
+        rtnetlink::new_connection().map_err(|e| NetworkError::io("a netlink socket", e))?;
+    tokio::spawn(connection);
+    Ok(handle)
+}
+
+/// Runs `body` on a thread of its own with a small runtime, and waits.
+fn on_thread<T, F>(body: F) -> Result<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&tokio::runtime::Runtime) -> Result<T> + Send + 'static,
+{
+    let thread = std::thread::spawn(move || -> Result<T> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_io()
+            .build()
+            .map_err(|e| NetworkError::io("a netlink runtime", e))?;
+        body(&runtime)
+    });
+    thread.join().map_err(|_| NetworkError::Netlink {
+        what: "netlink".into(),
+        message: "the netlink thread panicked".into(),
+    })?
+}
+
 /// Runs `work` with a netlink handle in the namespace of `netns` (a
 /// namespace file), or the daemon's own when `None`.
 pub fn run<T, F, Fut>(netns: Option<&Path>, work: F) -> Result<T>
@@ -50,33 +92,31 @@ where
     Fut: Future<Output = Result<T>>,
 {
     let netns = netns.map(Path::to_path_buf);
-    let thread = std::thread::spawn(move || -> Result<T> {
+    on_thread(move |runtime| {
         if let Some(path) = &netns {
-            let file = std::fs::File::open(path)
-                .map_err(|e| NetworkError::io(format!("opening {}", path.display()), e))?;
-            // SAFETY: setns on an open namespace file, for this thread only.
-            if unsafe { libc::setns(file.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {
-                return Err(NetworkError::io(
-                    format!("joining {}", path.display()),
-                    std::io::Error::last_os_error(),
-                ));
-            }
+            join(path)?;
         }
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_io()
-            .build()
-            .map_err(|e| NetworkError::io("a netlink runtime", e))?;
-        runtime.block_on(async move {
-            let (connection, handle, _) =
-                rtnetlink::new_connection().map_err(|e| NetworkError::io("a netlink socket", e))?;
-            tokio::spawn(connection);
-            work(handle).await
-        })
-    });
-    thread.join().map_err(|_| NetworkError::Netlink {
-        what: "netlink".into(),
-        message: "the netlink thread panicked".into(),
-    })?
+        runtime.block_on(async move { work(connect()?).await })
+    })
+}
+
+/// Runs `host` with a handle in the daemon's namespace, then `inside`
+/// with one in the namespace of `netns`, on one thread (which joins
+/// `netns` between the two: the thread is its own and ends after).
+pub fn run_then_inside<T, F, Fut, G, Gut>(netns: &Path, host: F, inside: G) -> Result<T>
+where
+    T: Send + 'static,
+    F: FnOnce(Handle) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<()>>,
+    G: FnOnce(Handle) -> Gut + Send + 'static,
+    Gut: Future<Output = Result<T>>,
+{
+    let netns = netns.to_path_buf();
+    on_thread(move |runtime| {
+        runtime.block_on(async { host(connect()?).await })?;
+        join(&netns)?;
+        runtime.block_on(async move { inside(connect()?).await })
+    })
 }
 
 /// The index of link `name`, if there is one.
@@ -116,38 +156,42 @@ pub fn routes_v4() -> Result<Vec<Subnet>> {
 pub fn ensure_bridge(name: &str, addresses: Vec<(IpAddr, u8)>) -> Result<()> {
     let name = name.to_string();
     run(None, move |handle| async move {
-        let index = match index(&handle, &name).await? {
-            Some(i) => i,
-            None => {
-                handle
-                    .link()
-                    .add(LinkBridge::new(&name).build())
-                    .execute()
-                    .await
-                    .map_err(failed("creating a bridge"))?;
-                index(&handle, &name)
-                    .await?
-                    .ok_or_else(|| NetworkError::Netlink {
-                        what: format!("bridge {name}"),
-                        message: "missing right after its creation".into(),
-                    })?
-            }
-        };
-        for (ip, prefix) in addresses {
-            match handle.address().add(index, ip, prefix).execute().await {
-                Err(e) if errno(&e) != Some(EEXIST) => {
-                    return Err(failed("addressing a bridge")(e))
-                }
-                _ => {}
-            }
-        }
-        handle
-            .link()
-            .set(LinkUnspec::new_with_index(index).up().build())
-            .execute()
-            .await
-            .map_err(failed("bringing a bridge up"))
+        bridge_up(&handle, &name, addresses).await.map(|_| ())
     })
+}
+
+/// [`ensure_bridge`] on a handle; the bridge's index.
+async fn bridge_up(handle: &Handle, name: &str, addresses: Vec<(IpAddr, u8)>) -> Result<u32> {
+    let index = match index(handle, name).await? {
+        Some(i) => i,
+        None => {
+            handle
+                .link()
+                .add(LinkBridge::new(name).build())
+                .execute()
+                .await
+                .map_err(failed("creating a bridge"))?;
+            index(handle, name)
+                .await?
+                .ok_or_else(|| NetworkError::Netlink {
+                    what: format!("bridge {name}"),
+                    message: "missing right after its creation".into(),
+                })?
+        }
+    };
+    for (ip, prefix) in addresses {
+        match handle.address().add(index, ip, prefix).execute().await {
+            Err(e) if errno(&e) != Some(EEXIST) => return Err(failed("addressing a bridge")(e)),
+            _ => {}
+        }
+    }
+    handle
+        .link()
+        .set(LinkUnspec::new_with_index(index).up().build())
+        .execute()
+        .await
+        .map_err(failed("bringing a bridge up"))?;
+    Ok(index)
 }
 
 /// The first IPv4 address of link `name` with its prefix length, when the
@@ -310,19 +354,26 @@ pub struct Interface {
     pub gateway: Option<IpAddr>,
 }
 
+/// The bridge an endpoint joins: its name and gateway addresses (it is
+/// made, addressed and brought up when it is not).
+#[derive(Debug, Clone)]
+pub struct Bridge {
+    pub name: String,
+    pub addresses: Vec<(IpAddr, u8)>,
+}
+
 /// A veth pair for an endpoint: `host` joins `bridge` on the host, its
 /// peer moves into the namespace `netns` and becomes `interface` there,
-/// with loopback up too.
-pub fn add_endpoint(host: &str, bridge: &str, netns: &Path, interface: Interface) -> Result<()> {
-    let (host, bridge) = (host.to_string(), bridge.to_string());
+/// with loopback up too. One thread does it all (the host's side, then
+/// the container's), as a container start waits for it.
+pub fn add_endpoint(host: &str, bridge: Bridge, netns: &Path, interface: Interface) -> Result<()> {
+    let host = host.to_string();
     let peer = format!("{host}p");
     let netns_file = std::fs::File::open(netns)
         .map_err(|e| NetworkError::io(format!("opening {}", netns.display()), e))?;
     let moved_peer = peer.clone();
-    run(None, move |handle| async move {
-        let bridge_index = index(&handle, &bridge)
-            .await?
-            .ok_or_else(|| NetworkError::NotFound(format!("bridge {bridge}")))?;
+    let host_side = move |handle: Handle| async move {
+        let bridge_index = bridge_up(&handle, &bridge.name, bridge.addresses).await?;
         handle
             .link()
             .add(LinkVeth::new(&host, &peer).build())
@@ -356,8 +407,8 @@ pub fn add_endpoint(host: &str, bridge: &str, netns: &Path, interface: Interface
             .execute()
             .await
             .map_err(failed("moving a veth into the container"))
-    })?;
-    run(Some(netns), move |handle| async move {
+    };
+    run_then_inside(netns, host_side, move |handle| async move {
         if let Some(lo) = index(&handle, "lo").await? {
             handle
                 .link()

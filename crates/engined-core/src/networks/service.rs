@@ -605,7 +605,6 @@ impl Networks {
             // `host` and `none` endpoints have nothing to bring up.
             return Ok(());
         };
-        self.bridge_up(&network)?;
         let used: Vec<String> = state
             .containers
             .get(container)
@@ -644,7 +643,10 @@ impl Networks {
             .and_then(|mac_bytes| {
                 netlink::add_endpoint(
                     &host_link,
-                    &bridge,
+                    netlink::Bridge {
+                        name: bridge.clone(),
+                        addresses: gateways(&network),
+                    },
                     netns,
                     netlink::Interface {
                         ifname: ifname.clone(),
@@ -654,7 +656,8 @@ impl Networks {
                         gateway,
                     },
                 )
-            });
+            })
+            .and_then(|()| self.nat.bridge_ready(&bridge));
         if let Err(e) = up {
             let _ = netlink::delete_link(&host_link);
             if let Some(s) = state
@@ -1074,7 +1077,12 @@ fn ensure_bridge(record: &NetworkRecord) -> Result<()> {
     let Some(bridge) = record.bridge_name() else {
         return Ok(());
     };
-    let addresses = record
+    netlink::ensure_bridge(&bridge, gateways(record))
+}
+
+/// The gateway addresses of a network's bridge, with their prefixes.
+fn gateways(record: &NetworkRecord) -> Vec<(IpAddr, u8)> {
+    record
         .pools
         .iter()
         .filter_map(|p| {
@@ -1082,8 +1090,7 @@ fn ensure_bridge(record: &NetworkRecord) -> Result<()> {
             let gw: IpAddr = p.gateway.parse().ok()?;
             Some((gw, subnet.prefix()))
         })
-        .collect();
-    netlink::ensure_bridge(&bridge, addresses)
+        .collect()
 }
 
 /// The isolation between bridge networks, as rules: a container on one
