@@ -3,11 +3,14 @@
 //! routed bridge subnet (read with `nft -j list table`, never checked by
 //! sending traffic out); a packet from a network namespace the test makes
 //! reaches a container's httpd through DNAT alone (`userland-proxy:
-//! false`); `iptables: false` writes no table at all; `rm -f`, `network
+//! false`), and so does the host's own loopback (`route_localnet` on
+//! the bridge, loopback masqueraded to it); `iptables: false` writes no
+//! table at all; `rm -f`, `network
 //! rm`, a `kill -9` of engined and its restart leave no rule behind and
 //! duplicate none, and the restarted daemon publishes the same ports
 //! again; random host ports come from dockerd's range; and the keys
-//! `bip`, `default-address-pools`, `ip-forward` with their checks.
+//! `bip`, `default-address-pools`, `ip-forward` (turned on and read
+//! back; the host's value is put back after) with their checks.
 //!
 //! Every packet stays on this machine: the host's loopback, its bridges,
 //! and a veth pair into a namespace the test made (10.231.9x.0/24). The
@@ -375,13 +378,8 @@ fn a_packet_from_another_namespace_reaches_the_container_through_dnat() {
         std::fs::read_to_string("/proc/sys/net/ipv4/ip_forward").unwrap_or_default(),
         forwarding
     );
-    // The port is held: nothing else may bind it, and nothing serves it
-    // on loopback.
+    // The port is held: nothing else may bind it.
     assert!(std::net::TcpListener::bind(("0.0.0.0", 18193)).is_err());
-    assert_eq!(
-        fetch(None, "http://127.0.0.1:18193/hostname", Duration::ZERO),
-        ""
-    );
     let ns_name = format!("natcli{}", std::process::id());
     let outside = TestNetns::make(&ns_name, "vethnatcli0", "10.231.92.1", "10.231.92.2");
     if forwarding.trim() == "1" {
@@ -414,6 +412,83 @@ fn a_packet_from_another_namespace_reaches_the_container_through_dnat() {
         "vethnatcli0".to_string(),
         "vethnatcli0p".to_string(),
     ];
+    let left = leaked(&before, &mine);
+    assert!(left.is_empty(), "{left:?}");
+}
+
+/// Puts a sysctl file back as it was when dropped (also when the test
+/// fails).
+struct Restore(&'static str, String);
+
+impl Restore {
+    fn of(path: &'static str) -> Restore {
+        Restore(path, std::fs::read_to_string(path).unwrap_or_default())
+    }
+}
+
+impl Drop for Restore {
+    fn drop(&mut self) {
+        if !self.1.is_empty() {
+            let _ = std::fs::write(self.0, &self.1);
+        }
+    }
+}
+
+#[test]
+fn without_the_proxy_loopback_goes_through_dnat_and_ip_forward_is_turned_on() {
+    if !can_run() {
+        return;
+    }
+    let _one = HOST_NETWORKING.lock().unwrap_or_else(|e| e.into_inner());
+    let _forwarding = Restore::of("/proc/sys/net/ipv4/ip_forward");
+    let before = host_state();
+    // `ip-forward` is on by default: the daemon turns it on.
+    let dir = dir_with("nat_cli_loopback", r#""userland-proxy": false"#);
+    let table = table_of(&dir);
+    let d = Engined::start(&dir);
+    assert_eq!(
+        std::fs::read_to_string("/proc/sys/net/ipv4/ip_forward")
+            .unwrap_or_default()
+            .trim(),
+        "1"
+    );
+    d.import_mini();
+    let mut made = Made::new(&d);
+    let net = made.network(&["--subnet", "10.231.94.0/24", "natn4"]);
+    let bridge = format!("br-{}", &net[..12]);
+    serve(
+        &mut made,
+        "nat4",
+        &["--network", "natn4", "-p", "127.0.0.1:18195:80"],
+    );
+    let id = short_id(&d, "nat4");
+    let localnet = format!("/proc/sys/net/ipv4/conf/{bridge}/route_localnet");
+    assert_eq!(
+        std::fs::read_to_string(&localnet)
+            .unwrap_or_default()
+            .trim(),
+        "1"
+    );
+    // No proxy serves loopback: the rules alone carry the request.
+    let page = fetch(
+        None,
+        "http://127.0.0.1:18195/hostname",
+        Duration::from_secs(10),
+    );
+    assert_eq!(page, id, "{:#?}", rules(&table));
+    assert!(dnats(&table)
+        .iter()
+        .any(|(port, addr, cport, _)| *port == 18195 && addr == "10.231.94.2" && *cport == 80));
+    assert!(
+        rules(&table)
+            .iter()
+            .any(|r| r["comment"] == format!("loopback to {bridge}")),
+        "{:#?}",
+        rules(&table)
+    );
+    drop(made);
+    drop(d);
+    let mine = vec![table, bridge];
     let left = leaked(&before, &mine);
     assert!(left.is_empty(), "{left:?}");
 }

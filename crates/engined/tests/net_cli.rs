@@ -6,7 +6,8 @@
 //! running container; `--network container:`; and after `rm -f`, `network
 //! rm` and a `kill -9` of engined with a restart, no bridge, veth,
 //! namespace file or rule left (a veth no endpoint knows goes at the
-//! restart). Subnets are 10.231.x.0/24 (this machine
+//! restart); two daemons sharing the default bridge each keep their own
+//! isolation rules on it. Subnets are 10.231.x.0/24 (this machine
 //! routes 192.0.2.0/24 and sometimes 172.28.0.0/16).
 //!
 //! The tests take one lock: each makes host-wide bridges and rules, and
@@ -399,4 +400,65 @@ fn a_crashed_engined_restores_endpoints_and_leaks_nothing() {
     made.clean();
     let left = netns::leftovers(&[bridge_of(&id)], &veths, Path::new(&dir.join("exec")));
     assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn daemons_sharing_the_default_bridge_keep_each_others_isolation_rules() {
+    if !can_run() {
+        return;
+    }
+    let _one = HOST_NETWORKING.lock().unwrap_or_else(|e| e.into_inner());
+    let (dir_a, dir_b) = (
+        Engined::test_dir("net_cli_share_a"),
+        Engined::test_dir("net_cli_share_b"),
+    );
+    let priority = |dir: &Path| engined_core::networks::netlink::rule_priority(&dir.join("exec"));
+    let (pa, pb) = (priority(&dir_a), priority(&dir_b));
+    let a = Engined::start(&dir_a);
+    let b = Engined::start(&dir_b);
+    let mut made_a = Made::new(&a);
+    let mut made_b = Made::new(&b);
+    made_a.network(&["--subnet", "10.231.77.0/24", "sa"]);
+    let nb = made_b.network(&["--subnet", "10.231.78.0/24", "sb"]);
+    // Each daemon isolates the default bridge from its own networks; the
+    // second one's sync left the first one's rule alone.
+    let on_default = || netns::rules_naming(netns::DEFAULT_BRIDGE);
+    let has = |rules: &[String], subnet: &str| {
+        rules
+            .iter()
+            .any(|r| r.contains("prohibit") && r.contains(&format!("to {subnet}")))
+    };
+    let rules = on_default();
+    assert!(has(&rules, "10.231.77.0/24"), "{rules:?}");
+    assert!(has(&rules, "10.231.78.0/24"), "{rules:?}");
+    // b's network goes: only its rules go with it.
+    b.docker(&["network", "rm", &nb]);
+    made_b.forget_networks();
+    let rules = on_default();
+    assert!(has(&rules, "10.231.77.0/24"), "{rules:?}");
+    assert!(!has(&rules, "10.231.78.0/24"), "{rules:?}");
+    // b stops cleanly: a's rules stay, b left none.
+    drop(made_b);
+    drop(b);
+    let rules = on_default();
+    assert!(has(&rules, "10.231.77.0/24"), "{rules:?}");
+    if pa == pb {
+        eprintln!("skipped the per-daemon check: both test roots hash to priority {pa}");
+    } else {
+        let left: Vec<String> = Command::new("ip")
+            .args(["-4", "rule", "show"])
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| l.starts_with(&format!("{pb}:")))
+            .map(str::to_string)
+            .collect();
+        assert!(left.is_empty(), "{left:?}");
+        assert!(
+            rules.iter().any(|r| r.starts_with(&format!("{pa}:"))),
+            "{rules:?}"
+        );
+    }
+    drop(made_a);
 }

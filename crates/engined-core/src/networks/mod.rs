@@ -23,7 +23,18 @@
 //! default one, `br-<12 hex>` for others, a veth pair per endpoint),
 //! `host` and `null` (nothing to set up). Published ports go through NAT
 //! (`iptables`, the default) and the userland proxy (`userland-proxy`,
-//! the default; loopback is always the proxy's).
+//! the default; it serves loopback, and with it off NAT does).
+//!
+//! Several daemons on one host (the tests run many) each keep their own
+//! rules: their own nftables table ([`nat::nft::table_name`]) and their
+//! own priority for the isolation rules ([`netlink::rule_priority`]), so
+//! one daemon's sync never rewrites another's, also on the default
+//! bridge they share. What they do not split is that bridge's subnet:
+//! as with two dockerds on one `docker0`, each daemon's IPAM hands out
+//! its addresses unaware of the other's, so daemons whose containers
+//! share the default bridge at the same time should each have a `bip` on
+//! a subnet of its own (one bridge then carries both subnets), or use
+//! user networks (each its own bridge).
 
 pub mod dns;
 pub mod error;

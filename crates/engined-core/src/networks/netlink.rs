@@ -41,6 +41,48 @@ fn failed(what: &str) -> impl Fn(rtnetlink::Error) -> NetworkError + '_ {
     }
 }
 
+/// Moves the calling thread into the network namespace held at `path`.
+fn join(path: &Path) -> Result<()> {
+    let file = std::fs::File::open(path)
+        .map_err(|e| NetworkError::io(format!("opening {}", path.display()), e))?;
+    // SAFETY: setns on an open namespace file, for this thread only.
+    if unsafe { libc::setns(file.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {
+        return Err(NetworkError::io(
+            format!("joining {}", path.display()),
+            std::io::Error::last_os_error(),
+        ));
+    }
+    Ok(())
+}
+
+/// A netlink handle in the calling thread's namespace (its connection
+/// served on the current runtime).
+fn connect() -> Result<Handle> {
+    let (connection, handle, _) =
+        rtnetlink::new_connection().map_err(|e| NetworkError::io("a netlink socket", e))?;
+    tokio::spawn(connection);
+    Ok(handle)
+}
+
+/// Runs `body` on a thread of its own with a small runtime, and waits.
+fn on_thread<T, F>(body: F) -> Result<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&tokio::runtime::Runtime) -> Result<T> + Send + 'static,
+{
+    let thread = std::thread::spawn(move || -> Result<T> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_io()
+            .build()
+            .map_err(|e| NetworkError::io("a netlink runtime", e))?;
+        body(&runtime)
+    });
+    thread.join().map_err(|_| NetworkError::Netlink {
+        what: "netlink".into(),
+        message: "the netlink thread panicked".into(),
+    })?
+}
+
 /// Runs `work` with a netlink handle in the namespace of `netns` (a
 /// namespace file), or the daemon's own when `None`.
 pub fn run<T, F, Fut>(netns: Option<&Path>, work: F) -> Result<T>
@@ -50,33 +92,31 @@ where
     Fut: Future<Output = Result<T>>,
 {
     let netns = netns.map(Path::to_path_buf);
-    let thread = std::thread::spawn(move || -> Result<T> {
+    on_thread(move |runtime| {
         if let Some(path) = &netns {
-            let file = std::fs::File::open(path)
-                .map_err(|e| NetworkError::io(format!("opening {}", path.display()), e))?;
-            // SAFETY: setns on an open namespace file, for this thread only.
-            if unsafe { libc::setns(file.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {
-                return Err(NetworkError::io(
-                    format!("joining {}", path.display()),
-                    std::io::Error::last_os_error(),
-                ));
-            }
+            join(path)?;
         }
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_io()
-            .build()
-            .map_err(|e| NetworkError::io("a netlink runtime", e))?;
-        runtime.block_on(async move {
-            let (connection, handle, _) =
-                rtnetlink::new_connection().map_err(|e| NetworkError::io("a netlink socket", e))?;
-            tokio::spawn(connection);
-            work(handle).await
-        })
-    });
-    thread.join().map_err(|_| NetworkError::Netlink {
-        what: "netlink".into(),
-        message: "the netlink thread panicked".into(),
-    })?
+        runtime.block_on(async move { work(connect()?).await })
+    })
+}
+
+/// Runs `host` with a handle in the daemon's namespace, then `inside`
+/// with one in the namespace of `netns`, on one thread (which joins
+/// `netns` between the two: the thread is its own and ends after).
+pub fn run_then_inside<T, F, Fut, G, Gut>(netns: &Path, host: F, inside: G) -> Result<T>
+where
+    T: Send + 'static,
+    F: FnOnce(Handle) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<()>>,
+    G: FnOnce(Handle) -> Gut + Send + 'static,
+    Gut: Future<Output = Result<T>>,
+{
+    let netns = netns.to_path_buf();
+    on_thread(move |runtime| {
+        runtime.block_on(async { host(connect()?).await })?;
+        join(&netns)?;
+        runtime.block_on(async move { inside(connect()?).await })
+    })
 }
 
 /// The index of link `name`, if there is one.
@@ -116,38 +156,42 @@ pub fn routes_v4() -> Result<Vec<Subnet>> {
 pub fn ensure_bridge(name: &str, addresses: Vec<(IpAddr, u8)>) -> Result<()> {
     let name = name.to_string();
     run(None, move |handle| async move {
-        let index = match index(&handle, &name).await? {
-            Some(i) => i,
-            None => {
-                handle
-                    .link()
-                    .add(LinkBridge::new(&name).build())
-                    .execute()
-                    .await
-                    .map_err(failed("creating a bridge"))?;
-                index(&handle, &name)
-                    .await?
-                    .ok_or_else(|| NetworkError::Netlink {
-                        what: format!("bridge {name}"),
-                        message: "missing right after its creation".into(),
-                    })?
-            }
-        };
-        for (ip, prefix) in addresses {
-            match handle.address().add(index, ip, prefix).execute().await {
-                Err(e) if errno(&e) != Some(EEXIST) => {
-                    return Err(failed("addressing a bridge")(e))
-                }
-                _ => {}
-            }
-        }
-        handle
-            .link()
-            .set(LinkUnspec::new_with_index(index).up().build())
-            .execute()
-            .await
-            .map_err(failed("bringing a bridge up"))
+        bridge_up(&handle, &name, addresses).await.map(|_| ())
     })
+}
+
+/// [`ensure_bridge`] on a handle; the bridge's index.
+async fn bridge_up(handle: &Handle, name: &str, addresses: Vec<(IpAddr, u8)>) -> Result<u32> {
+    let index = match index(handle, name).await? {
+        Some(i) => i,
+        None => {
+            handle
+                .link()
+                .add(LinkBridge::new(name).build())
+                .execute()
+                .await
+                .map_err(failed("creating a bridge"))?;
+            index(handle, name)
+                .await?
+                .ok_or_else(|| NetworkError::Netlink {
+                    what: format!("bridge {name}"),
+                    message: "missing right after its creation".into(),
+                })?
+        }
+    };
+    for (ip, prefix) in addresses {
+        match handle.address().add(index, ip, prefix).execute().await {
+            Err(e) if errno(&e) != Some(EEXIST) => return Err(failed("addressing a bridge")(e)),
+            _ => {}
+        }
+    }
+    handle
+        .link()
+        .set(LinkUnspec::new_with_index(index).up().build())
+        .execute()
+        .await
+        .map_err(failed("bringing a bridge up"))?;
+    Ok(index)
 }
 
 /// The first IPv4 address of link `name` with its prefix length, when the
@@ -211,11 +255,30 @@ pub fn link_names() -> Result<Vec<String>> {
     })
 }
 
-/// The priority of engined's own policy-routing rules. Several daemons
-/// may share a host (the tests run many at once), so a sync replaces only
-/// the rules on its own bridges and those whose bridge is gone; none
-/// outlives its network, and no daemon undoes another's.
+/// The priority of the default daemon's policy-routing rules (the one on
+/// the default exec root).
 pub const RULE_PRIORITY: u32 = 32100;
+
+/// The priorities engined's rules may have: each daemon on a host (the
+/// tests run many at once, sharing the default bridge) has one of its
+/// own, so a sync replaces only its own rules and no daemon undoes
+/// another's isolation of the bridge they share.
+pub const RULE_PRIORITIES: std::ops::RangeInclusive<u32> = 31800..=32699;
+
+/// The rule priority of the daemon whose exec root is `exec_root`:
+/// [`RULE_PRIORITY`] for the default one, else one of
+/// [`RULE_PRIORITIES`] picked by the root's SHA-256 (two daemons meet on
+/// one with a chance of 1 in 900).
+pub fn rule_priority(exec_root: &Path) -> u32 {
+    use sha2::{Digest, Sha256};
+    if exec_root == Path::new(crate::config::DEFAULT_EXEC_ROOT) {
+        return RULE_PRIORITY;
+    }
+    let digest = Sha256::digest(exec_root.as_os_str().as_encoded_bytes());
+    let n = u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]]);
+    let span = RULE_PRIORITIES.end() - RULE_PRIORITIES.start() + 1;
+    RULE_PRIORITIES.start() + n % span
+}
 
 /// One isolation rule: what comes in on bridge `from` and goes to `to`
 /// (anywhere when `None`) is refused (`prohibit`).
@@ -225,33 +288,34 @@ pub struct Isolation {
     pub to: Option<Subnet>,
 }
 
-/// Makes the IPv4 rules on `bridges` (this daemon's) exactly `rules`,
-/// and drops rules at [`RULE_PRIORITY`] whose bridge no longer exists.
-pub fn sync_rules(bridges: Vec<String>, rules: Vec<Isolation>) -> Result<()> {
+/// Makes the IPv4 rules at `priority` (this daemon's) exactly `rules`,
+/// and drops rules at any of [`RULE_PRIORITIES`] whose bridge no longer
+/// exists (a daemon that was killed with its networks removed after).
+pub fn sync_rules(priority: u32, rules: Vec<Isolation>) -> Result<()> {
     let links = link_names()?;
     run(None, move |handle| async move {
         let mut existing = handle.rule().get(rtnetlink::IpVersion::V4).execute();
-        let mut ours = Vec::new();
+        let mut stale = Vec::new();
         while let Some(rule) = existing.try_next().await.map_err(failed("listing rules"))? {
-            if !rule
-                .attributes
-                .contains(&RuleAttribute::Priority(RULE_PRIORITY))
-            {
+            let Some(at) = rule.attributes.iter().find_map(|a| match a {
+                RuleAttribute::Priority(p) => Some(*p),
+                _ => None,
+            }) else {
+                continue;
+            };
+            if !RULE_PRIORITIES.contains(&at) {
                 continue;
             }
             let from = rule.attributes.iter().find_map(|a| match a {
                 RuleAttribute::Iifname(name) => Some(name.clone()),
                 _ => None,
             });
-            let replace = match from {
-                Some(name) => bridges.contains(&name) || !links.contains(&name),
-                None => true,
-            };
-            if replace {
-                ours.push(rule);
+            let gone = from.is_none_or(|name| !links.contains(&name));
+            if at == priority || gone {
+                stale.push(rule);
             }
         }
-        for rule in ours {
+        for rule in stale {
             match handle.rule().del(rule).execute().await {
                 Err(e) if errno(&e) != Some(ENOENT) => return Err(failed("deleting a rule")(e)),
                 _ => {}
@@ -263,7 +327,7 @@ pub fn sync_rules(bridges: Vec<String>, rules: Vec<Isolation>) -> Result<()> {
                 .add()
                 .v4()
                 .input_interface(rule.from)
-                .priority(RULE_PRIORITY)
+                .priority(priority)
                 .action(RuleAction::Prohibit);
             add.message_mut().header.table = 0;
             if let Some(IpAddr::V4(net)) = rule.to.map(|s| s.network()) {
@@ -290,19 +354,26 @@ pub struct Interface {
     pub gateway: Option<IpAddr>,
 }
 
+/// The bridge an endpoint joins: its name and gateway addresses (it is
+/// made, addressed and brought up when it is not).
+#[derive(Debug, Clone)]
+pub struct Bridge {
+    pub name: String,
+    pub addresses: Vec<(IpAddr, u8)>,
+}
+
 /// A veth pair for an endpoint: `host` joins `bridge` on the host, its
 /// peer moves into the namespace `netns` and becomes `interface` there,
-/// with loopback up too.
-pub fn add_endpoint(host: &str, bridge: &str, netns: &Path, interface: Interface) -> Result<()> {
-    let (host, bridge) = (host.to_string(), bridge.to_string());
+/// with loopback up too. One thread does it all (the host's side, then
+/// the container's), as a container start waits for it.
+pub fn add_endpoint(host: &str, bridge: Bridge, netns: &Path, interface: Interface) -> Result<()> {
+    let host = host.to_string();
     let peer = format!("{host}p");
     let netns_file = std::fs::File::open(netns)
         .map_err(|e| NetworkError::io(format!("opening {}", netns.display()), e))?;
     let moved_peer = peer.clone();
-    run(None, move |handle| async move {
-        let bridge_index = index(&handle, &bridge)
-            .await?
-            .ok_or_else(|| NetworkError::NotFound(format!("bridge {bridge}")))?;
+    let host_side = move |handle: Handle| async move {
+        let bridge_index = bridge_up(&handle, &bridge.name, bridge.addresses).await?;
         handle
             .link()
             .add(LinkVeth::new(&host, &peer).build())
@@ -336,8 +407,8 @@ pub fn add_endpoint(host: &str, bridge: &str, netns: &Path, interface: Interface
             .execute()
             .await
             .map_err(failed("moving a veth into the container"))
-    })?;
-    run(Some(netns), move |handle| async move {
+    };
+    run_then_inside(netns, host_side, move |handle| async move {
         if let Some(lo) = index(&handle, "lo").await? {
             handle
                 .link()
@@ -401,6 +472,22 @@ pub fn parse_mac(text: &str) -> Option<[u8; 6]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_exec_root_has_its_own_rule_priority() {
+        assert_eq!(
+            rule_priority(Path::new(crate::config::DEFAULT_EXEC_ROOT)),
+            RULE_PRIORITY
+        );
+        let a = rule_priority(Path::new("/tmp/a/exec"));
+        assert!(RULE_PRIORITIES.contains(&a), "{a}");
+        assert_eq!(a, rule_priority(Path::new("/tmp/a/exec")));
+        let all: std::collections::BTreeSet<u32> = (0..50)
+            .map(|i| rule_priority(Path::new(&format!("/tmp/{i}/exec"))))
+            .collect();
+        assert!(all.len() > 40, "{all:?}");
+        assert!(RULE_PRIORITIES.contains(&RULE_PRIORITY));
+    }
 
     #[test]
     fn macs_parse() {

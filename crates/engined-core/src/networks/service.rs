@@ -61,6 +61,8 @@ pub struct Networks {
     pub ports: ports::Proxies,
     /// engined's NAT table.
     pub nat: Nat,
+    /// The priority of this daemon's isolation rules.
+    rule_priority: u32,
     settings: Settings,
 }
 
@@ -148,6 +150,7 @@ impl Networks {
                 settings.nat,
                 settings.userland_proxy,
             ),
+            rule_priority: netlink::rule_priority(exec_root),
             settings,
         };
         // Named where tools (the test harness, an operator cleaning up
@@ -335,7 +338,7 @@ impl Networks {
             labels: req.labels,
             predefined: false,
         };
-        ensure_bridge(&record)?;
+        self.bridge_up(&record)?;
         if let Err(e) = self.save_network(&record) {
             if let Some(bridge) = record.bridge_name() {
                 let _ = netlink::delete_link(&bridge);
@@ -364,6 +367,7 @@ impl Networks {
         }
         if let Some(bridge) = record.bridge_name() {
             netlink::delete_link(&bridge)?;
+            self.nat.localnet.forget(&bridge);
         }
         let path = self
             .root
@@ -601,7 +605,6 @@ impl Networks {
             // `host` and `none` endpoints have nothing to bring up.
             return Ok(());
         };
-        ensure_bridge(&network)?;
         let used: Vec<String> = state
             .containers
             .get(container)
@@ -640,7 +643,10 @@ impl Networks {
             .and_then(|mac_bytes| {
                 netlink::add_endpoint(
                     &host_link,
-                    &bridge,
+                    netlink::Bridge {
+                        name: bridge.clone(),
+                        addresses: gateways(&network),
+                    },
                     netns,
                     netlink::Interface {
                         ifname: ifname.clone(),
@@ -650,7 +656,8 @@ impl Networks {
                         gateway,
                     },
                 )
-            });
+            })
+            .and_then(|()| self.nat.bridge_ready(&bridge));
         if let Err(e) = up {
             let _ = netlink::delete_link(&host_link);
             if let Some(s) = state
@@ -690,13 +697,17 @@ impl Networks {
             .containers
             .get(container)
             .map_or(0, |c| c.endpoints.len());
+        let mut changed = false;
         for index in 0..count {
-            deactivate_locked(&mut state, container, index);
+            changed |= deactivate_locked(&mut state, container, index);
         }
         if let Some(c) = state.containers.get_mut(container) {
+            changed |= !c.published.is_empty();
             c.published.clear();
         }
-        let c = state.containers.get(container).cloned();
+        // Saved only when something was up: a start deactivates first,
+        // and a removal after the run's end, with nothing to write.
+        let c = state.containers.get(container).cloned().filter(|_| changed);
         drop(state);
         if let Some(c) = c {
             if let Err(e) = self.save_endpoints(&c) {
@@ -725,7 +736,7 @@ impl Networks {
     /// files of containers engined does not know.
     pub fn restore(&self, running: &dyn Fn(&str) -> bool) {
         for network in self.list() {
-            if let Err(e) = ensure_bridge(&network) {
+            if let Err(e) = self.bridge_up(&network) {
                 tracing::warn!("network {}: {e}", network.name);
             }
         }
@@ -753,6 +764,16 @@ impl Networks {
 }
 
 impl Networks {
+    /// The Linux bridge of a bridge network with its gateways, and what
+    /// NAT needs of it (`route_localnet` with the proxy off).
+    fn bridge_up(&self, record: &NetworkRecord) -> Result<()> {
+        ensure_bridge(record)?;
+        match record.bridge_name() {
+            Some(bridge) => self.nat.bridge_ready(&bridge),
+            None => Ok(()),
+        }
+    }
+
     /// The `default-address-pools` as (base, size).
     fn pools(&self) -> Vec<(Subnet, u8)> {
         self.settings
@@ -765,7 +786,7 @@ impl Networks {
     /// Makes the routing rules and the NAT table's masquerades match the
     /// networks.
     fn sync_rules(&self, state: &State) {
-        sync_isolation(state, self.nat.enabled());
+        sync_isolation(state, self.rule_priority, self.nat.enabled());
         if let Err(e) = self.nat.set_masquerades(masquerades(state)) {
             tracing::warn!("the NAT table: {e}");
         }
@@ -856,13 +877,23 @@ impl Networks {
         }
     }
 
-    /// The daemon stops with its containers stopped: its NAT table goes
-    /// (one that still has forwards, live-restore's, stays).
+    /// The daemon stops with its containers stopped: its NAT table and
+    /// isolation rules go, and the bridges' `route_localnet` is what it
+    /// was (with forwards left, live-restore's, all stay).
     pub fn shutdown(&self) {
-        if self.nat.enabled() && !self.nat.has_forwards() {
+        if self.nat.has_forwards() {
+            return;
+        }
+        if self.nat.enabled() {
             if let Err(e) = self.nat.remove_table() {
                 tracing::warn!("removing the NAT table: {e}");
             }
+        }
+        self.nat.localnet.restore();
+        // Its isolation rules too (on the shared default bridge they
+        // would outlive it); a restart writes them again.
+        if let Err(e) = netlink::sync_rules(self.rule_priority, Vec::new()) {
+            tracing::warn!("removing the isolation rules: {e}");
         }
     }
 
@@ -1046,7 +1077,12 @@ fn ensure_bridge(record: &NetworkRecord) -> Result<()> {
     let Some(bridge) = record.bridge_name() else {
         return Ok(());
     };
-    let addresses = record
+    netlink::ensure_bridge(&bridge, gateways(record))
+}
+
+/// The gateway addresses of a network's bridge, with their prefixes.
+fn gateways(record: &NetworkRecord) -> Vec<(IpAddr, u8)> {
+    record
         .pools
         .iter()
         .filter_map(|p| {
@@ -1054,8 +1090,7 @@ fn ensure_bridge(record: &NetworkRecord) -> Result<()> {
             let gw: IpAddr = p.gateway.parse().ok()?;
             Some((gw, subnet.prefix()))
         })
-        .collect();
-    netlink::ensure_bridge(&bridge, addresses)
+        .collect()
 }
 
 /// The isolation between bridge networks, as rules: a container on one
@@ -1095,15 +1130,10 @@ fn isolation(state: &State, routed_out: bool) -> Vec<netlink::Isolation> {
     rules
 }
 
-/// Makes the kernel's routing rules match the networks (`routed_out`:
-/// NAT is on).
-fn sync_isolation(state: &State, routed_out: bool) {
-    let bridges = state
-        .networks
-        .values()
-        .filter_map(NetworkRecord::bridge_name)
-        .collect();
-    if let Err(e) = netlink::sync_rules(bridges, isolation(state, routed_out)) {
+/// Makes the kernel's routing rules at `priority` (this daemon's) match
+/// the networks (`routed_out`: NAT is on).
+fn sync_isolation(state: &State, priority: u32, routed_out: bool) {
+    if let Err(e) = netlink::sync_rules(priority, isolation(state, routed_out)) {
         tracing::warn!("isolating the networks: {e}");
     }
 }
@@ -1176,17 +1206,17 @@ fn forwards_for(
         .collect()
 }
 
-/// Brings endpoint `index` of `container` down (if up).
-fn deactivate_locked(state: &mut State, container: &str, index: usize) {
+/// Brings endpoint `index` of `container` down (if up); whether it was.
+fn deactivate_locked(state: &mut State, container: &str, index: usize) -> bool {
     let Some(endpoint) = state
         .containers
         .get_mut(container)
         .and_then(|c| c.endpoints.get_mut(index))
     else {
-        return;
+        return false;
     };
     let Some(active) = endpoint.active.take() else {
-        return;
+        return false;
     };
     let network = endpoint.network_id.clone();
     if let Err(e) = netlink::delete_link(&active.host_link) {
@@ -1199,6 +1229,7 @@ fn deactivate_locked(state: &mut State, container: &str, index: usize) {
     {
         s.release(active.ip);
     }
+    true
 }
 
 #[cfg(test)]

@@ -9,7 +9,9 @@
 //!
 //! - [`rules`]: the rule set and its JSON batch (pure);
 //! - [`nft`]: running `nft`, and the table's name;
-//! - [`forwarding`]: `ip-forward`, the kernel's `net.ipv4.ip_forward`.
+//! - [`forwarding`]: `ip-forward`, the kernel's `net.ipv4.ip_forward`;
+//! - [`localnet`]: `route_localnet` on the bridges, for loopback ports
+//!   without the proxy.
 //!
 //! [`Nat`] keeps what the rules are made of (each running container's
 //! forwards, each routed bridge's subnet) and rewrites the table whenever
@@ -17,6 +19,7 @@
 //! by an earlier run goes.
 
 pub mod forwarding;
+pub mod localnet;
 pub mod nft;
 pub mod rules;
 
@@ -40,6 +43,8 @@ pub struct Nat {
     enabled: bool,
     userland_proxy: bool,
     wanted: Mutex<Wanted>,
+    /// The bridges' `route_localnet` this daemon turned on.
+    pub localnet: localnet::Localnet,
 }
 
 impl Nat {
@@ -52,6 +57,7 @@ impl Nat {
             enabled,
             userland_proxy,
             wanted: Mutex::new(Wanted::default()),
+            localnet: localnet::Localnet::default(),
         }
     }
 
@@ -63,6 +69,15 @@ impl Nat {
     /// Whether engined writes NAT rules (`iptables`).
     pub fn enabled(&self) -> bool {
         self.enabled
+    }
+
+    /// Bridge `bridge` is up: with NAT on and the proxy off, loopback
+    /// traffic DNAT sends to it must be routable (`route_localnet`).
+    pub fn bridge_ready(&self, bridge: &str) -> Result<()> {
+        if !self.enabled || self.userland_proxy {
+            return Ok(());
+        }
+        self.localnet.enable(bridge)
     }
 
     fn write(&self, wanted: &Wanted) -> Result<()> {

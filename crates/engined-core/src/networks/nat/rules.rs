@@ -6,15 +6,18 @@
 //! - `prerouting` (nat, dstnat): traffic from other namespaces and
 //!   bridges to a local address jumps to `ports`;
 //! - `output` (nat, dstnat): the host's own traffic to a local address
-//!   that is not loopback jumps to `ports` (loopback is the userland
-//!   proxy's);
+//!   jumps to `ports`; with the userland proxy on, not traffic to
+//!   loopback (the proxy serves it);
 //! - `ports`: one DNAT per published port (`tcp dport 8080 dnat to
 //!   172.17.0.2:80`), only for its host address when it names one, and
 //!   (with the userland proxy on, as dockerd's `! -i docker0`) not for
 //!   traffic from the container's own bridge;
 //! - `postrouting` (nat, srcnat): a bridge subnet's traffic leaving by
 //!   another link is masqueraded; with the proxy off, a container that
-//!   reaches its own published port (hairpin) is masqueraded too.
+//!   reaches its own published port (hairpin) is masqueraded too, and so
+//!   is the host's loopback traffic DNAT sends to a bridge (dockerd's
+//!   `-s 127.0.0.0/8 -o docker0 -j MASQUERADE`; the bridge also needs
+//!   `route_localnet`, see [`super::localnet`]).
 
 use std::net::Ipv4Addr;
 
@@ -100,10 +103,10 @@ fn rule(table: &str, chain: &str, expr: Vec<Value>, comment: &str) -> Value {
     }}})
 }
 
-/// Whether a forward gets a DNAT: IPv4 host addresses that are not
-/// loopback (the proxy serves those).
-fn routed(f: &Forward) -> bool {
-    !f.host_ip.is_loopback()
+/// Whether a forward gets a DNAT: every IPv4 host address, but loopback
+/// only with the userland proxy off (on, the proxy serves loopback).
+fn routed(f: &Forward, userland_proxy: bool) -> bool {
+    !userland_proxy || !f.host_ip.is_loopback()
 }
 
 /// The comment of a container's rules: `container <12 hex>`.
@@ -133,17 +136,19 @@ pub fn batch(table: &str, rules: &RuleSet) -> Value {
             ],
             "published ports",
         ),
-        rule(
-            table,
-            "output",
-            vec![
-                matching("!=", payload("ip", "daddr"), loopback()),
-                local_destination(),
-                json!({"jump": {"target": PORTS_CHAIN}}),
-            ],
-            "published ports, from the host",
-        ),
     ];
+    let mut from_host = Vec::new();
+    if rules.userland_proxy {
+        from_host.push(matching("!=", payload("ip", "daddr"), loopback()));
+    }
+    from_host.push(local_destination());
+    from_host.push(json!({"jump": {"target": PORTS_CHAIN}}));
+    cmds.push(rule(
+        table,
+        "output",
+        from_host,
+        "published ports, from the host",
+    ));
     for m in &rules.masquerades {
         cmds.push(rule(
             table,
@@ -156,7 +161,27 @@ pub fn batch(table: &str, rules: &RuleSet) -> Value {
             &format!("outbound from {}", m.bridge),
         ));
     }
-    for f in rules.forwards.iter().filter(|f| routed(f)) {
+    if !rules.userland_proxy {
+        let bridges: std::collections::BTreeSet<&str> =
+            rules.forwards.iter().map(|f| f.bridge.as_str()).collect();
+        for bridge in bridges {
+            cmds.push(rule(
+                table,
+                "postrouting",
+                vec![
+                    matching("==", payload("ip", "saddr"), loopback()),
+                    matching("==", meta("oifname"), json!(bridge)),
+                    json!({"masquerade": null}),
+                ],
+                &format!("loopback to {bridge}"),
+            ));
+        }
+    }
+    for f in rules
+        .forwards
+        .iter()
+        .filter(|f| routed(f, rules.userland_proxy))
+    {
         let proto = f.proto.as_str();
         let mut expr = Vec::new();
         if rules.userland_proxy {
@@ -272,9 +297,34 @@ mod tests {
         let expr = ports[0]["expr"].as_array().unwrap();
         assert_eq!(expr[0]["match"]["left"]["payload"]["field"], "daddr");
         assert_eq!(expr[0]["match"]["right"], "10.231.0.1");
-        // The hairpin masquerade of the container reaching itself.
+        // Loopback's masquerade towards the bridge, then the hairpin
+        // masquerade of the container reaching itself.
         let post = rules_of(&b, "postrouting");
-        assert_eq!(post.len(), 1);
-        assert_eq!(post[0]["expr"][1]["match"]["right"], "172.17.0.2");
+        assert_eq!(post.len(), 2);
+        assert_eq!(post[0]["expr"][0]["match"]["right"], loopback());
+        assert_eq!(post[0]["expr"][1]["match"]["right"], "engined0");
+        assert_eq!(post[1]["expr"][1]["match"]["right"], "172.17.0.2");
+    }
+
+    #[test]
+    fn without_the_proxy_loopback_is_dnatted_too() {
+        let on = RuleSet {
+            forwards: vec![forward("127.0.0.1", 8081)],
+            masquerades: Vec::new(),
+            userland_proxy: true,
+        };
+        let off = RuleSet {
+            userland_proxy: false,
+            ..on.clone()
+        };
+        let output = |set: &RuleSet| rules_of(&batch("t", set), "output")[0]["expr"].clone();
+        assert_eq!(output(&on)[0]["match"]["op"], "!=");
+        assert_eq!(output(&on)[0]["match"]["right"], loopback());
+        assert_eq!(output(&off)[0]["match"]["left"]["fib"]["result"], "type");
+        assert_eq!(output(&off).as_array().unwrap().len(), 2);
+        assert!(rules_of(&batch("t", &on), PORTS_CHAIN).is_empty());
+        let ports = rules_of(&batch("t", &off), PORTS_CHAIN);
+        assert_eq!(ports.len(), 1);
+        assert_eq!(ports[0]["expr"][0]["match"]["right"], "127.0.0.1");
     }
 }

@@ -20,6 +20,7 @@ use tokio::task::JoinSet;
 
 use super::range::{self, Picker};
 use super::spec::{Proto, Wanted};
+use super::splice;
 use crate::networks::error::{NetworkError, Result};
 use crate::sync::lock;
 
@@ -127,13 +128,15 @@ impl Proxies {
 async fn relay_tcp(listener: TcpListener, target: SocketAddr) {
     let mut conns = JoinSet::new();
     loop {
-        let Ok((mut inbound, _)) = listener.accept().await else {
+        let Ok((inbound, _)) = listener.accept().await else {
             tokio::time::sleep(Duration::from_millis(50)).await;
             continue;
         };
         conns.spawn(async move {
-            if let Ok(mut outbound) = TcpStream::connect(target).await {
-                let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+            if let Ok(outbound) = TcpStream::connect(target).await {
+                let _ = outbound.set_nodelay(true);
+                let _ = inbound.set_nodelay(true);
+                let _ = splice::relay(inbound, outbound).await;
             }
         });
         while conns.try_join_next().is_some() {}
