@@ -149,7 +149,7 @@ with open(os.path.join(out, "index.json"), "w") as f:
     json.dump(index, f)
 with open(os.path.join(out, "oci-layout"), "w") as f:
     json.dump({"imageLayoutVersion": "1.0.0"}, f)
-print(sum(len(p) for _, p in layers))
+
 EOF
 image=$registry/bench/pull:v1
 skopeo copy --quiet --preserve-digests --dest-tls-verify=false \

@@ -694,7 +694,7 @@ fn find(state: &State, reference: &str) -> Result<String, ImageError> {
 /// Makes sure the layer store has every layer of `diff_ids` (bottom
 /// first), unpacking the missing ones from their blobs. Returns each
 /// layer's content size.
-fn ensure_layers(
+pub(super) fn ensure_layers(
     blobs: &Blobs,
     store: &LayerStore,
     diff_ids: &[String],
