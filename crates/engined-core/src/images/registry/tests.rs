@@ -320,6 +320,9 @@ struct Five {
     manifest: Vec<u8>,
 }
 
+/// How the double answers a request for layer `index` (given its bytes).
+type LayerHandler = Arc<dyn Fn(usize, &[u8]) -> Answer + Send + Sync>;
+
 fn five_layers() -> Five {
     let layers: Vec<Vec<u8>> = (0..5)
         .map(|i| one_file_tar(&format!("f{i}"), format!("layer {i}").as_bytes()))
@@ -358,7 +361,7 @@ fn five_layers() -> Five {
 impl Five {
     /// A registry double serving the image as `test/app:v1`, answering a
     /// layer's request with `layer(index, bytes)`.
-    async fn serve(&self, layer: Arc<dyn Fn(usize, &[u8]) -> Answer + Send + Sync>) -> String {
+    async fn serve(&self, layer: LayerHandler) -> String {
         let manifest = self.manifest.clone();
         let config = self.config.clone();
         let layers = self.layers.clone();
