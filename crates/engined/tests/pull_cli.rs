@@ -11,6 +11,8 @@
 //! wide, the registry killed half-way through a layer), each leaving
 //! nothing behind.
 
+mod bomb;
+mod disk_full;
 mod layout;
 mod mirror;
 mod proxy;

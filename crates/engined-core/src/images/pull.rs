@@ -1,14 +1,17 @@
 //! `docker pull`: resolve a name to one image manifest (through indexes,
 //! for the asked or the host's platform), then fetch what the store lacks
-//! (config first, up to `max-concurrent-downloads` layers at once, each verified while it
-//! streams into the store's spool area) and add the image as `docker
-//! load` does: layers decompressed into blobs named by their diff ID and
-//! checked against the config, the rootfs unpacked, the image recorded,
-//! the tag written last. Docker Hub names try each `registry-mirrors`
+//! (config first, up to `max-concurrent-downloads` layers at once, each a
+//! task of its own, verified while it streams into the store's spool
+//! area) and add the image as `docker load` does: layers decompressed
+//! into blobs named by their diff ID and checked against the config, and
+//! unpacked in order, each as soon as it and those below it are in (so
+//! unpacking overlaps the downloads still running), then the image
+//! recorded and the tag written last. What a failed or cancelled pull
+//! added is removed again. Docker Hub names try each `registry-mirrors`
 //! entry first. Progress goes out in dockerd's JSON message
 //! shapes, which the docker CLI draws as per-layer bars.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
 use std::io::BufReader;
 use std::path::PathBuf;
@@ -19,16 +22,17 @@ use tokio::sync::Semaphore;
 
 use super::config::ImageConfig;
 use super::error::ImageError;
-use super::progress::{self, Host, MessageStream, Throttle};
+use super::layers;
+use super::progress::{self, AbortOnDrop, Host, MessageStream, Throttle};
 use super::registry::{
     select, Credentials, Descriptor, Fetched, ImageManifest, Kind, Manifest, Platform,
     RegistryError, RemoteName, Session, Settings, DEFAULT_DOMAIN, MAX_DEPTH,
 };
-use super::store::{decompressed, short_id, ImageStore};
+use super::store::{decompressed, ensure_layers, short_id, ImageStore};
 
 /// A name resolved to one image manifest, ready to fetch.
 pub struct Plan {
-    session: Session,
+    session: Arc<Session>,
     pub name: RemoteName,
     /// The digest the name pointed at (an index's when it was one):
     /// what `RepoDigests` records.
@@ -194,7 +198,7 @@ pub(super) async fn resolve_with(
         }
     };
     Ok(Plan {
-        session,
+        session: Arc::new(session),
         name,
         digest: top.digest,
         manifest,
@@ -202,6 +206,9 @@ pub(super) async fn resolve_with(
         concurrency,
     })
 }
+
+/// How much of a spooled layer is read at once.
+const READ_BUFFER: usize = 1 << 20;
 
 /// A spool file removed when dropped (unless it was consumed).
 struct Spool(PathBuf);
@@ -272,65 +279,175 @@ pub(super) async fn run(
         .into());
     }
 
-    // Layers the store lacks, `concurrency` at a time.
+    // Layers the store lacks, `concurrency` at a time, each download a
+    // task of its own; each layer is stored as soon as it and the ones
+    // below it are in, while the later ones still download.
     let semaphore = Arc::new(Semaphore::new(plan.concurrency));
-    let mut wanted: Vec<(usize, &Descriptor)> = Vec::new();
+    let mut downloads: BTreeMap<usize, Download> = BTreeMap::new();
     let mut seen = BTreeSet::new();
+    let mut queued = 0;
     for (i, layer) in layers.iter().enumerate() {
         let short = short_id(&layer.digest);
+        if !seen.insert(layer.digest.clone()) {
+            continue;
+        }
         if store.has_layer(&diff_ids[i]) {
-            if seen.insert(layer.digest.clone()) {
-                send(progress, info(Some(&short), "Already exists", None));
-            }
-        } else if seen.insert(layer.digest.clone()) {
-            wanted.push((i, layer));
+            send(progress, info(Some(&short), "Already exists", None));
+            continue;
         }
-    }
-    for (_, layer) in wanted.iter().skip(plan.concurrency) {
-        send(
+        if queued >= plan.concurrency {
+            send(progress, info(Some(&short), "Waiting", None));
+        }
+        queued += 1;
+        let download = Download::start(
+            &plan.session,
+            layer,
+            Spool(store.spool_path()),
+            semaphore.clone(),
             progress,
-            info(Some(&short_id(&layer.digest)), "Waiting", None),
         );
+        downloads.insert(i, download);
     }
-    let downloads = wanted.iter().map(|(i, layer)| {
-        let semaphore = semaphore.clone();
-        let session = &plan.session;
-        async move {
-            let _permit = semaphore
-                .acquire()
-                .await
-                .map_err(|e| RegistryError::local("download queue", e))?;
-            let short = short_id(&layer.digest);
-            let spool = Spool(store.spool_path());
-            let total = layer.size;
-            let mut throttle = Throttle::new(total);
-            let mut report = |done: u64| {
-                if throttle.due(done) {
-                    send(
-                        progress,
-                        info(Some(&short), "Downloading", Some((done, total))),
-                    );
-                }
-            };
-            session
-                .blob_to_file(layer, &spool.0, "filesystem layer", &mut report)
-                .await?;
-            send(progress, info(Some(&short), "Verifying Checksum", None));
-            send(progress, info(Some(&short), "Download complete", None));
-            Ok::<_, RegistryError>((*i, spool))
+    let chains = layers::chain_ids(&diff_ids);
+    let mut undo = Undo::new(store);
+    for (i, layer) in layers.iter().enumerate() {
+        let short = short_id(&layer.digest);
+        let download = downloads.remove(&i);
+        let fetched_now = download.is_some();
+        if let Some(download) = download {
+            let spool = download.finished().await?;
+            let size = layer.size;
+            send(
+                progress,
+                info(Some(&short), "Extracting", Some((size, size))),
+            );
+            tokio::task::block_in_place(|| {
+                store_blob(store, layer, spool, &diff_ids[i], &mut undo)
+            })?;
         }
-    });
-    let fetched = futures_util::future::try_join_all(downloads).await?;
+        tokio::task::block_in_place(|| {
+            let _writer = store.writer();
+            if store.layer_store().meta(&chains[i]).is_none() {
+                undo.chains.push(chains[i].clone());
+                ensure_layers(store.blobs(), store.layer_store(), &diff_ids[..=i])?;
+            }
+            Ok::<_, ImageError>(())
+        })?;
+        if fetched_now {
+            send(progress, info(Some(&short), "Pull complete", None));
+        }
+    }
 
-    // Unpack in order, then record: blocking work under the store's writer lock.
+    // Record: blocking work under the store's writer lock.
     let id = tokio::task::block_in_place(|| {
-        store_layers(store, &plan, &fetched, &diff_ids, &config_bytes, progress)
+        let _writer = store.writer();
+        let id = store.commit(&config_bytes)?;
+        record(store, &plan, &id)?;
+        Ok::<_, ImageError>(id)
     })?;
+    undo.disarm();
     finish(progress, &plan, "Downloaded newer image for");
     Ok(Pulled {
         id,
         downloaded: true,
     })
+}
+
+/// One layer's download, running as a task of its own (aborted when
+/// dropped): its spool file once it is verified.
+struct Download(AbortOnDrop<Result<Spool, RegistryError>>);
+
+impl Download {
+    fn start(
+        session: &Arc<Session>,
+        layer: &Descriptor,
+        spool: Spool,
+        semaphore: Arc<Semaphore>,
+        progress: &Progress,
+    ) -> Download {
+        let session = session.clone();
+        let layer = layer.clone();
+        let progress = progress.clone();
+        Download(AbortOnDrop(tokio::spawn(async move {
+            let _permit = semaphore
+                .acquire_owned()
+                .await
+                .map_err(|e| RegistryError::local("download queue", e))?;
+            let short = short_id(&layer.digest);
+            let total = layer.size;
+            let mut throttle = Throttle::new(total);
+            let mut report = |done: u64| {
+                if throttle.due(done) {
+                    send(
+                        &progress,
+                        info(Some(&short), "Downloading", Some((done, total))),
+                    );
+                }
+            };
+            session
+                .blob_to_file(&layer, &spool.0, "filesystem layer", &mut report)
+                .await?;
+            send(&progress, info(Some(&short), "Verifying Checksum", None));
+            send(&progress, info(Some(&short), "Download complete", None));
+            Ok(spool)
+        })))
+    }
+
+    async fn finished(mut self) -> Result<Spool, RegistryError> {
+        match (&mut self.0 .0).await {
+            Ok(result) => result,
+            Err(e) => Err(RegistryError::local("downloading a layer", e)),
+        }
+    }
+}
+
+/// What a pull added to the store before its image was recorded: removed
+/// again (unless an image uses it) when the pull fails or is cancelled.
+struct Undo<'a> {
+    store: &'a ImageStore,
+    blobs: Vec<String>,
+    chains: Vec<String>,
+    armed: bool,
+}
+
+impl<'a> Undo<'a> {
+    fn new(store: &'a ImageStore) -> Undo<'a> {
+        Undo {
+            store,
+            blobs: Vec::new(),
+            chains: Vec::new(),
+            armed: true,
+        }
+    }
+
+    fn disarm(&mut self) {
+        self.armed = false;
+    }
+}
+
+impl Drop for Undo<'_> {
+    fn drop(&mut self) {
+        if !self.armed || (self.blobs.is_empty() && self.chains.is_empty()) {
+            return;
+        }
+        let _writer = self.store.writer();
+        let used: BTreeSet<String> = self
+            .store
+            .list()
+            .iter()
+            .flat_map(|(image, _)| image.chain_ids())
+            .collect();
+        for chain in self.chains.iter().rev() {
+            if !used.contains(chain) {
+                if let Err(e) = self.store.layer_store().remove(chain) {
+                    tracing::warn!("removing the layer {chain} of a failed pull: {e}");
+                }
+            }
+        }
+        for digest in &self.blobs {
+            self.store.drop_unused_blob(digest);
+        }
+    }
 }
 
 /// dockerd refuses an image whose config is for another platform than
@@ -358,50 +475,35 @@ fn check_platform(plan: &Plan, config: &ImageConfig) -> Result<(), ImageError> {
     Ok(())
 }
 
-fn store_layers(
+/// Decompresses the downloaded `layer` from its spool into the blob
+/// store, checking it against the config's diff ID.
+fn store_blob(
     store: &ImageStore,
-    plan: &Plan,
-    fetched: &[(usize, Spool)],
-    diff_ids: &[String],
-    config_bytes: &[u8],
-    progress: &Progress,
-) -> Result<String, ImageError> {
+    layer: &Descriptor,
+    spool: Spool,
+    diff_id: &str,
+    undo: &mut Undo<'_>,
+) -> Result<(), ImageError> {
     let _writer = store.writer();
-    let mut stored: Vec<String> = Vec::new();
-    let result = (|| {
-        for (i, spool) in fetched {
-            let layer = &plan.manifest.layers[*i];
-            let short = short_id(&layer.digest);
-            send(
-                progress,
-                info(Some(&short), "Extracting", Some((layer.size, layer.size))),
-            );
-            let file = File::open(&spool.0).map_err(ImageError::io("opening", &spool.0))?;
-            let mut reader = decompressed(BufReader::new(file)).map_err(ImageError::Body)?;
-            let blob = store.blobs().put_reader(&mut reader)?;
-            stored.push(blob.digest.clone());
-            if blob.digest != diff_ids[*i] {
-                return Err(RegistryError::new(
-                    Kind::Integrity,
-                    format!(
-                        "layer {} unpacks to {}, but the image config expects {}",
-                        layer.digest, blob.digest, diff_ids[*i]
-                    ),
-                )
-                .into());
-            }
-            send(progress, info(Some(&short), "Pull complete", None));
-        }
-        let id = store.commit(config_bytes)?;
-        record(store, plan, &id)?;
-        Ok(id)
-    })();
-    if result.is_err() {
-        for digest in &stored {
-            store.drop_unused_blob(digest);
-        }
+    let file = File::open(&spool.0).map_err(ImageError::io("opening", &spool.0))?;
+    let mut reader =
+        decompressed(BufReader::with_capacity(READ_BUFFER, file)).map_err(ImageError::Body)?;
+    let existed = store.blobs().contains(diff_id);
+    let blob = store.blobs().put_reader(&mut reader)?;
+    if !existed || blob.digest != diff_id {
+        undo.blobs.push(blob.digest.clone());
     }
-    result
+    if blob.digest != diff_id {
+        return Err(RegistryError::new(
+            Kind::Integrity,
+            format!(
+                "layer {} unpacks to {}, but the image config expects {diff_id}",
+                layer.digest, blob.digest
+            ),
+        )
+        .into());
+    }
+    Ok(())
 }
 
 /// Writes the repo digest and, for a pull by tag, the tag.

@@ -814,7 +814,7 @@ fn open_layer_tar(
 /// Makes sure the layer store has every layer of `diff_ids` (bottom
 /// first), unpacking the missing ones from their tars. Returns each
 /// layer's content size.
-fn ensure_layers(
+pub(super) fn ensure_layers(
     blobs: &Blobs,
     store: &LayerStore,
     diff_ids: &[String],

@@ -24,6 +24,8 @@ use crate::images::blobs::{digest_of, hex_of};
 
 /// How many redirects a GET follows.
 const MAX_REDIRECTS: usize = 5;
+/// How much of a blob is gathered before it is written to its file.
+const WRITE_BUFFER: usize = 1 << 20;
 /// The most of an error answer we read.
 const MAX_ERROR_BODY: u64 = 64 << 10;
 
@@ -426,9 +428,11 @@ impl Session {
                 ),
             )
         };
-        let mut file = tokio::fs::File::create(path)
+        let file = tokio::fs::File::create(path)
             .await
             .map_err(|e| RegistryError::local(&format!("creating {}", path.display()), e))?;
+        // Whole megabytes to the file at a time, not each network chunk.
+        let mut file = tokio::io::BufWriter::with_capacity(WRITE_BUFFER, file);
         let mut body = response.into_body();
         let mut hasher = Sha256::new();
         let mut done = 0u64;
@@ -456,9 +460,11 @@ impl Session {
         if format!("sha256:{}", hex_of(&hasher.finalize())) != descriptor.digest {
             return Err(mismatch());
         }
-        file.sync_all()
+        // No fsync: the file is a spool that the pull reads back at once
+        // and that a restart sweeps away; what it is stored as is synced.
+        file.flush()
             .await
-            .map_err(|e| RegistryError::local(&format!("syncing {}", path.display()), e))?;
+            .map_err(|e| RegistryError::local(&format!("writing {}", path.display()), e))?;
         Ok(())
     }
 }

@@ -312,11 +312,18 @@ fn one_file_tar(name: &str, data: &[u8]) -> Vec<u8> {
     builder.into_inner().unwrap()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 8)]
-async fn a_pull_fetches_three_layers_at_a_time_and_stores_the_image() {
-    use crate::images::pull;
-    use crate::images::ImageStore;
+/// A pull's test image: five one-file layers (plain tars), its config
+/// and its OCI manifest.
+struct Five {
+    layers: Vec<Vec<u8>>,
+    config: Vec<u8>,
+    manifest: Vec<u8>,
+}
 
+/// How the double answers a request for layer `index` (given its bytes).
+type LayerHandler = Arc<dyn Fn(usize, &[u8]) -> Answer + Send + Sync>;
+
+fn five_layers() -> Five {
     let layers: Vec<Vec<u8>> = (0..5)
         .map(|i| one_file_tar(&format!("f{i}"), format!("layer {i}").as_bytes()))
         .collect();
@@ -344,33 +351,59 @@ async fn a_pull_fetches_three_layers_at_a_time_and_stores_the_image() {
         descriptors.join(",")
     )
     .into_bytes();
+    Five {
+        layers,
+        config,
+        manifest,
+    }
+}
+
+impl Five {
+    /// A registry double serving the image as `test/app:v1`, answering a
+    /// layer's request with `layer(index, bytes)`.
+    async fn serve(&self, layer: LayerHandler) -> String {
+        let manifest = self.manifest.clone();
+        let config = self.config.clone();
+        let layers = self.layers.clone();
+        serve(Arc::new(move |r: &Request, _: &str| {
+            if r.path == "/v2/test/app/manifests/v1" {
+                let mut a = answer(200, &manifest);
+                a.headers.push(("content-type", OCI_MANIFEST.into()));
+                return a;
+            }
+            if r.path == format!("/v2/test/app/blobs/{}", digest_of(&config)) {
+                return answer(200, &config);
+            }
+            for (i, bytes) in layers.iter().enumerate() {
+                if r.path == format!("/v2/test/app/blobs/{}", digest_of(bytes)) {
+                    return layer(i, bytes);
+                }
+            }
+            answer(404, b"")
+        }))
+        .await
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 8)]
+async fn a_pull_fetches_three_layers_at_a_time_and_stores_the_image() {
+    use crate::images::pull;
+    use crate::images::ImageStore;
+
+    let five = five_layers();
+    let (config, manifest) = (five.config.clone(), five.manifest.clone());
     let in_flight = Arc::new(AtomicUsize::new(0));
     let most = Arc::new(AtomicUsize::new(0));
     let (now, top) = (in_flight.clone(), most.clone());
-    let served_manifest = manifest.clone();
-    let served_config = config.clone();
-    let served_layers = layers.clone();
-    let addr = serve(Arc::new(move |r: &Request, _: &str| {
-        if r.path == "/v2/test/app/manifests/v1" {
-            let mut a = answer(200, &served_manifest);
-            a.headers.push(("content-type", OCI_MANIFEST.into()));
-            return a;
-        }
-        if r.path == format!("/v2/test/app/blobs/{}", digest_of(&served_config)) {
-            return answer(200, &served_config);
-        }
-        for layer in &served_layers {
-            if r.path == format!("/v2/test/app/blobs/{}", digest_of(layer)) {
-                let n = now.fetch_add(1, Ordering::SeqCst) + 1;
-                top.fetch_max(n, Ordering::SeqCst);
-                std::thread::sleep(std::time::Duration::from_millis(150));
-                now.fetch_sub(1, Ordering::SeqCst);
-                return answer(200, layer);
-            }
-        }
-        answer(404, b"")
-    }))
-    .await;
+    let addr = five
+        .serve(Arc::new(move |_, layer: &[u8]| {
+            let n = now.fetch_add(1, Ordering::SeqCst) + 1;
+            top.fetch_max(n, Ordering::SeqCst);
+            std::thread::sleep(std::time::Duration::from_millis(150));
+            now.fetch_sub(1, Ordering::SeqCst);
+            answer(200, layer)
+        }))
+        .await;
 
     let root = tempfile::tempdir().unwrap();
     let store = ImageStore::open(root.path()).unwrap();
@@ -423,4 +456,76 @@ async fn a_pull_fetches_three_layers_at_a_time_and_stores_the_image() {
     let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
     pull::run(&store, plan, &tx).await.unwrap();
     assert_eq!(most.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 8)]
+async fn layers_are_unpacked_while_later_ones_download() {
+    use crate::images::pull;
+    use crate::images::ImageStore;
+
+    let five = five_layers();
+    let root = tempfile::tempdir().unwrap();
+    let bottom = root
+        .path()
+        .join("images/layers")
+        .join(digest_of(&five.layers[0]).trim_start_matches("sha256:"));
+    let seen = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = seen.clone();
+    // The last layer is held back until the bottom one is unpacked (or
+    // for 10 s, when the pull would unpack only after every download).
+    let addr = five
+        .serve(Arc::new(move |i, layer: &[u8]| {
+            if i == 4 {
+                let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+                while !bottom.is_dir() && std::time::Instant::now() < deadline {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                flag.store(bottom.is_dir(), Ordering::SeqCst);
+            }
+            answer(200, layer)
+        }))
+        .await;
+    let store = ImageStore::open(root.path()).unwrap();
+    let plan = pull::resolve(name(&addr), None, None).await.unwrap();
+    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    pull::run(&store, plan, &tx).await.unwrap();
+    assert!(
+        seen.load(Ordering::SeqCst),
+        "the bottom layer was not unpacked before the last one was served"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 8)]
+async fn a_failed_layer_takes_back_what_the_pull_stored() {
+    use crate::images::pull;
+    use crate::images::ImageStore;
+
+    let five = five_layers();
+    // Layer 3 comes with other bytes of its length: layers 0 to 2 are
+    // stored by the time the pull finds out.
+    let addr = five
+        .serve(Arc::new(|i, layer: &[u8]| {
+            if i == 3 {
+                answer(200, &vec![b'x'; layer.len()])
+            } else {
+                answer(200, layer)
+            }
+        }))
+        .await;
+    let root = tempfile::tempdir().unwrap();
+    let store = ImageStore::open(root.path()).unwrap();
+    let plan = pull::resolve(name(&addr), None, None).await.unwrap();
+    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    let err = pull::run(&store, plan, &tx).await.unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("filesystem layer verification failed for digest"),
+        "{err}"
+    );
+    assert_eq!(store.count(), 0);
+    assert_eq!(store.layer_store().list().unwrap(), Vec::<String>::new());
+    let left = |dir: &str| std::fs::read_dir(root.path().join(dir)).unwrap().count();
+    assert_eq!(left("images/blobs/sha256"), 0, "blobs left");
+    assert_eq!(left("images/tmp"), 0, "spool files left");
+    assert_eq!(left("images/layers/l"), 0, "layer links left");
 }
