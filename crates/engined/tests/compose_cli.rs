@@ -221,7 +221,7 @@ fn a_build_service_is_built_run_and_removed_with_its_image() {
     );
     // Built again: from the cache.
     let again = compose_project_ok(&d, &project, BUILD_PROJECT, &["build"]);
-    assert_eq!(again.matches("Using cache").count(), 3, "{again}");
+    assert_eq!(again.matches("Using cache").count(), 4, "{again}");
 
     compose_project_ok(&d, &project, BUILD_PROJECT, &["up", "-d"]);
     let ps = compose_project_ok(&d, &project, BUILD_PROJECT, &["ps"]);

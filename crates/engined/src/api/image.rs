@@ -660,10 +660,25 @@ impl ImageApi for DaemonApi {
         let engine = self.engine.clone();
         blocking(move || {
             let before = Before::take(&engine);
-            let removed = engine
+            let parent = engine
+                .images
+                .get(&req.name)
+                .ok()
+                .and_then(|i| i.config.parent.clone());
+            let mut removed = engine
                 .images
                 .delete(&req.name, req.force, &image_users(&engine))
                 .map_err(api_error)?;
+            // dockerd's rmi takes the untagged parents along (not with
+            // `noprune`): a built image's steps go with it.
+            let deleted = removed.iter().any(|r| matches!(r, Removed::Deleted(_)));
+            if deleted && !req.noprune {
+                let parents = engine
+                    .images
+                    .delete_untagged_parents(parent, &image_users(&engine))
+                    .map_err(api_error)?;
+                removed.extend(parents);
+            }
             let items = removed_items(&engine, &removed, &before);
             Ok(ImageDeleteReply::Ok(items))
         })
