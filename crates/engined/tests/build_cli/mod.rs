@@ -16,6 +16,7 @@ mod hostile;
 mod intermediates;
 mod prune;
 mod pull;
+mod reuse;
 
 use std::collections::BTreeSet;
 use std::io::Read;
