@@ -105,7 +105,7 @@ impl PruneFilter {
             && any("description", &|v| record.description.contains(v))
             && self.in_use.is_none_or(|want| in_use(&record.image) == want)
             && self.shared.is_none_or(|want| shared == want)
-            && self.private.is_none_or(|want| !shared == want)
+            && self.private.is_none_or(|want| shared != want)
     }
 }
 
