@@ -2,7 +2,8 @@
 //! script `tests/py/docker_py_e2e.py` (run attached, detached and with
 //! `remove=True`, logs also streamed, wait, list, volumes, images with
 //! tags, archives in and out of a named volume, the low-level inspect,
-//! version, ping, live and bounded events), and the docker CLI reading the fields
+//! version, ping, live and bounded events) and `tests/py/docker_py_build.py`
+//! (`images.build` with the classic builder), and the docker CLI reading the fields
 //! dockerd always sends (inspect templates, `/version`, `ps -n`/`-l`) and
 //! the container's `/etc/hosts` and host name.
 //!
@@ -32,6 +33,26 @@ fn docker_py_runs_lists_and_follows_events() {
             "/tests/py/docker_py_e2e.py"
         )),
         &["mini", "1.44"],
+    );
+}
+
+/// docker-py's `images.build` and `api.build` (the classic builder):
+/// `tests/py/docker_py_build.py`.
+#[test]
+fn docker_py_builds_images() {
+    if !can_run_containers() {
+        return;
+    }
+    let dir = Engined::test_dir("clients_py_build");
+    let d = Engined::start(&dir);
+    d.import_mini();
+    run_docker_py(
+        &d,
+        Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/py/docker_py_build.py"
+        )),
+        &["mini"],
     );
 }
 

@@ -2,7 +2,10 @@
 //! (busybox httpd serving a page from a named volume, and a client that
 //! fetches it by the service name through the embedded DNS server),
 //! `up -d`, `ps`, `logs`, `exec -T`, then `down -v` leaving no container,
-//! network, volume, link, namespace file or rule.
+//! network, volume, link, namespace file or rule; and a `build:` service
+//! (built by compose through docker-py's classic build, cached on a
+//! rebuild, run by `up -d`, and gone with its image after `down --rmi
+//! local -v`).
 //!
 //! The daemon's `dns` is a [`FakeDns`] on the host's loopback, so nothing
 //! a container asks leaves this machine. Subnet: the pool's first free
@@ -36,12 +39,20 @@ volumes:
 "#;
 
 fn compose(d: &Engined, dir: &Path, args: &[&str]) -> Output {
+    compose_project(d, dir, PROJECT, args)
+}
+
+/// docker-compose on the project `project` in `dir`, building through
+/// docker-py (the classic builder), never the docker CLI.
+fn compose_project(d: &Engined, dir: &Path, project: &str, args: &[&str]) -> Output {
     Command::new(COMPOSE)
         .current_dir(dir)
         .env("DOCKER_HOST", d.host())
         .env_remove("DOCKER_CONTEXT")
         .env_remove("DOCKER_TLS_VERIFY")
-        .args(["-p", PROJECT, "-f", "docker-compose.yml"])
+        .env_remove("COMPOSE_DOCKER_CLI_BUILD")
+        .env_remove("DOCKER_BUILDKIT")
+        .args(["-p", project, "-f", "docker-compose.yml"])
         .args(args)
         .output()
         .expect("running docker-compose")
@@ -49,7 +60,12 @@ fn compose(d: &Engined, dir: &Path, args: &[&str]) -> Output {
 
 /// `compose` that must succeed; its stdout.
 fn compose_ok(d: &Engined, dir: &Path, args: &[&str]) -> String {
-    let out = compose(d, dir, args);
+    compose_project_ok(d, dir, PROJECT, args)
+}
+
+/// `compose_project` that must succeed; its stdout.
+fn compose_project_ok(d: &Engined, dir: &Path, project: &str, args: &[&str]) -> String {
+    let out = compose_project(d, dir, project, args);
     assert!(
         out.status.success(),
         "docker-compose {args:?}: {}\n{}\nengined log:\n{}",
@@ -139,4 +155,101 @@ fn a_two_service_project_comes_up_talks_by_name_and_goes_down_clean() {
     assert!(!volumes.contains(PROJECT), "{volumes}");
     let left = netns::leftovers(&[bridge], &veths, &dir.join("exec"));
     assert!(left.is_empty(), "{left:?}");
+}
+
+const BUILD_PROJECT: &str = "enginedcomposebuild";
+
+/// A service compose builds (docker-py's classic build: a build arg, the
+/// build's network `none`), with a named volume; no network at all.
+const BUILD_COMPOSE_FILE: &str = r#"version: "3.4"
+services:
+  app:
+    build:
+      context: ./app
+      network: none
+      args:
+        GREETING: hello-from-build
+    network_mode: none
+    volumes:
+      - data:/data
+    command: ["sh", "-c", "cat /greeting > /data/seen && cat /greeting && exec sleep 300"]
+volumes:
+  data: {}
+"#;
+
+const BUILD_DOCKERFILE: &str = "FROM mini
+ARG GREETING=none
+COPY motd /motd
+RUN echo \"$GREETING\" > /greeting
+CMD [\"cat\", \"/greeting\"]
+";
+
+#[test]
+fn a_build_service_is_built_run_and_removed_with_its_image() {
+    if !can_run(Need::Compose) {
+        return;
+    }
+    let dir = Engined::test_dir("compose_cli_build");
+    let d = Engined::start(&dir);
+    d.import_mini();
+    let project = dir.join("project");
+    std::fs::create_dir_all(project.join("app")).unwrap();
+    std::fs::write(project.join("docker-compose.yml"), BUILD_COMPOSE_FILE).unwrap();
+    std::fs::write(project.join("app/Dockerfile"), BUILD_DOCKERFILE).unwrap();
+    std::fs::write(project.join("app/motd"), "motd\n").unwrap();
+    let images_before = d.docker(&["images", "-aq", "--no-trunc"]);
+    // `down` even when the test fails.
+    struct BuildDown<'a>(&'a Engined, &'a Path);
+    impl Drop for BuildDown<'_> {
+        fn drop(&mut self) {
+            let args = ["down", "--rmi", "local", "-v", "-t", "1"];
+            let _ = compose_project(self.0, self.1, BUILD_PROJECT, &args);
+        }
+    }
+    let down = BuildDown(&d, &project);
+
+    let built = compose_project_ok(&d, &project, BUILD_PROJECT, &["build"]);
+    let image = format!("{BUILD_PROJECT}_app");
+    assert!(
+        built.contains(&format!("Successfully tagged {image}:latest")),
+        "{built}"
+    );
+    assert_eq!(
+        d.docker(&["run", "--rm", "--network", "none", &image])
+            .trim(),
+        "hello-from-build"
+    );
+    // Built again: from the cache.
+    let again = compose_project_ok(&d, &project, BUILD_PROJECT, &["build"]);
+    assert_eq!(again.matches("Using cache").count(), 4, "{again}");
+
+    compose_project_ok(&d, &project, BUILD_PROJECT, &["up", "-d"]);
+    let ps = compose_project_ok(&d, &project, BUILD_PROJECT, &["ps"]);
+    let name = format!("{BUILD_PROJECT}_app_1");
+    let line = ps.lines().find(|l| l.starts_with(&name));
+    assert!(line.is_some_and(|l| l.contains("Up")), "{ps}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let logs = loop {
+        let logs = compose_project_ok(&d, &project, BUILD_PROJECT, &["logs", "--no-color"]);
+        if logs.contains("hello-from-build") || Instant::now() > deadline {
+            break logs;
+        }
+        std::thread::sleep(Duration::from_millis(300));
+    };
+    assert!(logs.contains("hello-from-build"), "{logs}");
+
+    // down --rmi local -v: no container, volume, network or image of the
+    // project; the build's intermediate images went with its image.
+    drop(down);
+    assert_eq!(d.docker(&["ps", "-aq"]).trim(), "");
+    let volumes = d.docker(&["volume", "ls", "-q"]);
+    assert!(!volumes.contains(BUILD_PROJECT), "{volumes}");
+    let networks = d.docker(&["network", "ls", "--format", "{{.Name}}"]);
+    assert!(!networks.contains(BUILD_PROJECT), "{networks}");
+    assert_eq!(
+        d.docker(&["images", "-aq", "--no-trunc"]),
+        images_before,
+        "{}",
+        d.docker(&["images", "-a"])
+    );
 }

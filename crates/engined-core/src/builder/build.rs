@@ -13,7 +13,7 @@ use std::sync::Arc;
 use engine_api::types::{ContainerConfig, EventMessageType};
 
 use super::commit::Spool;
-use super::context::Context;
+use super::context::{reuse, Context};
 use super::dockerfile::{self, expand::expand, Args, Instruction};
 use super::error::BuildError;
 use super::output::Output;
@@ -169,26 +169,27 @@ pub async fn build(
     } else {
         options.dockerfile.clone()
     };
-    let (context, text) = blocking(move || {
-        let context = Context::unpack(&tmp, &body)?;
-        let text = context.dockerfile(&name)?;
-        context.apply_dockerignore()?;
-        Ok((context, text))
-    })
-    .await?;
-    let parsed = dockerfile::parse(&text)?;
+    let unpacked = blocking(move || reuse::unpack(&tmp, &body, &name)).await?;
+    let parsed = dockerfile::parse(&unpacked.dockerfile)?;
     let mut builder = Builder {
         engine: &engine,
         options: &options,
         out: &out,
-        context: Arc::new(context),
+        context: unpacked.context.clone(),
         escape: parsed.escape,
         stages: Vec::new(),
         step: 0,
         total: 0,
         used_args: BTreeSet::new(),
     };
-    builder.run(parsed.instructions).await
+    let id = builder.run(parsed.instructions).await?;
+    drop(builder);
+    blocking(move || {
+        reuse::keep(unpacked);
+        Ok(())
+    })
+    .await?;
+    Ok(id)
 }
 
 impl Builder<'_> {
@@ -719,6 +720,23 @@ impl Builder<'_> {
         };
         // Where the sources are read from.
         let from_context = inst.flag("from").is_none();
+        // A step made from this context before: its digest, and the
+        // cache may have it without the sources read again.
+        let memo = from_context.then(|| {
+            let flag = |name: &str| inst.flag(name).unwrap_or_default().to_string();
+            format!(
+                "{keyword}\0{words:?}\0{dest}\0{}\0{}\0{}",
+                flag("chown"),
+                flag("chmod"),
+                stage.parent_key(&self.options.platform)
+            )
+        });
+        if let Some(digest) = memo.as_ref().and_then(|m| self.context.copied(m)) {
+            let key = copy_key(stage, &self.options.platform, &keyword, &digest, &dest);
+            if self.cached(stage, &key).await? {
+                return Ok(());
+            }
+        }
         // The images read from, merged, held until the layer is written.
         let mut views = Vec::new();
         let from_root: PathBuf = match inst.flag("from") {
@@ -826,15 +844,35 @@ impl Builder<'_> {
             step.write_layer(&to)
         })
         .await?;
-        let hex = digest.trim_start_matches("sha256:");
-        let created_by = format!("/bin/sh -c #(nop) {keyword} file:{hex} in {dest_shown} ");
-        let key = Cache::key(&stage.parent_key(&self.options.platform), &created_by, "");
+        if let Some(memo) = memo {
+            self.context.remember_copy(memo, digest.clone());
+        }
+        let key = copy_key(
+            stage,
+            &self.options.platform,
+            &keyword,
+            &digest,
+            &dest_shown,
+        );
         if self.cached(stage, &key).await? {
             return Ok(());
         }
+        let created_by = copy_created_by(&keyword, &digest, &dest_shown);
         self.commit(stage, key, created_by, defaults, Some(spool))
             .await
     }
+}
+
+/// A COPY or ADD step's history line.
+fn copy_created_by(keyword: &str, digest: &str, dest: &str) -> String {
+    let hex = digest.trim_start_matches("sha256:");
+    format!("/bin/sh -c #(nop) {keyword} file:{hex} in {dest} ")
+}
+
+/// A COPY or ADD step's cache key: its parent and history line.
+fn copy_key(stage: &Stage, platform: &str, keyword: &str, digest: &str, dest: &str) -> String {
+    let created_by = copy_created_by(keyword, digest, dest);
+    Cache::key(&stage.parent_key(platform), &created_by, "")
 }
 
 /// The `AS name` of a FROM line.

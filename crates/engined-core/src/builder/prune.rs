@@ -4,9 +4,10 @@
 //! `description`, `inuse`, `shared` and `private`; a classic record has
 //! an ID (its cache key), the image it made, the parent it was built on,
 //! the step as its description, the type `regular`, and is in use while
-//! a container runs its image. BuildKit's sharing states (`shared`,
-//! `private`) have no meaning here and are refused with a message that
-//! says so, rather than silently matching everything.
+//! a container runs its image, and is shared (BuildKit's word for a
+//! record whose data an image outside the cache also holds) while its
+//! image is tagged, used by a container, or below such an image; `private`
+//! is the opposite. Without `all` a prune never reaches a shared record.
 
 use std::collections::BTreeMap;
 
@@ -26,9 +27,6 @@ const KEYS: &[&str] = &[
     "private",
 ];
 
-/// The keys that select BuildKit's sharing of records between builds.
-const SHARING_KEYS: &[&str] = &["shared", "private"];
-
 /// The only record type the classic builder makes.
 pub const RECORD_TYPE: &str = "regular";
 
@@ -37,9 +35,6 @@ pub const RECORD_TYPE: &str = "regular";
 pub enum PruneFilterError {
     #[error(transparent)]
     Filter(#[from] FilterError),
-    /// A BuildKit-only key.
-    #[error("filter '{0}' selects BuildKit's shared or private cache records; the classic builder's records are neither: leave it out")]
-    BuildKitOnly(String),
 }
 
 impl PruneFilterError {
@@ -56,6 +51,8 @@ pub struct PruneFilter {
     /// Records older than this (Unix nanoseconds) only.
     until: Option<i64>,
     in_use: Option<bool>,
+    shared: Option<bool>,
+    private: Option<bool>,
 }
 
 impl PruneFilter {
@@ -65,9 +62,6 @@ impl PruneFilter {
         now: i64,
     ) -> Result<PruneFilter, PruneFilterError> {
         let filters = Filters::parse(raw, KEYS)?;
-        if let Some((key, _)) = filters.iter().find(|(k, _)| SHARING_KEYS.contains(k)) {
-            return Err(PruneFilterError::BuildKitOnly(key.to_string()));
-        }
         let until = match filters.time_of("until", now)? {
             Some(t) => Some(t),
             None => filters.time_of("unused-for", now)?,
@@ -75,13 +69,21 @@ impl PruneFilter {
         Ok(PruneFilter {
             until,
             in_use: filters.bool_of("inuse")?,
+            shared: filters.bool_of("shared")?,
+            private: filters.bool_of("private")?,
             filters,
         })
     }
 
     /// Whether the record under `key` is selected; `in_use` tells
-    /// whether a container uses an image.
-    pub fn matches(&self, key: &str, record: &Record, in_use: &dyn Fn(&str) -> bool) -> bool {
+    /// whether a container uses an image, `shared` whether the record is.
+    pub fn matches(
+        &self,
+        key: &str,
+        record: &Record,
+        shared: bool,
+        in_use: &dyn Fn(&str) -> bool,
+    ) -> bool {
         let any = |name: &str, hit: &dyn Fn(&str) -> bool| {
             let values = self.filters.values(name);
             values.is_empty() || values.iter().any(|v| hit(v))
@@ -102,6 +104,8 @@ impl PruneFilter {
             && any("type", &|v| v == RECORD_TYPE)
             && any("description", &|v| record.description.contains(v))
             && self.in_use.is_none_or(|want| in_use(&record.image) == want)
+            && self.shared.is_none_or(|want| shared == want)
+            && self.private.is_none_or(|want| shared != want)
     }
 }
 
@@ -124,12 +128,14 @@ mod tests {
             result: false,
             parent: "sha256:def456".into(),
             description: "/bin/sh -c echo hi".into(),
+            last_used: 0,
+            uses: 0,
         }
     }
 
     fn hit(pairs: &[(&str, &str)], used: bool) -> bool {
         let f = PruneFilter::parse(&raw(pairs), 10_000_000_000_000).unwrap();
-        f.matches("k0ffee", &record(), &|_| used)
+        f.matches("k0ffee", &record(), false, &|_| used)
     }
 
     #[test]
@@ -155,24 +161,32 @@ mod tests {
     #[test]
     fn until_keeps_newer_records() {
         let f = PruneFilter::parse(&raw(&[("until", "0")]), 0).unwrap();
-        assert!(!f.matches("k", &record(), &|_| false));
+        assert!(!f.matches("k", &record(), false, &|_| false));
         let f = PruneFilter::parse(&raw(&[("unused-for", "1s")]), 5_000_000_000).unwrap();
-        assert!(f.matches("k", &record(), &|_| false));
+        assert!(f.matches("k", &record(), false, &|_| false));
     }
 
     #[test]
-    fn buildkit_only_and_unknown_keys_are_refused() {
-        let e = PruneFilter::parse(&raw(&[("shared", "true")]), 0).unwrap_err();
-        assert!(
-            e.to_string()
-                .starts_with("filter 'shared' selects BuildKit"),
-            "{e}"
-        );
-        let e = PruneFilter::parse(&raw(&[("private", "1")]), 0).unwrap_err();
-        assert!(matches!(e, PruneFilterError::BuildKitOnly(k) if k == "private"));
+    fn shared_and_private_select_by_sharing() {
+        let f = |pairs: &[(&str, &str)], shared: bool| {
+            PruneFilter::parse(&raw(pairs), 0)
+                .unwrap()
+                .matches("k", &record(), shared, &|_| false)
+        };
+        assert!(f(&[("shared", "true")], true));
+        assert!(!f(&[("shared", "true")], false));
+        assert!(f(&[("private", "true")], false));
+        assert!(!f(&[("private", "true")], true));
+        assert!(f(&[("private", "false")], true));
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_are_refused() {
         let e = PruneFilter::parse(&raw(&[("color", "red")]), 0).unwrap_err();
         assert_eq!(e.to_string(), "invalid filter 'color'");
         let e = PruneFilter::parse(&raw(&[("inuse", "maybe")]), 0).unwrap_err();
         assert_eq!(e.to_string(), "invalid filter 'inuse=maybe'");
+        let e = PruneFilter::parse(&raw(&[("shared", "sometimes")]), 0).unwrap_err();
+        assert_eq!(e.to_string(), "invalid filter 'shared=sometimes'");
     }
 }

@@ -2,7 +2,8 @@
 //! untagged first and the image goes with its last name; deleting by ID
 //! removes every name; `repo@sha256:...` forgets that digest (and the
 //! image with its last name or digest); a running container's image cannot be deleted, a
-//! stopped container's only with force; "in use" is asked of the caller.
+//! stopped container's only with force; "in use" is asked of the caller;
+//! a deleted image's untagged parents (a build's steps) go with it.
 
 use super::error::ImageError;
 use super::reference::Reference;
@@ -121,6 +122,40 @@ impl ImageStore {
         let layers = self.remove_image(&id)?;
         records.push(Removed::Deleted(id));
         records.extend(layers.into_iter().map(Removed::Deleted));
+        Ok(records)
+    }
+
+    /// What `docker rmi` does after an image went (unless `noprune`):
+    /// its untagged parents go too, nearest first, each once nothing else
+    /// holds it (no name, no container, no other child); the first one
+    /// held stops the walk, as in dockerd.
+    pub fn delete_untagged_parents(
+        &self,
+        parent: Option<String>,
+        users: Users<'_>,
+    ) -> Result<Vec<Removed>, ImageError> {
+        let mut records = Vec::new();
+        let mut next = parent;
+        while let Some(id) = next.take() {
+            let Ok(image) = self.get(&id) else {
+                break;
+            };
+            let has_child = self
+                .list()
+                .iter()
+                .any(|(i, _)| i.config.parent.as_deref() == Some(image.id.as_str()));
+            if has_child || !self.tags_of(&image.id).is_empty() || users(&image.id).is_some() {
+                break;
+            }
+            let layers = match self.remove_image(&image.id) {
+                Ok(layers) => layers,
+                Err(ImageError::NotFound(_)) => break,
+                Err(e) => return Err(e),
+            };
+            records.push(Removed::Deleted(image.id.clone()));
+            records.extend(layers.into_iter().map(Removed::Deleted));
+            next = image.config.parent.clone();
+        }
         Ok(records)
     }
 

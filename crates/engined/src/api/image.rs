@@ -36,6 +36,7 @@ use engined_core::builder::commit::{self, CommitOptions};
 use engined_core::builder::prune::PruneFilter;
 use engined_core::builder::{self, BuildOptions, Message, Output, PullFrom};
 use engined_core::engine::{Engine, STORAGE_DRIVER};
+use engined_core::images::build_cache::{PruneRule, Record};
 use engined_core::images::progress::Host;
 use engined_core::images::registry::{search, Credentials, Settings};
 use engined_core::images::{
@@ -348,21 +349,36 @@ impl Host for Transfers {
 
 impl ImageApi for DaemonApi {
     /// `POST /build/prune`: drops the build cache's records the filters
-    /// select (all without filters) and the intermediate images only they
-    /// held; BuildKit-only filters are refused.
+    /// select (all without filters), only the unshared ones unless `all`,
+    /// the least recently used first down to `keep-storage`, and the
+    /// intermediate images only they held.
     async fn build_prune(&self, req: BuildPruneRequest) -> Result<BuildPruneReply, ApiError> {
         let filters = req.filters.map(|f| f.0).unwrap_or_default();
         let filter =
             PruneFilter::parse(&filters, engined_core::time::now_nanos()).map_err(api_error)?;
+        let keep_bytes = match req.keep_storage {
+            Some(n) if n < 0 => {
+                return Err(bad_request(format!(
+                    "invalid keep-storage {n}: it cannot be negative"
+                )))
+            }
+            n => n.unwrap_or(0) as u64,
+        };
+        let all = req.all.unwrap_or(false);
         let engine = self.engine.clone();
         blocking(move || {
             let in_use = |id: &str| engine.image_in_use(id).is_some();
-            let select = |key: &str, r: &engined_core::images::build_cache::Record| {
-                filter.matches(key, r, &in_use)
+            let select =
+                |key: &str, r: &Record, shared: bool| filter.matches(key, r, shared, &in_use);
+            let rule = PruneRule {
+                select: &select,
+                in_use: &in_use,
+                all,
+                keep_bytes,
             };
             let pruned = engine
                 .build_cache
-                .prune(&engine.images, &select, &in_use)
+                .prune(&engine.images, &rule)
                 .map_err(|e| internal("pruning the build cache", e))?;
             Ok(BuildPruneReply::Ok(BuildPruneResponse {
                 caches_deleted: Some(pruned.records),
@@ -644,10 +660,25 @@ impl ImageApi for DaemonApi {
         let engine = self.engine.clone();
         blocking(move || {
             let before = Before::take(&engine);
-            let removed = engine
+            let parent = engine
+                .images
+                .get(&req.name)
+                .ok()
+                .and_then(|i| i.config.parent.clone());
+            let mut removed = engine
                 .images
                 .delete(&req.name, req.force, &image_users(&engine))
                 .map_err(api_error)?;
+            // dockerd's rmi takes the untagged parents along (not with
+            // `noprune`): a built image's steps go with it.
+            let deleted = removed.iter().any(|r| matches!(r, Removed::Deleted(_)));
+            if deleted && !req.noprune {
+                let parents = engine
+                    .images
+                    .delete_untagged_parents(parent, &image_users(&engine))
+                    .map_err(api_error)?;
+                removed.extend(parents);
+            }
             let items = removed_items(&engine, &removed, &before);
             Ok(ImageDeleteReply::Ok(items))
         })

@@ -2,8 +2,8 @@
 //! images` hides the untagged parents (`-a` lists them, as dockerd), a
 //! dangling prune keeps them while the tagged result stands and takes the
 //! whole chain once it is gone; `docker builder prune` filters select
-//! records by description, type and use, and BuildKit-only ones are
-//! refused.
+//! records by description, type, use and sharing, and records under a
+//! tagged image go only with `--all`.
 
 use super::{build, s, setup, text};
 
@@ -83,48 +83,60 @@ fn builder_prune_filters_select_records() {
     assert_eq!(cached(&d), 0);
     assert_eq!(cached(&d), 3);
 
+    // Every record is under the tagged p:1, so shared: a prune without
+    // `--all` leaves them, as BuildKit's leaves records images hold.
+    for filter in ["type=regular", "shared=true"] {
+        let out = d.docker(&["builder", "prune", "-f", "--filter", filter]);
+        assert!(out.contains("Total reclaimed space: 0B"), "{filter}: {out}");
+        assert_eq!(cached(&d), 3, "{filter}");
+    }
     // Filters that match no record leave the cache whole.
     for filter in [
         "description=nothing-like-this",
         "type=exec.cachemount",
         "inuse=true",
         "id=ffffffff",
+        "private=true",
     ] {
-        let out = d.docker(&["builder", "prune", "-f", "--filter", filter]);
+        let out = d.docker(&["builder", "prune", "-f", "--all", "--filter", filter]);
         assert!(out.contains("Total reclaimed space: 0B"), "{filter}: {out}");
         assert_eq!(cached(&d), 3, "{filter}");
     }
-    // BuildKit's sharing states have no classic meaning: refused.
-    for filter in ["shared=true", "private=true"] {
-        let err = d.docker_fails(&["builder", "prune", "-f", "--filter", filter]);
-        assert!(
-            err.contains("selects BuildKit's shared or private cache records"),
-            "{filter}: {err}"
-        );
-    }
     let err = d.docker_fails(&["builder", "prune", "-f", "--filter", "colour=red"]);
     assert!(err.contains("invalid filter 'colour'"), "{err}");
+    let err = d.docker_fails(&["builder", "prune", "-f", "--filter", "shared=maybe"]);
+    assert!(err.contains("invalid filter 'shared=maybe'"), "{err}");
     assert_eq!(cached(&d), 3);
 
-    // The RUN step's record alone: that step and the one after rebuild.
+    // The RUN step's record alone: that step and the one after rebuild;
+    // the images stay (p:1 stands on them), so nothing is reclaimed.
     let out = d.docker(&[
         "builder",
         "prune",
         "-f",
+        "--all",
         "--filter",
         "description=echo built",
     ]);
-    assert!(out.contains("Total reclaimed space"), "{out}");
+    assert!(out.contains("Total reclaimed space: 0B"), "{out}");
     assert_eq!(cached(&d), 1);
-    // Every record is `regular` and none is in use.
+    // Every record is `regular`, shared and none is in use.
     d.docker(&[
         "builder",
         "prune",
         "-f",
+        "--all",
         "--filter",
         "type=regular",
         "--filter",
         "inuse=false",
+        "--filter",
+        "shared=true",
     ]);
     assert_eq!(cached(&d), 0);
+    assert_eq!(
+        d.docker(&["run", "--rm", "--network", "none", "p:1"])
+            .trim(),
+        "built"
+    );
 }

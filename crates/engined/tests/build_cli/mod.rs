@@ -8,13 +8,15 @@
 //! meta ARGs, ENV with a continuation, WORKDIR, COPY of a file and a
 //! directory, RUN on runc with a `--build-arg`, LABEL, CMD, two stages with
 //! `COPY --from`, `--target`, `-t`, `-q`, `--iidfile`, the cache (`Using
-//! cache`, `--no-cache`, `builder prune`), and bad input: a failing RUN
+//! cache`, `--no-cache`, `builder prune --all`), and bad input: a failing RUN
 //! (dockerd's message, no tag), an unknown instruction and a COPY from
 //! outside the context (each naming the line).
 
 mod hostile;
 mod intermediates;
+mod prune;
 mod pull;
+mod reuse;
 
 use std::collections::BTreeSet;
 use std::io::Read;
@@ -422,7 +424,8 @@ fn build_stages_cache_and_failures() {
         "{}",
         text(&fresh)
     );
-    let pruned = d.docker(&["builder", "prune", "-f"]);
+    // The records under standing images are shared: `--all` takes them.
+    let pruned = d.docker(&["builder", "prune", "-f", "--all"]);
     assert!(pruned.contains("Total reclaimed space"), "{pruned}");
     let after = build(
         &d,

@@ -4,12 +4,16 @@
 //! leave the root are refused), with at most [`MAX_BYTES`] of content;
 //! the Dockerfile read from it (bounded); then the paths `.dockerignore`
 //! excludes ([`ignore`]) removed, so no instruction can copy them. The
-//! directory goes when the context is dropped.
+//! directory goes when the context is dropped; the last one is kept for
+//! a rebuild of the same tar ([`reuse`]).
 
 pub mod ignore;
+pub mod reuse;
 
+use std::collections::BTreeMap;
 use std::io::{self, BufReader, Read};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use super::dockerfile;
 use super::error::BuildError;
@@ -32,6 +36,9 @@ pub fn too_large() -> String {
 pub struct Context {
     dir: PathBuf,
     pub root: Root,
+    /// The digests of the COPY and ADD layers made from this context, by
+    /// what they copied (see [`Context::copied`]).
+    copies: Mutex<BTreeMap<String, String>>,
 }
 
 impl Drop for Context {
@@ -72,7 +79,11 @@ impl Context {
                 return Err(e);
             }
         };
-        let context = Context { dir, root };
+        let context = Context {
+            dir,
+            root,
+            copies: Mutex::new(BTreeMap::new()),
+        };
         let file =
             std::fs::File::open(body).map_err(BuildError::io("reading the build context"))?;
         let plain = crate::images::decompressed(BufReader::new(file))
@@ -88,6 +99,20 @@ impl Context {
         unpack(limited, &context.root, Path::new(""), &options)
             .map_err(|e| BuildError::Request(format!("invalid build context: {e}")))?;
         Ok(context)
+    }
+
+    /// The digest of the layer a COPY or ADD described by `what` (its
+    /// sources, destination, flags and the image it was made on) made
+    /// from this context before: the context never changes once
+    /// unpacked, so the same step makes the same layer, and a rebuild
+    /// finds it in the cache without reading the sources again.
+    pub fn copied(&self, what: &str) -> Option<String> {
+        crate::sync::lock(&self.copies).get(what).cloned()
+    }
+
+    /// Records the digest of a layer [`Context::copied`] answers.
+    pub fn remember_copy(&self, what: String, digest: String) {
+        crate::sync::lock(&self.copies).insert(what, digest);
     }
 
     /// The Dockerfile at `name` (relative to the context).
