@@ -32,5 +32,5 @@ pub mod server;
 #[cfg(feature = "tls")]
 pub mod tls;
 pub mod version;
-#[cfg(any(feature = "client", feature = "server"))]
+#[cfg(any(feature = "websocket", feature = "server"))]
 pub mod websocket;

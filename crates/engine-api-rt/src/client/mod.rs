@@ -21,6 +21,7 @@ mod logs;
 #[cfg(feature = "ssh")]
 mod ssh;
 mod tls;
+#[cfg(feature = "websocket")]
 mod websocket;
 
 use std::path::PathBuf;
@@ -313,11 +314,7 @@ fn tls_connector(
 
 /// Without the feature `tls`, a TLS endpoint is refused (never plain text).
 #[cfg(not(feature = "tls"))]
-fn tls_connector(
-    addr: &str,
-    _: Option<&TlsFiles>,
-    _: bool,
-) -> Result<Connector, ClientError> {
+fn tls_connector(addr: &str, _: Option<&TlsFiles>, _: bool) -> Result<Connector, ClientError> {
     Err(ClientError::Config(format!(
         "tcp://{addr} with TLS: this build lacks TLS (the `tls` feature of engine-api-rt)"
     )))
