@@ -1,6 +1,7 @@
 //! The build time benchmark: how long a release build of a crate that
 //! depends on ours (engine-api with only the `client` feature: the types
-//! and the client) takes, from nothing, against one that depends on
+//! and the client over unix sockets and tcp, without the `tls` and
+//! `websocket` features, as bollard's defaults have neither) takes, from nothing, against one that depends on
 //! bollard with its default features. Each is a one-line library in a
 //! fresh directory with a fresh target dir, built offline with this
 //! benchmark's lock file (so shared dependencies have the same versions),

@@ -393,9 +393,15 @@ fn run() -> Result<bool, String> {
         );
         println!(
             "(build: a one-line crate depending on engine-api with only the `client` \
-             feature, against one depending on bollard with its default features; \
-             each from an empty target dir, release, offline, one after the other)"
+             feature (unix and tcp, no TLS, no WebSocket attach: what bollard's \
+             defaults have), against one depending on bollard with its default \
+             features; each from an empty target dir, release, offline, one after \
+             the other)"
         );
+    }
+    // The machine may be shared: the numbers above mean little without it.
+    if let Ok(load) = std::fs::read_to_string("/proc/loadavg") {
+        println!("load average at the end (1, 5, 15 min): {}", load.trim());
     }
     Ok(met)
 }

@@ -5,7 +5,8 @@
 //! environment, the stream codecs (multiplexed stdout/stderr, JSON streams,
 //! WebSocket messages as bytes), what the generated types' serde impls share
 //! (`serde_support`), and, behind the features of the same names, the client
-//! transports (`client`) and the server listener and routing (`server`).
+//! transports (`client`, with TLS under `tls`) and the server listener and
+//! routing (`server`).
 //! It names no type of any spec: a generated crate brings its own.
 //!
 //! The crate's README follows: features, examples, MSRV.
@@ -22,14 +23,14 @@ pub mod error;
 pub mod host;
 pub mod json_stream;
 pub mod mux;
-#[cfg(any(feature = "client", feature = "server"))]
+#[cfg(feature = "tls")]
 pub mod pem;
 pub mod query;
 pub mod serde_support;
 #[cfg(feature = "server")]
 pub mod server;
-#[cfg(any(feature = "client", feature = "server"))]
+#[cfg(feature = "tls")]
 pub mod tls;
 pub mod version;
-#[cfg(any(feature = "client", feature = "server"))]
+#[cfg(any(feature = "websocket", feature = "server"))]
 pub mod websocket;

@@ -56,19 +56,28 @@ pub fn encode(stream: StreamKind, data: &[u8], out: &mut BytesMut) {
     }
 }
 
-/// Takes the next complete frame from the front of `buf`, or `Ok(None)`
-/// when more bytes are needed.
-pub fn decode(buf: &mut BytesMut) -> Result<Option<Frame>, BadFrame> {
-    if buf.len() < HEADER_LEN {
+/// The stream and payload length of the frame header at the front of
+/// `buf`, or `Ok(None)` when fewer than [`HEADER_LEN`] bytes are there.
+fn header(buf: &[u8]) -> Result<Option<(StreamKind, usize)>, BadFrame> {
+    let Some(head) = buf.get(..HEADER_LEN) else {
         return Ok(None);
-    }
-    let stream = match buf[0] {
+    };
+    let stream = match head[0] {
         0 => StreamKind::Stdin,
         1 => StreamKind::Stdout,
         2 => StreamKind::Stderr,
         other => return Err(BadFrame(other)),
     };
-    let len = u32::from_be_bytes([buf[4], buf[5], buf[6], buf[7]]) as usize;
+    let len = u32::from_be_bytes([head[4], head[5], head[6], head[7]]) as usize;
+    Ok(Some((stream, len)))
+}
+
+/// Takes the next complete frame from the front of `buf`, or `Ok(None)`
+/// when more bytes are needed.
+pub fn decode(buf: &mut BytesMut) -> Result<Option<Frame>, BadFrame> {
+    let Some((stream, len)) = header(buf)? else {
+        return Ok(None);
+    };
     if buf.len() < HEADER_LEN + len {
         buf.reserve(HEADER_LEN + len - buf.len());
         return Ok(None);
@@ -78,6 +87,76 @@ pub fn decode(buf: &mut BytesMut) -> Result<Option<Frame>, BadFrame> {
         stream,
         data: buf.split_to(len).freeze(),
     }))
+}
+
+/// Frames out of a stream of chunks, copying as little as it can: a frame
+/// that lies whole inside a chunk is a slice of that chunk (no copy); only
+/// a frame cut between chunks is put together in a buffer of its own.
+#[derive(Debug, Default)]
+pub struct Demuxer {
+    /// What is left of the last chunk pushed, starting at a frame header.
+    chunk: Bytes,
+    /// The start of a frame cut by the end of a chunk.
+    partial: BytesMut,
+}
+
+impl Demuxer {
+    /// A demuxer with nothing buffered.
+    pub fn new() -> Demuxer {
+        Demuxer::default()
+    }
+
+    /// Hands over the next chunk of the stream; call it when
+    /// [`Demuxer::next_frame`] asks for more (`Ok(None)`).
+    pub fn push(&mut self, data: Bytes) {
+        if self.chunk.is_empty() {
+            self.chunk = data;
+        } else {
+            // Not asked for more yet: keep the order, at the cost of a copy.
+            self.partial.extend_from_slice(&self.chunk);
+            self.partial.extend_from_slice(&data);
+            self.chunk = Bytes::new();
+        }
+    }
+
+    /// Whether bytes of an unfinished frame are buffered (at the end of
+    /// the stream: it was cut inside a frame).
+    pub fn is_empty(&self) -> bool {
+        self.chunk.is_empty() && self.partial.is_empty()
+    }
+
+    /// The next complete frame, or `Ok(None)` when the next chunk is needed.
+    pub fn next_frame(&mut self) -> Result<Option<Frame>, BadFrame> {
+        if self.partial.is_empty() {
+            if let Some((stream, len)) = header(&self.chunk)? {
+                if self.chunk.len() >= HEADER_LEN + len {
+                    self.chunk.advance(HEADER_LEN);
+                    let data = self.chunk.split_to(len);
+                    return Ok(Some(Frame { stream, data }));
+                }
+            }
+            // A frame cut by the end of the chunk: gather it.
+            self.partial.extend_from_slice(&self.chunk);
+            self.chunk = Bytes::new();
+            return Ok(None);
+        }
+        // Complete the cut frame from the chunk: its header first, then
+        // exactly its payload, so the rest of the chunk stays a slice.
+        if self.partial.len() < HEADER_LEN {
+            let n = (HEADER_LEN - self.partial.len()).min(self.chunk.len());
+            self.partial.extend_from_slice(&self.chunk.split_to(n));
+        }
+        if let Some((_, len)) = header(&self.partial)? {
+            let missing = (HEADER_LEN + len).saturating_sub(self.partial.len());
+            let n = missing.min(self.chunk.len());
+            self.partial.extend_from_slice(&self.chunk.split_to(n));
+        }
+        let frame = decode(&mut self.partial)?;
+        if frame.is_none() {
+            self.chunk = Bytes::new();
+        }
+        Ok(frame)
+    }
 }
 
 #[cfg(test)]
@@ -105,6 +184,52 @@ mod tests {
         assert_eq!(frames[0].data, Bytes::from_static(b"hello\n"));
         assert_eq!(frames[2].stream, StreamKind::Stderr);
         assert!(buf.is_empty());
+    }
+
+    #[test]
+    fn demuxer_slices_whole_frames_and_joins_cut_ones() {
+        let mut wire = BytesMut::new();
+        encode(StreamKind::Stdout, b"hello\n", &mut wire);
+        wire.put_slice(&[2, 0, 0, 0, 0, 0, 0, 0]);
+        encode(StreamKind::Stderr, b"a longer line on stderr\n", &mut wire);
+        encode(StreamKind::Stdout, b"end", &mut wire);
+        let wire = wire.freeze();
+        let want = [
+            (StreamKind::Stdout, &b"hello\n"[..]),
+            (StreamKind::Stderr, b""),
+            (StreamKind::Stderr, b"a longer line on stderr\n"),
+            (StreamKind::Stdout, b"end"),
+        ];
+        // Every way of cutting the stream in three gives the same frames.
+        for a in 0..=wire.len() {
+            for b in a..=wire.len() {
+                let mut d = Demuxer::new();
+                let mut got = Vec::new();
+                for piece in [wire.slice(..a), wire.slice(a..b), wire.slice(b..)] {
+                    d.push(piece);
+                    while let Some(f) = d.next_frame().unwrap() {
+                        got.push((f.stream, f.data));
+                    }
+                }
+                assert!(d.is_empty(), "cut at {a} and {b}");
+                let got: Vec<_> = got.iter().map(|(s, d)| (*s, &d[..])).collect();
+                assert_eq!(got, want, "cut at {a} and {b}");
+            }
+        }
+        // A frame inside one chunk is a slice of it, not a copy.
+        let mut d = Demuxer::new();
+        d.push(wire.clone());
+        let first = d.next_frame().unwrap().unwrap();
+        assert_eq!(first.data.as_ptr(), wire[HEADER_LEN..].as_ptr());
+        // Cut inside a frame: not empty at the end.
+        let mut d = Demuxer::new();
+        d.push(wire.slice(..16));
+        assert!(d.next_frame().unwrap().is_some());
+        assert!(d.next_frame().unwrap().is_none());
+        assert!(!d.is_empty());
+        let mut d = Demuxer::new();
+        d.push(Bytes::from_static(&[9, 0, 0, 0, 0, 0, 0, 0]));
+        assert_eq!(d.next_frame(), Err(BadFrame(9)));
     }
 
     #[test]

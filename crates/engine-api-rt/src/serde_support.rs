@@ -215,7 +215,7 @@ impl<'de> Deserialize<'de> for Key<'de> {
         impl<'de> Visitor<'de> for KeyVisitor {
             type Value = Key<'de>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a string key")
+                f.write_str("a string")
             }
             fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
                 Ok(Key(Cow::Borrowed(v)))
@@ -229,6 +229,21 @@ impl<'de> Deserialize<'de> for Key<'de> {
         }
         deserializer.deserialize_str(KeyVisitor)
     }
+}
+
+/// A generated string enum decoded from its wire text, borrowed from the
+/// input when it can be: a value the spec lists allocates nothing, another
+/// one is kept in the enum's fallback variant.
+#[doc(hidden)]
+pub fn string_enum<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: for<'a> From<&'a str> + From<String>,
+{
+    Ok(match Key::deserialize(deserializer)?.0 {
+        Cow::Borrowed(text) => T::from(text),
+        Cow::Owned(text) => T::from(text),
+    })
 }
 
 /// A required field's decoded value, or the error that names it.

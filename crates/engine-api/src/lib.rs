@@ -5,8 +5,8 @@
 //! `src/client.rs`: never edit them by hand; change the spec or the
 //! generator and regenerate), on top of the hand-written, spec-independent
 //! runtime [`engine_api_rt`] (re-exported as [`rt`]: transports, stream
-//! codecs, version rules, errors). Features: `client` and `server`, both on
-//! by default, and `ssh`.
+//! codecs, version rules, errors). Features: `client`, `tls` (the client's
+//! TLS) and `server`, on by default, and `ssh`.
 //!
 //! The crate's README follows: connecting, examples, MSRV.
 #![doc = ""]

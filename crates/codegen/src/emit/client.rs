@@ -814,6 +814,10 @@ fn operation(api: &Api, op: &Operation, name: &str) -> Result<Emitted, EmitError
         doc.push(String::new());
         doc.push("Deprecated by the spec.".into());
     }
+    if success == Payload::WebSocket {
+        doc.push(String::new());
+        doc.push("Needs the crate's feature `websocket` (on by default).".into());
+    }
     if !arg_docs.is_empty() {
         doc.push(String::new());
         doc.push("# Parameters".into());
@@ -830,8 +834,12 @@ fn operation(api: &Api, op: &Operation, name: &str) -> Result<Emitted, EmitError
     } else {
         quote! { let call }
     };
+    // Attach over WebSocket needs the runtime's `websocket` feature, which
+    // the generated crate forwards under the same name.
+    let gate = (success == Payload::WebSocket).then(|| quote! { #[cfg(feature = "websocket")] });
     let method = quote! {
         #doc
+        #gate
         pub async fn #method_ident(&self, #(#args),*) -> Result<#ret, rt::ClientError> {
             #bind = rt::Call::new(rt::Method::#http_method, #path, #op_id)#unversioned;
             #(#encodes)*

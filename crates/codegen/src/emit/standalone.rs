@@ -85,9 +85,13 @@ pub fn standalone_crate(
          description = {description}\n\
          \n\
          [features]\n\
-         default = [\"client\", \"server\"]\n\
+         default = [\"client\", \"server\", \"tls\", \"websocket\"]\n\
          # The generated client (`client`) on the runtime's transports.\n\
          client = [\"engine-api-rt/client\"]\n\
+         # TLS for the client (rustls with ring); the server has it anyway.\n\
+         tls = [\"engine-api-rt/tls\"]\n\
+         # Attach over WebSocket for the client; the server has it anyway.\n\
+         websocket = [\"client\", \"engine-api-rt/websocket\"]\n\
          # The generated server (`server`) on the runtime's listener and routing.\n\
          server = [\"engine-api-rt/server\"]\n\
          \n\
@@ -219,7 +223,7 @@ mod tests {
             ),
             "{manifest}"
         );
-        assert!(manifest.contains("default = [\"client\", \"server\"]"));
+        assert!(manifest.contains("default = [\"client\", \"server\", \"tls\", \"websocket\"]"));
         let files = fixture_files(&Runtime::Version("0.1.0".into()));
         assert!(file(&files, "Cargo.toml")
             .contains("engine-api-rt = { version = \"0.1.0\", default-features = false }"));

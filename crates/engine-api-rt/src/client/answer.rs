@@ -3,11 +3,12 @@
 //! container output).
 
 use std::pin::Pin;
+use std::task::{ready, Context, Poll};
 
 use bytes::Bytes;
 use futures_util::Stream;
 use http_body_util::BodyExt;
-use hyper::body::Incoming;
+use hyper::body::{Body as _, Incoming};
 use hyper::{Response, StatusCode};
 
 use super::logs::{decode_output, Framing, LogStream};
@@ -132,5 +133,27 @@ pub fn bytes(resp: Response<Incoming>) -> ByteStream {
 /// Container output, demultiplexed when framed (see [`Framing`]).
 pub fn output(resp: Response<Incoming>, version: Option<ApiVersion>) -> LogStream {
     let framing = Framing::from_content_type(content_type(&resp), version);
-    decode_output(super::byte_stream(resp), framing)
+    decode_output(BodyChunks(resp.into_body()), framing)
+}
+
+/// The data of a body as a stream of chunks, as hyper hands them over
+/// (trailers skipped): polled directly, no future per chunk.
+pub(crate) struct BodyChunks(pub(crate) Incoming);
+
+impl Stream for BodyChunks {
+    type Item = Result<Bytes, ClientError>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        loop {
+            match ready!(Pin::new(&mut self.0).poll_frame(cx)) {
+                Some(Ok(frame)) => {
+                    if let Ok(data) = frame.into_data() {
+                        return Poll::Ready(Some(Ok(data)));
+                    }
+                }
+                Some(Err(e)) => return Poll::Ready(Some(Err(ClientError::Stream(e.to_string())))),
+                None => return Poll::Ready(None),
+            }
+        }
+    }
 }

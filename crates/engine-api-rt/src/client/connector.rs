@@ -1,5 +1,5 @@
 //! Opens connections to a daemon for hyper's pooled client: unix sockets
-//! (on unix platforms), plain TCP, TCP with TLS (rustls), and any
+//! (on unix platforms), plain TCP, TCP with TLS (rustls, feature `tls`), and any
 //! [`Dial`] (ssh, or one a user plugs in), behind one stream type.
 
 use std::future::Future;
@@ -17,8 +17,11 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 #[cfg(unix)]
 use tokio::net::UnixStream;
+#[cfg(feature = "tls")]
 use tokio_rustls::rustls::pki_types::ServerName;
+#[cfg(feature = "tls")]
 use tokio_rustls::rustls::ClientConfig;
+#[cfg(feature = "tls")]
 use tokio_rustls::TlsConnector;
 
 use super::dial::{Dial, Io};
@@ -29,6 +32,7 @@ pub(crate) enum Connector {
     #[cfg(unix)]
     Unix(PathBuf),
     Tcp(String),
+    #[cfg(feature = "tls")]
     Tls {
         addr: String,
         server_name: ServerName<'static>,
@@ -45,7 +49,8 @@ pub enum Stream {
     Unix(UnixStream),
     /// Over plain TCP (`tcp://` without TLS).
     Tcp(TcpStream),
-    /// Over TCP with TLS (`tcp://` with DOCKER_TLS_VERIFY).
+    /// Over TCP with TLS (`tcp://` with DOCKER_TLS_VERIFY; feature `tls`).
+    #[cfg(feature = "tls")]
     Tls(Box<tokio_rustls::client::TlsStream<TcpStream>>),
     /// Whatever a [`Dial`] opened (ssh's stdin and stdout, an in-memory pipe).
     Custom(Box<dyn Io>),
@@ -75,6 +80,7 @@ impl tower_service::Service<Uri> for Connector {
                     tcp.set_nodelay(true)?;
                     Stream::Tcp(tcp)
                 }
+                #[cfg(feature = "tls")]
                 Connector::Tls {
                     addr,
                     server_name,
@@ -108,6 +114,7 @@ impl AsyncRead for Stream {
             #[cfg(unix)]
             Stream::Unix(s) => Pin::new(s).poll_read(cx, buf),
             Stream::Tcp(s) => Pin::new(s).poll_read(cx, buf),
+            #[cfg(feature = "tls")]
             Stream::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
             Stream::Custom(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
         }
@@ -124,6 +131,7 @@ impl AsyncWrite for Stream {
             #[cfg(unix)]
             Stream::Unix(s) => Pin::new(s).poll_write(cx, buf),
             Stream::Tcp(s) => Pin::new(s).poll_write(cx, buf),
+            #[cfg(feature = "tls")]
             Stream::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
             Stream::Custom(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
         }
@@ -134,6 +142,7 @@ impl AsyncWrite for Stream {
             #[cfg(unix)]
             Stream::Unix(s) => Pin::new(s).poll_flush(cx),
             Stream::Tcp(s) => Pin::new(s).poll_flush(cx),
+            #[cfg(feature = "tls")]
             Stream::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
             Stream::Custom(s) => Pin::new(s.as_mut()).poll_flush(cx),
         }
@@ -144,6 +153,7 @@ impl AsyncWrite for Stream {
             #[cfg(unix)]
             Stream::Unix(s) => Pin::new(s).poll_shutdown(cx),
             Stream::Tcp(s) => Pin::new(s).poll_shutdown(cx),
+            #[cfg(feature = "tls")]
             Stream::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
             Stream::Custom(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
         }

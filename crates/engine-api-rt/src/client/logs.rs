@@ -6,12 +6,13 @@
 //! three zero bytes, which terminal output practically never starts with).
 
 use std::pin::Pin;
+use std::task::{ready, Context, Poll};
 
 use bytes::{Bytes, BytesMut};
 use futures_util::{Stream, StreamExt};
 
 use super::ClientError;
-use crate::mux::{self, StreamKind};
+use crate::mux::{self, Demuxer, StreamKind};
 use crate::version::ApiVersion;
 
 /// One chunk of a container's output.
@@ -105,67 +106,100 @@ pub fn decode_output<S>(chunks: S, framing: Framing) -> LogStream
 where
     S: Stream<Item = Result<Bytes, ClientError>> + Send + Unpin + 'static,
 {
-    struct State<S> {
-        chunks: S,
-        buf: BytesMut,
-        framing: Framing,
-        done: bool,
-    }
-    let state = State {
+    Box::pin(Output {
         chunks,
-        buf: BytesMut::new(),
         framing,
+        sniffed: BytesMut::new(),
+        demux: Demuxer::new(),
         done: false,
-    };
-    Box::pin(futures_util::stream::unfold(state, |mut st| async move {
-        if st.done {
-            return None;
-        }
-        loop {
-            if st.framing == Framing::Sniff {
-                match looks_framed(&st.buf) {
-                    Some(true) => st.framing = Framing::Multiplexed,
-                    Some(false) => st.framing = Framing::Raw,
-                    None => {}
-                }
+    })
+}
+
+/// [`decode_output`]'s stream: polled directly (one boxed stream, no
+/// future per item), frames sliced out of the chunks they arrive in.
+struct Output<S> {
+    chunks: S,
+    framing: Framing,
+    /// The first bytes, while [`Framing::Sniff`] cannot tell yet.
+    sniffed: BytesMut,
+    demux: Demuxer,
+    done: bool,
+}
+
+impl<S> Output<S> {
+    /// A chunk of the body: to the demuxer, out as console output, or into
+    /// the sniffing buffer; `Some` when it makes an item at once.
+    fn take(&mut self, data: Bytes) -> Option<LogOutput> {
+        if self.framing == Framing::Sniff {
+            self.sniffed.extend_from_slice(&data);
+            match looks_framed(&self.sniffed) {
+                Some(true) => self.framing = Framing::Multiplexed,
+                Some(false) => self.framing = Framing::Raw,
+                None => return None,
             }
-            match st.framing {
-                Framing::Raw if !st.buf.is_empty() => {
-                    let data = st.buf.split().freeze();
-                    return Some((Ok(LogOutput::Console(data)), st));
-                }
-                Framing::Multiplexed => match mux::decode(&mut st.buf) {
-                    Ok(Some(frame)) => return Some((Ok(LogOutput::from_frame(frame)), st)),
+            let data = self.sniffed.split().freeze();
+            return self.take(data);
+        }
+        match self.framing {
+            Framing::Multiplexed => {
+                self.demux.push(data);
+                None
+            }
+            _ => (!data.is_empty()).then_some(LogOutput::Console(data)),
+        }
+    }
+
+    /// The end of the body.
+    fn end(&mut self) -> Option<Result<LogOutput, ClientError>> {
+        self.done = true;
+        if !self.sniffed.is_empty() {
+            // A few bytes that could have begun a header, then the end: raw.
+            return Some(Ok(LogOutput::Console(self.sniffed.split().freeze())));
+        }
+        if self.framing == Framing::Multiplexed && !self.demux.is_empty() {
+            let err = ClientError::Stream("a multiplexed stream ended inside a frame".into());
+            return Some(Err(err));
+        }
+        None
+    }
+}
+
+impl<S> Stream for Output<S>
+where
+    S: Stream<Item = Result<Bytes, ClientError>> + Unpin,
+{
+    type Item = Result<LogOutput, ClientError>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        loop {
+            if this.done {
+                return Poll::Ready(None);
+            }
+            if this.framing == Framing::Multiplexed {
+                match this.demux.next_frame() {
+                    Ok(Some(frame)) => return Poll::Ready(Some(Ok(LogOutput::from_frame(frame)))),
                     Ok(None) => {}
                     Err(e) => {
-                        st.done = true;
-                        return Some((Err(ClientError::Stream(e.to_string())), st));
+                        this.done = true;
+                        return Poll::Ready(Some(Err(ClientError::Stream(e.to_string()))));
                     }
-                },
-                _ => {}
+                }
             }
-            match st.chunks.next().await {
-                Some(Ok(data)) => st.buf.extend_from_slice(&data),
+            match ready!(this.chunks.poll_next_unpin(cx)) {
+                Some(Ok(data)) => {
+                    if let Some(item) = this.take(data) {
+                        return Poll::Ready(Some(Ok(item)));
+                    }
+                }
                 Some(Err(e)) => {
-                    st.done = true;
-                    return Some((Err(e), st));
+                    this.done = true;
+                    return Poll::Ready(Some(Err(e)));
                 }
-                None if st.buf.is_empty() => return None,
-                None if st.framing == Framing::Multiplexed => {
-                    st.done = true;
-                    let err =
-                        ClientError::Stream("a multiplexed stream ended inside a frame".into());
-                    return Some((Err(err), st));
-                }
-                None => {
-                    // A few bytes that could have begun a header, then the end: raw.
-                    st.done = true;
-                    let data = st.buf.split().freeze();
-                    return Some((Ok(LogOutput::Console(data)), st));
-                }
+                None => return Poll::Ready(this.end()),
             }
         }
-    }))
+    }
 }
 
 #[cfg(test)]

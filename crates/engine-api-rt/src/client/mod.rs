@@ -1,5 +1,5 @@
 //! The client's engine room, independent of the spec: connecting (unix,
-//! tcp, TLS, ssh, or a [`Dial`] of the user's; chosen from the environment
+//! tcp, TLS with the feature `tls`, ssh, or a [`Dial`] of the user's; chosen from the environment
 //! and the docker CLI's contexts as the CLI does), a pooled HTTP/1 client,
 //! lazy one-time version negotiation through `/_ping`, a User-Agent and
 //! default headers, per-call timeouts, error decoding, and response bodies
@@ -21,6 +21,7 @@ mod logs;
 #[cfg(feature = "ssh")]
 mod ssh;
 mod tls;
+#[cfg(feature = "websocket")]
 mod websocket;
 
 use std::path::PathBuf;
@@ -263,29 +264,10 @@ impl TransportBuilder {
             }
             Target::Endpoint(Endpoint::Host(Host::Tcp(addr))) => match &self.tls {
                 None if !self.unverified => (Connector::Tcp(addr.clone()), addr.clone()),
-                files => {
-                    let host = addr
-                        .rsplit_once(':')
-                        .map_or(addr.as_str(), |(h, _)| h)
-                        .trim_start_matches('[')
-                        .trim_end_matches(']')
-                        .to_string();
-                    let server_name =
-                        tokio_rustls::rustls::pki_types::ServerName::try_from(host)
-                            .map_err(|e| ClientError::Config(format!("TLS server name: {e}")))?;
-                    let config = match (files, self.unverified) {
-                        (Some(files), false) => tls::client_config(files)?,
-                        (files, _) => tls::unverified_config(files.as_ref())?,
-                    };
-                    (
-                        Connector::Tls {
-                            addr: addr.clone(),
-                            server_name,
-                            config,
-                        },
-                        addr.clone(),
-                    )
-                }
+                files => (
+                    tls_connector(addr, files.as_ref(), self.unverified)?,
+                    addr.clone(),
+                ),
             },
         };
         let pool = Pool::builder(TokioExecutor::new())
@@ -301,6 +283,41 @@ impl TransportBuilder {
             headers: self.headers,
         })
     }
+}
+
+/// TLS to the tcp host `addr`: verifying the daemon with `files`, or not
+/// at all when `unverified`.
+#[cfg(feature = "tls")]
+fn tls_connector(
+    addr: &str,
+    files: Option<&TlsFiles>,
+    unverified: bool,
+) -> Result<Connector, ClientError> {
+    let host = addr
+        .rsplit_once(':')
+        .map_or(addr, |(h, _)| h)
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_string();
+    let server_name = tokio_rustls::rustls::pki_types::ServerName::try_from(host)
+        .map_err(|e| ClientError::Config(format!("TLS server name: {e}")))?;
+    let config = match (files, unverified) {
+        (Some(files), false) => tls::client_config(files)?,
+        (files, _) => tls::unverified_config(files)?,
+    };
+    Ok(Connector::Tls {
+        addr: addr.to_string(),
+        server_name,
+        config,
+    })
+}
+
+/// Without the feature `tls`, a TLS endpoint is refused (never plain text).
+#[cfg(not(feature = "tls"))]
+fn tls_connector(addr: &str, _: Option<&TlsFiles>, _: bool) -> Result<Connector, ClientError> {
+    Err(ClientError::Config(format!(
+        "tcp://{addr} with TLS: this build lacks TLS (the `tls` feature of engine-api-rt)"
+    )))
 }
 
 #[cfg(unix)]
@@ -529,14 +546,7 @@ pub async fn read_json<T: serde::de::DeserializeOwned>(
 pub fn byte_stream(
     resp: Response<Incoming>,
 ) -> Pin<Box<dyn Stream<Item = Result<Bytes, ClientError>> + Send>> {
-    Box::pin(
-        BodyStream::new(resp.into_body()).filter_map(|frame| async move {
-            match frame {
-                Ok(frame) => frame.into_data().ok().map(Ok),
-                Err(e) => Some(Err(ClientError::Stream(e.to_string()))),
-            }
-        }),
-    )
+    Box::pin(answer::BodyChunks(resp.into_body()))
 }
 
 /// The body as typed JSON values, one per message (events, progress). A
@@ -605,27 +615,28 @@ where
     S: Stream<Item = Result<Bytes, ClientError>> + Send + Unpin + 'static,
 {
     Box::pin(futures_util::stream::unfold(
-        (chunks, BytesMut::new(), false),
-        |(mut chunks, mut buf, done)| async move {
+        (chunks, mux::Demuxer::new(), false),
+        |(mut chunks, mut demux, done)| async move {
             if done {
                 return None;
             }
             loop {
-                match mux::decode(&mut buf) {
-                    Ok(Some(frame)) => return Some((Ok(frame), (chunks, buf, false))),
+                match demux.next_frame() {
+                    Ok(Some(frame)) => return Some((Ok(frame), (chunks, demux, false))),
                     Err(e) => {
-                        return Some((Err(ClientError::Stream(e.to_string())), (chunks, buf, true)))
+                        let err = ClientError::Stream(e.to_string());
+                        return Some((Err(err), (chunks, demux, true)));
                     }
                     Ok(None) => {}
                 }
                 match chunks.next().await {
-                    Some(Ok(data)) => buf.extend_from_slice(&data),
-                    Some(Err(e)) => return Some((Err(e), (chunks, buf, true))),
-                    None if buf.is_empty() => return None,
+                    Some(Ok(data)) => demux.push(data),
+                    Some(Err(e)) => return Some((Err(e), (chunks, demux, true))),
+                    None if demux.is_empty() => return None,
                     None => {
                         let err =
                             ClientError::Stream("a multiplexed stream ended inside a frame".into());
-                        return Some((Err(err), (chunks, buf, true)));
+                        return Some((Err(err), (chunks, demux, true)));
                     }
                 }
             }

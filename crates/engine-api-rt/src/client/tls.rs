@@ -2,15 +2,24 @@
 //! `cert.pem` and `key.pem` in DOCKER_CERT_PATH; and TLS that does not
 //! verify the daemon, only when the caller asks for it by name
 //! ([`ClientBuilder::danger_tls_without_verification`](super::ClientBuilder::danger_tls_without_verification)).
+//! The files are named in any build; the rustls configs from them exist
+//! with the feature `tls` only (without it, asking for TLS fails when the
+//! client is built).
 
 use std::path::{Path, PathBuf};
+#[cfg(feature = "tls")]
 use std::sync::Arc;
 
+#[cfg(feature = "tls")]
 use tokio_rustls::rustls::client::WantsClientCert;
+#[cfg(feature = "tls")]
 use tokio_rustls::rustls::crypto::CryptoProvider;
+#[cfg(feature = "tls")]
 use tokio_rustls::rustls::{ClientConfig, ConfigBuilder, WantsVerifier};
 
+#[cfg(feature = "tls")]
 use super::ClientError;
+#[cfg(feature = "tls")]
 use crate::pem::{read_certs, read_key, read_roots, PemError};
 
 /// The three PEM files of a TLS client.
@@ -35,10 +44,12 @@ impl TlsFiles {
     }
 }
 
+#[cfg(feature = "tls")]
 fn tls_err(path: &Path, why: impl std::fmt::Display) -> ClientError {
     ClientError::Config(format!("TLS: {}: {why}", path.display()))
 }
 
+#[cfg(feature = "tls")]
 /// A client config that trusts only `files.ca` and presents `files.cert`.
 pub(crate) fn client_config(files: &TlsFiles) -> Result<Arc<ClientConfig>, ClientError> {
     let roots = read_roots(&files.ca).map_err(pem_err)?;
@@ -46,10 +57,12 @@ pub(crate) fn client_config(files: &TlsFiles) -> Result<Arc<ClientConfig>, Clien
     present(builder.with_root_certificates(roots), Some(files))
 }
 
+#[cfg(feature = "tls")]
 fn pem_err(e: PemError) -> ClientError {
     ClientError::Config(format!("TLS: {e}"))
 }
 
+#[cfg(feature = "tls")]
 /// The start both configs share: ring, and the safe protocol versions.
 fn builder() -> Result<
     (
@@ -65,6 +78,7 @@ fn builder() -> Result<
     Ok((builder, provider))
 }
 
+#[cfg(feature = "tls")]
 /// The end both configs share: the client's own certificate when given.
 fn present(
     builder: ConfigBuilder<ClientConfig, WantsClientCert>,
@@ -82,6 +96,7 @@ fn present(
     Ok(Arc::new(config))
 }
 
+#[cfg(feature = "tls")]
 /// A client config that does not verify the daemon's certificate at all;
 /// it presents `client`'s certificate when given.
 pub(crate) fn unverified_config(

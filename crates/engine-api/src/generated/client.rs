@@ -2152,10 +2152,13 @@ impl Client {
     ///
     /// `GET /containers/{id}/attach/ws` (operation `ContainerAttachWebsocket`).
     ///
+    /// Needs the crate's feature `websocket` (on by default).
+    ///
     /// # Parameters
     ///
     /// - `id` (path `id`): Container to attach to: ID, ID prefix or name.
     /// - `params`: the optional parameters, see [`ContainerAttachWebsocketParams`].
+    #[cfg(feature = "websocket")]
     pub async fn container_attach_websocket(
         &self,
         id: &str,

@@ -60,11 +60,13 @@ pub(super) fn string_enum_impls(
     w.close("}");
     w.close("}");
     w.line("");
+    // The text borrowed from the input when it can be: a listed value
+    // allocates nothing.
     serde_impls(
         &mut w,
         &ty,
         "serializer.serialize_str(self.as_str())",
-        "String",
+        "wire::string_enum(deserializer)",
     );
     Ok(())
 }
@@ -105,7 +107,7 @@ pub(super) fn int_enum_impls(out: &mut String, name: &str, e: &IntEnum) -> Resul
         &mut w,
         &ty,
         "serde::Serialize::serialize(&self.value(), serializer)",
-        &repr,
+        &format!("<{repr} as serde::Deserialize>::deserialize(deserializer).map(Self::from)"),
     );
     Ok(())
 }
@@ -138,9 +140,9 @@ fn match_fn(
     w.line("");
 }
 
-/// `Serialize` with the expression `serialize`, `Deserialize` through the
-/// wire type `wire` and `From`.
-fn serde_impls(w: &mut Writer<'_>, ty: &str, serialize: &str, wire: &str) {
+/// `Serialize` with the expression `serialize`, `Deserialize` with the
+/// expression `deserialize` (through the wire value and `From`).
+fn serde_impls(w: &mut Writer<'_>, ty: &str, serialize: &str, deserialize: &str) {
     w.open(&format!("impl serde::Serialize for {ty} {{"));
     w.open("fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {");
     w.line(serialize);
@@ -152,9 +154,7 @@ fn serde_impls(w: &mut Writer<'_>, ty: &str, serialize: &str, wire: &str) {
     w.line("deserializer: D,");
     w.close(") -> Result<Self, D::Error> {");
     w.depth += 1;
-    w.line(&format!(
-        "<{wire} as serde::Deserialize>::deserialize(deserializer).map(Self::from)"
-    ));
+    w.line(deserialize);
     w.close("}");
     w.close("}");
 }

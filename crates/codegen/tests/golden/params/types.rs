@@ -289,6 +289,6 @@ impl<'de> serde::Deserialize<'de> for WidgetListSort {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+        wire::string_enum(deserializer)
     }
 }

@@ -327,7 +327,7 @@ impl<'de> serde::Deserialize<'de> for NodeInspectState {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+        wire::string_enum(deserializer)
     }
 }
 
@@ -447,6 +447,6 @@ impl<'de> serde::Deserialize<'de> for State {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+        wire::string_enum(deserializer)
     }
 }

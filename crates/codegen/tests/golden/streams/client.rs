@@ -231,9 +231,12 @@ impl Client {
 
     /// `GET /containers/{id}/attach/ws` (operation `ContainerAttachWebsocket`).
     ///
+    /// Needs the crate's feature `websocket` (on by default).
+    ///
     /// # Parameters
     ///
     /// - `id` (path `id`)
+    #[cfg(feature = "websocket")]
     pub async fn container_attach_websocket(
         &self,
         id: &str,
