@@ -3,7 +3,8 @@
 //! removes every name; `repo@sha256:...` forgets that digest (and the
 //! image with its last name or digest); a running container's image cannot be deleted, a
 //! stopped container's only with force; "in use" is asked of the caller;
-//! a deleted image's untagged parents (a build's steps) go with it.
+//! an image another image is built on (its child) is never deleted; a
+//! deleted image's untagged parents (a build's steps) go with it.
 
 use super::error::ImageError;
 use super::reference::Reference;
@@ -94,7 +95,7 @@ impl ImageStore {
             }
             removed_name = true;
         } else if self.tags_of(&id).len() <= 1 {
-            if let Some(conflict) = conflict(&id, users(&id), force, false) {
+            if let Some(conflict) = conflict(&id, users(&id), force, false, self.has_child(&id)) {
                 return Err(ImageError::Conflict(conflict.message));
             }
             let names = self.tags_of(&id);
@@ -102,9 +103,9 @@ impl ImageStore {
             records.extend(names.iter().map(|n| Removed::Untagged(n.to_string())));
         }
         let has_names = !self.tags_of(&id).is_empty();
-        if let Some(conflict) = conflict(&id, users(&id), force, has_names) {
-            // The last name went; a container still uses the image, so it
-            // stays (untagged) and that is no error.
+        if let Some(conflict) = conflict(&id, users(&id), force, has_names, self.has_child(&id)) {
+            // The last name went; a container or a child image still
+            // uses the image, so it stays (untagged) and that is no error.
             if removed_name && conflict.used {
                 return Ok(records);
             }
@@ -140,11 +141,10 @@ impl ImageStore {
             let Ok(image) = self.get(&id) else {
                 break;
             };
-            let has_child = self
-                .list()
-                .iter()
-                .any(|(i, _)| i.config.parent.as_deref() == Some(image.id.as_str()));
-            if has_child || !self.tags_of(&image.id).is_empty() || users(&image.id).is_some() {
+            if self.has_child(&image.id)
+                || !self.tags_of(&image.id).is_empty()
+                || users(&image.id).is_some()
+            {
                 break;
             }
             let layers = match self.remove_image(&image.id) {
@@ -157,6 +157,14 @@ impl ImageStore {
             next = image.config.parent.clone();
         }
         Ok(records)
+    }
+
+    /// Another image names `id` as its parent (a build step's image under
+    /// the next step's): dockerd never deletes such an image.
+    fn has_child(&self, id: &str) -> bool {
+        self.list()
+            .iter()
+            .any(|(i, _)| i.config.parent.as_deref() == Some(id))
     }
 
     /// `POST /images/prune`: removes unused images that `select` picks
@@ -190,12 +198,30 @@ impl ImageStore {
 
 struct Conflict {
     message: String,
-    /// A container uses the image (rather than names blocking it).
+    /// A container or a child image uses the image (rather than names
+    /// blocking it).
     used: bool,
 }
 
-fn conflict(id: &str, user: Option<ImageUser>, force: bool, has_names: bool) -> Option<Conflict> {
+/// What stops the image `id` from going, in dockerd's order: a child
+/// image and a running container even with force, then other names and a
+/// stopped container without it.
+fn conflict(
+    id: &str,
+    user: Option<ImageUser>,
+    force: bool,
+    has_names: bool,
+    has_child: bool,
+) -> Option<Conflict> {
     let short = short_id(id);
+    if has_child {
+        return Some(Conflict {
+            message: format!(
+                "conflict: unable to delete {short} (cannot be forced) - image has dependent child images"
+            ),
+            used: true,
+        });
+    }
     match user {
         Some(u) if u.running => Some(Conflict {
             message: format!(

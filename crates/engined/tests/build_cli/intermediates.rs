@@ -1,7 +1,8 @@
 //! A build's intermediate images and its cache through the CLI: `docker
 //! images` hides the untagged parents (`-a` lists them, as dockerd), a
 //! dangling prune keeps them while the tagged result stands and takes the
-//! whole chain once it is gone; `docker builder prune` filters select
+//! whole chain once it is gone, and never deletes an image another is
+//! built on; `docker builder prune` filters select
 //! records by description, type, use and sharing, and records under a
 //! tagged image go only with `--all`.
 
@@ -44,6 +45,22 @@ fn intermediates_are_hidden_and_kept_while_a_child_stands() {
     // The result names the step below it as its parent.
     let parent = d.docker(&["image", "inspect", "-f", "{{.Parent}}", "steps:1"]);
     assert!(all.iter().any(|i| i == parent.trim()), "{parent} {all:?}");
+
+    // A step another image is built on stays, even forced, as in dockerd;
+    // the base image's name goes, its image stays under the build.
+    for rmi in [&["rmi", parent.trim()][..], &["rmi", "-f", parent.trim()]] {
+        let refused = d.docker_fails(rmi);
+        assert!(
+            refused.contains("(cannot be forced) - image has dependent child images"),
+            "{refused}"
+        );
+    }
+    let base = d.docker(&["image", "inspect", "-f", "{{.Id}}", "mini"]);
+    let untagged = d.docker(&["rmi", "mini"]);
+    assert!(untagged.contains("Untagged: mini:latest"), "{untagged}");
+    assert!(!untagged.contains("Deleted:"), "{untagged}");
+    assert_eq!(ids(&d, &["-a"]), all);
+    d.docker(&["tag", base.trim(), "mini"]);
 
     // A dangling prune leaves the chain under a tagged image.
     let pruned = d.docker(&["image", "prune", "-f"]);
