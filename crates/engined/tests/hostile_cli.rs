@@ -168,16 +168,6 @@ impl Corpus<'_> {
     }
 }
 
-/// engined's peak resident set, from /proc.
-fn vm_hwm_kb(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.split_whitespace().next().and_then(|n| n.parse().ok()))
-        .unwrap()
-}
-
 /// The busybox rootfs tar with `extra` entries added (later entries win).
 fn mini_with(
     d: &Engined,
@@ -598,7 +588,7 @@ fn the_hostile_corpus() {
     let _ = c.docker(&["volume", "rm", "cu1", "cu2"], None);
 
     // --- the end: bounded memory, still serving --------------------------
-    let hwm = vm_hwm_kb(d.pid());
+    let hwm = d.peak_rss_kib();
     eprintln!(
         "hostile inputs tried: {} in {:?}; engined peak memory (VmHWM) {} KiB",
         c.tried,

@@ -164,6 +164,20 @@ impl Engined {
         self.child.as_ref().map(Child::id).unwrap_or(0)
     }
 
+    /// engined's peak resident set in KiB (`VmHWM`; writing 5 to its
+    /// `/proc/PID/clear_refs` starts a new peak).
+    pub fn peak_rss_kib(&self) -> u64 {
+        let pid = self.pid();
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
+            .unwrap_or_else(|e| panic!("/proc/{pid}/status: {e}"));
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("no VmHWM in /proc/{pid}/status"))
+    }
+
     /// Runs `docker args...` and returns everything it did.
     pub fn docker_output(&self, args: &[&str]) -> Output {
         docker_cli::output(&self.host(), args)

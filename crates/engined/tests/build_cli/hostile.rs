@@ -64,16 +64,6 @@ fn tmp_files(d: &Engined) -> Vec<PathBuf> {
     found
 }
 
-/// engined's peak resident memory in KiB (VmHWM).
-fn peak_kib(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap()
-}
-
 /// A context of `Dockerfile` with `text` (and `more` entries after it).
 fn with_dockerfile(
     text: &str,
@@ -227,7 +217,7 @@ fn a_one_gib_context_is_refused_with_bounded_memory() {
     let Some(d) = setup("build_cli_huge_context") else {
         return;
     };
-    let before = peak_kib(d.pid());
+    let before = d.peak_rss_kib();
     let size: u64 = 1 << 30;
     let mut conn = UnixStream::connect(d.socket()).unwrap();
     conn.write_all(head("t=huge:1", big_tar_len(size)).as_bytes())
@@ -248,7 +238,7 @@ fn a_one_gib_context_is_refused_with_bounded_memory() {
         "{answer}\n{}",
         d.log()
     );
-    let grown = peak_kib(d.pid()).saturating_sub(before);
+    let grown = d.peak_rss_kib().saturating_sub(before);
     assert!(
         grown < 128 * 1024,
         "engined's peak memory grew by {grown} KiB"

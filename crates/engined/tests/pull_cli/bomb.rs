@@ -150,16 +150,6 @@ fn answer(mut conn: TcpStream) {
     }
 }
 
-/// The peak RSS of process `pid` in KiB (VmHWM).
-fn peak_kib(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap()
-}
-
 #[test]
 fn manifest_bombs_are_refused_in_bounded_memory() {
     if let Some(why) = skip_reason(Need::Containers) {
@@ -172,7 +162,7 @@ fn manifest_bombs_are_refused_in_bounded_memory() {
     d.docker(&["version"]);
     // From here on, the peak is what the pulls add (writing 5 resets it).
     std::fs::write(format!("/proc/{}/clear_refs", d.pid()), "5").unwrap();
-    let before = peak_kib(d.pid());
+    let before = d.peak_rss_kib();
 
     let cases = [
         ("announced", "is larger than 4194304 bytes"),
@@ -186,7 +176,7 @@ fn manifest_bombs_are_refused_in_bounded_memory() {
         assert_eq!(code(&out), 1, "{tag}: {stderr}");
         assert!(stderr.contains(why), "{tag}: {stderr}");
     }
-    let grown = peak_kib(d.pid()).saturating_sub(before);
+    let grown = d.peak_rss_kib().saturating_sub(before);
     assert!(
         grown < MOST_GROWTH_KIB,
         "engined's peak RSS grew by {grown} KiB while refusing {} MiB manifests",
