@@ -2,8 +2,9 @@
 //! listener on the host (TCP) or a socket (UDP) whose traffic engined
 //! relays to the container's address, in tasks on the daemon's runtime
 //! that [`Proxies::stop`] ends (closing the host's sockets). With the
-//! proxy off (`userland-proxy: false`) the port is bound and held but
-//! not served: NAT carries its traffic, and no other program takes it.
+//! proxy off (`userland-proxy: false`) the port is held (listening, never
+//! accepting) but not served: NAT carries its traffic, and no other
+//! program takes it.
 //!
 //! A random host port is dockerd's pick ([`super::range`]); a range takes
 //! its first free port; a port that cannot be bound is dockerd's "port is
@@ -15,7 +16,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
-use tokio::net::{TcpListener, TcpSocket, TcpStream, UdpSocket};
+use tokio::net::{TcpListener, TcpStream, UdpSocket};
 use tokio::task::JoinSet;
 
 use super::range::{self, Picker};
@@ -60,22 +61,17 @@ impl Default for Proxies {
 enum Bound {
     Tcp(TcpListener),
     Udp(UdpSocket),
-    /// A TCP port bound, not listening: held for NAT.
-    Held(TcpSocket),
+    /// A TCP port held for NAT: listening (so it is reserved like any
+    /// listener, and a closed connection's TIME_WAIT on it does not block
+    /// the next container) but never accepting, as dockerd's reservation
+    /// without the proxy.
+    Held(TcpListener),
 }
 
 async fn bind(proto: Proto, at: SocketAddr, serve: bool) -> std::io::Result<Bound> {
     match (proto, serve) {
         (Proto::Tcp, true) => TcpListener::bind(at).await.map(Bound::Tcp),
-        (Proto::Tcp, false) => {
-            let socket = if at.is_ipv4() {
-                TcpSocket::new_v4()?
-            } else {
-                TcpSocket::new_v6()?
-            };
-            socket.bind(at)?;
-            Ok(Bound::Held(socket))
-        }
+        (Proto::Tcp, false) => TcpListener::bind(at).await.map(Bound::Held),
         (Proto::Udp, _) => UdpSocket::bind(at).await.map(Bound::Udp),
     }
 }
@@ -298,5 +294,48 @@ mod tests {
         );
         proxies.stop("c1");
         assert!(proxies.published("c1").is_empty());
+    }
+
+    /// Without the proxy a port is held: a second holder is refused, and a
+    /// port whose last connection the host closed (TIME_WAIT) can be held
+    /// again at once, as when a container is started again.
+    #[tokio::test]
+    async fn a_held_port_is_reserved_and_free_again_after_time_wait() {
+        let server = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = server.local_addr().unwrap().port();
+        let client = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+        let (accepted, _) = server.accept().await.unwrap();
+        // The host's side closes first, so it is its socket that waits.
+        drop(accepted);
+        drop(server);
+        let mut client = client;
+        let mut rest = Vec::new();
+        let _ = client.read_to_end(&mut rest).await;
+        drop(client);
+
+        let wanted = Wanted {
+            proto: Proto::Tcp,
+            container_port: 80,
+            host_ip: "127.0.0.1".parse().unwrap(),
+            host_ports: Some((port, port)),
+        };
+        let held = Proxies::new(false);
+        let published = held
+            .start(
+                "c1",
+                "10.0.0.2".parse().unwrap(),
+                std::slice::from_ref(&wanted),
+            )
+            .await
+            .unwrap();
+        assert_eq!(published[0].host_port, port);
+        let refused = Proxies::new(false)
+            .start("c2", "10.0.0.3".parse().unwrap(), &[wanted])
+            .await
+            .unwrap_err();
+        assert!(
+            refused.to_string().ends_with("port is already allocated"),
+            "{refused}"
+        );
     }
 }
