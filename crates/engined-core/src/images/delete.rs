@@ -159,14 +159,6 @@ impl ImageStore {
         Ok(records)
     }
 
-    /// Another image names `id` as its parent (a build step's image under
-    /// the next step's): dockerd never deletes such an image.
-    fn has_child(&self, id: &str) -> bool {
-        self.list()
-            .iter()
-            .any(|(i, _)| i.config.parent.as_deref() == Some(id))
-    }
-
     /// `POST /images/prune`: removes unused images that `select` picks
     /// (by default the untagged ones). Returns what went and the bytes
     /// reclaimed.

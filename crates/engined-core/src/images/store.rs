@@ -280,6 +280,15 @@ impl ImageStore {
         out
     }
 
+    /// Another image names `id` as its parent (a build step's image under
+    /// the next step's): dockerd never deletes such an image.
+    pub(super) fn has_child(&self, id: &str) -> bool {
+        lock(&self.state)
+            .images
+            .values()
+            .any(|i| i.config.parent.as_deref() == Some(id))
+    }
+
     /// The tags of one image.
     pub fn tags_of(&self, id: &str) -> Vec<Reference> {
         lock(&self.state).tags.of(id)
