@@ -73,18 +73,13 @@ async fn container_events(services: &Services) -> Vec<(String, String)> {
         .collect()
 }
 
+/// runc is found as the runtimes store would find it; else the test skips.
 fn runc_missing() -> bool {
-    let missing = which_runc().is_none();
+    let missing = crate::runtimes::lookup::find_executable("runc", None).is_err();
     if missing {
         eprintln!("skipped: runc is not on PATH");
     }
     missing
-}
-
-fn which_runc() -> Option<std::path::PathBuf> {
-    std::env::split_paths(&std::env::var_os("PATH")?)
-        .map(|d| d.join("runc"))
-        .find(|p| p.is_file())
 }
 
 #[tokio::test]
