@@ -549,6 +549,18 @@ fn a_crash_mid_operation_loses_nothing() {
         d.docker(&["run", "--rm", "--network", "none", "mini", "echo", "fine"]),
         "fine\n"
     );
+    // No supervisor (and so no container process) outlives its record:
+    // the run a crash left unrecorded went with its container.
+    let exec = dir.join("exec");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !test_support::teardown::pids_below(&exec).is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let supervisors = test_support::teardown::pids_below(&exec);
+    assert!(
+        supervisors.is_empty(),
+        "supervisors left running: {supervisors:?}"
+    );
     // Nothing half-written is left behind once the daemon is back.
     let left = leftovers(&dir.join("data"));
     assert!(

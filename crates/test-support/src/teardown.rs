@@ -65,29 +65,28 @@ pub fn unmount_below(dir: &Path) {
 /// `dir`: helpers a daemon leaves behind when it stops (podman's conmon
 /// keeps an exec session's exit status for minutes after it ends).
 pub fn kill_below(dir: &Path) {
+    for pid in pids_below(dir) {
+        let _ = Command::new("kill")
+            .args(["-KILL", &pid.to_string()])
+            .status();
+    }
+}
+
+/// The pids of the processes (other than this one) whose command line
+/// names a path below `dir`, such as the supervisors of a daemon's
+/// containers, whose argument is the bundle under its exec root.
+pub fn pids_below(dir: &Path) -> Vec<u32> {
     let needle = format!("{}/", dir.display());
     let me = std::process::id();
     let Ok(entries) = std::fs::read_dir("/proc") else {
-        return;
+        return Vec::new();
     };
-    for entry in entries.flatten() {
-        let Some(pid) = entry
-            .file_name()
-            .to_str()
-            .and_then(|s| s.parse::<u32>().ok())
-        else {
-            continue;
-        };
-        if pid == me {
-            continue;
-        }
-        let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else {
-            continue;
-        };
-        if String::from_utf8_lossy(&cmdline).contains(&needle) {
-            let _ = Command::new("kill")
-                .args(["-KILL", &pid.to_string()])
-                .status();
-        }
-    }
+    entries
+        .flatten()
+        .filter_map(|entry| {
+            let pid = entry.file_name().to_str()?.parse::<u32>().ok()?;
+            let cmdline = std::fs::read(entry.path().join("cmdline")).ok()?;
+            (pid != me && String::from_utf8_lossy(&cmdline).contains(&needle)).then_some(pid)
+        })
+        .collect()
 }

@@ -16,6 +16,7 @@ use crate::containers::rootfs;
 use crate::containers::runc::Runtime;
 use crate::containers::state::{self, Event};
 use crate::containers::store::Container;
+use crate::containers::supervisor::client;
 use crate::containers::Services;
 
 /// Removes the container (killing it first when `force`), its files, and
@@ -53,15 +54,26 @@ pub async fn remove(
         }
     }
     c.transition(Event::Removing { force: true })?;
+    // A daemon killed between a supervisor's start and the record of the
+    // run leaves a run that the record calls `created`; restore's adoption
+    // can miss it when it asked before the run began. A supervisor that
+    // still answers means such a run: it is deleted with the rest.
+    let unrecorded_run =
+        record.state.status == Status::Created && client::connect(&c.layout.bundle).await.is_ok();
     // The supervisor deletes the runtime's state itself (and records the
     // exit when it does); this is for a run it did not finish.
-    let finished = record.state.status == Status::Created || read_exit_file(c).is_some();
+    let finished =
+        (record.state.status == Status::Created && !unrecorded_run) || read_exit_file(c).is_some();
     if !finished {
         if let Err(e) = rt.delete(&c.id).await {
             if !e.is_not_running() {
                 tracing::debug!("container {}: runtime delete: {e}", c.id);
             }
         }
+    }
+    if unrecorded_run {
+        tracing::info!("container {}: deleted a run its record did not know", c.id);
+        wait_supervisor_gone(&c.layout.bundle).await;
     }
     let layout = c.layout.clone();
     let driver = record.driver.clone();
@@ -103,6 +115,16 @@ pub async fn remove(
     publish(engine, "destroy", &record, &[]);
     c.note_removed();
     Ok(())
+}
+
+/// Waits (at most [`KILL_GRACE`]) until the supervisor at `bundle` stops
+/// answering, so that it is not writing its exit file while the bundle is
+/// removed.
+async fn wait_supervisor_gone(bundle: &std::path::Path) {
+    let deadline = tokio::time::Instant::now() + KILL_GRACE;
+    while client::connect(bundle).await.is_ok() && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
 }
 
 fn remove_tree(path: &std::path::Path) -> std::io::Result<()> {
