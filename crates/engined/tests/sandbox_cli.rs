@@ -330,18 +330,22 @@ fn resource_limits_are_applied() {
     );
     d.docker(&["rm", "-f", &id]);
 
-    // The pids limit is enforced: forks beyond it fail.
+    // The pids limit is enforced: forks beyond it fail. The limit is in
+    // place before the process starts, so runc's own init (a Go program
+    // whose threads count as pids) runs under it too: a limit of 5 left it
+    // too few threads on a loaded machine, and the run failed before the
+    // shell did. 16 leaves init room; 24 background sleeps still exceed it.
     let out = d.docker_output(&[
         "run",
         "--rm",
         "--network",
         "none",
         "--pids-limit",
-        "5",
+        "16",
         "mini",
         "sh",
         "-c",
-        "for i in 1 2 3 4 5 6 7 8; do sleep 5 & done; wait",
+        "i=0; while [ $i -lt 24 ]; do sleep 5 & i=$((i+1)); done; wait",
     ]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("can't fork"), "{out:?}");
