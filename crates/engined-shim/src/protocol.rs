@@ -14,6 +14,10 @@
 //! - `wait`: `exited` when the container exits.
 //! - `state`: `state` with the pid.
 //! - `resize`: `ok` (TTY only).
+//! - `abandon`: `ok` once a supervisor that no `start` reached has given
+//!   up (its files removed, the rootfs unmounted, the process about to
+//!   exit); `error` when the run has begun. A daemon that restarts after
+//!   a crash asks this of a supervisor it spawned but never started.
 //!
 //! The exit is also written to `exit.json` in the container's directory
 //! (atomically) before the supervisor exits, for a daemon that was not
@@ -69,6 +73,7 @@ pub enum Request {
         height: u16,
         width: u16,
     },
+    Abandon,
 }
 
 /// How a container's run ended.

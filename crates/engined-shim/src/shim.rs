@@ -34,6 +34,13 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+fn refuse(conn: &mut UnixStream, message: &str) {
+    let reply = Reply::Error {
+        message: message.to_string(),
+    };
+    let _ = conn.write_all(&reply.line());
+}
+
 /// Entry point of `engined-shim <bundle>`. Returns only on failure before
 /// detaching (the starter's exit status and stderr say why); the detached
 /// supervisor exits the process itself.
@@ -72,8 +79,58 @@ pub fn main(bundle: &Path) -> Result<(), String> {
     if let Err(e) = sys::become_subreaper() {
         eprintln!("engined-shim: cannot become a subreaper: {e}");
     }
-    let code = Supervisor::new(config).run(listener, console);
+    let console_socket = console.as_ref().and(BoundSocket::at(CONSOLE_SOCKET));
+    let sockets = [BoundSocket::at(SOCKET), console_socket]
+        .into_iter()
+        .flatten()
+        .collect();
+    let code = Supervisor::new(config, sockets).run(listener, console);
     std::process::exit(code)
+}
+
+/// A socket file this supervisor bound, told apart by its inode from one a
+/// later supervisor of the same bundle bound at the same name.
+struct BoundSocket {
+    name: &'static str,
+    dev: u64,
+    ino: u64,
+}
+
+impl BoundSocket {
+    fn at(name: &'static str) -> Option<BoundSocket> {
+        use std::os::unix::fs::MetadataExt;
+        let m = std::fs::symlink_metadata(name).ok()?;
+        Some(BoundSocket {
+            name,
+            dev: m.dev(),
+            ino: m.ino(),
+        })
+    }
+
+    /// Removes the file when it is still the one bound here.
+    fn remove(&self) {
+        if BoundSocket::at(self.name).is_some_and(|now| (now.dev, now.ino) == (self.dev, self.ino))
+        {
+            let _ = std::fs::remove_file(self.name);
+        }
+    }
+}
+
+/// How far the run got, for a start and an abandon that may race.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    /// No `start` yet.
+    Waiting,
+    /// A `start` came: the run begins (or began).
+    Begun,
+    /// Given up: an `abandon` came, or no `start` in time.
+    Abandoned,
+}
+
+/// What the main thread waits for: the request that decides the run.
+enum Decision {
+    Start(UnixStream),
+    Abandon(UnixStream),
 }
 
 struct Client {
@@ -93,10 +150,12 @@ struct Supervisor {
     pid: AtomicI32,
     exit: Mutex<Option<Exit>>,
     log: Mutex<Option<LogWriter>>,
+    phase: Mutex<Phase>,
+    sockets: Vec<BoundSocket>,
 }
 
 impl Supervisor {
-    fn new(config: ShimConfig) -> Arc<Supervisor> {
+    fn new(config: ShimConfig, sockets: Vec<BoundSocket>) -> Arc<Supervisor> {
         let log = match LogWriter::open(&config.log_path) {
             Ok(w) => Some(w),
             Err(e) => {
@@ -114,6 +173,8 @@ impl Supervisor {
             pid: AtomicI32::new(0),
             exit: Mutex::new(None),
             log: Mutex::new(log),
+            phase: Mutex::new(Phase::Waiting),
+            sockets,
         })
     }
 
@@ -125,7 +186,7 @@ impl Supervisor {
 
     /// Serves the socket, waits for `start`, runs the container to its end.
     fn run(self: Arc<Self>, listener: UnixListener, console: Option<UnixListener>) -> i32 {
-        let (start_tx, start_rx) = mpsc::channel::<UnixStream>();
+        let (start_tx, start_rx) = mpsc::channel::<Decision>();
         let me = self.clone();
         std::thread::spawn(move || {
             for conn in listener.incoming() {
@@ -136,14 +197,26 @@ impl Supervisor {
             }
         });
         let timeout = Duration::from_millis(self.config.start_timeout_ms.max(1));
-        let Ok(mut start_conn) = start_rx.recv_timeout(timeout) else {
-            eprintln!("engined-shim: no start request within {timeout:?}");
-            self.stdin.end();
-            if let Some(target) = &self.config.unmount {
-                let _ = sys::unmount(target);
+        let decision = start_rx.recv_timeout(timeout).ok().or_else(|| {
+            let mut phase = lock(&self.phase);
+            if *phase == Phase::Waiting {
+                *phase = Phase::Abandoned;
             }
-            self.cleanup_files();
-            return 1;
+            // A request that decided the run just now is in the channel.
+            start_rx.try_recv().ok()
+        });
+        let mut start_conn = match decision {
+            Some(Decision::Start(conn)) => conn,
+            Some(Decision::Abandon(mut conn)) => {
+                self.give_up();
+                let _ = conn.write_all(&Reply::Ok.line());
+                return 1;
+            }
+            None => {
+                eprintln!("engined-shim: no start request within {timeout:?}");
+                self.give_up();
+                return 1;
+            }
         };
         match self.start(console) {
             Ok((pid, readers)) => {
@@ -399,12 +472,23 @@ impl Supervisor {
     }
 
     fn cleanup_files(&self) {
-        let _ = std::fs::remove_file(SOCKET);
-        let _ = std::fs::remove_file(CONSOLE_SOCKET);
+        for socket in &self.sockets {
+            socket.remove();
+        }
+    }
+
+    /// Leaves without a run: nothing was started, so only the rootfs mount
+    /// and the sockets are ours to undo.
+    fn give_up(&self) {
+        self.stdin.end();
+        if let Some(target) = &self.config.unmount {
+            let _ = sys::unmount(target);
+        }
+        self.cleanup_files();
     }
 
     /// One connection: a request line, then what it asks for.
-    fn serve(self: Arc<Self>, conn: UnixStream, start_tx: mpsc::Sender<UnixStream>) {
+    fn serve(self: Arc<Self>, conn: UnixStream, start_tx: mpsc::Sender<Decision>) {
         let Ok(read_half) = conn.try_clone() else {
             return;
         };
@@ -427,8 +511,32 @@ impl Supervisor {
             }
         };
         match request {
+            // The phase changes and the request is handed over under one
+            // lock, so the main thread sees whichever came first.
             Request::Start => {
-                let _ = start_tx.send(conn);
+                let mut phase = lock(&self.phase);
+                match *phase {
+                    Phase::Waiting => {
+                        *phase = Phase::Begun;
+                        let _ = start_tx.send(Decision::Start(conn));
+                    }
+                    Phase::Begun => refuse(&mut conn, "the container was started already"),
+                    Phase::Abandoned => refuse(&mut conn, "the run was abandoned"),
+                }
+            }
+            Request::Abandon => {
+                let mut phase = lock(&self.phase);
+                match *phase {
+                    Phase::Waiting => {
+                        *phase = Phase::Abandoned;
+                        let _ = start_tx.send(Decision::Abandon(conn));
+                    }
+                    Phase::Begun => refuse(&mut conn, "the run has begun"),
+                    // Going already: the caller waits for the socket to go.
+                    Phase::Abandoned => {
+                        let _ = conn.write_all(&Reply::Ok.line());
+                    }
+                }
             }
             Request::Wait => {
                 let exit = lock(&self.exit).clone();

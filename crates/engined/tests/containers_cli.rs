@@ -568,3 +568,75 @@ fn a_crash_mid_operation_loses_nothing() {
         "half-written files after restart: {left:?}"
     );
 }
+
+/// A supervisor the daemon spawned but never asked to start (it died in
+/// between) is told to give up at the next daemon start, instead of
+/// waiting out its start timeout on the bundle where the container's next
+/// start puts a supervisor of its own.
+#[test]
+fn a_supervisor_spawned_before_a_crash_is_abandoned_at_restore() {
+    if !can_run() {
+        return;
+    }
+    let dir = Engined::test_dir("containers_cli_unstarted");
+    let mut d = Engined::start(&dir);
+    d.import_mini();
+    let id = d
+        .docker(&[
+            "create",
+            "--network",
+            "none",
+            "--name",
+            "half",
+            "mini",
+            "sleep",
+            "1000",
+        ])
+        .trim()
+        .to_string();
+    // A run leaves the bundle with its supervisor config.
+    d.docker(&["start", "half"]);
+    d.docker(&["stop", "-t", "0", "half"]);
+    d.stop();
+    let bundle = dir.join("exec/containers").join(&id);
+    let shim = test_support::engined::binary()
+        .and_then(|b| b.parent().map(|p| p.join("engined-shim")))
+        .expect("engined-shim beside engined");
+    // What a daemon killed between the spawn and the start leaves behind.
+    let spawned = Command::new(&shim).arg(&bundle).output().unwrap();
+    assert!(spawned.status.success(), "{spawned:?}");
+    // Through the directory's descriptor: the socket's full path is longer
+    // than a socket address may be.
+    let answers = |bundle: &Path| {
+        use std::os::fd::AsRawFd;
+        let dir = std::fs::File::open(bundle).unwrap();
+        let path = format!("/proc/self/fd/{}/shim.sock", dir.as_raw_fd());
+        std::os::unix::net::UnixStream::connect(path).is_ok()
+    };
+    assert!(
+        answers(&bundle),
+        "the hand-started supervisor does not answer"
+    );
+    let exec = dir.join("exec");
+    assert!(!test_support::teardown::pids_below(&exec).is_empty());
+
+    let d = Engined::start(&dir);
+    // Gone well before its 60 s start timeout, its socket with it.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !test_support::teardown::pids_below(&exec).is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let left = test_support::teardown::pids_below(&exec);
+    assert!(left.is_empty(), "supervisor still running: {left:?}");
+    assert!(!bundle.join("shim.sock").exists());
+    assert!(!answers(&bundle));
+    assert_eq!(
+        d.docker(&["inspect", "-f", "{{.State.Status}}", "half"])
+            .trim(),
+        "exited"
+    );
+    // The container starts and is reachable as usual.
+    d.docker(&["start", "half"]);
+    assert_eq!(d.docker(&["exec", "half", "echo", "up"]), "up\n");
+    d.docker(&["rm", "-f", "half"]);
+}

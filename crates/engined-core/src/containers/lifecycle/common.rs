@@ -1,5 +1,6 @@
 //! What the verbs share: the time stamps they record, the wait for a run to end, signal names,
-//! the end of a wait for a policy restart, a finished run's `exit.json`.
+//! the end of a wait for a policy restart, a finished run's `exit.json`, the wait for a
+//! supervisor to go.
 
 use std::time::{Duration, SystemTime};
 
@@ -7,6 +8,7 @@ use crate::containers::error::{ContainerError, Result};
 use crate::containers::runc::parse_signal;
 use crate::containers::state::Event;
 use crate::containers::store::Container;
+use crate::containers::supervisor::client;
 use crate::containers::supervisor::protocol::EXIT_FILE;
 use crate::containers::supervisor::Exit;
 use engined_shim::logs::format_time;
@@ -45,4 +47,14 @@ pub(super) fn signal_or_400(text: &str) -> Result<i32> {
 /// stopped by the user.
 pub(super) fn cancel_restart(c: &Container) -> Result<()> {
     c.transition(Event::StoppedByUser).map(drop)
+}
+
+/// Waits (at most [`KILL_GRACE`]) until the supervisor at `bundle` stops
+/// answering, so that it is not writing its files while the caller goes on
+/// with the bundle.
+pub(super) async fn wait_supervisor_gone(bundle: &std::path::Path) {
+    let deadline = tokio::time::Instant::now() + KILL_GRACE;
+    while client::connect(bundle).await.is_ok() && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }

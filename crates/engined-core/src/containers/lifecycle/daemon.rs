@@ -3,9 +3,11 @@
 //! removals finished, crash-orphaned runs adopted); at a clean stop, every
 //! running container stopped.
 
+use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
-use super::common::now;
+use super::common::{now, wait_supervisor_gone};
 use super::exit::{exited, spawn_monitor};
 use super::remove::remove;
 use super::stop::stop;
@@ -16,7 +18,7 @@ use crate::containers::record::Status;
 use crate::containers::restart;
 use crate::containers::state::Event;
 use crate::containers::store::Container;
-use crate::containers::supervisor::client;
+use crate::containers::supervisor::client::{self, START_TIMEOUT};
 use crate::containers::supervisor::{Reply, Request};
 use crate::containers::Services;
 
@@ -85,10 +87,13 @@ pub async fn restore(engine: &Arc<Services>) {
 /// the daemon crashed between starting it and recording that. Records the
 /// run and watches it; `false` when there is no such run.
 async fn adopt(engine: &Arc<Services>, c: &Arc<Container>) -> bool {
-    let Ok((Reply::State { pid, running: true }, _)) =
-        client::request(&c.layout.bundle, &Request::State).await
-    else {
-        return false;
+    let pid = match client::request(&c.layout.bundle, &Request::State).await {
+        Ok((Reply::State { pid, running: true }, _)) => pid,
+        Ok((Reply::State { pid: 0, .. }, _)) => match settle_unstarted(&c.layout.bundle).await {
+            Some(pid) => pid,
+            None => return false,
+        },
+        _ => return false,
     };
     let Ok(conn) = client::open(&c.layout.bundle, &Request::Wait).await else {
         return false;
@@ -110,4 +115,35 @@ async fn adopt(engine: &Arc<Services>, c: &Arc<Container>) -> bool {
             false
         }
     }
+}
+
+/// A supervisor that answers but has no run: the daemon crashed after
+/// spawning it, before or while asking for the start. One that no start
+/// reached is told to give up (else it would sit on the bundle until its
+/// start timeout, beside the supervisor of the container's next start);
+/// one that is starting the run is waited for, at most [`START_TIMEOUT`].
+/// The pid of the run when there is one.
+async fn settle_unstarted(bundle: &Path) -> Option<i32> {
+    match client::request(bundle, &Request::Abandon).await {
+        Ok((Reply::Ok, _)) => {
+            wait_supervisor_gone(bundle).await;
+            return None;
+        }
+        // The run has begun (or an older supervisor that does not know
+        // the request, which then times out and goes by itself).
+        Ok((Reply::Error { .. }, _)) => {}
+        _ => return None,
+    }
+    let deadline = tokio::time::Instant::now() + START_TIMEOUT;
+    while tokio::time::Instant::now() < deadline {
+        match client::request(bundle, &Request::State).await {
+            Ok((Reply::State { pid, running: true }, _)) => return Some(pid),
+            Ok((Reply::State { pid: 0, .. }, _)) => {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            // Ended already, failed to start, or gone.
+            _ => return None,
+        }
+    }
+    None
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use engine_api::types::EventMessageType;
 
-use super::common::{cancel_restart, read_exit_file, wait_exit, KILL_GRACE};
+use super::common::{cancel_restart, read_exit_file, wait_exit, wait_supervisor_gone, KILL_GRACE};
 use crate::containers::error::{ContainerError, Result};
 use crate::containers::events::publish;
 use crate::containers::network;
@@ -115,16 +115,6 @@ pub async fn remove(
     publish(engine, "destroy", &record, &[]);
     c.note_removed();
     Ok(())
-}
-
-/// Waits (at most [`KILL_GRACE`]) until the supervisor at `bundle` stops
-/// answering, so that it is not writing its exit file while the bundle is
-/// removed.
-async fn wait_supervisor_gone(bundle: &std::path::Path) {
-    let deadline = tokio::time::Instant::now() + KILL_GRACE;
-    while client::connect(bundle).await.is_ok() && tokio::time::Instant::now() < deadline {
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
 }
 
 fn remove_tree(path: &std::path::Path) -> std::io::Result<()> {

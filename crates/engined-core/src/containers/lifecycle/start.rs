@@ -13,7 +13,7 @@ use crate::containers::error::{ContainerError, Result};
 use crate::containers::events::publish;
 use crate::containers::health;
 use crate::containers::network;
-use crate::containers::record::{RecordedRuntime, Status};
+use crate::containers::record::{Record, RecordedRuntime, Status};
 use crate::containers::rootfs;
 use crate::containers::state::{self, Event};
 use crate::containers::store::{Container, PendingAttach};
@@ -98,8 +98,25 @@ pub(super) async fn start_locked(
     if !state::start_needed(&record, trigger == Trigger::Explicit)? {
         return Ok(false);
     }
+    spawn_supervisor(engine, c, &record).await?;
+    let started = begin_run(engine, c, trigger, &record).await;
+    if started.is_err() {
+        network::teardown(engine, &c.id).await;
+    }
+    started
+}
+
+/// Everything before the run: the runtime as configured now (recorded for
+/// every later call), the network, the bundle, and the supervisor, which
+/// then waits for `start`. The network comes up before the bundle (its
+/// /etc/hosts names the address) and goes down again when a later step
+/// fails.
+async fn spawn_supervisor(
+    engine: &Arc<Services>,
+    c: &Arc<Container>,
+    record: &Record,
+) -> Result<()> {
     let containers = &engine.containers;
-    // The runtime as configured now; recorded for every later call.
     let snapshot = engine.snapshot();
     let resolved = snapshot
         .resolve(record.runtime_name())
@@ -112,44 +129,43 @@ pub(super) async fn start_locked(
         binary: resolved.binary().to_path_buf(),
         root: containers.runtime_root.clone(),
     };
-    // The network comes up before the bundle (its /etc/hosts names the
-    // address) and goes down again when the start fails.
-    let run_network = network::setup(engine, &record).await?;
-    let started = start_with_network(engine, c, trigger, &record, runtime, run_network).await;
-    if started.is_err() {
+    let run_network = network::setup(engine, record).await?;
+    let spawned = async {
+        let options = BundleOptions {
+            runtime: runtime.clone(),
+            layout: c.layout.clone(),
+            network: run_network,
+        };
+        let prepared = {
+            let record = record.clone();
+            tokio::task::spawn_blocking(move || bundle::prepare(&record, &options))
+                .await
+                .map_err(|e| ContainerError::Supervisor(format!("preparing the bundle: {e}")))?
+        }?;
+        c.update(|r| r.runtime = runtime.clone())?;
+        if let Err(e) = client::spawn(&containers.shim, &prepared).await {
+            let _ = rootfs::unmount(&record.driver, &c.layout);
+            return Err(ContainerError::Supervisor(format!(
+                "starting the container's supervisor: {e}"
+            )));
+        }
+        Ok(())
+    }
+    .await;
+    if spawned.is_err() {
         network::teardown(engine, &c.id).await;
     }
-    started
+    spawned
 }
 
-/// The rest of a start, once the network is up.
-async fn start_with_network(
+/// The run itself, once the supervisor waits: attach clients that came
+/// before the start, the start request, and the record of its outcome.
+async fn begin_run(
     engine: &Arc<Services>,
     c: &Arc<Container>,
     trigger: Trigger,
-    record: &crate::containers::record::Record,
-    runtime: RecordedRuntime,
-    run_network: network::RunNetwork,
+    record: &Record,
 ) -> Result<bool> {
-    let containers = &engine.containers;
-    let options = BundleOptions {
-        runtime: runtime.clone(),
-        layout: c.layout.clone(),
-        network: run_network,
-    };
-    let prepared = {
-        let record = record.clone();
-        tokio::task::spawn_blocking(move || bundle::prepare(&record, &options))
-            .await
-            .map_err(|e| ContainerError::Supervisor(format!("preparing the bundle: {e}")))?
-    }?;
-    c.update(|r| r.runtime = runtime.clone())?;
-    if let Err(e) = client::spawn(&containers.shim, &prepared).await {
-        let _ = rootfs::unmount(&record.driver, &c.layout);
-        return Err(ContainerError::Supervisor(format!(
-            "starting the container's supervisor: {e}"
-        )));
-    }
     // Attach clients that came before the start get everything.
     for pending in c.take_pending() {
         connect_pending(&c.layout.bundle, pending).await;
