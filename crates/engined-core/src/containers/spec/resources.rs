@@ -30,28 +30,42 @@ pub struct CpuFacts {
     pub mems: Vec<u32>,
 }
 
-/// A `0-3,5` list as numbers; `None` when malformed.
-pub fn parse_list(text: &str) -> Option<Vec<u32>> {
+/// A `0-3,5` list as inclusive ranges, as written; `None` when malformed.
+fn parse_ranges(text: &str) -> Option<Vec<(u32, u32)>> {
     let mut out = Vec::new();
     for part in text.trim().split(',').filter(|p| !p.is_empty()) {
-        match part.split_once('-') {
-            Some((a, b)) => {
-                let (a, b): (u32, u32) = (a.parse().ok()?, b.parse().ok()?);
-                if a > b {
-                    return None;
-                }
-                out.extend(a..=b);
+        let (a, b) = match part.split_once('-') {
+            Some((a, b)) => (a.parse().ok()?, b.parse().ok()?),
+            None => {
+                let n = part.parse().ok()?;
+                (n, n)
             }
-            None => out.push(part.parse().ok()?),
+        };
+        if a > b {
+            return None;
         }
+        out.push((a, b));
     }
     Some(out)
 }
 
+/// A `0-3,5` list as numbers; `None` when malformed. For the host's own
+/// lists (`/sys/devices/system/cpu/online`): a request's list is checked
+/// as ranges instead, since `0-4000000000` is short to write.
+pub fn parse_list(text: &str) -> Option<Vec<u32>> {
+    let ranges = parse_ranges(text)?;
+    Some(ranges.into_iter().flat_map(|(a, b)| a..=b).collect())
+}
+
 fn check_set(value: &str, available: &[u32], what: &str) -> Result<(), SpecError> {
-    let wanted = parse_list(value)
+    let wanted = parse_ranges(value)
         .ok_or_else(|| SpecError::invalid(format!("Invalid value {value} for cpuset {what}")))?;
-    if wanted.iter().any(|c| !available.contains(c)) {
+    let available: std::collections::BTreeSet<u32> = available.iter().copied().collect();
+    // A range is available when each of its numbers is: as many available
+    // numbers fall inside it as it is long.
+    let covered =
+        |&(a, b): &(u32, u32)| available.range(a..=b).count() as u64 == u64::from(b - a) + 1;
+    if !wanted.iter().all(covered) {
         let have = available
             .iter()
             .map(u32::to_string)
@@ -451,6 +465,15 @@ mod tests {
         assert!(refused(h(|h| h.blkio_weight = Some(5))).starts_with("Range of blkio weight"));
         assert!(validate(&h(|h| h.memory = Some(MIN_MEMORY)), &facts()).is_ok());
         assert_eq!(parse_list("0-2,5"), Some(vec![0, 1, 2, 5]));
+        assert_eq!(parse_list("3-1"), None);
+        // Checked as ranges: a four-billion-CPU request is refused without
+        // being spelled out, and repeats of available CPUs are fine.
+        assert_eq!(
+            refused(h(|h| h.cpuset_cpus = Some("0-4000000000".into()))),
+            "Requested CPUs are not available - requested 0-4000000000, available: 0,1"
+        );
+        assert!(refused(h(|h| h.cpuset_cpus = Some("1-x".into()))).starts_with("Invalid value 1-x"));
+        assert!(validate(&h(|h| h.cpuset_cpus = Some("0-1,1,0".into())), &facts()).is_ok());
         assert!(parse_device_rule("x 1:3 rwm").is_err());
     }
 
