@@ -95,17 +95,31 @@ impl Owner {
 
     /// Sets the owner label on what `typed` creates, and on a service's,
     /// secret's or config's new spec (an update replaces the labels with
-    /// the spec's).
+    /// the spec's). A service's task containers get it too, so that they
+    /// are the owner's containers and no one else's.
     pub fn stamp(&self, typed: &mut Typed) {
         let labels = match typed {
             Typed::ContainerCreate(b) => &mut b.labels,
             Typed::VolumeCreate(b) => &mut b.labels,
             Typed::NetworkCreate(b) => &mut b.labels,
-            Typed::Service(spec) => &mut spec.labels,
+            Typed::Service(spec) => {
+                let cs = spec
+                    .task_template
+                    .as_mut()
+                    .and_then(|t| t.container_spec.as_mut());
+                if let Some(cs) = cs {
+                    self.label_in(&mut cs.labels);
+                }
+                &mut spec.labels
+            }
             Typed::Secret(spec) => &mut spec.labels,
             Typed::Config(spec) => &mut spec.labels,
             _ => return,
         };
+        self.label_in(labels);
+    }
+
+    fn label_in(&self, labels: &mut Option<BTreeMap<String, String>>) {
         labels
             .get_or_insert_with(BTreeMap::new)
             .insert(self.label.clone(), self.identity.clone());
@@ -782,12 +796,15 @@ mod tests {
             let mut t = crate::typed::decode(
                 op,
                 "",
-                br#"{"Name":"s","Labels":{"owner":"bob"},"TaskTemplate":{"ContainerSpec":{"Image":"mini"}}}"#,
+                br#"{"Name":"s","Labels":{"owner":"bob"},"TaskTemplate":{"ContainerSpec":{"Image":"mini","Labels":{"owner":"bob"}}}}"#,
             )
             .unwrap();
             owner().stamp(&mut t);
             let Typed::Service(spec) = t else { panic!() };
             assert_eq!(spec.labels.unwrap()["owner"], "alice");
+            // Its task containers are alice's too, whatever it asked.
+            let cs = spec.task_template.and_then(|t| t.container_spec).unwrap();
+            assert_eq!(cs.labels.unwrap()["owner"], "alice");
         }
     }
 
