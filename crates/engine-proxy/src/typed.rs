@@ -1,7 +1,8 @@
 //! The typed parts of a request that the policy reads: the generated body
 //! types of the operations whose bodies carry privileges (container
 //! create and update, exec create, volume and network create, a Swarm
-//! service's create and update) and the images named in the query of a
+//! service's, secret's and config's create and update: the labels owner
+//! scoping stamps) and the images named in the query of a
 //! pull, an import and a build. A body is decoded once, within the runtime's JSON limit; keys
 //! the spec does not declare are dropped from the objects the policy
 //! checks, and the upstream gets the typed value re-encoded, so it sees
@@ -11,8 +12,9 @@
 
 use bytes::Bytes;
 use engine_api::types::{
-    ContainerCreateBody, ContainerExecBody, ContainerUpdateBody, HostConfig, Mount,
-    NetworkConnectBody, NetworkCreateBody, NetworkDisconnectBody, ServiceSpec, VolumeCreateOptions,
+    ConfigSpec, ContainerCreateBody, ContainerExecBody, ContainerUpdateBody, HostConfig, Mount,
+    NetworkConnectBody, NetworkCreateBody, NetworkDisconnectBody, SecretSpec, ServiceSpec,
+    VolumeCreateOptions,
 };
 use engine_api_rt::error::ApiError;
 use engine_api_rt::query::Query;
@@ -48,6 +50,10 @@ pub enum Typed {
     ContainerUpdate(Box<ContainerUpdateBody>),
     /// `ServiceCreate`'s or `ServiceUpdate`'s spec.
     Service(Box<ServiceSpec>),
+    /// `SecretCreate`'s or `SecretUpdate`'s spec.
+    Secret(Box<SecretSpec>),
+    /// `ConfigCreate`'s or `ConfigUpdate`'s spec.
+    Config(Box<ConfigSpec>),
 }
 
 /// Whether the policy needs `operation`'s JSON body decoded.
@@ -63,6 +69,10 @@ pub fn needs_body(operation: &str) -> bool {
             | "ContainerUpdate"
             | "ServiceCreate"
             | "ServiceUpdate"
+            | "SecretCreate"
+            | "SecretUpdate"
+            | "ConfigCreate"
+            | "ConfigUpdate"
     )
 }
 
@@ -122,6 +132,16 @@ pub fn decode(operation: &str, query: &str, body: &[u8]) -> Result<Typed, ApiErr
             strip_service(&mut spec);
             Typed::Service(Box::new(spec))
         }
+        "SecretCreate" | "SecretUpdate" => {
+            let mut spec: SecretSpec = json(body)?;
+            spec.rest = Default::default();
+            Typed::Secret(Box::new(spec))
+        }
+        "ConfigCreate" | "ConfigUpdate" => {
+            let mut spec: ConfigSpec = json(body)?;
+            spec.rest = Default::default();
+            Typed::Config(Box::new(spec))
+        }
         "ImageCreate" => {
             let q = Query::parse(query);
             let tagged = |image: String| match q.string("tag").filter(|t| !t.is_empty()) {
@@ -176,6 +196,8 @@ pub fn encode(typed: &Typed) -> Result<Option<Bytes>, ApiError> {
         Typed::NetworkDisconnect(b) => enc(b),
         Typed::ContainerUpdate(b) => enc(b),
         Typed::Service(b) => enc(b),
+        Typed::Secret(b) => enc(b),
+        Typed::Config(b) => enc(b),
         Typed::Plain | Typed::ImagePull(_) | Typed::ImageImport(_) | Typed::ImageBuild(_) => {
             Ok(None)
         }
@@ -208,9 +230,10 @@ fn strip_mounts(mounts: Option<&mut [Mount]>) {
     }
 }
 
-/// The service spec's undeclared keys go down to what the policy reads:
-/// the task template, its container spec with mounts and privileges,
-/// and the network attachments.
+/// The service spec's undeclared keys go down to what the policy and
+/// owner scoping read: the task template, its container spec with mounts,
+/// privileges and the secrets and configs it names, and the network
+/// attachments.
 fn strip_service(spec: &mut ServiceSpec) {
     spec.rest = Default::default();
     for n in spec.networks.iter_mut().flatten() {
@@ -228,6 +251,12 @@ fn strip_service(spec: &mut ServiceSpec) {
     };
     cs.rest = Default::default();
     strip_mounts(cs.mounts.as_deref_mut());
+    for s in cs.secrets.iter_mut().flatten() {
+        s.rest = Default::default();
+    }
+    for c in cs.configs.iter_mut().flatten() {
+        c.rest = Default::default();
+    }
     if let Some(p) = cs.privileges.as_mut() {
         p.rest = Default::default();
         if let Some(c) = p.se_linux_context.as_mut() {
@@ -278,6 +307,38 @@ mod tests {
             decode("ImageBuild", "q=1", b"").unwrap(),
             Typed::Plain
         ));
+    }
+
+    #[test]
+    fn secret_config_and_service_references_lose_undeclared_keys() {
+        // Go reads `labels` as `Labels` and takes the last: it must not
+        // pass beside the stamped labels.
+        for op in [
+            "SecretCreate",
+            "SecretUpdate",
+            "ConfigCreate",
+            "ConfigUpdate",
+        ] {
+            let body = br#"{"Name":"s","Data":"eA==","Labels":{"o":"a"},"labels":{"o":"b"}}"#;
+            let sent = encode(&decode(op, "", body).unwrap()).unwrap().unwrap();
+            let sent: serde_json::Value = serde_json::from_slice(&sent).unwrap();
+            assert_eq!(
+                sent,
+                serde_json::json!({"Name":"s","Data":"eA==","Labels":{"o":"a"}}),
+                "{op}"
+            );
+        }
+        let body = br#"{"Name":"s","TaskTemplate":{"ContainerSpec":{"Image":"mini",
+            "Secrets":[{"SecretID":"mine","secretid":"theirs"}],
+            "Configs":[{"ConfigName":"c","configname":"theirs"}]}}}"#;
+        let sent = encode(&decode("ServiceCreate", "", body).unwrap())
+            .unwrap()
+            .unwrap();
+        let sent: serde_json::Value = serde_json::from_slice(&sent).unwrap();
+        assert_eq!(
+            sent["TaskTemplate"]["ContainerSpec"],
+            serde_json::json!({"Image":"mini","Secrets":[{"SecretID":"mine"}],"Configs":[{"ConfigName":"c"}]})
+        );
     }
 
     #[test]

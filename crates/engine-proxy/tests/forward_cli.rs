@@ -15,7 +15,7 @@ use test_support::rootfs::busybox_rootfs_tar;
 
 use crate::harness::{Proxy, ALLOW_ALL};
 
-fn text(out: &Output) -> (String, String) {
+pub(crate) fn text(out: &Output) -> (String, String) {
     (
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
@@ -24,7 +24,7 @@ fn text(out: &Output) -> (String, String) {
 
 /// Runs `args` direct and through the proxy; both must succeed with the
 /// same stdout; returns it.
-fn same(direct: &str, proxy: &Proxy, args: &[&str]) -> String {
+pub(crate) fn same(direct: &str, proxy: &Proxy, args: &[&str]) -> String {
     let d = docker_cli::output(direct, args);
     let p = proxy.docker(args);
     assert!(d.status.success(), "direct docker {args:?}: {:?}", text(&d));

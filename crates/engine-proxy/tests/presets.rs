@@ -115,6 +115,21 @@ fn ci_runner_allows_work_but_no_escape() {
             .contains("denied by rule no-limit-raise: Memory is 8g, and this limit may not be set"),
         "{answer}"
     );
+    for (body, want) in [
+        (r#"{"MemorySwap":-1}"#, "MemorySwap is -1"),
+        (
+            r#"{"MemoryReservation":1073741824}"#,
+            "MemoryReservation is 1g",
+        ),
+        (r#"{"CpuShares":262144}"#, "CpuShares is 262144"),
+        (r#"{"CpusetCpus":"0-63"}"#, "CpusetCpus is 0-63"),
+        (r#"{"CpusetMems":"1"}"#, "CpusetMems is 1"),
+    ] {
+        let (code, answer) = ask(&p, "POST", update, body);
+        assert_eq!(code, 403, "{body}");
+        let want = format!("denied by rule no-limit-raise: {want}, and this limit may not be set");
+        assert!(answer.contains(&want), "{body}: {answer}");
+    }
     assert_eq!(
         ask(&p, "POST", update, r#"{"RestartPolicy":{"Name":"no"}}"#).0,
         502
@@ -209,4 +224,56 @@ fn tenant_requires_its_label() {
     );
     let (status, _) = raw(&p.dir.join("alice.sock"), &req);
     assert!(status.contains(" 502 "), "{status}");
+    // Swarm objects are scoped now: services, secrets and configs go on
+    // (to the dead upstream) under the same guards and label; the swarm
+    // itself and its nodes stay off.
+    let service = |cs: &str| {
+        format!(
+            r#"{{"Name":"s","Labels":{{"tenant":"alice"}},"TaskTemplate":{{"ContainerSpec":{cs}}}}}"#
+        )
+    };
+    let fine = service(r#"{"Image":"busybox"}"#);
+    assert_eq!(ask(&p, "POST", "/v1.41/services/create", &fine).0, 502);
+    for (cs, want) in [
+        (
+            r#"{"Image":"busybox","Mounts":[{"Type":"bind","Source":"/","Target":"/h"}]}"#,
+            "no-host-escape: TaskTemplate.ContainerSpec.Mounts[0] source / is not under an allowed path",
+        ),
+        (
+            r#"{"Image":"busybox","CapabilityAdd":["SYS_ADMIN"]}"#,
+            "no-host-escape: TaskTemplate.ContainerSpec.CapabilityAdd has SYS_ADMIN",
+        ),
+        (
+            r#"{"Image":"evil/miner"}"#,
+            "official-images: TaskTemplate.ContainerSpec.Image evil/miner is not an allowed image",
+        ),
+    ] {
+        let (code, body) = ask(&p, "POST", "/v1.41/services/create", &service(cs));
+        assert_eq!(code, 403, "{cs}");
+        assert!(body.contains(&format!("denied by rule {want}")), "{body}");
+    }
+    let (code, body) = ask(
+        &p,
+        "POST",
+        "/v1.41/secrets/create",
+        r#"{"Name":"s","Data":"eA=="}"#,
+    );
+    assert_eq!(code, 403);
+    assert!(
+        body.contains("denied by rule tenant-label: Labels lacks tenant"),
+        "{body}"
+    );
+    let labelled = r#"{"Name":"s","Data":"eA==","Labels":{"tenant":"alice"}}"#;
+    assert_eq!(ask(&p, "POST", "/v1.41/secrets/create", labelled).0, 502);
+    assert_eq!(ask(&p, "POST", "/v1.41/configs/create", labelled).0, 502);
+    assert_eq!(ask(&p, "GET", "/v1.41/tasks", "").0, 502);
+    for (method, path) in [
+        ("GET", "/v1.41/swarm"),
+        ("GET", "/v1.41/nodes"),
+        ("GET", "/v1.41/plugins"),
+    ] {
+        let (code, body) = ask(&p, method, path, "");
+        assert_eq!(code, 403, "{path}");
+        assert!(body.contains("denied by rule no-cluster"), "{body}");
+    }
 }

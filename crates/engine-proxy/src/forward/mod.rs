@@ -36,7 +36,7 @@ use engine_api_rt::server::{HttpService, Peer, BODY_LIMIT};
 
 use crate::audit::{Audit, Entry};
 use crate::identity::Identity;
-use crate::owner::{self, Owner};
+use crate::owner::{self, Owner, TaskScope};
 use crate::reload::SharedPolicy;
 use crate::route::Routes;
 use crate::typed;
@@ -163,6 +163,13 @@ impl Proxy {
         if let Some(owner) = &owner {
             if let Some(scoped) = owner.scope_query(&op, &query)? {
                 query = scoped;
+            }
+            match owner.scope_tasks(&self.upstream, &op, &query).await? {
+                Some(TaskScope::Query(scoped)) => query = scoped,
+                Some(TaskScope::Empty) => {
+                    return Ok(respond::json(StatusCode::OK, &serde_json::json!([])))
+                }
+                None => {}
             }
             owner.check_references(&self.upstream, &typed).await?;
             if let Some(id) = owner.check(&self.upstream, &op).await? {

@@ -90,12 +90,14 @@ pub struct RequireFile {
     /// A created container's `Image` and a pulled image must match one of
     /// these globs (`mini`, `docker.io/library/*`).
     pub images: Option<Vec<String>>,
-    /// Labels a created container, volume or network must carry
-    /// (`key: value`, or `key: "*"` for any value).
+    /// Labels a created container, volume, network, service, secret or
+    /// config must carry (`key: value`, or `key: "*"` for any value).
     pub labels: Option<BTreeMap<String, String>>,
-    /// Label keys a created container, volume or network must not carry.
+    /// Label keys a created container, volume, network, service, secret
+    /// or config must not carry.
     pub forbidden_labels: Option<Vec<String>>,
-    /// Ceilings on a created or updated container's memory, CPUs and
-    /// pids (or `false`: not to be set).
+    /// Ceilings on a created or updated container's memory, swap,
+    /// memory reservation, CPUs, CPU weight, cpusets and pids (or
+    /// `false`: not to be set).
     pub limits: Option<LimitsFile>,
 }

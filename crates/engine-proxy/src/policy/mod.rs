@@ -10,8 +10,10 @@
 //! - [`file`]: the file's shape;
 //! - [`require`]: the constraints on typed fields;
 //! - [`limits`]: the ceilings on resource limits;
+//! - [`cpuset`]: CPU and memory-node lists;
 //! - [`yaml`]: YAML with positions.
 
+pub mod cpuset;
 pub mod file;
 pub mod limits;
 pub mod require;

@@ -151,6 +151,8 @@ impl Require {
             Typed::NetworkCreate(b) => self.label_violation(b.labels.as_ref(), "Labels"),
             Typed::ContainerUpdate(b) => self.update(b),
             Typed::Service(spec) => self.service(spec),
+            Typed::Secret(spec) => self.label_violation(spec.labels.as_ref(), "Labels"),
+            Typed::Config(spec) => self.label_violation(spec.labels.as_ref(), "Labels"),
             Typed::ImageBuild(tags) => tags.iter().find_map(|t| self.image(t, "t").err()),
             Typed::ImageImport(repo) => self.image(repo, "repo").err(),
             Typed::NetworkConnect(_) | Typed::NetworkDisconnect(_) | Typed::Plain => None,

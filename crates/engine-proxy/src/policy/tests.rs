@@ -190,6 +190,26 @@ fn load_errors_have_line_and_column() {
             (4, 16),
             "unknown field `mem`",
         ),
+        (
+            "rules:\n  - name: a\n    require:\n      limits: {cpuset_cpus: 0-x}\n",
+            (4, 29),
+            "`0-x` is no cpuset_cpus ceiling (a list of CPUs",
+        ),
+        (
+            "rules:\n  - name: a\n    require:\n      limits: {memory_swap: true}\n",
+            (4, 29),
+            "sets no ceiling",
+        ),
+        (
+            "rules:\n  - name: a\n    require:\n      limits:\n        cpu_shares: -5\n",
+            (5, 21),
+            "`-5` is no cpu_shares ceiling",
+        ),
+        (
+            "rules:\n  - name: a\n    require:\n      limits:\n        memory_reservation: 1q\n",
+            (5, 29),
+            "`1q` is no memory_reservation ceiling",
+        ),
     ];
     for (text, (line, col), want) in cases {
         let (pos, message) = Policy::parse(text).unwrap_err();
@@ -403,4 +423,42 @@ fn limits_apply_to_creates_and_updates_from_the_file() {
     // Go's case-blind keys do not get past: `memory` is not `Memory`,
     // and the upstream never sees it.
     assert_eq!(update(r#"{"memory":8589934592}"#), None);
+}
+
+#[test]
+fn swap_reservation_shares_and_cpusets_from_the_file() {
+    let p = Policy::parse(
+        "default: allow\nrules:\n  - name: caps\n    operations: [ContainerCreate, ContainerUpdate]\n    require:\n      limits:\n        memory_swap: 1g\n        memory_reservation: 256m\n        cpu_shares: 512\n        cpuset_cpus: 0-1\n        cpuset_mems: 0\n",
+    )
+    .unwrap();
+    let create = |hc: &str| {
+        let body = format!(r#"{{"Image":"mini","HostConfig":{hc}}}"#);
+        verdict(&p, "POST", "/v1.44/containers/create", "", &body)
+    };
+    let update = |body: &str| verdict(&p, "POST", "/v1.44/containers/c/update", "", body);
+    let fine = r#"{"Memory":268435456,"MemoryReservation":268435456,"CpuShares":512,"CpusetCpus":"1,0","CpusetMems":"0"}"#;
+    assert_eq!(create(fine), None);
+    assert_eq!(
+        create(r#"{"Memory":268435456,"MemoryReservation":268435456,"CpusetCpus":"0","CpusetMems":"0"}"#).as_deref(),
+        Some("denied by rule caps: HostConfig.CpuShares is not set, which is the default weight of 1024, above the ceiling of 512")
+    );
+    assert_eq!(
+        create(r#"{"Memory":268435456,"MemorySwap":-1,"MemoryReservation":1,"CpuShares":2,"CpusetCpus":"0","CpusetMems":"0"}"#).as_deref(),
+        Some("denied by rule caps: HostConfig.MemorySwap is unlimited, above the ceiling of 1g")
+    );
+    // What docker update sends when only the memory changes.
+    assert_eq!(
+        update(
+            r#"{"Memory":536870912,"MemorySwap":0,"MemoryReservation":0,"CpuShares":0,"CpusetCpus":"","CpusetMems":""}"#
+        ),
+        None
+    );
+    assert_eq!(
+        update(r#"{"CpusetCpus":"2"}"#).as_deref(),
+        Some("denied by rule caps: CpusetCpus is 2, which names CPUs outside 0-1")
+    );
+    assert_eq!(
+        update(r#"{"CpusetMems":"0-1"}"#).as_deref(),
+        Some("denied by rule caps: CpusetMems is 0-1, which names memory nodes outside 0")
+    );
 }
