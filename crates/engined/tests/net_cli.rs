@@ -402,6 +402,152 @@ fn a_crashed_engined_restores_endpoints_and_leaks_nothing() {
     assert!(left.is_empty(), "{left:?}");
 }
 
+/// `--ipv6` networks: each container gets an address of the network's
+/// IPv6 subnet (or the one `--ip6` names) beside its IPv4 one, usable at
+/// once (no duplicate address detection), shown by inspect, named in
+/// `/etc/hosts` and by the embedded DNS server (`AAAA`); another
+/// container reaches it over IPv6 on the bridge. Nothing is routed
+/// beyond the bridge: the host's IPv6 forwarding is left as it is.
+#[test]
+fn ipv6_networks_address_name_and_reach_containers() {
+    if !can_run() {
+        return;
+    }
+    let _one = HOST_NETWORKING.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = Engined::test_dir("net_cli_ipv6");
+    let d = Engined::start(&dir);
+    d.import_mini();
+    let mut made = Made::new(&d);
+    let forwarding = std::fs::read_to_string("/proc/sys/net/ipv6/conf/all/forwarding").ok();
+    // No IPv6 pool is configured by default: the subnet must be named.
+    let err = d.docker_fails(&["network", "create", "--ipv6", "v6none"]);
+    assert!(err.contains("non-overlapping IPv6 address pool"), "{err}");
+    let n6 = made.network(&[
+        "--ipv6",
+        "--subnet",
+        "10.231.74.0/24",
+        "--subnet",
+        "fd00:231:74::/64",
+        "n6",
+    ]);
+    let n4 = made.network(&["--subnet", "10.231.75.0/24", "n4"]);
+    made.run(
+        "web6",
+        &[
+            "--network",
+            "n6",
+            "--ip6",
+            "fd00:231:74::50",
+            "mini",
+            "httpd",
+            "-f",
+            "-p",
+            "8080",
+            "-h",
+            "/etc",
+        ],
+    );
+    made.run("cli6", &["--network", "n6", "mini", "sleep", "300"]);
+
+    let web = &d.inspect_json(&["web6"])["NetworkSettings"]["Networks"]["n6"];
+    assert_eq!(web["GlobalIPv6Address"], "fd00:231:74::50", "{web}");
+    assert_eq!(web["GlobalIPv6PrefixLen"], 64);
+    assert_eq!(web["IPv6Gateway"], "fd00:231:74::1");
+    assert_eq!(web["IPAMConfig"]["IPv6Address"], "fd00:231:74::50");
+    assert_eq!(web["IPAddress"], "10.231.74.2");
+    let cli = &d.inspect_json(&["cli6"])["NetworkSettings"]["Networks"]["n6"];
+    assert_eq!(cli["GlobalIPv6Address"], "fd00:231:74::2", "{cli}");
+    let listed = d.docker(&[
+        "network",
+        "inspect",
+        "n6",
+        "--format",
+        "{{range .Containers}}{{.Name}} {{.IPv6Address}}\n{{end}}",
+    ]);
+    assert!(listed.contains("web6 fd00:231:74::50/64\n"), "{listed}");
+
+    // Inside: the address is usable at once, with a default route through
+    // the bridge's IPv6 gateway.
+    let addr = d.docker(&["exec", "cli6", "ip", "-6", "-o", "addr", "show", "eth0"]);
+    assert!(
+        addr.contains("inet6 fd00:231:74::2/64 scope global"),
+        "{addr}"
+    );
+    assert!(
+        !addr.contains("fd00:231:74::2/64 scope global tentative"),
+        "{addr}"
+    );
+    let routes = d.docker(&["exec", "cli6", "ip", "-6", "route"]);
+    assert!(
+        routes.contains("default via fd00:231:74::1 dev eth0"),
+        "{routes}"
+    );
+    let hosts = d.docker(&["exec", "web6", "cat", "/etc/hosts"]);
+    let short = d.inspect_json(&["web6"])["Id"].as_str().unwrap()[..12].to_string();
+    assert!(
+        hosts.ends_with(&format!("10.231.74.2\t{short}\nfd00:231:74::50\t{short}\n")),
+        "{hosts}"
+    );
+
+    // Reached over IPv6: by address, by name (AAAA), and a page fetched.
+    assert!(pings(&d, "cli6", "fd00:231:74::50"));
+    assert!(pings(&d, "cli6", "fd00:231:74::1"));
+    let by_name = d.docker(&["exec", "cli6", "ping", "-6", "-c1", "-W2", "web6"]);
+    assert!(by_name.contains("fd00:231:74::50"), "{by_name}");
+    let page = d.docker(&[
+        "exec",
+        "cli6",
+        "wget",
+        "-qO-",
+        "http://[fd00:231:74::50]:8080/hostname",
+    ]);
+    assert_eq!(page.trim(), short);
+
+    // --ip6 needs a network with IPv6.
+    let err = d.docker_fails(&[
+        "run",
+        "--rm",
+        "--network",
+        "n4",
+        "--ip6",
+        "fd00:231:75::9",
+        "mini",
+        "true",
+    ]);
+    assert!(err.contains("does not have IPv6 enabled"), "{err}");
+    let err = d.docker_fails(&[
+        "run",
+        "--rm",
+        "--network",
+        "n6",
+        "--ip6",
+        "10.231.74.9",
+        "mini",
+        "true",
+    ]);
+    assert!(err.contains("invalid IPv6 address"), "{err}");
+
+    // A restart of the container gets its addresses again; rm frees them.
+    d.docker(&["restart", "-t", "0", "cli6"]);
+    let again = &d.inspect_json(&["cli6"])["NetworkSettings"]["Networks"]["n6"];
+    let v6 = again["GlobalIPv6Address"].as_str().unwrap_or("");
+    assert!(
+        v6.starts_with("fd00:231:74::") && v6 != "fd00:231:74::50",
+        "{again}"
+    );
+    let veths = netns::bridge_ports(&bridge_of(&n6));
+    assert_eq!(veths.len(), 2, "{veths:?}");
+    made.clean();
+    let bridges = [bridge_of(&n6), bridge_of(&n4)];
+    let left = netns::leftovers(&bridges, &veths, &dir.join("exec"));
+    assert!(left.is_empty(), "{left:?}");
+    assert_eq!(
+        std::fs::read_to_string("/proc/sys/net/ipv6/conf/all/forwarding").ok(),
+        forwarding,
+        "the host's IPv6 forwarding changed"
+    );
+}
+
 #[test]
 fn daemons_sharing_the_default_bridge_keep_each_others_isolation_rules() {
     if !can_run() {

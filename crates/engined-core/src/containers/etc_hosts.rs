@@ -24,12 +24,13 @@ const BASE: &str = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopb
 
 /// The text of the container's `/etc/hosts`: it starts as `host_copy` (the
 /// host's file, with the host's network) or Docker's fixed block, and names
-/// the container on `own_address` when it has one; `host_gateway` is what
+/// the container on each of `own_addresses` (its IPv4, then its IPv6
+/// address, when it has them); `host_gateway` is what
 /// an `--add-host name:host-gateway` stands for.
 pub fn contents(
     record: &Record,
     host_copy: Option<&str>,
-    own_address: Option<IpAddr>,
+    own_addresses: impl IntoIterator<Item = IpAddr>,
     host_gateway: Option<IpAddr>,
     links: &[super::links::Linked],
 ) -> String {
@@ -55,11 +56,11 @@ pub fn contents(
     for link in links {
         text.push_str(&format!("{}\t{}\n", link.ip, link.names.join(" ")));
     }
-    if let Some(address) = own_address {
-        let names = own_names(
-            record.config.hostname.as_deref().unwrap_or(""),
-            record.config.domainname.as_deref().unwrap_or(""),
-        );
+    let names = own_names(
+        record.config.hostname.as_deref().unwrap_or(""),
+        record.config.domainname.as_deref().unwrap_or(""),
+    );
+    for address in own_addresses {
         if !names.is_empty() {
             text.push_str(&format!("{address}\t{names}\n"));
         }
@@ -163,7 +164,17 @@ mod tests {
         );
         assert_eq!(text, format!("{BASE}172.17.0.1\thost.docker.internal\n"));
         let r = record("none", "x", &["gw:host-gateway"]);
-        assert_eq!(super::contents(&r, None, None, None, &[]), BASE);
+        assert_eq!(super::contents(&r, None, None::<IpAddr>, None, &[]), BASE);
+    }
+
+    #[test]
+    fn an_ipv6_endpoint_names_the_container_on_both_addresses() {
+        let r = record("default", "abc123", &[]);
+        let own: [IpAddr; 2] = ["172.18.0.2".parse().unwrap(), "fd00:77::2".parse().unwrap()];
+        assert_eq!(
+            super::contents(&r, None, own, None, &[]),
+            format!("{BASE}172.18.0.2\tabc123\nfd00:77::2\tabc123\n")
+        );
     }
 
     #[test]

@@ -17,7 +17,7 @@
 //! running container; [`fill_settings`] is the `NetworkSettings` that
 //! inspect and `ps` show.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv6Addr};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -146,7 +146,9 @@ impl Network {
         let hosts = etc_hosts::contents(
             record,
             host_hosts.as_deref(),
-            run.own_address,
+            run.own_address
+                .into_iter()
+                .chain(run.own_address_v6.map(IpAddr::V6)),
             run.host_gateway,
             &run.links,
         );
@@ -173,7 +175,18 @@ fn endpoint_for(network: &NetworkRecord, settings: Option<&EndpointSettings>) ->
                 .map_err(|_| ContainerError::InvalidArgument(format!("invalid IPv4 address: {ip}")))
         })
         .transpose()?;
-    if requested_ip.is_some() && (network.predefined || network.bridge_name().is_none()) {
+    let requested_ipv6 = settings
+        .and_then(|s| s.ipam_config.as_ref())
+        .and_then(|c| c.ipv6_address.as_deref())
+        .filter(|ip| !ip.is_empty())
+        .map(|ip| {
+            ip.parse::<Ipv6Addr>()
+                .map_err(|_| ContainerError::InvalidArgument(format!("invalid IPv6 address: {ip}")))
+        })
+        .transpose()?;
+    if (requested_ip.is_some() || requested_ipv6.is_some())
+        && (network.predefined || network.bridge_name().is_none())
+    {
         return Err(ContainerError::InvalidArgument(
             "user specified IP address is supported on user defined networks only".into(),
         ));
@@ -188,9 +201,16 @@ fn endpoint_for(network: &NetworkRecord, settings: Option<&EndpointSettings>) ->
             )));
         }
     }
+    if requested_ipv6.is_some() && !network.enable_ipv6 {
+        return Err(ContainerError::InvalidArgument(format!(
+            "network {} does not have IPv6 enabled: an IPv6 address cannot be given on it",
+            network.name
+        )));
+    }
     Ok(Endpoint {
         network_id: network.id.clone(),
         requested_ip,
+        requested_ipv6,
         requested_mac,
         aliases: settings.and_then(|s| s.aliases.clone()).unwrap_or_default(),
         active: None,
@@ -214,6 +234,8 @@ pub fn record_endpoints(
 pub struct RunNetwork {
     pub netns: Option<PathBuf>,
     pub own_address: Option<IpAddr>,
+    /// The IPv6 address of the same endpoint, on a network with IPv6.
+    pub own_address_v6: Option<Ipv6Addr>,
     /// `--pid container:X` / `--ipc container:X`: the namespace files of
     /// X's process the run joins.
     pub pid_ns: Option<PathBuf>,
@@ -509,9 +531,8 @@ async fn network_setup(engine: &Arc<Services>, record: &Record) -> Result<RunNet
             for network in active_networks(engine, endpoints.as_ref()) {
                 events::publish(&engine.events, "connect", &network, Some(&record.id));
             }
-            let own_address = endpoints
-                .and_then(|c| c.endpoints.into_iter().find_map(|e| e.active))
-                .map(|a| a.ip);
+            let first = endpoints.and_then(|c| c.endpoints.into_iter().find_map(|e| e.active));
+            let own_address = first.as_ref().map(|a| a.ip);
             if let Some(ip) = own_address {
                 if let Err(e) = publish(engine, record, ip).await {
                     teardown(engine, &record.id).await;
@@ -521,6 +542,7 @@ async fn network_setup(engine: &Arc<Services>, record: &Record) -> Result<RunNet
             Ok(RunNetwork {
                 netns: Some(netns),
                 own_address,
+                own_address_v6: first.and_then(|a| a.ipv6).map(|v6| v6.ip),
                 ..Default::default()
             })
         }
@@ -693,10 +715,11 @@ fn endpoints_view(
         };
         let mut view = endpoint_view();
         view.network_id = Some(network.id.clone());
-        if let Some(ip) = e.requested_ip {
+        if e.requested_ip.is_some() || e.requested_ipv6.is_some() {
             view.rest.fields_mut().remove("IPAMConfig");
             view.ipam_config = Some(EndpointIpamConfig {
-                ipv4_address: Some(ip.to_string()),
+                ipv4_address: e.requested_ip.map(|ip| ip.to_string()),
+                ipv6_address: e.requested_ipv6.map(|ip| ip.to_string()),
                 ..Default::default()
             });
         }
@@ -713,6 +736,11 @@ fn endpoints_view(
             view.ip_prefix_len = Some(i64::from(a.prefix_len));
             view.gateway = Some(a.gateway.map(|g| g.to_string()).unwrap_or_default());
             view.mac_address = Some(a.mac.clone());
+            if let Some(v6) = &a.ipv6 {
+                view.global_ipv6_address = Some(v6.ip.to_string());
+                view.global_ipv6_prefix_len = Some(i64::from(v6.prefix_len));
+                view.ipv6_gateway = Some(v6.gateway.map(|g| g.to_string()).unwrap_or_default());
+            }
         }
         out.insert(network.name.clone(), view);
     }
@@ -736,6 +764,9 @@ pub fn fill_settings(engine: &Services, record: &Record, settings: &mut NetworkS
         settings.ip_address = bridge.ip_address.clone();
         settings.ip_prefix_len = bridge.ip_prefix_len;
         settings.mac_address = bridge.mac_address.clone();
+        settings.global_ipv6_address = bridge.global_ipv6_address.clone();
+        settings.global_ipv6_prefix_len = bridge.global_ipv6_prefix_len;
+        settings.ipv6_gateway = bridge.ipv6_gateway.clone();
     }
     if record.state.status.is_running() {
         settings.sandbox_key = Some(engine.networks.netns_path(&record.id).display().to_string());

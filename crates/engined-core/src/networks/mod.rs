@@ -21,7 +21,12 @@
 //!
 //! Drivers: `bridge` (a Linux bridge per network: `engined0` for the
 //! default one, `br-<12 hex>` for others, a veth pair per endpoint),
-//! `host` and `null` (nothing to set up). Published ports go through NAT
+//! `host` and `null` (nothing to set up). A bridge network created with
+//! IPv6 on (and an IPv6 subnet: there is no default IPv6 pool) gives each
+//! endpoint an IPv6 address beside its IPv4 one and a default route
+//! through the bridge's IPv6 gateway; engined leaves the host's IPv6
+//! forwarding alone and has no IPv6 NAT, so that traffic stays on the
+//! bridge (container to container, container to host). Published ports go through NAT
 //! (`iptables`, the default) and the userland proxy (`userland-proxy`,
 //! the default; it serves loopback, and with it off NAT does).
 //!

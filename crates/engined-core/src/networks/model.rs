@@ -5,7 +5,7 @@
 //! address, MAC and link names it got).
 
 use std::collections::BTreeMap;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv6Addr};
 
 use serde::{Deserialize, Serialize};
 
@@ -79,6 +79,9 @@ pub struct Endpoint {
     /// `--ip` / `IPAMConfig.IPv4Address`.
     #[serde(default)]
     pub requested_ip: Option<IpAddr>,
+    /// `--ip6` / `IPAMConfig.IPv6Address`, on a network with IPv6.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requested_ipv6: Option<Ipv6Addr>,
     /// `--mac-address` / `MacAddress` of the endpoint settings.
     #[serde(default)]
     pub requested_mac: Option<String>,
@@ -101,6 +104,26 @@ pub struct ActiveEndpoint {
     pub host_link: String,
     /// The link's name inside the container (`eth0`, ...).
     pub ifname: String,
+    /// The IPv6 address beside `ip`, on a network with IPv6 enabled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ipv6: Option<ActiveIpv6>,
+}
+
+/// An endpoint's IPv6 address for the current run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActiveIpv6 {
+    pub ip: Ipv6Addr,
+    pub prefix_len: u8,
+    /// The network's IPv6 gateway (shown also on an internal network,
+    /// which gets no route through it).
+    pub gateway: Option<Ipv6Addr>,
+}
+
+impl ActiveEndpoint {
+    /// Every address the endpoint has: its IPv4 one, then its IPv6 one.
+    pub fn addresses(&self) -> impl Iterator<Item = IpAddr> + '_ {
+        std::iter::once(self.ip).chain(self.ipv6.as_ref().map(|v6| IpAddr::V6(v6.ip)))
+    }
 }
 
 /// A container's endpoints, in the order they were attached.

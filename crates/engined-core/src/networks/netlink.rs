@@ -10,11 +10,12 @@
 //! `spawn_blocking`.
 
 use std::future::Future;
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::os::fd::AsRawFd;
 use std::path::Path;
 
 use futures_util::stream::TryStreamExt;
+use rtnetlink::packet_route::address::{AddressAttribute, AddressFlags, AddressHeaderFlags};
 use rtnetlink::packet_route::route::{RouteAddress, RouteAttribute};
 use rtnetlink::packet_route::rule::{RuleAction, RuleAttribute};
 use rtnetlink::{Handle, LinkBridge, LinkUnspec, LinkVeth, RouteMessageBuilder};
@@ -180,7 +181,7 @@ async fn bridge_up(handle: &Handle, name: &str, addresses: Vec<(IpAddr, u8)>) ->
         }
     };
     for (ip, prefix) in addresses {
-        match handle.address().add(index, ip, prefix).execute().await {
+        match add_address(handle, index, ip, prefix).execute().await {
             Err(e) if errno(&e) != Some(EEXIST) => return Err(failed("addressing a bridge")(e)),
             _ => {}
         }
@@ -352,6 +353,10 @@ pub struct Interface {
     pub prefix_len: u8,
     /// The default route's gateway; none on an internal network.
     pub gateway: Option<IpAddr>,
+    /// The IPv6 address beside `address`, with its prefix length.
+    pub ipv6: Option<(Ipv6Addr, u8)>,
+    /// The IPv6 default route's gateway.
+    pub gateway_v6: Option<Ipv6Addr>,
 }
 
 /// The bridge an endpoint joins: its name and gateway addresses (it is
@@ -431,12 +436,16 @@ pub fn add_endpoint(host: &str, bridge: Bridge, netns: &Path, interface: Interfa
             .execute()
             .await
             .map_err(failed("naming the container's link"))?;
-        handle
-            .address()
-            .add(link, interface.address, interface.prefix_len)
+        add_address(&handle, link, interface.address, interface.prefix_len)
             .execute()
             .await
             .map_err(failed("addressing the container's link"))?;
+        if let Some((ip, prefix_len)) = interface.ipv6 {
+            add_address(&handle, link, IpAddr::V6(ip), prefix_len)
+                .execute()
+                .await
+                .map_err(failed("giving the container's link its IPv6 address"))?;
+        }
         handle
             .link()
             .set(LinkUnspec::new_with_index(link).up().build())
@@ -455,8 +464,41 @@ pub fn add_endpoint(host: &str, bridge: Bridge, netns: &Path, interface: Interfa
                 _ => {}
             }
         }
+        if let Some(gateway) = interface.gateway_v6 {
+            let route = RouteMessageBuilder::<Ipv6Addr>::new()
+                .gateway(gateway)
+                .output_interface(link)
+                .build();
+            match handle.route().add(route).execute().await {
+                Err(e) if errno(&e) != Some(EEXIST) => {
+                    return Err(failed("the container's IPv6 default route")(e))
+                }
+                _ => {}
+            }
+        }
         Ok(())
     })
+}
+
+/// A request adding `ip/prefix` to link `index`. An IPv6 address skips
+/// duplicate address detection (the subnet's addresses are ours to hand
+/// out): else it stays tentative, unusable, for the first second or two
+/// of the container's run.
+fn add_address(
+    handle: &Handle,
+    index: u32,
+    ip: IpAddr,
+    prefix: u8,
+) -> rtnetlink::AddressAddRequest {
+    let mut request = handle.address().add(index, ip, prefix);
+    if ip.is_ipv6() {
+        let message = request.message_mut();
+        message.header.flags |= AddressHeaderFlags::Nodad;
+        message
+            .attributes
+            .push(AddressAttribute::Flags(AddressFlags::Nodad));
+    }
+    request
 }
 
 /// `aa:bb:cc:dd:ee:ff` as bytes.

@@ -8,15 +8,15 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Read;
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use super::error::{NetworkError, Result};
 use super::ipam::{self, AddressSpace, Subnet};
 use super::model::{
-    ActiveEndpoint, ContainerEndpoints, Endpoint, NetworkRecord, PoolRecord, BRIDGE, HOST, NULL,
-    OPT_BRIDGE_NAME, PREDEFINED,
+    ActiveEndpoint, ActiveIpv6, ContainerEndpoints, Endpoint, NetworkRecord, PoolRecord, BRIDGE,
+    HOST, NULL, OPT_BRIDGE_NAME, PREDEFINED,
 };
 use super::nat::{self, Forward, Masquerade, Nat};
 use super::settings::Settings;
@@ -189,10 +189,12 @@ impl Networks {
         for c in state.containers.values() {
             for e in &c.endpoints {
                 if let (Some(a), Some(spaces)) = (&e.active, state.spaces.get_mut(&e.network_id)) {
-                    spaces
-                        .iter_mut()
-                        .filter(|s| s.subnet.contains(a.ip))
-                        .for_each(|s| s.mark(a.ip));
+                    for ip in a.addresses() {
+                        spaces
+                            .iter_mut()
+                            .filter(|s| s.subnet.contains(ip))
+                            .for_each(|s| s.mark(ip));
+                    }
                 }
             }
         }
@@ -324,6 +326,16 @@ impl Networks {
         }
         let id = new_id()?;
         let pools = pools_for(&state, &req, &self.pools())?;
+        // No IPv6 pool is configured by default: an IPv6 network names
+        // its subnet.
+        let has_v6 = pools
+            .iter()
+            .any(|p| Subnet::parse(&p.subnet).is_ok_and(|s| !s.is_ipv4()));
+        if req.enable_ipv6 && !has_v6 {
+            return Err(NetworkError::Unavailable(
+                "could not find an available, non-overlapping IPv6 address pool among the defaults to assign to the network".into(),
+            ));
+        }
         let record = NetworkRecord {
             id: id.clone(),
             name: req.name,
@@ -437,13 +449,13 @@ impl Networks {
         for network in shared {
             for c in state.containers.values() {
                 for e in c.endpoints.iter().filter(|e| e.network_id == network.id) {
-                    if let Some(active) = &e.active {
+                    for ip in e.active.iter().flat_map(|a| a.addresses()) {
                         out.push(dns::Neighbour {
                             network: network.name.clone(),
                             container_id: c.container_id.clone(),
                             container_name: c.name.clone(),
                             aliases: e.aliases.clone(),
-                            ip: active.ip,
+                            ip,
                         });
                     }
                 }
@@ -632,7 +644,24 @@ impl Networks {
         let prefix_len = space.subnet.prefix();
         let gateway = space.gateway.filter(|_| !network.internal);
         let shown_gateway = space.gateway;
-        let endpoint_id = new_id()?;
+        let ipv6 = if network.enable_ipv6 {
+            match allocate_v6(spaces, &network, endpoint.requested_ipv6) {
+                Ok(v6) => Some(v6),
+                Err(e) => {
+                    release(spaces, ip);
+                    return Err(e);
+                }
+            }
+        } else {
+            None
+        };
+        let endpoint_id = match new_id() {
+            Ok(id) => id,
+            Err(e) => {
+                release_all(spaces, ip, ipv6.as_ref());
+                return Err(e);
+            }
+        };
         let mac = endpoint.requested_mac.clone().unwrap_or_else(|| match ip {
             IpAddr::V4(v4) => ipam::mac_for(v4),
             IpAddr::V6(_) => ipam::mac_for(Ipv4Addr::UNSPECIFIED),
@@ -654,18 +683,19 @@ impl Networks {
                         address: ip,
                         prefix_len,
                         gateway,
+                        ipv6: ipv6.as_ref().map(|v6| (v6.ip, v6.prefix_len)),
+                        gateway_v6: ipv6
+                            .as_ref()
+                            .and_then(|v6| v6.gateway)
+                            .filter(|_| !network.internal),
                     },
                 )
             })
             .and_then(|()| self.nat.bridge_ready(&bridge));
         if let Err(e) = up {
             let _ = netlink::delete_link(&host_link);
-            if let Some(s) = state
-                .spaces
-                .get_mut(&network.id)
-                .and_then(|s| s.iter_mut().find(|s| s.subnet.contains(ip)))
-            {
-                s.release(ip);
+            if let Some(spaces) = state.spaces.get_mut(&network.id) {
+                release_all(spaces, ip, ipv6.as_ref());
             }
             return Err(e);
         }
@@ -682,6 +712,7 @@ impl Networks {
                 mac,
                 host_link,
                 ifname,
+                ipv6,
             });
         }
         Ok(())
@@ -1222,14 +1253,63 @@ fn deactivate_locked(state: &mut State, container: &str, index: usize) -> bool {
     if let Err(e) = netlink::delete_link(&active.host_link) {
         tracing::warn!("container {container}: {e}");
     }
-    if let Some(s) = state
-        .spaces
-        .get_mut(&network)
-        .and_then(|s| s.iter_mut().find(|s| s.subnet.contains(active.ip)))
-    {
-        s.release(active.ip);
+    if let Some(spaces) = state.spaces.get_mut(&network) {
+        release_all(spaces, active.ip, active.ipv6.as_ref());
     }
     true
+}
+
+/// An IPv6 address for an endpoint on `network` (which has IPv6 on):
+/// `wanted`, or the next free one of its IPv6 pool.
+fn allocate_v6(
+    spaces: &mut [AddressSpace],
+    network: &NetworkRecord,
+    wanted: Option<Ipv6Addr>,
+) -> Result<ActiveIpv6> {
+    let space = spaces
+        .iter_mut()
+        .find(|s| !s.subnet.is_ipv4())
+        .ok_or_else(|| {
+            NetworkError::Unavailable(format!("network {} has no IPv6 subnet", network.name))
+        })?;
+    let ip = match space
+        .allocate(wanted.map(IpAddr::V6))
+        .map_err(NetworkError::Unavailable)?
+    {
+        IpAddr::V6(ip) => ip,
+        IpAddr::V4(v4) => {
+            // An IPv6 space hands out IPv6 addresses; not one to keep.
+            space.release(IpAddr::V4(v4));
+            return Err(NetworkError::Unavailable(format!(
+                "network {}: {v4} is not an IPv6 address",
+                network.name
+            )));
+        }
+    };
+    let gateway = match space.gateway {
+        Some(IpAddr::V6(gw)) => Some(gw),
+        _ => None,
+    };
+    Ok(ActiveIpv6 {
+        ip,
+        prefix_len: space.subnet.prefix(),
+        gateway,
+    })
+}
+
+/// `ip` free again in whichever of `spaces` holds it.
+fn release(spaces: &mut [AddressSpace], ip: IpAddr) {
+    if let Some(s) = spaces.iter_mut().find(|s| s.subnet.contains(ip)) {
+        s.release(ip);
+    }
+}
+
+/// An endpoint's addresses, IPv4 and IPv6, free again.
+fn release_all(spaces: &mut [AddressSpace], ip: IpAddr, ipv6: Option<&ActiveIpv6>) {
+    release(spaces, ip);
+    if let Some(v6) = ipv6 {
+        release(spaces, IpAddr::V6(v6.ip));
+    }
 }
 
 #[cfg(test)]

@@ -45,7 +45,12 @@ pub fn network_view(
                     } else {
                         String::new()
                     }),
-                    ipv6_address: Some(String::new()),
+                    ipv6_address: Some(
+                        a.ipv6
+                            .as_ref()
+                            .map(|v6| format!("{}/{}", v6.ip, v6.prefix_len))
+                            .unwrap_or_default(),
+                    ),
                     ..Default::default()
                 },
             )
