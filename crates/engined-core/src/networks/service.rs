@@ -139,6 +139,7 @@ impl Networks {
         for c in read_dir_json::<ContainerEndpoints>(&root.join("endpoints")) {
             state.containers.insert(c.container_id.clone(), c);
         }
+        let localnet_record = root.join(nat::localnet::RECORD_FILE);
         let networks = Networks {
             root,
             netns_dir: exec_root.join("netns"),
@@ -149,6 +150,7 @@ impl Networks {
                 nat::nft::table_name(exec_root),
                 settings.nat,
                 settings.userland_proxy,
+                localnet_record,
             ),
             rule_priority: netlink::rule_priority(exec_root),
             settings,
