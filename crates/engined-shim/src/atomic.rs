@@ -31,9 +31,33 @@ pub fn sync_dir(dir: &Path) -> io::Result<()> {
     File::open(dir)?.sync_all()
 }
 
+/// How much of a replacement [`write_file_with`] makes durable before it
+/// returns. Every level is atomic against a crash of the daemon (readers
+/// see the old content or the new one); they differ on a crash of the
+/// machine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    /// The contents and the rename are on disk: after a power loss the
+    /// file has the new content.
+    Full,
+    /// The contents are on disk before the rename, the rename may be
+    /// lost: after a power loss the file has the old content or the new
+    /// one, never an empty or torn one. For state whose old value is as
+    /// good after a reboot (what ran then is gone either way).
+    Contents,
+    /// Nothing is synced: after a power loss the file may be empty. For
+    /// files made again before each use (a run's `/etc/hosts`).
+    Volatile,
+}
+
 /// Replaces `path` with `bytes` atomically: readers see the old content or
 /// the new one, never a mix, even across a crash.
 pub fn write_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_file_with(path, bytes, Durability::Full)
+}
+
+/// [`write_file`] with the `durability` the caller needs.
+pub fn write_file_with(path: &Path, bytes: &[u8], durability: Durability) -> io::Result<()> {
     let dir = path
         .parent()
         .ok_or_else(|| io::Error::other(format!("{} has no parent", path.display())))?;
@@ -41,10 +65,15 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let result = (|| {
         let mut file = File::create(&temp)?;
         file.write_all(bytes)?;
-        file.sync_all()?;
+        if durability != Durability::Volatile {
+            file.sync_all()?;
+        }
         drop(file);
         fs::rename(&temp, path)?;
-        sync_dir(dir)
+        match durability {
+            Durability::Full => sync_dir(dir),
+            Durability::Contents | Durability::Volatile => Ok(()),
+        }
     })();
     if result.is_err() {
         let _ = fs::remove_file(&temp);
@@ -54,8 +83,17 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
 
 /// [`write_file`] of a value as pretty JSON.
 pub fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> io::Result<()> {
+    write_json_with(path, value, Durability::Full)
+}
+
+/// [`write_json`] with the `durability` the caller needs.
+pub fn write_json_with<T: serde::Serialize>(
+    path: &Path,
+    value: &T,
+    durability: Durability,
+) -> io::Result<()> {
     let bytes = serde_json::to_vec_pretty(value).map_err(io::Error::other)?;
-    write_file(path, &bytes)
+    write_file_with(path, &bytes, durability)
 }
 
 /// Removes the temporary files and directories a crash left in `dir`.

@@ -493,6 +493,92 @@ fn without_the_proxy_loopback_goes_through_dnat_and_ip_forward_is_turned_on() {
     assert!(left.is_empty(), "{left:?}");
 }
 
+/// `route_localnet` of a bridge engined turned on, with the proxy off,
+/// survives a `kill -9` of engined only until its next start: a restart
+/// with the proxy off keeps it on and its clean stop puts the old value
+/// back; a restart with the proxy on puts it back at once. The bridge is
+/// one the test makes (named in the network's options), so its value
+/// before engined's first start is the test's to set.
+#[test]
+fn a_killed_engined_leaves_route_localnet_for_the_next_start_to_put_back() {
+    if !can_run() {
+        return;
+    }
+    let _one = HOST_NETWORKING.lock().unwrap_or_else(|e| e.into_inner());
+    const BRIDGE: &str = "natlocal98";
+    struct DropBridge;
+    impl Drop for DropBridge {
+        fn drop(&mut self) {
+            let _ = Command::new("ip").args(["link", "del", BRIDGE]).output();
+        }
+    }
+    let _ = Command::new("ip").args(["link", "del", BRIDGE]).output();
+    let made = Command::new("ip")
+        .args(["link", "add", BRIDGE, "type", "bridge"])
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let _bridge = DropBridge;
+    let localnet = format!("/proc/sys/net/ipv4/conf/{BRIDGE}/route_localnet");
+    std::fs::write(&localnet, "0\n").unwrap();
+    let value = || {
+        std::fs::read_to_string(&localnet)
+            .unwrap_or_default()
+            .trim()
+            .to_string()
+    };
+    let before = value();
+    assert_eq!(before, "0");
+    let proxy_off = r#""userland-proxy": false"#;
+    let dir = dir_with("nat_cli_localnet", proxy_off);
+    let record = dir
+        .join("data/network")
+        .join(engined_core::networks::nat::localnet::RECORD_FILE);
+    let mut d = Engined::start(&dir);
+    // The network outlives the daemons that crash: removed through
+    // whichever listens on the socket then, even when the test fails.
+    struct Remove(String);
+    impl Drop for Remove {
+        fn drop(&mut self) {
+            let _ = test_support::docker_cli::output(&self.0, &["network", "rm", "natn98"]);
+        }
+    }
+    let _remove = Remove(d.host());
+    d.docker(&[
+        "network",
+        "create",
+        "--subnet",
+        "10.231.98.0/24",
+        "-o",
+        &format!("com.docker.network.bridge.name={BRIDGE}"),
+        "natn98",
+    ]);
+    assert_eq!(value(), "1");
+    assert!(record.exists(), "{}", record.display());
+
+    // Killed, and started again with the proxy still off: on it stays,
+    // and the clean stop after puts the first value back.
+    d.crash();
+    assert_eq!(value(), "1", "a killed daemon puts nothing back");
+    d = Engined::start(&dir);
+    assert_eq!(value(), "1", "{}", d.log());
+    d.stop();
+    assert_eq!(value(), before, "{}", d.log());
+    assert!(!record.exists());
+
+    // Killed again, and started with the proxy on: the start puts it back.
+    d = Engined::start(&dir);
+    assert_eq!(value(), "1");
+    d.crash();
+    assert_eq!(value(), "1");
+    std::fs::write(dir.join("daemon.json"), format!("{{{QUIET_DNS}}}")).unwrap();
+    d = Engined::start(&dir);
+    assert_eq!(value(), before, "{}", d.log());
+    assert!(!record.exists());
+    d.docker(&["network", "rm", "natn98"]);
+    assert!(!netns::links().contains(BRIDGE));
+}
+
 #[test]
 fn without_iptables_there_is_no_table_and_the_proxy_serves() {
     if !can_run() {

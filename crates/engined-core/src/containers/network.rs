@@ -34,7 +34,7 @@ use crate::networks::{self, events, ports, Endpoint, NetworkError, NetworkRecord
 use super::error::{ContainerError, Result};
 use super::etc_hosts;
 use super::record::Record;
-use engined_shim::atomic;
+use engined_shim::atomic::{self, Durability};
 
 /// What a container's network mode asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,6 +131,8 @@ impl Network {
     /// on its own address, when it has one) and `/etc/resolv.conf` (the
     /// one [`setup`] made for the run) into `dir` (the container's
     /// directory); returns each file with the path it is mounted at.
+    /// They are made again before every run, so a start does not wait
+    /// for them to reach the disk ([`Durability::Volatile`]).
     pub fn run_files(
         &self,
         record: &Record,
@@ -139,7 +141,11 @@ impl Network {
     ) -> std::io::Result<Vec<(PathBuf, String)>> {
         let hostname = record.config.hostname.clone().unwrap_or_default();
         let hostname_path = dir.join("hostname");
-        atomic::write_file(&hostname_path, format!("{hostname}\n").as_bytes())?;
+        atomic::write_file_with(
+            &hostname_path,
+            format!("{hostname}\n").as_bytes(),
+            Durability::Volatile,
+        )?;
         let hosts_path = dir.join("hosts");
         let host_hosts = (*self == Network::Host)
             .then(|| std::fs::read_to_string("/etc/hosts").unwrap_or_default());
@@ -152,9 +158,13 @@ impl Network {
             run.host_gateway,
             &run.links,
         );
-        atomic::write_file(&hosts_path, hosts.as_bytes())?;
+        atomic::write_file_with(&hosts_path, hosts.as_bytes(), Durability::Volatile)?;
         let resolv_path = dir.join("resolv.conf");
-        atomic::write_file(&resolv_path, run.resolv_conf.as_bytes())?;
+        atomic::write_file_with(
+            &resolv_path,
+            run.resolv_conf.as_bytes(),
+            Durability::Volatile,
+        )?;
         Ok(vec![
             (hostname_path, "/etc/hostname".to_string()),
             (hosts_path, "/etc/hosts".to_string()),

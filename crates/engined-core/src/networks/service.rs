@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Read;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use super::error::{NetworkError, Result};
 use super::ipam::{self, AddressSpace, Subnet};
@@ -22,7 +22,7 @@ use super::nat::{self, Forward, Masquerade, Nat};
 use super::settings::Settings;
 use super::{dns, netlink, netns, ports};
 use crate::sync::lock;
-use engined_shim::atomic;
+use engined_shim::atomic::{self, Durability};
 
 /// The Linux bridge of the default network (dockerd's is `docker0`).
 pub const DEFAULT_BRIDGE_NAME: &str = "engined0";
@@ -54,7 +54,10 @@ pub struct Networks {
     root: PathBuf,
     /// `<exec-root>/netns`
     netns_dir: PathBuf,
-    state: Mutex<State>,
+    state: Arc<Mutex<State>>,
+    /// The threads finishing the endpoints of runs that ended, by
+    /// container ([`Networks::deactivate`]).
+    pending: Mutex<HashMap<String, Vec<std::thread::JoinHandle<()>>>>,
     /// The embedded DNS servers of running containers on user networks.
     pub dns: dns::Servers,
     /// The published ports of running containers.
@@ -139,16 +142,19 @@ impl Networks {
         for c in read_dir_json::<ContainerEndpoints>(&root.join("endpoints")) {
             state.containers.insert(c.container_id.clone(), c);
         }
+        let localnet_record = root.join(nat::localnet::RECORD_FILE);
         let networks = Networks {
             root,
             netns_dir: exec_root.join("netns"),
-            state: Mutex::new(State::default()),
+            state: Arc::new(Mutex::new(State::default())),
+            pending: Mutex::new(HashMap::new()),
             dns: dns::Servers::default(),
             ports: ports::Proxies::new(settings.userland_proxy),
             nat: Nat::new(
                 nat::nft::table_name(exec_root),
                 settings.nat,
                 settings.userland_proxy,
+                localnet_record,
             ),
             rule_priority: netlink::rule_priority(exec_root),
             settings,
@@ -276,13 +282,9 @@ impl Networks {
             .map_err(|e| NetworkError::io(format!("saving network {}", record.name), e))
     }
 
-    fn save_endpoints(&self, c: &ContainerEndpoints) -> Result<()> {
-        let path = self
-            .root
-            .join("endpoints")
-            .join(format!("{}.json", c.container_id));
-        atomic::write_json(&path, c)
-            .map_err(|e| NetworkError::io(format!("saving the endpoints of {}", c.container_id), e))
+    /// Saves a container's endpoints ([`save_endpoints_in`]).
+    fn save_endpoints(&self, c: &ContainerEndpoints, durability: Durability) -> Result<()> {
+        save_endpoints_in(&self.root, c, durability)
     }
 
     /// Every network, by name.
@@ -366,6 +368,8 @@ impl Networks {
     /// `docker network rm`: refused for the predefined networks and for
     /// networks with containers on them (running ones).
     pub fn remove(&self, term: &str) -> Result<NetworkRecord> {
+        // Links of ended runs still on the bridge go first.
+        self.settle_all();
         let mut state = lock(&self.state);
         let record = find_in(&state, term)?;
         if record.predefined {
@@ -482,13 +486,14 @@ impl Networks {
         name: &str,
         endpoints: Vec<Endpoint>,
     ) -> Result<()> {
+        self.settle(container);
         let c = ContainerEndpoints {
             container_id: container.into(),
             name: name.into(),
             endpoints,
             published: Vec::new(),
         };
-        self.save_endpoints(&c)?;
+        self.save_endpoints(&c, Durability::Full)?;
         lock(&self.state).containers.insert(container.into(), c);
         Ok(())
     }
@@ -502,6 +507,7 @@ impl Networks {
         endpoint: Endpoint,
         netns: Option<&Path>,
     ) -> Result<()> {
+        self.settle(container);
         let mut state = lock(&self.state);
         let network = state
             .networks
@@ -534,12 +540,13 @@ impl Networks {
             }
         }
         let c = state.containers.get(container).cloned().unwrap_or_default();
-        self.save_endpoints(&c)
+        self.save_endpoints(&c, Durability::Full)
     }
 
     /// Takes container `container` off network `network` (its endpoint
     /// goes down first when up).
     pub fn disconnect(&self, container: &str, network: &NetworkRecord) -> Result<()> {
+        self.settle(container);
         let mut state = lock(&self.state);
         let Some(index) = state
             .containers
@@ -555,7 +562,7 @@ impl Networks {
         if let Some(c) = state.containers.get_mut(container) {
             c.endpoints.remove(index);
             let c = c.clone();
-            self.save_endpoints(&c)?;
+            self.save_endpoints(&c, Durability::Full)?;
         }
         Ok(())
     }
@@ -572,6 +579,7 @@ impl Networks {
     pub fn activate(&self, container: &str) -> Result<PathBuf> {
         let path = self.netns_path(container);
         self.deactivate(container);
+        self.settle(container);
         netns::create(&path)?;
         let mut state = lock(&self.state);
         let count = state
@@ -588,7 +596,7 @@ impl Networks {
         let c = state.containers.get(container).cloned();
         drop(state);
         if let Some(c) = c {
-            self.save_endpoints(&c)?;
+            self.save_endpoints(&c, Durability::Contents)?;
         }
         Ok(path)
     }
@@ -721,38 +729,107 @@ impl Networks {
     /// After a run: every endpoint of container `container` down (its host
     /// link deleted, its address free again) and its namespace file gone.
     /// Harmless when nothing is up.
+    ///
+    /// The caller (a run's end, which a `docker run --rm` or a `wait`
+    /// waits for) waits only for the endpoints to be marked down and the
+    /// namespace file to go; deleting the links (tens of milliseconds
+    /// each on a busy host) and then freeing the addresses and
+    /// saving the record go on on a thread of their own, which whatever
+    /// next needs them waits for ([`Networks::settle`]: the container's
+    /// next start, its removal, a network's removal, the daemon's stop).
+    /// The namespace goes first, so even a daemon killed meanwhile leaves
+    /// no link: the kernel deletes a pair with the namespace of its peer.
     pub fn deactivate(&self, container: &str) {
+        self.settle(container);
         self.unpublish(container);
         let mut state = lock(&self.state);
-        let count = state
-            .containers
-            .get(container)
-            .map_or(0, |c| c.endpoints.len());
+        let mut down = Vec::new();
         let mut changed = false;
-        for index in 0..count {
-            changed |= deactivate_locked(&mut state, container, index);
-        }
         if let Some(c) = state.containers.get_mut(container) {
-            changed |= !c.published.is_empty();
+            for e in &mut c.endpoints {
+                if let Some(active) = e.active.take() {
+                    down.push((e.network_id.clone(), active));
+                }
+            }
+            changed = !down.is_empty() || !c.published.is_empty();
             c.published.clear();
+        }
+        drop(state);
+        if let Err(e) = netns::remove(&self.netns_path(container)) {
+            tracing::warn!("{e}");
         }
         // Saved only when something was up: a start deactivates first,
         // and a removal after the run's end, with nothing to write.
-        let c = state.containers.get(container).cloned().filter(|_| changed);
-        drop(state);
-        if let Some(c) = c {
-            if let Err(e) = self.save_endpoints(&c) {
-                tracing::warn!("{e}");
+        if !changed {
+            return;
+        }
+        let (state, root, id) = (self.state.clone(), self.root.clone(), container.to_string());
+        let job = move || {
+            for (_, active) in &down {
+                if let Err(e) = netlink::delete_link(&active.host_link) {
+                    tracing::warn!("container {id}: {e}");
+                }
+            }
+            let mut state = lock(&state);
+            for (network, active) in &down {
+                if let Some(spaces) = state.spaces.get_mut(network) {
+                    release_all(spaces, active.ip, active.ipv6.as_ref());
+                }
+            }
+            let c = state.containers.get(&id).cloned();
+            drop(state);
+            if let Some(c) = c {
+                if let Err(e) = save_endpoints_in(&root, &c, Durability::Contents) {
+                    tracing::warn!("{e}");
+                }
+            }
+        };
+        // When no thread can be had, the caller does the work itself.
+        let slot = Arc::new(Mutex::new(Some(job)));
+        let theirs = slot.clone();
+        let spawned = std::thread::Builder::new()
+            .name("endpoint-down".into())
+            .spawn(move || {
+                if let Some(job) = lock(&theirs).take() {
+                    job();
+                }
+            });
+        match spawned {
+            Ok(handle) => lock(&self.pending)
+                .entry(container.to_string())
+                .or_default()
+                .push(handle),
+            Err(e) => {
+                tracing::warn!("container {container}: a thread for its endpoints: {e}");
+                if let Some(job) = lock(&slot).take() {
+                    job();
+                }
             }
         }
-        if let Err(e) = netns::remove(&self.netns_path(container)) {
-            tracing::warn!("{e}");
+    }
+
+    /// Waits until the endpoints of container `container` that went down
+    /// are gone: links deleted, addresses free, record saved. Call
+    /// without the state's lock held.
+    pub fn settle(&self, container: &str) {
+        let handles = lock(&self.pending).remove(container);
+        for handle in handles.into_iter().flatten() {
+            let _ = handle.join();
+        }
+    }
+
+    /// [`Networks::settle`] for every container.
+    pub fn settle_all(&self) {
+        let all = std::mem::take(&mut *lock(&self.pending));
+        for handle in all.into_values().flatten() {
+            let _ = handle.join();
         }
     }
 
     /// A removed container: its endpoints down and forgotten.
     pub fn forget(&self, container: &str) {
         self.deactivate(container);
+        self.settle(container);
         lock(&self.state).containers.remove(container);
         let path = self
             .root
@@ -781,6 +858,7 @@ impl Networks {
                 self.deactivate(id);
             }
         }
+        self.settle_all();
         self.remove_orphan_ports();
         for path in netns::list(&self.netns_dir) {
             let id = path.file_name().map(|n| n.to_string_lossy().into_owned());
@@ -869,6 +947,7 @@ impl Networks {
         ip: IpAddr,
         published: &[ports::Published],
     ) -> Result<()> {
+        self.settle(container);
         let mut state = lock(&self.state);
         let forwards = forwards_for(&state, container, ip, published);
         self.nat.set_forwards(container, forwards)?;
@@ -878,7 +957,7 @@ impl Networks {
         });
         drop(state);
         match saved {
-            Some(c) => self.save_endpoints(&c),
+            Some(c) => self.save_endpoints(&c, Durability::Contents),
             None => Ok(()),
         }
     }
@@ -895,6 +974,7 @@ impl Networks {
     /// `docker rename`: the container's name on its networks (what the
     /// embedded DNS servers answer to) is now `name`.
     pub fn rename(&self, container: &str, name: &str) -> Result<()> {
+        self.settle(container);
         let saved = {
             let mut state = lock(&self.state);
             state.containers.get_mut(container).map(|c| {
@@ -903,7 +983,7 @@ impl Networks {
             })
         };
         match saved {
-            Some(c) => self.save_endpoints(&c),
+            Some(c) => self.save_endpoints(&c, Durability::Full),
             None => Ok(()),
         }
     }
@@ -912,6 +992,7 @@ impl Networks {
     /// isolation rules go, and the bridges' `route_localnet` is what it
     /// was (with forwards left, live-restore's, all stay).
     pub fn shutdown(&self) {
+        self.settle_all();
         if self.nat.has_forwards() {
             return;
         }
@@ -961,6 +1042,21 @@ impl Networks {
             }
         }
     }
+}
+
+/// Saves a container's endpoints under `root` (`<data-root>/network`):
+/// with [`Durability::Full`] what it asks for (create, connect, rename),
+/// with [`Durability::Contents`] what a run brings up and down around it
+/// (which addresses and links are up, the ports published): after a
+/// power loss none of that is up any more, so the record before the
+/// change is as good, and a start does not wait for the directory's
+/// sync.
+fn save_endpoints_in(root: &Path, c: &ContainerEndpoints, durability: Durability) -> Result<()> {
+    let path = root
+        .join("endpoints")
+        .join(format!("{}.json", c.container_id));
+    atomic::write_json_with(&path, c, durability)
+        .map_err(|e| NetworkError::io(format!("saving the endpoints of {}", c.container_id), e))
 }
 
 fn no_pool() -> NetworkError {

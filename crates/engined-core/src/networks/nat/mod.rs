@@ -49,15 +49,23 @@ pub struct Nat {
 
 impl Nat {
     /// The NAT of table `table`; `enabled` is `iptables`, `userland_proxy`
-    /// says whether the proxy serves the ports too. Nothing is written
-    /// until the first change.
-    pub fn new(table: String, enabled: bool, userland_proxy: bool) -> Nat {
+    /// says whether the proxy serves the ports too; `localnet_record` is
+    /// where the bridges' earlier `route_localnet` is recorded (what a
+    /// daemon killed before it could put it back left there is put back
+    /// now, unless this one turns it on too). Nothing is written to the
+    /// table until the first change.
+    pub fn new(
+        table: String,
+        enabled: bool,
+        userland_proxy: bool,
+        localnet_record: std::path::PathBuf,
+    ) -> Nat {
         Nat {
             table,
             enabled,
             userland_proxy,
             wanted: Mutex::new(Wanted::default()),
-            localnet: localnet::Localnet::default(),
+            localnet: localnet::Localnet::open(localnet_record, enabled && !userland_proxy),
         }
     }
 
