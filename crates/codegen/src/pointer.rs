@@ -9,8 +9,20 @@ pub fn escape(token: &str) -> String {
 }
 
 /// `base` extended by one token.
+///
+/// Validation, conversion and lowering make one for nearly every node they
+/// visit, so the text is built in one allocation, and a token that needs
+/// no escape (nearly all) is copied as it is.
 pub fn join(base: &str, token: &str) -> String {
-    format!("{base}/{}", escape(token))
+    let mut out = String::with_capacity(base.len() + 1 + token.len());
+    out.push_str(base);
+    out.push('/');
+    if token.contains(['~', '/']) {
+        out.push_str(&escape(token));
+    } else {
+        out.push_str(token);
+    }
+    out
 }
 
 /// Follows a pointer such as `/definitions/Port` from `root`.
@@ -49,6 +61,8 @@ mod tests {
         let doc = load_str("t.yaml", "paths:\n  /a/{id}:\n    get:\n      x: [1, 2]\n").unwrap();
         let ptr = join(&join("/paths", "/a/{id}"), "get");
         assert_eq!(ptr, "/paths/~1a~1{id}/get");
+        assert_eq!(join("/x", "a~b/c~"), "/x/a~0b~1c~0");
+        assert_eq!(join("", ""), "/");
         let x = resolve(&doc.root, &format!("{ptr}/x/1")).unwrap();
         assert_eq!(x.as_i64(), Some(2));
         assert_eq!(percent_decode("/a%7Bb%7D"), "/a{b}");

@@ -742,3 +742,47 @@ fn block_scalar_at_end_of_file_without_newline() {
         "{diags:#?}"
     );
 }
+
+/// The token lint run apart (beside the parser, as `emit::load_api` runs
+/// it) and its findings handed over give what validating the document in
+/// one call gives, for every case, and `load_api` refuses a bad case with
+/// the diagnostics of validating its file.
+#[test]
+fn token_findings_handed_over_validate_as_one_call() {
+    use codegen::validate::{token_findings, validate_document, validate_document_with};
+    let dir = std::env::temp_dir().join(format!("codegen-tokens-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (i, case) in cases().iter().enumerate() {
+        for text in [&case.bad, &case.good] {
+            let Ok(doc) = codegen::load::load_str("case.yaml", text) else {
+                continue;
+            };
+            let whole = validate_document(&doc);
+            let tokens = token_findings(&doc.path, &doc.text);
+            assert_eq!(
+                validate_document_with(&doc, tokens),
+                whole,
+                "{:?}: {}",
+                case.rule,
+                case.what
+            );
+            if !whole.iter().any(|d| d.severity == Severity::Error) {
+                continue;
+            }
+            let path = dir.join(format!("case{i}.yaml"));
+            std::fs::write(&path, text).unwrap();
+            match codegen::emit::load_api(&path) {
+                Err(codegen::emit::GenerateError::Invalid { diagnostics, .. }) => {
+                    // The file's own validation ($refs resolve from its
+                    // folder, so not the in-memory document's).
+                    let Outcome::Checked(expected) = codegen::validate::validate_file(&path) else {
+                        panic!("{}: unreadable", path.display());
+                    };
+                    assert_eq!(diagnostics, expected, "{:?}: {}", case.rule, case.what);
+                }
+                other => panic!("{:?}: {}: {other:?}", case.rule, case.what),
+            }
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -8,6 +8,7 @@ mod swagger2;
 pub use source_map::{position, Location, SourceMap};
 
 use openapiv3::OpenAPI;
+use serde::Deserialize;
 
 use crate::load::Document;
 use crate::validate::SpecVersion;
@@ -36,6 +37,11 @@ pub fn convert(doc: &Document) -> Result<Converted, ConvertError> {
         Some(SpecVersion::OpenApi3) => (json, SourceMap::identity()),
         None => return Err(ConvertError::NotASpec),
     };
+    // Most specs fit: they are read without tracking the path, which only
+    // a failure needs (to say where); a failure is read again with it.
+    if let Ok(api) = OpenAPI::deserialize(&json) {
+        return Ok(Converted { api, source_map });
+    }
     match serde_path_to_error::deserialize::<_, OpenAPI>(json) {
         Ok(api) => Ok(Converted { api, source_map }),
         Err(err) => {

@@ -235,6 +235,10 @@ fn expand_docs(printed: String) -> Result<String, EmitError> {
 /// (`` [`Name`] ``). Rustdoc would otherwise try `[:GID]` or `[name]` as
 /// a path and warn. Text in backticks is left alone.
 pub(crate) fn escape_brackets(line: &str) -> String {
+    // Most doc lines have no bracket at all.
+    if !line.contains('[') {
+        return line.to_string();
+    }
     let chars: Vec<char> = line.chars().collect();
     let mut escaped = vec![false; chars.len()];
     let mut in_code = false;

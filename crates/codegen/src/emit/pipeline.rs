@@ -32,46 +32,74 @@ fn errors(diagnostics: &[Diagnostic]) -> usize {
 }
 
 /// Loads, validates, converts and lowers the spec at `path`.
+///
+/// The token lint, which scans the text on its own, runs while the text is
+/// parsed, and the conversion and lowering beside the rest of the
+/// validation: a core is not left idle while another reads the whole spec.
 pub fn load_api(path: &Path) -> Result<Api, GenerateError> {
-    let doc = match load::load_file(path) {
-        Ok(doc) => doc,
+    let load_error = |source| GenerateError::Load {
+        path: path.to_path_buf(),
+        source,
+    };
+    let text = load::read_file(path).map_err(load_error)?;
+    let (root, tokens) = std::thread::scope(|s| {
+        let tokens = s.spawn(|| validate::token_findings(path, &text));
+        (load::parse_file_text(path, &text), tokens.join())
+    });
+    let root = match root {
+        Ok(root) => root,
         Err(LoadError::Syntax { .. }) => {
             // The validator reports a syntax error with the lint findings.
             let diagnostics = match validate::validate_file(path) {
                 Outcome::Checked(d) => d,
-                Outcome::Unreadable(source) => {
-                    return Err(GenerateError::Load {
-                        path: path.to_path_buf(),
-                        source,
-                    })
-                }
+                Outcome::Unreadable(source) => return Err(load_error(source)),
             };
             return Err(GenerateError::Invalid {
                 path: path.to_path_buf(),
                 diagnostics,
             });
         }
-        Err(source) => {
-            return Err(GenerateError::Load {
-                path: path.to_path_buf(),
-                source,
-            })
-        }
+        Err(source) => return Err(load_error(source)),
     };
-    api_from_document(&doc)
+    let tokens = tokens.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+    let doc = load::Document {
+        path: path.to_path_buf(),
+        text,
+        root,
+    };
+    lower(&doc, Some(tokens))
 }
 
 /// Validates, converts and lowers a loaded spec (a spec with errors is not
 /// lowered): what [`load_api`] does after reading the file, for a document
 /// that came from elsewhere (a string, a fuzzer).
 pub fn api_from_document(doc: &load::Document) -> Result<Api, GenerateError> {
+    lower(doc, None)
+}
+
+/// [`api_from_document`], with the token lint's findings when they are
+/// already known.
+fn lower(doc: &load::Document, tokens: Option<Vec<Diagnostic>>) -> Result<Api, GenerateError> {
     let path = &doc.path;
-    // Validating and converting both only read the document: the
-    // conversion runs beside the validator and is dropped when the spec
-    // has errors (those are what the user needs to see).
-    let (diagnostics, converted) = std::thread::scope(|s| {
-        let converted = s.spawn(|| convert::convert(doc));
-        (validate::validate_document(doc), converted.join())
+    // Validating, converting and lowering only read the document: the
+    // conversion and the lowering run beside the validator and are dropped
+    // when the spec has errors (those are what the user needs to see).
+    let (diagnostics, api) = std::thread::scope(|s| {
+        let api = s.spawn(|| {
+            let converted = convert::convert(doc).map_err(|source| GenerateError::Convert {
+                path: path.clone(),
+                source,
+            })?;
+            ir::build(&converted, &doc.root).map_err(|source| GenerateError::Ir {
+                path: path.clone(),
+                source,
+            })
+        });
+        let diagnostics = match tokens {
+            Some(found) => validate::validate_document_with(doc, found),
+            None => validate::validate_document(doc),
+        };
+        (diagnostics, api.join())
     });
     if errors(&diagnostics) > 0 {
         return Err(GenerateError::Invalid {
@@ -79,14 +107,7 @@ pub fn api_from_document(doc: &load::Document) -> Result<Api, GenerateError> {
             diagnostics,
         });
     }
-    // A panic of the converter on a spec without errors is a bug of ours.
-    let converted = converted.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-    let converted = converted.map_err(|source| GenerateError::Convert {
-        path: path.clone(),
-        source,
-    })?;
-    ir::build(&converted, &doc.root).map_err(|source| GenerateError::Ir {
-        path: path.clone(),
-        source,
-    })
+    // A panic of the converter or the lowering on a spec without errors is
+    // a bug of ours.
+    api.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }

@@ -90,9 +90,45 @@ fn type_text(api: &Api, uses: &Uses, def: &TypeDef, out: &mut String) -> Result<
 
 /// An identifier from an IR name (`r#type` for raw identifiers); an error,
 /// not a panic, when the IR holds something that is not one.
+///
+/// Every name of every type, field and call comes through here, so the
+/// usual one, a plain ASCII identifier (raw or not), is checked by hand;
+/// anything else goes to syn's parser, which decides as it always has.
 pub(crate) fn ident(name: &str) -> Result<syn::Ident, EmitError> {
+    let span = proc_macro2::Span::call_site();
+    match name.strip_prefix("r#") {
+        None if is_plain_ident(name) && !SYN_KEYWORDS.contains(&name) => {
+            return Ok(syn::Ident::new(name, span));
+        }
+        Some(raw) if is_plain_ident(raw) && !NOT_RAW.contains(&raw) => {
+            return Ok(syn::Ident::new_raw(raw, span));
+        }
+        _ => {}
+    }
     syn::parse_str::<syn::Ident>(name).map_err(|_| EmitError::BadName(name.to_string()))
 }
+
+/// An ASCII letter or `_`, then letters, digits and `_`.
+fn is_plain_ident(name: &str) -> bool {
+    let mut bytes = name.bytes();
+    bytes
+        .next()
+        .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+/// The words syn refuses as an identifier unless raw (syn 2's list, which
+/// the test `ident_agrees_with_syn` holds this to).
+const SYN_KEYWORDS: &[&str] = &[
+    "_", "abstract", "as", "async", "await", "become", "box", "break", "const", "continue",
+    "crate", "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "Self", "self", "static", "struct", "super", "trait", "true", "try", "type",
+    "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
+/// Words that cannot be raw identifiers either (`r#self` is no name).
+const NOT_RAW: &[&str] = &["_", "crate", "self", "Self", "super"];
 
 pub(crate) fn docs(text: Option<&str>) -> TokenStream {
     doc_attrs(&text.map(doc_lines).unwrap_or_default())

@@ -69,6 +69,19 @@ impl LoadError {
 
 /// Reads and parses the file at `path`.
 pub fn load_file(path: &Path) -> Result<Document, LoadError> {
+    let text = read_file(path)?;
+    let root = parse_file_text(path, &text)?;
+    Ok(Document {
+        path: path.to_path_buf(),
+        text,
+        root,
+    })
+}
+
+/// The text of the spec file at `path`, checked (size, binary content,
+/// UTF-8, not empty) but not parsed: what [`parse_file_text`] reads, so
+/// that rules needing only the text can run while it parses.
+pub fn read_file(path: &Path) -> Result<String, LoadError> {
     let meta = std::fs::metadata(path)?;
     if meta.is_dir() {
         return Err(LoadError::Directory);
@@ -79,22 +92,23 @@ pub fn load_file(path: &Path) -> Result<Document, LoadError> {
             max: MAX_FILE_BYTES,
         });
     }
-    let bytes = std::fs::read(path)?;
+    checked_text(std::fs::read(path)?)
+}
+
+/// The tree of `text`, the [`read_file`] text of the file at `path`: JSON
+/// for a `.json` file, YAML otherwise.
+pub fn parse_file_text(path: &Path, text: &str) -> Result<Node, LoadError> {
     let is_json = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("json"));
-    let (text, root) = parse_bytes(bytes, is_json)?;
-    Ok(Document {
-        path: path.to_path_buf(),
-        text,
-        root,
-    })
+    parse_text(text, is_json)
 }
 
 /// Parses YAML (or JSON, a subset the YAML reader also accepts) from a string.
 pub fn load_str(name: &str, text: &str) -> Result<Document, LoadError> {
     let is_json = name.ends_with(".json");
-    let (text, root) = parse_bytes(text.as_bytes().to_vec(), is_json)?;
+    let text = checked_text(text.as_bytes().to_vec())?;
+    let root = parse_text(&text, is_json)?;
     Ok(Document {
         path: PathBuf::from(name),
         text,
@@ -102,7 +116,8 @@ pub fn load_str(name: &str, text: &str) -> Result<Document, LoadError> {
     })
 }
 
-fn parse_bytes(bytes: Vec<u8>, is_json: bool) -> Result<(String, Node), LoadError> {
+/// `bytes` as text, unless too large, binary, not UTF-8 or without content.
+fn checked_text(bytes: Vec<u8>) -> Result<String, LoadError> {
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(LoadError::TooLarge {
             size: bytes.len() as u64,
@@ -123,19 +138,27 @@ fn parse_bytes(bytes: Vec<u8>, is_json: bool) -> Result<(String, Node), LoadErro
             });
         }
     };
-    let body = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    if body.lines().all(|l| {
+    if body(&text).lines().all(|l| {
         let l = l.trim();
         l.is_empty() || l.starts_with('#')
     }) {
         return Err(LoadError::Empty);
     }
-    let root = if is_json {
-        json::parse(body)?
+    Ok(text)
+}
+
+/// The text without its byte order mark.
+fn body(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
+}
+
+/// The tree of checked text.
+fn parse_text(text: &str, is_json: bool) -> Result<Node, LoadError> {
+    if is_json {
+        json::parse(body(text))
     } else {
-        yaml::parse(body)?
-    };
-    Ok((text, root))
+        yaml::parse(body(text))
+    }
 }
 
 /// The 1-based line and column of a byte offset (columns count characters).

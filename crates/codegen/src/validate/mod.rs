@@ -107,22 +107,47 @@ fn is_json(path: &Path) -> bool {
 
 /// Runs every rule on a loaded document.
 pub fn validate_document(doc: &Document) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    let yaml = !is_json(&doc.path);
     // The token lint re-scans the text; it runs beside the tree rules.
-    let mut token_findings = Vec::new();
-    std::thread::scope(|scope| {
-        if yaml {
-            scope.spawn(|| lint::check_tokens(&doc.text, &mut token_findings));
-        }
-        check_tree_rules(doc, yaml, &mut out);
+    let (out, tokens) = std::thread::scope(|scope| {
+        let tokens = scope.spawn(|| token_findings(&doc.path, &doc.text));
+        let mut out = Vec::new();
+        check_tree_rules(doc, &mut out);
+        let tokens = tokens
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (out, tokens)
     });
-    out.append(&mut token_findings);
+    validated(doc, out, tokens)
+}
+
+/// What the token lint finds in the text of the file `path` (nothing for
+/// JSON): it re-scans the text on its own, so it can run while the text is
+/// parsed, the longest rule beside the longest stage. Given to
+/// [`validate_document_with`], which runs the other rules.
+pub fn token_findings(path: &Path, text: &str) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    if !is_json(path) {
+        lint::check_tokens(text, &mut out);
+    }
+    out
+}
+
+/// [`validate_document`] for a document whose [`token_findings`] are known.
+pub fn validate_document_with(doc: &Document, tokens: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    check_tree_rules(doc, &mut out);
+    validated(doc, out, tokens)
+}
+
+/// The tree rules' findings and then the token lint's, sorted by
+/// [`finish`].
+fn validated(doc: &Document, mut out: Vec<Diagnostic>, tokens: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    out.extend(tokens);
     finish(&doc.path, out)
 }
 
-fn check_tree_rules(doc: &Document, yaml: bool, out: &mut Vec<Diagnostic>) {
-    if yaml {
+fn check_tree_rules(doc: &Document, out: &mut Vec<Diagnostic>) {
+    if !is_json(&doc.path) {
         lint::check_text(&doc.text, out);
         lint::check_tree(&doc.root, out);
     }

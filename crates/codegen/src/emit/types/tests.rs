@@ -202,3 +202,89 @@ fn union_impls_try_branches_in_order_or_follow_the_tag() {
         assert!(text.contains(line), "missing {line:?} in:\n{text}");
     }
 }
+
+/// The hand-checked path of `ident` gives what syn's parser gives: the
+/// same identifier, or an error, for keywords (Rust's strict, reserved and
+/// weak ones), their raw forms and names that are no identifier.
+#[test]
+fn ident_agrees_with_syn() {
+    let rust_words = [
+        "as",
+        "break",
+        "const",
+        "continue",
+        "crate",
+        "else",
+        "enum",
+        "extern",
+        "false",
+        "fn",
+        "for",
+        "if",
+        "impl",
+        "in",
+        "let",
+        "loop",
+        "match",
+        "mod",
+        "move",
+        "mut",
+        "pub",
+        "ref",
+        "return",
+        "self",
+        "Self",
+        "static",
+        "struct",
+        "super",
+        "trait",
+        "true",
+        "type",
+        "unsafe",
+        "use",
+        "where",
+        "while",
+        "async",
+        "await",
+        "dyn",
+        "abstract",
+        "become",
+        "box",
+        "do",
+        "final",
+        "macro",
+        "override",
+        "priv",
+        "typeof",
+        "unsized",
+        "virtual",
+        "yield",
+        "try",
+        "gen",
+        "union",
+        "default",
+        "macro_rules",
+        "raw",
+        "safe",
+        "static_",
+        "_",
+    ];
+    let mut names: Vec<String> = Vec::new();
+    for word in rust_words.iter().chain(SYN_KEYWORDS) {
+        names.push(word.to_string());
+        names.push(format!("r#{word}"));
+    }
+    for odd in [
+        "Name", "_x", "x1", "a_b_C", "1x", "", "r#", "r#1", "a-b", "a b", " a", "é", "r#é",
+        "r#r#a", "__", "ab\u{0}",
+    ] {
+        names.push(odd.to_string());
+    }
+    for name in &names {
+        let ours = ident(name).map(|i| i.to_string()).ok();
+        let syns = syn::parse_str::<syn::Ident>(name)
+            .map(|i| i.to_string())
+            .ok();
+        assert_eq!(ours, syns, "{name:?}");
+    }
+}
