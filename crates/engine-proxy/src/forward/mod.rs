@@ -6,6 +6,7 @@
 //! chunk (JSON streams, raw and multiplexed logs, tar archives alike);
 //! an upgraded connection is spliced both ways.
 //!
+//! - [`coalesce`]: answer bodies passed on in larger pieces;
 //! - [`headers`]: which headers cross;
 //! - [`hijack`]: splicing upgraded connections;
 //! - [`pump`]: streamed request bodies, drained when the upstream answers early.
@@ -13,6 +14,7 @@
 //! With owner scoping ([`crate::owner`]) creations are stamped, sets
 //! filtered and objects checked before the request goes on.
 
+pub mod coalesce;
 pub mod headers;
 pub mod hijack;
 pub mod pump;
@@ -220,7 +222,7 @@ impl Proxy {
         let mut out = Response::new(if switched {
             body::empty()
         } else {
-            incoming.map_err(std::io::Error::other).boxed()
+            coalesce::Joined::new(incoming).boxed()
         });
         *out.status_mut() = status;
         *out.headers_mut() = headers::end_to_end(&parts.headers, true, upgrade_back.as_ref());
