@@ -34,6 +34,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+/// Answers a request with an error.
 fn refuse(conn: &mut UnixStream, message: &str) {
     let reply = Reply::Error {
         message: message.to_string(),
@@ -501,12 +502,7 @@ impl Supervisor {
         let request: Request = match serde_json::from_str(line.trim()) {
             Ok(r) => r,
             Err(e) => {
-                let _ = conn.write_all(
-                    &Reply::Error {
-                        message: format!("bad request: {e}"),
-                    }
-                    .line(),
-                );
+                refuse(&mut conn, &format!("bad request: {e}"));
                 return;
             }
         };

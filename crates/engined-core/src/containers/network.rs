@@ -173,27 +173,25 @@ impl Network {
     }
 }
 
+/// An address of `IPAMConfig` (`--ip`, `--ip6`), empty meaning none.
+fn requested_address<T: std::str::FromStr>(text: Option<&str>, family: &str) -> Result<Option<T>> {
+    text.filter(|ip| !ip.is_empty())
+        .map(|ip| {
+            ip.parse::<T>().map_err(|_| {
+                ContainerError::InvalidArgument(format!("invalid {family} address: {ip}"))
+            })
+        })
+        .transpose()
+}
+
 /// The endpoint a container asks for on `network` with `settings`
 /// (`--ip`, `--mac-address`, `--alias`).
 fn endpoint_for(network: &NetworkRecord, settings: Option<&EndpointSettings>) -> Result<Endpoint> {
-    let requested_ip = settings
-        .and_then(|s| s.ipam_config.as_ref())
-        .and_then(|c| c.ipv4_address.as_deref())
-        .filter(|ip| !ip.is_empty())
-        .map(|ip| {
-            ip.parse::<IpAddr>()
-                .map_err(|_| ContainerError::InvalidArgument(format!("invalid IPv4 address: {ip}")))
-        })
-        .transpose()?;
-    let requested_ipv6 = settings
-        .and_then(|s| s.ipam_config.as_ref())
-        .and_then(|c| c.ipv6_address.as_deref())
-        .filter(|ip| !ip.is_empty())
-        .map(|ip| {
-            ip.parse::<Ipv6Addr>()
-                .map_err(|_| ContainerError::InvalidArgument(format!("invalid IPv6 address: {ip}")))
-        })
-        .transpose()?;
+    let ipam = settings.and_then(|s| s.ipam_config.as_ref());
+    let requested_ip: Option<IpAddr> =
+        requested_address(ipam.and_then(|c| c.ipv4_address.as_deref()), "IPv4")?;
+    let requested_ipv6: Option<Ipv6Addr> =
+        requested_address(ipam.and_then(|c| c.ipv6_address.as_deref()), "IPv6")?;
     if (requested_ip.is_some() || requested_ipv6.is_some())
         && (network.predefined || network.bridge_name().is_none())
     {

@@ -433,27 +433,24 @@ pub fn add_endpoint(host: &str, bridge: Bridge, netns: &Path, interface: Interfa
             .execute()
             .await
             .map_err(failed("bringing the container's link up"))?;
+        let mut routes = Vec::new();
         if let Some(IpAddr::V4(gateway)) = interface.gateway {
-            let route = RouteMessageBuilder::<Ipv4Addr>::new()
-                .gateway(gateway)
-                .output_interface(link)
-                .build();
-            match handle.route().add(route).execute().await {
-                Err(e) if errno(&e) != Some(EEXIST) => {
-                    return Err(failed("the container's default route")(e))
-                }
-                _ => {}
-            }
+            let route = RouteMessageBuilder::<Ipv4Addr>::new().gateway(gateway);
+            routes.push((
+                route.output_interface(link).build(),
+                "the container's default route",
+            ));
         }
         if let Some(gateway) = interface.gateway_v6 {
-            let route = RouteMessageBuilder::<Ipv6Addr>::new()
-                .gateway(gateway)
-                .output_interface(link)
-                .build();
+            let route = RouteMessageBuilder::<Ipv6Addr>::new().gateway(gateway);
+            routes.push((
+                route.output_interface(link).build(),
+                "the container's IPv6 default route",
+            ));
+        }
+        for (route, what) in routes {
             match handle.route().add(route).execute().await {
-                Err(e) if errno(&e) != Some(EEXIST) => {
-                    return Err(failed("the container's IPv6 default route")(e))
-                }
+                Err(e) if errno(&e) != Some(EEXIST) => return Err(failed(what)(e)),
                 _ => {}
             }
         }

@@ -247,7 +247,7 @@ impl Networks {
             } else if pools.is_empty() && ipam::choose_pool(&taken, &routes) == Some(default) {
                 default
             } else {
-                ipam::choose_pool_in(&pools, &taken, &routes).ok_or_else(no_pool)?
+                ipam::choose_pool_in(&pools, &taken, &routes).ok_or_else(|| no_pool("IPv4"))?
             };
             let gateway = existing
                 .map(|(_, gw)| gw)
@@ -328,16 +328,6 @@ impl Networks {
         }
         let id = new_id()?;
         let pools = pools_for(&state, &req, &self.pools())?;
-        // No IPv6 pool is configured by default: an IPv6 network names
-        // its subnet.
-        let has_v6 = pools
-            .iter()
-            .any(|p| Subnet::parse(&p.subnet).is_ok_and(|s| !s.is_ipv4()));
-        if req.enable_ipv6 && !has_v6 {
-            return Err(NetworkError::Unavailable(
-                "could not find an available, non-overlapping IPv6 address pool among the defaults to assign to the network".into(),
-            ));
-        }
         let record = NetworkRecord {
             id: id.clone(),
             name: req.name,
@@ -1059,10 +1049,11 @@ fn save_endpoints_in(root: &Path, c: &ContainerEndpoints, durability: Durability
         .map_err(|e| NetworkError::io(format!("saving the endpoints of {}", c.container_id), e))
 }
 
-fn no_pool() -> NetworkError {
-    NetworkError::Unavailable(
-        "could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network".into(),
-    )
+/// dockerd's error when no pool of `family` (`IPv4`, `IPv6`) is left.
+fn no_pool(family: &str) -> NetworkError {
+    NetworkError::Unavailable(format!(
+        "could not find an available, non-overlapping {family} address pool among the defaults to assign to the network"
+    ))
 }
 
 fn find_in(state: &State, term: &str) -> Result<NetworkRecord> {
@@ -1178,11 +1169,19 @@ fn pools_for(
             aux_addresses: p.aux_addresses.clone(),
         });
     }
-    let has_v4 = pools
-        .iter()
-        .any(|p| Subnet::parse(&p.subnet).is_ok_and(|s| s.is_ipv4()));
-    if !has_v4 {
-        let subnet = ipam::choose_pool_in(defaults, &taken, &host_routes()).ok_or_else(no_pool)?;
+    let has = |v4: bool| {
+        pools
+            .iter()
+            .any(|p| Subnet::parse(&p.subnet).is_ok_and(|s| s.is_ipv4() == v4))
+    };
+    // No IPv6 pool is configured by default: an IPv6 network names its
+    // IPv6 subnet.
+    if req.enable_ipv6 && !has(false) {
+        return Err(no_pool("IPv6"));
+    }
+    if !has(true) {
+        let subnet = ipam::choose_pool_in(defaults, &taken, &host_routes())
+            .ok_or_else(|| no_pool("IPv4"))?;
         pools.insert(
             0,
             PoolRecord {
