@@ -310,32 +310,44 @@ pub(super) async fn run(
     }
     let chains = layers::chain_ids(&diff_ids);
     let mut undo = Undo::new(store);
-    for (i, layer) in layers.iter().enumerate() {
-        let short = short_id(&layer.digest);
-        let download = downloads.remove(&i);
-        let fetched_now = download.is_some();
-        if let Some(download) = download {
-            let spool = download.finished().await?;
-            let size = layer.size;
-            send(
-                progress,
-                info(Some(&short), "Extracting", Some((size, size))),
-            );
-            tokio::task::block_in_place(|| {
-                store_blob(store, layer, spool, &diff_ids[i], &mut undo)
-            })?;
-        }
-        tokio::task::block_in_place(|| {
-            let _writer = store.writer();
-            if store.layer_store().meta(&chains[i]).is_none() {
-                undo.chains.push(chains[i].clone());
-                ensure_layers(store.blobs(), store.layer_store(), &diff_ids[..=i])?;
+    let stored: Result<(), ImageError> = async {
+        for (i, layer) in layers.iter().enumerate() {
+            let short = short_id(&layer.digest);
+            let download = downloads.remove(&i);
+            let fetched_now = download.is_some();
+            if let Some(download) = download {
+                let spool = download.finished().await?;
+                let size = layer.size;
+                send(
+                    progress,
+                    info(Some(&short), "Extracting", Some((size, size))),
+                );
+                tokio::task::block_in_place(|| {
+                    store_blob(store, layer, spool, &diff_ids[i], &mut undo)
+                })?;
             }
-            Ok::<_, ImageError>(())
-        })?;
-        if fetched_now {
-            send(progress, info(Some(&short), "Pull complete", None));
+            tokio::task::block_in_place(|| {
+                let _writer = store.writer();
+                if store.layer_store().meta(&chains[i]).is_none() {
+                    undo.chains.push(chains[i].clone());
+                    ensure_layers(store.blobs(), store.layer_store(), &diff_ids[..=i])?;
+                }
+                Ok::<_, ImageError>(())
+            })?;
+            if fetched_now {
+                send(progress, info(Some(&short), "Pull complete", None));
+            }
         }
+        Ok(())
+    }
+    .await;
+    if let Err(e) = stored {
+        // The downloads still running own spool files: each is cancelled
+        // and waited for, so that none is left once the failure is told.
+        for download in std::mem::take(&mut downloads).into_values() {
+            download.cancel().await;
+        }
+        return Err(e);
     }
 
     // Record: blocking work under the store's writer lock.
@@ -398,6 +410,13 @@ impl Download {
             Ok(result) => result,
             Err(e) => Err(RegistryError::local("downloading a layer", e)),
         }
+    }
+
+    /// Stops the download and waits until its task is gone (and with it
+    /// the spool file it held).
+    async fn cancel(mut self) {
+        self.0 .0.abort();
+        let _ = (&mut self.0 .0).await;
     }
 }
 
