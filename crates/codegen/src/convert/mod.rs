@@ -7,7 +7,7 @@ mod swagger2;
 
 pub use source_map::{position, Location, SourceMap};
 
-use openapiv3::OpenAPI;
+use openapiv3::{Components, OpenAPI};
 use serde::Deserialize;
 
 use crate::load::Document;
@@ -31,15 +31,18 @@ pub enum ConvertError {
 
 /// Converts a loaded document (Swagger 2.0 or OpenAPI 3.0).
 pub fn convert(doc: &Document) -> Result<Converted, ConvertError> {
-    let json = doc.root.to_json();
-    let (json, source_map) = match SpecVersion::of(&doc.root) {
-        Some(SpecVersion::Swagger2) => swagger2::convert(&json),
-        Some(SpecVersion::OpenApi3) => (json, SourceMap::identity()),
-        None => return Err(ConvertError::NotASpec),
+    // The JSON of a Swagger 2.0 document is dropped once converted.
+    let (mut json, source_map) = {
+        let json = doc.root.to_json();
+        match SpecVersion::of(&doc.root) {
+            Some(SpecVersion::Swagger2) => swagger2::convert(&json),
+            Some(SpecVersion::OpenApi3) => (json, SourceMap::identity()),
+            None => return Err(ConvertError::NotASpec),
+        }
     };
     // Most specs fit: they are read without tracking the path, which only
     // a failure needs (to say where); a failure is read again with it.
-    if let Ok(api) = OpenAPI::deserialize(&json) {
+    if let Some(api) = read_model(&mut json) {
         return Ok(Converted { api, source_map });
     }
     match serde_path_to_error::deserialize::<_, OpenAPI>(json) {
@@ -51,6 +54,39 @@ pub fn convert(doc: &Document) -> Result<Converted, ConvertError> {
                 at,
                 message: err.into_inner().to_string(),
             })
+        }
+    }
+}
+
+/// `json` in the OpenAPI 3.0 model, or `None` when it does not fit (and
+/// `json` as it was). The components, most of a spec with the paths, are
+/// read on a thread of their own while the rest is read: a field of the
+/// model is read from its value alone, so the two halves make the same
+/// model as the whole.
+fn read_model(json: &mut serde_json::Value) -> Option<OpenAPI> {
+    let Some(slot) = json.get_mut("components").filter(|c| !c.is_null()) else {
+        return OpenAPI::deserialize(&*json).ok();
+    };
+    // `components: null` reads as no components; they are put back after.
+    let components = std::mem::take(slot);
+    let (api, parts) = std::thread::scope(|s| {
+        let parts = s.spawn(|| Components::deserialize(&components));
+        let api = OpenAPI::deserialize(&*json);
+        let parts = parts
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (api, parts)
+    });
+    match (api, parts) {
+        (Ok(mut api), Ok(parts)) => {
+            api.components = Some(parts);
+            Some(api)
+        }
+        _ => {
+            if let Some(slot) = json.get_mut("components") {
+                *slot = components;
+            }
+            None
         }
     }
 }
