@@ -7,10 +7,11 @@ mod swagger2;
 
 pub use source_map::{position, Location, SourceMap};
 
-use openapiv3::{Components, OpenAPI};
+use openapiv3::{Components, OpenAPI, Paths};
 use serde::Deserialize;
 
 use crate::load::Document;
+use crate::threads::join;
 use crate::validate::SpecVersion;
 
 /// A spec in the OpenAPI 3.0 model, with the way back to its source.
@@ -59,36 +60,65 @@ pub fn convert(doc: &Document) -> Result<Converted, ConvertError> {
 }
 
 /// `json` in the OpenAPI 3.0 model, or `None` when it does not fit (and
-/// `json` as it was). The components, most of a spec with the paths, are
-/// read on a thread of their own while the rest is read: a field of the
-/// model is read from its value alone, so the two halves make the same
+/// `json` as it was). The components and the paths, most of a spec, are
+/// each read on a thread of their own while the rest is read: a field of
+/// the model is read from its value alone, so the parts make the same
 /// model as the whole.
 fn read_model(json: &mut serde_json::Value) -> Option<OpenAPI> {
-    let Some(slot) = json.get_mut("components").filter(|c| !c.is_null()) else {
-        return OpenAPI::deserialize(&*json).ok();
-    };
-    // `components: null` reads as no components; they are put back after.
-    let components = std::mem::take(slot);
-    let (api, parts) = std::thread::scope(|s| {
-        let parts = s.spawn(|| Components::deserialize(&components));
+    // Each part read apart leaves a stand-in the rest reads as empty:
+    // `components: null` as none, `paths: {}` as no paths.
+    let components = take_part(
+        json,
+        "components",
+        |v| !v.is_null(),
+        serde_json::Value::Null,
+    );
+    let paths = take_part(
+        json,
+        "paths",
+        serde_json::Value::is_object,
+        serde_json::Value::Object(serde_json::Map::new()),
+    );
+    let (api, components_read, paths_read) = std::thread::scope(|s| {
+        let components_read = components
+            .as_ref()
+            .map(|c| s.spawn(move || Components::deserialize(c)));
+        let paths_read = paths
+            .as_ref()
+            .map(|p| s.spawn(move || Paths::deserialize(p)));
         let api = OpenAPI::deserialize(&*json);
-        let parts = parts
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (api, parts)
+        (api, components_read.map(join), paths_read.map(join))
     });
-    match (api, parts) {
-        (Ok(mut api), Ok(parts)) => {
-            api.components = Some(parts);
-            Some(api)
+    let whole = (|| {
+        let mut api = api.ok()?;
+        if let Some(read) = components_read {
+            api.components = Some(read.ok()?);
         }
-        _ => {
-            if let Some(slot) = json.get_mut("components") {
-                *slot = components;
+        if let Some(read) = paths_read {
+            api.paths = read.ok()?;
+        }
+        Some(api)
+    })();
+    if whole.is_none() {
+        for (key, part) in [("components", components), ("paths", paths)] {
+            if let (Some(part), Some(slot)) = (part, json.get_mut(key)) {
+                *slot = part;
             }
-            None
         }
     }
+    whole
+}
+
+/// The value of the top-level field `key`, when it is there and `apart`
+/// says it is worth reading apart, with `stand_in` left in its place.
+fn take_part(
+    json: &mut serde_json::Value,
+    key: &str,
+    apart: impl Fn(&serde_json::Value) -> bool,
+    stand_in: serde_json::Value,
+) -> Option<serde_json::Value> {
+    let slot = json.get_mut(key).filter(|v| apart(v))?;
+    Some(std::mem::replace(slot, stand_in))
 }
 
 /// Converts the JSON of a Swagger 2.0 document into OpenAPI 3.0 JSON

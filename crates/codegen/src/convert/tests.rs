@@ -191,12 +191,17 @@ fn components_read_apart_make_the_model_read_whole() {
                "components": {"schemas": 3}}),
         json!({"openapi": "3.0.3", "info": 7, "paths": {},
                "components": {"schemas": {}}}),
+        json!({"openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+               "paths": {"/x": 5}, "components": {"schemas": {}}}),
     ] {
         let mut json = broken.clone();
         assert_eq!(read_model(&mut json), None);
         assert_eq!(json, broken);
     }
-    // No components, or null ones: read whole.
+    // A spec without paths is refused as before.
+    let mut json = json!({"openapi": "3.0.3", "info": {"title": "t", "version": "1"}});
+    assert_eq!(read_model(&mut json), None);
+    // No components, or null ones: no components.
     let none = json!({"openapi": "3.0.3", "info": {"title": "t", "version": "1"},
                       "paths": {}, "components": null});
     let mut json = none.clone();

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::convert::{self, ConvertError};
 use crate::ir::{self, Api, IrError};
 use crate::load::{self, LoadError};
+use crate::threads::join;
 use crate::validate::{self, Diagnostic, Outcome, Severity};
 
 #[derive(Debug, thiserror::Error)]
@@ -132,11 +133,4 @@ fn convert_and_lower(doc: &load::Document) -> Result<Api, GenerateError> {
         path: path.clone(),
         source,
     })
-}
-
-/// The result of a scoped thread (a panic there is raised again here).
-fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
-    handle
-        .join()
-        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
