@@ -1,5 +1,6 @@
 //! Rust names for spec names: types in UpperCamelCase, fields in
-//! snake_case (via `heck`), keywords escaped, collisions resolved by a
+//! snake_case (heck's words; ASCII names are split by `ascii_words`, the
+//! same words faster), keywords escaped, collisions resolved by a
 //! numeric suffix in the order names are claimed (which is deterministic).
 
 use std::collections::HashSet;
