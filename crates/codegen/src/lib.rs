@@ -17,4 +17,5 @@ pub mod ir;
 pub mod load;
 pub mod pointer;
 pub mod spec_diff;
+mod threads;
 pub mod validate;

@@ -171,3 +171,39 @@ fn openapi3_is_used_as_is() {
     assert_eq!(conv.api.openapi, "3.0.3");
     assert_eq!(conv.source_map.source_pointer("/paths"), "/paths");
 }
+
+#[test]
+fn components_read_apart_make_the_model_read_whole() {
+    let project = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../swagger.yaml");
+    let mut specs = vec![converted()];
+    if let Ok(doc) = crate::load::load_file(&project) {
+        specs.push(swagger2_to_openapi3(&doc.root.to_json()));
+    }
+    for json in specs {
+        let whole = OpenAPI::deserialize(&json).unwrap();
+        assert!(whole.components.is_some());
+        let mut split = json.clone();
+        assert_eq!(read_model(&mut split), Some(whole));
+    }
+    // A spec that does not fit, in either half, is given back as it was.
+    for broken in [
+        json!({"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {},
+               "components": {"schemas": 3}}),
+        json!({"openapi": "3.0.3", "info": 7, "paths": {},
+               "components": {"schemas": {}}}),
+        json!({"openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+               "paths": {"/x": 5}, "components": {"schemas": {}}}),
+    ] {
+        let mut json = broken.clone();
+        assert_eq!(read_model(&mut json), None);
+        assert_eq!(json, broken);
+    }
+    // A spec without paths is refused as before.
+    let mut json = json!({"openapi": "3.0.3", "info": {"title": "t", "version": "1"}});
+    assert_eq!(read_model(&mut json), None);
+    // No components, or null ones: no components.
+    let none = json!({"openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+                      "paths": {}, "components": null});
+    let mut json = none.clone();
+    assert_eq!(read_model(&mut json).map(|api| api.components), Some(None));
+}

@@ -19,6 +19,7 @@ pub use standalone::GeneratedFile;
 pub use write::{normalize, summarize, write_generated, Change, DiffSummary, Mode, WriteError};
 
 use crate::ir::Api;
+use crate::threads::join;
 
 /// Why Rust source could not be produced from an IR.
 #[derive(Debug, thiserror::Error)]
@@ -75,11 +76,4 @@ pub fn project_files(api: &Api) -> Result<Vec<GeneratedFile>, EmitError> {
             text: server?,
         },
     ])
-}
-
-/// The result of an emitter's thread (a panic there is re-raised here).
-fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
-    handle
-        .join()
-        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }

@@ -1,5 +1,6 @@
 //! Rust names for spec names: types in UpperCamelCase, fields in
-//! snake_case (via `heck`), keywords escaped, collisions resolved by a
+//! snake_case (heck's words; ASCII names are split by `ascii_words`, the
+//! same words faster), keywords escaped, collisions resolved by a
 //! numeric suffix in the order names are claimed (which is deterministic).
 
 use std::collections::HashSet;
@@ -71,12 +72,90 @@ const PRELUDE: [&str; 10] = [
 
 /// ASCII letters and digits of a heck-converted name.
 fn ascii(name: String) -> String {
+    if name.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return name;
+    }
     name.chars().filter(char::is_ascii_alphanumeric).collect()
+}
+
+/// Calls `word` with each word of an ASCII name, in order, as heck's case
+/// conversions split it: runs of letters and digits, broken after a
+/// lowercase letter (or digits that follow one) that an uppercase letter
+/// follows (`hostConfig`), and before the last capital of a run of
+/// capitals that a lowercase letter follows (`HTTPServer`: `HTTP`,
+/// `Server`). Digits take the case of the letter before them.
+///
+/// heck writes every character through a formatter; names are converted
+/// for every property of every schema, so ASCII names, all of Docker's,
+/// are split here instead (the same words: see the tests).
+fn ascii_words<'a>(raw: &'a str, mut word: impl FnMut(&'a str)) {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Case {
+        /// No letter since the word began.
+        None,
+        Lower,
+        Upper,
+    }
+    for run in raw.split(|c: char| !c.is_ascii_alphanumeric()) {
+        let bytes = run.as_bytes();
+        let (mut start, mut case) = (0, Case::None);
+        for (i, &b) in bytes.iter().enumerate() {
+            let Some(&next) = bytes.get(i + 1) else {
+                word(&run[start..]);
+                break;
+            };
+            let with_b = if b.is_ascii_lowercase() {
+                Case::Lower
+            } else if b.is_ascii_uppercase() {
+                Case::Upper
+            } else {
+                case
+            };
+            if with_b == Case::Lower && next.is_ascii_uppercase() {
+                word(&run[start..=i]);
+                (start, case) = (i + 1, Case::None);
+            } else if case == Case::Upper && b.is_ascii_uppercase() && next.is_ascii_lowercase() {
+                word(&run[start..i]);
+                (start, case) = (i, Case::None);
+            } else {
+                case = with_b;
+            }
+        }
+    }
+}
+
+/// `raw` in UpperCamelCase, as heck's `to_upper_camel_case` writes it.
+fn upper_camel(raw: &str) -> String {
+    if !raw.is_ascii() {
+        return raw.to_upper_camel_case();
+    }
+    let mut out = String::with_capacity(raw.len());
+    ascii_words(raw, |w| {
+        let (first, rest) = w.split_at(1);
+        out.push_str(&first.to_ascii_uppercase());
+        out.extend(rest.chars().map(|c| c.to_ascii_lowercase()));
+    });
+    out
+}
+
+/// `raw` in snake_case, as heck's `to_snake_case` writes it.
+fn snake(raw: &str) -> String {
+    if !raw.is_ascii() {
+        return raw.to_snake_case();
+    }
+    let mut out = String::with_capacity(raw.len() + 4);
+    ascii_words(raw, |w| {
+        if !out.is_empty() {
+            out.push('_');
+        }
+        out.extend(w.chars().map(|c| c.to_ascii_lowercase()));
+    });
+    out
 }
 
 /// A type name for a spec name (`container_config` -> `ContainerConfig`).
 pub fn type_name(raw: &str) -> String {
-    let mut name = ascii(raw.to_upper_camel_case());
+    let mut name = ascii(upper_camel(raw));
     if name.is_empty() {
         name = "Unnamed".into();
     }
@@ -91,7 +170,7 @@ pub fn type_name(raw: &str) -> String {
 
 /// Joins name parts into one type name (`["ContainerConfig", "Healthcheck"]`).
 pub fn join_type(base: &str, part: &str) -> String {
-    let part = ascii(part.to_upper_camel_case());
+    let part = ascii(upper_camel(part));
     type_name(&format!("{base}{part}"))
 }
 
@@ -107,8 +186,7 @@ pub fn field_name(raw: &str) -> String {
     for (acronym, word) in ACRONYMS {
         words = words.replace(acronym, word);
     }
-    let snake: String = words
-        .to_snake_case()
+    let snake: String = snake(&words)
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
         .collect();
@@ -130,7 +208,7 @@ pub fn field_name(raw: &str) -> String {
 /// An enum variant name for a value (`on-failure` -> `OnFailure`, `""` ->
 /// `Empty`, `1` -> `V1`).
 pub fn variant_name(value: &str) -> String {
-    let name = ascii(value.to_upper_camel_case());
+    let name = ascii(upper_camel(value));
     if name.is_empty() {
         return "Empty".into();
     }
@@ -212,6 +290,69 @@ mod tests {
         assert_eq!(variant_name("1"), "V1");
         assert_eq!(variant_name("moby.plugins.http/v1"), "MobyPluginsHttpV1");
         assert_eq!(int_variant_name(-2), "Minus2");
+    }
+
+    /// Names of every shape, cased by heck and by the ASCII fast path.
+    #[test]
+    fn ascii_names_are_cased_as_heck_cases_them() {
+        let samples = [
+            "",
+            "a",
+            "A",
+            "_",
+            "__x__",
+            "ContainerConfig",
+            "container_config",
+            "HTTPServer",
+            "IPAMConfig",
+            "IPv4Forwarding",
+            "v1Item",
+            "V1Item",
+            "ID",
+            "iD",
+            "aB",
+            "ABc",
+            "AbC",
+            "x86_64",
+            "1st",
+            "moby.plugins.http/v1",
+            "on-failure",
+            "HostConfig.Ulimits[]",
+            "TLSInfo",
+            "OCIDescriptor",
+            "a1B2c3",
+            "A1b",
+            "A1B",
+            "ab1Cd",
+            "AB1cd",
+            "ABC1DEf",
+            "com.docker.x",
+            "  spaced  out  ",
+            "UPPER_CASE",
+            "mixed-Case_name.Here",
+        ];
+        for raw in samples {
+            assert_eq!(upper_camel(raw), raw.to_upper_camel_case(), "{raw:?}");
+            assert_eq!(snake(raw), raw.to_snake_case(), "{raw:?}");
+        }
+        // Every ASCII name of up to four characters over an alphabet with
+        // each class heck tells apart (lower, upper, digit, separator).
+        let alphabet = ['a', 'b', 'A', 'B', '1', '_', '.'];
+        let mut names = vec![String::new()];
+        for _ in 0..4 {
+            let longer: Vec<String> = names
+                .iter()
+                .flat_map(|n| alphabet.iter().map(move |c| format!("{n}{c}")))
+                .collect();
+            for raw in &longer {
+                assert_eq!(upper_camel(raw), raw.to_upper_camel_case(), "{raw:?}");
+                assert_eq!(snake(raw), raw.to_snake_case(), "{raw:?}");
+            }
+            names = longer;
+        }
+        // Not ASCII: heck itself.
+        assert_eq!(upper_camel("çaVa"), "çaVa".to_upper_camel_case());
+        assert_eq!(snake("ΣΑΣ"), "ΣΑΣ".to_snake_case());
     }
 
     #[test]

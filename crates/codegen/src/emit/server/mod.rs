@@ -48,7 +48,8 @@ pub(crate) struct Plan<'a> {
 /// The Rust source of the server module for `api` (without the header).
 ///
 /// Each operation's items, the traits and the router are printed on their
-/// own (see [`unparse`]), on up to two threads, and joined in order.
+/// own (see [`unparse`]), in up to four runs on threads of their own, and
+/// joined in order.
 pub fn server_module(api: &Api) -> Result<String, EmitError> {
     let plans = plan(api)?;
     check_names(api, &plans)?;
@@ -96,7 +97,12 @@ pub fn server_module(api: &Api) -> Result<String, EmitError> {
         out.push_str(&unparse(tokens)?);
         Ok(())
     };
-    for piece in print_runs(&parts, threads.clamp(1, 2), weight, print)? {
+    // Twice as many runs as cores, up to four: the server is the longest
+    // of the three emitters sharing the cores, and with the traits and the
+    // router, its heaviest parts, in one of two runs, that run went on
+    // alone at the end while the other core idled.
+    let runs = (2 * threads).clamp(1, 4);
+    for piece in print_runs(&parts, runs, weight, print)? {
         text.push_str(&piece);
     }
     Ok(space_items(&text))
