@@ -113,3 +113,22 @@ where
         seconds: start.elapsed().as_secs_f64(),
     })
 }
+
+/// Decodes `body` as a `T` back to back for `duration`, on this thread:
+/// the JSON decoding part of a call alone, without any I/O.
+pub fn decode<T: serde::de::DeserializeOwned>(
+    body: &[u8],
+    duration: Duration,
+) -> Result<Rate, String> {
+    let start = Instant::now();
+    let mut n = 0u64;
+    while start.elapsed() < duration {
+        let v: T = serde_json::from_slice(body).map_err(|e| e.to_string())?;
+        std::hint::black_box(v);
+        n += 1;
+    }
+    Ok(Rate {
+        requests: n,
+        seconds: start.elapsed().as_secs_f64(),
+    })
+}
