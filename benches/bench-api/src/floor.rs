@@ -6,11 +6,20 @@
 //! engine-api types the generated client returns. Connections are kept in
 //! a plain mutex-guarded stack (a caller pops one or dials, and pushes it
 //! back after a complete answer); each keeps its read buffer.
+//!
+//! [`HyperFloor`] is the same minus the hand-written HTTP: hyper 1's own
+//! HTTP/1 connections (`hyper::client::conn::http1`) in the same kind of
+//! stack, with no pool of hyper_util's: what a client built on hyper could
+//! reach at best.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+use bytes::Bytes;
 use engine_api::types::{ContainerSummary, SystemVersion};
+use http_body_util::{BodyExt, Empty};
+use hyper::client::conn::http1::SendRequest;
+use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::UnixStream;
 
@@ -72,27 +81,91 @@ impl Floor {
             .await
             .map_err(|e| format!("write: {e}"))?;
         let body = read_answer(&mut conn).await?;
-        let ok = match call {
-            Call::Version => {
-                let v: SystemVersion = serde_json::from_slice(&conn.buf[body.clone()])
-                    .map_err(|e| format!("version: {e}"))?;
-                v.api_version.as_deref() == Some("1.44")
-            }
-            Call::ContainerList => {
-                let list: Vec<ContainerSummary> = serde_json::from_slice(&conn.buf[body.clone()])
-                    .map_err(|e| format!("container list: {e}"))?;
-                list.len() == CONTAINERS
-            }
-        };
+        let checked = check(call, &conn.buf[body.clone()]);
         // Whatever followed the body (nothing, as nothing was pipelined)
         // starts the next answer.
         conn.buf.drain(..body.end);
         self.give(conn);
-        if ok {
-            Ok(())
-        } else {
-            Err(format!("unexpected {call:?} answer"))
+        checked
+    }
+}
+
+/// Checks a decoded answer as the other clients do.
+fn check(call: Call, body: &[u8]) -> Result<(), String> {
+    let ok = match call {
+        Call::Version => {
+            let v: SystemVersion =
+                serde_json::from_slice(body).map_err(|e| format!("version: {e}"))?;
+            v.api_version.as_deref() == Some("1.44")
         }
+        Call::ContainerList => {
+            let list: Vec<ContainerSummary> =
+                serde_json::from_slice(body).map_err(|e| format!("container list: {e}"))?;
+            list.len() == CONTAINERS
+        }
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("unexpected {call:?} answer"))
+    }
+}
+
+/// hyper's HTTP/1 connections, without a pool of hyper_util's.
+#[derive(Clone)]
+pub struct HyperFloor {
+    socket: PathBuf,
+    idle: Arc<Mutex<Vec<SendRequest<Empty<Bytes>>>>>,
+}
+
+impl HyperFloor {
+    pub fn new(socket: &Path) -> HyperFloor {
+        HyperFloor {
+            socket: socket.to_path_buf(),
+            idle: Arc::new(Mutex::new(Vec::new())),
+        }
+    }
+
+    /// One call; checks what came back.
+    pub async fn call(&self, call: Call) -> Result<(), String> {
+        let idle = self.idle.lock().ok().and_then(|mut idle| idle.pop());
+        let mut sender = match idle {
+            Some(s) => s,
+            None => {
+                let stream = UnixStream::connect(&self.socket)
+                    .await
+                    .map_err(|e| format!("connect {}: {e}", self.socket.display()))?;
+                let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+                    .await
+                    .map_err(|e| e.to_string())?;
+                tokio::spawn(conn);
+                sender
+            }
+        };
+        sender.ready().await.map_err(|e| e.to_string())?;
+        let path = match call {
+            Call::Version => "/v1.44/version",
+            Call::ContainerList => "/v1.44/containers/json",
+        };
+        let req = hyper::Request::get(path)
+            .header(hyper::header::HOST, "api.moby.localhost")
+            .header(hyper::header::USER_AGENT, "floor")
+            .body(Empty::<Bytes>::new())
+            .map_err(|e| e.to_string())?;
+        let resp = sender.send_request(req).await.map_err(|e| e.to_string())?;
+        if resp.status() != hyper::StatusCode::OK {
+            return Err(format!("status {}", resp.status()));
+        }
+        let body = resp
+            .into_body()
+            .collect()
+            .await
+            .map_err(|e| e.to_string())?
+            .to_bytes();
+        if let Ok(mut idle) = self.idle.lock() {
+            idle.push(sender);
+        }
+        check(call, &body)
     }
 }
 

@@ -12,7 +12,7 @@
 //! Client: `GET /version` and `GET /containers/json` (200 entries) from a
 //! fixed-data server, sequential and N-way concurrent, with the generated
 //! client and with bollard (targets: ours >= 2x bollard on `/version`,
-//! >= 1.2x on `/containers/json`); a 1 GiB multiplexed `docker logs`-style
+//! at least 1.2x on `/containers/json`); a 1 GiB multiplexed `docker logs`-style
 //! stream read through each client's demultiplexer (target: ours >=
 //! bollard); and the cold release build of a crate depending on ours
 //! (`client` feature) against one depending on bollard (default features;
@@ -20,7 +20,8 @@
 //!
 //! Beside them, the floor client (`floor.rs`): a hand-written keep-alive
 //! request and a minimal read of the answer, decoded into the same types,
-//! for how fast any client can be against this server.
+//! for how fast any client can be against this server, and the same over
+//! hyper's own connections without hyper_util's pool.
 //!
 //! Contenders are measured in alternating slices (BENCH_ROUNDS, 5) of
 //! their time, so that other load on the machine hits them alike.
@@ -30,7 +31,7 @@
 //! client runtime, BENCH_DOCKERD (1; 0 skips dockerd), BENCH_BUILD (1; 0
 //! skips the build times), BENCH_ONLY
 //! (`server` or `client` measures one half), BENCH_CLIENTS (the client
-//! contenders, `ours,bollard,floor`; one of them alone to profile it;
+//! contenders, `ours,bollard,floor,hyper`; one of them alone to profile it;
 //! ratios and targets need both sides), BENCH_CALLS (`version,list`: the
 //! client calls measured, decoded alone too). Prints a summary
 //! table; exits 1 when a target is missed, 2 when the run itself failed.
@@ -91,7 +92,7 @@ struct Config {
 }
 
 /// The client contenders, in the order they are measured.
-const CLIENTS: [&str; 3] = ["ours", "bollard", "floor"];
+const CLIENTS: [&str; 4] = ["ours", "bollard", "floor", "hyper"];
 
 fn env_num(name: &str, default: u64) -> Result<u64, String> {
     match std::env::var(name) {
@@ -276,9 +277,11 @@ fn run() -> Result<bool, String> {
     let ours = clients::ours(&replay.socket)?;
     let theirs = load_rt.block_on(async { clients::bollard(&replay.socket) })?;
     let floor = floor::Floor::new(&replay.socket);
+    let hyper_floor = floor::HyperFloor::new(&replay.socket);
     // One contender's calls, `callers` at a time, for `time`.
     let measure = |client: &str, call: Call, callers: usize, time| {
         let (o, t, f) = (ours.clone(), theirs.clone(), floor.clone());
+        let h = hyper_floor.clone();
         load_rt.block_on(async move {
             match client {
                 "ours" => {
@@ -295,10 +298,17 @@ fn run() -> Result<bool, String> {
                     };
                     clients::drive(callers, time, one).await
                 }
-                _ => {
+                "floor" => {
                     let one = move || {
                         let f = f.clone();
                         async move { f.call(call).await }
+                    };
+                    clients::drive(callers, time, one).await
+                }
+                _ => {
+                    let one = move || {
+                        let h = h.clone();
+                        async move { h.call(call).await }
                     };
                     clients::drive(callers, time, one).await
                 }
@@ -317,7 +327,7 @@ fn run() -> Result<bool, String> {
                 measure(client, call, callers, warmup)?;
             }
             // By contender, in the order of CLIENTS.
-            let mut rates: [Option<Rate>; 3] = [None; 3];
+            let mut rates: [Option<Rate>; 4] = [None; 4];
             for _ in 0..cfg.rounds {
                 for (i, name) in CLIENTS.iter().enumerate() {
                     if cfg.clients.iter().any(|c| c == name) {
@@ -446,10 +456,18 @@ fn run() -> Result<bool, String> {
         fixtures::CONTAINERS
     );
     println!(
-        "{:<28} {:>10} {:>10} {:>10} {:>10} {:>11} {:>11}  target (ours/them)",
-        "call", "ours", "bollard", "floor", "ours/them", "floor/them", "ours/floor"
+        "{:<28} {:>10} {:>10} {:>10} {:>10} {:>10} {:>11} {:>11} {:>11}  target (ours/them)",
+        "call",
+        "ours",
+        "bollard",
+        "floor",
+        "hyper",
+        "ours/them",
+        "floor/them",
+        "hyper/them",
+        "ours/floor"
     );
-    for (call, callers, [a, b, f]) in &client_rows {
+    for (call, callers, [a, b, f, h]) in &client_rows {
         let target = match call {
             Call::Version => 2.0,
             Call::ContainerList => 1.2,
@@ -481,20 +499,23 @@ fn run() -> Result<bool, String> {
             _ => "not judged",
         };
         println!(
-            "{:<28} {:>10} {:>10} {:>10} {:>10} {:>11} {:>11}  >= {target:.1}x {verdict}",
+            "{:<28} {:>10} {:>10} {:>10} {:>10} {:>10} {:>11} {:>11} {:>11}  >= {target:.1}x {verdict}",
             format!("{name} {mode}"),
             show(a),
             show(b),
             show(f),
+            show(h),
             over(a, b),
             over(f, b),
+            over(h, b),
             over(a, f),
         );
     }
     println!(
         "(floor: a hand-written keep-alive request over a UnixStream, the answer \
          read with minimal parsing and decoded into the same engine-api types: \
-         what is left is server and kernel)"
+         what is left is server and kernel; hyper: hyper 1's HTTP/1 connections \
+         in the same stack, no hyper_util pool)"
     );
     if !decode_rows.is_empty() {
         println!("\ndecode only (serde_json::from_slice of the answer's body, one thread, no I/O)");
