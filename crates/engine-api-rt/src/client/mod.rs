@@ -57,7 +57,7 @@ pub use super::query::{encode, Filters};
 pub use hyper::header;
 pub use hyper::Method;
 
-use connector::Connector;
+use connector::{Connector, Shared};
 
 pub use super::body::Body;
 use super::error::ApiError;
@@ -272,7 +272,7 @@ impl TransportBuilder {
         };
         let pool = Pool::builder(TokioExecutor::new())
             .pool_idle_timeout(Duration::from_secs(30))
-            .build(connector);
+            .build(Shared(Arc::new(connector)));
         Ok(Transport {
             pool,
             authority,
@@ -349,7 +349,7 @@ fn ssh_connector(host: &SshHost, _: &[String]) -> Result<Connector, ClientError>
 
 /// A connection pool to one daemon, with its negotiated API version.
 pub struct Transport {
-    pool: Pool<Connector, Body>,
+    pool: Pool<Shared, Body>,
     authority: String,
     host: String,
     pinned: Option<ApiVersion>,
