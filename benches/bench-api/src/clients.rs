@@ -90,6 +90,7 @@ where
     F: Fn() -> Fut + Clone + Send + 'static,
     Fut: Future<Output = Result<(), String>> + Send,
 {
+    let allocs = crate::allocs::client_allocs();
     let start = Instant::now();
     let deadline = start + duration;
     let mut tasks = Vec::new();
@@ -111,6 +112,7 @@ where
     Ok(Rate {
         requests: total,
         seconds: start.elapsed().as_secs_f64(),
+        allocs: crate::allocs::client_allocs() - allocs,
     })
 }
 
@@ -130,5 +132,6 @@ pub fn decode<T: serde::de::DeserializeOwned>(
     Ok(Rate {
         requests: n,
         seconds: start.elapsed().as_secs_f64(),
+        allocs: 0,
     })
 }

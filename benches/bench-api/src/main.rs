@@ -36,6 +36,7 @@
 //! client calls measured, decoded alone too). Prints a summary
 //! table; exits 1 when a target is missed, 2 when the run itself failed.
 
+mod allocs;
 mod build_time;
 mod clients;
 // The private dockerd of the end-to-end tests and the harness modules it
@@ -73,6 +74,10 @@ use clients::Call;
 use load::Rate;
 use servers::{unversioned, Script};
 use tokio::runtime::Runtime;
+
+/// Counts the clients' allocations (see `allocs.rs`).
+#[global_allocator]
+static ALLOC: allocs::Counting = allocs::Counting;
 
 struct Config {
     secs: Duration,
@@ -144,10 +149,18 @@ impl Config {
     }
 }
 
+/// A runtime whose threads are named `name`; the allocations of the
+/// `load` one's threads (the clients) are counted.
 fn runtime(threads: usize, name: &str) -> Result<Runtime, String> {
+    let client = name == "load";
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(threads.max(1))
         .thread_name(name)
+        .on_thread_start(move || {
+            if client {
+                allocs::mark_client_thread();
+            }
+        })
         .enable_all()
         .build()
         .map_err(|e| e.to_string())
@@ -509,6 +522,31 @@ fn run() -> Result<bool, String> {
             over(f, b),
             over(h, b),
             over(a, f),
+        );
+    }
+    println!(
+        "{:<28} {:>10} {:>10} {:>10} {:>10}  heap allocations per call (client threads)",
+        "", "ours", "bollard", "floor", "hyper"
+    );
+    for (call, callers, rates) in &client_rows {
+        let name = match call {
+            Call::Version => "GET /version",
+            Call::ContainerList => "GET /containers/json",
+        };
+        let mode = if *callers == 1 {
+            "seq".to_string()
+        } else {
+            format!("x{callers}")
+        };
+        let [a, b, f, h] = rates.map(|r| {
+            r.map_or_else(
+                || "-".to_string(),
+                |r| format!("{:.1}", r.allocs_per_request()),
+            )
+        });
+        println!(
+            "{:<28} {a:>10} {b:>10} {f:>10} {h:>10}",
+            format!("{name} {mode}")
         );
     }
     println!(
