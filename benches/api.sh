@@ -13,14 +13,18 @@
 #           log stream demultiplexed by each (target: ours >= bollard); the
 #           cold release build of a crate depending on engine-api (client
 #           feature) vs one depending on bollard (default features; target:
-#           ours takes less time).
+#           ours takes less time). Beside the two clients, a floor client
+#           (a hand-written keep-alive request, minimal parsing, the same
+#           serde decode) shows what is server and kernel, and a decode-only
+#           table times each client's types on the same bodies without I/O.
 # Prints a summary table; exits 1 when a target is missed.
 #
 # usage: benches/api.sh
 # Knobs: BENCH_SECS (5 per measurement), BENCH_ROUNDS (5 alternating
 # slices), BENCH_CONNS (16), SERVER_THREADS / LOAD_THREADS (1 worker each),
 # BENCH_DOCKERD=0 to leave dockerd out, BENCH_BUILD=0 to skip the two
-# cold builds, BENCH_ONLY=server|client for one half. dockerd needs root; docker.io is
+# cold builds, BENCH_ONLY=server|client for one half, BENCH_CLIENTS
+# (ours,bollard,floor) and BENCH_CALLS (version,list) to measure fewer. dockerd needs root; docker.io is
 # installed with apt when missing.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

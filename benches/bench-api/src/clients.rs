@@ -90,6 +90,7 @@ where
     F: Fn() -> Fut + Clone + Send + 'static,
     Fut: Future<Output = Result<(), String>> + Send,
 {
+    let allocs = crate::allocs::client_allocs();
     let start = Instant::now();
     let deadline = start + duration;
     let mut tasks = Vec::new();
@@ -111,5 +112,26 @@ where
     Ok(Rate {
         requests: total,
         seconds: start.elapsed().as_secs_f64(),
+        allocs: crate::allocs::client_allocs() - allocs,
+    })
+}
+
+/// Decodes `body` as a `T` back to back for `duration`, on this thread:
+/// the JSON decoding part of a call alone, without any I/O.
+pub fn decode<T: serde::de::DeserializeOwned>(
+    body: &[u8],
+    duration: Duration,
+) -> Result<Rate, String> {
+    let start = Instant::now();
+    let mut n = 0u64;
+    while start.elapsed() < duration {
+        let v: T = serde_json::from_slice(body).map_err(|e| e.to_string())?;
+        std::hint::black_box(v);
+        n += 1;
+    }
+    Ok(Rate {
+        requests: n,
+        seconds: start.elapsed().as_secs_f64(),
+        allocs: 0,
     })
 }

@@ -17,12 +17,15 @@ use tokio::net::UnixStream;
 pub struct Rate {
     pub requests: u64,
     pub seconds: f64,
+    /// Heap allocations on the client threads meanwhile (client calls).
+    pub allocs: u64,
 }
 
 impl Rate {
     pub const ZERO: Rate = Rate {
         requests: 0,
         seconds: 0.0,
+        allocs: 0,
     };
 
     /// Both runs taken together.
@@ -30,11 +33,17 @@ impl Rate {
         Rate {
             requests: self.requests + other.requests,
             seconds: self.seconds + other.seconds,
+            allocs: self.allocs + other.allocs,
         }
     }
 
     pub fn per_second(&self) -> f64 {
         self.requests as f64 / self.seconds
+    }
+
+    /// Client-side heap allocations per request.
+    pub fn allocs_per_request(&self) -> f64 {
+        self.allocs as f64 / self.requests.max(1) as f64
     }
 }
 
@@ -76,6 +85,7 @@ pub async fn run(
     Ok(Rate {
         requests: total,
         seconds: start.elapsed().as_secs_f64(),
+        allocs: 0,
     })
 }
 

@@ -12,11 +12,16 @@
 //! Client: `GET /version` and `GET /containers/json` (200 entries) from a
 //! fixed-data server, sequential and N-way concurrent, with the generated
 //! client and with bollard (targets: ours >= 2x bollard on `/version`,
-//! >= 1.2x on `/containers/json`); a 1 GiB multiplexed `docker logs`-style
+//! at least 1.2x on `/containers/json`); a 1 GiB multiplexed `docker logs`-style
 //! stream read through each client's demultiplexer (target: ours >=
 //! bollard); and the cold release build of a crate depending on ours
 //! (`client` feature) against one depending on bollard (default features;
 //! target: ours faster).
+//!
+//! Beside them, the floor client (`floor.rs`): a hand-written keep-alive
+//! request and a minimal read of the answer, decoded into the same types,
+//! for how fast any client can be against this server, and the same over
+//! hyper's own connections without hyper_util's pool.
 //!
 //! Contenders are measured in alternating slices (BENCH_ROUNDS, 5) of
 //! their time, so that other load on the machine hits them alike.
@@ -25,9 +30,13 @@
 //! (1) and LOAD_THREADS (1) worker threads of the server and of the load /
 //! client runtime, BENCH_DOCKERD (1; 0 skips dockerd), BENCH_BUILD (1; 0
 //! skips the build times), BENCH_ONLY
-//! (`server` or `client` measures one half). Prints a summary
+//! (`server` or `client` measures one half), BENCH_CLIENTS (the client
+//! contenders, `ours,bollard,floor,hyper`; one of them alone to profile it;
+//! ratios and targets need both sides), BENCH_CALLS (`version,list`: the
+//! client calls measured, decoded alone too). Prints a summary
 //! table; exits 1 when a target is missed, 2 when the run itself failed.
 
+mod allocs;
 mod build_time;
 mod clients;
 // The private dockerd of the end-to-end tests and the harness modules it
@@ -40,6 +49,7 @@ mod docker_cli;
 #[path = "../../../crates/test-support/src/dockerd.rs"]
 mod dockerd;
 mod fixtures;
+mod floor;
 mod load;
 mod logs;
 #[allow(dead_code)]
@@ -65,6 +75,10 @@ use load::Rate;
 use servers::{unversioned, Script};
 use tokio::runtime::Runtime;
 
+/// Counts the clients' allocations (see `allocs.rs`).
+#[global_allocator]
+static ALLOC: allocs::Counting = allocs::Counting;
+
 struct Config {
     secs: Duration,
     conns: usize,
@@ -76,7 +90,14 @@ struct Config {
     build: bool,
     /// Which half to measure: both, or only `server` / `client`.
     only: Option<String>,
+    /// Which clients to measure: `ours`, `bollard`, `floor`.
+    clients: Vec<String>,
+    /// Which client calls to measure: `version`, `list`.
+    calls: Vec<Call>,
 }
+
+/// The client contenders, in the order they are measured.
+const CLIENTS: [&str; 4] = ["ours", "bollard", "floor", "hyper"];
 
 fn env_num(name: &str, default: u64) -> Result<u64, String> {
     match std::env::var(name) {
@@ -100,14 +121,46 @@ impl Config {
                 Ok(v) => return Err(format!("BENCH_ONLY={v}: expected server or client")),
                 Err(_) => None,
             },
+            calls: match std::env::var("BENCH_CALLS") {
+                Ok(v) => v
+                    .split(',')
+                    .map(|c| match c.trim() {
+                        "version" => Ok(Call::Version),
+                        "list" => Ok(Call::ContainerList),
+                        other => Err(format!("BENCH_CALLS: {other}? expected version,list")),
+                    })
+                    .collect::<Result<_, _>>()?,
+                Err(_) => vec![Call::Version, Call::ContainerList],
+            },
+            clients: match std::env::var("BENCH_CLIENTS") {
+                Ok(v) => {
+                    let list: Vec<String> = v.split(',').map(|c| c.trim().to_string()).collect();
+                    if let Some(c) = list.iter().find(|c| !CLIENTS.contains(&c.as_str())) {
+                        return Err(format!(
+                            "BENCH_CLIENTS: {c}? expected {}",
+                            CLIENTS.join(",")
+                        ));
+                    }
+                    list
+                }
+                Err(_) => CLIENTS.iter().map(|c| c.to_string()).collect(),
+            },
         })
     }
 }
 
+/// A runtime whose threads are named `name`; the allocations of the
+/// `load` one's threads (the clients) are counted.
 fn runtime(threads: usize, name: &str) -> Result<Runtime, String> {
+    let client = name == "load";
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(threads.max(1))
         .thread_name(name)
+        .on_thread_start(move || {
+            if client {
+                allocs::mark_client_thread();
+            }
+        })
         .enable_all()
         .build()
         .map_err(|e| e.to_string())
@@ -229,40 +282,116 @@ fn run() -> Result<bool, String> {
     }
 
     // The clients, against the hand-written server (the cheapest answers).
-    eprintln!("client: ours vs bollard, {:?} per measurement", cfg.secs);
+    eprintln!(
+        "client: {} against a fixed-data server, {:?} per measurement",
+        cfg.clients.join(", "),
+        cfg.secs
+    );
     let ours = clients::ours(&replay.socket)?;
     let theirs = load_rt.block_on(async { clients::bollard(&replay.socket) })?;
+    let floor = floor::Floor::new(&replay.socket);
+    let hyper_floor = floor::HyperFloor::new(&replay.socket);
+    // One contender's calls, `callers` at a time, for `time`.
+    let measure = |client: &str, call: Call, callers: usize, time| {
+        let (o, t, f) = (ours.clone(), theirs.clone(), floor.clone());
+        let h = hyper_floor.clone();
+        load_rt.block_on(async move {
+            match client {
+                "ours" => {
+                    let one = move || {
+                        let o = o.clone();
+                        async move { clients::call_ours(&o, call).await }
+                    };
+                    clients::drive(callers, time, one).await
+                }
+                "bollard" => {
+                    let one = move || {
+                        let t = t.clone();
+                        async move { clients::call_bollard(&t, call).await }
+                    };
+                    clients::drive(callers, time, one).await
+                }
+                "floor" => {
+                    let one = move || {
+                        let f = f.clone();
+                        async move { f.call(call).await }
+                    };
+                    clients::drive(callers, time, one).await
+                }
+                _ => {
+                    let one = move || {
+                        let h = h.clone();
+                        async move { h.call(call).await }
+                    };
+                    clients::drive(callers, time, one).await
+                }
+            }
+        })
+    };
     let mut client_rows = Vec::new();
     let calls: &[Call] = match cfg.only.as_deref() {
         Some("server") => &[],
-        _ => &[Call::Version, Call::ContainerList],
+        _ => &cfg.calls,
     };
     for &call in calls {
         for callers in [1, cfg.conns] {
-            let o = ours.clone();
-            let t = theirs.clone();
-            let ours_one = move || {
-                let o = o.clone();
-                async move { clients::call_ours(&o, call).await }
-            };
-            let theirs_one = move || {
-                let t = t.clone();
-                async move { clients::call_bollard(&t, call).await }
-            };
-            eprintln!("  {call:?} x{callers}: ours vs bollard");
-            load_rt.block_on(clients::drive(callers, warmup, ours_one.clone()))?;
-            load_rt.block_on(clients::drive(callers, warmup, theirs_one.clone()))?;
-            let (mut a, mut b) = (Rate::ZERO, Rate::ZERO);
-            for _ in 0..cfg.rounds {
-                a = a.add(load_rt.block_on(clients::drive(callers, slice, ours_one.clone()))?);
-                b = b.add(load_rt.block_on(clients::drive(callers, slice, theirs_one.clone()))?);
+            eprintln!("  {call:?} x{callers}: {}", cfg.clients.join(" vs "));
+            for client in &cfg.clients {
+                measure(client, call, callers, warmup)?;
             }
-            client_rows.push((call, callers, a, b));
+            // By contender, in the order of CLIENTS.
+            let mut rates: [Option<Rate>; 4] = [None; 4];
+            for _ in 0..cfg.rounds {
+                for (i, name) in CLIENTS.iter().enumerate() {
+                    if cfg.clients.iter().any(|c| c == name) {
+                        let r = measure(name, call, callers, slice)?;
+                        rates[i] = Some(rates[i].unwrap_or(Rate::ZERO).add(r));
+                    }
+                }
+            }
+            client_rows.push((call, callers, rates));
         }
     }
+    // The decoding alone, on the answers the clients were given: ours,
+    // bollard's and serde_json::Value, alternating.
+    let mut decode_rows = Vec::new();
+    if cfg.only.as_deref() != Some("server") {
+        use bollard::models as theirs_t;
+        use engine_api::types as ours_t;
+        eprintln!("  decode: the answers' bodies into each client's types, no I/O");
+        for &call in &cfg.calls {
+            let (name, path) = match call {
+                Call::Version => ("GET /version", "/version"),
+                Call::ContainerList => ("GET /containers/json", "/containers/json"),
+            };
+            let body = script[path].body.clone();
+            let time = slice / 2;
+            let mut rates = [Rate::ZERO; 3];
+            for _ in 0..cfg.rounds {
+                let [o, t, v] = match call {
+                    Call::Version => [
+                        clients::decode::<ours_t::SystemVersion>(&body, time)?,
+                        clients::decode::<theirs_t::SystemVersion>(&body, time)?,
+                        clients::decode::<serde_json::Value>(&body, time)?,
+                    ],
+                    Call::ContainerList => [
+                        clients::decode::<Vec<ours_t::ContainerSummary>>(&body, time)?,
+                        clients::decode::<Vec<theirs_t::ContainerSummary>>(&body, time)?,
+                        clients::decode::<serde_json::Value>(&body, time)?,
+                    ],
+                };
+                rates = [rates[0].add(o), rates[1].add(t), rates[2].add(v)];
+            }
+            decode_rows.push((name, body.len(), rates));
+        }
+    }
+    // The log stream and the builds compare ours with bollard only.
+    let both = ["ours", "bollard"]
+        .iter()
+        .all(|n| cfg.clients.iter().any(|c| c == n));
     // The 1 GiB log stream, read whole by each client in turn.
     let mut log_rates = None;
-    if cfg.only.as_deref() != Some("server") {
+    if both && cfg.only.as_deref() != Some("server") {
         let logs = server_rt.block_on(logs::server(&dir.join("logs.sock")))?;
         let ours = clients::ours(&logs.socket)?;
         let theirs = load_rt.block_on(async { clients::bollard(&logs.socket) })?;
@@ -280,7 +409,7 @@ fn run() -> Result<bool, String> {
     }
     // The cold release builds, one after the other.
     let mut build_secs = None;
-    if cfg.build && cfg.only.as_deref() != Some("server") {
+    if both && cfg.build && cfg.only.as_deref() != Some("server") {
         eprintln!("  build: cold release builds, ours (client feature) then bollard (default)");
         build_secs = Some(build_time::measure(&dir)?);
     }
@@ -340,16 +469,22 @@ fn run() -> Result<bool, String> {
         fixtures::CONTAINERS
     );
     println!(
-        "{:<28} {:>12} {:>12} {:>10}  target",
-        "call", "ours", "bollard", "ours/them"
+        "{:<28} {:>10} {:>10} {:>10} {:>10} {:>10} {:>11} {:>11} {:>11}  target (ours/them)",
+        "call",
+        "ours",
+        "bollard",
+        "floor",
+        "hyper",
+        "ours/them",
+        "floor/them",
+        "hyper/them",
+        "ours/floor"
     );
-    for (call, callers, a, b) in &client_rows {
+    for (call, callers, [a, b, f, h]) in &client_rows {
         let target = match call {
             Call::Version => 2.0,
             Call::ContainerList => 1.2,
         };
-        let ok = a.per_second() >= target * b.per_second();
-        met &= ok;
         let name = match call {
             Call::Version => "GET /version",
             Call::ContainerList => "GET /containers/json",
@@ -359,14 +494,83 @@ fn run() -> Result<bool, String> {
         } else {
             format!("x{callers}")
         };
+        let show = |r: &Option<Rate>| r.as_ref().map_or_else(|| "-".to_string(), rate);
+        let over = |x: &Option<Rate>, y: &Option<Rate>| match (x, y) {
+            (Some(x), Some(y)) => ratio(x.per_second(), y.per_second()),
+            _ => "-".to_string(),
+        };
+        let verdict = match (a, b) {
+            (Some(a), Some(b)) => {
+                let ok = a.per_second() >= target * b.per_second();
+                met &= ok;
+                if ok {
+                    "met"
+                } else {
+                    "MISSED"
+                }
+            }
+            _ => "not judged",
+        };
         println!(
-            "{:<28} {:>12} {:>12} {:>10}  >= {target:.1}x {}",
+            "{:<28} {:>10} {:>10} {:>10} {:>10} {:>10} {:>11} {:>11} {:>11}  >= {target:.1}x {verdict}",
             format!("{name} {mode}"),
-            rate(a),
-            rate(b),
-            ratio(a.per_second(), b.per_second()),
-            if ok { "met" } else { "MISSED" }
+            show(a),
+            show(b),
+            show(f),
+            show(h),
+            over(a, b),
+            over(f, b),
+            over(h, b),
+            over(a, f),
         );
+    }
+    println!(
+        "{:<28} {:>10} {:>10} {:>10} {:>10}  heap allocations per call (client threads)",
+        "", "ours", "bollard", "floor", "hyper"
+    );
+    for (call, callers, rates) in &client_rows {
+        let name = match call {
+            Call::Version => "GET /version",
+            Call::ContainerList => "GET /containers/json",
+        };
+        let mode = if *callers == 1 {
+            "seq".to_string()
+        } else {
+            format!("x{callers}")
+        };
+        let [a, b, f, h] = rates.map(|r| {
+            r.map_or_else(
+                || "-".to_string(),
+                |r| format!("{:.1}", r.allocs_per_request()),
+            )
+        });
+        println!(
+            "{:<28} {a:>10} {b:>10} {f:>10} {h:>10}",
+            format!("{name} {mode}")
+        );
+    }
+    println!(
+        "(floor: a hand-written keep-alive request over a UnixStream, the answer \
+         read with minimal parsing and decoded into the same engine-api types: \
+         what is left is server and kernel; hyper: hyper 1's HTTP/1 connections \
+         in the same stack, no hyper_util pool)"
+    );
+    if !decode_rows.is_empty() {
+        println!("\ndecode only (serde_json::from_slice of the answer's body, one thread, no I/O)");
+        println!(
+            "{:<28} {:>10} {:>10} {:>10} {:>10}",
+            "body", "ours", "bollard", "Value", "ours/them"
+        );
+        for (name, len, [a, b, v]) in &decode_rows {
+            println!(
+                "{:<28} {:>10} {:>10} {:>10} {:>10}",
+                format!("{name} ({len} B)"),
+                rate(a),
+                rate(b),
+                rate(v),
+                ratio(a.per_second(), b.per_second())
+            );
+        }
     }
     if let Some((a, b)) = &log_rates {
         let ok = a.mib_per_second() >= b.mib_per_second();

@@ -6,8 +6,7 @@ use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
 use bytes::Bytes;
-use futures_util::Stream;
-use http_body_util::BodyExt;
+use futures_util::{Stream, StreamExt};
 use hyper::body::{Body as _, Incoming};
 use hyper::{Response, StatusCode};
 
@@ -21,13 +20,34 @@ pub type JsonStream<T> = Pin<Box<dyn Stream<Item = Result<T, ClientError>> + Sen
 /// A stream of raw bytes (tar archives, exports).
 pub type ByteStream = Pin<Box<dyn Stream<Item = Result<Bytes, ClientError>> + Send>>;
 
+/// How much of a `content-length` is reserved up front when joining a
+/// body's chunks: the daemon's figure is a hint, not a promise to allocate.
+const RESERVE_LIMIT: usize = 16 << 20;
+
+/// The whole body. One chunk (most answers) is returned as hyper read it;
+/// more are joined into one buffer sized by `content-length` (up to
+/// [`RESERVE_LIMIT`]), without a list of chunks on the way.
 async fn collect(resp: Response<Incoming>) -> Result<Bytes, ClientError> {
-    Ok(resp
-        .into_body()
-        .collect()
-        .await
-        .map_err(|e| ClientError::Stream(e.to_string()))?
-        .to_bytes())
+    let body = resp.into_body();
+    let expected = body.size_hint().exact();
+    let mut chunks = BodyChunks(body);
+    let Some(first) = chunks.next().await.transpose()? else {
+        return Ok(Bytes::new());
+    };
+    let Some(second) = chunks.next().await.transpose()? else {
+        return Ok(first);
+    };
+    let hint = expected
+        .and_then(|n| usize::try_from(n).ok())
+        .unwrap_or(0)
+        .min(RESERVE_LIMIT);
+    let mut joined = Vec::with_capacity(hint.max(first.len() + second.len()));
+    joined.extend_from_slice(&first);
+    joined.extend_from_slice(&second);
+    while let Some(chunk) = chunks.next().await.transpose()? {
+        joined.extend_from_slice(&chunk);
+    }
+    Ok(Bytes::from(joined))
 }
 
 /// One JSON value of type `T` (`operation` names the call in errors).

@@ -26,8 +26,7 @@ use tokio_rustls::TlsConnector;
 
 use super::dial::{Dial, Io};
 
-/// Where connections go. Cheap to clone (the pool clones it per dial).
-#[derive(Clone)]
+/// Where connections go.
 pub(crate) enum Connector {
     #[cfg(unix)]
     Unix(PathBuf),
@@ -40,6 +39,12 @@ pub(crate) enum Connector {
     },
     Custom(Arc<dyn Dial>),
 }
+
+/// A [`Connector`] as hyper's pool holds it. The pool clones its connector
+/// for every request, even one that reuses an idle connection: a shared
+/// reference makes that clone a count, not a copy of the path or address.
+#[derive(Clone)]
+pub(crate) struct Shared(pub(crate) Arc<Connector>);
 
 /// One connection to the daemon.
 #[non_exhaustive]
@@ -56,7 +61,7 @@ pub enum Stream {
     Custom(Box<dyn Io>),
 }
 
-impl tower_service::Service<Uri> for Connector {
+impl tower_service::Service<Uri> for Shared {
     type Response = TokioIo<Stream>;
     type Error = io::Error;
     type Future = Pin<Box<dyn Future<Output = io::Result<TokioIo<Stream>>> + Send>>;
@@ -66,17 +71,17 @@ impl tower_service::Service<Uri> for Connector {
     }
 
     fn call(&mut self, _: Uri) -> Self::Future {
-        let target = self.clone();
+        let target = self.0.clone();
         Box::pin(async move {
-            let stream = match target {
+            let stream = match &*target {
                 #[cfg(unix)]
                 Connector::Unix(path) => {
-                    Stream::Unix(UnixStream::connect(&path).await.map_err(|e| {
+                    Stream::Unix(UnixStream::connect(path).await.map_err(|e| {
                         io::Error::new(e.kind(), format!("{}: {e}", path.display()))
                     })?)
                 }
                 Connector::Tcp(addr) => {
-                    let tcp = TcpStream::connect(&addr).await?;
+                    let tcp = TcpStream::connect(addr.as_str()).await?;
                     tcp.set_nodelay(true)?;
                     Stream::Tcp(tcp)
                 }
@@ -86,9 +91,11 @@ impl tower_service::Service<Uri> for Connector {
                     server_name,
                     config,
                 } => {
-                    let tcp = TcpStream::connect(&addr).await?;
+                    let tcp = TcpStream::connect(addr.as_str()).await?;
                     tcp.set_nodelay(true)?;
-                    let tls = TlsConnector::from(config).connect(server_name, tcp).await?;
+                    let tls = TlsConnector::from(config.clone())
+                        .connect(server_name.clone(), tcp)
+                        .await?;
                     Stream::Tls(Box::new(tls))
                 }
                 Connector::Custom(dial) => Stream::Custom(dial.dial().await?),

@@ -33,7 +33,7 @@ use bytes::{Bytes, BytesMut};
 use futures_util::{Stream, StreamExt};
 use http_body_util::BodyStream;
 use hyper::body::Incoming;
-use hyper::header::{HeaderMap, HeaderName, HeaderValue, USER_AGENT};
+use hyper::header::{HeaderMap, HeaderName, HeaderValue, HOST, USER_AGENT};
 use hyper::{Request, Response, StatusCode};
 use hyper_util::client::legacy::Client as Pool;
 use hyper_util::rt::{TokioExecutor, TokioIo};
@@ -57,7 +57,7 @@ pub use super::query::{encode, Filters};
 pub use hyper::header;
 pub use hyper::Method;
 
-use connector::Connector;
+use connector::{Connector, Shared};
 
 pub use super::body::Body;
 use super::error::ApiError;
@@ -272,9 +272,10 @@ impl TransportBuilder {
         };
         let pool = Pool::builder(TokioExecutor::new())
             .pool_idle_timeout(Duration::from_secs(30))
-            .build(connector);
+            .build(Shared(Arc::new(connector)));
         Ok(Transport {
             pool,
+            host_header: host_header(&authority),
             authority,
             host: name,
             pinned: self.version,
@@ -283,6 +284,18 @@ impl TransportBuilder {
             headers: self.headers,
         })
     }
+}
+
+/// The `Host` header hyper_util's pool sends for `http://authority`: the
+/// host, and the port as written unless it is 80.
+fn host_header(authority: &str) -> Option<HeaderValue> {
+    let uri: hyper::Uri = format!("http://{authority}/").parse().ok()?;
+    let host = uri.host()?;
+    let value = match uri.port() {
+        Some(port) if port.as_u16() != 80 => format!("{host}:{}", port.as_str()),
+        _ => host.to_string(),
+    };
+    HeaderValue::from_str(&value).ok()
 }
 
 /// TLS to the tcp host `addr`: verifying the daemon with `files`, or not
@@ -349,8 +362,11 @@ fn ssh_connector(host: &SshHost, _: &[String]) -> Result<Connector, ClientError>
 
 /// A connection pool to one daemon, with its negotiated API version.
 pub struct Transport {
-    pool: Pool<Connector, Body>,
+    pool: Pool<Shared, Body>,
     authority: String,
+    /// The `Host` every request carries (unless it sets its own), made
+    /// once: hyper_util's pool would make the same value on every request.
+    host_header: Option<HeaderValue>,
     host: String,
     pinned: Option<ApiVersion>,
     negotiated: OnceCell<ApiVersion>,
@@ -474,6 +490,11 @@ impl Transport {
         for (name, value) in &self.headers {
             if !headers.contains_key(name) {
                 headers.insert(name, value.clone());
+            }
+        }
+        if let Some(host) = &self.host_header {
+            if !headers.contains_key(HOST) {
+                headers.insert(HOST, host.clone());
             }
         }
         match tokio::time::timeout(timeout, self.pool.request(req)).await {
@@ -647,4 +668,63 @@ where
 /// Where a unix socket path came from, for tests and examples.
 pub fn unix(path: impl Into<PathBuf>) -> TransportBuilder {
     TransportBuilder::new(Host::Unix(path.into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::host_header;
+
+    #[test]
+    fn the_host_header_is_what_the_pool_would_send() {
+        let host = |a: &str| host_header(a).map(|v| v.to_str().unwrap_or("?").to_string());
+        assert_eq!(
+            host("api.moby.localhost").as_deref(),
+            Some("api.moby.localhost")
+        );
+        assert_eq!(host("10.0.0.5:2376").as_deref(), Some("10.0.0.5:2376"));
+        assert_eq!(host("daemon:80").as_deref(), Some("daemon"));
+        assert_eq!(host("[::1]:2375").as_deref(), Some("[::1]:2375"));
+        assert_eq!(host("bad host:1"), None);
+    }
+
+    /// On the wire, the Host of a tcp daemon is its address (as before the
+    /// header was made once, by hyper_util's pool).
+    #[tokio::test]
+    async fn requests_carry_the_host_header() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        let server = tokio::spawn(async move {
+            let (mut conn, _) = listener.accept().await.unwrap();
+            let mut head = Vec::new();
+            while !head.ends_with(b"\r\n\r\n") {
+                let mut byte = [0u8; 1];
+                if conn.read(&mut byte).await.unwrap() == 0 {
+                    break;
+                }
+                head.push(byte[0]);
+            }
+            let answer = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nOK";
+            conn.write_all(answer).await.unwrap();
+            String::from_utf8_lossy(&head).to_lowercase()
+        });
+        let transport = super::TransportBuilder::new(super::Host::Tcp(addr.clone()))
+            .version(super::ApiVersion::new(1, 44))
+            .build()
+            .unwrap();
+        let req = transport
+            .request(super::Method::GET, "/_ping", None)
+            .unwrap()
+            .body(super::body::empty())
+            .unwrap();
+        let resp = transport.send(req).await.unwrap();
+        assert_eq!(super::answer::text(resp, "ping").await.unwrap(), "OK");
+        let head = server.await.unwrap();
+        assert_eq!(
+            head.matches("\r\nhost: ").count(),
+            1,
+            "one Host header: {head}"
+        );
+        assert!(head.contains(&format!("\r\nhost: {addr}\r\n")), "{head}");
+    }
 }
