@@ -2,6 +2,8 @@
 //! header (stream id, three zero bytes, big-endian u32 length) and the
 //! payload. Used by logs, attach and exec start when there is no TTY.
 
+use std::collections::VecDeque;
+
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 
 /// Which stream a frame belongs to.
@@ -94,8 +96,10 @@ pub fn decode(buf: &mut BytesMut) -> Result<Option<Frame>, BadFrame> {
 /// a frame cut between chunks is put together in a buffer of its own.
 #[derive(Debug, Default)]
 pub struct Demuxer {
-    /// What is left of the last chunk pushed, starting at a frame header.
+    /// What is left of the chunk being read, starting at a frame header.
     chunk: Bytes,
+    /// Chunks pushed before `chunk` was used up, in order (read ahead).
+    queued: VecDeque<Bytes>,
     /// The start of a frame cut by the end of a chunk.
     partial: BytesMut,
 }
@@ -106,56 +110,102 @@ impl Demuxer {
         Demuxer::default()
     }
 
-    /// Hands over the next chunk of the stream; call it when
-    /// [`Demuxer::next_frame`] asks for more (`Ok(None)`).
+    /// Hands over the next chunk of the stream. It may come before
+    /// [`Demuxer::next_frame`] asks for more (`Ok(None)`): it waits its
+    /// turn behind the chunks already pushed, uncopied.
     pub fn push(&mut self, data: Bytes) {
-        if self.chunk.is_empty() {
+        if data.is_empty() {
+            return;
+        }
+        if self.chunk.is_empty() && self.queued.is_empty() {
             self.chunk = data;
         } else {
-            // Not asked for more yet: keep the order, at the cost of a copy.
-            self.partial.extend_from_slice(&self.chunk);
-            self.partial.extend_from_slice(&data);
-            self.chunk = Bytes::new();
+            self.queued.push_back(data);
         }
+    }
+
+    /// How many pushed chunks wait behind the one being read.
+    pub fn queued(&self) -> usize {
+        self.queued.len()
     }
 
     /// Whether bytes of an unfinished frame are buffered (at the end of
     /// the stream: it was cut inside a frame).
     pub fn is_empty(&self) -> bool {
-        self.chunk.is_empty() && self.partial.is_empty()
+        self.chunk.is_empty() && self.queued.is_empty() && self.partial.is_empty()
     }
 
     /// The next complete frame, or `Ok(None)` when the next chunk is needed.
+    #[inline]
     pub fn next_frame(&mut self) -> Result<Option<Frame>, BadFrame> {
+        // The common case first: a whole frame at the front of the chunk.
         if self.partial.is_empty() {
-            if let Some((stream, len)) = header(&self.chunk)? {
-                if self.chunk.len() >= HEADER_LEN + len {
-                    self.chunk.advance(HEADER_LEN);
-                    let data = self.chunk.split_to(len);
-                    return Ok(Some(Frame { stream, data }));
+            if let Some(frame) = self.whole_frame()? {
+                return Ok(Some(frame));
+            }
+        }
+        self.next_frame_slow()
+    }
+
+    /// The frame at the front of the chunk when all of it is there, as a
+    /// slice of the chunk.
+    #[inline]
+    fn whole_frame(&mut self) -> Result<Option<Frame>, BadFrame> {
+        if let Some((stream, len)) = header(&self.chunk)? {
+            // `header` saw HEADER_LEN bytes: no overflow either way.
+            if self.chunk.len() - HEADER_LEN >= len {
+                self.chunk.advance(HEADER_LEN);
+                let data = self.chunk.split_to(len);
+                return Ok(Some(Frame { stream, data }));
+            }
+        }
+        Ok(None)
+    }
+
+    /// [`Demuxer::next_frame`] when the frame at the front is cut by the
+    /// end of the chunk, or the chunk is used up.
+    fn next_frame_slow(&mut self) -> Result<Option<Frame>, BadFrame> {
+        loop {
+            if self.partial.is_empty() {
+                if let Some(frame) = self.whole_frame()? {
+                    return Ok(Some(frame));
+                }
+                // A frame cut by the end of the chunk: gather it.
+                self.partial.extend_from_slice(&self.chunk);
+                self.chunk = Bytes::new();
+            } else {
+                // Complete the cut frame from the chunk: its header first,
+                // then exactly its payload, so the rest of the chunk stays
+                // a slice.
+                if self.partial.len() < HEADER_LEN {
+                    let n = (HEADER_LEN - self.partial.len()).min(self.chunk.len());
+                    self.take_into_partial(n);
+                }
+                if let Some((stream, len)) = header(&self.partial)? {
+                    // The buffer grows with what arrives, not by the length
+                    // a header claims (up to 4 GiB).
+                    let have = self.partial.len() - HEADER_LEN;
+                    self.take_into_partial(len.saturating_sub(have));
+                    if self.partial.len() - HEADER_LEN == len {
+                        self.partial.advance(HEADER_LEN);
+                        let data = self.partial.split().freeze();
+                        return Ok(Some(Frame { stream, data }));
+                    }
                 }
             }
-            // A frame cut by the end of the chunk: gather it.
-            self.partial.extend_from_slice(&self.chunk);
-            self.chunk = Bytes::new();
-            return Ok(None);
+            // The chunk is used up: on to the next one pushed, if any.
+            match self.queued.pop_front() {
+                Some(next) => self.chunk = next,
+                None => return Ok(None),
+            }
         }
-        // Complete the cut frame from the chunk: its header first, then
-        // exactly its payload, so the rest of the chunk stays a slice.
-        if self.partial.len() < HEADER_LEN {
-            let n = (HEADER_LEN - self.partial.len()).min(self.chunk.len());
-            self.partial.extend_from_slice(&self.chunk.split_to(n));
-        }
-        if let Some((_, len)) = header(&self.partial)? {
-            let missing = (HEADER_LEN + len).saturating_sub(self.partial.len());
-            let n = missing.min(self.chunk.len());
-            self.partial.extend_from_slice(&self.chunk.split_to(n));
-        }
-        let frame = decode(&mut self.partial)?;
-        if frame.is_none() {
-            self.chunk = Bytes::new();
-        }
-        Ok(frame)
+    }
+
+    /// Moves up to `n` bytes from the front of the chunk to `partial`.
+    fn take_into_partial(&mut self, n: usize) {
+        let n = n.min(self.chunk.len());
+        self.partial.extend_from_slice(&self.chunk[..n]);
+        self.chunk.advance(n);
     }
 }
 
@@ -230,6 +280,80 @@ mod tests {
         let mut d = Demuxer::new();
         d.push(Bytes::from_static(&[9, 0, 0, 0, 0, 0, 0, 0]));
         assert_eq!(d.next_frame(), Err(BadFrame(9)));
+    }
+
+    #[test]
+    fn demuxer_takes_chunks_pushed_ahead_in_order() {
+        let mut wire = BytesMut::new();
+        for i in 0..6u8 {
+            let stream = if i % 2 == 0 {
+                StreamKind::Stdout
+            } else {
+                StreamKind::Stderr
+            };
+            encode(stream, &vec![b'a' + i; 3 + usize::from(i) * 5], &mut wire);
+        }
+        let wire = wire.freeze();
+        let want: Vec<Bytes> = {
+            let mut d = Demuxer::new();
+            d.push(wire.clone());
+            std::iter::from_fn(|| d.next_frame().unwrap().map(|f| f.data)).collect()
+        };
+        assert_eq!(want.len(), 6);
+        // All pieces handed over before the first frame is asked for:
+        // the same frames, and a frame whole in a later piece is still a
+        // slice of it.
+        for a in 0..=wire.len() {
+            for b in a..=wire.len() {
+                let mut d = Demuxer::new();
+                for piece in [wire.slice(..a), wire.slice(a..b), wire.slice(b..)] {
+                    d.push(piece);
+                }
+                let got: Vec<Bytes> =
+                    std::iter::from_fn(|| d.next_frame().unwrap().map(|f| f.data)).collect();
+                assert_eq!(got, want, "cut at {a} and {b}");
+                assert!(d.is_empty() && d.queued() == 0, "cut at {a} and {b}");
+            }
+        }
+        let mut d = Demuxer::new();
+        d.push(wire.slice(..3));
+        d.push(wire.slice(3..));
+        assert_eq!(d.queued(), 1);
+        assert_eq!(d.next_frame().unwrap().unwrap().data, want[0]);
+        let second = d.next_frame().unwrap().unwrap();
+        let at = 2 * HEADER_LEN + want[0].len();
+        assert_eq!(second.data.as_ptr(), wire[at..].as_ptr());
+    }
+
+    #[test]
+    fn demuxer_does_not_reserve_what_a_header_claims() {
+        // A header announcing 4 GiB, then a few bytes: more is needed, and
+        // the buffer holds what came, not room for the whole frame.
+        let mut d = Demuxer::new();
+        d.push(Bytes::from_static(&[1, 0, 0, 0, 0xff, 0xff]));
+        assert_eq!(d.next_frame(), Ok(None));
+        d.push(Bytes::from_static(&[0xff, 0xff, b'a', b'b']));
+        assert_eq!(d.next_frame(), Ok(None));
+        assert!(!d.is_empty());
+        assert!(d.partial.capacity() < 1 << 20, "{}", d.partial.capacity());
+    }
+
+    #[test]
+    fn demuxer_rejects_unknown_ids_in_cut_headers() {
+        // Stream id 3, the header cut after its first byte.
+        let mut d = Demuxer::new();
+        d.push(Bytes::from_static(&[1, 0, 0, 0, 0, 0, 0, 1, b'x', 3]));
+        assert_eq!(
+            d.next_frame().unwrap().unwrap().data,
+            Bytes::from_static(b"x")
+        );
+        assert_eq!(d.next_frame(), Ok(None));
+        d.push(Bytes::from_static(&[0, 0, 0, 0, 0, 0, 1, b'y']));
+        assert_eq!(d.next_frame(), Err(BadFrame(3)));
+        // And in a chunk of its own.
+        let mut d = Demuxer::new();
+        d.push(Bytes::from_static(&[3, 0, 0, 0, 0, 0, 0, 0]));
+        assert_eq!(d.next_frame(), Err(BadFrame(3)));
     }
 
     #[test]

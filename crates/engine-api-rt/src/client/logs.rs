@@ -111,9 +111,17 @@ where
         framing,
         sniffed: BytesMut::new(),
         demux: Demuxer::new(),
+        ended: None,
+        since_poll: 0,
         done: false,
     })
 }
+
+/// Frames handed out between two looks at the next chunk (read ahead).
+const READ_AHEAD_EVERY: u32 = 8;
+
+/// Chunks read ahead at most, waiting behind the one being demultiplexed.
+const READ_AHEAD_CHUNKS: usize = 2;
 
 /// [`decode_output`]'s stream: polled directly (one boxed stream, no
 /// future per item), frames sliced out of the chunks they arrive in.
@@ -123,6 +131,11 @@ struct Output<S> {
     /// The first bytes, while [`Framing::Sniff`] cannot tell yet.
     sniffed: BytesMut,
     demux: Demuxer,
+    /// How the chunk stream ended (`Ok`) or failed, once it did while
+    /// reading ahead: handed out after the frames before it.
+    ended: Option<Result<(), ClientError>>,
+    /// Frames handed out since the chunk stream was last polled.
+    since_poll: u32,
     done: bool,
 }
 
@@ -146,6 +159,30 @@ impl<S> Output<S> {
                 None
             }
             _ => (!data.is_empty()).then_some(LogOutput::Console(data)),
+        }
+    }
+
+    /// Every few frames, takes the next chunk if it has arrived, so that
+    /// the connection can read the one after while the frames of this one
+    /// are handed out (hyper holds one chunk for the reader at a time; a
+    /// reader that only asks once it has nothing left waits for each).
+    fn read_ahead(&mut self, cx: &mut Context<'_>)
+    where
+        S: Stream<Item = Result<Bytes, ClientError>> + Unpin,
+    {
+        self.since_poll += 1;
+        if self.since_poll < READ_AHEAD_EVERY
+            || self.ended.is_some()
+            || self.demux.queued() >= READ_AHEAD_CHUNKS
+        {
+            return;
+        }
+        self.since_poll = 0;
+        match self.chunks.poll_next_unpin(cx) {
+            Poll::Ready(Some(Ok(data))) => self.demux.push(data),
+            Poll::Ready(Some(Err(e))) => self.ended = Some(Err(e)),
+            Poll::Ready(None) => self.ended = Some(Ok(())),
+            Poll::Pending => {}
         }
     }
 
@@ -178,12 +215,23 @@ where
             }
             if this.framing == Framing::Multiplexed {
                 match this.demux.next_frame() {
-                    Ok(Some(frame)) => return Poll::Ready(Some(Ok(LogOutput::from_frame(frame)))),
+                    Ok(Some(frame)) => {
+                        this.read_ahead(cx);
+                        return Poll::Ready(Some(Ok(LogOutput::from_frame(frame))));
+                    }
                     Ok(None) => {}
                     Err(e) => {
                         this.done = true;
                         return Poll::Ready(Some(Err(ClientError::Stream(e.to_string()))));
                     }
+                }
+                match this.ended.take() {
+                    Some(Ok(())) => return Poll::Ready(this.end()),
+                    Some(Err(e)) => {
+                        this.done = true;
+                        return Poll::Ready(Some(Err(e)));
+                    }
+                    None => {}
                 }
             }
             match ready!(this.chunks.poll_next_unpin(cx)) {
@@ -265,6 +313,68 @@ mod tests {
             .contains("ended inside a frame"));
         let got = run(vec![b"\x07\x00\x00\x00"], Framing::Multiplexed);
         assert!(got[0].is_err());
+    }
+
+    /// `frames` stdout frames of one byte each (`b'a'` + their index).
+    fn frames(n: u8) -> Bytes {
+        let mut wire = BytesMut::new();
+        for i in 0..n {
+            mux::encode(StreamKind::Stdout, &[b'a' + i], &mut wire);
+        }
+        wire.freeze()
+    }
+
+    #[test]
+    fn reads_the_next_chunk_ahead_while_handing_out_frames() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Bytes, ClientError>>(4);
+            tx.send(Ok(frames(20))).await.unwrap();
+            tx.send(Ok(frames(3))).await.unwrap();
+            let chunks = futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx));
+            let mut out = decode_output(chunks, Framing::Multiplexed);
+            let mut got = Vec::new();
+            for _ in 0..READ_AHEAD_EVERY {
+                got.push(out.next().await.unwrap().unwrap());
+            }
+            // The first chunk still has frames, and the second one has
+            // been taken from the connection already.
+            assert_eq!(tx.capacity(), 4);
+            tx.send(Err(ClientError::Stream("cut off".into())))
+                .await
+                .unwrap();
+            drop(tx);
+            while let Some(item) = out.next().await {
+                got.push(item.unwrap_or_else(|e| LogOutput::Console(e.to_string().into())));
+            }
+            let data: Vec<u8> = got.iter().flat_map(|o| o.data().to_vec()).collect();
+            let mut want: Vec<u8> = (0..20).map(|i| b'a' + i).collect();
+            want.extend(b"abc");
+            // Every frame in order, then the error, then the end.
+            assert_eq!(&data[..23], &want[..]);
+            assert_eq!(got.len(), 24);
+            assert!(got[23].text().contains("cut off"), "{:?}", got[23]);
+        });
+    }
+
+    #[test]
+    fn an_end_read_ahead_comes_after_the_frames() {
+        let mut cut = frames(12).to_vec();
+        cut.extend_from_slice(&[1, 0, 0, 0, 0, 0, 0, 5, b'x']);
+        let cut: &'static [u8] = Box::leak(cut.into_boxed_slice());
+        let whole: &'static [u8] = Box::leak(frames(12).to_vec().into_boxed_slice());
+        let got = run(vec![whole, whole], Framing::Multiplexed);
+        assert_eq!(got.len(), 24);
+        assert!(got.iter().all(Result::is_ok));
+        let got = run(vec![whole, cut], Framing::Multiplexed);
+        assert_eq!(got.len(), 25);
+        assert!(got[..24].iter().all(Result::is_ok));
+        assert!(got[24]
+            .as_ref()
+            .unwrap_err()
+            .contains("ended inside a frame"));
     }
 
     #[test]
