@@ -182,6 +182,19 @@ fn ratio(a: f64, b: f64) -> String {
     format!("{:.3}x", a / b)
 }
 
+/// A client row's first column: the call and how many callers made it.
+fn row_label(call: Call, callers: usize) -> String {
+    let name = match call {
+        Call::Version => "GET /version",
+        Call::ContainerList => "GET /containers/json",
+    };
+    if callers == 1 {
+        format!("{name} seq")
+    } else {
+        format!("{name} x{callers}")
+    }
+}
+
 fn rate(r: &Rate) -> String {
     format!("{:.0}/s", r.per_second())
 }
@@ -485,15 +498,6 @@ fn run() -> Result<bool, String> {
             Call::Version => 2.0,
             Call::ContainerList => 1.2,
         };
-        let name = match call {
-            Call::Version => "GET /version",
-            Call::ContainerList => "GET /containers/json",
-        };
-        let mode = if *callers == 1 {
-            "seq".to_string()
-        } else {
-            format!("x{callers}")
-        };
         let show = |r: &Option<Rate>| r.as_ref().map_or_else(|| "-".to_string(), rate);
         let over = |x: &Option<Rate>, y: &Option<Rate>| match (x, y) {
             (Some(x), Some(y)) => ratio(x.per_second(), y.per_second()),
@@ -513,7 +517,7 @@ fn run() -> Result<bool, String> {
         };
         println!(
             "{:<28} {:>10} {:>10} {:>10} {:>10} {:>10} {:>11} {:>11} {:>11}  >= {target:.1}x {verdict}",
-            format!("{name} {mode}"),
+            row_label(*call, *callers),
             show(a),
             show(b),
             show(f),
@@ -529,15 +533,6 @@ fn run() -> Result<bool, String> {
         "", "ours", "bollard", "floor", "hyper"
     );
     for (call, callers, rates) in &client_rows {
-        let name = match call {
-            Call::Version => "GET /version",
-            Call::ContainerList => "GET /containers/json",
-        };
-        let mode = if *callers == 1 {
-            "seq".to_string()
-        } else {
-            format!("x{callers}")
-        };
         let [a, b, f, h] = rates.map(|r| {
             r.map_or_else(
                 || "-".to_string(),
@@ -546,7 +541,7 @@ fn run() -> Result<bool, String> {
         });
         println!(
             "{:<28} {a:>10} {b:>10} {f:>10} {h:>10}",
-            format!("{name} {mode}")
+            row_label(*call, *callers)
         );
     }
     println!(
