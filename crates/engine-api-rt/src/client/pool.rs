@@ -163,10 +163,10 @@ fn origin_form(req: &mut Request<Body>) {
 mod tests {
     use std::path::PathBuf;
     use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::Arc;
+    use std::sync::{Arc, Mutex};
 
     use hyper::header::{HeaderValue, HOST};
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
     use tokio::net::{UnixListener, UnixStream};
     use tokio::sync::mpsc;
 
@@ -377,6 +377,62 @@ mod tests {
         // ...so the next call opens another one.
         assert_eq!(call(&pool).await.unwrap(), "OK");
         assert_eq!(server.accepts.load(Ordering::SeqCst), 2);
+    }
+
+    /// Answers one request on `conn`, then keeps it open in `held`.
+    async fn answer_once(mut conn: DuplexStream, held: Arc<Mutex<Vec<DuplexStream>>>) {
+        let mut head = Vec::new();
+        while !head.ends_with(b"\r\n\r\n") {
+            let mut byte = [0u8; 1];
+            match conn.read(&mut byte).await {
+                Ok(1) => head.push(byte[0]),
+                _ => return,
+            }
+        }
+        let answer = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nOK";
+        if conn.write_all(answer).await.is_ok() {
+            held.lock().unwrap().push(conn);
+        }
+    }
+
+    /// The daemon closes an idle connection just as a request is handed
+    /// to it: hyper gives the request back unsent, and it goes out once
+    /// more on a new connection.
+    #[tokio::test]
+    async fn a_request_handed_back_unsent_goes_out_on_a_new_connection() {
+        let held = Arc::new(Mutex::new(Vec::new()));
+        let dials = Arc::new(AtomicUsize::new(0));
+        let dial = crate::client::dial_fn({
+            let (held, dials) = (held.clone(), dials.clone());
+            move || {
+                dials.fetch_add(1, Ordering::SeqCst);
+                let (client, server) = tokio::io::duplex(4096);
+                tokio::spawn(answer_once(server, held.clone()));
+                async move { Ok(client) }
+            }
+        });
+        let pool = Pool::new(Connector::Custom(Arc::new(dial)));
+        assert_eq!(call(&pool).await.unwrap(), "OK");
+        for _ in 0..100 {
+            if pool
+                .conns
+                .lock()
+                .unwrap()
+                .iter()
+                .any(|c| c.sender.is_ready())
+            {
+                break;
+            }
+            tokio::task::yield_now().await;
+        }
+        {
+            let conns = pool.conns.lock().unwrap();
+            assert!(conns.len() == 1 && conns[0].sender.is_ready() && !conns[0].sender.is_closed());
+        }
+        // The daemon's side goes away; the pool has not seen it yet.
+        held.lock().unwrap().clear();
+        assert_eq!(call(&pool).await.unwrap(), "OK");
+        assert_eq!(dials.load(Ordering::SeqCst), 2);
     }
 
     #[test]
