@@ -45,7 +45,9 @@ pub(crate) enum PoolError {
     Request(#[source] hyper::Error),
 }
 
-/// A connection in the list, with when it was last handed a request.
+/// A connection in the list, with when it was last handed a request or
+/// seen busy: its idle time counts from then (at most its real idle time,
+/// so it never outlives [`IDLE_TIMEOUT`] idle).
 struct Pooled {
     sender: SendRequest<Body>,
     since: Instant,
@@ -54,6 +56,8 @@ struct Pooled {
 /// Connections to one daemon.
 pub(crate) struct Pool {
     connector: Connector,
+    /// [`IDLE_TIMEOUT`], shorter in tests.
+    idle_timeout: Duration,
     /// Most recently used last.
     conns: Mutex<Vec<Pooled>>,
 }
@@ -64,6 +68,7 @@ impl Pool {
     pub(crate) fn new(connector: Connector) -> Self {
         Pool {
             connector,
+            idle_timeout: IDLE_TIMEOUT,
             conns: Mutex::new(Vec::new()),
         }
     }
@@ -118,8 +123,16 @@ impl Pool {
             return None;
         }
         let now = Instant::now();
-        conns.retain(|c| {
-            !c.sender.is_closed() && now.saturating_duration_since(c.since) < IDLE_TIMEOUT
+        conns.retain_mut(|c| {
+            if c.sender.is_closed() {
+                return false;
+            }
+            if !c.sender.is_ready() {
+                // Busy with an answer: not idle (yet).
+                c.since = now;
+                return true;
+            }
+            now.saturating_duration_since(c.since) < self.idle_timeout
         });
         let at = conns.iter().rposition(|c| c.sender.is_ready())?;
         Some(conns.remove(at).sender)
@@ -433,6 +446,29 @@ mod tests {
         held.lock().unwrap().clear();
         assert_eq!(call(&pool).await.unwrap(), "OK");
         assert_eq!(dials.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn idle_connections_expire_and_busy_ones_finish_their_answer() {
+        let server = serve("expire", Duration::from_millis(300), |_| Mode::Answer);
+        let mut pool = Pool::new(Connector::Unix(server.path.clone()));
+        pool.idle_timeout = Duration::from_millis(100);
+        let pool = Arc::new(pool);
+        let first = tokio::spawn({
+            let pool = pool.clone();
+            async move { call(&pool).await }
+        });
+        // Busy for longer than the idle timeout: kept, and not waited for.
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        assert_eq!(call(&pool).await.unwrap(), "OK");
+        assert_eq!(first.await.unwrap().unwrap(), "OK");
+        assert_eq!(server.accepts.load(Ordering::SeqCst), 2);
+        assert_eq!(pool.len(), 2);
+        // Both idle past the timeout: neither is reused.
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        assert_eq!(call(&pool).await.unwrap(), "OK");
+        assert_eq!(server.accepts.load(Ordering::SeqCst), 3);
+        assert_eq!(pool.len(), 1);
     }
 
     #[test]
