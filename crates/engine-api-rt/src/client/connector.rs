@@ -1,8 +1,7 @@
-//! Opens connections to a daemon for hyper's pooled client: unix sockets
+//! Opens connections to a daemon for the client's pool: unix sockets
 //! (on unix platforms), plain TCP, TCP with TLS (rustls, feature `tls`), and any
 //! [`Dial`] (ssh, or one a user plugs in), behind one stream type.
 
-use std::future::Future;
 use std::io;
 #[cfg(unix)]
 use std::path::PathBuf;
@@ -10,9 +9,6 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use hyper::Uri;
-use hyper_util::client::legacy::connect::{Connected, Connection};
-use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 #[cfg(unix)]
@@ -40,12 +36,6 @@ pub(crate) enum Connector {
     Custom(Arc<dyn Dial>),
 }
 
-/// A [`Connector`] as hyper's pool holds it. The pool clones its connector
-/// for every request, even one that reuses an idle connection: a shared
-/// reference makes that clone a count, not a copy of the path or address.
-#[derive(Clone)]
-pub(crate) struct Shared(pub(crate) Arc<Connector>);
-
 /// One connection to the daemon.
 #[non_exhaustive]
 pub enum Stream {
@@ -61,53 +51,36 @@ pub enum Stream {
     Custom(Box<dyn Io>),
 }
 
-impl tower_service::Service<Uri> for Shared {
-    type Response = TokioIo<Stream>;
-    type Error = io::Error;
-    type Future = Pin<Box<dyn Future<Output = io::Result<TokioIo<Stream>>> + Send>>;
-
-    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, _: Uri) -> Self::Future {
-        let target = self.0.clone();
-        Box::pin(async move {
-            let stream = match &*target {
-                #[cfg(unix)]
-                Connector::Unix(path) => {
-                    Stream::Unix(UnixStream::connect(path).await.map_err(|e| {
-                        io::Error::new(e.kind(), format!("{}: {e}", path.display()))
-                    })?)
-                }
-                Connector::Tcp(addr) => {
-                    let tcp = TcpStream::connect(addr.as_str()).await?;
-                    tcp.set_nodelay(true)?;
-                    Stream::Tcp(tcp)
-                }
-                #[cfg(feature = "tls")]
-                Connector::Tls {
-                    addr,
-                    server_name,
-                    config,
-                } => {
-                    let tcp = TcpStream::connect(addr.as_str()).await?;
-                    tcp.set_nodelay(true)?;
-                    let tls = TlsConnector::from(config.clone())
-                        .connect(server_name.clone(), tcp)
-                        .await?;
-                    Stream::Tls(Box::new(tls))
-                }
-                Connector::Custom(dial) => Stream::Custom(dial.dial().await?),
-            };
-            Ok(TokioIo::new(stream))
+impl Connector {
+    /// A new connection to the daemon.
+    pub(crate) async fn connect(&self) -> io::Result<Stream> {
+        Ok(match self {
+            #[cfg(unix)]
+            Connector::Unix(path) => Stream::Unix(
+                UnixStream::connect(path)
+                    .await
+                    .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?,
+            ),
+            Connector::Tcp(addr) => {
+                let tcp = TcpStream::connect(addr.as_str()).await?;
+                tcp.set_nodelay(true)?;
+                Stream::Tcp(tcp)
+            }
+            #[cfg(feature = "tls")]
+            Connector::Tls {
+                addr,
+                server_name,
+                config,
+            } => {
+                let tcp = TcpStream::connect(addr.as_str()).await?;
+                tcp.set_nodelay(true)?;
+                let tls = TlsConnector::from(config.clone())
+                    .connect(server_name.clone(), tcp)
+                    .await?;
+                Stream::Tls(Box::new(tls))
+            }
+            Connector::Custom(dial) => Stream::Custom(dial.dial().await?),
         })
-    }
-}
-
-impl Connection for Stream {
-    fn connected(&self) -> Connected {
-        Connected::new()
     }
 }
 

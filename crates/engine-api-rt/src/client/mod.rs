@@ -1,6 +1,6 @@
 //! The client's engine room, independent of the spec: connecting (unix,
 //! tcp, TLS with the feature `tls`, ssh, or a [`Dial`] of the user's; chosen from the environment
-//! and the docker CLI's contexts as the CLI does), a pooled HTTP/1 client,
+//! and the docker CLI's contexts as the CLI does), a pool of HTTP/1 connections,
 //! lazy one-time version negotiation through `/_ping`, a User-Agent and
 //! default headers, per-call timeouts, error decoding, and response bodies
 //! as JSON, JSON streams (whose error lines become errors), demultiplexed
@@ -18,6 +18,7 @@ mod connector;
 mod dial;
 mod error;
 mod logs;
+mod pool;
 #[cfg(feature = "ssh")]
 mod ssh;
 mod tls;
@@ -35,8 +36,7 @@ use http_body_util::BodyStream;
 use hyper::body::Incoming;
 use hyper::header::{HeaderMap, HeaderName, HeaderValue, HOST, USER_AGENT};
 use hyper::{Request, Response, StatusCode};
-use hyper_util::client::legacy::Client as Pool;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::TokioIo;
 use tokio::sync::OnceCell;
 
 pub use answer::{ByteStream, JsonStream};
@@ -57,7 +57,8 @@ pub use super::query::{encode, Filters};
 pub use hyper::header;
 pub use hyper::Method;
 
-use connector::{Connector, Shared};
+use connector::Connector;
+use pool::Pool;
 
 pub use super::body::Body;
 use super::error::ApiError;
@@ -270,13 +271,9 @@ impl TransportBuilder {
                 ),
             },
         };
-        let pool = Pool::builder(TokioExecutor::new())
-            .pool_idle_timeout(Duration::from_secs(30))
-            .build(Shared(Arc::new(connector)));
         Ok(Transport {
-            pool,
+            pool: Pool::new(connector),
             host_header: host_header(&authority),
-            authority,
             host: name,
             pinned: self.version,
             negotiated: OnceCell::new(),
@@ -286,8 +283,9 @@ impl TransportBuilder {
     }
 }
 
-/// The `Host` header hyper_util's pool sends for `http://authority`: the
-/// host, and the port as written unless it is 80.
+/// The `Host` header for `http://authority` (what hyper_util's pool sent
+/// before the client had its own): the host, and the port as written
+/// unless it is 80.
 fn host_header(authority: &str) -> Option<HeaderValue> {
     let uri: hyper::Uri = format!("http://{authority}/").parse().ok()?;
     let host = uri.host()?;
@@ -362,10 +360,9 @@ fn ssh_connector(host: &SshHost, _: &[String]) -> Result<Connector, ClientError>
 
 /// A connection pool to one daemon, with its negotiated API version.
 pub struct Transport {
-    pool: Pool<Shared, Body>,
-    authority: String,
+    pool: Pool,
     /// The `Host` every request carries (unless it sets its own), made
-    /// once: hyper_util's pool would make the same value on every request.
+    /// once.
     host_header: Option<HeaderValue>,
     host: String,
     pinned: Option<ApiVersion>,
@@ -439,19 +436,19 @@ impl Transport {
     }
 
     /// A request builder for `path` (with `?query` when given); `version`
-    /// adds the `/v1.NN` prefix.
+    /// adds the `/v1.NN` prefix. The URI is in origin form (`/path`): the
+    /// daemon's name goes in the Host header.
     pub fn request(
         &self,
         method: Method,
         path: &str,
         version: Option<ApiVersion>,
     ) -> Result<hyper::http::request::Builder, ClientError> {
-        // The connector decides plain or TLS; the URI only carries the Host.
-        let uri = match version {
-            Some(v) => format!("http://{}/v{v}{path}", self.authority),
-            None => format!("http://{}{path}", self.authority),
-        };
-        Ok(Request::builder().method(method).uri(uri))
+        let builder = Request::builder().method(method);
+        Ok(match version {
+            Some(v) => builder.uri(format!("/v{v}{path}")),
+            None => builder.uri(path),
+        })
     }
 
     /// Sends a request with the versioned prefix already applied and returns
@@ -497,7 +494,7 @@ impl Transport {
                 headers.insert(HOST, host.clone());
             }
         }
-        match tokio::time::timeout(timeout, self.pool.request(req)).await {
+        match tokio::time::timeout(timeout, self.pool.send(req)).await {
             Err(_) => Err(ClientError::Timeout(timeout)),
             Ok(Err(e)) => Err(ClientError::Connect {
                 host: self.host.clone(),
