@@ -28,23 +28,37 @@ const RESERVE_LIMIT: usize = 16 << 20;
 /// more are joined into one buffer sized by `content-length` (up to
 /// [`RESERVE_LIMIT`]), without a list of chunks on the way.
 async fn collect(resp: Response<Incoming>) -> Result<Bytes, ClientError> {
-    let body = resp.into_body();
+    read_body(resp.into_body(), None).await
+}
+
+/// The whole body as [`collect`] reads it, refused as soon as it passes
+/// `limit` bytes when there is one.
+pub(crate) async fn read_body(body: Incoming, limit: Option<usize>) -> Result<Bytes, ClientError> {
+    let within = |len: usize| match limit {
+        Some(limit) if len > limit => Err(ClientError::Stream(format!(
+            "answer larger than {limit} bytes"
+        ))),
+        _ => Ok(()),
+    };
     let expected = body.size_hint().exact();
     let mut chunks = BodyChunks(body);
     let Some(first) = chunks.next().await.transpose()? else {
         return Ok(Bytes::new());
     };
+    within(first.len())?;
     let Some(second) = chunks.next().await.transpose()? else {
         return Ok(first);
     };
+    within(first.len() + second.len())?;
     let hint = expected
         .and_then(|n| usize::try_from(n).ok())
         .unwrap_or(0)
-        .min(RESERVE_LIMIT);
+        .min(limit.unwrap_or(RESERVE_LIMIT).min(RESERVE_LIMIT));
     let mut joined = Vec::with_capacity(hint.max(first.len() + second.len()));
     joined.extend_from_slice(&first);
     joined.extend_from_slice(&second);
     while let Some(chunk) = chunks.next().await.transpose()? {
+        within(joined.len() + chunk.len())?;
         joined.extend_from_slice(&chunk);
     }
     Ok(Bytes::from(joined))

@@ -32,7 +32,6 @@ use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 use futures_util::{Stream, StreamExt};
-use http_body_util::BodyStream;
 use hyper::body::Incoming;
 use hyper::header::{HeaderMap, HeaderName, HeaderValue, HOST, USER_AGENT};
 use hyper::{Request, Response, StatusCode};
@@ -536,20 +535,7 @@ impl Transport {
 
 /// Reads at most `limit` bytes of a body (error answers, small JSON).
 pub async fn read_limited(body: Incoming, limit: usize) -> Result<Bytes, ClientError> {
-    let mut out = BytesMut::new();
-    let mut stream = BodyStream::new(body);
-    while let Some(frame) = stream.next().await {
-        let frame = frame.map_err(|e| ClientError::Stream(e.to_string()))?;
-        if let Ok(data) = frame.into_data() {
-            if out.len() + data.len() > limit {
-                return Err(ClientError::Stream(format!(
-                    "answer larger than {limit} bytes"
-                )));
-            }
-            out.extend_from_slice(&data);
-        }
-    }
-    Ok(out.freeze())
+    answer::read_body(body, Some(limit)).await
 }
 
 /// Decodes a whole JSON answer (`what` names the call for messages).
@@ -682,6 +668,56 @@ mod tests {
         assert_eq!(host("daemon:80").as_deref(), Some("daemon"));
         assert_eq!(host("[::1]:2375").as_deref(), Some("[::1]:2375"));
         assert_eq!(host("bad host:1"), None);
+    }
+
+    /// A whole body is read across chunks, and one over the limit is
+    /// refused, whether the first chunk or a later one passes it.
+    #[tokio::test]
+    async fn read_limited_reads_whole_bodies_within_the_limit() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        tokio::spawn(async move {
+            while let Ok((mut conn, _)) = listener.accept().await {
+                let mut head = Vec::new();
+                while !head.ends_with(b"\r\n\r\n") {
+                    let mut byte = [0u8; 1];
+                    if conn.read(&mut byte).await.unwrap_or(0) == 0 {
+                        break;
+                    }
+                    head.push(byte[0]);
+                }
+                let answer = b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n\
+                    3\r\nabc\r\n3\r\ndef\r\n3\r\nghi\r\n0\r\n\r\n";
+                let _ = conn.write_all(answer).await;
+            }
+        });
+        let transport = super::TransportBuilder::new(super::Host::Tcp(addr))
+            .version(super::ApiVersion::new(1, 44))
+            .build()
+            .unwrap();
+        let read = |limit: usize| {
+            let transport = &transport;
+            async move {
+                let req = transport
+                    .request(super::Method::GET, "/x", None)
+                    .unwrap()
+                    .body(super::body::empty())
+                    .unwrap();
+                let resp = transport.send(req).await.unwrap();
+                super::read_limited(resp.into_body(), limit)
+                    .await
+                    .map_err(|e| e.to_string())
+            }
+        };
+        assert_eq!(read(9).await.unwrap(), "abcdefghi");
+        for limit in [8, 5, 2] {
+            let err = read(limit).await.unwrap_err();
+            assert!(
+                err.contains(&format!("answer larger than {limit} bytes")),
+                "{limit}: {err}"
+            );
+        }
     }
 
     /// On the wire, the Host of a tcp daemon is its address (as before the
