@@ -19,12 +19,18 @@ use super::supervisor::client;
 use crate::sync::lock;
 
 /// What waiters watch: the status, the last exit code, how many runs
-/// ended so far, whether the container is gone.
+/// ended so far, whether the end of a run is still being dealt with,
+/// whether the container is gone.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Progress {
     pub status: Status,
     pub exit_code: i64,
     pub exits: u64,
+    /// From just before a run's exit is recorded until its network is
+    /// down and [`Container::note_exit`] counted it: the status already
+    /// says the run ended, but its namespace and endpoints are not gone
+    /// yet, so a new run must not set up its own.
+    pub ending: bool,
     pub removed: bool,
 }
 
@@ -36,6 +42,22 @@ pub struct PendingAttach {
     pub stdout: bool,
     pub stderr: bool,
     pub deliver: oneshot::Sender<client::Connection>,
+}
+
+/// The end of a run under way ([`Container::begin_ending`]); dropping it
+/// ends the phase.
+pub struct Ending<'a> {
+    container: &'a Container,
+}
+
+impl Drop for Ending<'_> {
+    fn drop(&mut self) {
+        self.container.progress.send_if_modified(|p| {
+            let was = p.ending;
+            p.ending = false;
+            was
+        });
+    }
 }
 
 /// One container.
@@ -60,6 +82,7 @@ impl Container {
             status: record.state.status,
             exit_code: record.state.exit_code,
             exits: 0,
+            ending: false,
             removed: false,
         };
         Container {
@@ -126,9 +149,26 @@ impl Container {
         })
     }
 
-    /// Counts one more finished run (after [`Self::update`] recorded it).
+    /// Counts one more finished run (after [`Self::update`] recorded it
+    /// and its network went down), which ends its [`Self::begin_ending`].
     pub fn note_exit(&self) {
-        self.progress.send_modify(|p| p.exits += 1);
+        self.progress.send_modify(|p| {
+            p.exits += 1;
+            p.ending = false;
+        });
+    }
+
+    /// Marks the end of a run as under way, before its exit is recorded;
+    /// the phase ends with [`Self::note_exit`] or when the guard drops
+    /// (an exit that was not recorded after all).
+    pub fn begin_ending(&self) -> Ending<'_> {
+        self.progress.send_modify(|p| p.ending = true);
+        Ending { container: self }
+    }
+
+    /// Waits until no end of a run is under way (see [`Progress::ending`]).
+    pub async fn settled(&self) {
+        let _ = self.progress.subscribe().wait_for(|p| !p.ending).await;
     }
 
     pub fn note_removed(&self) {

@@ -136,3 +136,31 @@ async fn create_refuses_an_unknown_image_and_leaves_nothing() {
     assert!(services.containers.all().is_empty());
     assert!(container_events(&services).await.is_empty());
 }
+
+/// While the end of a run is under way (its network still going down), a
+/// start waits instead of making a namespace where the old one is being
+/// removed; stop's wait for the exit waits too. Both go on once it ends.
+#[tokio::test]
+async fn a_start_waits_for_the_end_of_the_last_run() {
+    if runc_missing() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let services = services(dir.path());
+    let (id, _) = create::create(&services, None, body("mini")).await.unwrap();
+    let c = services.containers.get(&id).unwrap();
+
+    let ending = c.begin_ending();
+    let held = std::time::Duration::from_millis(300);
+    let start = tokio::time::timeout(held, lifecycle::start(&services, &c)).await;
+    assert!(start.is_err(), "the start went on: {start:?}");
+    assert_eq!(c.record().state.status, Status::Created);
+    let settled = tokio::time::timeout(held, c.settled()).await;
+    assert!(settled.is_err(), "settled while a run was ending");
+
+    drop(ending);
+    tokio::time::timeout(held, c.settled())
+        .await
+        .expect("settled once the end was over");
+    assert!(!c.watch().borrow().ending);
+}

@@ -26,10 +26,12 @@ pub(super) fn read_exit_file(c: &Container) -> Option<Exit> {
 }
 
 /// Waits until the run counter passes `exits` or the container is not
-/// running; `None` waits forever. Returns whether it happened.
+/// running (and no run's end is still under way, so its network is
+/// down); `None` waits forever. Returns whether it happened.
 pub(super) async fn wait_exit(c: &Container, exits: u64, limit: Option<Duration>) -> bool {
     let mut watch = c.watch();
-    let done = watch.wait_for(|p| p.exits > exits || !p.status.is_running() || p.removed);
+    let done =
+        watch.wait_for(|p| p.exits > exits || (!p.status.is_running() && !p.ending) || p.removed);
     match limit {
         Some(limit) => tokio::time::timeout(limit, done)
             .await

@@ -72,6 +72,9 @@ pub(super) async fn exited(
         }
     };
     let lost = exit.exit_code == 255 && read_exit_file(c).is_none();
+    // From here until the network is down, a stop that waits for this exit
+    // and a start that follows it wait too.
+    let ending = c.begin_ending();
     let shutting_down = engine.is_shutting_down();
     let previous = c.last_delay();
     let mut decision = Decision::Stay;
@@ -120,6 +123,7 @@ pub(super) async fn exited(
     // ones), before waiters hear of the exit.
     network::teardown(engine, &c.id).await;
     c.note_exit();
+    drop(ending);
     if let Decision::Restart { after } = decision {
         c.set_last_delay(after);
         let exits = c.watch().borrow().exits;

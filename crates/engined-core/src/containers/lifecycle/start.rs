@@ -94,6 +94,9 @@ pub(super) async fn start_locked(
     c: &Arc<Container>,
     trigger: Trigger,
 ) -> Result<bool> {
+    // A run that just ended may still be taking its namespace and
+    // endpoints down; this run makes new ones at the same places.
+    c.settled().await;
     let record = c.record();
     if !state::start_needed(&record, trigger == Trigger::Explicit)? {
         return Ok(false);
