@@ -15,6 +15,7 @@ pub mod request;
 pub mod respond;
 pub mod route;
 pub mod rt;
+mod unread;
 pub mod version_prefix;
 
 use std::future::Future;

@@ -21,6 +21,7 @@ use serde::de::DeserializeOwned;
 use super::auth;
 pub use super::json::{decode_json, JsonError};
 use super::reply::Reply;
+use super::unread::Unread;
 use crate::error::ApiError;
 use crate::query::{Filters, Query, QueryError};
 use crate::version::ApiVersion;
@@ -79,6 +80,18 @@ pub struct Ctx {
     headers: HeaderMap,
     body: Option<Incoming>,
     reply: Option<Reply>,
+    /// Where the body goes when it is dropped unread.
+    unread: Unread,
+}
+
+impl Drop for Ctx {
+    fn drop(&mut self) {
+        if let Some(body) = self.body.take() {
+            if !body.is_end_stream() {
+                self.unread.put_back(body);
+            }
+        }
+    }
 }
 
 impl Ctx {
@@ -89,6 +102,7 @@ impl Ctx {
         headers: HeaderMap,
         body: Incoming,
         reply: Reply,
+        unread: Unread,
     ) -> Ctx {
         Ctx {
             version,
@@ -97,6 +111,7 @@ impl Ctx {
             headers,
             body: Some(body),
             reply: Some(reply),
+            unread,
         }
     }
 
@@ -223,6 +238,7 @@ impl Ctx {
     pub fn body_stream(&mut self) -> BodyStream {
         BodyStream {
             inner: self.body.take(),
+            unread: Some(self.unread.clone()),
         }
     }
 
@@ -272,17 +288,32 @@ fn too_large() -> ApiError {
 /// A request body as it arrives: a stream of byte chunks.
 pub struct BodyStream {
     inner: Option<Incoming>,
+    /// Where the rest goes when the stream is dropped before its end.
+    unread: Option<Unread>,
+}
+
+impl Drop for BodyStream {
+    fn drop(&mut self) {
+        if let (Some(body), Some(unread)) = (self.inner.take(), &self.unread) {
+            if !body.is_end_stream() {
+                unread.put_back(body);
+            }
+        }
+    }
 }
 
 impl BodyStream {
     /// A body with nothing in it.
     pub fn empty() -> BodyStream {
-        BodyStream { inner: None }
+        BodyStream {
+            inner: None,
+            unread: None,
+        }
     }
 
     /// Reads the whole body into memory (at most `limit` bytes).
-    pub async fn collect(self, limit: usize) -> io::Result<Bytes> {
-        let Some(body) = self.inner else {
+    pub async fn collect(mut self, limit: usize) -> io::Result<Bytes> {
+        let Some(body) = self.inner.take() else {
             return Ok(Bytes::new());
         };
         Limited::new(body, limit)

@@ -16,6 +16,7 @@ use hyper::{Request, Response, StatusCode};
 use super::reply::Reply;
 use super::request::Ctx;
 use super::respond::{self, CommonHeaders};
+use super::unread::Unread;
 use super::{version_prefix, ServerInfo};
 use crate::body::Body;
 use crate::error::ApiError;
@@ -232,8 +233,17 @@ where
                 let reply = Reply::new(version, &mut req);
                 let query = Query::parse(req.uri().query().unwrap_or(""));
                 let (parts, body) = req.into_parts();
-                let cx = Ctx::new(version, params, query, parts.headers, body, reply);
-                match AssertUnwindSafe(dispatch(i, cx)).catch_unwind().await {
+                let unread = Unread::default();
+                let cx = Ctx::new(
+                    version,
+                    params,
+                    query,
+                    parts.headers,
+                    body,
+                    reply,
+                    unread.clone(),
+                );
+                let result = match AssertUnwindSafe(dispatch(i, cx)).catch_unwind().await {
                     Ok(result) => result,
                     Err(_) => {
                         tracing::error!("a handler panicked");
@@ -242,7 +252,12 @@ where
                             message: "internal server error".into(),
                         })
                     }
-                }
+                };
+                // A body the handler did not read to its end: read the
+                // rest (bounded) so the client can finish sending it and
+                // read the answer.
+                unread.drain().await;
+                result
             }
         },
     };
