@@ -713,10 +713,17 @@ fn operation(api: &Api, op: &Operation, name: &str) -> Result<Emitted, EmitError
             quote! { _ }
         };
         let ret = body_ty.clone().unwrap_or_else(|| quote! { () });
+        // A container's output is read to its end by the caller: on a
+        // connection the caller's task drives.
+        let send = if success == Payload::Multiplexed {
+            quote! { send_streamed }
+        } else {
+            quote! { send }
+        };
         (
             ret,
             quote! {
-                let (resp, #version) = self.send(call).await?;
+                let (resp, #version) = self.#send(call).await?;
                 #decode
             },
         )

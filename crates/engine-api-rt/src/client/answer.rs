@@ -10,6 +10,7 @@ use futures_util::{Stream, StreamExt};
 use hyper::body::{Body as _, Incoming};
 use hyper::{Response, StatusCode};
 
+use super::driven;
 use super::logs::{decode_output, Framing, LogStream};
 use super::ClientError;
 use crate::version::ApiVersion;
@@ -167,7 +168,7 @@ pub fn bytes(resp: Response<Incoming>) -> ByteStream {
 /// Container output, demultiplexed when framed (see [`Framing`]).
 pub fn output(resp: Response<Incoming>, version: Option<ApiVersion>) -> LogStream {
     let framing = Framing::from_content_type(content_type(&resp), version);
-    decode_output(BodyChunks(resp.into_body()), framing)
+    decode_output(driven::Chunks::new(resp), framing)
 }
 
 /// The data of a body as a stream of chunks, as hyper hands them over

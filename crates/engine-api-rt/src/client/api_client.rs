@@ -283,6 +283,21 @@ impl Client {
         Ok((resp, version))
     }
 
+    /// As [`Client::send`], for a container's output, which the caller
+    /// reads to its end: see [`Transport::send_streamed_within`].
+    pub async fn send_streamed(
+        &self,
+        call: Call,
+    ) -> Result<(Response<Incoming>, Option<ApiVersion>), ClientError> {
+        let version = self.version_for(&call).await?;
+        let req = self.build(call, version)?;
+        let resp = self
+            .transport
+            .send_streamed_within(req, self.timeout())
+            .await?;
+        Ok((resp, version))
+    }
+
     /// Sends an attach / exec-start call asking the daemon to take over the
     /// connection. A daemon that answers with an ordinary body instead (exec
     /// start when detached) gives an [`Attached`] whose input goes nowhere.

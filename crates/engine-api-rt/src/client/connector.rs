@@ -52,6 +52,19 @@ pub enum Stream {
 }
 
 impl Connector {
+    /// Whether a new connection costs no more than a socket: a unix socket
+    /// or plain TCP, not TLS or a dialer (ssh starts a process).
+    pub(crate) fn opens_cheaply(&self) -> bool {
+        match self {
+            #[cfg(unix)]
+            Connector::Unix(_) => true,
+            Connector::Tcp(_) => true,
+            #[cfg(feature = "tls")]
+            Connector::Tls { .. } => false,
+            Connector::Custom(_) => false,
+        }
+    }
+
     /// A new connection to the daemon.
     pub(crate) async fn connect(&self) -> io::Result<Stream> {
         Ok(match self {

@@ -16,6 +16,7 @@ mod auth;
 mod call;
 mod connector;
 mod dial;
+mod driven;
 mod error;
 mod logs;
 mod pool;
@@ -357,6 +358,15 @@ fn ssh_connector(host: &SshHost, _: &[String]) -> Result<Connector, ClientError>
     )))
 }
 
+/// Which connection an answer's body is read on.
+#[derive(Clone, Copy)]
+enum Reading {
+    /// A pooled one, run by a task of its own.
+    Pooled,
+    /// One the reader's task drives ([`driven`]).
+    ByCaller,
+}
+
 /// A connection pool to one daemon, with its negotiated API version.
 pub struct Transport {
     pool: Pool,
@@ -420,7 +430,7 @@ impl Transport {
                     .request(Method::GET, "/_ping", None)?
                     .body(body::empty());
                 let req = req.map_err(|e| ClientError::Config(e.to_string()))?;
-                let resp = self.send_raw(req, self.timeout).await?;
+                let resp = self.send_raw(req, self.timeout, Reading::Pooled).await?;
                 let server = resp
                     .headers()
                     .get("api-version")
@@ -463,7 +473,27 @@ impl Transport {
         req: Request<Body>,
         timeout: Duration,
     ) -> Result<Response<Incoming>, ClientError> {
-        let resp = self.send_raw(req, timeout).await?;
+        self.checked(self.send_raw(req, timeout, Reading::Pooled).await?)
+            .await
+    }
+
+    /// As [`Transport::send_within`], for an answer streamed to a reader
+    /// that takes all of it (a container's output): on a local socket it
+    /// comes on a connection that the reader's task drives, not one of
+    /// the pool's tasks (one thread instead of two handing each chunk on);
+    /// the connection joins the pool once the answer is read.
+    pub async fn send_streamed_within(
+        &self,
+        req: Request<Body>,
+        timeout: Duration,
+    ) -> Result<Response<Incoming>, ClientError> {
+        self.checked(self.send_raw(req, timeout, Reading::ByCaller).await?)
+            .await
+    }
+
+    /// The answer when its status is a success; else Docker's message as
+    /// [`ClientError::Api`].
+    async fn checked(&self, resp: Response<Incoming>) -> Result<Response<Incoming>, ClientError> {
         let status = resp.status();
         if status.is_success()
             || status == StatusCode::SWITCHING_PROTOCOLS
@@ -481,6 +511,7 @@ impl Transport {
         &self,
         mut req: Request<Body>,
         timeout: Duration,
+        reading: Reading,
     ) -> Result<Response<Incoming>, ClientError> {
         let headers = req.headers_mut();
         for (name, value) in &self.headers {
@@ -493,7 +524,13 @@ impl Transport {
                 headers.insert(HOST, host.clone());
             }
         }
-        match tokio::time::timeout(timeout, self.pool.send(req)).await {
+        let sent = async {
+            match reading {
+                Reading::Pooled => self.pool.send(req).await,
+                Reading::ByCaller => self.pool.send_read_by_caller(req).await,
+            }
+        };
+        match tokio::time::timeout(timeout, sent).await {
             Err(_) => Err(ClientError::Timeout(timeout)),
             Ok(Err(e)) => Err(ClientError::Connect {
                 host: self.host.clone(),

@@ -13,10 +13,15 @@
 //! more on a new connection. Dropping a call's future drops hyper's
 //! request future: hyper closes that connection, which is then never
 //! reused.
+//!
+//! A streamed answer that the caller reads to its end (a container's
+//! output) can instead come on a new connection polled by its reader
+//! ([`Pool::send_read_by_caller`], see [`super::driven`]), which joins
+//! the list when the answer has been read.
 
 use std::future::Future;
 use std::io;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
 use hyper::body::Incoming;
@@ -26,6 +31,7 @@ use hyper::{Request, Response, Uri};
 use hyper_util::rt::TokioIo;
 
 use super::connector::Connector;
+use super::driven::{Driven, Driver, Slot};
 use super::Body;
 
 /// How long an idle connection is kept for reuse.
@@ -59,7 +65,29 @@ pub(crate) struct Pool {
     /// [`IDLE_TIMEOUT`], shorter in tests.
     idle_timeout: Duration,
     /// Most recently used last.
-    conns: Mutex<Vec<Pooled>>,
+    conns: Arc<Mutex<Vec<Pooled>>>,
+}
+
+/// Where a connection that was read by its caller goes back to: the
+/// pool's list, if the pool is still there.
+pub(crate) struct Home(Weak<Mutex<Vec<Pooled>>>);
+
+impl Home {
+    /// Puts `sender`'s connection in the list (it serves again once hyper
+    /// says it is ready).
+    pub(crate) fn give_back(&self, sender: SendRequest<Body>) {
+        if sender.is_closed() {
+            return;
+        }
+        if let Some(conns) = self.0.upgrade() {
+            if let Ok(mut conns) = conns.lock() {
+                conns.push(Pooled {
+                    sender,
+                    since: Instant::now(),
+                });
+            }
+        }
+    }
 }
 
 type Sent = Result<Response<Incoming>, TrySendError<Request<Body>>>;
@@ -69,7 +97,7 @@ impl Pool {
         Pool {
             connector,
             idle_timeout: IDLE_TIMEOUT,
-            conns: Mutex::new(Vec::new()),
+            conns: Arc::new(Mutex::new(Vec::new())),
         }
     }
 
@@ -94,6 +122,45 @@ impl Pool {
         self.send_on(sender, req)
             .await
             .map_err(|e| PoolError::Request(e.into_error()))
+    }
+
+    /// Sends `req` on a new connection whose future the reader of the
+    /// answer polls ([`super::driven`]): the answer carries it in its
+    /// extensions until [`super::driven::Chunks`] takes it. Where a new
+    /// connection is not cheap (TLS, ssh, a dialer), an ordinary
+    /// [`Pool::send`].
+    pub(crate) async fn send_read_by_caller(
+        &self,
+        mut req: Request<Body>,
+    ) -> Result<Response<Incoming>, PoolError> {
+        if !self.connector.opens_cheaply() {
+            return self.send(req).await;
+        }
+        origin_form(&mut req);
+        let stream = self.connector.connect().await.map_err(PoolError::Connect)?;
+        let (mut sender, conn) = http1::handshake(TokioIo::new(stream))
+            .await
+            .map_err(PoolError::Handshake)?;
+        let mut driver: Driver = Box::pin(conn.with_upgrades());
+        let mut sent = std::pin::pin!(sender.send_request(req));
+        let mut driving = true;
+        // The head, with the connection polled beside the request; its end
+        // (or failure) reaches the request, which then says why.
+        let resp = std::future::poll_fn(|cx| {
+            if driving && driver.as_mut().poll(cx).is_ready() {
+                driving = false;
+            }
+            sent.as_mut().poll(cx)
+        })
+        .await
+        .map_err(PoolError::Request)?;
+        let mut resp = resp;
+        if driving {
+            let home = Home(Arc::downgrade(&self.conns));
+            let slot = Slot::new(Driven::new(driver, sender, home));
+            resp.extensions_mut().insert(slot);
+        }
+        Ok(resp)
     }
 
     /// Hands `req` to hyper on `sender` and puts the connection back in
@@ -195,7 +262,13 @@ mod tests {
         Close,
         /// Reads requests and never answers.
         Silent,
+        /// Answers every request with [`BIG`] bytes, keeping the
+        /// connection open.
+        Big,
     }
+
+    /// The length of a [`Mode::Big`] answer's body.
+    const BIG: usize = 4 << 20;
 
     /// What the server saw: a request head, or a connection's end.
     #[derive(Debug, PartialEq)]
@@ -268,7 +341,15 @@ mod tests {
             }
             tokio::time::sleep(delay).await;
             let answer = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nOK";
-            if conn.write_all(answer).await.is_err() {
+            let written = if mode == Mode::Big {
+                let head = format!("HTTP/1.1 200 OK\r\ncontent-length: {BIG}\r\n\r\n");
+                let mut answer = head.into_bytes();
+                answer.resize(answer.len() + BIG, b'x');
+                conn.write_all(&answer).await
+            } else {
+                conn.write_all(answer).await
+            };
+            if written.is_err() {
                 return;
             }
             if mode == Mode::Close {
@@ -298,6 +379,54 @@ mod tests {
     }
 
     use bytes::Bytes;
+
+    /// A streamed answer comes on a connection that only its reader
+    /// drives (held and not polled, the body does not move; dropped, it
+    /// runs on its own), and the connection joins the pool once the answer
+    /// is read, where the next call finds it.
+    #[tokio::test]
+    async fn a_streamed_answer_is_driven_by_its_reader_then_pooled() {
+        use futures_util::StreamExt;
+        use http_body_util::BodyExt;
+        let server = serve("driven", Duration::ZERO, |_| Mode::Big);
+        let pool = Pool::new(Connector::Unix(server.path.clone()));
+
+        let mut resp = pool.send_read_by_caller(get()).await.unwrap();
+        let held = super::super::driven::take(&mut resp).expect("a driven connection");
+        let mut body = resp.into_body();
+        let mut early = 0;
+        let stalled = Duration::from_millis(200);
+        while let Ok(Some(frame)) = tokio::time::timeout(stalled, body.frame()).await {
+            early += frame.unwrap().into_data().map_or(0, |d| d.len());
+        }
+        assert!(early < BIG, "the body moved with nobody driving it");
+        drop(held);
+        let rest = body.collect().await.unwrap().to_bytes();
+        assert_eq!(early + rest.len(), BIG);
+
+        let resp = pool.send_read_by_caller(get()).await.unwrap();
+        let mut chunks = super::super::driven::Chunks::new(resp);
+        let read = async {
+            let mut got = 0;
+            while let Some(chunk) = chunks.next().await {
+                got += chunk.unwrap().len();
+            }
+            got
+        };
+        let got = tokio::time::timeout(Duration::from_secs(10), read).await;
+        assert_eq!(got.ok(), Some(BIG), "read through the reader's own driving");
+        drop(chunks);
+        assert_eq!(server.accepts.load(Ordering::SeqCst), 2);
+        assert_eq!(pool.len(), 2);
+        for _ in 0..3 {
+            let resp = pool.send(get()).await.unwrap();
+            assert_eq!(
+                read_limited(resp.into_body(), BIG).await.unwrap().len(),
+                BIG
+            );
+        }
+        assert_eq!(server.accepts.load(Ordering::SeqCst), 2);
+    }
 
     /// On one thread: with more, a call may come back before the task of
     /// its previous connection has seen that answer's end, and opens a

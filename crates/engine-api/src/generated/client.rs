@@ -1673,7 +1673,7 @@ impl Client {
         if let Some(value) = &params.tail {
             call.query_str("tail", value);
         }
-        let (resp, negotiated) = self.send(call).await?;
+        let (resp, negotiated) = self.send_streamed(call).await?;
         Ok(rt::answer::output(resp, negotiated))
     }
 
@@ -4373,7 +4373,7 @@ impl Client {
         if let Some(value) = &params.tail {
             call.query_str("tail", value);
         }
-        let (resp, negotiated) = self.send(call).await?;
+        let (resp, negotiated) = self.send_streamed(call).await?;
         Ok(rt::answer::output(resp, negotiated))
     }
 
@@ -4459,7 +4459,7 @@ impl Client {
         if let Some(value) = &params.tail {
             call.query_str("tail", value);
         }
-        let (resp, negotiated) = self.send(call).await?;
+        let (resp, negotiated) = self.send_streamed(call).await?;
         Ok(rt::answer::output(resp, negotiated))
     }
 

@@ -1,0 +1,129 @@
+//! Answers read on the caller's task. A pooled connection runs in a task
+//! of its own, and hyper passes the body from that task to the reader one
+//! HTTP chunk at a time, waiting until the reader has taken each: for a
+//! long stream (a container's logs) each chunk then wakes one thread from
+//! the other, which on an otherwise idle machine is where the time goes.
+//! Here the connection of a streamed answer is polled by the task that
+//! reads the body, so the socket is read where the frames are cut out of
+//! it. Once the body has ended (or is dropped), the connection goes on in
+//! a task of its own and back to the pool, like any other.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use futures_util::{Stream, StreamExt};
+use hyper::body::Incoming;
+use hyper::client::conn::http1::SendRequest;
+use hyper::Response;
+
+use super::answer::BodyChunks;
+use super::pool::Home;
+use super::{Body, ClientError};
+
+/// A connection's own future, which reads and writes its socket.
+pub(crate) type Driver = Pin<Box<dyn Future<Output = hyper::Result<()>> + Send>>;
+
+/// A connection whose future the reader of its answer polls. Dropped, it
+/// hands the connection to a task of its own (when a runtime is there)
+/// and its sender back to the pool.
+pub(crate) struct Driven {
+    driver: Option<Driver>,
+    sender: Option<SendRequest<Body>>,
+    home: Home,
+}
+
+impl Driven {
+    pub(crate) fn new(driver: Driver, sender: SendRequest<Body>, home: Home) -> Driven {
+        Driven {
+            driver: Some(driver),
+            sender: Some(sender),
+            home,
+        }
+    }
+
+    /// Polls the connection until it waits; once it has ended, never again.
+    pub(crate) fn poll_driver(&mut self, cx: &mut Context<'_>) {
+        if let Some(driver) = self.driver.as_mut() {
+            if driver.as_mut().poll(cx).is_ready() {
+                self.driver = None;
+            }
+        }
+    }
+}
+
+impl Drop for Driven {
+    fn drop(&mut self) {
+        if let Some(driver) = self.driver.take() {
+            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                runtime.spawn(async move {
+                    let _ = driver.await;
+                });
+            }
+        }
+        if let Some(sender) = self.sender.take() {
+            self.home.give_back(sender);
+        }
+    }
+}
+
+/// The slot a [`Driven`] connection travels in, in the answer's
+/// extensions (which must be `Clone + Sync`). Whoever does not take it
+/// out drops it with the answer's head, and the connection then runs on
+/// its own: an answer read any other way still works.
+#[derive(Clone)]
+pub(crate) struct Slot(Arc<Mutex<Option<Driven>>>);
+
+impl Slot {
+    pub(crate) fn new(driven: Driven) -> Slot {
+        Slot(Arc::new(Mutex::new(Some(driven))))
+    }
+}
+
+/// Takes the driven connection out of `resp`, if it came on one.
+pub(crate) fn take(resp: &mut Response<Incoming>) -> Option<Driven> {
+    let slot = resp.extensions_mut().remove::<Slot>()?;
+    let mut slot = slot.0.lock().ok()?;
+    slot.take()
+}
+
+/// The data of a body as a stream of chunks (as [`BodyChunks`]), its
+/// connection polled by the reader when it came on a driven one.
+pub(crate) struct Chunks {
+    body: BodyChunks,
+    driven: Option<Driven>,
+}
+
+impl Chunks {
+    pub(crate) fn new(mut resp: Response<Incoming>) -> Chunks {
+        let driven = take(&mut resp);
+        Chunks {
+            body: BodyChunks(resp.into_body()),
+            driven,
+        }
+    }
+}
+
+impl Stream for Chunks {
+    type Item = Result<Bytes, ClientError>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        // The body first: asking it for more is what lets the connection
+        // decode the next chunk, in the same turn.
+        let mut polled = this.body.poll_next_unpin(cx);
+        if polled.is_pending() {
+            if let Some(driven) = this.driven.as_mut() {
+                driven.poll_driver(cx);
+                polled = this.body.poll_next_unpin(cx);
+            }
+        }
+        if let Poll::Ready(None) = polled {
+            // The answer is read: the connection goes back to the pool.
+            this.driven = None;
+        }
+        polled
+    }
+}
