@@ -32,8 +32,8 @@
 //! skips the build times), BENCH_ONLY
 //! (`server` or `client` measures one half), BENCH_CLIENTS (the client
 //! contenders, `ours,bollard,floor,hyper`; one of them alone to profile it;
-//! ratios and targets need both sides), BENCH_CALLS (`version,list`: the
-//! client calls measured, decoded alone too). Prints a summary
+//! ratios and targets need both sides), BENCH_CALLS (`version,list,logs`:
+//! the client calls measured, the first two decoded alone too). Prints a summary
 //! table; exits 1 when a target is missed, 2 when the run itself failed.
 
 mod allocs;
@@ -94,6 +94,8 @@ struct Config {
     clients: Vec<String>,
     /// Which client calls to measure: `version`, `list`.
     calls: Vec<Call>,
+    /// Whether to read the 1 GiB log stream (`logs` in BENCH_CALLS).
+    logs: bool,
 }
 
 /// The client contenders, in the order they are measured.
@@ -108,6 +110,16 @@ fn env_num(name: &str, default: u64) -> Result<u64, String> {
 
 impl Config {
     fn from_env() -> Result<Config, String> {
+        let calls: Vec<String> = match std::env::var("BENCH_CALLS") {
+            Ok(v) => v.split(',').map(|c| c.trim().to_string()).collect(),
+            Err(_) => ["version", "list", "logs"].map(String::from).to_vec(),
+        };
+        if let Some(c) = calls
+            .iter()
+            .find(|c| !["version", "list", "logs"].contains(&c.as_str()))
+        {
+            return Err(format!("BENCH_CALLS: {c}? expected version,list,logs"));
+        }
         Ok(Config {
             secs: Duration::from_secs(env_num("BENCH_SECS", 5)?),
             conns: env_num("BENCH_CONNS", 16)?.max(1) as usize,
@@ -121,17 +133,15 @@ impl Config {
                 Ok(v) => return Err(format!("BENCH_ONLY={v}: expected server or client")),
                 Err(_) => None,
             },
-            calls: match std::env::var("BENCH_CALLS") {
-                Ok(v) => v
-                    .split(',')
-                    .map(|c| match c.trim() {
-                        "version" => Ok(Call::Version),
-                        "list" => Ok(Call::ContainerList),
-                        other => Err(format!("BENCH_CALLS: {other}? expected version,list")),
-                    })
-                    .collect::<Result<_, _>>()?,
-                Err(_) => vec![Call::Version, Call::ContainerList],
-            },
+            calls: calls
+                .iter()
+                .filter_map(|c| match c.as_str() {
+                    "version" => Some(Call::Version),
+                    "list" => Some(Call::ContainerList),
+                    _ => None,
+                })
+                .collect(),
+            logs: calls.iter().any(|c| c == "logs"),
             clients: match std::env::var("BENCH_CLIENTS") {
                 Ok(v) => {
                     let list: Vec<String> = v.split(',').map(|c| c.trim().to_string()).collect();
@@ -404,7 +414,7 @@ fn run() -> Result<bool, String> {
         .all(|n| cfg.clients.iter().any(|c| c == n));
     // The 1 GiB log stream, read whole by each client in turn.
     let mut log_rates = None;
-    if both && cfg.only.as_deref() != Some("server") {
+    if both && cfg.logs && cfg.only.as_deref() != Some("server") {
         let logs = server_rt.block_on(logs::server(&dir.join("logs.sock")))?;
         let ours = clients::ours(&logs.socket)?;
         let theirs = load_rt.block_on(async { clients::bollard(&logs.socket) })?;
