@@ -18,7 +18,7 @@ use hyper::{Request, Response, StatusCode};
 use super::attach::Attached;
 use super::call::Call;
 use super::logs::Framing;
-use super::{answer, body, ClientError, Dial, TlsFiles, Transport, TransportBuilder};
+use super::{answer, body, ClientError, Dial, Reading, TlsFiles, Transport, TransportBuilder};
 use crate::host::{Endpoint, EnvConfig, Host};
 use crate::version::ApiVersion;
 
@@ -277,10 +277,7 @@ impl Client {
         &self,
         call: Call,
     ) -> Result<(Response<Incoming>, Option<ApiVersion>), ClientError> {
-        let version = self.version_for(&call).await?;
-        let req = self.build(call, version)?;
-        let resp = self.transport.send_within(req, self.timeout()).await?;
-        Ok((resp, version))
+        self.exchange(call, Reading::Pooled).await
     }
 
     /// As [`Client::send`], for a container's output, which the caller
@@ -289,11 +286,19 @@ impl Client {
         &self,
         call: Call,
     ) -> Result<(Response<Incoming>, Option<ApiVersion>), ClientError> {
+        self.exchange(call, Reading::ByCaller).await
+    }
+
+    async fn exchange(
+        &self,
+        call: Call,
+        reading: Reading,
+    ) -> Result<(Response<Incoming>, Option<ApiVersion>), ClientError> {
         let version = self.version_for(&call).await?;
         let req = self.build(call, version)?;
         let resp = self
             .transport
-            .send_streamed_within(req, self.timeout())
+            .send_reading(req, self.timeout(), reading)
             .await?;
         Ok((resp, version))
     }

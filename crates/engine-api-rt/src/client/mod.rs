@@ -360,7 +360,7 @@ fn ssh_connector(host: &SshHost, _: &[String]) -> Result<Connector, ClientError>
 
 /// Which connection an answer's body is read on.
 #[derive(Clone, Copy)]
-enum Reading {
+pub(crate) enum Reading {
     /// A pooled one, run by a task of its own.
     Pooled,
     /// One the reader's task drives ([`driven`]).
@@ -473,8 +473,7 @@ impl Transport {
         req: Request<Body>,
         timeout: Duration,
     ) -> Result<Response<Incoming>, ClientError> {
-        self.checked(self.send_raw(req, timeout, Reading::Pooled).await?)
-            .await
+        self.send_reading(req, timeout, Reading::Pooled).await
     }
 
     /// As [`Transport::send_within`], for an answer streamed to a reader
@@ -487,13 +486,18 @@ impl Transport {
         req: Request<Body>,
         timeout: Duration,
     ) -> Result<Response<Incoming>, ClientError> {
-        self.checked(self.send_raw(req, timeout, Reading::ByCaller).await?)
-            .await
+        self.send_reading(req, timeout, Reading::ByCaller).await
     }
 
-    /// The answer when its status is a success; else Docker's message as
-    /// [`ClientError::Api`].
-    async fn checked(&self, resp: Response<Incoming>) -> Result<Response<Incoming>, ClientError> {
+    /// Sends `req`, its answer read as `reading` says; an error status
+    /// becomes [`ClientError::Api`] with Docker's message.
+    pub(crate) async fn send_reading(
+        &self,
+        req: Request<Body>,
+        timeout: Duration,
+        reading: Reading,
+    ) -> Result<Response<Incoming>, ClientError> {
+        let resp = self.send_raw(req, timeout, reading).await?;
         let status = resp.status();
         if status.is_success()
             || status == StatusCode::SWITCHING_PROTOCOLS
