@@ -168,14 +168,18 @@ pub fn bytes(resp: Response<Incoming>) -> ByteStream {
 /// Container output, demultiplexed when framed (see [`Framing`]).
 pub fn output(resp: Response<Incoming>, version: Option<ApiVersion>) -> LogStream {
     let framing = Framing::from_content_type(content_type(&resp), version);
-    decode_output(driven::Chunks::new(resp), framing)
+    decode_output(BodyChunks(driven::AnswerBody::new(resp)), framing)
 }
 
 /// The data of a body as a stream of chunks, as hyper hands them over
 /// (trailers skipped): polled directly, no future per chunk.
-pub(crate) struct BodyChunks(pub(crate) Incoming);
+pub(crate) struct BodyChunks<B = Incoming>(pub(crate) B);
 
-impl Stream for BodyChunks {
+impl<B> Stream for BodyChunks<B>
+where
+    B: hyper::body::Body<Data = Bytes> + Unpin,
+    B::Error: std::fmt::Display,
+{
     type Item = Result<Bytes, ClientError>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {

@@ -14,14 +14,12 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
-use futures_util::{Stream, StreamExt};
-use hyper::body::Incoming;
+use hyper::body::{Frame, Incoming, SizeHint};
 use hyper::client::conn::http1::SendRequest;
 use hyper::Response;
 
-use super::answer::BodyChunks;
 use super::pool::Home;
-use super::{Body, ClientError};
+use super::Body;
 
 /// A connection's own future, which reads and writes its socket.
 pub(crate) type Driver = Pin<Box<dyn Future<Output = hyper::Result<()>> + Send>>;
@@ -89,35 +87,49 @@ pub(crate) fn take(resp: &mut Response<Incoming>) -> Option<Driven> {
     slot.take()
 }
 
-/// The data of a body as a stream of chunks (as [`BodyChunks`]), its
-/// connection polled by the reader when it came on a driven one.
-pub(crate) struct Chunks {
-    body: BodyChunks,
+/// An answer's body whose connection, when it came on a driven one, is
+/// polled by whoever polls the body (and goes back to the pool at the
+/// end); else hyper's body as it is.
+pub struct AnswerBody {
+    body: Incoming,
     driven: Option<Driven>,
 }
 
-impl Chunks {
-    pub(crate) fn new(mut resp: Response<Incoming>) -> Chunks {
+impl AnswerBody {
+    /// The body of `resp`, with its driven connection if it has one.
+    pub fn new(mut resp: Response<Incoming>) -> AnswerBody {
         let driven = take(&mut resp);
-        Chunks {
-            body: BodyChunks(resp.into_body()),
+        AnswerBody {
+            body: resp.into_body(),
             driven,
         }
     }
 }
 
-impl Stream for Chunks {
-    type Item = Result<Bytes, ClientError>;
+impl std::fmt::Debug for AnswerBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AnswerBody")
+            .field("driven", &self.driven.is_some())
+            .finish()
+    }
+}
 
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+impl hyper::body::Body for AnswerBody {
+    type Data = Bytes;
+    type Error = hyper::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
         let this = &mut *self;
         // The body first: asking it for more is what lets the connection
         // decode the next chunk, in the same turn.
-        let mut polled = this.body.poll_next_unpin(cx);
+        let mut polled = Pin::new(&mut this.body).poll_frame(cx);
         if polled.is_pending() {
             if let Some(driven) = this.driven.as_mut() {
                 driven.poll_driver(cx);
-                polled = this.body.poll_next_unpin(cx);
+                polled = Pin::new(&mut this.body).poll_frame(cx);
             }
         }
         if let Poll::Ready(None) = polled {
@@ -125,5 +137,13 @@ impl Stream for Chunks {
             this.driven = None;
         }
         polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.body.size_hint()
     }
 }

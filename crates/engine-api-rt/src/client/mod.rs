@@ -46,6 +46,7 @@ pub use auth::encode_auth;
 pub use call::Call;
 pub use connector::Stream as Connection;
 pub use dial::{dial_fn, Dial, DialFn, DialFuture, Io};
+pub use driven::AnswerBody;
 pub use error::ClientError;
 pub use logs::{decode_output, Framing, LogOutput, LogStream};
 pub use tls::TlsFiles;

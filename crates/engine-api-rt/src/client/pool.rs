@@ -126,7 +126,7 @@ impl Pool {
 
     /// Sends `req` on a new connection whose future the reader of the
     /// answer polls ([`super::driven`]): the answer carries it in its
-    /// extensions until [`super::driven::Chunks`] takes it. Where a new
+    /// extensions until [`super::driven::AnswerBody`] takes it. Where a new
     /// connection is not cheap (TLS, ssh, a dialer), an ordinary
     /// [`Pool::send`].
     pub(crate) async fn send_read_by_caller(
@@ -405,7 +405,8 @@ mod tests {
         assert_eq!(early + rest.len(), BIG);
 
         let resp = pool.send_read_by_caller(get()).await.unwrap();
-        let mut chunks = super::super::driven::Chunks::new(resp);
+        let body = super::super::driven::AnswerBody::new(resp);
+        let mut chunks = super::super::answer::BodyChunks(body);
         let read = async {
             let mut got = 0;
             while let Some(chunk) = chunks.next().await {
