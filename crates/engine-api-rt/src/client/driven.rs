@@ -28,7 +28,9 @@ pub(crate) type Driver = Pin<Box<dyn Future<Output = hyper::Result<()>> + Send>>
 /// hands the connection to a task of its own (when a runtime is there)
 /// and its sender back to the pool.
 pub(crate) struct Driven {
-    driver: Option<Driver>,
+    /// In a mutex only to make the body `Sync` (boxed bodies must be);
+    /// it is reached through `&mut`, never locked.
+    driver: Option<Mutex<Driver>>,
     sender: Option<SendRequest<Body>>,
     home: Home,
 }
@@ -36,7 +38,7 @@ pub(crate) struct Driven {
 impl Driven {
     pub(crate) fn new(driver: Driver, sender: SendRequest<Body>, home: Home) -> Driven {
         Driven {
-            driver: Some(driver),
+            driver: Some(Mutex::new(driver)),
             sender: Some(sender),
             home,
         }
@@ -44,17 +46,22 @@ impl Driven {
 
     /// Polls the connection until it waits; once it has ended, never again.
     pub(crate) fn poll_driver(&mut self, cx: &mut Context<'_>) {
-        if let Some(driver) = self.driver.as_mut() {
-            if driver.as_mut().poll(cx).is_ready() {
-                self.driver = None;
-            }
+        let Some(driver) = self.driver.as_mut() else {
+            return;
+        };
+        let ended = match driver.get_mut() {
+            Ok(driver) => driver.as_mut().poll(cx).is_ready(),
+            Err(_) => true,
+        };
+        if ended {
+            self.driver = None;
         }
     }
 }
 
 impl Drop for Driven {
     fn drop(&mut self) {
-        if let Some(driver) = self.driver.take() {
+        if let Some(Ok(driver)) = self.driver.take().map(Mutex::into_inner) {
             if let Ok(runtime) = tokio::runtime::Handle::try_current() {
                 runtime.spawn(async move {
                     let _ = driver.await;

@@ -31,7 +31,7 @@ use hyper::header::UPGRADE;
 use hyper::{Request, Response, StatusCode};
 
 use engine_api_rt::body::{self, Body};
-use engine_api_rt::client::ClientError;
+use engine_api_rt::client::{AnswerBody, ClientError};
 use engine_api_rt::error::ApiError;
 use engine_api_rt::server::respond;
 use engine_api_rt::server::{HttpService, Peer, BODY_LIMIT};
@@ -183,7 +183,11 @@ impl Proxy {
         } else {
             format!("{path}?{query}")
         };
-        self.forward(needs_body, parts, &target, body, upgrade, on_client)
+        let sent = Sent {
+            reencoded: needs_body,
+            streamed: streamed_output(op.id),
+        };
+        self.forward(sent, parts, &target, body, upgrade, on_client)
             .await
     }
 
@@ -191,7 +195,7 @@ impl Proxy {
     /// the answer into the client's.
     async fn forward(
         &self,
-        reencoded: bool,
+        sent: Sent,
         parts: hyper::http::request::Parts,
         target: &str,
         body: Body,
@@ -199,7 +203,7 @@ impl Proxy {
         on_client: Option<hyper::upgrade::OnUpgrade>,
     ) -> Result<Response<Body>, ApiError> {
         let transport = self.upstream.transport();
-        let keep_length = !reencoded;
+        let keep_length = !sent.reencoded;
         let mut builder = transport
             .request(parts.method.clone(), target, None)
             .map_err(upstream_error)?;
@@ -210,22 +214,29 @@ impl Proxy {
             status: 500,
             message: format!("cannot build the upstream request: {e}"),
         })?;
-        let mut resp = transport
-            .send_within(req, UPSTREAM_HEAD_TIMEOUT)
-            .await
-            .map_err(upstream_error)?;
+        // A container's output is relayed by the client connection's task
+        // driving the upstream connection too, not by two tasks handing
+        // each chunk from one thread to the other.
+        let mut resp = if sent.streamed {
+            transport
+                .send_streamed_within(req, UPSTREAM_HEAD_TIMEOUT)
+                .await
+        } else {
+            transport.send_within(req, UPSTREAM_HEAD_TIMEOUT).await
+        }
+        .map_err(upstream_error)?;
         let status = resp.status();
         let switched = status == StatusCode::SWITCHING_PROTOCOLS;
         let on_upstream = switched.then(|| hyper::upgrade::on(&mut resp));
-        let (parts, incoming) = resp.into_parts();
-        let upgrade_back = parts.headers.get(UPGRADE).cloned();
+        let answer_headers = std::mem::take(resp.headers_mut());
+        let upgrade_back = answer_headers.get(UPGRADE).cloned();
         let mut out = Response::new(if switched {
             body::empty()
         } else {
-            coalesce::Joined::new(incoming).boxed()
+            coalesce::Joined::new(AnswerBody::new(resp)).boxed()
         });
         *out.status_mut() = status;
-        *out.headers_mut() = headers::end_to_end(&parts.headers, true, upgrade_back.as_ref());
+        *out.headers_mut() = headers::end_to_end(&answer_headers, true, upgrade_back.as_ref());
         if let (Some(client), Some(upstream)) = (on_client, on_upstream) {
             hijack::splice(client, upstream);
         }
@@ -240,6 +251,21 @@ impl HttpService for Proxy {
     ) -> Pin<Box<dyn Future<Output = Response<Body>> + Send + '_>> {
         Box::pin(self.handle(req))
     }
+}
+
+/// How a request goes upstream.
+#[derive(Clone, Copy)]
+struct Sent {
+    /// Its body is the policy's re-encoding (its length is new).
+    reencoded: bool,
+    /// Its answer is a container's output, read to its end.
+    streamed: bool,
+}
+
+/// The operations whose answer is a container's output (what the
+/// generated client reads with `send_streamed`).
+fn streamed_output(op: &str) -> bool {
+    matches!(op, "ContainerLogs" | "ServiceLogs" | "TaskLogs")
 }
 
 /// A request's body: read whole for the policy, or still streaming in.
