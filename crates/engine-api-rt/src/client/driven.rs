@@ -18,11 +18,14 @@ use hyper::body::{Frame, Incoming, SizeHint};
 use hyper::client::conn::http1::SendRequest;
 use hyper::Response;
 
-use super::pool::Home;
 use super::Body;
 
 /// A connection's own future, which reads and writes its socket.
 pub(crate) type Driver = Pin<Box<dyn Future<Output = hyper::Result<()>> + Send>>;
+
+/// Where the connection's sender goes once the answer is read (the
+/// pool's list).
+pub(crate) type GiveBack = Box<dyn FnOnce(SendRequest<Body>) + Send + Sync>;
 
 /// A connection whose future the reader of its answer polls. Dropped, it
 /// hands the connection to a task of its own (when a runtime is there)
@@ -32,15 +35,15 @@ pub(crate) struct Driven {
     /// it is reached through `&mut`, never locked.
     driver: Option<Mutex<Driver>>,
     sender: Option<SendRequest<Body>>,
-    home: Home,
+    give_back: Option<GiveBack>,
 }
 
 impl Driven {
-    pub(crate) fn new(driver: Driver, sender: SendRequest<Body>, home: Home) -> Driven {
+    pub(crate) fn new(driver: Driver, sender: SendRequest<Body>, give_back: GiveBack) -> Driven {
         Driven {
             driver: Some(Mutex::new(driver)),
             sender: Some(sender),
-            home,
+            give_back: Some(give_back),
         }
     }
 
@@ -68,8 +71,8 @@ impl Drop for Driven {
                 });
             }
         }
-        if let Some(sender) = self.sender.take() {
-            self.home.give_back(sender);
+        if let (Some(sender), Some(give_back)) = (self.sender.take(), self.give_back.take()) {
+            give_back(sender);
         }
     }
 }

@@ -70,12 +70,12 @@ pub(crate) struct Pool {
 
 /// Where a connection that was read by its caller goes back to: the
 /// pool's list, if the pool is still there.
-pub(crate) struct Home(Weak<Mutex<Vec<Pooled>>>);
+struct Home(Weak<Mutex<Vec<Pooled>>>);
 
 impl Home {
     /// Puts `sender`'s connection in the list (it serves again once hyper
     /// says it is ready).
-    pub(crate) fn give_back(&self, sender: SendRequest<Body>) {
+    fn give_back(&self, sender: SendRequest<Body>) {
         if sender.is_closed() {
             return;
         }
@@ -157,7 +157,8 @@ impl Pool {
         let mut resp = resp;
         if driving {
             let home = Home(Arc::downgrade(&self.conns));
-            let slot = Slot::new(Driven::new(driver, sender, home));
+            let give_back = Box::new(move |sender| home.give_back(sender));
+            let slot = Slot::new(Driven::new(driver, sender, give_back));
             resp.extensions_mut().insert(slot);
         }
         Ok(resp)
