@@ -2,7 +2,7 @@
 //! `{"log":"hi\n","stream":"stdout","time":"<RFC 3339, nanoseconds>"}`,
 //! in `<data-root>/containers/<id>/<id>-json.log`. The supervisor writes
 //! it ([`LogWriter`], [`LineSplitter`]); the daemon reads it back for
-//! `docker logs` ([`read_entries`], [`LogQuery`]).
+//! `docker logs` ([`parse_lines`], [`LogQuery`]).
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
@@ -157,23 +157,6 @@ pub fn parse_lines(bytes: &[u8]) -> (Vec<LogEntry>, usize) {
     (entries, consumed)
 }
 
-/// Reads the whole log and applies `query`. Also returns the byte offset
-/// read up to, where following continues.
-pub fn read_entries(path: &Path, query: &LogQuery) -> io::Result<(Vec<LogEntry>, u64)> {
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
-        Err(e) => return Err(e),
-    };
-    let (entries, consumed) = parse_lines(&bytes);
-    let mut selected: Vec<LogEntry> = entries.into_iter().filter(|e| query.accepts(e)).collect();
-    if let Some(n) = query.tail {
-        let skip = selected.len().saturating_sub(n);
-        selected.drain(..skip);
-    }
-    Ok((selected, consumed as u64))
-}
-
 /// What `docker logs` prints for an entry: its text, after its time when
 /// `timestamps` was asked for.
 pub fn render(entry: &LogEntry, timestamps: bool) -> Vec<u8> {
@@ -203,17 +186,16 @@ mod tests {
             "{\"log\":\"hi\\n\",\"stream\":\"stdout\",\"time\":\"2023-11-14T22:13:20.123456789Z\"}\n\
              {\"log\":\"\\\"err\\\"\\n\",\"stream\":\"stderr\",\"time\":\"2023-11-14T22:13:20.123456789Z\"}\n"
         );
-        let (entries, _) = read_entries(
-            &path,
-            &LogQuery {
-                stdout: true,
-                stderr: true,
-                ..Default::default()
-            },
-        )
-        .unwrap();
+        let (entries, _) = parse_lines(text.as_bytes());
         assert_eq!(entries.len(), 2);
         assert_eq!(entries[0].unix_nanos(), 1_700_000_000_123_456_789);
+        assert_eq!(
+            String::from_utf8(render(&entries[0], true)).unwrap(),
+            "2023-11-14T22:13:20.123456789Z hi\n"
+        );
+        assert_eq!(LogQuery::parse_tail("all"), Ok(None));
+        assert_eq!(LogQuery::parse_tail("3"), Ok(Some(3)));
+        assert!(LogQuery::parse_tail("x").is_err());
     }
 
     #[test]
@@ -229,72 +211,5 @@ mod tests {
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].len(), MAX_ENTRY);
         assert_eq!(s.finish().unwrap().len(), 10);
-    }
-
-    #[test]
-    fn query_filters_streams_times_and_tail() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("x-json.log");
-        let mut w = LogWriter::open(&path).unwrap();
-        for i in 0..5u64 {
-            let stream = if i % 2 == 0 { "stdout" } else { "stderr" };
-            w.write_entry(
-                stream,
-                format!("{i}\n").as_bytes(),
-                UNIX_EPOCH + Duration::from_secs(100 + i),
-            )
-            .unwrap();
-        }
-        // A partial last line (a writer mid-write) is not read yet.
-        std::fs::OpenOptions::new()
-            .append(true)
-            .open(&path)
-            .unwrap()
-            .write_all(b"{\"log\":\"par")
-            .unwrap();
-        let logs = |q: LogQuery| -> Vec<String> {
-            read_entries(&path, &q)
-                .unwrap()
-                .0
-                .into_iter()
-                .map(|e| e.log.trim().to_string())
-                .collect()
-        };
-        let all = LogQuery {
-            stdout: true,
-            stderr: true,
-            ..Default::default()
-        };
-        assert_eq!(logs(all.clone()), ["0", "1", "2", "3", "4"]);
-        assert_eq!(
-            logs(LogQuery {
-                stderr: false,
-                ..all.clone()
-            }),
-            ["0", "2", "4"]
-        );
-        assert_eq!(
-            logs(LogQuery {
-                tail: Some(2),
-                ..all.clone()
-            }),
-            ["3", "4"]
-        );
-        assert_eq!(
-            logs(LogQuery {
-                since: Some(102_000_000_000),
-                until: Some(103_000_000_000),
-                ..all.clone()
-            }),
-            ["2", "3"]
-        );
-        assert_eq!(LogQuery::parse_tail("all"), Ok(None));
-        assert_eq!(LogQuery::parse_tail("3"), Ok(Some(3)));
-        assert!(LogQuery::parse_tail("x").is_err());
-        let (entries, _) = read_entries(&path, &all).unwrap();
-        assert_eq!(
-            String::from_utf8(render(&entries[0], true)).unwrap(),
-            "1970-01-01T00:01:40.000000000Z 0\n"
-        );
     }
 }

@@ -10,10 +10,14 @@ use engine_api::rt::mux;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
 
+use futures_util::StreamExt;
+
 use super::detach::Scanner;
+use super::log_stream;
+use super::store::Progress;
 use super::supervisor::client::Connection;
 use super::supervisor::protocol::frame_header;
-use engined_shim::logs::{read_entries, render, LogQuery};
+use engined_shim::logs::LogQuery;
 
 /// Relays a supervisor attach connection and a client connection until
 /// the container's output ends (or the client goes). The client's bytes
@@ -129,20 +133,17 @@ pub async fn replay_logs<W: AsyncWrite + Unpin>(
         stderr,
         ..Default::default()
     };
-    let path = path.to_path_buf();
-    let Ok(Ok((entries, _))) =
-        tokio::task::spawn_blocking(move || read_entries(&path, &query)).await
-    else {
-        return;
-    };
-    for entry in entries {
-        let data = render(&entry, false);
-        let mut message = Vec::with_capacity(data.len() + 8);
+    // Without follow, the stream never looks at the container's progress.
+    let (_, progress) = tokio::sync::watch::channel(Progress::default());
+    let entries = log_stream::stream(path.to_path_buf(), query, false, false, progress);
+    let mut entries = std::pin::pin!(entries);
+    while let Some(item) = entries.next().await {
+        let mut message = Vec::with_capacity(item.data.len() + 8);
         if framed {
-            let id = if entry.stream == "stderr" { 2 } else { 1 };
-            message.extend_from_slice(&frame_header(id, data.len()));
+            let id = if item.stderr { 2 } else { 1 };
+            message.extend_from_slice(&frame_header(id, item.data.len()));
         }
-        message.extend_from_slice(&data);
+        message.extend_from_slice(&item.data);
         if out.write_all(&message).await.is_err() {
             return;
         }
