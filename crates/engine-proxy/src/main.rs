@@ -28,6 +28,7 @@ fn main() -> ExitCode {
         })
         .init();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(usize::from(cli.threads))
         .enable_all()
         .build()
     {
