@@ -142,17 +142,18 @@ impl LogQuery {
     }
 }
 
-/// Parses complete lines of `bytes`; returns the entries and how many
-/// bytes were consumed (a trailing partial line is left for later).
-pub fn parse_lines(bytes: &[u8]) -> (Vec<LogEntry>, usize) {
+/// Parses complete lines of `bytes`; returns the entries, each with the
+/// offset in `bytes` where its line starts, and how many bytes were
+/// consumed (a trailing partial line is left for later).
+pub fn parse_lines(bytes: &[u8]) -> (Vec<(usize, LogEntry)>, usize) {
     let mut entries = Vec::new();
     let mut consumed = 0;
     while let Some(i) = bytes[consumed..].iter().position(|b| *b == b'\n') {
         let line = &bytes[consumed..consumed + i];
-        consumed += i + 1;
         if let Ok(entry) = serde_json::from_slice::<LogEntry>(line) {
-            entries.push(entry);
+            entries.push((consumed, entry));
         }
+        consumed += i + 1;
     }
     (entries, consumed)
 }
@@ -186,8 +187,12 @@ mod tests {
             "{\"log\":\"hi\\n\",\"stream\":\"stdout\",\"time\":\"2023-11-14T22:13:20.123456789Z\"}\n\
              {\"log\":\"\\\"err\\\"\\n\",\"stream\":\"stderr\",\"time\":\"2023-11-14T22:13:20.123456789Z\"}\n"
         );
-        let (entries, _) = parse_lines(text.as_bytes());
+        let (entries, consumed) = parse_lines(text.as_bytes());
+        assert_eq!(consumed, text.len());
         assert_eq!(entries.len(), 2);
+        assert_eq!(entries[0].0, 0);
+        assert_eq!(entries[1].0, text.find('\n').unwrap() + 1);
+        let entries: Vec<LogEntry> = entries.into_iter().map(|(_, e)| e).collect();
         assert_eq!(entries[0].unix_nanos(), 1_700_000_000_123_456_789);
         assert_eq!(
             String::from_utf8(render(&entries[0], true)).unwrap(),

@@ -45,18 +45,17 @@ struct State {
     offset: Option<u64>,
     /// Without `follow`: the file's length when the read began.
     end: Option<u64>,
-    partial: Vec<u8>,
+    lines: Lines,
     done: bool,
 }
 
 /// Up to `max` bytes of `path` from `offset` (nothing for a missing file).
 fn read_at(path: &Path, offset: u64, max: u64) -> std::io::Result<Vec<u8>> {
-    let file = match std::fs::File::open(path) {
+    let mut file = match std::fs::File::open(path) {
         Ok(file) => file,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(e),
     };
-    let mut file = file;
     file.seek(SeekFrom::Start(offset))?;
     let mut bytes = Vec::new();
     file.take(max).read_to_end(&mut bytes)?;
@@ -68,37 +67,62 @@ fn length(path: &Path) -> u64 {
     std::fs::metadata(path).map_or(0, |m| m.len())
 }
 
+/// The whole lines of the pieces read so far, cut into entries, each with
+/// the file offset its line starts at.
+#[derive(Default)]
+struct Lines {
+    /// The start of a line whose end has not been read yet.
+    partial: Vec<u8>,
+    /// Where `partial` begins in the file.
+    base: u64,
+}
+
+impl Lines {
+    /// Lines that start at `base` in the file.
+    fn at(base: u64) -> Lines {
+        Lines {
+            partial: Vec::new(),
+            base,
+        }
+    }
+
+    /// The entries of the lines `bytes` completes; a line longer than
+    /// [`LINE_LIMIT`] without its end is dropped.
+    fn push(&mut self, bytes: &[u8]) -> Vec<(u64, LogEntry)> {
+        self.partial.extend_from_slice(bytes);
+        let (entries, consumed) = parse_lines(&self.partial);
+        self.partial.drain(..consumed);
+        let base = self.base;
+        self.base += consumed as u64;
+        if self.partial.len() > LINE_LIMIT {
+            self.base += self.partial.len() as u64;
+            self.partial.clear();
+        }
+        entries
+            .into_iter()
+            .map(|(at, e)| (base + at as u64, e))
+            .collect()
+    }
+}
+
 /// Where the last `n` entries that `query` selects start, among the
 /// whole lines before `end`; `end` itself when none is selected.
 fn tail_start(path: &Path, query: &LogQuery, n: usize, end: u64) -> std::io::Result<u64> {
     let mut starts: VecDeque<u64> = VecDeque::new();
-    let (mut offset, mut partial) = (0u64, Vec::new());
-    // Where `partial` begins in the file.
-    let mut base = 0u64;
+    let (mut offset, mut lines) = (0u64, Lines::default());
     while offset < end {
         let bytes = read_at(path, offset, READ_CHUNK.min(end - offset))?;
         if bytes.is_empty() {
             break;
         }
         offset += bytes.len() as u64;
-        partial.extend_from_slice(&bytes);
-        let mut at = 0usize;
-        while let Some(i) = partial[at..].iter().position(|b| *b == b'\n') {
-            let line = &partial[at..at + i + 1];
-            let (entries, _) = parse_lines(line);
-            if entries.first().is_some_and(|e| query.accepts(e)) && n > 0 {
+        for (start, entry) in lines.push(&bytes) {
+            if n > 0 && query.accepts(&entry) {
                 if starts.len() == n {
                     starts.pop_front();
                 }
-                starts.push_back(base + at as u64);
+                starts.push_back(start);
             }
-            at += i + 1;
-        }
-        partial.drain(..at);
-        base += at as u64;
-        if partial.len() > LINE_LIMIT {
-            base += partial.len() as u64;
-            partial.clear();
         }
     }
     Ok(starts.front().copied().unwrap_or(end))
@@ -134,14 +158,9 @@ impl State {
             return Piece::AtEnd;
         }
         self.offset = Some(offset + bytes.len() as u64);
-        self.partial.extend_from_slice(&bytes);
-        let (entries, consumed) = parse_lines(&self.partial);
-        self.partial.drain(..consumed);
-        if self.partial.len() > LINE_LIMIT {
-            self.partial.clear();
-        }
-        self.queue
-            .extend(entries.into_iter().filter(|e| self.query.accepts(e)));
+        let query = &self.query;
+        let entries = self.lines.push(&bytes).into_iter().map(|(_, e)| e);
+        self.queue.extend(entries.filter(|e| query.accepts(e)));
         Piece::Read
     }
 
@@ -163,6 +182,7 @@ impl State {
             _ => (0, 0),
         };
         self.offset = Some(start);
+        self.lines = Lines::at(start);
         if !self.follow {
             self.end = Some(end);
         }
@@ -231,7 +251,7 @@ pub fn stream(
         queue: VecDeque::new(),
         offset: None,
         end: None,
-        partial: Vec::new(),
+        lines: Lines::default(),
         done: false,
     };
     futures_util::stream::unfold(state, |mut s| async move {
