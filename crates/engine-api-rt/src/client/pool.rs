@@ -73,20 +73,25 @@ pub(crate) struct Pool {
 struct Home(Weak<Mutex<Vec<Pooled>>>);
 
 impl Home {
-    /// Puts `sender`'s connection in the list (it serves again once hyper
-    /// says it is ready).
+    /// Puts `sender`'s connection back in the list.
     fn give_back(&self, sender: SendRequest<Body>) {
-        if sender.is_closed() {
-            return;
-        }
         if let Some(conns) = self.0.upgrade() {
-            if let Ok(mut conns) = conns.lock() {
-                conns.push(Pooled {
-                    sender,
-                    since: Instant::now(),
-                });
-            }
+            check_in(&conns, sender);
         }
+    }
+}
+
+/// Puts `sender`'s connection in `conns` unless it is closed (it serves
+/// again once hyper says it is ready).
+fn check_in(conns: &Mutex<Vec<Pooled>>, sender: SendRequest<Body>) {
+    if sender.is_closed() {
+        return;
+    }
+    if let Ok(mut conns) = conns.lock() {
+        conns.push(Pooled {
+            sender,
+            since: Instant::now(),
+        });
     }
 }
 
@@ -137,16 +142,12 @@ impl Pool {
             return self.send(req).await;
         }
         origin_form(&mut req);
-        let stream = self.connector.connect().await.map_err(PoolError::Connect)?;
-        let (mut sender, conn) = http1::handshake(TokioIo::new(stream))
-            .await
-            .map_err(PoolError::Handshake)?;
-        let mut driver: Driver = Box::pin(conn.with_upgrades());
+        let (mut sender, mut driver) = self.open().await?;
         let mut sent = std::pin::pin!(sender.send_request(req));
         let mut driving = true;
         // The head, with the connection polled beside the request; its end
         // (or failure) reaches the request, which then says why.
-        let resp = std::future::poll_fn(|cx| {
+        let mut resp = std::future::poll_fn(|cx| {
             if driving && driver.as_mut().poll(cx).is_ready() {
                 driving = false;
             }
@@ -154,7 +155,6 @@ impl Pool {
         })
         .await
         .map_err(PoolError::Request)?;
-        let mut resp = resp;
         if driving {
             let home = Home(Arc::downgrade(&self.conns));
             let give_back = Box::new(move |sender| home.give_back(sender));
@@ -172,14 +172,7 @@ impl Pool {
         req: Request<Body>,
     ) -> impl Future<Output = Sent> + Send + 'static {
         let sent = sender.try_send_request(req);
-        if !sender.is_closed() {
-            if let Ok(mut conns) = self.conns.lock() {
-                conns.push(Pooled {
-                    sender,
-                    since: Instant::now(),
-                });
-            }
-        }
+        check_in(&self.conns, sender);
         sent
     }
 
@@ -206,16 +199,22 @@ impl Pool {
         Some(conns.remove(at).sender)
     }
 
-    /// A new connection, its task spawned.
-    async fn connect(&self) -> Result<SendRequest<Body>, PoolError> {
+    /// A new connection: its sender and the future that runs it.
+    async fn open(&self) -> Result<(SendRequest<Body>, Driver), PoolError> {
         let stream = self.connector.connect().await.map_err(PoolError::Connect)?;
         let (sender, conn) = http1::handshake(TokioIo::new(stream))
             .await
             .map_err(PoolError::Handshake)?;
+        Ok((sender, Box::pin(conn.with_upgrades())))
+    }
+
+    /// A new connection, its task spawned.
+    async fn connect(&self) -> Result<SendRequest<Body>, PoolError> {
+        let (sender, driver) = self.open().await?;
         tokio::spawn(async move {
             // Its end (or failure) reaches the request and body waiting
             // on it; nothing else to tell.
-            let _ = conn.with_upgrades().await;
+            let _ = driver.await;
         });
         Ok(sender)
     }
