@@ -87,9 +87,7 @@ pub struct Ctx {
 impl Drop for Ctx {
     fn drop(&mut self) {
         if let Some(body) = self.body.take() {
-            if !body.is_end_stream() {
-                self.unread.put_back(body);
-            }
+            self.unread.put_back(body);
         }
     }
 }
@@ -295,9 +293,7 @@ pub struct BodyStream {
 impl Drop for BodyStream {
     fn drop(&mut self) {
         if let (Some(body), Some(unread)) = (self.inner.take(), &self.unread) {
-            if !body.is_end_stream() {
-                unread.put_back(body);
-            }
+            unread.put_back(body);
         }
     }
 }

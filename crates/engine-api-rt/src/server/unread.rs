@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use http_body_util::BodyExt;
-use hyper::body::Incoming;
+use hyper::body::{Body as _, Incoming};
 
 /// The most bytes of an unread body read before answering.
 pub const DRAIN_LIMIT: usize = 256 << 10;
@@ -26,37 +26,35 @@ pub const DRAIN_TIME: Duration = Duration::from_secs(2);
 pub(crate) struct Unread(Arc<Mutex<Option<Incoming>>>);
 
 impl Unread {
-    /// Keeps `body`, dropped before its end, for the router.
+    /// Keeps `body`, being dropped, for the router unless it has ended.
     pub(crate) fn put_back(&self, body: Incoming) {
+        if body.is_end_stream() {
+            return;
+        }
         if let Ok(mut slot) = self.0.lock() {
             *slot = Some(body);
         }
     }
 
-    /// Reads what is left of a body put back, within the limits; returns
-    /// whether it reached its end.
-    pub(crate) async fn drain(&self) -> bool {
+    /// Reads what is left of a body put back, within the limits.
+    pub(crate) async fn drain(&self) {
         let body = match self.0.lock() {
             Ok(mut slot) => slot.take(),
             Err(_) => None,
         };
         let Some(mut body) = body else {
-            return true;
+            return;
         };
         let read = async {
             let mut seen = 0usize;
-            while let Some(frame) = body.frame().await {
-                let Ok(frame) = frame else { return false };
+            while let Some(Ok(frame)) = body.frame().await {
                 seen += frame.data_ref().map_or(0, |d| d.len());
                 if seen > DRAIN_LIMIT {
-                    return false;
+                    return;
                 }
             }
-            true
         };
-        tokio::time::timeout(DRAIN_TIME, read)
-            .await
-            .unwrap_or(false)
+        let _ = tokio::time::timeout(DRAIN_TIME, read).await;
     }
 }
 
