@@ -116,16 +116,18 @@ where
     })
 }
 
-/// Decodes `body` as a `T` back to back for `duration`, on this thread:
-/// the JSON decoding part of a call alone, without any I/O.
+/// Decodes `body` as a `T` with `decoder` back to back for `duration`,
+/// on this thread: the JSON decoding part of a call alone, without any
+/// I/O.
 pub fn decode<T: serde::de::DeserializeOwned>(
     body: &[u8],
+    decoder: fn(&[u8]) -> serde_json::Result<T>,
     duration: Duration,
 ) -> Result<Rate, String> {
     let start = Instant::now();
     let mut n = 0u64;
     while start.elapsed() < duration {
-        let v: T = serde_json::from_slice(body).map_err(|e| e.to_string())?;
+        let v: T = decoder(body).map_err(|e| e.to_string())?;
         std::hint::black_box(v);
         n += 1;
     }

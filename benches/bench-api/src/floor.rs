@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
+use engine_api::rt::json_text::from_bytes;
 use engine_api::types::{ContainerSummary, SystemVersion};
 use http_body_util::{BodyExt, Empty};
 use hyper::client::conn::http1::SendRequest;
@@ -90,17 +91,17 @@ impl Floor {
     }
 }
 
-/// Checks a decoded answer as the other clients do.
+/// Checks a decoded answer as the other clients do, decoded as our
+/// client decodes it (the body checked for UTF-8 once, read as text).
 fn check(call: Call, body: &[u8]) -> Result<(), String> {
     let ok = match call {
         Call::Version => {
-            let v: SystemVersion =
-                serde_json::from_slice(body).map_err(|e| format!("version: {e}"))?;
+            let v: SystemVersion = from_bytes(body).map_err(|e| format!("version: {e}"))?;
             v.api_version.as_deref() == Some("1.44")
         }
         Call::ContainerList => {
             let list: Vec<ContainerSummary> =
-                serde_json::from_slice(body).map_err(|e| format!("container list: {e}"))?;
+                from_bytes(body).map_err(|e| format!("container list: {e}"))?;
             list.len() == CONTAINERS
         }
     };

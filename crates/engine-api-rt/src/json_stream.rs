@@ -160,7 +160,7 @@ pub fn decode_checked<T: DeserializeOwned>(
     if let Some(err) = StreamError::from_parts(members.detail.as_ref(), members.error.as_ref()) {
         return Ok(Some(Checked::Failed(err)));
     }
-    serde_json::from_slice(&line)
+    crate::json_text::from_bytes(&line)
         .map(|item| Some(Checked::Item(item)))
         .map_err(CheckedError::Shape)
 }

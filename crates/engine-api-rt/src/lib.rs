@@ -22,6 +22,7 @@ pub mod client;
 pub mod error;
 pub mod host;
 pub mod json_stream;
+pub mod json_text;
 pub mod mux;
 #[cfg(feature = "tls")]
 pub mod pem;

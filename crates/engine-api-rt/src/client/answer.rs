@@ -71,7 +71,7 @@ pub async fn json<T: serde::de::DeserializeOwned>(
     operation: &str,
 ) -> Result<T, ClientError> {
     let bytes = collect(resp).await?;
-    serde_json::from_slice(&bytes).map_err(|source| ClientError::Decode {
+    crate::json_text::from_bytes(&bytes).map_err(|source| ClientError::Decode {
         what: operation.to_string(),
         source,
     })
@@ -101,7 +101,7 @@ pub async fn json_or_none<T: serde::de::DeserializeOwned>(
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
-    serde_json::from_slice(&bytes)
+    crate::json_text::from_bytes(&bytes)
         .map(Some)
         .map_err(|source| ClientError::Decode {
             what: operation.to_string(),
@@ -120,7 +120,7 @@ pub async fn text(resp: Response<Incoming>, operation: &str) -> Result<String, C
     let is_json = content_type(&resp).is_some_and(|ct| ct.starts_with("application/json"));
     let bytes = collect(resp).await?;
     if is_json {
-        return serde_json::from_slice(&bytes).map_err(|source| ClientError::Decode {
+        return crate::json_text::from_bytes(&bytes).map_err(|source| ClientError::Decode {
             what: operation.to_string(),
             source,
         });
