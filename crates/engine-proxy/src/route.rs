@@ -4,9 +4,9 @@
 //! table. A request the spec has no route for is refused here, so nothing
 //! reaches the upstream that the policy could not name.
 
-use engine_api::server::{OPERATIONS, ROUTES};
+use engine_api::server::{ANSWERS, OPERATIONS, ROUTES};
 use engine_api_rt::error::ApiError;
-use engine_api_rt::server::route::{Found, RouteTable};
+use engine_api_rt::server::route::{Answer, Found, RouteTable};
 use engine_api_rt::server::version_prefix;
 use engine_api_rt::version::ApiVersion;
 
@@ -25,6 +25,8 @@ pub struct Operation {
     pub params: Vec<String>,
     /// The version the client asked for (the newest without a prefix).
     pub version: ApiVersion,
+    /// What its successful answer carries (how it is relayed).
+    pub answer: Answer,
 }
 
 /// The spec's routes, indexed once.
@@ -57,7 +59,9 @@ impl Routes {
         })?;
         match self.table.find(method, rest) {
             Found::Route(i, params) => {
-                let (Some(route), Some((id, tag))) = (ROUTES.get(i), OPERATIONS.get(i)) else {
+                let (Some(route), Some((id, tag)), Some(answer)) =
+                    (ROUTES.get(i), OPERATIONS.get(i), ANSWERS.get(i))
+                else {
                     return Err(not_found());
                 };
                 Ok(Operation {
@@ -67,6 +71,7 @@ impl Routes {
                     template: route.path,
                     params,
                     version,
+                    answer: *answer,
                 })
             }
             Found::WrongMethod => Err(ApiError {
@@ -126,8 +131,24 @@ mod tests {
     }
 
     #[test]
+    fn each_operation_knows_what_its_answer_carries() {
+        let routes = Routes::new();
+        let answer = |method, path| routes.identify(method, path).unwrap().answer;
+        assert_eq!(answer("GET", "/containers/json"), Answer::Json);
+        assert_eq!(answer("GET", "/containers/a/logs"), Answer::Output);
+        assert_eq!(answer("GET", "/services/a/logs"), Answer::Output);
+        assert_eq!(answer("GET", "/events"), Answer::JsonStream);
+        assert_eq!(answer("POST", "/containers/a/attach"), Answer::Hijack);
+        assert_eq!(answer("GET", "/containers/a/attach/ws"), Answer::WebSocket);
+        assert_eq!(answer("GET", "/containers/a/export"), Answer::Bytes);
+        assert_eq!(answer("POST", "/containers/a/start"), Answer::Empty);
+        assert_eq!(answer("GET", "/_ping"), Answer::Text);
+    }
+
+    #[test]
     fn every_route_has_an_operation() {
         assert_eq!(ROUTES.len(), OPERATIONS.len());
+        assert_eq!(ROUTES.len(), ANSWERS.len());
         assert!(is_operation("ContainerCreate") && !is_operation("ContainerMake"));
         assert!(is_tag("Volume") && !is_tag("Volumes"));
     }

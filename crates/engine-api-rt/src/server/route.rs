@@ -32,6 +32,30 @@ pub struct Route {
     pub path: &'static str,
 }
 
+/// What an operation's successful answer carries, as the generated
+/// client reads it: a proxy or a middleware uses it to relay each kind
+/// its own way without a list of operation names of its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Answer {
+    /// No body.
+    Empty,
+    /// One JSON value.
+    Json,
+    /// JSON values one after another (progress, events, stats).
+    JsonStream,
+    /// Plain text (`/_ping`).
+    Text,
+    /// Raw bytes, possibly streamed (tar archives, exports).
+    Bytes,
+    /// A container's output: stdout/stderr frames, raw with a TTY, read
+    /// to its end.
+    Output,
+    /// The connection is taken over (attach, exec start).
+    Hijack,
+    /// The connection becomes a WebSocket.
+    WebSocket,
+}
+
 /// The outcome of matching a request against the routes.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Found {

@@ -4,7 +4,7 @@
 
 pub use super::reply::{header, ByteStream, FrameStream, Hijack, JsonStream, LogStream, Reply};
 pub use super::request::{bad_request, not_implemented, parse_path, required, BodyStream, Ctx};
-pub use super::route::{handle, Route, Routing};
+pub use super::route::{handle, Answer, Route, Routing};
 pub use super::{Deferred, Prepared};
 pub use super::{HttpService, ServerInfo};
 pub use crate::error::ApiError;

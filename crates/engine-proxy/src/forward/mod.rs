@@ -34,6 +34,7 @@ use engine_api_rt::body::{self, Body};
 use engine_api_rt::client::{AnswerBody, ClientError};
 use engine_api_rt::error::ApiError;
 use engine_api_rt::server::respond;
+use engine_api_rt::server::route::Answer;
 use engine_api_rt::server::{HttpService, Peer, BODY_LIMIT};
 
 use crate::audit::{Audit, Entry};
@@ -185,7 +186,7 @@ impl Proxy {
         };
         let sent = Sent {
             reencoded: needs_body,
-            streamed: streamed_output(op.id),
+            streamed: op.answer == Answer::Output,
         };
         self.forward(sent, parts, &target, body, upgrade, on_client)
             .await
@@ -260,12 +261,6 @@ struct Sent {
     reencoded: bool,
     /// Its answer is a container's output, read to its end.
     streamed: bool,
-}
-
-/// The operations whose answer is a container's output (what the
-/// generated client reads with `send_streamed`).
-fn streamed_output(op: &str) -> bool {
-    matches!(op, "ContainerLogs" | "ServiceLogs" | "TaskLogs")
 }
 
 /// A request's body: read whole for the policy, or still streaming in.

@@ -1,4 +1,5 @@
 //! The router: the route table (method and path template per operation,
+//! with the kind of each one's answer beside it,
 //! in the spec's order), `Router<A: Api>` implementing `rt::HttpService`
 //! through `rt::handle` (version prefix, matching, errors, headers) with
 //! the table indexed once in `rt::Routing`, the
@@ -12,10 +13,29 @@ use quote::{format_ident, quote};
 use super::super::types::ident;
 use super::super::EmitError;
 use super::{request, Plan};
+use crate::ir::payload::{self, Payload};
+
+/// The runtime's name (`rt::Answer::X`) for an answer's payload.
+fn answer_kind(success: &Payload) -> proc_macro2::Ident {
+    format_ident!(
+        "{}",
+        match success {
+            Payload::Empty => "Empty",
+            Payload::Json(_) => "Json",
+            Payload::JsonStream(_) => "JsonStream",
+            Payload::Text => "Text",
+            Payload::Bytes => "Bytes",
+            Payload::Multiplexed => "Output",
+            Payload::Hijack => "Hijack",
+            Payload::WebSocket => "WebSocket",
+        }
+    )
+}
 
 pub(super) fn router(plans: &[Plan]) -> Result<TokenStream, EmitError> {
     let mut routes = Vec::new();
     let mut operations = Vec::new();
+    let mut answers = Vec::new();
     let mut arms = Vec::new();
     let mut serves = Vec::new();
     for p in plans {
@@ -24,6 +44,8 @@ pub(super) fn router(plans: &[Plan]) -> Result<TokenStream, EmitError> {
         let id = &p.op.operation_id;
         let tag = p.op.tags.first().map_or("Other", String::as_str);
         operations.push(quote! { (#id, #tag), });
+        let answer = answer_kind(&payload::success(p.op));
+        answers.push(quote! { rt::Answer::#answer, });
         let i = Literal::usize_unsuffixed(p.index);
         let serve = format_ident!("serve_{}", p.method.trim_start_matches("r#"));
         arms.push(quote! { #i => #serve(api, cx).await, });
@@ -38,6 +60,10 @@ pub(super) fn router(plans: &[Plan]) -> Result<TokenStream, EmitError> {
         /// Every operation's operationId and first tag (`Other` without
         /// one), in the order of [`ROUTES`].
         pub static OPERATIONS: &[(&str, &str)] = &[#(#operations)*];
+
+        /// What each operation's successful answer carries, in the order
+        /// of [`ROUTES`] (how a proxy relays it).
+        pub static ANSWERS: &[rt::Answer] = &[#(#answers)*];
 
         /// Serves an [`Api`] implementation: implements
         /// `engine_api_rt::server::HttpService`, so `engine_api_rt::server::serve` runs it

@@ -159,6 +159,10 @@ pub static OPERATIONS: &[(&str, &str)] = &[
     ("NodeCreate", "Node"),
 ];
 
+/// What each operation's successful answer carries, in the order
+/// of [`ROUTES`] (how a proxy relays it).
+pub static ANSWERS: &[rt::Answer] = &[rt::Answer::Json, rt::Answer::Json];
+
 /// Serves an [`Api`] implementation: implements
 /// `engine_api_rt::server::HttpService`, so `engine_api_rt::server::serve` runs it
 /// on any listener.

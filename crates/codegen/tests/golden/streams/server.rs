@@ -341,6 +341,17 @@ pub static OPERATIONS: &[(&str, &str)] = &[
     ("ContainerAttachWebsocket", "Container"),
 ];
 
+/// What each operation's successful answer carries, in the order
+/// of [`ROUTES`] (how a proxy relays it).
+pub static ANSWERS: &[rt::Answer] = &[
+    rt::Answer::JsonStream,
+    rt::Answer::Text,
+    rt::Answer::Bytes,
+    rt::Answer::Output,
+    rt::Answer::Hijack,
+    rt::Answer::WebSocket,
+];
+
 /// Serves an [`Api`] implementation: implements
 /// `engine_api_rt::server::HttpService`, so `engine_api_rt::server::serve` runs it
 /// on any listener.
