@@ -1,7 +1,8 @@
 //! The command line, dockerd-style where it overlaps: `-H` (repeated) and
 //! `-G` for the listeners, `--tlsverify` with `--tlscacert`, `--tlscert`,
 //! `--tlskey` for TCP ones; `--upstream` with its own TLS files; the
-//! policy file, the audit log and the runtime's worker threads.
+//! policy file, the audit log, shared reads and the runtime's worker
+//! threads.
 
 use std::path::PathBuf;
 
@@ -52,6 +53,12 @@ pub struct Cli {
     /// Log debug messages.
     #[arg(short = 'D', long)]
     pub debug: bool,
+    /// Answer identical reads (GETs of one JSON value, without
+    /// credentials) that are upstream at the same moment with one
+    /// upstream call: each still gets an answer the upstream computed
+    /// after its request arrived.
+    #[arg(long)]
+    pub share_reads: bool,
     /// Threads running the connections. One is the default: a streamed
     /// answer passes each upstream chunk between two tasks, and with a
     /// second thread the scheduler keeps waking it to take one of them

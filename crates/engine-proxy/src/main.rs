@@ -13,6 +13,7 @@ use engine_api_rt::server::{serve, Listener, ServerTls};
 
 use engine_proxy::audit::Audit;
 use engine_proxy::cli::{group_id, Cli};
+use engine_proxy::forward::shared::SharedReads;
 use engine_proxy::forward::Proxy;
 use engine_proxy::policy::Policy;
 use engine_proxy::reload::{on_sighup, SharedPolicy};
@@ -63,6 +64,8 @@ async fn run(cli: Cli) -> Result<(), String> {
     let gid = cli.group.as_deref().map(group_id).transpose()?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let mut servers = tokio::task::JoinSet::new();
+    // One table for all listeners: their clients' reads are shared too.
+    let reads = cli.share_reads.then(|| Arc::new(SharedReads::new()));
     for given in &cli.hosts {
         // `URL#identity`: the listener's clients are that identity.
         let (addr, owner) = match given.split_once('#') {
@@ -79,13 +82,17 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .await
                 .map_err(|e| format!("listen on {addr}: {e}"))?,
         };
-        let proxy = Arc::new(Proxy::new(
+        let mut proxy = Proxy::new(
             shared.clone(),
             upstream.clone(),
             audit.clone(),
             addr.clone(),
             owner,
-        ));
+        );
+        if let Some(reads) = &reads {
+            proxy = proxy.share_reads(reads.clone());
+        }
+        let proxy = Arc::new(proxy);
         let mut stop = stop_rx.clone();
         servers.spawn(async move {
             let stopped = async move {

@@ -14,5 +14,6 @@ mod policy_cli;
 mod presets;
 mod refuse;
 mod reload_cli;
+mod shared_cli;
 mod tls;
 mod tty_cli;

@@ -9,7 +9,9 @@
 //! - [`coalesce`]: answer bodies passed on in larger pieces;
 //! - [`headers`]: which headers cross;
 //! - [`hijack`]: splicing upgraded connections;
-//! - [`pump`]: streamed request bodies, drained when the upstream answers early.
+//! - [`pump`]: streamed request bodies, drained when the upstream answers early;
+//! - [`shared`]: identical reads in flight at once answered by one call
+//!   (`--share-reads`).
 //!
 //! With owner scoping ([`crate::owner`]) creations are stamped, sets
 //! filtered and objects checked before the request goes on.
@@ -18,6 +20,7 @@ pub mod coalesce;
 pub mod headers;
 pub mod hijack;
 pub mod pump;
+pub mod shared;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -27,8 +30,8 @@ use std::time::Duration;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
-use hyper::header::UPGRADE;
-use hyper::{Request, Response, StatusCode};
+use hyper::header::{AUTHORIZATION, CONTENT_LENGTH, TRANSFER_ENCODING, UPGRADE};
+use hyper::{HeaderMap, Method, Request, Response, StatusCode};
 
 use engine_api_rt::body::{self, Body};
 use engine_api_rt::client::{AnswerBody, ClientError};
@@ -41,8 +44,9 @@ use crate::audit::{Audit, Entry};
 use crate::identity::Identity;
 use crate::owner::{self, Owner, TaskScope};
 use crate::reload::SharedPolicy;
-use crate::route::Routes;
+use crate::route::{Operation, Routes};
 use crate::typed;
+use shared::{MakeCall, Outcome, SharedReads, Whole, SHARE_LIMIT};
 
 /// How long the upstream may take to start its answer: long, since a
 /// build answers after reading its whole context, but not forever.
@@ -58,6 +62,8 @@ pub struct Proxy {
     address: String,
     /// The listener's name (`-H URL#name`): its clients' identity.
     name: Option<String>,
+    /// Identical reads in flight answered together, when asked for.
+    shared: Option<Arc<SharedReads>>,
 }
 
 impl Proxy {
@@ -78,7 +84,15 @@ impl Proxy {
             audit,
             address,
             name,
+            shared: None,
         }
+    }
+
+    /// The same proxy, answering identical reads in flight at once with
+    /// one upstream call ([`shared`]); listeners may share one table.
+    pub fn share_reads(mut self, shared: Arc<SharedReads>) -> Proxy {
+        self.shared = Some(shared);
+        self
     }
 
     async fn handle(&self, req: Request<Incoming>) -> Response<Body> {
@@ -184,6 +198,16 @@ impl Proxy {
         } else {
             format!("{path}?{query}")
         };
+        if let Some(shared) = &self.shared {
+            if shareable(&op, &parts, upgrade.is_some()) {
+                let make = self.whole_call(&parts.headers, &target);
+                match shared.answer(&target, make).await {
+                    Outcome::Answer(whole) => return Ok(whole_response(&whole)),
+                    Outcome::Error(e) => return Err(e),
+                    Outcome::Unshared => {}
+                }
+            }
+        }
         let sent = Sent {
             reencoded: needs_body,
             streamed: op.answer == Answer::Output,
@@ -243,6 +267,78 @@ impl Proxy {
         }
         Ok(out)
     }
+}
+
+impl Proxy {
+    /// The upstream call of a shared read: `target` with the client's
+    /// end-to-end `headers`, its answer read whole.
+    fn whole_call(&self, headers: &HeaderMap, target: &str) -> MakeCall {
+        let upstream = self.upstream.clone();
+        let headers = headers::end_to_end(headers, true, None);
+        let target = target.to_string();
+        Box::new(move || Box::pin(async move { fetch_whole(&upstream, headers, &target).await }))
+    }
+}
+
+/// Whether the request is a plain read whose answer may serve others
+/// asking the same at the same time: a GET of one JSON value, without a
+/// body, an upgrade or credentials of its own.
+fn shareable(op: &Operation, parts: &hyper::http::request::Parts, upgrade: bool) -> bool {
+    let h = &parts.headers;
+    op.answer == Answer::Json
+        && parts.method == Method::GET
+        && !upgrade
+        && !h.contains_key("x-registry-auth")
+        && !h.contains_key(AUTHORIZATION)
+        && !h.contains_key(TRANSFER_ENCODING)
+        && h.get(CONTENT_LENGTH).is_none_or(|v| v.as_bytes() == b"0")
+}
+
+/// `GET target` upstream, its answer read whole (within [`SHARE_LIMIT`]).
+async fn fetch_whole(upstream: &engine_api::Client, sent: HeaderMap, target: &str) -> Outcome {
+    let transport = upstream.transport();
+    let mut builder = match transport.request(Method::GET, target, None) {
+        Ok(builder) => builder,
+        Err(e) => return Outcome::Error(upstream_error(e)),
+    };
+    if let Some(h) = builder.headers_mut() {
+        *h = sent;
+    }
+    let req = match builder.body(body::empty()) {
+        Ok(req) => req,
+        Err(e) => {
+            return Outcome::Error(ApiError {
+                status: 500,
+                message: format!("cannot build the upstream request: {e}"),
+            })
+        }
+    };
+    let resp = match transport.send_within(req, UPSTREAM_HEAD_TIMEOUT).await {
+        Ok(resp) => resp,
+        Err(e) => return Outcome::Error(upstream_error(e)),
+    };
+    let status = resp.status();
+    let headers = headers::end_to_end(resp.headers(), true, None);
+    match Limited::new(resp.into_body(), SHARE_LIMIT).collect().await {
+        Ok(collected) => Outcome::Answer(Arc::new(Whole {
+            status,
+            headers,
+            body: collected.to_bytes(),
+        })),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => Outcome::Unshared,
+        Err(e) => Outcome::Error(ApiError {
+            status: 502,
+            message: format!("upstream: reading the answer: {e}"),
+        }),
+    }
+}
+
+/// A shared answer, as this client gets it.
+fn whole_response(whole: &Whole) -> Response<Body> {
+    let mut out = Response::new(body::bytes(whole.body.clone()));
+    *out.status_mut() = whole.status;
+    *out.headers_mut() = whole.headers.clone();
+    out
 }
 
 impl HttpService for Proxy {
