@@ -214,6 +214,16 @@ mod tests {
         })
     }
 
+    /// A read of `key` in a task of its own; its answer's body.
+    fn ask(
+        shared: &Arc<SharedReads>,
+        up: &Arc<Upstream>,
+        key: &'static str,
+    ) -> tokio::task::JoinHandle<String> {
+        let (shared, make) = (shared.clone(), call(up));
+        tokio::spawn(async move { body(shared.answer(key, make).await) })
+    }
+
     fn body(outcome: Outcome) -> String {
         match outcome {
             Outcome::Answer(whole) => String::from_utf8_lossy(&whole.body).into_owned(),
@@ -235,24 +245,15 @@ mod tests {
     async fn reads_that_arrive_during_a_call_share_the_next_one() {
         let shared = Arc::new(SharedReads::new());
         let up = upstream();
-        let first = tokio::spawn({
-            let (shared, make) = (shared.clone(), call(&up));
-            async move { body(shared.answer("/containers/json", make).await) }
-        });
+        let first = ask(&shared, &up, "/containers/json");
         until(|| up.started.load(Ordering::SeqCst) == 1).await;
         // Three more while call 1 is upstream: none may take call 1's
         // answer, which was started before they came.
         let later: Vec<_> = (0..3)
-            .map(|_| {
-                let (shared, make) = (shared.clone(), call(&up));
-                tokio::spawn(async move { body(shared.answer("/containers/json", make).await) })
-            })
+            .map(|_| ask(&shared, &up, "/containers/json"))
             .collect();
         // Another key is not held up by this one.
-        let other = tokio::spawn({
-            let (shared, make) = (shared.clone(), call(&up));
-            async move { body(shared.answer("/info", make).await) }
-        });
+        let other = ask(&shared, &up, "/info");
         until(|| up.started.load(Ordering::SeqCst) == 2).await;
         up.gate.add_permits(2);
         assert_eq!(first.await.unwrap(), "1");
@@ -270,19 +271,10 @@ mod tests {
     async fn a_reader_that_goes_away_does_not_end_the_call_for_the_others() {
         let shared = Arc::new(SharedReads::new());
         let up = upstream();
-        let leader = tokio::spawn({
-            let (shared, make) = (shared.clone(), call(&up));
-            async move { body(shared.answer("/k", make).await) }
-        });
+        let leader = ask(&shared, &up, "/k");
         until(|| up.started.load(Ordering::SeqCst) == 1).await;
-        let waiter = tokio::spawn({
-            let (shared, make) = (shared.clone(), call(&up));
-            async move { body(shared.answer("/k", make).await) }
-        });
-        let quitter = tokio::spawn({
-            let (shared, make) = (shared.clone(), call(&up));
-            async move { body(shared.answer("/k", make).await) }
-        });
+        let waiter = ask(&shared, &up, "/k");
+        let quitter = ask(&shared, &up, "/k");
         tokio::time::sleep(Duration::from_millis(20)).await;
         leader.abort();
         quitter.abort();
